@@ -1,0 +1,11 @@
+//! What generated code shares, so that each generated file stays about its own API:
+//! the constraint checks behind every constrained type, the absent/null/value tri-state,
+//! and the request decoding and rejection plumbing of the axum server stubs.
+
+pub mod formats;
+pub mod nullable;
+pub mod rules;
+pub mod server;
+
+pub use nullable::Nullable;
+pub use rules::ConstraintError;

@@ -1,0 +1,404 @@
+//! The models file: one Rust type per named type of the model.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::types::{doc, literal, type_tokens};
+use crate::lower::names::snake;
+use crate::model::{Api, Constrained, EnumValue, Presence, Struct, TypeDef, TypeRef, Union};
+
+pub fn models(api: &Api) -> TokenStream {
+    let here = quote!();
+    let items = api.types.iter().map(|def| match &def.kind {
+        crate::model::TypeKind::Struct(s) => structure(api, def, s, &here),
+        crate::model::TypeKind::Enum(values) => enumeration(def, values),
+        crate::model::TypeKind::Constrained(c) => constrained(api, def, c, &here),
+        crate::model::TypeKind::Union(u) => union(api, def, u, &here),
+        crate::model::TypeKind::Alias(inner) => {
+            let name = format_ident!("{}", def.name);
+            let docs = doc(def.description.as_deref());
+            let inner = type_tokens(api, inner, &here);
+            quote!(#docs pub type #name = #inner;)
+        }
+    });
+    let defaults = defaults(api);
+    quote! {
+        #![allow(clippy::all, unused_imports)]
+        use serde::{Deserialize, Serialize};
+        #(#items)*
+        #defaults
+    }
+}
+
+fn default_fn_name(def: &TypeDef, field: &crate::model::Field) -> String {
+    format!(
+        "{}_{}",
+        snake(&def.name),
+        field.rust_name.trim_end_matches('_')
+    )
+}
+
+fn structure(api: &Api, def: &TypeDef, s: &Struct, here: &TokenStream) -> TokenStream {
+    let name = format_ident!("{}", def.name);
+    let docs = doc(def.description.as_deref());
+    let fields = s.fields.iter().map(|f| {
+        let ident = format_ident!("{}", f.rust_name);
+        let ty = type_tokens(api, &f.ty, here);
+        let rename = (f.rust_name != f.wire_name).then(|| {
+            let wire = &f.wire_name;
+            quote!(#[serde(rename = #wire)])
+        });
+        let mut notes: Vec<String> = f.description.iter().cloned().collect();
+        if f.write_only {
+            notes.push("Write-only: sent in requests, never returned.".into());
+        }
+        if f.read_only {
+            notes.push("Read-only: returned by the server, not sent.".into());
+        }
+        let docs = doc(Some(notes.join("\n\n")).filter(|n| !n.is_empty()).as_deref());
+        let default_fn = || format!("defaults::{}", default_fn_name(def, f));
+        let (attr, ty) = match f.presence() {
+            Presence::Required => (quote!(), ty),
+            Presence::RequiredNullable => (quote!(#[serde(deserialize_with = "codegen_runtime::nullable::required")]), quote!(Option<#ty>)),
+            Presence::Optional => (quote!(#[serde(default, skip_serializing_if = "Option::is_none")]), quote!(Option<#ty>)),
+            Presence::Defaulted => {
+                let path = default_fn();
+                (quote!(#[serde(default = #path)]), ty)
+            }
+            Presence::OptionalNullable => (
+                quote!(#[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]),
+                quote!(codegen_runtime::Nullable<#ty>),
+            ),
+            Presence::DefaultedNullable => {
+                let path = default_fn();
+                (quote!(#[serde(default = #path)]), quote!(Option<#ty>))
+            }
+        };
+        quote!(#docs #rename #attr pub #ident: #ty,)
+    });
+    let (container, extra) = match &s.additional {
+        Some(None) => (quote!(#[serde(deny_unknown_fields)]), quote!()),
+        Some(Some(t)) => {
+            let t = type_tokens(api, t, here);
+            (
+                quote!(),
+                quote!(
+                    /// Properties beyond the named ones.
+                    #[serde(flatten)]
+                    pub additional_properties: std::collections::BTreeMap<String, #t>,
+                ),
+            )
+        }
+        None => (quote!(), quote!()),
+    };
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #container
+        pub struct #name {
+            #(#fields)*
+            #extra
+        }
+    }
+}
+
+fn enumeration(def: &TypeDef, values: &[EnumValue]) -> TokenStream {
+    let name = format_ident!("{}", def.name);
+    let docs = doc(def.description.as_deref());
+    let variants = values.iter().map(|v| {
+        let ident = format_ident!("{}", v.rust_name);
+        let wire = &v.wire;
+        quote!(#[serde(rename = #wire)] #ident,)
+    });
+    let arms = values.iter().map(|v| {
+        let ident = format_ident!("{}", v.rust_name);
+        let wire = &v.wire;
+        quote!(#name::#ident => #wire,)
+    });
+    let parse_arms = values.iter().map(|v| {
+        let ident = format_ident!("{}", v.rust_name);
+        let wire = &v.wire;
+        quote!(#wire => Ok(#name::#ident),)
+    });
+    let all = values.iter().map(|v| {
+        let ident = format_ident!("{}", v.rust_name);
+        quote!(#name::#ident)
+    });
+    let wires: Vec<&str> = values.iter().map(|v| v.wire.as_str()).collect();
+    let expected = wires.join(", ");
+    quote! {
+        #docs
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum #name {
+            #(#variants)*
+        }
+        impl #name {
+            /// Every value, in spec order.
+            pub const ALL: &'static [#name] = &[#(#all),*];
+            /// The value as it is on the wire.
+            pub fn as_str(self) -> &'static str {
+                match self { #(#arms)* }
+            }
+        }
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl std::str::FromStr for #name {
+            type Err = codegen_runtime::ConstraintError;
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                match value {
+                    #(#parse_arms)*
+                    other => Err(codegen_runtime::ConstraintError {
+                        subject: stringify!(#name).to_owned(),
+                        rule: "enum",
+                        message: format!("must be one of {}, got {:?}", #expected, other),
+                    }),
+                }
+            }
+        }
+    }
+}
+
+fn bound(b: Option<crate::model::Bound>) -> TokenStream {
+    match b {
+        Some(b) => {
+            let value = Literal::f64_suffixed(b.value);
+            let exclusive = b.exclusive;
+            quote!(Some(codegen_runtime::rules::Bound { value: #value, exclusive: #exclusive }))
+        }
+        None => quote!(None),
+    }
+}
+
+fn opt_u64(v: Option<u64>) -> TokenStream {
+    match v {
+        Some(v) => {
+            let v = Literal::u64_suffixed(v);
+            quote!(Some(#v))
+        }
+        None => quote!(None),
+    }
+}
+
+fn opt_str(v: Option<&str>) -> TokenStream {
+    match v {
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
+    }
+}
+
+fn constrained(api: &Api, def: &TypeDef, c: &Constrained, here: &TokenStream) -> TokenStream {
+    let name = format_ident!("{}", def.name);
+    let docs = doc(def.description.as_deref());
+    let base = type_tokens(api, &c.base, here);
+    let base_text = base.to_string().replace(' ', "");
+    let subject = &c.subject;
+    let r = &c.rules;
+    let base_kind = api.resolve(&c.base);
+    let mut checks = Vec::new();
+    let mut consts = Vec::new();
+    match base_kind {
+        TypeRef::Integer(_) | TypeRef::Number => {
+            let (min, max) = (bound(r.minimum), bound(r.maximum));
+            let multiple = match r.multiple_of {
+                Some(m) => {
+                    let m = Literal::f64_suffixed(m);
+                    quote!(Some(#m))
+                }
+                None => quote!(None),
+            };
+            consts.push(quote! {
+                /// The bounds the spec sets.
+                pub const RULES: codegen_runtime::rules::NumberRules =
+                    codegen_runtime::rules::NumberRules { minimum: #min, maximum: #max, multiple_of: #multiple };
+            });
+            checks.push(if matches!(base_kind, TypeRef::Integer(_)) {
+                quote!(codegen_runtime::rules::check_integer(#subject, i128::from(value), &Self::RULES)?;)
+            } else {
+                quote!(codegen_runtime::rules::check_number(#subject, value, &Self::RULES)?;)
+            });
+        }
+        TypeRef::String => {
+            let (min, max) = (opt_u64(r.min_length), opt_u64(r.max_length));
+            let (pattern, format) = (opt_str(r.pattern.as_deref()), opt_str(r.format.as_deref()));
+            consts.push(quote! {
+                /// The length, format and pattern the spec sets.
+                pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
+                    min_length: #min, max_length: #max, pattern: #pattern, format: #format,
+                };
+            });
+            checks.push(
+                quote!(codegen_runtime::rules::check_string(#subject, &value, &Self::RULES)?;),
+            );
+        }
+        TypeRef::Array(_) => {
+            let (min, max, unique) = (opt_u64(r.min_items), opt_u64(r.max_items), r.unique_items);
+            consts.push(quote! {
+                /// The item counts the spec sets.
+                pub const RULES: codegen_runtime::rules::ArrayRules =
+                    codegen_runtime::rules::ArrayRules { min_items: #min, max_items: #max, unique_items: #unique };
+            });
+            checks.push(
+                quote!(codegen_runtime::rules::check_array(#subject, &value, &Self::RULES)?;),
+            );
+        }
+        _ => {}
+    }
+    if let Some(values) = &r.one_of_values {
+        let texts: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+        consts.push(quote!(
+            /// The values the spec allows, as JSON.
+            pub const ALLOWED: &'static [&'static str] = &[#(#texts),*];
+        ));
+        checks.push(quote!(codegen_runtime::rules::check_one_of(#subject, &serde_json::to_value(&value).unwrap_or_default(), Self::ALLOWED)?;));
+    }
+    let display = matches!(
+        base_kind,
+        TypeRef::String | TypeRef::Integer(_) | TypeRef::Number | TypeRef::Boolean
+    )
+    .then(|| {
+        quote! {
+            impl std::fmt::Display for #name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    std::fmt::Display::fmt(&self.0, f)
+                }
+            }
+        }
+    });
+    let from_str = matches!(base_kind, TypeRef::String).then(|| {
+        quote! {
+            impl TryFrom<&str> for #name {
+                type Error = codegen_runtime::ConstraintError;
+                fn try_from(value: &str) -> Result<Self, Self::Error> {
+                    Self::new(value.to_owned())
+                }
+            }
+            impl std::str::FromStr for #name {
+                type Err = codegen_runtime::ConstraintError;
+                fn from_str(value: &str) -> Result<Self, Self::Err> {
+                    Self::new(value.to_owned())
+                }
+            }
+        }
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(try_from = #base_text)]
+        pub struct #name(#base);
+        impl #name {
+            #(#consts)*
+            /// Checks `value` against the spec's constraints.
+            pub fn new(value: #base) -> Result<Self, codegen_runtime::ConstraintError> {
+                #(#checks)*
+                Ok(Self(value))
+            }
+            pub fn get(&self) -> &#base {
+                &self.0
+            }
+            pub fn into_inner(self) -> #base {
+                self.0
+            }
+        }
+        impl TryFrom<#base> for #name {
+            type Error = codegen_runtime::ConstraintError;
+            fn try_from(value: #base) -> Result<Self, Self::Error> {
+                Self::new(value)
+            }
+        }
+        impl From<#name> for #base {
+            fn from(value: #name) -> Self {
+                value.0
+            }
+        }
+        impl std::ops::Deref for #name {
+            type Target = #base;
+            fn deref(&self) -> &#base {
+                &self.0
+            }
+        }
+        #display
+        #from_str
+    }
+}
+
+fn union(api: &Api, def: &TypeDef, u: &Union, here: &TokenStream) -> TokenStream {
+    let name = format_ident!("{}", def.name);
+    let docs = doc(def.description.as_deref());
+    let variants = u.variants.iter().map(|v| {
+        let ident = format_ident!("{}", v.rust_name);
+        let ty = type_tokens(api, &v.ty, here);
+        quote!(#ident(#ty),)
+    });
+    let Some(property) = &u.discriminator else {
+        return quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+            #[serde(untagged)]
+            pub enum #name { #(#variants)* }
+        };
+    };
+    // The tag is read first, so a wrong variant is reported as such, not as "no variant matched".
+    let arms = u.variants.iter().map(|v| {
+        let ident = format_ident!("{}", v.rust_name);
+        let tags = &v.tags;
+        quote!(#(#tags)|* => serde_json::from_value(value).map(#name::#ident).map_err(serde::de::Error::custom),)
+    });
+    let all_tags: Vec<&str> = u
+        .variants
+        .iter()
+        .flat_map(|v| v.tags.iter().map(String::as_str))
+        .collect();
+    let expected = all_tags.join(", ");
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, Serialize)]
+        #[serde(untagged)]
+        pub enum #name { #(#variants)* }
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = serde_json::Value::deserialize(deserializer)?;
+                let tag = value.get(#property).and_then(serde_json::Value::as_str).map(str::to_owned);
+                match tag.as_deref() {
+                    #(Some(#arms))*
+                    Some(other) => Err(serde::de::Error::custom(format!("unknown {} {:?}, expected one of {}", #property, other, #expected))),
+                    None => Err(serde::de::Error::custom(format!("missing field `{}`", #property))),
+                }
+            }
+        }
+    }
+}
+
+fn defaults(api: &Api) -> TokenStream {
+    let here = quote!(super::);
+    let fns: Vec<TokenStream> = api
+        .types
+        .iter()
+        .filter_map(|def| match &def.kind {
+            crate::model::TypeKind::Struct(s) => Some((def, s)),
+            _ => None,
+        })
+        .flat_map(|(def, s)| s.fields.iter().map(move |f| (def, f)))
+        .filter_map(|(def, f)| {
+            let value = f.default.as_ref()?;
+            let name = format_ident!("{}", default_fn_name(def, f));
+            let ty = type_tokens(api, &f.ty, &here);
+            let lit = literal(api, &f.ty, value, &here);
+            Some(match f.presence() {
+                Presence::DefaultedNullable => quote!(pub fn #name() -> Option<#ty> { Some(#lit) }),
+                _ => quote!(pub fn #name() -> #ty { #lit }),
+            })
+        })
+        .collect();
+    if fns.is_empty() {
+        return quote!();
+    }
+    quote! {
+        /// The spec's defaults, applied when a field is absent.
+        pub mod defaults {
+            #(#fns)*
+        }
+    }
+}

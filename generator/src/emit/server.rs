@@ -1,0 +1,579 @@
+//! The server file: a trait with one async method per operation, typed inputs and
+//! answers, and an axum router that authenticates, decodes and validates every request
+//! before the implementation sees it.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::types::{doc, literal, type_tokens};
+use crate::lower::names::{Namer, snake};
+use crate::model::{
+    Api, Media, Method, Operation, ParamLocation, SecurityKind, StatusSpec, TypeKind, TypeRef,
+};
+
+/// How an operation answers the requests its generated handler refuses itself.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Plan {
+    credentials: Answer,
+    input: Answer,
+    too_large: Answer,
+}
+
+/// A status and, when the spec documents one, the error body's type.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Answer {
+    status: u16,
+    body: Option<usize>,
+}
+
+/// The documented answer for a kind of refusal, trying statuses in order of preference.
+fn documented(
+    api: &Api,
+    op: &Operation,
+    preferred: &[u16],
+    range: u8,
+) -> Option<(u16, Option<usize>)> {
+    let body_of = |r: &crate::model::Response| {
+        r.body.as_ref().and_then(|b| match (&b.media, &b.ty) {
+            (Media::Json(_), TypeRef::Named(id))
+                if !matches!(api.type_def(*id).kind, TypeKind::Alias(TypeRef::Any)) =>
+            {
+                Some(id.0)
+            }
+            _ => None,
+        })
+    };
+    for status in preferred {
+        if let Some(r) = op
+            .responses
+            .iter()
+            .find(|r| r.status == StatusSpec::Code(*status))
+        {
+            return Some((*status, body_of(r)));
+        }
+    }
+    let fallback = op
+        .responses
+        .iter()
+        .find(|r| r.status == StatusSpec::Range(range))
+        .or_else(|| {
+            op.responses
+                .iter()
+                .find(|r| r.status == StatusSpec::Default)
+        });
+    fallback.map(|r| (preferred[0], body_of(r)))
+}
+
+/// Plans per operation; operations that document nothing borrow the API's most common answer.
+fn plans(api: &Api) -> Vec<Plan> {
+    let credentials: Vec<_> = api
+        .operations
+        .iter()
+        .map(|op| documented(api, op, &[401, 403], 4))
+        .collect();
+    let input: Vec<_> = api
+        .operations
+        .iter()
+        .map(|op| documented(api, op, &[422, 400], 4))
+        .collect();
+    let too_large: Vec<_> = api
+        .operations
+        .iter()
+        .map(|op| documented(api, op, &[413], 4))
+        .collect();
+    let most_common = |answers: &[Option<(u16, Option<usize>)>], fallback: u16| {
+        let mut counts: BTreeMap<(u16, Option<usize>), usize> = BTreeMap::new();
+        for a in answers.iter().flatten() {
+            *counts.entry(*a).or_default() += 1;
+        }
+        counts
+            .into_iter()
+            .max_by_key(|(a, n)| (*n, std::cmp::Reverse(*a)))
+            .map(|(a, _)| a)
+            .unwrap_or((fallback, None))
+    };
+    let usual_credentials = most_common(&credentials, 401);
+    let usual_input = most_common(&input, 400);
+    (0..api.operations.len())
+        .map(|i| {
+            let (cs, cb) = credentials[i].unwrap_or(usual_credentials);
+            let (is, ib) = input[i].unwrap_or(usual_input);
+            let (ts, tb) = too_large[i].unwrap_or((413, ib));
+            Plan {
+                credentials: Answer {
+                    status: cs,
+                    body: cb,
+                },
+                input: Answer {
+                    status: is,
+                    body: ib,
+                },
+                too_large: Answer {
+                    status: ts,
+                    body: tb,
+                },
+            }
+        })
+        .collect()
+}
+
+fn error_body_method(api: &Api, id: usize) -> proc_macro2::Ident {
+    format_ident!("{}_body", snake(&api.types[id].name))
+}
+
+pub fn server(api: &Api) -> TokenStream {
+    let models = quote!(models::);
+    let plans = plans(api);
+    let needs_auth = api.operations.iter().any(|op| !op.security.is_empty());
+    let base_path = &api.base_path;
+
+    let schemes = api.security_schemes.iter().map(|s| {
+        let name = &s.name;
+        let source = match &s.kind {
+            SecurityKind::ApiKey {
+                location: ParamLocation::Query,
+                name,
+            } => quote!(rt::Source::Query(#name)),
+            SecurityKind::ApiKey {
+                location: ParamLocation::Cookie,
+                name,
+            } => quote!(rt::Source::Cookie(#name)),
+            SecurityKind::ApiKey { name, .. } => quote!(rt::Source::Header(#name)),
+            SecurityKind::Bearer | SecurityKind::OAuth2 => quote!(rt::Source::Bearer),
+            SecurityKind::Basic => quote!(rt::Source::Basic),
+        };
+        quote!(rt::Scheme { name: #name, source: #source },)
+    });
+
+    // One rejecting function per distinct plan.
+    let mut plan_names: BTreeMap<Plan, proc_macro2::Ident> = BTreeMap::new();
+    let mut namer = Namer::default();
+    for plan in &plans {
+        if !plan_names.contains_key(plan) {
+            let name = namer.unique(format!(
+                "reject_{}_{}",
+                plan.credentials.status, plan.input.status
+            ));
+            plan_names.insert(plan.clone(), format_ident!("{name}"));
+        }
+    }
+    let answer = |a: &Answer| {
+        let status = a.status;
+        match a.body {
+            Some(id) => {
+                let method = error_body_method(api, id);
+                quote!(rt::json_response(#status, &server.#method(&problem)))
+            }
+            None => quote!(rt::json_response(#status, &rt::problem_json(&problem))),
+        }
+    };
+    let reject_fns = plan_names.iter().map(|(plan, name)| {
+        let (c, i, t) = (
+            answer(&plan.credentials),
+            answer(&plan.input),
+            answer(&plan.too_large),
+        );
+        quote! {
+            fn #name<S: Server>(server: &S, problem: Problem) -> Response {
+                match problem.kind {
+                    rt::ProblemKind::MissingCredentials | rt::ProblemKind::InvalidCredentials => #c,
+                    rt::ProblemKind::BodyTooLarge => #t,
+                    _ => #i,
+                }
+            }
+        }
+    });
+    let mut error_bodies: Vec<usize> = plans
+        .iter()
+        .flat_map(|p| [p.credentials.body, p.input.body, p.too_large.body])
+        .flatten()
+        .collect();
+    error_bodies.sort_unstable();
+    error_bodies.dedup();
+    let error_methods = error_bodies.iter().map(|id| {
+        let method = error_body_method(api, *id);
+        let ty = type_tokens(api, &TypeRef::Named(crate::model::TypeId(*id)), &models);
+        let note = format!(
+            " The `{}` body of an answer that refuses a request (bad credentials or bad input).",
+            api.types[*id].name
+        );
+        quote!(#[doc = #note] fn #method(&self, problem: &Problem) -> #ty;)
+    });
+
+    let mut items = Vec::new();
+    let mut methods = Vec::new();
+    let mut handlers = Vec::new();
+    let mut routes: BTreeMap<&str, Vec<(Method, proc_macro2::Ident)>> = BTreeMap::new();
+    for (op, plan) in api.operations.iter().zip(&plans) {
+        let op_items = operation(api, op, &models);
+        items.push(op_items.types);
+        methods.push(op_items.method);
+        let reject = &plan_names[plan];
+        let handler = format_ident!("handle_{}", op.rust_name);
+        let body = op_items.handler_body;
+        handlers.push(quote! {
+            async fn #handler<S: Server>(State(server): State<Arc<S>>, request: Request) -> Response {
+                let server = &*server;
+                let outcome: Result<Response, Problem> = async { #body }.await;
+                outcome.unwrap_or_else(|problem| #reject(server, problem))
+            }
+        });
+        routes
+            .entry(op.path.as_str())
+            .or_default()
+            .push((op.method, handler));
+    }
+    let route_calls = routes.into_iter().map(|(path, mut list)| {
+        // HEAD before GET: GET answers HEAD only where no HEAD route is set.
+        list.sort_by_key(|(m, _)| (*m != Method::Head, *m));
+        let mut chain = quote!();
+        for (i, (method, handler)) in list.iter().enumerate() {
+            let m = format_ident!("{}", method.as_str());
+            chain = if i == 0 {
+                quote!(axum::routing::#m(#handler::<S>))
+            } else {
+                quote!(#chain.#m(#handler::<S>))
+            };
+        }
+        quote!(.route(#path, #chain))
+    });
+    let auth_items = needs_auth.then(|| {
+        quote! {
+            /// Who a credential belongs to: handed to every operation that needs one.
+            type Principal: Send + Sync + 'static;
+            /// Judges the credentials a request carries (only the spec's schemes are looked
+            /// at); `None` refuses the request with the documented 401.
+            fn authenticate(&self, credentials: &[Credential]) -> impl Future<Output = Option<Self::Principal>> + Send;
+        }
+    });
+    let title = format!(" The server side of {} {}.", api.title, api.version);
+    let nest = if base_path.is_empty() {
+        quote!(routes)
+    } else {
+        quote!(axum::Router::new().nest(BASE_PATH, routes))
+    };
+    quote! {
+        #![allow(clippy::all, unused_imports, unused_variables, unused_mut)]
+        use std::future::Future;
+        use std::sync::Arc;
+        use axum::extract::{Request, State};
+        use axum::response::{IntoResponse, Response};
+        use codegen_runtime::server::{self as rt, Credential, Problem};
+        use super::models;
+
+        /// The path of the spec's first server URL: the routes are served below it.
+        pub const BASE_PATH: &str = #base_path;
+
+        /// The spec's security schemes and where each carries its credential.
+        pub const SCHEMES: &[rt::Scheme] = &[#(#schemes)*];
+
+        #(#items)*
+
+        #[doc = #title]
+        ///
+        /// Implement it and serve [`router`]: requests reach these methods authenticated,
+        /// decoded and validated against the spec.
+        pub trait Server: Send + Sync + 'static {
+            #auth_items
+            /// The largest request body read; larger ones are refused with 413.
+            fn body_limit(&self) -> usize {
+                rt::DEFAULT_BODY_LIMIT
+            }
+            #(#methods)*
+            #(#error_methods)*
+        }
+
+        /// Routes every operation of the spec to `server`, below [`BASE_PATH`].
+        pub fn router<S: Server>(server: Arc<S>) -> axum::Router {
+            let routes = axum::Router::new() #(#route_calls)* .with_state(server);
+            #nest
+        }
+
+        #(#reject_fns)*
+        #(#handlers)*
+    }
+}
+
+struct OperationItems {
+    types: TokenStream,
+    method: TokenStream,
+    handler_body: TokenStream,
+}
+
+fn reason(status: u16) -> Option<&'static str> {
+    Some(match status {
+        200 => "Ok",
+        201 => "Created",
+        202 => "Accepted",
+        204 => "NoContent",
+        301 => "MovedPermanently",
+        302 => "Found",
+        304 => "NotModified",
+        400 => "BadRequest",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "NotFound",
+        405 => "MethodNotAllowed",
+        409 => "Conflict",
+        410 => "Gone",
+        413 => "PayloadTooLarge",
+        415 => "UnsupportedMediaType",
+        422 => "UnprocessableEntity",
+        429 => "TooManyRequests",
+        500 => "InternalServerError",
+        502 => "BadGateway",
+        503 => "ServiceUnavailable",
+        _ => return None,
+    })
+}
+
+fn media_type_tokens(
+    api: &Api,
+    media: &Media,
+    ty: &TypeRef,
+    nullable: bool,
+    models: &TokenStream,
+) -> TokenStream {
+    match media {
+        Media::Json(_) | Media::Form => {
+            let t = type_tokens(api, ty, models);
+            if nullable { quote!(Option<#t>) } else { t }
+        }
+        Media::Text(_) => quote!(String),
+        Media::Binary(_) => quote!(rt::Bytes),
+    }
+}
+
+fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems {
+    let type_name = &op.type_name;
+    let response_name = format_ident!("{type_name}Response");
+    let params_name = format_ident!("{type_name}Params");
+    let method_name = format_ident!("{}", op.rust_name);
+
+    // Answers.
+    let mut variant_namer = Namer::default();
+    let mut variants = Vec::new();
+    let mut arms = Vec::new();
+    for r in &op.responses {
+        let base = match r.status {
+            StatusSpec::Code(c) => reason(c).map_or_else(|| format!("Status{c}"), str::to_owned),
+            StatusSpec::Range(d) => format!("Status{d}xx"),
+            StatusSpec::Default => "Default".to_owned(),
+        };
+        let ident = format_ident!("{}", variant_namer.unique(base));
+        let docs = doc(Some(r.description.as_str()).filter(|d| !d.is_empty()));
+        let fixed = match r.status {
+            StatusSpec::Code(c) => Some(c),
+            _ => None,
+        };
+        let status_expr = match fixed {
+            Some(c) => quote!(#c),
+            None => quote!(status),
+        };
+        let status_field = fixed.is_none().then(|| quote!(u16,));
+        let status_bind = fixed.is_none().then(|| quote!(status,));
+        match &r.body {
+            Some(body) => {
+                let ty = media_type_tokens(api, &body.media, &body.ty, body.nullable, models);
+                let ct = body.media.content_type().to_owned();
+                let encode = match &body.media {
+                    Media::Json(_) | Media::Form => quote!(rt::json_response(#status_expr, &body)),
+                    Media::Text(_) => quote!(rt::text_response(#status_expr, body, #ct)),
+                    Media::Binary(_) => quote!(rt::bytes_response(#status_expr, body, #ct)),
+                };
+                variants.push(quote!(#docs #ident(#status_field #ty),));
+                arms.push(quote!(#response_name::#ident(#status_bind body) => #encode,));
+            }
+            None => {
+                if fixed.is_some() {
+                    variants.push(quote!(#docs #ident,));
+                    arms.push(quote!(#response_name::#ident => rt::empty_response(#status_expr),));
+                } else {
+                    variants.push(quote!(#docs #ident(u16),));
+                    arms.push(
+                        quote!(#response_name::#ident(status) => rt::empty_response(status),),
+                    );
+                }
+            }
+        }
+    }
+    if variants.is_empty() {
+        // An operation without documented answers can still answer something.
+        variants.push(
+            quote!(/// Any status, no body. The spec documents no answers.
+            Status(u16),),
+        );
+        arms.push(quote!(#response_name::Status(status) => rt::empty_response(status),));
+    }
+    let response_doc = format!(" The answers `{}` documents.", op.operation_id);
+
+    // Parameters.
+    let has_params = !op.parameters.is_empty();
+    let param_fields = op.parameters.iter().map(|p| {
+        let ident = format_ident!("{}", p.rust_name);
+        let ty = type_tokens(api, &p.ty, models);
+        let ty = if p.required || p.default.is_some() {
+            ty
+        } else {
+            quote!(Option<#ty>)
+        };
+        let note = format!(
+            "{} parameter `{}`.{}",
+            p.location.as_str(),
+            p.name,
+            p.description
+                .as_ref()
+                .map(|d| format!("\n\n{d}"))
+                .unwrap_or_default()
+        );
+        let docs = doc(Some(&note));
+        quote!(#docs pub #ident: #ty,)
+    });
+    let param_reads = op.parameters.iter().map(|p| {
+        let ident = format_ident!("{}", p.rust_name);
+        let (place, name) = (p.location.as_str(), &p.name);
+        let read = if p.required {
+            quote!(raw.required(#place, #name)?)
+        } else if let Some(default) = &p.default {
+            let lit = literal(api, &p.ty, default, models);
+            quote!(raw.get(#place, #name)?.unwrap_or_else(|| #lit))
+        } else {
+            quote!(raw.get(#place, #name)?)
+        };
+        quote!(#ident: #read,)
+    });
+    let params_struct = has_params.then(|| {
+        let note = format!(" The parameters of `{}`.", op.operation_id);
+        quote! {
+            #[doc = #note]
+            #[derive(Debug, Clone, PartialEq)]
+            pub struct #params_name { #(#param_fields)* }
+        }
+    });
+
+    // Credentials.
+    let optional_auth = op.security.iter().any(Vec::is_empty);
+    let alternatives = op.security.iter().map(|alt| quote!(&[#(#alt),*]));
+    let op_schemes: Vec<&String> = op.security.iter().flatten().collect();
+    let op_scheme_list = api
+        .security_schemes
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| op_schemes.contains(&&s.name))
+        .map(|(i, _)| quote!(SCHEMES[#i]));
+    let (auth_arg, auth_param, auth_read) = if op.security.is_empty() {
+        (quote!(), quote!(), quote!())
+    } else if optional_auth {
+        (
+            quote!(principal,),
+            quote!(principal: Option<Self::Principal>,),
+            quote! {
+                let credentials = rt::credentials(&parts, SCHEMES);
+                let principal = if credentials.is_empty() {
+                    None
+                } else {
+                    Some(server.authenticate(&credentials).await.ok_or_else(rt::invalid_credentials)?)
+                };
+            },
+        )
+    } else {
+        (
+            quote!(principal,),
+            quote!(principal: Self::Principal,),
+            quote! {
+                let credentials = rt::credentials(&parts, SCHEMES);
+                if !rt::meets(&credentials, &[#(#alternatives),*]) {
+                    return Err(rt::missing_credentials(&[#(#op_scheme_list),*]));
+                }
+                let principal = server.authenticate(&credentials).await.ok_or_else(rt::invalid_credentials)?;
+            },
+        )
+    };
+
+    // Body.
+    let (body_arg, body_param, body_read) = match &op.body {
+        None => (quote!(), quote!(), quote!(drop(body);)),
+        Some(b) => {
+            let ty = media_type_tokens(api, &b.media, &b.ty, b.nullable, models);
+            let media = b.media.content_type().to_owned();
+            let decode = match &b.media {
+                Media::Json(_) => quote!(rt::decode_json(&bytes)?),
+                Media::Form => quote!(rt::decode_form(&bytes)?),
+                Media::Text(_) => quote!(rt::decode_text(&bytes)?),
+                Media::Binary(_) => quote!(bytes),
+            };
+            let read = quote!(let bytes = rt::read_body(&parts, body, server.body_limit(), #media).await?;);
+            if b.required {
+                (
+                    quote!(body),
+                    quote!(body: #ty,),
+                    quote! {
+                        #read
+                        let body: #ty = match bytes { Some(bytes) => #decode, None => return Err(rt::missing_body()) };
+                    },
+                )
+            } else {
+                (
+                    quote!(body),
+                    quote!(body: Option<#ty>,),
+                    quote! {
+                        #read
+                        let body: Option<#ty> = match bytes { Some(bytes) => Some(#decode), None => None };
+                    },
+                )
+            }
+        }
+    };
+    let (params_arg, params_param, params_read) = if has_params {
+        (
+            quote!(params,),
+            quote!(params: #params_name,),
+            quote! {
+                let raw = rt::Params::read(&mut parts).await?;
+                let params = #params_name { #(#param_reads)* };
+            },
+        )
+    } else {
+        (quote!(), quote!(), quote!())
+    };
+    let mut notes = vec![format!(
+        "`{} {}`",
+        op.method.as_str().to_ascii_uppercase(),
+        op.path
+    )];
+    notes.extend(op.summary.clone());
+    notes.extend(op.description.clone());
+    if op.inferred {
+        notes.push("Not shown in the vendor's documentation (`x-inferred`).".into());
+    }
+    let method_doc = doc(Some(&notes.join("\n\n")));
+    let method = quote! {
+        #method_doc
+        fn #method_name(&self, #auth_param #params_param #body_param) -> impl Future<Output = #response_name> + Send;
+    };
+    let handler_body = quote! {
+        let (mut parts, body) = request.into_parts();
+        #auth_read
+        #params_read
+        #body_read
+        Ok(server.#method_name(#auth_arg #params_arg #body_arg).await.into_response())
+    };
+    let types = quote! {
+        #params_struct
+        #[doc = #response_doc]
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #response_name { #(#variants)* }
+        impl IntoResponse for #response_name {
+            fn into_response(self) -> Response {
+                match self { #(#arms)* }
+            }
+        }
+    };
+    OperationItems {
+        types,
+        method,
+        handler_body,
+    }
+}

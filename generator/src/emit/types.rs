@@ -1,0 +1,113 @@
+//! Type references and literal values as Rust tokens.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use crate::model::{Api, IntWidth, TypeKind, TypeRef};
+
+/// How generated code names a type of the model; `prefix` is the path to the models
+/// module from where the tokens go (`quote!()` inside it, `quote!(models::)` beside it).
+pub fn type_tokens(api: &Api, ty: &TypeRef, prefix: &TokenStream) -> TokenStream {
+    match ty {
+        TypeRef::String => quote!(String),
+        TypeRef::Integer(w) => int_type(*w),
+        TypeRef::Number => quote!(f64),
+        TypeRef::Boolean => quote!(bool),
+        TypeRef::Any => quote!(serde_json::Value),
+        TypeRef::AnyObject => quote!(serde_json::Map<String, serde_json::Value>),
+        TypeRef::Array(item) => {
+            let item = type_tokens(api, item, prefix);
+            quote!(Vec<#item>)
+        }
+        TypeRef::Map(item) => {
+            let item = type_tokens(api, item, prefix);
+            quote!(std::collections::BTreeMap<String, #item>)
+        }
+        TypeRef::Named(id) => {
+            let name = format_ident!("{}", api.type_def(*id).name);
+            quote!(#prefix #name)
+        }
+        TypeRef::Boxed(id) => {
+            let name = format_ident!("{}", api.type_def(*id).name);
+            quote!(Box<#prefix #name>)
+        }
+    }
+}
+
+pub fn int_type(width: IntWidth) -> TokenStream {
+    match width {
+        IntWidth::I32 => quote!(i32),
+        IntWidth::I64 => quote!(i64),
+        IntWidth::U32 => quote!(u32),
+        IntWidth::U64 => quote!(u64),
+    }
+}
+
+/// An expression of type `ty` with the value `value`, which lowering has checked is valid:
+/// constrained types are built directly, without a fallible check.
+pub fn literal(api: &Api, ty: &TypeRef, value: &Value, prefix: &TokenStream) -> TokenStream {
+    match (ty, value) {
+        (TypeRef::String, Value::String(s)) => quote!(#s.to_owned()),
+        (TypeRef::Integer(w), Value::Number(n)) => {
+            let lit = match w {
+                IntWidth::I32 => Literal::i32_suffixed(n.as_i64().unwrap_or_default() as i32),
+                IntWidth::I64 => Literal::i64_suffixed(n.as_i64().unwrap_or_default()),
+                IntWidth::U32 => Literal::u32_suffixed(n.as_u64().unwrap_or_default() as u32),
+                IntWidth::U64 => Literal::u64_suffixed(n.as_u64().unwrap_or_default()),
+            };
+            quote!(#lit)
+        }
+        (TypeRef::Number, Value::Number(n)) => {
+            let lit = Literal::f64_suffixed(n.as_f64().unwrap_or_default());
+            quote!(#lit)
+        }
+        (TypeRef::Boolean, Value::Bool(b)) => quote!(#b),
+        (TypeRef::Array(item), Value::Array(items)) => {
+            let items = items.iter().map(|v| literal(api, item, v, prefix));
+            quote!(vec![#(#items),*])
+        }
+        (TypeRef::Named(id) | TypeRef::Boxed(id), _) => {
+            let def = api.type_def(*id);
+            let name = format_ident!("{}", def.name);
+            let inner = match &def.kind {
+                TypeKind::Enum(values) => match values
+                    .iter()
+                    .find(|v| Some(v.wire.as_str()) == value.as_str())
+                {
+                    Some(v) => {
+                        let variant = format_ident!("{}", v.rust_name);
+                        Some(quote!(#prefix #name::#variant))
+                    }
+                    None => None,
+                },
+                TypeKind::Constrained(c) => {
+                    let base = literal(api, &c.base, value, prefix);
+                    Some(quote!(#prefix #name(#base)))
+                }
+                TypeKind::Alias(inner) => Some(literal(api, inner, value, prefix)),
+                _ => None,
+            };
+            let expr = inner.unwrap_or_else(|| from_json(value));
+            if matches!(ty, TypeRef::Boxed(_)) {
+                quote!(Box::new(#expr))
+            } else {
+                expr
+            }
+        }
+        _ => from_json(value),
+    }
+}
+
+/// Structured defaults are parsed from their JSON text, which lowering has validated.
+fn from_json(value: &Value) -> TokenStream {
+    let text = value.to_string();
+    quote!(serde_json::from_str(#text).expect("the generator checked that this default is a valid value"))
+}
+
+/// `#[doc = "..."]` lines for a description, or nothing.
+pub fn doc(text: Option<&str>) -> TokenStream {
+    let Some(text) = text else { return quote!() };
+    let lines = text.lines().map(|l| format!(" {}", l.trim_end()));
+    quote!(#(#[doc = #lines])*)
+}

@@ -1,0 +1,212 @@
+//! Lowering: the parsed document → the [`Api`] model. Every decision about names,
+//! nullability and constraints is made here, once.
+
+pub mod names;
+mod operations;
+mod schema;
+
+pub use schema::CHECKED_FORMATS;
+
+use serde_json::Value;
+
+use crate::error::{Error, ErrorKind, Result, join};
+use crate::model::{Api, TypeId, TypeKind, TypeRef, validate::validate};
+use crate::spec::Document;
+
+/// Lowers a loaded document; errors carry the document's file and line.
+pub fn lower(doc: &Document) -> Result<Api> {
+    lower_unlocated(doc).map_err(|e| doc.locate(e))
+}
+
+fn lower_unlocated(doc: &Document) -> Result<Api> {
+    let mut lowerer = schema::Lowerer::new(doc);
+    let security_schemes = operations::security_schemes(&lowerer)?;
+    lowerer.components()?;
+    let operations = operations::operations(&mut lowerer, &security_schemes)?;
+    let types = lowerer.finish()?;
+    let info = doc.get("/info");
+    let text = |key: &str| {
+        info.and_then(|i| i.get(key))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let servers: Vec<String> = doc
+        .get("/servers")
+        .and_then(Value::as_array)
+        .map(|s| {
+            s.iter()
+                .filter_map(|s| s.get("url")?.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut api = Api {
+        title: text("title").unwrap_or_default(),
+        version: text("version").unwrap_or_default(),
+        description: text("description"),
+        base_path: servers.first().map(|s| base_path(s)).unwrap_or_default(),
+        servers,
+        security_schemes,
+        types,
+        operations,
+    };
+    check_aliases(&api)?;
+    box_recursive_fields(&mut api);
+    check_values(&api)?;
+    Ok(api)
+}
+
+/// `https://api.kejue.co/api/v1` → `/api/v1`; server variables are left as written.
+fn base_path(url: &str) -> String {
+    let rest = url
+        .split_once("://")
+        .map_or(url, |(_, rest)| rest.split_once('/').map_or("", |(_, p)| p));
+    let rest = if url.contains("://") {
+        rest
+    } else {
+        url.trim_start_matches('/')
+    };
+    let trimmed = rest.trim_end_matches('/');
+    if trimmed.is_empty() {
+        String::new()
+    } else {
+        format!("/{trimmed}")
+    }
+}
+
+/// `A = B`, `B = A` would be types that are each other.
+fn check_aliases(api: &Api) -> Result<()> {
+    for (i, def) in api.types.iter().enumerate() {
+        let mut current = TypeId(i);
+        for _ in 0..=api.types.len() {
+            match &api.type_def(current).kind {
+                TypeKind::Alias(TypeRef::Named(next)) if *next == TypeId(i) => {
+                    return Err(Error::at(
+                        &def.origin,
+                        ErrorKind::RefCycle(format!("#{}", def.origin)),
+                    ));
+                }
+                TypeKind::Alias(TypeRef::Named(next)) => current = *next,
+                _ => break,
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A struct that contains itself by value (directly or through others) would have
+/// infinite size: the field that closes the loop is boxed.
+fn box_recursive_fields(api: &mut Api) {
+    for i in 0..api.types.len() {
+        let TypeKind::Struct(s) = &api.types[i].kind else {
+            continue;
+        };
+        let to_box: Vec<usize> = s
+            .fields
+            .iter()
+            .enumerate()
+            .filter(
+                |(_, f)| matches!(f.ty, TypeRef::Named(t) if reaches_by_value(api, t, TypeId(i))),
+            )
+            .map(|(n, _)| n)
+            .collect();
+        if let TypeKind::Struct(s) = &mut api.types[i].kind {
+            for n in to_box {
+                if let TypeRef::Named(t) = s.fields[n].ty {
+                    s.fields[n].ty = TypeRef::Boxed(t);
+                }
+            }
+        }
+    }
+}
+
+fn reaches_by_value(api: &Api, from: TypeId, to: TypeId) -> bool {
+    let mut stack = vec![from];
+    let mut seen = vec![false; api.types.len()];
+    while let Some(id) = stack.pop() {
+        if id == to {
+            return true;
+        }
+        if std::mem::replace(&mut seen[id.0], true) {
+            continue;
+        }
+        let mut push = |t: &TypeRef| {
+            if let TypeRef::Named(n) = t {
+                stack.push(*n);
+            }
+        };
+        match &api.type_def(id).kind {
+            TypeKind::Struct(s) => s.fields.iter().for_each(|f| push(&f.ty)),
+            TypeKind::Union(u) => u.variants.iter().for_each(|v| push(&v.ty)),
+            TypeKind::Alias(t) => push(t),
+            TypeKind::Constrained(c) => push(&c.base),
+            TypeKind::Enum(_) => {}
+        }
+    }
+    false
+}
+
+/// Defaults must be values of their own type, and patterns must compile: generated code
+/// builds defaults without checks and compiles patterns on first use.
+fn check_values(api: &Api) -> Result<()> {
+    for def in &api.types {
+        match &def.kind {
+            TypeKind::Struct(s) => {
+                for field in &s.fields {
+                    if let Some(default) = &field.default {
+                        let problems = validate(api, &field.ty, field.nullable, default);
+                        if let Some(p) = problems.first() {
+                            return Err(Error::inconsistent(
+                                join(&field.origin, "default"),
+                                format!(
+                                    "the default {default} of `{}` is not a valid value: {}{}",
+                                    field.wire_name, p.at, p.message
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+            TypeKind::Constrained(c) => {
+                if let Some(pattern) = &c.rules.pattern
+                    && let Some(e) = codegen_runtime::rules::pattern_error(pattern)
+                {
+                    return Err(Error::unsupported(
+                        join(&def.origin, "pattern"),
+                        format!(
+                            "the pattern `{pattern}` (the regex engine cannot read it: {})",
+                            e.lines().last().unwrap_or_default()
+                        ),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    for op in &api.operations {
+        for p in &op.parameters {
+            if let Some(default) = &p.default
+                && let Some(v) = validate(api, &p.ty, p.nullable, default).first()
+            {
+                return Err(Error::inconsistent(
+                    &op.origin,
+                    format!(
+                        "the default {default} of parameter `{}` is not a valid value: {}",
+                        p.name, v.message
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base_paths() {
+        assert_eq!(super::base_path("https://api.kejue.co/api/v1"), "/api/v1");
+        assert_eq!(super::base_path("https://api.example.com"), "");
+        assert_eq!(super::base_path("https://api.example.com/"), "");
+        assert_eq!(super::base_path("/v3"), "/v3");
+    }
+}

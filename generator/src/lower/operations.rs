@@ -1,0 +1,557 @@
+//! Paths, operations, parameters, bodies, responses, links and security → the model.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use super::names::{Namer, pascal, snake};
+use super::schema::{Lowerer, Target, text};
+use crate::error::{Error, Result, describe, join};
+use crate::model::{
+    Body, Link, Media, Method, Operation, ParamLocation, Parameter, Response, ResponseBody,
+    SecurityKind, SecurityScheme, StatusSpec,
+};
+
+pub fn security_schemes(lowerer: &Lowerer) -> Result<Vec<SecurityScheme>> {
+    let doc = lowerer.doc;
+    let Some(schemes) = doc.get("/components/securitySchemes") else {
+        return Ok(Vec::new());
+    };
+    let schemes = schemes.as_object().ok_or_else(|| {
+        Error::invalid(
+            "/components/securitySchemes",
+            "a mapping of schemes",
+            describe(schemes),
+        )
+    })?;
+    let mut out = Vec::new();
+    for (name, scheme) in schemes {
+        let mut at = join("/components/securitySchemes", name);
+        let mut scheme = scheme;
+        if let Some(Value::String(r)) = scheme.get("$ref") {
+            (at, scheme) = doc.resolve(r, &at)?;
+        }
+        let field = |key: &str| scheme.get(key).and_then(Value::as_str);
+        let kind = match field("type") {
+            Some("apiKey") => {
+                let location = match field("in") {
+                    Some("header") => ParamLocation::Header,
+                    Some("query") => ParamLocation::Query,
+                    Some("cookie") => ParamLocation::Cookie,
+                    other => {
+                        return Err(Error::invalid(
+                            join(&at, "in"),
+                            "header, query or cookie",
+                            format!("{other:?}"),
+                        ));
+                    }
+                };
+                let key_name = field("name").ok_or_else(|| {
+                    Error::invalid(
+                        join(&at, "name"),
+                        "the header, query or cookie name",
+                        "none",
+                    )
+                })?;
+                SecurityKind::ApiKey {
+                    location,
+                    name: key_name.to_owned(),
+                }
+            }
+            Some("http") => match field("scheme").map(str::to_ascii_lowercase).as_deref() {
+                Some("bearer") => SecurityKind::Bearer,
+                Some("basic") => SecurityKind::Basic,
+                other => {
+                    return Err(Error::unsupported(
+                        join(&at, "scheme"),
+                        format!("HTTP authentication scheme {other:?} (bearer and basic are)"),
+                    ));
+                }
+            },
+            Some("oauth2" | "openIdConnect") => SecurityKind::OAuth2,
+            Some("mutualTLS") => {
+                return Err(Error::unsupported(
+                    join(&at, "type"),
+                    "the mutualTLS security scheme",
+                ));
+            }
+            other => {
+                return Err(Error::invalid(
+                    join(&at, "type"),
+                    "apiKey, http, oauth2, openIdConnect or mutualTLS",
+                    format!("{other:?}"),
+                ));
+            }
+        };
+        out.push(SecurityScheme {
+            name: name.clone(),
+            kind,
+            description: text(scheme, "description"),
+        });
+    }
+    Ok(out)
+}
+
+fn security(value: &Value, at: &str, schemes: &[SecurityScheme]) -> Result<Vec<Vec<String>>> {
+    let list = value
+        .as_array()
+        .ok_or_else(|| Error::invalid(at, "an array of security requirements", describe(value)))?;
+    list.iter()
+        .enumerate()
+        .map(|(i, requirement)| {
+            let at = format!("{at}/{i}");
+            let map = requirement.as_object().ok_or_else(|| {
+                Error::invalid(&at, "a mapping of scheme names", describe(requirement))
+            })?;
+            map.keys()
+                .map(|name| {
+                    if schemes.iter().any(|s| &s.name == name) {
+                        Ok(name.clone())
+                    } else {
+                        Err(Error::invalid(
+                            join(&at, name),
+                            "the name of a scheme in #/components/securitySchemes",
+                            format!("\"{name}\""),
+                        ))
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+pub fn operations(lowerer: &mut Lowerer, schemes: &[SecurityScheme]) -> Result<Vec<Operation>> {
+    let doc = lowerer.doc;
+    let global_security = match doc.get("/security") {
+        Some(v) => security(v, "/security", schemes)?,
+        None => Vec::new(),
+    };
+    let mut out = Vec::new();
+    let mut ids: HashMap<String, String> = HashMap::new();
+    let mut namer = Namer::default();
+    let mut type_namer = Namer::default();
+    let Some(paths) = doc.get("/paths") else {
+        return Ok(out);
+    };
+    let paths = paths
+        .as_object()
+        .ok_or_else(|| Error::invalid("/paths", "a mapping of paths", describe(paths)))?;
+    for (path, item) in paths {
+        let mut item_at = join("/paths", path);
+        if !path.starts_with('/') {
+            return Err(Error::invalid(
+                item_at,
+                "a path starting with `/`",
+                format!("\"{path}\""),
+            ));
+        }
+        let mut item = item;
+        if let Some(Value::String(r)) = item.get("$ref") {
+            (item_at, item) = doc.resolve(r, &item_at)?;
+        }
+        let item_map = item
+            .as_object()
+            .ok_or_else(|| Error::invalid(&item_at, "a path item", describe(item)))?;
+        let shared = parameter_list(
+            lowerer,
+            item_map.get("parameters"),
+            &join(&item_at, "parameters"),
+        )?;
+        for (method_name, method) in Method::ALL {
+            let Some(op) = item_map.get(method_name) else {
+                continue;
+            };
+            let at = join(&item_at, method_name);
+            let op_map = op
+                .as_object()
+                .ok_or_else(|| Error::invalid(&at, "an operation object", describe(op)))?;
+            let operation_id = match op_map.get("operationId") {
+                Some(Value::String(id)) => id.clone(),
+                Some(other) => {
+                    return Err(Error::invalid(
+                        join(&at, "operationId"),
+                        "a string",
+                        describe(other),
+                    ));
+                }
+                None => format!("{method_name}{}", pascal(path)),
+            };
+            if let Some(first) = ids.insert(operation_id.clone(), at.clone()) {
+                return Err(Error::inconsistent(
+                    join(&at, "operationId"),
+                    format!("operationId `{operation_id}` is used twice (first at #{first})"),
+                ));
+            }
+            let rust_name = namer.unique(snake(&operation_id));
+            let type_name = type_namer.unique(pascal(&operation_id));
+            let own = parameter_list(lowerer, op_map.get("parameters"), &join(&at, "parameters"))?;
+            // Operation parameters override path-item ones with the same name and location.
+            let mut raw: Vec<RawParam> = shared
+                .iter()
+                .filter(|s| {
+                    !own.iter()
+                        .any(|o| o.name == s.name && o.location == s.location)
+                })
+                .cloned()
+                .collect();
+            raw.extend(own);
+            let parameters = lower_parameters(lowerer, raw, &type_name, path, &at)?;
+            let body = match op_map.get("requestBody") {
+                Some(b) => request_body(lowerer, b, &join(&at, "requestBody"), &type_name)?,
+                None => None,
+            };
+            let responses = match op_map.get("responses") {
+                Some(r) => responses(lowerer, r, &join(&at, "responses"), &type_name)?,
+                None => Vec::new(),
+            };
+            let security = match op_map.get("security") {
+                Some(v) => security(v, &join(&at, "security"), schemes)?,
+                None => global_security.clone(),
+            };
+            out.push(Operation {
+                operation_id,
+                rust_name,
+                type_name,
+                method,
+                path: path.clone(),
+                summary: text(op, "summary"),
+                description: text(op, "description"),
+                inferred: op_map
+                    .get("x-inferred")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+                parameters,
+                body,
+                responses,
+                security,
+                origin: at,
+            });
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Clone)]
+struct RawParam {
+    name: String,
+    location: ParamLocation,
+    value: Value,
+    at: String,
+}
+
+fn parameter_list(lowerer: &Lowerer, list: Option<&Value>, at: &str) -> Result<Vec<RawParam>> {
+    let Some(list) = list else {
+        return Ok(Vec::new());
+    };
+    let items = list
+        .as_array()
+        .ok_or_else(|| Error::invalid(at, "an array of parameters", describe(list)))?;
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let mut at = format!("{at}/{i}");
+        let mut item = item;
+        if let Some(Value::String(r)) = item.get("$ref") {
+            (at, item) = lowerer.doc.resolve(r, &at)?;
+        }
+        let name = item
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Error::invalid(join(&at, "name"), "a parameter name", "none"))?;
+        let location = match item.get("in").and_then(Value::as_str) {
+            Some("path") => ParamLocation::Path,
+            Some("query") => ParamLocation::Query,
+            Some("header") => ParamLocation::Header,
+            Some("cookie") => ParamLocation::Cookie,
+            other => {
+                return Err(Error::invalid(
+                    join(&at, "in"),
+                    "path, query, header or cookie",
+                    format!("{other:?}"),
+                ));
+            }
+        };
+        out.push(RawParam {
+            name: name.to_owned(),
+            location,
+            value: item.clone(),
+            at,
+        });
+    }
+    Ok(out)
+}
+
+fn lower_parameters(
+    lowerer: &mut Lowerer,
+    raw: Vec<RawParam>,
+    type_name: &str,
+    path: &str,
+    op_at: &str,
+) -> Result<Vec<Parameter>> {
+    let mut out = Vec::new();
+    let mut namer = Namer::default();
+    for p in raw {
+        // OpenAPI: these headers are described elsewhere (content, security), not as parameters.
+        if p.location == ParamLocation::Header
+            && ["accept", "content-type", "authorization"]
+                .contains(&p.name.to_ascii_lowercase().as_str())
+        {
+            continue;
+        }
+        if p.location == ParamLocation::Path && !path.contains(&format!("{{{}}}", p.name)) {
+            return Err(Error::inconsistent(
+                &p.at,
+                format!(
+                    "path parameter `{}` does not appear in the path `{path}`",
+                    p.name
+                ),
+            ));
+        }
+        let schema_at = join(&p.at, "schema");
+        let schema = match (
+            p.value.get("schema"),
+            p.value.get("content").and_then(Value::as_object),
+        ) {
+            (Some(s), _) => s.clone(),
+            (None, Some(content)) => content
+                .values()
+                .next()
+                .and_then(|m| m.get("schema"))
+                .cloned()
+                .unwrap_or(Value::Bool(true)),
+            (None, None) => {
+                return Err(Error::invalid(
+                    &p.at,
+                    "a `schema` or `content` for the parameter",
+                    "neither",
+                ));
+            }
+        };
+        let target = Target::new(format!("{type_name}{}", pascal(&p.name)), p.name.clone());
+        let lowered = lowerer.schema(&schema, &schema_at, target)?;
+        let required = p.location == ParamLocation::Path
+            || p.value
+                .get("required")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+        out.push(Parameter {
+            rust_name: namer.unique(snake(&p.name)),
+            name: p.name,
+            location: p.location,
+            required,
+            nullable: lowered.nullable,
+            ty: lowered.ty,
+            default: schema.get("default").cloned().filter(|d| !d.is_null()),
+            description: text(&p.value, "description"),
+        });
+    }
+    // Every `{name}` in the path needs a declared parameter.
+    for segment in path.split('{').skip(1) {
+        let name = segment.split('}').next().unwrap_or_default();
+        if !out
+            .iter()
+            .any(|p| p.location == ParamLocation::Path && p.name == name)
+        {
+            return Err(Error::inconsistent(
+                join(op_at, "parameters"),
+                format!(
+                    "the path `{path}` uses `{{{name}}}` but the operation declares no path parameter `{name}`"
+                ),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Picks the content type to generate for: JSON first, then forms, text, anything.
+fn pick_media(content: &Map<String, Value>) -> Option<(Media, &Value, &String)> {
+    let classify = |t: &str| {
+        let base = t.split(';').next().unwrap_or(t).trim().to_ascii_lowercase();
+        if base == "application/json" || base.ends_with("+json") {
+            (0, Media::Json(base))
+        } else if base == "application/x-www-form-urlencoded" {
+            (1, Media::Form)
+        } else if base.starts_with("text/") {
+            (2, Media::Text(base))
+        } else {
+            (3, Media::Binary(base))
+        }
+    };
+    content
+        .iter()
+        .map(|(t, v)| {
+            let (rank, media) = classify(t);
+            (rank, media, v, t)
+        })
+        .min_by_key(|(rank, ..)| *rank)
+        .map(|(_, media, v, t)| (media, v, t))
+}
+
+fn request_body(
+    lowerer: &mut Lowerer,
+    value: &Value,
+    at: &str,
+    type_name: &str,
+) -> Result<Option<Body>> {
+    let (at, value) = match value.get("$ref") {
+        Some(Value::String(r)) => lowerer.doc.resolve(r, at)?,
+        _ => (at.to_owned(), value),
+    };
+    let Some(content) = value.get("content").and_then(Value::as_object) else {
+        return Err(Error::invalid(
+            join(&at, "content"),
+            "a mapping of media types",
+            "none",
+        ));
+    };
+    let Some((media, media_value, key)) = pick_media(content) else {
+        return Ok(None);
+    };
+    let schema_at = join(&join(&join(&at, "content"), key), "schema");
+    let lowered = body_schema(
+        lowerer,
+        &media,
+        media_value,
+        &schema_at,
+        format!("{type_name}Body"),
+    )?;
+    Ok(Some(Body {
+        required: value
+            .get("required")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        media,
+        ty: lowered.ty,
+        nullable: lowered.nullable,
+    }))
+}
+
+fn body_schema(
+    lowerer: &mut Lowerer,
+    media: &Media,
+    media_value: &Value,
+    at: &str,
+    name: String,
+) -> Result<super::schema::Lowered> {
+    match (media, media_value.get("schema")) {
+        (Media::Text(_), _) => Ok(super::schema::Lowered {
+            ty: crate::model::TypeRef::String,
+            nullable: false,
+        }),
+        (Media::Binary(_), _) => Ok(super::schema::Lowered {
+            ty: crate::model::TypeRef::Any,
+            nullable: false,
+        }),
+        (_, Some(schema)) => lowerer.schema(schema, at, Target::new(name, "body")),
+        (_, None) => Ok(super::schema::Lowered {
+            ty: crate::model::TypeRef::Any,
+            nullable: true,
+        }),
+    }
+}
+
+fn responses(
+    lowerer: &mut Lowerer,
+    value: &Value,
+    at: &str,
+    type_name: &str,
+) -> Result<Vec<Response>> {
+    let map = value.as_object().ok_or_else(|| {
+        Error::invalid(
+            at,
+            "a mapping of status codes to responses",
+            describe(value),
+        )
+    })?;
+    let mut out = Vec::new();
+    for (key, response) in map {
+        if key.starts_with("x-") {
+            continue;
+        }
+        let response_at = join(at, key);
+        let status = parse_status(key).ok_or_else(|| {
+            Error::invalid(
+                &response_at,
+                "a status code (200), a range (4XX) or `default`",
+                format!("\"{key}\""),
+            )
+        })?;
+        let (response_at, response) = match response.get("$ref") {
+            Some(Value::String(r)) => lowerer.doc.resolve(r, &response_at)?,
+            _ => (response_at, response),
+        };
+        let name = match status {
+            StatusSpec::Code(c) => format!("{type_name}Response{c}"),
+            StatusSpec::Range(d) => format!("{type_name}Response{d}xx"),
+            StatusSpec::Default => format!("{type_name}DefaultResponse"),
+        };
+        let body = match response
+            .get("content")
+            .and_then(Value::as_object)
+            .and_then(pick_media)
+        {
+            Some((media, media_value, key)) => {
+                let schema_at = join(&join(&join(&response_at, "content"), key), "schema");
+                let lowered = body_schema(lowerer, &media, media_value, &schema_at, name)?;
+                Some(ResponseBody {
+                    media,
+                    ty: lowered.ty,
+                    nullable: lowered.nullable,
+                })
+            }
+            None => None,
+        };
+        out.push(Response {
+            status,
+            description: text(response, "description").unwrap_or_default(),
+            body,
+            links: links(response),
+        });
+    }
+    Ok(out)
+}
+
+fn parse_status(key: &str) -> Option<StatusSpec> {
+    if key == "default" {
+        return Some(StatusSpec::Default);
+    }
+    let bytes = key.as_bytes();
+    if bytes.len() == 3 && key[1..].eq_ignore_ascii_case("xx") && (b'1'..=b'5').contains(&bytes[0])
+    {
+        return Some(StatusSpec::Range(bytes[0] - b'0'));
+    }
+    key.parse::<u16>()
+        .ok()
+        .filter(|c| (100..600).contains(c))
+        .map(StatusSpec::Code)
+}
+
+fn links(response: &Value) -> Vec<Link> {
+    let Some(links) = response.get("links").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    let pairs = |v: Option<&Value>| -> Vec<(String, String)> {
+        v.and_then(Value::as_object)
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| {
+                        (
+                            k.clone(),
+                            v.as_str().map_or_else(|| v.to_string(), str::to_owned),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    links
+        .iter()
+        .filter_map(|(name, link)| {
+            Some(Link {
+                name: name.clone(),
+                operation_id: link.get("operationId")?.as_str()?.to_owned(),
+                parameters: pairs(link.get("parameters")),
+                request_body: pairs(link.get("requestBody")),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,1176 @@
+//! Schemas → types. Both 3.0 (`nullable`, boolean exclusive bounds) and 3.1 (type arrays,
+//! `type: 'null'` branches, numeric exclusive bounds, `const`, keys beside `$ref`) land in
+//! the same [`TypeRef`] + nullable pair.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use super::names::{Namer, pascal};
+use crate::error::{Error, ErrorKind, Result, describe, join};
+use crate::model::{
+    Bound, Constrained, EnumValue, Field, IntWidth, Rules, Struct, TypeDef, TypeId, TypeKind,
+    TypeRef, Union, UnionVariant,
+};
+use crate::spec::{Document, Version};
+
+/// A lowered schema use: its type and whether `null` is allowed too.
+#[derive(Debug, Clone)]
+pub struct Lowered {
+    pub ty: TypeRef,
+    pub nullable: bool,
+}
+
+/// The name a schema's type gets if it needs one, and a slot reserved for it by a `$ref`.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub name: String,
+    /// The property or schema name used in constraint messages.
+    pub subject: String,
+    slot: Option<TypeId>,
+}
+
+impl Target {
+    pub fn new(name: String, subject: impl Into<String>) -> Self {
+        Target {
+            name,
+            subject: subject.into(),
+            slot: None,
+        }
+    }
+
+    fn child(&self, suffix: &str, subject: &str) -> Self {
+        Target::new(format!("{}{}", self.name, pascal(suffix)), subject)
+    }
+}
+
+const TYPE_NAMES: &str = "one of string, number, integer, boolean, array, object, null";
+
+/// Keywords that say something about a value's shape, as opposed to annotations.
+const SHAPE_KEYWORDS: &[&str] = &[
+    "type",
+    "properties",
+    "additionalProperties",
+    "items",
+    "enum",
+    "const",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "format",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "required",
+];
+
+pub struct Lowerer<'a> {
+    pub doc: &'a Document,
+    types: Vec<Option<TypeDef>>,
+    /// `$ref` targets already lowered (or being lowered), with their nullability.
+    by_pointer: HashMap<String, (TypeId, bool)>,
+    names: Namer,
+}
+
+impl<'a> Lowerer<'a> {
+    pub fn new(doc: &'a Document) -> Self {
+        let mut names = Namer::default();
+        // Component names win over names made up for inline schemas.
+        if let Some(schemas) = doc
+            .root
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+        {
+            for name in schemas.keys() {
+                names.unique(pascal(name));
+            }
+        }
+        Lowerer {
+            doc,
+            types: Vec::new(),
+            by_pointer: HashMap::new(),
+            names,
+        }
+    }
+
+    /// Lowers every component schema, so each has its type even when nothing uses it.
+    pub fn components(&mut self) -> Result<()> {
+        let Some(schemas) = self.doc.root.pointer("/components/schemas") else {
+            return Ok(());
+        };
+        let Some(schemas) = schemas.as_object() else {
+            return Err(Error::invalid(
+                "/components/schemas",
+                "a mapping of schema names",
+                describe(schemas),
+            ));
+        };
+        for name in schemas.keys() {
+            self.pointer(&join("/components/schemas", name))?;
+        }
+        Ok(())
+    }
+
+    pub fn finish(self) -> Result<Vec<TypeDef>> {
+        self.types
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| {
+                t.ok_or_else(|| {
+                    Error::at(
+                        "",
+                        ErrorKind::Inconsistent(format!("type {i} was never defined")),
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// Lowers the schema at `pointer`, once: later uses share the same named type.
+    fn pointer(&mut self, pointer: &str) -> Result<Lowered> {
+        if let Some(&(id, nullable)) = self.by_pointer.get(pointer) {
+            return Ok(Lowered {
+                ty: TypeRef::Named(id),
+                nullable,
+            });
+        }
+        let doc = self.doc;
+        let value = doc
+            .get(pointer)
+            .ok_or_else(|| Error::at(pointer, ErrorKind::UnresolvedRef(format!("#{pointer}"))))?;
+        let last = pointer
+            .rsplit('/')
+            .next()
+            .unwrap_or("Schema")
+            .replace("~1", "/")
+            .replace("~0", "~");
+        let base = pascal(&last);
+        // Components have their names reserved already; anything else gets a fresh one.
+        let name =
+            if pointer.starts_with("/components/schemas/") && pointer.matches('/').count() == 3 {
+                base
+            } else {
+                self.names.unique(base)
+            };
+        let id = TypeId(self.types.len());
+        self.types.push(None);
+        let nullable_hint = schema_allows_null(value);
+        self.by_pointer
+            .insert(pointer.to_owned(), (id, nullable_hint));
+        let target = Target {
+            name: name.clone(),
+            subject: last,
+            slot: Some(id),
+        };
+        let lowered = self.schema(value, pointer, target)?;
+        self.by_pointer
+            .insert(pointer.to_owned(), (id, lowered.nullable));
+        if self.types[id.0].is_none() {
+            if lowered.ty == TypeRef::Named(id) {
+                return Err(Error::at(
+                    pointer,
+                    ErrorKind::RefCycle(format!("#{pointer}")),
+                ));
+            }
+            self.types[id.0] = Some(TypeDef {
+                name,
+                origin: pointer.to_owned(),
+                description: text(value, "description"),
+                kind: TypeKind::Alias(lowered.ty),
+                example: example(value),
+            });
+        }
+        Ok(Lowered {
+            ty: TypeRef::Named(id),
+            nullable: lowered.nullable,
+        })
+    }
+
+    fn define(&mut self, target: &Target, origin: &str, value: &Value, kind: TypeKind) -> TypeId {
+        let def = |name: String| TypeDef {
+            name,
+            origin: origin.to_owned(),
+            description: text(value, "description"),
+            kind,
+            example: example(value),
+        };
+        match target.slot {
+            Some(id) if self.types[id.0].is_none() => {
+                self.types[id.0] = Some(def(target.name.clone()));
+                id
+            }
+            _ => {
+                let name = self.names.unique(target.name.clone());
+                self.types.push(Some(def(name)));
+                TypeId(self.types.len() - 1)
+            }
+        }
+    }
+
+    /// Lowers one schema found at `pointer`.
+    pub fn schema(&mut self, value: &Value, pointer: &str, target: Target) -> Result<Lowered> {
+        let map = match value {
+            Value::Object(map) => map,
+            Value::Bool(true) => {
+                return Ok(Lowered {
+                    ty: TypeRef::Any,
+                    nullable: true,
+                });
+            }
+            Value::Bool(false) => {
+                return Err(Error::unsupported(
+                    pointer,
+                    "the schema `false` (no value is valid)",
+                ));
+            }
+            other => return Err(Error::invalid(pointer, "a schema object", describe(other))),
+        };
+        if let Some(reference) = map.get("$ref") {
+            return self.reference(map, reference, pointer, target);
+        }
+        let (types, mut nullable) = self.type_set(map, pointer)?;
+
+        // `anyOf`/`oneOf` whose only other branch is `null` is the 3.1 spelling of nullable.
+        for keyword in ["anyOf", "oneOf"] {
+            if let Some(branches) = map.get(keyword) {
+                let at = join(pointer, keyword);
+                let branches = branches.as_array().ok_or_else(|| {
+                    Error::invalid(&at, "an array of schemas", describe(branches))
+                })?;
+                let (nulls, rest): (Vec<_>, Vec<_>) = branches
+                    .iter()
+                    .enumerate()
+                    .partition(|(_, b)| is_null_schema(b));
+                nullable |= !nulls.is_empty();
+                if rest.is_empty() {
+                    return Ok(Lowered {
+                        ty: TypeRef::Any,
+                        nullable: true,
+                    });
+                }
+                if rest.len() == 1 && !has_shape_besides(map, keyword) {
+                    let (i, branch) = rest[0];
+                    let inner = self.schema(branch, &format!("{at}/{i}"), target)?;
+                    return Ok(Lowered {
+                        ty: inner.ty,
+                        nullable: nullable || inner.nullable,
+                    });
+                }
+                if !has_shape_besides(map, keyword)
+                    || map.get("type").and_then(Value::as_str) == Some("object")
+                {
+                    let union = self.union(map, &rest, &at, &target)?;
+                    let id = self.define(&target, pointer, value, TypeKind::Union(union));
+                    return Ok(Lowered {
+                        ty: TypeRef::Named(id),
+                        nullable,
+                    });
+                }
+                return Err(Error::unsupported(
+                    &at,
+                    format!("`{keyword}` beside other constraints"),
+                ));
+            }
+        }
+        if let Some(members) = map.get("allOf") {
+            let at = join(pointer, "allOf");
+            let members = members
+                .as_array()
+                .ok_or_else(|| Error::invalid(&at, "an array of schemas", describe(members)))?;
+            if members.len() == 1 && !has_shape_besides(map, "allOf") {
+                let inner = self.schema(&members[0], &format!("{at}/0"), target)?;
+                return Ok(Lowered {
+                    ty: inner.ty,
+                    nullable: nullable || inner.nullable,
+                });
+            }
+            let merged = self.merge_all_of(map, pointer, &mut Vec::new())?;
+            let inner = self.schema(&Value::Object(merged), pointer, target)?;
+            return Ok(Lowered {
+                ty: inner.ty,
+                nullable: nullable || inner.nullable,
+            });
+        }
+
+        let mut values = None;
+        if let Some(c) = map.get("const") {
+            values = Some(vec![c.clone()]);
+        } else if let Some(e) = map.get("enum") {
+            let list = e
+                .as_array()
+                .ok_or_else(|| Error::invalid(join(pointer, "enum"), "an array", describe(e)))?;
+            nullable |= list.iter().any(Value::is_null);
+            values = Some(
+                list.iter()
+                    .filter(|v| !v.is_null())
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            );
+        }
+
+        let kind = match types.as_slice() {
+            [] => infer_type(map, values.as_deref()),
+            [one] => *one,
+            many => {
+                let ty = self.scalar_union(many, value, pointer, &target)?;
+                return Ok(Lowered { ty, nullable });
+            }
+        };
+        let ty = self.typed(kind, map, value, pointer, target, values)?;
+        Ok(Lowered { ty, nullable })
+    }
+
+    fn reference(
+        &mut self,
+        map: &Map<String, Value>,
+        reference: &Value,
+        pointer: &str,
+        target: Target,
+    ) -> Result<Lowered> {
+        let at = join(pointer, "$ref");
+        let Value::String(reference) = reference else {
+            return Err(Error::invalid(
+                at,
+                "a `$ref` string such as \"#/components/schemas/Name\" (in YAML, quote a `#...` value or it is read as a comment)",
+                describe(reference),
+            ));
+        };
+        let (target_pointer, _) = self.doc.resolve(reference, pointer)?;
+        let referenced = self.pointer(&target_pointer)?;
+        let explicit_null = map
+            .get("nullable")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        // 3.1 lets keys beside `$ref` add constraints; in 3.0 they are ignored by definition.
+        if self.doc.version == Version::V3_1 && has_shape_besides(map, "$ref") {
+            let mut merged = map.clone();
+            merged.remove("$ref");
+            let mut all_of = Map::new();
+            all_of.insert(
+                "allOf".into(),
+                Value::Array(vec![
+                    serde_json::json!({ "$ref": reference }),
+                    Value::Object(merged),
+                ]),
+            );
+            let inner = self.schema(&Value::Object(all_of), pointer, target)?;
+            return Ok(Lowered {
+                ty: inner.ty,
+                nullable: inner.nullable || explicit_null,
+            });
+        }
+        if target.slot.is_some() {
+            // A component that is only a `$ref`: an alias of the referenced type.
+            return Ok(referenced);
+        }
+        Ok(Lowered {
+            ty: referenced.ty,
+            nullable: referenced.nullable || explicit_null,
+        })
+    }
+
+    /// The declared `type`s without `null`, and whether `null` was among them.
+    fn type_set(&self, map: &Map<String, Value>, pointer: &str) -> Result<(Vec<Kind>, bool)> {
+        let mut nullable = map
+            .get("nullable")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let Some(declared) = map.get("type") else {
+            return Ok((Vec::new(), nullable));
+        };
+        let at = join(pointer, "type");
+        let names: Vec<(&str, String)> = match declared {
+            Value::String(s) => vec![(s.as_str(), at.clone())],
+            Value::Array(items) if self.doc.version == Version::V3_1 || !items.is_empty() => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    v.as_str()
+                        .map(|s| (s, format!("{at}/{i}")))
+                        .ok_or_else(|| Error::invalid(format!("{at}/{i}"), TYPE_NAMES, describe(v)))
+                })
+                .collect::<Result<_>>()?,
+            other => {
+                return Err(Error::invalid(
+                    at,
+                    format!("a type name ({TYPE_NAMES})"),
+                    describe(other),
+                ));
+            }
+        };
+        let mut kinds = Vec::new();
+        for (name, at) in names {
+            match Kind::parse(name) {
+                Some(Kind::Null) => nullable = true,
+                Some(kind) => kinds.push(kind),
+                None => return Err(Error::invalid(at, TYPE_NAMES, format!("\"{name}\""))),
+            }
+        }
+        if kinds.is_empty() && nullable {
+            kinds.push(Kind::Null);
+        }
+        Ok((kinds, nullable))
+    }
+
+    fn typed(
+        &mut self,
+        kind: Kind,
+        map: &Map<String, Value>,
+        value: &Value,
+        pointer: &str,
+        target: Target,
+        values: Option<Vec<Value>>,
+    ) -> Result<TypeRef> {
+        let mut rules = self.rules(map, pointer, kind)?;
+        let base = match kind {
+            Kind::Null => return Ok(TypeRef::Any),
+            Kind::String => {
+                if let Some(values) = values {
+                    return self.string_enum(values, value, pointer, &target);
+                }
+                TypeRef::String
+            }
+            Kind::Integer => TypeRef::Integer(int_width(map)),
+            Kind::Number => TypeRef::Number,
+            Kind::Boolean => TypeRef::Boolean,
+            Kind::Array => {
+                let item = match map.get("items") {
+                    Some(items) => {
+                        let at = join(pointer, "items");
+                        let item =
+                            self.schema(items, &at, target.child("Item", &target.subject))?;
+                        if item.nullable {
+                            return Err(Error::unsupported(at, "array items that may be null"));
+                        }
+                        item.ty
+                    }
+                    None => TypeRef::Any,
+                };
+                TypeRef::Array(Box::new(item))
+            }
+            Kind::Object => return self.object(map, value, pointer, target),
+        };
+        if let Some(values) = values {
+            rules.one_of_values = Some(values);
+        }
+        if rules.is_empty() {
+            return Ok(base);
+        }
+        let subject = target.subject.clone();
+        let id = self.define(
+            &target,
+            pointer,
+            value,
+            TypeKind::Constrained(Constrained {
+                base,
+                rules,
+                subject,
+            }),
+        );
+        Ok(TypeRef::Named(id))
+    }
+
+    fn rules(&self, map: &Map<String, Value>, pointer: &str, kind: Kind) -> Result<Rules> {
+        let number = |key: &str| -> Result<Option<f64>> {
+            match map.get(key) {
+                None => Ok(None),
+                Some(v) => v
+                    .as_f64()
+                    .map(Some)
+                    .ok_or_else(|| Error::invalid(join(pointer, key), "a number", describe(v))),
+            }
+        };
+        let count = |key: &str| -> Result<Option<u64>> {
+            match map.get(key) {
+                None => Ok(None),
+                Some(v) => v.as_u64().map(Some).ok_or_else(|| {
+                    Error::invalid(join(pointer, key), "a non-negative integer", describe(v))
+                }),
+            }
+        };
+        let mut rules = Rules::default();
+        match kind {
+            Kind::Integer | Kind::Number => {
+                rules.minimum = self.bound(map, pointer, "minimum", "exclusiveMinimum")?;
+                rules.maximum = self.bound(map, pointer, "maximum", "exclusiveMaximum")?;
+                rules.multiple_of = number("multipleOf")?;
+                if rules.multiple_of.is_some_and(|m| m <= 0.0) {
+                    return Err(Error::invalid(
+                        join(pointer, "multipleOf"),
+                        "a number above 0",
+                        format!("{:?}", rules.multiple_of),
+                    ));
+                }
+            }
+            Kind::String => {
+                rules.min_length = count("minLength")?;
+                rules.max_length = count("maxLength")?;
+                if let Some(p) = map.get("pattern") {
+                    rules.pattern = Some(
+                        p.as_str()
+                            .ok_or_else(|| {
+                                Error::invalid(
+                                    join(pointer, "pattern"),
+                                    "a regular expression string",
+                                    describe(p),
+                                )
+                            })?
+                            .to_owned(),
+                    );
+                }
+                if let Some(f) = map.get("format").and_then(Value::as_str)
+                    && CHECKED_FORMATS.contains(&f)
+                {
+                    rules.format = Some(f.to_owned());
+                }
+                if let (Some(min), Some(max)) = (rules.min_length, rules.max_length)
+                    && min > max
+                {
+                    return Err(Error::inconsistent(
+                        pointer,
+                        format!("minLength {min} is above maxLength {max}"),
+                    ));
+                }
+            }
+            Kind::Array => {
+                rules.min_items = count("minItems")?;
+                rules.max_items = count("maxItems")?;
+                rules.unique_items = map
+                    .get("uniqueItems")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false);
+            }
+            _ => {}
+        }
+        if let (Some(min), Some(max)) = (rules.minimum, rules.maximum)
+            && min.value > max.value
+        {
+            return Err(Error::inconsistent(
+                pointer,
+                format!("minimum {} is above maximum {}", min.value, max.value),
+            ));
+        }
+        Ok(rules)
+    }
+
+    /// A lower or upper bound: 3.0 writes `minimum: 1, exclusiveMinimum: true`, 3.1 `exclusiveMinimum: 1`.
+    fn bound(
+        &self,
+        map: &Map<String, Value>,
+        pointer: &str,
+        inclusive: &str,
+        exclusive: &str,
+    ) -> Result<Option<Bound>> {
+        let inclusive_value = match map.get(inclusive) {
+            None => None,
+            Some(v) => Some(v.as_f64().ok_or_else(|| {
+                Error::invalid(join(pointer, inclusive), "a number", describe(v))
+            })?),
+        };
+        match map.get(exclusive) {
+            None | Some(Value::Bool(false)) => Ok(inclusive_value.map(|value| Bound {
+                value,
+                exclusive: false,
+            })),
+            Some(Value::Bool(true)) => match inclusive_value {
+                Some(value) => Ok(Some(Bound {
+                    value,
+                    exclusive: true,
+                })),
+                None => Err(Error::invalid(
+                    join(pointer, exclusive),
+                    format!("`{inclusive}` beside `{exclusive}: true`"),
+                    "none",
+                )),
+            },
+            Some(Value::Number(n)) => {
+                let value = n.as_f64().unwrap_or_default();
+                // Both given: the tighter one decides.
+                Ok(Some(match inclusive_value {
+                    Some(i)
+                        if (inclusive == "minimum" && i > value)
+                            || (inclusive == "maximum" && i < value) =>
+                    {
+                        Bound {
+                            value: i,
+                            exclusive: false,
+                        }
+                    }
+                    _ => Bound {
+                        value,
+                        exclusive: true,
+                    },
+                }))
+            }
+            Some(other) => Err(Error::invalid(
+                join(pointer, exclusive),
+                "a number (3.1) or a boolean (3.0)",
+                describe(other),
+            )),
+        }
+    }
+
+    fn string_enum(
+        &mut self,
+        values: Vec<Value>,
+        value: &Value,
+        pointer: &str,
+        target: &Target,
+    ) -> Result<TypeRef> {
+        let mut namer = Namer::default();
+        let mut variants = Vec::new();
+        for (i, v) in values.iter().enumerate() {
+            let Some(wire) = v.as_str() else {
+                return Err(Error::invalid(
+                    format!("{pointer}/enum/{i}"),
+                    "a string (the schema's type is string)",
+                    describe(v),
+                ));
+            };
+            if variants.iter().any(|e: &EnumValue| e.wire == wire) {
+                continue;
+            }
+            variants.push(EnumValue {
+                wire: wire.to_owned(),
+                rust_name: namer.unique(pascal(wire)),
+            });
+        }
+        if variants.is_empty() {
+            return Err(Error::inconsistent(
+                pointer,
+                "an enum without values admits nothing",
+            ));
+        }
+        let id = self.define(target, pointer, value, TypeKind::Enum(variants));
+        Ok(TypeRef::Named(id))
+    }
+
+    fn object(
+        &mut self,
+        map: &Map<String, Value>,
+        value: &Value,
+        pointer: &str,
+        target: Target,
+    ) -> Result<TypeRef> {
+        let additional = match map.get("additionalProperties") {
+            None | Some(Value::Bool(true)) => None,
+            Some(Value::Bool(false)) => Some(None),
+            Some(schema) => {
+                let at = join(pointer, "additionalProperties");
+                let inner = self.schema(schema, &at, target.child("Value", &target.subject))?;
+                Some(Some(if inner.nullable {
+                    TypeRef::Any
+                } else {
+                    inner.ty
+                }))
+            }
+        };
+        let properties = match map.get("properties") {
+            None => None,
+            Some(Value::Object(p)) => Some(p),
+            Some(other) => {
+                return Err(Error::invalid(
+                    join(pointer, "properties"),
+                    "a mapping of property schemas",
+                    describe(other),
+                ));
+            }
+        };
+        let Some(properties) = properties.filter(|p| !p.is_empty()) else {
+            return Ok(match additional {
+                Some(Some(ty)) => TypeRef::Map(Box::new(ty)),
+                _ => TypeRef::AnyObject,
+            });
+        };
+        let required = self.required(map, pointer)?;
+        let mut fields = Vec::new();
+        let mut namer = Namer::default();
+        for (wire, schema) in properties {
+            let at = join(&join(pointer, "properties"), wire);
+            let lowered = self.schema(schema, &at, target.child(wire, wire))?;
+            let annotations = self.annotations(schema);
+            fields.push(Field {
+                wire_name: wire.clone(),
+                rust_name: namer.unique(super::names::snake(wire)),
+                ty: lowered.ty,
+                required: required.contains(&wire.as_str()),
+                nullable: lowered.nullable,
+                default: annotations.default.filter(|d| !d.is_null()),
+                description: annotations.description,
+                read_only: annotations.read_only,
+                write_only: annotations.write_only,
+                origin: at,
+            });
+        }
+        for name in &required {
+            if !properties.contains_key(*name) {
+                // A required key with no schema: keep it as an untyped required field.
+                fields.push(Field {
+                    wire_name: (*name).to_owned(),
+                    rust_name: namer.unique(super::names::snake(name)),
+                    ty: TypeRef::Any,
+                    required: true,
+                    nullable: true,
+                    default: None,
+                    description: None,
+                    read_only: false,
+                    write_only: false,
+                    origin: join(pointer, "required"),
+                });
+            }
+        }
+        let id = self.define(
+            &target,
+            pointer,
+            value,
+            TypeKind::Struct(Struct { fields, additional }),
+        );
+        Ok(TypeRef::Named(id))
+    }
+
+    fn required<'v>(&self, map: &'v Map<String, Value>, pointer: &str) -> Result<Vec<&'v str>> {
+        match map.get("required") {
+            None => Ok(Vec::new()),
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    v.as_str().ok_or_else(|| {
+                        Error::invalid(
+                            format!("{pointer}/required/{i}"),
+                            "a property name",
+                            describe(v),
+                        )
+                    })
+                })
+                .collect(),
+            Some(other) => Err(Error::invalid(
+                join(pointer, "required"),
+                "an array of property names",
+                describe(other),
+            )),
+        }
+    }
+
+    /// Description, default and access flags, from the schema or, through `$ref`, `allOf`
+    /// or a nullable `anyOf`, from the one schema it wraps.
+    fn annotations(&self, schema: &Value) -> Annotations {
+        let mut out = Annotations::default();
+        let mut current = Some(schema);
+        for _ in 0..8 {
+            let Some(Value::Object(map)) = current else {
+                break;
+            };
+            out.description = out
+                .description
+                .or_else(|| text(&Value::Object(map.clone()), "description"));
+            if out.default.is_none() {
+                out.default = map.get("default").cloned();
+            }
+            out.read_only |= map
+                .get("readOnly")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            out.write_only |= map
+                .get("writeOnly")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            current = if let Some(Value::String(r)) = map.get("$ref") {
+                self.doc.resolve(r, "").ok().map(|(_, v)| v)
+            } else {
+                ["allOf", "anyOf", "oneOf"].iter().find_map(|k| {
+                    let branches: Vec<&Value> = map
+                        .get(*k)?
+                        .as_array()?
+                        .iter()
+                        .filter(|b| !is_null_schema(b))
+                        .collect();
+                    (branches.len() == 1).then(|| branches[0])
+                })
+            };
+        }
+        out
+    }
+
+    fn union(
+        &mut self,
+        map: &Map<String, Value>,
+        branches: &[(usize, &Value)],
+        at: &str,
+        target: &Target,
+    ) -> Result<Union> {
+        let discriminator = map
+            .get("discriminator")
+            .and_then(|d| d.get("propertyName"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let mapping: Vec<(String, String)> = map
+            .get("discriminator")
+            .and_then(|d| d.get("mapping"))
+            .and_then(Value::as_object)
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut namer = Namer::default();
+        let mut variants = Vec::new();
+        for (i, branch) in branches {
+            let branch_at = format!("{at}/{i}");
+            let reference = branch.get("$ref").and_then(Value::as_str);
+            let base = reference
+                .map(|r| pascal(r.rsplit('/').next().unwrap_or("Variant")))
+                .or_else(|| branch.get("title").and_then(Value::as_str).map(pascal))
+                .unwrap_or_else(|| format!("Variant{i}"));
+            let lowered = self.schema(branch, &branch_at, target.child(&base, &target.subject))?;
+            let mut tags: Vec<String> = mapping
+                .iter()
+                .filter(|(_, r)| {
+                    Some(r.as_str()) == reference
+                        || r.rsplit('/').next() == reference.and_then(|x| x.rsplit('/').next())
+                })
+                .map(|(k, _)| k.clone())
+                .collect();
+            if tags.is_empty() && discriminator.is_some() {
+                // Without a mapping the tag is the schema name, unless the branch pins it with an enum or const.
+                let pinned = discriminator
+                    .as_ref()
+                    .and_then(|d| self.pinned_tag(branch, d));
+                tags.push(pinned.unwrap_or_else(|| {
+                    reference
+                        .and_then(|r| r.rsplit('/').next())
+                        .unwrap_or(&base)
+                        .to_owned()
+                }));
+            }
+            variants.push(UnionVariant {
+                rust_name: namer.unique(base),
+                ty: lowered.ty,
+                tags,
+            });
+        }
+        Ok(Union {
+            variants,
+            discriminator,
+        })
+    }
+
+    fn pinned_tag(&self, branch: &Value, property: &str) -> Option<String> {
+        let schema = match branch.get("$ref").and_then(Value::as_str) {
+            Some(r) => self.doc.resolve(r, "").ok()?.1,
+            None => branch,
+        };
+        let prop = schema.get("properties")?.get(property)?;
+        let values = prop
+            .get("enum")
+            .and_then(Value::as_array)
+            .cloned()
+            .or_else(|| prop.get("const").map(|c| vec![c.clone()]))?;
+        match values.as_slice() {
+            [Value::String(s)] => Some(s.clone()),
+            _ => None,
+        }
+    }
+
+    /// `type: [string, integer]`: an untagged union of the scalar kinds.
+    fn scalar_union(
+        &mut self,
+        kinds: &[Kind],
+        value: &Value,
+        pointer: &str,
+        target: &Target,
+    ) -> Result<TypeRef> {
+        let mut variants = Vec::new();
+        for kind in kinds {
+            let mut map = value.as_object().cloned().unwrap_or_default();
+            map.insert("type".into(), Value::String(kind.name().into()));
+            let single = Value::Object(map.clone());
+            let ty = self.typed(
+                *kind,
+                &map,
+                &single,
+                pointer,
+                target.child(kind.name(), &target.subject),
+                None,
+            )?;
+            variants.push(UnionVariant {
+                rust_name: pascal(kind.name()),
+                ty,
+                tags: Vec::new(),
+            });
+        }
+        let id = self.define(
+            target,
+            pointer,
+            value,
+            TypeKind::Union(Union {
+                variants,
+                discriminator: None,
+            }),
+        );
+        Ok(TypeRef::Named(id))
+    }
+
+    /// Flattens `allOf` members (following `$ref`s) into one schema object.
+    fn merge_all_of(
+        &self,
+        map: &Map<String, Value>,
+        pointer: &str,
+        seen: &mut Vec<String>,
+    ) -> Result<Map<String, Value>> {
+        let mut merged = Map::new();
+        let mut properties = Map::new();
+        let mut required: Vec<Value> = Vec::new();
+        let mut absorb = |from: &Map<String, Value>, merged: &mut Map<String, Value>| {
+            for (k, v) in from {
+                match k.as_str() {
+                    "properties" => {
+                        if let Some(p) = v.as_object() {
+                            for (name, schema) in p {
+                                properties.insert(name.clone(), schema.clone());
+                            }
+                        }
+                    }
+                    "required" => {
+                        for r in v.as_array().into_iter().flatten() {
+                            if !required.contains(r) {
+                                required.push(r.clone());
+                            }
+                        }
+                    }
+                    "allOf" | "$ref" => {}
+                    _ => {
+                        merged.entry(k.clone()).or_insert_with(|| v.clone());
+                    }
+                }
+            }
+        };
+        if let Some(Value::Array(members)) = map.get("allOf") {
+            for (i, member) in members.iter().enumerate() {
+                let at = format!("{pointer}/allOf/{i}");
+                let (member_at, member) = match member.get("$ref") {
+                    Some(Value::String(r)) => {
+                        let (p, v) = self.doc.resolve(r, &at)?;
+                        (p, v)
+                    }
+                    Some(other) => {
+                        return Err(Error::invalid(
+                            join(&at, "$ref"),
+                            "a `$ref` string",
+                            describe(other),
+                        ));
+                    }
+                    None => (at.clone(), member),
+                };
+                if seen.contains(&member_at) {
+                    return Err(Error::at(at, ErrorKind::RefCycle(format!("#{member_at}"))));
+                }
+                let Some(member_map) = member.as_object() else {
+                    return Err(Error::invalid(at, "a schema object", describe(member)));
+                };
+                seen.push(member_at.clone());
+                let flat = if member_map.contains_key("allOf") {
+                    self.merge_all_of(member_map, &member_at, seen)?
+                } else {
+                    member_map.clone()
+                };
+                seen.pop();
+                if flat.contains_key("anyOf") || flat.contains_key("oneOf") {
+                    return Err(Error::unsupported(
+                        at,
+                        "`allOf` with a member that is a `oneOf`/`anyOf`",
+                    ));
+                }
+                absorb(&flat, &mut merged);
+            }
+        }
+        absorb(map, &mut merged);
+        if !properties.is_empty() {
+            merged.insert("properties".into(), Value::Object(properties));
+            merged
+                .entry("type".to_owned())
+                .or_insert(Value::String("object".into()));
+        }
+        if !required.is_empty() {
+            merged.insert("required".into(), Value::Array(required));
+        }
+        Ok(merged)
+    }
+}
+
+#[derive(Default)]
+struct Annotations {
+    description: Option<String>,
+    default: Option<Value>,
+    read_only: bool,
+    write_only: bool,
+}
+
+/// Formats whose values are checked; the others (`password`, `binary`, ...) only annotate.
+pub const CHECKED_FORMATS: &[&str] = &[
+    "uri",
+    "uri-reference",
+    "uuid",
+    "date-time",
+    "date",
+    "time",
+    "email",
+    "ipv4",
+    "ipv6",
+    "hostname",
+    "byte",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    String,
+    Integer,
+    Number,
+    Boolean,
+    Array,
+    Object,
+    Null,
+}
+
+impl Kind {
+    fn parse(name: &str) -> Option<Kind> {
+        Some(match name {
+            "string" => Kind::String,
+            "integer" => Kind::Integer,
+            "number" => Kind::Number,
+            "boolean" => Kind::Boolean,
+            "array" => Kind::Array,
+            "object" => Kind::Object,
+            "null" => Kind::Null,
+            _ => return None,
+        })
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Kind::String => "string",
+            Kind::Integer => "integer",
+            Kind::Number => "number",
+            Kind::Boolean => "boolean",
+            Kind::Array => "array",
+            Kind::Object => "object",
+            Kind::Null => "null",
+        }
+    }
+}
+
+/// A schema without `type` still says what it is through its keywords.
+fn infer_type(map: &Map<String, Value>, values: Option<&[Value]>) -> Kind {
+    let has = |keys: &[&str]| keys.iter().any(|k| map.contains_key(*k));
+    if let Some(values) = values {
+        if values.iter().all(Value::is_string) && !values.is_empty() {
+            return Kind::String;
+        }
+        if values.iter().all(|v| v.is_i64() || v.is_u64()) && !values.is_empty() {
+            return Kind::Integer;
+        }
+        if values.iter().all(Value::is_number) && !values.is_empty() {
+            return Kind::Number;
+        }
+        if values.iter().all(Value::is_boolean) && !values.is_empty() {
+            return Kind::Boolean;
+        }
+    }
+    if has(&["properties", "additionalProperties", "required"]) {
+        Kind::Object
+    } else if has(&["items", "minItems", "maxItems", "uniqueItems"]) {
+        Kind::Array
+    } else if has(&["minLength", "maxLength", "pattern"])
+        || map
+            .get("format")
+            .and_then(Value::as_str)
+            .is_some_and(|f| CHECKED_FORMATS.contains(&f))
+    {
+        Kind::String
+    } else if has(&[
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+    ]) {
+        Kind::Number
+    } else {
+        Kind::Null
+    }
+}
+
+fn int_width(map: &Map<String, Value>) -> IntWidth {
+    match map.get("format").and_then(Value::as_str) {
+        Some("int32") => IntWidth::I32,
+        Some("uint32") => IntWidth::U32,
+        Some("uint64") => IntWidth::U64,
+        _ => IntWidth::I64,
+    }
+}
+
+/// `{type: 'null'}`, `{enum: [null]}`, `{const: null}`: a branch that only admits null.
+fn is_null_schema(value: &Value) -> bool {
+    let Some(map) = value.as_object() else {
+        return false;
+    };
+    map.get("type").and_then(Value::as_str) == Some("null")
+        || map
+            .get("enum")
+            .and_then(Value::as_array)
+            .is_some_and(|e| e.len() == 1 && e[0].is_null())
+        || map.get("const").is_some_and(Value::is_null)
+}
+
+/// Whether a schema admits null on its own (used before its type is lowered).
+fn schema_allows_null(value: &Value) -> bool {
+    let Some(map) = value.as_object() else {
+        return false;
+    };
+    map.get("nullable")
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+        || match map.get("type") {
+            Some(Value::Array(t)) => t.iter().any(|v| v == "null"),
+            Some(t) => t == "null",
+            None => false,
+        }
+        || ["anyOf", "oneOf"].iter().any(|k| {
+            map.get(*k)
+                .and_then(Value::as_array)
+                .is_some_and(|b| b.iter().any(is_null_schema))
+        })
+}
+
+fn has_shape_besides(map: &Map<String, Value>, keyword: &str) -> bool {
+    map.keys().any(|k| {
+        k != keyword && SHAPE_KEYWORDS.contains(&k.as_str()) && !(k == "type" && map[k] == "null")
+    })
+}
+
+pub fn text(value: &Value, key: &str) -> Option<String> {
+    value
+        .get(key)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+fn example(value: &Value) -> Option<Value> {
+    value.get("example").cloned().or_else(|| {
+        value
+            .get("examples")
+            .and_then(Value::as_array)
+            .and_then(|e| e.first().cloned())
+    })
+}

@@ -1,0 +1,419 @@
+//! The one model of an API that emitters and the conformance runner share.
+//!
+//! Every decision about names, nullability and constraints is made in lowering and stored
+//! here; nothing in this module knows YAML, and nothing knows Rust tokens.
+
+use serde_json::Value;
+
+/// A whole API, lowered.
+#[derive(Debug, Clone)]
+pub struct Api {
+    pub title: String,
+    pub version: String,
+    pub description: Option<String>,
+    /// Server URLs as written in the spec.
+    pub servers: Vec<String>,
+    /// The path of the first server URL (`/api/v1`), empty for the root.
+    pub base_path: String,
+    pub security_schemes: Vec<SecurityScheme>,
+    pub types: Vec<TypeDef>,
+    pub operations: Vec<Operation>,
+}
+
+/// Index into [`Api::types`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeId(pub usize);
+
+/// A named type the emitters write out.
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    /// PascalCase Rust name, unique in the API.
+    pub name: String,
+    /// Where in the spec it came from (JSON pointer).
+    pub origin: String,
+    pub description: Option<String>,
+    pub kind: TypeKind,
+    /// A spec example for the type, if one is given.
+    pub example: Option<Value>,
+}
+
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    Struct(Struct),
+    /// A closed set of strings.
+    Enum(Vec<EnumValue>),
+    /// A scalar or array whose values are restricted.
+    Constrained(Constrained),
+    /// One of several shapes.
+    Union(Union),
+    /// Another name for a type (a component that is just `type: string`, ...).
+    Alias(TypeRef),
+}
+
+#[derive(Debug, Clone)]
+pub struct Struct {
+    pub fields: Vec<Field>,
+    /// `additionalProperties`: `None` ignores unknown keys, `Some(None)` refuses them,
+    /// `Some(Some(t))` keeps them in a map of `t`.
+    pub additional: Option<Option<TypeRef>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// The key on the wire.
+    pub wire_name: String,
+    /// snake_case Rust name, unique in the struct.
+    pub rust_name: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub nullable: bool,
+    /// Spec default, already checked against the field's type.
+    pub default: Option<Value>,
+    pub description: Option<String>,
+    pub read_only: bool,
+    pub write_only: bool,
+    /// Where the property schema is (JSON pointer).
+    pub origin: String,
+}
+
+impl Field {
+    /// The four cases of DESIGN.md.
+    pub fn presence(&self) -> Presence {
+        match (self.required, self.nullable) {
+            (true, false) => Presence::Required,
+            (true, true) => Presence::RequiredNullable,
+            (false, false) if self.default.is_some() => Presence::Defaulted,
+            (false, false) => Presence::Optional,
+            (false, true) if self.default.is_some() => Presence::DefaultedNullable,
+            (false, true) => Presence::OptionalNullable,
+        }
+    }
+}
+
+/// How a field may appear on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// Present, never null: `T`.
+    Required,
+    /// Present, maybe null: `Option<T>`.
+    RequiredNullable,
+    /// May be absent, never null: `Option<T>`, omitted when `None`.
+    Optional,
+    /// May be absent, then takes the default: `T`.
+    Defaulted,
+    /// Absent, null or a value: the tri-state.
+    OptionalNullable,
+    /// May be absent (then the default) or null: `Option<T>`.
+    DefaultedNullable,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumValue {
+    pub wire: String,
+    /// PascalCase variant name, unique in the enum.
+    pub rust_name: String,
+}
+
+/// A restricted scalar or array; the restrictions are checked when one is built.
+#[derive(Debug, Clone)]
+pub struct Constrained {
+    pub base: TypeRef,
+    pub rules: Rules,
+    /// The property or schema name, used in error messages ("timeout_ms must be ...").
+    pub subject: String,
+}
+
+/// Validation keywords that a value must satisfy.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rules {
+    pub minimum: Option<Bound>,
+    pub maximum: Option<Bound>,
+    pub multiple_of: Option<f64>,
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub pattern: Option<String>,
+    pub format: Option<String>,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+    pub unique_items: bool,
+    /// Allowed values for a non-string enum (`enum: [1, 2, 3]`), compared as JSON.
+    pub one_of_values: Option<Vec<Value>>,
+}
+
+impl Rules {
+    pub fn is_empty(&self) -> bool {
+        *self == Rules::default()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bound {
+    pub value: f64,
+    pub exclusive: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Union {
+    pub variants: Vec<UnionVariant>,
+    /// Property whose value picks the variant.
+    pub discriminator: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct UnionVariant {
+    pub rust_name: String,
+    pub ty: TypeRef,
+    /// Discriminator values that select this variant.
+    pub tags: Vec<String>,
+}
+
+/// A use of a type: inline scalars and containers, or a named [`TypeDef`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TypeRef {
+    String,
+    Integer(IntWidth),
+    Number,
+    Boolean,
+    /// Any JSON value.
+    Any,
+    /// An object with arbitrary keys.
+    AnyObject,
+    Array(Box<TypeRef>),
+    Map(Box<TypeRef>),
+    Named(TypeId),
+    /// A named type that contains itself: held behind a pointer.
+    Boxed(TypeId),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IntWidth {
+    I32,
+    I64,
+    U32,
+    U64,
+}
+
+/// One HTTP operation.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// The spec's operationId (or one derived from method and path).
+    pub operation_id: String,
+    /// snake_case Rust name.
+    pub rust_name: String,
+    /// PascalCase Rust name, for types that belong to the operation.
+    pub type_name: String,
+    pub method: Method,
+    /// Path relative to the server URL, with `{param}` placeholders.
+    pub path: String,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    /// `x-inferred: true`: not shown by the vendor's documentation.
+    pub inferred: bool,
+    pub parameters: Vec<Parameter>,
+    pub body: Option<Body>,
+    pub responses: Vec<Response>,
+    /// Alternatives; each alternative is a set of schemes that must all be present.
+    /// Empty: no credentials needed. An empty alternative makes credentials optional.
+    pub security: Vec<Vec<String>>,
+    /// JSON pointer of the operation.
+    pub origin: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl Method {
+    pub const ALL: [(&'static str, Method); 8] = [
+        ("get", Method::Get),
+        ("put", Method::Put),
+        ("post", Method::Post),
+        ("delete", Method::Delete),
+        ("options", Method::Options),
+        ("head", Method::Head),
+        ("patch", Method::Patch),
+        ("trace", Method::Trace),
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        Method::ALL
+            .iter()
+            .find(|(_, m)| *m == self)
+            .map_or("get", |(s, _)| s)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Parameter {
+    pub name: String,
+    pub rust_name: String,
+    pub location: ParamLocation,
+    pub required: bool,
+    pub nullable: bool,
+    pub ty: TypeRef,
+    pub default: Option<Value>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+impl ParamLocation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamLocation::Path => "path",
+            ParamLocation::Query => "query",
+            ParamLocation::Header => "header",
+            ParamLocation::Cookie => "cookie",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Body {
+    pub required: bool,
+    pub media: Media,
+    pub ty: TypeRef,
+    pub nullable: bool,
+}
+
+/// How a body is encoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Media {
+    /// `application/json` or a `+json` type.
+    Json(String),
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// `text/*`: the body as a string.
+    Text(String),
+    /// Anything else: the bytes as they are.
+    Binary(String),
+}
+
+impl Media {
+    pub fn content_type(&self) -> &str {
+        match self {
+            Media::Json(t) | Media::Text(t) | Media::Binary(t) => t,
+            Media::Form => "application/x-www-form-urlencoded",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: StatusSpec,
+    pub description: String,
+    /// The body, if the response has one.
+    pub body: Option<ResponseBody>,
+    /// Named links to other operations (OpenAPI `links`).
+    pub links: Vec<Link>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ResponseBody {
+    pub media: Media,
+    pub ty: TypeRef,
+    pub nullable: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum StatusSpec {
+    Code(u16),
+    /// `1XX` ... `5XX`: the first digit.
+    Range(u8),
+    Default,
+}
+
+impl StatusSpec {
+    pub fn matches(self, status: u16) -> bool {
+        match self {
+            StatusSpec::Code(c) => c == status,
+            StatusSpec::Range(d) => status / 100 == u16::from(d),
+            StatusSpec::Default => true,
+        }
+    }
+
+    pub fn is_success(self) -> bool {
+        match self {
+            StatusSpec::Code(c) => (200..300).contains(&c),
+            StatusSpec::Range(d) => d == 2,
+            StatusSpec::Default => false,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub name: String,
+    pub operation_id: String,
+    /// Parameter name → runtime expression (`$response.body#/id`).
+    pub parameters: Vec<(String, String)>,
+    /// For links that fill the request body: field → runtime expression.
+    pub request_body: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SecurityScheme {
+    pub name: String,
+    pub kind: SecurityKind,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecurityKind {
+    /// `apiKey`: the credential is the whole value of a header, query parameter or cookie.
+    ApiKey {
+        location: ParamLocation,
+        name: String,
+    },
+    /// `http` with scheme `bearer`: `Authorization: Bearer <token>`.
+    Bearer,
+    /// `http` with scheme `basic`: `Authorization: Basic <base64>`.
+    Basic,
+    /// `oauth2` / `openIdConnect`: a bearer token.
+    OAuth2,
+}
+
+impl Api {
+    pub fn type_def(&self, id: TypeId) -> &TypeDef {
+        &self.types[id.0]
+    }
+
+    pub fn operation(&self, operation_id: &str) -> Option<&Operation> {
+        self.operations
+            .iter()
+            .find(|o| o.operation_id == operation_id)
+    }
+
+    pub fn security_scheme(&self, name: &str) -> Option<&SecurityScheme> {
+        self.security_schemes.iter().find(|s| s.name == name)
+    }
+
+    /// Follows aliases to the type that gives a reference its shape.
+    pub fn resolve<'a>(&'a self, mut ty: &'a TypeRef) -> &'a TypeRef {
+        for _ in 0..self.types.len() + 1 {
+            match ty {
+                TypeRef::Named(id) | TypeRef::Boxed(id) => match &self.type_def(*id).kind {
+                    TypeKind::Alias(inner) => ty = inner,
+                    _ => return ty,
+                },
+                _ => return ty,
+            }
+        }
+        ty
+    }
+}
+pub mod validate;
