@@ -2,7 +2,11 @@
 
 //! Models and server stubs generated from the specs.
 
+#[rustfmt::skip]
 pub mod kallima;
+#[rustfmt::skip]
 pub mod kejue;
+#[rustfmt::skip]
 pub mod konpro;
+#[rustfmt::skip]
 pub mod sendkit;

@@ -45,11 +45,7 @@ impl Error {
         }
     }
 
-    pub fn invalid(
-        pointer: impl Into<String>,
-        expected: impl Into<String>,
-        found: impl Into<String>,
-    ) -> Self {
+    pub fn invalid(pointer: impl Into<String>, expected: impl Into<String>, found: impl Into<String>) -> Self {
         Error::at(
             pointer,
             ErrorKind::Invalid {
@@ -91,10 +87,7 @@ impl fmt::Display for Error {
             ErrorKind::UnresolvedRef(r) => {
                 write!(f, "$ref `{r}` points at nothing in the document")
             }
-            ErrorKind::RefCycle(r) => write!(
-                f,
-                "$ref `{r}` refers back to itself without reaching a schema"
-            ),
+            ErrorKind::RefCycle(r) => write!(f, "$ref `{r}` refers back to itself without reaching a schema"),
             ErrorKind::Unsupported(what) => write!(f, "unsupported: {what}"),
             ErrorKind::Inconsistent(what) => write!(f, "the spec contradicts itself: {what}"),
         }

@@ -49,6 +49,9 @@ fn module_name(spec: &Path) -> String {
 
 fn generate(spec: &Path, shown: &str) -> Result<(String, Vec<File>), String> {
     let api = generator::load(spec).map_err(|e| e.to_string())?;
+    for warning in &api.warnings {
+        eprintln!("warning: {warning}");
+    }
     let module = module_name(spec);
     let files = emit::api_module(&api, &module, shown).map_err(|e| e.to_string())?;
     Ok((module, files))
@@ -58,12 +61,7 @@ fn specs(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let mut specs: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("yaml" | "yml" | "json")
-            )
-        })
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json")))
         .collect();
     specs.sort();
     Ok(specs)
@@ -74,11 +72,7 @@ fn workspace(check: bool) -> Result<ExitCode, String> {
     let mut files = vec![emit::workspace_manifest()];
     let mut modules = Vec::new();
     for spec in specs(&root.join("specs"))? {
-        let shown = spec
-            .strip_prefix(&root)
-            .unwrap_or(&spec)
-            .display()
-            .to_string();
+        let shown = spec.strip_prefix(&root).unwrap_or(&spec).display().to_string();
         let (module, api_files) = generate(&spec, &shown)?;
         modules.push(module);
         files.extend(api_files);
@@ -93,10 +87,7 @@ fn workspace(check: bool) -> Result<ExitCode, String> {
     if check {
         let mut stale: Vec<String> = files
             .iter()
-            .filter(|f| {
-                std::fs::read_to_string(out.join(&f.path)).ok().as_deref()
-                    != Some(f.contents.as_str())
-            })
+            .filter(|f| std::fs::read_to_string(out.join(&f.path)).ok().as_deref() != Some(f.contents.as_str()))
             .map(|f| format!("generated/{} is stale", f.path))
             .collect();
         stale.extend(

@@ -12,5 +12,7 @@
 //! The signing `secret` (`whsec_...`) is returned only when a webhook is created
 //! and by a PATCH with `rotate_secret=true` (the new secret); other reads omit it.
 
+#[rustfmt::skip]
 pub mod models;
+#[rustfmt::skip]
 pub mod server;

@@ -20,13 +20,12 @@ pub struct WebhookCreate {
 pub struct WebhookCreateUrl(String);
 impl WebhookCreateUrl {
     /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> =
-        codegen_runtime::rules::StringRules {
-            min_length: None,
-            max_length: None,
-            pattern: None,
-            format: Some("uri"),
-        };
+    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
+        min_length: None,
+        max_length: None,
+        pattern: None,
+        format: Some("uri"),
+    };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
         codegen_runtime::rules::check_string("url", &value, &Self::RULES)?;
@@ -91,13 +90,12 @@ pub struct WebhookUpdate {
 pub struct WebhookUpdateUrl(String);
 impl WebhookUpdateUrl {
     /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> =
-        codegen_runtime::rules::StringRules {
-            min_length: None,
-            max_length: None,
-            pattern: None,
-            format: Some("uri"),
-        };
+    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
+        min_length: None,
+        max_length: None,
+        pattern: None,
+        format: Some("uri"),
+    };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
         codegen_runtime::rules::check_string("url", &value, &Self::RULES)?;
@@ -175,13 +173,12 @@ pub struct WebhookResponse {
 pub struct WebhookResponseCreatedAt(String);
 impl WebhookResponseCreatedAt {
     /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> =
-        codegen_runtime::rules::StringRules {
-            min_length: None,
-            max_length: None,
-            pattern: None,
-            format: Some("date-time"),
-        };
+    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
+        min_length: None,
+        max_length: None,
+        pattern: None,
+        format: Some("date-time"),
+    };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
         codegen_runtime::rules::check_string("created_at", &value, &Self::RULES)?;
@@ -234,13 +231,12 @@ impl std::str::FromStr for WebhookResponseCreatedAt {
 pub struct WebhookResponseUpdatedAt(String);
 impl WebhookResponseUpdatedAt {
     /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> =
-        codegen_runtime::rules::StringRules {
-            min_length: None,
-            max_length: None,
-            pattern: None,
-            format: Some("date-time"),
-        };
+    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
+        min_length: None,
+        max_length: None,
+        pattern: None,
+        format: Some("date-time"),
+    };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
         codegen_runtime::rules::check_string("updated_at", &value, &Self::RULES)?;
@@ -288,7 +284,18 @@ impl std::str::FromStr for WebhookResponseUpdatedAt {
     }
 }
 /// Polymorphic discriminator. Always webhook.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
 pub enum WebhookResponseObject {
     #[serde(rename = "webhook")]
     Webhook,
@@ -313,11 +320,13 @@ impl std::str::FromStr for WebhookResponseObject {
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         match value {
             "webhook" => Ok(WebhookResponseObject::Webhook),
-            other => Err(codegen_runtime::ConstraintError {
-                subject: stringify!(WebhookResponseObject).to_owned(),
-                rule: "enum",
-                message: format!("must be one of {}, got {:?}", "webhook", other),
-            }),
+            other => {
+                Err(codegen_runtime::ConstraintError {
+                    subject: stringify!(WebhookResponseObject).to_owned(),
+                    rule: "enum",
+                    message: format!("must be one of {}, got {:?}", "webhook", other),
+                })
+            }
         }
     }
 }
@@ -329,7 +338,18 @@ pub struct WebhookList {
     pub data: Vec<WebhookResponse>,
 }
 /// Always list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
 pub enum WebhookListObject {
     #[serde(rename = "list")]
     List,
@@ -354,11 +374,13 @@ impl std::str::FromStr for WebhookListObject {
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         match value {
             "list" => Ok(WebhookListObject::List),
-            other => Err(codegen_runtime::ConstraintError {
-                subject: stringify!(WebhookListObject).to_owned(),
-                rule: "enum",
-                message: format!("must be one of {}, got {:?}", "list", other),
-            }),
+            other => {
+                Err(codegen_runtime::ConstraintError {
+                    subject: stringify!(WebhookListObject).to_owned(),
+                    rule: "enum",
+                    message: format!("must be one of {}, got {:?}", "list", other),
+                })
+            }
         }
     }
 }
@@ -388,13 +410,12 @@ pub struct HttpValidationError {
 pub struct GetWebhookWebhookId(String);
 impl GetWebhookWebhookId {
     /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> =
-        codegen_runtime::rules::StringRules {
-            min_length: None,
-            max_length: None,
-            pattern: None,
-            format: Some("uuid"),
-        };
+    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
+        min_length: None,
+        max_length: None,
+        pattern: None,
+        format: Some("uuid"),
+    };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
         codegen_runtime::rules::check_string("webhook_id", &value, &Self::RULES)?;
@@ -446,13 +467,12 @@ impl std::str::FromStr for GetWebhookWebhookId {
 pub struct DeleteWebhookWebhookId(String);
 impl DeleteWebhookWebhookId {
     /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> =
-        codegen_runtime::rules::StringRules {
-            min_length: None,
-            max_length: None,
-            pattern: None,
-            format: Some("uuid"),
-        };
+    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
+        min_length: None,
+        max_length: None,
+        pattern: None,
+        format: Some("uuid"),
+    };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
         codegen_runtime::rules::check_string("webhook_id", &value, &Self::RULES)?;
@@ -504,13 +524,12 @@ impl std::str::FromStr for DeleteWebhookWebhookId {
 pub struct UpdateWebhookWebhookId(String);
 impl UpdateWebhookWebhookId {
     /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> =
-        codegen_runtime::rules::StringRules {
-            min_length: None,
-            max_length: None,
-            pattern: None,
-            format: Some("uuid"),
-        };
+    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
+        min_length: None,
+        max_length: None,
+        pattern: None,
+        format: Some("uuid"),
+    };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
         codegen_runtime::rules::check_string("webhook_id", &value, &Self::RULES)?;
@@ -557,7 +576,7 @@ impl std::str::FromStr for UpdateWebhookWebhookId {
         Self::new(value.to_owned())
     }
 }
-/// The spec's defaults, applied when a field is absent.
+/// The spec's defaults, applied when a field or parameter is absent.
 pub mod defaults {
     pub fn webhook_create_enabled() -> bool {
         true
@@ -567,5 +586,8 @@ pub mod defaults {
     }
     pub fn webhook_list_object() -> super::WebhookListObject {
         super::WebhookListObject::List
+    }
+    pub fn update_webhook_rotate_secret_param() -> bool {
+        false
     }
 }

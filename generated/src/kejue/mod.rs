@@ -13,5 +13,7 @@
 //! `persona_id`; for every other field `null` also means unchanged. The signing
 //! `secret` is write-only and never appears in a response.
 
+#[rustfmt::skip]
 pub mod models;
+#[rustfmt::skip]
 pub mod server;

@@ -3,7 +3,18 @@
 #![allow(clippy::all, unused_imports)]
 use serde::{Deserialize, Serialize};
 /// Webhook signing methods.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
 pub enum WebhookSigningMethod {
     #[serde(rename = "hmac_sha256")]
     HmacSha256,
@@ -50,19 +61,32 @@ impl std::str::FromStr for WebhookSigningMethod {
             "bearer" => Ok(WebhookSigningMethod::Bearer),
             "basic_auth" => Ok(WebhookSigningMethod::BasicAuth),
             "none" => Ok(WebhookSigningMethod::None),
-            other => Err(codegen_runtime::ConstraintError {
-                subject: stringify!(WebhookSigningMethod).to_owned(),
-                rule: "enum",
-                message: format!(
-                    "must be one of {}, got {:?}",
-                    "hmac_sha256, hmac_sha1, bearer, basic_auth, none", other
-                ),
-            }),
+            other => {
+                Err(codegen_runtime::ConstraintError {
+                    subject: stringify!(WebhookSigningMethod).to_owned(),
+                    rule: "enum",
+                    message: format!(
+                        "must be one of {}, got {:?}",
+                        "hmac_sha256, hmac_sha1, bearer, basic_auth, none", other
+                    ),
+                })
+            }
         }
     }
 }
 /// Webhook scope types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
 pub enum WebhookScopeType {
     #[serde(rename = "global")]
     Global,
@@ -71,8 +95,10 @@ pub enum WebhookScopeType {
 }
 impl WebhookScopeType {
     /// Every value, in spec order.
-    pub const ALL: &'static [WebhookScopeType] =
-        &[WebhookScopeType::Global, WebhookScopeType::Persona];
+    pub const ALL: &'static [WebhookScopeType] = &[
+        WebhookScopeType::Global,
+        WebhookScopeType::Persona,
+    ];
     /// The value as it is on the wire.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -92,11 +118,15 @@ impl std::str::FromStr for WebhookScopeType {
         match value {
             "global" => Ok(WebhookScopeType::Global),
             "persona" => Ok(WebhookScopeType::Persona),
-            other => Err(codegen_runtime::ConstraintError {
-                subject: stringify!(WebhookScopeType).to_owned(),
-                rule: "enum",
-                message: format!("must be one of {}, got {:?}", "global, persona", other),
-            }),
+            other => {
+                Err(codegen_runtime::ConstraintError {
+                    subject: stringify!(WebhookScopeType).to_owned(),
+                    rule: "enum",
+                    message: format!(
+                        "must be one of {}, got {:?}", "global, persona", other
+                    ),
+                })
+            }
         }
     }
 }
@@ -137,13 +167,12 @@ pub struct WebhookCreate {
 pub struct WebhookCreateUrl(String);
 impl WebhookCreateUrl {
     /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> =
-        codegen_runtime::rules::StringRules {
-            min_length: Some(1u64),
-            max_length: Some(2083u64),
-            pattern: None,
-            format: Some("uri"),
-        };
+    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
+        min_length: Some(1u64),
+        max_length: Some(2083u64),
+        pattern: None,
+        format: Some("uri"),
+    };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
         codegen_runtime::rules::check_string("url", &value, &Self::RULES)?;
@@ -209,7 +238,11 @@ impl WebhookCreateTimeoutMs {
     };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: i64) -> Result<Self, codegen_runtime::ConstraintError> {
-        codegen_runtime::rules::check_integer("timeout_ms", i128::from(value), &Self::RULES)?;
+        codegen_runtime::rules::check_integer(
+            "timeout_ms",
+            i128::from(value),
+            &Self::RULES,
+        )?;
         Ok(Self(value))
     }
     pub fn get(&self) -> &i64 {
@@ -260,7 +293,11 @@ impl WebhookCreateMaxRetries {
     };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: i64) -> Result<Self, codegen_runtime::ConstraintError> {
-        codegen_runtime::rules::check_integer("max_retries", i128::from(value), &Self::RULES)?;
+        codegen_runtime::rules::check_integer(
+            "max_retries",
+            i128::from(value),
+            &Self::RULES,
+        )?;
         Ok(Self(value))
     }
     pub fn get(&self) -> &i64 {
@@ -319,13 +356,12 @@ pub struct WebhookUpdate {
 pub struct WebhookUpdateUrl(String);
 impl WebhookUpdateUrl {
     /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> =
-        codegen_runtime::rules::StringRules {
-            min_length: Some(1u64),
-            max_length: Some(2083u64),
-            pattern: None,
-            format: Some("uri"),
-        };
+    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
+        min_length: Some(1u64),
+        max_length: Some(2083u64),
+        pattern: None,
+        format: Some("uri"),
+    };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
         codegen_runtime::rules::check_string("url", &value, &Self::RULES)?;
@@ -390,7 +426,11 @@ impl WebhookUpdateTimeoutMs {
     };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: i64) -> Result<Self, codegen_runtime::ConstraintError> {
-        codegen_runtime::rules::check_integer("timeout_ms", i128::from(value), &Self::RULES)?;
+        codegen_runtime::rules::check_integer(
+            "timeout_ms",
+            i128::from(value),
+            &Self::RULES,
+        )?;
         Ok(Self(value))
     }
     pub fn get(&self) -> &i64 {
@@ -440,7 +480,11 @@ impl WebhookUpdateMaxRetries {
     };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: i64) -> Result<Self, codegen_runtime::ConstraintError> {
-        codegen_runtime::rules::check_integer("max_retries", i128::from(value), &Self::RULES)?;
+        codegen_runtime::rules::check_integer(
+            "max_retries",
+            i128::from(value),
+            &Self::RULES,
+        )?;
         Ok(Self(value))
     }
     pub fn get(&self) -> &i64 {
@@ -518,13 +562,12 @@ pub struct WebhookResponse {
 pub struct WebhookResponseLastDeliveryAt(String);
 impl WebhookResponseLastDeliveryAt {
     /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> =
-        codegen_runtime::rules::StringRules {
-            min_length: None,
-            max_length: None,
-            pattern: None,
-            format: Some("date-time"),
-        };
+    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
+        min_length: None,
+        max_length: None,
+        pattern: None,
+        format: Some("date-time"),
+    };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
         codegen_runtime::rules::check_string("last_delivery_at", &value, &Self::RULES)?;
@@ -576,13 +619,12 @@ impl std::str::FromStr for WebhookResponseLastDeliveryAt {
 pub struct WebhookResponseCreatedAt(String);
 impl WebhookResponseCreatedAt {
     /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> =
-        codegen_runtime::rules::StringRules {
-            min_length: None,
-            max_length: None,
-            pattern: None,
-            format: Some("date-time"),
-        };
+    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
+        min_length: None,
+        max_length: None,
+        pattern: None,
+        format: Some("date-time"),
+    };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
         codegen_runtime::rules::check_string("created_at", &value, &Self::RULES)?;
@@ -634,13 +676,12 @@ impl std::str::FromStr for WebhookResponseCreatedAt {
 pub struct WebhookResponseUpdatedAt(String);
 impl WebhookResponseUpdatedAt {
     /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> =
-        codegen_runtime::rules::StringRules {
-            min_length: None,
-            max_length: None,
-            pattern: None,
-            format: Some("date-time"),
-        };
+    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
+        min_length: None,
+        max_length: None,
+        pattern: None,
+        format: Some("date-time"),
+    };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
         codegen_runtime::rules::check_string("updated_at", &value, &Self::RULES)?;
@@ -708,7 +749,7 @@ pub enum ValidationErrorLocItem {
 pub struct HttpValidationError {
     pub detail: Vec<ValidationError>,
 }
-/// The spec's defaults, applied when a field is absent.
+/// The spec's defaults, applied when a field or parameter is absent.
 pub mod defaults {
     pub fn webhook_create_signing_method() -> super::WebhookSigningMethod {
         super::WebhookSigningMethod::HmacSha256

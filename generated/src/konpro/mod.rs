@@ -13,5 +13,7 @@
 //! to all events; the `secret` never changes on update; `status` is `enabled` or
 //! `disabled`. Every error body is `{"error": {"code": "...", "message": "..."}}`.
 
+#[rustfmt::skip]
 pub mod models;
+#[rustfmt::skip]
 pub mod server;

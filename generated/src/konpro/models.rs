@@ -3,7 +3,18 @@
 #![allow(clippy::all, unused_imports)]
 use serde::{Deserialize, Serialize};
 /// Current operational status of the webhook endpoint
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
 pub enum EndpointStatus {
     #[serde(rename = "enabled")]
     Enabled,
@@ -12,7 +23,10 @@ pub enum EndpointStatus {
 }
 impl EndpointStatus {
     /// Every value, in spec order.
-    pub const ALL: &'static [EndpointStatus] = &[EndpointStatus::Enabled, EndpointStatus::Disabled];
+    pub const ALL: &'static [EndpointStatus] = &[
+        EndpointStatus::Enabled,
+        EndpointStatus::Disabled,
+    ];
     /// The value as it is on the wire.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -32,11 +46,15 @@ impl std::str::FromStr for EndpointStatus {
         match value {
             "enabled" => Ok(EndpointStatus::Enabled),
             "disabled" => Ok(EndpointStatus::Disabled),
-            other => Err(codegen_runtime::ConstraintError {
-                subject: stringify!(EndpointStatus).to_owned(),
-                rule: "enum",
-                message: format!("must be one of {}, got {:?}", "enabled, disabled", other),
-            }),
+            other => {
+                Err(codegen_runtime::ConstraintError {
+                    subject: stringify!(EndpointStatus).to_owned(),
+                    rule: "enum",
+                    message: format!(
+                        "must be one of {}, got {:?}", "enabled, disabled", other
+                    ),
+                })
+            }
         }
     }
 }
@@ -55,13 +73,12 @@ pub struct EndpointCreate {
 pub struct EndpointCreateUrl(String);
 impl EndpointCreateUrl {
     /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> =
-        codegen_runtime::rules::StringRules {
-            min_length: None,
-            max_length: None,
-            pattern: Some("^https://"),
-            format: Some("uri"),
-        };
+    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
+        min_length: None,
+        max_length: None,
+        pattern: Some("^https://"),
+        format: Some("uri"),
+    };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
         codegen_runtime::rules::check_string("url", &value, &Self::RULES)?;
@@ -126,13 +143,12 @@ pub struct EndpointUpdate {
 pub struct EndpointUpdateUrl(String);
 impl EndpointUpdateUrl {
     /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> =
-        codegen_runtime::rules::StringRules {
-            min_length: None,
-            max_length: None,
-            pattern: Some("^https://"),
-            format: Some("uri"),
-        };
+    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
+        min_length: None,
+        max_length: None,
+        pattern: Some("^https://"),
+        format: Some("uri"),
+    };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
         codegen_runtime::rules::check_string("url", &value, &Self::RULES)?;
@@ -204,13 +220,12 @@ pub struct Endpoint {
 pub struct EndpointCreatedAt(String);
 impl EndpointCreatedAt {
     /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> =
-        codegen_runtime::rules::StringRules {
-            min_length: None,
-            max_length: None,
-            pattern: None,
-            format: Some("date-time"),
-        };
+    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
+        min_length: None,
+        max_length: None,
+        pattern: None,
+        format: Some("date-time"),
+    };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
         codegen_runtime::rules::check_string("created_at", &value, &Self::RULES)?;

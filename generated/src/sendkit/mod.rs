@@ -15,5 +15,7 @@
 //! `{"error": "...", "message": "...", "code": N}`. `name` is trimmed and must be
 //! at least 1 character long after trimming.
 
+#[rustfmt::skip]
 pub mod models;
+#[rustfmt::skip]
 pub mod server;

@@ -3,7 +3,18 @@
 #![allow(clippy::all, unused_imports)]
 use serde::{Deserialize, Serialize};
 /// Enable or disable the webhook
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize
+)]
 pub enum WebhookStatus {
     #[serde(rename = "active")]
     Active,
@@ -12,7 +23,10 @@ pub enum WebhookStatus {
 }
 impl WebhookStatus {
     /// Every value, in spec order.
-    pub const ALL: &'static [WebhookStatus] = &[WebhookStatus::Active, WebhookStatus::Inactive];
+    pub const ALL: &'static [WebhookStatus] = &[
+        WebhookStatus::Active,
+        WebhookStatus::Inactive,
+    ];
     /// The value as it is on the wire.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -32,11 +46,15 @@ impl std::str::FromStr for WebhookStatus {
         match value {
             "active" => Ok(WebhookStatus::Active),
             "inactive" => Ok(WebhookStatus::Inactive),
-            other => Err(codegen_runtime::ConstraintError {
-                subject: stringify!(WebhookStatus).to_owned(),
-                rule: "enum",
-                message: format!("must be one of {}, got {:?}", "active, inactive", other),
-            }),
+            other => {
+                Err(codegen_runtime::ConstraintError {
+                    subject: stringify!(WebhookStatus).to_owned(),
+                    rule: "enum",
+                    message: format!(
+                        "must be one of {}, got {:?}", "active, inactive", other
+                    ),
+                })
+            }
         }
     }
 }
@@ -59,13 +77,12 @@ pub struct WebhookCreate {
 pub struct WebhookCreateName(String);
 impl WebhookCreateName {
     /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> =
-        codegen_runtime::rules::StringRules {
-            min_length: Some(1u64),
-            max_length: None,
-            pattern: None,
-            format: None,
-        };
+    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
+        min_length: Some(1u64),
+        max_length: None,
+        pattern: None,
+        format: None,
+    };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
         codegen_runtime::rules::check_string("name", &value, &Self::RULES)?;
@@ -118,13 +135,12 @@ impl std::str::FromStr for WebhookCreateName {
 pub struct WebhookCreateUrl(String);
 impl WebhookCreateUrl {
     /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> =
-        codegen_runtime::rules::StringRules {
-            min_length: None,
-            max_length: None,
-            pattern: None,
-            format: Some("uri"),
-        };
+    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
+        min_length: None,
+        max_length: None,
+        pattern: None,
+        format: Some("uri"),
+    };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
         codegen_runtime::rules::check_string("url", &value, &Self::RULES)?;
@@ -196,13 +212,12 @@ pub struct WebhookUpdate {
 pub struct WebhookUpdateName(String);
 impl WebhookUpdateName {
     /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> =
-        codegen_runtime::rules::StringRules {
-            min_length: Some(1u64),
-            max_length: None,
-            pattern: None,
-            format: None,
-        };
+    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
+        min_length: Some(1u64),
+        max_length: None,
+        pattern: None,
+        format: None,
+    };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
         codegen_runtime::rules::check_string("name", &value, &Self::RULES)?;
@@ -255,13 +270,12 @@ impl std::str::FromStr for WebhookUpdateName {
 pub struct WebhookUpdateUrl(String);
 impl WebhookUpdateUrl {
     /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> =
-        codegen_runtime::rules::StringRules {
-            min_length: None,
-            max_length: None,
-            pattern: None,
-            format: Some("uri"),
-        };
+    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
+        min_length: None,
+        max_length: None,
+        pattern: None,
+        format: Some("uri"),
+    };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
         codegen_runtime::rules::check_string("url", &value, &Self::RULES)?;
@@ -338,13 +352,12 @@ pub struct Webhook {
 pub struct WebhookCreatedAt(String);
 impl WebhookCreatedAt {
     /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> =
-        codegen_runtime::rules::StringRules {
-            min_length: None,
-            max_length: None,
-            pattern: None,
-            format: Some("date-time"),
-        };
+    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
+        min_length: None,
+        max_length: None,
+        pattern: None,
+        format: Some("date-time"),
+    };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
         codegen_runtime::rules::check_string("createdAt", &value, &Self::RULES)?;
@@ -396,13 +409,12 @@ impl std::str::FromStr for WebhookCreatedAt {
 pub struct WebhookUpdatedAt(String);
 impl WebhookUpdatedAt {
     /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> =
-        codegen_runtime::rules::StringRules {
-            min_length: None,
-            max_length: None,
-            pattern: None,
-            format: Some("date-time"),
-        };
+    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
+        min_length: None,
+        max_length: None,
+        pattern: None,
+        format: Some("date-time"),
+    };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
         codegen_runtime::rules::check_string("updatedAt", &value, &Self::RULES)?;

@@ -1,12 +1,880 @@
-// TEMPORARY until the real module lands.
-#[derive(Debug)]
+//! Validators for the OpenAPI / JSON Schema string formats, used by
+//! generated code at runtime.
+//!
+//! [`check_format`] validates a string against a `format`; formats this
+//! module does not know are accepted, as JSON Schema prescribes. The numeric
+//! formats (`int32`, `int64`, `float`, `double`) and the annotation-only ones
+//! (`password`, `binary`) are known but put no constraint on strings.
+//!
+//! Byte positions in error reasons are 0-based offsets into the checked
+//! value.
+//!
+//! Deliberate leniencies: `uri` / `uri-reference` accept unencoded `[` and
+//! `]` in the query and fragment (RFC 3986 allows them only around an IP
+//! literal host, but `?filter[name]=x` is common); `email` requires a domain
+//! with at least two labels (or an address literal).
+
+use std::fmt;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+/// A value that does not match its `format`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormatError {
-    pub format: String,
+    /// The format that was checked, e.g. `"date-time"`.
+    pub format: &'static str,
+    /// What is wrong, briefly, e.g. `"month 13 is out of range"`.
     pub reason: String,
 }
-pub fn check_format(_format: &str, _value: &str) -> Result<(), FormatError> {
+
+impl fmt::Display for FormatError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "not a valid {}: {}", self.format, self.reason)
+    }
+}
+
+impl std::error::Error for FormatError {}
+
+type Checker = fn(&str) -> Result<(), String>;
+
+/// Every known format, with its checker (`None`: no string constraint).
+const FORMATS: &[(&str, Option<Checker>)] = &[
+    ("uri", Some(check_uri)),
+    ("uri-reference", Some(check_uri_reference)),
+    ("uuid", Some(check_uuid)),
+    ("date-time", Some(check_date_time)),
+    ("date", Some(check_date)),
+    ("time", Some(check_time)),
+    ("email", Some(check_email)),
+    ("ipv4", Some(check_ipv4)),
+    ("ipv6", Some(check_ipv6)),
+    ("hostname", Some(check_hostname)),
+    ("byte", Some(check_base64)),
+    ("int32", None),
+    ("int64", None),
+    ("float", None),
+    ("double", None),
+    ("password", None),
+    ("binary", None),
+];
+
+fn lookup(format: &str) -> Option<(&'static str, Option<Checker>)> {
+    FORMATS.iter().copied().find(|(name, _)| *name == format)
+}
+
+/// Checks `value` against the OpenAPI/JSON Schema `format`; Ok for formats this module does not know.
+pub fn check_format(format: &str, value: &str) -> Result<(), FormatError> {
+    match lookup(format) {
+        Some((name, Some(check))) => check(value).map_err(|reason| FormatError { format: name, reason }),
+        _ => Ok(()),
+    }
+}
+
+/// Whether this module knows `format` (including the formats that put no
+/// constraint on strings, such as `int32` or `password`).
+#[must_use]
+pub fn is_known_format(format: &str) -> bool {
+    lookup(format).is_some()
+}
+
+/// Whether [`check_format`] can reject a string for `format`, i.e. whether
+/// generated code needs to call it at all.
+#[must_use]
+pub fn is_validated_format(format: &str) -> bool {
+    matches!(lookup(format), Some((_, Some(_))))
+}
+
+// ---------------------------------------------------------------------------
+// uri, uri-reference (RFC 3986)
+// ---------------------------------------------------------------------------
+
+fn check_uri(value: &str) -> Result<(), String> {
+    check_reference(value, true)
+}
+
+fn check_uri_reference(value: &str) -> Result<(), String> {
+    check_reference(value, false)
+}
+
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+}
+
+fn is_sub_delim(b: u8) -> bool {
+    matches!(
+        b,
+        b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
+    )
+}
+
+fn is_gen_delim(b: u8) -> bool {
+    matches!(b, b':' | b'/' | b'?' | b'#' | b'[' | b']' | b'@')
+}
+
+/// Checks that `value` only holds characters a URI may contain, and that
+/// every `%` starts a valid percent-encoding.
+fn check_uri_chars(value: &str) -> Result<(), String> {
+    let bytes = value.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'%' {
+            let valid = bytes
+                .get(i + 1..i + 3)
+                .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit));
+            if !valid {
+                return Err(format!("invalid percent-encoding at byte {i}"));
+            }
+        } else if b == b' ' {
+            return Err(format!("space at byte {i}"));
+        } else if b.is_ascii_control() {
+            return Err(format!("control character at byte {i}"));
+        } else if !b.is_ascii() {
+            return Err(format!("non-ASCII character at byte {i}"));
+        } else if !(is_unreserved(b) || is_sub_delim(b) || is_gen_delim(b)) {
+            return Err(format!("invalid character '{}' at byte {i}", char::from(b)));
+        }
+    }
     Ok(())
 }
-pub fn is_known_format(_f: &str) -> bool {
-    true
+
+/// Substring by byte range; empty if the range does not fit (it always
+/// does: every split point is an ASCII delimiter).
+fn part(value: &str, start: usize, end: usize) -> &str {
+    value.get(start..end).unwrap_or_default()
+}
+
+/// Offset of the first `needle` in `value[start..end]`.
+fn find_in(value: &str, start: usize, end: usize, needle: char) -> Option<usize> {
+    part(value, start, end).find(needle).map(|i| start + i)
+}
+
+fn check_reference(value: &str, require_scheme: bool) -> Result<(), String> {
+    if require_scheme && value.is_empty() {
+        return Err("missing scheme".to_owned());
+    }
+    check_uri_chars(value)?;
+    let len = value.len();
+
+    // scheme ":" — the first ':' before any '/', '?' or '#'.
+    let scheme_end = value
+        .find([':', '/', '?', '#'])
+        .filter(|&i| value.as_bytes().get(i) == Some(&b':'));
+    let scheme = match scheme_end {
+        Some(end) => {
+            let scheme = part(value, 0, end);
+            check_scheme(scheme)?;
+            Some(scheme)
+        }
+        None if require_scheme => {
+            return Err("relative reference without a scheme".to_owned());
+        }
+        None => None,
+    };
+    let hier_start = scheme_end.map_or(0, |i| i + 1);
+
+    let fragment = find_in(value, hier_start, len, '#');
+    if let Some(hash) = fragment
+        && let Some(second) = find_in(value, hash + 1, len, '#')
+    {
+        return Err(format!("second '#' at byte {second}"));
+    }
+    let query_end = fragment.unwrap_or(len);
+    let path_end = find_in(value, hier_start, query_end, '?').unwrap_or(query_end);
+
+    let is_http = scheme.is_some_and(|s| s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https"));
+    // Brackets may only delimit an IP literal host; this is its range.
+    let mut literal = None;
+    if part(value, hier_start, path_end).starts_with("//") {
+        let start = hier_start + 2;
+        let end = find_in(value, start, path_end, '/').unwrap_or(path_end);
+        literal = check_authority(value, start, end, is_http)?;
+    } else if let Some(scheme) = scheme.filter(|_| is_http) {
+        return Err(format!("missing \"//\" after \"{scheme}:\""));
+    }
+
+    // (Leniency: brackets are accepted in the query and fragment, where
+    // they are common unencoded, e.g. `?filter[name]=x`.)
+    for (i, b) in value.bytes().enumerate().take(path_end) {
+        let in_literal = literal.is_some_and(|(open, close)| i == open || i == close);
+        if matches!(b, b'[' | b']') && !in_literal {
+            return Err(format!("'{}' at byte {i} outside of an IP literal host", char::from(b)));
+        }
+    }
+    Ok(())
+}
+
+/// scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
+fn check_scheme(scheme: &str) -> Result<(), String> {
+    let mut bytes = scheme.bytes();
+    match bytes.next() {
+        None => return Err("empty scheme".to_owned()),
+        Some(b) if !b.is_ascii_alphabetic() => {
+            return Err("scheme must start with a letter".to_owned());
+        }
+        Some(_) => {}
+    }
+    match bytes.find(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))) {
+        Some(b) => Err(format!("invalid character '{}' in scheme", char::from(b))),
+        None => Ok(()),
+    }
+}
+
+/// Checks the authority `value[start..end]`; returns the offsets of the
+/// brackets of an IP literal host, if there is one.
+fn check_authority(value: &str, start: usize, end: usize, is_http: bool) -> Result<Option<(usize, usize)>, String> {
+    // userinfo "@" — userinfo cannot contain '@', the host neither.
+    let host_start = find_in(value, start, end, '@').map_or(start, |at| at + 1);
+    if let Some(at) = find_in(value, host_start, end, '@') {
+        return Err(format!("second '@' at byte {at}"));
+    }
+    let mut literal = None;
+    let port_colon = if part(value, host_start, end).starts_with('[') {
+        let close = find_in(value, host_start, end, ']').ok_or_else(|| "unclosed '[' in host".to_owned())?;
+        check_ip_literal(part(value, host_start + 1, close))?;
+        literal = Some((host_start, close));
+        match value.as_bytes().get(close + 1) {
+            Some(b':') if close + 1 < end => Some(close + 1),
+            _ if close + 1 == end => None,
+            _ => {
+                return Err(format!("unexpected character after ']' at byte {}", close + 1));
+            }
+        }
+    } else {
+        find_in(value, host_start, end, ':')
+    };
+    let host_end = port_colon.unwrap_or(end);
+    if is_http && host_end == host_start {
+        return Err("missing host".to_owned());
+    }
+    if let Some(colon) = port_colon {
+        check_port(part(value, colon + 1, end), is_http)?;
+    }
+    Ok(literal)
+}
+
+fn check_ip_literal(literal: &str) -> Result<(), String> {
+    if let Some(future) = literal.strip_prefix(['v', 'V']) {
+        // IPvFuture = "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" )
+        let valid = future.split_once('.').is_some_and(|(version, rest)| {
+            !version.is_empty()
+                && version.bytes().all(|b| b.is_ascii_hexdigit())
+                && !rest.is_empty()
+                && rest.bytes().all(|b| is_unreserved(b) || is_sub_delim(b) || b == b':')
+        });
+        return if valid {
+            Ok(())
+        } else {
+            Err("invalid IPvFuture literal".to_owned())
+        };
+    }
+    literal
+        .parse::<Ipv6Addr>()
+        .map(|_| ())
+        .map_err(|_| format!("invalid IPv6 literal [{literal}]"))
+}
+
+fn check_port(port: &str, is_http: bool) -> Result<(), String> {
+    if !port.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("invalid port \"{port}\""));
+    }
+    if is_http {
+        if port.is_empty() {
+            return Err("empty port".to_owned());
+        }
+        if port.parse::<u16>().is_err() {
+            return Err(format!("port {port} is out of range"));
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// uuid
+// ---------------------------------------------------------------------------
+
+fn check_uuid(value: &str) -> Result<(), String> {
+    if value.len() != 36 {
+        return Err(format!(
+            "expected 36 characters (8-4-4-4-12 hex digits), found {}",
+            value.chars().count()
+        ));
+    }
+    // With 36 bytes, every position before the first non-ASCII character
+    // is also a character index.
+    for (i, c) in value.char_indices() {
+        if matches!(i, 8 | 13 | 18 | 23) {
+            if c != '-' {
+                return Err(format!("expected '-' at position {i}"));
+            }
+        } else if !c.is_ascii_hexdigit() {
+            return Err(format!("invalid hex digit {c:?} at position {i}"));
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// date-time, date, time (RFC 3339)
+// ---------------------------------------------------------------------------
+
+/// The decimal number in `value[start..end]`, if it is all ASCII digits.
+fn number(value: &str, start: usize, end: usize) -> Option<u32> {
+    let digits = value.get(start..end)?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+fn is_leap_year(year: u32) -> bool {
+    year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400))
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if is_leap_year(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// full-date = date-fullyear "-" date-month "-" date-mday
+fn check_date(value: &str) -> Result<(), String> {
+    let bytes = value.as_bytes();
+    let shaped = bytes.len() == 10 && bytes.get(4) == Some(&b'-') && bytes.get(7) == Some(&b'-');
+    let fields = (number(value, 0, 4), number(value, 5, 7), number(value, 8, 10));
+    let (true, (Some(year), Some(month), Some(day))) = (shaped, fields) else {
+        return Err("expected YYYY-MM-DD".to_owned());
+    };
+    if !(1..=12).contains(&month) {
+        return Err(format!("month {month} is out of range"));
+    }
+    if !(1..=days_in_month(year, month)).contains(&day) {
+        return Err(format!("day {day} is out of range for {year:04}-{month:02}"));
+    }
+    Ok(())
+}
+
+/// full-time = partial-time time-offset
+fn check_time(value: &str) -> Result<(), String> {
+    let bytes = value.as_bytes();
+    let shaped = bytes.len() >= 8 && bytes.get(2) == Some(&b':') && bytes.get(5) == Some(&b':');
+    let fields = (number(value, 0, 2), number(value, 3, 5), number(value, 6, 8));
+    let (true, (Some(hour), Some(minute), Some(second))) = (shaped, fields) else {
+        return Err("expected HH:MM:SS".to_owned());
+    };
+    if hour > 23 {
+        return Err(format!("hour {hour} is out of range"));
+    }
+    if minute > 59 {
+        return Err(format!("minute {minute} is out of range"));
+    }
+    if second > 60 {
+        return Err(format!("second {second} is out of range"));
+    }
+
+    // time-secfrac = "." 1*DIGIT
+    let mut rest = value.get(8..).unwrap_or_default();
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return Err("missing digits after '.'".to_owned());
+        }
+        rest = fraction.get(digits..).unwrap_or_default();
+    }
+
+    // time-offset = "Z" / ("+" / "-") HH ":" MM
+    let offset_minutes: i64 = match rest.as_bytes() {
+        [] => return Err("missing time zone offset (Z or +HH:MM)".to_owned()),
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let (Some(hours), Some(minutes)) = (number(rest, 1, 3), number(rest, 4, 6)) else {
+                return Err(format!("invalid time zone offset \"{rest}\""));
+            };
+            if hours > 23 || minutes > 59 {
+                return Err(format!("time zone offset \"{rest}\" is out of range"));
+            }
+            let minutes = i64::from(hours * 60 + minutes);
+            if *sign == b'-' { -minutes } else { minutes }
+        }
+        _ => return Err(format!("invalid time zone offset \"{rest}\"")),
+    };
+
+    if second == 60 {
+        let utc = (i64::from(hour * 60 + minute) - offset_minutes).rem_euclid(24 * 60);
+        if utc != 23 * 60 + 59 {
+            return Err("leap second is only allowed at 23:59 UTC".to_owned());
+        }
+    }
+    Ok(())
+}
+
+/// date-time = full-date "T" full-time
+fn check_date_time(value: &str) -> Result<(), String> {
+    let Some(date) = value.get(..10) else {
+        return Err("expected YYYY-MM-DDTHH:MM:SS followed by Z or an offset".to_owned());
+    };
+    check_date(date)?;
+    match value.as_bytes().get(10) {
+        Some(b'T' | b't') => {}
+        None => return Err("missing time".to_owned()),
+        Some(_) => return Err("expected 'T' between date and time".to_owned()),
+    }
+    check_time(value.get(11..).unwrap_or_default())
+}
+
+// ---------------------------------------------------------------------------
+// email, hostname, ipv4, ipv6
+// ---------------------------------------------------------------------------
+
+/// A pragmatic RFC 5321 mailbox check: a dot-atom or quoted local part, an
+/// `@`, and a domain name with at least two labels (or an address literal
+/// such as `[192.0.2.1]` or `[IPv6:2001:db8::1]`).
+fn check_email(value: &str) -> Result<(), String> {
+    if let Some(i) = value.find(char::is_control) {
+        return Err(format!("control character at byte {i}"));
+    }
+    if !value.is_ascii() {
+        return Err("non-ASCII characters are only allowed in idn-email".to_owned());
+    }
+    let (local, domain) = split_email(value)?;
+    if !local.starts_with('"') {
+        check_dot_atom(local)?;
+    }
+    if let Some(literal) = domain.strip_prefix('[') {
+        let literal = literal
+            .strip_suffix(']')
+            .ok_or_else(|| "unclosed '[' in domain".to_owned())?;
+        let valid = match literal.strip_prefix("IPv6:") {
+            Some(v6) => v6.parse::<Ipv6Addr>().is_ok(),
+            None => literal.parse::<Ipv4Addr>().is_ok(),
+        };
+        return if valid {
+            Ok(())
+        } else {
+            Err(format!("invalid address literal [{literal}]"))
+        };
+    }
+    check_hostname(domain).map_err(|reason| format!("domain: {reason}"))?;
+    if !domain.contains('.') {
+        return Err("domain needs at least two labels".to_owned());
+    }
+    Ok(())
+}
+
+/// Splits at the `@` that ends the local part (which may be a quoted string
+/// containing `@`).
+fn split_email(value: &str) -> Result<(&str, &str), String> {
+    let at = if value.starts_with('"') {
+        let bytes = value.as_bytes();
+        let mut i = 1;
+        loop {
+            match bytes.get(i) {
+                None => return Err("unclosed quoted local part".to_owned()),
+                Some(b'\\') => i += 2,
+                Some(b'"') => break,
+                Some(_) => i += 1,
+            }
+        }
+        if i == 1 {
+            return Err("empty local part".to_owned());
+        }
+        if bytes.get(i + 1) != Some(&b'@') {
+            return Err("expected '@' after the quoted local part".to_owned());
+        }
+        i + 1
+    } else {
+        value.find('@').ok_or_else(|| "missing '@'".to_owned())?
+    };
+    let local = value.get(..at).unwrap_or_default();
+    let domain = value.get(at + 1..).unwrap_or_default();
+    if local.is_empty() {
+        return Err("empty local part".to_owned());
+    }
+    if domain.contains('@') {
+        return Err("more than one '@'".to_owned());
+    }
+    if domain.is_empty() {
+        return Err("empty domain".to_owned());
+    }
+    Ok((local, domain))
+}
+
+/// dot-atom = 1*atext *("." 1*atext)
+fn check_dot_atom(local: &str) -> Result<(), String> {
+    if local.contains(char::is_whitespace) {
+        return Err("whitespace in local part".to_owned());
+    }
+    if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+        return Err("local part has a leading, trailing or double '.'".to_owned());
+    }
+    let is_atext = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~.".contains(&b);
+    match local.bytes().find(|&b| !is_atext(b)) {
+        Some(b) => Err(format!("invalid character '{}' in local part", char::from(b))),
+        None => Ok(()),
+    }
+}
+
+/// RFC 1123 host name: dot-separated labels of letters, digits and
+/// hyphens, each 1 to 63 characters, not starting or ending with a hyphen,
+/// 253 characters in total at most.
+fn check_hostname(value: &str) -> Result<(), String> {
+    if value.is_empty() {
+        return Err("empty".to_owned());
+    }
+    if value.len() > 253 {
+        return Err(format!("{} characters, at most 253 allowed", value.len()));
+    }
+    for label in value.split('.') {
+        if label.is_empty() {
+            return Err("empty label".to_owned());
+        }
+        if label.len() > 63 {
+            return Err(format!("label of {} characters, at most 63 allowed", label.len()));
+        }
+        if let Some(c) = label.chars().find(|&c| !(c.is_ascii_alphanumeric() || c == '-')) {
+            return Err(format!("invalid character {c:?}"));
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return Err(format!("label \"{label}\" starts or ends with '-'"));
+        }
+    }
+    Ok(())
+}
+
+fn check_ipv4(value: &str) -> Result<(), String> {
+    value
+        .parse::<Ipv4Addr>()
+        .map(|_| ())
+        .map_err(|_| "expected four decimal octets 0-255 without leading zeros".to_owned())
+}
+
+fn check_ipv6(value: &str) -> Result<(), String> {
+    value
+        .parse::<Ipv6Addr>()
+        .map(|_| ())
+        .map_err(|_| "not an IPv6 address".to_owned())
+}
+
+// ---------------------------------------------------------------------------
+// byte (base64)
+// ---------------------------------------------------------------------------
+
+/// Standard base64 (RFC 4648 section 4) with padding.
+fn check_base64(value: &str) -> Result<(), String> {
+    let data = value.trim_end_matches('=');
+    let padding = value.len() - data.len();
+    for (i, c) in data.char_indices() {
+        if c == '=' {
+            return Err(format!("misplaced '=' at byte {i}"));
+        }
+        if !(c.is_ascii_alphanumeric() || c == '+' || c == '/') {
+            return Err(format!("invalid base64 character {c:?} at byte {i}"));
+        }
+    }
+    if padding > 2 {
+        return Err(format!("{padding} padding characters, at most 2 allowed"));
+    }
+    if !value.len().is_multiple_of(4) {
+        return Err(format!("length {} is not a multiple of 4", value.len()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(format: &str, value: &str) {
+        if let Err(e) = check_format(format, value) {
+            panic!("{format} {value:?} should be valid: {e}");
+        }
+    }
+
+    fn bad(format: &str, value: &str) -> String {
+        match check_format(format, value) {
+            Ok(()) => panic!("{format} {value:?} should be invalid"),
+            Err(e) => {
+                assert_eq!(e.format, format);
+                e.to_string()
+            }
+        }
+    }
+
+    #[test]
+    fn uri() {
+        ok("uri", "https://example.com/hook");
+        ok("uri", "http://localhost:8080/x?y=1#z");
+        ok("uri", "urn:isbn:123");
+        ok("uri", "mailto:a@b.c");
+        ok("uri", "HTTPS://user:pw@EXAMPLE.com:443/a%20b/?q=[x]#frag?/[y]");
+        ok("uri", "http://-.~_!$&'()*+,;=:%40:80%2f::::::@example.com");
+        ok("uri", "ldap://[2001:db8::7]/c=GB?objectClass?one");
+        ok("uri", "http://foo.com/blah_(wikipedia)_blah#cite-1");
+        ok("uri", "tel:+1-816-555-1212");
+        ok("uri", "urn:oasis:names:specification:docbook:dtd:xml:4.1.2");
+        ok("uri", "http://[2001:db8::1]:80/");
+        ok("uri", "http://[v1.fe80::a+en1]/");
+        ok("uri", "file:///etc/hosts");
+        ok("uri", "ftp://example.com:/empty-port-is-allowed");
+        assert_eq!(
+            bad("uri", "/webhooks"),
+            "not a valid uri: relative reference without a scheme"
+        );
+        assert_eq!(bad("uri", ""), "not a valid uri: missing scheme");
+        assert_eq!(bad("uri", "https://"), "not a valid uri: missing host");
+        assert_eq!(bad("uri", "https://exa mple.com"), "not a valid uri: space at byte 11");
+        assert_eq!(
+            bad("uri", "http://a.com/%zz"),
+            "not a valid uri: invalid percent-encoding at byte 13"
+        );
+        assert_eq!(
+            bad("uri", "http://a.com/%4"),
+            "not a valid uri: invalid percent-encoding at byte 13"
+        );
+        assert!(bad("uri", "https:example.com").contains("missing \"//\""));
+        assert!(bad("uri", "http://a.com:99999/").contains("port 99999 is out of range"));
+        assert!(bad("uri", "http://a.com:8o/").contains("invalid port"));
+        assert!(bad("uri", "http://a.com:/").contains("empty port"));
+        assert!(bad("uri", "http://user@/").contains("missing host"));
+        assert!(bad("uri", "1http://a.com").contains("scheme must start with a letter"));
+        assert!(bad("uri", ":foo").contains("empty scheme"));
+        assert!(bad("uri", "ht_tp://a.com").contains("invalid character '_' in scheme"));
+        assert!(bad("uri", "http://a.com/<x>").contains("invalid character '<'"));
+        assert!(bad("uri", "http://a.com/\u{7f}").contains("control character"));
+        assert!(bad("uri", "http://a.com/\n").contains("control character"));
+        assert!(bad("uri", "http://exämple.com/").contains("non-ASCII"));
+        assert!(bad("uri", "http://a.com/#a#b").contains("second '#'"));
+        assert!(bad("uri", "http://a.com/[x]").contains("outside of an IP literal"));
+        assert!(bad("uri", "http://a[b].com/").contains("outside of an IP literal"));
+        assert!(bad("uri", "//foo.bar/?baz=qux#quux").contains("without a scheme"));
+        assert!(bad("uri", "abc").contains("without a scheme"));
+        assert!(bad("uri", "://x").contains("empty scheme"));
+        assert!(bad("uri", "http://[::g]/").contains("invalid IPv6 literal"));
+        assert!(bad("uri", "http://[::1/").contains("unclosed '['"));
+        assert!(bad("uri", "http://[::1]x/").contains("after ']'"));
+        assert!(bad("uri", "http://a@b@c/").contains("second '@'"));
+    }
+
+    #[test]
+    fn uri_reference() {
+        ok("uri-reference", "/webhooks");
+        ok("uri-reference", "");
+        ok("uri-reference", "#/components/schemas/Pet");
+        ok("uri-reference", "../a/b?c=d");
+        ok("uri-reference", "//cdn.example.com/x.js");
+        ok("uri-reference", "https://example.com/hook");
+        ok("uri-reference", "urn:isbn:123");
+        assert!(bad("uri-reference", "/a b").contains("space at byte 2"));
+        assert!(bad("uri-reference", "/a%g0").contains("invalid percent-encoding at byte 2"));
+        assert!(bad("uri-reference", "1a:b").contains("scheme"));
+        assert!(bad("uri-reference", "https://").contains("missing host"));
+        assert!(bad("uri-reference", "\\\\WINDOWS\\share").contains("invalid character '\\'"));
+    }
+
+    #[test]
+    fn uuid() {
+        ok("uuid", "123e4567-e89b-12d3-a456-426614174000");
+        ok("uuid", "123E4567-E89B-12D3-A456-426614174000");
+        ok("uuid", "00000000-0000-0000-0000-000000000000");
+        assert!(bad("uuid", "123e4567e89b12d3a456426614174000").contains("expected 36 characters"));
+        assert!(bad("uuid", "123e4567-e89b-12d3-a456-42661417400g").contains("invalid hex digit 'g'"));
+        assert!(bad("uuid", "123e4567+e89b-12d3-a456-426614174000").contains("'-' at position 8"));
+        assert!(bad("uuid", "{23e4567-e89b-12d3-a456-42661417400}").contains("invalid hex digit"));
+        assert!(bad("uuid", "123e4567-e89b-12d3-a456-4266141740é").contains("invalid hex digit 'é'"));
+        assert!(bad("uuid", "").contains("found 0"));
+    }
+
+    #[test]
+    fn date_time() {
+        ok("date-time", "2024-02-29T10:00:00Z");
+        ok("date-time", "2026-04-23T10:00:00+00:00");
+        ok("date-time", "2024-01-15T10:30:00.123Z");
+        ok("date-time", "2024-01-15t10:30:00.123456789z");
+        ok("date-time", "2000-02-29T23:59:59-12:30");
+        ok("date-time", "1998-12-31T23:59:60Z");
+        ok("date-time", "1998-12-31T15:59:60.123-08:00");
+        assert_eq!(
+            bad("date-time", "2023-02-29T10:00:00Z"),
+            "not a valid date-time: day 29 is out of range for 2023-02"
+        );
+        assert_eq!(
+            bad("date-time", "2024-13-01T10:00:00Z"),
+            "not a valid date-time: month 13 is out of range"
+        );
+        assert!(bad("date-time", "1900-02-29T10:00:00Z").contains("day 29"));
+        assert!(bad("date-time", "2024-04-31T10:00:00Z").contains("day 31"));
+        assert!(bad("date-time", "2024-00-10T10:00:00Z").contains("month 0"));
+        assert!(bad("date-time", "2024-01-15 10:30:00Z").contains("'T'"));
+        assert!(bad("date-time", "2024-01-15T24:00:00Z").contains("hour 24"));
+        assert!(bad("date-time", "2024-01-15T10:60:00Z").contains("minute 60"));
+        assert!(bad("date-time", "2024-01-15T10:00:61Z").contains("second 61"));
+        assert!(bad("date-time", "2024-01-15T10:00:60Z").contains("leap second"));
+        assert!(bad("date-time", "2024-01-15T10:00:00").contains("missing time zone"));
+        assert!(bad("date-time", "2024-01-15T10:00:00.Z").contains("after '.'"));
+        assert!(bad("date-time", "2024-01-15T10:00:00+0100").contains("offset"));
+        assert!(bad("date-time", "2024-01-15T10:00:00+24:00").contains("out of range"));
+        assert!(bad("date-time", "2024-01-15T10:00Z").contains("HH:MM:SS"));
+        assert!(bad("date-time", "2024-01-15").contains("missing time"));
+        assert!(bad("date-time", "24-01-15T10:00:00Z").contains("YYYY-MM-DD"));
+        assert!(bad("date-time", "2024-01-1é").contains("YYYY-MM-DD"));
+        assert!(bad("date-time", "２０２４-01-15T10:00:00Z").contains("YYYY-MM-DD"));
+    }
+
+    #[test]
+    fn date_and_time() {
+        ok("date", "2024-02-29");
+        ok("date", "2000-02-29");
+        ok("date", "2023-12-31");
+        assert!(bad("date", "2023-02-29").contains("day 29 is out of range"));
+        assert!(bad("date", "2023-2-28").contains("YYYY-MM-DD"));
+        assert!(bad("date", "2023-02-28T00:00:00Z").contains("YYYY-MM-DD"));
+        assert!(bad("date", "2023-06-31").contains("day 31"));
+        ok("time", "10:00:00Z");
+        ok("time", "23:59:59.5+05:30");
+        ok("time", "01:29:60+01:30");
+        assert!(bad("time", "10:00:00").contains("missing time zone"));
+        assert!(bad("time", "25:00:00Z").contains("hour 25"));
+        assert!(bad("time", "10:00Z").contains("HH:MM:SS"));
+        assert!(bad("time", "10:00:00 Z").contains("offset"));
+    }
+
+    #[test]
+    fn email() {
+        ok("email", "joe.bloggs@example.com");
+        ok("email", "a@b.c");
+        ok("email", "first+tag~x@mail.example.org");
+        ok("email", "\"joe bloggs\"@example.com");
+        ok("email", "\"joe@bloggs\"@example.com");
+        ok("email", "joe@[127.0.0.1]");
+        ok("email", "joe@[IPv6:::1]");
+        assert!(bad("email", "joe.example.com").contains("missing '@'"));
+        assert!(bad("email", "a@b@c.d").contains("more than one '@'"));
+        assert!(bad("email", "@example.com").contains("empty local part"));
+        assert!(bad("email", "joe@").contains("empty domain"));
+        assert!(bad("email", "jo e@example.com").contains("whitespace"));
+        assert!(bad("email", ".joe@example.com").contains("'.'"));
+        assert!(bad("email", "jo..e@example.com").contains("'.'"));
+        assert!(bad("email", "joe@localhost").contains("two labels"));
+        assert!(bad("email", "joe@exa_mple.com").contains("domain"));
+        assert!(bad("email", "joe@example..com").contains("empty label"));
+        assert!(bad("email", "jo(e)@example.com").contains("'('"));
+        assert!(bad("email", "joe@[127.0.0.300]").contains("address literal"));
+        assert!(bad("email", "jöe@example.com").contains("non-ASCII"));
+        assert!(bad("email", "\"unclosed@example.com").contains("unclosed"));
+    }
+
+    #[test]
+    fn hostname() {
+        ok("hostname", "example.com");
+        ok("hostname", "localhost");
+        ok("hostname", "1host");
+        ok("hostname", "xn--bcher-kva.example");
+        ok("hostname", &format!("{}.com", "a".repeat(63)));
+        assert!(bad("hostname", "").contains("empty"));
+        assert!(bad("hostname", "-example.com").contains("'-'"));
+        assert!(bad("hostname", "example-.com").contains("'-'"));
+        assert!(bad("hostname", "not_valid.com").contains("'_'"));
+        assert!(bad("hostname", "example.com.").contains("empty label"));
+        assert!(bad("hostname", &format!("{}.com", "a".repeat(64))).contains("at most 63"));
+        let long = vec!["abcdefghi"; 26].join(".");
+        assert!(bad("hostname", &long).contains("at most 253"));
+        assert!(bad("hostname", "exämple.com").contains("invalid character 'ä'"));
+    }
+
+    #[test]
+    fn ip_addresses() {
+        ok("ipv4", "192.168.0.1");
+        ok("ipv4", "0.0.0.0");
+        assert!(bad("ipv4", "256.0.0.1").contains("octets"));
+        assert!(bad("ipv4", "1.2.3").contains("octets"));
+        assert!(bad("ipv4", "087.10.0.1").contains("leading zeros"));
+        assert!(bad("ipv4", " 1.2.3.4").contains("octets"));
+        ok("ipv6", "::1");
+        ok("ipv6", "2001:db8::8a2e:370:7334");
+        ok("ipv6", "::ffff:192.0.2.1");
+        assert!(bad("ipv6", "2001:db8:::1").contains("IPv6"));
+        assert!(bad("ipv6", "fe80::1%eth0").contains("IPv6"));
+        assert!(bad("ipv6", "12345::").contains("IPv6"));
+    }
+
+    #[test]
+    fn base64() {
+        ok("byte", "");
+        ok("byte", "aGVsbG8=");
+        ok("byte", "aGVsbG8h");
+        ok("byte", "aGk+/w==");
+        assert!(bad("byte", "aGVsbG8").contains("multiple of 4"));
+        assert!(bad("byte", "aGVs-G8=").contains("'-' at byte 4"));
+        assert!(bad("byte", "aG=sbG8=").contains("misplaced '='"));
+        assert!(bad("byte", "a===").contains("at most 2"));
+        assert!(bad("byte", "aGVs bG8=").contains("' '"));
+        assert!(bad("byte", "aGé=").contains("'é'"));
+    }
+
+    #[test]
+    fn formats_without_string_constraints() {
+        for format in ["int32", "int64", "float", "double", "password", "binary"] {
+            ok(format, "anything at all");
+            assert!(is_known_format(format));
+            assert!(!is_validated_format(format));
+        }
+        ok("unknown-format", "anything");
+        ok("URI", "not checked: format names are case-sensitive");
+        assert!(!is_known_format("unknown-format"));
+        assert!(!is_validated_format("unknown-format"));
+        assert!(is_known_format("date-time"));
+        assert!(is_validated_format("uri-reference"));
+    }
+
+    #[test]
+    fn error_display() {
+        let error = check_format("date", "2024-13-01").unwrap_err();
+        assert_eq!(
+            error,
+            FormatError {
+                format: "date",
+                reason: "month 13 is out of range".to_owned()
+            }
+        );
+        assert_eq!(error.to_string(), "not a valid date: month 13 is out of range");
+    }
+
+    #[test]
+    fn never_panics() {
+        let samples = [
+            "",
+            "%",
+            "%%",
+            "[",
+            "]",
+            "@",
+            "\"",
+            "\"\\",
+            "é",
+            "2024-",
+            "2024-01-15T",
+            "::",
+            "a:",
+            "http://[",
+            "http://[]",
+            "http://:",
+            "//",
+            "T",
+            "==",
+            "\u{0}",
+            "é@é.é",
+            "\"é\"@a.b",
+            "2024-01-15Té0:00:00Z",
+            "10:00:00.é",
+            "10:00:00+é0:00",
+        ];
+        for (format, _) in FORMATS {
+            for sample in samples {
+                let _ = check_format(format, sample);
+                for (cut, _) in sample.char_indices() {
+                    let _ = check_format(format, sample.get(..cut).unwrap_or_default());
+                }
+            }
+        }
+    }
 }

@@ -94,8 +94,6 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Nullable<T> {
 
 /// For required nullable fields (`Option<T>` that must be present): with a
 /// `deserialize_with`, serde reports a missing key instead of defaulting it to `None`.
-pub fn required<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    deserializer: D,
-) -> Result<Option<T>, D::Error> {
+pub fn required<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
     Option::<T>::deserialize(deserializer)
 }

@@ -46,10 +46,7 @@ impl ProblemKind {
 
     /// Whether the request was refused for its credentials rather than its content.
     pub fn is_credentials(self) -> bool {
-        matches!(
-            self,
-            ProblemKind::MissingCredentials | ProblemKind::InvalidCredentials
-        )
+        matches!(self, ProblemKind::MissingCredentials | ProblemKind::InvalidCredentials)
     }
 }
 
@@ -161,8 +158,7 @@ pub fn credentials(parts: &Parts, schemes: &[Scheme]) -> Vec<Credential> {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| {
                 let (kind, rest) = v.split_once(' ')?;
-                (kind.eq_ignore_ascii_case(prefix) && !rest.trim().is_empty())
-                    .then(|| rest.trim().to_owned())
+                (kind.eq_ignore_ascii_case(prefix) && !rest.trim().is_empty()).then(|| rest.trim().to_owned())
             })
     };
     schemes
@@ -190,10 +186,9 @@ pub fn credentials(parts: &Parts, schemes: &[Scheme]) -> Vec<Credential> {
 
 /// Whether the credentials meet one of the alternatives (each a set of scheme names).
 pub fn meets(credentials: &[Credential], alternatives: &[&[&str]]) -> bool {
-    alternatives.iter().any(|all| {
-        all.iter()
-            .all(|name| credentials.iter().any(|c| c.scheme == *name))
-    })
+    alternatives
+        .iter()
+        .any(|all| all.iter().all(|name| credentials.iter().any(|c| c.scheme == *name)))
 }
 
 pub fn missing_credentials(schemes: &[Scheme]) -> Problem {
@@ -216,12 +211,7 @@ pub fn missing_credentials(schemes: &[Scheme]) -> Problem {
 }
 
 pub fn invalid_credentials() -> Problem {
-    Problem::at(
-        ProblemKind::InvalidCredentials,
-        "header",
-        None,
-        "Invalid credentials",
-    )
+    Problem::at(ProblemKind::InvalidCredentials, "header", None, "Invalid credentials")
 }
 
 fn cookie(parts: &Parts, name: &str) -> Option<String> {
@@ -256,19 +246,11 @@ pub struct Params {
 impl Params {
     pub async fn read(parts: &mut Parts) -> Result<Params, Problem> {
         let path = match RawPathParams::from_request_parts(parts, &()).await {
-            Ok(raw) => raw
-                .iter()
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect(),
+            Ok(raw) => raw.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
             Err(e) => {
                 // No path parameters in the route reads as "missing nested path": nothing to decode.
                 if parts.uri.path().contains('%') {
-                    return Err(Problem::at(
-                        ProblemKind::Invalid,
-                        "path",
-                        None,
-                        e.body_text(),
-                    ));
+                    return Err(Problem::at(ProblemKind::Invalid, "path", None, e.body_text()));
                 }
                 Vec::new()
             }
@@ -285,11 +267,7 @@ impl Params {
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(';'))
-            .filter_map(|pair| {
-                pair.trim()
-                    .split_once('=')
-                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            })
+            .filter_map(|pair| pair.trim().split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
             .collect();
         Ok(Params {
             path,
@@ -301,11 +279,7 @@ impl Params {
 
     /// Decodes parameter `name` found in `place` (`path`, `query`, `header`, `cookie`);
     /// `None` when it is not there.
-    pub fn get<T: DeserializeOwned>(
-        &self,
-        place: &'static str,
-        name: &str,
-    ) -> Result<Option<T>, Problem> {
+    pub fn get<T: DeserializeOwned>(&self, place: &'static str, name: &str) -> Result<Option<T>, Problem> {
         let list = match place {
             "path" => &self.path,
             "query" => &self.query,
@@ -328,17 +302,11 @@ impl Params {
         }
         T::deserialize(ParamDeserializer { values: &values })
             .map(Some)
-            .map_err(|e: de::value::Error| {
-                Problem::at(ProblemKind::Invalid, place, Some(name), e.to_string())
-            })
+            .map_err(|e: de::value::Error| Problem::at(ProblemKind::Invalid, place, Some(name), e.to_string()))
     }
 
     /// Like [`Params::get`], for a parameter that must be there.
-    pub fn required<T: DeserializeOwned>(
-        &self,
-        place: &'static str,
-        name: &str,
-    ) -> Result<T, Problem> {
+    pub fn required<T: DeserializeOwned>(&self, place: &'static str, name: &str) -> Result<T, Problem> {
         self.get(place, name)?
             .ok_or_else(|| Problem::at(ProblemKind::Missing, place, Some(name), "Field required"))
     }
@@ -455,12 +423,7 @@ impl<'de> IntoDeserializer<'de, de::value::Error> for ParamDeserializer<'_> {
 pub const DEFAULT_BODY_LIMIT: usize = 1 << 20;
 
 /// Reads the body after checking its media type; `None` when the request has none.
-pub async fn read_body(
-    parts: &Parts,
-    body: Body,
-    limit: usize,
-    media: &str,
-) -> Result<Option<Bytes>, Problem> {
+pub async fn read_body(parts: &Parts, body: Body, limit: usize, media: &str) -> Result<Option<Bytes>, Problem> {
     let declared = parts
         .headers
         .get(header::CONTENT_LENGTH)
@@ -469,9 +432,7 @@ pub async fn read_body(
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large(limit));
     }
-    let bytes = axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| too_large(limit))?;
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| too_large(limit))?;
     if bytes.is_empty() && parts.headers.get(header::CONTENT_TYPE).is_none() {
         return Ok(None);
     }
@@ -506,12 +467,7 @@ fn too_large(limit: usize) -> Problem {
 }
 
 fn media_matches(sent: &str, expected: &str) -> bool {
-    let base = sent
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
+    let base = sent.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
     if expected == "application/json" || expected.ends_with("+json") {
         return base == expected || base == "application/json" || base.ends_with("+json");
     }
@@ -528,8 +484,7 @@ pub fn missing_body() -> Problem {
 /// Decodes a JSON body; the problem's location follows the JSON path to the bad value.
 pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value =
-        serde_path_to_error::deserialize(&mut deserializer).map_err(|e| json_problem(&e))?;
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| json_problem(&e))?;
     deserializer
         .end()
         .map_err(|e| Problem::at(ProblemKind::MalformedBody, "body", None, strip_position(&e)))?;
@@ -544,9 +499,7 @@ fn json_problem(error: &serde_path_to_error::Error<serde_json::Error>) -> Proble
         match segment {
             serde_path_to_error::Segment::Seq { index } => location.push(Segment::Index(*index)),
             serde_path_to_error::Segment::Map { key } => location.push(Segment::Key(key.clone())),
-            serde_path_to_error::Segment::Enum { variant } => {
-                location.push(Segment::Key(variant.clone()))
-            }
+            serde_path_to_error::Segment::Enum { variant } => location.push(Segment::Key(variant.clone())),
             serde_path_to_error::Segment::Unknown => {}
         }
     }
@@ -582,19 +535,12 @@ pub fn decode_form<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
     for (k, v) in form_urlencoded::parse(bytes) {
         object.insert(k.into_owned(), serde_json::Value::String(v.into_owned()));
     }
-    serde_path_to_error::deserialize(serde_json::Value::Object(object))
-        .map_err(|e| json_problem(&e))
+    serde_path_to_error::deserialize(serde_json::Value::Object(object)).map_err(|e| json_problem(&e))
 }
 
 pub fn decode_text(bytes: &[u8]) -> Result<String, Problem> {
-    String::from_utf8(bytes.to_vec()).map_err(|_| {
-        Problem::at(
-            ProblemKind::MalformedBody,
-            "body",
-            None,
-            "The body is not UTF-8 text",
-        )
-    })
+    String::from_utf8(bytes.to_vec())
+        .map_err(|_| Problem::at(ProblemKind::MalformedBody, "body", None, "The body is not UTF-8 text"))
 }
 
 // ---------------------------------------------------------------- responses
@@ -701,14 +647,8 @@ mod tests {
 
     #[test]
     fn media_types() {
-        assert!(media_matches(
-            "application/json; charset=utf-8",
-            "application/json"
-        ));
+        assert!(media_matches("application/json; charset=utf-8", "application/json"));
         assert!(!media_matches("text/plain", "application/json"));
-        assert!(media_matches(
-            "application/merge-patch+json",
-            "application/json"
-        ));
+        assert!(media_matches("application/merge-patch+json", "application/json"));
     }
 }

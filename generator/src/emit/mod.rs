@@ -29,7 +29,8 @@ pub fn api_module(api: &Api, module: &str, source: &str) -> Result<Vec<File>> {
             docs.push_str(&format!("//! {line}\n").replace("//! \n", "//!\n"));
         }
     }
-    let module_file = format!("{header}{docs}\npub mod models;\npub mod server;\n");
+    // rustfmt would re-lay prettyplease output and make `codegen --check` fail.
+    let module_file = format!("{header}{docs}\n#[rustfmt::skip]\npub mod models;\n#[rustfmt::skip]\npub mod server;\n");
     Ok(vec![
         File {
             path: format!("src/{module}/mod.rs"),
@@ -48,15 +49,26 @@ pub fn api_module(api: &Api, module: &str, source: &str) -> Result<Vec<File>> {
 
 /// Turns tokens into formatted source; failure here is a generator bug, reported as such.
 fn format(tokens: TokenStream, module: &str) -> Result<String> {
+    if std::env::var_os("GENERATOR_DUMP").is_some() {
+        let _ = std::fs::write(format!("/tmp/{module}.tokens.rs"), tokens.to_string());
+    }
     let file: syn::File = syn::parse2(tokens).map_err(|e| {
-        Error::at("", crate::ErrorKind::Unsupported(format!("the code generated for `{module}` does not parse ({e}); this is a bug in the generator")))
+        Error::at(
+            "",
+            crate::ErrorKind::Unsupported(format!(
+                "the code generated for `{module}` does not parse ({e}); this is a bug in the generator"
+            )),
+        )
     })?;
     Ok(prettyplease::unparse(&file))
 }
 
 /// `src/lib.rs` of a crate holding the given API modules.
 pub fn lib_rs(modules: &[String]) -> File {
-    let mods: String = modules.iter().map(|m| format!("pub mod {m};\n")).collect();
+    let mods: String = modules
+        .iter()
+        .map(|m| format!("#[rustfmt::skip]\npub mod {m};\n"))
+        .collect();
     File {
         path: "src/lib.rs".into(),
         contents: format!(

@@ -31,11 +31,12 @@ pub fn models(api: &Api) -> TokenStream {
 }
 
 fn default_fn_name(def: &TypeDef, field: &crate::model::Field) -> String {
-    format!(
-        "{}_{}",
-        snake(&def.name),
-        field.rust_name.trim_end_matches('_')
-    )
+    format!("{}_{}", snake(&def.name), field.rust_name.trim_end_matches('_'))
+}
+
+/// Parameter defaults live beside field defaults: constrained types are built unchecked only here.
+pub fn param_default_fn_name(op: &crate::model::Operation, p: &crate::model::Parameter) -> String {
+    format!("{}_{}_param", op.rust_name, p.rust_name.trim_end_matches('_'))
 }
 
 fn structure(api: &Api, def: &TypeDef, s: &Struct, here: &TokenStream) -> TokenStream {
@@ -59,8 +60,14 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, here: &TokenStream) -> TokenS
         let default_fn = || format!("defaults::{}", default_fn_name(def, f));
         let (attr, ty) = match f.presence() {
             Presence::Required => (quote!(), ty),
-            Presence::RequiredNullable => (quote!(#[serde(deserialize_with = "codegen_runtime::nullable::required")]), quote!(Option<#ty>)),
-            Presence::Optional => (quote!(#[serde(default, skip_serializing_if = "Option::is_none")]), quote!(Option<#ty>)),
+            Presence::RequiredNullable => (
+                quote!(#[serde(deserialize_with = "codegen_runtime::nullable::required")]),
+                quote!(Option<#ty>),
+            ),
+            Presence::Optional => (
+                quote!(#[serde(default, skip_serializing_if = "Option::is_none")]),
+                quote!(Option<#ty>),
+            ),
             Presence::Defaulted => {
                 let path = default_fn();
                 (quote!(#[serde(default = #path)]), ty)
@@ -229,9 +236,7 @@ fn constrained(api: &Api, def: &TypeDef, c: &Constrained, here: &TokenStream) ->
                     min_length: #min, max_length: #max, pattern: #pattern, format: #format,
                 };
             });
-            checks.push(
-                quote!(codegen_runtime::rules::check_string(#subject, &value, &Self::RULES)?;),
-            );
+            checks.push(quote!(codegen_runtime::rules::check_string(#subject, &value, &Self::RULES)?;));
         }
         TypeRef::Array(_) => {
             let (min, max, unique) = (opt_u64(r.min_items), opt_u64(r.max_items), r.unique_items);
@@ -240,9 +245,7 @@ fn constrained(api: &Api, def: &TypeDef, c: &Constrained, here: &TokenStream) ->
                 pub const RULES: codegen_runtime::rules::ArrayRules =
                     codegen_runtime::rules::ArrayRules { min_items: #min, max_items: #max, unique_items: #unique };
             });
-            checks.push(
-                quote!(codegen_runtime::rules::check_array(#subject, &value, &Self::RULES)?;),
-            );
+            checks.push(quote!(codegen_runtime::rules::check_array(#subject, &value, &Self::RULES)?;));
         }
         _ => {}
     }
@@ -344,7 +347,7 @@ fn union(api: &Api, def: &TypeDef, u: &Union, here: &TokenStream) -> TokenStream
     let arms = u.variants.iter().map(|v| {
         let ident = format_ident!("{}", v.rust_name);
         let tags = &v.tags;
-        quote!(#(#tags)|* => serde_json::from_value(value).map(#name::#ident).map_err(serde::de::Error::custom),)
+        quote!(Some(#(#tags)|*) => serde_json::from_value(value).map(#name::#ident).map_err(serde::de::Error::custom),)
     });
     let all_tags: Vec<&str> = u
         .variants
@@ -362,7 +365,7 @@ fn union(api: &Api, def: &TypeDef, u: &Union, here: &TokenStream) -> TokenStream
                 let value = serde_json::Value::deserialize(deserializer)?;
                 let tag = value.get(#property).and_then(serde_json::Value::as_str).map(str::to_owned);
                 match tag.as_deref() {
-                    #(Some(#arms))*
+                    #(#arms)*
                     Some(other) => Err(serde::de::Error::custom(format!("unknown {} {:?}, expected one of {}", #property, other, #expected))),
                     None => Err(serde::de::Error::custom(format!("missing field `{}`", #property))),
                 }
@@ -392,11 +395,23 @@ fn defaults(api: &Api) -> TokenStream {
             })
         })
         .collect();
+    let param_fns = api
+        .operations
+        .iter()
+        .flat_map(|op| op.parameters.iter().map(move |p| (op, p)))
+        .filter_map(|(op, p)| {
+            let value = p.default.as_ref()?;
+            let name = format_ident!("{}", param_default_fn_name(op, p));
+            let ty = type_tokens(api, &p.ty, &here);
+            let lit = literal(api, &p.ty, value, &here);
+            Some(quote!(pub fn #name() -> #ty { #lit }))
+        });
+    let fns: Vec<TokenStream> = fns.into_iter().chain(param_fns).collect();
     if fns.is_empty() {
         return quote!();
     }
     quote! {
-        /// The spec's defaults, applied when a field is absent.
+        /// The spec's defaults, applied when a field or parameter is absent.
         pub mod defaults {
             #(#fns)*
         }

@@ -7,11 +7,9 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::types::{doc, literal, type_tokens};
+use super::types::{doc, type_tokens};
 use crate::lower::names::{Namer, snake};
-use crate::model::{
-    Api, Media, Method, Operation, ParamLocation, SecurityKind, StatusSpec, TypeKind, TypeRef,
-};
+use crate::model::{Api, Media, Method, Operation, ParamLocation, SecurityKind, StatusSpec, TypeKind, TypeRef};
 
 /// How an operation answers the requests its generated handler refuses itself.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -29,12 +27,7 @@ struct Answer {
 }
 
 /// The documented answer for a kind of refusal, trying statuses in order of preference.
-fn documented(
-    api: &Api,
-    op: &Operation,
-    preferred: &[u16],
-    range: u8,
-) -> Option<(u16, Option<usize>)> {
+fn documented(api: &Api, op: &Operation, preferred: &[u16], range: u8) -> Option<(u16, Option<usize>)> {
     let body_of = |r: &crate::model::Response| {
         r.body.as_ref().and_then(|b| match (&b.media, &b.ty) {
             (Media::Json(_), TypeRef::Named(id))
@@ -46,11 +39,7 @@ fn documented(
         })
     };
     for status in preferred {
-        if let Some(r) = op
-            .responses
-            .iter()
-            .find(|r| r.status == StatusSpec::Code(*status))
-        {
+        if let Some(r) = op.responses.iter().find(|r| r.status == StatusSpec::Code(*status)) {
             return Some((*status, body_of(r)));
         }
     }
@@ -58,11 +47,7 @@ fn documented(
         .responses
         .iter()
         .find(|r| r.status == StatusSpec::Range(range))
-        .or_else(|| {
-            op.responses
-                .iter()
-                .find(|r| r.status == StatusSpec::Default)
-        });
+        .or_else(|| op.responses.iter().find(|r| r.status == StatusSpec::Default));
     fallback.map(|r| (preferred[0], body_of(r)))
 }
 
@@ -78,11 +63,7 @@ fn plans(api: &Api) -> Vec<Plan> {
         .iter()
         .map(|op| documented(api, op, &[422, 400], 4))
         .collect();
-    let too_large: Vec<_> = api
-        .operations
-        .iter()
-        .map(|op| documented(api, op, &[413], 4))
-        .collect();
+    let too_large: Vec<_> = api.operations.iter().map(|op| documented(api, op, &[413], 4)).collect();
     let most_common = |answers: &[Option<(u16, Option<usize>)>], fallback: u16| {
         let mut counts: BTreeMap<(u16, Option<usize>), usize> = BTreeMap::new();
         for a in answers.iter().flatten() {
@@ -102,18 +83,9 @@ fn plans(api: &Api) -> Vec<Plan> {
             let (is, ib) = input[i].unwrap_or(usual_input);
             let (ts, tb) = too_large[i].unwrap_or((413, ib));
             Plan {
-                credentials: Answer {
-                    status: cs,
-                    body: cb,
-                },
-                input: Answer {
-                    status: is,
-                    body: ib,
-                },
-                too_large: Answer {
-                    status: ts,
-                    body: tb,
-                },
+                credentials: Answer { status: cs, body: cb },
+                input: Answer { status: is, body: ib },
+                too_large: Answer { status: ts, body: tb },
             }
         })
         .collect()
@@ -152,10 +124,7 @@ pub fn server(api: &Api) -> TokenStream {
     let mut namer = Namer::default();
     for plan in &plans {
         if !plan_names.contains_key(plan) {
-            let name = namer.unique(format!(
-                "reject_{}_{}",
-                plan.credentials.status, plan.input.status
-            ));
+            let name = namer.unique(format!("reject_{}_{}", plan.credentials.status, plan.input.status));
             plan_names.insert(plan.clone(), format_ident!("{name}"));
         }
     }
@@ -170,11 +139,7 @@ pub fn server(api: &Api) -> TokenStream {
         }
     };
     let reject_fns = plan_names.iter().map(|(plan, name)| {
-        let (c, i, t) = (
-            answer(&plan.credentials),
-            answer(&plan.input),
-            answer(&plan.too_large),
-        );
+        let (c, i, t) = (answer(&plan.credentials), answer(&plan.input), answer(&plan.too_large));
         quote! {
             fn #name<S: Server>(server: &S, problem: Problem) -> Response {
                 match problem.kind {
@@ -220,10 +185,7 @@ pub fn server(api: &Api) -> TokenStream {
                 outcome.unwrap_or_else(|problem| #reject(server, problem))
             }
         });
-        routes
-            .entry(op.path.as_str())
-            .or_default()
-            .push((op.method, handler));
+        routes.entry(op.path.as_str()).or_default().push((op.method, handler));
     }
     let route_calls = routes.into_iter().map(|(path, mut list)| {
         // HEAD before GET: GET answers HEAD only where no HEAD route is set.
@@ -329,13 +291,7 @@ fn reason(status: u16) -> Option<&'static str> {
     })
 }
 
-fn media_type_tokens(
-    api: &Api,
-    media: &Media,
-    ty: &TypeRef,
-    nullable: bool,
-    models: &TokenStream,
-) -> TokenStream {
+fn media_type_tokens(api: &Api, media: &Media, ty: &TypeRef, nullable: bool, models: &TokenStream) -> TokenStream {
     match media {
         Media::Json(_) | Media::Form => {
             let t = type_tokens(api, ty, models);
@@ -392,19 +348,15 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
                     arms.push(quote!(#response_name::#ident => rt::empty_response(#status_expr),));
                 } else {
                     variants.push(quote!(#docs #ident(u16),));
-                    arms.push(
-                        quote!(#response_name::#ident(status) => rt::empty_response(status),),
-                    );
+                    arms.push(quote!(#response_name::#ident(status) => rt::empty_response(status),));
                 }
             }
         }
     }
     if variants.is_empty() {
         // An operation without documented answers can still answer something.
-        variants.push(
-            quote!(/// Any status, no body. The spec documents no answers.
-            Status(u16),),
-        );
+        variants.push(quote!(/// Any status, no body. The spec documents no answers.
+            Status(u16),));
         arms.push(quote!(#response_name::Status(status) => rt::empty_response(status),));
     }
     let response_doc = format!(" The answers `{}` documents.", op.operation_id);
@@ -423,10 +375,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
             "{} parameter `{}`.{}",
             p.location.as_str(),
             p.name,
-            p.description
-                .as_ref()
-                .map(|d| format!("\n\n{d}"))
-                .unwrap_or_default()
+            p.description.as_ref().map(|d| format!("\n\n{d}")).unwrap_or_default()
         );
         let docs = doc(Some(&note));
         quote!(#docs pub #ident: #ty,)
@@ -436,9 +385,9 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
         let (place, name) = (p.location.as_str(), &p.name);
         let read = if p.required {
             quote!(raw.required(#place, #name)?)
-        } else if let Some(default) = &p.default {
-            let lit = literal(api, &p.ty, default, models);
-            quote!(raw.get(#place, #name)?.unwrap_or_else(|| #lit))
+        } else if p.default.is_some() {
+            let default_fn = format_ident!("{}", super::models::param_default_fn_name(op, p));
+            quote!(raw.get(#place, #name)?.unwrap_or_else(models::defaults::#default_fn))
         } else {
             quote!(raw.get(#place, #name)?)
         };
@@ -538,11 +487,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
     } else {
         (quote!(), quote!(), quote!())
     };
-    let mut notes = vec![format!(
-        "`{} {}`",
-        op.method.as_str().to_ascii_uppercase(),
-        op.path
-    )];
+    let mut notes = vec![format!("`{} {}`", op.method.as_str().to_ascii_uppercase(), op.path)];
     notes.extend(op.summary.clone());
     notes.extend(op.description.clone());
     if op.inferred {

@@ -71,10 +71,7 @@ pub fn literal(api: &Api, ty: &TypeRef, value: &Value, prefix: &TokenStream) -> 
             let def = api.type_def(*id);
             let name = format_ident!("{}", def.name);
             let inner = match &def.kind {
-                TypeKind::Enum(values) => match values
-                    .iter()
-                    .find(|v| Some(v.wire.as_str()) == value.as_str())
-                {
+                TypeKind::Enum(values) => match values.iter().find(|v| Some(v.wire.as_str()) == value.as_str()) {
                     Some(v) => {
                         let variant = format_ident!("{}", v.rust_name);
                         Some(quote!(#prefix #name::#variant))

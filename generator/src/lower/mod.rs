@@ -20,16 +20,13 @@ pub fn lower(doc: &Document) -> Result<Api> {
 
 fn lower_unlocated(doc: &Document) -> Result<Api> {
     let mut lowerer = schema::Lowerer::new(doc);
-    let security_schemes = operations::security_schemes(&lowerer)?;
+    let mut warnings = Vec::new();
+    let security_schemes = operations::security_schemes(&lowerer, &mut warnings)?;
     lowerer.components()?;
     let operations = operations::operations(&mut lowerer, &security_schemes)?;
     let types = lowerer.finish()?;
     let info = doc.get("/info");
-    let text = |key: &str| {
-        info.and_then(|i| i.get(key))
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    };
+    let text = |key: &str| info.and_then(|i| i.get(key)).and_then(Value::as_str).map(str::to_owned);
     let servers: Vec<String> = doc
         .get("/servers")
         .and_then(Value::as_array)
@@ -48,10 +45,15 @@ fn lower_unlocated(doc: &Document) -> Result<Api> {
         security_schemes,
         types,
         operations,
+        warnings,
     };
     check_aliases(&api)?;
     box_recursive_fields(&mut api);
+    drop_invalid_defaults(&mut api);
     check_values(&api)?;
+    for warning in &mut api.warnings {
+        *warning = doc.locate(std::mem::replace(warning, Error::at("", ErrorKind::Io(String::new()))));
+    }
     Ok(api)
 }
 
@@ -80,10 +82,7 @@ fn check_aliases(api: &Api) -> Result<()> {
         for _ in 0..=api.types.len() {
             match &api.type_def(current).kind {
                 TypeKind::Alias(TypeRef::Named(next)) if *next == TypeId(i) => {
-                    return Err(Error::at(
-                        &def.origin,
-                        ErrorKind::RefCycle(format!("#{}", def.origin)),
-                    ));
+                    return Err(Error::at(&def.origin, ErrorKind::RefCycle(format!("#{}", def.origin))));
                 }
                 TypeKind::Alias(TypeRef::Named(next)) => current = *next,
                 _ => break,
@@ -104,9 +103,7 @@ fn box_recursive_fields(api: &mut Api) {
             .fields
             .iter()
             .enumerate()
-            .filter(
-                |(_, f)| matches!(f.ty, TypeRef::Named(t) if reaches_by_value(api, t, TypeId(i))),
-            )
+            .filter(|(_, f)| matches!(f.ty, TypeRef::Named(t) if reaches_by_value(api, t, TypeId(i))))
             .map(|(n, _)| n)
             .collect();
         if let TypeKind::Struct(s) = &mut api.types[i].kind {
@@ -145,41 +142,46 @@ fn reaches_by_value(api: &Api, from: TypeId, to: TypeId) -> bool {
     false
 }
 
-/// Defaults must be values of their own type, and patterns must compile: generated code
-/// builds defaults without checks and compiles patterns on first use.
+/// A default that breaks its own schema cannot be built by a type that enforces the schema:
+/// the field keeps its type, loses the default (absent stays absent), and a warning says so.
+fn drop_invalid_defaults(api: &mut Api) {
+    let mut dropped = Vec::new();
+    for (t, def) in api.types.iter().enumerate() {
+        let TypeKind::Struct(s) = &def.kind else { continue };
+        for (f, field) in s.fields.iter().enumerate() {
+            let Some(default) = &field.default else { continue };
+            if let Some(v) = validate(api, &field.ty, field.nullable, default).first() {
+                let message = format!(
+                    "the default {default} of `{}` breaks its own schema ({}); the default is left out",
+                    field.wire_name, v.message
+                );
+                dropped.push((t, f, Error::inconsistent(join(&field.origin, "default"), message)));
+            }
+        }
+    }
+    for (t, f, warning) in dropped {
+        if let TypeKind::Struct(s) = &mut api.types[t].kind {
+            s.fields[f].default = None;
+        }
+        api.warnings.push(warning);
+    }
+}
+
+/// Patterns must compile and parameter defaults must be valid: generated code compiles
+/// patterns on first use and builds defaults without checks.
 fn check_values(api: &Api) -> Result<()> {
     for def in &api.types {
-        match &def.kind {
-            TypeKind::Struct(s) => {
-                for field in &s.fields {
-                    if let Some(default) = &field.default {
-                        let problems = validate(api, &field.ty, field.nullable, default);
-                        if let Some(p) = problems.first() {
-                            return Err(Error::inconsistent(
-                                join(&field.origin, "default"),
-                                format!(
-                                    "the default {default} of `{}` is not a valid value: {}{}",
-                                    field.wire_name, p.at, p.message
-                                ),
-                            ));
-                        }
-                    }
-                }
-            }
-            TypeKind::Constrained(c) => {
-                if let Some(pattern) = &c.rules.pattern
-                    && let Some(e) = codegen_runtime::rules::pattern_error(pattern)
-                {
-                    return Err(Error::unsupported(
-                        join(&def.origin, "pattern"),
-                        format!(
-                            "the pattern `{pattern}` (the regex engine cannot read it: {})",
-                            e.lines().last().unwrap_or_default()
-                        ),
-                    ));
-                }
-            }
-            _ => {}
+        if let TypeKind::Constrained(c) = &def.kind
+            && let Some(pattern) = &c.rules.pattern
+            && let Some(e) = codegen_runtime::rules::pattern_error(pattern)
+        {
+            return Err(Error::unsupported(
+                join(&def.origin, "pattern"),
+                format!(
+                    "the pattern `{pattern}` (the regex engine cannot read it: {})",
+                    e.lines().last().unwrap_or_default()
+                ),
+            ));
         }
     }
     for op in &api.operations {

@@ -8,22 +8,20 @@ use super::names::{Namer, pascal, snake};
 use super::schema::{Lowerer, Target, text};
 use crate::error::{Error, Result, describe, join};
 use crate::model::{
-    Body, Link, Media, Method, Operation, ParamLocation, Parameter, Response, ResponseBody,
-    SecurityKind, SecurityScheme, StatusSpec,
+    Body, Link, Media, Method, Operation, ParamLocation, Parameter, Response, ResponseBody, SecurityKind,
+    SecurityScheme, StatusSpec,
 };
 
-pub fn security_schemes(lowerer: &Lowerer) -> Result<Vec<SecurityScheme>> {
+/// The schemes a generated server can check; declared schemes it cannot (mutualTLS) are
+/// reported in `warnings`, and an operation that requires one is an error.
+pub fn security_schemes(lowerer: &Lowerer, warnings: &mut Vec<Error>) -> Result<Vec<SecurityScheme>> {
     let doc = lowerer.doc;
     let Some(schemes) = doc.get("/components/securitySchemes") else {
         return Ok(Vec::new());
     };
-    let schemes = schemes.as_object().ok_or_else(|| {
-        Error::invalid(
-            "/components/securitySchemes",
-            "a mapping of schemes",
-            describe(schemes),
-        )
-    })?;
+    let schemes = schemes
+        .as_object()
+        .ok_or_else(|| Error::invalid("/components/securitySchemes", "a mapping of schemes", describe(schemes)))?;
     let mut out = Vec::new();
     for (name, scheme) in schemes {
         let mut at = join("/components/securitySchemes", name);
@@ -46,13 +44,8 @@ pub fn security_schemes(lowerer: &Lowerer) -> Result<Vec<SecurityScheme>> {
                         ));
                     }
                 };
-                let key_name = field("name").ok_or_else(|| {
-                    Error::invalid(
-                        join(&at, "name"),
-                        "the header, query or cookie name",
-                        "none",
-                    )
-                })?;
+                let key_name = field("name")
+                    .ok_or_else(|| Error::invalid(join(&at, "name"), "the header, query or cookie name", "none"))?;
                 SecurityKind::ApiKey {
                     location,
                     name: key_name.to_owned(),
@@ -70,10 +63,11 @@ pub fn security_schemes(lowerer: &Lowerer) -> Result<Vec<SecurityScheme>> {
             },
             Some("oauth2" | "openIdConnect") => SecurityKind::OAuth2,
             Some("mutualTLS") => {
-                return Err(Error::unsupported(
+                warnings.push(Error::unsupported(
                     join(&at, "type"),
-                    "the mutualTLS security scheme",
+                    format!("the mutualTLS scheme `{name}` (TLS client certificates are not visible to an HTTP handler); no operation may use it, so it is left out"),
                 ));
+                continue;
             }
             other => {
                 return Err(Error::invalid(
@@ -92,7 +86,15 @@ pub fn security_schemes(lowerer: &Lowerer) -> Result<Vec<SecurityScheme>> {
     Ok(out)
 }
 
-fn security(value: &Value, at: &str, schemes: &[SecurityScheme]) -> Result<Vec<Vec<String>>> {
+fn doc_scheme_type<'v>(root: &'v Value, name: &str) -> Option<&'v str> {
+    root.get("components")?
+        .get("securitySchemes")?
+        .get(name)?
+        .get("type")?
+        .as_str()
+}
+
+fn security(root: &Value, value: &Value, at: &str, schemes: &[SecurityScheme]) -> Result<Vec<Vec<String>>> {
     let list = value
         .as_array()
         .ok_or_else(|| Error::invalid(at, "an array of security requirements", describe(value)))?;
@@ -100,13 +102,18 @@ fn security(value: &Value, at: &str, schemes: &[SecurityScheme]) -> Result<Vec<V
         .enumerate()
         .map(|(i, requirement)| {
             let at = format!("{at}/{i}");
-            let map = requirement.as_object().ok_or_else(|| {
-                Error::invalid(&at, "a mapping of scheme names", describe(requirement))
-            })?;
+            let map = requirement
+                .as_object()
+                .ok_or_else(|| Error::invalid(&at, "a mapping of scheme names", describe(requirement)))?;
             map.keys()
                 .map(|name| {
                     if schemes.iter().any(|s| &s.name == name) {
                         Ok(name.clone())
+                    } else if doc_scheme_type(root, name) == Some("mutualTLS") {
+                        Err(Error::unsupported(
+                            join(&at, name),
+                            format!("operations that require the mutualTLS scheme `{name}`"),
+                        ))
                     } else {
                         Err(Error::invalid(
                             join(&at, name),
@@ -123,7 +130,7 @@ fn security(value: &Value, at: &str, schemes: &[SecurityScheme]) -> Result<Vec<V
 pub fn operations(lowerer: &mut Lowerer, schemes: &[SecurityScheme]) -> Result<Vec<Operation>> {
     let doc = lowerer.doc;
     let global_security = match doc.get("/security") {
-        Some(v) => security(v, "/security", schemes)?,
+        Some(v) => security(&doc.root, v, "/security", schemes)?,
         None => Vec::new(),
     };
     let mut out = Vec::new();
@@ -152,11 +159,7 @@ pub fn operations(lowerer: &mut Lowerer, schemes: &[SecurityScheme]) -> Result<V
         let item_map = item
             .as_object()
             .ok_or_else(|| Error::invalid(&item_at, "a path item", describe(item)))?;
-        let shared = parameter_list(
-            lowerer,
-            item_map.get("parameters"),
-            &join(&item_at, "parameters"),
-        )?;
+        let shared = parameter_list(lowerer, item_map.get("parameters"), &join(&item_at, "parameters"))?;
         for (method_name, method) in Method::ALL {
             let Some(op) = item_map.get(method_name) else {
                 continue;
@@ -168,11 +171,7 @@ pub fn operations(lowerer: &mut Lowerer, schemes: &[SecurityScheme]) -> Result<V
             let operation_id = match op_map.get("operationId") {
                 Some(Value::String(id)) => id.clone(),
                 Some(other) => {
-                    return Err(Error::invalid(
-                        join(&at, "operationId"),
-                        "a string",
-                        describe(other),
-                    ));
+                    return Err(Error::invalid(join(&at, "operationId"), "a string", describe(other)));
                 }
                 None => format!("{method_name}{}", pascal(path)),
             };
@@ -188,10 +187,7 @@ pub fn operations(lowerer: &mut Lowerer, schemes: &[SecurityScheme]) -> Result<V
             // Operation parameters override path-item ones with the same name and location.
             let mut raw: Vec<RawParam> = shared
                 .iter()
-                .filter(|s| {
-                    !own.iter()
-                        .any(|o| o.name == s.name && o.location == s.location)
-                })
+                .filter(|s| !own.iter().any(|o| o.name == s.name && o.location == s.location))
                 .cloned()
                 .collect();
             raw.extend(own);
@@ -205,7 +201,7 @@ pub fn operations(lowerer: &mut Lowerer, schemes: &[SecurityScheme]) -> Result<V
                 None => Vec::new(),
             };
             let security = match op_map.get("security") {
-                Some(v) => security(v, &join(&at, "security"), schemes)?,
+                Some(v) => security(&doc.root, v, &join(&at, "security"), schemes)?,
                 None => global_security.clone(),
             };
             out.push(Operation {
@@ -216,10 +212,7 @@ pub fn operations(lowerer: &mut Lowerer, schemes: &[SecurityScheme]) -> Result<V
                 path: path.clone(),
                 summary: text(op, "summary"),
                 description: text(op, "description"),
-                inferred: op_map
-                    .get("x-inferred")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false),
+                inferred: op_map.get("x-inferred").and_then(Value::as_bool).unwrap_or(false),
                 parameters,
                 body,
                 responses,
@@ -292,25 +285,18 @@ fn lower_parameters(
     for p in raw {
         // OpenAPI: these headers are described elsewhere (content, security), not as parameters.
         if p.location == ParamLocation::Header
-            && ["accept", "content-type", "authorization"]
-                .contains(&p.name.to_ascii_lowercase().as_str())
+            && ["accept", "content-type", "authorization"].contains(&p.name.to_ascii_lowercase().as_str())
         {
             continue;
         }
         if p.location == ParamLocation::Path && !path.contains(&format!("{{{}}}", p.name)) {
             return Err(Error::inconsistent(
                 &p.at,
-                format!(
-                    "path parameter `{}` does not appear in the path `{path}`",
-                    p.name
-                ),
+                format!("path parameter `{}` does not appear in the path `{path}`", p.name),
             ));
         }
         let schema_at = join(&p.at, "schema");
-        let schema = match (
-            p.value.get("schema"),
-            p.value.get("content").and_then(Value::as_object),
-        ) {
+        let schema = match (p.value.get("schema"), p.value.get("content").and_then(Value::as_object)) {
             (Some(s), _) => s.clone(),
             (None, Some(content)) => content
                 .values()
@@ -328,11 +314,8 @@ fn lower_parameters(
         };
         let target = Target::new(format!("{type_name}{}", pascal(&p.name)), p.name.clone());
         let lowered = lowerer.schema(&schema, &schema_at, target)?;
-        let required = p.location == ParamLocation::Path
-            || p.value
-                .get("required")
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
+        let required =
+            p.location == ParamLocation::Path || p.value.get("required").and_then(Value::as_bool).unwrap_or(false);
         out.push(Parameter {
             rust_name: namer.unique(snake(&p.name)),
             name: p.name,
@@ -347,15 +330,10 @@ fn lower_parameters(
     // Every `{name}` in the path needs a declared parameter.
     for segment in path.split('{').skip(1) {
         let name = segment.split('}').next().unwrap_or_default();
-        if !out
-            .iter()
-            .any(|p| p.location == ParamLocation::Path && p.name == name)
-        {
+        if !out.iter().any(|p| p.location == ParamLocation::Path && p.name == name) {
             return Err(Error::inconsistent(
                 join(op_at, "parameters"),
-                format!(
-                    "the path `{path}` uses `{{{name}}}` but the operation declares no path parameter `{name}`"
-                ),
+                format!("the path `{path}` uses `{{{name}}}` but the operation declares no path parameter `{name}`"),
             ));
         }
     }
@@ -386,39 +364,21 @@ fn pick_media(content: &Map<String, Value>) -> Option<(Media, &Value, &String)> 
         .map(|(_, media, v, t)| (media, v, t))
 }
 
-fn request_body(
-    lowerer: &mut Lowerer,
-    value: &Value,
-    at: &str,
-    type_name: &str,
-) -> Result<Option<Body>> {
+fn request_body(lowerer: &mut Lowerer, value: &Value, at: &str, type_name: &str) -> Result<Option<Body>> {
     let (at, value) = match value.get("$ref") {
         Some(Value::String(r)) => lowerer.doc.resolve(r, at)?,
         _ => (at.to_owned(), value),
     };
     let Some(content) = value.get("content").and_then(Value::as_object) else {
-        return Err(Error::invalid(
-            join(&at, "content"),
-            "a mapping of media types",
-            "none",
-        ));
+        return Err(Error::invalid(join(&at, "content"), "a mapping of media types", "none"));
     };
     let Some((media, media_value, key)) = pick_media(content) else {
         return Ok(None);
     };
     let schema_at = join(&join(&join(&at, "content"), key), "schema");
-    let lowered = body_schema(
-        lowerer,
-        &media,
-        media_value,
-        &schema_at,
-        format!("{type_name}Body"),
-    )?;
+    let lowered = body_schema(lowerer, &media, media_value, &schema_at, format!("{type_name}Body"))?;
     Ok(Some(Body {
-        required: value
-            .get("required")
-            .and_then(Value::as_bool)
-            .unwrap_or(false),
+        required: value.get("required").and_then(Value::as_bool).unwrap_or(false),
         media,
         ty: lowered.ty,
         nullable: lowered.nullable,
@@ -449,19 +409,10 @@ fn body_schema(
     }
 }
 
-fn responses(
-    lowerer: &mut Lowerer,
-    value: &Value,
-    at: &str,
-    type_name: &str,
-) -> Result<Vec<Response>> {
-    let map = value.as_object().ok_or_else(|| {
-        Error::invalid(
-            at,
-            "a mapping of status codes to responses",
-            describe(value),
-        )
-    })?;
+fn responses(lowerer: &mut Lowerer, value: &Value, at: &str, type_name: &str) -> Result<Vec<Response>> {
+    let map = value
+        .as_object()
+        .ok_or_else(|| Error::invalid(at, "a mapping of status codes to responses", describe(value)))?;
     let mut out = Vec::new();
     for (key, response) in map {
         if key.starts_with("x-") {
@@ -484,11 +435,7 @@ fn responses(
             StatusSpec::Range(d) => format!("{type_name}Response{d}xx"),
             StatusSpec::Default => format!("{type_name}DefaultResponse"),
         };
-        let body = match response
-            .get("content")
-            .and_then(Value::as_object)
-            .and_then(pick_media)
-        {
+        let body = match response.get("content").and_then(Value::as_object).and_then(pick_media) {
             Some((media, media_value, key)) => {
                 let schema_at = join(&join(&join(&response_at, "content"), key), "schema");
                 let lowered = body_schema(lowerer, &media, media_value, &schema_at, name)?;
@@ -515,8 +462,7 @@ fn parse_status(key: &str) -> Option<StatusSpec> {
         return Some(StatusSpec::Default);
     }
     let bytes = key.as_bytes();
-    if bytes.len() == 3 && key[1..].eq_ignore_ascii_case("xx") && (b'1'..=b'5').contains(&bytes[0])
-    {
+    if bytes.len() == 3 && key[1..].eq_ignore_ascii_case("xx") && (b'1'..=b'5').contains(&bytes[0]) {
         return Some(StatusSpec::Range(bytes[0] - b'0'));
     }
     key.parse::<u16>()
@@ -533,12 +479,7 @@ fn links(response: &Value) -> Vec<Link> {
         v.and_then(Value::as_object)
             .map(|m| {
                 m.iter()
-                    .map(|(k, v)| {
-                        (
-                            k.clone(),
-                            v.as_str().map_or_else(|| v.to_string(), str::to_owned),
-                        )
-                    })
+                    .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
                     .collect()
             })
             .unwrap_or_default()

@@ -9,8 +9,8 @@ use serde_json::{Map, Value};
 use super::names::{Namer, pascal};
 use crate::error::{Error, ErrorKind, Result, describe, join};
 use crate::model::{
-    Bound, Constrained, EnumValue, Field, IntWidth, Rules, Struct, TypeDef, TypeId, TypeKind,
-    TypeRef, Union, UnionVariant,
+    Bound, Constrained, EnumValue, Field, IntWidth, Rules, Struct, TypeDef, TypeId, TypeKind, TypeRef, Union,
+    UnionVariant,
 };
 use crate::spec::{Document, Version};
 
@@ -84,11 +84,7 @@ impl<'a> Lowerer<'a> {
     pub fn new(doc: &'a Document) -> Self {
         let mut names = Namer::default();
         // Component names win over names made up for inline schemas.
-        if let Some(schemas) = doc
-            .root
-            .pointer("/components/schemas")
-            .and_then(Value::as_object)
-        {
+        if let Some(schemas) = doc.root.pointer("/components/schemas").and_then(Value::as_object) {
             for name in schemas.keys() {
                 names.unique(pascal(name));
             }
@@ -124,12 +120,7 @@ impl<'a> Lowerer<'a> {
             .into_iter()
             .enumerate()
             .map(|(i, t)| {
-                t.ok_or_else(|| {
-                    Error::at(
-                        "",
-                        ErrorKind::Inconsistent(format!("type {i} was never defined")),
-                    )
-                })
+                t.ok_or_else(|| Error::at("", ErrorKind::Inconsistent(format!("type {i} was never defined"))))
             })
             .collect()
     }
@@ -154,31 +145,25 @@ impl<'a> Lowerer<'a> {
             .replace("~0", "~");
         let base = pascal(&last);
         // Components have their names reserved already; anything else gets a fresh one.
-        let name =
-            if pointer.starts_with("/components/schemas/") && pointer.matches('/').count() == 3 {
-                base
-            } else {
-                self.names.unique(base)
-            };
+        let name = if pointer.starts_with("/components/schemas/") && pointer.matches('/').count() == 3 {
+            base
+        } else {
+            self.names.unique(base)
+        };
         let id = TypeId(self.types.len());
         self.types.push(None);
         let nullable_hint = schema_allows_null(value);
-        self.by_pointer
-            .insert(pointer.to_owned(), (id, nullable_hint));
+        self.by_pointer.insert(pointer.to_owned(), (id, nullable_hint));
         let target = Target {
             name: name.clone(),
             subject: last,
             slot: Some(id),
         };
         let lowered = self.schema(value, pointer, target)?;
-        self.by_pointer
-            .insert(pointer.to_owned(), (id, lowered.nullable));
+        self.by_pointer.insert(pointer.to_owned(), (id, lowered.nullable));
         if self.types[id.0].is_none() {
             if lowered.ty == TypeRef::Named(id) {
-                return Err(Error::at(
-                    pointer,
-                    ErrorKind::RefCycle(format!("#{pointer}")),
-                ));
+                return Err(Error::at(pointer, ErrorKind::RefCycle(format!("#{pointer}"))));
             }
             self.types[id.0] = Some(TypeDef {
                 name,
@@ -226,10 +211,7 @@ impl<'a> Lowerer<'a> {
                 });
             }
             Value::Bool(false) => {
-                return Err(Error::unsupported(
-                    pointer,
-                    "the schema `false` (no value is valid)",
-                ));
+                return Err(Error::unsupported(pointer, "the schema `false` (no value is valid)"));
             }
             other => return Err(Error::invalid(pointer, "a schema object", describe(other))),
         };
@@ -242,13 +224,10 @@ impl<'a> Lowerer<'a> {
         for keyword in ["anyOf", "oneOf"] {
             if let Some(branches) = map.get(keyword) {
                 let at = join(pointer, keyword);
-                let branches = branches.as_array().ok_or_else(|| {
-                    Error::invalid(&at, "an array of schemas", describe(branches))
-                })?;
-                let (nulls, rest): (Vec<_>, Vec<_>) = branches
-                    .iter()
-                    .enumerate()
-                    .partition(|(_, b)| is_null_schema(b));
+                let branches = branches
+                    .as_array()
+                    .ok_or_else(|| Error::invalid(&at, "an array of schemas", describe(branches)))?;
+                let (nulls, rest): (Vec<_>, Vec<_>) = branches.iter().enumerate().partition(|(_, b)| is_null_schema(b));
                 nullable |= !nulls.is_empty();
                 if rest.is_empty() {
                     return Ok(Lowered {
@@ -264,9 +243,7 @@ impl<'a> Lowerer<'a> {
                         nullable: nullable || inner.nullable,
                     });
                 }
-                if !has_shape_besides(map, keyword)
-                    || map.get("type").and_then(Value::as_str) == Some("object")
-                {
+                if !has_shape_besides(map, keyword) || map.get("type").and_then(Value::as_str) == Some("object") {
                     let union = self.union(map, &rest, &at, &target)?;
                     let id = self.define(&target, pointer, value, TypeKind::Union(union));
                     return Ok(Lowered {
@@ -274,10 +251,7 @@ impl<'a> Lowerer<'a> {
                         nullable,
                     });
                 }
-                return Err(Error::unsupported(
-                    &at,
-                    format!("`{keyword}` beside other constraints"),
-                ));
+                return Err(Error::unsupported(&at, format!("`{keyword}` beside other constraints")));
             }
         }
         if let Some(members) = map.get("allOf") {
@@ -308,12 +282,7 @@ impl<'a> Lowerer<'a> {
                 .as_array()
                 .ok_or_else(|| Error::invalid(join(pointer, "enum"), "an array", describe(e)))?;
             nullable |= list.iter().any(Value::is_null);
-            values = Some(
-                list.iter()
-                    .filter(|v| !v.is_null())
-                    .cloned()
-                    .collect::<Vec<_>>(),
-            );
+            values = Some(list.iter().filter(|v| !v.is_null()).cloned().collect::<Vec<_>>());
         }
 
         let kind = match types.as_slice() {
@@ -345,10 +314,7 @@ impl<'a> Lowerer<'a> {
         };
         let (target_pointer, _) = self.doc.resolve(reference, pointer)?;
         let referenced = self.pointer(&target_pointer)?;
-        let explicit_null = map
-            .get("nullable")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
+        let explicit_null = map.get("nullable").and_then(Value::as_bool).unwrap_or(false);
         // 3.1 lets keys beside `$ref` add constraints; in 3.0 they are ignored by definition.
         if self.doc.version == Version::V3_1 && has_shape_besides(map, "$ref") {
             let mut merged = map.clone();
@@ -356,10 +322,7 @@ impl<'a> Lowerer<'a> {
             let mut all_of = Map::new();
             all_of.insert(
                 "allOf".into(),
-                Value::Array(vec![
-                    serde_json::json!({ "$ref": reference }),
-                    Value::Object(merged),
-                ]),
+                Value::Array(vec![serde_json::json!({ "$ref": reference }), Value::Object(merged)]),
             );
             let inner = self.schema(&Value::Object(all_of), pointer, target)?;
             return Ok(Lowered {
@@ -379,10 +342,7 @@ impl<'a> Lowerer<'a> {
 
     /// The declared `type`s without `null`, and whether `null` was among them.
     fn type_set(&self, map: &Map<String, Value>, pointer: &str) -> Result<(Vec<Kind>, bool)> {
-        let mut nullable = map
-            .get("nullable")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
+        let mut nullable = map.get("nullable").and_then(Value::as_bool).unwrap_or(false);
         let Some(declared) = map.get("type") else {
             return Ok((Vec::new(), nullable));
         };
@@ -445,8 +405,7 @@ impl<'a> Lowerer<'a> {
                 let item = match map.get("items") {
                     Some(items) => {
                         let at = join(pointer, "items");
-                        let item =
-                            self.schema(items, &at, target.child("Item", &target.subject))?;
+                        let item = self.schema(items, &at, target.child("Item", &target.subject))?;
                         if item.nullable {
                             return Err(Error::unsupported(at, "array items that may be null"));
                         }
@@ -469,11 +428,7 @@ impl<'a> Lowerer<'a> {
             &target,
             pointer,
             value,
-            TypeKind::Constrained(Constrained {
-                base,
-                rules,
-                subject,
-            }),
+            TypeKind::Constrained(Constrained { base, rules, subject }),
         );
         Ok(TypeRef::Named(id))
     }
@@ -491,9 +446,10 @@ impl<'a> Lowerer<'a> {
         let count = |key: &str| -> Result<Option<u64>> {
             match map.get(key) {
                 None => Ok(None),
-                Some(v) => v.as_u64().map(Some).ok_or_else(|| {
-                    Error::invalid(join(pointer, key), "a non-negative integer", describe(v))
-                }),
+                Some(v) => v
+                    .as_u64()
+                    .map(Some)
+                    .ok_or_else(|| Error::invalid(join(pointer, key), "a non-negative integer", describe(v))),
             }
         };
         let mut rules = Rules::default();
@@ -517,11 +473,7 @@ impl<'a> Lowerer<'a> {
                     rules.pattern = Some(
                         p.as_str()
                             .ok_or_else(|| {
-                                Error::invalid(
-                                    join(pointer, "pattern"),
-                                    "a regular expression string",
-                                    describe(p),
-                                )
+                                Error::invalid(join(pointer, "pattern"), "a regular expression string", describe(p))
                             })?
                             .to_owned(),
                     );
@@ -543,10 +495,7 @@ impl<'a> Lowerer<'a> {
             Kind::Array => {
                 rules.min_items = count("minItems")?;
                 rules.max_items = count("maxItems")?;
-                rules.unique_items = map
-                    .get("uniqueItems")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false);
+                rules.unique_items = map.get("uniqueItems").and_then(Value::as_bool).unwrap_or(false);
             }
             _ => {}
         }
@@ -571,9 +520,10 @@ impl<'a> Lowerer<'a> {
     ) -> Result<Option<Bound>> {
         let inclusive_value = match map.get(inclusive) {
             None => None,
-            Some(v) => Some(v.as_f64().ok_or_else(|| {
-                Error::invalid(join(pointer, inclusive), "a number", describe(v))
-            })?),
+            Some(v) => Some(
+                v.as_f64()
+                    .ok_or_else(|| Error::invalid(join(pointer, inclusive), "a number", describe(v)))?,
+            ),
         };
         match map.get(exclusive) {
             None | Some(Value::Bool(false)) => Ok(inclusive_value.map(|value| Bound {
@@ -581,10 +531,7 @@ impl<'a> Lowerer<'a> {
                 exclusive: false,
             })),
             Some(Value::Bool(true)) => match inclusive_value {
-                Some(value) => Ok(Some(Bound {
-                    value,
-                    exclusive: true,
-                })),
+                Some(value) => Ok(Some(Bound { value, exclusive: true })),
                 None => Err(Error::invalid(
                     join(pointer, exclusive),
                     format!("`{inclusive}` beside `{exclusive}: true`"),
@@ -595,19 +542,13 @@ impl<'a> Lowerer<'a> {
                 let value = n.as_f64().unwrap_or_default();
                 // Both given: the tighter one decides.
                 Ok(Some(match inclusive_value {
-                    Some(i)
-                        if (inclusive == "minimum" && i > value)
-                            || (inclusive == "maximum" && i < value) =>
-                    {
+                    Some(i) if (inclusive == "minimum" && i > value) || (inclusive == "maximum" && i < value) => {
                         Bound {
                             value: i,
                             exclusive: false,
                         }
                     }
-                    _ => Bound {
-                        value,
-                        exclusive: true,
-                    },
+                    _ => Bound { value, exclusive: true },
                 }))
             }
             Some(other) => Err(Error::invalid(
@@ -618,13 +559,7 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn string_enum(
-        &mut self,
-        values: Vec<Value>,
-        value: &Value,
-        pointer: &str,
-        target: &Target,
-    ) -> Result<TypeRef> {
+    fn string_enum(&mut self, values: Vec<Value>, value: &Value, pointer: &str, target: &Target) -> Result<TypeRef> {
         let mut namer = Namer::default();
         let mut variants = Vec::new();
         for (i, v) in values.iter().enumerate() {
@@ -644,33 +579,20 @@ impl<'a> Lowerer<'a> {
             });
         }
         if variants.is_empty() {
-            return Err(Error::inconsistent(
-                pointer,
-                "an enum without values admits nothing",
-            ));
+            return Err(Error::inconsistent(pointer, "an enum without values admits nothing"));
         }
         let id = self.define(target, pointer, value, TypeKind::Enum(variants));
         Ok(TypeRef::Named(id))
     }
 
-    fn object(
-        &mut self,
-        map: &Map<String, Value>,
-        value: &Value,
-        pointer: &str,
-        target: Target,
-    ) -> Result<TypeRef> {
+    fn object(&mut self, map: &Map<String, Value>, value: &Value, pointer: &str, target: Target) -> Result<TypeRef> {
         let additional = match map.get("additionalProperties") {
             None | Some(Value::Bool(true)) => None,
             Some(Value::Bool(false)) => Some(None),
             Some(schema) => {
                 let at = join(pointer, "additionalProperties");
                 let inner = self.schema(schema, &at, target.child("Value", &target.subject))?;
-                Some(Some(if inner.nullable {
-                    TypeRef::Any
-                } else {
-                    inner.ty
-                }))
+                Some(Some(if inner.nullable { TypeRef::Any } else { inner.ty }))
             }
         };
         let properties = match map.get("properties") {
@@ -727,12 +649,7 @@ impl<'a> Lowerer<'a> {
                 });
             }
         }
-        let id = self.define(
-            &target,
-            pointer,
-            value,
-            TypeKind::Struct(Struct { fields, additional }),
-        );
+        let id = self.define(&target, pointer, value, TypeKind::Struct(Struct { fields, additional }));
         Ok(TypeRef::Named(id))
     }
 
@@ -744,11 +661,7 @@ impl<'a> Lowerer<'a> {
                 .enumerate()
                 .map(|(i, v)| {
                     v.as_str().ok_or_else(|| {
-                        Error::invalid(
-                            format!("{pointer}/required/{i}"),
-                            "a property name",
-                            describe(v),
-                        )
+                        Error::invalid(format!("{pointer}/required/{i}"), "a property name", describe(v))
                     })
                 })
                 .collect(),
@@ -775,24 +688,14 @@ impl<'a> Lowerer<'a> {
             if out.default.is_none() {
                 out.default = map.get("default").cloned();
             }
-            out.read_only |= map
-                .get("readOnly")
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
-            out.write_only |= map
-                .get("writeOnly")
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
+            out.read_only |= map.get("readOnly").and_then(Value::as_bool).unwrap_or(false);
+            out.write_only |= map.get("writeOnly").and_then(Value::as_bool).unwrap_or(false);
             current = if let Some(Value::String(r)) = map.get("$ref") {
                 self.doc.resolve(r, "").ok().map(|(_, v)| v)
             } else {
                 ["allOf", "anyOf", "oneOf"].iter().find_map(|k| {
-                    let branches: Vec<&Value> = map
-                        .get(*k)?
-                        .as_array()?
-                        .iter()
-                        .filter(|b| !is_null_schema(b))
-                        .collect();
+                    let branches: Vec<&Value> =
+                        map.get(*k)?.as_array()?.iter().filter(|b| !is_null_schema(b)).collect();
                     (branches.len() == 1).then(|| branches[0])
                 })
             };
@@ -842,15 +745,10 @@ impl<'a> Lowerer<'a> {
                 .collect();
             if tags.is_empty() && discriminator.is_some() {
                 // Without a mapping the tag is the schema name, unless the branch pins it with an enum or const.
-                let pinned = discriminator
-                    .as_ref()
-                    .and_then(|d| self.pinned_tag(branch, d));
-                tags.push(pinned.unwrap_or_else(|| {
-                    reference
-                        .and_then(|r| r.rsplit('/').next())
-                        .unwrap_or(&base)
-                        .to_owned()
-                }));
+                let pinned = discriminator.as_ref().and_then(|d| self.pinned_tag(branch, d));
+                tags.push(
+                    pinned.unwrap_or_else(|| reference.and_then(|r| r.rsplit('/').next()).unwrap_or(&base).to_owned()),
+                );
             }
             variants.push(UnionVariant {
                 rust_name: namer.unique(base),
@@ -882,13 +780,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// `type: [string, integer]`: an untagged union of the scalar kinds.
-    fn scalar_union(
-        &mut self,
-        kinds: &[Kind],
-        value: &Value,
-        pointer: &str,
-        target: &Target,
-    ) -> Result<TypeRef> {
+    fn scalar_union(&mut self, kinds: &[Kind], value: &Value, pointer: &str, target: &Target) -> Result<TypeRef> {
         let mut variants = Vec::new();
         for kind in kinds {
             let mut map = value.as_object().cloned().unwrap_or_default();
@@ -963,11 +855,7 @@ impl<'a> Lowerer<'a> {
                         (p, v)
                     }
                     Some(other) => {
-                        return Err(Error::invalid(
-                            join(&at, "$ref"),
-                            "a `$ref` string",
-                            describe(other),
-                        ));
+                        return Err(Error::invalid(join(&at, "$ref"), "a `$ref` string", describe(other)));
                     }
                     None => (at.clone(), member),
                 };
@@ -1136,9 +1024,7 @@ fn schema_allows_null(value: &Value) -> bool {
     let Some(map) = value.as_object() else {
         return false;
     };
-    map.get("nullable")
-        .and_then(Value::as_bool)
-        .unwrap_or(false)
+    map.get("nullable").and_then(Value::as_bool).unwrap_or(false)
         || match map.get("type") {
             Some(Value::Array(t)) => t.iter().any(|v| v == "null"),
             Some(t) => t == "null",
@@ -1152,9 +1038,8 @@ fn schema_allows_null(value: &Value) -> bool {
 }
 
 fn has_shape_besides(map: &Map<String, Value>, keyword: &str) -> bool {
-    map.keys().any(|k| {
-        k != keyword && SHAPE_KEYWORDS.contains(&k.as_str()) && !(k == "type" && map[k] == "null")
-    })
+    map.keys()
+        .any(|k| k != keyword && SHAPE_KEYWORDS.contains(&k.as_str()) && !(k == "type" && map[k] == "null"))
 }
 
 pub fn text(value: &Value, key: &str) -> Option<String> {

@@ -18,6 +18,8 @@ pub struct Api {
     pub security_schemes: Vec<SecurityScheme>,
     pub types: Vec<TypeDef>,
     pub operations: Vec<Operation>,
+    /// What lowering had to leave out, each with where and why (printed, never silent).
+    pub warnings: Vec<crate::Error>,
 }
 
 /// Index into [`Api::types`].
@@ -244,10 +246,7 @@ impl Method {
     ];
 
     pub fn as_str(self) -> &'static str {
-        Method::ALL
-            .iter()
-            .find(|(_, m)| *m == self)
-            .map_or("get", |(s, _)| s)
+        Method::ALL.iter().find(|(_, m)| *m == self).map_or("get", |(s, _)| s)
     }
 }
 
@@ -375,10 +374,7 @@ pub struct SecurityScheme {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SecurityKind {
     /// `apiKey`: the credential is the whole value of a header, query parameter or cookie.
-    ApiKey {
-        location: ParamLocation,
-        name: String,
-    },
+    ApiKey { location: ParamLocation, name: String },
     /// `http` with scheme `bearer`: `Authorization: Bearer <token>`.
     Bearer,
     /// `http` with scheme `basic`: `Authorization: Basic <base64>`.
@@ -393,9 +389,7 @@ impl Api {
     }
 
     pub fn operation(&self, operation_id: &str) -> Option<&Operation> {
-        self.operations
-            .iter()
-            .find(|o| o.operation_id == operation_id)
+        self.operations.iter().find(|o| o.operation_id == operation_id)
     }
 
     pub fn security_scheme(&self, name: &str) -> Option<&SecurityScheme> {

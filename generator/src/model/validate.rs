@@ -60,19 +60,11 @@ impl Checker<'_> {
     fn check_shape(&mut self, ty: &TypeRef, value: &Value, at: &str) {
         match ty {
             TypeRef::Any => {}
-            TypeRef::String if !value.is_string() => {
-                self.fail(at, format!("must be a string, got {}", kind(value)))
-            }
-            TypeRef::Boolean if !value.is_boolean() => {
-                self.fail(at, format!("must be a boolean, got {}", kind(value)))
-            }
-            TypeRef::Number if !value.is_number() => {
-                self.fail(at, format!("must be a number, got {}", kind(value)))
-            }
-            TypeRef::Integer(width) => {
-                if !fits(*width, value) {
-                    self.fail(at, format!("must be an integer ({width:?}), got {value}"));
-                }
+            TypeRef::String if !value.is_string() => self.fail(at, format!("must be a string, got {}", kind(value))),
+            TypeRef::Boolean if !value.is_boolean() => self.fail(at, format!("must be a boolean, got {}", kind(value))),
+            TypeRef::Number if !value.is_number() => self.fail(at, format!("must be a number, got {}", kind(value))),
+            TypeRef::Integer(width) if !fits(*width, value) => {
+                self.fail(at, format!("must be an integer ({width:?}), got {value}"));
             }
             TypeRef::AnyObject if !value.is_object() => {
                 self.fail(at, format!("must be an object, got {}", kind(value)))
@@ -107,10 +99,7 @@ impl Checker<'_> {
                 Some(s) if values.iter().any(|v| v.wire == s) => {}
                 _ => {
                     let allowed: Vec<&str> = values.iter().map(|v| v.wire.as_str()).collect();
-                    self.fail(
-                        at,
-                        format!("must be one of {}, got {value}", allowed.join(", ")),
-                    );
+                    self.fail(at, format!("must be one of {}, got {value}", allowed.join(", ")));
                 }
             },
             TypeKind::Constrained(c) => {
@@ -128,30 +117,21 @@ impl Checker<'_> {
                 };
                 for field in &s.fields {
                     match map.get(&field.wire_name) {
-                        Some(v) => {
-                            self.check(&field.ty, field.nullable, v, &join(at, &field.wire_name))
+                        Some(v) => self.check(&field.ty, field.nullable, v, &join(at, &field.wire_name)),
+                        None if field.required => {
+                            self.fail(at, format!("must have the required property `{}`", field.wire_name))
                         }
-                        None if field.required => self.fail(
-                            at,
-                            format!("must have the required property `{}`", field.wire_name),
-                        ),
                         None => {}
                     }
                 }
                 match &s.additional {
                     Some(None) => {
-                        for key in map
-                            .keys()
-                            .filter(|k| !s.fields.iter().any(|f| &f.wire_name == *k))
-                        {
+                        for key in map.keys().filter(|k| !s.fields.iter().any(|f| &f.wire_name == *k)) {
                             self.fail(&join(at, key), "is not a property the schema allows");
                         }
                     }
                     Some(Some(extra)) => {
-                        for (key, v) in map
-                            .iter()
-                            .filter(|(k, _)| !s.fields.iter().any(|f| &f.wire_name == *k))
-                        {
+                        for (key, v) in map.iter().filter(|(k, _)| !s.fields.iter().any(|f| &f.wire_name == *k)) {
                             self.check(extra, false, v, &join(at, key));
                         }
                     }
@@ -165,8 +145,7 @@ impl Checker<'_> {
                     match u.variants.iter().find(|v| v.tags.iter().any(|t| t == tag)) {
                         Some(variant) => return self.check_shape(&variant.ty.clone(), value, at),
                         None => {
-                            return self
-                                .fail(&join(at, property), format!("names no variant: {tag:?}"));
+                            return self.fail(&join(at, property), format!("names no variant: {tag:?}"));
                         }
                     }
                 }
@@ -183,11 +162,7 @@ impl Checker<'_> {
 }
 
 /// Applies a constrained type's rules to a value already of its base shape.
-pub fn check_rules(
-    subject: &str,
-    r: &Rules,
-    value: &Value,
-) -> Result<(), codegen_runtime::ConstraintError> {
+pub fn check_rules(subject: &str, r: &Rules, value: &Value) -> Result<(), codegen_runtime::ConstraintError> {
     let bound = |b: Option<super::Bound>| {
         b.map(|b| rules::Bound {
             value: b.value,
@@ -205,11 +180,7 @@ pub fn check_rules(
         rules::check_one_of(subject, value, &refs)?;
     }
     match value {
-        Value::Number(n) => match n
-            .as_i64()
-            .map(i128::from)
-            .or_else(|| n.as_u64().map(i128::from))
-        {
+        Value::Number(n) => match n.as_i64().map(i128::from).or_else(|| n.as_u64().map(i128::from)) {
             Some(i) => rules::check_integer(subject, i, &numbers),
             None => rules::check_number(subject, n.as_f64().unwrap_or(f64::NAN), &numbers),
         },
@@ -239,10 +210,7 @@ fn fits(width: IntWidth, value: &Value) -> bool {
     let Some(n) = value.as_number() else {
         return false;
     };
-    let wide = n
-        .as_i64()
-        .map(i128::from)
-        .or_else(|| n.as_u64().map(i128::from));
+    let wide = n.as_i64().map(i128::from).or_else(|| n.as_u64().map(i128::from));
     let Some(v) = wide else { return false };
     match width {
         IntWidth::I32 => i32::try_from(v).is_ok(),

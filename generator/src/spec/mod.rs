@@ -90,11 +90,7 @@ fn read_version(root: &Value) -> Result<Version> {
                 "Swagger 2.0 documents (convert to OpenAPI 3 first)",
             ));
         }
-        return Err(Error::invalid(
-            "",
-            "an `openapi` field with the version",
-            "none",
-        ));
+        return Err(Error::invalid("", "an `openapi` field with the version", "none"));
     };
     let Some(text) = version.as_str() else {
         return Err(Error::invalid(
@@ -138,19 +134,13 @@ impl Document {
         let mut seen = Vec::new();
         let mut target = self.target_pointer(reference, at)?;
         loop {
-            let value = self.get(&target).ok_or_else(|| {
-                Error::at(
-                    join(at, "$ref"),
-                    ErrorKind::UnresolvedRef(reference.to_owned()),
-                )
-            })?;
+            let value = self
+                .get(&target)
+                .ok_or_else(|| Error::at(join(at, "$ref"), ErrorKind::UnresolvedRef(reference.to_owned())))?;
             match value.as_object().and_then(|m| m.get("$ref")) {
                 Some(Value::String(next)) if value.as_object().is_some_and(|m| m.len() == 1) => {
                     if seen.contains(&target) {
-                        return Err(Error::at(
-                            join(at, "$ref"),
-                            ErrorKind::RefCycle(reference.to_owned()),
-                        ));
+                        return Err(Error::at(join(at, "$ref"), ErrorKind::RefCycle(reference.to_owned())));
                     }
                     seen.push(target.clone());
                     target = self.target_pointer(next, &target)?;
@@ -178,15 +168,10 @@ impl Document {
         if reference.contains(".yaml") || reference.contains(".json") || reference.contains("://") {
             return Err(Error::unsupported(
                 here,
-                format!(
-                    "external $ref `{reference}` (only references inside the document are read)"
-                ),
+                format!("external $ref `{reference}` (only references inside the document are read)"),
             ));
         }
-        Err(Error::at(
-            here,
-            ErrorKind::UnresolvedRef(reference.to_owned()),
-        ))
+        Err(Error::at(here, ErrorKind::UnresolvedRef(reference.to_owned())))
     }
 }
 
@@ -196,8 +181,7 @@ fn find_id(value: &Value, id: &str, pointer: String) -> Option<String> {
             if map.get("$id").and_then(Value::as_str) == Some(id) {
                 return Some(pointer);
             }
-            map.iter()
-                .find_map(|(k, v)| find_id(v, id, join(&pointer, k)))
+            map.iter().find_map(|(k, v)| find_id(v, id, join(&pointer, k)))
         }
         Value::Array(items) => items
             .iter()
