@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WebhookCreate {
     /// HTTPS endpoint Kallima delivers events to.
-    pub url: WebhookCreateUrl,
+    pub url: Uri,
     /// Event types to subscribe to. null or [] means all events.
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
     pub events: codegen_runtime::Nullable<Vec<String>>,
@@ -14,11 +14,11 @@ pub struct WebhookCreate {
     #[serde(default = "defaults::webhook_create_enabled")]
     pub enabled: bool,
 }
-/// HTTPS endpoint Kallima delivers events to.
+/// A string in the `uri` format.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "String")]
-pub struct WebhookCreateUrl(String);
-impl WebhookCreateUrl {
+pub struct Uri(String);
+impl Uri {
     /// The length, format and pattern the spec sets.
     pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
         min_length: None,
@@ -28,7 +28,7 @@ impl WebhookCreateUrl {
     };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
-        codegen_runtime::rules::check_string("url", &value, &Self::RULES)?;
+        codegen_runtime::rules::check_string("uri", &value, &Self::RULES)?;
         Ok(Self(value))
     }
     pub fn get(&self) -> &String {
@@ -38,35 +38,35 @@ impl WebhookCreateUrl {
         self.0
     }
 }
-impl TryFrom<String> for WebhookCreateUrl {
+impl TryFrom<String> for Uri {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Self::new(value)
     }
 }
-impl From<WebhookCreateUrl> for String {
-    fn from(value: WebhookCreateUrl) -> Self {
+impl From<Uri> for String {
+    fn from(value: Uri) -> Self {
         value.0
     }
 }
-impl std::ops::Deref for WebhookCreateUrl {
+impl std::ops::Deref for Uri {
     type Target = String;
     fn deref(&self) -> &String {
         &self.0
     }
 }
-impl std::fmt::Display for WebhookCreateUrl {
+impl std::fmt::Display for Uri {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.0, f)
     }
 }
-impl TryFrom<&str> for WebhookCreateUrl {
+impl TryFrom<&str> for Uri {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: &str) -> Result<Self, Self::Error> {
         Self::new(value.to_owned())
     }
 }
-impl std::str::FromStr for WebhookCreateUrl {
+impl std::str::FromStr for Uri {
     type Err = codegen_runtime::ConstraintError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Self::new(value.to_owned())
@@ -77,70 +77,13 @@ impl std::str::FromStr for WebhookCreateUrl {
 pub struct WebhookUpdate {
     /// New endpoint URL.
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
-    pub url: codegen_runtime::Nullable<WebhookUpdateUrl>,
+    pub url: codegen_runtime::Nullable<Uri>,
     /// Replace the event filter list. Pass [] to receive all events.
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
     pub events: codegen_runtime::Nullable<Vec<String>>,
     /// Enable or disable delivery.
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
     pub enabled: codegen_runtime::Nullable<bool>,
-}
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "String")]
-pub struct WebhookUpdateUrl(String);
-impl WebhookUpdateUrl {
-    /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        format: Some("uri"),
-    };
-    /// Checks `value` against the spec's constraints.
-    pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
-        codegen_runtime::rules::check_string("url", &value, &Self::RULES)?;
-        Ok(Self(value))
-    }
-    pub fn get(&self) -> &String {
-        &self.0
-    }
-    pub fn into_inner(self) -> String {
-        self.0
-    }
-}
-impl TryFrom<String> for WebhookUpdateUrl {
-    type Error = codegen_runtime::ConstraintError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-impl From<WebhookUpdateUrl> for String {
-    fn from(value: WebhookUpdateUrl) -> Self {
-        value.0
-    }
-}
-impl std::ops::Deref for WebhookUpdateUrl {
-    type Target = String;
-    fn deref(&self) -> &String {
-        &self.0
-    }
-}
-impl std::fmt::Display for WebhookUpdateUrl {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.0, f)
-    }
-}
-impl TryFrom<&str> for WebhookUpdateUrl {
-    type Error = codegen_runtime::ConstraintError;
-    fn try_from(value: &str) -> Result<Self, Self::Error> {
-        Self::new(value.to_owned())
-    }
-}
-impl std::str::FromStr for WebhookUpdateUrl {
-    type Err = codegen_runtime::ConstraintError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::new(value.to_owned())
-    }
 }
 /// Registered webhook endpoint.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -152,9 +95,9 @@ pub struct WebhookResponse {
     /// Whether deliveries are being attempted.
     pub enabled: bool,
     /// ISO-8601 creation timestamp (UTC).
-    pub created_at: WebhookResponseCreatedAt,
+    pub created_at: DateTime,
     /// ISO-8601 last-updated timestamp (UTC).
-    pub updated_at: WebhookResponseUpdatedAt,
+    pub updated_at: DateTime,
     /// Polymorphic discriminator. Always webhook.
     #[serde(default = "defaults::webhook_response_object")]
     pub object: WebhookResponseObject,
@@ -167,11 +110,11 @@ pub struct WebhookResponse {
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
     pub secret: codegen_runtime::Nullable<String>,
 }
-/// ISO-8601 creation timestamp (UTC).
+/// A string in the `date-time` format.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "String")]
-pub struct WebhookResponseCreatedAt(String);
-impl WebhookResponseCreatedAt {
+pub struct DateTime(String);
+impl DateTime {
     /// The length, format and pattern the spec sets.
     pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
         min_length: None,
@@ -181,7 +124,7 @@ impl WebhookResponseCreatedAt {
     };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
-        codegen_runtime::rules::check_string("created_at", &value, &Self::RULES)?;
+        codegen_runtime::rules::check_string("date-time", &value, &Self::RULES)?;
         Ok(Self(value))
     }
     pub fn get(&self) -> &String {
@@ -191,93 +134,35 @@ impl WebhookResponseCreatedAt {
         self.0
     }
 }
-impl TryFrom<String> for WebhookResponseCreatedAt {
+impl TryFrom<String> for DateTime {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Self::new(value)
     }
 }
-impl From<WebhookResponseCreatedAt> for String {
-    fn from(value: WebhookResponseCreatedAt) -> Self {
+impl From<DateTime> for String {
+    fn from(value: DateTime) -> Self {
         value.0
     }
 }
-impl std::ops::Deref for WebhookResponseCreatedAt {
+impl std::ops::Deref for DateTime {
     type Target = String;
     fn deref(&self) -> &String {
         &self.0
     }
 }
-impl std::fmt::Display for WebhookResponseCreatedAt {
+impl std::fmt::Display for DateTime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.0, f)
     }
 }
-impl TryFrom<&str> for WebhookResponseCreatedAt {
+impl TryFrom<&str> for DateTime {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: &str) -> Result<Self, Self::Error> {
         Self::new(value.to_owned())
     }
 }
-impl std::str::FromStr for WebhookResponseCreatedAt {
-    type Err = codegen_runtime::ConstraintError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::new(value.to_owned())
-    }
-}
-/// ISO-8601 last-updated timestamp (UTC).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "String")]
-pub struct WebhookResponseUpdatedAt(String);
-impl WebhookResponseUpdatedAt {
-    /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        format: Some("date-time"),
-    };
-    /// Checks `value` against the spec's constraints.
-    pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
-        codegen_runtime::rules::check_string("updated_at", &value, &Self::RULES)?;
-        Ok(Self(value))
-    }
-    pub fn get(&self) -> &String {
-        &self.0
-    }
-    pub fn into_inner(self) -> String {
-        self.0
-    }
-}
-impl TryFrom<String> for WebhookResponseUpdatedAt {
-    type Error = codegen_runtime::ConstraintError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-impl From<WebhookResponseUpdatedAt> for String {
-    fn from(value: WebhookResponseUpdatedAt) -> Self {
-        value.0
-    }
-}
-impl std::ops::Deref for WebhookResponseUpdatedAt {
-    type Target = String;
-    fn deref(&self) -> &String {
-        &self.0
-    }
-}
-impl std::fmt::Display for WebhookResponseUpdatedAt {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.0, f)
-    }
-}
-impl TryFrom<&str> for WebhookResponseUpdatedAt {
-    type Error = codegen_runtime::ConstraintError;
-    fn try_from(value: &str) -> Result<Self, Self::Error> {
-        Self::new(value.to_owned())
-    }
-}
-impl std::str::FromStr for WebhookResponseUpdatedAt {
+impl std::str::FromStr for DateTime {
     type Err = codegen_runtime::ConstraintError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Self::new(value.to_owned())
@@ -405,10 +290,11 @@ pub enum ValidationErrorLocItem {
 pub struct HttpValidationError {
     pub detail: Vec<ValidationError>,
 }
+/// A string in the `uuid` format.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "String")]
-pub struct GetWebhookWebhookId(String);
-impl GetWebhookWebhookId {
+pub struct Uuid(String);
+impl Uuid {
     /// The length, format and pattern the spec sets.
     pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
         min_length: None,
@@ -418,7 +304,7 @@ impl GetWebhookWebhookId {
     };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
-        codegen_runtime::rules::check_string("webhook_id", &value, &Self::RULES)?;
+        codegen_runtime::rules::check_string("uuid", &value, &Self::RULES)?;
         Ok(Self(value))
     }
     pub fn get(&self) -> &String {
@@ -428,149 +314,35 @@ impl GetWebhookWebhookId {
         self.0
     }
 }
-impl TryFrom<String> for GetWebhookWebhookId {
+impl TryFrom<String> for Uuid {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Self::new(value)
     }
 }
-impl From<GetWebhookWebhookId> for String {
-    fn from(value: GetWebhookWebhookId) -> Self {
+impl From<Uuid> for String {
+    fn from(value: Uuid) -> Self {
         value.0
     }
 }
-impl std::ops::Deref for GetWebhookWebhookId {
+impl std::ops::Deref for Uuid {
     type Target = String;
     fn deref(&self) -> &String {
         &self.0
     }
 }
-impl std::fmt::Display for GetWebhookWebhookId {
+impl std::fmt::Display for Uuid {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.0, f)
     }
 }
-impl TryFrom<&str> for GetWebhookWebhookId {
+impl TryFrom<&str> for Uuid {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: &str) -> Result<Self, Self::Error> {
         Self::new(value.to_owned())
     }
 }
-impl std::str::FromStr for GetWebhookWebhookId {
-    type Err = codegen_runtime::ConstraintError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::new(value.to_owned())
-    }
-}
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "String")]
-pub struct DeleteWebhookWebhookId(String);
-impl DeleteWebhookWebhookId {
-    /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        format: Some("uuid"),
-    };
-    /// Checks `value` against the spec's constraints.
-    pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
-        codegen_runtime::rules::check_string("webhook_id", &value, &Self::RULES)?;
-        Ok(Self(value))
-    }
-    pub fn get(&self) -> &String {
-        &self.0
-    }
-    pub fn into_inner(self) -> String {
-        self.0
-    }
-}
-impl TryFrom<String> for DeleteWebhookWebhookId {
-    type Error = codegen_runtime::ConstraintError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-impl From<DeleteWebhookWebhookId> for String {
-    fn from(value: DeleteWebhookWebhookId) -> Self {
-        value.0
-    }
-}
-impl std::ops::Deref for DeleteWebhookWebhookId {
-    type Target = String;
-    fn deref(&self) -> &String {
-        &self.0
-    }
-}
-impl std::fmt::Display for DeleteWebhookWebhookId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.0, f)
-    }
-}
-impl TryFrom<&str> for DeleteWebhookWebhookId {
-    type Error = codegen_runtime::ConstraintError;
-    fn try_from(value: &str) -> Result<Self, Self::Error> {
-        Self::new(value.to_owned())
-    }
-}
-impl std::str::FromStr for DeleteWebhookWebhookId {
-    type Err = codegen_runtime::ConstraintError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::new(value.to_owned())
-    }
-}
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "String")]
-pub struct UpdateWebhookWebhookId(String);
-impl UpdateWebhookWebhookId {
-    /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        format: Some("uuid"),
-    };
-    /// Checks `value` against the spec's constraints.
-    pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
-        codegen_runtime::rules::check_string("webhook_id", &value, &Self::RULES)?;
-        Ok(Self(value))
-    }
-    pub fn get(&self) -> &String {
-        &self.0
-    }
-    pub fn into_inner(self) -> String {
-        self.0
-    }
-}
-impl TryFrom<String> for UpdateWebhookWebhookId {
-    type Error = codegen_runtime::ConstraintError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-impl From<UpdateWebhookWebhookId> for String {
-    fn from(value: UpdateWebhookWebhookId) -> Self {
-        value.0
-    }
-}
-impl std::ops::Deref for UpdateWebhookWebhookId {
-    type Target = String;
-    fn deref(&self) -> &String {
-        &self.0
-    }
-}
-impl std::fmt::Display for UpdateWebhookWebhookId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.0, f)
-    }
-}
-impl TryFrom<&str> for UpdateWebhookWebhookId {
-    type Error = codegen_runtime::ConstraintError;
-    fn try_from(value: &str) -> Result<Self, Self::Error> {
-        Self::new(value.to_owned())
-    }
-}
-impl std::str::FromStr for UpdateWebhookWebhookId {
+impl std::str::FromStr for Uuid {
     type Err = codegen_runtime::ConstraintError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Self::new(value.to_owned())

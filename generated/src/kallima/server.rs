@@ -57,7 +57,7 @@ impl IntoResponse for CreateWebhookResponse {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetWebhookParams {
     /// path parameter `webhook_id`.
-    pub webhook_id: models::GetWebhookWebhookId,
+    pub webhook_id: models::Uuid,
 }
 /// The answers `getWebhook` documents.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,7 +87,7 @@ impl IntoResponse for GetWebhookResponse {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteWebhookParams {
     /// path parameter `webhook_id`.
-    pub webhook_id: models::DeleteWebhookWebhookId,
+    pub webhook_id: models::Uuid,
 }
 /// The answers `deleteWebhook` documents.
 #[derive(Debug, Clone, PartialEq)]
@@ -117,7 +117,7 @@ impl IntoResponse for DeleteWebhookResponse {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateWebhookParams {
     /// path parameter `webhook_id`.
-    pub webhook_id: models::UpdateWebhookWebhookId,
+    pub webhook_id: models::Uuid,
     /// query parameter `rotate_secret`.
     ///
     /// Issue a new signing secret.

@@ -549,18 +549,19 @@ pub struct WebhookResponse {
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
     pub persona_id: codegen_runtime::Nullable<String>,
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
-    pub last_delivery_at: codegen_runtime::Nullable<WebhookResponseLastDeliveryAt>,
+    pub last_delivery_at: codegen_runtime::Nullable<DateTime>,
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
     pub last_error: codegen_runtime::Nullable<String>,
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
-    pub created_at: codegen_runtime::Nullable<WebhookResponseCreatedAt>,
+    pub created_at: codegen_runtime::Nullable<DateTime>,
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
-    pub updated_at: codegen_runtime::Nullable<WebhookResponseUpdatedAt>,
+    pub updated_at: codegen_runtime::Nullable<DateTime>,
 }
+/// A string in the `date-time` format.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "String")]
-pub struct WebhookResponseLastDeliveryAt(String);
-impl WebhookResponseLastDeliveryAt {
+pub struct DateTime(String);
+impl DateTime {
     /// The length, format and pattern the spec sets.
     pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
         min_length: None,
@@ -570,7 +571,7 @@ impl WebhookResponseLastDeliveryAt {
     };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
-        codegen_runtime::rules::check_string("last_delivery_at", &value, &Self::RULES)?;
+        codegen_runtime::rules::check_string("date-time", &value, &Self::RULES)?;
         Ok(Self(value))
     }
     pub fn get(&self) -> &String {
@@ -580,149 +581,35 @@ impl WebhookResponseLastDeliveryAt {
         self.0
     }
 }
-impl TryFrom<String> for WebhookResponseLastDeliveryAt {
+impl TryFrom<String> for DateTime {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Self::new(value)
     }
 }
-impl From<WebhookResponseLastDeliveryAt> for String {
-    fn from(value: WebhookResponseLastDeliveryAt) -> Self {
+impl From<DateTime> for String {
+    fn from(value: DateTime) -> Self {
         value.0
     }
 }
-impl std::ops::Deref for WebhookResponseLastDeliveryAt {
+impl std::ops::Deref for DateTime {
     type Target = String;
     fn deref(&self) -> &String {
         &self.0
     }
 }
-impl std::fmt::Display for WebhookResponseLastDeliveryAt {
+impl std::fmt::Display for DateTime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.0, f)
     }
 }
-impl TryFrom<&str> for WebhookResponseLastDeliveryAt {
+impl TryFrom<&str> for DateTime {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: &str) -> Result<Self, Self::Error> {
         Self::new(value.to_owned())
     }
 }
-impl std::str::FromStr for WebhookResponseLastDeliveryAt {
-    type Err = codegen_runtime::ConstraintError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::new(value.to_owned())
-    }
-}
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "String")]
-pub struct WebhookResponseCreatedAt(String);
-impl WebhookResponseCreatedAt {
-    /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        format: Some("date-time"),
-    };
-    /// Checks `value` against the spec's constraints.
-    pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
-        codegen_runtime::rules::check_string("created_at", &value, &Self::RULES)?;
-        Ok(Self(value))
-    }
-    pub fn get(&self) -> &String {
-        &self.0
-    }
-    pub fn into_inner(self) -> String {
-        self.0
-    }
-}
-impl TryFrom<String> for WebhookResponseCreatedAt {
-    type Error = codegen_runtime::ConstraintError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-impl From<WebhookResponseCreatedAt> for String {
-    fn from(value: WebhookResponseCreatedAt) -> Self {
-        value.0
-    }
-}
-impl std::ops::Deref for WebhookResponseCreatedAt {
-    type Target = String;
-    fn deref(&self) -> &String {
-        &self.0
-    }
-}
-impl std::fmt::Display for WebhookResponseCreatedAt {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.0, f)
-    }
-}
-impl TryFrom<&str> for WebhookResponseCreatedAt {
-    type Error = codegen_runtime::ConstraintError;
-    fn try_from(value: &str) -> Result<Self, Self::Error> {
-        Self::new(value.to_owned())
-    }
-}
-impl std::str::FromStr for WebhookResponseCreatedAt {
-    type Err = codegen_runtime::ConstraintError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::new(value.to_owned())
-    }
-}
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "String")]
-pub struct WebhookResponseUpdatedAt(String);
-impl WebhookResponseUpdatedAt {
-    /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        format: Some("date-time"),
-    };
-    /// Checks `value` against the spec's constraints.
-    pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
-        codegen_runtime::rules::check_string("updated_at", &value, &Self::RULES)?;
-        Ok(Self(value))
-    }
-    pub fn get(&self) -> &String {
-        &self.0
-    }
-    pub fn into_inner(self) -> String {
-        self.0
-    }
-}
-impl TryFrom<String> for WebhookResponseUpdatedAt {
-    type Error = codegen_runtime::ConstraintError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-impl From<WebhookResponseUpdatedAt> for String {
-    fn from(value: WebhookResponseUpdatedAt) -> Self {
-        value.0
-    }
-}
-impl std::ops::Deref for WebhookResponseUpdatedAt {
-    type Target = String;
-    fn deref(&self) -> &String {
-        &self.0
-    }
-}
-impl std::fmt::Display for WebhookResponseUpdatedAt {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.0, f)
-    }
-}
-impl TryFrom<&str> for WebhookResponseUpdatedAt {
-    type Error = codegen_runtime::ConstraintError;
-    fn try_from(value: &str) -> Result<Self, Self::Error> {
-        Self::new(value.to_owned())
-    }
-}
-impl std::str::FromStr for WebhookResponseUpdatedAt {
+impl std::str::FromStr for DateTime {
     type Err = codegen_runtime::ConstraintError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Self::new(value.to_owned())

@@ -212,13 +212,13 @@ pub struct Endpoint {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// Timestamp when the endpoint was originally created
-    pub created_at: EndpointCreatedAt,
+    pub created_at: DateTime,
 }
-/// Timestamp when the endpoint was originally created
+/// A string in the `date-time` format.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "String")]
-pub struct EndpointCreatedAt(String);
-impl EndpointCreatedAt {
+pub struct DateTime(String);
+impl DateTime {
     /// The length, format and pattern the spec sets.
     pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
         min_length: None,
@@ -228,7 +228,7 @@ impl EndpointCreatedAt {
     };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
-        codegen_runtime::rules::check_string("created_at", &value, &Self::RULES)?;
+        codegen_runtime::rules::check_string("date-time", &value, &Self::RULES)?;
         Ok(Self(value))
     }
     pub fn get(&self) -> &String {
@@ -238,35 +238,35 @@ impl EndpointCreatedAt {
         self.0
     }
 }
-impl TryFrom<String> for EndpointCreatedAt {
+impl TryFrom<String> for DateTime {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Self::new(value)
     }
 }
-impl From<EndpointCreatedAt> for String {
-    fn from(value: EndpointCreatedAt) -> Self {
+impl From<DateTime> for String {
+    fn from(value: DateTime) -> Self {
         value.0
     }
 }
-impl std::ops::Deref for EndpointCreatedAt {
+impl std::ops::Deref for DateTime {
     type Target = String;
     fn deref(&self) -> &String {
         &self.0
     }
 }
-impl std::fmt::Display for EndpointCreatedAt {
+impl std::fmt::Display for DateTime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.0, f)
     }
 }
-impl TryFrom<&str> for EndpointCreatedAt {
+impl TryFrom<&str> for DateTime {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: &str) -> Result<Self, Self::Error> {
         Self::new(value.to_owned())
     }
 }
-impl std::str::FromStr for EndpointCreatedAt {
+impl std::str::FromStr for DateTime {
     type Err = codegen_runtime::ConstraintError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Self::new(value.to_owned())

@@ -64,7 +64,7 @@ pub struct WebhookCreate {
     /// Webhook name (trimmed)
     pub name: WebhookCreateName,
     /// Endpoint URL
-    pub url: WebhookCreateUrl,
+    pub url: Uri,
     /// Events to subscribe to
     pub events: Vec<String>,
     /// HMAC signing secret
@@ -129,11 +129,11 @@ impl std::str::FromStr for WebhookCreateName {
         Self::new(value.to_owned())
     }
 }
-/// Endpoint URL
+/// A string in the `uri` format.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "String")]
-pub struct WebhookCreateUrl(String);
-impl WebhookCreateUrl {
+pub struct Uri(String);
+impl Uri {
     /// The length, format and pattern the spec sets.
     pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
         min_length: None,
@@ -143,7 +143,7 @@ impl WebhookCreateUrl {
     };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
-        codegen_runtime::rules::check_string("url", &value, &Self::RULES)?;
+        codegen_runtime::rules::check_string("uri", &value, &Self::RULES)?;
         Ok(Self(value))
     }
     pub fn get(&self) -> &String {
@@ -153,35 +153,35 @@ impl WebhookCreateUrl {
         self.0
     }
 }
-impl TryFrom<String> for WebhookCreateUrl {
+impl TryFrom<String> for Uri {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Self::new(value)
     }
 }
-impl From<WebhookCreateUrl> for String {
-    fn from(value: WebhookCreateUrl) -> Self {
+impl From<Uri> for String {
+    fn from(value: Uri) -> Self {
         value.0
     }
 }
-impl std::ops::Deref for WebhookCreateUrl {
+impl std::ops::Deref for Uri {
     type Target = String;
     fn deref(&self) -> &String {
         &self.0
     }
 }
-impl std::fmt::Display for WebhookCreateUrl {
+impl std::fmt::Display for Uri {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.0, f)
     }
 }
-impl TryFrom<&str> for WebhookCreateUrl {
+impl TryFrom<&str> for Uri {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: &str) -> Result<Self, Self::Error> {
         Self::new(value.to_owned())
     }
 }
-impl std::str::FromStr for WebhookCreateUrl {
+impl std::str::FromStr for Uri {
     type Err = codegen_runtime::ConstraintError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Self::new(value.to_owned())
@@ -195,7 +195,7 @@ pub struct WebhookUpdate {
     pub name: Option<WebhookUpdateName>,
     /// Endpoint URL
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<WebhookUpdateUrl>,
+    pub url: Option<Uri>,
     /// Events to subscribe to
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<String>>,
@@ -264,64 +264,6 @@ impl std::str::FromStr for WebhookUpdateName {
         Self::new(value.to_owned())
     }
 }
-/// Endpoint URL
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "String")]
-pub struct WebhookUpdateUrl(String);
-impl WebhookUpdateUrl {
-    /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        format: Some("uri"),
-    };
-    /// Checks `value` against the spec's constraints.
-    pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
-        codegen_runtime::rules::check_string("url", &value, &Self::RULES)?;
-        Ok(Self(value))
-    }
-    pub fn get(&self) -> &String {
-        &self.0
-    }
-    pub fn into_inner(self) -> String {
-        self.0
-    }
-}
-impl TryFrom<String> for WebhookUpdateUrl {
-    type Error = codegen_runtime::ConstraintError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-impl From<WebhookUpdateUrl> for String {
-    fn from(value: WebhookUpdateUrl) -> Self {
-        value.0
-    }
-}
-impl std::ops::Deref for WebhookUpdateUrl {
-    type Target = String;
-    fn deref(&self) -> &String {
-        &self.0
-    }
-}
-impl std::fmt::Display for WebhookUpdateUrl {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.0, f)
-    }
-}
-impl TryFrom<&str> for WebhookUpdateUrl {
-    type Error = codegen_runtime::ConstraintError;
-    fn try_from(value: &str) -> Result<Self, Self::Error> {
-        Self::new(value.to_owned())
-    }
-}
-impl std::str::FromStr for WebhookUpdateUrl {
-    type Err = codegen_runtime::ConstraintError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::new(value.to_owned())
-    }
-}
 /// A webhook.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Webhook {
@@ -343,14 +285,15 @@ pub struct Webhook {
     #[serde(rename = "createdBy")]
     pub created_by: String,
     #[serde(rename = "createdAt")]
-    pub created_at: WebhookCreatedAt,
+    pub created_at: DateTime,
     #[serde(rename = "updatedAt")]
-    pub updated_at: WebhookUpdatedAt,
+    pub updated_at: DateTime,
 }
+/// A string in the `date-time` format.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "String")]
-pub struct WebhookCreatedAt(String);
-impl WebhookCreatedAt {
+pub struct DateTime(String);
+impl DateTime {
     /// The length, format and pattern the spec sets.
     pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
         min_length: None,
@@ -360,7 +303,7 @@ impl WebhookCreatedAt {
     };
     /// Checks `value` against the spec's constraints.
     pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
-        codegen_runtime::rules::check_string("createdAt", &value, &Self::RULES)?;
+        codegen_runtime::rules::check_string("date-time", &value, &Self::RULES)?;
         Ok(Self(value))
     }
     pub fn get(&self) -> &String {
@@ -370,92 +313,35 @@ impl WebhookCreatedAt {
         self.0
     }
 }
-impl TryFrom<String> for WebhookCreatedAt {
+impl TryFrom<String> for DateTime {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Self::new(value)
     }
 }
-impl From<WebhookCreatedAt> for String {
-    fn from(value: WebhookCreatedAt) -> Self {
+impl From<DateTime> for String {
+    fn from(value: DateTime) -> Self {
         value.0
     }
 }
-impl std::ops::Deref for WebhookCreatedAt {
+impl std::ops::Deref for DateTime {
     type Target = String;
     fn deref(&self) -> &String {
         &self.0
     }
 }
-impl std::fmt::Display for WebhookCreatedAt {
+impl std::fmt::Display for DateTime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.0, f)
     }
 }
-impl TryFrom<&str> for WebhookCreatedAt {
+impl TryFrom<&str> for DateTime {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: &str) -> Result<Self, Self::Error> {
         Self::new(value.to_owned())
     }
 }
-impl std::str::FromStr for WebhookCreatedAt {
-    type Err = codegen_runtime::ConstraintError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::new(value.to_owned())
-    }
-}
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "String")]
-pub struct WebhookUpdatedAt(String);
-impl WebhookUpdatedAt {
-    /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        format: Some("date-time"),
-    };
-    /// Checks `value` against the spec's constraints.
-    pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
-        codegen_runtime::rules::check_string("updatedAt", &value, &Self::RULES)?;
-        Ok(Self(value))
-    }
-    pub fn get(&self) -> &String {
-        &self.0
-    }
-    pub fn into_inner(self) -> String {
-        self.0
-    }
-}
-impl TryFrom<String> for WebhookUpdatedAt {
-    type Error = codegen_runtime::ConstraintError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-impl From<WebhookUpdatedAt> for String {
-    fn from(value: WebhookUpdatedAt) -> Self {
-        value.0
-    }
-}
-impl std::ops::Deref for WebhookUpdatedAt {
-    type Target = String;
-    fn deref(&self) -> &String {
-        &self.0
-    }
-}
-impl std::fmt::Display for WebhookUpdatedAt {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.0, f)
-    }
-}
-impl TryFrom<&str> for WebhookUpdatedAt {
-    type Error = codegen_runtime::ConstraintError;
-    fn try_from(value: &str) -> Result<Self, Self::Error> {
-        Self::new(value.to_owned())
-    }
-}
-impl std::str::FromStr for WebhookUpdatedAt {
+impl std::str::FromStr for DateTime {
     type Err = codegen_runtime::ConstraintError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Self::new(value.to_owned())

@@ -23,7 +23,7 @@ fn lower_unlocated(doc: &Document) -> Result<Api> {
     let mut warnings = Vec::new();
     let security_schemes = operations::security_schemes(&lowerer, &mut warnings)?;
     lowerer.components()?;
-    let operations = operations::operations(&mut lowerer, &security_schemes)?;
+    let (operations, webhooks) = operations::operations(&mut lowerer, &security_schemes)?;
     let types = lowerer.finish()?;
     let info = doc.get("/info");
     let text = |key: &str| info.and_then(|i| i.get(key)).and_then(Value::as_str).map(str::to_owned);
@@ -45,6 +45,7 @@ fn lower_unlocated(doc: &Document) -> Result<Api> {
         security_schemes,
         types,
         operations,
+        webhooks,
         warnings,
     };
     check_aliases(&api)?;

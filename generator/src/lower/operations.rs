@@ -127,25 +127,43 @@ fn security(root: &Value, value: &Value, at: &str, schemes: &[SecurityScheme]) -
         .collect()
 }
 
-pub fn operations(lowerer: &mut Lowerer, schemes: &[SecurityScheme]) -> Result<Vec<Operation>> {
+/// The operations under `/paths`, then the 3.1 `/webhooks` (requests the API sends): one
+/// namespace of operationIds and type names for both.
+pub fn operations(lowerer: &mut Lowerer, schemes: &[SecurityScheme]) -> Result<(Vec<Operation>, Vec<Operation>)> {
+    let mut names = OperationNames::default();
+    let paths = collect(lowerer, schemes, "/paths", &mut names)?;
+    let webhooks = collect(lowerer, schemes, "/webhooks", &mut names)?;
+    Ok((paths, webhooks))
+}
+
+#[derive(Default)]
+struct OperationNames {
+    ids: HashMap<String, String>,
+    rust: Namer,
+    types: Namer,
+}
+
+fn collect(
+    lowerer: &mut Lowerer,
+    schemes: &[SecurityScheme],
+    container: &str,
+    names: &mut OperationNames,
+) -> Result<Vec<Operation>> {
     let doc = lowerer.doc;
     let global_security = match doc.get("/security") {
         Some(v) => security(&doc.root, v, "/security", schemes)?,
         None => Vec::new(),
     };
     let mut out = Vec::new();
-    let mut ids: HashMap<String, String> = HashMap::new();
-    let mut namer = Namer::default();
-    let mut type_namer = Namer::default();
-    let Some(paths) = doc.get("/paths") else {
+    let Some(paths) = doc.get(container) else {
         return Ok(out);
     };
     let paths = paths
         .as_object()
-        .ok_or_else(|| Error::invalid("/paths", "a mapping of paths", describe(paths)))?;
+        .ok_or_else(|| Error::invalid(container, "a mapping of path items", describe(paths)))?;
     for (path, item) in paths {
-        let mut item_at = join("/paths", path);
-        if !path.starts_with('/') {
+        let mut item_at = join(container, path);
+        if container == "/paths" && !path.starts_with('/') {
             return Err(Error::invalid(
                 item_at,
                 "a path starting with `/`",
@@ -175,14 +193,14 @@ pub fn operations(lowerer: &mut Lowerer, schemes: &[SecurityScheme]) -> Result<V
                 }
                 None => format!("{method_name}{}", pascal(path)),
             };
-            if let Some(first) = ids.insert(operation_id.clone(), at.clone()) {
+            if let Some(first) = names.ids.insert(operation_id.clone(), at.clone()) {
                 return Err(Error::inconsistent(
                     join(&at, "operationId"),
                     format!("operationId `{operation_id}` is used twice (first at #{first})"),
                 ));
             }
-            let rust_name = namer.unique(snake(&operation_id));
-            let type_name = type_namer.unique(pascal(&operation_id));
+            let rust_name = names.rust.unique(snake(&operation_id));
+            let type_name = names.types.unique(pascal(&operation_id));
             let own = parameter_list(lowerer, op_map.get("parameters"), &join(&at, "parameters"))?;
             // Operation parameters override path-item ones with the same name and location.
             let mut raw: Vec<RawParam> = shared

@@ -77,6 +77,8 @@ pub struct Lowerer<'a> {
     types: Vec<Option<TypeDef>>,
     /// `$ref` targets already lowered (or being lowered), with their nullability.
     by_pointer: HashMap<String, (TypeId, bool)>,
+    /// Strings constrained only by a format share one type per format (`Uuid`, `DateTime`).
+    by_format: HashMap<String, TypeId>,
     names: Namer,
 }
 
@@ -93,6 +95,7 @@ impl<'a> Lowerer<'a> {
             doc,
             types: Vec::new(),
             by_pointer: HashMap::new(),
+            by_format: HashMap::new(),
             names,
         }
     }
@@ -423,6 +426,18 @@ impl<'a> Lowerer<'a> {
         if rules.is_empty() {
             return Ok(base);
         }
+        if let Some(format) = rules
+            .format
+            .clone()
+            .filter(|_| base == TypeRef::String && target.slot.is_none())
+            && rules
+                == (Rules {
+                    format: Some(format.clone()),
+                    ..Rules::default()
+                })
+        {
+            return Ok(TypeRef::Named(self.format_type(&format, rules)));
+        }
         let subject = target.subject.clone();
         let id = self.define(
             &target,
@@ -431,6 +446,28 @@ impl<'a> Lowerer<'a> {
             TypeKind::Constrained(Constrained { base, rules, subject }),
         );
         Ok(TypeRef::Named(id))
+    }
+
+    fn format_type(&mut self, format: &str, rules: Rules) -> TypeId {
+        if let Some(id) = self.by_format.get(format) {
+            return *id;
+        }
+        let name = self.names.unique(pascal(format));
+        let constrained = Constrained {
+            base: TypeRef::String,
+            rules,
+            subject: format.to_owned(),
+        };
+        self.types.push(Some(TypeDef {
+            name,
+            origin: String::new(),
+            description: Some(format!("A string in the `{format}` format.")),
+            kind: TypeKind::Constrained(constrained),
+            example: None,
+        }));
+        let id = TypeId(self.types.len() - 1);
+        self.by_format.insert(format.to_owned(), id);
+        id
     }
 
     fn rules(&self, map: &Map<String, Value>, pointer: &str, kind: Kind) -> Result<Rules> {

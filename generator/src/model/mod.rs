@@ -18,6 +18,9 @@ pub struct Api {
     pub security_schemes: Vec<SecurityScheme>,
     pub types: Vec<TypeDef>,
     pub operations: Vec<Operation>,
+    /// OpenAPI 3.1 `webhooks`: requests the API sends to its users. Their bodies are
+    /// models; no route serves them.
+    pub webhooks: Vec<Operation>,
     /// What lowering had to leave out, each with where and why (printed, never silent).
     pub warnings: Vec<crate::Error>,
 }

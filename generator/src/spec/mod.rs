@@ -117,8 +117,11 @@ impl Document {
         if error.file.is_none() {
             error.file = self.file.clone();
         }
-        if error.position.is_none() {
-            error.position = locate::locate(&self.source, &error.pointer);
+        // A pointer to something absent (a missing `parameters`) is shown at its nearest parent.
+        let mut pointer = error.pointer.as_str();
+        while error.position.is_none() && !pointer.is_empty() {
+            error.position = locate::locate(&self.source, pointer);
+            pointer = pointer.rsplit_once('/').map_or("", |(parent, _)| parent);
         }
         error
     }

@@ -1,0 +1,149 @@
+//! A spec the generator cannot handle is an error that says where (file, pointer, line)
+//! and what was expected and found; never a panic.
+
+use generator::ErrorKind;
+
+fn load(text: &str) -> generator::Error {
+    match generator::load_str(text, Some(std::path::Path::new("spec.yaml"))) {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => e,
+    }
+}
+
+const HEAD: &str = "openapi: 3.1.0\ninfo:\n  title: t\n  version: '1'\n";
+
+#[test]
+fn yaml_syntax_error_points_at_its_line() {
+    let e = load(&format!("{HEAD}paths:\n  /a:\n    get:\n      responses: {{\n"));
+    assert!(matches!(e.kind, ErrorKind::Syntax(_)), "{e}");
+    let position = e.position.expect("a position");
+    assert!(position.line >= 8, "{e}");
+    assert!(e.to_string().starts_with("spec.yaml:"), "{e}");
+}
+
+#[test]
+fn json_syntax_error_points_at_its_line() {
+    let e = load("{\n  \"openapi\": \"3.0.3\",\n  \"info\": {\n    \"title\": \"t\",,\n  }\n}\n");
+    assert!(matches!(e.kind, ErrorKind::Syntax(_)), "{e}");
+    assert_eq!(e.position.map(|p| p.line), Some(4), "{e}");
+}
+
+#[test]
+fn unknown_ref_names_the_ref_and_its_line() {
+    let text = format!(
+        "{HEAD}components:\n  schemas:\n    Webhook:\n      type: object\n      properties:\n        stats:\n          $ref: '#/components/schemas/Stats'\n"
+    );
+    let e = load(&text);
+    assert_eq!(e.kind, ErrorKind::UnresolvedRef("#/components/schemas/Stats".into()));
+    assert_eq!(e.pointer, "/components/schemas/Webhook/properties/stats/$ref");
+    assert_eq!(e.position.map(|p| p.line), Some(11), "{e}");
+    assert_eq!(
+        e.to_string(),
+        "spec.yaml:11:11: at #/components/schemas/Webhook/properties/stats/$ref: $ref `#/components/schemas/Stats` points at nothing in the document"
+    );
+}
+
+#[test]
+fn typo_in_type_says_what_was_expected() {
+    let text = format!(
+        "{HEAD}components:\n  schemas:\n    Webhook:\n      type: object\n      properties:\n        url:\n          type: strng\n"
+    );
+    let e = load(&text);
+    assert_eq!(e.pointer, "/components/schemas/Webhook/properties/url/type");
+    assert_eq!(e.position.map(|p| p.line), Some(11), "{e}");
+    assert!(
+        e.to_string()
+            .contains("expected one of string, number, integer, boolean, array, object, null, found \"strng\""),
+        "{e}"
+    );
+}
+
+#[test]
+fn unquoted_ref_read_as_a_comment_is_explained() {
+    let text = format!(
+        "{HEAD}components:\n  schemas:\n    A:\n      $ref: #/components/schemas/B\n    B:\n      type: string\n"
+    );
+    let e = load(&text);
+    assert_eq!(e.pointer, "/components/schemas/A/$ref");
+    assert!(e.to_string().contains("read as a comment"), "{e}");
+}
+
+#[test]
+fn versions_outside_3_0_and_3_1_are_refused_by_name() {
+    let e = load("openapi: 3.2.0\ninfo: {title: t, version: '1'}\n");
+    assert!(e.to_string().contains("unsupported: OpenAPI version 3.2.0"), "{e}");
+    let e = load("swagger: '2.0'\ninfo: {title: t, version: '1'}\n");
+    assert!(e.to_string().contains("Swagger 2.0"), "{e}");
+}
+
+#[test]
+fn duplicate_operation_ids_and_undeclared_path_parameters() {
+    let ok = "responses: {'200': {description: ok}}";
+    let e = load(&format!(
+        "{HEAD}paths:\n  /a:\n    get: {{operationId: x, {ok}}}\n  /b:\n    get: {{operationId: x, {ok}}}\n"
+    ));
+    assert!(
+        e.to_string()
+            .contains("operationId `x` is used twice (first at #/paths/~1a/get)"),
+        "{e}"
+    );
+    let e = load(&format!(
+        "{HEAD}paths:\n  /a/{{id}}:\n    get: {{operationId: x, {ok}}}\n"
+    ));
+    assert!(e.to_string().contains("declares no path parameter `id`"), "{e}");
+}
+
+#[test]
+fn ref_cycles_are_errors() {
+    let e = load(&format!(
+        "{HEAD}components:\n  schemas:\n    A:\n      allOf: [{{$ref: '#/components/schemas/B'}}]\n    B:\n      allOf: [{{$ref: '#/components/schemas/A'}}]\n"
+    ));
+    assert!(matches!(e.kind, ErrorKind::RefCycle(_)), "{e}");
+}
+
+#[test]
+fn bad_keyword_values_are_errors_not_panics() {
+    for (snippet, expected) in [
+        (
+            "type: integer\n      minimum: low",
+            "expected a number, found the string \"low\"",
+        ),
+        ("type: string\n      maxLength: -1", "expected a non-negative integer"),
+        (
+            "type: string\n      minLength: 5\n      maxLength: 2",
+            "minLength 5 is above maxLength 2",
+        ),
+        (
+            "type: string\n      enum: [a, 1]",
+            "expected a string (the schema's type is string)",
+        ),
+        (
+            "type: string\n      pattern: '(unclosed'",
+            "unsupported: the pattern `(unclosed`",
+        ),
+        (
+            "type: object\n      properties: [a]",
+            "expected a mapping of property schemas",
+        ),
+        ("anyOf: 3", "expected an array of schemas"),
+    ] {
+        let e = load(&format!("{HEAD}components:\n  schemas:\n    A:\n      {snippet}\n"));
+        assert!(e.to_string().contains(expected), "{snippet}: {e}");
+        assert!(e.position.is_some(), "{snippet}: {e}");
+    }
+}
+
+#[test]
+fn garbage_input_is_an_error() {
+    for text in [
+        "",
+        "[]",
+        "42",
+        "openapi: [1]",
+        "{",
+        "openapi: 3.0.0\npaths: 5\n",
+        "\u{0}\u{1}",
+    ] {
+        assert!(generator::load_str(text, None).is_err(), "{text:?}");
+    }
+}
