@@ -629,8 +629,8 @@ pub struct ValidationError {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum ValidationErrorLocItem {
-    Variant0(String),
-    Variant1(i64),
+    String(String),
+    Integer(i64),
 }
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HttpValidationError {

@@ -131,7 +131,11 @@ pub struct EndpointUpdate {
     /// Unique identifier of the webhook endpoint to update (required)
     pub endpoint_id: String,
     /// New callback URL to set for the endpoint. Must support SSL level 2 or higher if HTTPS
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "codegen_runtime::nullable::non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub url: Option<EndpointUpdateUrl>,
     /// Updated list of event types to listen for. Use None or empty array to subscribe to all events
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
@@ -209,7 +213,11 @@ pub struct Endpoint {
     /// List of events the endpoint is currently subscribed to
     pub events: Vec<String>,
     /// Username associated with the webhook endpoint
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "codegen_runtime::nullable::non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub username: Option<String>,
     /// Timestamp when the endpoint was originally created
     pub created_at: DateTime,

@@ -68,7 +68,11 @@ pub struct WebhookCreate {
     /// Events to subscribe to
     pub events: Vec<String>,
     /// HMAC signing secret
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "codegen_runtime::nullable::non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub secret: Option<String>,
 }
 /// Webhook name (trimmed)
@@ -80,7 +84,7 @@ impl WebhookCreateName {
     pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
         min_length: Some(1u64),
         max_length: None,
-        pattern: None,
+        pattern: Some("\\S"),
         format: None,
     };
     /// Checks `value` against the spec's constraints.
@@ -191,19 +195,39 @@ impl std::str::FromStr for Uri {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WebhookUpdate {
     /// Webhook name (trimmed)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "codegen_runtime::nullable::non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<WebhookUpdateName>,
     /// Endpoint URL
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "codegen_runtime::nullable::non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub url: Option<Uri>,
     /// Events to subscribe to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "codegen_runtime::nullable::non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub events: Option<Vec<String>>,
     /// HMAC signing secret
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "codegen_runtime::nullable::non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub secret: Option<String>,
     /// Enable or disable the webhook
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "codegen_runtime::nullable::non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status: Option<WebhookStatus>,
 }
 /// Webhook name (trimmed)
@@ -215,7 +239,7 @@ impl WebhookUpdateName {
     pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
         min_length: Some(1u64),
         max_length: None,
-        pattern: None,
+        pattern: Some("\\S"),
         format: None,
     };
     /// Checks `value` against the spec's constraints.
@@ -274,7 +298,11 @@ pub struct Webhook {
     pub name: String,
     pub url: String,
     pub events: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "codegen_runtime::nullable::non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub secret: Option<String>,
     #[serde(rename = "retryAttempts")]
     pub retry_attempts: i64,

@@ -97,3 +97,9 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Nullable<T> {
 pub fn required<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
     Option::<T>::deserialize(deserializer)
 }
+
+/// For optional fields that must not be null (`Option<T>` with `default`): serde alone
+/// would read `null` as `None`, letting a null through where the spec forbids it.
+pub fn non_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(deserializer).map(Some)
+}

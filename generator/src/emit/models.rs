@@ -65,7 +65,7 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, here: &TokenStream) -> TokenS
                 quote!(Option<#ty>),
             ),
             Presence::Optional => (
-                quote!(#[serde(default, skip_serializing_if = "Option::is_none")]),
+                quote!(#[serde(default, deserialize_with = "codegen_runtime::nullable::non_null", skip_serializing_if = "Option::is_none")]),
                 quote!(Option<#ty>),
             ),
             Presence::Defaulted => {

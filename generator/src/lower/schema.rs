@@ -770,6 +770,13 @@ impl<'a> Lowerer<'a> {
             let base = reference
                 .map(|r| pascal(r.rsplit('/').next().unwrap_or("Variant")))
                 .or_else(|| branch.get("title").and_then(Value::as_str).map(pascal))
+                .or_else(|| {
+                    branch
+                        .get("type")
+                        .and_then(Value::as_str)
+                        .filter(|t| *t != "object")
+                        .map(pascal)
+                })
                 .unwrap_or_else(|| format!("Variant{i}"));
             let lowered = self.schema(branch, &branch_at, target.child(&base, &target.subject))?;
             let mut tags: Vec<String> = mapping
