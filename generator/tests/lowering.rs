@@ -1,0 +1,218 @@
+//! 3.0 and 3.1 spellings lower to the same model, and nothing 3.1 says is lost:
+//! type arrays, `type: 'null'` branches, numeric exclusive bounds, `const`, keys beside
+//! `$ref`, optional `paths`/`responses`, and `webhooks`.
+
+use generator::model::{Api, Bound, Field, Presence, TypeKind, TypeRef};
+
+fn load(text: &str) -> Api {
+    generator::load_str(text, None).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn fields(api: &Api, name: &str) -> Vec<Field> {
+    let def = api
+        .types
+        .iter()
+        .find(|t| t.name == name)
+        .unwrap_or_else(|| panic!("no type {name}"));
+    match &def.kind {
+        TypeKind::Struct(s) => s.fields.clone(),
+        other => panic!("{name} is {other:?}"),
+    }
+}
+
+fn rules_of(api: &Api, ty: &TypeRef) -> generator::model::Rules {
+    match api.resolve(ty) {
+        TypeRef::Named(id) => match &api.type_def(*id).kind {
+            TypeKind::Constrained(c) => c.rules.clone(),
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The same schema, written the 3.0 way and the 3.1 way.
+const V30: &str = r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    Kind: {type: string, enum: [a, b]}
+    Thing:
+      type: object
+      required: [id, label]
+      properties:
+        id: {type: integer, minimum: 0, exclusiveMinimum: true, maximum: 10, exclusiveMaximum: true}
+        label: {type: string, nullable: true}
+        note: {type: string, nullable: true}
+        kind: {allOf: [{$ref: '#/components/schemas/Kind'}], default: b}
+        fixed: {type: string, enum: [only]}
+        score: {type: number, nullable: true, minimum: 1.5}
+"#;
+
+const V31: &str = r#"
+openapi: 3.1.0
+info: {title: t, version: '1'}
+components:
+  schemas:
+    Kind: {type: string, enum: [a, b]}
+    Thing:
+      type: object
+      required: [id, label]
+      properties:
+        id: {type: integer, exclusiveMinimum: 0, exclusiveMaximum: 10}
+        label: {type: [string, 'null']}
+        note: {anyOf: [{type: string}, {type: 'null'}]}
+        kind: {$ref: '#/components/schemas/Kind', default: b, description: beside the ref}
+        fixed: {const: only}
+        score: {anyOf: [{type: number, minimum: 1.5}, {type: 'null'}]}
+webhooks:
+  thingChanged:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Thing'}
+"#;
+
+#[test]
+fn both_versions_lower_to_the_same_fields() {
+    let (a, b) = (load(V30), load(V31));
+    let (fa, fb) = (fields(&a, "Thing"), fields(&b, "Thing"));
+    let shape = |api: &Api, f: &[Field]| -> Vec<(String, Presence, String)> {
+        f.iter()
+            .map(|f| (f.wire_name.clone(), f.presence(), format!("{:?}", api.resolve(&f.ty))))
+            .collect()
+    };
+    let (sa, sb) = (shape(&a, &fa), shape(&b, &fb));
+    assert_eq!(
+        sa.iter().map(|x| (&x.0, x.1)).collect::<Vec<_>>(),
+        sb.iter().map(|x| (&x.0, x.1)).collect::<Vec<_>>()
+    );
+    let presences: Vec<Presence> = fa.iter().map(Field::presence).collect();
+    assert_eq!(
+        presences,
+        [
+            Presence::Required,
+            Presence::RequiredNullable,
+            Presence::OptionalNullable,
+            Presence::Defaulted,
+            Presence::Optional,
+            Presence::OptionalNullable
+        ]
+    );
+    for api in [&a, &b] {
+        let f = fields(api, "Thing");
+        let id = rules_of(api, &f[0].ty);
+        assert_eq!(
+            id.minimum,
+            Some(Bound {
+                value: 0.0,
+                exclusive: true
+            })
+        );
+        assert_eq!(
+            id.maximum,
+            Some(Bound {
+                value: 10.0,
+                exclusive: true
+            })
+        );
+        assert_eq!(f[3].default, Some(serde_json::json!("b")));
+        assert!(
+            matches!(api.resolve(&f[4].ty), TypeRef::Named(id) if matches!(&api.type_def(*id).kind, TypeKind::Enum(v) if v.len() == 1 && v[0].wire == "only"))
+        );
+        assert_eq!(
+            rules_of(api, &f[5].ty).minimum,
+            Some(Bound {
+                value: 1.5,
+                exclusive: false
+            })
+        );
+    }
+    assert_eq!(fb[3].description.as_deref(), Some("beside the ref"));
+}
+
+#[test]
+fn webhooks_and_optional_paths_are_kept() {
+    let api = load(V31);
+    assert!(api.operations.is_empty(), "3.1 lets `paths` be absent");
+    assert_eq!(api.webhooks.len(), 1);
+    let hook = &api.webhooks[0];
+    assert_eq!(hook.path, "thingChanged");
+    assert!(hook.responses.is_empty(), "3.1 lets `responses` be absent");
+    assert!(hook.body.is_some());
+}
+
+#[test]
+fn keys_beside_a_ref_constrain_in_3_1_only() {
+    let schema = |v: &str| {
+        format!(
+            "openapi: {v}\ninfo: {{title: t, version: '1'}}\npaths: {{}}\ncomponents:\n  schemas:\n    Name: {{type: string}}\n    Hook:\n      type: object\n      properties:\n        name: {{$ref: '#/components/schemas/Name', maxLength: 5}}\n"
+        )
+    };
+    let api = load(&schema("3.1.0"));
+    assert_eq!(rules_of(&api, &fields(&api, "Hook")[0].ty).max_length, Some(5));
+    let api = load(&schema("3.0.3"));
+    assert_eq!(
+        *api.resolve(&fields(&api, "Hook")[0].ty),
+        TypeRef::String,
+        "3.0 ignores keys beside $ref"
+    );
+}
+
+#[test]
+fn recursive_types_are_boxed_and_discriminators_kept() {
+    let api = load(
+        r#"
+openapi: 3.1.0
+info: {title: t, version: '1'}
+components:
+  schemas:
+    Node:
+      type: object
+      properties:
+        next: {$ref: '#/components/schemas/Node'}
+        children: {type: array, items: {$ref: '#/components/schemas/Node'}}
+    Cat: {type: object, properties: {kind: {const: cat}}}
+    Dog: {type: object, properties: {kind: {const: dog}}}
+    Pet:
+      oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}]
+      discriminator: {propertyName: kind}
+"#,
+    );
+    let node = fields(&api, "Node");
+    assert!(
+        matches!(node[0].ty, TypeRef::Boxed(_)),
+        "a direct self-reference is boxed"
+    );
+    assert!(
+        matches!(node[1].ty, TypeRef::Array(_)),
+        "a Vec already breaks the cycle"
+    );
+    let pet = api.types.iter().find(|t| t.name == "Pet").unwrap();
+    let TypeKind::Union(u) = &pet.kind else {
+        panic!("{:?}", pet.kind)
+    };
+    assert_eq!(u.discriminator.as_deref(), Some("kind"));
+    assert_eq!(
+        u.variants.iter().map(|v| v.tags.clone()).collect::<Vec<_>>(),
+        [vec!["cat".to_owned()], vec!["dog".to_owned()]]
+    );
+}
+
+#[test]
+fn vendor_specs_keep_every_documented_detail() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/kejue.yaml");
+    let api = generator::load(&path).unwrap();
+    let create = fields(&api, "WebhookCreate");
+    let secret = create.iter().find(|f| f.wire_name == "secret").unwrap();
+    assert!(secret.write_only && secret.presence() == Presence::OptionalNullable);
+    let op = api.operation("createWebhook").unwrap();
+    assert!(!op.inferred && api.operation("listWebhooks").unwrap().inferred);
+    let created = op.responses.iter().find(|r| r.status.is_success()).unwrap();
+    let mut links: Vec<&str> = created.links.iter().map(|l| l.operation_id.as_str()).collect();
+    links.sort();
+    assert_eq!(links, ["deleteWebhook", "getWebhook", "updateWebhook"]);
+    assert_eq!(api.base_path, "/api/v1");
+}
