@@ -23,12 +23,17 @@ pub enum ListWebhooksResponse {
     Ok(Vec<models::WebhookResponse>),
     /// Missing or invalid API key
     Unauthorized(models::HttpError),
+    /// An answer the spec does not document, such as a 500 when storage fails.
+    Undocumented(u16, serde_json::Value),
 }
 impl IntoResponse for ListWebhooksResponse {
     fn into_response(self) -> Response {
         match self {
             ListWebhooksResponse::Ok(body) => rt::json_response(200u16, &body),
             ListWebhooksResponse::Unauthorized(body) => rt::json_response(401u16, &body),
+            ListWebhooksResponse::Undocumented(status, body) => {
+                rt::json_response(status, &body)
+            }
         }
     }
 }
@@ -41,6 +46,8 @@ pub enum CreateWebhookResponse {
     Unauthorized(models::HttpError),
     /// Validation Error
     UnprocessableEntity(models::HttpValidationError),
+    /// An answer the spec does not document, such as a 500 when storage fails.
+    Undocumented(u16, serde_json::Value),
 }
 impl IntoResponse for CreateWebhookResponse {
     fn into_response(self) -> Response {
@@ -49,6 +56,9 @@ impl IntoResponse for CreateWebhookResponse {
             CreateWebhookResponse::Unauthorized(body) => rt::json_response(401u16, &body),
             CreateWebhookResponse::UnprocessableEntity(body) => {
                 rt::json_response(422u16, &body)
+            }
+            CreateWebhookResponse::Undocumented(status, body) => {
+                rt::json_response(status, &body)
             }
         }
     }
@@ -70,6 +80,8 @@ pub enum GetWebhookResponse {
     NotFound(models::HttpError),
     /// Validation Error
     UnprocessableEntity(models::HttpValidationError),
+    /// An answer the spec does not document, such as a 500 when storage fails.
+    Undocumented(u16, serde_json::Value),
 }
 impl IntoResponse for GetWebhookResponse {
     fn into_response(self) -> Response {
@@ -79,6 +91,9 @@ impl IntoResponse for GetWebhookResponse {
             GetWebhookResponse::NotFound(body) => rt::json_response(404u16, &body),
             GetWebhookResponse::UnprocessableEntity(body) => {
                 rt::json_response(422u16, &body)
+            }
+            GetWebhookResponse::Undocumented(status, body) => {
+                rt::json_response(status, &body)
             }
         }
     }
@@ -100,6 +115,8 @@ pub enum DeleteWebhookResponse {
     NotFound(models::HttpError),
     /// Validation Error
     UnprocessableEntity(models::HttpValidationError),
+    /// An answer the spec does not document, such as a 500 when storage fails.
+    Undocumented(u16, serde_json::Value),
 }
 impl IntoResponse for DeleteWebhookResponse {
     fn into_response(self) -> Response {
@@ -109,6 +126,9 @@ impl IntoResponse for DeleteWebhookResponse {
             DeleteWebhookResponse::NotFound(body) => rt::json_response(404u16, &body),
             DeleteWebhookResponse::UnprocessableEntity(body) => {
                 rt::json_response(422u16, &body)
+            }
+            DeleteWebhookResponse::Undocumented(status, body) => {
+                rt::json_response(status, &body)
             }
         }
     }
@@ -130,6 +150,8 @@ pub enum UpdateWebhookResponse {
     NotFound(models::HttpError),
     /// Validation Error
     UnprocessableEntity(models::HttpValidationError),
+    /// An answer the spec does not document, such as a 500 when storage fails.
+    Undocumented(u16, serde_json::Value),
 }
 impl IntoResponse for UpdateWebhookResponse {
     fn into_response(self) -> Response {
@@ -139,6 +161,9 @@ impl IntoResponse for UpdateWebhookResponse {
             UpdateWebhookResponse::NotFound(body) => rt::json_response(404u16, &body),
             UpdateWebhookResponse::UnprocessableEntity(body) => {
                 rt::json_response(422u16, &body)
+            }
+            UpdateWebhookResponse::Undocumented(status, body) => {
+                rt::json_response(status, &body)
             }
         }
     }

@@ -25,6 +25,8 @@ pub enum CreateEndpointResponse {
     BadRequest(models::ErrorResponse),
     /// Unauthorized
     Unauthorized(models::ErrorResponse),
+    /// An answer the spec does not document, such as a 500 when storage fails.
+    Undocumented(u16, serde_json::Value),
 }
 impl IntoResponse for CreateEndpointResponse {
     fn into_response(self) -> Response {
@@ -33,6 +35,9 @@ impl IntoResponse for CreateEndpointResponse {
             CreateEndpointResponse::BadRequest(body) => rt::json_response(400u16, &body),
             CreateEndpointResponse::Unauthorized(body) => {
                 rt::json_response(401u16, &body)
+            }
+            CreateEndpointResponse::Undocumented(status, body) => {
+                rt::json_response(status, &body)
             }
         }
     }
@@ -44,12 +49,17 @@ pub enum ListEndpointsResponse {
     Ok(models::EndpointList),
     /// Unauthorized
     Unauthorized(models::ErrorResponse),
+    /// An answer the spec does not document, such as a 500 when storage fails.
+    Undocumented(u16, serde_json::Value),
 }
 impl IntoResponse for ListEndpointsResponse {
     fn into_response(self) -> Response {
         match self {
             ListEndpointsResponse::Ok(body) => rt::json_response(200u16, &body),
             ListEndpointsResponse::Unauthorized(body) => rt::json_response(401u16, &body),
+            ListEndpointsResponse::Undocumented(status, body) => {
+                rt::json_response(status, &body)
+            }
         }
     }
 }
@@ -64,6 +74,8 @@ pub enum UpdateEndpointResponse {
     Unauthorized(models::ErrorResponse),
     /// Not Found
     NotFound(models::ErrorResponse),
+    /// An answer the spec does not document, such as a 500 when storage fails.
+    Undocumented(u16, serde_json::Value),
 }
 impl IntoResponse for UpdateEndpointResponse {
     fn into_response(self) -> Response {
@@ -74,6 +86,9 @@ impl IntoResponse for UpdateEndpointResponse {
                 rt::json_response(401u16, &body)
             }
             UpdateEndpointResponse::NotFound(body) => rt::json_response(404u16, &body),
+            UpdateEndpointResponse::Undocumented(status, body) => {
+                rt::json_response(status, &body)
+            }
         }
     }
 }
@@ -96,6 +111,8 @@ pub enum DeleteEndpointResponse {
     Unauthorized(models::ErrorResponse),
     /// Not Found
     NotFound(models::ErrorResponse),
+    /// An answer the spec does not document, such as a 500 when storage fails.
+    Undocumented(u16, serde_json::Value),
 }
 impl IntoResponse for DeleteEndpointResponse {
     fn into_response(self) -> Response {
@@ -106,6 +123,9 @@ impl IntoResponse for DeleteEndpointResponse {
                 rt::json_response(401u16, &body)
             }
             DeleteEndpointResponse::NotFound(body) => rt::json_response(404u16, &body),
+            DeleteEndpointResponse::Undocumented(status, body) => {
+                rt::json_response(status, &body)
+            }
         }
     }
 }

@@ -27,12 +27,17 @@ pub enum ListWebhooksResponse {
     Ok(models::WebhookListEnvelope),
     /// Unauthorized
     Unauthorized(models::ErrorResponse),
+    /// An answer the spec does not document, such as a 500 when storage fails.
+    Undocumented(u16, serde_json::Value),
 }
 impl IntoResponse for ListWebhooksResponse {
     fn into_response(self) -> Response {
         match self {
             ListWebhooksResponse::Ok(body) => rt::json_response(200u16, &body),
             ListWebhooksResponse::Unauthorized(body) => rt::json_response(401u16, &body),
+            ListWebhooksResponse::Undocumented(status, body) => {
+                rt::json_response(status, &body)
+            }
         }
     }
 }
@@ -45,6 +50,8 @@ pub enum CreateWebhookResponse {
     BadRequest(models::ErrorResponse),
     /// Unauthorized
     Unauthorized(models::ErrorResponse),
+    /// An answer the spec does not document, such as a 500 when storage fails.
+    Undocumented(u16, serde_json::Value),
 }
 impl IntoResponse for CreateWebhookResponse {
     fn into_response(self) -> Response {
@@ -52,6 +59,9 @@ impl IntoResponse for CreateWebhookResponse {
             CreateWebhookResponse::Created(body) => rt::json_response(201u16, &body),
             CreateWebhookResponse::BadRequest(body) => rt::json_response(400u16, &body),
             CreateWebhookResponse::Unauthorized(body) => rt::json_response(401u16, &body),
+            CreateWebhookResponse::Undocumented(status, body) => {
+                rt::json_response(status, &body)
+            }
         }
     }
 }
@@ -74,6 +84,8 @@ pub enum GetWebhookResponse {
     Unauthorized(models::ErrorResponse),
     /// Not Found
     NotFound(models::ErrorResponse),
+    /// An answer the spec does not document, such as a 500 when storage fails.
+    Undocumented(u16, serde_json::Value),
 }
 impl IntoResponse for GetWebhookResponse {
     fn into_response(self) -> Response {
@@ -82,6 +94,9 @@ impl IntoResponse for GetWebhookResponse {
             GetWebhookResponse::BadRequest(body) => rt::json_response(400u16, &body),
             GetWebhookResponse::Unauthorized(body) => rt::json_response(401u16, &body),
             GetWebhookResponse::NotFound(body) => rt::json_response(404u16, &body),
+            GetWebhookResponse::Undocumented(status, body) => {
+                rt::json_response(status, &body)
+            }
         }
     }
 }
@@ -104,6 +119,8 @@ pub enum DeleteWebhookResponse {
     Unauthorized(models::ErrorResponse),
     /// Not Found
     NotFound(models::ErrorResponse),
+    /// An answer the spec does not document, such as a 500 when storage fails.
+    Undocumented(u16, serde_json::Value),
 }
 impl IntoResponse for DeleteWebhookResponse {
     fn into_response(self) -> Response {
@@ -112,6 +129,9 @@ impl IntoResponse for DeleteWebhookResponse {
             DeleteWebhookResponse::BadRequest(body) => rt::json_response(400u16, &body),
             DeleteWebhookResponse::Unauthorized(body) => rt::json_response(401u16, &body),
             DeleteWebhookResponse::NotFound(body) => rt::json_response(404u16, &body),
+            DeleteWebhookResponse::Undocumented(status, body) => {
+                rt::json_response(status, &body)
+            }
         }
     }
 }
@@ -134,6 +154,8 @@ pub enum UpdateWebhookResponse {
     Unauthorized(models::ErrorResponse),
     /// Not Found
     NotFound(models::ErrorResponse),
+    /// An answer the spec does not document, such as a 500 when storage fails.
+    Undocumented(u16, serde_json::Value),
 }
 impl IntoResponse for UpdateWebhookResponse {
     fn into_response(self) -> Response {
@@ -142,6 +164,9 @@ impl IntoResponse for UpdateWebhookResponse {
             UpdateWebhookResponse::BadRequest(body) => rt::json_response(400u16, &body),
             UpdateWebhookResponse::Unauthorized(body) => rt::json_response(401u16, &body),
             UpdateWebhookResponse::NotFound(body) => rt::json_response(404u16, &body),
+            UpdateWebhookResponse::Undocumented(status, body) => {
+                rt::json_response(status, &body)
+            }
         }
     }
 }

@@ -353,12 +353,15 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
             }
         }
     }
-    if variants.is_empty() {
-        // An operation without documented answers can still answer something.
-        variants.push(quote!(/// Any status, no body. The spec documents no answers.
-            Status(u16),));
-        arms.push(quote!(#response_name::Status(status) => rt::empty_response(status),));
-    }
+    // What the spec cannot foresee (storage down, a bug) still needs a way out; the
+    // conformance runner counts any 5xx as a failure.
+    let undocumented = variant_namer.unique("Undocumented".to_owned());
+    let undocumented = format_ident!("{undocumented}");
+    variants.push(quote!(
+        /// An answer the spec does not document, such as a 500 when storage fails.
+        #undocumented(u16, serde_json::Value),
+    ));
+    arms.push(quote!(#response_name::#undocumented(status, body) => rt::json_response(status, &body),));
     let response_doc = format!(" The answers `{}` documents.", op.operation_id);
 
     // Parameters.

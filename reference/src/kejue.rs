@@ -1,0 +1,157 @@
+//! kejue: FastAPI-style, `X-API-Key`, a write-only secret, PATCH where `null` clears only
+//! `name` and `persona_id`.
+
+use std::sync::Arc;
+
+use codegen_runtime::server::{Credential, Problem};
+use generated::kejue::models::{HttpError, HttpValidationError, WebhookCreate, WebhookResponse, WebhookUpdate};
+use generated::kejue::server::*;
+use serde_json::{Value, json};
+
+use crate::common::{Null, answer_storage_failures, credential_message, fastapi_detail, model, patch};
+use crate::store::{Store, StoreError};
+use crate::{mint, tenants::Tenants};
+
+const API: &str = "kejue";
+
+pub struct Kejue {
+    pub store: Arc<Store>,
+    pub tenants: Arc<Tenants>,
+}
+
+answer_storage_failures!(|m| json!({ "detail": m });
+    ListWebhooksResponse, CreateWebhookResponse, GetWebhookResponse, DeleteWebhookResponse, UpdateWebhookResponse);
+
+fn not_found() -> HttpError {
+    HttpError {
+        detail: "Webhook not found".into(),
+    }
+}
+
+/// The answer shape: everything stored but the secret.
+fn public(mut doc: Value) -> Result<WebhookResponse, StoreError> {
+    if let Some(map) = doc.as_object_mut() {
+        map.remove("secret");
+    }
+    model(doc)
+}
+
+impl Kejue {
+    fn list(&self, tenant: &str) -> Result<ListWebhooksResponse, StoreError> {
+        let docs = self.store.list(API, tenant)?;
+        Ok(ListWebhooksResponse::Ok(
+            docs.into_iter().map(public).collect::<Result<_, _>>()?,
+        ))
+    }
+
+    fn create(&self, tenant: &str, body: WebhookCreate) -> Result<CreateWebhookResponse, StoreError> {
+        let now = mint::now();
+        let id = mint::uuid();
+        let doc = json!({
+            "id": id,
+            "url": body.url,
+            "events": body.events,
+            "signing_method": body.signing_method,
+            "scope_type": body.scope_type,
+            "delivery_settings": { "timeout_ms": body.timeout_ms, "max_retries": body.max_retries, "backoff_ms": 1000 },
+            "stats": { "total_deliveries": 0, "failed_deliveries": 0, "success_rate": 0.0 },
+            "name": body.name.value(),
+            "persona_id": body.persona_id.value(),
+            "last_delivery_at": null,
+            "last_error": null,
+            "created_at": now,
+            "updated_at": now,
+            "secret": body.secret.value(),
+        });
+        self.store.insert(API, tenant, &id, &doc)?;
+        Ok(CreateWebhookResponse::Created(public(doc)?))
+    }
+
+    fn get(&self, tenant: &str, id: &str) -> Result<GetWebhookResponse, StoreError> {
+        Ok(match self.store.get(API, tenant, id)? {
+            Some(doc) => GetWebhookResponse::Ok(public(doc)?),
+            None => GetWebhookResponse::NotFound(not_found()),
+        })
+    }
+
+    fn delete(&self, tenant: &str, id: &str) -> Result<DeleteWebhookResponse, StoreError> {
+        Ok(if self.store.delete(API, tenant, id)? {
+            DeleteWebhookResponse::NoContent
+        } else {
+            DeleteWebhookResponse::NotFound(not_found())
+        })
+    }
+
+    fn update(&self, tenant: &str, id: &str, body: WebhookUpdate) -> Result<UpdateWebhookResponse, StoreError> {
+        let Some(mut doc) = self.store.get(API, tenant, id)? else {
+            return Ok(UpdateWebhookResponse::NotFound(not_found()));
+        };
+        patch(&mut doc, &["name"], &body.name, Null::Clears);
+        patch(&mut doc, &["persona_id"], &body.persona_id, Null::Clears);
+        patch(&mut doc, &["url"], &body.url, Null::Keeps);
+        patch(&mut doc, &["events"], &body.events, Null::Keeps);
+        patch(&mut doc, &["signing_method"], &body.signing_method, Null::Keeps);
+        patch(&mut doc, &["scope_type"], &body.scope_type, Null::Keeps);
+        patch(
+            &mut doc,
+            &["delivery_settings", "timeout_ms"],
+            &body.timeout_ms,
+            Null::Keeps,
+        );
+        patch(
+            &mut doc,
+            &["delivery_settings", "max_retries"],
+            &body.max_retries,
+            Null::Keeps,
+        );
+        doc["updated_at"] = json!(mint::now());
+        if !self.store.replace(API, tenant, id, &doc)? {
+            return Ok(UpdateWebhookResponse::NotFound(not_found()));
+        }
+        Ok(UpdateWebhookResponse::Ok(public(doc)?))
+    }
+}
+
+impl Server for Kejue {
+    type Principal = String;
+
+    async fn authenticate(&self, credentials: &[Credential]) -> Option<String> {
+        self.tenants.authenticate(credentials)
+    }
+
+    async fn list_webhooks(&self, tenant: String) -> ListWebhooksResponse {
+        self.list(&tenant).unwrap_or_else(Into::into)
+    }
+
+    async fn create_webhook(&self, tenant: String, body: WebhookCreate) -> CreateWebhookResponse {
+        self.create(&tenant, body).unwrap_or_else(Into::into)
+    }
+
+    async fn get_webhook(&self, tenant: String, params: GetWebhookParams) -> GetWebhookResponse {
+        self.get(&tenant, &params.webhook_id).unwrap_or_else(Into::into)
+    }
+
+    async fn delete_webhook(&self, tenant: String, params: DeleteWebhookParams) -> DeleteWebhookResponse {
+        self.delete(&tenant, &params.webhook_id).unwrap_or_else(Into::into)
+    }
+
+    async fn update_webhook(
+        &self,
+        tenant: String,
+        params: UpdateWebhookParams,
+        body: WebhookUpdate,
+    ) -> UpdateWebhookResponse {
+        self.update(&tenant, &params.webhook_id, body)
+            .unwrap_or_else(Into::into)
+    }
+
+    fn http_error_body(&self, problem: &Problem) -> HttpError {
+        HttpError {
+            detail: credential_message(problem),
+        }
+    }
+
+    fn http_validation_error_body(&self, problem: &Problem) -> HttpValidationError {
+        model(json!({ "detail": fastapi_detail(problem) })).unwrap_or(HttpValidationError { detail: Vec::new() })
+    }
+}

@@ -1,0 +1,156 @@
+//! Reference servers: the four webhook APIs implemented on the generated server stubs,
+//! storing webhooks in SQLite. They are the conformance runner's default target, and the
+//! proof that the stubs are pleasant to implement.
+
+mod common;
+pub mod kallima;
+pub mod kejue;
+pub mod konpro;
+pub mod mint;
+pub mod sendkit;
+pub mod store;
+pub mod tenants;
+
+use std::fmt;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use store::Store;
+pub use tenants::Tenants;
+
+/// One of the four APIs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Api {
+    Kejue,
+    Kallima,
+    Konpro,
+    Sendkit,
+}
+
+impl Api {
+    pub const ALL: [Api; 4] = [Api::Kejue, Api::Kallima, Api::Konpro, Api::Sendkit];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Api::Kejue => "kejue",
+            Api::Kallima => "kallima",
+            Api::Konpro => "konpro",
+            Api::Sendkit => "sendkit",
+        }
+    }
+
+    /// The path the API is served under, from its spec's server URL.
+    pub fn base_path(self) -> &'static str {
+        match self {
+            Api::Kejue => generated::kejue::server::BASE_PATH,
+            Api::Kallima => generated::kallima::server::BASE_PATH,
+            Api::Konpro => generated::konpro::server::BASE_PATH,
+            Api::Sendkit => generated::sendkit::server::BASE_PATH,
+        }
+    }
+
+    /// The axum router of this API over `store`, for the keys' tenants.
+    pub fn router(self, store: Arc<Store>, tenants: Arc<Tenants>) -> axum::Router {
+        match self {
+            Api::Kejue => generated::kejue::server::router(Arc::new(kejue::Kejue { store, tenants })),
+            Api::Kallima => generated::kallima::server::router(Arc::new(kallima::Kallima { store, tenants })),
+            Api::Konpro => generated::konpro::server::router(Arc::new(konpro::Konpro { store, tenants })),
+            Api::Sendkit => generated::sendkit::server::router(Arc::new(sendkit::Sendkit { store, tenants })),
+        }
+    }
+}
+
+impl fmt::Display for Api {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Api {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Api, String> {
+        Api::ALL
+            .into_iter()
+            .find(|a| a.name() == s)
+            .ok_or_else(|| format!("unknown API `{s}`: expected kejue, kallima, konpro or sendkit"))
+    }
+}
+
+/// How to run one reference server.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub api: Api,
+    /// A database file to keep data across restarts; memory when `None`.
+    pub db: Option<PathBuf>,
+    /// API keys, each its own tenant.
+    pub keys: Vec<String>,
+}
+
+/// A reference server running in this process.
+pub struct Running {
+    pub api: Api,
+    pub address: SocketAddr,
+    /// Where the API's paths start: `http://127.0.0.1:PORT/api/v1` for kejue.
+    pub base_url: String,
+    pub store: Arc<Store>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl Running {
+    /// Stops accepting, lets requests in flight finish, and waits.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.task.take() {
+            Some(task) => task.await.unwrap_or_else(|e| Err(std::io::Error::other(e))),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Starts a reference server on `listen` (port 0 for an ephemeral one).
+pub async fn start(options: Options, listen: SocketAddr) -> Result<Running, String> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    let store = Arc::new(Store::open(options.db.as_deref()).map_err(|e| e.to_string())?);
+    let router = options.api.router(store.clone(), Arc::new(Tenants::new(&options.keys)));
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(serve(listener, router, async {
+        let _ = stopped.await;
+    }));
+    Ok(Running {
+        api: options.api,
+        address,
+        base_url: format!("http://{address}{}", options.api.base_path()),
+        store,
+        stop: Some(stop),
+        task: Some(task),
+    })
+}
+
+/// Serves until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+}
