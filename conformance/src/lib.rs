@@ -1,2 +1,156 @@
-//! The conformance runner: spec-derived edge cases sent to a server, checked and snapshot-tested.
-//! Empty for now; it will read specs through `generator`'s model.
+//! The conformance runner: every edge case a spec implies, sent to a server, each answer
+//! checked against the spec and snapshot-tested with insta.
+//!
+//! [`plan`] derives cases from the generator's model; [`exec`] sends them, making and
+//! removing its own resources; [`checks`] judges each answer; [`redact`] and [`snapshot`]
+//! turn answers into stable insta snapshots; [`report`] prints and writes the results.
+
+pub mod checks;
+pub mod exec;
+pub mod plan;
+pub mod redact;
+pub mod report;
+pub mod snapshot;
+
+use std::future::Future;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use generator::model::Api;
+
+use exec::{Runner, Settings, Target};
+use report::{CaseResult, Report, Status};
+
+/// Every value a run creates carries `cfm-<8 hex>`; `sweep` looks for this prefix.
+pub const TAG_PREFIX: &str = "cfm-";
+
+/// A fresh run tag.
+pub fn new_tag() -> String {
+    let mut bytes = [0u8; 4];
+    let _ = getrandom::fill(&mut bytes);
+    format!(
+        "{TAG_PREFIX}{}",
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    )
+}
+
+/// One suite: a spec against a server.
+pub struct Suite {
+    /// A name for reports (the spec's file stem).
+    pub name: String,
+    pub api: Api,
+    pub target: Target,
+    pub settings: Settings,
+    /// Compare each answer with its insta snapshot here.
+    pub snapshots: Option<PathBuf>,
+    /// Only these operationIds (all when empty).
+    pub operations: Vec<String>,
+}
+
+/// Runs a suite; `Err` is a problem that stopped it (exit 2): no server, no plan.
+pub async fn run(suite: Suite, cancel: impl Future<Output = ()>) -> Result<Report, String> {
+    let tag = new_tag();
+    let plan = Arc::new(plan::plan(&suite.api, &tag, &suite.operations));
+    if plan.cases.is_empty() {
+        return Err(format!(
+            "{}: no cases to run{}",
+            suite.name,
+            if suite.operations.is_empty() {
+                ""
+            } else {
+                " for the --operation filter"
+            }
+        ));
+    }
+    let runner = Arc::new(Runner::new(plan.clone(), suite.target.clone(), suite.settings.clone())?);
+    runner.preflight().await?;
+    let total = plan.cases.len();
+    let done = Arc::new(AtomicUsize::new(0));
+    let terminal = std::io::stderr().is_terminal();
+    let name = suite.name.clone();
+    let counter = done.clone();
+    let exchanges = runner
+        .run(cancel, move |_| {
+            let n = counter.fetch_add(1, Ordering::Relaxed) + 1;
+            if terminal {
+                eprint!("\r{name}: {n}/{total} cases");
+            }
+        })
+        .await;
+    if terminal {
+        eprintln!();
+    }
+    let interrupted = exchanges.iter().any(Option::is_none);
+    let cleanup_failures = runner.cleanup().await;
+
+    let credentials: Vec<&str> = [suite.target.token.as_deref(), suite.target.token_alt.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    let mut redactor = redact::Redactor::new(&tag, &credentials);
+    redactor.add(&suite.target.base_url, "[base-url]");
+    for exchange in exchanges.iter().flatten() {
+        snapshot::learn(&mut redactor, exchange);
+    }
+    let mut cases = Vec::new();
+    for (case, exchange) in plan.cases.iter().zip(&exchanges) {
+        let Some(exchange) = exchange else { continue };
+        let text = snapshot::render(case, exchange, &redactor);
+        let mut failures: Vec<checks::Check> = Vec::new();
+        let mut checks_run = 0;
+        let status = if exchange.skipped.is_some() {
+            Status::Skipped
+        } else if exchange.error.is_some() || exchange.main.as_ref().is_some_and(|m| m.received.is_err()) {
+            Status::Error
+        } else {
+            let all = checks::check(&plan, case, exchange);
+            checks_run = all.len();
+            failures = all
+                .into_iter()
+                .filter(|c| !c.passed)
+                .map(|mut c| {
+                    c.message = redactor.text(&c.message);
+                    c
+                })
+                .collect();
+            if failures.is_empty() {
+                Status::Passed
+            } else {
+                Status::Failed
+            }
+        };
+        let snapshot = match (&suite.snapshots, status) {
+            (Some(dir), Status::Passed | Status::Failed | Status::Error) => {
+                Some(snapshot::assert(dir, &case.name, &text))
+            }
+            _ => None,
+        };
+        let error = exchange
+            .error
+            .clone()
+            .or_else(|| exchange.main.as_ref().and_then(|m| m.received.as_ref().err().cloned()))
+            .or_else(|| exchange.skipped.clone())
+            .map(|e| redactor.text(&e));
+        cases.push(CaseResult {
+            name: case.name.clone(),
+            operation: case.operation.clone(),
+            expect: case.expect,
+            varied: redactor.text(&case.varied),
+            status,
+            failures,
+            checks_run,
+            error,
+            snapshot,
+            exchange: text,
+        });
+    }
+    Ok(Report {
+        api: suite.name,
+        cases,
+        cleanup_failures,
+        notes: plan.notes.clone(),
+        interrupted,
+    })
+}

@@ -187,3 +187,15 @@ fn responses_round_trip_the_documented_examples() {
     assert_eq!(serde_json::to_value(&parsed).unwrap(), example);
     assert!(parse::<kallima::models::WebhookResponse>(json!({"object": "list"})).is_err());
 }
+
+#[test]
+fn objects_are_objects_not_arrays() {
+    // serde's derive alone would read `[]` as a struct with every field absent.
+    assert!(
+        parse::<kejue::models::WebhookUpdate>(json!([]))
+            .unwrap_err()
+            .contains("invalid type: sequence")
+    );
+    assert!(parse::<kejue::models::WebhookCreate>(json!(["https://e.x/", []])).is_err());
+    assert!(parse::<kejue::models::WebhookUpdate>(json!({})).is_ok());
+}

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 /// Body for POST /v1/webhooks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct WebhookCreate {
     /// HTTPS endpoint Kallima delivers events to.
     pub url: Uri,
@@ -13,6 +14,18 @@ pub struct WebhookCreate {
     /// Whether deliveries are being attempted.
     #[serde(default = "defaults::webhook_create_enabled")]
     pub enabled: bool,
+}
+impl<'de> Deserialize<'de> for WebhookCreate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        WebhookCreate::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
+    }
+}
+impl Serialize for WebhookCreate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        WebhookCreate::serialize(self, serializer)
+    }
 }
 /// A string in the `uri` format.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -74,6 +87,7 @@ impl std::str::FromStr for Uri {
 }
 /// Body for PATCH /v1/webhooks/{id}.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct WebhookUpdate {
     /// New endpoint URL.
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
@@ -85,8 +99,21 @@ pub struct WebhookUpdate {
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
     pub enabled: codegen_runtime::Nullable<bool>,
 }
+impl<'de> Deserialize<'de> for WebhookUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        WebhookUpdate::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
+    }
+}
+impl Serialize for WebhookUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        WebhookUpdate::serialize(self, serializer)
+    }
+}
 /// Registered webhook endpoint.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct WebhookResponse {
     /// Opaque webhook identifier (UUID).
     pub id: String,
@@ -109,6 +136,18 @@ pub struct WebhookResponse {
     /// Read-only: returned by the server, not sent.
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
     pub secret: codegen_runtime::Nullable<String>,
+}
+impl<'de> Deserialize<'de> for WebhookResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        WebhookResponse::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
+    }
+}
+impl Serialize for WebhookResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        WebhookResponse::serialize(self, serializer)
+    }
 }
 /// A string in the `date-time` format.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -217,10 +256,23 @@ impl std::str::FromStr for WebhookResponseObject {
 }
 /// A list of registered webhook endpoints.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct WebhookList {
     /// Always list.
     pub object: WebhookListObject,
     pub data: Vec<WebhookResponse>,
+}
+impl<'de> Deserialize<'de> for WebhookList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        WebhookList::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
+    }
+}
+impl Serialize for WebhookList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        WebhookList::serialize(self, serializer)
+    }
 }
 /// Always list.
 #[derive(
@@ -270,15 +322,41 @@ impl std::str::FromStr for WebhookListObject {
     }
 }
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct HttpError {
     pub detail: String,
 }
+impl<'de> Deserialize<'de> for HttpError {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        HttpError::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
+    }
+}
+impl Serialize for HttpError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        HttpError::serialize(self, serializer)
+    }
+}
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ValidationError {
     pub loc: Vec<ValidationErrorLocItem>,
     pub msg: String,
     #[serde(rename = "type")]
     pub type_: String,
+}
+impl<'de> Deserialize<'de> for ValidationError {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ValidationError::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
+    }
+}
+impl Serialize for ValidationError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ValidationError::serialize(self, serializer)
+    }
 }
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -287,8 +365,23 @@ pub enum ValidationErrorLocItem {
     Integer(i64),
 }
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct HttpValidationError {
     pub detail: Vec<ValidationError>,
+}
+impl<'de> Deserialize<'de> for HttpValidationError {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        HttpValidationError::deserialize(
+            codegen_runtime::objects::ObjectsOnly(deserializer),
+        )
+    }
+}
+impl Serialize for HttpValidationError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        HttpValidationError::serialize(self, serializer)
+    }
 }
 /// A string in the `uuid` format.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -132,6 +132,7 @@ impl std::str::FromStr for WebhookScopeType {
 }
 /// Create a webhook subscription (public API).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct WebhookCreate {
     /// URL to send webhook events to
     pub url: WebhookCreateUrl,
@@ -160,6 +161,18 @@ pub struct WebhookCreate {
     /// Maximum retry attempts (0-10)
     #[serde(default = "defaults::webhook_create_max_retries")]
     pub max_retries: WebhookCreateMaxRetries,
+}
+impl<'de> Deserialize<'de> for WebhookCreate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        WebhookCreate::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
+    }
+}
+impl Serialize for WebhookCreate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        WebhookCreate::serialize(self, serializer)
+    }
 }
 /// URL to send webhook events to
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -331,6 +344,7 @@ impl std::fmt::Display for WebhookCreateMaxRetries {
 }
 /// Partial update for a webhook subscription (public API).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct WebhookUpdate {
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
     pub name: codegen_runtime::Nullable<String>,
@@ -350,6 +364,18 @@ pub struct WebhookUpdate {
     pub timeout_ms: codegen_runtime::Nullable<WebhookUpdateTimeoutMs>,
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
     pub max_retries: codegen_runtime::Nullable<WebhookUpdateMaxRetries>,
+}
+impl<'de> Deserialize<'de> for WebhookUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        WebhookUpdate::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
+    }
+}
+impl Serialize for WebhookUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        WebhookUpdate::serialize(self, serializer)
+    }
 }
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "String")]
@@ -518,20 +544,49 @@ impl std::fmt::Display for WebhookUpdateMaxRetries {
 }
 /// Delivery configuration for a webhook subscription.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct WebhookDeliverySettings {
     pub timeout_ms: i64,
     pub max_retries: i64,
     pub backoff_ms: i64,
 }
+impl<'de> Deserialize<'de> for WebhookDeliverySettings {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        WebhookDeliverySettings::deserialize(
+            codegen_runtime::objects::ObjectsOnly(deserializer),
+        )
+    }
+}
+impl Serialize for WebhookDeliverySettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        WebhookDeliverySettings::serialize(self, serializer)
+    }
+}
 /// Delivery statistics for a webhook subscription.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct WebhookStats {
     pub total_deliveries: i64,
     pub failed_deliveries: i64,
     pub success_rate: f64,
 }
+impl<'de> Deserialize<'de> for WebhookStats {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        WebhookStats::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
+    }
+}
+impl Serialize for WebhookStats {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        WebhookStats::serialize(self, serializer)
+    }
+}
 /// Webhook subscription response (public-safe).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct WebhookResponse {
     pub id: String,
     pub url: String,
@@ -556,6 +611,18 @@ pub struct WebhookResponse {
     pub created_at: codegen_runtime::Nullable<DateTime>,
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
     pub updated_at: codegen_runtime::Nullable<DateTime>,
+}
+impl<'de> Deserialize<'de> for WebhookResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        WebhookResponse::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
+    }
+}
+impl Serialize for WebhookResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        WebhookResponse::serialize(self, serializer)
+    }
 }
 /// A string in the `date-time` format.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -616,15 +683,41 @@ impl std::str::FromStr for DateTime {
     }
 }
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct HttpError {
     pub detail: String,
 }
+impl<'de> Deserialize<'de> for HttpError {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        HttpError::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
+    }
+}
+impl Serialize for HttpError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        HttpError::serialize(self, serializer)
+    }
+}
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ValidationError {
     pub loc: Vec<ValidationErrorLocItem>,
     pub msg: String,
     #[serde(rename = "type")]
     pub type_: String,
+}
+impl<'de> Deserialize<'de> for ValidationError {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ValidationError::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
+    }
+}
+impl Serialize for ValidationError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ValidationError::serialize(self, serializer)
+    }
 }
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -633,8 +726,23 @@ pub enum ValidationErrorLocItem {
     Integer(i64),
 }
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct HttpValidationError {
     pub detail: Vec<ValidationError>,
+}
+impl<'de> Deserialize<'de> for HttpValidationError {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        HttpValidationError::deserialize(
+            codegen_runtime::objects::ObjectsOnly(deserializer),
+        )
+    }
+}
+impl Serialize for HttpValidationError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        HttpValidationError::serialize(self, serializer)
+    }
 }
 /// The spec's defaults, applied when a field or parameter is absent.
 pub mod defaults {

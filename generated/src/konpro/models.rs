@@ -60,12 +60,25 @@ impl std::str::FromStr for EndpointStatus {
 }
 /// Body for POST /v1/webhook/endpoint.add.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct EndpointCreate {
     /// Callback URL of the endpoint. Must use HTTPS with SSL security level 2 or higher.
     pub url: EndpointCreateUrl,
     /// List of event types to listen for. Use None or empty array to subscribe to all events
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
     pub events: codegen_runtime::Nullable<Vec<String>>,
+}
+impl<'de> Deserialize<'de> for EndpointCreate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        EndpointCreate::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
+    }
+}
+impl Serialize for EndpointCreate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        EndpointCreate::serialize(self, serializer)
+    }
 }
 /// Callback URL of the endpoint. Must use HTTPS with SSL security level 2 or higher.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -127,6 +140,7 @@ impl std::str::FromStr for EndpointCreateUrl {
 }
 /// Body for PATCH /v1/webhook/endpoint.update. Only provided fields will be updated.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct EndpointUpdate {
     /// Unique identifier of the webhook endpoint to update (required)
     pub endpoint_id: String,
@@ -140,6 +154,18 @@ pub struct EndpointUpdate {
     /// Updated list of event types to listen for. Use None or empty array to subscribe to all events
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
     pub events: codegen_runtime::Nullable<Vec<String>>,
+}
+impl<'de> Deserialize<'de> for EndpointUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        EndpointUpdate::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
+    }
+}
+impl Serialize for EndpointUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        EndpointUpdate::serialize(self, serializer)
+    }
 }
 /// New callback URL to set for the endpoint. Must support SSL level 2 or higher if HTTPS
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -201,6 +227,7 @@ impl std::str::FromStr for EndpointUpdateUrl {
 }
 /// A webhook endpoint.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Endpoint {
     /// ID of the updated webhook endpoint
     pub endpoint_id: String,
@@ -221,6 +248,18 @@ pub struct Endpoint {
     pub username: Option<String>,
     /// Timestamp when the endpoint was originally created
     pub created_at: DateTime,
+}
+impl<'de> Deserialize<'de> for Endpoint {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        Endpoint::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
+    }
+}
+impl Serialize for Endpoint {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Endpoint::serialize(self, serializer)
+    }
 }
 /// A string in the `date-time` format.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -282,26 +321,78 @@ impl std::str::FromStr for DateTime {
 }
 /// The webhook endpoints of the authenticated user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct EndpointList {
     pub endpoints: Vec<Endpoint>,
 }
+impl<'de> Deserialize<'de> for EndpointList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        EndpointList::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
+    }
+}
+impl Serialize for EndpointList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        EndpointList::serialize(self, serializer)
+    }
+}
 /// Confirmation that a webhook endpoint was deleted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct EndpointDeleted {
     /// ID of the deleted webhook endpoint
     pub endpoint_id: String,
     /// Always true.
     pub deleted: bool,
 }
+impl<'de> Deserialize<'de> for EndpointDeleted {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        EndpointDeleted::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
+    }
+}
+impl Serialize for EndpointDeleted {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        EndpointDeleted::serialize(self, serializer)
+    }
+}
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ErrorDetail {
     /// Machine-readable error code.
     pub code: String,
     /// Human-readable error message.
     pub message: String,
 }
+impl<'de> Deserialize<'de> for ErrorDetail {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ErrorDetail::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
+    }
+}
+impl Serialize for ErrorDetail {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ErrorDetail::serialize(self, serializer)
+    }
+}
 /// Every Konpro error body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ErrorResponse {
     pub error: ErrorDetail,
+}
+impl<'de> Deserialize<'de> for ErrorResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ErrorResponse::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
+    }
+}
+impl Serialize for ErrorResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ErrorResponse::serialize(self, serializer)
+    }
 }

@@ -60,6 +60,7 @@ impl std::str::FromStr for WebhookStatus {
 }
 /// Body for POST /v1/webhooks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct WebhookCreate {
     /// Webhook name (trimmed)
     pub name: WebhookCreateName,
@@ -74,6 +75,18 @@ pub struct WebhookCreate {
         skip_serializing_if = "Option::is_none"
     )]
     pub secret: Option<String>,
+}
+impl<'de> Deserialize<'de> for WebhookCreate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        WebhookCreate::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
+    }
+}
+impl Serialize for WebhookCreate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        WebhookCreate::serialize(self, serializer)
+    }
 }
 /// Webhook name (trimmed)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -193,6 +206,7 @@ impl std::str::FromStr for Uri {
 }
 /// Body for PATCH /v1/webhooks/{id}. All fields are optional — only provided fields are changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct WebhookUpdate {
     /// Webhook name (trimmed)
     #[serde(
@@ -229,6 +243,18 @@ pub struct WebhookUpdate {
         skip_serializing_if = "Option::is_none"
     )]
     pub status: Option<WebhookStatus>,
+}
+impl<'de> Deserialize<'de> for WebhookUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        WebhookUpdate::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
+    }
+}
+impl Serialize for WebhookUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        WebhookUpdate::serialize(self, serializer)
+    }
 }
 /// Webhook name (trimmed)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -290,6 +316,7 @@ impl std::str::FromStr for WebhookUpdateName {
 }
 /// A webhook.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Webhook {
     #[serde(rename = "_id")]
     pub id: String,
@@ -316,6 +343,18 @@ pub struct Webhook {
     pub created_at: DateTime,
     #[serde(rename = "updatedAt")]
     pub updated_at: DateTime,
+}
+impl<'de> Deserialize<'de> for Webhook {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        Webhook::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
+    }
+}
+impl Serialize for Webhook {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Webhook::serialize(self, serializer)
+    }
 }
 /// A string in the `date-time` format.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -376,29 +415,98 @@ impl std::str::FromStr for DateTime {
     }
 }
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct WebhookEnvelope {
     pub success: bool,
     /// A webhook.
     pub data: Webhook,
 }
+impl<'de> Deserialize<'de> for WebhookEnvelope {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        WebhookEnvelope::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
+    }
+}
+impl Serialize for WebhookEnvelope {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        WebhookEnvelope::serialize(self, serializer)
+    }
+}
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct WebhookListEnvelope {
     pub success: bool,
     pub data: Vec<Webhook>,
 }
+impl<'de> Deserialize<'de> for WebhookListEnvelope {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        WebhookListEnvelope::deserialize(
+            codegen_runtime::objects::ObjectsOnly(deserializer),
+        )
+    }
+}
+impl Serialize for WebhookListEnvelope {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        WebhookListEnvelope::serialize(self, serializer)
+    }
+}
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct WebhookDeleted {
     #[serde(rename = "_id")]
     pub id: String,
 }
+impl<'de> Deserialize<'de> for WebhookDeleted {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        WebhookDeleted::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
+    }
+}
+impl Serialize for WebhookDeleted {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        WebhookDeleted::serialize(self, serializer)
+    }
+}
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct WebhookDeletedEnvelope {
     pub success: bool,
     pub data: WebhookDeleted,
 }
+impl<'de> Deserialize<'de> for WebhookDeletedEnvelope {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        WebhookDeletedEnvelope::deserialize(
+            codegen_runtime::objects::ObjectsOnly(deserializer),
+        )
+    }
+}
+impl Serialize for WebhookDeletedEnvelope {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        WebhookDeletedEnvelope::serialize(self, serializer)
+    }
+}
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ErrorResponse {
     pub error: String,
     pub message: String,
     pub code: i64,
+}
+impl<'de> Deserialize<'de> for ErrorResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ErrorResponse::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
+    }
+}
+impl Serialize for ErrorResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ErrorResponse::serialize(self, serializer)
+    }
 }

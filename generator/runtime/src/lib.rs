@@ -4,6 +4,7 @@
 
 pub mod formats;
 pub mod nullable;
+pub mod objects;
 pub mod rules;
 pub mod server;
 

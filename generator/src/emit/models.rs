@@ -98,13 +98,26 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, here: &TokenStream) -> TokenS
         }
         None => (quote!(), quote!()),
     };
+    // `remote = "Self"` makes the derives plain functions, so the trait impls can route
+    // deserializing through `ObjectsOnly`: a JSON array is not an object.
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(remote = "Self")]
         #container
         pub struct #name {
             #(#fields)*
             #extra
+        }
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                #name::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
+            }
+        }
+        impl Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                #name::serialize(self, serializer)
+            }
         }
     }
 }

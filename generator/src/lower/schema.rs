@@ -666,6 +666,7 @@ impl<'a> Lowerer<'a> {
                 description: annotations.description,
                 read_only: annotations.read_only,
                 write_only: annotations.write_only,
+                examples: annotations.examples,
                 origin: at,
             });
         }
@@ -682,6 +683,7 @@ impl<'a> Lowerer<'a> {
                     description: None,
                     read_only: false,
                     write_only: false,
+                    examples: Vec::new(),
                     origin: join(pointer, "required"),
                 });
             }
@@ -724,6 +726,9 @@ impl<'a> Lowerer<'a> {
                 .or_else(|| text(&Value::Object(map.clone()), "description"));
             if out.default.is_none() {
                 out.default = map.get("default").cloned();
+            }
+            if out.examples.is_empty() {
+                out.examples = example_list(map);
             }
             out.read_only |= map.get("readOnly").and_then(Value::as_bool).unwrap_or(false);
             out.write_only |= map.get("writeOnly").and_then(Value::as_bool).unwrap_or(false);
@@ -943,6 +948,7 @@ impl<'a> Lowerer<'a> {
 struct Annotations {
     description: Option<String>,
     default: Option<Value>,
+    examples: Vec<Value>,
     read_only: bool,
     write_only: bool,
 }
@@ -1093,6 +1099,15 @@ pub fn text(value: &Value, key: &str) -> Option<String> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
+}
+
+/// `example` and `examples` (3.1 JSON Schema lists them) of a schema, in order.
+fn example_list(map: &Map<String, Value>) -> Vec<Value> {
+    let mut out: Vec<Value> = map.get("example").cloned().into_iter().collect();
+    if let Some(Value::Array(list)) = map.get("examples") {
+        out.extend(list.iter().cloned());
+    }
+    out
 }
 
 fn example(value: &Value) -> Option<Value> {

@@ -77,6 +77,8 @@ pub struct Field {
     pub description: Option<String>,
     pub read_only: bool,
     pub write_only: bool,
+    /// Examples the spec gives for the property (not checked: the runner checks before use).
+    pub examples: Vec<Value>,
     /// Where the property schema is (JSON pointer).
     pub origin: String,
 }

@@ -1,0 +1,468 @@
+//! Judging answers against the spec. Each check has a name (as Schemathesis names them),
+//! the spec rule it enforces (a JSON pointer into the spec), and a message that shows what
+//! was sent and what came back. A spec that says nothing lets a case pass.
+
+use generator::model::validate::validate;
+use generator::model::{Api, Media, Operation, Response, StatusSpec};
+use serde_json::Value;
+
+use crate::exec::{Exchange, Received, Step, excerpt, resolve};
+use crate::plan::{Case, Expect, Plan, Stateful};
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Check {
+    pub name: &'static str,
+    pub passed: bool,
+    /// Where in the spec the rule is (JSON pointer).
+    pub rule: String,
+    pub message: String,
+}
+
+fn pass(name: &'static str, rule: &str) -> Check {
+    Check {
+        name,
+        passed: true,
+        rule: rule.to_owned(),
+        message: String::new(),
+    }
+}
+
+fn fail(name: &'static str, rule: &str, message: String) -> Check {
+    Check {
+        name,
+        passed: false,
+        rule: rule.to_owned(),
+        message,
+    }
+}
+
+fn documented(op: &Operation, status: u16) -> Option<&Response> {
+    // The most specific documentation wins: the code, then its range, then `default`.
+    op.responses
+        .iter()
+        .find(|r| r.status == StatusSpec::Code(status))
+        .or_else(|| {
+            op.responses
+                .iter()
+                .find(|r| matches!(r.status, StatusSpec::Range(_)) && r.status.matches(status))
+        })
+        .or_else(|| op.responses.iter().find(|r| r.status == StatusSpec::Default))
+}
+
+fn status_key(r: &Response) -> String {
+    match r.status {
+        StatusSpec::Code(c) => c.to_string(),
+        StatusSpec::Range(d) => format!("{d}XX"),
+        StatusSpec::Default => "default".into(),
+    }
+}
+
+/// Every check of one case.
+pub fn check(plan: &Plan, case: &Case, exchange: &Exchange) -> Vec<Check> {
+    let api = &plan.api;
+    let Some(op) = api.operation(&case.operation) else {
+        return Vec::new();
+    };
+    let Some(step) = &exchange.main else { return Vec::new() };
+    let Ok(received) = &step.received else {
+        return Vec::new();
+    };
+    let mut out = answer_checks(api, op, received);
+    out.push(expected_outcome(op, case, received));
+    if let Some(c) = values_echoed(op, case, step, received) {
+        out.push(c);
+    }
+    out.extend(stateful(plan, case, exchange, received));
+    out
+}
+
+/// The checks every answer gets, whatever the case: also used on read-backs.
+pub fn answer_checks(api: &Api, op: &Operation, received: &Received) -> Vec<Check> {
+    let responses = format!("{}/responses", op.origin);
+    let mut out = Vec::new();
+    out.push(if received.status >= 500 {
+        fail(
+            "not_a_server_error",
+            &responses,
+            format!(
+                "{} answered {}: a 5xx is never right\n{}",
+                op.operation_id,
+                received.status,
+                excerpt(&received.text)
+            ),
+        )
+    } else {
+        pass("not_a_server_error", &responses)
+    });
+    let Some(response) = documented(op, received.status) else {
+        if !op.responses.is_empty() {
+            let listed: Vec<String> = op.responses.iter().map(status_key).collect();
+            out.push(fail(
+                "status_code_conformance",
+                &responses,
+                format!(
+                    "status {} is not documented (documented: {})",
+                    received.status,
+                    listed.join(", ")
+                ),
+            ));
+        }
+        return out;
+    };
+    let rule = format!("{responses}/{}", status_key(response));
+    out.push(pass("status_code_conformance", &rule));
+    let Some(body) = &response.body else { return out };
+    let media_rule = format!("{rule}/content");
+    let json_expected = matches!(body.media, Media::Json(_));
+    if json_expected {
+        let base = received
+            .content_type
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        out.push(if base == "application/json" || base.ends_with("+json") {
+            pass("content_type_conformance", &media_rule)
+        } else {
+            fail(
+                "content_type_conformance",
+                &media_rule,
+                format!("expected application/json, got {:?}", received.content_type),
+            )
+        });
+        let schema_rule = format!("{media_rule}/{}/schema", body.media.content_type().replace('/', "~1"));
+        match &received.json {
+            None => out.push(fail(
+                "response_schema_conformance",
+                &schema_rule,
+                format!("the body is not JSON: {}", excerpt(&received.text)),
+            )),
+            Some(json) => {
+                let violations = validate(api, &body.ty, body.nullable, json);
+                out.push(if violations.is_empty() {
+                    pass("response_schema_conformance", &schema_rule)
+                } else {
+                    let list: Vec<String> = violations
+                        .iter()
+                        .take(5)
+                        .map(|v| format!("  at {}: {}", if v.at.is_empty() { "/" } else { &v.at }, v.message))
+                        .collect();
+                    fail(
+                        "response_schema_conformance",
+                        &schema_rule,
+                        format!(
+                            "the body does not match the documented schema:\n{}\n{}",
+                            list.join("\n"),
+                            excerpt(&received.text)
+                        ),
+                    )
+                });
+            }
+        }
+    }
+    out
+}
+
+fn expected_outcome(op: &Operation, case: &Case, received: &Received) -> Check {
+    let status = received.status;
+    let rule = format!("{}/responses", op.origin);
+    let documents = |code: u16| op.responses.iter().any(|r| r.status == StatusSpec::Code(code));
+    let (ok, wanted) = match case.expect {
+        Expect::Accepted => ((200..300).contains(&status), "a 2xx: the spec allows this request"),
+        Expect::Rejected => ((400..500).contains(&status), "a 4xx: the spec forbids this request"),
+        Expect::Unauthorized => (
+            status == 401 || status == 403,
+            "401 or 403: the credential is missing or wrong",
+        ),
+        Expect::NotFound if documents(404) => (
+            status == 404 || (case.stateful == Stateful::Isolation && status == 403),
+            "404: nothing by that id (for this tenant)",
+        ),
+        Expect::NotFound => ((400..500).contains(&status), "a 4xx: nothing by that id"),
+    };
+    if ok {
+        pass("expected_outcome", &rule)
+    } else {
+        fail(
+            "expected_outcome",
+            &rule,
+            format!(
+                "{}: expected {wanted}, got {status}\n{}",
+                case.varied,
+                excerpt(&received.text)
+            ),
+        )
+    }
+}
+
+/// An accepted value comes back as sent where the answer carries it (URIs compared as URIs).
+fn values_echoed(op: &Operation, case: &Case, step: &Step, received: &Received) -> Option<Check> {
+    if case.expect != Expect::Accepted || !(200..300).contains(&received.status) {
+        return None;
+    }
+    let edit = case.edit.as_ref()?;
+    let sent = edit.value.as_ref().filter(|v| !v.is_null())?;
+    if edit.raw.is_some() {
+        return None;
+    }
+    let json = received.json.as_ref()?;
+    let pointer = format!("/{}", edit.path.join("/"));
+    // The field itself, or inside a one-object envelope (`{"success": true, "data": {...}}`).
+    let got = json.pointer(&pointer).or_else(|| {
+        json.as_object()?
+            .values()
+            .filter(|v| v.is_object())
+            .find_map(|inner| inner.pointer(&pointer))
+    })?;
+    let rule = format!("{}/requestBody", op.origin);
+    Some(if same(sent, got) {
+        pass("values_echoed", &rule)
+    } else {
+        fail(
+            "values_echoed",
+            &rule,
+            format!(
+                "{} {}: sent {sent}, the answer has {got}",
+                step.sent.method, step.sent.path
+            ),
+        )
+    })
+}
+
+fn same(sent: &Value, got: &Value) -> bool {
+    match (sent, got) {
+        (Value::String(a), Value::String(b)) if a.contains("://") => normalize_uri(a) == normalize_uri(b),
+        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+        _ => sent == got,
+    }
+}
+
+/// Scheme and host are case-insensitive; a bare host equals host + `/`.
+fn normalize_uri(uri: &str) -> String {
+    let Some((scheme, rest)) = uri.split_once("://") else {
+        return uri.to_owned();
+    };
+    let (host, path) = rest.split_once('/').map_or((rest, ""), |(h, p)| (h, p));
+    format!("{}://{}/{path}", scheme.to_ascii_lowercase(), host.to_ascii_lowercase())
+}
+
+fn stateful(plan: &Plan, case: &Case, exchange: &Exchange, received: &Received) -> Vec<Check> {
+    let rule = format!(
+        "{}/links",
+        plan.api
+            .operation(&case.operation)
+            .map_or(String::new(), |o| o.origin.clone())
+    );
+    let resource = exchange.resource.as_ref();
+    let step = |label: &str| {
+        exchange
+            .steps
+            .iter()
+            .find(|s| s.label == label)
+            .and_then(|s| s.received.as_ref().ok())
+    };
+    match &case.stateful {
+        Stateful::None => Vec::new(),
+        Stateful::PartialUpdate { field } => {
+            if !(200..300).contains(&received.status) {
+                return Vec::new();
+            }
+            let (Some(before), Some(after)) = (
+                resource,
+                step("read back")
+                    .and_then(|r| r.json.as_ref())
+                    .or(received.json.as_ref()),
+            ) else {
+                return vec![fail(
+                    "partial_update_preserves",
+                    &rule,
+                    "nothing to compare: no resource or no readable answer".into(),
+                )];
+            };
+            let mut changed = Vec::new();
+            differences(before, after, "", &mut changed);
+            let unexpected: Vec<&String> = changed
+                .iter()
+                .filter(|path| !path.ends_with(&format!("/{field}")) && !is_volatile(path))
+                .collect();
+            vec![if unexpected.is_empty() {
+                pass("partial_update_preserves", &rule)
+            } else {
+                fail(
+                    "partial_update_preserves",
+                    &rule,
+                    format!(
+                        "sending only `{field}` also changed {}",
+                        unexpected.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
+                )
+            }]
+        }
+        Stateful::WriteOnly { fields } => {
+            let secret = format!("conformance-secret-{}", plan.tag);
+            let mut answers = vec![("create", received)];
+            answers.extend(
+                exchange
+                    .steps
+                    .iter()
+                    .filter(|s| s.label == "read")
+                    .filter_map(|s| s.received.as_ref().ok().map(|r| ("read", r))),
+            );
+            let leaks: Vec<String> = answers
+                .iter()
+                .filter_map(|(label, r)| {
+                    let by_key = r.json.as_ref().is_some_and(|j| fields.iter().any(|f| has_key(j, f)));
+                    (by_key || r.text.contains(&secret))
+                        .then(|| format!("the {label} answer returns {}", fields.join(", ")))
+                })
+                .collect();
+            vec![if leaks.is_empty() {
+                pass("write_only_not_returned", &rule)
+            } else {
+                fail("write_only_not_returned", &rule, leaks.join("; "))
+            }]
+        }
+        Stateful::DeletedIsGone => {
+            if !(200..300).contains(&received.status) {
+                return Vec::new();
+            }
+            let Some(after) = step("read back") else {
+                return vec![fail("deleted_is_gone", &rule, "the read-back failed".into())];
+            };
+            let id = resource_id(plan, resource);
+            let gone = after.status == 404
+                || (after.status < 300 && id.as_ref().is_some_and(|id| !after.text.contains(id.as_str())));
+            vec![if gone {
+                pass("deleted_is_gone", &rule)
+            } else {
+                fail(
+                    "deleted_is_gone",
+                    &rule,
+                    format!(
+                        "after the delete, reading it back answered {}: {}",
+                        after.status,
+                        excerpt(&after.text)
+                    ),
+                )
+            }]
+        }
+        Stateful::Isolation => {
+            let mut out = Vec::new();
+            if let Some(owner) = step("read back as the owner") {
+                out.push(if (200..300).contains(&owner.status) {
+                    pass("tenant_isolation", &rule)
+                } else {
+                    fail(
+                        "tenant_isolation",
+                        &rule,
+                        format!(
+                            "after the other tenant's {}, the owner reads {}",
+                            case.operation, owner.status
+                        ),
+                    )
+                });
+            }
+            if let (Some(list), Some(id)) = (step("list as the other tenant"), resource_id(plan, resource)) {
+                out.push(if list.text.contains(&id) {
+                    fail("tenant_isolation", &rule, format!("the other tenant's list shows {id}"))
+                } else {
+                    pass("tenant_isolation", &rule)
+                });
+            }
+            out
+        }
+        Stateful::Rotation { field } => {
+            let first = received.json.as_ref().and_then(|j| find_key(j, field));
+            let second = step("rotate again")
+                .and_then(|r| r.json.as_ref())
+                .and_then(|j| find_key(j, field));
+            vec![match (first, second) {
+                (Some(a), Some(b)) if a != b && !a.is_null() => pass("rotation_changes_secret", &rule),
+                (Some(a), Some(b)) if a == b => fail(
+                    "rotation_changes_secret",
+                    &rule,
+                    format!("two rotations returned the same `{field}`"),
+                ),
+                _ => fail(
+                    "rotation_changes_secret",
+                    &rule,
+                    format!("a rotation answered without `{field}`"),
+                ),
+            }]
+        }
+    }
+}
+
+/// The resource's id: the first linked value of its create answer.
+fn resource_id(plan: &Plan, resource: Option<&Value>) -> Option<String> {
+    let resources = plan.resources.as_ref()?;
+    resources
+        .links
+        .iter()
+        .flat_map(|l| l.parameters.iter().chain(&l.request_body))
+        .find_map(|(_, e)| resolve(e, resource).ok())
+        .map(|v| crate::plan::text(&v))
+}
+
+fn is_volatile(path: &str) -> bool {
+    let last = path.rsplit('/').next().unwrap_or_default().to_ascii_lowercase();
+    last.contains("updated") || last.contains("modified")
+}
+
+fn differences(a: &Value, b: &Value, at: &str, out: &mut Vec<String>) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for key in x.keys().chain(y.keys().filter(|k| !x.contains_key(*k))) {
+                let path = format!("{at}/{key}");
+                // A key on one side only (a secret shown at creation alone) is not a change of value.
+                if let (Some(p), Some(q)) = (x.get(key), y.get(key)) {
+                    differences(p, q, &path, out);
+                }
+            }
+        }
+        _ if a != b => out.push(at.to_owned()),
+        _ => {}
+    }
+}
+
+fn has_key(value: &Value, key: &str) -> bool {
+    find_key(value, key).is_some()
+}
+
+fn find_key<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
+    match value {
+        Value::Object(map) => map.get(key).or_else(|| map.values().find_map(|v| find_key(v, key))),
+        Value::Array(items) => items.iter().find_map(|v| find_key(v, key)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_compare_as_uris() {
+        assert!(same(
+            &Value::from("HTTPS://Example.com"),
+            &Value::from("https://example.com/")
+        ));
+        assert!(!same(
+            &Value::from("https://example.com/a"),
+            &Value::from("https://example.com/b")
+        ));
+    }
+
+    #[test]
+    fn differences_name_paths() {
+        let mut out = Vec::new();
+        differences(
+            &serde_json::json!({"a": 1, "b": {"c": 2}}),
+            &serde_json::json!({"a": 1, "b": {"c": 3}, "d": 0}),
+            "",
+            &mut out,
+        );
+        assert_eq!(out, ["/b/c"]);
+    }
+}

@@ -1,0 +1,331 @@
+//! The edge cases one value implies: each enum value and one outside, each bound and one
+//! past it, each length limit, each format, null, absence and the wrong type.
+
+use generator::model::{Api, IntWidth, Rules, TypeKind, TypeRef};
+use serde_json::{Value, json};
+
+use super::Expect;
+use super::values::{Hint, Sampler, fit_length, integer_inside};
+
+/// One variation of one value.
+#[derive(Debug, Clone)]
+pub struct Edge {
+    /// `above_maximum`, `hmac_sha256`, `null`, ...
+    pub name: String,
+    /// The value to put in place, or `None` to leave the key out.
+    pub value: Option<Value>,
+    /// What the spec says should happen, before the whole request is checked again.
+    pub expect: Expect,
+    /// JSON text to send instead of `value`, for numbers a JSON value cannot hold.
+    pub raw: Option<String>,
+}
+
+fn accept(name: impl Into<String>, value: Value) -> Edge {
+    Edge {
+        name: name.into(),
+        value: Some(value),
+        expect: Expect::Accepted,
+        raw: None,
+    }
+}
+
+fn reject(name: impl Into<String>, value: Value) -> Edge {
+    Edge {
+        name: name.into(),
+        value: Some(value),
+        expect: Expect::Rejected,
+        raw: None,
+    }
+}
+
+/// Where a value sits: JSON bodies keep types; parameters are text on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Body,
+    Parameter,
+}
+
+/// The edges of a value of `ty`; `nullable` and `required` say how the key may appear.
+pub fn edges(sampler: &Sampler, ty: &TypeRef, nullable: bool, required: bool, hint: Hint, place: Place) -> Vec<Edge> {
+    let api = sampler.api;
+    let mut out = Vec::new();
+    match api.resolve(ty) {
+        TypeRef::Named(id) | TypeRef::Boxed(id) => match &api.type_def(*id).kind {
+            TypeKind::Enum(values) => {
+                for v in values {
+                    out.push(accept(v.wire.clone(), json!(v.wire)));
+                }
+                let wires: Vec<&str> = values.iter().map(|v| v.wire.as_str()).collect();
+                out.push(reject("outside", json!("conformance-not-a-value")));
+                if let Some(first) = wires.first() {
+                    let upper = first.to_uppercase();
+                    if !wires.contains(&upper.as_str()) {
+                        out.push(reject("wrong_case", json!(upper)));
+                    }
+                }
+                if !wires.contains(&"") {
+                    out.push(reject("empty", json!("")));
+                }
+                if place == Place::Body {
+                    out.push(reject("wrong_type", json!(1)));
+                }
+            }
+            TypeKind::Constrained(c) => {
+                constrained(sampler, &c.base, &c.rules, hint, place, &mut out);
+            }
+            TypeKind::Struct(_) | TypeKind::Union(_) => {
+                if place == Place::Body {
+                    out.push(reject("wrong_type", json!("conformance")));
+                }
+            }
+            TypeKind::Alias(_) => {}
+        },
+        TypeRef::Integer(width) => integer(&Rules::default(), *width, place, &mut out),
+        TypeRef::Number => {
+            if place == Place::Body {
+                out.push(reject("wrong_type", json!("1.5")));
+            } else {
+                out.push(reject("wrong_type", json!("not-a-number")));
+            }
+        }
+        TypeRef::Boolean => {
+            out.push(accept("true", json!(true)));
+            out.push(accept("false", json!(false)));
+            out.push(reject(
+                "wrong_type",
+                if place == Place::Body {
+                    json!("true")
+                } else {
+                    json!("maybe")
+                },
+            ));
+        }
+        TypeRef::String => {
+            if place == Place::Body {
+                out.push(reject("wrong_type", json!(12345)));
+            }
+        }
+        TypeRef::Array(item) => array(sampler, item, &Rules::default(), hint, place, &mut out),
+        TypeRef::Map(_) | TypeRef::AnyObject => {
+            if place == Place::Body {
+                out.push(reject("wrong_type", json!("conformance")));
+            }
+        }
+        TypeRef::Any => {}
+    }
+    if place == Place::Body {
+        out.push(if nullable {
+            accept("null", Value::Null)
+        } else {
+            reject("null", Value::Null)
+        });
+    }
+    if required {
+        out.push(Edge {
+            name: "missing".into(),
+            value: None,
+            expect: Expect::Rejected,
+            raw: None,
+        });
+    } else {
+        out.push(Edge {
+            name: "absent".into(),
+            value: None,
+            expect: Expect::Accepted,
+            raw: None,
+        });
+    }
+    out
+}
+
+fn constrained(sampler: &Sampler, base: &TypeRef, rules: &Rules, hint: Hint, place: Place, out: &mut Vec<Edge>) {
+    let api: &Api = sampler.api;
+    if let Some(values) = &rules.one_of_values {
+        for (i, v) in values.iter().enumerate() {
+            out.push(accept(format!("value_{i}"), v.clone()));
+        }
+    }
+    match api.resolve(base) {
+        TypeRef::Integer(width) => integer(rules, *width, place, out),
+        TypeRef::Number => number(rules, place, out),
+        TypeRef::String => string(rules, hint, place, out),
+        TypeRef::Array(item) => array(sampler, item, rules, hint, place, out),
+        TypeRef::Boolean => out.push(reject("wrong_type", json!("maybe"))),
+        _ => {}
+    }
+}
+
+fn integer(rules: &Rules, width: IntWidth, place: Place, out: &mut Vec<Edge>) {
+    let bound = |b: f64| b as i128;
+    if let Some(min) = rules.minimum {
+        let m = bound(min.value);
+        if min.exclusive {
+            out.push(reject("exclusive_minimum", json!(m)));
+            out.push(accept("above_exclusive_minimum", json!(m + 1)));
+        } else {
+            out.push(reject("below_minimum", json!(m - 1)));
+            out.push(accept("minimum", json!(m)));
+            out.push(accept("above_minimum", json!(m + 1)));
+        }
+    }
+    if let Some(max) = rules.maximum {
+        let m = bound(max.value);
+        if max.exclusive {
+            out.push(accept("below_exclusive_maximum", json!(m - 1)));
+            out.push(reject("exclusive_maximum", json!(m)));
+        } else {
+            out.push(accept("below_maximum", json!(m - 1)));
+            out.push(accept("maximum", json!(m)));
+            out.push(reject("above_maximum", json!(m + 1)));
+        }
+    }
+    if rules.multiple_of.is_some_and(|m| m.fract() == 0.0 && m > 1.0) {
+        // The smallest multiple inside the bounds, plus one.
+        out.push(reject("not_a_multiple", json!(integer_inside(rules, width) + 1)));
+    }
+    let inside = integer_inside(rules, width);
+    if place == Place::Body {
+        out.push(reject("fraction", json!(inside as f64 + 0.5)));
+        out.push(reject("numeric_string", json!(inside.to_string())));
+        // 2^64 does not fit a JSON value here: a string stands in for the plan, the digits go on the wire.
+        out.push(Edge {
+            raw: Some("18446744073709551616".into()),
+            ..reject("past_64_bits", json!("18446744073709551616"))
+        });
+    } else {
+        out.push(reject("wrong_type", json!("not-a-number")));
+        out.push(reject("fraction", json!(format!("{inside}.5"))));
+    }
+}
+
+fn number(rules: &Rules, place: Place, out: &mut Vec<Edge>) {
+    if let Some(min) = rules.minimum {
+        if min.exclusive {
+            out.push(reject("exclusive_minimum", json!(min.value)));
+        } else {
+            out.push(accept("minimum", json!(min.value)));
+            out.push(reject("below_minimum", json!(min.value - 1.0)));
+        }
+    }
+    if let Some(max) = rules.maximum {
+        if max.exclusive {
+            out.push(reject("exclusive_maximum", json!(max.value)));
+        } else {
+            out.push(accept("maximum", json!(max.value)));
+            out.push(reject("above_maximum", json!(max.value + 1.0)));
+        }
+    }
+    out.push(reject(
+        "wrong_type",
+        if place == Place::Body {
+            json!("1.5")
+        } else {
+            json!("not-a-number")
+        },
+    ));
+}
+
+/// A string of exactly `n` characters that keeps the format (an url stays an url).
+fn of_length(rules: &Rules, n: u64) -> String {
+    let base = match rules.format.as_deref() {
+        Some("uri" | "uri-reference") => "https://example.com/",
+        _ => "",
+    };
+    let mut s: String = base.chars().take(n as usize).collect();
+    while (s.chars().count() as u64) < n {
+        s.push('a');
+    }
+    s
+}
+
+fn string(rules: &Rules, hint: Hint, place: Place, out: &mut Vec<Edge>) {
+    let lengths = Rules {
+        min_length: None,
+        max_length: None,
+        ..rules.clone()
+    };
+    if let Some(min) = rules.min_length {
+        if min > 0 {
+            out.push(reject("shorter_than_min_length", json!(of_length(&lengths, min - 1))));
+        }
+        out.push(accept("min_length", json!(of_length(&lengths, min))));
+    }
+    if let Some(max) = rules.max_length {
+        out.push(accept("max_length", json!(of_length(&lengths, max))));
+        out.push(reject("longer_than_max_length", json!(of_length(&lengths, max + 1))));
+    }
+    match rules.format.as_deref() {
+        Some("uri") => {
+            out.push(reject("not_a_uri", json!("not a uri")));
+            out.push(reject("relative_uri", json!("/relative/path")));
+        }
+        Some("uri-reference") => out.push(reject("not_a_uri", json!("not a uri"))),
+        Some("uuid") => out.push(reject("bad_uuid", json!("not-a-uuid"))),
+        Some("date-time") => out.push(reject("bad_date_time", json!("2024-13-45T25:61:00Z"))),
+        Some("date") => out.push(reject("bad_date", json!("2024-02-30"))),
+        Some("email") => out.push(reject("bad_email", json!("not-an-email"))),
+        Some(other) => out.push(reject(format!("bad_{}", other.replace('-', "_")), json!("not valid"))),
+        None => {}
+    }
+    if let Some(pattern) = &rules.pattern {
+        // A value that breaks the pattern but nothing else, if one of these does.
+        let others = Rules {
+            pattern: None,
+            ..rules.clone()
+        };
+        let candidates = ["http://example.com/conformance", " ", "", "!", "conformance", "0"];
+        let sample = Rules {
+            pattern: Some(pattern.clone()),
+            ..others.clone()
+        };
+        let breaks = |v: &str| {
+            let fits_others = generator::model::validate::check_rules(hint.name, &others, &json!(v)).is_ok();
+            let breaks_pattern = generator::model::validate::check_rules(hint.name, &sample, &json!(v)).is_err();
+            fits_others && breaks_pattern
+        };
+        if let Some(bad) = candidates
+            .iter()
+            .map(|c| fit_length((*c).to_owned(), &others))
+            .find(|c| breaks(c))
+        {
+            out.push(reject("pattern_mismatch", json!(bad)));
+        }
+    }
+    if place == Place::Body {
+        out.push(reject("wrong_type", json!(12345)));
+    }
+}
+
+fn array(sampler: &Sampler, item: &TypeRef, rules: &Rules, hint: Hint, place: Place, out: &mut Vec<Edge>) {
+    if place != Place::Body {
+        return;
+    }
+    let empty_ok = rules.min_items.unwrap_or(0) == 0;
+    out.push(Edge {
+        name: "empty_array".into(),
+        value: Some(json!([])),
+        expect: if empty_ok { Expect::Accepted } else { Expect::Rejected },
+        raw: None,
+    });
+    if let Some(max) = rules.max_items
+        && let Some(one) = sampler.value(
+            item,
+            Hint {
+                name: hint.name,
+                ..Hint::default()
+            },
+        )
+    {
+        out.push(reject("more_than_max_items", Value::Array(vec![one; max as usize + 1])));
+    }
+    let wrong_item = match sampler.api.resolve(item) {
+        TypeRef::String => Some(json!(12345)),
+        TypeRef::Integer(_) | TypeRef::Number | TypeRef::Boolean => Some(json!("conformance")),
+        TypeRef::Any => None,
+        _ => Some(json!(12345)),
+    };
+    if let Some(bad) = wrong_item {
+        out.push(reject("wrong_item_type", json!([bad])));
+    }
+    out.push(reject("wrong_type", json!("conformance")));
+}

@@ -1,0 +1,766 @@
+//! The case plan: every edge case a spec implies, each with a stable name, the request it
+//! sends and what the spec expects. Derived from the generator's model of the spec, so the
+//! runner tests exactly what the generated servers validate.
+
+pub mod edges;
+pub mod values;
+
+use generator::model::{Api, Link, Media, Method, Operation, ParamLocation, TypeKind, TypeRef};
+use serde_json::{Map, Value, json};
+
+use edges::{Edge, Place, edges};
+use values::{Hint, Sampler};
+
+/// What the spec says the server should do with a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Expect {
+    /// A documented 2xx.
+    Accepted,
+    /// A documented 4xx.
+    Rejected,
+    /// 401 or 403.
+    Unauthorized,
+    /// 404 where documented, else a 4xx.
+    NotFound,
+}
+
+/// Which credential a case sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Auth {
+    /// `CONFORMANCE_TOKEN`.
+    Primary,
+    /// `CONFORMANCE_TOKEN_ALT`: another tenant.
+    Alternate,
+    Missing,
+    /// A made-up credential in the right place.
+    Wrong,
+}
+
+/// A parameter value: literal text, or taken from the resource made for the case.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParamValue {
+    Text(String),
+    /// A runtime expression such as `$response.body#/id`, on the create answer.
+    Linked(String),
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Param {
+    pub location: &'static str,
+    pub name: String,
+    pub value: ParamValue,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Body {
+    None,
+    Json(Value),
+    /// Bytes that are not the JSON they claim to be, or JSON under another media type.
+    Raw {
+        content_type: String,
+        text: String,
+    },
+}
+
+/// A change to the JSON body after linked values are filled in: `None` removes the key.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Edit {
+    pub path: Vec<String>,
+    pub value: Option<Value>,
+    /// JSON text sent in place of `value` when JSON values cannot hold it (an integer past 64 bits).
+    pub raw: Option<String>,
+}
+
+/// Checks that take more than one request.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stateful {
+    None,
+    /// After the update, reading the resource back shows `field` changed and nothing else.
+    PartialUpdate {
+        field: String,
+    },
+    /// The write-only fields sent at creation never come back, by key or by value.
+    WriteOnly {
+        fields: Vec<String>,
+    },
+    /// After a delete, the resource is gone.
+    DeletedIsGone,
+    /// Another tenant's request on the resource is refused, and it stays as it was.
+    Isolation,
+    /// Two rotations give two different values of `field`.
+    Rotation {
+        field: String,
+    },
+}
+
+/// One case.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Case {
+    /// Stable and readable: `createWebhook.timeout_ms.above_maximum`; the snapshot's name.
+    pub name: String,
+    pub operation: String,
+    #[serde(serialize_with = "method_name")]
+    pub method: Method,
+    pub path: String,
+    /// What differs from the operation's valid request, for people.
+    pub varied: String,
+    pub auth: Auth,
+    pub params: Vec<Param>,
+    pub body: Body,
+    /// Body fields filled from the resource made for the case.
+    pub body_links: Vec<(String, String)>,
+    pub edit: Option<Edit>,
+    pub expect: Expect,
+    /// Whether a resource is created first (and removed after).
+    pub needs_resource: bool,
+    pub stateful: Stateful,
+}
+
+fn method_name<S: serde::Serializer>(m: &Method, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&m.as_str().to_ascii_uppercase())
+}
+
+/// How the runner makes and removes its own resources, from the spec's `links`.
+#[derive(Debug, Clone)]
+pub struct Resources {
+    /// The operation whose success answer links to the others.
+    pub create: String,
+    /// A valid, run-tagged create body.
+    pub create_body: Value,
+    pub create_params: Vec<Param>,
+    /// Links from the create answer, by target operation.
+    pub links: Vec<Link>,
+    pub get: Option<String>,
+    pub update: Option<String>,
+    pub delete: Option<String>,
+    pub list: Option<String>,
+}
+
+impl Resources {
+    pub fn link_to(&self, operation: &str) -> Option<&Link> {
+        self.links.iter().find(|l| l.operation_id == operation)
+    }
+}
+
+/// Everything a run needs: the model, the cases, and what could not be planned.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub api: Api,
+    pub tag: String,
+    pub cases: Vec<Case>,
+    pub resources: Option<Resources>,
+    /// Why something was not planned (no valid value for a pattern, ...): shown, never silent.
+    pub notes: Vec<String>,
+}
+
+/// Plans every case of `api`; `tag` marks what the run creates.
+pub fn plan(api: &Api, tag: &str, operations: &[String]) -> Plan {
+    let sampler = Sampler { api, tag };
+    let mut notes = Vec::new();
+    let resources = resources(api, &sampler, &mut notes);
+    let mut cases = Vec::new();
+    for op in &api.operations {
+        if !operations.is_empty() && !operations.contains(&op.operation_id) {
+            continue;
+        }
+        let mut planner = Planner {
+            api,
+            sampler: &sampler,
+            resources: resources.as_ref(),
+            op,
+            notes: &mut notes,
+        };
+        if let Some(mut list) = planner.cases() {
+            cases.append(&mut list);
+        }
+    }
+    Plan {
+        api: api.clone(),
+        tag: tag.to_owned(),
+        cases,
+        resources,
+        notes,
+    }
+}
+
+fn resources(api: &Api, sampler: &Sampler, notes: &mut Vec<String>) -> Option<Resources> {
+    let create = api.operations.iter().find(|op| {
+        op.responses
+            .iter()
+            .any(|r| r.status.is_success() && !r.links.is_empty())
+    })?;
+    let links: Vec<Link> = create
+        .responses
+        .iter()
+        .filter(|r| r.status.is_success())
+        .flat_map(|r| r.links.clone())
+        .collect();
+    let target = |method: &[Method]| {
+        links
+            .iter()
+            .filter_map(|l| api.operation(&l.operation_id))
+            .find(|op| method.contains(&op.method))
+            .map(|op| op.operation_id.clone())
+    };
+    let (create_body, create_params) = match base_request(sampler, create, None) {
+        Ok(base) => base,
+        Err(why) => {
+            notes.push(format!("{}: no resources can be made: {why}", create.operation_id));
+            return None;
+        }
+    };
+    let list = api
+        .operations
+        .iter()
+        .find(|op| {
+            op.method == Method::Get
+                && op.parameters.iter().all(|p| !p.required)
+                && target(&[Method::Get]).as_deref() != Some(op.operation_id.as_str())
+        })
+        .map(|op| op.operation_id.clone());
+    Some(Resources {
+        create: create.operation_id.clone(),
+        create_body: create_body.unwrap_or(Value::Null),
+        create_params,
+        get: target(&[Method::Get]),
+        update: target(&[Method::Patch, Method::Put]),
+        delete: target(&[Method::Delete]),
+        list,
+        links,
+    })
+}
+
+/// A valid request for `op`: its JSON body (if it takes one) and its required parameters.
+fn base_request(sampler: &Sampler, op: &Operation, link: Option<&Link>) -> Result<(Option<Value>, Vec<Param>), String> {
+    let mut params = Vec::new();
+    for p in &op.parameters {
+        if let Some(expr) = link
+            .and_then(|l| l.parameters.iter().find(|(name, _)| name == &p.name))
+            .map(|(_, e)| e)
+        {
+            params.push(Param {
+                location: p.location.as_str(),
+                name: p.name.clone(),
+                value: ParamValue::Linked(expr.clone()),
+            });
+            continue;
+        }
+        if !p.required {
+            continue;
+        }
+        let hint = Hint {
+            name: &p.name,
+            examples: &[],
+            default: p.default.as_ref(),
+        };
+        let value = sampler
+            .value(&p.ty, hint)
+            .ok_or_else(|| format!("no valid value for parameter `{}`", p.name))?;
+        params.push(Param {
+            location: p.location.as_str(),
+            name: p.name.clone(),
+            value: ParamValue::Text(text(&value)),
+        });
+    }
+    let body = match &op.body {
+        Some(b) if matches!(b.media, Media::Json(_)) => {
+            let value = sampler
+                .value(&b.ty, Hint::default())
+                .ok_or_else(|| "no valid value for the body (a pattern the runner cannot satisfy?)".to_owned())?;
+            Some(value)
+        }
+        Some(b) if b.required => return Err(format!("bodies of type {} are not generated", b.media.content_type())),
+        _ => None,
+    };
+    Ok((body, params))
+}
+
+/// A parameter value as it goes on the wire.
+pub fn text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+struct Planner<'a, 'n> {
+    api: &'a Api,
+    sampler: &'a Sampler<'a>,
+    resources: Option<&'a Resources>,
+    op: &'a Operation,
+    notes: &'n mut Vec<String>,
+}
+
+impl Planner<'_, '_> {
+    fn cases(&mut self) -> Option<Vec<Case>> {
+        let op = self.op;
+        let link = self.resources.and_then(|r| r.link_to(&op.operation_id)).cloned();
+        let (body, params) = match base_request(self.sampler, op, link.as_ref()) {
+            Ok(base) => base,
+            Err(why) => {
+                self.notes.push(format!("{}: not tested: {why}", op.operation_id));
+                return None;
+            }
+        };
+        let needs_resource = link.is_some();
+        let base = Case {
+            name: format!("{}.valid", op.operation_id),
+            operation: op.operation_id.clone(),
+            method: op.method,
+            path: op.path.clone(),
+            varied: "nothing: the valid request".into(),
+            auth: Auth::Primary,
+            params,
+            body: body.clone().map_or(Body::None, Body::Json),
+            body_links: link.as_ref().map(|l| l.request_body.clone()).unwrap_or_default(),
+            edit: None,
+            expect: Expect::Accepted,
+            needs_resource,
+            stateful: Stateful::None,
+        };
+        let mut out = vec![base.clone()];
+        let variant = |suffix: &str, varied: String, expect: Expect| Case {
+            name: format!("{}.{suffix}", op.operation_id),
+            varied,
+            expect,
+            ..base.clone()
+        };
+
+        if !op.security.is_empty() && !op.security.iter().any(Vec::is_empty) {
+            out.push(Case {
+                auth: Auth::Missing,
+                ..variant("auth.none", "no credential".into(), Expect::Unauthorized)
+            });
+            out.push(Case {
+                auth: Auth::Wrong,
+                ..variant("auth.wrong", "a wrong credential".into(), Expect::Unauthorized)
+            });
+        }
+
+        // Parameters.
+        for p in &op.parameters {
+            let linked = base
+                .params
+                .iter()
+                .any(|b| b.name == p.name && matches!(b.value, ParamValue::Linked(_)));
+            if linked && p.location == ParamLocation::Path {
+                if let Some(bad) = bad_format(self.api, &p.ty) {
+                    let mut case = variant(
+                        &format!("path.{}.bad_format", p.name),
+                        format!("path {} = {bad:?}", p.name),
+                        Expect::Rejected,
+                    );
+                    set_param(&mut case.params, p.location.as_str(), &p.name, Some(bad));
+                    out.push(case);
+                }
+                if let Some(unknown) = self.sampler.value(
+                    &p.ty,
+                    Hint {
+                        name: &p.name,
+                        ..Hint::default()
+                    },
+                ) {
+                    let unknown = match unknown {
+                        Value::String(s) if !s.contains("conformance") && bad_format(self.api, &p.ty).is_some() => s,
+                        _ => format!("conformance-unknown-{}", self.sampler.tag),
+                    };
+                    let mut case = variant(
+                        &format!("path.{}.unknown", p.name),
+                        format!("path {} names nothing", p.name),
+                        Expect::NotFound,
+                    );
+                    set_param(&mut case.params, p.location.as_str(), &p.name, Some(unknown));
+                    out.push(case);
+                }
+                continue;
+            }
+            if linked || p.location == ParamLocation::Header || p.location == ParamLocation::Cookie {
+                continue;
+            }
+            let hint = Hint {
+                name: &p.name,
+                examples: &[],
+                default: p.default.as_ref(),
+            };
+            for edge in edges(self.sampler, &p.ty, false, p.required, hint, Place::Parameter) {
+                let mut case = variant(
+                    &format!("{}.{}.{}", p.location.as_str(), p.name, edge.name),
+                    describe_param(&p.name, &edge),
+                    edge.expect,
+                );
+                set_param(
+                    &mut case.params,
+                    p.location.as_str(),
+                    &p.name,
+                    edge.value.as_ref().map(text),
+                );
+                if self.param_edge_is_sound(&case, p, &edge) {
+                    out.push(case);
+                }
+            }
+        }
+
+        // The body, field by field, then as a whole.
+        if let (Some(b), Some(body)) = (&op.body, &body) {
+            self.field_cases(&b.ty, body, &[], &variant, &mut out, 0);
+            let json_type = b.media.content_type().to_owned();
+            let sent = body.to_string();
+            out.push(Case {
+                body: Body::Raw {
+                    content_type: json_type.clone(),
+                    text: format!("{{\"conformance\": {}", &sent[..sent.len().min(1)]),
+                },
+                ..variant(
+                    "body.malformed_json",
+                    "a body that is not JSON".into(),
+                    Expect::Rejected,
+                )
+            });
+            out.push(Case {
+                body: Body::Raw {
+                    content_type: "text/plain".into(),
+                    text: sent,
+                },
+                ..variant(
+                    "body.wrong_content_type",
+                    "the valid body sent as text/plain".into(),
+                    Expect::Rejected,
+                )
+            });
+            if matches!(self.api.resolve(&b.ty), TypeRef::Named(id) if matches!(self.api.type_def(*id).kind, TypeKind::Struct(_)))
+            {
+                out.push(Case {
+                    body: Body::Json(json!([])),
+                    body_links: vec![],
+                    ..variant("body.not_an_object", "the body is []".into(), Expect::Rejected)
+                });
+            }
+            if b.required {
+                out.push(Case {
+                    body: Body::None,
+                    body_links: vec![],
+                    ..variant("body.missing", "no body".into(), Expect::Rejected)
+                });
+            }
+        }
+
+        self.stateful(&base, &mut out);
+        Some(out)
+    }
+
+    /// The edges of each body field (recursing into objects), each checked against the
+    /// spec once more so that no case expects what the spec does not say.
+    fn field_cases(
+        &mut self,
+        ty: &TypeRef,
+        body: &Value,
+        path: &[String],
+        variant: &dyn Fn(&str, String, Expect) -> Case,
+        out: &mut Vec<Case>,
+        depth: usize,
+    ) {
+        let TypeRef::Named(id) = self.api.resolve(ty) else {
+            return;
+        };
+        let TypeKind::Struct(s) = &self.api.type_def(*id).kind else {
+            return;
+        };
+        if depth > 3 {
+            return;
+        }
+        for field in &s.fields {
+            if field.read_only {
+                continue;
+            }
+            let mut at = path.to_vec();
+            at.push(field.wire_name.clone());
+            let dotted = at.join(".");
+            for edge in edges(
+                self.sampler,
+                &field.ty,
+                field.nullable,
+                field.required,
+                Hint::of(field),
+                Place::Body,
+            ) {
+                let mut case = variant(
+                    &format!("{dotted}.{}", edge.name),
+                    describe_field(&dotted, &edge),
+                    edge.expect,
+                );
+                case.edit = Some(Edit {
+                    path: at.clone(),
+                    value: edge.value.clone(),
+                    raw: edge.raw.clone(),
+                });
+                let mut edited = body.clone();
+                apply(&mut edited, &at, edge.value.clone());
+                let fits = generator::model::validate::validate(
+                    self.api,
+                    &self.op.body.as_ref().map_or(TypeRef::Any, |b| b.ty.clone()),
+                    false,
+                    &edited,
+                )
+                .is_empty();
+                let linked = case.body_links.iter().any(|(f, _)| f == &at[0]);
+                match (edge.expect, fits) {
+                    (Expect::Accepted, true) | (Expect::Rejected, false) => out.push(case),
+                    // A linked field is filled at run time: the plan cannot judge it.
+                    _ if linked => out.push(case),
+                    _ => self
+                        .notes
+                        .push(format!("{}: the spec does not decide this case; left out", case.name)),
+                }
+            }
+            if let Some(inner) = body
+                .pointer(&format!("/{}", at.join("/")))
+                .cloned()
+                .or_else(|| self.sampler.value(&field.ty, Hint::of(field)))
+                && inner.is_object()
+            {
+                let mut with_inner = body.clone();
+                apply(&mut with_inner, &at, Some(inner));
+                self.field_cases(&field.ty, &with_inner, &at, variant, out, depth + 1);
+            }
+        }
+    }
+
+    fn param_edge_is_sound(&mut self, case: &Case, p: &generator::model::Parameter, edge: &Edge) -> bool {
+        let Some(value) = &edge.value else { return true };
+        // Parameters arrive as text: an accepted edge must parse back to a valid value.
+        let parsed = match self.api.resolve(&p.ty) {
+            TypeRef::String => Value::String(text(value)),
+            _ => serde_json::from_str(&text(value)).unwrap_or(Value::String(text(value))),
+        };
+        let fits = generator::model::validate::validate(self.api, &p.ty, false, &parsed).is_empty();
+        let sound = (edge.expect == Expect::Accepted) == fits;
+        if !sound {
+            self.notes
+                .push(format!("{}: the spec does not decide this case; left out", case.name));
+        }
+        sound
+    }
+
+    fn stateful(&mut self, base: &Case, out: &mut Vec<Case>) {
+        let Some(resources) = self.resources else { return };
+        let op = self.op;
+        let id = &op.operation_id;
+        let named = |suffix: &str, varied: &str, stateful: Stateful, auth: Auth, expect: Expect| Case {
+            name: format!("{id}.{suffix}"),
+            varied: varied.into(),
+            stateful,
+            auth,
+            expect,
+            ..base.clone()
+        };
+        if id == &resources.create {
+            let write_only: Vec<String> = op
+                .body
+                .as_ref()
+                .and_then(|b| match self.api.resolve(&b.ty) {
+                    TypeRef::Named(t) => match &self.api.type_def(*t).kind {
+                        TypeKind::Struct(s) => Some(
+                            s.fields
+                                .iter()
+                                .filter(|f| f.write_only)
+                                .map(|f| f.wire_name.clone())
+                                .collect(),
+                        ),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .unwrap_or_default();
+            if !write_only.is_empty() {
+                let mut case = named(
+                    "stateful.write_only_not_returned",
+                    "write-only fields sent, then every answer read",
+                    Stateful::WriteOnly {
+                        fields: write_only.clone(),
+                    },
+                    Auth::Primary,
+                    Expect::Accepted,
+                );
+                if let Body::Json(body) = &mut case.body {
+                    for f in &write_only {
+                        body[f.as_str()] = json!(format!("conformance-secret-{}", self.sampler.tag));
+                    }
+                }
+                out.push(case);
+            }
+        }
+        if !base.needs_resource {
+            return;
+        }
+        if Some(id) == resources.update.as_ref() {
+            if let Some((field, value)) = self.changeable_field(base) {
+                let mut case = named(
+                    "stateful.partial_update",
+                    &format!("only {field} sent, then read back"),
+                    Stateful::PartialUpdate { field: field.clone() },
+                    Auth::Primary,
+                    Expect::Accepted,
+                );
+                case.body = Body::Json(json!({}));
+                case.edit = Some(Edit {
+                    path: vec![field],
+                    value: Some(value),
+                    raw: None,
+                });
+                out.push(case);
+            }
+            if let Some(rotate) = op.parameters.iter().find(|p| {
+                p.location == ParamLocation::Query
+                    && p.name.starts_with("rotate")
+                    && matches!(self.api.resolve(&p.ty), TypeRef::Boolean)
+            }) && let Some(field) = rotate.name.strip_prefix("rotate_").filter(|f| !f.is_empty())
+            {
+                let mut case = named(
+                    "stateful.rotation",
+                    &format!("{}=true twice", rotate.name),
+                    Stateful::Rotation {
+                        field: field.to_owned(),
+                    },
+                    Auth::Primary,
+                    Expect::Accepted,
+                );
+                set_param(&mut case.params, "query", &rotate.name, Some("true".into()));
+                case.body = Body::Json(json!({}));
+                out.push(case);
+            }
+        }
+        if Some(id) == resources.delete.as_ref() && (resources.get.is_some() || resources.list.is_some()) {
+            out.push(named(
+                "stateful.deleted_is_gone",
+                "delete, then read",
+                Stateful::DeletedIsGone,
+                Auth::Primary,
+                Expect::Accepted,
+            ));
+        }
+        out.push(named(
+            "tenant.isolated",
+            "the other tenant's credential (CONFORMANCE_TOKEN_ALT)",
+            Stateful::Isolation,
+            Auth::Alternate,
+            Expect::NotFound,
+        ));
+    }
+
+    /// A top-level optional field the update body can change, with a valid new value.
+    fn changeable_field(&self, base: &Case) -> Option<(String, Value)> {
+        let b = self.op.body.as_ref()?;
+        let TypeRef::Named(t) = self.api.resolve(&b.ty) else {
+            return None;
+        };
+        let TypeKind::Struct(s) = &self.api.type_def(*t).kind else {
+            return None;
+        };
+        let linked: Vec<&str> = base.body_links.iter().map(|(f, _)| f.as_str()).collect();
+        s.fields
+            .iter()
+            .filter(|f| !f.required && !f.read_only && !f.write_only && !linked.contains(&f.wire_name.as_str()))
+            .find_map(|f| {
+                let edges = edges(self.sampler, &f.ty, false, false, Hint::of(f), Place::Body);
+                // A value unlike the one a fresh resource has: the last accepted edge (an enum's
+                // last value, an upper bound) is the least likely default.
+                let value = edges
+                    .iter()
+                    .rev()
+                    .find(|e| e.expect == Expect::Accepted && e.value.as_ref().is_some_and(|v| !v.is_null()))?
+                    .value
+                    .clone()?;
+                Some((f.wire_name.clone(), value))
+            })
+    }
+}
+
+fn bad_format(api: &Api, ty: &TypeRef) -> Option<String> {
+    let TypeRef::Named(id) = api.resolve(ty) else {
+        return None;
+    };
+    let TypeKind::Constrained(c) = &api.type_def(*id).kind else {
+        return None;
+    };
+    match c.rules.format.as_deref()? {
+        "uuid" => Some("not-a-uuid".into()),
+        "date-time" => Some("not-a-date".into()),
+        "email" => Some("not-an-email".into()),
+        _ => None,
+    }
+}
+
+fn set_param(params: &mut Vec<Param>, location: &'static str, name: &str, value: Option<String>) {
+    params.retain(|p| !(p.location == location && p.name == name));
+    if let Some(value) = value {
+        params.push(Param {
+            location,
+            name: name.to_owned(),
+            value: ParamValue::Text(value),
+        });
+    }
+}
+
+/// Sets (or with `None` removes) the value at a path of object keys.
+pub fn apply(body: &mut Value, path: &[String], value: Option<Value>) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut target = body;
+    for key in parents {
+        if !target.get(key).is_some_and(Value::is_object) {
+            target[key.as_str()] = Value::Object(Map::new());
+        }
+        target = &mut target[key.as_str()];
+    }
+    match (target.as_object_mut(), value) {
+        (Some(map), Some(v)) => {
+            map.insert(last.clone(), v);
+        }
+        (Some(map), None) => {
+            map.remove(last);
+        }
+        _ => {}
+    }
+}
+
+fn describe_field(field: &str, edge: &Edge) -> String {
+    if let Some(raw) = &edge.raw {
+        return format!("{field} = {raw}");
+    }
+    match &edge.value {
+        Some(v) => format!("{field} = {}", short(v)),
+        None => format!("{field} left out"),
+    }
+}
+
+fn describe_param(name: &str, edge: &Edge) -> String {
+    match &edge.value {
+        Some(v) => format!("{name} = {}", short(v)),
+        None => format!("{name} left out"),
+    }
+}
+
+fn short(v: &Value) -> String {
+    let s = v.to_string();
+    match v {
+        Value::String(inner) if inner.chars().count() > 60 => {
+            format!(
+                "\"{}…\" ({} characters)",
+                inner.chars().take(40).collect::<String>(),
+                inner.chars().count()
+            )
+        }
+        _ if s.chars().count() > 60 => format!(
+            "{}… ({} characters of JSON)",
+            s.chars().take(40).collect::<String>(),
+            s.chars().count()
+        ),
+        _ => s,
+    }
+}

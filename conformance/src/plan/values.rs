@@ -1,0 +1,220 @@
+//! Valid values for a type of the model: spec examples and defaults first, then values
+//! made to fit the type's rules. Every value is checked before use, so a case built on it
+//! cannot raise a false alarm.
+
+use generator::model::validate::validate;
+use generator::model::{Api, Field, IntWidth, Rules, TypeKind, TypeRef};
+use serde_json::{Map, Value, json};
+
+/// Makes valid values; `tag` marks the strings of this run (urls, names) for cleanup.
+pub struct Sampler<'a> {
+    pub api: &'a Api,
+    pub tag: &'a str,
+}
+
+/// What the spec says about one use of a type besides the type.
+#[derive(Default, Clone, Copy)]
+pub struct Hint<'a> {
+    pub name: &'a str,
+    pub examples: &'a [Value],
+    pub default: Option<&'a Value>,
+}
+
+impl<'a> Hint<'a> {
+    pub fn of(field: &'a Field) -> Self {
+        Hint {
+            name: &field.wire_name,
+            examples: &field.examples,
+            default: field.default.as_ref(),
+        }
+    }
+}
+
+impl Sampler<'_> {
+    pub fn is_valid(&self, ty: &TypeRef, value: &Value) -> bool {
+        validate(self.api, ty, false, value).is_empty()
+    }
+
+    /// A valid value of `ty`, or `None` when none can be found (a pattern it cannot satisfy).
+    pub fn value(&self, ty: &TypeRef, hint: Hint) -> Option<Value> {
+        self.value_at(ty, hint, 0)
+    }
+
+    fn value_at(&self, ty: &TypeRef, hint: Hint, depth: usize) -> Option<Value> {
+        if depth > 8 {
+            return None;
+        }
+        let given = || {
+            hint.examples
+                .iter()
+                .chain(hint.default)
+                .find(|v| self.is_valid(ty, v))
+                .cloned()
+        };
+        let resolved = self.api.resolve(ty).clone();
+        let made = match &resolved {
+            // Run-tagged strings first: created resources must be recognisable.
+            TypeRef::String => {
+                return self
+                    .strings(&Rules::default(), hint.name)
+                    .into_iter()
+                    .find(|v| self.is_valid(ty, v))
+                    .or_else(given);
+            }
+            TypeRef::Integer(_) | TypeRef::Number => return given().or(Some(json!(1))),
+            TypeRef::Boolean => return given().or(Some(json!(true))),
+            TypeRef::Any => return given().or(Some(json!("conformance"))),
+            TypeRef::AnyObject | TypeRef::Map(_) => return given().or(Some(json!({}))),
+            TypeRef::Array(item) => {
+                if let Some(v) = given() {
+                    return Some(v);
+                }
+                let item = self.value_at(
+                    item,
+                    Hint {
+                        name: hint.name,
+                        ..Hint::default()
+                    },
+                    depth + 1,
+                )?;
+                Some(json!([item]))
+            }
+            TypeRef::Named(id) | TypeRef::Boxed(id) => match &self.api.type_def(*id).kind {
+                TypeKind::Enum(values) => {
+                    return given().or_else(|| values.first().map(|v| json!(v.wire)));
+                }
+                TypeKind::Constrained(c) => {
+                    if matches!(self.api.resolve(&c.base), TypeRef::String) {
+                        let mut candidates = self.strings(&c.rules, hint.name);
+                        candidates.extend(given());
+                        return candidates.into_iter().find(|v| self.is_valid(ty, v));
+                    }
+                    if let Some(v) = given() {
+                        return Some(v);
+                    }
+                    self.constrained(&c.base, &c.rules, hint, depth)
+                }
+                TypeKind::Struct(s) => {
+                    if let Some(v) = given() {
+                        return Some(v);
+                    }
+                    let mut object = Map::new();
+                    for field in s.fields.iter().filter(|f| f.required) {
+                        object.insert(
+                            field.wire_name.clone(),
+                            self.value_at(&field.ty, Hint::of(field), depth + 1)?,
+                        );
+                    }
+                    Some(Value::Object(object))
+                }
+                TypeKind::Union(u) => {
+                    if let Some(v) = given() {
+                        return Some(v);
+                    }
+                    u.variants
+                        .iter()
+                        .find_map(|v| self.value_at(&v.ty, Hint::default(), depth + 1))
+                }
+                TypeKind::Alias(inner) => self.value_at(inner, hint, depth + 1),
+            },
+        };
+        made.filter(|v| self.is_valid(ty, v))
+    }
+
+    fn constrained(&self, base: &TypeRef, rules: &Rules, hint: Hint, depth: usize) -> Option<Value> {
+        if let Some(values) = &rules.one_of_values {
+            return values.first().cloned();
+        }
+        match self.api.resolve(base) {
+            TypeRef::Integer(width) => Some(json!(integer_inside(rules, *width))),
+            TypeRef::Number => {
+                let v = match (rules.minimum, rules.maximum) {
+                    (Some(min), _) => min.value + if min.exclusive { 0.5 } else { 0.0 },
+                    (None, Some(max)) => max.value - if max.exclusive { 0.5 } else { 0.0 },
+                    _ => 1.0,
+                };
+                Some(json!(rules.multiple_of.map_or(v, |m| (v / m).ceil() * m)))
+            }
+            TypeRef::Array(item) => {
+                let one = self.value_at(
+                    item,
+                    Hint {
+                        name: hint.name,
+                        ..Hint::default()
+                    },
+                    depth + 1,
+                )?;
+                let n = rules.min_items.unwrap_or(1).max(1) as usize;
+                let items: Vec<Value> = if rules.unique_items {
+                    (0..n).map(|_| one.clone()).take(1).collect()
+                } else {
+                    vec![one; n]
+                };
+                Some(Value::Array(items))
+            }
+            _ => None,
+        }
+    }
+
+    /// String candidates for the rules, best first.
+    pub fn strings(&self, rules: &Rules, name: &str) -> Vec<Value> {
+        let tag = self.tag;
+        let mut out: Vec<String> = Vec::new();
+        match rules.format.as_deref() {
+            Some("uri" | "uri-reference") => out.push(format!("https://example.com/conformance/{tag}")),
+            Some("uuid") => out.push("3fa85f64-5717-4562-b3fc-2c963f66afa6".into()),
+            Some("date-time") => out.push("2024-01-01T00:00:00Z".into()),
+            Some("date") => out.push("2024-01-01".into()),
+            Some("time") => out.push("00:00:00Z".into()),
+            Some("email") => out.push(format!("{tag}@example.com")),
+            Some("ipv4") => out.push("192.0.2.1".into()),
+            Some("ipv6") => out.push("2001:db8::1".into()),
+            Some("hostname") => out.push("example.com".into()),
+            Some("byte") => out.push("Y29uZm9ybWFuY2U=".into()),
+            _ => {}
+        }
+        let lower = name.to_ascii_lowercase();
+        if lower.contains("url")
+            || lower.contains("uri")
+            || lower.contains("endpoint")
+            || rules.pattern.as_deref().is_some_and(|p| p.contains("http"))
+        {
+            out.push(format!("https://example.com/conformance/{tag}"));
+        }
+        out.push(format!("conformance-{tag}"));
+        out.push("conformance".into());
+        out.into_iter().map(|s| Value::String(fit_length(s, rules))).collect()
+    }
+}
+
+/// Pads or cuts `s` to the length rules (an url keeps its start).
+pub fn fit_length(mut s: String, rules: &Rules) -> String {
+    if let Some(min) = rules.min_length {
+        while (s.chars().count() as u64) < min {
+            s.push('a');
+        }
+    }
+    if let Some(max) = rules.max_length {
+        s = s.chars().take(max as usize).collect();
+    }
+    s
+}
+
+/// An integer inside the bounds, as close to the lower one as the rules allow.
+pub fn integer_inside(rules: &Rules, width: IntWidth) -> i128 {
+    let lowest = match width {
+        IntWidth::U32 | IntWidth::U64 => 0,
+        _ => i128::MIN,
+    };
+    let mut v: i128 = match (rules.minimum, rules.maximum) {
+        (Some(min), _) => min.value.ceil() as i128 + i128::from(min.exclusive && min.value.fract() == 0.0),
+        (None, Some(max)) => (max.value.floor() as i128 - i128::from(max.exclusive && max.value.fract() == 0.0)).min(1),
+        _ => 1,
+    };
+    v = v.max(lowest);
+    if let Some(m) = rules.multiple_of.filter(|m| m.fract() == 0.0 && *m >= 1.0) {
+        let m = m as i128;
+        v = (v + m - 1).div_euclid(m) * m;
+    }
+    v
+}

@@ -1,0 +1,213 @@
+//! Results: the summary people read (by operation, failures first), and the JSON and JUnit
+//! files CI reads. Everything here is already redacted.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::checks::Check;
+use crate::plan::Expect;
+use crate::snapshot::Snapshot;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Passed,
+    Failed,
+    /// The case could not run to the end (timeout, reset, setup failure).
+    Error,
+    Skipped,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CaseResult {
+    pub name: String,
+    pub operation: String,
+    pub expect: Expect,
+    pub varied: String,
+    pub status: Status,
+    /// The checks that failed.
+    pub failures: Vec<Check>,
+    pub checks_run: usize,
+    pub error: Option<String>,
+    pub snapshot: Option<Snapshot>,
+    /// The exchange as snapshotted, for the failure report.
+    pub exchange: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Report {
+    pub api: String,
+    pub cases: Vec<CaseResult>,
+    /// Resources the run made and could not remove.
+    pub cleanup_failures: Vec<String>,
+    /// What the plan left out, and why.
+    pub notes: Vec<String>,
+    pub interrupted: bool,
+}
+
+impl Report {
+    pub fn count(&self, status: Status) -> usize {
+        self.cases.iter().filter(|c| c.status == status).count()
+    }
+
+    pub fn pending_snapshots(&self) -> usize {
+        self.cases
+            .iter()
+            .filter(|c| c.snapshot == Some(Snapshot::Pending))
+            .count()
+    }
+
+    /// True when every check and snapshot passed and nothing stopped the run.
+    pub fn passed(&self) -> bool {
+        self.count(Status::Failed) == 0
+            && self.count(Status::Error) == 0
+            && self.pending_snapshots() == 0
+            && !self.interrupted
+            && self.cleanup_failures.is_empty()
+    }
+
+    /// By operation, the ones with failures first; then each failure with its evidence.
+    pub fn summary(&self) -> String {
+        let mut by_op: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
+        for c in &self.cases {
+            let slot = match c.status {
+                Status::Passed => 0,
+                Status::Failed => 1,
+                Status::Error => 2,
+                Status::Skipped => 3,
+            };
+            by_op.entry(&c.operation).or_default()[slot] += 1;
+        }
+        let mut ops: Vec<(&str, [usize; 4])> = by_op.into_iter().collect();
+        ops.sort_by_key(|(name, n)| (n[1] + n[2] == 0, *name));
+        let mut out = format!("{}:\n", self.api);
+        for (op, n) in &ops {
+            let _ = writeln!(
+                out,
+                "  {op:<28} {:>4} passed {:>4} failed {:>4} errors {:>4} skipped",
+                n[0], n[1], n[2], n[3]
+            );
+        }
+        for c in self
+            .cases
+            .iter()
+            .filter(|c| matches!(c.status, Status::Failed | Status::Error))
+        {
+            let _ = writeln!(out, "\n  FAIL {} ({})", c.name, c.varied);
+            if let Some(e) = &c.error {
+                let _ = writeln!(out, "    error: {e}");
+            }
+            for f in &c.failures {
+                let _ = writeln!(out, "    {} [spec: #{}]", f.name, f.rule);
+                for line in f.message.lines() {
+                    let _ = writeln!(out, "      {line}");
+                }
+            }
+            if c.failures.iter().any(|f| f.name != "snapshot") {
+                for line in c.exchange.lines().take(24) {
+                    let _ = writeln!(out, "      | {line}");
+                }
+            }
+        }
+        if self.pending_snapshots() > 0 {
+            let _ = writeln!(
+                out,
+                "\n  {} snapshots differ or are new: review them with `cargo insta review`",
+                self.pending_snapshots()
+            );
+        }
+        for f in &self.cleanup_failures {
+            let _ = writeln!(out, "  cleanup: {f}");
+        }
+        if self.interrupted {
+            let _ = writeln!(out, "  interrupted: the cases not run are not counted");
+        }
+        out
+    }
+
+    pub fn json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// JUnit XML: one test suite per operation, one test case per case.
+    pub fn junit(&self) -> String {
+        let mut by_op: BTreeMap<&str, Vec<&CaseResult>> = BTreeMap::new();
+        for c in &self.cases {
+            by_op.entry(&c.operation).or_default().push(c);
+        }
+        let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        let failures = self.count(Status::Failed);
+        let errors = self.count(Status::Error);
+        let _ = writeln!(
+            out,
+            "<testsuites name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\">",
+            xml(&self.api),
+            self.cases.len()
+        );
+        for (op, cases) in by_op {
+            let f = cases.iter().filter(|c| c.status == Status::Failed).count();
+            let e = cases.iter().filter(|c| c.status == Status::Error).count();
+            let s = cases.iter().filter(|c| c.status == Status::Skipped).count();
+            let _ = writeln!(
+                out,
+                "  <testsuite name=\"{}.{}\" tests=\"{}\" failures=\"{f}\" errors=\"{e}\" skipped=\"{s}\">",
+                xml(&self.api),
+                xml(op),
+                cases.len()
+            );
+            for c in cases {
+                let _ = write!(
+                    out,
+                    "    <testcase classname=\"{}.{}\" name=\"{}\"",
+                    xml(&self.api),
+                    xml(op),
+                    xml(&c.name)
+                );
+                match c.status {
+                    Status::Passed => out.push_str("/>\n"),
+                    Status::Skipped => out.push_str("><skipped/></testcase>\n"),
+                    Status::Error => {
+                        let _ = writeln!(
+                            out,
+                            "><error message=\"{}\">{}</error></testcase>",
+                            xml(c.error.as_deref().unwrap_or("error")),
+                            xml(&c.exchange)
+                        );
+                    }
+                    Status::Failed => {
+                        let names: Vec<&str> = c.failures.iter().map(|f| f.name).collect();
+                        let detail: Vec<String> = c
+                            .failures
+                            .iter()
+                            .map(|f| format!("{} [#{}]: {}", f.name, f.rule, f.message))
+                            .collect();
+                        let _ = writeln!(
+                            out,
+                            "><failure message=\"{}\">{}\n\n{}</failure></testcase>",
+                            xml(&names.join(", ")),
+                            xml(&detail.join("\n")),
+                            xml(&c.exchange)
+                        );
+                    }
+                }
+            }
+            out.push_str("  </testsuite>\n");
+        }
+        out.push_str("</testsuites>\n");
+        out
+    }
+}
+
+fn xml(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .map(|c| match c {
+            '&' => "&amp;".to_owned(),
+            '<' => "&lt;".to_owned(),
+            '>' => "&gt;".to_owned(),
+            '"' => "&quot;".to_owned(),
+            '\'' => "&apos;".to_owned(),
+            c => c.to_string(),
+        })
+        .collect()
+}
