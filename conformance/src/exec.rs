@@ -76,6 +76,8 @@ pub struct Received {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Step {
     pub label: String,
+    /// The answer lists resources: its length and order depend on what else runs at the time.
+    pub collection: bool,
     pub sent: Sent,
     pub received: Result<Received, String>,
 }
@@ -347,6 +349,7 @@ impl Runner {
                     Err(e) => {
                         return Step {
                             label: label.into(),
+                            collection: false,
                             sent: Sent {
                                 method,
                                 path,
@@ -390,6 +393,7 @@ impl Runner {
             path: shown.clone(),
             body: text.clone(),
         };
+        let collection = self.plan.resources.as_ref().and_then(|r| r.list.as_ref()) == Some(&op.operation_id);
         let url = format!("{}{shown}", self.target.base_url.trim_end_matches('/'));
         let mut tries = 0;
         loop {
@@ -422,6 +426,7 @@ impl Runner {
             }
             return Step {
                 label: label.into(),
+                collection,
                 sent,
                 received: received.map(|(r, _)| r),
             };

@@ -1,6 +1,7 @@
-//! `cargo xtask codegen [--check]`: the workspace's own tasks.
+//! `cargo xtask codegen [--check]`, `cargo xtask conformance`: the workspace's own tasks.
 
 mod codegen;
+mod conformance;
 
 use std::process::ExitCode;
 
@@ -17,11 +18,14 @@ struct Cli {
 enum Task {
     /// Regenerate `generated/` from every spec in `specs/`, or one spec into a standalone crate.
     Codegen(codegen::Args),
+    /// Run every spec's conformance suite against its reference server, with the committed snapshots.
+    Conformance,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.task {
         Task::Codegen(args) => codegen::run(&args),
+        Task::Conformance => conformance::run(),
     }
 }

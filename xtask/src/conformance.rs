@@ -1,0 +1,89 @@
+//! `cargo xtask conformance`: the four reference servers in-process on loopback, each spec's
+//! suite against its server, with the committed snapshots in `conformance/snapshots/<api>/`.
+
+use std::process::ExitCode;
+
+use conformance::exec::{Settings, Target};
+use conformance::report::Status;
+use reference::{Api, Options};
+
+use crate::codegen::root;
+
+const KEY: &str = "conformance-key-tenant-a";
+const KEY_ALT: &str = "conformance-key-tenant-b";
+
+pub fn run() -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    runtime.block_on(run_all())
+}
+
+async fn run_all() -> ExitCode {
+    let root = root();
+    let (mut passed, mut failed, mut stopped) = (0, 0, false);
+    for api in Api::ALL {
+        let spec = root.join(format!("specs/{}.yaml", api.name()));
+        let model = match generator::load(&spec) {
+            Ok(m) => m,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let options = Options {
+            api,
+            db: None,
+            keys: vec![KEY.into(), KEY_ALT.into()],
+        };
+        let server = match reference::start(options, "127.0.0.1:0".parse().expect("a loopback address")).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: the {api} reference server did not start: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let suite = conformance::Suite {
+            name: api.name().to_owned(),
+            api: model,
+            target: Target {
+                base_url: server.base_url.clone(),
+                token: Some(KEY.into()),
+                token_alt: Some(KEY_ALT.into()),
+            },
+            settings: Settings::default(),
+            snapshots: Some(root.join("conformance/snapshots").join(api.name())),
+            operations: Vec::new(),
+        };
+        let cancel = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        let outcome = conformance::run(suite, cancel).await;
+        let _ = server.stop().await;
+        match outcome {
+            Ok(report) => {
+                print!("{}", report.summary());
+                passed += report.count(Status::Passed);
+                failed += report.cases.len() - report.count(Status::Passed) - report.count(Status::Skipped);
+                stopped |= report.interrupted;
+                if !report.passed() {
+                    failed += usize::from(failed == 0);
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {}: {e}", api.name());
+                return ExitCode::from(2);
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 && !stopped {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
