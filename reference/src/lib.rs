@@ -24,6 +24,10 @@ use tokio::task::JoinHandle;
 pub use store::Store;
 pub use tenants::Tenants;
 
+/// The two tenants' keys of the embedded default (`cargo xtask conformance` and its test):
+/// one set, so that tenant-derived values (konpro's `username`) snapshot the same in both.
+pub const EMBEDDED_KEYS: [&str; 2] = ["reference-key-tenant-a", "reference-key-tenant-b"];
+
 /// One of the four APIs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Api {

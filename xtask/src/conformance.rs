@@ -9,8 +9,8 @@ use reference::{Api, Options};
 
 use crate::codegen::root;
 
-const KEY: &str = "conformance-key-tenant-a";
-const KEY_ALT: &str = "conformance-key-tenant-b";
+const KEY: &str = reference::EMBEDDED_KEYS[0];
+const KEY_ALT: &str = reference::EMBEDDED_KEYS[1];
 
 pub fn run() -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -24,8 +24,9 @@ pub fn run() -> ExitCode {
 }
 
 async fn run_all() -> ExitCode {
+    let started = std::time::Instant::now();
     let root = root();
-    let (mut passed, mut failed, mut stopped) = (0, 0, false);
+    let (mut passed, mut failed, mut all_passed) = (0, 0, true);
     for api in Api::ALL {
         let spec = root.join(format!("specs/{}.yaml", api.name()));
         let model = match generator::load(&spec) {
@@ -69,10 +70,8 @@ async fn run_all() -> ExitCode {
                 print!("{}", report.summary());
                 passed += report.count(Status::Passed);
                 failed += report.cases.len() - report.count(Status::Passed) - report.count(Status::Skipped);
-                stopped |= report.interrupted;
-                if !report.passed() {
-                    failed += usize::from(failed == 0);
-                }
+                // Pending snapshots and cleanup failures fail the run too.
+                all_passed &= report.passed();
             }
             Err(e) => {
                 eprintln!("error: {}: {e}", api.name());
@@ -80,8 +79,15 @@ async fn run_all() -> ExitCode {
             }
         }
     }
+    let seconds = started.elapsed().as_secs_f64();
+    // A measurement for the README's benchmark, never a test's assertion.
+    eprintln!(
+        "four suites, {} cases in {seconds:.2} s ({:.0} cases/s)",
+        passed + failed,
+        (passed + failed) as f64 / seconds
+    );
     println!("{passed} passed, {failed} failed");
-    if failed == 0 && !stopped {
+    if all_passed {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

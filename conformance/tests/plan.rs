@@ -1,0 +1,90 @@
+//! The case plan of each spec, as an insta snapshot: adding or losing a case is a diff.
+
+use std::path::Path;
+
+fn plan_text(name: &str) -> String {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../specs/{name}.yaml"));
+    let api = generator::load(&spec).unwrap_or_else(|e| panic!("{e}"));
+    let plan = conformance::plan::plan(&api, "cfm-00000000", &[]);
+    let mut out = String::new();
+    for case in &plan.cases {
+        let expect = serde_json::to_value(case.expect).unwrap();
+        out.push_str(&format!(
+            "{:<60} {:<13} {}\n",
+            case.name,
+            expect.as_str().unwrap(),
+            case.varied
+        ));
+    }
+    for note in &plan.notes {
+        out.push_str(&format!("note: {note}\n"));
+    }
+    out
+}
+
+#[test]
+fn kejue() {
+    insta::assert_snapshot!(plan_text("kejue"));
+}
+
+#[test]
+fn kallima() {
+    insta::assert_snapshot!(plan_text("kallima"));
+}
+
+#[test]
+fn konpro() {
+    insta::assert_snapshot!(plan_text("konpro"));
+}
+
+#[test]
+fn sendkit() {
+    insta::assert_snapshot!(plan_text("sendkit"));
+}
+
+#[test]
+fn names_are_unique_and_every_case_is_planned_the_same_way_twice() {
+    for name in ["kejue", "kallima", "konpro", "sendkit"] {
+        let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../specs/{name}.yaml"));
+        let api = generator::load(&spec).unwrap();
+        let plan = conformance::plan::plan(&api, "cfm-00000000", &[]);
+        let mut names: Vec<&str> = plan.cases.iter().map(|c| c.name.as_str()).collect();
+        let total = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(
+            names.len(),
+            total,
+            "{name}: case names must be unique (they name snapshots)"
+        );
+        assert_eq!(plan_text(name), plan_text(name));
+    }
+}
+
+#[test]
+fn the_operation_filter_keeps_only_those_operations() {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/kejue.yaml");
+    let api = generator::load(&spec).unwrap();
+    let plan = conformance::plan::plan(&api, "cfm-00000000", &["getWebhook".to_owned()]);
+    assert!(!plan.cases.is_empty());
+    assert!(plan.cases.iter().all(|c| c.operation == "getWebhook"));
+}
+
+#[test]
+fn corpus_specs_plan_without_panicking() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/webhooks");
+    for file in [
+        "hookdeck-outpost.openapi.yaml",
+        "sendgrid-tsg_webhooks_v3.yaml",
+        "twilio_events_v1.yaml",
+        "svix-lib-openapi.json",
+    ] {
+        let api = generator::load(&dir.join(file)).unwrap_or_else(|e| panic!("{e}"));
+        let plan = conformance::plan::plan(&api, "cfm-00000000", &[]);
+        assert!(
+            plan.cases.len() > api.operations.len(),
+            "{file}: {} cases",
+            plan.cases.len()
+        );
+    }
+}

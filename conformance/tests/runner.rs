@@ -1,0 +1,309 @@
+//! The runner against the reference servers (green, with the committed snapshots), and
+//! against deliberately broken variants of one: each breakage is caught by the check that
+//! should catch it.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::body::{Body, to_bytes};
+use axum::extract::Request;
+use axum::middleware::{Next, from_fn};
+use axum::response::Response;
+use conformance::exec::{Settings, Target};
+use conformance::report::{Report, Status};
+use reference::{Api, Store, Tenants};
+use serde_json::Value;
+
+const KEY: &str = reference::EMBEDDED_KEYS[0];
+const KEY_ALT: &str = reference::EMBEDDED_KEYS[1];
+
+/// Serves `api` (its router passed through `wrap`) on loopback and runs its suite.
+async fn run(api: Api, wrap: impl FnOnce(axum::Router) -> axum::Router, snapshots: Option<PathBuf>) -> Report {
+    let store = Arc::new(Store::open(None).unwrap());
+    let router = wrap(api.router(store, Arc::new(Tenants::new(&[KEY.into(), KEY_ALT.into()]))));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../specs/{}.yaml", api.name()));
+    let suite = conformance::Suite {
+        name: api.name().into(),
+        api: generator::load(&spec).unwrap(),
+        target: Target {
+            base_url: format!("http://{address}{}", api.base_path()),
+            token: Some(KEY.into()),
+            token_alt: Some(KEY_ALT.into()),
+        },
+        settings: Settings::default(),
+        snapshots,
+        operations: Vec::new(),
+    };
+    let report = conformance::run(suite, std::future::pending()).await.unwrap();
+    let _ = stop.send(());
+    let _ = server.await;
+    report
+}
+
+fn snapshots(api: Api) -> Option<PathBuf> {
+    Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots").join(api.name()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_reference_server_keeps_its_spec_and_its_snapshots() {
+    for api in Api::ALL {
+        let report = run(api, |r| r, snapshots(api)).await;
+        assert!(report.passed(), "{}", report.summary());
+        assert!(report.count(Status::Passed) > 40, "{}", report.summary());
+        assert_eq!(report.count(Status::Skipped), 0);
+    }
+}
+
+/// Asserts that `case` failed, and that `check` is among its failures.
+fn caught(report: &Report, case: &str, check: &str) {
+    let result = report
+        .cases
+        .iter()
+        .find(|c| c.name == case)
+        .unwrap_or_else(|| panic!("no case {case}"));
+    assert_eq!(
+        result.status,
+        Status::Failed,
+        "{case} should fail:\n{}",
+        report.summary()
+    );
+    assert!(
+        result.failures.iter().any(|f| f.name == check),
+        "{case}: expected {check}, got {:?}",
+        result.failures
+    );
+    assert!(!report.passed());
+}
+
+// ---------------------------------------------------------------- broken variants
+
+async fn edit_request(request: Request, edit: impl FnOnce(&mut Value)) -> Request {
+    let (parts, body) = request.into_parts();
+    let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let bytes = match serde_json::from_slice::<Value>(&bytes) {
+        Ok(mut json) => {
+            edit(&mut json);
+            serde_json::to_vec(&json).unwrap().into()
+        }
+        Err(_) => bytes,
+    };
+    Request::from_parts(parts, Body::from(bytes))
+}
+
+async fn edit_response(response: Response, edit: impl FnOnce(&mut Value)) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let bytes = match serde_json::from_slice::<Value>(&bytes) {
+        Ok(mut json) => {
+            edit(&mut json);
+            serde_json::to_vec(&json).unwrap()
+        }
+        Err(_) => bytes.to_vec(),
+    };
+    parts.headers.remove("content-length");
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+fn every_object(value: &mut Value, f: &mut impl FnMut(&mut serde_json::Map<String, Value>)) {
+    match value {
+        Value::Object(map) => {
+            f(map);
+            map.values_mut().for_each(|v| every_object(v, f));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| every_object(v, f)),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn an_off_by_one_bound_is_caught() {
+    async fn off_by_one(request: Request, next: Next) -> Response {
+        let request = edit_request(request, |j| {
+            if j["timeout_ms"] == 30001 {
+                j["timeout_ms"] = 30000.into();
+            }
+        })
+        .await;
+        next.run(request).await
+    }
+    let report = run(Api::Kejue, |r| r.layer(from_fn(off_by_one)), None).await;
+    caught(&report, "createWebhook.timeout_ms.above_maximum", "expected_outcome");
+}
+
+#[tokio::test]
+async fn a_bad_enum_accepted_is_caught() {
+    async fn any_enum(request: Request, next: Next) -> Response {
+        let request = edit_request(request, |j| {
+            if j["signing_method"] == "conformance-not-a-value" {
+                j["signing_method"] = "none".into();
+            }
+        })
+        .await;
+        next.run(request).await
+    }
+    let report = run(Api::Kejue, |r| r.layer(from_fn(any_enum)), None).await;
+    caught(&report, "createWebhook.signing_method.outside", "expected_outcome");
+}
+
+#[tokio::test]
+async fn a_500_on_null_is_caught() {
+    async fn crash_on_null(request: Request, next: Next) -> Response {
+        let (parts, body) = request.into_parts();
+        let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+        if serde_json::from_slice::<Value>(&bytes)
+            .is_ok_and(|j| j.as_object().is_some_and(|m| m.values().any(Value::is_null)))
+        {
+            return Response::builder()
+                .status(500)
+                .body(Body::from("Internal Server Error"))
+                .unwrap();
+        }
+        next.run(Request::from_parts(parts, Body::from(bytes))).await
+    }
+    let report = run(Api::Kejue, |r| r.layer(from_fn(crash_on_null)), None).await;
+    caught(&report, "createWebhook.name.null", "not_a_server_error");
+    caught(&report, "updateWebhook.persona_id.null", "not_a_server_error");
+}
+
+#[tokio::test]
+async fn a_field_reset_by_a_partial_update_is_caught() {
+    async fn reset_events(request: Request, next: Next) -> Response {
+        let patch = request.method() == "PATCH";
+        let request = edit_request(request, |j| {
+            if patch && j.get("events").is_none() {
+                j["events"] = serde_json::json!(["reset"]);
+            }
+        })
+        .await;
+        next.run(request).await
+    }
+    let report = run(Api::Kejue, |r| r.layer(from_fn(reset_events)), None).await;
+    caught(
+        &report,
+        "updateWebhook.stateful.partial_update",
+        "partial_update_preserves",
+    );
+}
+
+#[tokio::test]
+async fn a_leaked_write_only_secret_is_caught() {
+    async fn leak(request: Request, next: Next) -> Response {
+        let response = next.run(request).await;
+        edit_response(response, |j| {
+            every_object(j, &mut |m| {
+                if m.contains_key("signing_method") {
+                    m.insert("secret".into(), "leaked".into());
+                }
+            })
+        })
+        .await
+    }
+    let report = run(Api::Kejue, |r| r.layer(from_fn(leak)), None).await;
+    caught(
+        &report,
+        "createWebhook.stateful.write_only_not_returned",
+        "write_only_not_returned",
+    );
+}
+
+#[tokio::test]
+async fn ignored_auth_is_caught() {
+    async fn let_everyone_in(mut request: Request, next: Next) -> Response {
+        if !request
+            .headers()
+            .get("x-api-key")
+            .is_some_and(|k| k == KEY || k == KEY_ALT)
+        {
+            request.headers_mut().insert("x-api-key", KEY.parse().unwrap());
+        }
+        next.run(request).await
+    }
+    let report = run(Api::Kejue, |r| r.layer(from_fn(let_everyone_in)), None).await;
+    caught(&report, "listWebhooks.auth.none", "expected_outcome");
+    caught(&report, "createWebhook.auth.wrong", "expected_outcome");
+}
+
+#[tokio::test]
+async fn another_tenants_resource_visible_is_caught() {
+    async fn one_tenant(mut request: Request, next: Next) -> Response {
+        if request
+            .headers()
+            .get("authorization")
+            .is_some_and(|v| v.to_str().unwrap_or_default().ends_with(KEY_ALT))
+        {
+            request
+                .headers_mut()
+                .insert("authorization", format!("Bearer {KEY}").parse().unwrap());
+        }
+        next.run(request).await
+    }
+    let report = run(Api::Kallima, |r| r.layer(from_fn(one_tenant)), None).await;
+    caught(&report, "getWebhook.tenant.isolated", "expected_outcome");
+    caught(&report, "deleteWebhook.tenant.isolated", "expected_outcome");
+}
+
+#[tokio::test]
+async fn a_response_missing_a_required_field_is_caught() {
+    async fn drop_url(request: Request, next: Next) -> Response {
+        let response = next.run(request).await;
+        edit_response(response, |j| {
+            every_object(j, &mut |m| {
+                if m.contains_key("_id") {
+                    m.remove("url");
+                }
+            })
+        })
+        .await
+    }
+    let report = run(Api::Sendkit, |r| r.layer(from_fn(drop_url)), None).await;
+    caught(&report, "createWebhook.valid", "response_schema_conformance");
+    caught(&report, "getWebhook.valid", "response_schema_conformance");
+}
+
+#[tokio::test]
+async fn a_changed_answer_is_a_pending_snapshot_not_a_pass() {
+    async fn renamed(request: Request, next: Next) -> Response {
+        let response = next.run(request).await;
+        edit_response(response, |j| {
+            every_object(j, &mut |m| {
+                if let Some(Value::String(message)) = m.get_mut("message") {
+                    message.push_str(" (changed)");
+                }
+            })
+        })
+        .await
+    }
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pending-snapshots");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots/sendkit");
+    for entry in std::fs::read_dir(&committed).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+    }
+    let report = run(Api::Sendkit, |r| r.layer(from_fn(renamed)), Some(dir.clone())).await;
+    let pending: Vec<&str> = report
+        .cases
+        .iter()
+        .filter(|c| c.snapshot == Some(conformance::snapshot::Snapshot::Pending))
+        .map(|c| c.name.as_str())
+        .collect();
+    assert!(pending.contains(&"getWebhook.path.id.unknown"), "{pending:?}");
+    assert!(!report.passed(), "a snapshot mismatch fails the run");
+    if std::env::var_os("CI").is_none() {
+        assert!(
+            dir.join("getWebhook.path.id.unknown.snap.new").exists(),
+            "the change waits for `cargo insta review`"
+        );
+    }
+}
