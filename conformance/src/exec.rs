@@ -208,11 +208,19 @@ impl Runner {
         };
         self.after(case, &step, resource.as_ref());
         exchange.main = Some(step.clone());
+        let setup_steps = exchange.steps.len();
         if let Err(e) = self
             .follow_up(case, &step, resource.as_ref(), &mut exchange.steps)
             .await
         {
             exchange.error = Some(e);
+        } else if let Some((label, Err(e))) = exchange.steps[setup_steps..]
+            .iter()
+            .map(|s| (&s.label, &s.received))
+            .find(|(_, r)| r.is_err())
+        {
+            // A read-back that got no answer leaves the stateful check unjudged: an error, not a pass.
+            exchange.error = Some(format!("{label}: {e}"));
         }
         exchange
     }

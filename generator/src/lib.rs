@@ -7,6 +7,7 @@ pub mod emit;
 pub mod error;
 pub mod lower;
 pub mod model;
+pub mod mutate;
 pub mod spec;
 
 use std::path::Path;

@@ -1,7 +1,8 @@
-//! `cargo xtask codegen [--check]`, `cargo xtask conformance`: the workspace's own tasks.
+//! `cargo xtask codegen [--check]`, `cargo xtask conformance`, `cargo xtask fuzz`: the workspace's own tasks.
 
 mod codegen;
 mod conformance;
+mod fuzz;
 
 use std::process::ExitCode;
 
@@ -20,6 +21,8 @@ enum Task {
     Codegen(codegen::Args),
     /// Run every spec's conformance suite against its reference server, with the committed snapshots.
     Conformance,
+    /// Fuzz spec loading and generation with mutants of real specs for a bounded time.
+    Fuzz(fuzz::Args),
 }
 
 fn main() -> ExitCode {
@@ -27,5 +30,6 @@ fn main() -> ExitCode {
     match cli.task {
         Task::Codegen(args) => codegen::run(&args),
         Task::Conformance => conformance::run(),
+        Task::Fuzz(args) => fuzz::run(&args),
     }
 }

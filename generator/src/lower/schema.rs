@@ -79,6 +79,9 @@ pub struct Lowerer<'a> {
     by_pointer: HashMap<String, (TypeId, bool)>,
     /// Strings constrained only by a format share one type per format (`Uuid`, `DateTime`).
     by_format: HashMap<String, TypeId>,
+    /// How deeply `schema` is nested now: inlining (allOf merges, keys beside a recursive
+    /// `$ref`) can recurse without end, so it is bounded.
+    depth: usize,
     names: Namer,
 }
 
@@ -96,6 +99,7 @@ impl<'a> Lowerer<'a> {
             types: Vec::new(),
             by_pointer: HashMap::new(),
             by_format: HashMap::new(),
+            depth: 0,
             names,
         }
     }
@@ -205,6 +209,22 @@ impl<'a> Lowerer<'a> {
 
     /// Lowers one schema found at `pointer`.
     pub fn schema(&mut self, value: &Value, pointer: &str, target: Target) -> Result<Lowered> {
+        const MAX_DEPTH: usize = 96;
+        if self.depth >= MAX_DEPTH {
+            return Err(Error::unsupported(
+                pointer,
+                format!(
+                    "schemas nested more than {MAX_DEPTH} deep (an `allOf` or a `$ref` with keys beside it that includes itself?)"
+                ),
+            ));
+        }
+        self.depth += 1;
+        let lowered = self.schema_here(value, pointer, target);
+        self.depth -= 1;
+        lowered
+    }
+
+    fn schema_here(&mut self, value: &Value, pointer: &str, target: Target) -> Result<Lowered> {
         let map = match value {
             Value::Object(map) => map,
             Value::Bool(true) => {
