@@ -202,7 +202,13 @@ fn values_echoed(op: &Operation, case: &Case, step: &Step, received: &Received) 
         return None;
     }
     let edit = case.edit.as_ref()?;
-    let sent = edit.value.as_ref().filter(|v| !v.is_null())?;
+    // A field left out shows its default; a field sent shows what was sent.
+    let (sent, name) = match (&edit.value, &edit.default) {
+        (Some(v), _) if !v.is_null() => (v, "values_echoed"),
+        // On PATCH a left-out field means "unchanged", not "default".
+        (None, Some(default)) if op.method != generator::model::Method::Patch => (default, "default_applied"),
+        _ => return None,
+    };
     if edit.raw.is_some() {
         return None;
     }
@@ -217,10 +223,20 @@ fn values_echoed(op: &Operation, case: &Case, step: &Step, received: &Received) 
     })?;
     let rule = format!("{}/requestBody", op.origin);
     Some(if same(sent, got) {
-        pass("values_echoed", &rule)
+        pass(name, &rule)
+    } else if name == "default_applied" {
+        let left_out = edit.path.join(".");
+        fail(
+            name,
+            &rule,
+            format!(
+                "{} {}: {left_out} was left out, so its default {sent} applies; the answer has {got}",
+                step.sent.method, step.sent.path
+            ),
+        )
     } else {
         fail(
-            "values_echoed",
+            name,
             &rule,
             format!(
                 "{} {}: sent {sent}, the answer has {got}",
@@ -268,12 +284,14 @@ fn stateful(plan: &Plan, case: &Case, exchange: &Exchange, received: &Received) 
             if !(200..300).contains(&received.status) {
                 return Vec::new();
             }
-            let (Some(before), Some(after)) = (
-                resource,
-                step("read back")
-                    .and_then(|r| r.json.as_ref())
-                    .or(received.json.as_ref()),
-            ) else {
+            // The read-back decides where there is one; only without a read operation does the
+            // update's own answer stand in.
+            let after = match step("read back") {
+                Some(read) => read.json.as_ref(),
+                None if exchange.steps.iter().any(|s| s.label == "read back") => None,
+                None => received.json.as_ref(),
+            };
+            let (Some(before), Some(after)) = (resource, after) else {
                 return vec![fail(
                     "partial_update_preserves",
                     &rule,

@@ -160,10 +160,12 @@ async fn read_request(stream: &TcpStream) -> Option<String> {
 
 // ---------------------------------------------------------------- running
 
-fn settings(timeout_ms: u64) -> Settings {
+/// 8 at a time, 1 s per request (every misbehaving answer here is far slower, or never
+/// ends), three 429s waited out.
+fn settings() -> Settings {
     Settings {
         concurrency: 8,
-        timeout: Duration::from_millis(timeout_ms),
+        timeout: Duration::from_millis(1000),
         rate_limit_retries: 3,
     }
 }
@@ -338,11 +340,11 @@ async fn answers_slower_than_the_timeout_are_errors_that_say_timed_out() {
         next.run(request).await
     }
     let server = Server::axum(kejue().layer(from_fn(slow_reads))).await;
-    let report = run(server.base_url(), settings(300), &[]).await;
+    let report = run(server.base_url(), settings(), &[]).await;
     server.stop().await;
 
     // Every case whose own request or read-back is a read waited 3 s for an answer the
-    // runner gave 300 ms; the rest of the server answered in time and passed.
+    // runner gave 1 s; the rest of the server answered in time and passed.
     only_reads_broke(&report, "timed out");
 }
 
@@ -362,7 +364,7 @@ async fn an_answer_that_breaks_off_mid_body_is_an_error_with_its_cause() {
         .await;
     })
     .await;
-    let report = run(server.base_url(), settings(1000), &[]).await;
+    let report = run(server.base_url(), settings(), &[]).await;
     server.stop().await;
 
     assert!(report.cases.len() > 100, "every case ran: {}", report.cases.len());
@@ -391,7 +393,7 @@ async fn a_body_that_is_not_json_fails_response_schema_conformance() {
         Response::from_parts(parts, Body::from("<html><body>502 Bad Gateway</body></html>"))
     }
     let server = Server::axum(kejue().layer(from_fn(html_reads))).await;
-    let report = run(server.base_url(), settings(1000), &[]).await;
+    let report = run(server.base_url(), settings(), &[]).await;
     server.stop().await;
 
     // Every answer of these operations is documented as JSON (200, 401 and 404 alike).
@@ -455,7 +457,7 @@ async fn a_100_mb_answer_is_an_error_and_is_not_read_to_the_end() {
     let before = peak_memory_kib();
     let report = run(
         server.base_url(),
-        settings(1000),
+        settings(),
         &["listWebhooks", "createWebhook", "getWebhook"],
     )
     .await;
@@ -496,7 +498,7 @@ async fn an_endless_redirect_is_an_error_that_says_redirect() {
         next.run(request).await
     }
     let server = Server::axum(kejue().layer(from_fn(redirect_to_itself))).await;
-    let report = run(server.base_url(), settings(1000), &[]).await;
+    let report = run(server.base_url(), settings(), &[]).await;
     server.stop().await;
 
     only_reads_broke(&report, "redirect");
@@ -529,7 +531,7 @@ async fn a_429_is_waited_out_as_retry_after_says() {
     };
     let ledger = Arc::new(Mutex::new(Ledger::default()));
     let server = Server::axum(with_ledger(kejue().layer(throttle), ledger.clone())).await;
-    let report = run(server.base_url(), settings(1000), &[]).await;
+    let report = run(server.base_url(), settings(), &[]).await;
     server.stop().await;
 
     // Every case passed: none took a 429 as its answer.
@@ -574,7 +576,7 @@ async fn a_cleanup_that_fails_is_reported_and_fails_the_run() {
     let server = Server::axum(with_ledger(kejue().layer(from_fn(deletes_fail)), ledger.clone())).await;
     // getWebhook's cases make their own webhooks, and leave the deleting to the cleanup;
     // cleanup retries with backoff one webhook after another, so the suite is kept small.
-    let report = run(server.base_url(), settings(1000), &["getWebhook"]).await;
+    let report = run(server.base_url(), settings(), &["getWebhook"]).await;
     server.stop().await;
 
     // Every case passed; only the cleanup failed, and that fails the run.
@@ -702,7 +704,7 @@ async fn sweep_removes_tagged_leftovers_and_nothing_else() {
         token: Some(KEY.into()),
         token_alt: None,
     };
-    let runner = Runner::new(plan.clone(), target.clone(), settings(1000)).unwrap();
+    let runner = Runner::new(plan.clone(), target.clone(), settings()).unwrap();
     let (removed, failures) = tokio::time::timeout(NO_HANG, runner.sweep()).await.unwrap().unwrap();
     assert_eq!((removed, failures), (2, Vec::<String>::new()));
 
@@ -719,7 +721,7 @@ async fn sweep_removes_tagged_leftovers_and_nothing_else() {
     assert_eq!(urls, ["https://example.com/mine"]);
 
     // A second sweep finds nothing.
-    let runner = Runner::new(plan, target, settings(1000)).unwrap();
+    let runner = Runner::new(plan, target, settings()).unwrap();
     assert_eq!(runner.sweep().await.unwrap(), (0, Vec::new()));
     running.stop().await.unwrap();
 }

@@ -156,6 +156,22 @@ async fn a_bad_enum_accepted_is_caught() {
 }
 
 #[tokio::test]
+async fn a_default_not_applied_is_caught() {
+    async fn wrong_default(request: Request, next: Next) -> Response {
+        let create = request.method() == "POST";
+        let request = edit_request(request, |j| {
+            if create && j.is_object() && j.get("signing_method").is_none() {
+                j["signing_method"] = "none".into();
+            }
+        })
+        .await;
+        next.run(request).await
+    }
+    let report = run(Api::Kejue, |r| r.layer(from_fn(wrong_default)), None).await;
+    caught(&report, "createWebhook.signing_method.absent", "default_applied");
+}
+
+#[tokio::test]
 async fn a_500_on_null_is_caught() {
     async fn crash_on_null(request: Request, next: Next) -> Response {
         let (parts, body) = request.into_parts();

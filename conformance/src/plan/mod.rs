@@ -73,6 +73,8 @@ pub struct Edit {
     pub value: Option<Value>,
     /// JSON text sent in place of `value` when JSON values cannot hold it (an integer past 64 bits).
     pub raw: Option<String>,
+    /// The spec's default for a field left out: the answer should show it where it carries the field.
+    pub default: Option<Value>,
 }
 
 /// Checks that take more than one request.
@@ -497,6 +499,11 @@ impl Planner<'_, '_> {
                     path: at.clone(),
                     value: edge.value.clone(),
                     raw: edge.raw.clone(),
+                    default: if edge.value.is_none() {
+                        field.default.clone()
+                    } else {
+                        None
+                    },
                 });
                 let mut edited = body.clone();
                 apply(&mut edited, &at, edge.value.clone());
@@ -611,6 +618,7 @@ impl Planner<'_, '_> {
                     path: vec![field],
                     value: Some(value),
                     raw: None,
+                    default: None,
                 });
                 out.push(case);
             }
