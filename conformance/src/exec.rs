@@ -372,7 +372,7 @@ impl Runner {
                 },
             };
             match p.location {
-                "path" => path = path.replace(&format!("{{{}}}", p.name), &encode_path(&value)),
+                "path" => path = path.replace(&format!("{{{}}}", p.name), &percent_encode(&value)),
                 "query" => query.push((p.name.clone(), value)),
                 _ => headers.push((p.name.clone(), value)),
             }
@@ -390,7 +390,7 @@ impl Runner {
         if !query.is_empty() {
             let encoded: Vec<String> = query
                 .iter()
-                .map(|(k, v)| format!("{}={}", encode_query(k), encode_query(v)))
+                .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
                 .collect();
             shown = format!("{shown}?{}", encoded.join("&"));
         }
@@ -769,20 +769,8 @@ pub fn excerpt(text: &str) -> String {
     }
 }
 
-fn encode_path(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-fn encode_query(value: &str) -> String {
+/// Percent-encodes everything but RFC 3986's unreserved characters (paths and queries alike).
+fn percent_encode(value: &str) -> String {
     value
         .bytes()
         .map(|b| {

@@ -308,13 +308,7 @@ fn array(sampler: &Sampler, item: &TypeRef, rules: &Rules, hint: Hint, place: Pl
         raw: None,
     });
     if let Some(max) = rules.max_items
-        && let Some(one) = sampler.value(
-            item,
-            Hint {
-                name: hint.name,
-                ..Hint::default()
-            },
-        )
+        && let Some(one) = sampler.value(item, Hint::named(hint.name))
     {
         out.push(reject("more_than_max_items", Value::Array(vec![one; max as usize + 1])));
     }

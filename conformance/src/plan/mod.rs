@@ -360,13 +360,7 @@ impl Planner<'_, '_> {
                     set_param(&mut case.params, p.location.as_str(), &p.name, Some(bad));
                     out.push(case);
                 }
-                if let Some(unknown) = self.sampler.value(
-                    &p.ty,
-                    Hint {
-                        name: &p.name,
-                        ..Hint::default()
-                    },
-                ) {
+                if let Some(unknown) = self.sampler.value(&p.ty, Hint::named(&p.name)) {
                     let unknown = match unknown {
                         Value::String(s) if !s.contains("conformance") && bad_format(self.api, &p.ty).is_some() => s,
                         _ => format!("conformance-unknown-{}", self.sampler.tag),

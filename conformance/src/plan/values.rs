@@ -21,6 +21,13 @@ pub struct Hint<'a> {
 }
 
 impl<'a> Hint<'a> {
+    pub fn named(name: &'a str) -> Self {
+        Hint {
+            name,
+            ..Hint::default()
+        }
+    }
+
     pub fn of(field: &'a Field) -> Self {
         Hint {
             name: &field.wire_name,
@@ -69,14 +76,7 @@ impl Sampler<'_> {
                 if let Some(v) = given() {
                     return Some(v);
                 }
-                let item = self.value_at(
-                    item,
-                    Hint {
-                        name: hint.name,
-                        ..Hint::default()
-                    },
-                    depth + 1,
-                )?;
+                let item = self.value_at(item, Hint::named(hint.name), depth + 1)?;
                 Some(json!([item]))
             }
             TypeRef::Named(id) | TypeRef::Boxed(id) => match &self.api.type_def(*id).kind {
@@ -136,20 +136,10 @@ impl Sampler<'_> {
                 Some(json!(rules.multiple_of.map_or(v, |m| (v / m).ceil() * m)))
             }
             TypeRef::Array(item) => {
-                let one = self.value_at(
-                    item,
-                    Hint {
-                        name: hint.name,
-                        ..Hint::default()
-                    },
-                    depth + 1,
-                )?;
+                let one = self.value_at(item, Hint::named(hint.name), depth + 1)?;
                 let n = rules.min_items.unwrap_or(1).max(1) as usize;
-                let items: Vec<Value> = if rules.unique_items {
-                    (0..n).map(|_| one.clone()).take(1).collect()
-                } else {
-                    vec![one; n]
-                };
+                // Unique items cannot repeat one value: one item, and the caller's check decides.
+                let items: Vec<Value> = if rules.unique_items { vec![one] } else { vec![one; n] };
                 Some(Value::Array(items))
             }
             _ => None,
