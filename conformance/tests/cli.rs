@@ -57,9 +57,9 @@ async fn run_writes_reports_and_never_the_credentials() {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-reports");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let (json, junit) = (dir.join("report.json"), dir.join("junit.xml"));
+    let (json, junit, snapshots) = (dir.join("report.json"), dir.join("junit.xml"), dir.join("snapshots"));
     let base = server.base_url.clone();
-    let (spec_path, json_c, junit_c) = (spec("kallima"), json.clone(), junit.clone());
+    let (spec_path, json_c, junit_c, snapshots_c) = (spec("kallima"), json.clone(), junit.clone(), snapshots.clone());
     let out = tokio::task::spawn_blocking(move || {
         bin()
             .args(["run", "--spec"])
@@ -68,6 +68,11 @@ async fn run_writes_reports_and_never_the_credentials() {
             .arg(&json_c)
             .arg("--junit")
             .arg(&junit_c)
+            .arg("--snapshots")
+            .arg(&snapshots_c)
+            // New snapshots are accepted here so that their text can be searched for secrets.
+            .env_remove("CI")
+            .env("INSTA_UPDATE", "always")
             .env("CONFORMANCE_TOKEN", keys[0])
             .env("CONFORMANCE_TOKEN_ALT", keys[1])
             .output()
