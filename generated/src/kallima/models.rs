@@ -2,6 +2,7 @@
 
 #![allow(clippy::all, unused_imports)]
 use serde::{Deserialize, Serialize};
+
 /// Body for POST /v1/webhooks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
@@ -15,6 +16,7 @@ pub struct WebhookCreate {
     #[serde(default = "defaults::webhook_create_enabled")]
     pub enabled: bool,
 }
+
 impl<'de> Deserialize<'de> for WebhookCreate {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -22,15 +24,18 @@ impl<'de> Deserialize<'de> for WebhookCreate {
         WebhookCreate::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
     }
 }
+
 impl Serialize for WebhookCreate {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         WebhookCreate::serialize(self, serializer)
     }
 }
+
 /// A string in the `uri` format.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "String")]
 pub struct Uri(String);
+
 impl Uri {
     /// The length, format and pattern the spec sets.
     pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
@@ -51,40 +56,47 @@ impl Uri {
         self.0
     }
 }
+
 impl TryFrom<String> for Uri {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl From<Uri> for String {
     fn from(value: Uri) -> Self {
         value.0
     }
 }
+
 impl std::ops::Deref for Uri {
     type Target = String;
     fn deref(&self) -> &String {
         &self.0
     }
 }
+
 impl std::fmt::Display for Uri {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.0, f)
     }
 }
+
 impl TryFrom<&str> for Uri {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: &str) -> Result<Self, Self::Error> {
         Self::new(value.to_owned())
     }
 }
+
 impl std::str::FromStr for Uri {
     type Err = codegen_runtime::ConstraintError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Self::new(value.to_owned())
     }
 }
+
 /// Body for PATCH /v1/webhooks/{id}.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
@@ -99,6 +111,7 @@ pub struct WebhookUpdate {
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
     pub enabled: codegen_runtime::Nullable<bool>,
 }
+
 impl<'de> Deserialize<'de> for WebhookUpdate {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -106,11 +119,13 @@ impl<'de> Deserialize<'de> for WebhookUpdate {
         WebhookUpdate::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
     }
 }
+
 impl Serialize for WebhookUpdate {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         WebhookUpdate::serialize(self, serializer)
     }
 }
+
 /// Registered webhook endpoint.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
@@ -137,6 +152,7 @@ pub struct WebhookResponse {
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
     pub secret: codegen_runtime::Nullable<String>,
 }
+
 impl<'de> Deserialize<'de> for WebhookResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -144,15 +160,18 @@ impl<'de> Deserialize<'de> for WebhookResponse {
         WebhookResponse::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
     }
 }
+
 impl Serialize for WebhookResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         WebhookResponse::serialize(self, serializer)
     }
 }
+
 /// A string in the `date-time` format.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "String")]
 pub struct DateTime(String);
+
 impl DateTime {
     /// The length, format and pattern the spec sets.
     pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
@@ -173,40 +192,47 @@ impl DateTime {
         self.0
     }
 }
+
 impl TryFrom<String> for DateTime {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl From<DateTime> for String {
     fn from(value: DateTime) -> Self {
         value.0
     }
 }
+
 impl std::ops::Deref for DateTime {
     type Target = String;
     fn deref(&self) -> &String {
         &self.0
     }
 }
+
 impl std::fmt::Display for DateTime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.0, f)
     }
 }
+
 impl TryFrom<&str> for DateTime {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: &str) -> Result<Self, Self::Error> {
         Self::new(value.to_owned())
     }
 }
+
 impl std::str::FromStr for DateTime {
     type Err = codegen_runtime::ConstraintError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Self::new(value.to_owned())
     }
 }
+
 /// Polymorphic discriminator. Always webhook.
 #[derive(
     Debug,
@@ -224,6 +250,7 @@ pub enum WebhookResponseObject {
     #[serde(rename = "webhook")]
     Webhook,
 }
+
 impl WebhookResponseObject {
     /// Every value, in spec order.
     pub const ALL: &'static [WebhookResponseObject] = &[WebhookResponseObject::Webhook];
@@ -234,11 +261,13 @@ impl WebhookResponseObject {
         }
     }
 }
+
 impl std::fmt::Display for WebhookResponseObject {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl std::str::FromStr for WebhookResponseObject {
     type Err = codegen_runtime::ConstraintError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
@@ -254,6 +283,7 @@ impl std::str::FromStr for WebhookResponseObject {
         }
     }
 }
+
 /// A list of registered webhook endpoints.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
@@ -262,6 +292,7 @@ pub struct WebhookList {
     pub object: WebhookListObject,
     pub data: Vec<WebhookResponse>,
 }
+
 impl<'de> Deserialize<'de> for WebhookList {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -269,11 +300,13 @@ impl<'de> Deserialize<'de> for WebhookList {
         WebhookList::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
     }
 }
+
 impl Serialize for WebhookList {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         WebhookList::serialize(self, serializer)
     }
 }
+
 /// Always list.
 #[derive(
     Debug,
@@ -291,6 +324,7 @@ pub enum WebhookListObject {
     #[serde(rename = "list")]
     List,
 }
+
 impl WebhookListObject {
     /// Every value, in spec order.
     pub const ALL: &'static [WebhookListObject] = &[WebhookListObject::List];
@@ -301,11 +335,13 @@ impl WebhookListObject {
         }
     }
 }
+
 impl std::fmt::Display for WebhookListObject {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl std::str::FromStr for WebhookListObject {
     type Err = codegen_runtime::ConstraintError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
@@ -321,11 +357,13 @@ impl std::str::FromStr for WebhookListObject {
         }
     }
 }
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 pub struct HttpError {
     pub detail: String,
 }
+
 impl<'de> Deserialize<'de> for HttpError {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -333,11 +371,13 @@ impl<'de> Deserialize<'de> for HttpError {
         HttpError::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
     }
 }
+
 impl Serialize for HttpError {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         HttpError::serialize(self, serializer)
     }
 }
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 pub struct ValidationError {
@@ -346,6 +386,7 @@ pub struct ValidationError {
     #[serde(rename = "type")]
     pub type_: String,
 }
+
 impl<'de> Deserialize<'de> for ValidationError {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -353,22 +394,26 @@ impl<'de> Deserialize<'de> for ValidationError {
         ValidationError::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
     }
 }
+
 impl Serialize for ValidationError {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         ValidationError::serialize(self, serializer)
     }
 }
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum ValidationErrorLocItem {
     String(String),
     Integer(i64),
 }
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 pub struct HttpValidationError {
     pub detail: Vec<ValidationError>,
 }
+
 impl<'de> Deserialize<'de> for HttpValidationError {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -378,15 +423,18 @@ impl<'de> Deserialize<'de> for HttpValidationError {
         )
     }
 }
+
 impl Serialize for HttpValidationError {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         HttpValidationError::serialize(self, serializer)
     }
 }
+
 /// A string in the `uuid` format.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "String")]
 pub struct Uuid(String);
+
 impl Uuid {
     /// The length, format and pattern the spec sets.
     pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
@@ -407,40 +455,47 @@ impl Uuid {
         self.0
     }
 }
+
 impl TryFrom<String> for Uuid {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl From<Uuid> for String {
     fn from(value: Uuid) -> Self {
         value.0
     }
 }
+
 impl std::ops::Deref for Uuid {
     type Target = String;
     fn deref(&self) -> &String {
         &self.0
     }
 }
+
 impl std::fmt::Display for Uuid {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.0, f)
     }
 }
+
 impl TryFrom<&str> for Uuid {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: &str) -> Result<Self, Self::Error> {
         Self::new(value.to_owned())
     }
 }
+
 impl std::str::FromStr for Uuid {
     type Err = codegen_runtime::ConstraintError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Self::new(value.to_owned())
     }
 }
+
 /// The spec's defaults, applied when a field or parameter is absent.
 pub mod defaults {
     pub fn webhook_create_enabled() -> bool {

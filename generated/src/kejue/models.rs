@@ -2,6 +2,7 @@
 
 #![allow(clippy::all, unused_imports)]
 use serde::{Deserialize, Serialize};
+
 /// Webhook signing methods.
 #[derive(
     Debug,
@@ -27,6 +28,7 @@ pub enum WebhookSigningMethod {
     #[serde(rename = "none")]
     None,
 }
+
 impl WebhookSigningMethod {
     /// Every value, in spec order.
     pub const ALL: &'static [WebhookSigningMethod] = &[
@@ -47,11 +49,13 @@ impl WebhookSigningMethod {
         }
     }
 }
+
 impl std::fmt::Display for WebhookSigningMethod {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl std::str::FromStr for WebhookSigningMethod {
     type Err = codegen_runtime::ConstraintError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
@@ -74,6 +78,7 @@ impl std::str::FromStr for WebhookSigningMethod {
         }
     }
 }
+
 /// Webhook scope types.
 #[derive(
     Debug,
@@ -93,6 +98,7 @@ pub enum WebhookScopeType {
     #[serde(rename = "persona")]
     Persona,
 }
+
 impl WebhookScopeType {
     /// Every value, in spec order.
     pub const ALL: &'static [WebhookScopeType] = &[
@@ -107,11 +113,13 @@ impl WebhookScopeType {
         }
     }
 }
+
 impl std::fmt::Display for WebhookScopeType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl std::str::FromStr for WebhookScopeType {
     type Err = codegen_runtime::ConstraintError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
@@ -130,6 +138,7 @@ impl std::str::FromStr for WebhookScopeType {
         }
     }
 }
+
 /// Create a webhook subscription (public API).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
@@ -162,6 +171,7 @@ pub struct WebhookCreate {
     #[serde(default = "defaults::webhook_create_max_retries")]
     pub max_retries: WebhookCreateMaxRetries,
 }
+
 impl<'de> Deserialize<'de> for WebhookCreate {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -169,15 +179,18 @@ impl<'de> Deserialize<'de> for WebhookCreate {
         WebhookCreate::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
     }
 }
+
 impl Serialize for WebhookCreate {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         WebhookCreate::serialize(self, serializer)
     }
 }
+
 /// URL to send webhook events to
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "String")]
 pub struct WebhookCreateUrl(String);
+
 impl WebhookCreateUrl {
     /// The length, format and pattern the spec sets.
     pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
@@ -198,44 +211,52 @@ impl WebhookCreateUrl {
         self.0
     }
 }
+
 impl TryFrom<String> for WebhookCreateUrl {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl From<WebhookCreateUrl> for String {
     fn from(value: WebhookCreateUrl) -> Self {
         value.0
     }
 }
+
 impl std::ops::Deref for WebhookCreateUrl {
     type Target = String;
     fn deref(&self) -> &String {
         &self.0
     }
 }
+
 impl std::fmt::Display for WebhookCreateUrl {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.0, f)
     }
 }
+
 impl TryFrom<&str> for WebhookCreateUrl {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: &str) -> Result<Self, Self::Error> {
         Self::new(value.to_owned())
     }
 }
+
 impl std::str::FromStr for WebhookCreateUrl {
     type Err = codegen_runtime::ConstraintError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Self::new(value.to_owned())
     }
 }
+
 /// Request timeout in milliseconds (1000-30000)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "i64")]
 pub struct WebhookCreateTimeoutMs(i64);
+
 impl WebhookCreateTimeoutMs {
     /// The bounds the spec sets.
     pub const RULES: codegen_runtime::rules::NumberRules = codegen_runtime::rules::NumberRules {
@@ -265,32 +286,38 @@ impl WebhookCreateTimeoutMs {
         self.0
     }
 }
+
 impl TryFrom<i64> for WebhookCreateTimeoutMs {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: i64) -> Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl From<WebhookCreateTimeoutMs> for i64 {
     fn from(value: WebhookCreateTimeoutMs) -> Self {
         value.0
     }
 }
+
 impl std::ops::Deref for WebhookCreateTimeoutMs {
     type Target = i64;
     fn deref(&self) -> &i64 {
         &self.0
     }
 }
+
 impl std::fmt::Display for WebhookCreateTimeoutMs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.0, f)
     }
 }
+
 /// Maximum retry attempts (0-10)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "i64")]
 pub struct WebhookCreateMaxRetries(i64);
+
 impl WebhookCreateMaxRetries {
     /// The bounds the spec sets.
     pub const RULES: codegen_runtime::rules::NumberRules = codegen_runtime::rules::NumberRules {
@@ -320,28 +347,33 @@ impl WebhookCreateMaxRetries {
         self.0
     }
 }
+
 impl TryFrom<i64> for WebhookCreateMaxRetries {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: i64) -> Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl From<WebhookCreateMaxRetries> for i64 {
     fn from(value: WebhookCreateMaxRetries) -> Self {
         value.0
     }
 }
+
 impl std::ops::Deref for WebhookCreateMaxRetries {
     type Target = i64;
     fn deref(&self) -> &i64 {
         &self.0
     }
 }
+
 impl std::fmt::Display for WebhookCreateMaxRetries {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.0, f)
     }
 }
+
 /// Partial update for a webhook subscription (public API).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
@@ -365,6 +397,7 @@ pub struct WebhookUpdate {
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
     pub max_retries: codegen_runtime::Nullable<WebhookUpdateMaxRetries>,
 }
+
 impl<'de> Deserialize<'de> for WebhookUpdate {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -372,14 +405,17 @@ impl<'de> Deserialize<'de> for WebhookUpdate {
         WebhookUpdate::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
     }
 }
+
 impl Serialize for WebhookUpdate {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         WebhookUpdate::serialize(self, serializer)
     }
 }
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "String")]
 pub struct WebhookUpdateUrl(String);
+
 impl WebhookUpdateUrl {
     /// The length, format and pattern the spec sets.
     pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
@@ -400,43 +436,51 @@ impl WebhookUpdateUrl {
         self.0
     }
 }
+
 impl TryFrom<String> for WebhookUpdateUrl {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl From<WebhookUpdateUrl> for String {
     fn from(value: WebhookUpdateUrl) -> Self {
         value.0
     }
 }
+
 impl std::ops::Deref for WebhookUpdateUrl {
     type Target = String;
     fn deref(&self) -> &String {
         &self.0
     }
 }
+
 impl std::fmt::Display for WebhookUpdateUrl {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.0, f)
     }
 }
+
 impl TryFrom<&str> for WebhookUpdateUrl {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: &str) -> Result<Self, Self::Error> {
         Self::new(value.to_owned())
     }
 }
+
 impl std::str::FromStr for WebhookUpdateUrl {
     type Err = codegen_runtime::ConstraintError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Self::new(value.to_owned())
     }
 }
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "i64")]
 pub struct WebhookUpdateTimeoutMs(i64);
+
 impl WebhookUpdateTimeoutMs {
     /// The bounds the spec sets.
     pub const RULES: codegen_runtime::rules::NumberRules = codegen_runtime::rules::NumberRules {
@@ -466,31 +510,37 @@ impl WebhookUpdateTimeoutMs {
         self.0
     }
 }
+
 impl TryFrom<i64> for WebhookUpdateTimeoutMs {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: i64) -> Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl From<WebhookUpdateTimeoutMs> for i64 {
     fn from(value: WebhookUpdateTimeoutMs) -> Self {
         value.0
     }
 }
+
 impl std::ops::Deref for WebhookUpdateTimeoutMs {
     type Target = i64;
     fn deref(&self) -> &i64 {
         &self.0
     }
 }
+
 impl std::fmt::Display for WebhookUpdateTimeoutMs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.0, f)
     }
 }
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "i64")]
 pub struct WebhookUpdateMaxRetries(i64);
+
 impl WebhookUpdateMaxRetries {
     /// The bounds the spec sets.
     pub const RULES: codegen_runtime::rules::NumberRules = codegen_runtime::rules::NumberRules {
@@ -520,28 +570,33 @@ impl WebhookUpdateMaxRetries {
         self.0
     }
 }
+
 impl TryFrom<i64> for WebhookUpdateMaxRetries {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: i64) -> Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl From<WebhookUpdateMaxRetries> for i64 {
     fn from(value: WebhookUpdateMaxRetries) -> Self {
         value.0
     }
 }
+
 impl std::ops::Deref for WebhookUpdateMaxRetries {
     type Target = i64;
     fn deref(&self) -> &i64 {
         &self.0
     }
 }
+
 impl std::fmt::Display for WebhookUpdateMaxRetries {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.0, f)
     }
 }
+
 /// Delivery configuration for a webhook subscription.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
@@ -550,6 +605,7 @@ pub struct WebhookDeliverySettings {
     pub max_retries: i64,
     pub backoff_ms: i64,
 }
+
 impl<'de> Deserialize<'de> for WebhookDeliverySettings {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -559,11 +615,13 @@ impl<'de> Deserialize<'de> for WebhookDeliverySettings {
         )
     }
 }
+
 impl Serialize for WebhookDeliverySettings {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         WebhookDeliverySettings::serialize(self, serializer)
     }
 }
+
 /// Delivery statistics for a webhook subscription.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
@@ -572,6 +630,7 @@ pub struct WebhookStats {
     pub failed_deliveries: i64,
     pub success_rate: f64,
 }
+
 impl<'de> Deserialize<'de> for WebhookStats {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -579,11 +638,13 @@ impl<'de> Deserialize<'de> for WebhookStats {
         WebhookStats::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
     }
 }
+
 impl Serialize for WebhookStats {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         WebhookStats::serialize(self, serializer)
     }
 }
+
 /// Webhook subscription response (public-safe).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
@@ -612,6 +673,7 @@ pub struct WebhookResponse {
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
     pub updated_at: codegen_runtime::Nullable<DateTime>,
 }
+
 impl<'de> Deserialize<'de> for WebhookResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -619,15 +681,18 @@ impl<'de> Deserialize<'de> for WebhookResponse {
         WebhookResponse::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
     }
 }
+
 impl Serialize for WebhookResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         WebhookResponse::serialize(self, serializer)
     }
 }
+
 /// A string in the `date-time` format.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "String")]
 pub struct DateTime(String);
+
 impl DateTime {
     /// The length, format and pattern the spec sets.
     pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
@@ -648,45 +713,53 @@ impl DateTime {
         self.0
     }
 }
+
 impl TryFrom<String> for DateTime {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl From<DateTime> for String {
     fn from(value: DateTime) -> Self {
         value.0
     }
 }
+
 impl std::ops::Deref for DateTime {
     type Target = String;
     fn deref(&self) -> &String {
         &self.0
     }
 }
+
 impl std::fmt::Display for DateTime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.0, f)
     }
 }
+
 impl TryFrom<&str> for DateTime {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: &str) -> Result<Self, Self::Error> {
         Self::new(value.to_owned())
     }
 }
+
 impl std::str::FromStr for DateTime {
     type Err = codegen_runtime::ConstraintError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Self::new(value.to_owned())
     }
 }
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 pub struct HttpError {
     pub detail: String,
 }
+
 impl<'de> Deserialize<'de> for HttpError {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -694,11 +767,13 @@ impl<'de> Deserialize<'de> for HttpError {
         HttpError::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
     }
 }
+
 impl Serialize for HttpError {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         HttpError::serialize(self, serializer)
     }
 }
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 pub struct ValidationError {
@@ -707,6 +782,7 @@ pub struct ValidationError {
     #[serde(rename = "type")]
     pub type_: String,
 }
+
 impl<'de> Deserialize<'de> for ValidationError {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -714,22 +790,26 @@ impl<'de> Deserialize<'de> for ValidationError {
         ValidationError::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
     }
 }
+
 impl Serialize for ValidationError {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         ValidationError::serialize(self, serializer)
     }
 }
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum ValidationErrorLocItem {
     String(String),
     Integer(i64),
 }
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 pub struct HttpValidationError {
     pub detail: Vec<ValidationError>,
 }
+
 impl<'de> Deserialize<'de> for HttpValidationError {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -739,11 +819,13 @@ impl<'de> Deserialize<'de> for HttpValidationError {
         )
     }
 }
+
 impl Serialize for HttpValidationError {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         HttpValidationError::serialize(self, serializer)
     }
 }
+
 /// The spec's defaults, applied when a field or parameter is absent.
 pub mod defaults {
     pub fn webhook_create_signing_method() -> super::WebhookSigningMethod {

@@ -7,8 +7,10 @@ use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use codegen_runtime::server::{self as rt, Credential, Problem};
 use super::models;
+
 /// The path of the spec's first server URL: the routes are served below it.
 pub const BASE_PATH: &str = "/api/v1";
+
 /// The spec's security schemes and where each carries its credential.
 pub const SCHEMES: &[rt::Scheme] = &[
     rt::Scheme {
@@ -16,6 +18,7 @@ pub const SCHEMES: &[rt::Scheme] = &[
         source: rt::Source::Header("X-API-Key"),
     },
 ];
+
 /// The answers `listWebhooks` documents.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListWebhooksResponse {
@@ -26,6 +29,7 @@ pub enum ListWebhooksResponse {
     /// An answer the spec does not document, such as a 500 when storage fails.
     Undocumented(u16, serde_json::Value),
 }
+
 impl IntoResponse for ListWebhooksResponse {
     fn into_response(self) -> Response {
         match self {
@@ -37,6 +41,7 @@ impl IntoResponse for ListWebhooksResponse {
         }
     }
 }
+
 /// The answers `createWebhook` documents.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateWebhookResponse {
@@ -49,6 +54,7 @@ pub enum CreateWebhookResponse {
     /// An answer the spec does not document, such as a 500 when storage fails.
     Undocumented(u16, serde_json::Value),
 }
+
 impl IntoResponse for CreateWebhookResponse {
     fn into_response(self) -> Response {
         match self {
@@ -63,12 +69,14 @@ impl IntoResponse for CreateWebhookResponse {
         }
     }
 }
+
 /// The parameters of `getWebhook`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetWebhookParams {
     /// path parameter `webhook_id`.
     pub webhook_id: String,
 }
+
 /// The answers `getWebhook` documents.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetWebhookResponse {
@@ -83,6 +91,7 @@ pub enum GetWebhookResponse {
     /// An answer the spec does not document, such as a 500 when storage fails.
     Undocumented(u16, serde_json::Value),
 }
+
 impl IntoResponse for GetWebhookResponse {
     fn into_response(self) -> Response {
         match self {
@@ -98,12 +107,14 @@ impl IntoResponse for GetWebhookResponse {
         }
     }
 }
+
 /// The parameters of `deleteWebhook`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteWebhookParams {
     /// path parameter `webhook_id`.
     pub webhook_id: String,
 }
+
 /// The answers `deleteWebhook` documents.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteWebhookResponse {
@@ -118,6 +129,7 @@ pub enum DeleteWebhookResponse {
     /// An answer the spec does not document, such as a 500 when storage fails.
     Undocumented(u16, serde_json::Value),
 }
+
 impl IntoResponse for DeleteWebhookResponse {
     fn into_response(self) -> Response {
         match self {
@@ -133,12 +145,14 @@ impl IntoResponse for DeleteWebhookResponse {
         }
     }
 }
+
 /// The parameters of `updateWebhook`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateWebhookParams {
     /// path parameter `webhook_id`.
     pub webhook_id: String,
 }
+
 /// The answers `updateWebhook` documents.
 #[derive(Debug, Clone, PartialEq)]
 pub enum UpdateWebhookResponse {
@@ -153,6 +167,7 @@ pub enum UpdateWebhookResponse {
     /// An answer the spec does not document, such as a 500 when storage fails.
     Undocumented(u16, serde_json::Value),
 }
+
 impl IntoResponse for UpdateWebhookResponse {
     fn into_response(self) -> Response {
         match self {
@@ -168,6 +183,7 @@ impl IntoResponse for UpdateWebhookResponse {
         }
     }
 }
+
 /// The server side of Kejue Webhooks API 1.0.0.
 ///
 /// Implement it and serve [`router`]: requests reach these methods authenticated,
@@ -252,6 +268,7 @@ pub trait Server: Send + Sync + 'static {
         problem: &Problem,
     ) -> models::HttpValidationError;
 }
+
 /// Routes every operation of the spec to `server`, below [`BASE_PATH`].
 pub fn router<S: Server>(server: Arc<S>) -> axum::Router {
     let routes = axum::Router::new()
@@ -269,6 +286,7 @@ pub fn router<S: Server>(server: Arc<S>) -> axum::Router {
         .with_state(server);
     axum::Router::new().nest(BASE_PATH, routes)
 }
+
 fn reject_401_422<S: Server>(server: &S, problem: Problem) -> Response {
     match problem.kind {
         rt::ProblemKind::MissingCredentials | rt::ProblemKind::InvalidCredentials => {
@@ -280,6 +298,7 @@ fn reject_401_422<S: Server>(server: &S, problem: Problem) -> Response {
         _ => rt::json_response(422u16, &server.http_validation_error_body(&problem)),
     }
 }
+
 async fn handle_list_webhooks<S: Server>(
     State(server): State<Arc<S>>,
     request: Request,
@@ -301,6 +320,7 @@ async fn handle_list_webhooks<S: Server>(
         .await;
     outcome.unwrap_or_else(|problem| reject_401_422(server, problem))
 }
+
 async fn handle_create_webhook<S: Server>(
     State(server): State<Arc<S>>,
     request: Request,
@@ -327,6 +347,7 @@ async fn handle_create_webhook<S: Server>(
         .await;
     outcome.unwrap_or_else(|problem| reject_401_422(server, problem))
 }
+
 async fn handle_get_webhook<S: Server>(
     State(server): State<Arc<S>>,
     request: Request,
@@ -352,6 +373,7 @@ async fn handle_get_webhook<S: Server>(
         .await;
     outcome.unwrap_or_else(|problem| reject_401_422(server, problem))
 }
+
 async fn handle_delete_webhook<S: Server>(
     State(server): State<Arc<S>>,
     request: Request,
@@ -377,6 +399,7 @@ async fn handle_delete_webhook<S: Server>(
         .await;
     outcome.unwrap_or_else(|problem| reject_401_422(server, problem))
 }
+
 async fn handle_update_webhook<S: Server>(
     State(server): State<Arc<S>>,
     request: Request,

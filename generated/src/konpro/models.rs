@@ -2,6 +2,7 @@
 
 #![allow(clippy::all, unused_imports)]
 use serde::{Deserialize, Serialize};
+
 /// Current operational status of the webhook endpoint
 #[derive(
     Debug,
@@ -21,6 +22,7 @@ pub enum EndpointStatus {
     #[serde(rename = "disabled")]
     Disabled,
 }
+
 impl EndpointStatus {
     /// Every value, in spec order.
     pub const ALL: &'static [EndpointStatus] = &[
@@ -35,11 +37,13 @@ impl EndpointStatus {
         }
     }
 }
+
 impl std::fmt::Display for EndpointStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl std::str::FromStr for EndpointStatus {
     type Err = codegen_runtime::ConstraintError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
@@ -58,6 +62,7 @@ impl std::str::FromStr for EndpointStatus {
         }
     }
 }
+
 /// Body for POST /v1/webhook/endpoint.add.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
@@ -68,6 +73,7 @@ pub struct EndpointCreate {
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
     pub events: codegen_runtime::Nullable<Vec<String>>,
 }
+
 impl<'de> Deserialize<'de> for EndpointCreate {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -75,15 +81,18 @@ impl<'de> Deserialize<'de> for EndpointCreate {
         EndpointCreate::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
     }
 }
+
 impl Serialize for EndpointCreate {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         EndpointCreate::serialize(self, serializer)
     }
 }
+
 /// Callback URL of the endpoint. Must use HTTPS with SSL security level 2 or higher.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "String")]
 pub struct EndpointCreateUrl(String);
+
 impl EndpointCreateUrl {
     /// The length, format and pattern the spec sets.
     pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
@@ -104,40 +113,47 @@ impl EndpointCreateUrl {
         self.0
     }
 }
+
 impl TryFrom<String> for EndpointCreateUrl {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl From<EndpointCreateUrl> for String {
     fn from(value: EndpointCreateUrl) -> Self {
         value.0
     }
 }
+
 impl std::ops::Deref for EndpointCreateUrl {
     type Target = String;
     fn deref(&self) -> &String {
         &self.0
     }
 }
+
 impl std::fmt::Display for EndpointCreateUrl {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.0, f)
     }
 }
+
 impl TryFrom<&str> for EndpointCreateUrl {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: &str) -> Result<Self, Self::Error> {
         Self::new(value.to_owned())
     }
 }
+
 impl std::str::FromStr for EndpointCreateUrl {
     type Err = codegen_runtime::ConstraintError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Self::new(value.to_owned())
     }
 }
+
 /// Body for PATCH /v1/webhook/endpoint.update. Only provided fields will be updated.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
@@ -155,6 +171,7 @@ pub struct EndpointUpdate {
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
     pub events: codegen_runtime::Nullable<Vec<String>>,
 }
+
 impl<'de> Deserialize<'de> for EndpointUpdate {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -162,15 +179,18 @@ impl<'de> Deserialize<'de> for EndpointUpdate {
         EndpointUpdate::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
     }
 }
+
 impl Serialize for EndpointUpdate {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         EndpointUpdate::serialize(self, serializer)
     }
 }
+
 /// New callback URL to set for the endpoint. Must support SSL level 2 or higher if HTTPS
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "String")]
 pub struct EndpointUpdateUrl(String);
+
 impl EndpointUpdateUrl {
     /// The length, format and pattern the spec sets.
     pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
@@ -191,40 +211,47 @@ impl EndpointUpdateUrl {
         self.0
     }
 }
+
 impl TryFrom<String> for EndpointUpdateUrl {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl From<EndpointUpdateUrl> for String {
     fn from(value: EndpointUpdateUrl) -> Self {
         value.0
     }
 }
+
 impl std::ops::Deref for EndpointUpdateUrl {
     type Target = String;
     fn deref(&self) -> &String {
         &self.0
     }
 }
+
 impl std::fmt::Display for EndpointUpdateUrl {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.0, f)
     }
 }
+
 impl TryFrom<&str> for EndpointUpdateUrl {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: &str) -> Result<Self, Self::Error> {
         Self::new(value.to_owned())
     }
 }
+
 impl std::str::FromStr for EndpointUpdateUrl {
     type Err = codegen_runtime::ConstraintError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Self::new(value.to_owned())
     }
 }
+
 /// A webhook endpoint.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
@@ -249,6 +276,7 @@ pub struct Endpoint {
     /// Timestamp when the endpoint was originally created
     pub created_at: DateTime,
 }
+
 impl<'de> Deserialize<'de> for Endpoint {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -256,15 +284,18 @@ impl<'de> Deserialize<'de> for Endpoint {
         Endpoint::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
     }
 }
+
 impl Serialize for Endpoint {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         Endpoint::serialize(self, serializer)
     }
 }
+
 /// A string in the `date-time` format.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "String")]
 pub struct DateTime(String);
+
 impl DateTime {
     /// The length, format and pattern the spec sets.
     pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
@@ -285,46 +316,54 @@ impl DateTime {
         self.0
     }
 }
+
 impl TryFrom<String> for DateTime {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl From<DateTime> for String {
     fn from(value: DateTime) -> Self {
         value.0
     }
 }
+
 impl std::ops::Deref for DateTime {
     type Target = String;
     fn deref(&self) -> &String {
         &self.0
     }
 }
+
 impl std::fmt::Display for DateTime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.0, f)
     }
 }
+
 impl TryFrom<&str> for DateTime {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: &str) -> Result<Self, Self::Error> {
         Self::new(value.to_owned())
     }
 }
+
 impl std::str::FromStr for DateTime {
     type Err = codegen_runtime::ConstraintError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Self::new(value.to_owned())
     }
 }
+
 /// The webhook endpoints of the authenticated user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 pub struct EndpointList {
     pub endpoints: Vec<Endpoint>,
 }
+
 impl<'de> Deserialize<'de> for EndpointList {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -332,11 +371,13 @@ impl<'de> Deserialize<'de> for EndpointList {
         EndpointList::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
     }
 }
+
 impl Serialize for EndpointList {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         EndpointList::serialize(self, serializer)
     }
 }
+
 /// Confirmation that a webhook endpoint was deleted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
@@ -346,6 +387,7 @@ pub struct EndpointDeleted {
     /// Always true.
     pub deleted: bool,
 }
+
 impl<'de> Deserialize<'de> for EndpointDeleted {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -353,11 +395,13 @@ impl<'de> Deserialize<'de> for EndpointDeleted {
         EndpointDeleted::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
     }
 }
+
 impl Serialize for EndpointDeleted {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         EndpointDeleted::serialize(self, serializer)
     }
 }
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 pub struct ErrorDetail {
@@ -366,6 +410,7 @@ pub struct ErrorDetail {
     /// Human-readable error message.
     pub message: String,
 }
+
 impl<'de> Deserialize<'de> for ErrorDetail {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -373,17 +418,20 @@ impl<'de> Deserialize<'de> for ErrorDetail {
         ErrorDetail::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
     }
 }
+
 impl Serialize for ErrorDetail {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         ErrorDetail::serialize(self, serializer)
     }
 }
+
 /// Every Konpro error body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 pub struct ErrorResponse {
     pub error: ErrorDetail,
 }
+
 impl<'de> Deserialize<'de> for ErrorResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -391,6 +439,7 @@ impl<'de> Deserialize<'de> for ErrorResponse {
         ErrorResponse::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
     }
 }
+
 impl Serialize for ErrorResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         ErrorResponse::serialize(self, serializer)

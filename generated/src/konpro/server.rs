@@ -7,8 +7,10 @@ use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use codegen_runtime::server::{self as rt, Credential, Problem};
 use super::models;
+
 /// The path of the spec's first server URL: the routes are served below it.
 pub const BASE_PATH: &str = "";
+
 /// The spec's security schemes and where each carries its credential.
 pub const SCHEMES: &[rt::Scheme] = &[
     rt::Scheme {
@@ -16,6 +18,7 @@ pub const SCHEMES: &[rt::Scheme] = &[
         source: rt::Source::Header("x-api-key"),
     },
 ];
+
 /// The answers `createEndpoint` documents.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateEndpointResponse {
@@ -28,6 +31,7 @@ pub enum CreateEndpointResponse {
     /// An answer the spec does not document, such as a 500 when storage fails.
     Undocumented(u16, serde_json::Value),
 }
+
 impl IntoResponse for CreateEndpointResponse {
     fn into_response(self) -> Response {
         match self {
@@ -42,6 +46,7 @@ impl IntoResponse for CreateEndpointResponse {
         }
     }
 }
+
 /// The answers `listEndpoints` documents.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListEndpointsResponse {
@@ -52,6 +57,7 @@ pub enum ListEndpointsResponse {
     /// An answer the spec does not document, such as a 500 when storage fails.
     Undocumented(u16, serde_json::Value),
 }
+
 impl IntoResponse for ListEndpointsResponse {
     fn into_response(self) -> Response {
         match self {
@@ -63,6 +69,7 @@ impl IntoResponse for ListEndpointsResponse {
         }
     }
 }
+
 /// The answers `updateEndpoint` documents.
 #[derive(Debug, Clone, PartialEq)]
 pub enum UpdateEndpointResponse {
@@ -77,6 +84,7 @@ pub enum UpdateEndpointResponse {
     /// An answer the spec does not document, such as a 500 when storage fails.
     Undocumented(u16, serde_json::Value),
 }
+
 impl IntoResponse for UpdateEndpointResponse {
     fn into_response(self) -> Response {
         match self {
@@ -92,6 +100,7 @@ impl IntoResponse for UpdateEndpointResponse {
         }
     }
 }
+
 /// The parameters of `deleteEndpoint`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteEndpointParams {
@@ -100,6 +109,7 @@ pub struct DeleteEndpointParams {
     /// Unique identifier of the webhook endpoint to delete.
     pub endpoint_id: String,
 }
+
 /// The answers `deleteEndpoint` documents.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteEndpointResponse {
@@ -114,6 +124,7 @@ pub enum DeleteEndpointResponse {
     /// An answer the spec does not document, such as a 500 when storage fails.
     Undocumented(u16, serde_json::Value),
 }
+
 impl IntoResponse for DeleteEndpointResponse {
     fn into_response(self) -> Response {
         match self {
@@ -129,6 +140,7 @@ impl IntoResponse for DeleteEndpointResponse {
         }
     }
 }
+
 /// The server side of Konpro Webhook Endpoints API 1.0.0.
 ///
 /// Implement it and serve [`router`]: requests reach these methods authenticated,
@@ -199,6 +211,7 @@ pub trait Server: Send + Sync + 'static {
     /// The `ErrorResponse` body of an answer that refuses a request (bad credentials or bad input).
     fn error_response_body(&self, problem: &Problem) -> models::ErrorResponse;
 }
+
 /// Routes every operation of the spec to `server`, below [`BASE_PATH`].
 pub fn router<S: Server>(server: Arc<S>) -> axum::Router {
     let routes = axum::Router::new()
@@ -221,6 +234,7 @@ pub fn router<S: Server>(server: Arc<S>) -> axum::Router {
         .with_state(server);
     routes
 }
+
 fn reject_401_400<S: Server>(server: &S, problem: Problem) -> Response {
     match problem.kind {
         rt::ProblemKind::MissingCredentials | rt::ProblemKind::InvalidCredentials => {
@@ -232,6 +246,7 @@ fn reject_401_400<S: Server>(server: &S, problem: Problem) -> Response {
         _ => rt::json_response(400u16, &server.error_response_body(&problem)),
     }
 }
+
 async fn handle_create_endpoint<S: Server>(
     State(server): State<Arc<S>>,
     request: Request,
@@ -258,6 +273,7 @@ async fn handle_create_endpoint<S: Server>(
         .await;
     outcome.unwrap_or_else(|problem| reject_401_400(server, problem))
 }
+
 async fn handle_list_endpoints<S: Server>(
     State(server): State<Arc<S>>,
     request: Request,
@@ -279,6 +295,7 @@ async fn handle_list_endpoints<S: Server>(
         .await;
     outcome.unwrap_or_else(|problem| reject_401_400(server, problem))
 }
+
 async fn handle_update_endpoint<S: Server>(
     State(server): State<Arc<S>>,
     request: Request,
@@ -305,6 +322,7 @@ async fn handle_update_endpoint<S: Server>(
         .await;
     outcome.unwrap_or_else(|problem| reject_401_400(server, problem))
 }
+
 async fn handle_delete_endpoint<S: Server>(
     State(server): State<Arc<S>>,
     request: Request,

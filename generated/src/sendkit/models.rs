@@ -2,6 +2,7 @@
 
 #![allow(clippy::all, unused_imports)]
 use serde::{Deserialize, Serialize};
+
 /// Enable or disable the webhook
 #[derive(
     Debug,
@@ -21,6 +22,7 @@ pub enum WebhookStatus {
     #[serde(rename = "inactive")]
     Inactive,
 }
+
 impl WebhookStatus {
     /// Every value, in spec order.
     pub const ALL: &'static [WebhookStatus] = &[
@@ -35,11 +37,13 @@ impl WebhookStatus {
         }
     }
 }
+
 impl std::fmt::Display for WebhookStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl std::str::FromStr for WebhookStatus {
     type Err = codegen_runtime::ConstraintError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
@@ -58,6 +62,7 @@ impl std::str::FromStr for WebhookStatus {
         }
     }
 }
+
 /// Body for POST /v1/webhooks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
@@ -76,6 +81,7 @@ pub struct WebhookCreate {
     )]
     pub secret: Option<String>,
 }
+
 impl<'de> Deserialize<'de> for WebhookCreate {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -83,15 +89,18 @@ impl<'de> Deserialize<'de> for WebhookCreate {
         WebhookCreate::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
     }
 }
+
 impl Serialize for WebhookCreate {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         WebhookCreate::serialize(self, serializer)
     }
 }
+
 /// Webhook name (trimmed)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "String")]
 pub struct WebhookCreateName(String);
+
 impl WebhookCreateName {
     /// The length, format and pattern the spec sets.
     pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
@@ -112,44 +121,52 @@ impl WebhookCreateName {
         self.0
     }
 }
+
 impl TryFrom<String> for WebhookCreateName {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl From<WebhookCreateName> for String {
     fn from(value: WebhookCreateName) -> Self {
         value.0
     }
 }
+
 impl std::ops::Deref for WebhookCreateName {
     type Target = String;
     fn deref(&self) -> &String {
         &self.0
     }
 }
+
 impl std::fmt::Display for WebhookCreateName {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.0, f)
     }
 }
+
 impl TryFrom<&str> for WebhookCreateName {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: &str) -> Result<Self, Self::Error> {
         Self::new(value.to_owned())
     }
 }
+
 impl std::str::FromStr for WebhookCreateName {
     type Err = codegen_runtime::ConstraintError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Self::new(value.to_owned())
     }
 }
+
 /// A string in the `uri` format.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "String")]
 pub struct Uri(String);
+
 impl Uri {
     /// The length, format and pattern the spec sets.
     pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
@@ -170,40 +187,47 @@ impl Uri {
         self.0
     }
 }
+
 impl TryFrom<String> for Uri {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl From<Uri> for String {
     fn from(value: Uri) -> Self {
         value.0
     }
 }
+
 impl std::ops::Deref for Uri {
     type Target = String;
     fn deref(&self) -> &String {
         &self.0
     }
 }
+
 impl std::fmt::Display for Uri {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.0, f)
     }
 }
+
 impl TryFrom<&str> for Uri {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: &str) -> Result<Self, Self::Error> {
         Self::new(value.to_owned())
     }
 }
+
 impl std::str::FromStr for Uri {
     type Err = codegen_runtime::ConstraintError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Self::new(value.to_owned())
     }
 }
+
 /// Body for PATCH /v1/webhooks/{id}. All fields are optional — only provided fields are changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
@@ -244,6 +268,7 @@ pub struct WebhookUpdate {
     )]
     pub status: Option<WebhookStatus>,
 }
+
 impl<'de> Deserialize<'de> for WebhookUpdate {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -251,15 +276,18 @@ impl<'de> Deserialize<'de> for WebhookUpdate {
         WebhookUpdate::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
     }
 }
+
 impl Serialize for WebhookUpdate {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         WebhookUpdate::serialize(self, serializer)
     }
 }
+
 /// Webhook name (trimmed)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "String")]
 pub struct WebhookUpdateName(String);
+
 impl WebhookUpdateName {
     /// The length, format and pattern the spec sets.
     pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
@@ -280,40 +308,47 @@ impl WebhookUpdateName {
         self.0
     }
 }
+
 impl TryFrom<String> for WebhookUpdateName {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl From<WebhookUpdateName> for String {
     fn from(value: WebhookUpdateName) -> Self {
         value.0
     }
 }
+
 impl std::ops::Deref for WebhookUpdateName {
     type Target = String;
     fn deref(&self) -> &String {
         &self.0
     }
 }
+
 impl std::fmt::Display for WebhookUpdateName {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.0, f)
     }
 }
+
 impl TryFrom<&str> for WebhookUpdateName {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: &str) -> Result<Self, Self::Error> {
         Self::new(value.to_owned())
     }
 }
+
 impl std::str::FromStr for WebhookUpdateName {
     type Err = codegen_runtime::ConstraintError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Self::new(value.to_owned())
     }
 }
+
 /// A webhook.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
@@ -344,6 +379,7 @@ pub struct Webhook {
     #[serde(rename = "updatedAt")]
     pub updated_at: DateTime,
 }
+
 impl<'de> Deserialize<'de> for Webhook {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -351,15 +387,18 @@ impl<'de> Deserialize<'de> for Webhook {
         Webhook::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
     }
 }
+
 impl Serialize for Webhook {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         Webhook::serialize(self, serializer)
     }
 }
+
 /// A string in the `date-time` format.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "String")]
 pub struct DateTime(String);
+
 impl DateTime {
     /// The length, format and pattern the spec sets.
     pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
@@ -380,40 +419,47 @@ impl DateTime {
         self.0
     }
 }
+
 impl TryFrom<String> for DateTime {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Self::new(value)
     }
 }
+
 impl From<DateTime> for String {
     fn from(value: DateTime) -> Self {
         value.0
     }
 }
+
 impl std::ops::Deref for DateTime {
     type Target = String;
     fn deref(&self) -> &String {
         &self.0
     }
 }
+
 impl std::fmt::Display for DateTime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.0, f)
     }
 }
+
 impl TryFrom<&str> for DateTime {
     type Error = codegen_runtime::ConstraintError;
     fn try_from(value: &str) -> Result<Self, Self::Error> {
         Self::new(value.to_owned())
     }
 }
+
 impl std::str::FromStr for DateTime {
     type Err = codegen_runtime::ConstraintError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
         Self::new(value.to_owned())
     }
 }
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 pub struct WebhookEnvelope {
@@ -421,6 +467,7 @@ pub struct WebhookEnvelope {
     /// A webhook.
     pub data: Webhook,
 }
+
 impl<'de> Deserialize<'de> for WebhookEnvelope {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -428,17 +475,20 @@ impl<'de> Deserialize<'de> for WebhookEnvelope {
         WebhookEnvelope::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
     }
 }
+
 impl Serialize for WebhookEnvelope {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         WebhookEnvelope::serialize(self, serializer)
     }
 }
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 pub struct WebhookListEnvelope {
     pub success: bool,
     pub data: Vec<Webhook>,
 }
+
 impl<'de> Deserialize<'de> for WebhookListEnvelope {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -448,17 +498,20 @@ impl<'de> Deserialize<'de> for WebhookListEnvelope {
         )
     }
 }
+
 impl Serialize for WebhookListEnvelope {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         WebhookListEnvelope::serialize(self, serializer)
     }
 }
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 pub struct WebhookDeleted {
     #[serde(rename = "_id")]
     pub id: String,
 }
+
 impl<'de> Deserialize<'de> for WebhookDeleted {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -466,17 +519,20 @@ impl<'de> Deserialize<'de> for WebhookDeleted {
         WebhookDeleted::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
     }
 }
+
 impl Serialize for WebhookDeleted {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         WebhookDeleted::serialize(self, serializer)
     }
 }
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 pub struct WebhookDeletedEnvelope {
     pub success: bool,
     pub data: WebhookDeleted,
 }
+
 impl<'de> Deserialize<'de> for WebhookDeletedEnvelope {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -486,11 +542,13 @@ impl<'de> Deserialize<'de> for WebhookDeletedEnvelope {
         )
     }
 }
+
 impl Serialize for WebhookDeletedEnvelope {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         WebhookDeletedEnvelope::serialize(self, serializer)
     }
 }
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 pub struct ErrorResponse {
@@ -498,6 +556,7 @@ pub struct ErrorResponse {
     pub message: String,
     pub code: i64,
 }
+
 impl<'de> Deserialize<'de> for ErrorResponse {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -505,6 +564,7 @@ impl<'de> Deserialize<'de> for ErrorResponse {
         ErrorResponse::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
     }
 }
+
 impl Serialize for ErrorResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         ErrorResponse::serialize(self, serializer)

@@ -7,8 +7,10 @@ use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use codegen_runtime::server::{self as rt, Credential, Problem};
 use super::models;
+
 /// The path of the spec's first server URL: the routes are served below it.
 pub const BASE_PATH: &str = "";
+
 /// The spec's security schemes and where each carries its credential.
 pub const SCHEMES: &[rt::Scheme] = &[
     rt::Scheme {
@@ -20,6 +22,7 @@ pub const SCHEMES: &[rt::Scheme] = &[
         source: rt::Source::Bearer,
     },
 ];
+
 /// The answers `listWebhooks` documents.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListWebhooksResponse {
@@ -30,6 +33,7 @@ pub enum ListWebhooksResponse {
     /// An answer the spec does not document, such as a 500 when storage fails.
     Undocumented(u16, serde_json::Value),
 }
+
 impl IntoResponse for ListWebhooksResponse {
     fn into_response(self) -> Response {
         match self {
@@ -41,6 +45,7 @@ impl IntoResponse for ListWebhooksResponse {
         }
     }
 }
+
 /// The answers `createWebhook` documents.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateWebhookResponse {
@@ -53,6 +58,7 @@ pub enum CreateWebhookResponse {
     /// An answer the spec does not document, such as a 500 when storage fails.
     Undocumented(u16, serde_json::Value),
 }
+
 impl IntoResponse for CreateWebhookResponse {
     fn into_response(self) -> Response {
         match self {
@@ -65,6 +71,7 @@ impl IntoResponse for CreateWebhookResponse {
         }
     }
 }
+
 /// The parameters of `getWebhook`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetWebhookParams {
@@ -73,6 +80,7 @@ pub struct GetWebhookParams {
     /// Resource ID
     pub id: String,
 }
+
 /// The answers `getWebhook` documents.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetWebhookResponse {
@@ -87,6 +95,7 @@ pub enum GetWebhookResponse {
     /// An answer the spec does not document, such as a 500 when storage fails.
     Undocumented(u16, serde_json::Value),
 }
+
 impl IntoResponse for GetWebhookResponse {
     fn into_response(self) -> Response {
         match self {
@@ -100,6 +109,7 @@ impl IntoResponse for GetWebhookResponse {
         }
     }
 }
+
 /// The parameters of `deleteWebhook`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteWebhookParams {
@@ -108,6 +118,7 @@ pub struct DeleteWebhookParams {
     /// Resource ID
     pub id: String,
 }
+
 /// The answers `deleteWebhook` documents.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteWebhookResponse {
@@ -122,6 +133,7 @@ pub enum DeleteWebhookResponse {
     /// An answer the spec does not document, such as a 500 when storage fails.
     Undocumented(u16, serde_json::Value),
 }
+
 impl IntoResponse for DeleteWebhookResponse {
     fn into_response(self) -> Response {
         match self {
@@ -135,6 +147,7 @@ impl IntoResponse for DeleteWebhookResponse {
         }
     }
 }
+
 /// The parameters of `updateWebhook`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateWebhookParams {
@@ -143,6 +156,7 @@ pub struct UpdateWebhookParams {
     /// Resource ID
     pub id: String,
 }
+
 /// The answers `updateWebhook` documents.
 #[derive(Debug, Clone, PartialEq)]
 pub enum UpdateWebhookResponse {
@@ -157,6 +171,7 @@ pub enum UpdateWebhookResponse {
     /// An answer the spec does not document, such as a 500 when storage fails.
     Undocumented(u16, serde_json::Value),
 }
+
 impl IntoResponse for UpdateWebhookResponse {
     fn into_response(self) -> Response {
         match self {
@@ -170,6 +185,7 @@ impl IntoResponse for UpdateWebhookResponse {
         }
     }
 }
+
 /// The server side of SendKit Webhooks API 1.0.0.
 ///
 /// Implement it and serve [`router`]: requests reach these methods authenticated,
@@ -248,6 +264,7 @@ pub trait Server: Send + Sync + 'static {
     /// The `ErrorResponse` body of an answer that refuses a request (bad credentials or bad input).
     fn error_response_body(&self, problem: &Problem) -> models::ErrorResponse;
 }
+
 /// Routes every operation of the spec to `server`, below [`BASE_PATH`].
 pub fn router<S: Server>(server: Arc<S>) -> axum::Router {
     let routes = axum::Router::new()
@@ -265,6 +282,7 @@ pub fn router<S: Server>(server: Arc<S>) -> axum::Router {
         .with_state(server);
     routes
 }
+
 fn reject_401_400<S: Server>(server: &S, problem: Problem) -> Response {
     match problem.kind {
         rt::ProblemKind::MissingCredentials | rt::ProblemKind::InvalidCredentials => {
@@ -276,6 +294,7 @@ fn reject_401_400<S: Server>(server: &S, problem: Problem) -> Response {
         _ => rt::json_response(400u16, &server.error_response_body(&problem)),
     }
 }
+
 async fn handle_list_webhooks<S: Server>(
     State(server): State<Arc<S>>,
     request: Request,
@@ -297,6 +316,7 @@ async fn handle_list_webhooks<S: Server>(
         .await;
     outcome.unwrap_or_else(|problem| reject_401_400(server, problem))
 }
+
 async fn handle_create_webhook<S: Server>(
     State(server): State<Arc<S>>,
     request: Request,
@@ -323,6 +343,7 @@ async fn handle_create_webhook<S: Server>(
         .await;
     outcome.unwrap_or_else(|problem| reject_401_400(server, problem))
 }
+
 async fn handle_get_webhook<S: Server>(
     State(server): State<Arc<S>>,
     request: Request,
@@ -348,6 +369,7 @@ async fn handle_get_webhook<S: Server>(
         .await;
     outcome.unwrap_or_else(|problem| reject_401_400(server, problem))
 }
+
 async fn handle_delete_webhook<S: Server>(
     State(server): State<Arc<S>>,
     request: Request,
@@ -373,6 +395,7 @@ async fn handle_delete_webhook<S: Server>(
         .await;
     outcome.unwrap_or_else(|problem| reject_401_400(server, problem))
 }
+
 async fn handle_update_webhook<S: Server>(
     State(server): State<Arc<S>>,
     request: Request,

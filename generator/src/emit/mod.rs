@@ -60,7 +60,27 @@ fn format(tokens: TokenStream, module: &str) -> Result<String> {
             )),
         )
     })?;
-    Ok(prettyplease::unparse(&file))
+    Ok(separate_items(&prettyplease::unparse(&file)))
+}
+
+/// prettyplease puts top-level items back to back; a blank line after each one that ends
+/// (a `}` or `;` at column 0) makes the files readable.
+fn separate_items(source: &str) -> String {
+    let mut out = String::with_capacity(source.len() + source.len() / 20);
+    let mut lines = source.lines().peekable();
+    while let Some(line) = lines.next() {
+        out.push_str(line);
+        out.push('\n');
+        let ends_item =
+            line == "}" || line == "};" || (line.ends_with(';') && !line.starts_with(' ') && !line.starts_with("use "));
+        let ends_imports = line.starts_with("use ") || line.starts_with("#![");
+        let next_differs =
+            |next: &&str| !next.is_empty() && !(ends_imports && (next.starts_with("use ") || next.starts_with("#![")));
+        if (ends_item || ends_imports) && lines.peek().is_some_and(next_differs) {
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// `src/lib.rs` of a crate holding the given API modules.
