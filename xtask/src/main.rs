@@ -1,5 +1,6 @@
 //! `cargo xtask codegen [--check]`, `cargo xtask conformance`, `cargo xtask fuzz`: the workspace's own tasks.
 
+mod bench;
 mod codegen;
 mod conformance;
 mod fuzz;
@@ -23,6 +24,8 @@ enum Task {
     Conformance,
     /// Fuzz spec loading and generation with mutants of real specs for a bounded time.
     Fuzz(fuzz::Args),
+    /// Measure codegen and conformance against openapi-generator and Schemathesis; writes BENCHMARKS.md.
+    Bench(bench::Args),
 }
 
 fn main() -> ExitCode {
@@ -31,5 +34,6 @@ fn main() -> ExitCode {
         Task::Codegen(args) => codegen::run(&args),
         Task::Conformance => conformance::run(),
         Task::Fuzz(args) => fuzz::run(&args),
+        Task::Bench(args) => bench::run(&args),
     }
 }
