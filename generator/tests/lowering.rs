@@ -216,3 +216,25 @@ fn vendor_specs_keep_every_documented_detail() {
     assert_eq!(links, ["deleteWebhook", "getWebhook", "updateWebhook"]);
     assert_eq!(api.base_path, "/api/v1");
 }
+
+#[test]
+fn whole_number_floats_count_as_integers_in_3_1_only() {
+    let spec = |v: &str| {
+        format!(
+            "openapi: {v}\ninfo: {{title: t, version: '1'}}\npaths: {{}}\ncomponents:\n  schemas:\n    N: {{type: integer}}\n"
+        )
+    };
+    for (version, accepted) in [("3.1.0", true), ("3.0.3", false)] {
+        let api = load(&spec(version));
+        let n = TypeRef::Named(
+            api.types
+                .iter()
+                .position(|t| t.name == "N")
+                .map(generator::model::TypeId)
+                .unwrap(),
+        );
+        let ok = generator::model::validate::validate(&api, &n, false, &serde_json::json!(10.0)).is_empty();
+        assert_eq!(ok, accepted, "{version}");
+        assert!(!generator::model::validate::validate(&api, &n, false, &serde_json::json!(10.5)).is_empty());
+    }
+}

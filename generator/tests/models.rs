@@ -199,3 +199,19 @@ fn objects_are_objects_not_arrays() {
     assert!(parse::<kejue::models::WebhookCreate>(json!(["https://e.x/", []])).is_err());
     assert!(parse::<kejue::models::WebhookUpdate>(json!({})).is_ok());
 }
+
+#[test]
+fn whole_number_floats_are_integers_in_3_1() {
+    // JSON Schema 2020-12 (OpenAPI 3.1): 5000.0 and 5e3 are the integer 5000; 1000.5 is not.
+    for ok in [json!(5000.0), json!(5e3), json!(5000)] {
+        let body = kejue_create(json!({ "timeout_ms": ok })).unwrap();
+        assert_eq!(*body.timeout_ms.get(), 5000);
+    }
+    let e = kejue_create(json!({"timeout_ms": 1000.5})).unwrap_err();
+    assert!(e.contains("expected an integer"), "{e}");
+    assert!(
+        kejue_create(json!({"timeout_ms": 30001.0}))
+            .unwrap_err()
+            .contains("at most 30000")
+    );
+}

@@ -130,7 +130,9 @@ impl Drop for Running {
 
 /// Starts a reference server on `listen` (port 0 for an ephemeral one).
 pub async fn start(options: Options, listen: SocketAddr) -> Result<Running, String> {
-    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let store = Arc::new(Store::open(options.db.as_deref()).map_err(|e| e.to_string())?);
     let router = options.api.router(store.clone(), Arc::new(Tenants::new(&options.keys)));
     serve_router(options.api, listener, router, store)
@@ -138,13 +140,25 @@ pub async fn start(options: Options, listen: SocketAddr) -> Result<Running, Stri
 
 /// Serves `router` (this API's, perhaps wrapped in layers by a test or a benchmark) on
 /// `listener` in the background.
-pub fn serve_router(api: Api, listener: tokio::net::TcpListener, router: axum::Router, store: Arc<Store>) -> Result<Running, String> {
+pub fn serve_router(
+    api: Api,
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    store: Arc<Store>,
+) -> Result<Running, String> {
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(serve(listener, router, async {
         let _ = stopped.await;
     }));
-    Ok(Running { api, address, base_url: format!("http://{address}{}", api.base_path()), store, stop: Some(stop), task: Some(task) })
+    Ok(Running {
+        api,
+        address,
+        base_url: format!("http://{address}{}", api.base_path()),
+        store,
+        stop: Some(stop),
+        task: Some(task),
+    })
 }
 
 /// Serves until `shutdown` completes, then finishes the requests in flight.

@@ -80,7 +80,13 @@ pub fn edges(sampler: &Sampler, ty: &TypeRef, nullable: bool, required: bool, hi
             }
             TypeKind::Alias(_) => {}
         },
-        TypeRef::Integer(width) => integer(&Rules::default(), *width, place, &mut out),
+        TypeRef::Integer(width) => integer(
+            &Rules::default(),
+            *width,
+            place,
+            api.whole_floats_are_integers,
+            &mut out,
+        ),
         TypeRef::Number => {
             if place == Place::Body {
                 out.push(reject("wrong_type", json!("1.5")));
@@ -146,7 +152,7 @@ fn constrained(sampler: &Sampler, base: &TypeRef, rules: &Rules, hint: Hint, pla
         }
     }
     match api.resolve(base) {
-        TypeRef::Integer(width) => integer(rules, *width, place, out),
+        TypeRef::Integer(width) => integer(rules, *width, place, api.whole_floats_are_integers, out),
         TypeRef::Number => number(rules, place, out),
         TypeRef::String => string(rules, hint, place, out),
         TypeRef::Array(item) => array(sampler, item, rules, hint, place, out),
@@ -155,7 +161,7 @@ fn constrained(sampler: &Sampler, base: &TypeRef, rules: &Rules, hint: Hint, pla
     }
 }
 
-fn integer(rules: &Rules, width: IntWidth, place: Place, out: &mut Vec<Edge>) {
+fn integer(rules: &Rules, width: IntWidth, place: Place, whole_floats: bool, out: &mut Vec<Edge>) {
     let bound = |b: f64| b as i128;
     if let Some(min) = rules.minimum {
         let m = bound(min.value);
@@ -185,6 +191,10 @@ fn integer(rules: &Rules, width: IntWidth, place: Place, out: &mut Vec<Edge>) {
     }
     let inside = integer_inside(rules, width);
     if place == Place::Body {
+        if whole_floats {
+            // JSON Schema 2020-12: a number without a fraction is an integer, however written.
+            out.push(accept("whole_number_float", json!(inside as f64)));
+        }
         out.push(reject("fraction", json!(inside as f64 + 0.5)));
         out.push(reject("numeric_string", json!(inside.to_string())));
         // 2^64 does not fit a JSON value here: a string stands in for the plan, the digits go on the wire.

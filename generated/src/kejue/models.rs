@@ -254,7 +254,7 @@ impl std::str::FromStr for WebhookCreateUrl {
 
 /// Request timeout in milliseconds (1000-30000)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "i64")]
+#[serde(try_from = "codegen_runtime::numbers::JsonInteger")]
 pub struct WebhookCreateTimeoutMs(i64);
 
 impl WebhookCreateTimeoutMs {
@@ -313,9 +313,18 @@ impl std::fmt::Display for WebhookCreateTimeoutMs {
     }
 }
 
+impl TryFrom<codegen_runtime::numbers::JsonInteger> for WebhookCreateTimeoutMs {
+    type Error = codegen_runtime::ConstraintError;
+    fn try_from(
+        value: codegen_runtime::numbers::JsonInteger,
+    ) -> Result<Self, Self::Error> {
+        Self::new(value.narrow("timeout_ms")?)
+    }
+}
+
 /// Maximum retry attempts (0-10)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "i64")]
+#[serde(try_from = "codegen_runtime::numbers::JsonInteger")]
 pub struct WebhookCreateMaxRetries(i64);
 
 impl WebhookCreateMaxRetries {
@@ -371,6 +380,15 @@ impl std::ops::Deref for WebhookCreateMaxRetries {
 impl std::fmt::Display for WebhookCreateMaxRetries {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl TryFrom<codegen_runtime::numbers::JsonInteger> for WebhookCreateMaxRetries {
+    type Error = codegen_runtime::ConstraintError;
+    fn try_from(
+        value: codegen_runtime::numbers::JsonInteger,
+    ) -> Result<Self, Self::Error> {
+        Self::new(value.narrow("max_retries")?)
     }
 }
 
@@ -478,7 +496,7 @@ impl std::str::FromStr for WebhookUpdateUrl {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "i64")]
+#[serde(try_from = "codegen_runtime::numbers::JsonInteger")]
 pub struct WebhookUpdateTimeoutMs(i64);
 
 impl WebhookUpdateTimeoutMs {
@@ -537,8 +555,17 @@ impl std::fmt::Display for WebhookUpdateTimeoutMs {
     }
 }
 
+impl TryFrom<codegen_runtime::numbers::JsonInteger> for WebhookUpdateTimeoutMs {
+    type Error = codegen_runtime::ConstraintError;
+    fn try_from(
+        value: codegen_runtime::numbers::JsonInteger,
+    ) -> Result<Self, Self::Error> {
+        Self::new(value.narrow("timeout_ms")?)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "i64")]
+#[serde(try_from = "codegen_runtime::numbers::JsonInteger")]
 pub struct WebhookUpdateMaxRetries(i64);
 
 impl WebhookUpdateMaxRetries {
@@ -597,12 +624,24 @@ impl std::fmt::Display for WebhookUpdateMaxRetries {
     }
 }
 
+impl TryFrom<codegen_runtime::numbers::JsonInteger> for WebhookUpdateMaxRetries {
+    type Error = codegen_runtime::ConstraintError;
+    fn try_from(
+        value: codegen_runtime::numbers::JsonInteger,
+    ) -> Result<Self, Self::Error> {
+        Self::new(value.narrow("max_retries")?)
+    }
+}
+
 /// Delivery configuration for a webhook subscription.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 pub struct WebhookDeliverySettings {
+    #[serde(deserialize_with = "codegen_runtime::numbers::integer")]
     pub timeout_ms: i64,
+    #[serde(deserialize_with = "codegen_runtime::numbers::integer")]
     pub max_retries: i64,
+    #[serde(deserialize_with = "codegen_runtime::numbers::integer")]
     pub backoff_ms: i64,
 }
 
@@ -626,7 +665,9 @@ impl Serialize for WebhookDeliverySettings {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 pub struct WebhookStats {
+    #[serde(deserialize_with = "codegen_runtime::numbers::integer")]
     pub total_deliveries: i64,
+    #[serde(deserialize_with = "codegen_runtime::numbers::integer")]
     pub failed_deliveries: i64,
     pub success_rate: f64,
 }

@@ -4,6 +4,7 @@
 
 pub mod formats;
 pub mod nullable;
+pub mod numbers;
 pub mod objects;
 pub mod rules;
 pub mod server;

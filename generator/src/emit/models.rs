@@ -45,6 +45,8 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, here: &TokenStream) -> TokenS
     let fields = s.fields.iter().map(|f| {
         let ident = format_ident!("{}", f.rust_name);
         let ty = type_tokens(api, &f.ty, here);
+        // Plain integers of 3.1 schemas also take `10.0` (constrained ones do in their type).
+        let whole_floats = api.whole_floats_are_integers && matches!(api.resolve(&f.ty), TypeRef::Integer(_));
         let rename = (f.rust_name != f.wire_name).then(|| {
             let wire = &f.wire_name;
             quote!(#[serde(rename = #wire)])
@@ -59,9 +61,14 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, here: &TokenStream) -> TokenS
         let docs = doc(Some(notes.join("\n\n")).filter(|n| !n.is_empty()).as_deref());
         let default_fn = || format!("defaults::{}", default_fn_name(def, f));
         let (attr, ty) = match f.presence() {
+            Presence::Required if whole_floats => (quote!(#[serde(deserialize_with = "codegen_runtime::numbers::integer")]), ty),
             Presence::Required => (quote!(), ty),
             Presence::RequiredNullable => (
                 quote!(#[serde(deserialize_with = "codegen_runtime::nullable::required")]),
+                quote!(Option<#ty>),
+            ),
+            Presence::Optional if whole_floats => (
+                quote!(#[serde(default, deserialize_with = "codegen_runtime::numbers::optional_integer", skip_serializing_if = "Option::is_none")]),
                 quote!(Option<#ty>),
             ),
             Presence::Optional => (
@@ -70,7 +77,8 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, here: &TokenStream) -> TokenS
             ),
             Presence::Defaulted => {
                 let path = default_fn();
-                (quote!(#[serde(default = #path)]), ty)
+                let with = whole_floats.then(|| quote!(deserialize_with = "codegen_runtime::numbers::integer",));
+                (quote!(#[serde(#with default = #path)]), ty)
             }
             Presence::OptionalNullable => (
                 quote!(#[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]),
@@ -213,8 +221,24 @@ fn constrained(api: &Api, def: &TypeDef, c: &Constrained, here: &TokenStream) ->
     let name = format_ident!("{}", def.name);
     let docs = doc(def.description.as_deref());
     let base = type_tokens(api, &c.base, here);
-    let base_text = base.to_string().replace(' ', "");
     let subject = &c.subject;
+    let integer_base = matches!(api.resolve(&c.base), TypeRef::Integer(_));
+    // 3.1 integers are read from any number without a fraction, then narrowed and checked.
+    let base_text = if integer_base && api.whole_floats_are_integers {
+        "codegen_runtime::numbers::JsonInteger".to_owned()
+    } else {
+        base.to_string().replace(' ', "")
+    };
+    let from_json_integer = (integer_base && api.whole_floats_are_integers).then(|| {
+        quote! {
+            impl TryFrom<codegen_runtime::numbers::JsonInteger> for #name {
+                type Error = codegen_runtime::ConstraintError;
+                fn try_from(value: codegen_runtime::numbers::JsonInteger) -> Result<Self, Self::Error> {
+                    Self::new(value.narrow(#subject)?)
+                }
+            }
+        }
+    });
     let r = &c.rules;
     let base_kind = api.resolve(&c.base);
     let mut checks = Vec::new();
@@ -337,6 +361,7 @@ fn constrained(api: &Api, def: &TypeDef, c: &Constrained, here: &TokenStream) ->
         }
         #display
         #from_str
+        #from_json_integer
     }
 }
 

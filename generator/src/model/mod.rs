@@ -21,6 +21,8 @@ pub struct Api {
     /// OpenAPI 3.1 `webhooks`: requests the API sends to its users. Their bodies are
     /// models; no route serves them.
     pub webhooks: Vec<Operation>,
+    /// OpenAPI 3.1 (JSON Schema 2020-12) counts `10.0` as an integer; 3.0 (draft 4) does not.
+    pub whole_floats_are_integers: bool,
     /// What lowering had to leave out, each with where and why (printed, never silent).
     pub warnings: Vec<crate::Error>,
 }

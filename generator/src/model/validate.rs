@@ -63,7 +63,7 @@ impl Checker<'_> {
             TypeRef::String if !value.is_string() => self.fail(at, format!("must be a string, got {}", kind(value))),
             TypeRef::Boolean if !value.is_boolean() => self.fail(at, format!("must be a boolean, got {}", kind(value))),
             TypeRef::Number if !value.is_number() => self.fail(at, format!("must be a number, got {}", kind(value))),
-            TypeRef::Integer(width) if !fits(*width, value) => {
+            TypeRef::Integer(width) if !fits(*width, value, self.api.whole_floats_are_integers) => {
                 self.fail(at, format!("must be an integer ({width:?}), got {value}"));
             }
             TypeRef::AnyObject if !value.is_object() => {
@@ -206,11 +206,18 @@ pub fn check_rules(subject: &str, r: &Rules, value: &Value) -> Result<(), codege
     }
 }
 
-fn fits(width: IntWidth, value: &Value) -> bool {
-    let Some(n) = value.as_number() else {
-        return false;
-    };
-    let wide = n.as_i64().map(i128::from).or_else(|| n.as_u64().map(i128::from));
+fn fits(width: IntWidth, value: &Value, whole_floats: bool) -> bool {
+    let Some(n) = value.as_number() else { return false };
+    let wide = n
+        .as_i64()
+        .map(i128::from)
+        .or_else(|| n.as_u64().map(i128::from))
+        .or_else(|| {
+            let f = n
+                .as_f64()
+                .filter(|f| whole_floats && f.is_finite() && f.fract() == 0.0 && f.abs() < 1.7e38)?;
+            Some(f as i128)
+        });
     let Some(v) = wide else { return false };
     match width {
         IntWidth::I32 => i32::try_from(v).is_ok(),
