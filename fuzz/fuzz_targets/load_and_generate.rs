@@ -1,5 +1,5 @@
 //! Any bytes as a spec: loading, lowering and emitting must never panic, and the code they
-//! emit must parse. `RUSTC_BOOTSTRAP=1 cargo fuzz run load_and_generate ../specs`
+//! emit must parse. From the repo root: `RUSTC_BOOTSTRAP=1 cargo fuzz run load_and_generate specs`
 
 #![no_main]
 
