@@ -75,7 +75,13 @@ pub async fn run(suite: Suite, cancel: impl Future<Output = ()>) -> Result<Repor
         .run(cancel, move |_| {
             let n = counter.fetch_add(1, Ordering::Relaxed) + 1;
             if terminal {
-                eprint!("\r{name}: {n}/{total} cases");
+                const WIDTH: usize = 30;
+                let filled = n * WIDTH / total.max(1);
+                eprint!(
+                    "\r{name} [{}{}] {n}/{total} cases",
+                    "#".repeat(filled),
+                    "-".repeat(WIDTH - filled)
+                );
             }
         })
         .await;
