@@ -69,6 +69,19 @@ pub fn optional_integer<'de, D: Deserializer<'de>, T: TryFrom<i128>>(deserialize
     integer(deserializer).map(Some)
 }
 
+/// `deserialize_with` for required nullable integer fields of 3.1 schemas.
+pub fn nullable_integer<'de, D: Deserializer<'de>, T: TryFrom<i128>>(deserializer: D) -> Result<Option<T>, D::Error> {
+    let value: Option<JsonInteger> = de::Deserialize::deserialize(deserializer)?;
+    value.map(|v| v.narrow("value").map_err(de::Error::custom)).transpose()
+}
+
+/// `deserialize_with` for optional nullable integer fields of 3.1 schemas (present: null or a value).
+pub fn tri_state_integer<'de, D: Deserializer<'de>, T: TryFrom<i128>>(
+    deserializer: D,
+) -> Result<crate::Nullable<T>, D::Error> {
+    nullable_integer::<D, T>(deserializer).map(crate::Nullable::<T>::from)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,5 +106,25 @@ mod tests {
         assert!(read("\"1000\"").is_err());
         assert!(read("null").is_err());
         assert!(JsonInteger(1 << 70).narrow::<i64>("x").is_err());
+    }
+
+    #[test]
+    fn nullable_and_tri_state_fields() {
+        #[derive(serde::Deserialize)]
+        struct Row {
+            #[serde(deserialize_with = "super::nullable_integer")]
+            a: Option<i64>,
+            #[serde(default, deserialize_with = "super::tri_state_integer")]
+            b: crate::Nullable<u32>,
+        }
+        let row: Row = serde_json::from_str(r#"{"a": 2.0, "b": null}"#).unwrap();
+        assert_eq!((row.a, row.b), (Some(2), crate::Nullable::Null));
+        let row: Row = serde_json::from_str(r#"{"a": null}"#).unwrap();
+        assert_eq!((row.a, row.b), (None, crate::Nullable::Absent));
+        assert!(serde_json::from_str::<Row>(r#"{"b": 1}"#).is_err(), "a is required");
+        assert!(
+            serde_json::from_str::<Row>(r#"{"a": 1, "b": -1}"#).is_err(),
+            "b is unsigned"
+        );
     }
 }

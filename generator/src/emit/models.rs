@@ -63,6 +63,10 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, here: &TokenStream) -> TokenS
         let (attr, ty) = match f.presence() {
             Presence::Required if whole_floats => (quote!(#[serde(deserialize_with = "codegen_runtime::numbers::integer")]), ty),
             Presence::Required => (quote!(), ty),
+            Presence::RequiredNullable if whole_floats => (
+                quote!(#[serde(deserialize_with = "codegen_runtime::numbers::nullable_integer")]),
+                quote!(Option<#ty>),
+            ),
             Presence::RequiredNullable => (
                 quote!(#[serde(deserialize_with = "codegen_runtime::nullable::required")]),
                 quote!(Option<#ty>),
@@ -80,6 +84,10 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, here: &TokenStream) -> TokenS
                 let with = whole_floats.then(|| quote!(deserialize_with = "codegen_runtime::numbers::integer",));
                 (quote!(#[serde(#with default = #path)]), ty)
             }
+            Presence::OptionalNullable if whole_floats => (
+                quote!(#[serde(default, deserialize_with = "codegen_runtime::numbers::tri_state_integer", skip_serializing_if = "codegen_runtime::Nullable::is_absent")]),
+                quote!(codegen_runtime::Nullable<#ty>),
+            ),
             Presence::OptionalNullable => (
                 quote!(#[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]),
                 quote!(codegen_runtime::Nullable<#ty>),
