@@ -1,0 +1,174 @@
+//! Request bodies: size limit, media type, and decoding with the path to a bad value.
+
+use axum::body::Body;
+use bytes::Bytes;
+use http::header;
+use http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use super::{Problem, ProblemKind, Segment};
+
+/// The largest body a generated server reads unless the implementation says otherwise.
+pub const DEFAULT_BODY_LIMIT: usize = 1 << 20;
+
+/// Reads the body after checking its media type; `None` when the request has none.
+pub async fn read_body(parts: &Parts, body: Body, limit: usize, media: &str) -> Result<Option<Bytes>, Problem> {
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large(limit));
+    }
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| too_large(limit))?;
+    if bytes.is_empty() && parts.headers.get(header::CONTENT_TYPE).is_none() {
+        return Ok(None);
+    }
+    let sent = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !media_matches(sent, media) {
+        let shown = if sent.is_empty() {
+            "no Content-Type".to_owned()
+        } else {
+            format!("Content-Type {sent:?}")
+        };
+        return Err(Problem::at(
+            ProblemKind::UnsupportedMediaType,
+            "body",
+            None,
+            format!("Expected a body of type {media}, got {shown}"),
+        ));
+    }
+    Ok(Some(bytes))
+}
+
+fn too_large(limit: usize) -> Problem {
+    Problem::at(
+        ProblemKind::BodyTooLarge,
+        "body",
+        None,
+        format!("The body is larger than {limit} bytes"),
+    )
+}
+
+fn media_matches(sent: &str, expected: &str) -> bool {
+    let base = sent.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    if expected == "application/json" || expected.ends_with("+json") {
+        return base == expected || base == "application/json" || base.ends_with("+json");
+    }
+    expected.ends_with("/*") && base.starts_with(expected.trim_end_matches('*'))
+        || base == expected
+        || expected == "*/*"
+}
+
+/// The problem for a required body that was not sent.
+pub fn missing_body() -> Problem {
+    Problem::at(ProblemKind::Missing, "body", None, "Field required")
+}
+
+/// Decodes a JSON body; the problem's location follows the JSON path to the bad value.
+pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| json_problem(&e))?;
+    deserializer
+        .end()
+        .map_err(|e| Problem::at(ProblemKind::MalformedBody, "body", None, strip_position(&e)))?;
+    Ok(value)
+}
+
+fn json_problem(error: &serde_path_to_error::Error<serde_json::Error>) -> Problem {
+    let inner = error.inner();
+    let message = strip_position(inner);
+    let mut location = vec![Segment::Key("body".to_owned())];
+    for segment in error.path().iter() {
+        match segment {
+            serde_path_to_error::Segment::Seq { index } => location.push(Segment::Index(*index)),
+            serde_path_to_error::Segment::Map { key } => location.push(Segment::Key(key.clone())),
+            serde_path_to_error::Segment::Enum { variant } => location.push(Segment::Key(variant.clone())),
+            serde_path_to_error::Segment::Unknown => {}
+        }
+    }
+    use serde_json::error::Category;
+    let kind = match inner.classify() {
+        Category::Syntax | Category::Eof | Category::Io => ProblemKind::MalformedBody,
+        Category::Data if message.starts_with("missing field") => {
+            if let Some(field) = message.split('`').nth(1) {
+                location.push(Segment::Key(field.to_owned()));
+            }
+            ProblemKind::Missing
+        }
+        Category::Data => ProblemKind::Invalid,
+    };
+    if kind == ProblemKind::MalformedBody {
+        location.truncate(1);
+    }
+    Problem::new(kind, location, message)
+}
+
+/// serde_json appends "at line 1 column 7": the location says where already.
+fn strip_position(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" at line ") {
+        Some(i) => text[..i].to_owned(),
+        None => text,
+    }
+}
+
+/// Decodes an `application/x-www-form-urlencoded` body through a JSON object of its fields.
+pub fn decode_form<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    let mut object = serde_json::Map::new();
+    for (k, v) in form_urlencoded::parse(bytes) {
+        object.insert(k.into_owned(), serde_json::Value::String(v.into_owned()));
+    }
+    serde_path_to_error::deserialize(serde_json::Value::Object(object)).map_err(|e| json_problem(&e))
+}
+
+pub fn decode_text(bytes: &[u8]) -> Result<String, Problem> {
+    String::from_utf8(bytes.to_vec())
+        .map_err(|_| Problem::at(ProblemKind::MalformedBody, "body", None, "The body is not UTF-8 text"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    struct Body {
+        #[allow(dead_code)]
+        url: String,
+        #[serde(default)]
+        #[allow(dead_code)]
+        timeout_ms: Option<u16>,
+    }
+
+    #[test]
+    fn json_problems_say_where() {
+        let p = decode_json::<Body>(br#"{"url": "x", "timeout_ms": "a"}"#).unwrap_err();
+        assert_eq!(p.kind, ProblemKind::Invalid);
+        assert_eq!(p.location_text(), "body.timeout_ms");
+        let p = decode_json::<Body>(br#"{}"#).unwrap_err();
+        assert_eq!(
+            (p.kind, p.location_text()),
+            (ProblemKind::Missing, "body.url".to_owned())
+        );
+        let p = decode_json::<Body>(br#"{"url": "#).unwrap_err();
+        assert_eq!(
+            (p.kind, p.location_text()),
+            (ProblemKind::MalformedBody, "body".to_owned())
+        );
+        let p = decode_json::<Body>(br#"{"url": "x"} trailing"#).unwrap_err();
+        assert_eq!(p.kind, ProblemKind::MalformedBody);
+    }
+
+    #[test]
+    fn media_types() {
+        assert!(media_matches("application/json; charset=utf-8", "application/json"));
+        assert!(!media_matches("text/plain", "application/json"));
+        assert!(media_matches("application/merge-patch+json", "application/json"));
+    }
+}

@@ -1,0 +1,221 @@
+//! Path, query, header and cookie parameters, read as the types the spec gives them.
+
+use axum::extract::{FromRequestParts, RawPathParams};
+use http::header;
+use http::request::Parts;
+use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
+
+use super::credentials::query_pairs;
+use super::{Problem, ProblemKind};
+
+/// The raw parameter values of a request, by location.
+#[derive(Debug, Default)]
+pub struct Params {
+    path: Vec<(String, String)>,
+    query: Vec<(String, String)>,
+    header: Vec<(String, String)>,
+    cookie: Vec<(String, String)>,
+}
+
+impl Params {
+    pub async fn read(parts: &mut Parts) -> Result<Params, Problem> {
+        let path = match RawPathParams::from_request_parts(parts, &()).await {
+            Ok(raw) => raw.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
+            Err(e) => {
+                // No path parameters in the route reads as "missing nested path": nothing to decode.
+                if parts.uri.path().contains('%') {
+                    return Err(Problem::at(ProblemKind::Invalid, "path", None, e.body_text()));
+                }
+                Vec::new()
+            }
+        };
+        let query = query_pairs(parts).collect();
+        let header = parts
+            .headers
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect();
+        let cookie = parts
+            .headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
+            .collect();
+        Ok(Params {
+            path,
+            query,
+            header,
+            cookie,
+        })
+    }
+
+    /// Decodes parameter `name` found in `place` (`path`, `query`, `header`, `cookie`);
+    /// `None` when it is not there.
+    pub fn get<T: DeserializeOwned>(&self, place: &'static str, name: &str) -> Result<Option<T>, Problem> {
+        let list = match place {
+            "path" => &self.path,
+            "query" => &self.query,
+            "header" => &self.header,
+            _ => &self.cookie,
+        };
+        let values: Vec<&str> = list
+            .iter()
+            .filter(|(k, _)| {
+                if place == "header" {
+                    k.eq_ignore_ascii_case(name)
+                } else {
+                    k == name
+                }
+            })
+            .map(|(_, v)| v.as_str())
+            .collect();
+        if values.is_empty() {
+            return Ok(None);
+        }
+        T::deserialize(ParamDeserializer { values: &values })
+            .map(Some)
+            .map_err(|e: de::value::Error| Problem::at(ProblemKind::Invalid, place, Some(name), e.to_string()))
+    }
+
+    /// Like [`Params::get`], for a parameter that must be there.
+    pub fn required<T: DeserializeOwned>(&self, place: &'static str, name: &str) -> Result<T, Problem> {
+        self.get(place, name)?
+            .ok_or_else(|| Problem::at(ProblemKind::Missing, place, Some(name), "Field required"))
+    }
+}
+
+/// Reads one parameter's textual values as whatever type the spec gives it.
+struct ParamDeserializer<'a> {
+    values: &'a [&'a str],
+}
+
+impl<'a> ParamDeserializer<'a> {
+    fn single(&self) -> Result<&'a str, de::value::Error> {
+        match self.values {
+            [one] => Ok(one),
+            _ => Err(de::Error::custom(format!(
+                "expected one value, got {}",
+                self.values.len()
+            ))),
+        }
+    }
+
+    fn parse<T: std::str::FromStr>(&self, what: &str) -> Result<T, de::value::Error> {
+        let raw = self.single()?;
+        raw.parse()
+            .map_err(|_| de::Error::custom(format!("expected {what}, got {raw:?}")))
+    }
+}
+
+macro_rules! parsed {
+    ($($method:ident => $visit:ident : $ty:ty, $what:literal;)*) => {
+        $(fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+            visitor.$visit(self.parse::<$ty>($what)?)
+        })*
+    };
+}
+
+impl<'de> de::Deserializer<'de> for ParamDeserializer<'_> {
+    type Error = de::value::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        if self.values.len() > 1 {
+            return self.deserialize_seq(visitor);
+        }
+        visitor.visit_string(self.single()?.to_owned())
+    }
+
+    parsed! {
+        deserialize_bool => visit_bool: bool, "true or false";
+        deserialize_i8 => visit_i8: i8, "an integer";
+        deserialize_i16 => visit_i16: i16, "an integer";
+        deserialize_i32 => visit_i32: i32, "a 32-bit integer";
+        deserialize_i64 => visit_i64: i64, "a 64-bit integer";
+        deserialize_i128 => visit_i128: i128, "an integer";
+        deserialize_u8 => visit_u8: u8, "a non-negative integer";
+        deserialize_u16 => visit_u16: u16, "a non-negative integer";
+        deserialize_u32 => visit_u32: u32, "a non-negative 32-bit integer";
+        deserialize_u64 => visit_u64: u64, "a non-negative 64-bit integer";
+        deserialize_u128 => visit_u128: u128, "a non-negative integer";
+        deserialize_f32 => visit_f32: f32, "a number";
+        deserialize_f64 => visit_f64: f64, "a number";
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        // One value with commas is the `form` style's `a,b,c`; repeated keys are `explode`.
+        let split: Vec<&str> = match self.values {
+            [one] => one.split(',').collect(),
+            many => many.to_vec(),
+        };
+        let items: Vec<ParamDeserializer> = split
+            .iter()
+            .map(|v| ParamDeserializer {
+                values: std::slice::from_ref(v),
+            })
+            .collect();
+        visitor.visit_seq(de::value::SeqDeserializer::new(items.into_iter()))
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        visitor.visit_enum(self.single()?.into_deserializer())
+    }
+
+    serde::forward_to_deserialize_any! {
+        char str string bytes byte_buf unit unit_struct tuple tuple_struct map struct identifier ignored_any
+    }
+}
+
+impl<'de> IntoDeserializer<'de, de::value::Error> for ParamDeserializer<'_> {
+    type Deserializer = Self;
+    fn into_deserializer(self) -> Self {
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_parse_scalars_and_lists() {
+        let params = Params {
+            query: vec![
+                ("n".into(), "5".into()),
+                ("b".into(), "true".into()),
+                ("l".into(), "a,b".into()),
+            ],
+            ..Params::default()
+        };
+        assert_eq!(params.get::<i64>("query", "n").unwrap(), Some(5));
+        assert_eq!(params.get::<bool>("query", "b").unwrap(), Some(true));
+        assert_eq!(
+            params.get::<Vec<String>>("query", "l").unwrap(),
+            Some(vec!["a".to_owned(), "b".to_owned()])
+        );
+        let p = params.get::<bool>("query", "n").unwrap_err();
+        assert_eq!(p.location_text(), "query.n");
+        assert_eq!(
+            params.required::<i64>("query", "missing").unwrap_err().kind,
+            ProblemKind::Missing
+        );
+    }
+}
