@@ -1,0 +1,123 @@
+//! What a case is: the request it sends, what the spec expects, and the checks it needs.
+
+use generator::model::Method;
+use serde_json::Value;
+
+/// What the spec says the server should do with a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Expect {
+    /// A documented 2xx.
+    Accepted,
+    /// A documented 4xx.
+    Rejected,
+    /// 401 or 403.
+    Unauthorized,
+    /// 404 where documented, else a 4xx.
+    NotFound,
+}
+
+/// Which credential a case sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Auth {
+    /// `CONFORMANCE_TOKEN`.
+    Primary,
+    /// `CONFORMANCE_TOKEN_ALT`: another tenant.
+    Alternate,
+    Missing,
+    /// A made-up credential in the right place.
+    Wrong,
+}
+
+/// A parameter value: literal text, or taken from the resource made for the case.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParamValue {
+    Text(String),
+    /// A runtime expression such as `$response.body#/id`, on the create answer.
+    Linked(String),
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Param {
+    pub location: &'static str,
+    pub name: String,
+    pub value: ParamValue,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Body {
+    None,
+    Json(Value),
+    /// Bytes that are not the JSON they claim to be, or JSON under another media type.
+    Raw {
+        content_type: String,
+        text: String,
+    },
+}
+
+/// A change to the JSON body after linked values are filled in: `None` removes the key.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Edit {
+    pub path: Vec<String>,
+    pub value: Option<Value>,
+    /// JSON text sent in place of `value` when JSON values cannot hold it (an integer past 64 bits).
+    pub raw: Option<String>,
+    /// The spec's default for a field left out: the answer should show it where it carries the field.
+    pub default: Option<Value>,
+}
+
+/// Checks that take more than one request.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stateful {
+    None,
+    /// After the update, reading the resource back shows `field` changed and nothing else.
+    PartialUpdate {
+        field: String,
+    },
+    /// The write-only fields sent at creation never come back, by key or by value.
+    WriteOnly {
+        fields: Vec<String>,
+    },
+    /// After a delete, the resource is gone.
+    DeletedIsGone,
+    /// Another tenant's request on the resource is refused, and it stays as it was.
+    Isolation,
+    /// Two rotations give two different values of `field`.
+    Rotation {
+        field: String,
+    },
+}
+
+/// One case.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Case {
+    /// Stable and readable: `createWebhook.timeout_ms.above_maximum`; the snapshot's name.
+    pub name: String,
+    pub operation: String,
+    #[serde(serialize_with = "method_name")]
+    pub method: Method,
+    pub path: String,
+    /// What differs from the operation's valid request, for people.
+    pub varied: String,
+    pub auth: Auth,
+    pub params: Vec<Param>,
+    pub body: Body,
+    /// Body fields filled from the resource made for the case.
+    pub body_links: Vec<(String, String)>,
+    pub edit: Option<Edit>,
+    pub expect: Expect,
+    /// Whether a resource is created first (and removed after).
+    pub needs_resource: bool,
+    /// The path names a resource the runner could not make (the spec links no create
+    /// operation to it): a 404 is then as right as a 2xx.
+    pub may_be_missing: bool,
+    pub stateful: Stateful,
+}
+
+fn method_name<S: serde::Serializer>(m: &Method, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&m.as_str().to_ascii_uppercase())
+}
