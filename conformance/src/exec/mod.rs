@@ -6,11 +6,16 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use generator::model::{Operation, ParamLocation, SecurityKind};
+use generator::model::Operation;
 use serde_json::Value;
 use tokio::sync::Semaphore;
 
 use crate::plan::{Auth, Body, Case, Param, ParamValue, Plan, Stateful, apply};
+
+mod cleanup;
+mod http;
+
+use http::cause;
 
 /// The largest answer body read; a larger one makes the case an error.
 pub const MAX_BODY: usize = 10 << 20;
@@ -338,190 +343,6 @@ impl Runner {
         Ok(Body::Json(body))
     }
 
-    /// Sends one request; transport problems become the step's error, never a panic.
-    async fn send(
-        &self,
-        op: &Operation,
-        params: &[Param],
-        body: &Body,
-        auth: Auth,
-        resource: Option<&Value>,
-        label: &str,
-    ) -> Step {
-        let mut path = op.path.clone();
-        let mut query: Vec<(String, String)> = Vec::new();
-        let mut headers: Vec<(String, String)> = Vec::new();
-        let method = op.method.as_str().to_ascii_uppercase();
-        for p in params {
-            let value = match &p.value {
-                ParamValue::Text(t) => t.clone(),
-                ParamValue::Linked(expression) => match resolve(expression, resource) {
-                    Ok(v) => crate::plan::text(&v),
-                    Err(e) => {
-                        return Step {
-                            label: label.into(),
-                            collection: false,
-                            sent: Sent {
-                                method,
-                                path,
-                                body: None,
-                            },
-                            received: Err(e),
-                        };
-                    }
-                },
-            };
-            match p.location {
-                "path" => path = path.replace(&format!("{{{}}}", p.name), &percent_encode(&value)),
-                "query" => query.push((p.name.clone(), value)),
-                _ => headers.push((p.name.clone(), value)),
-            }
-        }
-        let credential = match auth {
-            Auth::Primary => self.target.token.clone(),
-            Auth::Alternate => self.target.token_alt.clone(),
-            Auth::Wrong => Some(WRONG_CREDENTIAL.to_owned()),
-            Auth::Missing => None,
-        };
-        if let Some(credential) = credential {
-            self.place_credential(op, &credential, &mut headers, &mut query);
-        }
-        let mut shown = path.clone();
-        if !query.is_empty() {
-            let encoded: Vec<String> = query
-                .iter()
-                .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
-                .collect();
-            shown = format!("{shown}?{}", encoded.join("&"));
-        }
-        let (content_type, text) = match body {
-            Body::None => (None, None),
-            Body::Json(v) => (Some("application/json".to_owned()), Some(v.to_string())),
-            Body::Raw { content_type, text } => (Some(content_type.clone()), Some(text.clone())),
-        };
-        let sent = Sent {
-            method: method.clone(),
-            path: shown.clone(),
-            body: text.clone(),
-        };
-        let collection = self.plan.resources.as_ref().and_then(|r| r.list.as_ref()) == Some(&op.operation_id);
-        let url = format!("{}{shown}", self.target.base_url.trim_end_matches('/'));
-        let mut tries = 0;
-        loop {
-            let mut request = self
-                .client
-                .request(method.parse().unwrap_or(reqwest::Method::GET), &url);
-            for (k, v) in &headers {
-                request = request.header(k.as_str(), v.as_str());
-            }
-            if let Some(ct) = &content_type {
-                request = request.header("content-type", ct.as_str());
-            }
-            if let Some(text) = &text {
-                request = request.body(text.clone());
-            }
-            let received = self.receive(request).await;
-            // 429: wait as the server asks, a few times, then take the answer as it is.
-            if let Ok((r, retry_after)) = &received
-                && r.status == 429
-                && tries < self.settings.rate_limit_retries
-            {
-                tries += 1;
-                tokio::time::sleep(
-                    retry_after
-                        .unwrap_or(Duration::from_millis(500 << tries))
-                        .min(Duration::from_secs(30)),
-                )
-                .await;
-                continue;
-            }
-            return Step {
-                label: label.into(),
-                collection,
-                sent,
-                received: received.map(|(r, _)| r),
-            };
-        }
-    }
-
-    async fn receive(&self, request: reqwest::RequestBuilder) -> Result<(Received, Option<Duration>), String> {
-        let mut response = request.send().await.map_err(|e| cause(&e))?;
-        let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
-        if response.content_length().is_some_and(|n| n > MAX_BODY as u64) {
-            return Err(format!(
-                "the answer body is larger than {} MiB (Content-Length: {})",
-                MAX_BODY >> 20,
-                response.content_length().unwrap_or_default()
-            ));
-        }
-        let mut bytes = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| cause(&e))? {
-            if bytes.len() + chunk.len() > MAX_BODY {
-                return Err(format!("the answer body is larger than {} MiB", MAX_BODY >> 20));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        let json = serde_json::from_slice(&bytes).ok();
-        Ok((
-            Received {
-                status,
-                content_type,
-                text,
-                json,
-            },
-            retry_after,
-        ))
-    }
-
-    /// Puts the credential where the operation's first security alternative wants it.
-    fn place_credential(
-        &self,
-        op: &Operation,
-        credential: &str,
-        headers: &mut Vec<(String, String)>,
-        query: &mut Vec<(String, String)>,
-    ) {
-        let Some(alternative) = op.security.iter().find(|a| !a.is_empty()) else {
-            return;
-        };
-        for name in alternative {
-            let Some(scheme) = self.plan.api.security_scheme(name) else {
-                continue;
-            };
-            match &scheme.kind {
-                SecurityKind::ApiKey {
-                    location: ParamLocation::Query,
-                    name,
-                } => query.push((name.clone(), credential.to_owned())),
-                SecurityKind::ApiKey {
-                    location: ParamLocation::Cookie,
-                    name,
-                } => headers.push(("cookie".into(), format!("{name}={credential}"))),
-                SecurityKind::ApiKey { name, .. } => headers.push((name.clone(), credential.to_owned())),
-                SecurityKind::Bearer | SecurityKind::OAuth2 => {
-                    headers.push(("authorization".into(), format!("Bearer {credential}")))
-                }
-                SecurityKind::Basic => headers.push((
-                    "authorization".into(),
-                    format!("Basic {}", base64(credential.as_bytes())),
-                )),
-            }
-        }
-    }
-
     /// The extra requests of stateful cases.
     async fn follow_up(
         &self,
@@ -606,127 +427,6 @@ impl Runner {
             })
             .collect()
     }
-
-    /// Deletes every resource the run made and has not deleted; returns what could not be.
-    pub async fn cleanup(self: &Arc<Self>) -> Vec<String> {
-        let pending: Vec<Value> = match self.created.lock() {
-            Ok(mut created) => created
-                .iter_mut()
-                .filter(|c| !c.deleted)
-                .map(|c| {
-                    c.deleted = true;
-                    c.body.clone()
-                })
-                .collect(),
-            Err(_) => return vec!["the list of created resources is unreadable".into()],
-        };
-        // As many deletes in flight as cases were: a slow delete must not make cleanup crawl.
-        let semaphore = Arc::new(Semaphore::new(self.settings.concurrency.max(1)));
-        let mut tasks = tokio::task::JoinSet::new();
-        for body in pending {
-            let (runner, semaphore) = (self.clone(), semaphore.clone());
-            tasks.spawn(async move {
-                let _permit = semaphore.acquire_owned().await;
-                runner.delete(&body).await
-            });
-        }
-        let mut failures = Vec::new();
-        while let Some(outcome) = tasks.join_next().await {
-            match outcome {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => failures.push(e),
-                Err(e) => failures.push(format!("a cleanup task failed: {e}")),
-            }
-        }
-        failures.sort();
-        failures
-    }
-
-    /// Deletes one resource by its create answer, retrying transient failures.
-    pub async fn delete(&self, created: &Value) -> Result<(), String> {
-        let resources = self.plan.resources.as_ref().ok_or("no create operation")?;
-        let op = resources
-            .delete
-            .as_ref()
-            .and_then(|d| self.operation(d))
-            .ok_or("the spec links no delete operation: resources stay")?;
-        let link = resources
-            .link_to(&op.operation_id)
-            .ok_or("no link to the delete operation")?;
-        let params = self.linked_params(op);
-        let body = if link.request_body.is_empty() {
-            Body::None
-        } else {
-            let mut b = serde_json::Map::new();
-            for (field, expression) in &link.request_body {
-                b.insert(field.clone(), resolve(expression, Some(created))?);
-            }
-            Body::Json(Value::Object(b))
-        };
-        let mut last = String::new();
-        for attempt in 0..3 {
-            if attempt > 0 {
-                tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
-            }
-            let step = self
-                .send(op, &params, &body, Auth::Primary, Some(created), "cleanup")
-                .await;
-            match &step.received {
-                Ok(r) if (200..300).contains(&r.status) || r.status == 404 => return Ok(()),
-                Ok(r) => last = format!("cleanup of {} answered {}", step.sent.path, r.status),
-                Err(e) => last = format!("cleanup of {}: {e}", step.sent.path),
-            }
-        }
-        Err(last)
-    }
-
-    /// Removes what earlier runs left: listed resources that carry a runner tag.
-    pub async fn sweep(&self) -> Result<(usize, Vec<String>), String> {
-        let resources = self
-            .plan
-            .resources
-            .as_ref()
-            .ok_or("the spec links no create operation")?;
-        let list = resources
-            .list
-            .as_ref()
-            .and_then(|l| self.operation(l))
-            .ok_or("the spec has no list operation to find leftovers with")?;
-        let step = self.send(list, &[], &Body::None, Auth::Primary, None, "list").await;
-        let received = step.received.map_err(|e| format!("listing failed: {e}"))?;
-        let json = received
-            .json
-            .ok_or_else(|| format!("the list answer ({}) is not JSON", received.status))?;
-        let items = items_of(&json);
-        let mut removed = 0;
-        let mut failures = Vec::new();
-        let delete_link = resources.delete.as_deref().and_then(|d| resources.link_to(d));
-        let expressions: Vec<&String> = delete_link
-            .map(|l| l.parameters.iter().chain(&l.request_body).map(|(_, e)| e).collect())
-            .unwrap_or_default();
-        for item in items.into_iter().filter(|i| i.to_string().contains(crate::TAG_PREFIX)) {
-            // Links point into a create answer; a list item may be the object that answer wraps.
-            let created = if expressions.iter().all(|e| resolve(e, Some(&item)).is_ok()) {
-                item
-            } else {
-                serde_json::json!({ "data": item })
-            };
-            match self.delete(&created).await {
-                Ok(()) => removed += 1,
-                Err(e) => failures.push(e),
-            }
-        }
-        Ok((removed, failures))
-    }
-}
-
-/// The objects of a list answer: a top-level array, or the first array inside.
-fn items_of(json: &Value) -> Vec<Value> {
-    match json {
-        Value::Array(items) => items.clone(),
-        Value::Object(map) => map.values().find_map(|v| v.as_array().cloned()).unwrap_or_default(),
-        _ => Vec::new(),
-    }
 }
 
 /// Evaluates `$response.body#/pointer` on the create answer.
@@ -739,28 +439,6 @@ pub fn resolve(expression: &str, resource: Option<&Value>) -> Result<Value, Stri
         .cloned()
         .ok_or_else(|| format!("the create answer has nothing at {pointer}"))
 }
-
-fn cause(e: &reqwest::Error) -> String {
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_redirect() {
-        "too many redirects"
-    } else if e.is_connect() {
-        "connection failed"
-    } else if e.is_body() || e.is_decode() {
-        "the answer body broke off"
-    } else {
-        "request failed"
-    };
-    let mut text = format!("{kind}: {e}");
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        text.push_str(&format!(": {s}"));
-        source = s.source();
-    }
-    text
-}
-
 pub fn excerpt(text: &str) -> String {
     if text.chars().count() <= 300 {
         text.to_owned()
@@ -769,43 +447,10 @@ pub fn excerpt(text: &str) -> String {
     }
 }
 
-/// Percent-encodes everything but RFC 3986's unreserved characters (paths and queries alike).
-fn percent_encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
-    fn base64_and_expressions() {
-        assert_eq!(super::base64(b"user:pass"), "dXNlcjpwYXNz");
-        assert_eq!(super::base64(b"ab"), "YWI=");
+    fn link_expressions() {
         let body = serde_json::json!({"data": {"_id": "x"}});
         assert_eq!(super::resolve("$response.body#/data/_id", Some(&body)).unwrap(), "x");
         assert!(super::resolve("$request.path.id", Some(&body)).is_err());
