@@ -1,11 +1,12 @@
 //! Lowering: the parsed document → the [`Api`] model. Every decision about names,
 //! nullability and constraints is made here, once.
 
+mod keywords;
 pub mod names;
 mod operations;
 mod schema;
 
-pub use schema::CHECKED_FORMATS;
+pub use keywords::CHECKED_FORMATS;
 
 use serde_json::Value;
 
