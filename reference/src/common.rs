@@ -47,6 +47,22 @@ macro_rules! answer_storage_failures {
 }
 pub(crate) use answer_storage_failures;
 
+/// The two FastAPI error bodies of kejue and kallima, as their `Server` trait methods: a
+/// `{"detail": "..."}` for credentials and `{"detail": [{loc, msg, type}]}` for bad input.
+macro_rules! fastapi_error_bodies {
+    ($http_error:ident, $validation_error:ident) => {
+        fn http_error_body(&self, problem: &codegen_runtime::server::Problem) -> $http_error {
+            $http_error { detail: $crate::common::credential_message(problem) }
+        }
+
+        fn http_validation_error_body(&self, problem: &codegen_runtime::server::Problem) -> $validation_error {
+            let body = serde_json::json!({ "detail": $crate::common::fastapi_detail(problem) });
+            $crate::common::model(body).unwrap_or($validation_error { detail: Vec::new() })
+        }
+    };
+}
+pub(crate) use fastapi_error_bodies;
+
 /// What `null` means for a field in a PATCH body.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Null {

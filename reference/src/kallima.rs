@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
-use codegen_runtime::server::{Credential, Problem};
+use codegen_runtime::server::Credential;
 use generated::kallima::models::{HttpError, HttpValidationError, WebhookCreate, WebhookResponse, WebhookUpdate};
 use generated::kallima::server::*;
 use serde_json::{Value, json};
 
-use crate::common::{Null, answer_storage_failures, credential_message, fastapi_detail, model, patch};
+use crate::common::{Null, answer_storage_failures, fastapi_error_bodies, model, patch};
 use crate::store::{Store, StoreError};
 use crate::{mint, tenants::Tenants};
 
@@ -138,13 +138,5 @@ impl Server for Kallima {
             .unwrap_or_else(Into::into)
     }
 
-    fn http_error_body(&self, problem: &Problem) -> HttpError {
-        HttpError {
-            detail: credential_message(problem),
-        }
-    }
-
-    fn http_validation_error_body(&self, problem: &Problem) -> HttpValidationError {
-        model(json!({ "detail": fastapi_detail(problem) })).unwrap_or(HttpValidationError { detail: Vec::new() })
-    }
+    fastapi_error_bodies!(HttpError, HttpValidationError);
 }

@@ -156,7 +156,7 @@ impl Planner<'_, '_> {
             for edge in edges(self.sampler, &p.ty, false, p.required, hint, Place::Parameter) {
                 let mut case = variant(
                     &format!("{}.{}.{}", p.location.as_str(), p.name, edge.name),
-                    describe_param(&p.name, &edge),
+                    describe(&p.name, &edge),
                     edge.expect,
                 );
                 set_param(
@@ -256,7 +256,7 @@ impl Planner<'_, '_> {
             ) {
                 let mut case = variant(
                     &format!("{dotted}.{}", edge.name),
-                    describe_field(&dotted, &edge),
+                    describe(&dotted, &edge),
                     edge.expect,
                 );
                 case.edit = Some(Edit {
@@ -501,17 +501,11 @@ pub fn apply(body: &mut Value, path: &[String], value: Option<Value>) {
     }
 }
 
-fn describe_field(field: &str, edge: &Edge) -> String {
+/// What an edge varies, for people: `timeout_ms = 30001`, `name left out`.
+fn describe(name: &str, edge: &Edge) -> String {
     if let Some(raw) = &edge.raw {
-        return format!("{field} = {raw}");
+        return format!("{name} = {raw}");
     }
-    match &edge.value {
-        Some(v) => format!("{field} = {}", short(v)),
-        None => format!("{field} left out"),
-    }
-}
-
-fn describe_param(name: &str, edge: &Edge) -> String {
     match &edge.value {
         Some(v) => format!("{name} = {}", short(v)),
         None => format!("{name} left out"),

@@ -111,16 +111,18 @@ pub fn invalid_credentials() -> Problem {
 }
 
 fn cookie(parts: &Parts, name: &str) -> Option<String> {
+    cookie_pairs(parts).find(|(k, _)| k == name).map(|(_, v)| v)
+}
+
+/// The `name=value` pairs of the request's Cookie headers.
+pub(super) fn cookie_pairs(parts: &Parts) -> impl Iterator<Item = (String, String)> + '_ {
     parts
         .headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .find_map(|pair| {
-            let (k, v) = pair.trim().split_once('=')?;
-            (k == name).then(|| v.to_owned())
-        })
+        .filter_map(|pair| pair.trim().split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
 }
 
 pub(super) fn query_pairs(parts: &Parts) -> impl Iterator<Item = (String, String)> + '_ {

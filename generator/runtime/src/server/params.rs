@@ -1,11 +1,10 @@
 //! Path, query, header and cookie parameters, read as the types the spec gives them.
 
 use axum::extract::{FromRequestParts, RawPathParams};
-use http::header;
 use http::request::Parts;
 use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
 
-use super::credentials::query_pairs;
+use super::credentials::{cookie_pairs, query_pairs};
 use super::{Problem, ProblemKind};
 
 /// The raw parameter values of a request, by location.
@@ -35,14 +34,7 @@ impl Params {
             .iter()
             .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
             .collect();
-        let cookie = parts
-            .headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
-            .collect();
+        let cookie = cookie_pairs(parts).collect();
         Ok(Params {
             path,
             query,
