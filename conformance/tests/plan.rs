@@ -72,7 +72,9 @@ fn the_operation_filter_keeps_only_those_operations() {
 
 #[test]
 fn corpus_specs_plan_without_panicking() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/webhooks");
+    let Some(dir) = testkit::shared("corpus/webhooks") else {
+        return;
+    };
     for file in [
         "hookdeck-outpost.openapi.yaml",
         "sendgrid-tsg_webhooks_v3.yaml",

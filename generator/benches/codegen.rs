@@ -41,15 +41,10 @@ fn main() {
         .map(|n| read(root.join(format!("specs/{n}.yaml"))))
         .collect();
     measure("four vendor specs", &specs, 20);
-    let corpus = root.join("../shared/corpus/webhooks");
-    measure(
-        "svix-lib-openapi.json",
-        &[read(corpus.join("svix-lib-openapi.json"))],
-        10,
-    );
-    measure(
-        "hookdeck-outpost.openapi.yaml",
-        &[read(corpus.join("hookdeck-outpost.openapi.yaml"))],
-        10,
-    );
+    let Some(corpus) = testkit::shared("corpus/webhooks") else {
+        return;
+    };
+    for name in ["svix-lib-openapi.json", "hookdeck-outpost.openapi.yaml"] {
+        measure(name, &[read(corpus.join(name))], 10);
+    }
 }

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::spec::locate::Position;
+use crate::load::locate::Position;
 
 /// What went wrong with a spec, and where: file, JSON pointer, line:column when known.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,14 +1,14 @@
 //! OpenAPI 3.0 / 3.1 → one model of the API → Rust models and axum server stubs.
 //!
-//! Three stages, each knowing only its own end: [`spec`] reads text into a document,
+//! Three stages, each knowing only its own end: [`load`] reads text into a document,
 //! [`lower`] turns the document into the [`model`], [`emit`] writes Rust from the model.
 
+#[cfg(feature = "emit")]
 pub mod emit;
 pub mod error;
+pub mod load;
 pub mod lower;
 pub mod model;
-pub mod mutate;
-pub mod spec;
 
 use std::path::Path;
 
@@ -17,12 +17,12 @@ pub use model::Api;
 
 /// Loads and lowers a spec file.
 pub fn load(path: &Path) -> Result<Api, Error> {
-    let doc = spec::load(path)?;
+    let doc = load::read(path)?;
     lower::lower(&doc)
 }
 
 /// Lowers spec text (YAML or JSON); `name` is used in error messages.
 pub fn load_str(text: &str, name: Option<&Path>) -> Result<Api, Error> {
-    let doc = spec::parse(text.to_owned(), name.map(Path::to_path_buf))?;
+    let doc = load::parse(text.to_owned(), name.map(Path::to_path_buf))?;
     lower::lower(&doc)
 }

@@ -167,7 +167,7 @@ fn bench(args: &Args) -> Result<(), String> {
         .iter()
         .map(|a| root.join(format!("specs/{}.yaml", a.name())))
         .collect();
-    inputs.push(root.join("../shared/corpus/webhooks/svix-lib-openapi.json"));
+    inputs.extend(testkit::shared("corpus/webhooks/svix-lib-openapi.json"));
 
     let mut codegen = Vec::new();
     for input in &inputs {

@@ -1,13 +1,13 @@
 //! `cargo xtask fuzz [--seconds N] [--seed S]`: mutants of every spec in `specs/` and of the
 //! corpus, run through the generator until the time is up. A finding (a panic, or emitted code
-//! that does not parse) is saved to `generator/tests/fuzz-regressions/`, which the test suite
+//! that does not parse) is saved to `xtask/tests/fuzz-regressions/`, which the test suite
 //! replays; exit 1 when there is one.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use generator::mutate::{Rng, exercise, mutant};
+use xtask::mutate::{Rng, exercise, mutant};
 
 use crate::codegen::root;
 
@@ -48,7 +48,7 @@ pub fn run(args: &Args) -> ExitCode {
         eprintln!("error: no seed specs found");
         return ExitCode::from(2);
     }
-    let out = root.join("generator/tests/fuzz-regressions");
+    let out = root.join("xtask/tests/fuzz-regressions");
     let current = root.join("target/fuzz-current-input.yaml");
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let mut rng = Rng::new(args.seed);

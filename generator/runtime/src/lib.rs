@@ -7,6 +7,7 @@ pub mod nullable;
 pub mod numbers;
 pub mod objects;
 pub mod rules;
+#[cfg(feature = "server")]
 pub mod server;
 
 pub use nullable::Nullable;

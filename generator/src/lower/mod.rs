@@ -11,8 +11,8 @@ pub use keywords::CHECKED_FORMATS;
 use serde_json::Value;
 
 use crate::error::{Error, ErrorKind, Result, join};
+use crate::load::Document;
 use crate::model::{Api, TypeId, TypeKind, TypeRef, validate::validate};
-use crate::spec::Document;
 
 /// Lowers a loaded document; errors carry the document's file and line.
 pub fn lower(doc: &Document) -> Result<Api> {
@@ -47,7 +47,7 @@ fn lower_unlocated(doc: &Document) -> Result<Api> {
         types,
         operations,
         webhooks,
-        whole_floats_are_integers: doc.version == crate::spec::Version::V3_1,
+        whole_floats_are_integers: doc.version == crate::load::Version::V3_1,
         warnings,
     };
     check_aliases(&api)?;

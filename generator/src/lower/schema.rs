@@ -9,10 +9,10 @@ use serde_json::{Map, Value};
 use super::keywords::{Kind, infer_type, int_width, rules};
 use super::names::{Namer, pascal};
 use crate::error::{Error, ErrorKind, Result, describe, join};
+use crate::load::{Document, Version};
 use crate::model::{
     Constrained, EnumValue, Field, Rules, Struct, TypeDef, TypeId, TypeKind, TypeRef, Union, UnionVariant,
 };
-use crate::spec::{Document, Version};
 
 /// A lowered schema use: its type and whether `null` is allowed too.
 #[derive(Debug, Clone)]

@@ -1,4 +1,4 @@
-//! Spec mutations for fuzzing the generator (`cargo xtask fuzz`, `tests/fuzz.rs`): real specs
+//! Spec mutations for fuzzing the generator (`cargo xtask fuzz`, `xtask/tests/fuzz.rs`): real specs
 //! bent structurally (types swapped, keys dropped, subtrees moved, odd values planted) and at
 //! the byte level, so that loading, lowering and emitting meet every shape of bad input.
 
@@ -211,11 +211,11 @@ pub fn mutate_text(text: &str, rng: &mut Rng) -> String {
 /// panic, or generated code that does not parse); errors about the spec are the expected outcome.
 pub fn exercise(text: &str) -> Option<String> {
     let outcome = std::panic::catch_unwind(|| {
-        let api = match crate::load_str(text, None) {
+        let api = match generator::load_str(text, None) {
             Ok(api) => api,
             Err(_) => return None,
         };
-        match crate::emit::api_module(&api, "fuzzed", "fuzz input") {
+        match generator::emit::api_module(&api, "fuzzed", "fuzz input") {
             Err(e) if e.to_string().contains("bug in the generator") => Some(e.to_string()),
             _ => None,
         }

@@ -27,7 +27,7 @@ pub struct Document {
 }
 
 /// Reads and parses a spec file.
-pub fn load(path: &Path) -> Result<Document> {
+pub fn read(path: &Path) -> Result<Document> {
     let source = std::fs::read_to_string(path).map_err(|e| Error {
         file: Some(path.to_path_buf()),
         pointer: String::new(),

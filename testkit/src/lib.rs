@@ -1,0 +1,33 @@
+//! `../shared/` sits beside the repository in CI (the public spec corpus, the
+//! JSON-Schema-Test-Suite) but not in a user's clone. Tests and benches that read it ask
+//! here: present, they get its path; absent, they print `skipped: ../shared/… not found` and
+//! pass, unless `REQUIRE_SHARED` is set (as `.ci/run` sets it), which makes the skip a failure.
+
+use std::path::{Path, PathBuf};
+
+/// The variable that turns a skip for a missing `../shared/` into a failure.
+pub const REQUIRE_SHARED: &str = "REQUIRE_SHARED";
+
+/// The workspace root (the folder with the top-level `Cargo.toml`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("testkit lives one folder below the workspace root")
+        .to_path_buf()
+}
+
+/// `../shared/<relative>` beside the workspace, if it exists. When it does not, prints the
+/// skip and returns `None`, or panics when
+/// `REQUIRE_SHARED` is set, so that CI never passes by skipping.
+pub fn shared(relative: &str) -> Option<PathBuf> {
+    let path = workspace_root().join("../shared").join(relative);
+    if path.exists() {
+        return Some(path);
+    }
+    let message = format!("skipped: ../shared/{relative} not found (looked at {})", path.display());
+    if std::env::var_os(REQUIRE_SHARED).is_some_and(|v| !v.is_empty() && v != "0") {
+        panic!("{message}, and {REQUIRE_SHARED} is set: this run must not skip");
+    }
+    eprintln!("{message}");
+    None
+}
