@@ -6,6 +6,7 @@
 //! turn answers into stable insta snapshots; [`report`] prints and writes the results.
 
 pub mod checks;
+pub mod error;
 pub mod exec;
 pub mod plan;
 pub mod redact;
@@ -20,6 +21,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use generator::model::Api;
 
+pub use error::{RunError, TlsProblem};
 use exec::{Runner, Settings, Target};
 use report::{CaseResult, Report, Status};
 
@@ -49,20 +51,16 @@ pub struct Suite {
     pub operations: Vec<String>,
 }
 
-/// Runs a suite; `Err` is a problem that stopped it (exit 2): no server, no plan.
-pub async fn run(suite: Suite, cancel: impl Future<Output = ()>) -> Result<Report, String> {
+/// Runs a suite; `Err` is a problem that stopped it before its cases (exit 2): no plan,
+/// no server, a TLS handshake that fails.
+pub async fn run(suite: Suite, cancel: impl Future<Output = ()>) -> Result<Report, RunError> {
     let tag = new_tag();
     let plan = Arc::new(plan::plan(&suite.api, &tag, &suite.operations));
     if plan.cases.is_empty() {
-        return Err(format!(
-            "{}: no cases to run{}",
-            suite.name,
-            if suite.operations.is_empty() {
-                ""
-            } else {
-                " for the --operation filter"
-            }
-        ));
+        return Err(RunError::NoCases {
+            suite: suite.name.clone(),
+            filtered: !suite.operations.is_empty(),
+        });
     }
     let runner = Arc::new(Runner::new(plan.clone(), suite.target.clone(), suite.settings.clone())?);
     runner.preflight().await?;
