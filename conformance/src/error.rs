@@ -32,6 +32,21 @@ pub enum RunError {
     #[error("cannot make an HTTP client: {0}")]
     Client(#[source] reqwest::Error),
 
+    /// Two cases would share one snapshot file.
+    #[error(
+        "cases `{first}` and `{second}` would share the snapshot file {file} (file names are compared without case on macOS and Windows): rename one operationId"
+    )]
+    SnapshotNames {
+        first: String,
+        second: String,
+        file: String,
+    },
+
+    /// Snapshots were asked for in a way insta does not know (`INSTA_UPDATE`), or their
+    /// folder cannot be made.
+    #[error("snapshots: {0}")]
+    Snapshots(String),
+
     /// `sweep` cannot find or remove leftovers.
     #[error("cannot sweep: {0}")]
     Sweep(String),
