@@ -6,6 +6,7 @@
 //! turn answers into stable insta snapshots; [`report`] prints and writes the results.
 
 pub mod checks;
+pub mod error;
 pub mod exec;
 pub mod plan;
 pub mod redact;
@@ -20,8 +21,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use generator::model::Api;
 
+pub use error::{RunError, TlsProblem};
 use exec::{Runner, Settings, Target};
-use report::{CaseResult, Report, Status};
+use report::{CaseResult, Report, SnapshotRun, Status};
 
 /// Every value a run creates carries `cfm-<8 hex>`; `sweep` looks for this prefix.
 pub const TAG_PREFIX: &str = "cfm-";
@@ -49,21 +51,30 @@ pub struct Suite {
     pub operations: Vec<String>,
 }
 
-/// Runs a suite; `Err` is a problem that stopped it (exit 2): no server, no plan.
-pub async fn run(suite: Suite, cancel: impl Future<Output = ()>) -> Result<Report, String> {
+/// Runs a suite; `Err` is a problem that stopped it before its cases (exit 2): no plan,
+/// no server, a TLS handshake that fails, snapshots that cannot be kept.
+pub async fn run(suite: Suite, cancel: impl Future<Output = ()>) -> Result<Report, RunError> {
     let tag = new_tag();
     let plan = Arc::new(plan::plan(&suite.api, &tag, &suite.operations));
     if plan.cases.is_empty() {
-        return Err(format!(
-            "{}: no cases to run{}",
-            suite.name,
-            if suite.operations.is_empty() {
-                ""
-            } else {
-                " for the --operation filter"
-            }
-        ));
+        return Err(RunError::NoCases {
+            suite: suite.name.clone(),
+            filtered: !suite.operations.is_empty(),
+        });
     }
+    let snapshots = match &suite.snapshots {
+        Some(dir) => {
+            snapshot::check_names(plan.cases.iter().map(|c| c.name.as_str()))?;
+            let update = snapshot::Update::from_env()?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| RunError::Snapshots(format!("cannot make {}: {e}", dir.display())))?;
+            Some(SnapshotRun {
+                dir: dir.clone(),
+                update,
+            })
+        }
+        None => None,
+    };
     let runner = Arc::new(Runner::new(plan.clone(), suite.target.clone(), suite.settings.clone())?);
     runner.preflight().await?;
     let total = plan.cases.len();
@@ -127,18 +138,27 @@ pub async fn run(suite: Suite, cancel: impl Future<Output = ()>) -> Result<Repor
                 Status::Failed
             }
         };
-        let snapshot = match (&suite.snapshots, status) {
-            (Some(dir), Status::Passed | Status::Failed | Status::Error) => {
-                Some(snapshot::assert(dir, &case.name, &text))
-            }
-            _ => None,
-        };
-        let error = exchange
+        let mut error = exchange
             .error
             .clone()
             .or_else(|| exchange.main.as_ref().and_then(|m| m.received.as_ref().err().cloned()))
             .or_else(|| exchange.skipped.clone())
             .map(|e| redactor.text(&e));
+        let mut status = status;
+        let snapshot = match (&snapshots, status) {
+            (Some(s), Status::Passed | Status::Failed | Status::Error) => {
+                match snapshot::compare(&s.dir, &case.name, &text, s.update) {
+                    Ok(outcome) => Some(outcome),
+                    // The case's answer cannot be kept: an error of the case, not of the run.
+                    Err(e) => {
+                        error = Some(format!("snapshot: {e}"));
+                        status = Status::Error;
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
         cases.push(CaseResult {
             name: case.name.clone(),
             operation: case.operation.clone(),
@@ -158,5 +178,6 @@ pub async fn run(suite: Suite, cancel: impl Future<Output = ()>) -> Result<Repor
         cleanup_failures,
         notes: plan.notes.clone(),
         interrupted,
+        snapshots,
     })
 }

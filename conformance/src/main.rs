@@ -1,17 +1,18 @@
 //! `conformance run|list|sweep`: the runner from the command line.
 //!
 //! Exit codes: 0 when every check and snapshot passes, 1 when any fails, 2 for a usage,
-//! spec or connection problem that stopped the run. Credentials come from the environment
-//! only: `CONFORMANCE_TOKEN`, and `CONFORMANCE_TOKEN_ALT` for a second tenant.
+//! spec, TLS or connection problem that stopped the run. Credentials come from the
+//! environment only: `CONFORMANCE_TOKEN`, and `CONFORMANCE_TOKEN_ALT` for a second tenant.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use conformance::exec::{Runner, Settings, Target};
-use conformance::{Suite, plan};
+use conformance::exec::{CaCertificate, Runner, Settings, Target};
+use conformance::{RunError, Suite, TlsProblem, plan};
 
 #[derive(Parser)]
 #[command(
@@ -33,15 +34,26 @@ struct Spec {
     operations: Vec<String>,
 }
 
+#[derive(clap::Args)]
+struct Server {
+    /// Replaces the spec's server URL (http:// or https://).
+    #[arg(long)]
+    base_url: String,
+    /// Also trust the certificate authorities in this PEM file (it may hold several), for a
+    /// server whose certificate a private CA signed. Repeatable. The platform's roots (or
+    /// SSL_CERT_FILE / SSL_CERT_DIR) stay trusted; HTTPS_PROXY and NO_PROXY apply.
+    #[arg(long = "ca-cert", value_name = "FILE")]
+    ca_certs: Vec<PathBuf>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run every case against a server.
     Run {
         #[command(flatten)]
         spec: Spec,
-        /// Replaces the spec's server URL.
-        #[arg(long)]
-        base_url: String,
+        #[command(flatten)]
+        server: Server,
         /// Compare each answer with its insta snapshot in this folder.
         #[arg(long)]
         snapshots: Option<PathBuf>,
@@ -67,40 +79,78 @@ enum Command {
     Sweep {
         #[command(flatten)]
         spec: Spec,
-        #[arg(long)]
-        base_url: String,
+        #[command(flatten)]
+        server: Server,
     },
 }
 
-fn load(path: &Path) -> Result<generator::Api, ExitCode> {
-    generator::load(path).map_err(|e| {
-        eprintln!("error: {e}");
-        ExitCode::from(2)
-    })
+fn load(path: &Path) -> anyhow::Result<generator::Api> {
+    // The generator's message already names the file, line and column.
+    Ok(generator::load(path)?)
 }
 
 fn name_of(path: &Path) -> String {
     path.file_stem().and_then(|s| s.to_str()).unwrap_or("api").to_owned()
 }
 
-fn target(base_url: String) -> Target {
+fn target(server: Server) -> anyhow::Result<Target> {
     let token = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    Target {
-        base_url,
+    let mut ca_certs = Vec::new();
+    for path in &server.ca_certs {
+        ca_certs.extend(CaCertificate::from_pem_file(path).context("--ca-cert")?);
+    }
+    Ok(Target {
+        base_url: server.base_url,
         token: token("CONFORMANCE_TOKEN"),
         token_alt: token("CONFORMANCE_TOKEN_ALT"),
-    }
+        ca_certs,
+    })
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    match command(cli.command).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            if let Some(hint) = hint(&e) {
+                eprintln!("hint: {hint}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// What to do about a problem that stopped the run, in this command's terms.
+fn hint(error: &anyhow::Error) -> Option<&'static str> {
+    match error.chain().find_map(|e| e.downcast_ref::<RunError>())? {
+        RunError::Tls {
+            problem: TlsProblem::NotTrusted { .. },
+            ..
+        } => Some(
+            "if a private certificate authority signed the server's certificate, pass it with \
+             --ca-cert FILE (PEM), or set SSL_CERT_FILE to a bundle that includes it",
+        ),
+        RunError::Tls {
+            problem: TlsProblem::WrongName { .. },
+            ..
+        } => Some("use a host name the certificate names in --base-url"),
+        RunError::Tls {
+            problem: TlsProblem::NotTls { .. },
+            ..
+        } => Some("if the server speaks plain HTTP, use http:// in --base-url"),
+        RunError::Unreachable { .. } => {
+            Some("is the server running, and is --base-url right? HTTPS_PROXY/HTTP_PROXY and NO_PROXY apply")
+        }
+        _ => None,
+    }
+}
+
+async fn command(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
         Command::List { spec } => {
-            let api = match load(&spec.spec) {
-                Ok(api) => api,
-                Err(code) => return code,
-            };
+            let api = load(&spec.spec)?;
             let plan = plan::plan(&api, "cfm-00000000", &spec.operations);
             for case in &plan.cases {
                 let expect = serde_json::to_value(case.expect)
@@ -113,60 +163,41 @@ async fn main() -> ExitCode {
                 println!("note: {note}");
             }
             println!("{} cases", plan.cases.len());
-            ExitCode::SUCCESS
+            Ok(ExitCode::SUCCESS)
         }
-        Command::Sweep { spec, base_url } => {
-            let api = match load(&spec.spec) {
-                Ok(api) => api,
-                Err(code) => return code,
-            };
+        Command::Sweep { spec, server } => {
+            let api = load(&spec.spec)?;
             let plan = Arc::new(plan::plan(&api, "cfm-sweep", &[]));
-            let runner = match Runner::new(plan, target(base_url), Settings::default()) {
-                Ok(r) => r,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return ExitCode::from(2);
-                }
-            };
-            match runner.sweep().await {
-                Ok((removed, failures)) => {
-                    println!("removed {removed} leftover resources");
-                    for f in &failures {
-                        eprintln!("could not remove: {f}");
-                    }
-                    if failures.is_empty() {
-                        ExitCode::SUCCESS
-                    } else {
-                        ExitCode::from(1)
-                    }
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::from(2)
-                }
+            let runner = Runner::new(plan, target(server)?, Settings::default())?;
+            runner.preflight().await?;
+            let (removed, failures) = runner.sweep().await?;
+            println!("removed {removed} leftover resources");
+            for f in &failures {
+                eprintln!("could not remove: {f}");
             }
+            Ok(if failures.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Command::Run {
             spec,
-            base_url,
+            server,
             snapshots,
             concurrency,
             timeout,
             report_json,
             junit,
         } => {
-            let api = match load(&spec.spec) {
-                Ok(api) => api,
-                Err(code) => return code,
-            };
+            let api = load(&spec.spec)?;
             if !(timeout > 0.0 && timeout.is_finite()) {
-                eprintln!("error: --timeout must be a positive number of seconds");
-                return ExitCode::from(2);
+                bail!("--timeout must be a positive number of seconds");
             }
             let suite = Suite {
                 name: name_of(&spec.spec),
                 api,
-                target: target(base_url),
+                target: target(server)?,
                 settings: Settings {
                     concurrency,
                     timeout: Duration::from_secs_f64(timeout),
@@ -179,22 +210,12 @@ async fn main() -> ExitCode {
                 let _ = tokio::signal::ctrl_c().await;
                 eprintln!("\ninterrupted: cleaning up what this run created");
             };
-            let report = match conformance::run(suite, cancel).await {
-                Ok(r) => r,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return ExitCode::from(2);
-                }
-            };
+            let report = conformance::run(suite, cancel).await?;
             print!("{}", report.summary());
-            let written = [(report_json, report.json()), (junit, report.junit())]
-                .into_iter()
-                .filter_map(|(path, text)| path.map(|p| (p, text)))
-                .map(|(p, text)| std::fs::write(&p, text).map_err(|e| format!("{}: {e}", p.display())))
-                .collect::<Result<Vec<()>, String>>();
-            if let Err(e) = written {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
+            for (path, text) in [(report_json, report.json()), (junit, report.junit())] {
+                if let Some(path) = path {
+                    std::fs::write(&path, text).with_context(|| format!("{}", path.display()))?;
+                }
             }
             println!(
                 "{} passed, {} failed",
@@ -203,11 +224,11 @@ async fn main() -> ExitCode {
                     - report.count(conformance::report::Status::Passed)
                     - report.count(conformance::report::Status::Skipped)
             );
-            if report.passed() {
+            Ok(if report.passed() {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)
-            }
+            })
         }
     }
 }

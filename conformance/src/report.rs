@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use crate::checks::Check;
 use crate::plan::Expect;
-use crate::snapshot::Snapshot;
+use crate::snapshot::{Snapshot, Update};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -43,6 +43,15 @@ pub struct Report {
     /// What the plan left out, and why.
     pub notes: Vec<String>,
     pub interrupted: bool,
+    /// Where the snapshots were compared, and what was written (none without `--snapshots`).
+    pub snapshots: Option<SnapshotRun>,
+}
+
+/// The snapshot side of a run.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SnapshotRun {
+    pub dir: std::path::PathBuf,
+    pub update: Update,
 }
 
 impl Report {
@@ -50,11 +59,16 @@ impl Report {
         self.cases.iter().filter(|c| c.status == status).count()
     }
 
+    /// Snapshots that are new or changed and not accepted.
     pub fn pending_snapshots(&self) -> usize {
         self.cases
             .iter()
-            .filter(|c| c.snapshot == Some(Snapshot::Pending))
+            .filter(|c| c.snapshot.is_some_and(Snapshot::is_pending))
             .count()
+    }
+
+    fn snapshots_with(&self, outcome: Snapshot) -> usize {
+        self.cases.iter().filter(|c| c.snapshot == Some(outcome)).count()
     }
 
     /// True when every check and snapshot passed and nothing stopped the run.
@@ -66,9 +80,11 @@ impl Report {
             && self.cleanup_failures.is_empty()
     }
 
-    /// By operation, the ones with failures first; then each failure with its evidence.
+    /// By operation, the ones with failures or pending snapshots first; then each failure
+    /// with its evidence, and each changed snapshot.
     pub fn summary(&self) -> String {
-        let mut by_op: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
+        // passed, failed, errors, skipped, new snapshots, changed snapshots
+        let mut by_op: BTreeMap<&str, [usize; 6]> = BTreeMap::new();
         for c in &self.cases {
             let slot = match c.status {
                 Status::Passed => 0,
@@ -76,17 +92,27 @@ impl Report {
                 Status::Error => 2,
                 Status::Skipped => 3,
             };
-            by_op.entry(&c.operation).or_default()[slot] += 1;
+            let n = by_op.entry(&c.operation).or_default();
+            n[slot] += 1;
+            match c.snapshot {
+                Some(Snapshot::New) => n[4] += 1,
+                Some(Snapshot::Changed) => n[5] += 1,
+                _ => {}
+            }
         }
-        let mut ops: Vec<(&str, [usize; 4])> = by_op.into_iter().collect();
-        ops.sort_by_key(|(name, n)| (n[1] + n[2] == 0, *name));
+        let mut ops: Vec<(&str, [usize; 6])> = by_op.into_iter().collect();
+        ops.sort_by_key(|(name, n)| (n[1] + n[2] + n[4] + n[5] == 0, *name));
         let mut out = format!("{}:\n", self.api);
         for (op, n) in &ops {
-            let _ = writeln!(
+            let _ = write!(
                 out,
                 "  {op:<28} {:>4} passed {:>4} failed {:>4} errors {:>4} skipped",
                 n[0], n[1], n[2], n[3]
             );
+            if self.snapshots.is_some() {
+                let _ = write!(out, " {:>4} new {:>4} changed snapshots", n[4], n[5]);
+            }
+            out.push('\n');
         }
         for c in self
             .cases
@@ -109,12 +135,35 @@ impl Report {
                 }
             }
         }
-        if self.pending_snapshots() > 0 {
-            let _ = writeln!(
-                out,
-                "\n  {} snapshots differ or are new: review them with `cargo insta review`",
-                self.pending_snapshots()
+        for c in self.cases.iter().filter(|c| c.snapshot == Some(Snapshot::Changed)) {
+            let _ = writeln!(out, "\n  SNAPSHOT CHANGED {} ({})", c.name, c.varied);
+        }
+        if let Some(snapshots) = &self.snapshots {
+            let (new, changed) = (
+                self.snapshots_with(Snapshot::New),
+                self.snapshots_with(Snapshot::Changed),
             );
+            let accepted = self.snapshots_with(Snapshot::Accepted);
+            let dir = snapshots.dir.display();
+            if accepted > 0 {
+                let _ = writeln!(out, "\n  {accepted} snapshots written to {dir} (INSTA_UPDATE)");
+            }
+            if new + changed > 0 {
+                let what = format!("{new} snapshots are new and {changed} changed");
+                let _ = match snapshots.update {
+                    Update::Nothing => writeln!(
+                        out,
+                        "\n  {what}; nothing was written (CI or INSTA_UPDATE=no). Run without CI=true to get \
+                         .snap.new files to review, or with INSTA_UPDATE=always to accept them"
+                    ),
+                    _ => writeln!(
+                        out,
+                        "\n  {what}: each waits beside its snapshot in {dir} as a .snap.new. Review them with \
+                         `cargo insta review` (cargo install cargo-insta), or accept them all by running again \
+                         with INSTA_UPDATE=always"
+                    ),
+                };
+            }
         }
         for f in &self.cleanup_failures {
             let _ = writeln!(out, "  cleanup: {f}");

@@ -184,6 +184,7 @@ async fn run(base_url: String, settings: Settings, operations: &[&str]) -> Repor
             base_url,
             token: Some(KEY.into()),
             token_alt: Some(KEY_ALT.into()),
+            ca_certs: Vec::new(),
         },
         settings,
         snapshots: None,
@@ -703,6 +704,7 @@ async fn sweep_removes_tagged_leftovers_and_nothing_else() {
         base_url: running.base_url.clone(),
         token: Some(KEY.into()),
         token_alt: None,
+        ca_certs: Vec::new(),
     };
     let runner = Runner::new(plan.clone(), target.clone(), settings()).unwrap();
     let (removed, failures) = tokio::time::timeout(NO_HANG, runner.sweep()).await.unwrap().unwrap();

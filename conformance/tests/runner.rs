@@ -11,6 +11,7 @@ use axum::middleware::{Next, from_fn};
 use axum::response::Response;
 use conformance::exec::{Settings, Target};
 use conformance::report::{Report, Status};
+use conformance::snapshot::{Snapshot, Update};
 use reference::{Api, Store, Tenants};
 use serde_json::Value;
 
@@ -39,6 +40,7 @@ async fn run(api: Api, wrap: impl FnOnce(axum::Router) -> axum::Router, snapshot
             base_url: format!("http://{address}{}", api.base_path()),
             token: Some(KEY.into()),
             token_alt: Some(KEY_ALT.into()),
+            ca_certs: Vec::new(),
         },
         settings: Settings::default(),
         snapshots,
@@ -286,41 +288,117 @@ async fn a_response_missing_a_required_field_is_caught() {
     caught(&report, "getWebhook.valid", "response_schema_conformance");
 }
 
-#[tokio::test]
-async fn a_changed_answer_is_a_pending_snapshot_not_a_pass() {
-    async fn renamed(request: Request, next: Next) -> Response {
-        let response = next.run(request).await;
-        edit_response(response, |j| {
-            every_object(j, &mut |m| {
-                if let Some(Value::String(message)) = m.get_mut("message") {
-                    message.push_str(" (changed)");
-                }
-            })
+/// Every error message gets " (changed)" appended: a changed answer for the snapshots.
+async fn renamed(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    edit_response(response, |j| {
+        every_object(j, &mut |m| {
+            if let Some(Value::String(message)) = m.get_mut("message") {
+                message.push_str(" (changed)");
+            }
         })
-        .await
-    }
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pending-snapshots");
+    })
+    .await
+}
+
+/// A fresh copy of the committed snapshots of `api` in the test's scratch folder.
+fn copy_of_snapshots(api: Api, folder: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(folder);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots/sendkit");
-    for entry in std::fs::read_dir(&committed).unwrap() {
+    for entry in std::fs::read_dir(snapshots(api).unwrap()).unwrap() {
         let path = entry.unwrap().path();
         std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
     }
+    dir
+}
+
+fn pending_files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".snap.new"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn a_changed_answer_is_a_pending_snapshot_not_a_pass() {
+    let dir = copy_of_snapshots(Api::Sendkit, "pending-snapshots");
     let report = run(Api::Sendkit, |r| r.layer(from_fn(renamed)), Some(dir.clone())).await;
-    let pending: Vec<&str> = report
+    let changed: Vec<&str> = report
         .cases
         .iter()
-        .filter(|c| c.snapshot == Some(conformance::snapshot::Snapshot::Pending))
+        .filter(|c| c.snapshot == Some(Snapshot::Changed))
         .map(|c| c.name.as_str())
         .collect();
-    assert!(pending.contains(&"getWebhook.path.id.unknown"), "{pending:?}");
+    assert!(changed.contains(&"getWebhook.path.id.unknown"), "{changed:?}");
     assert!(!report.passed(), "a snapshot mismatch fails the run");
-    if std::env::var_os("CI").is_none() {
+    let summary = report.summary();
+    assert!(
+        summary.contains("SNAPSHOT CHANGED getWebhook.path.id.unknown"),
+        "{summary}"
+    );
+    let get_row = summary
+        .lines()
+        .find(|l| l.trim_start().starts_with("getWebhook "))
+        .unwrap();
+    assert!(
+        get_row.contains("changed") && !get_row.contains(" 0 changed"),
+        "{get_row}"
+    );
+    if Update::from_env().unwrap().writes_pending() {
         assert!(
             dir.join("getWebhook.path.id.unknown.snap.new").exists(),
             "the change waits for `cargo insta review`"
         );
+    }
+}
+
+/// Two suites in one process at once, each with snapshots: the one whose server keeps its
+/// answers matches everywhere, the other's changes are its own, and neither run's outcome
+/// leaks into the other's (insta's process-wide panic hook is not involved any more).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_suites_at_once_each_get_their_own_snapshot_outcomes() {
+    let update = Update::from_env().unwrap();
+    let (kept, changed) = (
+        copy_of_snapshots(Api::Kejue, "concurrent-kejue"),
+        copy_of_snapshots(Api::Sendkit, "concurrent-sendkit"),
+    );
+    let a = tokio::spawn(run(Api::Kejue, |r| r, Some(kept.clone())));
+    let b = tokio::spawn(run(Api::Sendkit, |r| r.layer(from_fn(renamed)), Some(changed.clone())));
+    let (a, b) = (a.await.unwrap(), b.await.unwrap());
+
+    assert!(a.passed(), "{}", a.summary());
+    assert!(
+        a.cases.iter().all(|c| c.snapshot == Some(Snapshot::Matched)),
+        "{}",
+        a.summary()
+    );
+    assert_eq!(pending_files(&kept), Vec::<String>::new());
+    for entry in std::fs::read_dir(&kept).unwrap() {
+        let path = entry.unwrap().path();
+        let committed = snapshots(Api::Kejue).unwrap().join(path.file_name().unwrap());
+        assert_eq!(std::fs::read(&path).unwrap(), std::fs::read(committed).unwrap());
+    }
+
+    assert!(!b.passed());
+    let outcome = |name: &str| b.cases.iter().find(|c| c.name == name).unwrap().snapshot;
+    assert_eq!(outcome("getWebhook.path.id.unknown"), Some(Snapshot::Changed));
+    assert_eq!(outcome("createWebhook.valid"), Some(Snapshot::Matched));
+    let mut expected: Vec<String> = b
+        .cases
+        .iter()
+        .filter(|c| c.snapshot == Some(Snapshot::Changed))
+        .map(|c| format!("{}.snap.new", c.name))
+        .collect();
+    expected.sort();
+    assert!(!expected.is_empty());
+    if update.writes_pending() {
+        assert_eq!(pending_files(&changed), expected);
+    } else {
+        assert_eq!(pending_files(&changed), Vec::<String>::new());
     }
 }
 
@@ -355,6 +433,7 @@ async fn a_spec_without_links_raises_no_false_alarm() {
             base_url: server.base_url.clone(),
             token: Some(KEY.into()),
             token_alt: None,
+            ca_certs: Vec::new(),
         },
         settings: Settings::default(),
         snapshots: None,

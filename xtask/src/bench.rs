@@ -294,13 +294,16 @@ async fn conformance_side_by_side(root: &Path, venv: &Path, runs: usize) -> Resu
                     base_url: server.base_url.clone(),
                     token: Some(KEY.into()),
                     token_alt: Some(reference::EMBEDDED_KEYS[1].into()),
+                    ca_certs: Vec::new(),
                 },
                 settings: conformance::exec::Settings::default(),
                 snapshots: None,
                 operations: Vec::new(),
             };
             let start = Instant::now();
-            let report = conformance::run(suite, std::future::pending()).await?;
+            let report = conformance::run(suite, std::future::pending())
+                .await
+                .map_err(|e| e.to_string())?;
             let seconds = start.elapsed().as_secs_f64();
             let failed =
                 report.count(conformance::report::Status::Failed) + report.count(conformance::report::Status::Error);

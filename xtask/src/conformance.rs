@@ -55,6 +55,7 @@ async fn run_all() -> ExitCode {
                 base_url: server.base_url.clone(),
                 token: Some(KEY.into()),
                 token_alt: Some(KEY_ALT.into()),
+                ca_certs: Vec::new(),
             },
             settings: Settings::default(),
             snapshots: Some(root.join("conformance/snapshots").join(api.name())),

@@ -8,6 +8,7 @@ use serde_json::Value;
 use tokio::sync::Semaphore;
 
 use super::{Runner, resolve};
+use crate::error::RunError;
 use crate::plan::{Auth, Body};
 
 impl Runner {
@@ -46,8 +47,9 @@ impl Runner {
         failures
     }
 
-    /// Deletes one resource by its create answer, retrying transient failures.
-    pub async fn delete(&self, created: &Value) -> Result<(), String> {
+    /// Deletes one resource by its create answer, retrying transient failures; the failure
+    /// is a line of the report, not a stop.
+    pub(crate) async fn delete(&self, created: &Value) -> Result<(), String> {
         let resources = self.plan.resources.as_ref().ok_or("no create operation")?;
         let op = resources
             .delete
@@ -85,22 +87,24 @@ impl Runner {
     }
 
     /// Removes what earlier runs left: listed resources that carry a runner tag.
-    pub async fn sweep(&self) -> Result<(usize, Vec<String>), String> {
+    pub async fn sweep(&self) -> Result<(usize, Vec<String>), RunError> {
         let resources = self
             .plan
             .resources
             .as_ref()
-            .ok_or("the spec links no create operation")?;
+            .ok_or_else(|| RunError::Sweep("the spec links no create operation".into()))?;
         let list = resources
             .list
             .as_ref()
             .and_then(|l| self.operation(l))
-            .ok_or("the spec has no list operation to find leftovers with")?;
+            .ok_or_else(|| RunError::Sweep("the spec has no list operation to find leftovers with".into()))?;
         let step = self.send(list, &[], &Body::None, Auth::Primary, None, "list").await;
-        let received = step.received.map_err(|e| format!("listing failed: {e}"))?;
+        let received = step
+            .received
+            .map_err(|e| RunError::Sweep(format!("listing failed: {e}")))?;
         let json = received
             .json
-            .ok_or_else(|| format!("the list answer ({}) is not JSON", received.status))?;
+            .ok_or_else(|| RunError::Sweep(format!("the list answer ({}) is not JSON", received.status)))?;
         let items = items_of(&json);
         let mut removed = 0;
         let mut failures = Vec::new();

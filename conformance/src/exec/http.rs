@@ -199,6 +199,9 @@ impl Runner {
 }
 
 pub(super) fn cause(e: &reqwest::Error) -> String {
+    if let Some(problem) = crate::error::TlsProblem::find(e) {
+        return format!("TLS: {problem}");
+    }
     let kind = if e.is_timeout() {
         "timed out"
     } else if e.is_redirect() {

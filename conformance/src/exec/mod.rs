@@ -10,6 +10,7 @@ use generator::model::Operation;
 use serde_json::Value;
 use tokio::sync::Semaphore;
 
+use crate::error::{RunError, TlsProblem};
 use crate::plan::{Auth, Body, Case, Param, ParamValue, Plan, Stateful, apply};
 
 mod cleanup;
@@ -22,13 +23,17 @@ pub const MAX_BODY: usize = 10 << 20;
 const WRONG_CREDENTIAL: &str = "conformance-wrong-credential";
 
 /// Where and as whom to run.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct Target {
-    /// Replaces the spec's server URL: `http://127.0.0.1:8081/api/v1`.
+    /// Replaces the spec's server URL: `http://127.0.0.1:8081/api/v1`, `https://staging…`.
     pub base_url: String,
     pub token: Option<String>,
     /// A second tenant's credential: turns on the isolation cases.
     pub token_alt: Option<String>,
+    /// Certificate authorities trusted for this server beside the platform's roots (a
+    /// private CA; `--ca-cert`). `SSL_CERT_FILE`, `SSL_CERT_DIR`, `HTTPS_PROXY` and
+    /// `NO_PROXY` are read from the environment as curl reads them.
+    pub ca_certs: Vec<CaCertificate>,
 }
 
 impl std::fmt::Debug for Target {
@@ -36,7 +41,64 @@ impl std::fmt::Debug for Target {
         f.debug_struct("Target")
             .field("base_url", &self.base_url)
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("token_alt", &self.token_alt.as_ref().map(|_| "<redacted>"))
+            .field("ca_certs", &self.ca_certs)
             .finish()
+    }
+}
+
+/// A certificate authority to trust, checked when read.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CaCertificate {
+    der: Vec<u8>,
+}
+
+impl std::fmt::Debug for CaCertificate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CaCertificate({} bytes)", self.der.len())
+    }
+}
+
+impl CaCertificate {
+    /// Every certificate in a PEM text (a bundle may hold several); `origin` names the text
+    /// in errors (a file name). Keys and other blocks are skipped; no certificate is an error.
+    pub fn from_pem(pem: &[u8], origin: &str) -> Result<Vec<CaCertificate>, RunError> {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject;
+        let problem = |reason: String| RunError::Certificates {
+            origin: origin.to_owned(),
+            reason,
+        };
+        let mut out = Vec::new();
+        for (i, der) in CertificateDer::pem_slice_iter(pem).enumerate() {
+            let der = der.map_err(|e| problem(format!("certificate {} is not valid PEM: {e}", i + 1)))?;
+            // The same check rustls makes when the client is built, here with the file's name.
+            rustls::RootCertStore::empty()
+                .add(der.clone())
+                .map_err(|e| problem(format!("certificate {} cannot be a trust anchor: {e}", i + 1)))?;
+            out.push(CaCertificate { der: der.to_vec() });
+        }
+        if out.is_empty() {
+            return Err(problem(
+                "no certificate in it (expected PEM `-----BEGIN CERTIFICATE-----` blocks)".into(),
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Every certificate in a PEM file.
+    pub fn from_pem_file(path: &std::path::Path) -> Result<Vec<CaCertificate>, RunError> {
+        let origin = path.display().to_string();
+        let pem = std::fs::read(path).map_err(|e| RunError::Certificates {
+            origin: origin.clone(),
+            reason: format!("cannot read it: {e}"),
+        })?;
+        CaCertificate::from_pem(&pem, &origin)
+    }
+
+    /// The certificate, DER-encoded.
+    pub fn der(&self) -> &[u8] {
+        &self.der
     }
 }
 
@@ -109,6 +171,45 @@ struct Created {
     deleted: bool,
 }
 
+/// The HTTP client: rustls, the platform's roots (or those `SSL_CERT_FILE`/`SSL_CERT_DIR`
+/// name), Mozilla's roots where the platform has none, and the target's own authorities.
+fn client(target: &Target, settings: &Settings) -> Result<reqwest::Client, RunError> {
+    let mut builder = reqwest::Client::builder()
+        .use_rustls_tls()
+        .timeout(settings.timeout)
+        .redirect(reqwest::redirect::Policy::limited(5));
+    // As with curl, SSL_CERT_FILE and SSL_CERT_DIR name the whole trust store: no built-in
+    // roots beside them. rustls-native-certs reads them; a missing file would only show as
+    // every server being untrusted, so it is named here.
+    let from_env: Vec<(&str, std::ffi::OsString)> = ["SSL_CERT_FILE", "SSL_CERT_DIR"]
+        .into_iter()
+        .filter_map(|k| std::env::var_os(k).filter(|v| !v.is_empty()).map(|v| (k, v)))
+        .collect();
+    if !from_env.is_empty() {
+        builder = builder.tls_built_in_webpki_certs(false);
+    }
+    for (name, value) in &from_env {
+        // SSL_CERT_DIR may list several folders; SSL_CERT_FILE is one file.
+        let paths: Vec<std::path::PathBuf> = if *name == "SSL_CERT_DIR" {
+            std::env::split_paths(value).collect()
+        } else {
+            vec![value.into()]
+        };
+        for path in paths {
+            if let Err(e) = std::fs::metadata(&path) {
+                return Err(RunError::Certificates {
+                    origin: format!("{name}={}", path.display()),
+                    reason: format!("cannot read it: {e}"),
+                });
+            }
+        }
+    }
+    for ca in &target.ca_certs {
+        builder = builder.add_root_certificate(reqwest::Certificate::from_der(&ca.der).map_err(RunError::Client)?);
+    }
+    builder.build().map_err(RunError::Client)
+}
+
 pub struct Runner {
     plan: Arc<Plan>,
     target: Target,
@@ -118,12 +219,18 @@ pub struct Runner {
 }
 
 impl Runner {
-    pub fn new(plan: Arc<Plan>, target: Target, settings: Settings) -> Result<Runner, String> {
-        let client = reqwest::Client::builder()
-            .timeout(settings.timeout)
-            .redirect(reqwest::redirect::Policy::limited(5))
-            .build()
-            .map_err(|e| format!("cannot make an HTTP client: {e}"))?;
+    pub fn new(plan: Arc<Plan>, target: Target, settings: Settings) -> Result<Runner, RunError> {
+        let url = reqwest::Url::parse(&target.base_url).map_err(|e| RunError::BaseUrl {
+            url: target.base_url.clone(),
+            reason: e.to_string(),
+        })?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(RunError::BaseUrl {
+                url: target.base_url.clone(),
+                reason: format!("the scheme is {}, not http or https", url.scheme()),
+            });
+        }
+        let client = client(&target, &settings)?;
         Ok(Runner {
             plan,
             target,
@@ -133,14 +240,33 @@ impl Runner {
         })
     }
 
-    /// Any answer at all from the base URL: a run that cannot connect stops before it starts.
-    pub async fn preflight(&self) -> Result<(), String> {
-        match self.client.get(&self.target.base_url).send().await {
-            // Only "nobody there" stops a run; a slow or odd answer is for the cases to report.
-            Err(e) if e.is_connect() || e.is_builder() => {
-                Err(format!("cannot reach {}: {}", self.target.base_url, cause(&e)))
+    /// Any answer at all from the base URL: a run that cannot connect, or whose TLS handshake
+    /// fails, stops before it starts.
+    pub async fn preflight(&self) -> Result<(), RunError> {
+        let url = &self.target.base_url;
+        match self.client.get(url).send().await {
+            Err(e) => {
+                if let Some(problem) = TlsProblem::find(&e) {
+                    Err(RunError::Tls {
+                        url: url.clone(),
+                        problem,
+                    })
+                } else if e.is_builder() {
+                    Err(RunError::BaseUrl {
+                        url: url.clone(),
+                        reason: cause(&e),
+                    })
+                } else if e.is_connect() {
+                    Err(RunError::Unreachable {
+                        url: url.clone(),
+                        cause: cause(&e),
+                    })
+                } else {
+                    // A slow or odd answer is for the cases to report.
+                    Ok(())
+                }
             }
-            _ => Ok(()),
+            Ok(_) => Ok(()),
         }
     }
 
