@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use crate::checks::Check;
 use crate::plan::Expect;
-use crate::snapshot::{Snapshot, Update};
+use crate::snapshot::{SnapshotOutcome, Update};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -29,7 +29,7 @@ pub struct CaseResult {
     pub failures: Vec<Check>,
     pub checks_run: usize,
     pub error: Option<String>,
-    pub snapshot: Option<Snapshot>,
+    pub snapshot: Option<SnapshotOutcome>,
     /// The exchange as snapshotted, for the failure report.
     pub exchange: String,
 }
@@ -63,11 +63,11 @@ impl Report {
     pub fn pending_snapshots(&self) -> usize {
         self.cases
             .iter()
-            .filter(|c| c.snapshot.is_some_and(Snapshot::is_pending))
+            .filter(|c| c.snapshot.is_some_and(SnapshotOutcome::is_pending))
             .count()
     }
 
-    fn snapshots_with(&self, outcome: Snapshot) -> usize {
+    fn snapshots_with(&self, outcome: SnapshotOutcome) -> usize {
         self.cases.iter().filter(|c| c.snapshot == Some(outcome)).count()
     }
 
@@ -95,8 +95,8 @@ impl Report {
             let n = by_op.entry(&c.operation).or_default();
             n[slot] += 1;
             match c.snapshot {
-                Some(Snapshot::New) => n[4] += 1,
-                Some(Snapshot::Changed) => n[5] += 1,
+                Some(SnapshotOutcome::New) => n[4] += 1,
+                Some(SnapshotOutcome::Changed) => n[5] += 1,
                 _ => {}
             }
         }
@@ -135,15 +135,19 @@ impl Report {
                 }
             }
         }
-        for c in self.cases.iter().filter(|c| c.snapshot == Some(Snapshot::Changed)) {
+        for c in self
+            .cases
+            .iter()
+            .filter(|c| c.snapshot == Some(SnapshotOutcome::Changed))
+        {
             let _ = writeln!(out, "\n  SNAPSHOT CHANGED {} ({})", c.name, c.varied);
         }
         if let Some(snapshots) = &self.snapshots {
             let (new, changed) = (
-                self.snapshots_with(Snapshot::New),
-                self.snapshots_with(Snapshot::Changed),
+                self.snapshots_with(SnapshotOutcome::New),
+                self.snapshots_with(SnapshotOutcome::Changed),
             );
-            let accepted = self.snapshots_with(Snapshot::Accepted);
+            let accepted = self.snapshots_with(SnapshotOutcome::Accepted);
             let dir = snapshots.dir.display();
             if accepted > 0 {
                 let _ = writeln!(out, "\n  {accepted} snapshots written to {dir} (INSTA_UPDATE)");

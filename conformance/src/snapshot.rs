@@ -19,7 +19,7 @@ use crate::redact::Redactor;
 /// How a case's snapshot compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Snapshot {
+pub enum SnapshotOutcome {
     Matched,
     /// New or changed, and written as the accepted `.snap` (`INSTA_UPDATE=always`, `force`,
     /// or `unseen` for a new one).
@@ -31,10 +31,10 @@ pub enum Snapshot {
     Changed,
 }
 
-impl Snapshot {
+impl SnapshotOutcome {
     /// New or changed, not accepted: the run fails until someone reviews it.
     pub fn is_pending(self) -> bool {
-        matches!(self, Snapshot::New | Snapshot::Changed)
+        matches!(self, SnapshotOutcome::New | SnapshotOutcome::Changed)
     }
 }
 
@@ -155,7 +155,7 @@ pub fn check_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<(), R
 }
 
 /// Compares `text` with the snapshot of case `name` in `dir`, and writes what `update` says.
-pub fn compare(dir: &Path, name: &str, text: &str, update: Update) -> io::Result<Snapshot> {
+pub fn compare(dir: &Path, name: &str, text: &str, update: Update) -> io::Result<SnapshotOutcome> {
     let stem = file_stem(name);
     let path = dir.join(format!("{stem}.snap"));
     let pending = dir.join(format!("{stem}.snap.new"));
@@ -174,14 +174,14 @@ pub fn compare(dir: &Path, name: &str, text: &str, update: Update) -> io::Result
         .and_then(insta::Snapshot::as_text)
         .is_some_and(|old| old.matches_latest(&new) || old.matches_legacy(&new));
     let outcome = match (&old, matched) {
-        (_, true) => Snapshot::Matched,
-        (None, _) => Snapshot::New,
-        (Some(_), false) => Snapshot::Changed,
+        (_, true) => SnapshotOutcome::Matched,
+        (None, _) => SnapshotOutcome::New,
+        (Some(_), false) => SnapshotOutcome::Changed,
     };
     let accept = match (outcome, update) {
-        (Snapshot::Matched, Update::Force) => std::fs::read(&path)? != file.as_bytes(),
-        (Snapshot::Matched, _) => false,
-        (_, Update::Accept | Update::Force) | (Snapshot::New, Update::AcceptNew) => true,
+        (SnapshotOutcome::Matched, Update::Force) => std::fs::read(&path)? != file.as_bytes(),
+        (SnapshotOutcome::Matched, _) => false,
+        (_, Update::Accept | Update::Force) | (SnapshotOutcome::New, Update::AcceptNew) => true,
         _ => false,
     };
     if accept {
@@ -195,8 +195,8 @@ pub fn compare(dir: &Path, name: &str, text: &str, update: Update) -> io::Result
         Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
         _ => {}
     }
-    Ok(if accept && outcome != Snapshot::Matched {
-        Snapshot::Accepted
+    Ok(if accept && outcome != SnapshotOutcome::Matched {
+        SnapshotOutcome::Accepted
     } else {
         outcome
     })
@@ -422,15 +422,18 @@ mod tests {
         // Nothing there: new; CI writes nothing, review writes a .snap.new.
         assert_eq!(
             compare(&dir, "op.valid", "a\n", Update::Nothing).unwrap(),
-            Snapshot::New
+            SnapshotOutcome::New
         );
         assert!(!snap.exists() && !new.exists());
-        assert_eq!(compare(&dir, "op.valid", "a\n", Update::Review).unwrap(), Snapshot::New);
+        assert_eq!(
+            compare(&dir, "op.valid", "a\n", Update::Review).unwrap(),
+            SnapshotOutcome::New
+        );
         assert!(!snap.exists() && new.exists());
         // Accepting writes the .snap and removes the stale .snap.new.
         assert_eq!(
             compare(&dir, "op.valid", "a\n", Update::Accept).unwrap(),
-            Snapshot::Accepted
+            SnapshotOutcome::Accepted
         );
         assert!(snap.exists() && !new.exists());
         assert_eq!(
@@ -440,17 +443,17 @@ mod tests {
         // Trailing whitespace is not a difference (insta normalizes it too).
         assert_eq!(
             compare(&dir, "op.valid", "a  \n\n", Update::Nothing).unwrap(),
-            Snapshot::Matched
+            SnapshotOutcome::Matched
         );
         // A change: CI fails without writing; review leaves the .snap alone.
         assert_eq!(
             compare(&dir, "op.valid", "b", Update::Nothing).unwrap(),
-            Snapshot::Changed
+            SnapshotOutcome::Changed
         );
         assert!(!new.exists());
         assert_eq!(
             compare(&dir, "op.valid", "b", Update::AcceptNew).unwrap(),
-            Snapshot::Changed
+            SnapshotOutcome::Changed
         );
         assert!(new.exists());
         assert!(std::fs::read_to_string(&snap).unwrap().ends_with("\na\n"));
@@ -459,18 +462,18 @@ mod tests {
         // Matching again removes the stale .snap.new.
         assert_eq!(
             compare(&dir, "op.valid", "a", Update::Review).unwrap(),
-            Snapshot::Matched
+            SnapshotOutcome::Matched
         );
         assert!(!new.exists());
         // Unseen accepts a new one only.
         assert_eq!(
             compare(&dir, "op2.valid", "c", Update::AcceptNew).unwrap(),
-            Snapshot::Accepted
+            SnapshotOutcome::Accepted
         );
         // Unsafe names land inside the folder.
         assert_eq!(
             compare(&dir, "../x y", "d", Update::Accept).unwrap(),
-            Snapshot::Accepted
+            SnapshotOutcome::Accepted
         );
         assert!(dir.join("%2E%2E%2Fx%20y.snap").exists());
         std::fs::remove_dir_all(&dir).unwrap();
@@ -487,7 +490,7 @@ mod tests {
         let dir = scratch("bytes");
         assert_eq!(
             compare(&dir, "createWebhook.valid", &text, Update::Accept).unwrap(),
-            Snapshot::Accepted
+            SnapshotOutcome::Accepted
         );
         assert_eq!(
             std::fs::read(dir.join("createWebhook.valid.snap")).unwrap(),
@@ -496,7 +499,7 @@ mod tests {
         std::fs::copy(&committed, dir.join("createWebhook.valid.snap")).unwrap();
         assert_eq!(
             compare(&dir, "createWebhook.valid", &text, Update::Force).unwrap(),
-            Snapshot::Matched
+            SnapshotOutcome::Matched
         );
         std::fs::remove_dir_all(&dir).unwrap();
     }

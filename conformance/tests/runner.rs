@@ -11,7 +11,7 @@ use axum::middleware::{Next, from_fn};
 use axum::response::Response;
 use conformance::exec::{Settings, Target};
 use conformance::report::{Report, Status};
-use conformance::snapshot::{Snapshot, Update};
+use conformance::snapshot::{SnapshotOutcome, Update};
 use reference::{Api, Store, Tenants};
 use serde_json::Value;
 
@@ -330,7 +330,7 @@ async fn a_changed_answer_is_a_pending_snapshot_not_a_pass() {
     let changed: Vec<&str> = report
         .cases
         .iter()
-        .filter(|c| c.snapshot == Some(Snapshot::Changed))
+        .filter(|c| c.snapshot == Some(SnapshotOutcome::Changed))
         .map(|c| c.name.as_str())
         .collect();
     assert!(changed.contains(&"getWebhook.path.id.unknown"), "{changed:?}");
@@ -372,7 +372,7 @@ async fn two_suites_at_once_each_get_their_own_snapshot_outcomes() {
 
     assert!(a.passed(), "{}", a.summary());
     assert!(
-        a.cases.iter().all(|c| c.snapshot == Some(Snapshot::Matched)),
+        a.cases.iter().all(|c| c.snapshot == Some(SnapshotOutcome::Matched)),
         "{}",
         a.summary()
     );
@@ -385,12 +385,12 @@ async fn two_suites_at_once_each_get_their_own_snapshot_outcomes() {
 
     assert!(!b.passed());
     let outcome = |name: &str| b.cases.iter().find(|c| c.name == name).unwrap().snapshot;
-    assert_eq!(outcome("getWebhook.path.id.unknown"), Some(Snapshot::Changed));
-    assert_eq!(outcome("createWebhook.valid"), Some(Snapshot::Matched));
+    assert_eq!(outcome("getWebhook.path.id.unknown"), Some(SnapshotOutcome::Changed));
+    assert_eq!(outcome("createWebhook.valid"), Some(SnapshotOutcome::Matched));
     let mut expected: Vec<String> = b
         .cases
         .iter()
-        .filter(|c| c.snapshot == Some(Snapshot::Changed))
+        .filter(|c| c.snapshot == Some(SnapshotOutcome::Changed))
         .map(|c| format!("{}.snap.new", c.name))
         .collect();
     expected.sort();

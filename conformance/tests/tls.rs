@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use conformance::exec::{CaCertificate, Settings, Target};
 use conformance::report::Status;
-use conformance::snapshot::Snapshot;
+use conformance::snapshot::SnapshotOutcome;
 use conformance::{RunError, TlsProblem};
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
 use reference::{Api, Options, Running};
@@ -246,7 +246,12 @@ async fn a_suite_over_https_with_its_ca_passes_and_keeps_its_snapshots() {
     let report = report.unwrap();
     assert!(report.passed(), "{}", report.summary());
     assert!(report.count(Status::Passed) > 40, "{}", report.summary());
-    assert!(report.cases.iter().all(|c| c.snapshot == Some(Snapshot::Matched)));
+    assert!(
+        report
+            .cases
+            .iter()
+            .all(|c| c.snapshot == Some(SnapshotOutcome::Matched))
+    );
     match refused {
         Err(RunError::Tls {
             problem: TlsProblem::NotTrusted { reason },
