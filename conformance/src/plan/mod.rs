@@ -289,7 +289,7 @@ impl Planner<'_, '_> {
                 }
             }
             if let Some(inner) = body
-                .pointer(&format!("/{}", at.join("/")))
+                .pointer(&codegen_runtime::pointer::from_segments(&at))
                 .cloned()
                 .or_else(|| self.sampler.value(&field.ty, Hint::of(field)))
                 && inner.is_object()

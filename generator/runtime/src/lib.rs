@@ -6,6 +6,7 @@ pub mod formats;
 pub mod nullable;
 pub mod numbers;
 pub mod objects;
+pub mod pointer;
 pub mod rules;
 #[cfg(feature = "server")]
 pub mod server;

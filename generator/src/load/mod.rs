@@ -189,7 +189,7 @@ fn find_id(value: &Value, id: &str, pointer: String) -> Option<String> {
         Value::Array(items) => items
             .iter()
             .enumerate()
-            .find_map(|(i, v)| find_id(v, id, format!("{pointer}/{i}"))),
+            .find_map(|(i, v)| find_id(v, id, join(&pointer, &i.to_string()))),
         _ => None,
     }
 }
