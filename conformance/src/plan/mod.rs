@@ -5,6 +5,7 @@
 pub mod edges;
 pub mod values;
 
+use codegen_runtime::formats::Format;
 use generator::model::{Api, Operation, ParamLocation, TypeKind, TypeRef};
 use serde_json::{Map, Value, json};
 
@@ -452,6 +453,7 @@ impl Planner<'_, '_> {
     }
 }
 
+/// A value the parameter's format refuses, for formats that refuse any.
 fn bad_format(api: &Api, ty: &TypeRef) -> Option<String> {
     let TypeRef::Named(id) = api.resolve(ty) else {
         return None;
@@ -459,12 +461,8 @@ fn bad_format(api: &Api, ty: &TypeRef) -> Option<String> {
     let TypeKind::Constrained(c) = &api.type_def(*id).kind else {
         return None;
     };
-    match c.rules.format.as_deref()? {
-        "uuid" => Some("not-a-uuid".into()),
-        "date-time" => Some("not-a-date".into()),
-        "email" => Some("not-an-email".into()),
-        _ => None,
-    }
+    let format = Format::from_name(c.rules.format.as_deref()?)?;
+    format.invalid_sample().map(str::to_owned)
 }
 
 fn set_param(params: &mut Vec<Param>, location: &'static str, name: &str, value: Option<String>) {
