@@ -116,22 +116,17 @@ pub fn answer_checks(api: &Api, op: &Operation, received: &Received) -> Vec<Chec
     let media_rule = pointer::join(&rule, "content");
     let json_expected = matches!(body.media, Media::Json(_));
     if json_expected {
-        let base = received
-            .content_type
-            .split(';')
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_ascii_lowercase();
-        out.push(if base == "application/json" || base.ends_with("+json") {
-            pass("content_type_conformance", &media_rule)
-        } else {
-            fail(
-                "content_type_conformance",
-                &media_rule,
-                format!("expected application/json, got {:?}", received.content_type),
-            )
-        });
+        out.push(
+            if codegen_runtime::media::matches(&received.content_type, body.media.content_type()) {
+                pass("content_type_conformance", &media_rule)
+            } else {
+                fail(
+                    "content_type_conformance",
+                    &media_rule,
+                    format!("expected application/json, got {:?}", received.content_type),
+                )
+            },
+        );
         let schema_rule = pointer::join(&pointer::join(&media_rule, body.media.content_type()), "schema");
         match &received.json {
             None => out.push(fail(

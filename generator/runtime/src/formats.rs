@@ -182,19 +182,55 @@ impl Format {
     pub const fn invalid_samples(self) -> &'static [Invalid] {
         match self {
             Format::Uri => &[
-                Invalid { what: "not_a_uri", value: "not a uri" },
-                Invalid { what: "relative_uri", value: "/relative/path" },
+                Invalid {
+                    what: "not_a_uri",
+                    value: "not a uri",
+                },
+                Invalid {
+                    what: "relative_uri",
+                    value: "/relative/path",
+                },
             ],
-            Format::UriReference => &[Invalid { what: "not_a_uri", value: "not a uri" }],
-            Format::Uuid => &[Invalid { what: "bad_uuid", value: "not-a-uuid" }],
-            Format::DateTime => &[Invalid { what: "bad_date_time", value: "2024-13-45T25:61:00Z" }],
-            Format::Date => &[Invalid { what: "bad_date", value: "2024-02-30" }],
-            Format::Time => &[Invalid { what: "bad_time", value: "not valid" }],
-            Format::Email => &[Invalid { what: "bad_email", value: "not-an-email" }],
-            Format::Ipv4 => &[Invalid { what: "bad_ipv4", value: "not valid" }],
-            Format::Ipv6 => &[Invalid { what: "bad_ipv6", value: "not valid" }],
-            Format::Hostname => &[Invalid { what: "bad_hostname", value: "not valid" }],
-            Format::Byte => &[Invalid { what: "bad_byte", value: "not valid" }],
+            Format::UriReference => &[Invalid {
+                what: "not_a_uri",
+                value: "not a uri",
+            }],
+            Format::Uuid => &[Invalid {
+                what: "bad_uuid",
+                value: "not-a-uuid",
+            }],
+            Format::DateTime => &[Invalid {
+                what: "bad_date_time",
+                value: "2024-13-45T25:61:00Z",
+            }],
+            Format::Date => &[Invalid {
+                what: "bad_date",
+                value: "2024-02-30",
+            }],
+            Format::Time => &[Invalid {
+                what: "bad_time",
+                value: "not valid",
+            }],
+            Format::Email => &[Invalid {
+                what: "bad_email",
+                value: "not-an-email",
+            }],
+            Format::Ipv4 => &[Invalid {
+                what: "bad_ipv4",
+                value: "not valid",
+            }],
+            Format::Ipv6 => &[Invalid {
+                what: "bad_ipv6",
+                value: "not valid",
+            }],
+            Format::Hostname => &[Invalid {
+                what: "bad_hostname",
+                value: "not valid",
+            }],
+            Format::Byte => &[Invalid {
+                what: "bad_byte",
+                value: "not valid",
+            }],
             Format::Int32 | Format::Int64 | Format::Float | Format::Double | Format::Password | Format::Binary => &[],
         }
     }
@@ -1002,9 +1038,17 @@ mod tests {
             }
             for bad in format.invalid_samples() {
                 assert!(format.check(bad.value).is_err(), "{format}: {bad:?} passes");
-                assert!(bad.what.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'), "{bad:?}");
+                assert!(
+                    bad.what
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                    "{bad:?}"
+                );
             }
-            assert_eq!(format.invalid_sample(), format.invalid_samples().first().map(|i| i.value));
+            assert_eq!(
+                format.invalid_sample(),
+                format.invalid_samples().first().map(|i| i.value)
+            );
         }
         // Every name in the list is distinct, and nothing else is known.
         let mut names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();

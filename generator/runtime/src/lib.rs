@@ -3,6 +3,7 @@
 //! and the request decoding and rejection plumbing of the axum server stubs.
 
 pub mod formats;
+pub mod media;
 pub mod nullable;
 pub mod numbers;
 pub mod objects;

@@ -6,7 +6,6 @@ pub mod names;
 mod operations;
 mod schema;
 
-
 use serde_json::Value;
 
 use crate::error::{Error, ErrorKind, Result, join};
