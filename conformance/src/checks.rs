@@ -7,7 +7,7 @@ use generator::model::validate::validate;
 use generator::model::{Api, Media, Operation, Response, StatusSpec};
 use serde_json::Value;
 
-use crate::exec::{Exchange, Received, Step, excerpt, resolve};
+use crate::exec::{Exchange, Received, Step, evaluate_link, excerpt};
 use crate::plan::{Case, Expect, Plan, Stateful};
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -419,8 +419,8 @@ fn resource_id(plan: &Plan, resource: Option<&Value>) -> Option<String> {
         .links
         .iter()
         .flat_map(|l| l.parameters.iter().chain(&l.request_body))
-        .find_map(|(_, e)| resolve(e, resource).ok())
-        .map(|v| crate::plan::text(&v))
+        .find_map(|(_, e)| evaluate_link(e, resource).ok())
+        .map(|v| crate::plan::wire_text(&v))
 }
 
 fn is_volatile(path: &str) -> bool {
