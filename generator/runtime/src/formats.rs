@@ -1031,10 +1031,10 @@ mod tests {
             assert_eq!(format.to_string(), format.name());
             assert_eq!(format.is_checked(), format.valid_sample().is_some(), "{format}");
             assert_eq!(format.is_checked(), !format.invalid_samples().is_empty(), "{format}");
-            if let Some(valid) = format.valid_sample() {
-                if let Err(e) = format.check(valid) {
-                    panic!("{format}: the valid sample {valid:?} fails: {e}");
-                }
+            if let Some(valid) = format.valid_sample()
+                && let Err(e) = format.check(valid)
+            {
+                panic!("{format}: the valid sample {valid:?} fails: {e}");
             }
             for bad in format.invalid_samples() {
                 assert!(format.check(bad.value).is_err(), "{format}: {bad:?} passes");
