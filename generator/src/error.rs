@@ -97,19 +97,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 /// Appends one segment to a JSON pointer, escaping `~` and `/` as RFC 6901 says.
-pub fn join(pointer: &str, segment: &str) -> String {
-    let mut out = String::with_capacity(pointer.len() + segment.len() + 1);
-    out.push_str(pointer);
-    out.push('/');
-    for c in segment.chars() {
-        match c {
-            '~' => out.push_str("~0"),
-            '/' => out.push_str("~1"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use codegen_runtime::pointer::join;
 
 /// A short, single-line rendering of a found value for error messages.
 pub fn describe(value: &serde_json::Value) -> String {

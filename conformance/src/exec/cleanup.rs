@@ -2,14 +2,14 @@
 //! `sweep` for what an interrupted run left.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::Value;
 use tokio::sync::Semaphore;
 
-use super::{Runner, resolve};
+use super::retry::{Policy, Retries};
+use super::{Runner, evaluate_link};
 use crate::error::RunError;
-use crate::plan::{Auth, Body};
+use crate::plan::{Auth, RequestBody};
 
 impl Runner {
     /// Deletes every resource the run made and has not deleted; returns what could not be.
@@ -61,29 +61,28 @@ impl Runner {
             .ok_or("no link to the delete operation")?;
         let params = self.linked_params(op);
         let body = if link.request_body.is_empty() {
-            Body::None
+            RequestBody::None
         } else {
             let mut b = serde_json::Map::new();
             for (field, expression) in &link.request_body {
-                b.insert(field.clone(), resolve(expression, Some(created))?);
+                b.insert(field.clone(), evaluate_link(expression, Some(created))?);
             }
-            Body::Json(Value::Object(b))
+            RequestBody::Json(Value::Object(b))
         };
-        let mut last = String::new();
-        for attempt in 0..3 {
-            if attempt > 0 {
-                tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
-            }
+        let mut retries = Retries::new(Policy::TRANSIENT);
+        loop {
             let step = self
                 .send(op, &params, &body, Auth::Primary, Some(created), "cleanup")
                 .await;
-            match &step.received {
+            let failure = match &step.received {
                 Ok(r) if (200..300).contains(&r.status) || r.status == 404 => return Ok(()),
-                Ok(r) => last = format!("cleanup of {} answered {}", step.sent.path, r.status),
-                Err(e) => last = format!("cleanup of {}: {e}", step.sent.path),
+                Ok(r) => format!("cleanup of {} answered {}", step.sent.path, r.status),
+                Err(e) => format!("cleanup of {}: {e}", step.sent.path),
+            };
+            if !retries.wait(None).await {
+                return Err(failure);
             }
         }
-        Err(last)
     }
 
     /// Removes what earlier runs left: listed resources that carry a runner tag.
@@ -98,7 +97,9 @@ impl Runner {
             .as_ref()
             .and_then(|l| self.operation(l))
             .ok_or_else(|| RunError::Sweep("the spec has no list operation to find leftovers with".into()))?;
-        let step = self.send(list, &[], &Body::None, Auth::Primary, None, "list").await;
+        let step = self
+            .send(list, &[], &RequestBody::None, Auth::Primary, None, "list")
+            .await;
         let received = step
             .received
             .map_err(|e| RunError::Sweep(format!("listing failed: {e}")))?;
@@ -114,7 +115,7 @@ impl Runner {
             .unwrap_or_default();
         for item in items.into_iter().filter(|i| i.to_string().contains(crate::TAG_PREFIX)) {
             // Links point into a create answer; a list item may be the object that answer wraps.
-            let created = if expressions.iter().all(|e| resolve(e, Some(&item)).is_ok()) {
+            let created = if expressions.iter().all(|e| evaluate_link(e, Some(&item)).is_ok()) {
                 item
             } else {
                 serde_json::json!({ "data": item })

@@ -1,13 +1,15 @@
 //! One request on the wire: parameters and credentials placed as the spec says, 429s waited
 //! out, answers read up to a limit, transport failures turned into causes.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use generator::model::{Operation, ParamLocation, SecurityKind};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 
-use super::{MAX_BODY, Received, Runner, Sent, Step, WRONG_CREDENTIAL, resolve};
-use crate::plan::{Auth, Body, Param, ParamValue};
+use super::retry::{Policy, Retries};
+use super::{MAX_BODY, Received, Runner, Sent, Step, WRONG_CREDENTIAL, evaluate_link};
+use crate::plan::{Auth, Param, ParamValue, RequestBody};
 
 impl Runner {
     /// Sends one request; transport problems become the step's error, never a panic.
@@ -15,26 +17,25 @@ impl Runner {
         &self,
         op: &Operation,
         params: &[Param],
-        body: &Body,
+        body: &RequestBody,
         auth: Auth,
         resource: Option<&Value>,
         label: &str,
     ) -> Step {
         let mut path = op.path.clone();
-        let mut query: Vec<(String, String)> = Vec::new();
-        let mut headers: Vec<(String, String)> = Vec::new();
-        let method = op.method.as_str().to_ascii_uppercase();
+        let mut wire = Wire::default();
+        let method = op.method.to_http();
         for p in params {
             let value = match &p.value {
                 ParamValue::Text(t) => t.clone(),
-                ParamValue::Linked(expression) => match resolve(expression, resource) {
-                    Ok(v) => crate::plan::text(&v),
+                ParamValue::Linked(expression) => match evaluate_link(expression, resource) {
+                    Ok(v) => crate::plan::wire_text(&v),
                     Err(e) => {
                         return Step {
                             label: label.into(),
                             collection: false,
                             sent: Sent {
-                                method,
+                                method: method.to_string(),
                                 path,
                                 body: None,
                             },
@@ -44,9 +45,10 @@ impl Runner {
                 },
             };
             match p.location {
-                "path" => path = path.replace(&format!("{{{}}}", p.name), &percent_encode(&value)),
-                "query" => query.push((p.name.clone(), value)),
-                _ => headers.push((p.name.clone(), value)),
+                ParamLocation::Path => path = path.replace(&format!("{{{}}}", p.name), &percent_encode(&value)),
+                ParamLocation::Query => wire.query.push((p.name.clone(), value)),
+                ParamLocation::Header => wire.headers.push((p.name.clone(), value)),
+                ParamLocation::Cookie => wire.cookies.push((p.name.clone(), value)),
             }
         }
         let credential = match auth {
@@ -56,8 +58,16 @@ impl Runner {
             Auth::Missing => None,
         };
         if let Some(credential) = credential {
-            self.place_credential(op, &credential, &mut headers, &mut query);
+            self.place_credential(op, &credential, &mut wire);
         }
+        // One Cookie header for every cookie, as RFC 6265 section 5.4 sends them.
+        if !wire.cookies.is_empty() {
+            let pairs: Vec<String> = wire.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            wire.headers.push(("cookie".into(), pairs.join("; ")));
+        }
+        let Wire {
+            query, headers, basic, ..
+        } = wire;
         let mut shown = path.clone();
         if !query.is_empty() {
             let encoded: Vec<String> = query
@@ -67,24 +77,26 @@ impl Runner {
             shown = format!("{shown}?{}", encoded.join("&"));
         }
         let (content_type, text) = match body {
-            Body::None => (None, None),
-            Body::Json(v) => (Some("application/json".to_owned()), Some(v.to_string())),
-            Body::Raw { content_type, text } => (Some(content_type.clone()), Some(text.clone())),
+            RequestBody::None => (None, None),
+            RequestBody::Json(v) => (Some("application/json".to_owned()), Some(v.to_string())),
+            RequestBody::Raw { content_type, text } => (Some(content_type.clone()), Some(text.clone())),
         };
         let sent = Sent {
-            method: method.clone(),
+            method: method.to_string(),
             path: shown.clone(),
             body: text.clone(),
         };
         let collection = self.plan.resources.as_ref().and_then(|r| r.list.as_ref()) == Some(&op.operation_id);
         let url = format!("{}{shown}", self.target.base_url.trim_end_matches('/'));
-        let mut tries = 0;
+        // 429: wait as the server asks, a few times, then take the answer as it is.
+        let mut retries = Retries::new(Policy::rate_limit(self.settings.rate_limit_retries));
         loop {
-            let mut request = self
-                .client
-                .request(method.parse().unwrap_or(reqwest::Method::GET), &url);
+            let mut request = self.client.request(method.clone(), &url);
             for (k, v) in &headers {
                 request = request.header(k.as_str(), v.as_str());
+            }
+            if let Some((user, password)) = &basic {
+                request = request.basic_auth(user, password.as_ref());
             }
             if let Some(ct) = &content_type {
                 request = request.header("content-type", ct.as_str());
@@ -93,18 +105,10 @@ impl Runner {
                 request = request.body(text.clone());
             }
             let received = self.receive(request).await;
-            // 429: wait as the server asks, a few times, then take the answer as it is.
             if let Ok((r, retry_after)) = &received
                 && r.status == 429
-                && tries < self.settings.rate_limit_retries
+                && retries.wait(*retry_after).await
             {
-                tries += 1;
-                tokio::time::sleep(
-                    retry_after
-                        .unwrap_or(Duration::from_millis(500 << tries))
-                        .min(Duration::from_secs(30)),
-                )
-                .await;
                 continue;
             }
             return Step {
@@ -132,8 +136,7 @@ impl Runner {
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+            .and_then(|v| retry_after(v, SystemTime::now()));
         if response.content_length().is_some_and(|n| n > MAX_BODY as u64) {
             return Err(format!(
                 "the answer body is larger than {} MiB (Content-Length: {})",
@@ -162,13 +165,7 @@ impl Runner {
     }
 
     /// Puts the credential where the operation's first security alternative wants it.
-    fn place_credential(
-        &self,
-        op: &Operation,
-        credential: &str,
-        headers: &mut Vec<(String, String)>,
-        query: &mut Vec<(String, String)>,
-    ) {
+    fn place_credential(&self, op: &Operation, credential: &str, wire: &mut Wire) {
         let Some(alternative) = op.security.iter().find(|a| !a.is_empty()) else {
             return;
         };
@@ -177,24 +174,49 @@ impl Runner {
                 continue;
             };
             match &scheme.kind {
-                SecurityKind::ApiKey {
-                    location: ParamLocation::Query,
-                    name,
-                } => query.push((name.clone(), credential.to_owned())),
-                SecurityKind::ApiKey {
-                    location: ParamLocation::Cookie,
-                    name,
-                } => headers.push(("cookie".into(), format!("{name}={credential}"))),
-                SecurityKind::ApiKey { name, .. } => headers.push((name.clone(), credential.to_owned())),
-                SecurityKind::Bearer | SecurityKind::OAuth2 => {
-                    headers.push(("authorization".into(), format!("Bearer {credential}")))
+                SecurityKind::ApiKey { location, name } => {
+                    let pair = (name.clone(), credential.to_owned());
+                    match location {
+                        ParamLocation::Query => wire.query.push(pair),
+                        ParamLocation::Cookie => wire.cookies.push(pair),
+                        ParamLocation::Header | ParamLocation::Path => wire.headers.push(pair),
+                    }
                 }
-                SecurityKind::Basic => headers.push((
-                    "authorization".into(),
-                    format!("Basic {}", base64(credential.as_bytes())),
-                )),
+                SecurityKind::Bearer | SecurityKind::OAuth2 => wire
+                    .headers
+                    .push(("authorization".into(), format!("Bearer {credential}"))),
+                // `user:password`, split at the first colon (RFC 7617); reqwest encodes it.
+                SecurityKind::Basic => {
+                    wire.basic = Some(match credential.split_once(':') {
+                        Some((user, password)) => (user.to_owned(), Some(password.to_owned())),
+                        None => (credential.to_owned(), None),
+                    });
+                }
             }
         }
+    }
+}
+
+/// Where a request's parameters and credential go, besides the path.
+#[derive(Default)]
+struct Wire {
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    /// Sent together in one `Cookie` header.
+    cookies: Vec<(String, String)>,
+    /// `Authorization: Basic` as user and password.
+    basic: Option<(String, Option<String>)>,
+}
+
+/// `Retry-After` as delta-seconds or as an HTTP-date (RFC 9110 section 10.2.3), as a wait from `now`.
+fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    match value.parse::<u64>() {
+        Ok(seconds) => Some(Duration::from_secs(seconds)),
+        // A date in the past means "now".
+        Err(_) => httpdate::parse_http_date(value)
+            .ok()
+            .map(|at| at.duration_since(now).unwrap_or_default()),
     }
 }
 
@@ -222,42 +244,160 @@ pub(super) fn cause(e: &reqwest::Error) -> String {
     text
 }
 
-/// Percent-encodes everything but RFC 3986's unreserved characters (paths and queries alike).
-fn percent_encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
+/// Everything but RFC 3986's unreserved characters (ALPHA / DIGIT / "-" / "." / "_" / "~").
+const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+/// Percent-encodes a path or query value (paths and queries alike).
+fn percent_encode(value: &str) -> String {
+    utf8_percent_encode(value, NOT_UNRESERVED).to_string()
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+    use std::time::{Duration, SystemTime};
+
+    use axum::extract::Request;
+    use serde_json::{Value, json};
+
+    use super::{percent_encode, retry_after};
+    use crate::exec::{Runner, Settings, Target};
+    use crate::plan::{Auth, Param, ParamValue, RequestBody};
+    use generator::model::ParamLocation;
+
     #[test]
-    fn base64_of_credentials() {
-        assert_eq!(super::base64(b"user:pass"), "dXNlcjpwYXNz");
-        assert_eq!(super::base64(b"ab"), "YWI=");
+    fn unreserved_characters_stay_as_they_are() {
+        assert_eq!(percent_encode("aZ09-._~"), "aZ09-._~");
+        assert_eq!(percent_encode("a b/c?d&e=f%"), "a%20b%2Fc%3Fd%26e%3Df%25");
+        assert_eq!(percent_encode("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn retry_after_as_seconds_or_as_a_date() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_445_412_480); // Wed, 21 Oct 2015 07:28:00 GMT
+        assert_eq!(retry_after("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(retry_after(" 3 ", now), Some(Duration::from_secs(3)));
+        assert_eq!(
+            retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(retry_after("soon", now), None);
+    }
+
+    const SPEC: &str = r#"
+openapi: 3.1.0
+info: {title: echo, version: "1"}
+components:
+  securitySchemes:
+    session: {type: apiKey, in: cookie, name: session}
+    basic: {type: http, scheme: basic}
+paths:
+  /items/{item_id}:
+    get:
+      operationId: getItem
+      security: [{session: []}]
+      parameters:
+        - {name: item_id, in: path, required: true, schema: {type: string}}
+        - {name: q, in: query, schema: {type: string}}
+        - {name: X-Trace, in: header, schema: {type: string}}
+        - {name: theme, in: cookie, schema: {type: string}}
+        - {name: lang, in: cookie, schema: {type: string}}
+      responses:
+        "200": {description: what the server got}
+    put:
+      operationId: putItem
+      security: [{basic: []}]
+      parameters:
+        - {name: item_id, in: path, required: true, schema: {type: string}}
+      responses:
+        "200": {description: what the server got}
+"#;
+
+    /// Answers with what it got: method, path and query as sent, and the headers.
+    async fn echo(request: Request) -> String {
+        let headers = request
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), Value::from(v.to_str().unwrap_or("?"))))
+            .collect::<serde_json::Map<_, _>>();
+        let cookies: Vec<&str> = request
+            .headers()
+            .get_all("cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap_or("?"))
+            .collect();
+        json!({
+            "method": request.method().as_str(),
+            "target": request.uri().path_and_query().map(|p| p.as_str()),
+            "headers": headers,
+            "cookie_headers": cookies,
+        })
+        .to_string()
+    }
+
+    fn param(location: ParamLocation, name: &str, value: &str) -> Param {
+        Param {
+            location,
+            name: name.into(),
+            value: ParamValue::Text(value.into()),
+        }
+    }
+
+    #[tokio::test]
+    async fn parameters_go_where_their_location_says() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, axum::Router::new().fallback(echo)).await.unwrap();
+        });
+        let api = generator::load_str(SPEC, None).unwrap();
+        let plan = Arc::new(crate::plan::plan(&api, "cfm-00000000", &[]));
+        let runner = Runner::new(
+            plan.clone(),
+            Target {
+                base_url: format!("http://{address}/"),
+                token: Some("user:pa:ss".into()),
+                token_alt: None,
+                ca_certs: Vec::new(),
+            },
+            Settings::default(),
+        )
+        .unwrap();
+
+        let get = plan.api.operation("getItem").unwrap();
+        let params = [
+            param(ParamLocation::Path, "item_id", "a b/c"),
+            param(ParamLocation::Query, "q", "x&y"),
+            param(ParamLocation::Header, "X-Trace", "t-1"),
+            param(ParamLocation::Cookie, "theme", "dark"),
+            param(ParamLocation::Cookie, "lang", "en"),
+        ];
+        let step = runner
+            .send(get, &params, &RequestBody::None, Auth::Primary, None, "echo")
+            .await;
+        let got = step.received.unwrap().json.unwrap();
+        assert_eq!(got["method"], "GET");
+        assert_eq!(got["target"], "/items/a%20b%2Fc?q=x%26y");
+        assert_eq!(got["headers"]["x-trace"], "t-1");
+        // Cookies, the credential's among them, in one Cookie header; none as a header of its own.
+        assert_eq!(
+            got["cookie_headers"],
+            json!(["theme=dark; lang=en; session=user:pa:ss"])
+        );
+        assert!(got["headers"].get("theme").is_none() && got["headers"].get("lang").is_none());
+        assert_eq!(step.sent.method, "GET");
+        assert_eq!(step.sent.path, "/items/a%20b%2Fc?q=x%26y");
+
+        // Basic credentials: user and password split at the first colon, base64 by reqwest.
+        let put = plan.api.operation("putItem").unwrap();
+        let step = runner
+            .send(put, &params[..1], &RequestBody::None, Auth::Primary, None, "echo")
+            .await;
+        let got = step.received.unwrap().json.unwrap();
+        assert_eq!(got["method"], "PUT");
+        assert_eq!(got["headers"]["authorization"], "Basic dXNlcjpwYTpzcw==");
+        assert!(got["headers"].get("cookie").is_none());
+        server.abort();
     }
 }

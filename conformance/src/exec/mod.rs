@@ -11,12 +11,14 @@ use serde_json::Value;
 use tokio::sync::Semaphore;
 
 use crate::error::{RunError, TlsProblem};
-use crate::plan::{Auth, Body, Case, Param, ParamValue, Plan, Stateful, apply};
+use crate::plan::{Auth, Case, Param, ParamValue, Plan, RequestBody, Stateful, apply};
 
 mod cleanup;
 mod http;
+mod retry;
 
 use http::cause;
+use retry::{Policy, Retries};
 
 /// The largest answer body read; a larger one makes the case an error.
 pub const MAX_BODY: usize = 10 << 20;
@@ -399,12 +401,9 @@ impl Runner {
         let op = self
             .operation(&resources.create)
             .ok_or("the create operation is missing")?;
-        let body = Body::Json(resources.create_body.clone());
-        let mut last = String::new();
-        for attempt in 0..3 {
-            if attempt > 0 {
-                tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
-            }
+        let body = RequestBody::Json(resources.create_body.clone());
+        let mut retries = Retries::new(Policy::TRANSIENT);
+        loop {
             let step = self
                 .send(
                     op,
@@ -433,10 +432,10 @@ impl Runner {
                     self.remember(created.clone());
                     return Ok(created);
                 }
-                Err(e) => last = e,
+                Err(e) if !retries.wait(None).await => return Err(e),
+                Err(_) => {}
             }
         }
-        Err(last)
     }
 
     async fn send_case(&self, case: &Case, resource: Option<&Value>, label: &str) -> Result<Step, String> {
@@ -448,25 +447,25 @@ impl Runner {
     }
 
     /// The case's body with linked fields filled and its edit applied.
-    fn body_for(&self, case: &Case, resource: Option<&Value>) -> Result<Body, String> {
-        let Body::Json(mut body) = case.body.clone() else {
+    fn body_for(&self, case: &Case, resource: Option<&Value>) -> Result<RequestBody, String> {
+        let RequestBody::Json(mut body) = case.body.clone() else {
             return Ok(case.body.clone());
         };
         for (field, expression) in &case.body_links {
-            let value = resolve(expression, resource)?;
+            let value = evaluate_link(expression, resource)?;
             apply(&mut body, std::slice::from_ref(field), Some(value));
         }
         if let Some(edit) = &case.edit {
             apply(&mut body, &edit.path, edit.value.clone());
             if let Some(raw) = &edit.raw {
                 let text = body.to_string().replace(&Value::String(raw.clone()).to_string(), raw);
-                return Ok(Body::Raw {
+                return Ok(RequestBody::Raw {
                     content_type: "application/json".into(),
                     text,
                 });
             }
         }
-        Ok(Body::Json(body))
+        Ok(RequestBody::Json(body))
     }
 
     /// The extra requests of stateful cases.
@@ -489,7 +488,7 @@ impl Runner {
             async move {
                 let op = op.ok_or("the spec has no operation to read a resource back")?;
                 let params = self.linked_params(op);
-                Ok::<Step, String>(self.send(op, &params, &Body::None, auth, resource, label).await)
+                Ok::<Step, String>(self.send(op, &params, &RequestBody::None, auth, resource, label).await)
             }
         };
         match &case.stateful {
@@ -506,7 +505,7 @@ impl Runner {
                         self.send(
                             list,
                             &[],
-                            &Body::None,
+                            &RequestBody::None,
                             Auth::Alternate,
                             None,
                             "list as the other tenant",
@@ -523,7 +522,7 @@ impl Runner {
                         if let Some(op) = self.operation(id) {
                             let params = self.linked_params(op);
                             steps.push(
-                                self.send(op, &params, &Body::None, Auth::Primary, Some(created), "read")
+                                self.send(op, &params, &RequestBody::None, Auth::Primary, Some(created), "read")
                                     .await,
                             );
                         }
@@ -546,7 +545,7 @@ impl Runner {
             .filter_map(|p| {
                 let expression = link?.parameters.iter().find(|(n, _)| n == &p.name)?.1.clone();
                 Some(Param {
-                    location: p.location.as_str(),
+                    location: p.location,
                     name: p.name.clone(),
                     value: ParamValue::Linked(expression),
                 })
@@ -556,7 +555,7 @@ impl Runner {
 }
 
 /// Evaluates `$response.body#/pointer` on the create answer.
-pub fn resolve(expression: &str, resource: Option<&Value>) -> Result<Value, String> {
+pub fn evaluate_link(expression: &str, resource: Option<&Value>) -> Result<Value, String> {
     let pointer = expression
         .strip_prefix("$response.body#")
         .ok_or_else(|| format!("unsupported link expression `{expression}` (only $response.body#/... is read)"))?;
@@ -578,7 +577,10 @@ mod tests {
     #[test]
     fn link_expressions() {
         let body = serde_json::json!({"data": {"_id": "x"}});
-        assert_eq!(super::resolve("$response.body#/data/_id", Some(&body)).unwrap(), "x");
-        assert!(super::resolve("$request.path.id", Some(&body)).is_err());
+        assert_eq!(
+            super::evaluate_link("$response.body#/data/_id", Some(&body)).unwrap(),
+            "x"
+        );
+        assert!(super::evaluate_link("$request.path.id", Some(&body)).is_err());
     }
 }

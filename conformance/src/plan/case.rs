@@ -1,6 +1,6 @@
 //! What a case is: the request it sends, what the spec expects, and the checks it needs.
 
-use generator::model::Method;
+use generator::model::{Method, ParamLocation};
 use serde_json::Value;
 
 /// What the spec says the server should do with a case.
@@ -41,14 +41,15 @@ pub enum ParamValue {
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Param {
-    pub location: &'static str,
+    #[serde(serialize_with = "location_name")]
+    pub location: ParamLocation,
     pub name: String,
     pub value: ParamValue,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Body {
+pub enum RequestBody {
     None,
     Json(Value),
     /// Bytes that are not the JSON they claim to be, or JSON under another media type.
@@ -105,7 +106,7 @@ pub struct Case {
     pub varied: String,
     pub auth: Auth,
     pub params: Vec<Param>,
-    pub body: Body,
+    pub body: RequestBody,
     /// Body fields filled from the resource made for the case.
     pub body_links: Vec<(String, String)>,
     pub edit: Option<Edit>,
@@ -120,4 +121,8 @@ pub struct Case {
 
 fn method_name<S: serde::Serializer>(m: &Method, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&m.as_str().to_ascii_uppercase())
+}
+
+fn location_name<S: serde::Serializer>(l: &ParamLocation, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(l.as_str())
 }

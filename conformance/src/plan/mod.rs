@@ -5,6 +5,7 @@
 pub mod edges;
 pub mod values;
 
+use codegen_runtime::formats::Format;
 use generator::model::{Api, Operation, ParamLocation, TypeKind, TypeRef};
 use serde_json::{Map, Value, json};
 
@@ -14,8 +15,8 @@ use values::{Hint, Sampler};
 mod case;
 mod resources;
 
-pub use case::{Auth, Body, Case, Edit, Expect, Param, ParamValue, Stateful};
-pub use resources::{Resources, text};
+pub use case::{Auth, Case, Edit, Expect, Param, ParamValue, RequestBody, Stateful};
+pub use resources::{Resources, wire_text};
 use resources::{base_request, resources};
 
 /// Everything a run needs: the model, the cases, and what could not be planned.
@@ -87,7 +88,7 @@ impl Planner<'_, '_> {
             varied: "nothing: the valid request".into(),
             auth: Auth::Primary,
             params,
-            body: body.clone().map_or(Body::None, Body::Json),
+            body: body.clone().map_or(RequestBody::None, RequestBody::Json),
             body_links: link.as_ref().map(|l| l.request_body.clone()).unwrap_or_default(),
             edit: None,
             expect: Expect::Accepted,
@@ -127,7 +128,7 @@ impl Planner<'_, '_> {
                         format!("path {} = {bad:?}", p.name),
                         Expect::Rejected,
                     );
-                    set_param(&mut case.params, p.location.as_str(), &p.name, Some(bad));
+                    set_param(&mut case.params, p.location, &p.name, Some(bad));
                     out.push(case);
                 }
                 if let Some(unknown) = self.sampler.value(&p.ty, Hint::named(&p.name)) {
@@ -140,7 +141,7 @@ impl Planner<'_, '_> {
                         format!("path {} names nothing", p.name),
                         Expect::NotFound,
                     );
-                    set_param(&mut case.params, p.location.as_str(), &p.name, Some(unknown));
+                    set_param(&mut case.params, p.location, &p.name, Some(unknown));
                     out.push(case);
                 }
                 continue;
@@ -161,9 +162,9 @@ impl Planner<'_, '_> {
                 );
                 set_param(
                     &mut case.params,
-                    p.location.as_str(),
+                    p.location,
                     &p.name,
-                    edge.value.as_ref().map(text),
+                    edge.value.as_ref().map(wire_text),
                 );
                 if self.param_edge_is_sound(&case, p, &edge) {
                     out.push(case);
@@ -177,7 +178,7 @@ impl Planner<'_, '_> {
             let json_type = b.media.content_type().to_owned();
             let sent = body.to_string();
             out.push(Case {
-                body: Body::Raw {
+                body: RequestBody::Raw {
                     content_type: json_type.clone(),
                     text: format!("{{\"conformance\": {}", &sent[..sent.len().min(1)]),
                 },
@@ -188,7 +189,7 @@ impl Planner<'_, '_> {
                 )
             });
             out.push(Case {
-                body: Body::Raw {
+                body: RequestBody::Raw {
                     content_type: "text/plain".into(),
                     text: sent,
                 },
@@ -201,14 +202,14 @@ impl Planner<'_, '_> {
             if matches!(self.api.resolve(&b.ty), TypeRef::Named(id) if matches!(self.api.type_def(*id).kind, TypeKind::Struct(_)))
             {
                 out.push(Case {
-                    body: Body::Json(json!([])),
+                    body: RequestBody::Json(json!([])),
                     body_links: vec![],
                     ..variant("body.not_an_object", "the body is []".into(), Expect::Rejected)
                 });
             }
             if b.required {
                 out.push(Case {
-                    body: Body::None,
+                    body: RequestBody::None,
                     body_links: vec![],
                     ..variant("body.missing", "no body".into(), Expect::Rejected)
                 });
@@ -289,7 +290,7 @@ impl Planner<'_, '_> {
                 }
             }
             if let Some(inner) = body
-                .pointer(&format!("/{}", at.join("/")))
+                .pointer(&codegen_runtime::pointer::from_segments(&at))
                 .cloned()
                 .or_else(|| self.sampler.value(&field.ty, Hint::of(field)))
                 && inner.is_object()
@@ -305,8 +306,8 @@ impl Planner<'_, '_> {
         let Some(value) = &edge.value else { return true };
         // Parameters arrive as text: an accepted edge must parse back to a valid value.
         let parsed = match self.api.resolve(&p.ty) {
-            TypeRef::String => Value::String(text(value)),
-            _ => serde_json::from_str(&text(value)).unwrap_or(Value::String(text(value))),
+            TypeRef::String => Value::String(wire_text(value)),
+            _ => serde_json::from_str(&wire_text(value)).unwrap_or(Value::String(wire_text(value))),
         };
         let fits = generator::model::validate::validate(self.api, &p.ty, false, &parsed).is_empty();
         let sound = (edge.expect == Expect::Accepted) == fits;
@@ -357,7 +358,7 @@ impl Planner<'_, '_> {
                     Auth::Primary,
                     Expect::Accepted,
                 );
-                if let Body::Json(body) = &mut case.body {
+                if let RequestBody::Json(body) = &mut case.body {
                     for f in &write_only {
                         body[f.as_str()] = json!(format!("conformance-secret-{}", self.sampler.tag));
                     }
@@ -377,7 +378,7 @@ impl Planner<'_, '_> {
                     Auth::Primary,
                     Expect::Accepted,
                 );
-                case.body = Body::Json(json!({}));
+                case.body = RequestBody::Json(json!({}));
                 case.edit = Some(Edit {
                     path: vec![field],
                     value: Some(value),
@@ -401,8 +402,13 @@ impl Planner<'_, '_> {
                     Auth::Primary,
                     Expect::Accepted,
                 );
-                set_param(&mut case.params, "query", &rotate.name, Some("true".into()));
-                case.body = Body::Json(json!({}));
+                set_param(
+                    &mut case.params,
+                    ParamLocation::Query,
+                    &rotate.name,
+                    Some("true".into()),
+                );
+                case.body = RequestBody::Json(json!({}));
                 out.push(case);
             }
         }
@@ -452,6 +458,7 @@ impl Planner<'_, '_> {
     }
 }
 
+/// A value the parameter's format refuses, for formats that refuse any.
 fn bad_format(api: &Api, ty: &TypeRef) -> Option<String> {
     let TypeRef::Named(id) = api.resolve(ty) else {
         return None;
@@ -459,15 +466,11 @@ fn bad_format(api: &Api, ty: &TypeRef) -> Option<String> {
     let TypeKind::Constrained(c) = &api.type_def(*id).kind else {
         return None;
     };
-    match c.rules.format.as_deref()? {
-        "uuid" => Some("not-a-uuid".into()),
-        "date-time" => Some("not-a-date".into()),
-        "email" => Some("not-an-email".into()),
-        _ => None,
-    }
+    let format = Format::from_name(c.rules.format.as_deref()?)?;
+    format.invalid_sample().map(str::to_owned)
 }
 
-fn set_param(params: &mut Vec<Param>, location: &'static str, name: &str, value: Option<String>) {
+fn set_param(params: &mut Vec<Param>, location: ParamLocation, name: &str, value: Option<String>) {
     params.retain(|p| !(p.location == location && p.name == name));
     if let Some(value) = value {
         params.push(Param {

@@ -89,7 +89,7 @@ pub(super) fn base_request(
             .map(|(_, e)| e)
         {
             params.push(Param {
-                location: p.location.as_str(),
+                location: p.location,
                 name: p.name.clone(),
                 value: ParamValue::Linked(expr.clone()),
             });
@@ -107,9 +107,9 @@ pub(super) fn base_request(
             .value(&p.ty, hint)
             .ok_or_else(|| format!("no valid value for parameter `{}`", p.name))?;
         params.push(Param {
-            location: p.location.as_str(),
+            location: p.location,
             name: p.name.clone(),
-            value: ParamValue::Text(text(&value)),
+            value: ParamValue::Text(wire_text(&value)),
         });
     }
     let body = match &op.body {
@@ -126,7 +126,7 @@ pub(super) fn base_request(
 }
 
 /// A parameter value as it goes on the wire.
-pub fn text(value: &Value) -> String {
+pub fn wire_text(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         other => other.to_string(),

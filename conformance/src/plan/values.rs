@@ -2,6 +2,7 @@
 //! made to fit the type's rules. Every value is checked before use, so a case built on it
 //! cannot raise a false alarm.
 
+use codegen_runtime::formats::Format;
 use generator::model::validate::validate;
 use generator::model::{Api, Field, IntWidth, Rules, TypeKind, TypeRef};
 use serde_json::{Map, Value, json};
@@ -150,18 +151,14 @@ impl Sampler<'_> {
     pub fn strings(&self, rules: &Rules, name: &str) -> Vec<Value> {
         let tag = self.tag;
         let mut out: Vec<String> = Vec::new();
-        match rules.format.as_deref() {
-            Some("uri" | "uri-reference") => out.push(format!("https://example.com/conformance/{tag}")),
-            Some("uuid") => out.push("3fa85f64-5717-4562-b3fc-2c963f66afa6".into()),
-            Some("date-time") => out.push("2024-01-01T00:00:00Z".into()),
-            Some("date") => out.push("2024-01-01".into()),
-            Some("time") => out.push("00:00:00Z".into()),
-            Some("email") => out.push(format!("{tag}@example.com")),
-            Some("ipv4") => out.push("192.0.2.1".into()),
-            Some("ipv6") => out.push("2001:db8::1".into()),
-            Some("hostname") => out.push("example.com".into()),
-            Some("byte") => out.push("Y29uZm9ybWFuY2U=".into()),
-            _ => {}
+        if let Some(format) = rules.format.as_deref().and_then(Format::from_name) {
+            // What the run creates carries its tag (README, "Safety on staging"): in an URI's
+            // path or an email's local part; other formats take the shared sample as it is.
+            match format {
+                Format::Uri | Format::UriReference => out.push(tagged_url(tag)),
+                Format::Email => out.push(format!("{tag}@example.com")),
+                other => out.extend(other.valid_sample().map(str::to_owned)),
+            }
         }
         let lower = name.to_ascii_lowercase();
         if lower.contains("url")
@@ -169,12 +166,17 @@ impl Sampler<'_> {
             || lower.contains("endpoint")
             || rules.pattern.as_deref().is_some_and(|p| p.contains("http"))
         {
-            out.push(format!("https://example.com/conformance/{tag}"));
+            out.push(tagged_url(tag));
         }
         out.push(format!("conformance-{tag}"));
         out.push("conformance".into());
         out.into_iter().map(|s| Value::String(fit_length(s, rules))).collect()
     }
+}
+
+/// An URL that names the run: `https://example.com/conformance/cfm-…`.
+fn tagged_url(tag: &str) -> String {
+    format!("https://example.com/conformance/{tag}")
 }
 
 /// Pads or cuts `s` to the length rules (an url keeps its start).
@@ -207,4 +209,32 @@ pub fn integer_inside(rules: &Rules, width: IntWidth) -> i128 {
         v = (v + m - 1).div_euclid(m) * m;
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_samples_carry_the_tag_and_stay_valid() {
+        let api = generator::load_str("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n", None).unwrap();
+        let sampler = Sampler {
+            api: &api,
+            tag: "cfm-1234abcd",
+        };
+        for format in Format::ALL.into_iter().filter(|f| f.is_checked()) {
+            let rules = Rules {
+                format: Some(format.name().to_owned()),
+                ..Rules::default()
+            };
+            let first = sampler.strings(&rules, "field").remove(0);
+            let first = first.as_str().unwrap();
+            assert!(format.check(first).is_ok(), "{format}: {first}");
+            if matches!(format, Format::Uri | Format::UriReference | Format::Email) {
+                assert!(first.contains("cfm-1234abcd"), "{format}: {first}");
+            } else {
+                assert_eq!(Some(first), format.valid_sample());
+            }
+        }
+    }
 }

@@ -36,51 +36,249 @@ impl std::error::Error for FormatError {}
 
 type Checker = fn(&str) -> Result<(), String>;
 
-/// Every known format, with its checker (`None`: no string constraint).
-const FORMATS: &[(&str, Option<Checker>)] = &[
-    ("uri", Some(check_uri)),
-    ("uri-reference", Some(check_uri_reference)),
-    ("uuid", Some(check_uuid)),
-    ("date-time", Some(check_date_time)),
-    ("date", Some(check_date)),
-    ("time", Some(check_time)),
-    ("email", Some(check_email)),
-    ("ipv4", Some(check_ipv4)),
-    ("ipv6", Some(check_ipv6)),
-    ("hostname", Some(check_hostname)),
-    ("byte", Some(check_base64)),
-    ("int32", None),
-    ("int64", None),
-    ("float", None),
-    ("double", None),
-    ("password", None),
-    ("binary", None),
-];
+/// Every string format the workspace knows: its name in a spec, its check, and the samples the
+/// conformance runner sends. One list: the lowering, the generated types, the runner's cases and
+/// its redaction all read it from here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    Uri,
+    UriReference,
+    Uuid,
+    DateTime,
+    Date,
+    Time,
+    Email,
+    Ipv4,
+    Ipv6,
+    Hostname,
+    /// Base64 (`format: byte`).
+    Byte,
+    // Known, but they put no constraint on strings (numeric widths, annotations).
+    Int32,
+    Int64,
+    Float,
+    Double,
+    Password,
+    Binary,
+}
 
-fn lookup(format: &str) -> Option<(&'static str, Option<Checker>)> {
-    FORMATS.iter().copied().find(|(name, _)| *name == format)
+/// A value a format refuses, and a short name for what is wrong with it (`not_a_uri`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Invalid {
+    pub what: &'static str,
+    pub value: &'static str,
+}
+
+impl Format {
+    pub const ALL: [Format; 17] = [
+        Format::Uri,
+        Format::UriReference,
+        Format::Uuid,
+        Format::DateTime,
+        Format::Date,
+        Format::Time,
+        Format::Email,
+        Format::Ipv4,
+        Format::Ipv6,
+        Format::Hostname,
+        Format::Byte,
+        Format::Int32,
+        Format::Int64,
+        Format::Float,
+        Format::Double,
+        Format::Password,
+        Format::Binary,
+    ];
+
+    /// The name a spec uses: `"date-time"`.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Format::Uri => "uri",
+            Format::UriReference => "uri-reference",
+            Format::Uuid => "uuid",
+            Format::DateTime => "date-time",
+            Format::Date => "date",
+            Format::Time => "time",
+            Format::Email => "email",
+            Format::Ipv4 => "ipv4",
+            Format::Ipv6 => "ipv6",
+            Format::Hostname => "hostname",
+            Format::Byte => "byte",
+            Format::Int32 => "int32",
+            Format::Int64 => "int64",
+            Format::Float => "float",
+            Format::Double => "double",
+            Format::Password => "password",
+            Format::Binary => "binary",
+        }
+    }
+
+    /// The format a spec names; `None` for formats the workspace does not know (case-sensitive).
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    fn checker(self) -> Option<Checker> {
+        Some(match self {
+            Format::Uri => check_uri,
+            Format::UriReference => check_uri_reference,
+            Format::Uuid => check_uuid,
+            Format::DateTime => check_date_time,
+            Format::Date => check_date,
+            Format::Time => check_time,
+            Format::Email => check_email,
+            Format::Ipv4 => check_ipv4,
+            Format::Ipv6 => check_ipv6,
+            Format::Hostname => check_hostname,
+            Format::Byte => check_base64,
+            Format::Int32 | Format::Int64 | Format::Float | Format::Double | Format::Password | Format::Binary => {
+                return None;
+            }
+        })
+    }
+
+    /// Whether a string can fail this format, i.e. whether generated code checks it at all.
+    #[must_use]
+    pub fn is_checked(self) -> bool {
+        self.checker().is_some()
+    }
+
+    /// Checks `value`; always Ok for formats that put no constraint on strings.
+    pub fn check(self, value: &str) -> Result<(), FormatError> {
+        match self.checker() {
+            Some(check) => check(value).map_err(|reason| FormatError {
+                format: self.name(),
+                reason,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// A short value the format accepts; `None` when any string will do. For `uri`,
+    /// `uri-reference`, `email` and `hostname`, letters appended keep it valid.
+    #[must_use]
+    pub const fn valid_sample(self) -> Option<&'static str> {
+        Some(match self {
+            Format::Uri | Format::UriReference => "https://example.com/",
+            Format::Uuid => "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+            Format::DateTime => "2024-01-01T00:00:00Z",
+            Format::Date => "2024-01-01",
+            Format::Time => "00:00:00Z",
+            Format::Email => "conformance@example.com",
+            Format::Ipv4 => "192.0.2.1",
+            Format::Ipv6 => "2001:db8::1",
+            Format::Hostname => "example.com",
+            Format::Byte => "Y29uZm9ybWFuY2U=",
+            Format::Int32 | Format::Int64 | Format::Float | Format::Double | Format::Password | Format::Binary => {
+                return None;
+            }
+        })
+    }
+
+    /// Values the format refuses, the most telling first; empty when it refuses nothing.
+    #[must_use]
+    pub const fn invalid_samples(self) -> &'static [Invalid] {
+        match self {
+            Format::Uri => &[
+                Invalid {
+                    what: "not_a_uri",
+                    value: "not a uri",
+                },
+                Invalid {
+                    what: "relative_uri",
+                    value: "/relative/path",
+                },
+            ],
+            Format::UriReference => &[Invalid {
+                what: "not_a_uri",
+                value: "not a uri",
+            }],
+            Format::Uuid => &[Invalid {
+                what: "bad_uuid",
+                value: "not-a-uuid",
+            }],
+            Format::DateTime => &[Invalid {
+                what: "bad_date_time",
+                value: "2024-13-45T25:61:00Z",
+            }],
+            Format::Date => &[Invalid {
+                what: "bad_date",
+                value: "2024-02-30",
+            }],
+            Format::Time => &[Invalid {
+                what: "bad_time",
+                value: "not valid",
+            }],
+            Format::Email => &[Invalid {
+                what: "bad_email",
+                value: "not-an-email",
+            }],
+            Format::Ipv4 => &[Invalid {
+                what: "bad_ipv4",
+                value: "not valid",
+            }],
+            Format::Ipv6 => &[Invalid {
+                what: "bad_ipv6",
+                value: "not valid",
+            }],
+            Format::Hostname => &[Invalid {
+                what: "bad_hostname",
+                value: "not valid",
+            }],
+            Format::Byte => &[Invalid {
+                what: "bad_byte",
+                value: "not valid",
+            }],
+            Format::Int32 | Format::Int64 | Format::Float | Format::Double | Format::Password | Format::Binary => &[],
+        }
+    }
+
+    /// The first of [`Format::invalid_samples`].
+    #[must_use]
+    pub const fn invalid_sample(self) -> Option<&'static str> {
+        match self.invalid_samples() {
+            [first, ..] => Some(first.value),
+            [] => None,
+        }
+    }
+
+    /// For formats whose values a server usually mints (timestamps, ids), what redaction calls
+    /// such a value: `"timestamp"`, `"uuid"`.
+    #[must_use]
+    pub const fn volatile_kind(self) -> Option<&'static str> {
+        match self {
+            Format::DateTime => Some("timestamp"),
+            Format::Uuid => Some("uuid"),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// Checks `value` against the OpenAPI/JSON Schema `format`; Ok for formats this module does not know.
 pub fn check_format(format: &str, value: &str) -> Result<(), FormatError> {
-    match lookup(format) {
-        Some((name, Some(check))) => check(value).map_err(|reason| FormatError { format: name, reason }),
-        _ => Ok(()),
-    }
+    Format::from_name(format).map_or(Ok(()), |f| f.check(value))
 }
 
 /// Whether this module knows `format` (including the formats that put no
 /// constraint on strings, such as `int32` or `password`).
 #[must_use]
 pub fn is_known_format(format: &str) -> bool {
-    lookup(format).is_some()
+    Format::from_name(format).is_some()
 }
 
 /// Whether [`check_format`] can reject a string for `format`, i.e. whether
 /// generated code needs to call it at all.
 #[must_use]
 pub fn is_validated_format(format: &str) -> bool {
-    matches!(lookup(format), Some((_, Some(_))))
+    Format::from_name(format).is_some_and(Format::is_checked)
 }
 
 // ---------------------------------------------------------------------------
@@ -827,6 +1025,50 @@ mod tests {
     }
 
     #[test]
+    fn every_format_names_itself_and_its_samples_hold() {
+        for format in Format::ALL {
+            assert_eq!(Format::from_name(format.name()), Some(format));
+            assert_eq!(format.to_string(), format.name());
+            assert_eq!(format.is_checked(), format.valid_sample().is_some(), "{format}");
+            assert_eq!(format.is_checked(), !format.invalid_samples().is_empty(), "{format}");
+            if let Some(valid) = format.valid_sample()
+                && let Err(e) = format.check(valid)
+            {
+                panic!("{format}: the valid sample {valid:?} fails: {e}");
+            }
+            for bad in format.invalid_samples() {
+                assert!(format.check(bad.value).is_err(), "{format}: {bad:?} passes");
+                assert!(
+                    bad.what
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                    "{bad:?}"
+                );
+            }
+            assert_eq!(
+                format.invalid_sample(),
+                format.invalid_samples().first().map(|i| i.value)
+            );
+        }
+        // Every name in the list is distinct, and nothing else is known.
+        let mut names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Format::ALL.len());
+        assert_eq!(Format::from_name("URI"), None);
+        assert_eq!(Format::from_name("unknown-format"), None);
+    }
+
+    #[test]
+    fn samples_that_grow_stay_valid() {
+        // The runner pads these to reach a length limit; the doc of `valid_sample` promises it.
+        for format in [Format::Uri, Format::UriReference, Format::Email, Format::Hostname] {
+            let grown = format!("{}aaaa", format.valid_sample().unwrap());
+            assert!(format.check(&grown).is_ok(), "{format}: {grown}");
+        }
+    }
+
+    #[test]
     fn error_display() {
         let error = check_format("date", "2024-13-01").unwrap_err();
         assert_eq!(
@@ -868,11 +1110,11 @@ mod tests {
             "10:00:00.é",
             "10:00:00+é0:00",
         ];
-        for (format, _) in FORMATS {
+        for format in Format::ALL {
             for sample in samples {
-                let _ = check_format(format, sample);
+                let _ = format.check(sample);
                 for (cut, _) in sample.char_indices() {
-                    let _ = check_format(format, sample.get(..cut).unwrap_or_default());
+                    let _ = format.check(sample.get(..cut).unwrap_or_default());
                 }
             }
         }

@@ -3,9 +3,11 @@
 //! and the request decoding and rejection plumbing of the axum server stubs.
 
 pub mod formats;
+pub mod media;
 pub mod nullable;
 pub mod numbers;
 pub mod objects;
+pub mod pointer;
 pub mod rules;
 #[cfg(feature = "server")]
 pub mod server;

@@ -8,7 +8,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::types::{doc, type_tokens};
-use crate::lower::names::{Namer, snake};
+use crate::lower::names::{Namer, pascal, snake};
 use crate::model::{Api, Media, Method, Operation, ParamLocation, SecurityKind, StatusSpec, TypeKind, TypeRef};
 
 /// How an operation answers the requests its generated handler refuses itself.
@@ -264,31 +264,13 @@ struct OperationItems {
     handler_body: TokenStream,
 }
 
-fn reason(status: u16) -> Option<&'static str> {
-    Some(match status {
-        200 => "Ok",
-        201 => "Created",
-        202 => "Accepted",
-        204 => "NoContent",
-        301 => "MovedPermanently",
-        302 => "Found",
-        304 => "NotModified",
-        400 => "BadRequest",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "NotFound",
-        405 => "MethodNotAllowed",
-        409 => "Conflict",
-        410 => "Gone",
-        413 => "PayloadTooLarge",
-        415 => "UnsupportedMediaType",
-        422 => "UnprocessableEntity",
-        429 => "TooManyRequests",
-        500 => "InternalServerError",
-        502 => "BadGateway",
-        503 => "ServiceUnavailable",
-        _ => return None,
-    })
+/// The variant name for status `code`: its reason phrase as the http crate gives it, in
+/// PascalCase (`404` → `NotFound`, `413` → `PayloadTooLarge`), or `Status{code}` without one.
+fn status_variant(code: u16) -> String {
+    http::StatusCode::from_u16(code)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .map_or_else(|| format!("Status{code}"), pascal)
 }
 
 fn media_type_tokens(api: &Api, media: &Media, ty: &TypeRef, nullable: bool, models: &TokenStream) -> TokenStream {
@@ -314,7 +296,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
     let mut arms = Vec::new();
     for r in &op.responses {
         let base = match r.status {
-            StatusSpec::Code(c) => reason(c).map_or_else(|| format!("Status{c}"), str::to_owned),
+            StatusSpec::Code(c) => status_variant(c),
             StatusSpec::Range(d) => format!("Status{d}xx"),
             StatusSpec::Default => "Default".to_owned(),
         };
@@ -523,5 +505,45 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
         types,
         method,
         handler_body,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::status_variant;
+
+    #[test]
+    fn status_variants_are_reason_phrases() {
+        // The names generated code and the reference servers already use.
+        let named = [
+            (200, "Ok"),
+            (201, "Created"),
+            (202, "Accepted"),
+            (204, "NoContent"),
+            (301, "MovedPermanently"),
+            (302, "Found"),
+            (304, "NotModified"),
+            (400, "BadRequest"),
+            (401, "Unauthorized"),
+            (403, "Forbidden"),
+            (404, "NotFound"),
+            (405, "MethodNotAllowed"),
+            (409, "Conflict"),
+            (410, "Gone"),
+            (413, "PayloadTooLarge"),
+            (415, "UnsupportedMediaType"),
+            (422, "UnprocessableEntity"),
+            (429, "TooManyRequests"),
+            (500, "InternalServerError"),
+            (502, "BadGateway"),
+            (503, "ServiceUnavailable"),
+        ];
+        for (code, name) in named {
+            assert_eq!(status_variant(code), name, "{code}");
+        }
+        // Codes the old hand-written table lacked get their phrase too; unknown ones a number.
+        assert_eq!(status_variant(207), "MultiStatus");
+        assert_eq!(status_variant(308), "PermanentRedirect");
+        assert_eq!(status_variant(599), "Status599");
     }
 }

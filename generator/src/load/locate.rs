@@ -56,7 +56,7 @@ pub struct Position {
 /// Returns `None` if the pointer is malformed or names nothing in `source`.
 #[must_use]
 pub fn locate(source: &str, pointer: &str) -> Option<Position> {
-    let segments = parse_pointer(pointer)?;
+    let segments = codegen_runtime::pointer::split(pointer)?;
     let bytes = source.as_bytes();
     let body = if source.starts_with('\u{feff}') {
         '\u{feff}'.len_utf8()
@@ -79,32 +79,6 @@ pub fn locate(source: &str, pointer: &str) -> Option<Position> {
         Some(_) => locate_yaml(source, body, &segments)?,
     };
     position_of(source, offset)
-}
-
-/// Splits a JSON pointer into unescaped reference tokens.
-fn parse_pointer(pointer: &str) -> Option<Vec<String>> {
-    if pointer.is_empty() {
-        return Some(Vec::new());
-    }
-    pointer.strip_prefix('/')?.split('/').map(unescape_segment).collect()
-}
-
-/// Decodes `~1` to `/` and `~0` to `~`; any other use of `~` is invalid.
-fn unescape_segment(raw: &str) -> Option<String> {
-    let mut out = String::with_capacity(raw.len());
-    let mut chars = raw.chars();
-    while let Some(c) = chars.next() {
-        if c == '~' {
-            match chars.next()? {
-                '0' => out.push('~'),
-                '1' => out.push('/'),
-                _ => return None,
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    Some(out)
 }
 
 /// An RFC 6901 array index: `0` or decimal digits without a leading zero.

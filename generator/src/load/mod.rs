@@ -189,27 +189,27 @@ fn find_id(value: &Value, id: &str, pointer: String) -> Option<String> {
         Value::Array(items) => items
             .iter()
             .enumerate()
-            .find_map(|(i, v)| find_id(v, id, format!("{pointer}/{i}"))),
+            .find_map(|(i, v)| find_id(v, id, join(&pointer, &i.to_string()))),
         _ => None,
     }
 }
 
 /// `$ref` fragments are URI fragments: `%7B` and friends must be decoded.
 fn percent_decode(fragment: &str) -> String {
-    let bytes = fragment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(hex) = fragment.get(i + 1..i + 3)
-            && let Ok(b) = u8::from_str_radix(hex, 16)
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
+    percent_encoding::percent_decode_str(fragment)
+        .decode_utf8()
+        .map_or_else(|_| fragment.to_owned(), std::borrow::Cow::into_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ref_fragments_are_percent_decoded() {
+        assert_eq!(super::percent_decode("/paths/~1a%7Bid%7D"), "/paths/~1a{id}");
+        assert_eq!(super::percent_decode("/a%20b/%C3%A9"), "/a b/é");
+        // Not an escape: kept as written.
+        assert_eq!(super::percent_decode("/100%/x%zz"), "/100%/x%zz");
+        // Not UTF-8 once decoded: the fragment stays as it is.
+        assert_eq!(super::percent_decode("/a%FF"), "/a%FF");
     }
-    String::from_utf8(out).unwrap_or_else(|_| fragment.to_owned())
 }

@@ -1,6 +1,7 @@
 //! Reading a schema's keywords: its kind (`type`, or what its keywords imply), integer
 //! widths, and the validation rules with 3.0 and 3.1 exclusive bounds made one.
 
+use codegen_runtime::formats::Format;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result, describe, join};
@@ -52,8 +53,10 @@ pub(super) fn rules(map: &Map<String, Value>, pointer: &str, kind: Kind) -> Resu
                         .to_owned(),
                 );
             }
+            // Only formats that can refuse a string are kept; the others (`password`, `binary`,
+            // formats the workspace does not know) only annotate.
             if let Some(f) = map.get("format").and_then(Value::as_str)
-                && CHECKED_FORMATS.contains(&f)
+                && Format::from_name(f).is_some_and(Format::is_checked)
             {
                 rules.format = Some(f.to_owned());
             }
@@ -125,21 +128,6 @@ fn bound(map: &Map<String, Value>, pointer: &str, inclusive: &str, exclusive: &s
     }
 }
 
-/// Formats whose values are checked; the others (`password`, `binary`, ...) only annotate.
-pub const CHECKED_FORMATS: &[&str] = &[
-    "uri",
-    "uri-reference",
-    "uuid",
-    "date-time",
-    "date",
-    "time",
-    "email",
-    "ipv4",
-    "ipv6",
-    "hostname",
-    "byte",
-];
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kind {
     String,
@@ -203,7 +191,8 @@ pub(super) fn infer_type(map: &Map<String, Value>, values: Option<&[Value]>) -> 
         || map
             .get("format")
             .and_then(Value::as_str)
-            .is_some_and(|f| CHECKED_FORMATS.contains(&f))
+            .and_then(Format::from_name)
+            .is_some_and(Format::is_checked)
     {
         Kind::String
     } else if has(&[

@@ -6,8 +6,6 @@ pub mod names;
 mod operations;
 mod schema;
 
-pub use keywords::CHECKED_FORMATS;
-
 use serde_json::Value;
 
 use crate::error::{Error, ErrorKind, Result, join};

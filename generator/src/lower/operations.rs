@@ -101,7 +101,7 @@ fn security(root: &Value, value: &Value, at: &str, schemes: &[SecurityScheme]) -
     list.iter()
         .enumerate()
         .map(|(i, requirement)| {
-            let at = format!("{at}/{i}");
+            let at = join(at, &i.to_string());
             let map = requirement
                 .as_object()
                 .ok_or_else(|| Error::invalid(&at, "a mapping of scheme names", describe(requirement)))?;
@@ -259,7 +259,7 @@ fn parameter_list(lowerer: &Lowerer, list: Option<&Value>, at: &str) -> Result<V
         .ok_or_else(|| Error::invalid(at, "an array of parameters", describe(list)))?;
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
-        let mut at = format!("{at}/{i}");
+        let mut at = join(at, &i.to_string());
         let mut item = item;
         if let Some(Value::String(r)) = item.get("$ref") {
             (at, item) = lowerer.doc.resolve(r, &at)?;

@@ -144,12 +144,7 @@ impl<'a> Lowerer<'a> {
         let value = doc
             .get(pointer)
             .ok_or_else(|| Error::at(pointer, ErrorKind::UnresolvedRef(format!("#{pointer}"))))?;
-        let last = pointer
-            .rsplit('/')
-            .next()
-            .unwrap_or("Schema")
-            .replace("~1", "/")
-            .replace("~0", "~");
+        let last = codegen_runtime::pointer::last(pointer).unwrap_or_default();
         let base = pascal(&last);
         // Components have their names reserved already; anything else gets a fresh one.
         let name = if pointer.starts_with("/components/schemas/") && pointer.matches('/').count() == 3 {

@@ -255,6 +255,20 @@ impl Method {
     pub fn as_str(self) -> &'static str {
         Method::ALL.iter().find(|(_, m)| *m == self).map_or("get", |(s, _)| s)
     }
+
+    /// The same method as the http crate (and so reqwest and axum) names it.
+    pub fn to_http(self) -> http::Method {
+        match self {
+            Method::Get => http::Method::GET,
+            Method::Put => http::Method::PUT,
+            Method::Post => http::Method::POST,
+            Method::Delete => http::Method::DELETE,
+            Method::Options => http::Method::OPTIONS,
+            Method::Head => http::Method::HEAD,
+            Method::Patch => http::Method::PATCH,
+            Method::Trace => http::Method::TRACE,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -418,3 +432,16 @@ impl Api {
     }
 }
 pub mod validate;
+
+#[cfg(test)]
+mod tests {
+    use super::Method;
+
+    #[test]
+    fn methods_map_to_http_by_name() {
+        for (name, method) in Method::ALL {
+            assert_eq!(method.as_str(), name);
+            assert_eq!(method.to_http().as_str(), name.to_ascii_uppercase());
+        }
+    }
+}

@@ -72,7 +72,7 @@ impl Checker<'_> {
             TypeRef::Array(item) => match value.as_array() {
                 Some(items) => {
                     for (i, v) in items.iter().enumerate() {
-                        self.check(item, false, v, &format!("{at}/{i}"));
+                        self.check(item, false, v, &join(at, &i.to_string()));
                     }
                 }
                 None => self.fail(at, format!("must be an array, got {}", kind(value))),

@@ -1,0 +1,68 @@
+//! Media-type matching, one rule for the generated servers (is this request body what the
+//! operation takes?) and the conformance runner (is this answer what the spec documents?).
+
+use mime::Mime;
+
+/// Whether a `Content-Type` that was `sent` is acceptable where the spec says `expected`.
+///
+/// Parameters (`; charset=utf-8`) and case are ignored. A JSON media type (`application/json`
+/// or any `+json` suffix) accepts any JSON media type; `type/*` accepts that type, and `*/*`
+/// accepts anything, also a missing or malformed `Content-Type`.
+#[must_use]
+pub fn matches(sent: &str, expected: &str) -> bool {
+    let Ok(expected) = expected.trim().parse::<Mime>() else {
+        return false;
+    };
+    if expected.type_() == mime::STAR && expected.subtype() == mime::STAR {
+        return true;
+    }
+    let Ok(sent) = sent.trim().parse::<Mime>() else {
+        return false;
+    };
+    if is_json(&expected) {
+        is_json(&sent)
+    } else if expected.subtype() == mime::STAR {
+        sent.type_() == expected.type_()
+    } else {
+        sent.essence_str() == expected.essence_str()
+    }
+}
+
+/// `application/json`, or any type with the `+json` suffix (`application/problem+json`).
+#[must_use]
+pub fn is_json(media: &Mime) -> bool {
+    (media.type_() == mime::APPLICATION && media.subtype() == mime::JSON) || media.suffix() == Some(mime::JSON)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches;
+
+    #[test]
+    fn json_accepts_json_in_any_spelling() {
+        assert!(matches("application/json", "application/json"));
+        assert!(matches("application/json; charset=utf-8", "application/json"));
+        assert!(matches("Application/JSON", "application/json"));
+        assert!(matches("application/merge-patch+json", "application/json"));
+        assert!(matches("application/json", "application/problem+json"));
+        assert!(!matches("text/plain", "application/json"));
+        assert!(!matches("application/jsonx", "application/json"));
+        assert!(!matches("", "application/json"));
+        assert!(!matches("not a media type", "application/json"));
+    }
+
+    #[test]
+    fn other_types_by_essence_and_wildcards() {
+        assert!(matches("text/plain; charset=utf-8", "text/plain"));
+        assert!(!matches("text/html", "text/plain"));
+        assert!(matches("text/csv", "text/*"));
+        assert!(!matches("application/csv", "text/*"));
+        assert!(matches("image/png", "*/*"));
+        assert!(matches("", "*/*"));
+        assert!(matches(
+            "application/x-www-form-urlencoded",
+            "application/x-www-form-urlencoded"
+        ));
+        assert!(!matches("multipart/form-data", "application/x-www-form-urlencoded"));
+    }
+}
