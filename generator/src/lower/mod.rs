@@ -54,9 +54,10 @@ fn lower_unlocated(doc: &Document) -> Result<Api> {
     box_recursive_fields(&mut api);
     drop_invalid_defaults(&mut api);
     check_values(&api)?;
-    for warning in &mut api.warnings {
-        *warning = doc.locate(std::mem::replace(warning, Error::at("", ErrorKind::Io(String::new()))));
-    }
+    api.warnings = std::mem::take(&mut api.warnings)
+        .into_iter()
+        .map(|warning| doc.locate(warning))
+        .collect();
     Ok(api)
 }
 
