@@ -137,7 +137,7 @@ impl Document {
 
     /// Resolves a local `$ref` (found at `at`) to the pointer it names, following
     /// chains of `$ref`-only objects. Keys beside a `$ref` are the caller's to merge.
-    pub fn resolve<'a>(&'a self, reference: &str, at: &str) -> Result<(String, &'a Value)> {
+    pub fn follow_ref<'a>(&'a self, reference: &str, at: &str) -> Result<(String, &'a Value)> {
         let mut seen = Vec::new();
         let mut target = self.target_pointer(reference, at)?;
         loop {

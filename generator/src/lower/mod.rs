@@ -27,7 +27,7 @@ fn lower_unlocated(doc: &Document) -> Result<Api> {
     let (operations, webhooks) = operations::operations(&mut lowerer, &security_schemes)?;
     let types = lowerer.finish()?;
     let info = doc.get("/info");
-    let text = |key: &str| info.and_then(|i| i.get(key)).and_then(Value::as_str).map(str::to_owned);
+    let info_string = |key: &str| info.and_then(|i| i.get(key)).and_then(Value::as_str).map(str::to_owned);
     let servers: Vec<String> = doc
         .get("/servers")
         .and_then(Value::as_array)
@@ -38,9 +38,9 @@ fn lower_unlocated(doc: &Document) -> Result<Api> {
         })
         .unwrap_or_default();
     let mut api = Api {
-        title: text("title").unwrap_or_default(),
-        version: text("version").unwrap_or_default(),
-        description: text("description"),
+        title: info_string("title").unwrap_or_default(),
+        version: info_string("version").unwrap_or_default(),
+        description: info_string("description"),
         base_path: servers.first().map(|s| base_path(s)).unwrap_or_default(),
         servers,
         security_schemes,
