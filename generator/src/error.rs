@@ -1,37 +1,99 @@
 //! The one error a person reads when a spec cannot be turned into code: where and what.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use crate::load::locate::Position;
+/// 1-based line and column of a place in a spec's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
 
 /// What went wrong with a spec, and where: file, JSON pointer, line:column when known.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Displayed as `file:line:column: at #pointer: what`, each part only when known.
+/// The fields are read through accessors, so they can change without breaking callers.
+#[derive(Debug, Clone)]
 pub struct Error {
-    pub file: Option<PathBuf>,
+    file: Option<PathBuf>,
     /// RFC 6901 pointer into the document; empty for the whole document.
-    pub pointer: String,
-    pub position: Option<Position>,
-    pub kind: ErrorKind,
+    pointer: String,
+    position: Option<Position>,
+    kind: ErrorKind,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What went wrong, without where.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
 pub enum ErrorKind {
-    /// The file could not be read.
-    Io(String),
+    /// The file could not be read; the `io::Error` is the [`Error`]'s
+    /// [`source`](std::error::Error::source). (In an `Arc`, because `io::Error` is not `Clone`.)
+    #[error("cannot read the spec: {0}")]
+    Io(Arc<io::Error>),
     /// The text is not YAML or JSON.
+    #[error("not valid YAML or JSON: {0}")]
     Syntax(String),
     /// A value is not what the OpenAPI schema allows here.
+    #[error("expected {expected}, found {found}")]
     Invalid { expected: String, found: String },
     /// A `$ref` names nothing in the document.
+    #[error("$ref `{0}` points at nothing in the document")]
     UnresolvedRef(String),
     /// A `$ref` chain comes back to where it started without reaching a schema.
+    #[error("$ref `{0}` refers back to itself without reaching a schema")]
     RefCycle(String),
     /// A valid construct this generator does not turn into code.
+    #[error("unsupported: {0}")]
     Unsupported(String),
     /// The spec contradicts itself (e.g. a default outside its own bounds).
+    #[error("the spec contradicts itself: {0}")]
     Inconsistent(String),
+    /// A bug in the generator, not a problem with the spec (e.g. the code it generated
+    /// does not parse).
+    #[error("{0}; this is a bug in the generator")]
+    Internal(String),
 }
+
+/// Two I/O errors are equal when they are the same error, or have the same kind and message
+/// (`io::Error` itself has no equality).
+impl PartialEq for ErrorKind {
+    fn eq(&self, other: &Self) -> bool {
+        use ErrorKind::*;
+        match (self, other) {
+            (Io(a), Io(b)) => Arc::ptr_eq(a, b) || (a.kind() == b.kind() && a.to_string() == b.to_string()),
+            (Syntax(a), Syntax(b))
+            | (UnresolvedRef(a), UnresolvedRef(b))
+            | (RefCycle(a), RefCycle(b))
+            | (Unsupported(a), Unsupported(b))
+            | (Inconsistent(a), Inconsistent(b))
+            | (Internal(a), Internal(b)) => a == b,
+            (
+                Invalid { expected, found },
+                Invalid {
+                    expected: expected_b,
+                    found: found_b,
+                },
+            ) => expected == expected_b && found == found_b,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for ErrorKind {}
+
+impl PartialEq for Error {
+    fn eq(&self, other: &Self) -> bool {
+        self.file == other.file
+            && self.pointer == other.pointer
+            && self.position == other.position
+            && self.kind == other.kind
+    }
+}
+
+impl Eq for Error {}
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -62,6 +124,50 @@ impl Error {
     pub fn inconsistent(pointer: impl Into<String>, what: impl Into<String>) -> Self {
         Error::at(pointer, ErrorKind::Inconsistent(what.into()))
     }
+
+    /// A generator bug (not a problem with the spec).
+    pub fn internal(what: impl Into<String>) -> Self {
+        Error::at("", ErrorKind::Internal(what.into()))
+    }
+
+    /// A spec file that could not be read.
+    pub fn io(file: &Path, error: io::Error) -> Self {
+        Error::at("", ErrorKind::Io(Arc::new(error))).in_file(file.to_path_buf())
+    }
+
+    /// The same error, in `file`.
+    #[must_use]
+    pub fn in_file(mut self, file: PathBuf) -> Self {
+        self.file = Some(file);
+        self
+    }
+
+    /// The same error, at `position` in its file.
+    #[must_use]
+    pub fn at_position(mut self, position: Position) -> Self {
+        self.position = Some(position);
+        self
+    }
+
+    /// The spec file, when known.
+    pub fn file(&self) -> Option<&Path> {
+        self.file.as_deref()
+    }
+
+    /// The RFC 6901 pointer into the document; empty for the whole document.
+    pub fn pointer(&self) -> &str {
+        &self.pointer
+    }
+
+    /// Line and column in the spec's text, when known.
+    pub fn position(&self) -> Option<Position> {
+        self.position
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
 }
 
 impl fmt::Display for Error {
@@ -78,24 +184,19 @@ impl fmt::Display for Error {
         if !self.pointer.is_empty() {
             write!(f, "at #{}: ", self.pointer)?;
         }
-        match &self.kind {
-            ErrorKind::Io(e) => write!(f, "cannot read the spec: {e}"),
-            ErrorKind::Syntax(e) => write!(f, "not valid YAML or JSON: {e}"),
-            ErrorKind::Invalid { expected, found } => {
-                write!(f, "expected {expected}, found {found}")
-            }
-            ErrorKind::UnresolvedRef(r) => {
-                write!(f, "$ref `{r}` points at nothing in the document")
-            }
-            ErrorKind::RefCycle(r) => write!(f, "$ref `{r}` refers back to itself without reaching a schema"),
-            ErrorKind::Unsupported(what) => write!(f, "unsupported: {what}"),
-            ErrorKind::Inconsistent(what) => write!(f, "the spec contradicts itself: {what}"),
-        }
+        fmt::Display::fmt(&self.kind, f)
     }
 }
 
-impl std::error::Error for Error {}
-
+/// The cause, if any: the `io::Error` of an [`ErrorKind::Io`].
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            ErrorKind::Io(e) => Some(&**e),
+            _ => None,
+        }
+    }
+}
 /// Appends one segment to a JSON pointer, escaping `~` and `/` as RFC 6901 says.
 pub use codegen_runtime::pointer::join;
 

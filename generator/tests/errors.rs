@@ -15,8 +15,8 @@ const HEAD: &str = "openapi: 3.1.0\ninfo:\n  title: t\n  version: '1'\n";
 #[test]
 fn yaml_syntax_error_points_at_its_line() {
     let e = load(&format!("{HEAD}paths:\n  /a:\n    get:\n      responses: {{\n"));
-    assert!(matches!(e.kind, ErrorKind::Syntax(_)), "{e}");
-    let position = e.position.expect("a position");
+    assert!(matches!(e.kind(), ErrorKind::Syntax(_)), "{e}");
+    let position = e.position().expect("a position");
     assert!(position.line >= 8, "{e}");
     assert!(e.to_string().starts_with("spec.yaml:"), "{e}");
 }
@@ -24,8 +24,8 @@ fn yaml_syntax_error_points_at_its_line() {
 #[test]
 fn json_syntax_error_points_at_its_line() {
     let e = load("{\n  \"openapi\": \"3.0.3\",\n  \"info\": {\n    \"title\": \"t\",,\n  }\n}\n");
-    assert!(matches!(e.kind, ErrorKind::Syntax(_)), "{e}");
-    assert_eq!(e.position.map(|p| p.line), Some(4), "{e}");
+    assert!(matches!(e.kind(), ErrorKind::Syntax(_)), "{e}");
+    assert_eq!(e.position().map(|p| p.line), Some(4), "{e}");
 }
 
 #[test]
@@ -34,9 +34,9 @@ fn unknown_ref_names_the_ref_and_its_line() {
         "{HEAD}components:\n  schemas:\n    Webhook:\n      type: object\n      properties:\n        stats:\n          $ref: '#/components/schemas/Stats'\n"
     );
     let e = load(&text);
-    assert_eq!(e.kind, ErrorKind::UnresolvedRef("#/components/schemas/Stats".into()));
-    assert_eq!(e.pointer, "/components/schemas/Webhook/properties/stats/$ref");
-    assert_eq!(e.position.map(|p| p.line), Some(11), "{e}");
+    assert_eq!(*e.kind(), ErrorKind::UnresolvedRef("#/components/schemas/Stats".into()));
+    assert_eq!(e.pointer(), "/components/schemas/Webhook/properties/stats/$ref");
+    assert_eq!(e.position().map(|p| p.line), Some(11), "{e}");
     assert_eq!(
         e.to_string(),
         "spec.yaml:11:11: at #/components/schemas/Webhook/properties/stats/$ref: $ref `#/components/schemas/Stats` points at nothing in the document"
@@ -49,8 +49,8 @@ fn typo_in_type_says_what_was_expected() {
         "{HEAD}components:\n  schemas:\n    Webhook:\n      type: object\n      properties:\n        url:\n          type: strng\n"
     );
     let e = load(&text);
-    assert_eq!(e.pointer, "/components/schemas/Webhook/properties/url/type");
-    assert_eq!(e.position.map(|p| p.line), Some(11), "{e}");
+    assert_eq!(e.pointer(), "/components/schemas/Webhook/properties/url/type");
+    assert_eq!(e.position().map(|p| p.line), Some(11), "{e}");
     assert!(
         e.to_string()
             .contains("expected one of string, number, integer, boolean, array, object, null, found \"strng\""),
@@ -64,7 +64,7 @@ fn unquoted_ref_read_as_a_comment_is_explained() {
         "{HEAD}components:\n  schemas:\n    A:\n      $ref: #/components/schemas/B\n    B:\n      type: string\n"
     );
     let e = load(&text);
-    assert_eq!(e.pointer, "/components/schemas/A/$ref");
+    assert_eq!(e.pointer(), "/components/schemas/A/$ref");
     assert!(e.to_string().contains("read as a comment"), "{e}");
 }
 
@@ -98,7 +98,7 @@ fn ref_cycles_are_errors() {
     let e = load(&format!(
         "{HEAD}components:\n  schemas:\n    A:\n      allOf: [{{$ref: '#/components/schemas/B'}}]\n    B:\n      allOf: [{{$ref: '#/components/schemas/A'}}]\n"
     ));
-    assert!(matches!(e.kind, ErrorKind::RefCycle(_)), "{e}");
+    assert!(matches!(e.kind(), ErrorKind::RefCycle(_)), "{e}");
 }
 
 #[test]
@@ -129,7 +129,7 @@ fn bad_keyword_values_are_errors_not_panics() {
     ] {
         let e = load(&format!("{HEAD}components:\n  schemas:\n    A:\n      {snippet}\n"));
         assert!(e.to_string().contains(expected), "{snippet}: {e}");
-        assert!(e.position.is_some(), "{snippet}: {e}");
+        assert!(e.position().is_some(), "{snippet}: {e}");
     }
 }
 
@@ -146,4 +146,30 @@ fn garbage_input_is_an_error() {
     ] {
         assert!(generator::load_str(text, None).is_err(), "{text:?}");
     }
+}
+
+#[test]
+fn an_unreadable_file_keeps_its_io_error_as_the_source() {
+    let path = std::path::Path::new("no-such-dir/missing.yaml");
+    let e = generator::load(path).expect_err("the file does not exist");
+    assert!(matches!(e.kind(), ErrorKind::Io(_)), "{e}");
+    assert_eq!(e.file(), Some(path));
+    let source = std::error::Error::source(&e).expect("a source");
+    let io = source.downcast_ref::<std::io::Error>().expect("the io::Error itself");
+    assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+    assert_eq!(
+        e.to_string(),
+        format!("no-such-dir/missing.yaml: cannot read the spec: {io}")
+    );
+}
+
+#[test]
+fn a_generator_bug_is_its_own_kind() {
+    let e = generator::Error::internal("the code generated for `x` does not parse (expected `;`)");
+    assert!(matches!(e.kind(), ErrorKind::Internal(_)));
+    assert_eq!(
+        e.to_string(),
+        "the code generated for `x` does not parse (expected `;`); this is a bug in the generator"
+    );
+    assert!(std::error::Error::source(&e).is_none());
 }

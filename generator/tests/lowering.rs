@@ -21,7 +21,7 @@ fn fields(api: &Api, name: &str) -> Vec<Field> {
 }
 
 fn rules_of(api: &Api, ty: &TypeRef) -> generator::model::Rules {
-    match api.resolve(ty) {
+    match api.unalias(ty) {
         TypeRef::Named(id) => match &api.type_def(*id).kind {
             TypeKind::Constrained(c) => c.rules.clone(),
             other => panic!("{other:?}"),
@@ -81,7 +81,7 @@ fn both_versions_lower_to_the_same_fields() {
     let (fa, fb) = (fields(&a, "Thing"), fields(&b, "Thing"));
     let shape = |api: &Api, f: &[Field]| -> Vec<(String, Presence, String)> {
         f.iter()
-            .map(|f| (f.wire_name.clone(), f.presence(), format!("{:?}", api.resolve(&f.ty))))
+            .map(|f| (f.wire_name.clone(), f.presence(), format!("{:?}", api.unalias(&f.ty))))
             .collect()
     };
     let (sa, sb) = (shape(&a, &fa), shape(&b, &fb));
@@ -120,7 +120,7 @@ fn both_versions_lower_to_the_same_fields() {
         );
         assert_eq!(f[3].default, Some(serde_json::json!("b")));
         assert!(
-            matches!(api.resolve(&f[4].ty), TypeRef::Named(id) if matches!(&api.type_def(*id).kind, TypeKind::Enum(v) if v.len() == 1 && v[0].wire == "only"))
+            matches!(api.unalias(&f[4].ty), TypeRef::Named(id) if matches!(&api.type_def(*id).kind, TypeKind::Enum(v) if v.len() == 1 && v[0].wire == "only"))
         );
         assert_eq!(
             rules_of(api, &f[5].ty).minimum,
@@ -155,7 +155,7 @@ fn keys_beside_a_ref_constrain_in_3_1_only() {
     assert_eq!(rules_of(&api, &fields(&api, "Hook")[0].ty).max_length, Some(5));
     let api = load(&schema("3.0.3"));
     assert_eq!(
-        *api.resolve(&fields(&api, "Hook")[0].ty),
+        *api.unalias(&fields(&api, "Hook")[0].ty),
         TypeRef::String,
         "3.0 ignores keys beside $ref"
     );

@@ -128,19 +128,32 @@ impl Drop for Running {
     }
 }
 
-/// Starts a reference server on `listen` (port 0 for an ephemeral one).
+/// Starts a reference server on `listen` (port 0 for an ephemeral one). Refuses, before
+/// anything else, when the operating system gives no randomness ([`mint::check_randomness`]).
 pub async fn start(options: Options, listen: SocketAddr) -> Result<Running, String> {
+    mint::check_randomness().map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let store = Arc::new(Store::open(options.db.as_deref()).map_err(|e| e.to_string())?);
     let router = options.api.router(store.clone(), Arc::new(Tenants::new(&options.keys)));
-    serve_router(options.api, listener, router, store)
+    spawn(options.api, listener, router, store)
 }
 
 /// Serves `router` (this API's, perhaps wrapped in layers by a test or a benchmark) on
-/// `listener` in the background.
+/// `listener` in the background; refuses without OS randomness, as [`start`] does.
 pub fn serve_router(
+    api: Api,
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    store: Arc<Store>,
+) -> Result<Running, String> {
+    mint::check_randomness().map_err(|e| e.to_string())?;
+    spawn(api, listener, router, store)
+}
+
+/// Serves in the background; the callers have made the start-up randomness check.
+fn spawn(
     api: Api,
     listener: tokio::net::TcpListener,
     router: axum::Router,

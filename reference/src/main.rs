@@ -25,6 +25,11 @@ struct Args {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    // Ids, signing secrets and the API key below are minted from it: no randomness, no server.
+    if let Err(e) = reference::mint::check_randomness() {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     let keys = reference::tenants::keys_from_env().unwrap_or_else(|| {
         let key = reference::mint::api_key();
         eprintln!("REFERENCE_API_KEYS is not set; the one API key of this run is: {key}");

@@ -1,21 +1,53 @@
 //! Fresh values a server makes: ids, secrets, timestamps.
+//!
+//! Ids, signing secrets and API keys come from the operating system's randomness and from
+//! nothing else. [`check_randomness`] runs once when a server starts, which refuses to start
+//! without it. Should the OS stop giving randomness afterwards, minting panics: the request
+//! that needed the value fails (axum drops its connection, the message goes to stderr),
+//! nothing is stored, and no guessable secret is ever handed out. A panic rather than an
+//! error, because the handlers' one error path answers storage failures, and a failure
+//! after a successful start-up check is a broken platform, not a condition to serve through.
 
+use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// `n` random bytes from the operating system.
+/// The operating system gives no randomness, so no id, secret or key can be minted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoRandomness(pub getrandom::Error);
+
+impl fmt::Display for NoRandomness {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the operating system gives no randomness ({}); refusing to serve without it, \
+             as ids, signing secrets and API keys are made from it",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for NoRandomness {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+/// The start-up check: one draw from the operating system's randomness.
+pub fn check_randomness() -> Result<(), NoRandomness> {
+    check_source(getrandom::fill)
+}
+
+/// [`check_randomness`] over any source of bytes, so that its failure can be tested.
+fn check_source(fill: impl FnOnce(&mut [u8]) -> Result<(), getrandom::Error>) -> Result<(), NoRandomness> {
+    fill(&mut [0u8; 16]).map_err(NoRandomness)
+}
+
+/// `N` random bytes from the operating system; panics (see the module documentation) when
+/// it gives none, which the start-up check makes a broken platform.
 fn random<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];
-    if getrandom::fill(&mut bytes).is_err() {
-        // No OS randomness: fall back to the clock, mixed; ids stay unique enough to serve.
-        let mut x = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64);
-        for b in &mut bytes {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            *b = x as u8;
-        }
+    if let Err(e) = getrandom::fill(&mut bytes) {
+        panic!("{}", NoRandomness(e));
     }
     bytes
 }
@@ -106,5 +138,28 @@ mod tests {
         assert_ne!(secret("whsec_"), secret("whsec_"));
         assert!(codegen_runtime::formats::check_format("date-time", &now()).is_ok());
         assert!(codegen_runtime::formats::check_format("date-time", &now_offset()).is_ok());
+    }
+
+    #[test]
+    fn start_up_check_refuses_a_source_without_randomness() {
+        assert_eq!(check_randomness(), Ok(()));
+        let e = check_source(|_| Err(getrandom::Error::UNSUPPORTED)).unwrap_err();
+        assert_eq!(e, NoRandomness(getrandom::Error::UNSUPPORTED));
+        let message = e.to_string();
+        assert!(
+            message.starts_with("the operating system gives no randomness (")
+                && message
+                    .ends_with("refusing to serve without it, as ids, signing secrets and API keys are made from it"),
+            "{message}"
+        );
+        let mut filled = false;
+        assert_eq!(
+            check_source(|bytes| {
+                filled = bytes.len() == 16;
+                Ok(())
+            }),
+            Ok(())
+        );
+        assert!(filled);
     }
 }

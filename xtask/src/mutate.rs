@@ -216,7 +216,7 @@ pub fn exercise(text: &str) -> Option<String> {
             Err(_) => return None,
         };
         match generator::emit::api_module(&api, "fuzzed", "fuzz input") {
-            Err(e) if e.to_string().contains("bug in the generator") => Some(e.to_string()),
+            Err(e) if matches!(e.kind(), generator::ErrorKind::Internal(_)) => Some(e.to_string()),
             _ => None,
         }
     });

@@ -50,7 +50,7 @@ pub enum Place {
 pub fn edges(sampler: &Sampler, ty: &TypeRef, nullable: bool, required: bool, hint: Hint, place: Place) -> Vec<Edge> {
     let api = sampler.api;
     let mut out = Vec::new();
-    match api.resolve(ty) {
+    match api.unalias(ty) {
         TypeRef::Named(id) | TypeRef::Boxed(id) => match &api.type_def(*id).kind {
             TypeKind::Enum(values) => {
                 for v in values {
@@ -152,7 +152,7 @@ fn constrained(sampler: &Sampler, base: &TypeRef, rules: &Rules, hint: Hint, pla
             out.push(accept(format!("value_{i}"), v.clone()));
         }
     }
-    match api.resolve(base) {
+    match api.unalias(base) {
         TypeRef::Integer(width) => integer(rules, *width, place, api.whole_floats_are_integers, out),
         TypeRef::Number => number(rules, place, out),
         TypeRef::String => string(rules, hint, place, out),
@@ -318,7 +318,7 @@ fn array(sampler: &Sampler, item: &TypeRef, rules: &Rules, hint: Hint, place: Pl
     {
         out.push(reject("more_than_max_items", Value::Array(vec![one; max as usize + 1])));
     }
-    let wrong_item = match sampler.api.resolve(item) {
+    let wrong_item = match sampler.api.unalias(item) {
         TypeRef::String => Some(json!(12345)),
         TypeRef::Integer(_) | TypeRef::Number | TypeRef::Boolean => Some(json!("conformance")),
         TypeRef::Any => None,

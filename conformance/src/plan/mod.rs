@@ -199,7 +199,7 @@ impl Planner<'_, '_> {
                     Expect::Rejected,
                 )
             });
-            if matches!(self.api.resolve(&b.ty), TypeRef::Named(id) if matches!(self.api.type_def(*id).kind, TypeKind::Struct(_)))
+            if matches!(self.api.unalias(&b.ty), TypeRef::Named(id) if matches!(self.api.type_def(*id).kind, TypeKind::Struct(_)))
             {
                 out.push(Case {
                     body: RequestBody::Json(json!([])),
@@ -231,7 +231,7 @@ impl Planner<'_, '_> {
         out: &mut Vec<Case>,
         depth: usize,
     ) {
-        let TypeRef::Named(id) = self.api.resolve(ty) else {
+        let TypeRef::Named(id) = self.api.unalias(ty) else {
             return;
         };
         let TypeKind::Struct(s) = &self.api.type_def(*id).kind else {
@@ -305,7 +305,7 @@ impl Planner<'_, '_> {
     fn param_edge_is_sound(&mut self, case: &Case, p: &generator::model::Parameter, edge: &Edge) -> bool {
         let Some(value) = &edge.value else { return true };
         // Parameters arrive as text: an accepted edge must parse back to a valid value.
-        let parsed = match self.api.resolve(&p.ty) {
+        let parsed = match self.api.unalias(&p.ty) {
             TypeRef::String => Value::String(wire_text(value)),
             _ => serde_json::from_str(&wire_text(value)).unwrap_or(Value::String(wire_text(value))),
         };
@@ -334,7 +334,7 @@ impl Planner<'_, '_> {
             let write_only: Vec<String> = op
                 .body
                 .as_ref()
-                .and_then(|b| match self.api.resolve(&b.ty) {
+                .and_then(|b| match self.api.unalias(&b.ty) {
                     TypeRef::Named(t) => match &self.api.type_def(*t).kind {
                         TypeKind::Struct(s) => Some(
                             s.fields
@@ -390,7 +390,7 @@ impl Planner<'_, '_> {
             if let Some(rotate) = op.parameters.iter().find(|p| {
                 p.location == ParamLocation::Query
                     && p.name.starts_with("rotate")
-                    && matches!(self.api.resolve(&p.ty), TypeRef::Boolean)
+                    && matches!(self.api.unalias(&p.ty), TypeRef::Boolean)
             }) && let Some(field) = rotate.name.strip_prefix("rotate_").filter(|f| !f.is_empty())
             {
                 let mut case = named(
@@ -433,7 +433,7 @@ impl Planner<'_, '_> {
     /// A top-level optional field the update body can change, with a valid new value.
     fn changeable_field(&self, base: &Case) -> Option<(String, Value)> {
         let b = self.op.body.as_ref()?;
-        let TypeRef::Named(t) = self.api.resolve(&b.ty) else {
+        let TypeRef::Named(t) = self.api.unalias(&b.ty) else {
             return None;
         };
         let TypeKind::Struct(s) = &self.api.type_def(*t).kind else {
@@ -460,7 +460,7 @@ impl Planner<'_, '_> {
 
 /// A value the parameter's format refuses, for formats that refuse any.
 fn bad_format(api: &Api, ty: &TypeRef) -> Option<String> {
-    let TypeRef::Named(id) = api.resolve(ty) else {
+    let TypeRef::Named(id) = api.unalias(ty) else {
         return None;
     };
     let TypeKind::Constrained(c) = &api.type_def(*id).kind else {

@@ -59,7 +59,7 @@ impl Sampler<'_> {
                 .find(|v| self.is_valid(ty, v))
                 .cloned()
         };
-        let resolved = self.api.resolve(ty).clone();
+        let resolved = self.api.unalias(ty).clone();
         let made = match &resolved {
             // Run-tagged strings first: created resources must be recognisable.
             TypeRef::String => {
@@ -85,7 +85,7 @@ impl Sampler<'_> {
                     return given().or_else(|| values.first().map(|v| json!(v.wire)));
                 }
                 TypeKind::Constrained(c) => {
-                    if matches!(self.api.resolve(&c.base), TypeRef::String) {
+                    if matches!(self.api.unalias(&c.base), TypeRef::String) {
                         let mut candidates = self.strings(&c.rules, hint.name);
                         candidates.extend(given());
                         return candidates.into_iter().find(|v| self.is_valid(ty, v));
@@ -126,7 +126,7 @@ impl Sampler<'_> {
         if let Some(values) = &rules.one_of_values {
             return values.first().cloned();
         }
-        match self.api.resolve(base) {
+        match self.api.unalias(base) {
             TypeRef::Integer(width) => Some(json!(integer_inside(rules, *width))),
             TypeRef::Number => {
                 let v = match (rules.minimum, rules.maximum) {

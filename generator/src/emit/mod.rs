@@ -52,14 +52,8 @@ fn format(tokens: TokenStream, module: &str) -> Result<String> {
     if std::env::var_os("GENERATOR_DUMP").is_some() {
         let _ = std::fs::write(format!("/tmp/{module}.tokens.rs"), tokens.to_string());
     }
-    let file: syn::File = syn::parse2(tokens).map_err(|e| {
-        Error::at(
-            "",
-            crate::ErrorKind::Unsupported(format!(
-                "the code generated for `{module}` does not parse ({e}); this is a bug in the generator"
-            )),
-        )
-    })?;
+    let file: syn::File = syn::parse2(tokens)
+        .map_err(|e| Error::internal(format!("the code generated for `{module}` does not parse ({e})")))?;
     Ok(separate_items(&prettyplease::unparse(&file)))
 }
 

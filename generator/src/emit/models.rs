@@ -46,7 +46,7 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, here: &TokenStream) -> TokenS
         let ident = format_ident!("{}", f.rust_name);
         let ty = type_tokens(api, &f.ty, here);
         // Plain integers of 3.1 schemas also take `10.0` (constrained ones do in their type).
-        let whole_floats = api.whole_floats_are_integers && matches!(api.resolve(&f.ty), TypeRef::Integer(_));
+        let whole_floats = api.whole_floats_are_integers && matches!(api.unalias(&f.ty), TypeRef::Integer(_));
         let rename = (f.rust_name != f.wire_name).then(|| {
             let wire = &f.wire_name;
             quote!(#[serde(rename = #wire)])
@@ -230,7 +230,7 @@ fn constrained(api: &Api, def: &TypeDef, c: &Constrained, here: &TokenStream) ->
     let docs = doc(def.description.as_deref());
     let base = type_tokens(api, &c.base, here);
     let subject = &c.subject;
-    let integer_base = matches!(api.resolve(&c.base), TypeRef::Integer(_));
+    let integer_base = matches!(api.unalias(&c.base), TypeRef::Integer(_));
     // 3.1 integers are read from any number without a fraction, then narrowed and checked.
     let base_text = if integer_base && api.whole_floats_are_integers {
         "codegen_runtime::numbers::JsonInteger".to_owned()
@@ -248,7 +248,7 @@ fn constrained(api: &Api, def: &TypeDef, c: &Constrained, here: &TokenStream) ->
         }
     });
     let r = &c.rules;
-    let base_kind = api.resolve(&c.base);
+    let base_kind = api.unalias(&c.base);
     let mut checks = Vec::new();
     let mut consts = Vec::new();
     match base_kind {

@@ -13,7 +13,7 @@ use crate::model::{Api, Media, Method, Operation, ParamLocation, SecurityKind, S
 
 /// How an operation answers the requests its generated handler refuses itself.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct Plan {
+struct Refusals {
     credentials: Answer,
     input: Answer,
     too_large: Answer,
@@ -51,8 +51,8 @@ fn documented(api: &Api, op: &Operation, preferred: &[u16], range: u8) -> Option
     fallback.map(|r| (preferred[0], body_of(r)))
 }
 
-/// Plans per operation; operations that document nothing borrow the API's most common answer.
-fn plans(api: &Api) -> Vec<Plan> {
+/// Refusals per operation; operations that document nothing borrow the API's most common answer.
+fn refusals(api: &Api) -> Vec<Refusals> {
     let credentials: Vec<_> = api
         .operations
         .iter()
@@ -82,7 +82,7 @@ fn plans(api: &Api) -> Vec<Plan> {
             let (cs, cb) = credentials[i].unwrap_or(usual_credentials);
             let (is, ib) = input[i].unwrap_or(usual_input);
             let (ts, tb) = too_large[i].unwrap_or((413, ib));
-            Plan {
+            Refusals {
                 credentials: Answer { status: cs, body: cb },
                 input: Answer { status: is, body: ib },
                 too_large: Answer { status: ts, body: tb },
@@ -97,7 +97,7 @@ fn error_body_method(api: &Api, id: usize) -> proc_macro2::Ident {
 
 pub fn server(api: &Api) -> TokenStream {
     let models = quote!(models::);
-    let plans = plans(api);
+    let refusals = refusals(api);
     let needs_auth = api.operations.iter().any(|op| !op.security.is_empty());
     let base_path = &api.base_path;
 
@@ -119,13 +119,16 @@ pub fn server(api: &Api) -> TokenStream {
         quote!(rt::Scheme { name: #name, source: #source },)
     });
 
-    // One rejecting function per distinct plan.
-    let mut plan_names: BTreeMap<Plan, proc_macro2::Ident> = BTreeMap::new();
+    // One rejecting function per distinct set of refusals.
+    let mut reject_names: BTreeMap<Refusals, proc_macro2::Ident> = BTreeMap::new();
     let mut namer = Namer::default();
-    for plan in &plans {
-        if !plan_names.contains_key(plan) {
-            let name = namer.unique(format!("reject_{}_{}", plan.credentials.status, plan.input.status));
-            plan_names.insert(plan.clone(), format_ident!("{name}"));
+    for refusal in &refusals {
+        if !reject_names.contains_key(refusal) {
+            let name = namer.unique(format!(
+                "reject_{}_{}",
+                refusal.credentials.status, refusal.input.status
+            ));
+            reject_names.insert(refusal.clone(), format_ident!("{name}"));
         }
     }
     let answer = |a: &Answer| {
@@ -138,8 +141,12 @@ pub fn server(api: &Api) -> TokenStream {
             None => quote!(rt::json_response(#status, &rt::problem_json(&problem))),
         }
     };
-    let reject_fns = plan_names.iter().map(|(plan, name)| {
-        let (c, i, t) = (answer(&plan.credentials), answer(&plan.input), answer(&plan.too_large));
+    let reject_fns = reject_names.iter().map(|(refusal, name)| {
+        let (c, i, t) = (
+            answer(&refusal.credentials),
+            answer(&refusal.input),
+            answer(&refusal.too_large),
+        );
         quote! {
             fn #name<S: Server>(server: &S, problem: Problem) -> Response {
                 match problem.kind {
@@ -150,7 +157,7 @@ pub fn server(api: &Api) -> TokenStream {
             }
         }
     });
-    let mut error_bodies: Vec<usize> = plans
+    let mut error_bodies: Vec<usize> = refusals
         .iter()
         .flat_map(|p| [p.credentials.body, p.input.body, p.too_large.body])
         .flatten()
@@ -171,11 +178,11 @@ pub fn server(api: &Api) -> TokenStream {
     let mut methods = Vec::new();
     let mut handlers = Vec::new();
     let mut routes: BTreeMap<&str, Vec<(Method, proc_macro2::Ident)>> = BTreeMap::new();
-    for (op, plan) in api.operations.iter().zip(&plans) {
+    for (op, refusal) in api.operations.iter().zip(&refusals) {
         let op_items = operation(api, op, &models);
         items.push(op_items.types);
         methods.push(op_items.method);
-        let reject = &plan_names[plan];
+        let reject = &reject_names[refusal];
         let handler = format_ident!("handle_{}", op.rust_name);
         let body = op_items.handler_body;
         handlers.push(quote! {

@@ -43,12 +43,7 @@
 use std::borrow::Cow;
 use std::str::Chars;
 
-/// 1-based line and column of the value (or key) that `pointer` names in `source`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Position {
-    pub line: usize,
-    pub column: usize,
-}
+use crate::error::Position;
 
 /// Finds the position of what the RFC 6901 `pointer` names in `source`
 /// (YAML or JSON text); see the module documentation for details.

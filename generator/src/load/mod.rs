@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::error::{Error, ErrorKind, Result, describe, join};
+use crate::error::{Error, ErrorKind, Position, Result, describe, join};
 
 /// The OpenAPI versions this generator reads; they differ in how schemas say "nullable"
 /// and in exclusive bounds, which lowering takes from here.
@@ -28,22 +28,21 @@ pub struct Document {
 
 /// Reads and parses a spec file.
 pub fn read(path: &Path) -> Result<Document> {
-    let source = std::fs::read_to_string(path).map_err(|e| Error {
-        file: Some(path.to_path_buf()),
-        pointer: String::new(),
-        position: None,
-        kind: ErrorKind::Io(e.to_string()),
-    })?;
+    let source = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     parse(source, Some(path.to_path_buf()))
 }
 
 /// Parses spec text (JSON when it starts with `{`, YAML otherwise).
 pub fn parse(source: String, file: Option<PathBuf>) -> Result<Document> {
-    let root = parse_value(&source).map_err(|(message, position)| Error {
-        file: file.clone(),
-        pointer: String::new(),
-        position,
-        kind: ErrorKind::Syntax(message),
+    let root = parse_value(&source).map_err(|(message, position)| {
+        let mut error = Error::at("", ErrorKind::Syntax(message));
+        if let Some(file) = &file {
+            error = error.in_file(file.clone());
+        }
+        if let Some(position) = position {
+            error = error.at_position(position);
+        }
+        error
     })?;
     let mut document = Document {
         file,
@@ -55,10 +54,10 @@ pub fn parse(source: String, file: Option<PathBuf>) -> Result<Document> {
     Ok(document)
 }
 
-fn parse_value(source: &str) -> Result<Value, (String, Option<locate::Position>)> {
+fn parse_value(source: &str) -> Result<Value, (String, Option<Position>)> {
     if source.trim_start().starts_with('{') {
         serde_json::from_str(source).map_err(|e| {
-            let position = (e.line() > 0).then(|| locate::Position {
+            let position = (e.line() > 0).then(|| Position {
                 line: e.line(),
                 column: e.column(),
             });
@@ -66,7 +65,7 @@ fn parse_value(source: &str) -> Result<Value, (String, Option<locate::Position>)
         })
     } else {
         serde_norway::from_str(source).map_err(|e| {
-            let position = e.location().map(|l| locate::Position {
+            let position = e.location().map(|l| Position {
                 line: l.line(),
                 column: l.column(),
             });
@@ -114,13 +113,18 @@ fn read_version(root: &Value) -> Result<Version> {
 impl Document {
     /// Fills in the file and line of an error raised while reading this document.
     pub fn locate(&self, mut error: Error) -> Error {
-        if error.file.is_none() {
-            error.file = self.file.clone();
+        if let (None, Some(file)) = (error.file(), &self.file) {
+            error = error.in_file(file.clone());
+        }
+        if error.position().is_some() {
+            return error;
         }
         // A pointer to something absent (a missing `parameters`) is shown at its nearest parent.
-        let mut pointer = error.pointer.as_str();
-        while error.position.is_none() && !pointer.is_empty() {
-            error.position = locate::locate(&self.source, pointer);
+        let mut pointer = error.pointer();
+        while !pointer.is_empty() {
+            if let Some(position) = locate::locate(&self.source, pointer) {
+                return error.at_position(position);
+            }
             pointer = pointer.rsplit_once('/').map_or("", |(parent, _)| parent);
         }
         error
@@ -133,7 +137,7 @@ impl Document {
 
     /// Resolves a local `$ref` (found at `at`) to the pointer it names, following
     /// chains of `$ref`-only objects. Keys beside a `$ref` are the caller's to merge.
-    pub fn resolve<'a>(&'a self, reference: &str, at: &str) -> Result<(String, &'a Value)> {
+    pub fn follow_ref<'a>(&'a self, reference: &str, at: &str) -> Result<(String, &'a Value)> {
         let mut seen = Vec::new();
         let mut target = self.target_pointer(reference, at)?;
         loop {

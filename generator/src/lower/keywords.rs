@@ -136,7 +136,10 @@ pub(super) enum Kind {
     Boolean,
     Array,
     Object,
+    /// `type: 'null'` (or `nullable` with no other type): only `null`, lowered to any value.
     Null,
+    /// No `type`, and none could be inferred from the other keywords: any JSON value.
+    Unknown,
 }
 
 impl Kind {
@@ -162,11 +165,14 @@ impl Kind {
             Kind::Array => "array",
             Kind::Object => "object",
             Kind::Null => "null",
+            // Never a `type` value; only explicit types are named (`type: [string, integer]`).
+            Kind::Unknown => "any",
         }
     }
 }
 
-/// A schema without `type` still says what it is through its keywords.
+/// A schema without `type` still says what it is through its keywords; [`Kind::Unknown`]
+/// when they say nothing.
 pub(super) fn infer_type(map: &Map<String, Value>, values: Option<&[Value]>) -> Kind {
     let has = |keys: &[&str]| keys.iter().any(|k| map.contains_key(*k));
     if let Some(values) = values {
@@ -204,7 +210,7 @@ pub(super) fn infer_type(map: &Map<String, Value>, values: Option<&[Value]>) -> 
     ]) {
         Kind::Number
     } else {
-        Kind::Null
+        Kind::Unknown
     }
 }
 

@@ -25,7 +25,7 @@ fn lower_unlocated(doc: &Document) -> Result<Api> {
     let (operations, webhooks) = operations::operations(&mut lowerer, &security_schemes)?;
     let types = lowerer.finish()?;
     let info = doc.get("/info");
-    let text = |key: &str| info.and_then(|i| i.get(key)).and_then(Value::as_str).map(str::to_owned);
+    let info_string = |key: &str| info.and_then(|i| i.get(key)).and_then(Value::as_str).map(str::to_owned);
     let servers: Vec<String> = doc
         .get("/servers")
         .and_then(Value::as_array)
@@ -36,9 +36,9 @@ fn lower_unlocated(doc: &Document) -> Result<Api> {
         })
         .unwrap_or_default();
     let mut api = Api {
-        title: text("title").unwrap_or_default(),
-        version: text("version").unwrap_or_default(),
-        description: text("description"),
+        title: info_string("title").unwrap_or_default(),
+        version: info_string("version").unwrap_or_default(),
+        description: info_string("description"),
         base_path: servers.first().map(|s| base_path(s)).unwrap_or_default(),
         servers,
         security_schemes,
@@ -52,9 +52,10 @@ fn lower_unlocated(doc: &Document) -> Result<Api> {
     box_recursive_fields(&mut api);
     drop_invalid_defaults(&mut api);
     check_values(&api)?;
-    for warning in &mut api.warnings {
-        *warning = doc.locate(std::mem::replace(warning, Error::at("", ErrorKind::Io(String::new()))));
-    }
+    api.warnings = std::mem::take(&mut api.warnings)
+        .into_iter()
+        .map(|warning| doc.locate(warning))
+        .collect();
     Ok(api)
 }
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use super::names::{Namer, pascal, snake};
-use super::schema::{Lowerer, Target, text};
+use super::schema::{Lowerer, Target, string_key};
 use crate::error::{Error, Result, describe, join};
 use crate::model::{
     Body, Link, Media, Method, Operation, ParamLocation, Parameter, Response, ResponseBody, SecurityKind,
@@ -27,7 +27,7 @@ pub fn security_schemes(lowerer: &Lowerer, warnings: &mut Vec<Error>) -> Result<
         let mut at = join("/components/securitySchemes", name);
         let mut scheme = scheme;
         if let Some(Value::String(r)) = scheme.get("$ref") {
-            (at, scheme) = doc.resolve(r, &at)?;
+            (at, scheme) = doc.follow_ref(r, &at)?;
         }
         let field = |key: &str| scheme.get(key).and_then(Value::as_str);
         let kind = match field("type") {
@@ -80,7 +80,7 @@ pub fn security_schemes(lowerer: &Lowerer, warnings: &mut Vec<Error>) -> Result<
         out.push(SecurityScheme {
             name: name.clone(),
             kind,
-            description: text(scheme, "description"),
+            description: string_key(scheme, "description"),
         });
     }
     Ok(out)
@@ -172,7 +172,7 @@ fn collect(
         }
         let mut item = item;
         if let Some(Value::String(r)) = item.get("$ref") {
-            (item_at, item) = doc.resolve(r, &item_at)?;
+            (item_at, item) = doc.follow_ref(r, &item_at)?;
         }
         let item_map = item
             .as_object()
@@ -228,8 +228,8 @@ fn collect(
                 type_name,
                 method,
                 path: path.clone(),
-                summary: text(op, "summary"),
-                description: text(op, "description"),
+                summary: string_key(op, "summary"),
+                description: string_key(op, "description"),
                 inferred: op_map.get("x-inferred").and_then(Value::as_bool).unwrap_or(false),
                 parameters,
                 body,
@@ -262,7 +262,7 @@ fn parameter_list(lowerer: &Lowerer, list: Option<&Value>, at: &str) -> Result<V
         let mut at = join(at, &i.to_string());
         let mut item = item;
         if let Some(Value::String(r)) = item.get("$ref") {
-            (at, item) = lowerer.doc.resolve(r, &at)?;
+            (at, item) = lowerer.doc.follow_ref(r, &at)?;
         }
         let name = item
             .get("name")
@@ -342,7 +342,7 @@ fn lower_parameters(
             nullable: lowered.nullable,
             ty: lowered.ty,
             default: schema.get("default").cloned().filter(|d| !d.is_null()),
-            description: text(&p.value, "description"),
+            description: string_key(&p.value, "description"),
         });
     }
     // Every `{name}` in the path needs a declared parameter.
@@ -384,7 +384,7 @@ fn pick_media(content: &Map<String, Value>) -> Option<(Media, &Value, &String)> 
 
 fn request_body(lowerer: &mut Lowerer, value: &Value, at: &str, type_name: &str) -> Result<Option<Body>> {
     let (at, value) = match value.get("$ref") {
-        Some(Value::String(r)) => lowerer.doc.resolve(r, at)?,
+        Some(Value::String(r)) => lowerer.doc.follow_ref(r, at)?,
         _ => (at.to_owned(), value),
     };
     let Some(content) = value.get("content").and_then(Value::as_object) else {
@@ -445,7 +445,7 @@ fn responses(lowerer: &mut Lowerer, value: &Value, at: &str, type_name: &str) ->
             )
         })?;
         let (response_at, response) = match response.get("$ref") {
-            Some(Value::String(r)) => lowerer.doc.resolve(r, &response_at)?,
+            Some(Value::String(r)) => lowerer.doc.follow_ref(r, &response_at)?,
             _ => (response_at, response),
         };
         let name = match status {
@@ -467,7 +467,7 @@ fn responses(lowerer: &mut Lowerer, value: &Value, at: &str, type_name: &str) ->
         };
         out.push(Response {
             status,
-            description: text(response, "description").unwrap_or_default(),
+            description: string_key(response, "description").unwrap_or_default(),
             body,
             links: links(response),
         });

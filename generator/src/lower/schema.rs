@@ -170,7 +170,7 @@ impl<'a> Lowerer<'a> {
             self.types[id.0] = Some(TypeDef {
                 name,
                 origin: pointer.to_owned(),
-                description: text(value, "description"),
+                description: string_key(value, "description"),
                 kind: TypeKind::Alias(lowered.ty),
                 example: example(value),
             });
@@ -185,7 +185,7 @@ impl<'a> Lowerer<'a> {
         let def = |name: String| TypeDef {
             name,
             origin: origin.to_owned(),
-            description: text(value, "description"),
+            description: string_key(value, "description"),
             kind,
             example: example(value),
         };
@@ -330,7 +330,7 @@ impl<'a> Lowerer<'a> {
                 describe(reference),
             ));
         };
-        let (target_pointer, _) = self.doc.resolve(reference, pointer)?;
+        let (target_pointer, _) = self.doc.follow_ref(reference, pointer)?;
         let referenced = self.pointer(&target_pointer)?;
         let explicit_null = map.get("nullable").and_then(Value::as_bool).unwrap_or(false);
         // 3.1 lets keys beside `$ref` add constraints; in 3.0 they are ignored by definition.
@@ -409,7 +409,7 @@ impl<'a> Lowerer<'a> {
     ) -> Result<TypeRef> {
         let mut rules = rules(map, pointer, kind)?;
         let base = match kind {
-            Kind::Null => return Ok(TypeRef::Any),
+            Kind::Null | Kind::Unknown => return Ok(TypeRef::Any),
             Kind::String => {
                 if let Some(values) = values {
                     return self.string_enum(values, value, pointer, &target);
@@ -612,7 +612,7 @@ impl<'a> Lowerer<'a> {
             };
             out.description = out
                 .description
-                .or_else(|| text(&Value::Object(map.clone()), "description"));
+                .or_else(|| string_key(&Value::Object(map.clone()), "description"));
             if out.default.is_none() {
                 out.default = map.get("default").cloned();
             }
@@ -622,7 +622,7 @@ impl<'a> Lowerer<'a> {
             out.read_only |= map.get("readOnly").and_then(Value::as_bool).unwrap_or(false);
             out.write_only |= map.get("writeOnly").and_then(Value::as_bool).unwrap_or(false);
             current = if let Some(Value::String(r)) = map.get("$ref") {
-                self.doc.resolve(r, "").ok().map(|(_, v)| v)
+                self.doc.follow_ref(r, "").ok().map(|(_, v)| v)
             } else {
                 ["allOf", "anyOf", "oneOf"].iter().find_map(|k| {
                     let branches: Vec<&Value> =
@@ -702,7 +702,7 @@ impl<'a> Lowerer<'a> {
 
     fn pinned_tag(&self, branch: &Value, property: &str) -> Option<String> {
         let schema = match branch.get("$ref").and_then(Value::as_str) {
-            Some(r) => self.doc.resolve(r, "").ok()?.1,
+            Some(r) => self.doc.follow_ref(r, "").ok()?.1,
             None => branch,
         };
         let prop = schema.get("properties")?.get(property)?;
@@ -789,7 +789,7 @@ impl<'a> Lowerer<'a> {
                 let at = format!("{pointer}/allOf/{i}");
                 let (member_at, member) = match member.get("$ref") {
                     Some(Value::String(r)) => {
-                        let (p, v) = self.doc.resolve(r, &at)?;
+                        let (p, v) = self.doc.follow_ref(r, &at)?;
                         (p, v)
                     }
                     Some(other) => {
@@ -878,7 +878,8 @@ fn has_shape_besides(map: &Map<String, Value>, keyword: &str) -> bool {
         .any(|k| k != keyword && SHAPE_KEYWORDS.contains(&k.as_str()) && !(k == "type" && map[k] == "null"))
 }
 
-pub fn text(value: &Value, key: &str) -> Option<String> {
+/// The string under `key`, trimmed; `None` when it is absent, not a string, or blank.
+pub fn string_key(value: &Value, key: &str) -> Option<String> {
     value
         .get(key)
         .and_then(Value::as_str)

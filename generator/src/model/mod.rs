@@ -418,7 +418,7 @@ impl Api {
     }
 
     /// Follows aliases to the type that gives a reference its shape.
-    pub fn resolve<'a>(&'a self, mut ty: &'a TypeRef) -> &'a TypeRef {
+    pub fn unalias<'a>(&'a self, mut ty: &'a TypeRef) -> &'a TypeRef {
         for _ in 0..self.types.len() + 1 {
             match ty {
                 TypeRef::Named(id) | TypeRef::Boxed(id) => match &self.type_def(*id).kind {

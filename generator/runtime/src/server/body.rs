@@ -85,13 +85,13 @@ fn json_problem(error: &serde_path_to_error::Error<serde_json::Error>) -> Proble
     use serde_json::error::Category;
     let kind = match inner.classify() {
         Category::Syntax | Category::Eof | Category::Io => ProblemKind::MalformedBody,
-        Category::Data if message.starts_with("missing field") => {
-            if let Some(field) = message.split('`').nth(1) {
+        Category::Data => match missing_field(&message) {
+            Some(field) => {
                 location.push(Segment::Key(field.to_owned()));
+                ProblemKind::Missing
             }
-            ProblemKind::Missing
-        }
-        Category::Data => ProblemKind::Invalid,
+            None => ProblemKind::Invalid,
+        },
     };
     if kind == ProblemKind::MalformedBody {
         location.truncate(1);
@@ -99,13 +99,30 @@ fn json_problem(error: &serde_path_to_error::Error<serde_json::Error>) -> Proble
     Problem::new(kind, location, message)
 }
 
-/// serde_json appends "at line 1 column 7": the location says where already.
+// serde_json's errors are opaque: `classify()`, `line()` and `column()` are all it exposes.
+// The missing field's name and the position suffix are read from its `Display` text, whose
+// shapes the `serde_json_message_shapes` test pins, so an upgrade that changes them fails there.
+
+/// serde_json appends " at line L column C" when it knows the position (`line() > 0`):
+/// the problem's location says where already. Only that exact suffix is removed, so a message
+/// that merely contains the words (a value echoed by a validator, say) is left whole.
 fn strip_position(error: &serde_json::Error) -> String {
     let text = error.to_string();
-    match text.rfind(" at line ") {
-        Some(i) => text[..i].to_owned(),
+    if error.line() == 0 {
+        return text;
+    }
+    let suffix = format!(" at line {} column {}", error.line(), error.column());
+    match text.strip_suffix(&suffix) {
+        Some(message) => message.to_owned(),
         None => text,
     }
+}
+
+/// The field named by serde's `missing_field` error, which serde_json renders as
+/// "missing field `NAME`" (the position already stripped). The name is everything between
+/// the first and the last backtick, so a name holding a backtick survives.
+fn missing_field(message: &str) -> Option<&str> {
+    message.strip_prefix("missing field `")?.strip_suffix('`')
 }
 
 /// Decodes an `application/x-www-form-urlencoded` body through a JSON object of its fields.
@@ -153,5 +170,63 @@ mod tests {
         );
         let p = decode_json::<Body>(br#"{"url": "x"} trailing"#).unwrap_err();
         assert_eq!(p.kind, ProblemKind::MalformedBody);
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Odd {
+        #[serde(rename = "a`b")]
+        odd: String,
+    }
+
+    /// Pins the `Display` shapes of serde_json 1.0.154 (Cargo.lock) that `strip_position`
+    /// and `missing_field` read. If this fails after an upgrade, adapt those two functions.
+    #[test]
+    fn serde_json_message_shapes() {
+        use serde_json::error::Category;
+        // A missing field, read from text: the message and a position suffix.
+        let e = serde_json::from_str::<Body>("{}").unwrap_err();
+        assert_eq!(e.classify(), Category::Data);
+        assert_eq!((e.line(), e.column()), (1, 2));
+        assert_eq!(e.to_string(), "missing field `url` at line 1 column 2");
+        assert_eq!(strip_position(&e), "missing field `url`");
+        assert_eq!(missing_field(&strip_position(&e)), Some("url"));
+        // From a `Value` (form bodies): no position, and no suffix.
+        let e = serde_json::from_value::<Body>(serde_json::json!({})).unwrap_err();
+        assert_eq!(e.line(), 0);
+        assert_eq!(e.to_string(), "missing field `url`");
+        assert_eq!(missing_field(&strip_position(&e)), Some("url"));
+        // A name with a backtick in it comes back whole.
+        let e = serde_json::from_str::<Odd>("{}").unwrap_err();
+        assert_eq!(e.to_string(), "missing field `a`b` at line 1 column 2");
+        assert_eq!(missing_field(&strip_position(&e)), Some("a`b"));
+        // Syntax and type errors: the message, then the position.
+        let e = serde_json::from_str::<Body>(r#"{"url": "#).unwrap_err();
+        assert_eq!(e.classify(), Category::Eof);
+        assert_eq!(e.to_string(), "EOF while parsing a value at line 1 column 8");
+        assert_eq!(strip_position(&e), "EOF while parsing a value");
+        let e = serde_json::from_str::<Body>(r#"{"url": 5}"#).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid type: integer `5`, expected a string at line 1 column 9"
+        );
+        assert_eq!(strip_position(&e), "invalid type: integer `5`, expected a string");
+        assert_eq!(missing_field(&strip_position(&e)), None);
+        // A custom message that contains " at line " keeps it; only the real suffix goes.
+        let e = <serde_json::Error as serde::de::Error>::custom("bad value at line 3");
+        assert_eq!(e.line(), 0);
+        assert_eq!(strip_position(&e), "bad value at line 3");
+        let e = serde_json::from_str::<Body>(r#"{"url": "x"} trailing"#).unwrap_err();
+        assert_eq!(e.to_string(), "trailing characters at line 1 column 14");
+        assert_eq!(strip_position(&e), "trailing characters");
+    }
+
+    #[test]
+    fn a_missing_field_from_a_form_is_located() {
+        let p = decode_form::<Body>(b"other=5").unwrap_err();
+        assert_eq!(
+            (p.kind, p.location_text(), p.message.as_str()),
+            (ProblemKind::Missing, "body.url".to_owned(), "missing field `url`")
+        );
     }
 }
