@@ -37,19 +37,6 @@ fn fail(name: &'static str, rule: &str, message: String) -> Check {
     }
 }
 
-fn documented(op: &Operation, status: u16) -> Option<&Response> {
-    // The most specific documentation wins: the code, then its range, then `default`.
-    op.responses
-        .iter()
-        .find(|r| r.status == StatusSpec::Code(status))
-        .or_else(|| {
-            op.responses
-                .iter()
-                .find(|r| matches!(r.status, StatusSpec::Range(_)) && r.status.matches(status))
-        })
-        .or_else(|| op.responses.iter().find(|r| r.status == StatusSpec::Default))
-}
-
 fn status_key(r: &Response) -> String {
     match r.status {
         StatusSpec::Code(c) => c.to_string(),
@@ -95,7 +82,7 @@ pub fn answer_checks(api: &Api, op: &Operation, received: &Received) -> Vec<Chec
     } else {
         pass("not_a_server_error", &responses)
     });
-    let Some(response) = documented(op, received.status) else {
+    let Some(response) = op.response_for(received.status) else {
         if !op.responses.is_empty() {
             let listed: Vec<String> = op.responses.iter().map(status_key).collect();
             out.push(fail(

@@ -34,9 +34,61 @@ pub fn is_json(media: &Mime) -> bool {
     (media.type_() == mime::APPLICATION && media.subtype() == mime::JSON) || media.suffix() == Some(mime::JSON)
 }
 
+/// How a body of a media type is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Family {
+    Json,
+    Form,
+    Text,
+    /// Anything else, and text that is not a media type: read as bytes.
+    Binary,
+}
+
+/// The family of a media type as a spec writes it, and its essence (`type/subtype`, lower
+/// case, no parameters); text that does not parse is kept, trimmed and lower-cased.
+#[must_use]
+pub fn classify(media: &str) -> (Family, String) {
+    // Parameters never change the family; a stray `;` must not make JSON unreadable.
+    let essence = media.split(';').next().unwrap_or(media).trim();
+    let Ok(parsed) = essence.parse::<Mime>() else {
+        return (Family::Binary, essence.to_ascii_lowercase());
+    };
+    let essence = parsed.essence_str().to_owned();
+    let family = if is_json(&parsed) {
+        Family::Json
+    } else if parsed.essence_str() == mime::APPLICATION_WWW_FORM_URLENCODED.essence_str() {
+        Family::Form
+    } else if parsed.type_() == mime::TEXT {
+        Family::Text
+    } else {
+        Family::Binary
+    };
+    (family, essence)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::matches;
+    use super::{Family, classify, matches};
+
+    #[test]
+    fn families() {
+        assert_eq!(
+            classify("application/json; charset=utf-8"),
+            (Family::Json, "application/json".into())
+        );
+        assert_eq!(
+            classify("Application/Problem+JSON"),
+            (Family::Json, "application/problem+json".into())
+        );
+        assert_eq!(
+            classify("application/x-www-form-urlencoded"),
+            (Family::Form, "application/x-www-form-urlencoded".into())
+        );
+        assert_eq!(classify("text/csv"), (Family::Text, "text/csv".into()));
+        assert_eq!(classify("image/png"), (Family::Binary, "image/png".into()));
+        assert_eq!(classify("application/json;"), (Family::Json, "application/json".into()));
+        assert_eq!(classify(" Not A Type "), (Family::Binary, "not a type".into()));
+    }
 
     #[test]
     fn json_accepts_json_in_any_spelling() {

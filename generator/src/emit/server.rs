@@ -8,7 +8,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::types::{doc, type_tokens};
-use crate::lower::names::{Namer, pascal, snake};
+use crate::lower::names::{Namer, snake, status_variant};
 use crate::model::{Api, Media, Method, Operation, ParamLocation, SecurityKind, StatusSpec, TypeKind, TypeRef};
 
 /// How an operation answers the requests its generated handler refuses itself.
@@ -26,29 +26,22 @@ struct Answer {
     body: Option<usize>,
 }
 
-/// The documented answer for a kind of refusal, trying statuses in order of preference.
-fn documented(api: &Api, op: &Operation, preferred: &[u16], range: u8) -> Option<(u16, Option<usize>)> {
-    let body_of = |r: &crate::model::Response| {
-        r.body.as_ref().and_then(|b| match (&b.media, &b.ty) {
-            (Media::Json(_), TypeRef::Named(id))
-                if !matches!(api.type_def(*id).kind, TypeKind::Alias(TypeRef::Any)) =>
-            {
-                Some(id.0)
-            }
-            _ => None,
-        })
-    };
-    for status in preferred {
-        if let Some(r) = op.responses.iter().find(|r| r.status == StatusSpec::Code(*status)) {
-            return Some((*status, body_of(r)));
-        }
-    }
-    let fallback = op
-        .responses
+/// The documented answer for a kind of refusal: the first preferred status the operation
+/// documents by its code, else the first preferred status if a range or `default` documents it.
+fn documented(api: &Api, op: &Operation, preferred: &[u16]) -> Option<(u16, Option<usize>)> {
+    let status = preferred
         .iter()
-        .find(|r| r.status == StatusSpec::Range(range))
-        .or_else(|| op.responses.iter().find(|r| r.status == StatusSpec::Default));
-    fallback.map(|r| (preferred[0], body_of(r)))
+        .copied()
+        .find(|s| op.responses.iter().any(|r| r.status == StatusSpec::Code(*s)))
+        .unwrap_or(preferred[0]);
+    let response = op.response_for(status)?;
+    let body = response.body.as_ref().and_then(|b| match (&b.media, &b.ty) {
+        (Media::Json(_), TypeRef::Named(id)) if !matches!(api.type_def(*id).kind, TypeKind::Alias(TypeRef::Any)) => {
+            Some(id.0)
+        }
+        _ => None,
+    });
+    Some((status, body))
 }
 
 /// Refusals per operation; operations that document nothing borrow the API's most common answer.
@@ -56,14 +49,14 @@ fn refusals(api: &Api) -> Vec<Refusals> {
     let credentials: Vec<_> = api
         .operations
         .iter()
-        .map(|op| documented(api, op, &[401, 403], 4))
+        .map(|op| documented(api, op, &[401, 403]))
         .collect();
     let input: Vec<_> = api
         .operations
         .iter()
-        .map(|op| documented(api, op, &[422, 400], 4))
+        .map(|op| documented(api, op, &[422, 400]))
         .collect();
-    let too_large: Vec<_> = api.operations.iter().map(|op| documented(api, op, &[413], 4)).collect();
+    let too_large: Vec<_> = api.operations.iter().map(|op| documented(api, op, &[413])).collect();
     let most_common = |answers: &[Option<(u16, Option<usize>)>], fallback: u16| {
         let mut counts: BTreeMap<(u16, Option<usize>), usize> = BTreeMap::new();
         for a in answers.iter().flatten() {
@@ -269,15 +262,6 @@ struct OperationItems {
     types: TokenStream,
     method: TokenStream,
     handler_body: TokenStream,
-}
-
-/// The variant name for status `code`: its reason phrase as the http crate gives it, in
-/// PascalCase (`404` → `NotFound`, `413` → `PayloadTooLarge`), or `Status{code}` without one.
-fn status_variant(code: u16) -> String {
-    http::StatusCode::from_u16(code)
-        .ok()
-        .and_then(|s| s.canonical_reason())
-        .map_or_else(|| format!("Status{code}"), pascal)
 }
 
 fn media_type_tokens(api: &Api, media: &Media, ty: &TypeRef, nullable: bool, models: &TokenStream) -> TokenStream {
@@ -512,45 +496,5 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
         types,
         method,
         handler_body,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::status_variant;
-
-    #[test]
-    fn status_variants_are_reason_phrases() {
-        // The names generated code and the reference servers already use.
-        let named = [
-            (200, "Ok"),
-            (201, "Created"),
-            (202, "Accepted"),
-            (204, "NoContent"),
-            (301, "MovedPermanently"),
-            (302, "Found"),
-            (304, "NotModified"),
-            (400, "BadRequest"),
-            (401, "Unauthorized"),
-            (403, "Forbidden"),
-            (404, "NotFound"),
-            (405, "MethodNotAllowed"),
-            (409, "Conflict"),
-            (410, "Gone"),
-            (413, "PayloadTooLarge"),
-            (415, "UnsupportedMediaType"),
-            (422, "UnprocessableEntity"),
-            (429, "TooManyRequests"),
-            (500, "InternalServerError"),
-            (502, "BadGateway"),
-            (503, "ServiceUnavailable"),
-        ];
-        for (code, name) in named {
-            assert_eq!(status_variant(code), name, "{code}");
-        }
-        // Codes the old hand-written table lacked get their phrase too; unknown ones a number.
-        assert_eq!(status_variant(207), "MultiStatus");
-        assert_eq!(status_variant(308), "PermanentRedirect");
-        assert_eq!(status_variant(599), "Status599");
     }
 }

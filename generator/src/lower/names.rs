@@ -109,6 +109,15 @@ impl Namer {
     }
 }
 
+/// The variant name for status `code`: its reason phrase as the http crate gives it, in
+/// PascalCase (`404` → `NotFound`, `413` → `PayloadTooLarge`), or `Status{code}` without one.
+pub fn status_variant(code: u16) -> String {
+    http::StatusCode::from_u16(code)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .map_or_else(|| format!("Status{code}"), pascal)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,5 +145,40 @@ mod tests {
         assert_eq!(n.unique("Webhook".into()), "Webhook2");
         assert_eq!(n.unique("V1".into()), "V1");
         assert_eq!(n.unique("V1".into()), "V1_2");
+    }
+
+    #[test]
+    fn status_variants_are_reason_phrases() {
+        // The names generated code and the reference servers already use.
+        let named = [
+            (200, "Ok"),
+            (201, "Created"),
+            (202, "Accepted"),
+            (204, "NoContent"),
+            (301, "MovedPermanently"),
+            (302, "Found"),
+            (304, "NotModified"),
+            (400, "BadRequest"),
+            (401, "Unauthorized"),
+            (403, "Forbidden"),
+            (404, "NotFound"),
+            (405, "MethodNotAllowed"),
+            (409, "Conflict"),
+            (410, "Gone"),
+            (413, "PayloadTooLarge"),
+            (415, "UnsupportedMediaType"),
+            (422, "UnprocessableEntity"),
+            (429, "TooManyRequests"),
+            (500, "InternalServerError"),
+            (502, "BadGateway"),
+            (503, "ServiceUnavailable"),
+        ];
+        for (code, name) in named {
+            assert_eq!(status_variant(code), name, "{code}");
+        }
+        // Codes the old hand-written table lacked get their phrase too; unknown ones a number.
+        assert_eq!(status_variant(207), "MultiStatus");
+        assert_eq!(status_variant(308), "PermanentRedirect");
+        assert_eq!(status_variant(599), "Status599");
     }
 }

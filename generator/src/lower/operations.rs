@@ -4,6 +4,8 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+use codegen_runtime::media::{self, Family};
+
 use super::names::{Namer, pascal, snake};
 use super::schema::{Lowerer, Target, string_key};
 use crate::error::{Error, Result, describe, join};
@@ -360,17 +362,12 @@ fn lower_parameters(
 
 /// Picks the content type to generate for: JSON first, then forms, text, anything.
 fn pick_media(content: &Map<String, Value>) -> Option<(Media, &Value, &String)> {
-    let classify = |t: &str| {
-        let base = t.split(';').next().unwrap_or(t).trim().to_ascii_lowercase();
-        if base == "application/json" || base.ends_with("+json") {
-            (0, Media::Json(base))
-        } else if base == "application/x-www-form-urlencoded" {
-            (1, Media::Form)
-        } else if base.starts_with("text/") {
-            (2, Media::Text(base))
-        } else {
-            (3, Media::Binary(base))
-        }
+    // JSON first, then forms, then text, then bytes: the body the generated server reads.
+    let classify = |t: &str| match media::classify(t) {
+        (Family::Json, essence) => (Family::Json, Media::Json(essence)),
+        (Family::Form, _) => (Family::Form, Media::Form),
+        (Family::Text, essence) => (Family::Text, Media::Text(essence)),
+        (Family::Binary, essence) => (Family::Binary, Media::Binary(essence)),
     };
     content
         .iter()

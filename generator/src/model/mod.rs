@@ -228,6 +228,17 @@ pub struct Operation {
     pub origin: String,
 }
 
+impl Operation {
+    /// The response that documents `status`: the most specific documentation wins, the code,
+    /// then its range (`4XX`), then `default`. The one answer to "is this status documented".
+    pub fn response_for(&self, status: u16) -> Option<&Response> {
+        let find = |wanted: &dyn Fn(StatusSpec) -> bool| self.responses.iter().find(|r| wanted(r.status));
+        find(&|s| s == StatusSpec::Code(status))
+            .or_else(|| find(&|s| matches!(s, StatusSpec::Range(_)) && s.matches(status)))
+            .or_else(|| find(&|s| s == StatusSpec::Default))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Method {
     Get,
