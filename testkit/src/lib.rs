@@ -3,6 +3,7 @@
 //! here: present, they get its path; absent, they print `skipped: ../shared/… not found` and
 //! pass, unless `REQUIRE_SHARED` is set (as `.ci/run` sets it), which makes the skip a failure.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The variable that turns a skip for a missing `../shared/` into a failure.
@@ -28,6 +29,8 @@ pub fn shared(relative: &str) -> Option<PathBuf> {
     if std::env::var_os(REQUIRE_SHARED).is_some_and(|v| !v.is_empty() && v != "0") {
         panic!("{message}, and {REQUIRE_SHARED} is set: this run must not skip");
     }
-    eprintln!("{message}");
+    // Written to stderr itself, not through `eprintln!`, which libtest captures for a
+    // passing test: a skip must show in `cargo test`'s output.
+    let _ = writeln!(std::io::stderr(), "{message}");
     None
 }
