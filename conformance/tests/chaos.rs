@@ -167,6 +167,7 @@ fn settings() -> Settings {
         concurrency: 8,
         timeout: Duration::from_millis(1000),
         rate_limit_retries: 3,
+        ..Settings::default()
     }
 }
 
