@@ -306,7 +306,8 @@ impl Stop {
     #[cfg(unix)]
     fn listen() -> anyhow::Result<Stop> {
         use tokio::signal::unix::{SignalKind, signal};
-        let on = |n: i32| signal(SignalKind::from_raw(n)).with_context(|| format!("cannot listen for {}", signal_name(n)));
+        let on =
+            |n: i32| signal(SignalKind::from_raw(n)).with_context(|| format!("cannot listen for {}", signal_name(n)));
         Ok(Stop {
             streams: [on(SIGNALS[0])?, on(SIGNALS[1])?, on(SIGNALS[2])?],
         })

@@ -27,8 +27,9 @@ fn strip_links(value: &mut Value) {
 }
 
 fn spec(api: Api, links: bool) -> generator::model::Api {
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../specs/{}.yaml", api.name())))
-        .unwrap();
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../specs/{}.yaml", api.name())))
+            .unwrap();
     let mut doc: Value = generator::load::parse(text, None).unwrap().root;
     if !links {
         strip_links(&mut doc);
@@ -39,13 +40,27 @@ fn spec(api: Api, links: bool) -> generator::model::Api {
 /// Every request that changes or deletes goes to an id the run made (a link) or one that
 /// cannot exist (the tag, a random UUID of this plan, or text the parameter's type refuses).
 fn assert_touches_only_its_own(plan: &Plan) {
-    for case in plan.cases.iter().filter(|c| !matches!(c.method, Method::Get | Method::Head | Method::Options)) {
+    for case in plan
+        .cases
+        .iter()
+        .filter(|c| !matches!(c.method, Method::Get | Method::Head | Method::Options))
+    {
         for p in case.params.iter().filter(|p| p.location == ParamLocation::Path) {
             let ok = match &p.value {
                 ParamValue::Linked(_) => true,
-                ParamValue::Text(t) => carries_tag(t) || plan.unknown_ids.contains(t) || refused(plan, case, &p.name, t),
+                ParamValue::Text(t) => {
+                    carries_tag(t) || plan.unknown_ids.contains(t) || refused(plan, case, &p.name, t)
+                }
             };
-            assert!(ok, "{}: {} {} with {} = {:?}", case.name, case.method.as_str(), case.path, p.name, p.value);
+            assert!(
+                ok,
+                "{}: {} {} with {} = {:?}",
+                case.name,
+                case.method.as_str(),
+                case.path,
+                p.name,
+                p.value
+            );
         }
     }
 }
@@ -64,13 +79,21 @@ fn petstore_expanded_never_deletes_an_id_it_did_not_make() {
     let api = generator::load(&file).unwrap();
     let plan = plan_with(&api, "cfm-00000000", &[], Safety::default());
     assert_touches_only_its_own(&plan);
-    let delete = plan.cases.iter().find(|c| c.name == "deletePet.valid").expect("deletePet.valid");
+    let delete = plan
+        .cases
+        .iter()
+        .find(|c| c.name == "deletePet.valid")
+        .expect("deletePet.valid");
     assert!(
         matches!(&delete.params[0].value, ParamValue::Linked(e) if e == "$response.body#/id"),
         "{:?}",
         delete.params
     );
-    assert!(plan.notes.iter().any(|n| n.starts_with("links inferred")), "{:?}", plan.notes);
+    assert!(
+        plan.notes.iter().any(|n| n.starts_with("links inferred")),
+        "{:?}",
+        plan.notes
+    );
 
     // `conformance list` says which links were inferred, and plans no DELETE /pets/1.
     let out = Command::new(env!("CARGO_BIN_EXE_conformance"))
@@ -172,8 +195,14 @@ fn what_cannot_be_deleted_is_not_created_unless_allowed() {
     assert!(allowed.cases.iter().any(|c| c.name == "createNote.valid"));
     assert!(allowed.warnings.is_empty());
     // Every create it may send carries the tag, also at the length limit.
-    let max = allowed.cases.iter().find(|c| c.name == "createNote.text.max_length").unwrap();
-    assert!(carries_tag(max.edit.as_ref().unwrap().value.as_ref().unwrap().as_str().unwrap()));
+    let max = allowed
+        .cases
+        .iter()
+        .find(|c| c.name == "createNote.text.max_length")
+        .unwrap();
+    assert!(carries_tag(
+        max.edit.as_ref().unwrap().value.as_ref().unwrap().as_str().unwrap()
+    ));
 }
 
 async fn seed(base: &str, key: &str, url: &str) {

@@ -55,7 +55,10 @@ async fn list(base: &str, key: &str) -> Vec<Value> {
     let mut items = json
         .as_array()
         .cloned()
-        .or_else(|| json.as_object().and_then(|m| m.values().find_map(|v| v.as_array().cloned())))
+        .or_else(|| {
+            json.as_object()
+                .and_then(|m| m.values().find_map(|v| v.as_array().cloned()))
+        })
         .unwrap_or_else(|| panic!("not a list: {text}"));
     items.sort_by_key(|i| i["id"].as_str().unwrap_or_default().to_owned());
     items
@@ -103,7 +106,10 @@ async fn interrupted_run_cleans_up(signal: &str, code: i32) {
     // Mid-run: the run has made a few resources of its own, and is still running.
     let started = Instant::now();
     while created.load(Ordering::SeqCst) < seeded + 3 {
-        assert!(started.elapsed() < Duration::from_secs(60), "{signal}: the run made nothing");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "{signal}: the run made nothing"
+        );
         assert!(child.try_wait().unwrap().is_none(), "{signal}: the run ended too early");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }

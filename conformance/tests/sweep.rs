@@ -243,7 +243,11 @@ async fn a_dry_run_lists_and_deletes_nothing() {
     assert_eq!(ids(&server), before);
     assert_eq!(swept.removed, 0);
     assert_eq!(swept.found.len(), 3, "{:?}", swept.found);
-    assert!(swept.found[0].starts_with("a2 (url = https://example.com/cfm-0123abcd)"), "{:?}", swept.found);
+    assert!(
+        swept.found[0].starts_with("a2 (url = https://example.com/cfm-0123abcd)"),
+        "{:?}",
+        swept.found
+    );
 
     // The command line says the same, and exits 0.
     let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sweep-dry-run");
@@ -263,9 +267,17 @@ async fn a_dry_run_lists_and_deletes_nothing() {
     assert_eq!(ids(&server), before);
     task.abort();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(stdout.matches("would remove ").count(), 3, "{stdout}");
-    assert!(stdout.contains("dry run: 3 leftover resources found, none removed"), "{stdout}");
+    assert!(
+        stdout.contains("dry run: 3 leftover resources found, none removed"),
+        "{stdout}"
+    );
 }
 
 #[test]

@@ -349,9 +349,10 @@ fn paging_of(runner: &Runner, list: &Operation) -> Paging {
             .iter()
             .find(|p| p.name == name)
             .and_then(|p| {
-                p.default.as_ref().and_then(Value::as_i64).or_else(|| {
-                    bounds(runner, &p.ty).and_then(|(min, _)| min)
-                })
+                p.default
+                    .as_ref()
+                    .and_then(Value::as_i64)
+                    .or_else(|| bounds(runner, &p.ty).and_then(|(min, _)| min))
             })
             .unwrap_or(1);
         return Paging::Page(name, start);

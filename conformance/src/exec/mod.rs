@@ -18,6 +18,7 @@ mod cleanup;
 mod http;
 mod retry;
 
+pub use cleanup::Swept;
 use http::cause;
 use retry::{Policy, Retries};
 
@@ -377,7 +378,10 @@ impl Runner {
         let refused = if self.stopping.load(Ordering::SeqCst) {
             Some(STOPPED.to_owned())
         } else if self.settings.read_only && !crate::plan::safety::is_safe_method(op.method) {
-            Some(format!("--read-only: {} is not sent", op.method.as_str().to_ascii_uppercase()))
+            Some(format!(
+                "--read-only: {} is not sent",
+                op.method.as_str().to_ascii_uppercase()
+            ))
         } else {
             None
         };
@@ -393,7 +397,10 @@ impl Runner {
                 received: Err(reason),
             };
         }
-        let writes = matches!(op.method, generator::model::Method::Post | generator::model::Method::Put);
+        let writes = matches!(
+            op.method,
+            generator::model::Method::Post | generator::model::Method::Put
+        );
         if writes {
             self.writes_in_flight.fetch_add(1, Ordering::SeqCst);
         }
@@ -545,7 +552,9 @@ impl Runner {
             .operation(&case.operation)
             .ok_or_else(|| format!("no operation {}", case.operation))?;
         let body = self.body_for(case, resource)?;
-        Ok(self.case_send(op, &case.params, &body, case.auth, resource, label).await)
+        Ok(self
+            .case_send(op, &case.params, &body, case.auth, resource, label)
+            .await)
     }
 
     /// The case's body with linked fields filled and its edit applied.
@@ -590,7 +599,10 @@ impl Runner {
             async move {
                 let op = op.ok_or("the spec has no operation to read a resource back")?;
                 let params = self.linked_params(op);
-                Ok::<Step, String>(self.case_send(op, &params, &RequestBody::None, auth, resource, label).await)
+                Ok::<Step, String>(
+                    self.case_send(op, &params, &RequestBody::None, auth, resource, label)
+                        .await,
+                )
             }
         };
         match &case.stateful {

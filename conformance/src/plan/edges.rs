@@ -269,13 +269,19 @@ fn string(tag: &str, rules: &Rules, hint: Hint, place: Place, out: &mut Vec<Edge
     };
     if let Some(min) = rules.min_length {
         if min > 0 {
-            out.push(reject("shorter_than_min_length", json!(of_length(tag, &lengths, min - 1))));
+            out.push(reject(
+                "shorter_than_min_length",
+                json!(of_length(tag, &lengths, min - 1)),
+            ));
         }
         out.push(accept("min_length", json!(of_length(tag, &lengths, min))));
     }
     if let Some(max) = rules.max_length {
         out.push(accept("max_length", json!(of_length(tag, &lengths, max))));
-        out.push(reject("longer_than_max_length", json!(of_length(tag, &lengths, max + 1))));
+        out.push(reject(
+            "longer_than_max_length",
+            json!(of_length(tag, &lengths, max + 1)),
+        ));
     }
     if let Some(format) = rules.format.as_deref().and_then(Format::from_name) {
         for bad in format.invalid_samples() {

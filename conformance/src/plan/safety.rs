@@ -81,7 +81,13 @@ pub(super) fn keep_safe(
 }
 
 /// Why `case` must not be sent, if it must not.
-fn verdict(api: &Api, resources: Option<&Resources>, safety: Safety, unknown_ids: &[String], case: &Case) -> Option<Why> {
+fn verdict(
+    api: &Api,
+    resources: Option<&Resources>,
+    safety: Safety,
+    unknown_ids: &[String],
+    case: &Case,
+) -> Option<Why> {
     if is_safe_method(case.method) {
         return None;
     }
