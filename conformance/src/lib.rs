@@ -25,7 +25,8 @@ pub use error::{RunError, TlsProblem};
 use exec::{Runner, Settings, Target};
 use report::{CaseResult, Report, SnapshotRun, Status};
 
-/// Every value a run creates carries `cfm-<8 hex>`; `sweep` looks for this prefix.
+/// Every value a run creates carries `cfm-<8 hex>`; `sweep` looks for exactly that, as a
+/// whole token (`plan::carries_tag`).
 pub const TAG_PREFIX: &str = "cfm-";
 
 /// A fresh run tag.
@@ -55,7 +56,12 @@ pub struct Suite {
 /// no server, a TLS handshake that fails, snapshots that cannot be kept.
 pub async fn run(suite: Suite, cancel: impl Future<Output = ()>) -> Result<Report, RunError> {
     let tag = new_tag();
-    let plan = Arc::new(plan::plan(&suite.api, &tag, &suite.operations));
+    let plan = Arc::new(plan::plan_with(
+        &suite.api,
+        &tag,
+        &suite.operations,
+        suite.settings.safety(),
+    ));
     if plan.cases.is_empty() {
         return Err(RunError::NoCases {
             suite: suite.name.clone(),
@@ -75,6 +81,10 @@ pub async fn run(suite: Suite, cancel: impl Future<Output = ()>) -> Result<Repor
         }
         None => None,
     };
+    // Before anything is sent: what the run leaves out because it could not clean it up.
+    for warning in &plan.warnings {
+        eprintln!("warning: {warning}");
+    }
     let runner = Arc::new(Runner::new(plan.clone(), suite.target.clone(), suite.settings.clone())?);
     runner.preflight().await?;
     let total = plan.cases.len();
@@ -108,6 +118,9 @@ pub async fn run(suite: Suite, cancel: impl Future<Output = ()>) -> Result<Repor
         .collect();
     let mut redactor = redact::Redactor::new(&tag, &credentials);
     redactor.add(&suite.target.base_url, "[base-url]");
+    for id in &plan.unknown_ids {
+        redactor.add(id, "[unknown-id]");
+    }
     for exchange in exchanges.iter().flatten() {
         snapshot::learn(&mut redactor, exchange);
     }

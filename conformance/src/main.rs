@@ -1,7 +1,8 @@
 //! `conformance run|list|sweep`: the runner from the command line.
 //!
 //! Exit codes: 0 when every check and snapshot passes, 1 when any fails, 2 for a usage,
-//! spec, TLS or connection problem that stopped the run. Credentials come from the
+//! spec, TLS or connection problem that stopped the run; after SIGINT, SIGTERM or SIGHUP
+//! (what the run made cleaned up first) 130, 143 or 129. Credentials come from the
 //! environment only: `CONFORMANCE_TOKEN`, and `CONFORMANCE_TOKEN_ALT` for a second tenant.
 
 use std::path::{Path, PathBuf};
@@ -69,18 +70,35 @@ enum Command {
         /// Write the results as JUnit XML here.
         #[arg(long)]
         junit: Option<PathBuf>,
+        /// Send only GET, HEAD and OPTIONS: nothing on the server is created, changed or deleted.
+        #[arg(long)]
+        read_only: bool,
+        /// Also send the cases that create resources this run cannot delete (the spec links,
+        /// and the runner can infer, no delete operation for them); they stay on the server.
+        #[arg(long)]
+        allow_leftovers: bool,
     },
     /// Print the cases without sending anything.
     List {
         #[command(flatten)]
         spec: Spec,
+        /// The plan of `run --read-only`.
+        #[arg(long)]
+        read_only: bool,
+        /// The plan of `run --allow-leftovers`.
+        #[arg(long)]
+        allow_leftovers: bool,
     },
-    /// Remove what an interrupted run left behind (resources carrying a runner tag).
+    /// Remove what interrupted runs left behind: listed resources whose tagged fields hold a
+    /// run tag (`cfm-` and 8 lowercase hex), every page of the list; nothing else.
     Sweep {
         #[command(flatten)]
         spec: Spec,
         #[command(flatten)]
         server: Server,
+        /// List what would be removed; remove nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -149,9 +167,17 @@ fn hint(error: &anyhow::Error) -> Option<&'static str> {
 
 async fn command(command: Command) -> anyhow::Result<ExitCode> {
     match command {
-        Command::List { spec } => {
+        Command::List {
+            spec,
+            read_only,
+            allow_leftovers,
+        } => {
             let api = load(&spec.spec)?;
-            let plan = plan::plan(&api, "cfm-00000000", &spec.operations);
+            let safety = plan::Safety {
+                read_only,
+                allow_leftovers,
+            };
+            let plan = plan::plan_with(&api, "cfm-00000000", &spec.operations, safety);
             for case in &plan.cases {
                 let expect = serde_json::to_value(case.expect)
                     .ok()
@@ -165,17 +191,27 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
             println!("{} cases", plan.cases.len());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Sweep { spec, server } => {
+        Command::Sweep { spec, server, dry_run } => {
             let api = load(&spec.spec)?;
-            let plan = Arc::new(plan::plan(&api, "cfm-sweep", &[]));
+            let plan = Arc::new(plan::plan(&api, "cfm-00000000", &[]));
             let runner = Runner::new(plan, target(server)?, Settings::default())?;
             runner.preflight().await?;
-            let (removed, failures) = runner.sweep().await?;
-            println!("removed {removed} leftover resources");
-            for f in &failures {
+            let swept = runner.sweep(dry_run).await?;
+            for note in &swept.notes {
+                eprintln!("note: {note}");
+            }
+            for found in &swept.found {
+                println!("{} {found}", if dry_run { "would remove" } else { "found" });
+            }
+            if dry_run {
+                println!("dry run: {} leftover resources found, none removed", swept.found.len());
+            } else {
+                println!("removed {} leftover resources", swept.removed);
+            }
+            for f in &swept.failures {
                 eprintln!("could not remove: {f}");
             }
-            Ok(if failures.is_empty() {
+            Ok(if swept.failures.is_empty() {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)
@@ -189,6 +225,8 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
             timeout,
             report_json,
             junit,
+            read_only,
+            allow_leftovers,
         } => {
             let api = load(&spec.spec)?;
             if !(timeout > 0.0 && timeout.is_finite()) {
@@ -201,14 +239,27 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
                 settings: Settings {
                     concurrency,
                     timeout: Duration::from_secs_f64(timeout),
+                    read_only,
+                    allow_leftovers,
+                    // Requests in flight at a signal get their timeout to answer, within reason.
+                    drain: Duration::from_secs_f64(timeout).min(Duration::from_secs(30)) + Duration::from_secs(1),
                     ..Settings::default()
                 },
                 snapshots: snapshots.map(absolute),
                 operations: spec.operations,
             };
-            let cancel = async {
-                let _ = tokio::signal::ctrl_c().await;
-                eprintln!("\ninterrupted: cleaning up what this run created");
+            // Listening starts now, before anything is sent: a signal from here on stops the
+            // cases and lets the run clean up instead of killing it.
+            let mut stop = Stop::listen()?;
+            let received = Arc::new(std::sync::atomic::AtomicI32::new(0));
+            let seen = received.clone();
+            let cancel = async move {
+                let signal = stop.next().await;
+                seen.store(signal, std::sync::atomic::Ordering::SeqCst);
+                eprintln!(
+                    "\n{}: no new requests; waiting for those in flight, then cleaning up what this run created",
+                    signal_name(signal)
+                );
             };
             let report = conformance::run(suite, cancel).await?;
             print!("{}", report.summary());
@@ -224,12 +275,73 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
                     - report.count(conformance::report::Status::Passed)
                     - report.count(conformance::report::Status::Skipped)
             );
+            let signal = received.load(std::sync::atomic::Ordering::SeqCst);
+            if signal != 0 {
+                if !report.cleanup_failures.is_empty() {
+                    eprintln!("some resources may remain: `conformance sweep` removes what carries a run tag");
+                }
+                // As a shell reports a process a signal ended: 128 + the signal's number.
+                return Ok(ExitCode::from(128 + signal as u8));
+            }
             Ok(if report.passed() {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)
             })
         }
+    }
+}
+
+/// The signals that stop a run: SIGINT (Ctrl-C), SIGTERM (CI cancellations, timeouts) and
+/// SIGHUP (a closed terminal).
+struct Stop {
+    #[cfg(unix)]
+    streams: [tokio::signal::unix::Signal; 3],
+}
+
+#[cfg(unix)]
+const SIGNALS: [i32; 3] = [2, 15, 1];
+
+impl Stop {
+    #[cfg(unix)]
+    fn listen() -> anyhow::Result<Stop> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let on =
+            |n: i32| signal(SignalKind::from_raw(n)).with_context(|| format!("cannot listen for {}", signal_name(n)));
+        Ok(Stop {
+            streams: [on(SIGNALS[0])?, on(SIGNALS[1])?, on(SIGNALS[2])?],
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn listen() -> anyhow::Result<Stop> {
+        Ok(Stop {})
+    }
+
+    /// The number of the first signal received.
+    #[cfg(unix)]
+    async fn next(&mut self) -> i32 {
+        let [int, term, hup] = &mut self.streams;
+        tokio::select! {
+            _ = int.recv() => SIGNALS[0],
+            _ = term.recv() => SIGNALS[1],
+            _ = hup.recv() => SIGNALS[2],
+        }
+    }
+
+    #[cfg(not(unix))]
+    async fn next(&mut self) -> i32 {
+        let _ = tokio::signal::ctrl_c().await;
+        2
+    }
+}
+
+fn signal_name(signal: i32) -> &'static str {
+    match signal {
+        1 => "SIGHUP",
+        2 => "SIGINT",
+        15 => "SIGTERM",
+        _ => "a signal",
     }
 }
 

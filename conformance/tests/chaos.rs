@@ -167,6 +167,7 @@ fn settings() -> Settings {
         concurrency: 8,
         timeout: Duration::from_millis(1000),
         rate_limit_retries: 3,
+        ..Settings::default()
     }
 }
 
@@ -707,8 +708,11 @@ async fn sweep_removes_tagged_leftovers_and_nothing_else() {
         ca_certs: Vec::new(),
     };
     let runner = Runner::new(plan.clone(), target.clone(), settings()).unwrap();
-    let (removed, failures) = tokio::time::timeout(NO_HANG, runner.sweep()).await.unwrap().unwrap();
-    assert_eq!((removed, failures), (2, Vec::<String>::new()));
+    let swept = tokio::time::timeout(NO_HANG, runner.sweep(false))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((swept.removed, swept.failures), (2, Vec::<String>::new()));
 
     let left: Vec<Value> = client
         .get(&url)
@@ -724,6 +728,7 @@ async fn sweep_removes_tagged_leftovers_and_nothing_else() {
 
     // A second sweep finds nothing.
     let runner = Runner::new(plan, target, settings()).unwrap();
-    assert_eq!(runner.sweep().await.unwrap(), (0, Vec::new()));
+    let swept = runner.sweep(false).await.unwrap();
+    assert_eq!((swept.removed, swept.failures), (0, Vec::<String>::new()));
     running.stop().await.unwrap();
 }

@@ -3,6 +3,7 @@
 //! concurrency, per-request timeouts, 429 and `Retry-After` honoured.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -17,12 +18,15 @@ mod cleanup;
 mod http;
 mod retry;
 
+pub use cleanup::Swept;
 use http::cause;
 use retry::{Policy, Retries};
 
 /// The largest answer body read; a larger one makes the case an error.
 pub const MAX_BODY: usize = 10 << 20;
 const WRONG_CREDENTIAL: &str = "conformance-wrong-credential";
+/// Why a case sent nothing more: the run was told to stop.
+const STOPPED: &str = "the run is stopping: not sent";
 
 /// Where and as whom to run.
 #[derive(Clone, Default)]
@@ -110,6 +114,13 @@ pub struct Settings {
     pub timeout: Duration,
     /// How often a 429 is waited out before the answer counts.
     pub rate_limit_retries: u32,
+    /// Only GET, HEAD and OPTIONS are sent (`--read-only`).
+    pub read_only: bool,
+    /// Cases that create what the run cannot delete are sent anyway (`--allow-leftovers`).
+    pub allow_leftovers: bool,
+    /// After a stop (a signal), how long requests in flight may take to answer before the
+    /// run stops waiting for them and cleans up.
+    pub drain: Duration,
 }
 
 impl Default for Settings {
@@ -118,6 +129,19 @@ impl Default for Settings {
             concurrency: 8,
             timeout: Duration::from_secs(10),
             rate_limit_retries: 3,
+            read_only: false,
+            allow_leftovers: false,
+            drain: Duration::from_secs(10),
+        }
+    }
+}
+
+impl Settings {
+    /// What the plan may touch, by these settings.
+    pub fn safety(&self) -> crate::plan::Safety {
+        crate::plan::Safety {
+            read_only: self.read_only,
+            allow_leftovers: self.allow_leftovers,
         }
     }
 }
@@ -218,6 +242,12 @@ pub struct Runner {
     settings: Settings,
     client: reqwest::Client,
     created: Mutex<Vec<Created>>,
+    /// Set when the run is told to stop: no case sends another request.
+    stopping: AtomicBool,
+    /// Requests of cases that may create something (POST, PUT) now on the wire.
+    writes_in_flight: AtomicUsize,
+    /// Such requests still unanswered when the run stopped waiting for them.
+    abandoned: AtomicUsize,
 }
 
 impl Runner {
@@ -239,6 +269,9 @@ impl Runner {
             settings,
             client,
             created: Mutex::new(Vec::new()),
+            stopping: AtomicBool::new(false),
+            writes_in_flight: AtomicUsize::new(0),
+            abandoned: AtomicUsize::new(0),
         })
     }
 
@@ -273,7 +306,10 @@ impl Runner {
     }
 
     /// Runs every case, `concurrency` at a time, until done or `cancel` completes; results
-    /// come back in plan order (`None` for cases cancelled before they ran).
+    /// come back in plan order (`None` for cases cancelled before they ran). When `cancel`
+    /// completes, no case sends another request; the requests in flight get
+    /// `Settings::drain` to answer (what they create is then known and cleaned up), and the
+    /// cases still running after that are dropped.
     pub async fn run(
         self: &Arc<Self>,
         cancel: impl Future<Output = ()>,
@@ -301,12 +337,84 @@ impl Runner {
                     None => break,
                 },
                 () = &mut cancel => {
-                    tasks.abort_all();
+                    self.stopping.store(true, Ordering::SeqCst);
                     break;
                 }
             }
         }
+        if self.stopping.load(Ordering::SeqCst) {
+            let drained = tokio::time::timeout(self.settings.drain, async {
+                while let Some(next) = tasks.join_next().await {
+                    if let Ok((i, exchange)) = next {
+                        // A case cut short by the stop is not a result.
+                        if !cut_short(&exchange) {
+                            results[i] = Some(exchange);
+                        }
+                    }
+                }
+            })
+            .await;
+            if drained.is_err() {
+                self.abandoned
+                    .store(self.writes_in_flight.load(Ordering::SeqCst), Ordering::SeqCst);
+                tasks.abort_all();
+                while tasks.join_next().await.is_some() {}
+            }
+        }
         results
+    }
+
+    /// Sends a request of a case, unless the run is stopping or the request is not allowed
+    /// (read-only: GET, HEAD and OPTIONS only). Cleanup and sweep send through [`Runner::send`].
+    async fn case_send(
+        &self,
+        op: &Operation,
+        params: &[Param],
+        body: &RequestBody,
+        auth: Auth,
+        resource: Option<&Value>,
+        label: &str,
+    ) -> Step {
+        let refused = if self.stopping.load(Ordering::SeqCst) {
+            Some(STOPPED.to_owned())
+        } else if self.settings.read_only && !crate::plan::safety::is_safe_method(op.method) {
+            Some(format!(
+                "--read-only: {} is not sent",
+                op.method.as_str().to_ascii_uppercase()
+            ))
+        } else {
+            None
+        };
+        if let Some(reason) = refused {
+            return Step {
+                label: label.into(),
+                collection: false,
+                sent: Sent {
+                    method: op.method.as_str().to_ascii_uppercase(),
+                    path: op.path.clone(),
+                    body: None,
+                },
+                received: Err(reason),
+            };
+        }
+        let writes = matches!(
+            op.method,
+            generator::model::Method::Post | generator::model::Method::Put
+        );
+        if writes {
+            self.writes_in_flight.fetch_add(1, Ordering::SeqCst);
+        }
+        let step = self.send(op, params, body, auth, resource, label).await;
+        if writes {
+            self.writes_in_flight.fetch_sub(1, Ordering::SeqCst);
+        }
+        step
+    }
+
+    /// Requests that may have created something and were still unanswered when the run
+    /// stopped waiting for them.
+    pub fn abandoned_writes(&self) -> usize {
+        self.abandoned.load(Ordering::SeqCst)
     }
 
     fn operation(&self, id: &str) -> Option<&Operation> {
@@ -405,7 +513,7 @@ impl Runner {
         let mut retries = Retries::new(Policy::TRANSIENT);
         loop {
             let step = self
-                .send(
+                .case_send(
                     op,
                     &resources.create_params,
                     &body,
@@ -424,6 +532,7 @@ impl Runner {
                     steps.push(step.clone());
                     return Err(format!("create answered {}: {}", r.status, excerpt(&r.text)));
                 }
+                Err(e) if e == STOPPED => return Err(e.clone()),
                 Err(e) => Err(e.clone()),
             };
             steps.push(step);
@@ -443,7 +552,9 @@ impl Runner {
             .operation(&case.operation)
             .ok_or_else(|| format!("no operation {}", case.operation))?;
         let body = self.body_for(case, resource)?;
-        Ok(self.send(op, &case.params, &body, case.auth, resource, label).await)
+        Ok(self
+            .case_send(op, &case.params, &body, case.auth, resource, label)
+            .await)
     }
 
     /// The case's body with linked fields filled and its edit applied.
@@ -488,7 +599,10 @@ impl Runner {
             async move {
                 let op = op.ok_or("the spec has no operation to read a resource back")?;
                 let params = self.linked_params(op);
-                Ok::<Step, String>(self.send(op, &params, &RequestBody::None, auth, resource, label).await)
+                Ok::<Step, String>(
+                    self.case_send(op, &params, &RequestBody::None, auth, resource, label)
+                        .await,
+                )
             }
         };
         match &case.stateful {
@@ -502,7 +616,7 @@ impl Runner {
                 steps.push(read_back("read back as the owner", Auth::Primary).await?);
                 if let Some(list) = resources.list.as_ref().and_then(|l| self.operation(l)) {
                     steps.push(
-                        self.send(
+                        self.case_send(
                             list,
                             &[],
                             &RequestBody::None,
@@ -522,7 +636,7 @@ impl Runner {
                         if let Some(op) = self.operation(id) {
                             let params = self.linked_params(op);
                             steps.push(
-                                self.send(op, &params, &RequestBody::None, Auth::Primary, Some(created), "read")
+                                self.case_send(op, &params, &RequestBody::None, Auth::Primary, Some(created), "read")
                                     .await,
                             );
                         }
@@ -552,6 +666,13 @@ impl Runner {
             })
             .collect()
     }
+}
+
+/// Whether a case was cut short by a stop: some request of it was not sent.
+fn cut_short(exchange: &Exchange) -> bool {
+    let stopped = |step: &Step| step.received.as_ref().err().is_some_and(|e| e == STOPPED);
+    exchange.error.as_deref().is_some_and(|e| e.contains(STOPPED))
+        || exchange.main.iter().chain(&exchange.steps).any(stopped)
 }
 
 /// Evaluates `$response.body#/pointer` on the create answer.

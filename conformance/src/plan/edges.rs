@@ -155,7 +155,7 @@ fn constrained(sampler: &Sampler, base: &TypeRef, rules: &Rules, hint: Hint, pla
     match api.unalias(base) {
         TypeRef::Integer(width) => integer(rules, *width, place, api.whole_floats_are_integers, out),
         TypeRef::Number => number(rules, place, out),
-        TypeRef::String => string(rules, hint, place, out),
+        TypeRef::String => string(sampler.tag, rules, hint, place, out),
         TypeRef::Array(item) => array(sampler, item, rules, hint, place, out),
         TypeRef::Boolean => out.push(reject("wrong_type", json!("maybe"))),
         _ => {}
@@ -236,14 +236,23 @@ fn number(rules: &Rules, place: Place, out: &mut Vec<Edge>) {
     ));
 }
 
-/// A string of exactly `n` characters that keeps the format (an url stays an url).
-fn of_length(rules: &Rules, n: u64) -> String {
+/// A string of exactly `n` characters that keeps the format (an url stays an url) and, where
+/// it fits, the run tag: a resource made with it can still be told apart and swept.
+fn of_length(tag: &str, rules: &Rules, n: u64) -> String {
+    let format = rules.format.as_deref().and_then(Format::from_name);
+    let tagged = match format {
+        Some(Format::Uri | Format::UriReference) => Some(format!("https://example.com/{tag}/")),
+        None => Some(format!("{tag}-")),
+        Some(_) => None,
+    };
     // Only a sample that padding keeps valid is a useful start (an url, an email).
-    let base = rules
-        .format
-        .as_deref()
-        .and_then(Format::from_name)
-        .and_then(|f| f.valid_sample().filter(|s| f.check(&format!("{s}a")).is_ok()))
+    let base = tagged
+        .filter(|t| t.chars().count() as u64 <= n)
+        .or_else(|| {
+            format
+                .and_then(|f| f.valid_sample().filter(|s| f.check(&format!("{s}a")).is_ok()))
+                .map(str::to_owned)
+        })
         .unwrap_or_default();
     let mut s: String = base.chars().take(n as usize).collect();
     while (s.chars().count() as u64) < n {
@@ -252,7 +261,7 @@ fn of_length(rules: &Rules, n: u64) -> String {
     s
 }
 
-fn string(rules: &Rules, hint: Hint, place: Place, out: &mut Vec<Edge>) {
+fn string(tag: &str, rules: &Rules, hint: Hint, place: Place, out: &mut Vec<Edge>) {
     let lengths = Rules {
         min_length: None,
         max_length: None,
@@ -260,13 +269,19 @@ fn string(rules: &Rules, hint: Hint, place: Place, out: &mut Vec<Edge>) {
     };
     if let Some(min) = rules.min_length {
         if min > 0 {
-            out.push(reject("shorter_than_min_length", json!(of_length(&lengths, min - 1))));
+            out.push(reject(
+                "shorter_than_min_length",
+                json!(of_length(tag, &lengths, min - 1)),
+            ));
         }
-        out.push(accept("min_length", json!(of_length(&lengths, min))));
+        out.push(accept("min_length", json!(of_length(tag, &lengths, min))));
     }
     if let Some(max) = rules.max_length {
-        out.push(accept("max_length", json!(of_length(&lengths, max))));
-        out.push(reject("longer_than_max_length", json!(of_length(&lengths, max + 1))));
+        out.push(accept("max_length", json!(of_length(tag, &lengths, max))));
+        out.push(reject(
+            "longer_than_max_length",
+            json!(of_length(tag, &lengths, max + 1)),
+        ));
     }
     if let Some(format) = rules.format.as_deref().and_then(Format::from_name) {
         for bad in format.invalid_samples() {

@@ -3,6 +3,7 @@
 //! runner tests exactly what the generated servers validate.
 
 pub mod edges;
+pub mod safety;
 pub mod values;
 
 use codegen_runtime::formats::Format;
@@ -16,7 +17,7 @@ mod case;
 mod resources;
 
 pub use case::{Auth, Case, Edit, Expect, Param, ParamValue, RequestBody, Stateful};
-pub use resources::{Resources, wire_text};
+pub use resources::{Resources, carries_tag, tagged_at, tagged_paths, wire_text};
 use resources::{base_request, resources};
 
 /// Everything a run needs: the model, the cases, and what could not be planned.
@@ -28,13 +29,40 @@ pub struct Plan {
     pub resources: Option<Resources>,
     /// Why something was not planned (no valid value for a pattern, ...): shown, never silent.
     pub notes: Vec<String>,
+    /// What a person must know before anything is sent (cases left out because what they
+    /// would create could not be removed); also among the notes.
+    pub warnings: Vec<String>,
+    /// Ids made up for "unknown id" cases (fresh random UUIDs): they name nothing, and are
+    /// redacted like the tag.
+    pub unknown_ids: Vec<String>,
+}
+
+/// What a run may touch on the server.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Safety {
+    /// Only GET, HEAD and OPTIONS are sent (`--read-only`).
+    pub read_only: bool,
+    /// Cases that create what the run cannot delete are sent anyway (`--allow-leftovers`).
+    pub allow_leftovers: bool,
 }
 
 /// Plans every case of `api`; `tag` marks what the run creates.
 pub fn plan(api: &Api, tag: &str, operations: &[String]) -> Plan {
+    plan_with(api, tag, operations, Safety::default())
+}
+
+/// Plans every case of `api` that `safety` allows: every request that changes or deletes
+/// goes to a resource the run made (or to an id that cannot exist), and no case creates
+/// what the run cannot remove unless `allow_leftovers` says so.
+pub fn plan_with(api: &Api, tag: &str, operations: &[String], safety: Safety) -> Plan {
     let sampler = Sampler { api, tag };
     let mut notes = Vec::new();
-    let resources = resources(api, &sampler, &mut notes);
+    let resources = if safety.read_only {
+        None
+    } else {
+        resources(api, &sampler, &mut notes)
+    };
+    let mut unknown_ids = Vec::new();
     let mut cases = Vec::new();
     for op in &api.operations {
         if !operations.is_empty() && !operations.contains(&op.operation_id) {
@@ -46,17 +74,21 @@ pub fn plan(api: &Api, tag: &str, operations: &[String]) -> Plan {
             resources: resources.as_ref(),
             op,
             notes: &mut notes,
+            unknown_ids: &mut unknown_ids,
         };
         if let Some(mut list) = planner.cases() {
             cases.append(&mut list);
         }
     }
+    let warnings = safety::keep_safe(api, resources.as_ref(), safety, &unknown_ids, &mut cases, &mut notes);
     Plan {
         api: api.clone(),
         tag: tag.to_owned(),
         cases,
         resources,
         notes,
+        warnings,
+        unknown_ids,
     }
 }
 
@@ -66,6 +98,7 @@ struct Planner<'a, 'n> {
     resources: Option<&'a Resources>,
     op: &'a Operation,
     notes: &'n mut Vec<String>,
+    unknown_ids: &'n mut Vec<String>,
 }
 
 impl Planner<'_, '_> {
@@ -131,10 +164,16 @@ impl Planner<'_, '_> {
                     set_param(&mut case.params, p.location, &p.name, Some(bad));
                     out.push(case);
                 }
-                if let Some(unknown) = self.sampler.value(&p.ty, Hint::named(&p.name)) {
-                    let unknown = match unknown {
-                        Value::String(s) if !s.contains("conformance") && bad_format(self.api, &p.ty).is_some() => s,
-                        _ => format!("conformance-unknown-{}", self.sampler.tag),
+                if self.sampler.value(&p.ty, Hint::named(&p.name)).is_some() {
+                    // An id no server holds: a fresh random UUID where the format asks for
+                    // one, else text that carries the run tag. Never a fixed sample, which
+                    // real data may use.
+                    let unknown = if format_of(self.api, &p.ty) == Some(Format::Uuid) {
+                        let id = random_uuid();
+                        self.unknown_ids.push(id.clone());
+                        id
+                    } else {
+                        format!("conformance-unknown-{}", self.sampler.tag)
                     };
                     let mut case = variant(
                         &format!("path.{}.unknown", p.name),
@@ -458,16 +497,41 @@ impl Planner<'_, '_> {
     }
 }
 
-/// A value the parameter's format refuses, for formats that refuse any.
-fn bad_format(api: &Api, ty: &TypeRef) -> Option<String> {
+/// The format of a constrained string type.
+fn format_of(api: &Api, ty: &TypeRef) -> Option<Format> {
     let TypeRef::Named(id) = api.unalias(ty) else {
         return None;
     };
     let TypeKind::Constrained(c) = &api.type_def(*id).kind else {
         return None;
     };
-    let format = Format::from_name(c.rules.format.as_deref()?)?;
-    format.invalid_sample().map(str::to_owned)
+    Format::from_name(c.rules.format.as_deref()?)
+}
+
+/// A value the parameter's format refuses, for formats that refuse any.
+fn bad_format(api: &Api, ty: &TypeRef) -> Option<String> {
+    format_of(api, ty)?.invalid_sample().map(str::to_owned)
+}
+
+/// A version 4 UUID from the operating system's randomness (RFC 9562 section 5.4).
+fn random_uuid() -> String {
+    let mut b = [0u8; 16];
+    if getrandom::fill(&mut b).is_err() {
+        // No randomness: the run tag's own fallback is all that is left; still a value no
+        // server minted in this form.
+        b = *b"conformance-none";
+    }
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
 }
 
 fn set_param(params: &mut Vec<Param>, location: ParamLocation, name: &str, value: Option<String>) {
