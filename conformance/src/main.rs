@@ -14,10 +14,38 @@ use clap::{Parser, Subcommand};
 use conformance::exec::{CaCertificate, Runner, Settings, Target};
 use conformance::{RunError, Suite, TlsProblem, plan};
 
+/// The environment, and the form a credential takes, for `--help`.
+const ENVIRONMENT: &str = "\
+Environment:
+  CONFORMANCE_TOKEN      the credential, placed as the operation's security scheme says:
+                           apiKey (header, query, cookie): the key itself
+                           http bearer (and oauth2):       the token (sent as `Bearer <token>`)
+                           http basic:                     `user:pass` (split at the first colon)
+  CONFORMANCE_TOKEN_ALT  optional: a second tenant's credential, in the same form; turns on
+                         the isolation cases (*.tenant.isolated). Equal to CONFORMANCE_TOKEN,
+                         those cases are skipped.
+  SSL_CERT_FILE          a PEM bundle to trust instead of the platform's roots (SSL_CERT_DIR: a
+                         folder), as curl reads it
+  HTTPS_PROXY            the proxy for https URLs (also https_proxy, ALL_PROXY; HTTP_PROXY for
+                         http URLs)
+  NO_PROXY               hosts, domains, IPs and CIDR ranges that go around the proxy (* for all)
+  CI                     `true`: a new or changed snapshot fails the run and nothing is written
+  INSTA_UPDATE           what happens to new or changed snapshots: auto, always (accept), new,
+                         unseen (accept new ones only), no (write nothing), force
+
+Before the cases, `run` sends one GET that needs no parameters per credential: a 401 or 403
+stops the run naming the credential; a 404 to every probe names the spec's path prefix.
+Each failure shows the absolute URL, the headers (credentials masked), the body, and a curl
+command that reads the credential from the variables above.
+
+Exit codes: 0 every check and snapshot passed, 1 some failed, 2 the run could not start or
+was stopped (usage, spec, TLS, connection, refused credential, timeouts).";
+
 #[derive(Parser)]
 #[command(
     name = "conformance",
-    about = "Send every edge case a spec implies to a server and check the answers"
+    about = "Send every edge case a spec implies to a server and check the answers",
+    after_help = ENVIRONMENT
 )]
 struct Cli {
     #[command(subcommand)]
@@ -29,8 +57,8 @@ struct Spec {
     /// The OpenAPI document.
     #[arg(long)]
     spec: PathBuf,
-    /// Only this operationId (repeatable).
-    #[arg(long = "operation")]
+    /// Only this operationId (repeatable); an unknown one is an error that lists the spec's.
+    #[arg(long = "operation", value_name = "ID")]
     operations: Vec<String>,
 }
 
@@ -49,6 +77,7 @@ struct Server {
 #[derive(Subcommand)]
 enum Command {
     /// Run every case against a server.
+    #[command(after_help = ENVIRONMENT)]
     Run {
         #[command(flatten)]
         spec: Spec,
@@ -63,6 +92,9 @@ enum Command {
         /// Seconds before a request counts as timed out.
         #[arg(long, default_value_t = 10.0)]
         timeout: f64,
+        /// Stop the run (exit 2) after this many requests in a row timed out; 0 never stops.
+        #[arg(long, default_value_t = 5, value_name = "N")]
+        max_timeouts: u32,
         /// Write the results as JSON here.
         #[arg(long)]
         report_json: Option<PathBuf>,
@@ -140,6 +172,9 @@ fn hint(error: &anyhow::Error) -> Option<&'static str> {
             problem: TlsProblem::NotTls { .. },
             ..
         } => Some("if the server speaks plain HTTP, use http:// in --base-url"),
+        RunError::CredentialRefused { .. } | RunError::CredentialUnusable { .. } => {
+            Some("see `conformance run --help` for the form the credential takes for each security scheme")
+        }
         RunError::Unreachable { .. } => {
             Some("is the server running, and is --base-url right? HTTPS_PROXY/HTTP_PROXY and NO_PROXY apply")
         }
@@ -151,6 +186,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::List { spec } => {
             let api = load(&spec.spec)?;
+            conformance::check_operations(&api, &spec.operations)?;
             let plan = plan::plan(&api, "cfm-00000000", &spec.operations);
             for case in &plan.cases {
                 let expect = serde_json::to_value(case.expect)
@@ -167,6 +203,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Sweep { spec, server } => {
             let api = load(&spec.spec)?;
+            conformance::check_operations(&api, &spec.operations)?;
             let plan = Arc::new(plan::plan(&api, "cfm-sweep", &[]));
             let runner = Runner::new(plan, target(server)?, Settings::default())?;
             runner.preflight().await?;
@@ -187,6 +224,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
             snapshots,
             concurrency,
             timeout,
+            max_timeouts,
             report_json,
             junit,
         } => {
@@ -201,6 +239,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
                 settings: Settings {
                     concurrency,
                     timeout: Duration::from_secs_f64(timeout),
+                    max_timeouts,
                     ..Settings::default()
                 },
                 snapshots: snapshots.map(absolute),
