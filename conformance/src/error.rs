@@ -129,9 +129,7 @@ fn all_not_found(base_path: &str, probe: &str) -> String {
             "every request got 404 ({probe}): the spec's paths are at the root of its server URL; is --base-url the URL the API is served at?"
         )
     } else {
-        format!(
-            "every request got 404 ({probe}): the spec's paths are below {base_path}; does --base-url include it?"
-        )
+        format!("every request got 404 ({probe}): the spec's paths are below {base_path}; does --base-url include it?")
     }
 }
 
@@ -149,7 +147,11 @@ fn left_behind(failures: &[String]) -> String {
 
 fn fmt_seconds(d: std::time::Duration) -> String {
     let s = d.as_secs_f64();
-    if s.fract() == 0.0 { format!("{s:.0}") } else { format!("{s}") }
+    if s.fract() == 0.0 {
+        format!("{s:.0}")
+    } else {
+        format!("{s}")
+    }
 }
 
 /// The nearest of `candidates` to `wanted`: an equal one ignoring case first, then the one

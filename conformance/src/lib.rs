@@ -117,7 +117,10 @@ pub async fn run(suite: Suite, cancel: impl Future<Output = ()>) -> Result<Repor
     }
     let interrupted = exchanges.iter().any(Option::is_none);
     let cleanup_failures = runner.cleanup().await;
-    if let Some(RunError::TimedOut { count, timeout, url, .. }) = runner.timed_out() {
+    if let Some(RunError::TimedOut {
+        count, timeout, url, ..
+    }) = runner.timed_out()
+    {
         return Err(RunError::TimedOut {
             count,
             timeout,

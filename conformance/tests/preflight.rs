@@ -51,35 +51,68 @@ fn suite(base_url: &str, token: Option<&str>, token_alt: Option<&str>, settings:
 }
 
 async fn run(suite: conformance::Suite) -> Result<conformance::report::Report, RunError> {
-    tokio::time::timeout(Duration::from_secs(120), conformance::run(suite, std::future::pending()))
-        .await
-        .expect("the run hangs")
+    tokio::time::timeout(
+        Duration::from_secs(120),
+        conformance::run(suite, std::future::pending()),
+    )
+    .await
+    .expect("the run hangs")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_credential_stops_the_run_and_names_it() {
     let server = kejue().await;
-    let wrong = run(suite(&server.base_url, Some("not-a-key"), Some(KEY_ALT), Settings::default())).await;
-    let wrong_alt = run(suite(&server.base_url, Some(KEY), Some("not-a-key"), Settings::default())).await;
+    let wrong = run(suite(
+        &server.base_url,
+        Some("not-a-key"),
+        Some(KEY_ALT),
+        Settings::default(),
+    ))
+    .await;
+    let wrong_alt = run(suite(
+        &server.base_url,
+        Some(KEY),
+        Some("not-a-key"),
+        Settings::default(),
+    ))
+    .await;
     let missing = run(suite(&server.base_url, None, None, Settings::default())).await;
     let newline = run(suite(&server.base_url, Some("key\n"), None, Settings::default())).await;
     server.stop().await.unwrap();
 
     let error = wrong.unwrap_err();
-    assert!(matches!(error, RunError::CredentialRefused { status: 401, .. }), "{error:?}");
+    assert!(
+        matches!(error, RunError::CredentialRefused { status: 401, .. }),
+        "{error:?}"
+    );
     let text = error.to_string();
     assert!(text.starts_with("the server refused CONFORMANCE_TOKEN (401)"), "{text}");
-    assert!(text.contains("/api/v1/webhooks (listWebhooks)"), "says what was probed: {text}");
+    assert!(
+        text.contains("/api/v1/webhooks (listWebhooks)"),
+        "says what was probed: {text}"
+    );
 
     let text = wrong_alt.unwrap_err().to_string();
-    assert!(text.starts_with("the server refused CONFORMANCE_TOKEN_ALT (401)"), "{text}");
+    assert!(
+        text.starts_with("the server refused CONFORMANCE_TOKEN_ALT (401)"),
+        "{text}"
+    );
 
     let text = missing.unwrap_err().to_string();
-    assert!(text.contains("without a credential (401)") && text.contains("set CONFORMANCE_TOKEN"), "{text}");
+    assert!(
+        text.contains("without a credential (401)") && text.contains("set CONFORMANCE_TOKEN"),
+        "{text}"
+    );
 
     let error = newline.unwrap_err();
     assert!(
-        matches!(error, RunError::CredentialUnusable { variable: "CONFORMANCE_TOKEN", .. }),
+        matches!(
+            error,
+            RunError::CredentialUnusable {
+                variable: "CONFORMANCE_TOKEN",
+                ..
+            }
+        ),
         "{error:?}"
     );
 }
@@ -130,13 +163,21 @@ async fn equal_tokens_skip_the_isolation_cases_and_say_so() {
     for c in &isolation {
         assert_eq!(c.status, Status::Skipped, "{}", c.name);
     }
-    assert_eq!(report.count(Status::Failed) + report.count(Status::Error), 0, "{}", report.summary());
+    assert_eq!(
+        report.count(Status::Failed) + report.count(Status::Error),
+        0,
+        "{}",
+        report.summary()
+    );
     let summary = report.summary();
     assert!(
         summary.contains("CONFORMANCE_TOKEN_ALT is the same as CONFORMANCE_TOKEN: the isolation cases"),
         "{summary}"
     );
-    assert!(summary.contains("preflight: GET http://"), "says what was probed: {summary}");
+    assert!(
+        summary.contains("preflight: GET http://"),
+        "says what was probed: {summary}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -166,7 +207,10 @@ async fn a_server_that_stops_answering_stops_the_run() {
     let error = outcome.unwrap_err();
     assert!(matches!(error, RunError::TimedOut { count: 5, .. }), "{error:?}");
     let text = error.to_string();
-    assert!(text.starts_with("5 requests in a row got no answer within 0.3 s (--timeout)"), "{text}");
+    assert!(
+        text.starts_with("5 requests in a row got no answer within 0.3 s (--timeout)"),
+        "{text}"
+    );
     assert!(text.contains("--max-timeouts"), "{text}");
     // Every case would have taken 0.3 s, 8 at a time: about 6 s for the whole suite.
     assert!(took < Duration::from_secs(5), "stopped after {took:?}");
@@ -187,7 +231,10 @@ fn an_unknown_operation_lists_the_valid_ones_and_suggests_the_nearest() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("unknown operationId `getwebhook` in --operation: did you mean `getWebhook`?"), "{stderr}");
+    assert!(
+        stderr.contains("unknown operationId `getwebhook` in --operation: did you mean `getWebhook`?"),
+        "{stderr}"
+    );
     assert!(stderr.contains("listWebhooks, createWebhook, getWebhook"), "{stderr}");
 
     let out = bin()
@@ -207,7 +254,10 @@ fn an_unknown_operation_lists_the_valid_ones_and_suggests_the_nearest() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("unknown operationId `nope`") && !stderr.contains("cannot reach"), "{stderr}");
+    assert!(
+        stderr.contains("unknown operationId `nope`") && !stderr.contains("cannot reach"),
+        "{stderr}"
+    );
 
     let out = bin()
         .args(["list", "--operation", "getWebhook", "--spec"])

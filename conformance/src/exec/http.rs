@@ -186,25 +186,41 @@ impl Runner {
         if method == reqwest::Method::HEAD {
             out.push("-I".into());
         } else {
-            out.push(format!("-X {}", shell_quote(method.as_str())));
+            // The spec's methods are plain words; anything else is quoted.
+            let plain = method.as_str().bytes().all(|b| b.is_ascii_uppercase());
+            out.push(if plain {
+                format!("-X {method}")
+            } else {
+                format!("-X {}", shell_quote(method.as_str()))
+            });
         }
-        // The query up to the first credential goes into the URL as sent; from there on,
-        // `--url-query` lets curl encode what the shell expands, as the runner encoded it.
-        let split = wire
-            .query
-            .iter()
-            .position(|(_, v)| v.iter().any(|s| matches!(s, Seg::Credential)))
-            .unwrap_or(wire.query.len());
-        let plain: Vec<String> = wire.query[..split]
-            .iter()
-            .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(&v.iter().map(Seg::lit).collect::<String>())))
-            .collect();
-        let query = if plain.is_empty() {
-            String::new()
-        } else {
-            format!("?{}", plain.join("&"))
+        // The query goes into the URL as sent. A credential made only of characters that
+        // need no encoding goes there too, as `"$VARIABLE"`; any other is given to curl with
+        // `--url-query`, which encodes it (a space as `+`, where the runner sends `%20`).
+        let unreserved = match credential {
+            Some(Credential::Secret { value, .. }) => percent_encode(value) == *value,
+            _ => true,
         };
-        out.push(shell_quote(&format!("{base}{path}{query}")));
+        let split = if unreserved {
+            wire.query.len()
+        } else {
+            wire.query
+                .iter()
+                .position(|(_, v)| v.iter().any(|s| matches!(s, Seg::Credential)))
+                .unwrap_or(wire.query.len())
+        };
+        let mut address = vec![Seg::Lit(format!("{base}{path}"))];
+        for (i, (k, v)) in wire.query[..split].iter().enumerate() {
+            let separator = if i == 0 { '?' } else { '&' };
+            address.push(Seg::Lit(format!("{separator}{}=", percent_encode(k))));
+            for s in v {
+                address.push(match s {
+                    Seg::Lit(l) => Seg::Lit(percent_encode(l)),
+                    Seg::Credential => Seg::Credential,
+                });
+            }
+        }
+        out.push(shell(&address, credential));
         for (k, v) in &wire.query[split..] {
             let mut arg = vec![Seg::Lit(format!("{}=", percent_encode(k)))];
             arg.extend(v.iter().cloned());
@@ -397,7 +413,10 @@ fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
         for i in 0..4 {
             if i <= chunk.len() {
                 out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
@@ -639,5 +658,132 @@ paths:
         assert_eq!(got["headers"]["authorization"], "Basic dXNlcjpwYTpzcw==");
         assert!(got["headers"].get("cookie").is_none());
         server.abort();
+    }
+
+    /// Runs `command` (a step's curl) with `sh`, the credential in `CONFORMANCE_TOKEN`.
+    fn run_curl(command: &str, token: &str) -> Value {
+        assert!(
+            std::process::Command::new("curl").arg("--version").output().is_ok(),
+            "this test runs the step's curl command: install curl (it is not optional here)"
+        );
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("{command} -s -S -o - --no-include"))
+            .env("CONFORMANCE_TOKEN", token)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{command}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{command}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_curl_command_sends_what_the_runner_sent() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, axum::Router::new().fallback(echo)).await.unwrap();
+        });
+        let spec = SPEC
+            .replace(
+                "session: {type: apiKey, in: cookie, name: session}",
+                "session: {type: apiKey, in: cookie, name: session}\n    key: {type: apiKey, in: query, name: api_key}",
+            )
+            .replace("security: [{session: []}]", "security: [{session: [], key: []}]");
+        // One a shell would mangle if it were not quoted, with a colon for Basic; and one of
+        // characters a URL carries as they are.
+        for token in ["us'er:p$a ss&\"x", "user-1.a_b~c"] {
+            check_curl(&spec, address, token).await;
+        }
+        server.abort();
+    }
+
+    async fn check_curl(spec: &str, address: std::net::SocketAddr, token: &str) {
+        let api = generator::load_str(spec, None).unwrap();
+        let plan = Arc::new(crate::plan::plan(&api, "cfm-00000000", &[]));
+        let runner = Runner::new(
+            plan.clone(),
+            Target {
+                base_url: format!("http://{address}/"),
+                token: Some(token.into()),
+                token_alt: None,
+                ca_certs: Vec::new(),
+            },
+            Settings::default(),
+        )
+        .unwrap();
+        let params = [
+            param(ParamLocation::Path, "item_id", "a b/c"),
+            param(ParamLocation::Query, "q", "x&y'z"),
+            param(ParamLocation::Header, "X-Trace", "it's"),
+            param(ParamLocation::Cookie, "theme", "dark"),
+        ];
+        let get = plan.api.operation("getItem").unwrap();
+        let put = plan.api.operation("putItem").unwrap();
+        for (op, params, body) in [
+            (get, &params[..], RequestBody::None),
+            (
+                put,
+                &params[..1],
+                RequestBody::Raw {
+                    content_type: "application/json".into(),
+                    text: "{\"name\": \"it's $HOME\"}".into(),
+                },
+            ),
+        ] {
+            let step = runner.send(op, params, &body, Auth::Primary, None, "echo").await;
+            let by_runner = step.received.unwrap().json.unwrap();
+            let curl = step.sent.curl.clone().unwrap();
+            assert!(
+                !curl.contains(token) && !curl.contains("us'") && !curl.contains("user-1"),
+                "{curl}"
+            );
+            for (_, v) in &step.sent.headers {
+                assert!(!v.contains(token), "{v}");
+            }
+            assert!(
+                !step.sent.url.contains("us%27er") && !step.sent.url.contains("user-1"),
+                "{}",
+                step.sent.url
+            );
+            let by_curl = run_curl(&curl, token);
+            assert_eq!(by_curl["method"], by_runner["method"], "{curl}");
+            let pairs = |target: &Value| {
+                let url = reqwest::Url::parse(&format!("http://x{}", target.as_str().unwrap())).unwrap();
+                (
+                    url.path().to_owned(),
+                    url.query_pairs().into_owned().collect::<Vec<_>>(),
+                )
+            };
+            if token.contains(' ') {
+                // `--url-query` encodes a space as `+`: the same query, decoded.
+                assert_eq!(pairs(&by_curl["target"]), pairs(&by_runner["target"]), "{curl}");
+            } else {
+                assert_eq!(by_curl["target"], by_runner["target"], "{curl}");
+            }
+            for header in ["x-trace", "cookie", "authorization", "content-type", "accept"] {
+                assert_eq!(
+                    by_curl["headers"][header], by_runner["headers"][header],
+                    "{header}: {curl}"
+                );
+            }
+            // What the runner recorded is what the server got, the credential masked.
+            for (k, v) in &step.sent.headers {
+                if !v.contains("[CONFORMANCE_TOKEN]") && !v.contains("[base64 of") {
+                    assert_eq!(by_runner["headers"][k.to_ascii_lowercase()], v.as_str(), "{k}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn shell_words_survive_quotes() {
+        assert_eq!(super::shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(super::base64(b"user:pa:ss"), "dXNlcjpwYTpzcw==");
+        assert_eq!(super::base64(b"ab"), "YWI=");
     }
 }

@@ -433,12 +433,7 @@ impl Runner {
             }
         }
         if all_not_found {
-            let probe = format!(
-                "GET {}{} ({})",
-                url.trim_end_matches('/'),
-                op.path,
-                op.operation_id
-            );
+            let probe = format!("GET {}{} ({})", url.trim_end_matches('/'), op.path, op.operation_id);
             return Err(RunError::EveryRequestNotFound {
                 base_path: self.plan.api.base_path.clone(),
                 probe,
