@@ -2,7 +2,8 @@
 //!
 //! Exit codes: 0 when every check and snapshot passes, 1 when any fails, 2 for a usage,
 //! spec, TLS or connection problem that stopped the run. Credentials come from the
-//! environment only: `CONFORMANCE_TOKEN`, and `CONFORMANCE_TOKEN_ALT` for a second tenant.
+//! environment only: `CONFORMANCE_TOKEN`, and `CONFORMANCE_TOKEN_ALT` for a second tenant
+//! (`--help` says which form each security scheme takes).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
