@@ -52,12 +52,13 @@ pub struct Request {
 
 impl Request {
     /// From a step's record; any of `credentials` still found (a server that echoed one
-    /// into a linked value) becomes `[credential]`.
+    /// into a linked value) becomes `[credential]`. As for the redactor, values shorter than
+    /// 4 bytes are left alone: replacing them would garble the command.
     pub fn from_sent(sent: &crate::exec::Sent, credentials: &[&str]) -> Request {
         let hide = |text: &str| {
             credentials
                 .iter()
-                .filter(|c| !c.is_empty())
+                .filter(|c| c.len() >= 4)
                 .fold(text.to_owned(), |t, c| t.replace(c, "[credential]"))
         };
         Request {
