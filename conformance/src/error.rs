@@ -50,6 +50,138 @@ pub enum RunError {
     /// `sweep` cannot find or remove leftovers.
     #[error("cannot sweep: {0}")]
     Sweep(String),
+
+    /// `--operation` names an operationId the spec does not have.
+    #[error("{}", unknown_operations(.unknown, .valid))]
+    UnknownOperation {
+        /// Each unknown id, with the nearest valid one when one is near.
+        unknown: Vec<(String, Option<String>)>,
+        /// Every operationId of the spec, in spec order.
+        valid: Vec<String>,
+    },
+
+    /// A credential cannot be sent at all (a character no header may carry).
+    #[error("{variable} cannot be sent: {reason}")]
+    CredentialUnusable { variable: &'static str, reason: String },
+
+    /// The preflight request was refused with 401 or 403: the credential is wrong (or
+    /// missing), and every case would say so.
+    #[error("{}", refused(.variable, *.status, .probe))]
+    CredentialRefused {
+        /// `CONFORMANCE_TOKEN`, `CONFORMANCE_TOKEN_ALT`, or `None` when none was set.
+        variable: Option<&'static str>,
+        status: u16,
+        /// What was sent: `GET http://…/webhooks (listWebhooks)`.
+        probe: String,
+    },
+
+    /// Every preflight request got 404: the base URL misses the spec's path prefix (or is
+    /// not this API).
+    #[error("{}", all_not_found(.base_path, .probe))]
+    EveryRequestNotFound {
+        /// The path of the spec's server URL (`/api/v1`), empty when it has none.
+        base_path: String,
+        probe: String,
+    },
+
+    /// So many requests in a row timed out that the server is taken as not answering.
+    #[error(
+        "{count} requests in a row got no answer within {} s (--timeout): the server at {url} accepts connections but does not answer, so the run stopped; raise --timeout, or --max-timeouts (0 never stops){}",
+        fmt_seconds(*.timeout),
+        left_behind(.cleanup_failures)
+    )]
+    TimedOut {
+        count: u32,
+        timeout: std::time::Duration,
+        url: String,
+        /// What the cleanup after the stop could not remove (`conformance sweep` can).
+        cleanup_failures: Vec<String>,
+    },
+}
+
+fn unknown_operations(unknown: &[(String, Option<String>)], valid: &[String]) -> String {
+    let mut out = String::new();
+    for (i, (id, near)) in unknown.iter().enumerate() {
+        if i > 0 {
+            out.push_str("; ");
+        }
+        out.push_str(&format!("unknown operationId `{id}` in --operation"));
+        if let Some(near) = near {
+            out.push_str(&format!(": did you mean `{near}`?"));
+        }
+    }
+    out.push_str(&format!("\nthe spec's operationIds: {}", valid.join(", ")));
+    out
+}
+
+fn refused(variable: &Option<&'static str>, status: u16, probe: &str) -> String {
+    match variable {
+        Some(v) => format!("the server refused {v} ({status}) to {probe}: is {v} a valid credential for this server?"),
+        None => format!(
+            "the server refused a request without a credential ({status}) to {probe}: set CONFORMANCE_TOKEN (see --help for its form)"
+        ),
+    }
+}
+
+fn all_not_found(base_path: &str, probe: &str) -> String {
+    if base_path.is_empty() || base_path == "/" {
+        format!(
+            "every request got 404 ({probe}): the spec's paths are at the root of its server URL; is --base-url the URL the API is served at?"
+        )
+    } else {
+        format!("every request got 404 ({probe}): the spec's paths are below {base_path}; does --base-url include it?")
+    }
+}
+
+fn left_behind(failures: &[String]) -> String {
+    if failures.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "\n{} resources could not be removed (run `conformance sweep` when the server answers again):\n  {}",
+            failures.len(),
+            failures.join("\n  ")
+        )
+    }
+}
+
+fn fmt_seconds(d: std::time::Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 {
+        format!("{s:.0}")
+    } else {
+        format!("{s}")
+    }
+}
+
+/// The nearest of `candidates` to `wanted`: an equal one ignoring case first, then the one
+/// fewest edits away (Levenshtein), if it is near enough to be a typo.
+pub fn nearest<'a>(wanted: &str, candidates: &'a [String]) -> Option<&'a str> {
+    if let Some(same) = candidates.iter().find(|c| c.eq_ignore_ascii_case(wanted)) {
+        return Some(same);
+    }
+    let lower = wanted.to_lowercase();
+    let (best, distance) = candidates
+        .iter()
+        .map(|c| (c, edit_distance(&lower, &c.to_lowercase())))
+        .min_by_key(|(_, d)| *d)?;
+    // A typo: at most a third of the name, and at least one character.
+    (distance <= (wanted.chars().count() / 3).max(1)).then_some(best.as_str())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != *cb)).min(above + 1).min(row[j] + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// Why a TLS handshake failed, sorted by what fixes it.
@@ -172,6 +304,28 @@ mod tests {
         );
         let plain = Wrapper(Box::new(std::io::Error::from(std::io::ErrorKind::ConnectionRefused)));
         assert_eq!(TlsProblem::find(&plain), None);
+    }
+
+    #[test]
+    fn the_nearest_operation_id_is_suggested() {
+        let ids: Vec<String> = ["listWebhooks", "createWebhook", "getWebhook", "updateWebhook"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(nearest("getwebhook", &ids), Some("getWebhook"));
+        assert_eq!(nearest("GETWEBHOOK", &ids), Some("getWebhook"));
+        assert_eq!(nearest("getWebhok", &ids), Some("getWebhook"));
+        assert_eq!(nearest("listWebhook", &ids), Some("listWebhooks"));
+        assert_eq!(nearest("nope", &ids), None);
+        assert_eq!(nearest("x", &[]), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        let error = RunError::UnknownOperation {
+            unknown: vec![("getwebhook".into(), Some("getWebhook".into())), ("nope".into(), None)],
+            valid: ids,
+        };
+        assert_eq!(
+            error.to_string(),
+            "unknown operationId `getwebhook` in --operation: did you mean `getWebhook`?; unknown operationId `nope` in --operation\nthe spec's operationIds: listWebhooks, createWebhook, getWebhook, updateWebhook"
+        );
     }
 
     #[test]

@@ -52,9 +52,25 @@ pub struct Suite {
     pub operations: Vec<String>,
 }
 
+/// Refuses operationIds the spec does not have, suggesting the nearest of each.
+pub fn check_operations(api: &Api, wanted: &[String]) -> Result<(), RunError> {
+    let valid: Vec<String> = api.operations.iter().map(|o| o.operation_id.clone()).collect();
+    let unknown: Vec<(String, Option<String>)> = wanted
+        .iter()
+        .filter(|w| !valid.contains(w))
+        .map(|w| (w.clone(), error::nearest(w, &valid).map(str::to_owned)))
+        .collect();
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(RunError::UnknownOperation { unknown, valid })
+    }
+}
+
 /// Runs a suite; `Err` is a problem that stopped it before its cases (exit 2): no plan,
 /// no server, a TLS handshake that fails, snapshots that cannot be kept.
 pub async fn run(suite: Suite, cancel: impl Future<Output = ()>) -> Result<Report, RunError> {
+    check_operations(&suite.api, &suite.operations)?;
     let tag = new_tag();
     let plan = Arc::new(plan::plan_with(
         &suite.api,
@@ -86,7 +102,7 @@ pub async fn run(suite: Suite, cancel: impl Future<Output = ()>) -> Result<Repor
         eprintln!("warning: {warning}");
     }
     let runner = Arc::new(Runner::new(plan.clone(), suite.target.clone(), suite.settings.clone())?);
-    runner.preflight().await?;
+    let preflight = runner.preflight().await?;
     let total = plan.cases.len();
     let done = Arc::new(AtomicUsize::new(0));
     let terminal = std::io::stderr().is_terminal();
@@ -111,18 +127,32 @@ pub async fn run(suite: Suite, cancel: impl Future<Output = ()>) -> Result<Repor
     }
     let interrupted = exchanges.iter().any(Option::is_none);
     let cleanup_failures = runner.cleanup().await;
+    if let Some(RunError::TimedOut {
+        count, timeout, url, ..
+    }) = runner.timed_out()
+    {
+        return Err(RunError::TimedOut {
+            count,
+            timeout,
+            url,
+            cleanup_failures,
+        });
+    }
 
     let credentials: Vec<&str> = [suite.target.token.as_deref(), suite.target.token_alt.as_deref()]
         .into_iter()
         .flatten()
         .collect();
-    let mut redactor = redact::Redactor::new(&tag, &credentials);
+    // Reports show the base URL (it is not a secret); snapshots hide it, as it changes.
+    let mut shown = redact::Redactor::new(&tag, &credentials);
+    for exchange in exchanges.iter().flatten() {
+        snapshot::learn(&mut shown, exchange);
+    }
+    let mut redactor = shown.clone();
     redactor.add(&suite.target.base_url, "[base-url]");
+    // Unknown ids are fresh random values each run: kept in reports, hidden in snapshots.
     for id in &plan.unknown_ids {
         redactor.add(id, "[unknown-id]");
-    }
-    for exchange in exchanges.iter().flatten() {
-        snapshot::learn(&mut redactor, exchange);
     }
     let mut cases = Vec::new();
     for (case, exchange) in plan.cases.iter().zip(&exchanges) {
@@ -141,7 +171,7 @@ pub async fn run(suite: Suite, cancel: impl Future<Output = ()>) -> Result<Repor
                 .into_iter()
                 .filter(|c| !c.passed)
                 .map(|mut c| {
-                    c.message = redactor.text(&c.message);
+                    c.message = shown.text(&c.message);
                     c
                 })
                 .collect();
@@ -156,7 +186,7 @@ pub async fn run(suite: Suite, cancel: impl Future<Output = ()>) -> Result<Repor
             .clone()
             .or_else(|| exchange.main.as_ref().and_then(|m| m.received.as_ref().err().cloned()))
             .or_else(|| exchange.skipped.clone())
-            .map(|e| redactor.text(&e));
+            .map(|e| shown.text(&e));
         let mut status = status;
         let snapshot = match (&snapshots, status) {
             (Some(s), Status::Passed | Status::Failed | Status::Error) => {
@@ -172,11 +202,20 @@ pub async fn run(suite: Suite, cancel: impl Future<Output = ()>) -> Result<Repor
             }
             _ => None,
         };
+        // A failure comes with the request to send again by hand: the case's own, or the
+        // step that broke (a setup create). Literal except for the credentials, which
+        // `Sent` never holds; replacing them again here only guards against a server echo.
+        let request = matches!(status, Status::Failed | Status::Error)
+            .then(|| exchange.main.as_ref().or(exchange.steps.last()))
+            .flatten()
+            .map(|step| report::Request::from_sent(&step.sent, &credentials));
         cases.push(CaseResult {
             name: case.name.clone(),
             operation: case.operation.clone(),
             expect: case.expect,
-            varied: redactor.text(&case.varied),
+            varied: shown.text(&case.varied),
+            curl: request.as_ref().and_then(|r| r.curl.clone()),
+            request,
             status,
             failures,
             checks_run,
@@ -187,6 +226,7 @@ pub async fn run(suite: Suite, cancel: impl Future<Output = ()>) -> Result<Repor
     }
     Ok(Report {
         api: suite.name,
+        preflight: preflight.notes,
         cases,
         cleanup_failures,
         notes: plan.notes.clone(),

@@ -1,9 +1,10 @@
 //! `conformance run|list|sweep`: the runner from the command line.
 //!
 //! Exit codes: 0 when every check and snapshot passes, 1 when any fails, 2 for a usage,
-//! spec, TLS or connection problem that stopped the run; after SIGINT, SIGTERM or SIGHUP
-//! (what the run made cleaned up first) 130, 143 or 129. Credentials come from the
-//! environment only: `CONFORMANCE_TOKEN`, and `CONFORMANCE_TOKEN_ALT` for a second tenant.
+//! spec, TLS, connection or credential problem that stopped the run; after SIGINT, SIGTERM or
+//! SIGHUP (what the run made cleaned up first) 130, 143 or 129. Credentials come from the
+//! environment only: `CONFORMANCE_TOKEN`, and `CONFORMANCE_TOKEN_ALT` for a second tenant
+//! (`--help` says which form each security scheme takes).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -15,10 +16,38 @@ use clap::{Parser, Subcommand};
 use conformance::exec::{CaCertificate, Runner, Settings, Target};
 use conformance::{RunError, Suite, TlsProblem, plan};
 
+/// The environment, and the form a credential takes, for `--help`.
+const ENVIRONMENT: &str = "\
+Environment:
+  CONFORMANCE_TOKEN      the credential, placed as the operation's security scheme says:
+                           apiKey (header, query, cookie): the key itself
+                           http bearer (and oauth2):       the token (sent as `Bearer <token>`)
+                           http basic:                     `user:pass` (split at the first colon)
+  CONFORMANCE_TOKEN_ALT  optional: a second tenant's credential, in the same form; turns on
+                         the isolation cases (*.tenant.isolated). Equal to CONFORMANCE_TOKEN,
+                         those cases are skipped.
+  SSL_CERT_FILE          a PEM bundle to trust instead of the platform's roots (SSL_CERT_DIR: a
+                         folder), as curl reads it
+  HTTPS_PROXY            the proxy for https URLs (also https_proxy, ALL_PROXY; HTTP_PROXY for
+                         http URLs)
+  NO_PROXY               hosts, domains, IPs and CIDR ranges that go around the proxy (* for all)
+  CI                     `true`: a new or changed snapshot fails the run and nothing is written
+  INSTA_UPDATE           what happens to new or changed snapshots: auto, always (accept), new,
+                         unseen (accept new ones only), no (write nothing), force
+
+Before the cases, `run` sends one GET that needs no parameters per credential: a 401 or 403
+stops the run naming the credential; a 404 to every probe names the spec's path prefix.
+Each failure shows the absolute URL, the headers (credentials masked), the body, and a curl
+command that reads the credential from the variables above.
+
+Exit codes: 0 every check and snapshot passed, 1 some failed, 2 the run could not start or
+was stopped (usage, spec, TLS, connection, refused credential, timeouts).";
+
 #[derive(Parser)]
 #[command(
     name = "conformance",
-    about = "Send every edge case a spec implies to a server and check the answers"
+    about = "Send every edge case a spec implies to a server and check the answers",
+    after_help = ENVIRONMENT
 )]
 struct Cli {
     #[command(subcommand)]
@@ -30,8 +59,8 @@ struct Spec {
     /// The OpenAPI document.
     #[arg(long)]
     spec: PathBuf,
-    /// Only this operationId (repeatable).
-    #[arg(long = "operation")]
+    /// Only this operationId (repeatable); an unknown one is an error that lists the spec's.
+    #[arg(long = "operation", value_name = "ID")]
     operations: Vec<String>,
 }
 
@@ -50,6 +79,7 @@ struct Server {
 #[derive(Subcommand)]
 enum Command {
     /// Run every case against a server.
+    #[command(after_help = ENVIRONMENT)]
     Run {
         #[command(flatten)]
         spec: Spec,
@@ -64,6 +94,9 @@ enum Command {
         /// Seconds before a request counts as timed out.
         #[arg(long, default_value_t = 10.0)]
         timeout: f64,
+        /// Stop the run (exit 2) after this many requests in a row timed out; 0 never stops.
+        #[arg(long, default_value_t = 5, value_name = "N")]
+        max_timeouts: u32,
         /// Write the results as JSON here.
         #[arg(long)]
         report_json: Option<PathBuf>,
@@ -158,6 +191,9 @@ fn hint(error: &anyhow::Error) -> Option<&'static str> {
             problem: TlsProblem::NotTls { .. },
             ..
         } => Some("if the server speaks plain HTTP, use http:// in --base-url"),
+        RunError::CredentialRefused { .. } | RunError::CredentialUnusable { .. } => {
+            Some("see `conformance run --help` for the form the credential takes for each security scheme")
+        }
         RunError::Unreachable { .. } => {
             Some("is the server running, and is --base-url right? HTTPS_PROXY/HTTP_PROXY and NO_PROXY apply")
         }
@@ -173,6 +209,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
             allow_leftovers,
         } => {
             let api = load(&spec.spec)?;
+            conformance::check_operations(&api, &spec.operations)?;
             let safety = plan::Safety {
                 read_only,
                 allow_leftovers,
@@ -193,6 +230,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Sweep { spec, server, dry_run } => {
             let api = load(&spec.spec)?;
+            conformance::check_operations(&api, &spec.operations)?;
             let plan = Arc::new(plan::plan(&api, "cfm-00000000", &[]));
             let runner = Runner::new(plan, target(server)?, Settings::default())?;
             runner.preflight().await?;
@@ -223,6 +261,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
             snapshots,
             concurrency,
             timeout,
+            max_timeouts,
             report_json,
             junit,
             read_only,
@@ -243,6 +282,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
                     allow_leftovers,
                     // Requests in flight at a signal get their timeout to answer, within reason.
                     drain: Duration::from_secs_f64(timeout).min(Duration::from_secs(30)) + Duration::from_secs(1),
+                    max_timeouts,
                     ..Settings::default()
                 },
                 snapshots: snapshots.map(absolute),

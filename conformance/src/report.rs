@@ -32,11 +32,71 @@ pub struct CaseResult {
     pub snapshot: Option<SnapshotOutcome>,
     /// The exchange as snapshotted, for the failure report.
     pub exchange: String,
+    /// For a failure or an error: the request to send again by hand.
+    pub request: Option<Request>,
+    /// For a failure or an error: the same request as a curl command.
+    pub curl: Option<String>,
+}
+
+/// A request as a failure shows it: the absolute URL, the headers sent (credentials masked),
+/// the body, and the curl command that sends it again.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Request {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+    /// `None` when the request was never sent (a link that could not be followed).
+    pub curl: Option<String>,
+}
+
+impl Request {
+    /// From a step's record; any of `credentials` still found (a server that echoed one
+    /// into a linked value) becomes `[credential]`. As for the redactor, values shorter than
+    /// 4 bytes are left alone: replacing them would garble the command.
+    pub fn from_sent(sent: &crate::exec::Sent, credentials: &[&str]) -> Request {
+        let hide = |text: &str| {
+            credentials
+                .iter()
+                .filter(|c| c.len() >= 4)
+                .fold(text.to_owned(), |t, c| t.replace(c, "[credential]"))
+        };
+        Request {
+            method: sent.method.clone(),
+            url: hide(&sent.url),
+            headers: sent.headers.iter().map(|(k, v)| (k.clone(), hide(v))).collect(),
+            body: sent.body.as_deref().map(hide),
+            curl: sent.curl.as_deref().map(hide),
+        }
+    }
+
+    /// The request in a few lines: `POST URL`, the headers, the body, the curl command.
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = vec![format!("request: {} {}", self.method, self.url)];
+        for (k, v) in &self.headers {
+            out.push(format!("  {k}: {v}"));
+        }
+        if let Some(body) = &self.body {
+            let shown: String = body.chars().take(2000).collect();
+            let cut = if shown.len() < body.len() {
+                format!("… ({} bytes; the curl command has all of it)", body.len())
+            } else {
+                String::new()
+            };
+            out.push(format!("  body: {shown}{cut}"));
+        }
+        if let Some(curl) = &self.curl {
+            out.push(format!("reproduce: {curl}"));
+        }
+        out
+    }
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Report {
     pub api: String,
+    /// What was tried before the cases, and what it found (equal tokens, ...).
+    pub preflight: Vec<String>,
     pub cases: Vec<CaseResult>,
     /// Resources the run made and could not remove.
     pub cleanup_failures: Vec<String>,
@@ -103,6 +163,9 @@ impl Report {
         let mut ops: Vec<(&str, [usize; 6])> = by_op.into_iter().collect();
         ops.sort_by_key(|(name, n)| (n[1] + n[2] + n[4] + n[5] == 0, *name));
         let mut out = format!("{}:\n", self.api);
+        for note in &self.preflight {
+            let _ = writeln!(out, "  {note}");
+        }
         for (op, n) in &ops {
             let _ = write!(
                 out,
@@ -132,6 +195,11 @@ impl Report {
             if c.failures.iter().any(|f| f.name != "snapshot") {
                 for line in c.exchange.lines().take(24) {
                     let _ = writeln!(out, "      | {line}");
+                }
+            }
+            if let Some(request) = &c.request {
+                for line in request.lines() {
+                    let _ = writeln!(out, "    {line}");
                 }
             }
         }
@@ -222,9 +290,10 @@ impl Report {
                     Status::Error => {
                         let _ = writeln!(
                             out,
-                            "><error message=\"{}\">{}</error></testcase>",
+                            "><error message=\"{}\">{}{}</error></testcase>",
                             xml(c.error.as_deref().unwrap_or("error")),
-                            xml(&c.exchange)
+                            xml(&c.exchange),
+                            xml(&request_text(c))
                         );
                     }
                     Status::Failed => {
@@ -236,10 +305,11 @@ impl Report {
                             .collect();
                         let _ = writeln!(
                             out,
-                            "><failure message=\"{}\">{}\n\n{}</failure></testcase>",
+                            "><failure message=\"{}\">{}\n\n{}{}</failure></testcase>",
                             xml(&names.join(", ")),
                             xml(&detail.join("\n")),
-                            xml(&c.exchange)
+                            xml(&c.exchange),
+                            xml(&request_text(c))
                         );
                     }
                 }
@@ -249,6 +319,14 @@ impl Report {
         out.push_str("</testsuites>\n");
         out
     }
+}
+
+/// The request of a failing case for the JUnit text, after the exchange.
+fn request_text(c: &CaseResult) -> String {
+    c.request
+        .as_ref()
+        .map(|r| format!("\n{}\n", r.lines().join("\n")))
+        .unwrap_or_default()
 }
 
 fn xml(text: &str) -> String {

@@ -12,7 +12,9 @@ use super::{MAX_BODY, Received, Runner, Sent, Step, WRONG_CREDENTIAL, evaluate_l
 use crate::plan::{Auth, Param, ParamValue, RequestBody};
 
 impl Runner {
-    /// Sends one request; transport problems become the step's error, never a panic.
+    /// Sends one request; transport problems become the step's error, never a panic. The
+    /// step's [`Sent`] records the request as it went out, with every credential masked and
+    /// a curl command that sends it again.
     pub(super) async fn send(
         &self,
         op: &Operation,
@@ -25,6 +27,7 @@ impl Runner {
         let mut path = op.path.clone();
         let mut wire = Wire::default();
         let method = op.method.to_http();
+        let base = self.target.base_url.trim_end_matches('/');
         for p in params {
             let value = match &p.value {
                 ParamValue::Text(t) => t.clone(),
@@ -36,70 +39,118 @@ impl Runner {
                             collection: false,
                             sent: Sent {
                                 method: method.to_string(),
+                                url: format!("{base}{path}"),
                                 path,
+                                headers: Vec::new(),
                                 body: None,
+                                curl: None,
                             },
                             received: Err(e),
                         };
                     }
                 },
             };
+            let text = vec![Seg::Lit(value)];
             match p.location {
-                ParamLocation::Path => path = path.replace(&format!("{{{}}}", p.name), &percent_encode(&value)),
-                ParamLocation::Query => wire.query.push((p.name.clone(), value)),
-                ParamLocation::Header => wire.headers.push((p.name.clone(), value)),
-                ParamLocation::Cookie => wire.cookies.push((p.name.clone(), value)),
+                ParamLocation::Path => path = path.replace(&format!("{{{}}}", p.name), &percent_encode(&text[0].lit())),
+                ParamLocation::Query => wire.query.push((p.name.clone(), text)),
+                ParamLocation::Header => wire.headers.push((p.name.clone(), text)),
+                ParamLocation::Cookie => wire.cookies.push((p.name.clone(), text)),
             }
         }
         let credential = match auth {
-            Auth::Primary => self.target.token.clone(),
-            Auth::Alternate => self.target.token_alt.clone(),
-            Auth::Wrong => Some(WRONG_CREDENTIAL.to_owned()),
+            Auth::Primary => self.target.token.as_deref().map(|t| Credential::Secret {
+                variable: "CONFORMANCE_TOKEN",
+                value: t,
+            }),
+            Auth::Alternate => self.target.token_alt.as_deref().map(|t| Credential::Secret {
+                variable: "CONFORMANCE_TOKEN_ALT",
+                value: t,
+            }),
+            // Not a secret: shown and reproduced as it is.
+            Auth::Wrong => Some(Credential::Literal(WRONG_CREDENTIAL)),
             Auth::Missing => None,
         };
-        if let Some(credential) = credential {
-            self.place_credential(op, &credential, &mut wire);
+        if let Some(credential) = &credential {
+            self.place_credential(op, credential, &mut wire);
         }
         // One Cookie header for every cookie, as RFC 6265 section 5.4 sends them.
         if !wire.cookies.is_empty() {
-            let pairs: Vec<String> = wire.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            wire.headers.push(("cookie".into(), pairs.join("; ")));
-        }
-        let Wire {
-            query, headers, basic, ..
-        } = wire;
-        let mut shown = path.clone();
-        if !query.is_empty() {
-            let encoded: Vec<String> = query
-                .iter()
-                .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
-                .collect();
-            shown = format!("{shown}?{}", encoded.join("&"));
+            let mut cookie = Vec::new();
+            for (i, (k, v)) in wire.cookies.iter().enumerate() {
+                let separator = if i == 0 { "" } else { "; " };
+                cookie.push(Seg::Lit(format!("{separator}{k}=")));
+                cookie.extend(v.iter().cloned());
+            }
+            wire.headers.push(("cookie".into(), cookie));
         }
         let (content_type, text) = match body {
             RequestBody::None => (None, None),
             RequestBody::Json(v) => (Some("application/json".to_owned()), Some(v.to_string())),
             RequestBody::Raw { content_type, text } => (Some(content_type.clone()), Some(text.clone())),
         };
+        if let Some(ct) = &content_type {
+            wire.headers.push(("content-type".into(), vec![Seg::Lit(ct.clone())]));
+        }
+        // What reqwest would add by itself, set here so that the record is complete.
+        wire.headers.push(("accept".into(), vec![Seg::Lit("*/*".into())]));
+        let real = |t: &Text| render(t, credential.as_ref(), Shown::Real);
+        let masked = |t: &Text| render(t, credential.as_ref(), Shown::Masked);
+
+        let query = |shown: Shown| -> String {
+            let pairs: Vec<String> = wire
+                .query
+                .iter()
+                .map(|(k, v)| {
+                    let value = match shown {
+                        Shown::Real => percent_encode(&real(v)),
+                        // A masked credential stays readable: `[CONFORMANCE_TOKEN]`.
+                        _ => v
+                            .iter()
+                            .map(|s| match s {
+                                Seg::Lit(l) => percent_encode(l),
+                                Seg::Credential => render(&vec![Seg::Credential], credential.as_ref(), Shown::Masked),
+                            })
+                            .collect(),
+                    };
+                    format!("{}={value}", percent_encode(k))
+                })
+                .collect();
+            if pairs.is_empty() {
+                String::new()
+            } else {
+                format!("?{}", pairs.join("&"))
+            }
+        };
+        let url = format!("{base}{path}{}", query(Shown::Real));
+        let shown_path = format!("{path}{}", query(Shown::Masked));
+        let mut headers: Vec<(String, String)> = wire.headers.iter().map(|(k, v)| (k.clone(), masked(v))).collect();
+        if let Some(basic) = &wire.basic {
+            headers.push(("authorization".into(), basic_shown(basic, credential.as_ref())));
+        }
         let sent = Sent {
             method: method.to_string(),
-            path: shown.clone(),
+            url: format!("{base}{shown_path}"),
+            path: shown_path,
+            headers,
             body: text.clone(),
+            curl: Some(self.curl(&method, base, &path, &wire, credential.as_ref(), text.as_deref())),
         };
         let collection = self.plan.resources.as_ref().and_then(|r| r.list.as_ref()) == Some(&op.operation_id);
-        let url = format!("{}{shown}", self.target.base_url.trim_end_matches('/'));
         // 429: wait as the server asks, a few times, then take the answer as it is.
         let mut retries = Retries::new(Policy::rate_limit(self.settings.rate_limit_retries));
         loop {
             let mut request = self.client.request(method.clone(), &url);
-            for (k, v) in &headers {
-                request = request.header(k.as_str(), v.as_str());
+            for (k, v) in &wire.headers {
+                request = request.header(k.as_str(), real(v));
             }
-            if let Some((user, password)) = &basic {
-                request = request.basic_auth(user, password.as_ref());
-            }
-            if let Some(ct) = &content_type {
-                request = request.header("content-type", ct.as_str());
+            if let Some(basic) = &wire.basic {
+                let credential = real(basic);
+                let (user, password) = match credential.split_once(':') {
+                    Some((user, password)) => (user.to_owned(), Some(password.to_owned())),
+                    None => (credential, None),
+                };
+                request = request.basic_auth(user, password);
             }
             if let Some(text) = &text {
                 request = request.body(text.clone());
@@ -120,11 +171,113 @@ impl Runner {
         }
     }
 
+    /// The request as a curl command: shell-quoted, credentials as `"$CONFORMANCE_TOKEN"`
+    /// (never their value), `--cacert` for each `--ca-cert` file.
+    fn curl(
+        &self,
+        method: &reqwest::Method,
+        base: &str,
+        path: &str,
+        wire: &Wire,
+        credential: Option<&Credential>,
+        body: Option<&str>,
+    ) -> String {
+        let mut out = vec!["curl".to_owned(), "-i".to_owned()];
+        if method == reqwest::Method::HEAD {
+            out.push("-I".into());
+        } else {
+            // The spec's methods are plain words; anything else is quoted.
+            let plain = method.as_str().bytes().all(|b| b.is_ascii_uppercase());
+            out.push(if plain {
+                format!("-X {method}")
+            } else {
+                format!("-X {}", shell_quote(method.as_str()))
+            });
+        }
+        // The query goes into the URL as sent. A credential made only of characters that
+        // need no encoding goes there too, as `"$VARIABLE"`; any other is given to curl with
+        // `--url-query`, which encodes it (a space as `+`, where the runner sends `%20`).
+        let unreserved = match credential {
+            Some(Credential::Secret { value, .. }) => percent_encode(value) == *value,
+            _ => true,
+        };
+        let split = if unreserved {
+            wire.query.len()
+        } else {
+            wire.query
+                .iter()
+                .position(|(_, v)| v.iter().any(|s| matches!(s, Seg::Credential)))
+                .unwrap_or(wire.query.len())
+        };
+        let mut address = vec![Seg::Lit(format!("{base}{path}"))];
+        for (i, (k, v)) in wire.query[..split].iter().enumerate() {
+            let separator = if i == 0 { '?' } else { '&' };
+            address.push(Seg::Lit(format!("{separator}{}=", percent_encode(k))));
+            for s in v {
+                address.push(match s {
+                    Seg::Lit(l) => Seg::Lit(percent_encode(l)),
+                    Seg::Credential => Seg::Credential,
+                });
+            }
+        }
+        out.push(shell(&address, credential));
+        for (k, v) in &wire.query[split..] {
+            let mut arg = vec![Seg::Lit(format!("{}=", percent_encode(k)))];
+            arg.extend(v.iter().cloned());
+            out.push(format!("--url-query {}", shell(&arg, credential)));
+        }
+        for (k, v) in &wire.headers {
+            // `-H 'name:'` would remove the header; `-H 'name;'` sends it empty.
+            if v.iter().all(|s| matches!(s, Seg::Lit(l) if l.is_empty())) {
+                out.push(format!("-H {}", shell_quote(&format!("{k};"))));
+            } else {
+                let mut arg = vec![Seg::Lit(format!("{k}: "))];
+                arg.extend(v.iter().cloned());
+                out.push(format!("-H {}", shell(&arg, credential)));
+            }
+        }
+        if let Some(basic) = &wire.basic {
+            // curl asks for a password when `-u` has no colon; the runner sends an empty one.
+            let mut arg = basic.clone();
+            if !render(basic, credential, Shown::Real).contains(':') {
+                arg.push(Seg::Lit(":".into()));
+            }
+            out.push(format!("-u {}", shell(&arg, credential)));
+        }
+        if let Some(body) = body {
+            out.push(format!("--data-binary {}", shell_quote(body)));
+        }
+        let files: Vec<&std::path::Path> = self.target.ca_certs.iter().filter_map(|c| c.file()).collect();
+        let mut unique: Vec<&std::path::Path> = Vec::new();
+        for f in files {
+            if !unique.contains(&f) {
+                unique.push(f);
+            }
+        }
+        match unique.as_slice() {
+            [] => {}
+            [one] => out.push(format!("--cacert {}", shell_quote(&one.display().to_string()))),
+            // curl reads one --cacert only: the files together (bash).
+            several => out.push(format!(
+                "--cacert <(cat {})",
+                several
+                    .iter()
+                    .map(|f| shell_quote(&f.display().to_string()))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )),
+        }
+        out.join(" ")
+    }
+
     pub(super) async fn receive(
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<(Received, Option<Duration>), String> {
-        let mut response = request.send().await.map_err(|e| cause(&e))?;
+        let mut response = request.send().await.map_err(|e| {
+            self.answered(!e.is_timeout());
+            cause(&e)
+        })?;
         let status = response.status().as_u16();
         let content_type = response
             .headers()
@@ -145,12 +298,16 @@ impl Runner {
             ));
         }
         let mut bytes = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| cause(&e))? {
+        while let Some(chunk) = response.chunk().await.map_err(|e| {
+            self.answered(!e.is_timeout());
+            cause(&e)
+        })? {
             if bytes.len() + chunk.len() > MAX_BODY {
                 return Err(format!("the answer body is larger than {} MiB", MAX_BODY >> 20));
             }
             bytes.extend_from_slice(&chunk);
         }
+        self.answered(true);
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let json = serde_json::from_slice(&bytes).ok();
         Ok((
@@ -165,9 +322,13 @@ impl Runner {
     }
 
     /// Puts the credential where the operation's first security alternative wants it.
-    fn place_credential(&self, op: &Operation, credential: &str, wire: &mut Wire) {
+    fn place_credential(&self, op: &Operation, credential: &Credential, wire: &mut Wire) {
         let Some(alternative) = op.security.iter().find(|a| !a.is_empty()) else {
             return;
+        };
+        let value = || match credential {
+            Credential::Secret { .. } => vec![Seg::Credential],
+            Credential::Literal(l) => vec![Seg::Lit((*l).to_owned())],
         };
         for name in alternative {
             let Some(scheme) = self.plan.api.security_scheme(name) else {
@@ -175,37 +336,135 @@ impl Runner {
             };
             match &scheme.kind {
                 SecurityKind::ApiKey { location, name } => {
-                    let pair = (name.clone(), credential.to_owned());
+                    let pair = (name.clone(), value());
                     match location {
                         ParamLocation::Query => wire.query.push(pair),
                         ParamLocation::Cookie => wire.cookies.push(pair),
                         ParamLocation::Header | ParamLocation::Path => wire.headers.push(pair),
                     }
                 }
-                SecurityKind::Bearer | SecurityKind::OAuth2 => wire
-                    .headers
-                    .push(("authorization".into(), format!("Bearer {credential}"))),
-                // `user:password`, split at the first colon (RFC 7617); reqwest encodes it.
-                SecurityKind::Basic => {
-                    wire.basic = Some(match credential.split_once(':') {
-                        Some((user, password)) => (user.to_owned(), Some(password.to_owned())),
-                        None => (credential.to_owned(), None),
-                    });
+                SecurityKind::Bearer | SecurityKind::OAuth2 => {
+                    let mut text = vec![Seg::Lit("Bearer ".into())];
+                    text.extend(value());
+                    wire.headers.push(("authorization".into(), text));
                 }
+                // `user:password`, split at the first colon (RFC 7617); reqwest encodes it.
+                SecurityKind::Basic => wire.basic = Some(value()),
             }
         }
     }
 }
 
+/// The credential of a request: a secret from the environment, or the deliberately wrong one.
+enum Credential<'a> {
+    Secret { variable: &'static str, value: &'a str },
+    Literal(&'static str),
+}
+
+/// A piece of a header, query value or `-u` argument: literal text, or the credential.
+#[derive(Debug, Clone)]
+enum Seg {
+    Lit(String),
+    Credential,
+}
+
+impl Seg {
+    fn lit(&self) -> String {
+        match self {
+            Seg::Lit(l) => l.clone(),
+            Seg::Credential => String::new(),
+        }
+    }
+}
+
+type Text = Vec<Seg>;
+
+#[derive(Clone, Copy)]
+enum Shown {
+    /// As sent.
+    Real,
+    /// The credential as `[CONFORMANCE_TOKEN]`.
+    Masked,
+}
+
+fn render(text: &Text, credential: Option<&Credential>, shown: Shown) -> String {
+    text.iter()
+        .map(|s| match (s, credential, shown) {
+            (Seg::Lit(l), ..) => l.clone(),
+            (Seg::Credential, Some(Credential::Secret { value, .. }), Shown::Real) => (*value).to_owned(),
+            (Seg::Credential, Some(Credential::Secret { variable, .. }), Shown::Masked) => format!("[{variable}]"),
+            (Seg::Credential, _, _) => String::new(),
+        })
+        .collect()
+}
+
+/// The Authorization header of HTTP Basic as shown: the base64 of a literal, or a mask.
+fn basic_shown(text: &Text, credential: Option<&Credential>) -> String {
+    match credential {
+        Some(Credential::Secret { variable, .. }) if text.iter().any(|s| matches!(s, Seg::Credential)) => {
+            format!("Basic [base64 of {variable}]")
+        }
+        _ => format!("Basic {}", base64(render(text, credential, Shown::Real).as_bytes())),
+    }
+}
+
+/// RFC 4648 base64 with padding, for showing a literal Basic credential.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// A word for a POSIX shell: single quotes, each `'` written `'\''`.
+pub fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+/// A shell word for `text`: literal pieces single-quoted, the credential as `"$VARIABLE"`.
+fn shell(text: &Text, credential: Option<&Credential>) -> String {
+    let mut out = String::new();
+    let mut literal = String::new();
+    for s in text {
+        match (s, credential) {
+            (Seg::Lit(l), _) => literal.push_str(l),
+            (Seg::Credential, Some(Credential::Secret { variable, .. })) => {
+                if !literal.is_empty() {
+                    out.push_str(&shell_quote(&std::mem::take(&mut literal)));
+                }
+                out.push_str(&format!("\"${variable}\""));
+            }
+            (Seg::Credential, _) => {}
+        }
+    }
+    if !literal.is_empty() || out.is_empty() {
+        out.push_str(&shell_quote(&literal));
+    }
+    out
+}
+
 /// Where a request's parameters and credential go, besides the path.
 #[derive(Default)]
 struct Wire {
-    query: Vec<(String, String)>,
-    headers: Vec<(String, String)>,
+    query: Vec<(String, Text)>,
+    /// In the order they are sent.
+    headers: Vec<(String, Text)>,
     /// Sent together in one `Cookie` header.
-    cookies: Vec<(String, String)>,
-    /// `Authorization: Basic` as user and password.
-    basic: Option<(String, Option<String>)>,
+    cookies: Vec<(String, Text)>,
+    /// `Authorization: Basic` from `user:password`.
+    basic: Option<Text>,
 }
 
 /// `Retry-After` as delta-seconds or as an HTTP-date (RFC 9110 section 10.2.3), as a wait from `now`.
@@ -399,5 +658,132 @@ paths:
         assert_eq!(got["headers"]["authorization"], "Basic dXNlcjpwYTpzcw==");
         assert!(got["headers"].get("cookie").is_none());
         server.abort();
+    }
+
+    /// Runs `command` (a step's curl) with `sh`, the credential in `CONFORMANCE_TOKEN`.
+    fn run_curl(command: &str, token: &str) -> Value {
+        assert!(
+            std::process::Command::new("curl").arg("--version").output().is_ok(),
+            "this test runs the step's curl command: install curl (it is not optional here)"
+        );
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("{command} -s -S -o - --no-include"))
+            .env("CONFORMANCE_TOKEN", token)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{command}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{command}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_curl_command_sends_what_the_runner_sent() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, axum::Router::new().fallback(echo)).await.unwrap();
+        });
+        let spec = SPEC
+            .replace(
+                "session: {type: apiKey, in: cookie, name: session}",
+                "session: {type: apiKey, in: cookie, name: session}\n    key: {type: apiKey, in: query, name: api_key}",
+            )
+            .replace("security: [{session: []}]", "security: [{session: [], key: []}]");
+        // One a shell would mangle if it were not quoted, with a colon for Basic; and one of
+        // characters a URL carries as they are.
+        for token in ["us'er:p$a ss&\"x", "user-1.a_b~c"] {
+            check_curl(&spec, address, token).await;
+        }
+        server.abort();
+    }
+
+    async fn check_curl(spec: &str, address: std::net::SocketAddr, token: &str) {
+        let api = generator::load_str(spec, None).unwrap();
+        let plan = Arc::new(crate::plan::plan(&api, "cfm-00000000", &[]));
+        let runner = Runner::new(
+            plan.clone(),
+            Target {
+                base_url: format!("http://{address}/"),
+                token: Some(token.into()),
+                token_alt: None,
+                ca_certs: Vec::new(),
+            },
+            Settings::default(),
+        )
+        .unwrap();
+        let params = [
+            param(ParamLocation::Path, "item_id", "a b/c"),
+            param(ParamLocation::Query, "q", "x&y'z"),
+            param(ParamLocation::Header, "X-Trace", "it's"),
+            param(ParamLocation::Cookie, "theme", "dark"),
+        ];
+        let get = plan.api.operation("getItem").unwrap();
+        let put = plan.api.operation("putItem").unwrap();
+        for (op, params, body) in [
+            (get, &params[..], RequestBody::None),
+            (
+                put,
+                &params[..1],
+                RequestBody::Raw {
+                    content_type: "application/json".into(),
+                    text: "{\"name\": \"it's $HOME\"}".into(),
+                },
+            ),
+        ] {
+            let step = runner.send(op, params, &body, Auth::Primary, None, "echo").await;
+            let by_runner = step.received.unwrap().json.unwrap();
+            let curl = step.sent.curl.clone().unwrap();
+            assert!(
+                !curl.contains(token) && !curl.contains("us'") && !curl.contains("user-1"),
+                "{curl}"
+            );
+            for (_, v) in &step.sent.headers {
+                assert!(!v.contains(token), "{v}");
+            }
+            assert!(
+                !step.sent.url.contains("us%27er") && !step.sent.url.contains("user-1"),
+                "{}",
+                step.sent.url
+            );
+            let by_curl = run_curl(&curl, token);
+            assert_eq!(by_curl["method"], by_runner["method"], "{curl}");
+            let pairs = |target: &Value| {
+                let url = reqwest::Url::parse(&format!("http://x{}", target.as_str().unwrap())).unwrap();
+                (
+                    url.path().to_owned(),
+                    url.query_pairs().into_owned().collect::<Vec<_>>(),
+                )
+            };
+            if token.contains(' ') {
+                // `--url-query` encodes a space as `+`: the same query, decoded.
+                assert_eq!(pairs(&by_curl["target"]), pairs(&by_runner["target"]), "{curl}");
+            } else {
+                assert_eq!(by_curl["target"], by_runner["target"], "{curl}");
+            }
+            for header in ["x-trace", "cookie", "authorization", "content-type", "accept"] {
+                assert_eq!(
+                    by_curl["headers"][header], by_runner["headers"][header],
+                    "{header}: {curl}"
+                );
+            }
+            // What the runner recorded is what the server got, the credential masked.
+            for (k, v) in &step.sent.headers {
+                if !v.contains("[CONFORMANCE_TOKEN]") && !v.contains("[base64 of") {
+                    assert_eq!(by_runner["headers"][k.to_ascii_lowercase()], v.as_str(), "{k}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn shell_words_survive_quotes() {
+        assert_eq!(super::shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(super::base64(b"user:pa:ss"), "dXNlcjpwYTpzcw==");
+        assert_eq!(super::base64(b"ab"), "YWI=");
     }
 }

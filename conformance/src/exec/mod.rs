@@ -3,16 +3,17 @@
 //! concurrency, per-request timeouts, 429 and `Retry-After` honoured.
 
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use generator::model::Operation;
 use serde_json::Value;
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 
 use crate::error::{RunError, TlsProblem};
 use crate::plan::{Auth, Case, Param, ParamValue, Plan, RequestBody, Stateful, apply};
+use generator::model::{Method, ParamLocation};
 
 mod cleanup;
 mod http;
@@ -57,6 +58,8 @@ impl std::fmt::Debug for Target {
 #[derive(Clone, PartialEq, Eq)]
 pub struct CaCertificate {
     der: Vec<u8>,
+    /// The file it was read from, for the curl command's `--cacert`.
+    file: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for CaCertificate {
@@ -82,7 +85,10 @@ impl CaCertificate {
             rustls::RootCertStore::empty()
                 .add(der.clone())
                 .map_err(|e| problem(format!("certificate {} cannot be a trust anchor: {e}", i + 1)))?;
-            out.push(CaCertificate { der: der.to_vec() });
+            out.push(CaCertificate {
+                der: der.to_vec(),
+                file: None,
+            });
         }
         if out.is_empty() {
             return Err(problem(
@@ -99,7 +105,16 @@ impl CaCertificate {
             origin: origin.clone(),
             reason: format!("cannot read it: {e}"),
         })?;
-        CaCertificate::from_pem(&pem, &origin)
+        let mut certificates = CaCertificate::from_pem(&pem, &origin)?;
+        for c in &mut certificates {
+            c.file = Some(path.to_owned());
+        }
+        Ok(certificates)
+    }
+
+    /// The file it was read from ([`CaCertificate::from_pem_file`]).
+    pub fn file(&self) -> Option<&std::path::Path> {
+        self.file.as_deref()
     }
 
     /// The certificate, DER-encoded.
@@ -121,6 +136,9 @@ pub struct Settings {
     /// After a stop (a signal), how long requests in flight may take to answer before the
     /// run stops waiting for them and cleans up.
     pub drain: Duration,
+    /// Stop the run ([`RunError::TimedOut`]) when this many requests in a row got no answer
+    /// within `timeout`; 0 never stops.
+    pub max_timeouts: u32,
 }
 
 impl Default for Settings {
@@ -129,6 +147,7 @@ impl Default for Settings {
             concurrency: 8,
             timeout: Duration::from_secs(10),
             rate_limit_retries: 3,
+            max_timeouts: 5,
             read_only: false,
             allow_leftovers: false,
             drain: Duration::from_secs(10),
@@ -146,13 +165,24 @@ impl Settings {
     }
 }
 
-/// A request as sent.
+/// A request as sent, enough to send it again by hand. No credential's value is kept: where
+/// `CONFORMANCE_TOKEN` went, the record says `[CONFORMANCE_TOKEN]`, and the curl command
+/// `"$CONFORMANCE_TOKEN"`; the deliberately wrong credential is shown as it is.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Sent {
     pub method: String,
-    /// Path and query, relative to the base URL.
+    /// Path and query, relative to the base URL (what snapshots show).
     pub path: String,
+    /// The absolute URL (the base URL is not a secret).
+    pub url: String,
+    /// Every header the runner set, in the order sent (Content-Type and Accept included;
+    /// Host and Content-Length are left to the client), credentials masked.
+    pub headers: Vec<(String, String)>,
     pub body: Option<String>,
+    /// A curl command that sends the same request (shell-quoted, credentials as
+    /// `"$CONFORMANCE_TOKEN"`, `--cacert` for each `--ca-cert` file); `None` when the request
+    /// was never sent.
+    pub curl: Option<String>,
 }
 
 /// An answer as received.
@@ -248,6 +278,17 @@ pub struct Runner {
     writes_in_flight: AtomicUsize,
     /// Such requests still unanswered when the run stopped waiting for them.
     abandoned: AtomicUsize,
+    /// Requests in a row that got no answer in time (any answer resets it).
+    timeouts_in_a_row: AtomicU32,
+    /// Set when `timeouts_in_a_row` reached `max_timeouts`: the run stops.
+    timed_out: AtomicBool,
+    stop: Notify,
+}
+
+/// What the preflight tried, in sentences for the report.
+#[derive(Debug, Clone, Default)]
+pub struct Preflight {
+    pub notes: Vec<String>,
 }
 
 impl Runner {
@@ -262,6 +303,20 @@ impl Runner {
                 reason: format!("the scheme is {}, not http or https", url.scheme()),
             });
         }
+        // Each operation's path is appended to the base URL: a query or fragment would end
+        // up in the middle of every path.
+        let refuse = |what: &str, part: &str| RunError::BaseUrl {
+            url: target.base_url.clone(),
+            reason: format!(
+                "it has a {what} (`{part}`), and each operation's path is appended to the base URL; leave the {what} out"
+            ),
+        };
+        if let Some(query) = url.query() {
+            return Err(refuse("query", &format!("?{query}")));
+        }
+        if let Some(fragment) = url.fragment() {
+            return Err(refuse("fragment", &format!("#{fragment}")));
+        }
         let client = client(&target, &settings)?;
         Ok(Runner {
             plan,
@@ -272,37 +327,151 @@ impl Runner {
             stopping: AtomicBool::new(false),
             writes_in_flight: AtomicUsize::new(0),
             abandoned: AtomicUsize::new(0),
+            timeouts_in_a_row: AtomicU32::new(0),
+            timed_out: AtomicBool::new(false),
+            stop: Notify::new(),
         })
     }
 
-    /// Any answer at all from the base URL: a run that cannot connect, or whose TLS handshake
-    /// fails, stops before it starts.
-    pub async fn preflight(&self) -> Result<(), RunError> {
+    /// Counts timeouts in a row: `false` for a request that timed out, `true` for any answer
+    /// (or any other failure). Reaching `max_timeouts` stops the run.
+    pub(crate) fn answered(&self, answered: bool) {
+        if answered {
+            self.timeouts_in_a_row.store(0, Ordering::Relaxed);
+            return;
+        }
+        let n = self.timeouts_in_a_row.fetch_add(1, Ordering::Relaxed) + 1;
+        let max = self.settings.max_timeouts;
+        if max > 0 && n >= max && !self.timed_out.swap(true, Ordering::Relaxed) {
+            self.stop.notify_one();
+        }
+    }
+
+    /// Why the run stopped early, if it did because the server stopped answering.
+    pub fn timed_out(&self) -> Option<RunError> {
+        self.timed_out.load(Ordering::Relaxed).then(|| RunError::TimedOut {
+            count: self.settings.max_timeouts,
+            timeout: self.settings.timeout,
+            url: self.target.base_url.clone(),
+            cleanup_failures: Vec::new(),
+        })
+    }
+
+    /// The operation the preflight sends: a GET that needs no parameter, the list operation
+    /// first, then one that needs credentials, in spec order.
+    fn probe_operation(&self) -> Option<&Operation> {
+        let safe = |op: &&Operation| {
+            op.method == Method::Get
+                && !op
+                    .parameters
+                    .iter()
+                    .any(|p| p.required || p.location == ParamLocation::Path)
+        };
+        let list = self.plan.resources.as_ref().and_then(|r| r.list.as_deref());
+        let mut candidates: Vec<&Operation> = self.plan.api.operations.iter().filter(safe).collect();
+        candidates.sort_by_key(|op| (Some(op.operation_id.as_str()) != list, op.security.is_empty()));
+        candidates.first().copied()
+    }
+
+    /// Before the cases: the base URL answers at all (a run that cannot connect, or whose
+    /// TLS handshake fails, stops here), each credential can be sent, and one valid request
+    /// per credential (a GET that needs no parameter) is not refused: a 401 or 403 names the
+    /// credential, a 404 to every probe names the spec's path prefix. Anything else is left
+    /// to the cases. The notes say what was probed.
+    pub async fn preflight(&self) -> Result<Preflight, RunError> {
         let url = &self.target.base_url;
+        let mut notes = Vec::new();
+        let credentials = [
+            ("CONFORMANCE_TOKEN", self.target.token.as_deref()),
+            ("CONFORMANCE_TOKEN_ALT", self.target.token_alt.as_deref()),
+        ];
+        for (variable, value) in credentials {
+            if let Some(value) = value
+                && reqwest::header::HeaderValue::from_str(value).is_err()
+            {
+                return Err(RunError::CredentialUnusable {
+                    variable,
+                    reason: "it holds a character no HTTP header may carry (a line break at its end?)".into(),
+                });
+            }
+        }
         match self.client.get(url).send().await {
             Err(e) => {
                 if let Some(problem) = TlsProblem::find(&e) {
-                    Err(RunError::Tls {
+                    return Err(RunError::Tls {
                         url: url.clone(),
                         problem,
-                    })
+                    });
                 } else if e.is_builder() {
-                    Err(RunError::BaseUrl {
+                    return Err(RunError::BaseUrl {
                         url: url.clone(),
                         reason: cause(&e),
-                    })
+                    });
                 } else if e.is_connect() {
-                    Err(RunError::Unreachable {
+                    return Err(RunError::Unreachable {
                         url: url.clone(),
                         cause: cause(&e),
-                    })
-                } else {
-                    // A slow or odd answer is for the cases to report.
-                    Ok(())
+                    });
+                }
+                // A slow or odd answer is for the cases to report.
+                self.answered(!e.is_timeout());
+            }
+            Ok(_) => self.answered(true),
+        }
+        let Some(op) = self.probe_operation() else {
+            notes.push(format!(
+                "preflight: GET {url} answered; the spec has no GET without required parameters to try the credentials on"
+            ));
+            return Ok(Preflight { notes });
+        };
+        let mut probes = vec![(Auth::Primary, self.target.token.as_ref().map(|_| "CONFORMANCE_TOKEN"))];
+        match (&self.target.token, &self.target.token_alt) {
+            (Some(a), Some(b)) if a == b => notes.push(
+                "CONFORMANCE_TOKEN_ALT is the same as CONFORMANCE_TOKEN: the isolation cases (*.tenant.isolated) \
+                 are skipped; set it to a second tenant's credential to run them"
+                    .into(),
+            ),
+            (_, Some(_)) => probes.push((Auth::Alternate, Some("CONFORMANCE_TOKEN_ALT"))),
+            _ => {}
+        }
+        let needs_credentials = !op.security.is_empty();
+        let mut answers = Vec::new();
+        let mut all_not_found = true;
+        for (auth, variable) in probes {
+            let step = self.send(op, &[], &RequestBody::None, auth, None, "preflight").await;
+            let probe = format!("{} {} ({})", step.sent.method, step.sent.url, op.operation_id);
+            let who = variable.unwrap_or("no credential");
+            match &step.received {
+                Ok(r) if needs_credentials && matches!(r.status, 401 | 403) => {
+                    return Err(RunError::CredentialRefused {
+                        variable,
+                        status: r.status,
+                        probe,
+                    });
+                }
+                Ok(r) => {
+                    all_not_found &= r.status == 404;
+                    answers.push(format!("{} as {who}", r.status));
+                }
+                Err(e) => {
+                    all_not_found = false;
+                    answers.push(format!("no answer as {who} ({e})"));
                 }
             }
-            Ok(_) => Ok(()),
+            if answers.len() == 1 {
+                notes.push(format!("preflight: {probe}: {}", answers[0]));
+            } else if let Some(last) = notes.last_mut() {
+                last.push_str(&format!("; {}", answers[answers.len() - 1]));
+            }
         }
+        if all_not_found {
+            let probe = format!("GET {}{} ({})", url.trim_end_matches('/'), op.path, op.operation_id);
+            return Err(RunError::EveryRequestNotFound {
+                base_path: self.plan.api.base_path.clone(),
+                probe,
+            });
+        }
+        Ok(Preflight { notes })
     }
 
     /// Runs every case, `concurrency` at a time, until done or `cancel` completes; results
@@ -329,6 +498,8 @@ impl Runner {
         }
         let mut results: Vec<Option<Exchange>> = vec![None; self.plan.cases.len()];
         tokio::pin!(cancel);
+        let stop = self.stop.notified();
+        tokio::pin!(stop);
         loop {
             tokio::select! {
                 next = tasks.join_next() => match next {
@@ -338,6 +509,11 @@ impl Runner {
                 },
                 () = &mut cancel => {
                     self.stopping.store(true, Ordering::SeqCst);
+                    break;
+                }
+                // Too many timeouts in a row: the server does not answer ([`Runner::timed_out`]).
+                () = &mut stop => {
+                    tasks.abort_all();
                     break;
                 }
             }
@@ -391,8 +567,11 @@ impl Runner {
                 collection: false,
                 sent: Sent {
                     method: op.method.as_str().to_ascii_uppercase(),
+                    url: format!("{}{}", self.target.base_url.trim_end_matches('/'), op.path),
                     path: op.path.clone(),
+                    headers: Vec::new(),
                     body: None,
+                    curl: None,
                 },
                 received: Err(reason),
             };
@@ -429,9 +608,16 @@ impl Runner {
             error: None,
             skipped: None,
         };
-        if case.auth == Auth::Alternate && self.target.token_alt.is_none() {
-            exchange.skipped = Some("no second tenant: set CONFORMANCE_TOKEN_ALT".into());
-            return exchange;
+        if case.auth == Auth::Alternate {
+            if self.target.token_alt.is_none() {
+                exchange.skipped = Some("no second tenant: set CONFORMANCE_TOKEN_ALT".into());
+                return exchange;
+            }
+            if self.target.token_alt == self.target.token {
+                exchange.skipped =
+                    Some("CONFORMANCE_TOKEN_ALT is the same as CONFORMANCE_TOKEN: one tenant is not another".into());
+                return exchange;
+            }
         }
         if case.needs_resource {
             match self.create_resource(&mut exchange.steps).await {
