@@ -106,8 +106,7 @@ pub async fn run(suite: Suite, cancel: impl Future<Output = ()>) -> Result<Repor
         .into_iter()
         .flatten()
         .collect();
-    let mut redactor = redact::Redactor::new(&tag, &credentials);
-    redactor.add(&suite.target.base_url, "[base-url]");
+    let mut redactor = redact::Redactor::new(&tag, &credentials).with_base_url(&suite.target.base_url);
     for exchange in exchanges.iter().flatten() {
         snapshot::learn(&mut redactor, exchange);
     }
@@ -128,7 +127,7 @@ pub async fn run(suite: Suite, cancel: impl Future<Output = ()>) -> Result<Repor
                 .into_iter()
                 .filter(|c| !c.passed)
                 .map(|mut c| {
-                    c.message = redactor.text(&c.message);
+                    c.message = redactor.message(&c.message);
                     c
                 })
                 .collect();
@@ -143,7 +142,7 @@ pub async fn run(suite: Suite, cancel: impl Future<Output = ()>) -> Result<Repor
             .clone()
             .or_else(|| exchange.main.as_ref().and_then(|m| m.received.as_ref().err().cloned()))
             .or_else(|| exchange.skipped.clone())
-            .map(|e| redactor.text(&e));
+            .map(|e| redactor.message(&e));
         let mut status = status;
         let snapshot = match (&snapshots, status) {
             (Some(s), Status::Passed | Status::Failed | Status::Error) => {
@@ -163,7 +162,7 @@ pub async fn run(suite: Suite, cancel: impl Future<Output = ()>) -> Result<Repor
             name: case.name.clone(),
             operation: case.operation.clone(),
             expect: case.expect,
-            varied: redactor.text(&case.varied),
+            varied: redactor.message(&case.varied),
             status,
             failures,
             checks_run,
