@@ -12,7 +12,9 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use conformance::exec::{CaCertificate, Runner, Settings, Target};
-use conformance::{RunError, Suite, TlsProblem, plan};
+use conformance::{Control, RunError, Suite, TlsProblem, plan};
+
+mod progress;
 
 #[derive(Parser)]
 #[command(
@@ -69,6 +71,10 @@ enum Command {
         /// Write the results as JUnit XML here.
         #[arg(long)]
         junit: Option<PathBuf>,
+        /// Stop sending new cases once N have failed (the cases in flight finish, what the
+        /// run created is removed, and the report holds what ran); exit 1.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+        max_failures: Option<u64>,
     },
     /// Print the cases without sending anything.
     List {
@@ -189,6 +195,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
             timeout,
             report_json,
             junit,
+            max_failures,
         } => {
             let api = load(&spec.spec)?;
             if !(timeout > 0.0 && timeout.is_finite()) {
@@ -210,7 +217,11 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
                 let _ = tokio::signal::ctrl_c().await;
                 eprintln!("\ninterrupted: cleaning up what this run created");
             };
-            let report = conformance::run(suite, cancel).await?;
+            let control = Control {
+                events: progress::bar(),
+                max_failures: max_failures.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+            };
+            let report = conformance::run_with(suite, cancel, control).await?;
             print!("{}", report.summary());
             for (path, text) in [(report_json, report.json()), (junit, report.junit())] {
                 if let Some(path) = path {

@@ -243,7 +243,11 @@ fn replace_prefixes(text: &str, prefix: &str, with: &str) -> String {
     while let Some(at) = rest.find(prefix) {
         let after = &rest[at + prefix.len()..];
         out.push_str(&rest[..at]);
-        if after.chars().next().is_none_or(|c| !(c.is_alphanumeric() || "-_.:@".contains(c))) {
+        if after
+            .chars()
+            .next()
+            .is_none_or(|c| !(c.is_alphanumeric() || "-_.:@".contains(c)))
+        {
             out.push_str(with);
         } else {
             out.push_str(prefix);
@@ -331,7 +335,10 @@ mod tests {
     #[test]
     fn a_whole_value_id_is_redacted() {
         let r = redactor();
-        assert_eq!(r.json(&json!({"refs": [ID, "other"]})), json!({"refs": ["[id]", "other"]}));
+        assert_eq!(
+            r.json(&json!({"refs": [ID, "other"]})),
+            json!({"refs": ["[id]", "other"]})
+        );
         assert_eq!(
             r.path(&format!("/webhooks/{ID}?endpoint_id={ID}&limit=10")),
             "/webhooks/[id]?endpoint_id=[id]&limit=10"
@@ -360,7 +367,10 @@ mod tests {
             assert_eq!(r.text(text), masked, "{text}");
         }
         assert_eq!(r.path("/w?api_key=key-secret-1"), "/w?api_key=[credential]");
-        assert_eq!(r.json(&json!({"detail": "bad key key-secret-1"}))["detail"], "bad key [credential]");
+        assert_eq!(
+            r.json(&json!({"detail": "bad key key-secret-1"}))["detail"],
+            "bad key [credential]"
+        );
     }
 
     #[test]

@@ -1,0 +1,67 @@
+//! The binary's progress bar, drawn on stderr from the library's [`conformance::Event`]s,
+//! and only when stderr is a terminal (never in CI logs or when piped). The library itself
+//! prints nothing.
+
+use std::io::IsTerminal;
+
+use conformance::Listener;
+
+/// A listener that draws a bar, or `None` when stderr is not a terminal (or the binary was
+/// built without the `progress` feature).
+pub fn bar() -> Option<Listener> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    draw()
+}
+
+#[cfg(feature = "progress")]
+fn draw() -> Option<Listener> {
+    use conformance::Event;
+    use conformance::report::Status;
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    use std::sync::Arc;
+    use std::sync::Mutex;
+    let bar: Mutex<Option<ProgressBar>> = Mutex::new(None);
+    let failed = std::sync::atomic::AtomicUsize::new(0);
+    Some(Arc::new(move |event: &Event| {
+        let Ok(mut bar) = bar.lock() else { return };
+        match event {
+            Event::Started { suite, total } => {
+                let b = ProgressBar::with_draw_target(
+                    Some(u64::try_from(*total).unwrap_or(u64::MAX)),
+                    ProgressDrawTarget::stderr(),
+                );
+                if let Ok(style) = ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} cases {msg}") {
+                    b.set_style(style.progress_chars("#>-"));
+                }
+                b.set_prefix(suite.clone());
+                *bar = Some(b);
+            }
+            Event::CaseFinished { status, .. } => {
+                if let Some(b) = bar.as_ref() {
+                    if matches!(status, Status::Failed | Status::Error) {
+                        let n = failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                        b.set_message(format!("({n} failed)"));
+                    }
+                    b.inc(1);
+                }
+            }
+            Event::Stopping { failures } => {
+                if let Some(b) = bar.as_ref() {
+                    b.set_message(format!("({failures} failed: stopping, --max-failures)"));
+                }
+            }
+            Event::CleaningUp => {
+                if let Some(b) = bar.take() {
+                    b.finish_and_clear();
+                }
+            }
+        }
+    }))
+}
+
+#[cfg(not(feature = "progress"))]
+fn draw() -> Option<Listener> {
+    None
+}
