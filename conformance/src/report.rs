@@ -163,8 +163,18 @@ impl Report {
         if let Some(snapshots) = &self.snapshots {
             self.snapshot_lines(snapshots, &mut out);
         }
+        // The same cleanup failure for many resources is one line with its count.
+        let mut cleanup: BTreeMap<&str, usize> = BTreeMap::new();
         for f in &self.cleanup_failures {
-            let _ = writeln!(out, "  cleanup: {f}");
+            *cleanup.entry(f).or_default() += 1;
+        }
+        for (f, n) in cleanup {
+            let times = if n > 1 {
+                format!(" ({n} resources)")
+            } else {
+                String::new()
+            };
+            let _ = writeln!(out, "  cleanup: {f}{times}");
         }
         if let Some(max) = self.stopped_after {
             let _ = writeln!(
@@ -569,6 +579,11 @@ mod tests {
         let mut r = report(vec![case("getThing", 1, Status::Passed, Vec::new())]);
         r.planned = 40;
         r.stopped_after = Some(3);
+        r.cleanup_failures = vec!["cleanup of /w/{id}: no id".into(); 35];
+        assert!(
+            r.summary()
+                .contains("  cleanup: cleanup of /w/{id}: no id (35 resources)\n")
+        );
         assert!(!r.passed());
         assert!(
             r.summary()
