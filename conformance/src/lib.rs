@@ -14,10 +14,10 @@ pub mod report;
 pub mod snapshot;
 
 use std::future::Future;
-use std::io::IsTerminal;
+use std::ops::ControlFlow;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use generator::model::Api;
 
@@ -67,9 +67,89 @@ pub fn check_operations(api: &Api, wanted: &[String]) -> Result<(), RunError> {
     }
 }
 
+/// What a run tells as it goes, for a progress bar or a log. The library prints nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// Before anything is sent: something the run leaves out or cannot undo (a create it
+    /// cannot delete). A caller shows it at once, not after the run.
+    Warning(String),
+    /// The plan is made and the server answers: `total` cases are to be sent.
+    Started { suite: String, total: usize },
+    /// A case ended (in the order cases end, not the plan's).
+    CaseFinished { name: String, status: Status },
+    /// `max_failures` cases failed: no new case is sent; those in flight finish.
+    Stopping { failures: usize },
+    /// The cases are done (or stopped): the run removes what it created.
+    CleaningUp,
+}
+
+/// Hears a run's [`Event`]s.
+pub type Listener = Arc<dyn Fn(&Event) + Send + Sync>;
+
+/// How a caller follows a run and when it stops early; `Control::default()` hears nothing
+/// and never stops early.
+#[derive(Clone, Default)]
+pub struct Control {
+    /// Called with each [`Event`], from the runner's tasks: keep it quick.
+    pub events: Option<Listener>,
+    /// Stop sending new cases once this many have failed or erred (`--max-failures`); the
+    /// report holds the cases that ran, and says the run stopped.
+    pub max_failures: Option<usize>,
+}
+
+impl Control {
+    fn emit(&self, event: Event) {
+        if let Some(events) = &self.events {
+            events(&event);
+        }
+    }
+}
+
 /// Runs a suite; `Err` is a problem that stopped it before its cases (exit 2): no plan,
 /// no server, a TLS handshake that fails, snapshots that cannot be kept.
 pub async fn run(suite: Suite, cancel: impl Future<Output = ()>) -> Result<Report, RunError> {
+    run_with(suite, cancel, Control::default()).await
+}
+
+/// A case's verdict from the spec's checks, before snapshots.
+struct Verdict {
+    status: Status,
+    failures: Vec<checks::Check>,
+    checks_run: usize,
+}
+
+fn judge(plan: &plan::Plan, case: &plan::Case, exchange: &exec::Exchange) -> Verdict {
+    if exchange.skipped.is_some() {
+        return Verdict {
+            status: Status::Skipped,
+            failures: Vec::new(),
+            checks_run: 0,
+        };
+    }
+    if exchange.error.is_some() || exchange.main.as_ref().is_some_and(|m| m.received.is_err()) {
+        return Verdict {
+            status: Status::Error,
+            failures: Vec::new(),
+            checks_run: 0,
+        };
+    }
+    let all = checks::check(plan, case, exchange);
+    let checks_run = all.len();
+    let failures: Vec<checks::Check> = all.into_iter().filter(|c| !c.passed).collect();
+    Verdict {
+        status: if failures.is_empty() {
+            Status::Passed
+        } else {
+            Status::Failed
+        },
+        failures,
+        checks_run,
+    }
+}
+
+/// As [`run`], telling `control.events` how it goes and stopping after
+/// `control.max_failures` failed cases.
+pub async fn run_with(suite: Suite, cancel: impl Future<Output = ()>, control: Control) -> Result<Report, RunError> {
     check_operations(&suite.api, &suite.operations)?;
     let tag = new_tag();
     let plan = Arc::new(plan::plan_with(
@@ -99,33 +179,56 @@ pub async fn run(suite: Suite, cancel: impl Future<Output = ()>) -> Result<Repor
     };
     // Before anything is sent: what the run leaves out because it could not clean it up.
     for warning in &plan.warnings {
-        eprintln!("warning: {warning}");
+        control.emit(Event::Warning(warning.clone()));
     }
     let runner = Arc::new(Runner::new(plan.clone(), suite.target.clone(), suite.settings.clone())?);
     let preflight = runner.preflight().await?;
-    let total = plan.cases.len();
-    let done = Arc::new(AtomicUsize::new(0));
-    let terminal = std::io::stderr().is_terminal();
-    let name = suite.name.clone();
-    let counter = done.clone();
-    let exchanges = runner
-        .run(cancel, move |_| {
-            let n = counter.fetch_add(1, Ordering::Relaxed) + 1;
-            if terminal {
-                const WIDTH: usize = 30;
-                let filled = n * WIDTH / total.max(1);
-                eprint!(
-                    "\r{name} [{}{}] {n}/{total} cases",
-                    "#".repeat(filled),
-                    "-".repeat(WIDTH - filled)
-                );
-            }
-        })
-        .await;
-    if terminal {
-        eprintln!();
-    }
-    let interrupted = exchanges.iter().any(Option::is_none);
+    control.emit(Event::Started {
+        suite: suite.name.clone(),
+        total: plan.cases.len(),
+    });
+    // Each case is judged as it ends, so that a progress bar shows its verdict and
+    // `max_failures` can stop the run.
+    let verdicts: Arc<Mutex<Vec<Option<Verdict>>>> =
+        Arc::new(Mutex::new((0..plan.cases.len()).map(|_| None).collect()));
+    let failed = Arc::new(AtomicUsize::new(0));
+    let stopped = Arc::new(AtomicBool::new(false));
+    let exchanges = {
+        let (plan, verdicts, failed, stopped, control) = (
+            plan.clone(),
+            verdicts.clone(),
+            failed.clone(),
+            stopped.clone(),
+            control.clone(),
+        );
+        runner
+            .run(cancel, move |i, exchange| {
+                let case = &plan.cases[i];
+                let verdict = judge(&plan, case, exchange);
+                let status = verdict.status;
+                if let Ok(mut verdicts) = verdicts.lock() {
+                    verdicts[i] = Some(verdict);
+                }
+                control.emit(Event::CaseFinished {
+                    name: case.name.clone(),
+                    status,
+                });
+                if matches!(status, Status::Failed | Status::Error) {
+                    let n = failed.fetch_add(1, Ordering::AcqRel) + 1;
+                    if control.max_failures.is_some_and(|max| n >= max) {
+                        if !stopped.swap(true, Ordering::AcqRel) {
+                            control.emit(Event::Stopping { failures: n });
+                        }
+                        return ControlFlow::Break(());
+                    }
+                }
+                ControlFlow::Continue(())
+            })
+            .await
+    };
+    let stopped = stopped.load(Ordering::Acquire);
+    let interrupted = !stopped && exchanges.iter().any(Option::is_none);
+    control.emit(Event::CleaningUp);
     let cleanup_failures = runner.cleanup().await;
     if let Some(RunError::TimedOut {
         count, timeout, url, ..
@@ -143,51 +246,37 @@ pub async fn run(suite: Suite, cancel: impl Future<Output = ()>) -> Result<Repor
         .into_iter()
         .flatten()
         .collect();
-    // Reports show the base URL (it is not a secret); snapshots hide it, as it changes.
-    let mut shown = redact::Redactor::new(&tag, &credentials);
+    let mut redactor = redact::Redactor::new(&tag, &credentials).with_base_url(&suite.target.base_url);
     for exchange in exchanges.iter().flatten() {
-        snapshot::learn(&mut shown, exchange);
+        snapshot::learn(&mut redactor, exchange);
     }
-    let mut redactor = shown.clone();
-    redactor.add(&suite.target.base_url, "[base-url]");
     // Unknown ids are fresh random values each run: kept in reports, hidden in snapshots.
     for id in &plan.unknown_ids {
-        redactor.add(id, "[unknown-id]");
+        redactor.add_volatile(id, "[unknown-id]");
     }
+    let mut verdicts = std::mem::take(&mut *verdicts.lock().unwrap_or_else(|e| e.into_inner()));
     let mut cases = Vec::new();
-    for (case, exchange) in plan.cases.iter().zip(&exchanges) {
+    for ((case, exchange), verdict) in plan.cases.iter().zip(&exchanges).zip(&mut verdicts) {
         let Some(exchange) = exchange else { continue };
+        let Verdict {
+            mut status,
+            failures,
+            checks_run,
+        } = verdict.take().unwrap_or_else(|| judge(&plan, case, exchange));
         let text = snapshot::render(case, exchange, &redactor);
-        let mut failures: Vec<checks::Check> = Vec::new();
-        let mut checks_run = 0;
-        let status = if exchange.skipped.is_some() {
-            Status::Skipped
-        } else if exchange.error.is_some() || exchange.main.as_ref().is_some_and(|m| m.received.is_err()) {
-            Status::Error
-        } else {
-            let all = checks::check(&plan, case, exchange);
-            checks_run = all.len();
-            failures = all
-                .into_iter()
-                .filter(|c| !c.passed)
-                .map(|mut c| {
-                    c.message = shown.text(&c.message);
-                    c
-                })
-                .collect();
-            if failures.is_empty() {
-                Status::Passed
-            } else {
-                Status::Failed
-            }
-        };
+        let failures: Vec<checks::Check> = failures
+            .into_iter()
+            .map(|mut c| {
+                c.message = redactor.message(&c.message);
+                c
+            })
+            .collect();
         let mut error = exchange
             .error
             .clone()
             .or_else(|| exchange.main.as_ref().and_then(|m| m.received.as_ref().err().cloned()))
             .or_else(|| exchange.skipped.clone())
-            .map(|e| shown.text(&e));
-        let mut status = status;
+            .map(|e| redactor.message(&e));
         let snapshot = match (&snapshots, status) {
             (Some(s), Status::Passed | Status::Failed | Status::Error) => {
                 match snapshot::compare(&s.dir, &case.name, &text, s.update) {
@@ -213,7 +302,7 @@ pub async fn run(suite: Suite, cancel: impl Future<Output = ()>) -> Result<Repor
             name: case.name.clone(),
             operation: case.operation.clone(),
             expect: case.expect,
-            varied: shown.text(&case.varied),
+            varied: redactor.message(&case.varied),
             curl: request.as_ref().and_then(|r| r.curl.clone()),
             request,
             status,
@@ -231,6 +320,8 @@ pub async fn run(suite: Suite, cancel: impl Future<Output = ()>) -> Result<Repor
         cleanup_failures,
         notes: plan.notes.clone(),
         interrupted,
+        stopped_after: control.max_failures.filter(|_| stopped),
+        planned: plan.cases.len(),
         snapshots,
     })
 }

@@ -14,7 +14,9 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use conformance::exec::{CaCertificate, Runner, Settings, Target};
-use conformance::{RunError, Suite, TlsProblem, plan};
+use conformance::{Control, RunError, Suite, TlsProblem, plan};
+
+mod progress;
 
 /// The environment, and the form a credential takes, for `--help`.
 const ENVIRONMENT: &str = "\
@@ -110,6 +112,10 @@ enum Command {
         /// and the runner can infer, no delete operation for them); they stay on the server.
         #[arg(long)]
         allow_leftovers: bool,
+        /// Stop sending new cases once N have failed (the cases in flight finish, what the
+        /// run created is removed, and the report holds what ran); exit 1.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+        max_failures: Option<u64>,
     },
     /// Print the cases without sending anything.
     List {
@@ -266,6 +272,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
             junit,
             read_only,
             allow_leftovers,
+            max_failures,
         } => {
             let api = load(&spec.spec)?;
             if !(timeout > 0.0 && timeout.is_finite()) {
@@ -301,7 +308,11 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
                     signal_name(signal)
                 );
             };
-            let report = conformance::run(suite, cancel).await?;
+            let control = Control {
+                events: Some(progress::listener()),
+                max_failures: max_failures.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+            };
+            let report = conformance::run_with(suite, cancel, control).await?;
             print!("{}", report.summary());
             for (path, text) in [(report_json, report.json()), (junit, report.junit())] {
                 if let Some(path) = path {

@@ -97,12 +97,18 @@ pub struct Report {
     pub api: String,
     /// What was tried before the cases, and what it found (equal tokens, ...).
     pub preflight: Vec<String>,
+    /// The cases that ran (all of them, unless the run was interrupted or stopped early).
     pub cases: Vec<CaseResult>,
+    /// How many cases the plan had.
+    pub planned: usize,
     /// Resources the run made and could not remove.
     pub cleanup_failures: Vec<String>,
     /// What the plan left out, and why.
     pub notes: Vec<String>,
+    /// Cancelled (Ctrl-C): the cases not run are not counted.
     pub interrupted: bool,
+    /// Stopped sending cases once this many had failed (`--max-failures`).
+    pub stopped_after: Option<usize>,
     /// Where the snapshots were compared, and what was written (none without `--snapshots`).
     pub snapshots: Option<SnapshotRun>,
 }
@@ -113,6 +119,9 @@ pub struct SnapshotRun {
     pub dir: std::path::PathBuf,
     pub update: Update,
 }
+
+/// How many cases of a group are listed in the summary; the JSON report has them all.
+const LISTED: usize = 50;
 
 impl Report {
     pub fn count(&self, status: Status) -> usize {
@@ -127,21 +136,39 @@ impl Report {
             .count()
     }
 
+    /// Snapshots that fail the run: a changed one (not accepted), and a new one where nothing
+    /// is written (`CI=true`, `INSTA_UPDATE=no`). Elsewhere a new snapshot waits as a
+    /// `.snap.new` for review and does not fail the run: a first run passes when its checks do.
+    pub fn failing_snapshots(&self) -> usize {
+        let strict = self.snapshots.as_ref().is_some_and(|s| s.update == Update::Nothing);
+        self.cases
+            .iter()
+            .filter(|c| match c.snapshot {
+                Some(SnapshotOutcome::Changed) => true,
+                Some(SnapshotOutcome::New) => strict,
+                _ => false,
+            })
+            .count()
+    }
+
     fn snapshots_with(&self, outcome: SnapshotOutcome) -> usize {
         self.cases.iter().filter(|c| c.snapshot == Some(outcome)).count()
     }
 
-    /// True when every check and snapshot passed and nothing stopped the run.
+    /// True when every check passed, no snapshot fails ([`Report::failing_snapshots`]) and
+    /// nothing stopped the run.
     pub fn passed(&self) -> bool {
         self.count(Status::Failed) == 0
             && self.count(Status::Error) == 0
-            && self.pending_snapshots() == 0
+            && self.failing_snapshots() == 0
             && !self.interrupted
+            && self.stopped_after.is_none()
             && self.cleanup_failures.is_empty()
     }
 
-    /// By operation, the ones with failures or pending snapshots first; then each failure
-    /// with its evidence, and each changed snapshot.
+    /// By operation, the ones with failures or pending snapshots first; the plan's notes (what
+    /// was not tested); then the failures grouped by operation and check, each group once with
+    /// its cases and one case's exchange; the errors by operation; the snapshots.
     pub fn summary(&self) -> String {
         // passed, failed, errors, skipped, new snapshots, changed snapshots
         let mut by_op: BTreeMap<&str, [usize; 6]> = BTreeMap::new();
@@ -177,73 +204,154 @@ impl Report {
             }
             out.push('\n');
         }
-        for c in self
-            .cases
-            .iter()
-            .filter(|c| matches!(c.status, Status::Failed | Status::Error))
-        {
-            let _ = writeln!(out, "\n  FAIL {} ({})", c.name, c.varied);
-            if let Some(e) = &c.error {
-                let _ = writeln!(out, "    error: {e}");
-            }
-            for f in &c.failures {
-                let _ = writeln!(out, "    {} [spec: #{}]", f.name, f.rule);
-                for line in f.message.lines() {
-                    let _ = writeln!(out, "      {line}");
-                }
-            }
-            if c.failures.iter().any(|f| f.name != "snapshot") {
-                for line in c.exchange.lines().take(24) {
-                    let _ = writeln!(out, "      | {line}");
-                }
-            }
-            if let Some(request) = &c.request {
-                for line in request.lines() {
-                    let _ = writeln!(out, "    {line}");
-                }
+        if !self.notes.is_empty() {
+            let _ = writeln!(out, "\n  not tested ({} notes from the plan):", self.notes.len());
+            for note in &self.notes {
+                let _ = writeln!(out, "    {note}");
             }
         }
-        for c in self
+        self.failure_groups(&mut out);
+        self.error_groups(&mut out);
+        let changed: Vec<&CaseResult> = self
             .cases
             .iter()
             .filter(|c| c.snapshot == Some(SnapshotOutcome::Changed))
-        {
-            let _ = writeln!(out, "\n  SNAPSHOT CHANGED {} ({})", c.name, c.varied);
+            .collect();
+        if !changed.is_empty() {
+            let _ = writeln!(out, "\n  SNAPSHOTS CHANGED ({}):", changed.len());
+            for c in changed {
+                let _ = writeln!(out, "    {} ({})", c.name, c.varied);
+            }
         }
         if let Some(snapshots) = &self.snapshots {
-            let (new, changed) = (
-                self.snapshots_with(SnapshotOutcome::New),
-                self.snapshots_with(SnapshotOutcome::Changed),
-            );
-            let accepted = self.snapshots_with(SnapshotOutcome::Accepted);
-            let dir = snapshots.dir.display();
-            if accepted > 0 {
-                let _ = writeln!(out, "\n  {accepted} snapshots written to {dir} (INSTA_UPDATE)");
-            }
-            if new + changed > 0 {
-                let what = format!("{new} snapshots are new and {changed} changed");
-                let _ = match snapshots.update {
-                    Update::Nothing => writeln!(
-                        out,
-                        "\n  {what}; nothing was written (CI or INSTA_UPDATE=no). Run without CI=true to get \
-                         .snap.new files to review, or with INSTA_UPDATE=always to accept them"
-                    ),
-                    _ => writeln!(
-                        out,
-                        "\n  {what}: each waits beside its snapshot in {dir} as a .snap.new. Review them with \
-                         `cargo insta review` (cargo install cargo-insta), or accept them all by running again \
-                         with INSTA_UPDATE=always"
-                    ),
-                };
-            }
+            self.snapshot_lines(snapshots, &mut out);
         }
+        // The same cleanup failure for many resources is one line with its count.
+        let mut cleanup: BTreeMap<&str, usize> = BTreeMap::new();
         for f in &self.cleanup_failures {
-            let _ = writeln!(out, "  cleanup: {f}");
+            *cleanup.entry(f).or_default() += 1;
+        }
+        for (f, n) in cleanup {
+            let times = if n > 1 {
+                format!(" ({n} resources)")
+            } else {
+                String::new()
+            };
+            let _ = writeln!(out, "  cleanup: {f}{times}");
+        }
+        if let Some(max) = self.stopped_after {
+            let _ = writeln!(
+                out,
+                "  stopped after {max} failed cases (--max-failures): {} of {} cases ran",
+                self.cases.len(),
+                self.planned
+            );
         }
         if self.interrupted {
             let _ = writeln!(out, "  interrupted: the cases not run are not counted");
         }
         out
+    }
+
+    /// Failed checks, one group per operation and check, each printed once: the cases that
+    /// failed it, one line each, and the first one's exchange as evidence.
+    fn failure_groups(&self, out: &mut String) {
+        // (operation, check, rule) → the cases that failed it
+        type Groups<'a> = BTreeMap<(&'a str, &'a str, &'a str), Vec<(&'a CaseResult, &'a Check)>>;
+        let mut groups: Groups = BTreeMap::new();
+        for c in self.cases.iter().filter(|c| c.status == Status::Failed) {
+            for f in &c.failures {
+                groups.entry((&c.operation, f.name, &f.rule)).or_default().push((c, f));
+            }
+        }
+        let mut shown: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for ((op, check, rule), cases) in &groups {
+            let _ = writeln!(
+                out,
+                "\n  FAIL {op}: {check} [spec: #{rule}], {} case{}",
+                cases.len(),
+                if cases.len() == 1 { "" } else { "s" }
+            );
+            for (c, f) in cases.iter().take(LISTED) {
+                // Messages often start with what was varied, which the line already shows.
+                let message = f.message.strip_prefix(&format!("{}: ", c.varied)).unwrap_or(&f.message);
+                let _ = writeln!(out, "    {} ({}): {}", c.name, c.varied, one_line(message));
+                // Every listed failure can be sent again by hand.
+                if let Some(curl) = &c.curl {
+                    let _ = writeln!(out, "      reproduce: {curl}");
+                }
+            }
+            listed_more(out, cases.len());
+            // One exchange per group, each case's at most once in the whole summary.
+            match cases.iter().find(|(c, _)| !shown.contains(c.name.as_str())) {
+                Some((c, _)) => {
+                    shown.insert(&c.name);
+                    evidence(out, c);
+                }
+                None => {
+                    let _ = writeln!(out, "    evidence: shown above for {}", cases[0].0.name);
+                }
+            }
+        }
+    }
+
+    /// Cases that could not run to the end, one group per operation.
+    fn error_groups(&self, out: &mut String) {
+        let mut groups: BTreeMap<&str, Vec<&CaseResult>> = BTreeMap::new();
+        for c in self.cases.iter().filter(|c| c.status == Status::Error) {
+            groups.entry(&c.operation).or_default().push(c);
+        }
+        for (op, cases) in &groups {
+            let _ = writeln!(
+                out,
+                "\n  ERROR {op}: {} case{} could not run to the end",
+                cases.len(),
+                if cases.len() == 1 { "" } else { "s" }
+            );
+            for c in cases.iter().take(LISTED) {
+                let error = c.error.as_deref().unwrap_or("error");
+                let _ = writeln!(out, "    {} ({}): {}", c.name, c.varied, one_line(error));
+                if let Some(curl) = &c.curl {
+                    let _ = writeln!(out, "      reproduce: {curl}");
+                }
+            }
+            listed_more(out, cases.len());
+        }
+    }
+
+    /// One line on what happened to the snapshots, and what to do about it.
+    fn snapshot_lines(&self, snapshots: &SnapshotRun, out: &mut String) {
+        let (new, changed) = (
+            self.snapshots_with(SnapshotOutcome::New),
+            self.snapshots_with(SnapshotOutcome::Changed),
+        );
+        let accepted = self.snapshots_with(SnapshotOutcome::Accepted);
+        let dir = snapshots.dir.display();
+        if accepted > 0 {
+            let _ = writeln!(out, "\n  {accepted} snapshots written to {dir} (INSTA_UPDATE)");
+        }
+        if new + changed == 0 {
+            return;
+        }
+        let _ = match snapshots.update {
+            Update::Nothing => writeln!(
+                out,
+                "\n  {new} snapshots missing and {changed} changed in {dir}; nothing was written (CI=true or \
+                 INSTA_UPDATE=no), so the run fails: run without CI to write them as .snap.new for review, or \
+                 with INSTA_UPDATE=always to accept them"
+            ),
+            _ if changed == 0 => writeln!(
+                out,
+                "\n  {new} new snapshots written to {dir} as .snap.new: review them with `cargo insta review` \
+                 (cargo install cargo-insta) or accept them all with INSTA_UPDATE=always"
+            ),
+            _ => writeln!(
+                out,
+                "\n  {changed} snapshots changed and {new} new: each waits beside its snapshot in {dir} as a \
+                 .snap.new; review them with `cargo insta review` (cargo install cargo-insta), or accept them \
+                 all by running again with INSTA_UPDATE=always"
+            ),
+        };
     }
 
     pub fn json(&self) -> String {
@@ -329,6 +437,41 @@ fn request_text(c: &CaseResult) -> String {
         .unwrap_or_default()
 }
 
+/// A message on one line (its lines joined with ` / `), at most 240 characters.
+fn one_line(text: &str) -> String {
+    let line = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" / ");
+    if line.chars().count() > 240 {
+        format!("{}…", line.chars().take(240).collect::<String>())
+    } else {
+        line
+    }
+}
+
+fn listed_more(out: &mut String, count: usize) {
+    if count > LISTED {
+        let _ = writeln!(out, "    … and {} more (all are in --report-json)", count - LISTED);
+    }
+}
+
+/// What a failed case sent and got, as its snapshot shows it.
+fn evidence(out: &mut String, c: &CaseResult) {
+    let _ = writeln!(out, "    evidence, {}:", c.name);
+    for line in c.exchange.lines().take(24) {
+        let _ = writeln!(out, "      | {line}");
+    }
+    // The request as sent, to paste into a terminal.
+    if let Some(request) = &c.request {
+        for line in request.lines() {
+            let _ = writeln!(out, "    {line}");
+        }
+    }
+}
+
 fn xml(text: &str) -> String {
     text.chars()
         .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
@@ -341,4 +484,199 @@ fn xml(text: &str) -> String {
             c => c.to_string(),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(op: &str, n: usize, status: Status, failures: Vec<Check>) -> CaseResult {
+        CaseResult {
+            name: format!("{op}.field{n}.edge"),
+            operation: op.to_owned(),
+            expect: Expect::Rejected,
+            varied: format!("field{n} = {n}"),
+            status,
+            failures,
+            checks_run: 3,
+            error: (status == Status::Error).then(|| "timed out after 1 s".to_owned()),
+            snapshot: None,
+            exchange: format!("case: {op}.field{n}.edge\nrequest: POST /things\nstatus: 200\n"),
+            request: None,
+            curl: None,
+        }
+    }
+
+    fn failed(name: &'static str, rule: &str, message: &str) -> Check {
+        Check {
+            name,
+            passed: false,
+            rule: rule.to_owned(),
+            message: message.to_owned(),
+        }
+    }
+
+    fn report(cases: Vec<CaseResult>) -> Report {
+        Report {
+            api: "things".into(),
+            preflight: Vec::new(),
+            planned: cases.len(),
+            cases,
+            cleanup_failures: Vec::new(),
+            notes: vec!["deleteThing: not tested: no valid value for parameter `env_id`".into()],
+            interrupted: false,
+            stopped_after: None,
+            snapshots: None,
+        }
+    }
+
+    #[test]
+    fn failures_are_grouped_by_operation_and_check() {
+        let mut cases = Vec::new();
+        for n in 0..300 {
+            let mut failures = vec![failed(
+                "expected_outcome",
+                "/paths/~1things/post/responses",
+                &format!("field{n} = {n}: expected a 4xx, got 200\nsecond line"),
+            )];
+            if n % 2 == 0 {
+                failures.push(failed(
+                    "status_code_conformance",
+                    "/paths/~1things/post/responses",
+                    "200 is fine",
+                ));
+            }
+            cases.push(case("createThing", n, Status::Failed, failures));
+        }
+        for n in 0..5 {
+            cases.push(case(
+                "getThing",
+                n,
+                Status::Failed,
+                vec![failed("expected_outcome", "/x", "got 200")],
+            ));
+            cases.push(case("getThing", 100 + n, Status::Error, Vec::new()));
+            cases.push(case("getThing", 200 + n, Status::Passed, Vec::new()));
+        }
+        let summary = report(cases).summary();
+        let headers: Vec<&str> = summary.lines().filter(|l| l.starts_with("  FAIL ")).collect();
+        assert_eq!(
+            headers,
+            [
+                "  FAIL createThing: expected_outcome [spec: #/paths/~1things/post/responses], 300 cases",
+                "  FAIL createThing: status_code_conformance [spec: #/paths/~1things/post/responses], 150 cases",
+                "  FAIL getThing: expected_outcome [spec: #/x], 5 cases",
+            ],
+            "{summary}"
+        );
+        assert_eq!(summary.matches("  ERROR getThing: 5 cases").count(), 1, "{summary}");
+        assert_eq!(
+            summary
+                .matches("getThing.field101.edge (field101 = 101): timed out")
+                .count(),
+            1
+        );
+        // Each group lists its cases one line each, and shows one exchange, never one twice.
+        assert_eq!(summary.matches("      | request: POST /things").count(), 3, "{summary}");
+        assert_eq!(
+            summary.matches("    evidence, createThing.field0.edge:").count(),
+            1,
+            "{summary}"
+        );
+        assert!(summary.contains("    evidence, createThing.field2.edge:"), "{summary}");
+        assert_eq!(
+            summary
+                .matches("    createThing.field7.edge (field7 = 7): expected a 4xx, got 200 / second line\n")
+                .count(),
+            1,
+            "{summary}"
+        );
+        assert!(
+            summary.contains("    … and 250 more (all are in --report-json)"),
+            "{summary}"
+        );
+        assert!(summary.contains("    … and 100 more"), "{summary}");
+        assert!(
+            summary.lines().count() < 200,
+            "{} lines for 310 failures",
+            summary.lines().count()
+        );
+    }
+
+    #[test]
+    fn the_plans_notes_are_in_the_summary() {
+        let summary = report(vec![case("getThing", 1, Status::Passed, Vec::new())]).summary();
+        assert!(
+            summary.contains(
+                "  not tested (1 notes from the plan):\n    deleteThing: not tested: no valid value for parameter `env_id`\n"
+            ),
+            "{summary}"
+        );
+    }
+
+    fn with_snapshots(outcomes: &[SnapshotOutcome], update: Update) -> Report {
+        let mut r = report(
+            outcomes
+                .iter()
+                .enumerate()
+                .map(|(n, o)| CaseResult {
+                    snapshot: Some(*o),
+                    ..case("getThing", n, Status::Passed, Vec::new())
+                })
+                .collect(),
+        );
+        r.snapshots = Some(SnapshotRun {
+            dir: "/tmp/snaps".into(),
+            update,
+        });
+        r
+    }
+
+    #[test]
+    fn new_snapshots_pass_a_first_run_except_on_ci() {
+        use SnapshotOutcome::{Changed, Matched, New};
+        let first = with_snapshots(&[New, New, New], Update::Review);
+        assert!(first.passed());
+        let summary = first.summary();
+        let advice: Vec<&str> = summary.lines().filter(|l| l.contains("cargo insta review")).collect();
+        assert_eq!(
+            advice,
+            [
+                "  3 new snapshots written to /tmp/snaps as .snap.new: review them with `cargo insta review` \
+              (cargo install cargo-insta) or accept them all with INSTA_UPDATE=always"
+            ],
+            "{summary}"
+        );
+        assert!(
+            !with_snapshots(&[New, Matched], Update::Nothing).passed(),
+            "CI: a missing snapshot fails"
+        );
+        let ci = with_snapshots(&[New, Matched], Update::Nothing).summary();
+        assert!(
+            ci.contains("1 snapshots missing and 0 changed") && !ci.contains("cargo insta review"),
+            "{ci}"
+        );
+        assert!(
+            !with_snapshots(&[Changed, New], Update::Review).passed(),
+            "a changed snapshot fails"
+        );
+        assert!(with_snapshots(&[Matched], Update::Nothing).passed());
+    }
+
+    #[test]
+    fn a_stopped_run_fails_and_says_how_far_it_got() {
+        let mut r = report(vec![case("getThing", 1, Status::Passed, Vec::new())]);
+        r.planned = 40;
+        r.stopped_after = Some(3);
+        r.cleanup_failures = vec!["cleanup of /w/{id}: no id".into(); 35];
+        assert!(
+            r.summary()
+                .contains("  cleanup: cleanup of /w/{id}: no id (35 resources)\n")
+        );
+        assert!(!r.passed());
+        assert!(
+            r.summary()
+                .contains("  stopped after 3 failed cases (--max-failures): 1 of 40 cases ran")
+        );
+    }
 }

@@ -249,7 +249,7 @@ pub fn render(case: &Case, exchange: &Exchange, redactor: &Redactor) -> String {
 }
 
 fn step(out: &mut String, s: &Step, redactor: &Redactor) {
-    out.push_str(&format!("request: {} {}\n", s.sent.method, redactor.text(&s.sent.path)));
+    out.push_str(&format!("request: {} {}\n", s.sent.method, redactor.path(&s.sent.path)));
     match &s.received {
         Ok(r) if s.collection => {
             let mut shown = r.clone();

@@ -105,3 +105,233 @@ async fn run_writes_reports_and_never_the_credentials() {
         assert!(!text.contains("whsec_"), "a minted secret reached the output");
     }
 }
+
+/// Runs the binary (blocking, so on a blocking thread) with `CI` and `INSTA_UPDATE` unset
+/// unless `env` sets them, and the embedded reference keys as credentials.
+async fn run_bin(args: Vec<std::ffi::OsString>, env: &[(&str, &str)]) -> std::process::Output {
+    let env: Vec<(String, String)> = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    tokio::task::spawn_blocking(move || {
+        let mut command = bin();
+        command
+            .args(args)
+            .env_remove("CI")
+            .env_remove("TF_BUILD")
+            .env_remove("INSTA_UPDATE")
+            .env("CONFORMANCE_TOKEN", reference::EMBEDDED_KEYS[0])
+            .env("CONFORMANCE_TOKEN_ALT", reference::EMBEDDED_KEYS[1]);
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        command.output().unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+fn args(items: &[&dyn AsRef<std::ffi::OsStr>]) -> Vec<std::ffi::OsString> {
+    items.iter().map(|a| a.as_ref().to_owned()).collect()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn files_ending(dir: &Path, suffix: &str) -> usize {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().ends_with(suffix))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+fn embedded(api: Api) -> Options {
+    Options {
+        api,
+        db: None,
+        keys: reference::EMBEDDED_KEYS.map(String::from).to_vec(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_snapshot_run_writes_them_and_passes_except_on_ci() {
+    let server = reference::start(embedded(Api::Kejue), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let (first, on_ci) = (scratch("cli-first-snapshots"), scratch("cli-ci-snapshots"));
+    let run = |dir: &Path| {
+        args(&[
+            &"run",
+            &"--spec",
+            &spec("kejue"),
+            &"--base-url",
+            &server.base_url,
+            &"--snapshots",
+            &dir,
+        ])
+    };
+    let out = run_bin(run(&first), &[]).await;
+    let ci = run_bin(run(&on_ci), &[("CI", "true")]).await;
+    server.stop().await.unwrap();
+
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let written = files_ending(&first, ".snap.new");
+    assert!(written > 100, "{written} .snap.new files");
+    assert_eq!(files_ending(&first, ".snap"), 0, "nothing accepted without review");
+    let advice: Vec<&str> = stdout.lines().filter(|l| l.contains(".snap.new")).collect();
+    assert_eq!(
+        advice,
+        [format!(
+            "  {written} new snapshots written to {} as .snap.new: review them with `cargo insta review` \
+             (cargo install cargo-insta) or accept them all with INSTA_UPDATE=always",
+            first.display()
+        )],
+        "{stdout}"
+    );
+    // `run` prints the plan's notes: what it did not test, and why.
+    assert!(stdout.contains("not tested ("), "{stdout}");
+    assert!(
+        stdout.contains("    createWebhook.url.min_length: the spec does not decide this case; left out"),
+        "{stdout}"
+    );
+    // stderr is not a terminal here: no progress bar, and nothing else to say.
+    assert_eq!(stderr, "", "no progress bar when stderr is not a terminal");
+
+    let ci_stdout = String::from_utf8_lossy(&ci.stdout);
+    assert_eq!(
+        ci.status.code(),
+        Some(1),
+        "with CI=true a missing snapshot fails:\n{ci_stdout}"
+    );
+    assert_eq!(
+        std::fs::read_dir(&on_ci).unwrap().count(),
+        0,
+        "nothing is written on CI"
+    );
+    assert!(
+        ci_stdout.contains(&format!(
+            "  {written} snapshots missing and 0 changed in {}",
+            on_ci.display()
+        )),
+        "{ci_stdout}"
+    );
+    assert!(!ci_stdout.contains("cargo insta review"), "{ci_stdout}");
+}
+
+/// A server that accepts what it should refuse: every 4xx answer becomes a 200.
+async fn accepts_everything(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let mut response = next.run(request).await;
+    if response.status().is_client_error() {
+        *response.status_mut() = axum::http::StatusCode::OK;
+    }
+    response
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_failures_are_grouped_and_max_failures_stops_early() {
+    let store = std::sync::Arc::new(reference::Store::open(None).unwrap());
+    let tenants = std::sync::Arc::new(reference::Tenants::new(&reference::EMBEDDED_KEYS.map(String::from)));
+    let router = Api::Kejue
+        .router(store.clone(), tenants)
+        .layer(axum::middleware::from_fn(accepts_everything));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = reference::serve_router(Api::Kejue, listener, router, store.clone()).unwrap();
+    let dir = scratch("cli-max-failures");
+    let (all_json, stopped_json) = (dir.join("all.json"), dir.join("stopped.json"));
+    let run = |json: &Path, more: &[&str]| {
+        let mut a = args(&[
+            &"run",
+            &"--spec",
+            &spec("kejue"),
+            &"--base-url",
+            &server.base_url,
+            &"--report-json",
+            &json,
+        ]);
+        a.extend(more.iter().map(std::ffi::OsString::from));
+        a
+    };
+    let all = run_bin(run(&all_json, &[]), &[]).await;
+    let left_after_all = store.count("kejue").unwrap();
+    let stopped = run_bin(run(&stopped_json, &["--max-failures", "3", "--concurrency", "1"]), &[]).await;
+    let left_after_stopped = store.count("kejue").unwrap();
+    server.stop().await.unwrap();
+
+    let stdout = String::from_utf8_lossy(&all.stdout);
+    assert_eq!(all.status.code(), Some(1), "{stdout}");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&all_json).unwrap()).unwrap();
+    let failed: Vec<&serde_json::Value> = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "failed")
+        .collect();
+    assert!(failed.len() > 20, "{} failed", failed.len());
+    // One header per operation and check, however many cases failed it.
+    let headers: Vec<&str> = stdout.lines().filter(|l| l.starts_with("  FAIL ")).collect();
+    let mut distinct = headers.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(headers.len(), distinct.len(), "a group printed twice:\n{stdout}");
+    assert!(
+        headers.len() < failed.len(),
+        "{} groups for {} failed cases",
+        headers.len(),
+        failed.len()
+    );
+    assert!(
+        headers
+            .iter()
+            .any(|h| h.starts_with("  FAIL createWebhook: expected_outcome [spec: #")),
+        "{stdout}"
+    );
+    for case in &failed {
+        let name = case["name"].as_str().unwrap();
+        let listed = stdout
+            .lines()
+            .filter(|l| l.starts_with(&format!("    {name} (")))
+            .count();
+        let checks = case["failures"].as_array().unwrap().len();
+        assert_eq!(
+            listed, checks,
+            "{name}: listed once under each check it failed\n{stdout}"
+        );
+    }
+
+    let stdout = String::from_utf8_lossy(&stopped.stdout);
+    assert_eq!(stopped.status.code(), Some(1), "{stdout}");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&stopped_json).unwrap()).unwrap();
+    let cases = report["cases"].as_array().unwrap();
+    let failing = cases
+        .iter()
+        .filter(|c| c["status"] == "failed" || c["status"] == "error")
+        .count();
+    assert_eq!(failing, 3, "one case at a time: the third failure stops the run");
+    assert!(cases.len() < report["planned"].as_u64().unwrap() as usize);
+    assert_eq!(report["stopped_after"], 3);
+    assert!(
+        stdout.contains(&format!(
+            "stopped after 3 failed cases (--max-failures): {} of {} cases ran",
+            cases.len(),
+            report["planned"]
+        )),
+        "{stdout}"
+    );
+    // This server answers 200 where it refuses, also to deletes the runner sends as the wrong
+    // tenant or without credentials: the runner takes those resources for deleted and leaves
+    // them (the full run's `left_after_all`). The stopped run leaves nothing more.
+    assert_eq!(
+        left_after_stopped, left_after_all,
+        "a run stopped early removes what it created"
+    );
+    assert!(
+        cases.iter().any(|c| c["name"] == "createWebhook.valid"),
+        "the stopped run created something"
+    );
+}

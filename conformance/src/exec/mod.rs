@@ -475,25 +475,32 @@ impl Runner {
     }
 
     /// Runs every case, `concurrency` at a time, until done or `cancel` completes; results
-    /// come back in plan order (`None` for cases cancelled before they ran). When `cancel`
-    /// completes, no case sends another request; the requests in flight get
-    /// `Settings::drain` to answer (what they create is then known and cleaned up), and the
-    /// cases still running after that are dropped.
+    /// come back in plan order (`None` for cases cancelled before they ran). `finished` hears
+    /// of each case as it ends (case index, exchange); when it answers `Break`, no new case
+    /// is sent and the cases in flight finish. When `cancel` completes, no case sends another
+    /// request; the requests in flight get `Settings::drain` to answer (what they create is
+    /// then known and cleaned up), and the cases still running after that are dropped.
     pub async fn run(
         self: &Arc<Self>,
         cancel: impl Future<Output = ()>,
-        progress: impl Fn(usize) + Send + Sync + 'static,
+        finished: impl Fn(usize, &Exchange) -> std::ops::ControlFlow<()> + Send + Sync + 'static,
     ) -> Vec<Option<Exchange>> {
         let semaphore = Arc::new(Semaphore::new(self.settings.concurrency.max(1)));
-        let progress = Arc::new(progress);
+        let finished = Arc::new(finished);
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let mut tasks = tokio::task::JoinSet::new();
         for (i, case) in self.plan.cases.iter().cloned().enumerate() {
-            let (runner, semaphore, progress) = (self.clone(), semaphore.clone(), progress.clone());
+            let (runner, semaphore, finished, stop) = (self.clone(), semaphore.clone(), finished.clone(), stop.clone());
             tasks.spawn(async move {
                 let _permit = semaphore.acquire_owned().await;
+                if stop.load(std::sync::atomic::Ordering::Acquire) {
+                    return (i, None);
+                }
                 let exchange = runner.run_case(&case).await;
-                progress(i);
-                (i, exchange)
+                if finished(i, &exchange).is_break() {
+                    stop.store(true, std::sync::atomic::Ordering::Release);
+                }
+                (i, Some(exchange))
             });
         }
         let mut results: Vec<Option<Exchange>> = vec![None; self.plan.cases.len()];
@@ -503,7 +510,7 @@ impl Runner {
         loop {
             tokio::select! {
                 next = tasks.join_next() => match next {
-                    Some(Ok((i, exchange))) => results[i] = Some(exchange),
+                    Some(Ok((i, exchange))) => results[i] = exchange,
                     Some(Err(e)) => eprintln!("a case task failed: {e}"),
                     None => break,
                 },
@@ -521,11 +528,11 @@ impl Runner {
         if self.stopping.load(Ordering::SeqCst) {
             let drained = tokio::time::timeout(self.settings.drain, async {
                 while let Some(next) = tasks.join_next().await {
-                    if let Ok((i, exchange)) = next {
-                        // A case cut short by the stop is not a result.
-                        if !cut_short(&exchange) {
-                            results[i] = Some(exchange);
-                        }
+                    // A case cut short by the stop is not a result.
+                    if let Ok((i, Some(exchange))) = next
+                        && !cut_short(&exchange)
+                    {
+                        results[i] = Some(exchange);
                     }
                 }
             })
