@@ -15,6 +15,8 @@ use conformance::snapshot::{SnapshotOutcome, Update};
 use reference::{Api, Store, Tenants};
 use serde_json::Value;
 
+mod support;
+
 const KEY: &str = reference::EMBEDDED_KEYS[0];
 const KEY_ALT: &str = reference::EMBEDDED_KEYS[1];
 
@@ -413,19 +415,9 @@ async fn a_spec_without_links_raises_no_false_alarm() {
     // Without links the runner infers them (POST /webhooks answers an `id`, matched to
     // /webhooks/{webhook_id}) and makes its own resources. A server that keeps its spec
     // still passes.
-    fn strip_links(value: &mut Value) {
-        match value {
-            Value::Object(map) => {
-                map.remove("links");
-                map.values_mut().for_each(strip_links);
-            }
-            Value::Array(items) => items.iter_mut().for_each(strip_links),
-            _ => {}
-        }
-    }
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/kejue.yaml")).unwrap();
     let mut doc: Value = generator::load::parse(text, None).unwrap().root;
-    strip_links(&mut doc);
+    support::strip_links(&mut doc);
     let api = generator::load_str(&doc.to_string(), None).unwrap();
     let plan = conformance::plan::plan(&api, "cfm-00000000", &[]);
     assert!(plan.resources.as_ref().is_some_and(|r| r.inferred), "{:?}", plan.notes);

@@ -10,21 +10,13 @@ use conformance::exec::{Settings, Target};
 use conformance::plan::{Case, ParamValue, Plan, Safety, carries_tag, plan_with};
 use generator::model::{Method, ParamLocation};
 use reference::{Api, Store, Tenants};
-use serde_json::{Value, json};
+use serde_json::Value;
+
+mod support;
+use support::{list, seed, strip_links};
 
 const KEY: &str = reference::EMBEDDED_KEYS[0];
 const KEY_ALT: &str = reference::EMBEDDED_KEYS[1];
-
-fn strip_links(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            map.remove("links");
-            map.values_mut().for_each(strip_links);
-        }
-        Value::Array(items) => items.iter_mut().for_each(strip_links),
-        _ => {}
-    }
-}
 
 fn spec(api: Api, links: bool) -> generator::model::Api {
     let text =
@@ -203,34 +195,6 @@ fn what_cannot_be_deleted_is_not_created_unless_allowed() {
     assert!(carries_tag(
         max.edit.as_ref().unwrap().value.as_ref().unwrap().as_str().unwrap()
     ));
-}
-
-async fn seed(base: &str, key: &str, url: &str) {
-    let status = reqwest::Client::new()
-        .post(format!("{base}/webhooks"))
-        .header("x-api-key", key)
-        .header("content-type", "application/json")
-        .body(json!({"url": url, "events": ["call.ended"], "name": "not the runner's"}).to_string())
-        .send()
-        .await
-        .unwrap()
-        .status();
-    assert!(status.is_success(), "{status}");
-}
-
-async fn list(base: &str, key: &str) -> Vec<Value> {
-    let json: Value = reqwest::Client::new()
-        .get(format!("{base}/webhooks"))
-        .header("x-api-key", key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let mut items = json.as_array().cloned().unwrap();
-    items.sort_by_key(|i| i["id"].as_str().unwrap_or_default().to_owned());
-    items
 }
 
 /// A full run, with and without the spec's links, against a server already holding the

@@ -14,7 +14,9 @@ use axum::extract::Request;
 use axum::middleware::{Next, from_fn};
 use axum::response::Response;
 use reference::{Api, Store, Tenants};
-use serde_json::Value;
+
+mod support;
+use support::{list, seed};
 
 const KEY: &str = reference::EMBEDDED_KEYS[0];
 const KEY_ALT: &str = reference::EMBEDDED_KEYS[1];
@@ -38,43 +40,6 @@ async fn slow_server(created: Arc<AtomicUsize>) -> reference::Running {
         }));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     reference::serve_router(Api::Kejue, listener, router, store).unwrap()
-}
-
-/// What a tenant's list shows.
-async fn list(base: &str, key: &str) -> Vec<Value> {
-    let text = reqwest::Client::new()
-        .get(format!("{base}/webhooks"))
-        .header("x-api-key", key)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let json: Value = serde_json::from_str(&text).unwrap();
-    let mut items = json
-        .as_array()
-        .cloned()
-        .or_else(|| {
-            json.as_object()
-                .and_then(|m| m.values().find_map(|v| v.as_array().cloned()))
-        })
-        .unwrap_or_else(|| panic!("not a list: {text}"));
-    items.sort_by_key(|i| i["id"].as_str().unwrap_or_default().to_owned());
-    items
-}
-
-async fn seed(base: &str, key: &str, url: &str) {
-    let status = reqwest::Client::new()
-        .post(format!("{base}/webhooks"))
-        .header("x-api-key", key)
-        .header("content-type", "application/json")
-        .body(serde_json::json!({"url": url, "events": ["call.ended"], "name": "not the runner's"}).to_string())
-        .send()
-        .await
-        .unwrap()
-        .status();
-    assert!(status.is_success(), "{status}");
 }
 
 async fn interrupted_run_cleans_up(signal: &str, code: i32) {
