@@ -128,14 +128,34 @@ impl Drop for Running {
     }
 }
 
+/// Why a reference server did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// It mints secrets and API keys: no OS randomness, no server.
+    #[error(transparent)]
+    NoRandomness(#[from] mint::NoRandomness),
+    #[error("cannot listen on {address}: {source}")]
+    Listen {
+        address: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("the listener has no local address: {0}")]
+    Address(std::io::Error),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+}
+
 /// Starts a reference server on `listen` (port 0 for an ephemeral one). Refuses, before
 /// anything else, when the operating system gives no randomness ([`mint::check_randomness`]).
-pub async fn start(options: Options, listen: SocketAddr) -> Result<Running, String> {
-    mint::check_randomness().map_err(|e| e.to_string())?;
+pub async fn start(options: Options, listen: SocketAddr) -> Result<Running, StartError> {
+    mint::check_randomness()?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
-        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
-    let store = Arc::new(Store::open(options.db.as_deref()).map_err(|e| e.to_string())?);
+        .map_err(|source| StartError::Listen {
+            address: listen,
+            source,
+        })?;
+    let store = Arc::new(Store::open(options.db.as_deref())?);
     let router = options.api.router(store.clone(), Arc::new(Tenants::new(&options.keys)));
     spawn(options.api, listener, router, store)
 }
@@ -147,8 +167,8 @@ pub fn serve_router(
     listener: tokio::net::TcpListener,
     router: axum::Router,
     store: Arc<Store>,
-) -> Result<Running, String> {
-    mint::check_randomness().map_err(|e| e.to_string())?;
+) -> Result<Running, StartError> {
+    mint::check_randomness()?;
     spawn(api, listener, router, store)
 }
 
@@ -158,8 +178,8 @@ fn spawn(
     listener: tokio::net::TcpListener,
     router: axum::Router,
     store: Arc<Store>,
-) -> Result<Running, String> {
-    let address = listener.local_addr().map_err(|e| e.to_string())?;
+) -> Result<Running, StartError> {
+    let address = listener.local_addr().map_err(StartError::Address)?;
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(serve(listener, router, async {
         let _ = stopped.await;

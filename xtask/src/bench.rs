@@ -8,6 +8,7 @@
 //!   reference server and spec: requests, wall time, requests per second, failures found;
 //! - the ceiling: raw loopback requests per second (wrk) against the same server.
 
+use anyhow::Context;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::Arc;
@@ -61,7 +62,7 @@ pub fn run(args: &Args) -> ExitCode {
     match bench(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {e:#}");
             ExitCode::from(2)
         }
     }
@@ -73,7 +74,7 @@ fn median(mut values: Vec<f64>) -> f64 {
 }
 
 /// Runs a command under `/usr/bin/time`; returns (wall seconds, peak RSS in MiB, success).
-fn timed(command: &mut Command) -> Result<(f64, f64, bool), String> {
+fn timed(command: &mut Command) -> anyhow::Result<(f64, f64, bool)> {
     let program = command.get_program().to_owned();
     let args: Vec<_> = command.get_args().map(ToOwned::to_owned).collect();
     let mut wrapped = Command::new("/usr/bin/time");
@@ -91,7 +92,7 @@ fn timed(command: &mut Command) -> Result<(f64, f64, bool), String> {
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .output()
-        .map_err(|e| format!("{}: {e}", program.to_string_lossy()))?;
+        .with_context(|| program.to_string_lossy().into_owned())?;
     let wall = start.elapsed().as_secs_f64();
     let stderr = String::from_utf8_lossy(&out.stderr);
     let peak = stderr
@@ -104,7 +105,7 @@ fn timed(command: &mut Command) -> Result<(f64, f64, bool), String> {
     Ok((wall, peak, out.status.success()))
 }
 
-fn venv(root: &Path) -> Result<PathBuf, String> {
+fn venv(root: &Path) -> anyhow::Result<PathBuf> {
     let venv = root.join("target/bench-venv");
     if !venv.join("bin/python").exists() {
         let ok = Command::new("python3")
@@ -113,7 +114,7 @@ fn venv(root: &Path) -> Result<PathBuf, String> {
             .status()
             .is_ok_and(|s| s.success());
         if !ok {
-            return Err("python3 -m venv failed".into());
+            anyhow::bail!("python3 -m venv failed");
         }
     }
     let ok = Command::new(venv.join("bin/pip"))
@@ -121,7 +122,7 @@ fn venv(root: &Path) -> Result<PathBuf, String> {
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
-        return Err(format!("pip install {OPENAPI_GENERATOR} {SCHEMATHESIS} failed"));
+        anyhow::bail!("pip install {OPENAPI_GENERATOR} {SCHEMATHESIS} failed");
     }
     Ok(venv)
 }
@@ -131,17 +132,16 @@ struct Codegen {
     size_kib: f64,
     ours: (f64, f64, bool),
     theirs: (f64, f64, bool),
-    ours_compiles: Option<Result<(), String>>,
-    theirs_compiles: Option<Result<(), String>>,
+    ours_compiles: Option<anyhow::Result<()>>,
+    theirs_compiles: Option<anyhow::Result<()>>,
 }
 
-fn compiles(dir: &Path, target: &Path) -> Result<(), String> {
+fn compiles(dir: &Path, target: &Path) -> anyhow::Result<()> {
     let out = Command::new(env!("CARGO"))
         .args(["check", "--quiet", "--manifest-path"])
         .arg(dir.join("Cargo.toml"))
         .env("CARGO_TARGET_DIR", target)
-        .output()
-        .map_err(|e| e.to_string())?;
+        .output()?;
     if out.status.success() {
         return Ok(());
     }
@@ -152,17 +152,17 @@ fn compiles(dir: &Path, target: &Path) -> Result<(), String> {
         .find(|l| l.starts_with("error"))
         .unwrap_or("failed")
         .to_owned();
-    Err(format!("{errors} errors; first: {first}"))
+    Err(anyhow::anyhow!("{errors} errors; first: {first}"))
 }
 
-fn bench(args: &Args) -> Result<(), String> {
+fn bench(args: &Args) -> anyhow::Result<()> {
     let root = root();
     let venv = venv(&root)?;
     // Outside the workspace: a generated crate inside it would be taken for a member.
     let work = std::env::temp_dir().join("webhook-workspace-bench");
     let _ = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
-    let xtask = std::env::current_exe().map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&work)?;
+    let xtask = std::env::current_exe()?;
     let mut inputs: Vec<PathBuf> = Api::ALL
         .iter()
         .map(|a| root.join(format!("specs/{}.yaml", a.name())))
@@ -219,14 +219,11 @@ fn bench(args: &Args) -> Result<(), String> {
         });
     }
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let conformance = runtime.block_on(conformance_side_by_side(&root, &venv, args.runs))?;
     let ceiling = runtime.block_on(ceiling())?;
     let text = markdown(&codegen, &conformance, &ceiling, args);
-    std::fs::write(root.join("BENCHMARKS.md"), &text).map_err(|e| e.to_string())?;
+    std::fs::write(root.join("BENCHMARKS.md"), &text)?;
     println!("{text}");
     Ok(())
 }
@@ -244,10 +241,10 @@ struct Measured {
 }
 
 /// A reference server in this process that counts the requests it answers.
-async fn counted(api: Api) -> Result<(reference::Running, Arc<AtomicUsize>), String> {
+async fn counted(api: Api) -> anyhow::Result<(reference::Running, Arc<AtomicUsize>)> {
     let counter = Arc::new(AtomicUsize::new(0));
     let seen = counter.clone();
-    let store = Arc::new(Store::open(None).map_err(|e| e.to_string())?);
+    let store = Arc::new(Store::open(None)?);
     let router = api
         .router(
             store.clone(),
@@ -261,10 +258,8 @@ async fn counted(api: Api) -> Result<(reference::Running, Arc<AtomicUsize>), Str
                 response
             }
         }));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let running = reference::serve_router(api, listener, router, store).map_err(|e| e.to_string())?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let running = reference::serve_router(api, listener, router, store)?;
     Ok((running, counter))
 }
 
@@ -277,12 +272,12 @@ fn auth_header(api: Api) -> String {
     }
 }
 
-async fn conformance_side_by_side(root: &Path, venv: &Path, runs: usize) -> Result<Vec<Side>, String> {
+async fn conformance_side_by_side(root: &Path, venv: &Path, runs: usize) -> anyhow::Result<Vec<Side>> {
     let mut out = Vec::new();
     for api in Api::ALL {
         eprintln!("conformance: {api}");
         let spec = root.join(format!("specs/{}.yaml", api.name()));
-        let model = generator::load(&spec).map_err(|e| e.to_string())?;
+        let model = generator::load(&spec)?;
         let mut ours = Vec::new();
         let mut theirs = Vec::new();
         for _ in 0..runs {
@@ -301,9 +296,7 @@ async fn conformance_side_by_side(root: &Path, venv: &Path, runs: usize) -> Resu
                 operations: Vec::new(),
             };
             let start = Instant::now();
-            let report = conformance::run(suite, std::future::pending())
-                .await
-                .map_err(|e| e.to_string())?;
+            let report = conformance::run(suite, std::future::pending()).await?;
             let seconds = start.elapsed().as_secs_f64();
             let failed =
                 report.count(conformance::report::Status::Failed) + report.count(conformance::report::Status::Error);
@@ -338,7 +331,7 @@ async fn conformance_side_by_side(root: &Path, venv: &Path, runs: usize) -> Resu
                 .stderr(Stdio::null())
                 .status()
                 .await
-                .map_err(|e| format!("schemathesis: {e}"))?;
+                .context("schemathesis")?;
             let seconds = start.elapsed().as_secs_f64();
             let failures = std::fs::read_to_string(&junit)
                 .ok()
@@ -374,7 +367,7 @@ struct Ceiling {
     note: String,
 }
 
-async fn ceiling() -> Result<Ceiling, String> {
+async fn ceiling() -> anyhow::Result<Ceiling> {
     if Command::new("wrk").arg("--version").output().is_err() {
         return Ok(Ceiling {
             rps: None,
@@ -387,8 +380,7 @@ async fn ceiling() -> Result<Ceiling, String> {
     let out = tokio::process::Command::new("wrk")
         .args(["-t2", "-c32", "-d5s", "-H", &header, &url])
         .output()
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
     let _ = server.stop().await;
     let text = String::from_utf8_lossy(&out.stdout);
     let rps = text
@@ -401,7 +393,7 @@ async fn ceiling() -> Result<Ceiling, String> {
     })
 }
 
-fn compile_note(c: &Option<Result<(), String>>) -> String {
+fn compile_note(c: &Option<anyhow::Result<()>>) -> String {
     match c {
         None => "not checked".into(),
         Some(Ok(())) => "yes".into(),

@@ -1,5 +1,6 @@
 //! `cargo xtask codegen`: specs/ → generated/, byte-for-byte stable, with a staleness check.
 
+use anyhow::Context;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -33,8 +34,8 @@ pub fn run(args: &Args) -> ExitCode {
     };
     match outcome {
         Ok(code) => code,
-        Err(message) => {
-            eprintln!("error: {message}");
+        Err(error) => {
+            eprintln!("error: {error:#}");
             ExitCode::from(2)
         }
     }
@@ -47,18 +48,18 @@ fn module_name(spec: &Path) -> String {
     generator::lower::names::snake(stem)
 }
 
-fn generate(spec: &Path, shown: &str) -> Result<(String, Vec<File>), String> {
-    let api = generator::load(spec).map_err(|e| e.to_string())?;
+fn generate(spec: &Path, shown: &str) -> anyhow::Result<(String, Vec<File>)> {
+    let api = generator::load(spec)?;
     for warning in &api.warnings {
         eprintln!("warning: {warning}");
     }
     let module = module_name(spec);
-    let files = emit::api_module(&api, &module, shown).map_err(|e| e.to_string())?;
+    let files = emit::api_module(&api, &module, shown)?;
     Ok((module, files))
 }
 
-fn specs(dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+fn specs(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(dir).with_context(|| dir.display().to_string())?;
     let mut specs: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json")))
@@ -67,7 +68,7 @@ fn specs(dir: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(specs)
 }
 
-fn workspace(check: bool) -> Result<ExitCode, String> {
+fn workspace(check: bool) -> anyhow::Result<ExitCode> {
     let root = root();
     let mut files = vec![emit::workspace_manifest()];
     let mut modules = Vec::new();
@@ -107,7 +108,7 @@ fn workspace(check: bool) -> Result<ExitCode, String> {
     }
     let written = write_all(&out, &files)?;
     for path in &leftovers {
-        std::fs::remove_file(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        std::fs::remove_file(path).with_context(|| path.display().to_string())?;
     }
     println!(
         "generated/: {} specs, {written} files changed, {} removed",
@@ -117,7 +118,7 @@ fn workspace(check: bool) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn standalone(spec: &Path, out: &Path) -> Result<ExitCode, String> {
+fn standalone(spec: &Path, out: &Path) -> anyhow::Result<ExitCode> {
     let (module, api_files) = generate(spec, &spec.display().to_string())?;
     let runtime = root().join("generator/runtime");
     let runtime = runtime.canonicalize().unwrap_or(runtime);
@@ -136,7 +137,7 @@ fn standalone(spec: &Path, out: &Path) -> Result<ExitCode, String> {
 }
 
 /// Writes files whose contents differ; returns how many.
-fn write_all(out: &Path, files: &[File]) -> Result<usize, String> {
+fn write_all(out: &Path, files: &[File]) -> anyhow::Result<usize> {
     let mut written = 0;
     for file in files {
         let path = out.join(&file.path);
@@ -144,9 +145,9 @@ fn write_all(out: &Path, files: &[File]) -> Result<usize, String> {
             continue;
         }
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+            std::fs::create_dir_all(parent).with_context(|| parent.display().to_string())?;
         }
-        std::fs::write(&path, &file.contents).map_err(|e| format!("{}: {e}", path.display()))?;
+        std::fs::write(&path, &file.contents).with_context(|| path.display().to_string())?;
         written += 1;
     }
     Ok(written)
