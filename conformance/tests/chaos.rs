@@ -734,3 +734,42 @@ async fn sweep_removes_tagged_leftovers_and_nothing_else() {
     assert_eq!((swept.removed, swept.failures), (0, Vec::<String>::new()));
     running.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_cleanup_is_not_tried_again() {
+    // A 4xx is the same answer every time: one try per webhook, then the report says so.
+    async fn deletes_refused(request: Request, next: Next) -> Response {
+        if request.method() == Method::DELETE {
+            return Response::builder()
+                .status(StatusCode::FORBIDDEN)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(r#"{"detail":"not yours"}"#))
+                .unwrap();
+        }
+        next.run(request).await
+    }
+    let ledger = Arc::new(Mutex::new(Ledger::default()));
+    let server = Server::axum(with_ledger(kejue().layer(from_fn(deletes_refused)), ledger.clone())).await;
+    let report = run(server.base_url(), settings(), &["getWebhook"]).await;
+    server.stop().await;
+
+    assert!(!report.passed());
+    let ledger = ledger.lock().unwrap();
+    assert!(!ledger.created.is_empty());
+    assert_eq!(report.cleanup_failures.len(), ledger.created.len());
+    for id in &ledger.created {
+        let path = format!("/webhooks/{id}");
+        assert!(
+            report
+                .cleanup_failures
+                .iter()
+                .any(|f| f.contains(&path) && f.contains("403"))
+        );
+        let tries = ledger
+            .seen
+            .iter()
+            .filter(|s| s.method == Method::DELETE && s.path.ends_with(&path))
+            .count();
+        assert_eq!(tries, 1, "{path}");
+    }
+}

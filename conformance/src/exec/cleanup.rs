@@ -112,12 +112,18 @@ impl Runner {
             let step = self
                 .send(op, &params, &body, Auth::Primary, Some(created), "cleanup")
                 .await;
-            let failure = match &step.received {
+            // Only what may pass is tried again: a 5xx or a request that went out and got no
+            // answer. A refusal (4xx) or a request that could not be made (its id missing from
+            // the create answer) fails the same way every time.
+            let (failure, transient) = match &step.received {
                 Ok(r) if (200..300).contains(&r.status) || r.status == 404 => return Ok(()),
-                Ok(r) => format!("cleanup of {} answered {}", step.sent.path, r.status),
-                Err(e) => format!("cleanup of {}: {e}", step.sent.path),
+                Ok(r) => (
+                    format!("cleanup of {} answered {}", step.sent.path, r.status),
+                    r.status >= 500,
+                ),
+                Err(e) => (format!("cleanup of {}: {e}", step.sent.path), step.sent.curl.is_some()),
             };
-            if !retries.wait(None).await {
+            if !transient || !retries.wait(None).await {
                 return Err(failure);
             }
         }
