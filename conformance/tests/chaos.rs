@@ -564,39 +564,32 @@ async fn a_429_is_waited_out_as_retry_after_says() {
 
 // ---------------------------------------------------------------- 7. failing cleanup
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_cleanup_that_fails_is_reported_and_fails_the_run() {
-    async fn deletes_fail(request: Request, next: Next) -> Response {
+/// getWebhook's cases against a kejue server whose every DELETE answers `status`: they make
+/// their own webhooks and leave the deleting to the cleanup (one webhook after another, with
+/// backoff where it retries, so the suite is kept small).
+async fn run_with_deletes_answering(status: StatusCode) -> (Report, Arc<Mutex<Ledger>>) {
+    let deletes = from_fn(move |request: Request, next: Next| async move {
         if request.method() == Method::DELETE {
             return Response::builder()
-                .status(StatusCode::INTERNAL_SERVER_ERROR)
+                .status(status)
                 .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(r#"{"detail":"database unavailable"}"#))
+                .body(Body::from(r#"{"detail":"cannot delete"}"#))
                 .unwrap();
         }
         next.run(request).await
-    }
+    });
     let ledger = Arc::new(Mutex::new(Ledger::default()));
-    let server = Server::axum(with_ledger(kejue().layer(from_fn(deletes_fail)), ledger.clone())).await;
-    // getWebhook's cases make their own webhooks, and leave the deleting to the cleanup;
-    // cleanup retries with backoff one webhook after another, so the suite is kept small.
+    let server = Server::axum(with_ledger(kejue().layer(deletes), ledger.clone())).await;
     let report = run(server.base_url(), settings(), &["getWebhook"]).await;
     server.stop().await;
+    (report, ledger)
+}
 
-    // Every case passed; only the cleanup failed, and that fails the run.
-    assert_eq!(
-        report.count(Status::Failed) + report.count(Status::Error),
-        0,
-        "{}",
-        report.summary()
-    );
-    assert!(!report.passed());
-    assert!(report.summary().contains("cleanup:"), "{}", report.summary());
-
-    let ledger = ledger.lock().unwrap();
+/// Each webhook made has one cleanup failure naming its path and `status`, after `tries`
+/// DELETEs.
+fn assert_cleanup_failed(report: &Report, ledger: &Ledger, status: &str, tries: usize) {
     assert!(!ledger.created.is_empty());
     assert!(ledger.deleted.is_empty());
-    // One failure per webhook made, naming its path and the answer.
     assert_eq!(
         report.cleanup_failures.len(),
         ledger.created.len(),
@@ -609,18 +602,41 @@ async fn a_cleanup_that_fails_is_reported_and_fails_the_run() {
             report
                 .cleanup_failures
                 .iter()
-                .any(|f| f.contains(&path) && f.contains("500")),
+                .any(|f| f.contains(&path) && f.contains(status)),
             "no cleanup failure names {path}: {:?}",
             report.cleanup_failures
         );
-        // Tried three times before giving up.
-        let tries = ledger
+        let seen = ledger
             .seen
             .iter()
             .filter(|s| s.method == Method::DELETE && s.path.ends_with(&path))
             .count();
-        assert_eq!(tries, 3, "{path}");
+        assert_eq!(seen, tries, "{path}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cleanup_that_fails_is_reported_and_fails_the_run() {
+    let (report, ledger) = run_with_deletes_answering(StatusCode::INTERNAL_SERVER_ERROR).await;
+    // Every case passed; only the cleanup failed, and that fails the run.
+    assert_eq!(
+        report.count(Status::Failed) + report.count(Status::Error),
+        0,
+        "{}",
+        report.summary()
+    );
+    assert!(!report.passed());
+    assert!(report.summary().contains("cleanup:"), "{}", report.summary());
+    // A 5xx may pass: tried three times before giving up.
+    assert_cleanup_failed(&report, &ledger.lock().unwrap(), "500", 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_cleanup_is_not_tried_again() {
+    // A 4xx is the same answer every time: one try per webhook, then the report says so.
+    let (report, ledger) = run_with_deletes_answering(StatusCode::FORBIDDEN).await;
+    assert!(!report.passed());
+    assert_cleanup_failed(&report, &ledger.lock().unwrap(), "403", 1);
 }
 
 // ---------------------------------------------------------------- 8. own resources
@@ -733,43 +749,4 @@ async fn sweep_removes_tagged_leftovers_and_nothing_else() {
     let swept = runner.sweep(false).await.unwrap();
     assert_eq!((swept.removed, swept.failures), (0, Vec::<String>::new()));
     running.stop().await.unwrap();
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_refused_cleanup_is_not_tried_again() {
-    // A 4xx is the same answer every time: one try per webhook, then the report says so.
-    async fn deletes_refused(request: Request, next: Next) -> Response {
-        if request.method() == Method::DELETE {
-            return Response::builder()
-                .status(StatusCode::FORBIDDEN)
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(r#"{"detail":"not yours"}"#))
-                .unwrap();
-        }
-        next.run(request).await
-    }
-    let ledger = Arc::new(Mutex::new(Ledger::default()));
-    let server = Server::axum(with_ledger(kejue().layer(from_fn(deletes_refused)), ledger.clone())).await;
-    let report = run(server.base_url(), settings(), &["getWebhook"]).await;
-    server.stop().await;
-
-    assert!(!report.passed());
-    let ledger = ledger.lock().unwrap();
-    assert!(!ledger.created.is_empty());
-    assert_eq!(report.cleanup_failures.len(), ledger.created.len());
-    for id in &ledger.created {
-        let path = format!("/webhooks/{id}");
-        assert!(
-            report
-                .cleanup_failures
-                .iter()
-                .any(|f| f.contains(&path) && f.contains("403"))
-        );
-        let tries = ledger
-            .seen
-            .iter()
-            .filter(|s| s.method == Method::DELETE && s.path.ends_with(&path))
-            .count();
-        assert_eq!(tries, 1, "{path}");
-    }
 }
