@@ -489,14 +489,25 @@ impl Runner {
         let finished = Arc::new(finished);
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let mut tasks = tokio::task::JoinSet::new();
-        for (i, case) in self.plan.cases.iter().cloned().enumerate() {
-            let (runner, semaphore, finished, stop) = (self.clone(), semaphore.clone(), finished.clone(), stop.clone());
+        // Tasks get their permits in no set order; each then takes the next case of the plan,
+        // so that cases start in plan order (with `--concurrency 1`, one after another).
+        let next = Arc::new(AtomicUsize::new(0));
+        for _ in 0..self.plan.cases.len() {
+            let (runner, semaphore, finished, stop, next) = (
+                self.clone(),
+                semaphore.clone(),
+                finished.clone(),
+                stop.clone(),
+                next.clone(),
+            );
             tasks.spawn(async move {
                 let _permit = semaphore.acquire_owned().await;
+                let i = next.fetch_add(1, Ordering::SeqCst);
                 if stop.load(std::sync::atomic::Ordering::Acquire) {
                     return (i, None);
                 }
-                let exchange = runner.run_case(&case).await;
+                let case = &runner.plan.cases[i];
+                let exchange = runner.run_case(case).await;
                 if finished(i, &exchange).is_break() {
                     stop.store(true, std::sync::atomic::Ordering::Release);
                 }
