@@ -22,7 +22,9 @@ use reference::{Api, Options, Store, Tenants};
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
-use tokio::task::{JoinHandle, JoinSet};
+use tokio::task::JoinHandle;
+
+mod support;
 
 const KEY: &str = reference::EMBEDDED_KEYS[0];
 const KEY_ALT: &str = reference::EMBEDDED_KEYS[1];
@@ -63,24 +65,7 @@ impl Server {
         F: Fn(TcpStream) -> Fut + Send + 'static,
         Fut: Future<Output = ()> + Send + 'static,
     {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        let (stop, mut stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let mut connections = JoinSet::new();
-            loop {
-                tokio::select! {
-                    accepted = listener.accept() => {
-                        if let Ok((stream, _)) = accepted {
-                            connections.spawn(answer(stream));
-                        }
-                        while connections.try_join_next().is_some() {}
-                    }
-                    _ = &mut stopped => break,
-                }
-            }
-            connections.shutdown().await;
-        });
+        let (address, stop, task) = support::accept_each(answer).await;
         Server { address, stop, task }
     }
 

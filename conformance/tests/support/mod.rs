@@ -1,9 +1,44 @@
-//! What several runner tests need of a kejue reference server: another party's webhooks put
-//! there first, a tenant's list to compare before and after, and a spec without its links.
+//! What several runner tests share: a raw TCP server, and of a kejue reference server,
+//! another party's webhooks put there first, a tenant's list to compare before and after,
+//! and a spec without its links.
 
 #![allow(dead_code)] // each test file uses its own part
 
+use std::future::Future;
+use std::net::SocketAddr;
+
 use serde_json::{Value, json};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio::task::{JoinHandle, JoinSet};
+
+/// A TCP server on a loopback port, below HTTP: each accepted connection goes to `handle` in
+/// its own task until `stop` is sent; the connections still open are dropped then.
+pub async fn accept_each<F, Fut>(handle: F) -> (SocketAddr, oneshot::Sender<()>, JoinHandle<()>)
+where
+    F: Fn(TcpStream) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (stop, mut stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let mut connections = JoinSet::new();
+        loop {
+            tokio::select! {
+                _ = &mut stopped => break,
+                accepted = listener.accept() => {
+                    if let Ok((stream, _)) = accepted {
+                        connections.spawn(handle(stream));
+                    }
+                    while connections.try_join_next().is_some() {}
+                }
+            }
+        }
+        connections.shutdown().await;
+    });
+    (address, stop, task)
+}
 
 /// A spec with every `links` object removed, as most real specs are written.
 pub fn strip_links(value: &mut Value) {
