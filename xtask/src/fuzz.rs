@@ -24,11 +24,11 @@ pub struct Args {
 pub fn run(args: &Args) -> ExitCode {
     let root = root();
     let mut seeds: Vec<PathBuf> = Vec::new();
-    for dir in [
-        root.join("specs"),
-        root.join("../shared/corpus/examples"),
-        root.join("../shared/corpus/webhooks"),
-    ] {
+    // The corpus adds foreign shapes when it is beside the repository; the specs alone do too.
+    let corpus = ["corpus/examples", "corpus/webhooks"]
+        .into_iter()
+        .filter_map(testkit::shared);
+    for dir in std::iter::once(root.join("specs")).chain(corpus) {
         if let Ok(entries) = std::fs::read_dir(&dir) {
             // The 2.6 MB spec would slow every round; smaller ones give more rounds.
             seeds.extend(
