@@ -8,9 +8,11 @@
 pub mod checks;
 pub mod error;
 pub mod exec;
+pub mod habits;
 pub mod plan;
 pub mod redact;
 pub mod report;
+pub mod scenarios;
 pub mod snapshot;
 
 use std::future::Future;
@@ -118,7 +120,7 @@ struct Verdict {
     checks_run: usize,
 }
 
-fn judge(plan: &plan::Plan, case: &plan::Case, exchange: &exec::Exchange) -> Verdict {
+fn judge(plan: &plan::Plan, case: &plan::Case, exchange: &exec::Exchange, checks: &checks::Selection) -> Verdict {
     if exchange.skipped.is_some() {
         return Verdict {
             status: Status::Skipped,
@@ -133,7 +135,7 @@ fn judge(plan: &plan::Plan, case: &plan::Case, exchange: &exec::Exchange) -> Ver
             checks_run: 0,
         };
     }
-    let all = checks::check(plan, case, exchange);
+    let all = checks::check(plan, case, exchange, checks);
     let checks_run = all.len();
     let failures: Vec<checks::Check> = all.into_iter().filter(|c| !c.passed).collect();
     Verdict {
@@ -194,17 +196,18 @@ pub async fn run_with(suite: Suite, cancel: impl Future<Output = ()>, control: C
     let failed = Arc::new(AtomicUsize::new(0));
     let stopped = Arc::new(AtomicBool::new(false));
     let exchanges = {
-        let (plan, verdicts, failed, stopped, control) = (
+        let (plan, verdicts, failed, stopped, control, selection) = (
             plan.clone(),
             verdicts.clone(),
             failed.clone(),
             stopped.clone(),
             control.clone(),
+            suite.settings.checks.clone(),
         );
         runner
             .run(cancel, move |i, exchange| {
                 let case = &plan.cases[i];
-                let verdict = judge(&plan, case, exchange);
+                let verdict = judge(&plan, case, exchange, &selection);
                 let status = verdict.status;
                 if let Ok(mut verdicts) = verdicts.lock() {
                     verdicts[i] = Some(verdict);
@@ -262,7 +265,9 @@ pub async fn run_with(suite: Suite, cancel: impl Future<Output = ()>, control: C
             mut status,
             failures,
             checks_run,
-        } = verdict.take().unwrap_or_else(|| judge(&plan, case, exchange));
+        } = verdict
+            .take()
+            .unwrap_or_else(|| judge(&plan, case, exchange, &suite.settings.checks));
         let text = snapshot::render(case, exchange, &redactor);
         let failures: Vec<checks::Check> = failures
             .into_iter()

@@ -116,7 +116,15 @@ enum Command {
         /// run created is removed, and the report holds what ran); exit 1.
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
         max_failures: Option<u64>,
+        /// Run only these checks (comma-separated or repeated; `conformance checks` lists them).
+        #[arg(long = "checks", value_name = "NAME", value_delimiter = ',')]
+        checks: Vec<String>,
+        /// Leave these checks out (comma-separated or repeated).
+        #[arg(long = "exclude-checks", value_name = "NAME", value_delimiter = ',')]
+        exclude_checks: Vec<String>,
     },
+    /// List the checks: name, severity, and what each judges.
+    Checks,
     /// Print the cases without sending anything.
     List {
         #[command(flatten)]
@@ -209,6 +217,17 @@ fn hint(error: &anyhow::Error) -> Option<&'static str> {
 
 async fn command(command: Command) -> anyhow::Result<ExitCode> {
     match command {
+        Command::Checks => {
+            for check in conformance::checks::CHECKS {
+                println!(
+                    "{:<30} {:<9} {}",
+                    check.name,
+                    check.severity.as_str(),
+                    check.description
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::List {
             spec,
             read_only,
@@ -273,7 +292,10 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
             read_only,
             allow_leftovers,
             max_failures,
+            checks,
+            exclude_checks,
         } => {
+            let checks = conformance::checks::Selection::new(&checks, &exclude_checks)?;
             let api = load(&spec.spec)?;
             if !(timeout > 0.0 && timeout.is_finite()) {
                 bail!("--timeout must be a positive number of seconds");
@@ -290,6 +312,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
                     // Requests in flight at a signal get their timeout to answer, within reason.
                     drain: Duration::from_secs_f64(timeout).min(Duration::from_secs(30)) + Duration::from_secs(1),
                     max_timeouts,
+                    checks,
                     ..Settings::default()
                 },
                 snapshots: snapshots.map(absolute),

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::checks::Check;
+use crate::checks::{Check, Severity};
 use crate::plan::Expect;
 use crate::snapshot::{SnapshotOutcome, Update};
 
@@ -256,21 +256,25 @@ impl Report {
     /// Failed checks, one group per operation and check, each printed once: the cases that
     /// failed it, one line each, and the first one's exchange as evidence.
     fn failure_groups(&self, out: &mut String) {
-        // (operation, check, rule) → the cases that failed it
-        type Groups<'a> = BTreeMap<(&'a str, &'a str, &'a str), Vec<(&'a CaseResult, &'a Check)>>;
+        // (severity, operation, check, rule) → the cases that failed it; the most severe first
+        type Groups<'a> = BTreeMap<(Severity, &'a str, &'a str, &'a str), Vec<(&'a CaseResult, &'a Check)>>;
         let mut groups: Groups = BTreeMap::new();
         for c in self.cases.iter().filter(|c| c.status == Status::Failed) {
             for f in &c.failures {
-                groups.entry((&c.operation, f.name, &f.rule)).or_default().push((c, f));
+                groups
+                    .entry((f.severity, &c.operation, f.name, &f.rule))
+                    .or_default()
+                    .push((c, f));
             }
         }
         let mut shown: std::collections::HashSet<&str> = std::collections::HashSet::new();
-        for ((op, check, rule), cases) in &groups {
+        for ((severity, op, check, rule), cases) in &groups {
             let _ = writeln!(
                 out,
-                "\n  FAIL {op}: {check} [spec: #{rule}], {} case{}",
+                "\n  FAIL {op}: {check} [spec: #{rule}], {} case{} ({})",
                 cases.len(),
-                if cases.len() == 1 { "" } else { "s" }
+                if cases.len() == 1 { "" } else { "s" },
+                severity.as_str()
             );
             for (c, f) in cases.iter().take(LISTED) {
                 // Messages often start with what was varied, which the line already shows.
@@ -510,6 +514,7 @@ mod tests {
     fn failed(name: &'static str, rule: &str, message: &str) -> Check {
         Check {
             name,
+            severity: crate::checks::Severity::High,
             passed: false,
             rule: rule.to_owned(),
             message: message.to_owned(),
@@ -535,7 +540,7 @@ mod tests {
         let mut cases = Vec::new();
         for n in 0..300 {
             let mut failures = vec![failed(
-                "expected_outcome",
+                "negative_data_rejection",
                 "/paths/~1things/post/responses",
                 &format!("field{n} = {n}: expected a 4xx, got 200\nsecond line"),
             )];
@@ -553,7 +558,7 @@ mod tests {
                 "getThing",
                 n,
                 Status::Failed,
-                vec![failed("expected_outcome", "/x", "got 200")],
+                vec![failed("negative_data_rejection", "/x", "got 200")],
             ));
             cases.push(case("getThing", 100 + n, Status::Error, Vec::new()));
             cases.push(case("getThing", 200 + n, Status::Passed, Vec::new()));
@@ -563,9 +568,9 @@ mod tests {
         assert_eq!(
             headers,
             [
-                "  FAIL createThing: expected_outcome [spec: #/paths/~1things/post/responses], 300 cases",
-                "  FAIL createThing: status_code_conformance [spec: #/paths/~1things/post/responses], 150 cases",
-                "  FAIL getThing: expected_outcome [spec: #/x], 5 cases",
+                "  FAIL createThing: negative_data_rejection [spec: #/paths/~1things/post/responses], 300 cases (high)",
+                "  FAIL createThing: status_code_conformance [spec: #/paths/~1things/post/responses], 150 cases (high)",
+                "  FAIL getThing: negative_data_rejection [spec: #/x], 5 cases (high)",
             ],
             "{summary}"
         );

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use insta::internals::TextSnapshotContents;
 
 use crate::error::RunError;
-use crate::exec::{Exchange, Received, Step};
+use crate::exec::{Exchange, Received, Step, StepKind};
 use crate::plan::Case;
 use crate::redact::Redactor;
 
@@ -241,8 +241,8 @@ pub fn render(case: &Case, exchange: &Exchange, redactor: &Redactor) -> String {
     if let Some(main) = &exchange.main {
         step(&mut out, main, redactor);
     }
-    for s in exchange.steps.iter().filter(|s| !s.label.starts_with("setup")) {
-        out.push_str(&format!("--- {}\n", s.label));
+    for s in exchange.steps.iter().filter(|s| s.kind != StepKind::Create) {
+        out.push_str(&format!("--- {}\n", s.kind));
         step(&mut out, s, redactor);
     }
     out
@@ -309,7 +309,7 @@ mod tests {
         for name in [
             "createWebhook.url.max_length",
             "getWebhook.path.webhook_id.unknown",
-            "updateWebhook.stateful.partial_update",
+            "updateWebhook.stateful.partial_update.events",
             "v1.endpoint.auto-config.update.valid",
         ] {
             assert_eq!(file_stem(name), name);

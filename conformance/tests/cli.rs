@@ -290,7 +290,7 @@ async fn many_failures_are_grouped_and_max_failures_stops_early() {
     assert!(
         headers
             .iter()
-            .any(|h| h.starts_with("  FAIL createWebhook: expected_outcome [spec: #")),
+            .any(|h| h.starts_with("  FAIL createWebhook: negative_data_rejection [spec: #")),
         "{stdout}"
     );
     for case in &failed {
@@ -332,4 +332,93 @@ async fn many_failures_are_grouped_and_max_failures_stops_early() {
         cases.iter().any(|c| c["name"] == "createWebhook.valid"),
         "the stopped run created something"
     );
+}
+
+#[test]
+fn checks_are_listed_by_name_and_severity() {
+    let out = bin().arg("checks").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for check in conformance::checks::CHECKS {
+        let line = text
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(check.name))
+            .unwrap_or_else(|| panic!("{} is not listed:\n{text}", check.name));
+        assert!(
+            line.contains(check.severity.as_str()) && line.contains(check.description),
+            "{line}"
+        );
+    }
+    let out = bin()
+        .args(["run", "--checks", "ignored-auth2", "--spec"])
+        .arg(spec("kejue"))
+        .args(["--base-url", "http://127.0.0.1:9"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("unknown check `ignored-auth2`") && stderr.contains("tenant_isolation"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checks_and_exclude_checks_choose_what_judges() {
+    let store = std::sync::Arc::new(reference::Store::open(None).unwrap());
+    let tenants = std::sync::Arc::new(reference::Tenants::new(&reference::EMBEDDED_KEYS.map(String::from)));
+    let router = Api::Kejue
+        .router(store.clone(), tenants)
+        .layer(axum::middleware::from_fn(accepts_everything));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = reference::serve_router(Api::Kejue, listener, router, store).unwrap();
+    let dir = scratch("cli-checks");
+    let failed_checks = |json: &Path| -> Vec<String> {
+        let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+        let mut names: Vec<String> = report["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|c| c["failures"].as_array().unwrap().iter())
+            .map(|f| f["name"].as_str().unwrap().to_owned())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    };
+    let run = |json: &Path, more: &[&str]| {
+        let mut a = args(&[
+            &"run",
+            &"--spec",
+            &spec("kejue"),
+            &"--base-url",
+            &server.base_url,
+            &"--report-json",
+            &json,
+        ]);
+        a.extend(more.iter().map(std::ffi::OsString::from));
+        a
+    };
+    let (only, excluded) = (dir.join("only.json"), dir.join("excluded.json"));
+    let only_run = run_bin(run(&only, &["--checks", "negative_data_rejection"]), &[]).await;
+    let excluded_run = run_bin(
+        run(
+            &excluded,
+            &["--exclude-checks", "negative_data_rejection,status_code_conformance"],
+        ),
+        &[],
+    )
+    .await;
+    server.stop().await.unwrap();
+    assert_eq!(only_run.status.code(), Some(1));
+    assert_eq!(failed_checks(&only), ["negative_data_rejection"]);
+    let rest = failed_checks(&excluded);
+    assert_eq!(excluded_run.status.code(), Some(1), "{rest:?}");
+    assert!(
+        !rest
+            .iter()
+            .any(|n| n == "negative_data_rejection" || n == "status_code_conformance"),
+        "{rest:?}"
+    );
+    assert!(rest.iter().any(|n| n == "ignored_auth"), "{rest:?}");
 }

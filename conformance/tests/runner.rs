@@ -7,11 +7,14 @@ use std::sync::Arc;
 
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
-use axum::middleware::{Next, from_fn};
+use axum::extract::State;
+use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::Response;
 use conformance::exec::{Settings, Target};
+use conformance::plan::values::{Hint, Sampler};
 use conformance::report::{Report, Status};
 use conformance::snapshot::{SnapshotOutcome, Update};
+use generator::model::{Operation, StatusSpec, TypeKind, TypeRef};
 use reference::{Api, Store, Tenants};
 use serde_json::Value;
 
@@ -141,7 +144,11 @@ async fn an_off_by_one_bound_is_caught() {
         next.run(request).await
     }
     let report = run(Api::Kejue, |r| r.layer(from_fn(off_by_one)), None).await;
-    caught(&report, "createWebhook.timeout_ms.above_maximum", "expected_outcome");
+    caught(
+        &report,
+        "createWebhook.timeout_ms.above_maximum",
+        "negative_data_rejection",
+    );
 }
 
 #[tokio::test]
@@ -156,7 +163,11 @@ async fn a_bad_enum_accepted_is_caught() {
         next.run(request).await
     }
     let report = run(Api::Kejue, |r| r.layer(from_fn(any_enum)), None).await;
-    caught(&report, "createWebhook.signing_method.outside", "expected_outcome");
+    caught(
+        &report,
+        "createWebhook.signing_method.outside",
+        "negative_data_rejection",
+    );
 }
 
 #[tokio::test]
@@ -210,9 +221,183 @@ async fn a_field_reset_by_a_partial_update_is_caught() {
     let report = run(Api::Kejue, |r| r.layer(from_fn(reset_events)), None).await;
     caught(
         &report,
-        "updateWebhook.stateful.partial_update",
+        "updateWebhook.stateful.partial_update.name",
         "partial_update_preserves",
     );
+}
+
+/// konpro's update, planted as a user's trial found it: `events` left out of an update is
+/// reset to "all events" (`[]`). The partial update that sends only `url` sees it.
+#[tokio::test]
+async fn an_unsent_field_reset_by_an_update_is_caught() {
+    async fn reset_events(request: Request, next: Next) -> Response {
+        let update = request.uri().path().ends_with("endpoint.update");
+        let request = edit_request(request, |j| {
+            if update && j.get("events").is_none() {
+                j["events"] = serde_json::json!([]);
+            }
+        })
+        .await;
+        next.run(request).await
+    }
+    let report = run(Api::Konpro, |r| r.layer(from_fn(reset_events)), None).await;
+    caught(
+        &report,
+        "updateEndpoint.stateful.partial_update.url",
+        "partial_update_preserves",
+    );
+}
+
+/// sendkit documents two alternative security requirements (the API key header, or a
+/// bearer token); this server only takes the first.
+#[tokio::test]
+async fn a_refused_second_security_alternative_is_caught() {
+    async fn api_key_only(request: Request, next: Next) -> Response {
+        if request.headers().get("x-api-key").is_none() {
+            let body = serde_json::json!({"error": "Unauthorized", "message": "missing X-Api-Key", "code": 401});
+            return Response::builder()
+                .status(401)
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap();
+        }
+        next.run(request).await
+    }
+    let report = run(Api::Sendkit, |r| r.layer(from_fn(api_key_only)), None).await;
+    caught(
+        &report,
+        "listWebhooks.auth.BearerAuth.valid",
+        "security_alternative_accepted",
+    );
+    caught(
+        &report,
+        "createWebhook.auth.BearerAuth.valid",
+        "security_alternative_accepted",
+    );
+    let passed = |name: &str| {
+        report
+            .cases
+            .iter()
+            .any(|c| c.name == name && c.status == Status::Passed)
+    };
+    assert!(passed("listWebhooks.auth.ApiKeyAuth.valid"), "{}", report.summary());
+    assert!(passed("listWebhooks.auth.BearerAuth.wrong"), "{}", report.summary());
+}
+
+// ---------------------------------------------------------------- strict but correct
+
+/// A server stricter than the spec needs, and still correct: it refuses a whole-number
+/// float (`10.0`) where the spec says integer, and a property the schema does not name where
+/// `additionalProperties` is unspecified, both as the spec documents bad input (its 422 or
+/// 400, with a body of the documented error schema). Many real servers do (pydantic in
+/// strict mode, serde into `i64`, Go's `encoding/json`).
+struct Strict {
+    api: generator::model::Api,
+    refused: std::sync::atomic::AtomicUsize,
+}
+
+/// Why `value` is refused by a strict reader of `ty`, if it is.
+fn stricter_than_the_spec(api: &generator::model::Api, ty: &TypeRef, value: &Value) -> Option<String> {
+    let ty = api.unalias(ty);
+    if let Some(s) = api.struct_of(ty) {
+        let object = value.as_object()?;
+        for (key, v) in object {
+            match s.fields.iter().find(|f| &f.wire_name == key) {
+                Some(field) => {
+                    if let Some(why) = stricter_than_the_spec(api, &field.ty, v) {
+                        return Some(why);
+                    }
+                }
+                None if s.additional.is_none() => return Some(format!("unknown property `{key}`")),
+                None => {}
+            }
+        }
+        return None;
+    }
+    let base = match ty {
+        TypeRef::Named(id) => match &api.type_def(*id).kind {
+            TypeKind::Constrained(c) => api.unalias(&c.base),
+            _ => return None,
+        },
+        other => other,
+    };
+    match base {
+        TypeRef::Integer(_) if value.is_f64() => Some(format!("{value} is not spelled as an integer")),
+        TypeRef::Array(item) => value
+            .as_array()?
+            .iter()
+            .find_map(|v| stricter_than_the_spec(api, item, v)),
+        _ => None,
+    }
+}
+
+/// The operation a request is for, by method and path template.
+fn operation_for<'a>(api: &'a generator::model::Api, method: &str, path: &str) -> Option<&'a Operation> {
+    let path = path.strip_prefix(api.base_path.trim_end_matches('/')).unwrap_or(path);
+    let segments: Vec<&str> = path.split('/').collect();
+    api.operations.iter().find(|op| {
+        let template: Vec<&str> = op.path.split('/').collect();
+        op.method.as_str().eq_ignore_ascii_case(method)
+            && template.len() == segments.len()
+            && template
+                .iter()
+                .zip(&segments)
+                .all(|(t, s)| t == s || (t.starts_with('{') && !s.is_empty()))
+    })
+}
+
+async fn strict(State(strict): State<Arc<Strict>>, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let op = operation_for(&strict.api, parts.method.as_str(), parts.uri.path());
+    let refusal = op.and_then(|op| {
+        let body = op.body.as_ref()?;
+        let json: Value = serde_json::from_slice(&bytes).ok()?;
+        stricter_than_the_spec(&strict.api, &body.ty, &json)?;
+        // Bad input as the spec documents it: its 422 or 400, else another 4xx it lists.
+        let documented = |code: u16| op.responses.iter().find(|r| r.status == StatusSpec::Code(code));
+        let response = documented(422).or_else(|| documented(400))?;
+        let StatusSpec::Code(status) = response.status else {
+            return None;
+        };
+        let sampler = Sampler {
+            api: &strict.api,
+            tag: "strict",
+        };
+        let error = response
+            .body
+            .as_ref()
+            .and_then(|b| sampler.value(&b.ty, Hint::default()))?;
+        Some((status, error))
+    });
+    if let Some((status, error)) = refusal {
+        strict.refused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        return Response::builder()
+            .status(status)
+            .header("content-type", "application/json")
+            .body(Body::from(error.to_string()))
+            .unwrap();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strict_but_correct_servers_raise_no_false_alarm() {
+    let mut refused = 0;
+    for api in Api::ALL {
+        let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../specs/{}.yaml", api.name()));
+        let state = Arc::new(Strict {
+            api: generator::load(&spec).unwrap(),
+            refused: Default::default(),
+        });
+        let layer = from_fn_with_state(state.clone(), strict);
+        let report = run(api, |r| r.layer(layer), None).await;
+        assert!(report.passed(), "{}", report.summary());
+        let n = state.refused.load(std::sync::atomic::Ordering::Relaxed);
+        eprintln!("{}: the strict server refused {n} requests the spec allows", api.name());
+        refused += n;
+    }
+    assert!(refused > 0, "no case tried what a strict server refuses");
 }
 
 #[tokio::test]
@@ -249,8 +434,8 @@ async fn ignored_auth_is_caught() {
         next.run(request).await
     }
     let report = run(Api::Kejue, |r| r.layer(from_fn(let_everyone_in)), None).await;
-    caught(&report, "listWebhooks.auth.none", "expected_outcome");
-    caught(&report, "createWebhook.auth.wrong", "expected_outcome");
+    caught(&report, "listWebhooks.auth.none", "ignored_auth");
+    caught(&report, "createWebhook.auth.wrong", "ignored_auth");
 }
 
 #[tokio::test]
@@ -268,8 +453,8 @@ async fn another_tenants_resource_visible_is_caught() {
         next.run(request).await
     }
     let report = run(Api::Kallima, |r| r.layer(from_fn(one_tenant)), None).await;
-    caught(&report, "getWebhook.tenant.isolated", "expected_outcome");
-    caught(&report, "deleteWebhook.tenant.isolated", "expected_outcome");
+    caught(&report, "getWebhook.tenant.isolated", "tenant_isolation");
+    caught(&report, "deleteWebhook.tenant.isolated", "tenant_isolation");
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use serde_json::Value;
 use tokio::sync::Semaphore;
 
 use super::retry::{Policy, Retries};
-use super::{Runner, evaluate_link};
+use super::{Runner, StepKind, evaluate_link};
 use crate::error::RunError;
 use crate::plan::{Auth, Param, ParamValue, RequestBody, carries_tag, tagged_at, wire_text};
 
@@ -110,7 +110,7 @@ impl Runner {
         let mut retries = Retries::new(Policy::TRANSIENT);
         loop {
             let step = self
-                .send(op, &params, &body, Auth::Primary, Some(created), "cleanup")
+                .send(op, &params, &body, Auth::Primary, Some(created), StepKind::Cleanup)
                 .await;
             // Only what may pass is tried again: a 5xx or a request that went out and got no
             // answer. A refusal (4xx) or a request that could not be made (its id missing from
@@ -227,7 +227,7 @@ impl Runner {
         loop {
             pages += 1;
             let step = self
-                .send(list, &params, &RequestBody::None, Auth::Primary, None, "list")
+                .send(list, &params, &RequestBody::None, Auth::Primary, None, StepKind::List)
                 .await;
             let received = step
                 .received

@@ -8,7 +8,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 
 use super::retry::{Policy, Retries};
-use super::{MAX_BODY, Received, Runner, Sent, Step, WRONG_CREDENTIAL, evaluate_link};
+use super::{MAX_BODY, Received, Runner, Sent, Step, StepKind, WRONG_CREDENTIAL, evaluate_link};
 use crate::plan::{Auth, Param, ParamValue, RequestBody};
 
 impl Runner {
@@ -22,7 +22,7 @@ impl Runner {
         body: &RequestBody,
         auth: Auth,
         resource: Option<&Value>,
-        label: &str,
+        kind: StepKind,
     ) -> Step {
         let mut path = op.path.clone();
         let mut wire = Wire::default();
@@ -35,7 +35,7 @@ impl Runner {
                     Ok(v) => crate::plan::wire_text(&v),
                     Err(e) => {
                         return Step {
-                            label: label.into(),
+                            kind,
                             collection: false,
                             sent: Sent {
                                 method: method.to_string(),
@@ -58,21 +58,30 @@ impl Runner {
                 ParamLocation::Cookie => wire.cookies.push((p.name.clone(), text)),
             }
         }
-        let credential = match auth {
-            Auth::Primary => self.target.token.as_deref().map(|t| Credential::Secret {
+        let token = || {
+            self.target.token.as_deref().map(|t| Credential::Secret {
                 variable: "CONFORMANCE_TOKEN",
                 value: t,
-            }),
-            Auth::Alternate => self.target.token_alt.as_deref().map(|t| Credential::Secret {
-                variable: "CONFORMANCE_TOKEN_ALT",
-                value: t,
-            }),
-            // Not a secret: shown and reproduced as it is.
-            Auth::Wrong => Some(Credential::Literal(WRONG_CREDENTIAL)),
-            Auth::Missing => None,
+            })
+        };
+        // Not a secret: shown and reproduced as it is.
+        let wrong = Some(Credential::Literal(WRONG_CREDENTIAL));
+        let (credential, alternative) = match auth {
+            Auth::Primary => (token(), None),
+            Auth::Alternate => (
+                self.target.token_alt.as_deref().map(|t| Credential::Secret {
+                    variable: "CONFORMANCE_TOKEN_ALT",
+                    value: t,
+                }),
+                None,
+            ),
+            Auth::Wrong => (wrong, None),
+            Auth::Missing => (None, None),
+            Auth::OnlyVia { alternative } => (token(), Some(alternative)),
+            Auth::WrongVia { alternative } => (wrong, Some(alternative)),
         };
         if let Some(credential) = &credential {
-            self.place_credential(op, credential, &mut wire);
+            self.place_credential(op, alternative, credential, &mut wire);
         }
         // One Cookie header for every cookie, as RFC 6265 section 5.4 sends them.
         if !wire.cookies.is_empty() {
@@ -163,7 +172,7 @@ impl Runner {
                 continue;
             }
             return Step {
-                label: label.into(),
+                kind,
                 collection,
                 sent,
                 received: received.map(|(r, _)| r),
@@ -321,9 +330,14 @@ impl Runner {
         ))
     }
 
-    /// Puts the credential where the operation's first security alternative wants it.
-    fn place_credential(&self, op: &Operation, credential: &Credential, wire: &mut Wire) {
-        let Some(alternative) = op.security.iter().find(|a| !a.is_empty()) else {
+    /// Puts the credential where one of the operation's security alternatives wants it: the
+    /// one given, else the first that asks for any.
+    fn place_credential(&self, op: &Operation, alternative: Option<usize>, credential: &Credential, wire: &mut Wire) {
+        let chosen = match alternative {
+            Some(i) => op.security.get(i),
+            None => op.security.iter().find(|a| !a.is_empty()),
+        };
+        let Some(alternative) = chosen else {
             return;
         };
         let value = || match credential {
@@ -514,6 +528,8 @@ fn percent_encode(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
+
+    use crate::exec::StepKind;
     use std::time::{Duration, SystemTime};
 
     use axum::extract::Request;
@@ -633,7 +649,7 @@ paths:
             param(ParamLocation::Cookie, "lang", "en"),
         ];
         let step = runner
-            .send(get, &params, &RequestBody::None, Auth::Primary, None, "echo")
+            .send(get, &params, &RequestBody::None, Auth::Primary, None, StepKind::Request)
             .await;
         let got = step.received.unwrap().json.unwrap();
         assert_eq!(got["method"], "GET");
@@ -651,7 +667,14 @@ paths:
         // Basic credentials: user and password split at the first colon, base64 by reqwest.
         let put = plan.api.operation("putItem").unwrap();
         let step = runner
-            .send(put, &params[..1], &RequestBody::None, Auth::Primary, None, "echo")
+            .send(
+                put,
+                &params[..1],
+                &RequestBody::None,
+                Auth::Primary,
+                None,
+                StepKind::Request,
+            )
             .await;
         let got = step.received.unwrap().json.unwrap();
         assert_eq!(got["method"], "PUT");
@@ -735,7 +758,9 @@ paths:
                 },
             ),
         ] {
-            let step = runner.send(op, params, &body, Auth::Primary, None, "echo").await;
+            let step = runner
+                .send(op, params, &body, Auth::Primary, None, StepKind::Request)
+                .await;
             let by_runner = step.received.unwrap().json.unwrap();
             let curl = step.sent.curl.clone().unwrap();
             assert!(

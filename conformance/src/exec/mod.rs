@@ -12,7 +12,7 @@ use serde_json::Value;
 use tokio::sync::{Notify, Semaphore};
 
 use crate::error::{RunError, TlsProblem};
-use crate::plan::{Auth, Case, Param, ParamValue, Plan, RequestBody, Stateful, apply};
+use crate::plan::{Auth, Case, Param, ParamValue, Plan, RequestBody, apply};
 use generator::model::{Method, ParamLocation};
 
 mod cleanup;
@@ -139,6 +139,8 @@ pub struct Settings {
     /// Stop the run ([`RunError::TimedOut`]) when this many requests in a row got no answer
     /// within `timeout`; 0 never stops.
     pub max_timeouts: u32,
+    /// The checks that judge the answers (`--checks`, `--exclude-checks`).
+    pub checks: crate::checks::Selection,
 }
 
 impl Default for Settings {
@@ -151,6 +153,7 @@ impl Default for Settings {
             read_only: false,
             allow_leftovers: false,
             drain: Duration::from_secs(10),
+            checks: crate::checks::Selection::default(),
         }
     }
 }
@@ -195,10 +198,66 @@ pub struct Received {
     pub json: Option<Value>,
 }
 
+/// What a request is for. Planning, sending and judging name steps by this, never by text;
+/// snapshots show [`StepKind::label`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepKind {
+    /// The case's own request.
+    Request,
+    /// Making the resource a case needs (left out of snapshots: its answer is the setup's).
+    Create,
+    /// Reading the case's resource back after its request.
+    ReadBack,
+    /// The owner reads the resource back after another tenant's request.
+    ReadBackAsOwner,
+    /// The other tenant lists what it can see.
+    ListAsOtherTenant,
+    /// Reading what the case's request created (by the get, then the list operation).
+    Read,
+    /// The case's request once more (a second rotation).
+    Again,
+    /// The credential probe before the cases.
+    Preflight,
+    /// Removing what the run made.
+    Cleanup,
+    /// Listing resources to sweep.
+    List,
+}
+
+impl StepKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            StepKind::Request => "request",
+            StepKind::Create => "setup: create",
+            StepKind::ReadBack => "read back",
+            StepKind::ReadBackAsOwner => "read back as the owner",
+            StepKind::ListAsOtherTenant => "list as the other tenant",
+            StepKind::Read => "read",
+            StepKind::Again => "rotate again",
+            StepKind::Preflight => "preflight",
+            StepKind::Cleanup => "cleanup",
+            StepKind::List => "list",
+        }
+    }
+}
+
+impl std::fmt::Display for StepKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+impl serde::Serialize for StepKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.label())
+    }
+}
+
 /// One request and its answer (or why there is none).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Step {
-    pub label: String,
+    #[serde(rename = "label")]
+    pub kind: StepKind,
     /// The answer lists resources: its length and order depend on what else runs at the time.
     pub collection: bool,
     pub sent: Sent,
@@ -438,7 +497,9 @@ impl Runner {
         let mut answers = Vec::new();
         let mut all_not_found = true;
         for (auth, variable) in probes {
-            let step = self.send(op, &[], &RequestBody::None, auth, None, "preflight").await;
+            let step = self
+                .send(op, &[], &RequestBody::None, auth, None, StepKind::Preflight)
+                .await;
             let probe = format!("{} {} ({})", step.sent.method, step.sent.url, op.operation_id);
             let who = variable.unwrap_or("no credential");
             match &step.received {
@@ -560,14 +621,14 @@ impl Runner {
 
     /// Sends a request of a case, unless the run is stopping or the request is not allowed
     /// (read-only: GET, HEAD and OPTIONS only). Cleanup and sweep send through [`Runner::send`].
-    async fn case_send(
+    pub(crate) async fn case_send(
         &self,
         op: &Operation,
         params: &[Param],
         body: &RequestBody,
         auth: Auth,
         resource: Option<&Value>,
-        label: &str,
+        kind: StepKind,
     ) -> Step {
         let refused = if self.stopping.load(Ordering::SeqCst) {
             Some(STOPPED.to_owned())
@@ -581,7 +642,7 @@ impl Runner {
         };
         if let Some(reason) = refused {
             return Step {
-                label: label.into(),
+                kind,
                 collection: false,
                 sent: Sent {
                     method: op.method.as_str().to_ascii_uppercase(),
@@ -601,7 +662,7 @@ impl Runner {
         if writes {
             self.writes_in_flight.fetch_add(1, Ordering::SeqCst);
         }
-        let step = self.send(op, params, body, auth, resource, label).await;
+        let step = self.send(op, params, body, auth, resource, kind).await;
         if writes {
             self.writes_in_flight.fetch_sub(1, Ordering::SeqCst);
         }
@@ -616,6 +677,11 @@ impl Runner {
 
     fn operation(&self, id: &str) -> Option<&Operation> {
         self.plan.api.operation(id)
+    }
+
+    /// The plan the runner sends.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
     }
 
     async fn run_case(&self, case: &Case) -> Exchange {
@@ -638,7 +704,7 @@ impl Runner {
             }
         }
         if case.needs_resource {
-            match self.create_resource(&mut exchange.steps).await {
+            match self.create_resource(case, &mut exchange.steps).await {
                 Ok(body) => exchange.resource = Some(body),
                 Err(e) => {
                     exchange.error = Some(format!("setup: {e}"));
@@ -647,7 +713,7 @@ impl Runner {
             }
         }
         let resource = exchange.resource.clone();
-        let step = match self.send_case(case, resource.as_ref(), "request").await {
+        let step = match self.send_case(case, resource.as_ref(), StepKind::Request).await {
             Ok(step) => step,
             Err(e) => {
                 exchange.error = Some(e);
@@ -657,14 +723,11 @@ impl Runner {
         self.after(case, &step, resource.as_ref());
         exchange.main = Some(step.clone());
         let setup_steps = exchange.steps.len();
-        if let Err(e) = self
-            .follow_up(case, &step, resource.as_ref(), &mut exchange.steps)
-            .await
-        {
+        if let Err(e) = crate::scenarios::follow_up(self, case, &step, resource.as_ref(), &mut exchange.steps).await {
             exchange.error = Some(e);
         } else if let Some((label, Err(e))) = exchange.steps[setup_steps..]
             .iter()
-            .map(|s| (&s.label, &s.received))
+            .map(|s| (s.kind, &s.received))
             .find(|(_, r)| r.is_err())
         {
             // A read-back that got no answer leaves the stateful check unjudged: an error, not a pass.
@@ -703,8 +766,9 @@ impl Runner {
         }
     }
 
-    /// Creates a resource with the valid, run-tagged body (retrying transient failures).
-    async fn create_resource(&self, steps: &mut Vec<Step>) -> Result<Value, String> {
+    /// Creates the case's resource with the valid, run-tagged body its scenario asks for
+    /// (retrying transient failures).
+    async fn create_resource(&self, case: &Case, steps: &mut Vec<Step>) -> Result<Value, String> {
         let resources = self
             .plan
             .resources
@@ -713,7 +777,7 @@ impl Runner {
         let op = self
             .operation(&resources.create)
             .ok_or("the create operation is missing")?;
-        let body = RequestBody::Json(resources.create_body.clone());
+        let body = RequestBody::Json(crate::scenarios::create_body(case, resources).clone());
         let mut retries = Retries::new(Policy::TRANSIENT);
         loop {
             let step = self
@@ -723,7 +787,7 @@ impl Runner {
                     &body,
                     Auth::Primary,
                     None,
-                    "setup: create",
+                    StepKind::Create,
                 )
                 .await;
             let outcome = match &step.received {
@@ -751,14 +815,17 @@ impl Runner {
         }
     }
 
-    async fn send_case(&self, case: &Case, resource: Option<&Value>, label: &str) -> Result<Step, String> {
+    pub(crate) async fn send_case(
+        &self,
+        case: &Case,
+        resource: Option<&Value>,
+        kind: StepKind,
+    ) -> Result<Step, String> {
         let op = self
             .operation(&case.operation)
             .ok_or_else(|| format!("no operation {}", case.operation))?;
         let body = self.body_for(case, resource)?;
-        Ok(self
-            .case_send(op, &case.params, &body, case.auth, resource, label)
-            .await)
+        Ok(self.case_send(op, &case.params, &body, case.auth, resource, kind).await)
     }
 
     /// The case's body with linked fields filled and its edit applied.
@@ -783,80 +850,8 @@ impl Runner {
         Ok(RequestBody::Json(body))
     }
 
-    /// The extra requests of stateful cases.
-    async fn follow_up(
-        &self,
-        case: &Case,
-        main: &Step,
-        resource: Option<&Value>,
-        steps: &mut Vec<Step>,
-    ) -> Result<(), String> {
-        let Some(resources) = &self.plan.resources else {
-            return Ok(());
-        };
-        let read_back = |label: &'static str, auth: Auth| {
-            let op = resources
-                .get
-                .as_ref()
-                .and_then(|g| self.operation(g))
-                .or_else(|| resources.list.as_ref().and_then(|l| self.operation(l)));
-            async move {
-                let op = op.ok_or("the spec has no operation to read a resource back")?;
-                let params = self.linked_params(op);
-                Ok::<Step, String>(
-                    self.case_send(op, &params, &RequestBody::None, auth, resource, label)
-                        .await,
-                )
-            }
-        };
-        match &case.stateful {
-            Stateful::None => {}
-            // Without a read operation the update's own answer is compared instead.
-            Stateful::PartialUpdate { .. } if resources.get.is_none() => {}
-            Stateful::PartialUpdate { .. } | Stateful::DeletedIsGone => {
-                steps.push(read_back("read back", Auth::Primary).await?)
-            }
-            Stateful::Isolation => {
-                steps.push(read_back("read back as the owner", Auth::Primary).await?);
-                if let Some(list) = resources.list.as_ref().and_then(|l| self.operation(l)) {
-                    steps.push(
-                        self.case_send(
-                            list,
-                            &[],
-                            &RequestBody::None,
-                            Auth::Alternate,
-                            None,
-                            "list as the other tenant",
-                        )
-                        .await,
-                    );
-                }
-            }
-            Stateful::WriteOnly { .. } => {
-                if let Ok(r) = &main.received
-                    && let Some(created) = &r.json
-                {
-                    for id in [resources.get.as_ref(), resources.list.as_ref()].into_iter().flatten() {
-                        if let Some(op) = self.operation(id) {
-                            let params = self.linked_params(op);
-                            steps.push(
-                                self.case_send(op, &params, &RequestBody::None, Auth::Primary, Some(created), "read")
-                                    .await,
-                            );
-                        }
-                    }
-                }
-            }
-            Stateful::Rotation { .. } => {
-                let again = self.send_case(case, resource, "rotate again").await?;
-                steps.push(again);
-            }
-        }
-        Ok(())
-    }
-
     /// The parameters of an operation that take the resource's values (by the create links).
-    fn linked_params(&self, op: &Operation) -> Vec<Param> {
+    pub(crate) fn linked_params(&self, op: &Operation) -> Vec<Param> {
         let link = self.plan.resources.as_ref().and_then(|r| r.link_to(&op.operation_id));
         op.parameters
             .iter()

@@ -3,6 +3,8 @@
 use generator::model::{Method, ParamLocation};
 use serde_json::Value;
 
+use crate::scenarios::Scenario;
+
 /// What the spec says the server should do with a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -15,6 +17,9 @@ pub enum Expect {
     Unauthorized,
     /// 404 where documented, else a 4xx.
     NotFound,
+    /// Valid by the spec, but a spelling servers may refuse (a whole-number float for an
+    /// integer): only the answer itself is judged (no 5xx, its content type and schema).
+    Either,
 }
 
 /// Which credential a case sends.
@@ -28,6 +33,15 @@ pub enum Auth {
     Missing,
     /// A made-up credential in the right place.
     Wrong,
+    /// `CONFORMANCE_TOKEN` placed as one of the operation's alternative security
+    /// requirements alone (its index in the operation's `security`).
+    OnlyVia {
+        alternative: usize,
+    },
+    /// The made-up credential placed as that alternative alone.
+    WrongVia {
+        alternative: usize,
+    },
 }
 
 /// A parameter value: literal text, or taken from the resource made for the case.
@@ -70,29 +84,6 @@ pub struct Edit {
     pub default: Option<Value>,
 }
 
-/// Checks that take more than one request.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Stateful {
-    None,
-    /// After the update, reading the resource back shows `field` changed and nothing else.
-    PartialUpdate {
-        field: String,
-    },
-    /// The write-only fields sent at creation never come back, by key or by value.
-    WriteOnly {
-        fields: Vec<String>,
-    },
-    /// After a delete, the resource is gone.
-    DeletedIsGone,
-    /// Another tenant's request on the resource is refused, and it stays as it was.
-    Isolation,
-    /// Two rotations give two different values of `field`.
-    Rotation {
-        field: String,
-    },
-}
-
 /// One case.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Case {
@@ -116,7 +107,8 @@ pub struct Case {
     /// The path names a resource the runner could not make (the spec links no create
     /// operation to it): a 404 is then as right as a 2xx.
     pub may_be_missing: bool,
-    pub stateful: Stateful,
+    /// The stateful scenario the case belongs to, if any.
+    pub stateful: Option<Scenario>,
 }
 
 fn method_name<S: serde::Serializer>(m: &Method, s: S) -> Result<S::Ok, S::Error> {

@@ -16,7 +16,7 @@ use values::{Hint, Sampler};
 mod case;
 mod resources;
 
-pub use case::{Auth, Case, Edit, Expect, Param, ParamValue, RequestBody, Stateful};
+pub use case::{Auth, Case, Edit, Expect, Param, ParamValue, RequestBody};
 pub use resources::{Resources, carries_tag, tagged_at, tagged_paths, wire_text};
 use resources::{base_request, resources};
 
@@ -80,6 +80,9 @@ pub fn plan_with(api: &Api, tag: &str, operations: &[String], safety: Safety) ->
             cases.append(&mut list);
         }
     }
+    for op in &api.operations {
+        refusal_gaps(op, &cases, &mut notes);
+    }
     let warnings = safety::keep_safe(api, resources.as_ref(), safety, &unknown_ids, &mut cases, &mut notes);
     Plan {
         api: api.clone(),
@@ -127,7 +130,7 @@ impl Planner<'_, '_> {
             expect: Expect::Accepted,
             needs_resource,
             may_be_missing: !needs_resource && op.parameters.iter().any(|p| p.location == ParamLocation::Path),
-            stateful: Stateful::None,
+            stateful: None,
         };
         let mut out = vec![base.clone()];
         let variant = |suffix: &str, varied: String, expect: Expect| Case {
@@ -137,16 +140,7 @@ impl Planner<'_, '_> {
             ..base.clone()
         };
 
-        if !op.security.is_empty() && !op.security.iter().any(Vec::is_empty) {
-            out.push(Case {
-                auth: Auth::Missing,
-                ..variant("auth.none", "no credential".into(), Expect::Unauthorized)
-            });
-            out.push(Case {
-                auth: Auth::Wrong,
-                ..variant("auth.wrong", "a wrong credential".into(), Expect::Unauthorized)
-            });
-        }
+        out.extend(auth_cases(op, &variant));
 
         // Parameters.
         for p in &op.parameters {
@@ -255,7 +249,15 @@ impl Planner<'_, '_> {
             }
         }
 
-        self.stateful(&base, &mut out);
+        if let Some(resources) = self.resources {
+            let planning = crate::scenarios::Planning {
+                api: self.api,
+                sampler: self.sampler,
+                resources,
+                op,
+            };
+            crate::scenarios::plan(&planning, &base, &mut out);
+        }
         Some(out)
     }
 
@@ -356,144 +358,68 @@ impl Planner<'_, '_> {
         }
         sound
     }
+}
 
-    fn stateful(&mut self, base: &Case, out: &mut Vec<Case>) {
-        let Some(resources) = self.resources else { return };
-        let op = self.op;
-        let id = &op.operation_id;
-        let named = |suffix: &str, varied: &str, stateful: Stateful, auth: Auth, expect: Expect| Case {
-            name: format!("{id}.{suffix}"),
-            varied: varied.into(),
-            stateful,
-            auth,
-            expect,
-            ..base.clone()
-        };
-        if id == &resources.create {
-            let write_only: Vec<String> = op
-                .body
-                .as_ref()
-                .and_then(|b| match self.api.unalias(&b.ty) {
-                    TypeRef::Named(t) => match &self.api.type_def(*t).kind {
-                        TypeKind::Struct(s) => Some(
-                            s.fields
-                                .iter()
-                                .filter(|f| f.write_only)
-                                .map(|f| f.wire_name.clone())
-                                .collect(),
-                        ),
-                        _ => None,
-                    },
-                    _ => None,
-                })
-                .unwrap_or_default();
-            if !write_only.is_empty() {
-                let mut case = named(
-                    "stateful.write_only_not_returned",
-                    "write-only fields sent, then every answer read",
-                    Stateful::WriteOnly {
-                        fields: write_only.clone(),
-                    },
-                    Auth::Primary,
-                    Expect::Accepted,
-                );
-                if let RequestBody::Json(body) = &mut case.body {
-                    for f in &write_only {
-                        body[f.as_str()] = json!(format!("conformance-secret-{}", self.sampler.tag));
-                    }
-                }
-                out.push(case);
-            }
-        }
-        if !base.needs_resource {
-            return;
-        }
-        if Some(id) == resources.update.as_ref() {
-            if let Some((field, value)) = self.changeable_field(base) {
-                let mut case = named(
-                    "stateful.partial_update",
-                    &format!("only {field} sent, then read back"),
-                    Stateful::PartialUpdate { field: field.clone() },
-                    Auth::Primary,
-                    Expect::Accepted,
-                );
-                case.body = RequestBody::Json(json!({}));
-                case.edit = Some(Edit {
-                    path: vec![field],
-                    value: Some(value),
-                    raw: None,
-                    default: None,
-                });
-                out.push(case);
-            }
-            if let Some(rotate) = op.parameters.iter().find(|p| {
-                p.location == ParamLocation::Query
-                    && p.name.starts_with("rotate")
-                    && matches!(self.api.unalias(&p.ty), TypeRef::Boolean)
-            }) && let Some(field) = rotate.name.strip_prefix("rotate_").filter(|f| !f.is_empty())
-            {
-                let mut case = named(
-                    "stateful.rotation",
-                    &format!("{}=true twice", rotate.name),
-                    Stateful::Rotation {
-                        field: field.to_owned(),
-                    },
-                    Auth::Primary,
-                    Expect::Accepted,
-                );
-                set_param(
-                    &mut case.params,
-                    ParamLocation::Query,
-                    &rotate.name,
-                    Some("true".into()),
-                );
-                case.body = RequestBody::Json(json!({}));
-                out.push(case);
-            }
-        }
-        if Some(id) == resources.delete.as_ref() && (resources.get.is_some() || resources.list.is_some()) {
-            out.push(named(
-                "stateful.deleted_is_gone",
-                "delete, then read",
-                Stateful::DeletedIsGone,
-                Auth::Primary,
-                Expect::Accepted,
-            ));
-        }
-        out.push(named(
-            "tenant.isolated",
-            "the other tenant's credential (CONFORMANCE_TOKEN_ALT)",
-            Stateful::Isolation,
-            Auth::Alternate,
-            Expect::NotFound,
-        ));
+/// The credential cases of an operation that needs one: none, and a wrong one; where it
+/// lists alternative security requirements, each alone with the valid credential (must be
+/// accepted) and with a wrong one (must be refused).
+fn auth_cases(op: &Operation, variant: &dyn Fn(&str, String, Expect) -> Case) -> Vec<Case> {
+    // An empty alternative (`{}`) makes the credential optional: nothing to refuse.
+    if op.security.is_empty() || op.security.iter().any(Vec::is_empty) {
+        return Vec::new();
     }
+    let mut out = vec![Case {
+        auth: Auth::Missing,
+        ..variant("auth.none", "no credential".into(), Expect::Unauthorized)
+    }];
+    if op.security.len() == 1 {
+        out.push(Case {
+            auth: Auth::Wrong,
+            ..variant("auth.wrong", "a wrong credential".into(), Expect::Unauthorized)
+        });
+        return out;
+    }
+    for (alternative, schemes) in op.security.iter().enumerate() {
+        let name = schemes.join("+");
+        out.push(Case {
+            auth: Auth::OnlyVia { alternative },
+            ..variant(
+                &format!("auth.{name}.valid"),
+                format!("the credential as {name} alone"),
+                Expect::Accepted,
+            )
+        });
+        out.push(Case {
+            auth: Auth::WrongVia { alternative },
+            ..variant(
+                &format!("auth.{name}.wrong"),
+                format!("a wrong credential as {name} alone"),
+                Expect::Unauthorized,
+            )
+        });
+    }
+    out
+}
 
-    /// A top-level optional field the update body can change, with a valid new value.
-    fn changeable_field(&self, base: &Case) -> Option<(String, Value)> {
-        let b = self.op.body.as_ref()?;
-        let TypeRef::Named(t) = self.api.unalias(&b.ty) else {
-            return None;
+/// One note per operation and kind of refusal its cases expect but its responses do not
+/// document: what the spec lacks, said once rather than as a failure of every such case.
+fn refusal_gaps(op: &Operation, cases: &[Case], notes: &mut Vec<String>) {
+    let mut seen = Vec::new();
+    for case in cases.iter().filter(|c| c.operation == op.operation_id) {
+        let expect = case.expect;
+        let kind = match expect {
+            Expect::Unauthorized => "no 401 or 403",
+            Expect::Rejected | Expect::NotFound => "no 4xx",
+            Expect::Accepted | Expect::Either => continue,
         };
-        let TypeKind::Struct(s) = &self.api.type_def(*t).kind else {
-            return None;
-        };
-        let linked: Vec<&str> = base.body_links.iter().map(|(f, _)| f.as_str()).collect();
-        s.fields
-            .iter()
-            .filter(|f| !f.required && !f.read_only && !f.write_only && !linked.contains(&f.wire_name.as_str()))
-            .find_map(|f| {
-                let edges = edges(self.sampler, &f.ty, false, false, Hint::of(f), Place::Body);
-                // A value unlike the one a fresh resource has: the last accepted edge (an enum's
-                // last value, an upper bound) is the least likely default.
-                let value = edges
-                    .iter()
-                    .rev()
-                    .find(|e| e.expect == Expect::Accepted && e.value.as_ref().is_some_and(|v| !v.is_null()))?
-                    .value
-                    .clone()?;
-                Some((f.wire_name.clone(), value))
-            })
+        if op.responses.is_empty() || seen.contains(&kind) || crate::checks::documents_refusal(op, expect) {
+            continue;
+        }
+        seen.push(kind);
+        notes.push(format!(
+            "{}: the spec documents {kind} answer; its cases that must be refused check that the server refuses, not the status",
+            op.operation_id
+        ));
     }
 }
 
@@ -534,7 +460,7 @@ fn random_uuid() -> String {
     )
 }
 
-fn set_param(params: &mut Vec<Param>, location: ParamLocation, name: &str, value: Option<String>) {
+pub(crate) fn set_param(params: &mut Vec<Param>, location: ParamLocation, name: &str, value: Option<String>) {
     params.retain(|p| !(p.location == location && p.name == name));
     if let Some(value) = value {
         params.push(Param {

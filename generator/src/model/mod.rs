@@ -441,6 +441,17 @@ impl Api {
         }
         ty
     }
+
+    /// The object type a reference stands for, through aliases; `None` for anything else.
+    pub fn struct_of(&self, ty: &TypeRef) -> Option<&Struct> {
+        match self.unalias(ty) {
+            TypeRef::Named(id) | TypeRef::Boxed(id) => match &self.type_def(*id).kind {
+                TypeKind::Struct(s) => Some(s),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
 }
 pub mod validate;
 

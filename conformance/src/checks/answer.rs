@@ -1,0 +1,138 @@
+//! The checks every answer gets, whatever the case: no 5xx, and a status, content type and
+//! body the spec documents.
+
+use codegen_runtime::pointer;
+use generator::model::validate::validate;
+use generator::model::{Media, Operation, Response, StatusSpec};
+
+use super::{Context, Outcome};
+use crate::exec::excerpt;
+use crate::plan::Expect;
+
+pub fn not_a_server_error(ctx: &Context) -> Option<Outcome> {
+    let rule = ctx.responses_rule();
+    Some(if ctx.received.status >= 500 {
+        Outcome::fail(
+            rule,
+            format!(
+                "{} answered {}: a 5xx is never right\n{}",
+                ctx.op.operation_id,
+                ctx.received.status,
+                excerpt(&ctx.received.text)
+            ),
+        )
+    } else {
+        Outcome::pass(rule)
+    })
+}
+
+fn status_key(r: &Response) -> String {
+    match r.status {
+        StatusSpec::Code(c) => c.to_string(),
+        StatusSpec::Range(d) => format!("{d}XX"),
+        StatusSpec::Default => "default".into(),
+    }
+}
+
+/// `#/paths/.../responses/<status>` for the documented response.
+fn response_rule(ctx: &Context, response: &Response) -> String {
+    pointer::join(&ctx.responses_rule(), &status_key(response))
+}
+
+/// Whether the operation documents any status a refusal of this kind may have (a 401 or
+/// 403 for a credential, any 4xx for bad input or an unknown id). Where it documents none,
+/// the plan notes it once and a refusal's status is not held against the server.
+pub fn documents_refusal(op: &Operation, expect: Expect) -> bool {
+    op.responses.iter().any(|r| match r.status {
+        StatusSpec::Default | StatusSpec::Range(4) => true,
+        StatusSpec::Code(c) if expect == Expect::Unauthorized => matches!(c, 401 | 403),
+        StatusSpec::Code(c) => (400..500).contains(&c),
+        StatusSpec::Range(_) => false,
+    })
+}
+
+/// Whether `status` is the kind of refusal the case expects.
+fn refuses_as_expected(expect: Expect, status: u16) -> bool {
+    match expect {
+        Expect::Unauthorized => matches!(status, 401 | 403),
+        Expect::Rejected | Expect::NotFound => (400..500).contains(&status),
+        Expect::Accepted | Expect::Either => false,
+    }
+}
+
+pub fn status_code_conformance(ctx: &Context) -> Option<Outcome> {
+    if ctx.op.responses.is_empty() {
+        return None;
+    }
+    let status = ctx.received.status;
+    if let Some(response) = ctx.response() {
+        return Some(Outcome::pass(response_rule(ctx, response)));
+    }
+    // The spec documents no refusal of this kind at all: the plan says so once for the
+    // operation, rather than failing every case that is rightly refused.
+    if refuses_as_expected(ctx.case.expect, status) && !documents_refusal(ctx.op, ctx.case.expect) {
+        return None;
+    }
+    let listed: Vec<String> = ctx.op.responses.iter().map(status_key).collect();
+    Some(Outcome::fail(
+        ctx.responses_rule(),
+        format!("status {status} is not documented (documented: {})", listed.join(", ")),
+    ))
+}
+
+pub fn content_type_conformance(ctx: &Context) -> Option<Outcome> {
+    let response = ctx.response()?;
+    let body = response.body.as_ref()?;
+    if !matches!(body.media, Media::Json(_)) {
+        return None;
+    }
+    let rule = pointer::join(&response_rule(ctx, response), "content");
+    Some(
+        if codegen_runtime::media::matches(&ctx.received.content_type, body.media.content_type()) {
+            Outcome::pass(rule)
+        } else {
+            Outcome::fail(
+                rule,
+                format!("expected application/json, got {:?}", ctx.received.content_type),
+            )
+        },
+    )
+}
+
+pub fn response_schema_conformance(ctx: &Context) -> Option<Outcome> {
+    let response = ctx.response()?;
+    let body = response.body.as_ref()?;
+    if !matches!(body.media, Media::Json(_)) {
+        return None;
+    }
+    let rule = pointer::join(
+        &pointer::join(
+            &pointer::join(&response_rule(ctx, response), "content"),
+            body.media.content_type(),
+        ),
+        "schema",
+    );
+    let Some(json) = &ctx.received.json else {
+        return Some(Outcome::fail(
+            rule,
+            format!("the body is not JSON: {}", excerpt(&ctx.received.text)),
+        ));
+    };
+    let violations = validate(ctx.api, &body.ty, body.nullable, json);
+    if violations.is_empty() {
+        return Some(Outcome::pass(rule));
+    }
+    let list: Vec<String> = violations
+        .iter()
+        .take(5)
+        .map(|v| format!("  at {}: {}", if v.at.is_empty() { "/" } else { &v.at }, v.message))
+        .collect();
+    Some(Outcome::fail(
+        rule,
+        format!(
+            "the body does not match the documented schema:\n{}\n{}",
+            list.join("\n"),
+            excerpt(&ctx.received.text)
+        ),
+    ))
+}

@@ -1,0 +1,362 @@
+//! Judging answers: a registry of named checks. Each check has a name (Schemathesis's where
+//! the meaning is the same), a description, a severity and one function that judges a case's
+//! exchange against the spec. A check that does not apply to a case says nothing; a spec that
+//! says nothing lets a case pass. `--checks` and `--exclude-checks` choose among them;
+//! `conformance checks` lists them.
+
+use generator::model::{Api, Operation, Response, StatusSpec};
+use serde_json::Value;
+
+use crate::exec::{Exchange, Received, Step};
+use crate::plan::{Case, Plan};
+use crate::scenarios;
+
+mod answer;
+mod outcome;
+
+pub use answer::documents_refusal;
+
+/// How much a failure of the check says about the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The server breaks, leaks or lets through what it must not: a 5xx, a request the spec
+    /// forbids accepted, a credential ignored, another tenant's data, a secret returned.
+    Critical,
+    /// An answer the spec does not allow: wrong status, content type or body; a valid request
+    /// refused.
+    High,
+    /// Behaviour the spec implies beyond one answer: values kept, defaults applied, updates
+    /// that preserve, deletes that delete.
+    Medium,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+        }
+    }
+}
+
+/// One check of the registry.
+pub struct CheckDef {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub severity: Severity,
+    judge: fn(&Context) -> Option<Outcome>,
+}
+
+impl std::fmt::Debug for CheckDef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckDef").field("name", &self.name).finish()
+    }
+}
+
+/// Every check, in the order they run and are listed.
+pub const CHECKS: &[CheckDef] = &[
+    CheckDef {
+        name: "not_a_server_error",
+        description: "No answer is a 5xx.",
+        severity: Severity::Critical,
+        judge: answer::not_a_server_error,
+    },
+    CheckDef {
+        name: "status_code_conformance",
+        description: "The status is one the operation documents (an exact code, a range or `default`).",
+        severity: Severity::High,
+        judge: answer::status_code_conformance,
+    },
+    CheckDef {
+        name: "content_type_conformance",
+        description: "The answer's Content-Type is one its documented status lists.",
+        severity: Severity::High,
+        judge: answer::content_type_conformance,
+    },
+    CheckDef {
+        name: "response_schema_conformance",
+        description: "A JSON answer matches the schema documented for its status.",
+        severity: Severity::High,
+        judge: answer::response_schema_conformance,
+    },
+    CheckDef {
+        name: "positive_data_acceptance",
+        description: "A request the spec allows, spelled canonically, gets a 2xx (must accept).",
+        severity: Severity::High,
+        judge: outcome::positive_data_acceptance,
+    },
+    CheckDef {
+        name: "negative_data_rejection",
+        description: "A request the spec forbids gets a 4xx (must reject).",
+        severity: Severity::Critical,
+        judge: outcome::negative_data_rejection,
+    },
+    CheckDef {
+        name: "ignored_auth",
+        description: "A request with no credential, or a wrong one, gets 401 or 403.",
+        severity: Severity::Critical,
+        judge: outcome::ignored_auth,
+    },
+    CheckDef {
+        name: "security_alternative_accepted",
+        description: "Each alternative security requirement, alone with the valid credential, is accepted.",
+        severity: Severity::High,
+        judge: outcome::security_alternative_accepted,
+    },
+    CheckDef {
+        name: "unknown_id_not_found",
+        description: "A path that names nothing gets 404 where documented, else a 4xx.",
+        severity: Severity::High,
+        judge: outcome::unknown_id_not_found,
+    },
+    CheckDef {
+        name: "values_echoed",
+        description: "An accepted value comes back as sent where the answer carries its field.",
+        severity: Severity::Medium,
+        judge: outcome::values_echoed,
+    },
+    CheckDef {
+        name: "default_applied",
+        description: "A field left out of a create shows its documented default where the answer carries it.",
+        severity: Severity::Medium,
+        judge: outcome::default_applied,
+    },
+    CheckDef {
+        name: "partial_update_preserves",
+        description: "An update that sends one field changes that field, as sent, and no other.",
+        severity: Severity::Medium,
+        judge: scenarios::partial_update::judge,
+    },
+    CheckDef {
+        name: "write_only_not_returned",
+        description: "Write-only fields never come back, in the create answer or when read.",
+        severity: Severity::Critical,
+        judge: scenarios::write_only::judge,
+    },
+    CheckDef {
+        name: "use_after_free",
+        description: "After a delete, reading the resource finds nothing.",
+        severity: Severity::Medium,
+        judge: scenarios::deleted::judge,
+    },
+    CheckDef {
+        name: "tenant_isolation",
+        description: "Another tenant can neither reach nor list the resource, and the owner still can.",
+        severity: Severity::Critical,
+        judge: scenarios::isolation::judge,
+    },
+    CheckDef {
+        name: "rotation_changes_secret",
+        description: "Two rotations (`rotate_<field>=true`) give two different values.",
+        severity: Severity::Medium,
+        judge: scenarios::rotation::judge,
+    },
+];
+
+/// A check by name.
+pub fn find(name: &str) -> Option<&'static CheckDef> {
+    CHECKS.iter().find(|c| c.name == name)
+}
+
+/// Which checks run: all, or those named, less those excluded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    only: Option<Vec<&'static str>>,
+    excluded: Vec<&'static str>,
+}
+
+/// A check name the registry does not have.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown check `{name}`{}; the checks are: {}", suggestion(.name).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default(), names().join(", "))]
+pub struct UnknownCheck {
+    pub name: String,
+}
+
+fn names() -> Vec<&'static str> {
+    CHECKS.iter().map(|c| c.name).collect()
+}
+
+/// The registered name closest to `name`, when one is close.
+fn suggestion(name: &str) -> Option<&'static str> {
+    let wanted = name.to_ascii_lowercase().replace('-', "_");
+    CHECKS
+        .iter()
+        .map(|c| c.name)
+        .find(|c| *c == wanted || c.contains(&wanted) || (wanted.len() > 3 && wanted.contains(c)))
+}
+
+impl Selection {
+    /// Every check but those in `exclude`; only those in `only` when it is not empty.
+    pub fn new<S: AsRef<str>>(only: &[S], exclude: &[S]) -> Result<Selection, UnknownCheck> {
+        let resolve = |names: &[S]| -> Result<Vec<&'static str>, UnknownCheck> {
+            names
+                .iter()
+                .map(|n| {
+                    find(n.as_ref()).map(|c| c.name).ok_or_else(|| UnknownCheck {
+                        name: n.as_ref().to_owned(),
+                    })
+                })
+                .collect()
+        };
+        Ok(Selection {
+            only: if only.is_empty() { None } else { Some(resolve(only)?) },
+            excluded: resolve(exclude)?,
+        })
+    }
+
+    pub fn includes(&self, name: &str) -> bool {
+        self.only.as_ref().is_none_or(|only| only.contains(&name)) && !self.excluded.contains(&name)
+    }
+}
+
+/// What a check judges: one case and what running it did.
+pub struct Context<'a> {
+    pub plan: &'a Plan,
+    pub api: &'a Api,
+    pub op: &'a Operation,
+    pub case: &'a Case,
+    pub exchange: &'a Exchange,
+    /// The case's own request.
+    pub step: &'a Step,
+    pub received: &'a Received,
+}
+
+impl Context<'_> {
+    /// Whether the operation documents this exact status.
+    pub fn documents(&self, code: u16) -> bool {
+        self.op.responses.iter().any(|r| r.status == StatusSpec::Code(code))
+    }
+
+    /// The documented response the answer's status falls under.
+    fn response(&self) -> Option<&Response> {
+        self.op.response_for(self.received.status)
+    }
+
+    /// `#/paths/.../responses`.
+    fn responses_rule(&self) -> String {
+        codegen_runtime::pointer::join(&self.op.origin, "responses")
+    }
+}
+
+/// A check's judgement: the spec rule it applied (a JSON pointer), and what went wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub rule: String,
+    pub failure: Option<String>,
+}
+
+impl Outcome {
+    pub fn pass(rule: String) -> Outcome {
+        Outcome { rule, failure: None }
+    }
+
+    pub fn fail(rule: String, message: String) -> Outcome {
+        Outcome {
+            rule,
+            failure: Some(message),
+        }
+    }
+}
+
+/// A check's result on one case, as reports show it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Check {
+    pub name: &'static str,
+    pub severity: Severity,
+    pub passed: bool,
+    /// Where in the spec the rule is (JSON pointer).
+    pub rule: String,
+    pub message: String,
+}
+
+/// Every selected check that applies to the case.
+pub fn check(plan: &Plan, case: &Case, exchange: &Exchange, selection: &Selection) -> Vec<Check> {
+    let Some(op) = plan.api.operation(&case.operation) else {
+        return Vec::new();
+    };
+    let Some(step) = &exchange.main else { return Vec::new() };
+    let Ok(received) = &step.received else {
+        return Vec::new();
+    };
+    let ctx = Context {
+        plan,
+        api: &plan.api,
+        op,
+        case,
+        exchange,
+        step,
+        received,
+    };
+    CHECKS
+        .iter()
+        .filter(|def| selection.includes(def.name))
+        .filter_map(|def| {
+            let outcome = (def.judge)(&ctx)?;
+            Some(Check {
+                name: def.name,
+                severity: def.severity,
+                passed: outcome.failure.is_none(),
+                rule: outcome.rule,
+                message: outcome.failure.unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+/// Whether a value read back is the one sent: numbers by value, URIs as URIs (scheme and
+/// host in any case, a bare host equal to host + `/`).
+pub fn same(sent: &Value, got: &Value) -> bool {
+    match (sent, got) {
+        (Value::String(a), Value::String(b)) if a.contains("://") => normalize_uri(a) == normalize_uri(b),
+        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+        _ => sent == got,
+    }
+}
+
+fn normalize_uri(uri: &str) -> String {
+    let Some((scheme, rest)) = uri.split_once("://") else {
+        return uri.to_owned();
+    };
+    let (host, path) = rest.split_once('/').map_or((rest, ""), |(h, p)| (h, p));
+    format!("{}://{}/{path}", scheme.to_ascii_lowercase(), host.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_compare_as_uris() {
+        assert!(same(
+            &Value::from("HTTPS://Example.com"),
+            &Value::from("https://example.com/")
+        ));
+        assert!(!same(
+            &Value::from("https://example.com/a"),
+            &Value::from("https://example.com/b")
+        ));
+    }
+
+    #[test]
+    fn names_are_unique_and_selectable() {
+        let mut names = names();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), CHECKS.len());
+        let only = Selection::new(&["ignored_auth"], &[]).unwrap();
+        assert!(only.includes("ignored_auth") && !only.includes("not_a_server_error"));
+        let but = Selection::new(&[], &["values_echoed"]).unwrap();
+        assert!(!but.includes("values_echoed") && but.includes("default_applied"));
+    }
+
+    #[test]
+    fn an_unknown_name_lists_the_checks() {
+        let e = Selection::new(&["ignored-auth2"], &[]).unwrap_err().to_string();
+        assert!(e.starts_with("unknown check `ignored-auth2`"), "{e}");
+        assert!(e.contains("tenant_isolation"), "{e}");
+        let e = Selection::new(&[], &["schema"]).unwrap_err().to_string();
+        assert!(e.contains("did you mean `response_schema_conformance`"), "{e}");
+    }
+}

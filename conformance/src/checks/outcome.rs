@@ -1,0 +1,158 @@
+//! Whether the server did what the case's expectation says: accept, reject, refuse the
+//! credential, find nothing; and whether what it accepted it kept. A case whose expectation
+//! is *either* gets none of these: only the answer checks judge it.
+
+use codegen_runtime::pointer;
+use generator::model::Method;
+use serde_json::Value;
+
+use super::{Context, Outcome, same};
+use crate::exec::excerpt;
+use crate::plan::{Auth, Expect};
+use crate::scenarios::Scenario;
+
+/// A judgement of the case's status: `ok`, or a failure saying what was `wanted`.
+fn status(ctx: &Context, ok: bool, wanted: &str) -> Option<Outcome> {
+    let rule = ctx.responses_rule();
+    Some(if ok {
+        Outcome::pass(rule)
+    } else {
+        Outcome::fail(
+            rule,
+            format!(
+                "{}: expected {wanted}, got {}\n{}",
+                ctx.case.varied,
+                ctx.received.status,
+                excerpt(&ctx.received.text)
+            ),
+        )
+    })
+}
+
+fn success(ctx: &Context) -> bool {
+    (200..300).contains(&ctx.received.status)
+}
+
+pub fn positive_data_acceptance(ctx: &Context) -> Option<Outcome> {
+    if ctx.case.expect != Expect::Accepted || matches!(ctx.case.auth, Auth::OnlyVia { .. }) {
+        return None;
+    }
+    if ctx.case.may_be_missing {
+        return status(
+            ctx,
+            success(ctx) || ctx.received.status == 404,
+            "a 2xx, or 404 for a resource the runner could not make: the spec allows this request",
+        );
+    }
+    status(ctx, success(ctx), "a 2xx: the spec allows this request")
+}
+
+pub fn negative_data_rejection(ctx: &Context) -> Option<Outcome> {
+    if ctx.case.expect != Expect::Rejected {
+        return None;
+    }
+    status(
+        ctx,
+        (400..500).contains(&ctx.received.status),
+        "a 4xx: the spec forbids this request",
+    )
+}
+
+pub fn ignored_auth(ctx: &Context) -> Option<Outcome> {
+    if ctx.case.expect != Expect::Unauthorized {
+        return None;
+    }
+    status(
+        ctx,
+        matches!(ctx.received.status, 401 | 403),
+        "401 or 403: the credential is missing or wrong",
+    )
+}
+
+pub fn security_alternative_accepted(ctx: &Context) -> Option<Outcome> {
+    let Auth::OnlyVia { alternative } = ctx.case.auth else {
+        return None;
+    };
+    let rule = pointer::join(&pointer::join(&ctx.op.origin, "security"), &alternative.to_string());
+    Some(if success(ctx) {
+        Outcome::pass(rule)
+    } else {
+        Outcome::fail(
+            rule,
+            format!(
+                "{}: the spec accepts this security requirement alone, got {}\n{}",
+                ctx.case.varied,
+                ctx.received.status,
+                excerpt(&ctx.received.text)
+            ),
+        )
+    })
+}
+
+pub fn unknown_id_not_found(ctx: &Context) -> Option<Outcome> {
+    if ctx.case.expect != Expect::NotFound || ctx.case.stateful == Some(Scenario::Isolation) {
+        return None;
+    }
+    if ctx.documents(404) {
+        status(ctx, ctx.received.status == 404, "404: nothing by that id")
+    } else {
+        status(
+            ctx,
+            (400..500).contains(&ctx.received.status),
+            "a 4xx: nothing by that id",
+        )
+    }
+}
+
+/// What an accepted edit should show in the answer, and under which check: a field sent
+/// shows what was sent (`values_echoed`); a field left out of a create shows its default
+/// (`default_applied`; on PATCH a left-out field means "unchanged").
+fn expected_value<'a>(ctx: &'a Context) -> Option<(&'static str, &'a Value)> {
+    if ctx.case.expect != Expect::Accepted || !success(ctx) {
+        return None;
+    }
+    let edit = ctx.case.edit.as_ref()?;
+    if edit.raw.is_some() {
+        return None;
+    }
+    match (&edit.value, &edit.default) {
+        (Some(v), _) if !v.is_null() => Some(("values_echoed", v)),
+        (None, Some(default)) if ctx.op.method != Method::Patch => Some(("default_applied", default)),
+        _ => None,
+    }
+}
+
+fn echoed(ctx: &Context, check: &str) -> Option<Outcome> {
+    let (kind, expected) = expected_value(ctx).filter(|(kind, _)| *kind == check)?;
+    let edit = ctx.case.edit.as_ref()?;
+    let json = ctx.received.json.as_ref()?;
+    let got = crate::habits::in_envelope(json, &pointer::from_segments(&edit.path))?;
+    let rule = pointer::join(&ctx.op.origin, "requestBody");
+    let sent = &ctx.step.sent;
+    Some(if same(expected, got) {
+        Outcome::pass(rule)
+    } else if kind == "default_applied" {
+        Outcome::fail(
+            rule,
+            format!(
+                "{} {}: {} was left out, so its default {expected} applies; the answer has {got}",
+                sent.method,
+                sent.path,
+                edit.path.join(".")
+            ),
+        )
+    } else {
+        Outcome::fail(
+            rule,
+            format!("{} {}: sent {expected}, the answer has {got}", sent.method, sent.path),
+        )
+    })
+}
+
+pub fn values_echoed(ctx: &Context) -> Option<Outcome> {
+    echoed(ctx, "values_echoed")
+}
+
+pub fn default_applied(ctx: &Context) -> Option<Outcome> {
+    echoed(ctx, "default_applied")
+}

@@ -1,0 +1,53 @@
+//! After a delete, reading the resource back finds nothing: a 404, or a list without it
+//! (Schemathesis's `use_after_free`).
+
+use serde_json::Value;
+
+use super::{Planning, Scenario, answer, case, read_back, resource_id, verdict};
+use crate::checks::{Context, Outcome};
+use crate::exec::{Runner, Step, StepKind, excerpt};
+use crate::plan::{Auth, Case, Expect, Resources};
+
+pub fn plan(p: &Planning, base: &Case, out: &mut Vec<Case>) {
+    let readable = p.resources.get.is_some() || p.resources.list.is_some();
+    if Some(&base.operation) == p.resources.delete.as_ref() && readable {
+        out.push(case(
+            base,
+            "stateful.deleted_is_gone",
+            "delete, then read",
+            Scenario::DeletedIsGone,
+            Auth::Primary,
+            Expect::Accepted,
+        ));
+    }
+}
+
+pub async fn follow_up(
+    runner: &Runner,
+    resources: &Resources,
+    resource: Option<&Value>,
+    steps: &mut Vec<Step>,
+) -> Result<(), String> {
+    steps.push(read_back(runner, resources, resource, StepKind::ReadBack, Auth::Primary).await?);
+    Ok(())
+}
+
+/// `use_after_free`.
+pub fn judge(ctx: &Context) -> Option<Outcome> {
+    if ctx.case.stateful != Some(Scenario::DeletedIsGone) || !(200..300).contains(&ctx.received.status) {
+        return None;
+    }
+    let Some(after) = answer(ctx.exchange, StepKind::ReadBack) else {
+        return verdict(ctx, false, || "the read-back got no answer".into());
+    };
+    let id = resource_id(ctx);
+    let gone =
+        after.status == 404 || (after.status < 300 && id.as_ref().is_some_and(|id| !after.text.contains(id.as_str())));
+    verdict(ctx, gone, || {
+        format!(
+            "after the delete, reading it back answered {}: {}",
+            after.status,
+            excerpt(&after.text)
+        )
+    })
+}

@@ -1,0 +1,83 @@
+//! Another tenant (`CONFORMANCE_TOKEN_ALT`) can neither reach nor see the resource: its
+//! request is refused as for an unknown id, the owner still reads the resource, and the
+//! other tenant's list does not show it.
+
+use serde_json::Value;
+
+use super::{Scenario, answer, case, read_back, resource_id, verdict};
+use crate::checks::{Context, Outcome};
+use crate::exec::{Runner, Step, StepKind, excerpt};
+use crate::plan::{Auth, Case, Expect, RequestBody, Resources};
+
+pub fn plan(base: &Case, out: &mut Vec<Case>) {
+    out.push(case(
+        base,
+        "tenant.isolated",
+        "the other tenant's credential (CONFORMANCE_TOKEN_ALT)",
+        Scenario::Isolation,
+        Auth::Alternate,
+        Expect::NotFound,
+    ));
+}
+
+/// The owner reads the resource back; the other tenant lists.
+pub async fn follow_up(
+    runner: &Runner,
+    resources: &Resources,
+    resource: Option<&Value>,
+    steps: &mut Vec<Step>,
+) -> Result<(), String> {
+    steps.push(read_back(runner, resources, resource, StepKind::ReadBackAsOwner, Auth::Primary).await?);
+    if let Some(list) = resources.list.as_ref().and_then(|l| runner.plan().api.operation(l)) {
+        steps.push(
+            runner
+                .case_send(
+                    list,
+                    &[],
+                    &RequestBody::None,
+                    Auth::Alternate,
+                    None,
+                    StepKind::ListAsOtherTenant,
+                )
+                .await,
+        );
+    }
+    Ok(())
+}
+
+/// `tenant_isolation`: the other tenant's request is refused as for an unknown id (404 or
+/// 403 where the spec documents 404, else a 4xx), the owner still reads the resource, and
+/// the other tenant's list does not show it.
+pub fn judge(ctx: &Context) -> Option<Outcome> {
+    if ctx.case.stateful != Some(Scenario::Isolation) {
+        return None;
+    }
+    let mut problems = Vec::new();
+    let status = ctx.received.status;
+    let (refused, wanted) = if ctx.documents(404) {
+        (matches!(status, 403 | 404), "404 or 403")
+    } else {
+        ((400..500).contains(&status), "a 4xx")
+    };
+    if !refused {
+        problems.push(format!(
+            "the other tenant's {} answered {status}, not {wanted}\n{}",
+            ctx.case.operation,
+            excerpt(&ctx.received.text)
+        ));
+    }
+    if let Some(owner) = answer(ctx.exchange, StepKind::ReadBackAsOwner)
+        && !(200..300).contains(&owner.status)
+    {
+        problems.push(format!(
+            "after the other tenant's {}, the owner reads {}",
+            ctx.case.operation, owner.status
+        ));
+    }
+    if let (Some(list), Some(id)) = (answer(ctx.exchange, StepKind::ListAsOtherTenant), resource_id(ctx))
+        && list.text.contains(&id)
+    {
+        problems.push(format!("the other tenant's list shows {id}"));
+    }
+    verdict(ctx, problems.is_empty(), || problems.join("\n"))
+}

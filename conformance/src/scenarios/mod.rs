@@ -1,0 +1,159 @@
+//! Stateful scenarios: what only shows over more than one request. Each module plans its
+//! cases (variants of an operation's valid request), sends their follow-up requests, and
+//! judges what came back; steps are told apart by [`StepKind`], never by text.
+
+use generator::model::{Api, Operation};
+use serde_json::Value;
+
+use crate::checks::{Context, Outcome};
+use crate::exec::{Exchange, Received, Runner, Step, StepKind};
+use crate::plan::values::Sampler;
+use crate::plan::{Auth, Case, Expect, RequestBody, Resources};
+
+pub mod deleted;
+pub mod isolation;
+pub mod partial_update;
+pub mod rotation;
+pub mod write_only;
+
+pub use partial_update::PartialUpdate;
+
+/// The scenario a case belongs to.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scenario {
+    /// An update that sends one field changes that field and nothing else.
+    PartialUpdate(PartialUpdate),
+    /// The write-only fields sent at creation never come back, by key or by value.
+    WriteOnly { fields: Vec<String> },
+    /// After a delete, the resource is gone.
+    DeletedIsGone,
+    /// Another tenant's request on the resource is refused, and it stays as it was.
+    Isolation,
+    /// Two rotations give two different values of `field`.
+    Rotation { field: String },
+}
+
+/// What planning a scenario reads.
+pub struct Planning<'a> {
+    pub api: &'a Api,
+    pub sampler: &'a Sampler<'a>,
+    pub resources: &'a Resources,
+    pub op: &'a Operation,
+}
+
+/// The scenario cases of `planning.op`, each a variant of its valid request `base`.
+pub fn plan(planning: &Planning, base: &Case, out: &mut Vec<Case>) {
+    write_only::plan(planning, base, out);
+    if !base.needs_resource {
+        return;
+    }
+    partial_update::plan(planning, base, out);
+    rotation::plan(planning, base, out);
+    deleted::plan(planning, base, out);
+    isolation::plan(base, out);
+}
+
+/// `base` as a case of `scenario`.
+fn case(base: &Case, suffix: &str, varied: impl Into<String>, scenario: Scenario, auth: Auth, expect: Expect) -> Case {
+    Case {
+        name: format!("{}.{suffix}", base.operation),
+        varied: varied.into(),
+        stateful: Some(scenario),
+        auth,
+        expect,
+        ..base.clone()
+    }
+}
+
+/// The body the case's resource is made with.
+pub fn create_body<'a>(case: &'a Case, resources: &'a Resources) -> &'a Value {
+    match &case.stateful {
+        Some(Scenario::PartialUpdate(p)) => &p.create_body,
+        _ => &resources.create_body,
+    }
+}
+
+/// Sends the follow-up requests of the case's scenario, after its own request `main`.
+pub async fn follow_up(
+    runner: &Runner,
+    case: &Case,
+    main: &Step,
+    resource: Option<&Value>,
+    steps: &mut Vec<Step>,
+) -> Result<(), String> {
+    let Some(resources) = &runner.plan().resources else {
+        return Ok(());
+    };
+    match &case.stateful {
+        None => Ok(()),
+        Some(Scenario::PartialUpdate(_)) => partial_update::follow_up(runner, resources, resource, steps).await,
+        Some(Scenario::DeletedIsGone) => deleted::follow_up(runner, resources, resource, steps).await,
+        Some(Scenario::Isolation) => isolation::follow_up(runner, resources, resource, steps).await,
+        Some(Scenario::WriteOnly { .. }) => write_only::follow_up(runner, resources, main, steps).await,
+        Some(Scenario::Rotation { .. }) => rotation::follow_up(runner, case, resource, steps).await,
+    }
+}
+
+/// Reads the case's resource back: by the get operation, else by the list.
+async fn read_back(
+    runner: &Runner,
+    resources: &Resources,
+    resource: Option<&Value>,
+    kind: StepKind,
+    auth: Auth,
+) -> Result<Step, String> {
+    let op = resources
+        .get
+        .as_ref()
+        .or(resources.list.as_ref())
+        .and_then(|id| runner.plan().api.operation(id))
+        .ok_or("the spec has no operation to read a resource back")?;
+    let params = runner.linked_params(op);
+    Ok(runner
+        .case_send(op, &params, &RequestBody::None, auth, resource, kind)
+        .await)
+}
+
+/// The answer of the exchange's first step of `kind`.
+fn answer(exchange: &Exchange, kind: StepKind) -> Option<&Received> {
+    exchange
+        .steps
+        .iter()
+        .find(|s| s.kind == kind)
+        .and_then(|s| s.received.as_ref().ok())
+}
+
+/// Where in the spec a scenario's rule is: the operation's links.
+fn rule(ctx: &Context) -> String {
+    codegen_runtime::pointer::join(&ctx.op.origin, "links")
+}
+
+/// The resource's id: the first linked value of its create answer.
+fn resource_id(ctx: &Context) -> Option<String> {
+    let resources = ctx.plan.resources.as_ref()?;
+    resources
+        .links
+        .iter()
+        .flat_map(|l| l.parameters.iter().chain(&l.request_body))
+        .find_map(|(_, e)| crate::exec::evaluate_link(e, ctx.exchange.resource.as_ref()).ok())
+        .map(|v| crate::plan::wire_text(&v))
+}
+
+/// The first value under `key` anywhere in `value`.
+fn find_key<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
+    match value {
+        Value::Object(map) => map.get(key).or_else(|| map.values().find_map(|v| find_key(v, key))),
+        Value::Array(items) => items.iter().find_map(|v| find_key(v, key)),
+        _ => None,
+    }
+}
+
+/// A judgement that passed or failed on `ok`.
+fn verdict(ctx: &Context, ok: bool, message: impl FnOnce() -> String) -> Option<Outcome> {
+    Some(if ok {
+        Outcome::pass(rule(ctx))
+    } else {
+        Outcome::fail(rule(ctx), message())
+    })
+}

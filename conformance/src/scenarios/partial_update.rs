@@ -1,0 +1,274 @@
+//! Partial updates: one case per field the update accepts. The resource is made with a
+//! distinctive value in every optional field (not its default, not empty), the update sends
+//! that one field, and reading the resource back must show that field as sent and every
+//! other field as it was: a server that resets what the request left out is seen.
+
+use codegen_runtime::pointer;
+use generator::model::{Field, TypeKind, TypeRef};
+use serde_json::{Value, json};
+
+use super::{Planning, Scenario, answer, case, verdict};
+use crate::checks::{Context, Outcome, same};
+use crate::exec::{Runner, Step, StepKind};
+use crate::plan::edges::{Place, edges};
+use crate::plan::values::Hint;
+use crate::plan::{Auth, Case, Edit, Expect, RequestBody, Resources};
+
+/// One partial-update case.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PartialUpdate {
+    /// The one field the update sends (its value is the case's edit).
+    pub field: String,
+    /// The field is write-only: it is never read back, only the others are compared.
+    pub write_only: bool,
+    /// The body the resource is made with.
+    pub create_body: Value,
+}
+
+pub fn plan(p: &Planning, base: &Case, out: &mut Vec<Case>) {
+    if Some(&base.operation) != p.resources.update.as_ref() {
+        return;
+    }
+    let Some(fields) = p.op.body.as_ref().and_then(|b| p.api.struct_of(&b.ty)) else {
+        return;
+    };
+    let create_body = distinctive_create_body(p);
+    let linked: Vec<&str> = base.body_links.iter().map(|(f, _)| f.as_str()).collect();
+    // A required field is in every update: sending it alone is not a partial update.
+    let updatable = fields
+        .fields
+        .iter()
+        .filter(|f| !f.required && !f.read_only && !linked.contains(&f.wire_name.as_str()));
+    for field in updatable {
+        let current = create_body.get(&field.wire_name);
+        let Some(value) = candidates(p, field).into_iter().find(|v| Some(v) != current) else {
+            continue;
+        };
+        let mut case = case(
+            base,
+            &format!("stateful.partial_update.{}", field.wire_name),
+            format!("only {} sent, then read back", field.wire_name),
+            Scenario::PartialUpdate(PartialUpdate {
+                field: field.wire_name.clone(),
+                write_only: field.write_only,
+                create_body: create_body.clone(),
+            }),
+            Auth::Primary,
+            Expect::Accepted,
+        );
+        case.body = RequestBody::Json(json!({}));
+        case.edit = Some(Edit {
+            path: vec![field.wire_name.clone()],
+            value: Some(value),
+            raw: None,
+            default: None,
+        });
+        out.push(case);
+    }
+}
+
+/// The run's create body with every optional field the create takes set to a distinctive
+/// valid value, one field at a time, each kept only if the whole body stays valid.
+fn distinctive_create_body(p: &Planning) -> Value {
+    let mut body = p.resources.create_body.clone();
+    let Some(create) = p.api.operation(&p.resources.create) else {
+        return body;
+    };
+    let Some(create_ty) = create.body.as_ref().map(|b| &b.ty) else {
+        return body;
+    };
+    let Some(fields) = p.api.struct_of(create_ty) else {
+        return body;
+    };
+    for field in fields.fields.iter().filter(|f| !f.read_only) {
+        if body.get(&field.wire_name).is_some() {
+            continue;
+        }
+        for value in candidates(p, field) {
+            let mut with = body.clone();
+            with[field.wire_name.as_str()] = value;
+            if p.sampler.is_valid(create_ty, &with) {
+                body = with;
+                break;
+            }
+        }
+    }
+    body
+}
+
+/// Valid values of a field that a fresh resource is unlikely to have: never null, never
+/// empty, never the spec's default; the most distinctive first, and at least two where the
+/// type allows two.
+fn candidates(p: &Planning, field: &Field) -> Vec<Value> {
+    let hint = Hint::of(field);
+    let mut out = Vec::new();
+    if field.write_only {
+        // A secret unlike any other value sent: answers are redacted by value.
+        let secret = super::write_only::secret(p.sampler.tag);
+        out.push(Value::String(format!("{secret}-updated")));
+        out.push(Value::String(secret));
+    }
+    if let Some(item) = item_type(p, &field.ty) {
+        let items = spellings(p, item, Hint::named(&field.wire_name));
+        if let [first, second, ..] = items.as_slice() {
+            out.push(json!([first, second]));
+        }
+        out.extend(items.iter().map(|v| json!([v])));
+    }
+    out.extend(spellings(p, &field.ty, hint));
+    out.extend(field.examples.iter().cloned());
+    let mut unique: Vec<Value> = Vec::new();
+    for v in out {
+        let fits = p.sampler.is_valid(&field.ty, &v);
+        if fits && !is_empty(&v) && Some(&v) != field.default.as_ref() && !unique.contains(&v) {
+            unique.push(v);
+        }
+    }
+    unique
+}
+
+/// Values of a type: run-tagged texts first, for strings; else
+/// the accepted edges from the last (an enum's last value, an upper bound: the least likely
+/// defaults), then the sampler's value.
+fn spellings(p: &Planning, ty: &TypeRef, hint: Hint) -> Vec<Value> {
+    let mut accepted: Vec<Value> = edges(p.sampler, ty, false, false, hint, Place::Body)
+        .into_iter()
+        .filter(|e| e.expect == Expect::Accepted)
+        .filter_map(|e| e.value)
+        .collect();
+    accepted.reverse();
+    let mut out = Vec::new();
+    match p.sampler.value(ty, hint) {
+        // Spelled for the field: answers are redacted by value, and a text shared with a
+        // secret field would be hidden wherever it appears.
+        Some(Value::String(s)) => {
+            out.push(Value::String(format!("{s}-{}", hint.name)));
+            out.push(Value::String(format!("{s}-{}-updated", hint.name)));
+            out.push(Value::String(s));
+            out.extend(accepted);
+        }
+        sample => {
+            out.extend(accepted);
+            out.extend(sample);
+        }
+    }
+    out.retain(|v| !is_empty(v) && p.sampler.is_valid(ty, v));
+    out
+}
+
+/// The item type of an array type (plain or constrained).
+fn item_type<'a>(p: &'a Planning, ty: &'a TypeRef) -> Option<&'a TypeRef> {
+    match p.api.unalias(ty) {
+        TypeRef::Array(item) => Some(item),
+        TypeRef::Named(id) => match &p.api.type_def(*id).kind {
+            TypeKind::Constrained(c) => match p.api.unalias(&c.base) {
+                TypeRef::Array(item) => Some(item),
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    }
+}
+
+/// Reads the resource back, where the spec has a read operation (else the update's own
+/// answer is compared).
+pub async fn follow_up(
+    runner: &Runner,
+    resources: &Resources,
+    resource: Option<&Value>,
+    steps: &mut Vec<Step>,
+) -> Result<(), String> {
+    if resources.get.is_some() {
+        steps.push(super::read_back(runner, resources, resource, StepKind::ReadBack, Auth::Primary).await?);
+    }
+    Ok(())
+}
+
+/// `partial_update_preserves`.
+pub fn judge(ctx: &Context) -> Option<Outcome> {
+    let Some(Scenario::PartialUpdate(update)) = &ctx.case.stateful else {
+        return None;
+    };
+    if !(200..300).contains(&ctx.received.status) {
+        return None;
+    }
+    let read_back = ctx.exchange.steps.iter().any(|s| s.kind == StepKind::ReadBack);
+    let after = if read_back {
+        answer(ctx.exchange, StepKind::ReadBack).and_then(|r| r.json.as_ref())
+    } else {
+        ctx.received.json.as_ref()
+    };
+    let (Some(before), Some(after)) = (ctx.exchange.resource.as_ref(), after) else {
+        return verdict(ctx, false, || {
+            "nothing to compare: no resource, or a read-back that is not JSON".into()
+        });
+    };
+    let field = &update.field;
+    let mut changed = Vec::new();
+    differences(before, after, "", &mut changed);
+    let mut problems: Vec<String> = Vec::new();
+    let unexpected: Vec<&str> = changed
+        .iter()
+        .map(String::as_str)
+        .filter(|path| {
+            pointer::last(path).as_deref() != Some(field.as_str()) && !crate::habits::changes_on_every_write(path)
+        })
+        .collect();
+    if !unexpected.is_empty() {
+        problems.push(format!("sending only `{field}` also changed {}", unexpected.join(", ")));
+    }
+    let sent = ctx.case.edit.as_ref().and_then(|e| e.value.as_ref());
+    if let (false, Some(sent), Some(got)) = (
+        update.write_only,
+        sent,
+        crate::habits::in_envelope(after, &pointer::from_segments(std::slice::from_ref(field))),
+    ) && !same(sent, got)
+    {
+        problems.push(format!("`{field}` was sent as {sent}, reading it back gives {got}"));
+    }
+    verdict(ctx, problems.is_empty(), || problems.join("\n"))
+}
+
+/// The JSON pointers at which `a` and `b` hold different values. A key on one side only (a
+/// secret shown at creation alone) is not a change of value.
+fn differences(a: &Value, b: &Value, at: &str, out: &mut Vec<String>) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for (key, p) in x {
+                if let Some(q) = y.get(key) {
+                    differences(p, q, &pointer::join(at, key), out);
+                }
+            }
+        }
+        _ if a != b => out.push(at.to_owned()),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn differences_name_paths() {
+        let mut out = Vec::new();
+        differences(
+            &json!({"a": 1, "b": {"c": 2}}),
+            &json!({"a": 1, "b": {"c": 3}, "d": 0}),
+            "",
+            &mut out,
+        );
+        assert_eq!(out, ["/b/c"]);
+    }
+}
