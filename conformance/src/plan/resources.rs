@@ -272,7 +272,7 @@ fn tag_holder(api: &Api, sampler: &Sampler, op: &Operation, body: &Value) -> Opt
     let TypeKind::Struct(s) = &api.type_def(*id).kind else {
         return None;
     };
-    let preferred = ["name", "description", "title", "label", "url"];
+    let preferred = crate::habits::TAG_HOLDER_NAMES;
     let mut fields: Vec<_> = s.fields.iter().filter(|f| !f.read_only && !f.required).collect();
     fields.sort_by_key(|f| {
         preferred
