@@ -3,18 +3,35 @@
 use generator::model::{Method, ParamLocation};
 use serde_json::Value;
 
-/// What the spec says the server should do with a case.
+/// What the spec says the server should do with a case, decided when the case is planned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Expect {
-    /// A documented 2xx.
+    /// Must accept: a documented 2xx (the canonical spelling of a value the spec allows).
     Accepted,
-    /// A documented 4xx.
+    /// Must reject: a documented 4xx (a request the spec forbids).
     Rejected,
+    /// Either: valid by the spec, but in a spelling servers may refuse (`10.0` for an
+    /// integer, an undeclared property). Any answer but a 5xx is right; the answer's
+    /// status, content type and schema are still judged, and it is still snapshotted.
+    Either,
     /// 401 or 403.
     Unauthorized,
     /// 404 where documented, else a 4xx.
     NotFound,
+}
+
+impl Expect {
+    /// The name `list`, reports and snapshots show (the serialized name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Expect::Accepted => "accepted",
+            Expect::Rejected => "rejected",
+            Expect::Either => "either",
+            Expect::Unauthorized => "unauthorized",
+            Expect::NotFound => "not_found",
+        }
+    }
 }
 
 /// Which credential a case sends.
