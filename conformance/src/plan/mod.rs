@@ -17,7 +17,7 @@ mod case;
 mod resources;
 
 pub use case::{Auth, Case, Edit, Expect, Param, ParamValue, RequestBody, Stateful};
-pub use resources::{Resources, carries_tag, tagged_at, tagged_paths, wire_text};
+pub use resources::{Resources, carries_tag, response_pointer, tagged_at, tagged_paths, wire_text};
 use resources::{base_request, resources};
 
 /// Everything a run needs: the model, the cases, and what could not be planned.
