@@ -11,6 +11,23 @@ use super::retry::{Policy, Retries};
 use super::{MAX_BODY, Received, Runner, Sent, Step, WRONG_CREDENTIAL, evaluate_link};
 use crate::plan::{Auth, Param, ParamValue, RequestBody};
 
+/// The Accept header: every media type the operation's answers document, in the spec's
+/// order, so a server that can answer in several picks one the spec documents; `*/*` (what
+/// reqwest sends by itself) when none is documented.
+fn accept(op: &Operation) -> String {
+    let mut types: Vec<&str> = Vec::new();
+    for media in op.responses.iter().flat_map(|r| &r.media_types) {
+        if !types.contains(&media.content_type()) {
+            types.push(media.content_type());
+        }
+    }
+    if types.is_empty() {
+        "*/*".to_owned()
+    } else {
+        types.join(", ")
+    }
+}
+
 impl Runner {
     /// Sends one request; transport problems become the step's error, never a panic. The
     /// step's [`Sent`] records the request as it went out, with every credential masked and
@@ -92,8 +109,7 @@ impl Runner {
         if let Some(ct) = &content_type {
             wire.headers.push(("content-type".into(), vec![Seg::Lit(ct.clone())]));
         }
-        // What reqwest would add by itself, set here so that the record is complete.
-        wire.headers.push(("accept".into(), vec![Seg::Lit("*/*".into())]));
+        wire.headers.push(("accept".into(), vec![Seg::Lit(accept(op))]));
         let real = |t: &Text| render(t, credential.as_ref(), Shown::Real);
         let masked = |t: &Text| render(t, credential.as_ref(), Shown::Masked);
 
