@@ -358,10 +358,24 @@ fn array(sampler: &Sampler, item: &TypeRef, rules: &Rules, hint: Hint, place: Pl
         expect: if empty_ok { Expect::Accepted } else { Expect::Rejected },
         raw: None,
     });
+    let one = sampler.value(item, Hint::named(hint.name));
     if let Some(max) = rules.max_items
-        && let Some(one) = sampler.value(item, Hint::named(hint.name))
+        && let Some(one) = &one
     {
-        out.push(reject("more_than_max_items", Value::Array(vec![one; max as usize + 1])));
+        out.push(reject("more_than_max_items", Value::Array(vec![one.clone(); max as usize + 1])));
+    }
+    if let (Some(min), Some(one)) = (rules.min_items, &one)
+        && min > 1
+        // Unique items cannot repeat one value, and a lone item says nothing of the count.
+        && (!rules.unique_items || min == 2)
+    {
+        out.push(reject("fewer_than_min_items", Value::Array(vec![one.clone(); min as usize - 1])));
+    }
+    if rules.unique_items
+        && rules.max_items.is_none_or(|max| max >= 2)
+        && let Some(one) = one
+    {
+        out.push(reject("repeated_items", json!([one.clone(), one])));
     }
     let wrong_item = match sampler.api.unalias(item) {
         TypeRef::String => Some(json!(12345)),

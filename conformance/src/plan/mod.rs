@@ -3,6 +3,7 @@
 //! runner tests exactly what the generated servers validate.
 
 pub mod edges;
+mod pattern;
 pub mod safety;
 pub mod values;
 
