@@ -480,6 +480,74 @@ mod tests {
         ));
     }
 
+    const LOGIN: &str = "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /user/login:
+    get:
+      operationId: loginUser
+      responses:
+        '200':
+          description: ok
+          content:
+            application/xml: {schema: {type: string}}
+            application/json: {schema: {type: object, required: [token], properties: {token: {type: string}}}}
+        '400': {description: refused}
+";
+
+    fn answer(status: u16, content_type: &str, text: &str) -> Received {
+        Received {
+            status,
+            content_type: content_type.into(),
+            text: text.into(),
+            json: serde_json::from_str(text).ok(),
+        }
+    }
+
+    fn verdicts(checks: &[Check]) -> Vec<(&'static str, bool)> {
+        checks.iter().map(|c| (c.name, c.passed)).collect()
+    }
+
+    #[test]
+    fn any_documented_media_type_conforms_and_only_json_is_schema_checked() {
+        let api = generator::load_str(LOGIN, None).unwrap();
+        let op = &api.operations[0];
+        let xml = answer_checks(&api, op, &answer(200, "application/xml", "<token>x</token>"));
+        assert!(xml.iter().all(|c| c.passed), "{xml:?}");
+        assert!(!xml.iter().any(|c| c.name == "response_schema_conformance"));
+        let bad_json = answer_checks(&api, op, &answer(200, "application/json", "{}"));
+        assert!(verdicts(&bad_json).contains(&("response_schema_conformance", false)));
+        let html = answer_checks(&api, op, &answer(200, "text/html", "<p>"));
+        let failed = html.iter().find(|c| !c.passed && c.name == "content_type_conformance").unwrap();
+        assert!(failed.message.contains("application/xml or application/json"), "{}", failed.message);
+    }
+
+    #[test]
+    fn an_either_case_passes_on_any_answer_but_a_5xx() {
+        let api = generator::load_str(LOGIN, None).unwrap();
+        let op = &api.operations[0];
+        let case = Case {
+            name: "loginUser.x.either".into(),
+            operation: "loginUser".into(),
+            method: op.method,
+            path: op.path.clone(),
+            varied: "x".into(),
+            auth: crate::plan::Auth::Primary,
+            params: Vec::new(),
+            body: crate::plan::RequestBody::None,
+            body_links: Vec::new(),
+            edit: None,
+            expect: Expect::Either,
+            needs_resource: false,
+            may_be_missing: false,
+            stateful: Stateful::None,
+        };
+        for (status, passes) in [(200, true), (400, true), (422, true), (500, false), (503, false)] {
+            let check = expected_outcome(op, &case, &answer(status, "application/json", "{}"));
+            assert_eq!(check.passed, passes, "{status}: {}", check.message);
+        }
+    }
+
     #[test]
     fn differences_name_paths() {
         let mut out = Vec::new();

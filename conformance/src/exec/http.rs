@@ -797,6 +797,42 @@ paths:
     }
 
     #[test]
+    fn accept_lists_the_documented_media_types() {
+        let api = generator::load_str(
+            "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /user/login:
+    get:
+      operationId: loginUser
+      responses:
+        '200':
+          description: ok
+          content:
+            application/xml: {schema: {type: string}}
+            application/json: {schema: {type: string}}
+        '400':
+          description: refused
+          content:
+            application/problem+json: {schema: {type: object}}
+            application/json: {schema: {type: object}}
+  /ping:
+    get:
+      operationId: ping
+      responses:
+        '204': {description: nothing}
+",
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            super::accept(&api.operations[0]),
+            "application/xml, application/json, application/problem+json"
+        );
+        assert_eq!(super::accept(&api.operations[1]), "*/*");
+    }
+
+    #[test]
     fn shell_words_survive_quotes() {
         assert_eq!(super::shell_quote("it's"), r"'it'\''s'");
         assert_eq!(super::base64(b"user:pa:ss"), "dXNlcjpwYTpzcw==");

@@ -143,3 +143,21 @@ fn method_name<S: serde::Serializer>(m: &Method, s: S) -> Result<S::Ok, S::Error
 fn location_name<S: serde::Serializer>(l: &ParamLocation, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(l.as_str())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Expect;
+
+    #[test]
+    fn an_expectation_is_shown_by_its_serialized_name() {
+        for expect in [
+            Expect::Accepted,
+            Expect::Rejected,
+            Expect::Either,
+            Expect::Unauthorized,
+            Expect::NotFound,
+        ] {
+            assert_eq!(serde_json::to_value(expect).unwrap(), expect.as_str());
+        }
+    }
+}

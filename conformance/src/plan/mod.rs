@@ -16,6 +16,8 @@ use values::{Hint, Sampler};
 
 mod case;
 mod resources;
+#[cfg(test)]
+mod tests;
 
 pub use case::{Auth, Case, Edit, Expect, Param, ParamValue, RequestBody, Stateful};
 pub use resources::{Resources, carries_tag, response_pointer, tagged_at, tagged_paths, wire_text};
