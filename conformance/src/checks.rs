@@ -121,11 +121,7 @@ fn content_checks(api: &Api, response: &Response, received: &Received, rule: &st
                 fail(
                     "content_type_conformance",
                     &media_rule,
-                    format!(
-                        "expected {}, got {:?}",
-                        documented.join(" or "),
-                        received.content_type
-                    ),
+                    format!("expected {}, got {:?}", documented.join(" or "), received.content_type),
                 )
             }
         });
@@ -178,7 +174,10 @@ fn expected_outcome(op: &Operation, case: &Case, received: &Received) -> Check {
         ),
         Expect::Accepted => ((200..300).contains(&status), "a 2xx: the spec allows this request"),
         Expect::Rejected => ((400..500).contains(&status), "a 4xx: the spec forbids this request"),
-        Expect::Either => (status < 500, "no 5xx: the spec allows this spelling, servers may refuse it"),
+        Expect::Either => (
+            status < 500,
+            "no 5xx: the spec allows this spelling, servers may refuse it",
+        ),
         Expect::Unauthorized => (
             status == 401 || status == 403,
             "401 or 403: the credential is missing or wrong",
@@ -518,8 +517,15 @@ paths:
         let bad_json = answer_checks(&api, op, &answer(200, "application/json", "{}"));
         assert!(verdicts(&bad_json).contains(&("response_schema_conformance", false)));
         let html = answer_checks(&api, op, &answer(200, "text/html", "<p>"));
-        let failed = html.iter().find(|c| !c.passed && c.name == "content_type_conformance").unwrap();
-        assert!(failed.message.contains("application/xml or application/json"), "{}", failed.message);
+        let failed = html
+            .iter()
+            .find(|c| !c.passed && c.name == "content_type_conformance")
+            .unwrap();
+        assert!(
+            failed.message.contains("application/xml or application/json"),
+            "{}",
+            failed.message
+        );
     }
 
     #[test]

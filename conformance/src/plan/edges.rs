@@ -362,14 +362,20 @@ fn array(sampler: &Sampler, item: &TypeRef, rules: &Rules, hint: Hint, place: Pl
     if let Some(max) = rules.max_items
         && let Some(one) = &one
     {
-        out.push(reject("more_than_max_items", Value::Array(vec![one.clone(); max as usize + 1])));
+        out.push(reject(
+            "more_than_max_items",
+            Value::Array(vec![one.clone(); max as usize + 1]),
+        ));
     }
     if let (Some(min), Some(one)) = (rules.min_items, &one)
         && min > 1
         // Unique items cannot repeat one value, and a lone item says nothing of the count.
         && (!rules.unique_items || min == 2)
     {
-        out.push(reject("fewer_than_min_items", Value::Array(vec![one.clone(); min as usize - 1])));
+        out.push(reject(
+            "fewer_than_min_items",
+            Value::Array(vec![one.clone(); min as usize - 1]),
+        ));
     }
     if rules.unique_items
         && rules.max_items.is_none_or(|max| max >= 2)

@@ -3,9 +3,9 @@
 //! every run (the generator is seeded from them), so plans and snapshots stay stable. The
 //! caller checks each string against the whole type before use: this only proposes.
 
+use rand::SeedableRng;
 use rand::distr::Distribution;
 use rand_pcg::Pcg64Mcg;
-use rand::SeedableRng;
 use regex_syntax::hir::{self, Hir, HirKind};
 
 /// How many strings are proposed: later ones are tried when earlier ones break another
@@ -58,7 +58,11 @@ fn generable(hir: Hir) -> Hir {
         HirKind::Class(hir::Class::Unicode(class)) => {
             let mut ascii = hir::ClassUnicode::new([hir::ClassUnicodeRange::new(' ', '~')]);
             ascii.intersect(&class);
-            Hir::class(hir::Class::Unicode(if ascii.ranges().is_empty() { class } else { ascii }))
+            Hir::class(hir::Class::Unicode(if ascii.ranges().is_empty() {
+                class
+            } else {
+                ascii
+            }))
         }
         HirKind::Repetition(rep) => Hir::repetition(hir::Repetition {
             sub: Box::new(generable(*rep.sub)),

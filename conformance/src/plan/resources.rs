@@ -99,14 +99,21 @@ fn links_of<'a>(api: &'a Api, notes: &mut Vec<String>) -> Option<(&'a Operation,
     let with_links: Vec<&Operation> = api
         .operations
         .iter()
-        .filter(|op| op.responses.iter().any(|r| r.status.is_success() && !r.links.is_empty()))
+        .filter(|op| {
+            op.responses
+                .iter()
+                .any(|r| r.status.is_success() && !r.links.is_empty())
+        })
         .collect();
     if with_links.is_empty() {
         return infer(api).map(|(op, links)| (op, links, true));
     }
     // Only a POST or PUT (a method with a body that creates) creates; a GET with links
     // (tictactoe's `get-square`) reads.
-    let Some(create) = with_links.iter().find(|op| matches!(op.method, Method::Post | Method::Put)) else {
+    let Some(create) = with_links
+        .iter()
+        .find(|op| matches!(op.method, Method::Post | Method::Put))
+    else {
         for op in with_links {
             notes.push(format!(
                 "{}: its links are not followed: a {} does not create, and only a POST or PUT makes the run's resources",

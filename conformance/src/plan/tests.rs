@@ -158,7 +158,10 @@ fn a_whole_number_float_is_either_in_3_1_and_refused_in_3_0() {
               properties:
                 count: {type: integer, format: int32}";
     let v31 = planned(&post_spec("3.1.0", schema));
-    assert_eq!(case(&v31, "createThing.count.whole_number_float").expect, Expect::Either);
+    assert_eq!(
+        case(&v31, "createThing.count.whole_number_float").expect,
+        Expect::Either
+    );
     let v30 = planned(&post_spec("3.0.3", schema));
     assert!(!has_case(&v30, "createThing.count.whole_number_float"));
 }
@@ -199,12 +202,19 @@ fn a_pattern_no_fixed_candidate_matches_gets_values_made_from_it() {
                 secret: {type: string, pattern: '^whsec_[A-Za-z0-9+/=]{32,40}$', maxLength: 46}",
     );
     let plan = planned(&spec);
-    assert!(!plan.notes.iter().any(|n| n.contains("not tested")), "{:#?}", plan.notes);
+    assert!(
+        !plan.notes.iter().any(|n| n.contains("not tested")),
+        "{:#?}",
+        plan.notes
+    );
     let valid = case(&plan, "createThing.valid");
     let secret = sent_body(valid)["secret"].as_str().unwrap().to_owned();
     assert!(secret.starts_with("whsec_") && secret.is_ascii(), "{secret}");
     // The same spec gives the same values on every run: snapshots stay stable.
-    assert_eq!(sent_body(case(&planned(&spec), "createThing.valid"))["secret"], json!(secret));
+    assert_eq!(
+        sent_body(case(&planned(&spec), "createThing.valid"))["secret"],
+        json!(secret)
+    );
 }
 
 #[test]
