@@ -279,7 +279,14 @@ impl Report {
             for (c, f) in cases.iter().take(LISTED) {
                 // Messages often start with what was varied, which the line already shows.
                 let message = f.message.strip_prefix(&format!("{}: ", c.varied)).unwrap_or(&f.message);
-                let _ = writeln!(out, "    {} ({}): {}", c.name, c.varied, one_line(message));
+                let _ = writeln!(
+                    out,
+                    "    {} [{}] ({}): {}",
+                    c.name,
+                    c.expect.as_str(),
+                    c.varied,
+                    one_line(message)
+                );
                 // Every listed failure can be sent again by hand.
                 if let Some(curl) = &c.curl {
                     let _ = writeln!(out, "      reproduce: {curl}");
@@ -591,7 +598,7 @@ mod tests {
         assert!(summary.contains("    evidence, createThing.field2.edge:"), "{summary}");
         assert_eq!(
             summary
-                .matches("    createThing.field7.edge (field7 = 7): expected a 4xx, got 200 / second line\n")
+                .matches("    createThing.field7.edge [rejected] (field7 = 7): expected a 4xx, got 200 / second line\n")
                 .count(),
             1,
             "{summary}"

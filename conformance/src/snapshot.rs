@@ -229,10 +229,7 @@ pub fn render(case: &Case, exchange: &Exchange, redactor: &Redactor) -> String {
     let mut out = format!(
         "case: {}\nexpect: {}\nvaried: {}\n",
         case.name,
-        serde_json::to_value(case.expect)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default(),
+        case.expect.as_str(),
         redactor.text(&case.varied)
     );
     if let Some(error) = &exchange.error {

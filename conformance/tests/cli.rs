@@ -295,9 +295,10 @@ async fn many_failures_are_grouped_and_max_failures_stops_early() {
     );
     for case in &failed {
         let name = case["name"].as_str().unwrap();
+        let expect = case["expect"].as_str().unwrap();
         let listed = stdout
             .lines()
-            .filter(|l| l.starts_with(&format!("    {name} (")))
+            .filter(|l| l.starts_with(&format!("    {name} [{expect}] (")))
             .count();
         let checks = case["failures"].as_array().unwrap().len();
         assert_eq!(

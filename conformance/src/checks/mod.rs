@@ -351,6 +351,99 @@ mod tests {
         assert!(!but.includes("values_echoed") && but.includes("default_applied"));
     }
 
+    const LOGIN: &str = "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /user/login:
+    get:
+      operationId: loginUser
+      responses:
+        '200':
+          description: ok
+          content:
+            application/xml: {schema: {type: string}}
+            application/json: {schema: {type: object, required: [token], properties: {token: {type: string}}}}
+        '400': {description: refused}
+";
+
+    /// Every check's verdict on the first case of `spec`, planned with `expect`, answered so.
+    fn judged(spec: &str, expect: crate::plan::Expect, status: u16, content_type: &str, text: &str) -> Vec<Check> {
+        let api = generator::load_str(spec, None).unwrap();
+        let plan = crate::plan::plan(&api, "cfm-00000000", &[]);
+        let case = Case {
+            expect,
+            ..plan.cases[0].clone()
+        };
+        let sent = crate::exec::Sent {
+            method: "GET".into(),
+            path: "/user/login".into(),
+            url: "http://127.0.0.1/user/login".into(),
+            headers: Vec::new(),
+            body: None,
+            curl: None,
+        };
+        let exchange = Exchange {
+            main: Some(Step {
+                kind: crate::exec::StepKind::Request,
+                collection: false,
+                sent,
+                received: Ok(Received {
+                    status,
+                    content_type: content_type.into(),
+                    text: text.into(),
+                    json: serde_json::from_str(text).ok(),
+                }),
+            }),
+            steps: Vec::new(),
+            resource: None,
+            error: None,
+            skipped: None,
+        };
+        check(&plan, &case, &exchange, &Selection::default())
+    }
+
+    fn verdict<'a>(checks: &'a [Check], name: &str) -> Option<&'a Check> {
+        checks.iter().find(|c| c.name == name)
+    }
+
+    #[test]
+    fn any_documented_media_type_conforms_and_only_json_is_schema_checked() {
+        use crate::plan::Expect::Accepted;
+        let xml = judged(LOGIN, Accepted, 200, "application/xml", "<token>x</token>");
+        assert!(xml.iter().all(|c| c.passed), "{xml:?}");
+        assert!(verdict(&xml, "response_schema_conformance").is_none());
+        let bad_json = judged(LOGIN, Accepted, 200, "application/json", "{}");
+        assert!(!verdict(&bad_json, "response_schema_conformance").unwrap().passed);
+        let html = judged(LOGIN, Accepted, 200, "text/html", "<p>");
+        let failed = verdict(&html, "content_type_conformance").unwrap();
+        assert!(!failed.passed);
+        assert!(
+            failed.message.contains("application/xml or application/json"),
+            "{}",
+            failed.message
+        );
+    }
+
+    #[test]
+    fn an_either_case_fails_only_on_what_any_answer_must_keep() {
+        for (status, passes) in [(200, true), (400, true), (500, false), (503, false)] {
+            let checks = judged(
+                LOGIN,
+                crate::plan::Expect::Either,
+                status,
+                "application/json",
+                r#"{"token": "t"}"#,
+            );
+            assert_eq!(checks.iter().all(|c| c.passed), passes, "{status}: {checks:?}");
+            for outcome in ["positive_data_acceptance", "negative_data_rejection"] {
+                assert!(verdict(&checks, outcome).is_none(), "{status}: {checks:?}");
+            }
+        }
+        // An undocumented status is still one.
+        let checks = judged(LOGIN, crate::plan::Expect::Either, 422, "application/json", "{}");
+        assert!(!verdict(&checks, "status_code_conformance").unwrap().passed);
+    }
+
     #[test]
     fn an_unknown_name_lists_the_checks() {
         let e = Selection::new(&["ignored-auth2"], &[]).unwrap_err().to_string();

@@ -11,6 +11,23 @@ use super::retry::{Policy, Retries};
 use super::{MAX_BODY, Received, Runner, Sent, Step, StepKind, WRONG_CREDENTIAL, evaluate_link};
 use crate::plan::{Auth, Param, ParamValue, RequestBody};
 
+/// The Accept header: every media type the operation's answers document, in the spec's
+/// order, so a server that can answer in several picks one the spec documents; `*/*` (what
+/// reqwest sends by itself) when none is documented.
+fn accept(op: &Operation) -> String {
+    let mut types: Vec<&str> = Vec::new();
+    for media in op.responses.iter().flat_map(|r| &r.media_types) {
+        if !types.contains(&media.content_type()) {
+            types.push(media.content_type());
+        }
+    }
+    if types.is_empty() {
+        "*/*".to_owned()
+    } else {
+        types.join(", ")
+    }
+}
+
 impl Runner {
     /// Sends one request; transport problems become the step's error, never a panic. The
     /// step's [`Sent`] records the request as it went out, with every credential masked and
@@ -101,8 +118,7 @@ impl Runner {
         if let Some(ct) = &content_type {
             wire.headers.push(("content-type".into(), vec![Seg::Lit(ct.clone())]));
         }
-        // What reqwest would add by itself, set here so that the record is complete.
-        wire.headers.push(("accept".into(), vec![Seg::Lit("*/*".into())]));
+        wire.headers.push(("accept".into(), vec![Seg::Lit(accept(op))]));
         let real = |t: &Text| render(t, credential.as_ref(), Shown::Real);
         let masked = |t: &Text| render(t, credential.as_ref(), Shown::Masked);
 
@@ -803,6 +819,42 @@ paths:
                 }
             }
         }
+    }
+
+    #[test]
+    fn accept_lists_the_documented_media_types() {
+        let api = generator::load_str(
+            "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /user/login:
+    get:
+      operationId: loginUser
+      responses:
+        '200':
+          description: ok
+          content:
+            application/xml: {schema: {type: string}}
+            application/json: {schema: {type: string}}
+        '400':
+          description: refused
+          content:
+            application/problem+json: {schema: {type: object}}
+            application/json: {schema: {type: object}}
+  /ping:
+    get:
+      operationId: ping
+      responses:
+        '204': {description: nothing}
+",
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            super::accept(&api.operations[0]),
+            "application/xml, application/json, application/problem+json"
+        );
+        assert_eq!(super::accept(&api.operations[1]), "*/*");
     }
 
     #[test]

@@ -777,7 +777,9 @@ impl Runner {
         let op = self
             .operation(&resources.create)
             .ok_or("the create operation is missing")?;
-        let body = RequestBody::Json(crate::scenarios::create_body(case, resources).clone());
+        let body = crate::scenarios::create_body(case, resources)
+            .cloned()
+            .map_or(RequestBody::None, RequestBody::Json);
         let mut retries = Retries::new(Policy::TRANSIENT);
         loop {
             let step = self
@@ -876,8 +878,7 @@ fn cut_short(exchange: &Exchange) -> bool {
 
 /// Evaluates `$response.body#/pointer` on the create answer.
 pub fn evaluate_link(expression: &str, resource: Option<&Value>) -> Result<Value, String> {
-    let pointer = expression
-        .strip_prefix("$response.body#")
+    let pointer = crate::plan::response_pointer(expression)
         .ok_or_else(|| format!("unsupported link expression `{expression}` (only $response.body#/... is read)"))?;
     let body = resource.ok_or("no resource was made for this case")?;
     body.pointer(pointer)

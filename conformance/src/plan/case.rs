@@ -5,21 +5,35 @@ use serde_json::Value;
 
 use crate::scenarios::Scenario;
 
-/// What the spec says the server should do with a case.
+/// What the spec says the server should do with a case, decided when the case is planned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Expect {
-    /// A documented 2xx.
+    /// Must accept: a documented 2xx (the canonical spelling of a value the spec allows).
     Accepted,
-    /// A documented 4xx.
+    /// Must reject: a documented 4xx (a request the spec forbids).
     Rejected,
+    /// Either: valid by the spec, but in a spelling servers may refuse (`10.0` for an
+    /// integer, an undeclared property). Any answer but a 5xx is right; the answer's
+    /// status, content type and schema are still judged, and it is still snapshotted.
+    Either,
     /// 401 or 403.
     Unauthorized,
     /// 404 where documented, else a 4xx.
     NotFound,
-    /// Valid by the spec, but a spelling servers may refuse (a whole-number float for an
-    /// integer): only the answer itself is judged (no 5xx, its content type and schema).
-    Either,
+}
+
+impl Expect {
+    /// The name `list`, reports and snapshots show (the serialized name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Expect::Accepted => "accepted",
+            Expect::Rejected => "rejected",
+            Expect::Either => "either",
+            Expect::Unauthorized => "unauthorized",
+            Expect::NotFound => "not_found",
+        }
+    }
 }
 
 /// Which credential a case sends.
@@ -117,4 +131,22 @@ fn method_name<S: serde::Serializer>(m: &Method, s: S) -> Result<S::Ok, S::Error
 
 fn location_name<S: serde::Serializer>(l: &ParamLocation, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(l.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Expect;
+
+    #[test]
+    fn an_expectation_is_shown_by_its_serialized_name() {
+        for expect in [
+            Expect::Accepted,
+            Expect::Rejected,
+            Expect::Either,
+            Expect::Unauthorized,
+            Expect::NotFound,
+        ] {
+            assert_eq!(serde_json::to_value(expect).unwrap(), expect.as_str());
+        }
+    }
 }

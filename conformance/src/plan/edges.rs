@@ -2,7 +2,7 @@
 //! past it, each length limit, each format, null, absence and the wrong type.
 
 use codegen_runtime::formats::Format;
-use generator::model::{Api, IntWidth, Rules, TypeKind, TypeRef};
+use generator::model::{Api, IntWidth, Rules, Struct, TypeKind, TypeRef};
 use serde_json::{Value, json};
 
 use super::Expect;
@@ -36,6 +36,35 @@ fn reject(name: impl Into<String>, value: Value) -> Edge {
         value: Some(value),
         expect: Expect::Rejected,
         raw: None,
+    }
+}
+
+/// Valid by the spec, in a spelling servers may refuse: any answer but a 5xx is right.
+fn either(name: impl Into<String>, value: Value) -> Edge {
+    Edge {
+        name: name.into(),
+        value: Some(value),
+        expect: Expect::Either,
+        raw: None,
+    }
+}
+
+/// The key of the property no schema declares (`unknown_property`).
+pub const UNKNOWN_PROPERTY: &str = "conformance_unknown";
+
+/// An undeclared property in an object: refused where `additionalProperties: false`; where
+/// the schema says nothing, JSON Schema allows it but many servers refuse unknown keys, so
+/// either answer is right. Where extra keys hold a typed map, or the object declares the
+/// key, there is no such edge.
+pub fn unknown_property(s: &Struct) -> Option<Edge> {
+    if s.fields.iter().any(|f| f.wire_name == UNKNOWN_PROPERTY) {
+        return None;
+    }
+    let value = json!("conformance");
+    match &s.additional {
+        None => Some(either("unknown_property", value)),
+        Some(None) => Some(reject("unknown_property", value)),
+        Some(Some(_)) => None,
     }
 }
 
@@ -193,8 +222,9 @@ fn integer(rules: &Rules, width: IntWidth, place: Place, whole_floats: bool, out
     let inside = integer_inside(rules, width);
     if place == Place::Body {
         if whole_floats {
-            // JSON Schema 2020-12: a number without a fraction is an integer, however written.
-            out.push(accept("whole_number_float", json!(inside as f64)));
+            // JSON Schema 2020-12: a number without a fraction is an integer, however written;
+            // but `10.0` is not how an integer is written, and strict readers refuse it.
+            out.push(either("whole_number_float", json!(inside as f64)));
         }
         out.push(reject("fraction", json!(inside as f64 + 0.5)));
         out.push(reject("numeric_string", json!(inside.to_string())));
@@ -328,10 +358,30 @@ fn array(sampler: &Sampler, item: &TypeRef, rules: &Rules, hint: Hint, place: Pl
         expect: if empty_ok { Expect::Accepted } else { Expect::Rejected },
         raw: None,
     });
+    let one = sampler.value(item, Hint::named(hint.name));
     if let Some(max) = rules.max_items
-        && let Some(one) = sampler.value(item, Hint::named(hint.name))
+        && let Some(one) = &one
     {
-        out.push(reject("more_than_max_items", Value::Array(vec![one; max as usize + 1])));
+        out.push(reject(
+            "more_than_max_items",
+            Value::Array(vec![one.clone(); max as usize + 1]),
+        ));
+    }
+    if let (Some(min), Some(one)) = (rules.min_items, &one)
+        && min > 1
+        // Unique items cannot repeat one value, and a lone item says nothing of the count.
+        && (!rules.unique_items || min == 2)
+    {
+        out.push(reject(
+            "fewer_than_min_items",
+            Value::Array(vec![one.clone(); min as usize - 1]),
+        ));
+    }
+    if rules.unique_items
+        && rules.max_items.is_none_or(|max| max >= 2)
+        && let Some(one) = one
+    {
+        out.push(reject("repeated_items", json!([one.clone(), one])));
     }
     let wrong_item = match sampler.api.unalias(item) {
         TypeRef::String => Some(json!(12345)),

@@ -13,8 +13,8 @@ use super::values::{Hint, Sampler};
 pub struct Resources {
     /// The operation whose success answer links to the others.
     pub create: String,
-    /// A valid, run-tagged create body.
-    pub create_body: Value,
+    /// A valid, run-tagged create body; `None` when the create takes none (nothing is sent).
+    pub create_body: Option<Value>,
     pub create_params: Vec<Param>,
     /// Links from the create answer, by target operation.
     pub links: Vec<Link>,
@@ -86,29 +86,67 @@ pub fn tagged_at(value: &Value, paths: &[Vec<String>]) -> bool {
     })
 }
 
-/// Which operation creates, and the links from its answer: the spec's, or inferred.
-fn links_of(api: &Api) -> Option<(&Operation, Vec<Link>, bool)> {
-    let any_links = api
+/// The JSON pointer of a link expression the runner can follow: `$response.body#/id` on
+/// the create answer. Other expressions (`$request.path.row`, `$response.header.Location`)
+/// are not followed; the plan says so.
+pub fn response_pointer(expression: &str) -> Option<&str> {
+    expression.strip_prefix("$response.body#")
+}
+
+/// Which operation creates, and the links from its answer: the spec's, or inferred. Links
+/// that cannot be followed are left out with a note.
+fn links_of<'a>(api: &'a Api, notes: &mut Vec<String>) -> Option<(&'a Operation, Vec<Link>, bool)> {
+    let with_links: Vec<&Operation> = api
         .operations
         .iter()
-        .any(|op| op.responses.iter().any(|r| !r.links.is_empty()));
-    if !any_links {
-        return infer(api).map(|(op, links)| (op, links, true));
-    }
-    // Only a POST or PUT creates; a GET with links (tictactoe's `get-square`) does not.
-    let create = api.operations.iter().find(|op| {
-        matches!(op.method, Method::Post | Method::Put)
-            && op
-                .responses
+        .filter(|op| {
+            op.responses
                 .iter()
                 .any(|r| r.status.is_success() && !r.links.is_empty())
-    })?;
-    let links = create
+        })
+        .collect();
+    if with_links.is_empty() {
+        return infer(api).map(|(op, links)| (op, links, true));
+    }
+    // Only a POST or PUT (a method with a body that creates) creates; a GET with links
+    // (tictactoe's `get-square`) reads.
+    let Some(create) = with_links
+        .iter()
+        .find(|op| matches!(op.method, Method::Post | Method::Put))
+    else {
+        for op in with_links {
+            notes.push(format!(
+                "{}: its links are not followed: a {} does not create, and only a POST or PUT makes the run's resources",
+                op.operation_id,
+                op.method.as_str().to_ascii_uppercase()
+            ));
+        }
+        return None;
+    };
+    let mut links = Vec::new();
+    for link in create
         .responses
         .iter()
         .filter(|r| r.status.is_success())
-        .flat_map(|r| r.links.clone())
-        .collect();
+        .flat_map(|r| &r.links)
+    {
+        match link
+            .parameters
+            .iter()
+            .chain(&link.request_body)
+            .find(|(_, e)| response_pointer(e).is_none())
+        {
+            Some((name, expression)) => notes.push(format!(
+                "{}: link `{}` to {} not followed: `{name}` = `{expression}` is not read \
+                 (only $response.body#/... is)",
+                create.operation_id, link.name, link.operation_id
+            )),
+            None => links.push(link.clone()),
+        }
+    }
+    if links.is_empty() {
+        return None;
+    }
     Some((create, links, false))
 }
 
@@ -192,7 +230,7 @@ fn id_field(fields: &[String], param: &str) -> Option<String> {
 }
 
 pub(super) fn resources(api: &Api, sampler: &Sampler, notes: &mut Vec<String>) -> Option<Resources> {
-    let (create, links, inferred) = links_of(api)?;
+    let (create, links, inferred) = links_of(api, notes)?;
     let target = |method: &[Method]| {
         links
             .iter()
@@ -207,12 +245,13 @@ pub(super) fn resources(api: &Api, sampler: &Sampler, notes: &mut Vec<String>) -
             return None;
         }
     };
-    let mut create_body = create_body.unwrap_or(Value::Null);
-    let mut tag_fields = tagged_paths(&create_body);
+    let mut create_body = create_body;
+    let mut tag_fields = create_body.as_ref().map(tagged_paths).unwrap_or_default();
     if tag_fields.is_empty()
-        && let Some(field) = tag_holder(api, sampler, create, &create_body)
+        && let Some(body) = &mut create_body
+        && let Some(field) = tag_holder(api, sampler, create, body)
     {
-        create_body[field.as_str()] = Value::String(format!("conformance-{}", sampler.tag));
+        body[field.as_str()] = Value::String(format!("conformance-{}", sampler.tag));
         tag_fields = vec![vec![field]];
     }
     if tag_fields.is_empty() {

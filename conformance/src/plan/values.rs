@@ -170,7 +170,12 @@ impl Sampler<'_> {
         }
         out.push(format!("conformance-{tag}"));
         out.push("conformance".into());
-        out.into_iter().map(|s| Value::String(fit_length(s, rules))).collect()
+        let mut out: Vec<Value> = out.into_iter().map(|s| Value::String(fit_length(s, rules))).collect();
+        // Last, for a pattern the words above do not match: strings made from the pattern.
+        if let Some(pattern) = &rules.pattern {
+            out.extend(super::pattern::matching(pattern, name).into_iter().map(Value::String));
+        }
+        out
     }
 }
 

@@ -66,11 +66,11 @@ fn case(base: &Case, suffix: &str, varied: impl Into<String>, scenario: Scenario
     }
 }
 
-/// The body the case's resource is made with.
-pub fn create_body<'a>(case: &'a Case, resources: &'a Resources) -> &'a Value {
+/// The body the case's resource is made with (`None`: the create takes none).
+pub fn create_body<'a>(case: &'a Case, resources: &'a Resources) -> Option<&'a Value> {
     match &case.stateful {
-        Some(Scenario::PartialUpdate(p)) => &p.create_body,
-        _ => &resources.create_body,
+        Some(Scenario::PartialUpdate(p)) => p.create_body.as_ref(),
+        _ => resources.create_body.as_ref(),
     }
 }
 

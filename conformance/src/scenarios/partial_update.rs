@@ -21,8 +21,8 @@ pub struct PartialUpdate {
     pub field: String,
     /// The field is write-only: it is never read back, only the others are compared.
     pub write_only: bool,
-    /// The body the resource is made with.
-    pub create_body: Value,
+    /// The body the resource is made with (`None`: the create takes none).
+    pub create_body: Option<Value>,
 }
 
 pub fn plan(p: &Planning, base: &Case, out: &mut Vec<Case>) {
@@ -40,7 +40,7 @@ pub fn plan(p: &Planning, base: &Case, out: &mut Vec<Case>) {
         .iter()
         .filter(|f| !f.required && !f.read_only && !linked.contains(&f.wire_name.as_str()));
     for field in updatable {
-        let current = create_body.get(&field.wire_name);
+        let current = create_body.as_ref().and_then(|b| b.get(&field.wire_name));
         let Some(value) = candidates(p, field).into_iter().find(|v| Some(v) != current) else {
             continue;
         };
@@ -69,16 +69,11 @@ pub fn plan(p: &Planning, base: &Case, out: &mut Vec<Case>) {
 
 /// The run's create body with every optional field the create takes set to a distinctive
 /// valid value, one field at a time, each kept only if the whole body stays valid.
-fn distinctive_create_body(p: &Planning) -> Value {
-    let mut body = p.resources.create_body.clone();
-    let Some(create) = p.api.operation(&p.resources.create) else {
-        return body;
-    };
-    let Some(create_ty) = create.body.as_ref().map(|b| &b.ty) else {
-        return body;
-    };
+fn distinctive_create_body(p: &Planning) -> Option<Value> {
+    let mut body = p.resources.create_body.clone()?;
+    let create_ty = &p.api.operation(&p.resources.create)?.body.as_ref()?.ty;
     let Some(fields) = p.api.struct_of(create_ty) else {
-        return body;
+        return Some(body);
     };
     for field in fields.fields.iter().filter(|f| !f.read_only) {
         if body.get(&field.wire_name).is_some() {
@@ -93,7 +88,7 @@ fn distinctive_create_body(p: &Planning) -> Value {
             }
         }
     }
-    body
+    Some(body)
 }
 
 /// Valid values of a field that a fresh resource is unlikely to have: never null, never

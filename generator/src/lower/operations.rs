@@ -360,15 +360,19 @@ fn lower_parameters(
     Ok(out)
 }
 
-/// Picks the content type to generate for: JSON first, then forms, text, anything.
-fn pick_media(content: &Map<String, Value>) -> Option<(Media, &Value, &String)> {
-    // JSON first, then forms, then text, then bytes: the body the generated server reads.
-    let classify = |t: &str| match media::classify(t) {
+/// A media type as the spec writes it, as the model keeps it, with its family.
+fn classify(t: &str) -> (Family, Media) {
+    match media::classify(t) {
         (Family::Json, essence) => (Family::Json, Media::Json(essence)),
         (Family::Form, _) => (Family::Form, Media::Form),
         (Family::Text, essence) => (Family::Text, Media::Text(essence)),
         (Family::Binary, essence) => (Family::Binary, Media::Binary(essence)),
-    };
+    }
+}
+
+/// Picks the content type to generate for: JSON first, then forms, text, anything.
+fn pick_media(content: &Map<String, Value>) -> Option<(Media, &Value, &String)> {
+    // JSON first, then forms, then text, then bytes: the body the generated server reads.
     content
         .iter()
         .map(|(t, v)| {
@@ -450,7 +454,13 @@ fn responses(lowerer: &mut Lowerer, value: &Value, at: &str, type_name: &str) ->
             StatusSpec::Range(d) => format!("{type_name}Response{d}xx"),
             StatusSpec::Default => format!("{type_name}DefaultResponse"),
         };
-        let body = match response.get("content").and_then(Value::as_object).and_then(pick_media) {
+        let content = response.get("content").and_then(Value::as_object);
+        let media_types = content
+            .into_iter()
+            .flat_map(|c| c.keys())
+            .map(|t| classify(t).1)
+            .collect();
+        let body = match content.and_then(pick_media) {
             Some((media, media_value, key)) => {
                 let schema_at = join(&join(&join(&response_at, "content"), key), "schema");
                 let lowered = body_schema(lowerer, &media, media_value, &schema_at, name)?;
@@ -466,6 +476,7 @@ fn responses(lowerer: &mut Lowerer, value: &Value, at: &str, type_name: &str) ->
             status,
             description: string_key(response, "description").unwrap_or_default(),
             body,
+            media_types,
             links: links(response),
         });
     }

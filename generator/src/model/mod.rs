@@ -347,8 +347,12 @@ impl Media {
 pub struct Response {
     pub status: StatusSpec,
     pub description: String,
-    /// The body, if the response has one.
+    /// The body, if the response has one: of the documented media types, the one generated
+    /// servers write (JSON first, then forms, text, bytes).
     pub body: Option<ResponseBody>,
+    /// Every media type the response documents, in the spec's order (`application/xml`
+    /// beside `application/json`): a server may answer with any of them.
+    pub media_types: Vec<Media>,
     /// Named links to other operations (OpenAPI `links`).
     pub links: Vec<Link>,
 }

@@ -1,0 +1,303 @@
+//! The plan on small inline specs: each edge, and each false alarm of the new-user trial
+//! that the plan used to raise.
+
+use generator::model::validate::validate;
+use serde_json::{Value, json};
+
+use super::{Case, Expect, Plan, RequestBody, Safety, apply, plan_with};
+
+const TAG: &str = "cfm-00000000";
+
+fn planned(spec: &str) -> Plan {
+    let api = generator::load_str(spec, None).unwrap_or_else(|e| panic!("{e}"));
+    // Creates these specs cannot undo are planned all the same: only the plan is looked at.
+    let safety = Safety {
+        allow_leftovers: true,
+        ..Safety::default()
+    };
+    plan_with(&api, TAG, &[], safety)
+}
+
+fn case<'a>(plan: &'a Plan, name: &str) -> &'a Case {
+    plan.cases.iter().find(|c| c.name == name).unwrap_or_else(|| {
+        let names: Vec<&str> = plan.cases.iter().map(|c| c.name.as_str()).collect();
+        panic!("no case {name} in {names:#?}\nnotes: {:#?}", plan.notes)
+    })
+}
+
+fn has_case(plan: &Plan, name: &str) -> bool {
+    plan.cases.iter().any(|c| c.name == name)
+}
+
+/// The body a case sends once its edit is applied (no links in these specs).
+fn sent_body(case: &Case) -> Value {
+    let RequestBody::Json(body) = &case.body else {
+        panic!("{}: no JSON body", case.name)
+    };
+    let mut body = body.clone();
+    if let Some(edit) = &case.edit {
+        apply(&mut body, &edit.path, edit.value.clone());
+    }
+    body
+}
+
+/// One POST whose body schema is `schema` (YAML, indented for the spot it goes in).
+fn post_spec(version: &str, schema: &str) -> String {
+    format!(
+        "openapi: {version}
+info: {{title: t, version: '1'}}
+paths:
+  /things:
+    post:
+      operationId: createThing
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+{schema}
+      responses:
+        '201': {{description: made}}
+        '422': {{description: refused}}
+"
+    )
+}
+
+#[test]
+fn a_path_parameter_is_never_left_out() {
+    let plan = planned(
+        "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /pets/{petId}:
+    get:
+      operationId: showPet
+      parameters:
+        - {name: petId, in: path, required: true, schema: {type: string}}
+        - {name: kind, in: query, required: true, schema: {type: string, enum: [cat, dog]}}
+      responses:
+        '200': {description: ok}
+        '404': {description: none}
+",
+    );
+    assert!(!has_case(&plan, "showPet.path.petId.missing"));
+    assert!(
+        !plan
+            .cases
+            .iter()
+            .any(|c| c.name.starts_with("showPet.path.") && c.varied.contains("= \"\""))
+    );
+    // Other required parameters still have theirs.
+    assert_eq!(case(&plan, "showPet.query.kind.missing").expect, Expect::Rejected);
+}
+
+#[test]
+fn an_edge_inside_an_optional_object_carries_the_objects_required_fields() {
+    let plan = planned(&post_spec(
+        "3.0.3",
+        "              type: object
+              properties:
+                uid: {type: string}
+                application:
+                  type: object
+                  required: [name]
+                  properties:
+                    name: {type: string}
+                    throttleRate: {type: integer, minimum: 1}",
+    ));
+    let api = &plan.api;
+    let body_ty = &api.operations[0].body.as_ref().unwrap().ty;
+    let accepted = case(&plan, "createThing.application.throttleRate.minimum");
+    let body = sent_body(accepted);
+    assert_eq!(body["application"]["throttleRate"], json!(1));
+    assert!(body["application"]["name"].is_string(), "{body}");
+    assert!(validate(api, body_ty, false, &body).is_empty(), "{body}");
+    // A refused edge is refused for its own reason only.
+    let refused = case(&plan, "createThing.application.throttleRate.below_minimum");
+    let violations = validate(api, body_ty, false, &sent_body(refused));
+    assert_eq!(violations.len(), 1, "{violations:?}");
+    assert_eq!(violations[0].at, "/application/throttleRate");
+    // The required field's own `missing` leaves only it out.
+    let missing = sent_body(case(&plan, "createThing.application.name.missing"));
+    assert_eq!(missing["application"], json!({}));
+}
+
+#[test]
+fn an_unknown_property_is_either_unless_the_schema_refuses_it() {
+    let open = planned(&post_spec(
+        "3.0.3",
+        "              type: object
+              properties:
+                name: {type: string}
+                inner:
+                  type: object
+                  additionalProperties: false
+                  properties:
+                    a: {type: string}",
+    ));
+    let top = case(&open, "createThing.body.unknown_property");
+    assert_eq!(top.expect, Expect::Either);
+    assert_eq!(sent_body(top)["conformance_unknown"], json!("conformance"));
+    let inner = case(&open, "createThing.inner.unknown_property");
+    assert_eq!(inner.expect, Expect::Rejected);
+    assert_eq!(sent_body(inner)["inner"]["conformance_unknown"], json!("conformance"));
+    // Extra keys that form a typed map: no such edge.
+    let map = planned(&post_spec(
+        "3.0.3",
+        "              type: object
+              properties:
+                name: {type: string}
+              additionalProperties: {type: string}",
+    ));
+    assert!(!has_case(&map, "createThing.body.unknown_property"));
+}
+
+#[test]
+fn a_whole_number_float_is_either_in_3_1_and_refused_in_3_0() {
+    let schema = "              type: object
+              properties:
+                count: {type: integer, format: int32}";
+    let v31 = planned(&post_spec("3.1.0", schema));
+    assert_eq!(
+        case(&v31, "createThing.count.whole_number_float").expect,
+        Expect::Either
+    );
+    let v30 = planned(&post_spec("3.0.3", schema));
+    assert!(!has_case(&v30, "createThing.count.whole_number_float"));
+}
+
+#[test]
+fn arrays_get_fewer_than_min_items_and_repeated_items() {
+    let plan = planned(&post_spec(
+        "3.0.3",
+        "              type: object
+              properties:
+                tags: {type: array, minItems: 3, items: {type: string}}
+                ids: {type: array, uniqueItems: true, minItems: 2, items: {type: integer}}",
+    ));
+    let fewer = case(&plan, "createThing.tags.fewer_than_min_items");
+    assert_eq!(fewer.expect, Expect::Rejected);
+    assert_eq!(sent_body(fewer)["tags"].as_array().unwrap().len(), 2);
+    let repeated = case(&plan, "createThing.ids.repeated_items");
+    assert_eq!(repeated.expect, Expect::Rejected);
+    let ids = sent_body(repeated)["ids"].clone();
+    assert_eq!(ids[0], ids[1]);
+    // One item is fewer than two, and unique.
+    assert_eq!(
+        sent_body(case(&plan, "createThing.ids.fewer_than_min_items"))["ids"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn a_pattern_no_fixed_candidate_matches_gets_values_made_from_it() {
+    let spec = post_spec(
+        "3.0.3",
+        "              type: object
+              required: [secret]
+              properties:
+                secret: {type: string, pattern: '^whsec_[A-Za-z0-9+/=]{32,40}$', maxLength: 46}",
+    );
+    let plan = planned(&spec);
+    assert!(
+        !plan.notes.iter().any(|n| n.contains("not tested")),
+        "{:#?}",
+        plan.notes
+    );
+    let valid = case(&plan, "createThing.valid");
+    let secret = sent_body(valid)["secret"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("whsec_") && secret.is_ascii(), "{secret}");
+    // The same spec gives the same values on every run: snapshots stay stable.
+    assert_eq!(
+        sent_body(case(&planned(&spec), "createThing.valid"))["secret"],
+        json!(secret)
+    );
+}
+
+#[test]
+fn a_get_with_links_is_not_the_create_and_says_so() {
+    let plan = planned(
+        "openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /board/{row}:
+    get:
+      operationId: get-square
+      parameters:
+        - {name: row, in: path, required: true, schema: {type: integer, minimum: 1, maximum: 3}}
+      responses:
+        '200':
+          description: ok
+          links:
+            markSquare:
+              operationId: put-square
+              parameters: {row: $request.path.row}
+    put:
+      operationId: put-square
+      parameters:
+        - {name: row, in: path, required: true, schema: {type: integer, minimum: 1, maximum: 3}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: string}
+      responses:
+        '200': {description: ok}
+",
+    );
+    assert!(plan.resources.is_none());
+    assert!(
+        plan.notes
+            .iter()
+            .any(|n| n.starts_with("get-square: its links are not followed: a GET does not create")),
+        "{:#?}",
+        plan.notes
+    );
+}
+
+#[test]
+fn a_link_the_runner_cannot_follow_is_a_plan_note() {
+    let plan = planned(
+        "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /things:
+    post:
+      operationId: createThing
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: object, properties: {name: {type: string}}}
+      responses:
+        '201':
+          description: made
+          content:
+            application/json:
+              schema: {type: object, properties: {id: {type: string}}}
+          links:
+            byHeader:
+              operationId: getThing
+              parameters: {id: $response.header.Location}
+  /things/{id}:
+    get:
+      operationId: getThing
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+      responses:
+        '200': {description: ok}
+",
+    );
+    assert!(
+        plan.notes.iter().any(|n| n.contains(
+            "createThing: link `byHeader` to getThing not followed: `id` = `$response.header.Location` is not read"
+        )),
+        "{:#?}",
+        plan.notes
+    );
+    assert!(plan.resources.is_none());
+    assert!(!case(&plan, "getThing.valid").needs_resource);
+}
