@@ -23,8 +23,23 @@ mod support;
 const KEY: &str = reference::EMBEDDED_KEYS[0];
 const KEY_ALT: &str = reference::EMBEDDED_KEYS[1];
 
+/// The model of `api`'s committed spec.
+fn model(api: Api) -> generator::model::Api {
+    generator::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../specs/{}.yaml", api.name()))).unwrap()
+}
+
 /// Serves `api` (its router passed through `wrap`) on loopback and runs its suite.
 async fn run(api: Api, wrap: impl FnOnce(axum::Router) -> axum::Router, snapshots: Option<PathBuf>) -> Report {
+    run_spec(api, model(api), wrap, snapshots).await
+}
+
+/// As [`run`], with the suite planned from `spec` (the committed spec, edited).
+async fn run_spec(
+    api: Api,
+    spec: generator::model::Api,
+    wrap: impl FnOnce(axum::Router) -> axum::Router,
+    snapshots: Option<PathBuf>,
+) -> Report {
     let store = Arc::new(Store::open(None).unwrap());
     let router = wrap(api.router(store, Arc::new(Tenants::new(&[KEY.into(), KEY_ALT.into()]))));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -37,10 +52,9 @@ async fn run(api: Api, wrap: impl FnOnce(axum::Router) -> axum::Router, snapshot
             })
             .await
     });
-    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../specs/{}.yaml", api.name()));
     let suite = conformance::Suite {
         name: api.name().into(),
-        api: generator::load(&spec).unwrap(),
+        api: spec,
         target: Target {
             base_url: format!("http://{address}{}", api.base_path()),
             token: Some(KEY.into()),
@@ -284,6 +298,30 @@ async fn a_refused_second_security_alternative_is_caught() {
     assert!(passed("listWebhooks.auth.BearerAuth.wrong"), "{}", report.summary());
 }
 
+/// kejue's spec with `additionalProperties: false` on the create body: the reference server,
+/// which ignores unknown keys as FastAPI does, now accepts what the spec forbids; the same
+/// server behind the strict layer keeps the edited spec.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_property_accepted_where_the_spec_forbids_it_is_caught() {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/kejue.yaml")).unwrap();
+    let mut doc: Value = generator::load::parse(text, None).unwrap().root;
+    doc["components"]["schemas"]["WebhookCreate"]["additionalProperties"] = Value::Bool(false);
+    let closed = || generator::load_str(&doc.to_string(), None).unwrap();
+    let report = run_spec(Api::Kejue, closed(), |r| r, None).await;
+    caught(
+        &report,
+        "createWebhook.body.unknown_property",
+        "negative_data_rejection",
+    );
+    let state = Arc::new(Strict {
+        api: closed(),
+        refused: Default::default(),
+    });
+    let strict_server = from_fn_with_state(state, strict);
+    let report = run_spec(Api::Kejue, closed(), |r| r.layer(strict_server), None).await;
+    assert!(report.passed(), "{}", report.summary());
+}
+
 // ---------------------------------------------------------------- strict but correct
 
 /// A server stricter than the spec needs, and still correct: it refuses a whole-number
@@ -308,7 +346,8 @@ fn stricter_than_the_spec(api: &generator::model::Api, ty: &TypeRef, value: &Val
                         return Some(why);
                     }
                 }
-                None if s.additional.is_none() => return Some(format!("unknown property `{key}`")),
+                // Unspecified or `false`: a strict server refuses the key either way.
+                None if matches!(s.additional, None | Some(None)) => return Some(format!("unknown property `{key}`")),
                 None => {}
             }
         }
@@ -385,9 +424,8 @@ async fn strict(State(strict): State<Arc<Strict>>, request: Request, next: Next)
 async fn strict_but_correct_servers_raise_no_false_alarm() {
     let mut refused = 0;
     for api in Api::ALL {
-        let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../specs/{}.yaml", api.name()));
         let state = Arc::new(Strict {
-            api: generator::load(&spec).unwrap(),
+            api: model(api),
             refused: Default::default(),
         });
         let layer = from_fn_with_state(state.clone(), strict);
