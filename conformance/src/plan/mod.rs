@@ -273,7 +273,7 @@ impl Planner<'_, '_> {
                 resources,
                 op,
             };
-            crate::scenarios::plan(&planning, &base, &mut out);
+            crate::scenarios::plan(&planning, &base, &mut out, self.notes);
         }
         Some(out)
     }

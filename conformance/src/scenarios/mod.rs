@@ -42,13 +42,14 @@ pub struct Planning<'a> {
     pub op: &'a Operation,
 }
 
-/// The scenario cases of `planning.op`, each a variant of its valid request `base`.
-pub fn plan(planning: &Planning, base: &Case, out: &mut Vec<Case>) {
+/// The scenario cases of `planning.op`, each a variant of its valid request `base`; what
+/// cannot be planned is said in `notes`.
+pub fn plan(planning: &Planning, base: &Case, out: &mut Vec<Case>, notes: &mut Vec<String>) {
     write_only::plan(planning, base, out);
     if !base.needs_resource {
         return;
     }
-    partial_update::plan(planning, base, out);
+    partial_update::plan(planning, base, out, notes);
     rotation::plan(planning, base, out);
     deleted::plan(planning, base, out);
     isolation::plan(base, out);

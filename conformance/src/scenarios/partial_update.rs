@@ -19,21 +19,56 @@ use crate::plan::{Auth, Case, Edit, Expect, RequestBody, Resources};
 pub struct PartialUpdate {
     /// The one field the update sends (its value is the case's edit).
     pub field: String,
+    /// Required fields the resource does not show, sent as the valid request has them: they
+    /// may change too.
+    pub sent_alongside: Vec<String>,
     /// The field is write-only: it is never read back, only the others are compared.
     pub write_only: bool,
     /// The body the resource is made with (`None`: the create takes none).
     pub create_body: Option<Value>,
 }
 
-pub fn plan(p: &Planning, base: &Case, out: &mut Vec<Case>) {
+pub fn plan(p: &Planning, base: &Case, out: &mut Vec<Case>, notes: &mut Vec<String>) {
     if Some(&base.operation) != p.resources.update.as_ref() {
         return;
     }
-    let Some(fields) = p.op.body.as_ref().and_then(|b| p.api.struct_of(&b.ty)) else {
+    let Some(update_ty) = p.op.body.as_ref().map(|b| &b.ty) else {
+        return;
+    };
+    let Some(fields) = p.api.struct_of(update_ty) else {
         return;
     };
     let create_body = distinctive_create_body(p);
     let linked: Vec<&str> = base.body_links.iter().map(|(f, _)| f.as_str()).collect();
+    // The fields every update must send go with their values on the resource, so that they
+    // do not change; one the resource does not show goes as the valid request has it.
+    let mut required = serde_json::Map::new();
+    let mut sent_alongside = Vec::new();
+    for field in fields
+        .fields
+        .iter()
+        .filter(|f| f.required && !linked.contains(&f.wire_name.as_str()))
+    {
+        let current = create_body
+            .as_ref()
+            .and_then(|b| b.get(&field.wire_name))
+            .filter(|v| p.sampler.is_valid(&field.ty, v));
+        let value = match (current, &base.body) {
+            (Some(v), _) => v.clone(),
+            (None, RequestBody::Json(b)) if b.get(&field.wire_name).is_some() => {
+                sent_alongside.push(field.wire_name.clone());
+                b[field.wire_name.as_str()].clone()
+            }
+            _ => {
+                notes.push(format!(
+                    "{}: no partial-update cases: no value for its required field `{}`",
+                    base.operation, field.wire_name
+                ));
+                return;
+            }
+        };
+        required.insert(field.wire_name.clone(), value);
+    }
     // A required field is in every update: sending it alone is not a partial update.
     let updatable = fields
         .fields
@@ -41,22 +76,36 @@ pub fn plan(p: &Planning, base: &Case, out: &mut Vec<Case>) {
         .filter(|f| !f.required && !f.read_only && !linked.contains(&f.wire_name.as_str()));
     for field in updatable {
         let current = create_body.as_ref().and_then(|b| b.get(&field.wire_name));
-        let Some(value) = candidates(p, field).into_iter().find(|v| Some(v) != current) else {
+        let mut body = Value::Object(required.clone());
+        let Some(value) = candidates(p, field).into_iter().find(|v| {
+            body[field.wire_name.as_str()] = v.clone();
+            Some(v) != current && p.sampler.is_valid(update_ty, &body)
+        }) else {
+            notes.push(format!(
+                "{}: no partial-update case for `{}`: no valid value unlike the resource's",
+                base.operation, field.wire_name
+            ));
             continue;
+        };
+        let alongside = if sent_alongside.is_empty() {
+            String::new()
+        } else {
+            format!(" (with {})", sent_alongside.join(", "))
         };
         let mut case = case(
             base,
             &format!("stateful.partial_update.{}", field.wire_name),
-            format!("only {} sent, then read back", field.wire_name),
+            format!("only {}{alongside} sent, then read back", field.wire_name),
             Scenario::PartialUpdate(PartialUpdate {
                 field: field.wire_name.clone(),
+                sent_alongside: sent_alongside.clone(),
                 write_only: field.write_only,
                 create_body: create_body.clone(),
             }),
             Auth::Primary,
             Expect::Accepted,
         );
-        case.body = RequestBody::Json(json!({}));
+        case.body = RequestBody::Json(Value::Object(required.clone()));
         case.edit = Some(Edit {
             path: vec![field.wire_name.clone()],
             value: Some(value),
