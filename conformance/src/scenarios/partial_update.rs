@@ -74,9 +74,19 @@ pub fn plan(p: &Planning, base: &Case, out: &mut Vec<Case>, notes: &mut Vec<Stri
         .fields
         .iter()
         .filter(|f| !f.required && !f.read_only && !linked.contains(&f.wire_name.as_str()));
+    // Linked fields are filled at run time; the valid request's values stand in for them
+    // when a body is checked here.
+    let mut probe = required.clone();
+    if let RequestBody::Json(Value::Object(b)) = &base.body {
+        for name in &linked {
+            if let Some(v) = b.get(*name) {
+                probe.insert((*name).to_owned(), v.clone());
+            }
+        }
+    }
     for field in updatable {
         let current = create_body.as_ref().and_then(|b| b.get(&field.wire_name));
-        let mut body = Value::Object(required.clone());
+        let mut body = Value::Object(probe.clone());
         let Some(value) = candidates(p, field).into_iter().find(|v| {
             body[field.wire_name.as_str()] = v.clone();
             Some(v) != current && p.sampler.is_valid(update_ty, &body)
