@@ -198,6 +198,8 @@ async fn a_default_not_applied_is_caught() {
     }
     let report = run(Api::Kejue, |r| r.layer(from_fn(wrong_default)), None).await;
     caught(&report, "createWebhook.signing_method.absent", "default_applied");
+    // The valid request leaves every optional field out: its answer shows each default.
+    caught(&report, "createWebhook.valid", "default_applied");
 }
 
 #[tokio::test]

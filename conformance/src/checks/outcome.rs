@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::{Context, Outcome, same};
 use crate::exec::excerpt;
-use crate::plan::{Auth, Expect};
+use crate::plan::{Auth, Expect, RequestBody};
 use crate::scenarios::Scenario;
 
 /// A judgement of the case's status: `ok`, or a failure saying what was `wanted`.
@@ -104,51 +104,74 @@ pub fn unknown_id_not_found(ctx: &Context) -> Option<Outcome> {
     }
 }
 
-/// What an accepted edit should show in the answer, and under which check: a field sent
-/// shows what was sent (`values_echoed`); a field left out of a create shows its default
-/// (`default_applied`; on PATCH a left-out field means "unchanged").
-fn expected_value<'a>(ctx: &'a Context) -> Option<(&'static str, &'a Value)> {
+/// The values an accepted request's answer should show, by path: what an edit sent
+/// (`values_echoed`), or the defaults of what was left out (`default_applied`: the edited
+/// field's, and on the valid request every top-level field's; on PATCH a left-out field
+/// means "unchanged", not "default").
+fn expected_values<'a>(ctx: &'a Context, check: &str) -> Vec<(Vec<String>, &'a Value)> {
     if ctx.case.expect != Expect::Accepted || !success(ctx) {
-        return None;
+        return Vec::new();
     }
-    let edit = ctx.case.edit.as_ref()?;
-    if edit.raw.is_some() {
-        return None;
-    }
-    match (&edit.value, &edit.default) {
-        (Some(v), _) if !v.is_null() => Some(("values_echoed", v)),
-        (None, Some(default)) if ctx.op.method != Method::Patch => Some(("default_applied", default)),
-        _ => None,
+    let defaults = check == "default_applied" && ctx.op.method != Method::Patch;
+    match &ctx.case.edit {
+        Some(edit) if edit.raw.is_some() => Vec::new(),
+        Some(edit) => match (&edit.value, &edit.default) {
+            (Some(v), _) if !v.is_null() && check == "values_echoed" => vec![(edit.path.clone(), v)],
+            (None, Some(default)) if defaults => vec![(edit.path.clone(), default)],
+            _ => Vec::new(),
+        },
+        None if defaults && ctx.case.stateful.is_none() => {
+            let (Some(body), RequestBody::Json(sent)) = (&ctx.op.body, &ctx.case.body) else {
+                return Vec::new();
+            };
+            let Some(fields) = ctx.api.struct_of(&body.ty) else {
+                return Vec::new();
+            };
+            fields
+                .fields
+                .iter()
+                .filter(|f| !f.required && sent.get(&f.wire_name).is_none())
+                .filter_map(|f| Some((vec![f.wire_name.clone()], f.default.as_ref()?)))
+                .collect()
+        }
+        None => Vec::new(),
     }
 }
 
 fn echoed(ctx: &Context, check: &str) -> Option<Outcome> {
-    let (kind, expected) = expected_value(ctx).filter(|(kind, _)| *kind == check)?;
-    let edit = ctx.case.edit.as_ref()?;
     let json = ctx.received.json.as_ref()?;
-    let got = crate::habits::in_envelope(json, &pointer::from_segments(&edit.path))?;
-    let rule = pointer::join(&ctx.op.origin, "requestBody");
     let sent = &ctx.step.sent;
-    Some(if same(expected, got) {
-        Outcome::pass(rule)
-    } else if kind == "default_applied" {
-        Outcome::fail(
-            rule,
+    let mut judged = false;
+    let mut problems = Vec::new();
+    for (path, expected) in expected_values(ctx, check) {
+        // A field the answer does not carry says nothing.
+        let Some(got) = crate::habits::in_envelope(json, &pointer::from_segments(&path)) else {
+            continue;
+        };
+        judged = true;
+        if same(expected, got) {
+            continue;
+        }
+        problems.push(if check == "default_applied" {
             format!(
                 "{} {}: {} was left out, so its default {expected} applies; the answer has {got}",
                 sent.method,
                 sent.path,
-                edit.path.join(".")
-            ),
-        )
-    } else {
-        Outcome::fail(
-            rule,
-            format!("{} {}: sent {expected}, the answer has {got}", sent.method, sent.path),
-        )
+                path.join(".")
+            )
+        } else {
+            format!("{} {}: sent {expected}, the answer has {got}", sent.method, sent.path)
+        });
+    }
+    let rule = pointer::join(&ctx.op.origin, "requestBody");
+    judged.then(|| {
+        if problems.is_empty() {
+            Outcome::pass(rule)
+        } else {
+            Outcome::fail(rule, problems.join("\n"))
+        }
     })
 }
-
 pub fn values_echoed(ctx: &Context) -> Option<Outcome> {
     echoed(ctx, "values_echoed")
 }
