@@ -246,9 +246,26 @@ impl std::str::FromStr for DateTime {
     Serialize,
     Deserialize
 )]
+#[serde(remote = "Self")]
 pub enum WebhookResponseObject {
     #[serde(rename = "webhook")]
     Webhook,
+}
+
+impl<'de> Deserialize<'de> for WebhookResponseObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        WebhookResponseObject::deserialize(
+            codegen_runtime::enums::StringsOnly(deserializer),
+        )
+    }
+}
+
+impl Serialize for WebhookResponseObject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        WebhookResponseObject::serialize(self, serializer)
+    }
 }
 
 impl WebhookResponseObject {
@@ -320,9 +337,24 @@ impl Serialize for WebhookList {
     Serialize,
     Deserialize
 )]
+#[serde(remote = "Self")]
 pub enum WebhookListObject {
     #[serde(rename = "list")]
     List,
+}
+
+impl<'de> Deserialize<'de> for WebhookListObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        WebhookListObject::deserialize(codegen_runtime::enums::StringsOnly(deserializer))
+    }
+}
+
+impl Serialize for WebhookListObject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        WebhookListObject::serialize(self, serializer)
+    }
 }
 
 impl WebhookListObject {
@@ -431,70 +463,7 @@ impl Serialize for HttpValidationError {
 }
 
 /// A string in the `uuid` format.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "String")]
-pub struct Uuid(String);
-
-impl Uuid {
-    /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        format: Some("uuid"),
-    };
-    /// Checks `value` against the spec's constraints.
-    pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
-        codegen_runtime::rules::check_string("uuid", &value, &Self::RULES)?;
-        Ok(Self(value))
-    }
-    pub fn get(&self) -> &String {
-        &self.0
-    }
-    pub fn into_inner(self) -> String {
-        self.0
-    }
-}
-
-impl TryFrom<String> for Uuid {
-    type Error = codegen_runtime::ConstraintError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl From<Uuid> for String {
-    fn from(value: Uuid) -> Self {
-        value.0
-    }
-}
-
-impl std::ops::Deref for Uuid {
-    type Target = String;
-    fn deref(&self) -> &String {
-        &self.0
-    }
-}
-
-impl std::fmt::Display for Uuid {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.0, f)
-    }
-}
-
-impl TryFrom<&str> for Uuid {
-    type Error = codegen_runtime::ConstraintError;
-    fn try_from(value: &str) -> Result<Self, Self::Error> {
-        Self::new(value.to_owned())
-    }
-}
-
-impl std::str::FromStr for Uuid {
-    type Err = codegen_runtime::ConstraintError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::new(value.to_owned())
-    }
-}
+pub type Uuid = codegen_runtime::uuid::Uuid;
 
 /// The spec's defaults, applied when a field or parameter is absent.
 pub mod defaults {

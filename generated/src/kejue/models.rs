@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
     Serialize,
     Deserialize
 )]
+#[serde(remote = "Self")]
 pub enum WebhookSigningMethod {
     #[serde(rename = "hmac_sha256")]
     HmacSha256,
@@ -27,6 +28,22 @@ pub enum WebhookSigningMethod {
     BasicAuth,
     #[serde(rename = "none")]
     None,
+}
+
+impl<'de> Deserialize<'de> for WebhookSigningMethod {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        WebhookSigningMethod::deserialize(
+            codegen_runtime::enums::StringsOnly(deserializer),
+        )
+    }
+}
+
+impl Serialize for WebhookSigningMethod {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        WebhookSigningMethod::serialize(self, serializer)
+    }
 }
 
 impl WebhookSigningMethod {
@@ -92,11 +109,26 @@ impl std::str::FromStr for WebhookSigningMethod {
     Serialize,
     Deserialize
 )]
+#[serde(remote = "Self")]
 pub enum WebhookScopeType {
     #[serde(rename = "global")]
     Global,
     #[serde(rename = "persona")]
     Persona,
+}
+
+impl<'de> Deserialize<'de> for WebhookScopeType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        WebhookScopeType::deserialize(codegen_runtime::enums::StringsOnly(deserializer))
+    }
+}
+
+impl Serialize for WebhookScopeType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        WebhookScopeType::serialize(self, serializer)
+    }
 }
 
 impl WebhookScopeType {

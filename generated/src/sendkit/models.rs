@@ -16,11 +16,26 @@ use serde::{Deserialize, Serialize};
     Serialize,
     Deserialize
 )]
+#[serde(remote = "Self")]
 pub enum WebhookStatus {
     #[serde(rename = "active")]
     Active,
     #[serde(rename = "inactive")]
     Inactive,
+}
+
+impl<'de> Deserialize<'de> for WebhookStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        WebhookStatus::deserialize(codegen_runtime::enums::StringsOnly(deserializer))
+    }
+}
+
+impl Serialize for WebhookStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        WebhookStatus::serialize(self, serializer)
+    }
 }
 
 impl WebhookStatus {

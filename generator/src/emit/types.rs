@@ -4,7 +4,9 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::model::{Api, IntWidth, TypeKind, TypeRef};
+use codegen_runtime::formats::Format;
+
+use crate::model::{Api, Constrained, IntWidth, Rules, TypeKind, TypeRef};
 
 /// How generated code names a type of the model; `prefix` is the path to the models
 /// module from where the tokens go (`quote!()` inside it, `quote!(models::)` beside it).
@@ -33,6 +35,18 @@ pub fn type_tokens(api: &Api, ty: &TypeRef, prefix: &TokenStream) -> TokenStream
             quote!(Box<#prefix #name>)
         }
     }
+}
+
+/// A string whose only rule is `format: uuid` is a UUID value (`codegen_runtime::uuid::Uuid`):
+/// its spellings in either case are one value, shown in lower case, so a handler compares
+/// values, not text. Other formats and other rules keep the checked `String` newtype.
+pub fn is_uuid_value(c: &Constrained) -> bool {
+    c.base == TypeRef::String
+        && c.rules
+            == Rules {
+                format: Some(Format::Uuid.name().to_owned()),
+                ..Rules::default()
+            }
 }
 
 pub fn int_type(width: IntWidth) -> TokenStream {
@@ -78,6 +92,13 @@ pub fn literal(api: &Api, ty: &TypeRef, value: &Value, prefix: &TokenStream) -> 
                     }
                     None => None,
                 },
+                TypeKind::Constrained(c) if is_uuid_value(c) => value
+                    .as_str()
+                    .and_then(|text| text.parse::<codegen_runtime::uuid::Uuid>().ok())
+                    .map(|uuid| {
+                        let bits = Literal::u128_suffixed(uuid.as_u128());
+                        quote!(#prefix #name::from_u128(#bits))
+                    }),
                 TypeKind::Constrained(c) => {
                     let base = literal(api, &c.base, value, prefix);
                     Some(quote!(#prefix #name(#base)))
