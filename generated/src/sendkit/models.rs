@@ -364,7 +364,8 @@ impl std::str::FromStr for WebhookUpdateName {
     }
 }
 
-/// A webhook.
+/// A webhook. The page's response example shows these fields; `secret` is optional
+/// because a create may leave it out (VENDORS.md: `secret?`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 pub struct Webhook {
@@ -479,7 +480,8 @@ impl std::str::FromStr for DateTime {
 #[serde(remote = "Self")]
 pub struct WebhookEnvelope {
     pub success: bool,
-    /// A webhook.
+    /// A webhook. The page's response example shows these fields; `secret` is optional
+    /// because a create may leave it out (VENDORS.md: `secret?`).
     pub data: Webhook,
 }
 
