@@ -312,7 +312,13 @@ async fn kallima_bearer_uuid_paths_and_query_defaults() {
 
     // A `format: uuid` parameter is a UUID value: either case reaches the handler canonical.
     for spelling in [id.to_owned(), id.to_uppercase()] {
-        let answer = send("GET", &format!("{}/v1/webhooks/{spelling}", served.base), &headers, None).await;
+        let answer = send(
+            "GET",
+            &format!("{}/v1/webhooks/{spelling}", served.base),
+            &headers,
+            None,
+        )
+        .await;
         assert_documented(&api, "getWebhook", &answer, 200);
     }
     assert_eq!(*fixture.ids.lock().unwrap(), vec![id.to_owned(), id.to_owned()]);

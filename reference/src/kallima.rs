@@ -121,11 +121,13 @@ impl Server for Kallima {
     }
 
     async fn get_webhook(&self, tenant: String, params: GetWebhookParams) -> GetWebhookResponse {
-        self.get(&tenant, &params.webhook_id.to_string()).unwrap_or_else(Into::into)
+        self.get(&tenant, &params.webhook_id.to_string())
+            .unwrap_or_else(Into::into)
     }
 
     async fn delete_webhook(&self, tenant: String, params: DeleteWebhookParams) -> DeleteWebhookResponse {
-        self.delete(&tenant, &params.webhook_id.to_string()).unwrap_or_else(Into::into)
+        self.delete(&tenant, &params.webhook_id.to_string())
+            .unwrap_or_else(Into::into)
     }
 
     async fn update_webhook(

@@ -11,9 +11,13 @@ use support::{Harness, KEY_A, KEY_B};
 fn url_pattern(model: &generator::model::Api, name: &str) -> String {
     use generator::model::{TypeKind, TypeRef};
     let def = model.types.iter().find(|t| t.name == name).expect("the struct");
-    let TypeKind::Struct(s) = &def.kind else { panic!("{name} is not a struct") };
+    let TypeKind::Struct(s) = &def.kind else {
+        panic!("{name} is not a struct")
+    };
     let url = s.fields.iter().find(|f| f.wire_name == "url").expect("a url field");
-    let TypeRef::Named(id) = model.unalias(&url.ty) else { panic!("url is not constrained") };
+    let TypeRef::Named(id) = model.unalias(&url.ty) else {
+        panic!("url is not constrained")
+    };
     match &model.type_def(*id).kind {
         TypeKind::Constrained(c) => c.rules.pattern.clone().expect("url has a pattern"),
         other => panic!("url is {other:?}"),
@@ -144,7 +148,10 @@ async fn an_https_url_needs_a_host_in_the_spec_and_the_server() {
             400,
         );
         assert!(
-            answer["error"]["message"].as_str().unwrap_or_default().contains("body.url"),
+            answer["error"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("body.url"),
             "{answer}"
         );
     }
@@ -171,7 +178,12 @@ async fn an_https_url_needs_a_host_in_the_spec_and_the_server() {
         .await,
         400,
     );
-    assert!(answer["error"]["message"].as_str().unwrap_or_default().contains("body.url"));
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("body.url")
+    );
     let e = h.expect(
         "updateEndpoint",
         &h.call(

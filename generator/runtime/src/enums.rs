@@ -115,8 +115,9 @@ mod tests {
             let e = serde_json::from_str::<Body>(body).unwrap_err();
             assert_eq!(e.classify(), Category::Data, "{body}: {e}");
             assert!(
-                e.to_string()
-                    .starts_with(&format!("invalid type: {found}, expected one of `hmac_sha256`, `bearer`, `none`")),
+                e.to_string().starts_with(&format!(
+                    "invalid type: {found}, expected one of `hmac_sha256`, `bearer`, `none`"
+                )),
                 "{body}: {e}"
             );
         }

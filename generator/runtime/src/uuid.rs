@@ -135,7 +135,12 @@ mod tests {
 
     #[test]
     fn other_text_is_refused_as_the_format_refuses_it() {
-        for text in ["not-a-uuid", "aaaa0001bbbb0002cccc000300040005", "gaaa0001-bbbb-0002-cccc-000300040005", ""] {
+        for text in [
+            "not-a-uuid",
+            "aaaa0001bbbb0002cccc000300040005",
+            "gaaa0001-bbbb-0002-cccc-000300040005",
+            "",
+        ] {
             let e = text.parse::<Uuid>().unwrap_err();
             assert_eq!((e.subject.as_str(), e.rule), ("uuid", "format"), "{text}");
         }
