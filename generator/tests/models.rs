@@ -94,8 +94,15 @@ fn string_lengths_and_formats() {
     assert!(e.contains("must match the pattern `^https://[^\\s/?#@:]`"), "{e}");
     // kejue: HttpUrl, so http or https only.
     let e = kejue_create(json!({"url": "ftp://example.com/x"})).unwrap_err();
-    assert!(e.contains("must match the pattern `^https?://[^\\s/?#@:]`"), "{e}");
+    assert!(
+        e.contains("must match the pattern `^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#@:]`"),
+        "{e}"
+    );
     assert!(kejue_create(json!({"url": "http://example.com/x"})).is_ok());
+    assert!(
+        kejue_create(json!({"url": "HTTPS://example.com/x"})).is_ok(),
+        "a scheme has no case"
+    );
     // kallima: uuid path parameters are values, the same in either case; date-times in answers.
     let lower = kallima::models::Uuid::try_from("aaaa0001-bbbb-0002-cccc-000300040005").unwrap();
     let upper = kallima::models::Uuid::try_from("AAAA0001-BBBB-0002-CCCC-000300040005").unwrap();

@@ -149,6 +149,7 @@ async fn bounds_enums_and_nulls_on_create() {
         assert_eq!(answer["detail"][0]["loc"], json!(["body", "url"]), "url = {bad}");
     }
     create(&h, with("url", json!("http://example.com:8080/h?x=1"))).await;
+    create(&h, with("url", json!("HTTPS://example.com/h"))).await;
 }
 
 #[tokio::test]

@@ -228,7 +228,7 @@ impl WebhookCreateUrl {
     pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
         min_length: Some(1u64),
         max_length: Some(2083u64),
-        pattern: Some("^https?://[^\\s/?#@:]"),
+        pattern: Some("^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#@:]"),
         format: Some("uri"),
     };
     /// Checks `value` against the spec's constraints.
@@ -472,7 +472,7 @@ impl WebhookUpdateUrl {
     pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
         min_length: Some(1u64),
         max_length: Some(2083u64),
-        pattern: Some("^https?://[^\\s/?#@:]"),
+        pattern: Some("^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#@:]"),
         format: Some("uri"),
     };
     /// Checks `value` against the spec's constraints.
