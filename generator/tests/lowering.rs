@@ -162,6 +162,62 @@ fn keys_beside_a_ref_constrain_in_3_1_only() {
 }
 
 #[test]
+fn extensions_are_ignored_everywhere_a_spec_may_carry_them() {
+    // `x-source` on a parameter, on a property, beside a `$ref` and inside a union branch:
+    // OpenAPI allows `x-*` keys anywhere, and they must neither warn nor change a type.
+    let spec = |extension: &str| {
+        format!(
+            r#"
+openapi: 3.1.0
+info: {{title: t, version: '1'}}
+paths:
+  /things/{{id}}:
+    get:
+      operationId: getThing
+      parameters:
+        - name: id
+          in: path
+          required: true
+          schema: {{type: string, format: uuid}}
+          {extension}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {{$ref: '#/components/schemas/Thing'}}
+components:
+  schemas:
+    Kind: {{type: string, enum: [a, b]}}
+    Thing:
+      type: object
+      {extension}
+      properties:
+        kind:
+          $ref: '#/components/schemas/Kind'
+          {extension}
+        url:
+          anyOf:
+            - type: string
+              maxLength: 9
+              {extension}
+            - type: 'null'
+          {extension}
+"#
+        )
+    };
+    let plain = load(&spec(""));
+    let marked = load(&spec("x-source: seeds/page.txt"));
+    assert!(marked.warnings.is_empty(), "{:?}", marked.warnings);
+    assert_eq!(format!("{:?}", marked.types), format!("{:?}", plain.types));
+    assert_eq!(
+        format!("{:?}", marked.operations[0].parameters),
+        format!("{:?}", plain.operations[0].parameters)
+    );
+    assert_eq!(rules_of(&marked, &fields(&marked, "Thing")[1].ty).max_length, Some(9));
+}
+
+#[test]
 fn recursive_types_are_boxed_and_discriminators_kept() {
     let api = load(
         r#"

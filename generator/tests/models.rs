@@ -91,9 +91,23 @@ fn string_lengths_and_formats() {
     let ok: Result<konpro::models::EndpointCreate, _> = parse(json!({"url": "https://example.com/x"}));
     assert!(ok.is_ok());
     let e = parse::<konpro::models::EndpointCreate>(json!({"url": "http://example.com/x"})).unwrap_err();
-    assert!(e.contains("must match the pattern `^https://`"), "{e}");
-    // kallima: uuid path parameters; date-times in answers.
-    assert!(kallima::models::Uuid::try_from("aaaa0001-bbbb-0002-cccc-000300040005").is_ok());
+    assert!(e.contains("must match the pattern `^https://[^\\s/?#@:]`"), "{e}");
+    // kejue: HttpUrl, so http or https only.
+    let e = kejue_create(json!({"url": "ftp://example.com/x"})).unwrap_err();
+    assert!(
+        e.contains("must match the pattern `^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#@:]`"),
+        "{e}"
+    );
+    assert!(kejue_create(json!({"url": "http://example.com/x"})).is_ok());
+    assert!(
+        kejue_create(json!({"url": "HTTPS://example.com/x"})).is_ok(),
+        "a scheme has no case"
+    );
+    // kallima: uuid path parameters are values, the same in either case; date-times in answers.
+    let lower = kallima::models::Uuid::try_from("aaaa0001-bbbb-0002-cccc-000300040005").unwrap();
+    let upper = kallima::models::Uuid::try_from("AAAA0001-BBBB-0002-CCCC-000300040005").unwrap();
+    assert_eq!(lower, upper);
+    assert_eq!(upper.to_string(), "aaaa0001-bbbb-0002-cccc-000300040005");
     assert_eq!(kallima::models::Uuid::try_from("aaaa0001").unwrap_err().rule, "format");
     assert!(kallima::models::DateTime::try_from("2026-04-23T10:00:00+00:00").is_ok());
     assert!(kallima::models::DateTime::try_from("2026-13-23T10:00:00Z").is_err());

@@ -202,6 +202,8 @@ mod kallima_fixture {
     #[derive(Default)]
     pub struct Fixture {
         pub rotations: Mutex<Vec<bool>>,
+        /// The ids the handlers were given, as they show them.
+        pub ids: Mutex<Vec<String>>,
     }
 
     fn response() -> models::WebhookResponse {
@@ -226,7 +228,8 @@ mod kallima_fixture {
         async fn create_webhook(&self, _: String, _: models::WebhookCreate) -> CreateWebhookResponse {
             CreateWebhookResponse::Created(response())
         }
-        async fn get_webhook(&self, _: String, _: GetWebhookParams) -> GetWebhookResponse {
+        async fn get_webhook(&self, _: String, params: GetWebhookParams) -> GetWebhookResponse {
+            self.ids.lock().unwrap().push(params.webhook_id.to_string());
             GetWebhookResponse::Ok(response())
         }
         async fn delete_webhook(&self, _: String, _: DeleteWebhookParams) -> DeleteWebhookResponse {
@@ -298,11 +301,27 @@ async fn kallima_bearer_uuid_paths_and_query_defaults() {
         (format!("{}/v1/webhooks/not-a-uuid", served.base), "{}"),
         (format!("{url}?rotate_secret=maybe"), "{}"),
         (url.clone(), r#"{"enabled": "no"}"#),
-        (url.clone(), r#"{"url": "ftp//nope"}"#),
+        (url.clone(), r#"{"url": 5}"#),
     ] {
         let answer = send("PATCH", &target, &headers, Some(body)).await;
         assert_documented(&api, "updateWebhook", &answer, 422);
     }
+    // The page gives `url` no format: any string is taken.
+    let answer = send("PATCH", &url, &headers, Some(r#"{"url": "ftp//not a uri"}"#)).await;
+    assert_documented(&api, "updateWebhook", &answer, 200);
+
+    // A `format: uuid` parameter is a UUID value: either case reaches the handler canonical.
+    for spelling in [id.to_owned(), id.to_uppercase()] {
+        let answer = send(
+            "GET",
+            &format!("{}/v1/webhooks/{spelling}", served.base),
+            &headers,
+            None,
+        )
+        .await;
+        assert_documented(&api, "getWebhook", &answer, 200);
+    }
+    assert_eq!(*fixture.ids.lock().unwrap(), vec![id.to_owned(), id.to_owned()]);
 }
 
 // ------------------------------------------------------------------ konpro
@@ -316,7 +335,7 @@ mod konpro_fixture {
     fn endpoint() -> models::Endpoint {
         serde_json::from_value(json!({
             "endpoint_id": "e1", "url": "https://example.com/h", "secret": "whsec_1", "status": "enabled",
-            "events": [], "created_at": "2024-01-15T10:30:00Z"
+            "events": [], "username": "user123", "created_at": "2024-01-15T10:30:00Z"
         }))
         .unwrap()
     }

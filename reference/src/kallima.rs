@@ -121,11 +121,13 @@ impl Server for Kallima {
     }
 
     async fn get_webhook(&self, tenant: String, params: GetWebhookParams) -> GetWebhookResponse {
-        self.get(&tenant, params.webhook_id.get()).unwrap_or_else(Into::into)
+        self.get(&tenant, &params.webhook_id.to_string())
+            .unwrap_or_else(Into::into)
     }
 
     async fn delete_webhook(&self, tenant: String, params: DeleteWebhookParams) -> DeleteWebhookResponse {
-        self.delete(&tenant, params.webhook_id.get()).unwrap_or_else(Into::into)
+        self.delete(&tenant, &params.webhook_id.to_string())
+            .unwrap_or_else(Into::into)
     }
 
     async fn update_webhook(
@@ -134,7 +136,7 @@ impl Server for Kallima {
         params: UpdateWebhookParams,
         body: WebhookUpdate,
     ) -> UpdateWebhookResponse {
-        self.update(&tenant, params.webhook_id.get(), params.rotate_secret, body)
+        self.update(&tenant, &params.webhook_id.to_string(), params.rotate_secret, body)
             .unwrap_or_else(Into::into)
     }
 

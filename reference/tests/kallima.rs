@@ -74,6 +74,41 @@ async fn crud_defaults_and_secret_rules() {
 }
 
 #[tokio::test]
+async fn a_uuid_is_the_same_webhook_in_either_case() {
+    let h = Harness::start(Api::Kallima).await;
+    let created = h.expect(
+        "createWebhook",
+        &h.call(
+            "POST",
+            "/v1/webhooks",
+            KEY_A,
+            Some(json!({"url": "https://x.example/h"})),
+        )
+        .await,
+        201,
+    );
+    let id = created["id"].as_str().unwrap();
+    assert_eq!(id, id.to_lowercase(), "ids are minted in lower case");
+    let upper = format!("/v1/webhooks/{}", id.to_uppercase());
+    assert_ne!(upper, format!("/v1/webhooks/{id}"));
+
+    let got = h.expect("getWebhook", &h.call("GET", &upper, KEY_A, None).await, 200);
+    assert_eq!(got["id"], created["id"], "the stored id, in its canonical spelling");
+    let updated = h.expect(
+        "updateWebhook",
+        &h.call("PATCH", &upper, KEY_A, Some(json!({"enabled": false}))).await,
+        200,
+    );
+    assert_eq!((&updated["id"], &updated["enabled"]), (&created["id"], &json!(false)));
+    h.expect("deleteWebhook", &h.call("DELETE", &upper, KEY_A, None).await, 204);
+    h.expect(
+        "getWebhook",
+        &h.call("GET", &format!("/v1/webhooks/{id}"), KEY_A, None).await,
+        404,
+    );
+}
+
+#[tokio::test]
 async fn patch_nulls_uuids_and_tenants() {
     let h = Harness::start(Api::Kallima).await;
     let created = h.expect(
@@ -110,9 +145,16 @@ async fn patch_nulls_uuids_and_tenants() {
         (&updated["events"], &updated["url"], &updated["enabled"]),
         (&Value::Null, &created["url"], &json!(false))
     );
+    // The page gives `url` no format: a faithful server keeps what it is sent.
+    let updated = h.expect(
+        "updateWebhook",
+        &h.call("PATCH", &path, KEY_A, Some(json!({"url": "not a uri"}))).await,
+        200,
+    );
+    assert_eq!(updated["url"], "not a uri");
     for bad in [
         json!({"enabled": "yes"}),
-        json!({"url": "no url"}),
+        json!({"url": 5}),
         json!({"events": "a"}),
         json!({"events": [1]}),
     ] {

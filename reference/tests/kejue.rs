@@ -90,14 +90,16 @@ async fn bounds_enums_and_nulls_on_create() {
         ("signing_method", json!("HMAC_SHA256")),
         ("scope_type", json!("")),
         ("scope_type", json!(1)),
+        ("scope_type", json!({"global": null})),
     ] {
-        h.expect(
+        let answer = h.expect(
             "createWebhook",
-            &h.call("POST", "/webhooks", KEY_A, Some(with(field, bad))).await,
+            &h.call("POST", "/webhooks", KEY_A, Some(with(field, bad.clone()))).await,
             422,
         );
+        assert_eq!(answer["detail"][0]["loc"], json!(["body", field]), "{field} = {bad}");
     }
-    // Nullable fields take null; the others refuse it.
+    // Nullable fields take null; the others refuse it, naming the field.
     for field in ["name", "secret", "persona_id"] {
         create(&h, with(field, Value::Null)).await;
     }
@@ -109,11 +111,12 @@ async fn bounds_enums_and_nulls_on_create() {
         "timeout_ms",
         "max_retries",
     ] {
-        h.expect(
+        let answer = h.expect(
             "createWebhook",
             &h.call("POST", "/webhooks", KEY_A, Some(with(field, Value::Null))).await,
             422,
         );
+        assert_eq!(answer["detail"][0]["loc"], json!(["body", field]), "{field} = null");
     }
     // Missing required fields, and the url's length and format.
     for field in ["url", "events"] {
@@ -133,13 +136,20 @@ async fn bounds_enums_and_nulls_on_create() {
         json!(""),
         json!("not a url"),
         json!("/relative"),
+        // HttpUrl (VENDORS.md): http or https, with a host.
+        json!("ftp://example.com/x"),
+        json!("mailto:hooks@example.com"),
+        json!("https://"),
     ] {
-        h.expect(
+        let answer = h.expect(
             "createWebhook",
-            &h.call("POST", "/webhooks", KEY_A, Some(with("url", bad))).await,
+            &h.call("POST", "/webhooks", KEY_A, Some(with("url", bad.clone()))).await,
             422,
         );
+        assert_eq!(answer["detail"][0]["loc"], json!(["body", "url"]), "url = {bad}");
     }
+    create(&h, with("url", json!("http://example.com:8080/h?x=1"))).await;
+    create(&h, with("url", json!("HTTPS://example.com/h"))).await;
 }
 
 #[tokio::test]
@@ -186,6 +196,8 @@ async fn patch_changes_only_what_it_sends_and_null_clears_name_and_persona() {
         json!({"max_retries": 11}),
         json!({"signing_method": "md5"}),
         json!({"url": "nope"}),
+        json!({"url": "ftp://example.com/x"}),
+        json!({"signing_method": 1}),
     ] {
         h.expect("updateWebhook", &patch(bad).await, 422);
     }

@@ -453,7 +453,7 @@ fn markdown(codegen: &[Codegen], sides: &[Side], ceiling: &Ceiling, args: &Args)
             s.theirs.seconds / s.ours.seconds
         ));
     }
-    out.push_str("\nRequests are counted at the server. Ours: every case, with its setup and cleanup requests. Schemathesis: `st run --phases coverage --checks all`. What Schemathesis reports is explained in `.ci/schemathesis-notes.md` (konpro's is `https://` without a host, refused on purpose).\n\n");
+    out.push_str("\nRequests are counted at the server. Ours: every case, with its setup and cleanup requests. Schemathesis: `st run --phases coverage --checks all`. What Schemathesis finds is discussed in `.ci/schemathesis-notes.md`.\n\n");
     out.push_str("## The ceiling\n\n");
     match ceiling.rps {
         Some(rps) => {

@@ -324,7 +324,16 @@ fn string(tag: &str, rules: &Rules, hint: Hint, place: Place, out: &mut Vec<Edge
             pattern: None,
             ..rules.clone()
         };
-        let candidates = ["http://example.com/conformance", " ", "", "!", "conformance", "0"];
+        // Another scheme first: URL patterns most often name the schemes they allow.
+        let candidates = [
+            "http://example.com/conformance",
+            "ftp://example.com/conformance",
+            " ",
+            "",
+            "!",
+            "conformance",
+            "0",
+        ];
         let sample = Rules {
             pattern: Some(pattern.clone()),
             ..others.clone()

@@ -11,6 +11,10 @@
 //!
 //! The signing `secret` (`whsec_...`) is returned only when a webhook is created
 //! and by a PATCH with `rotate_secret=true` (the new secret); other reads omit it.
+//!
+//! Every constraint on a schema property names its source in `x-source`: the vendor's
+//! page (`seeds/kallima-update-webhook.txt`) or `VENDORS.md`. The page gives `url` no
+//! format, so no operation here promises one.
 
 #[rustfmt::skip]
 pub mod models;

@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 pub struct WebhookCreate {
-    /// HTTPS endpoint Kallima delivers events to.
-    pub url: Uri,
+    /// Endpoint URL. Required: a webhook's `url` is a required string in every answer,
+    /// and only a create can set it first.
+    pub url: String,
     /// Event types to subscribe to. null or [] means all events.
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
     pub events: codegen_runtime::Nullable<Vec<String>>,
@@ -31,79 +32,13 @@ impl Serialize for WebhookCreate {
     }
 }
 
-/// A string in the `uri` format.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "String")]
-pub struct Uri(String);
-
-impl Uri {
-    /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        format: Some("uri"),
-    };
-    /// Checks `value` against the spec's constraints.
-    pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
-        codegen_runtime::rules::check_string("uri", &value, &Self::RULES)?;
-        Ok(Self(value))
-    }
-    pub fn get(&self) -> &String {
-        &self.0
-    }
-    pub fn into_inner(self) -> String {
-        self.0
-    }
-}
-
-impl TryFrom<String> for Uri {
-    type Error = codegen_runtime::ConstraintError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl From<Uri> for String {
-    fn from(value: Uri) -> Self {
-        value.0
-    }
-}
-
-impl std::ops::Deref for Uri {
-    type Target = String;
-    fn deref(&self) -> &String {
-        &self.0
-    }
-}
-
-impl std::fmt::Display for Uri {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.0, f)
-    }
-}
-
-impl TryFrom<&str> for Uri {
-    type Error = codegen_runtime::ConstraintError;
-    fn try_from(value: &str) -> Result<Self, Self::Error> {
-        Self::new(value.to_owned())
-    }
-}
-
-impl std::str::FromStr for Uri {
-    type Err = codegen_runtime::ConstraintError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::new(value.to_owned())
-    }
-}
-
 /// Body for PATCH /v1/webhooks/{id}.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 pub struct WebhookUpdate {
     /// New endpoint URL.
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
-    pub url: codegen_runtime::Nullable<Uri>,
+    pub url: codegen_runtime::Nullable<String>,
     /// Replace the event filter list. Pass [] to receive all events.
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
     pub events: codegen_runtime::Nullable<Vec<String>>,
@@ -131,7 +66,7 @@ impl Serialize for WebhookUpdate {
 #[serde(remote = "Self")]
 pub struct WebhookResponse {
     /// Opaque webhook identifier (UUID).
-    pub id: String,
+    pub id: Uuid,
     /// HTTPS endpoint Kallima delivers events to.
     pub url: String,
     /// Whether deliveries are being attempted.
@@ -150,7 +85,7 @@ pub struct WebhookResponse {
     ///
     /// Read-only: returned by the server, not sent.
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
-    pub secret: codegen_runtime::Nullable<String>,
+    pub secret: codegen_runtime::Nullable<WebhookResponseSecret>,
 }
 
 impl<'de> Deserialize<'de> for WebhookResponse {
@@ -166,6 +101,9 @@ impl Serialize for WebhookResponse {
         WebhookResponse::serialize(self, serializer)
     }
 }
+
+/// A string in the `uuid` format.
+pub type Uuid = codegen_runtime::uuid::Uuid;
 
 /// A string in the `date-time` format.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -246,9 +184,26 @@ impl std::str::FromStr for DateTime {
     Serialize,
     Deserialize
 )]
+#[serde(remote = "Self")]
 pub enum WebhookResponseObject {
     #[serde(rename = "webhook")]
     Webhook,
+}
+
+impl<'de> Deserialize<'de> for WebhookResponseObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        WebhookResponseObject::deserialize(
+            codegen_runtime::enums::StringsOnly(deserializer),
+        )
+    }
+}
+
+impl Serialize for WebhookResponseObject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        WebhookResponseObject::serialize(self, serializer)
+    }
 }
 
 impl WebhookResponseObject {
@@ -281,6 +236,71 @@ impl std::str::FromStr for WebhookResponseObject {
                 })
             }
         }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "String")]
+pub struct WebhookResponseSecret(String);
+
+impl WebhookResponseSecret {
+    /// The length, format and pattern the spec sets.
+    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
+        min_length: None,
+        max_length: None,
+        pattern: Some("^whsec_"),
+        format: None,
+    };
+    /// Checks `value` against the spec's constraints.
+    pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
+        codegen_runtime::rules::check_string("secret", &value, &Self::RULES)?;
+        Ok(Self(value))
+    }
+    pub fn get(&self) -> &String {
+        &self.0
+    }
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl TryFrom<String> for WebhookResponseSecret {
+    type Error = codegen_runtime::ConstraintError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::new(value)
+    }
+}
+
+impl From<WebhookResponseSecret> for String {
+    fn from(value: WebhookResponseSecret) -> Self {
+        value.0
+    }
+}
+
+impl std::ops::Deref for WebhookResponseSecret {
+    type Target = String;
+    fn deref(&self) -> &String {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for WebhookResponseSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl TryFrom<&str> for WebhookResponseSecret {
+    type Error = codegen_runtime::ConstraintError;
+    fn try_from(value: &str) -> Result<Self, Self::Error> {
+        Self::new(value.to_owned())
+    }
+}
+
+impl std::str::FromStr for WebhookResponseSecret {
+    type Err = codegen_runtime::ConstraintError;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Self::new(value.to_owned())
     }
 }
 
@@ -320,9 +340,24 @@ impl Serialize for WebhookList {
     Serialize,
     Deserialize
 )]
+#[serde(remote = "Self")]
 pub enum WebhookListObject {
     #[serde(rename = "list")]
     List,
+}
+
+impl<'de> Deserialize<'de> for WebhookListObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        WebhookListObject::deserialize(codegen_runtime::enums::StringsOnly(deserializer))
+    }
+}
+
+impl Serialize for WebhookListObject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        WebhookListObject::serialize(self, serializer)
+    }
 }
 
 impl WebhookListObject {
@@ -358,6 +393,7 @@ impl std::str::FromStr for WebhookListObject {
     }
 }
 
+/// A missing or wrong token (401) or an unknown id (404): `{"detail": "..."}`, as FastAPI answers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 pub struct HttpError {
@@ -430,72 +466,6 @@ impl Serialize for HttpValidationError {
     }
 }
 
-/// A string in the `uuid` format.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "String")]
-pub struct Uuid(String);
-
-impl Uuid {
-    /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        format: Some("uuid"),
-    };
-    /// Checks `value` against the spec's constraints.
-    pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
-        codegen_runtime::rules::check_string("uuid", &value, &Self::RULES)?;
-        Ok(Self(value))
-    }
-    pub fn get(&self) -> &String {
-        &self.0
-    }
-    pub fn into_inner(self) -> String {
-        self.0
-    }
-}
-
-impl TryFrom<String> for Uuid {
-    type Error = codegen_runtime::ConstraintError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl From<Uuid> for String {
-    fn from(value: Uuid) -> Self {
-        value.0
-    }
-}
-
-impl std::ops::Deref for Uuid {
-    type Target = String;
-    fn deref(&self) -> &String {
-        &self.0
-    }
-}
-
-impl std::fmt::Display for Uuid {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.0, f)
-    }
-}
-
-impl TryFrom<&str> for Uuid {
-    type Error = codegen_runtime::ConstraintError;
-    fn try_from(value: &str) -> Result<Self, Self::Error> {
-        Self::new(value.to_owned())
-    }
-}
-
-impl std::str::FromStr for Uuid {
-    type Err = codegen_runtime::ConstraintError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::new(value.to_owned())
-    }
-}
-
 /// The spec's defaults, applied when a field or parameter is absent.
 pub mod defaults {
     pub fn webhook_create_enabled() -> bool {
@@ -503,9 +473,6 @@ pub mod defaults {
     }
     pub fn webhook_response_object() -> super::WebhookResponseObject {
         super::WebhookResponseObject::Webhook
-    }
-    pub fn webhook_list_object() -> super::WebhookListObject {
-        super::WebhookListObject::List
     }
     pub fn update_webhook_rotate_secret_param() -> bool {
         false

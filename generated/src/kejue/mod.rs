@@ -12,6 +12,10 @@
 //! PATCH semantics: an absent field is left unchanged; `null` clears `name` and
 //! `persona_id`; for every other field `null` also means unchanged. The signing
 //! `secret` is write-only and never appears in a response.
+//!
+//! Every constraint on a schema property names its source in `x-source`: the vendor's
+//! page (`seeds/*.txt`) or `VENDORS.md`. `url` is FastAPI's `HttpUrl` (VENDORS.md):
+//! only `http` and `https` URLs with a host.
 
 #[rustfmt::skip]
 pub mod models;

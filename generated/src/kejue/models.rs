@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
     Serialize,
     Deserialize
 )]
+#[serde(remote = "Self")]
 pub enum WebhookSigningMethod {
     #[serde(rename = "hmac_sha256")]
     HmacSha256,
@@ -27,6 +28,22 @@ pub enum WebhookSigningMethod {
     BasicAuth,
     #[serde(rename = "none")]
     None,
+}
+
+impl<'de> Deserialize<'de> for WebhookSigningMethod {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        WebhookSigningMethod::deserialize(
+            codegen_runtime::enums::StringsOnly(deserializer),
+        )
+    }
+}
+
+impl Serialize for WebhookSigningMethod {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        WebhookSigningMethod::serialize(self, serializer)
+    }
 }
 
 impl WebhookSigningMethod {
@@ -92,11 +109,26 @@ impl std::str::FromStr for WebhookSigningMethod {
     Serialize,
     Deserialize
 )]
+#[serde(remote = "Self")]
 pub enum WebhookScopeType {
     #[serde(rename = "global")]
     Global,
     #[serde(rename = "persona")]
     Persona,
+}
+
+impl<'de> Deserialize<'de> for WebhookScopeType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        WebhookScopeType::deserialize(codegen_runtime::enums::StringsOnly(deserializer))
+    }
+}
+
+impl Serialize for WebhookScopeType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        WebhookScopeType::serialize(self, serializer)
+    }
 }
 
 impl WebhookScopeType {
@@ -143,7 +175,7 @@ impl std::str::FromStr for WebhookScopeType {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 pub struct WebhookCreate {
-    /// URL to send webhook events to
+    /// URL to send webhook events to. An `http` or `https` URL with a host (FastAPI's `HttpUrl`).
     pub url: WebhookCreateUrl,
     /// List of event types to subscribe to. Use '*' for all events.
     pub events: Vec<String>,
@@ -186,7 +218,7 @@ impl Serialize for WebhookCreate {
     }
 }
 
-/// URL to send webhook events to
+/// URL to send webhook events to. An `http` or `https` URL with a host (FastAPI's `HttpUrl`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "String")]
 pub struct WebhookCreateUrl(String);
@@ -196,7 +228,7 @@ impl WebhookCreateUrl {
     pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
         min_length: Some(1u64),
         max_length: Some(2083u64),
-        pattern: None,
+        pattern: Some("^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#@:]"),
         format: Some("uri"),
     };
     /// Checks `value` against the spec's constraints.
@@ -398,6 +430,7 @@ impl TryFrom<codegen_runtime::numbers::JsonInteger> for WebhookCreateMaxRetries 
 pub struct WebhookUpdate {
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
     pub name: codegen_runtime::Nullable<String>,
+    /// An `http` or `https` URL with a host (FastAPI's `HttpUrl`).
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
     pub url: codegen_runtime::Nullable<WebhookUpdateUrl>,
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
@@ -439,7 +472,7 @@ impl WebhookUpdateUrl {
     pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
         min_length: Some(1u64),
         max_length: Some(2083u64),
-        pattern: None,
+        pattern: Some("^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#@:]"),
         format: Some("uri"),
     };
     /// Checks `value` against the spec's constraints.
@@ -634,15 +667,30 @@ impl TryFrom<codegen_runtime::numbers::JsonInteger> for WebhookUpdateMaxRetries 
 }
 
 /// Delivery configuration for a webhook subscription.
+///
+/// The pages show this object's keys only in their response example, with no
+/// `required` marks, and the example shows optional keys too; so none is required here.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 pub struct WebhookDeliverySettings {
-    #[serde(deserialize_with = "codegen_runtime::numbers::integer")]
-    pub timeout_ms: i64,
-    #[serde(deserialize_with = "codegen_runtime::numbers::integer")]
-    pub max_retries: i64,
-    #[serde(deserialize_with = "codegen_runtime::numbers::integer")]
-    pub backoff_ms: i64,
+    #[serde(
+        default,
+        deserialize_with = "codegen_runtime::numbers::optional_integer",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub timeout_ms: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "codegen_runtime::numbers::optional_integer",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_retries: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "codegen_runtime::numbers::optional_integer",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub backoff_ms: Option<i64>,
 }
 
 impl<'de> Deserialize<'de> for WebhookDeliverySettings {
@@ -662,14 +710,30 @@ impl Serialize for WebhookDeliverySettings {
 }
 
 /// Delivery statistics for a webhook subscription.
+///
+/// The pages show this object's keys only in their response example, with no
+/// `required` marks, and the example shows optional keys too; so none is required here.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 pub struct WebhookStats {
-    #[serde(deserialize_with = "codegen_runtime::numbers::integer")]
-    pub total_deliveries: i64,
-    #[serde(deserialize_with = "codegen_runtime::numbers::integer")]
-    pub failed_deliveries: i64,
-    pub success_rate: f64,
+    #[serde(
+        default,
+        deserialize_with = "codegen_runtime::numbers::optional_integer",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub total_deliveries: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "codegen_runtime::numbers::optional_integer",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub failed_deliveries: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "codegen_runtime::nullable::non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub success_rate: Option<f64>,
 }
 
 impl<'de> Deserialize<'de> for WebhookStats {
@@ -698,21 +762,27 @@ pub struct WebhookResponse {
     /// Webhook scope types.
     pub scope_type: WebhookScopeType,
     /// Delivery configuration for a webhook subscription.
+    ///
+    /// The pages show this object's keys only in their response example, with no
+    /// `required` marks, and the example shows optional keys too; so none is required here.
     pub delivery_settings: WebhookDeliverySettings,
     /// Delivery statistics for a webhook subscription.
+    ///
+    /// The pages show this object's keys only in their response example, with no
+    /// `required` marks, and the example shows optional keys too; so none is required here.
     pub stats: WebhookStats,
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
     pub name: codegen_runtime::Nullable<String>,
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
     pub persona_id: codegen_runtime::Nullable<String>,
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
-    pub last_delivery_at: codegen_runtime::Nullable<DateTime>,
+    pub last_delivery_at: codegen_runtime::Nullable<String>,
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
     pub last_error: codegen_runtime::Nullable<String>,
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
-    pub created_at: codegen_runtime::Nullable<DateTime>,
+    pub created_at: codegen_runtime::Nullable<String>,
     #[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]
-    pub updated_at: codegen_runtime::Nullable<DateTime>,
+    pub updated_at: codegen_runtime::Nullable<String>,
 }
 
 impl<'de> Deserialize<'de> for WebhookResponse {
@@ -729,72 +799,7 @@ impl Serialize for WebhookResponse {
     }
 }
 
-/// A string in the `date-time` format.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "String")]
-pub struct DateTime(String);
-
-impl DateTime {
-    /// The length, format and pattern the spec sets.
-    pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        format: Some("date-time"),
-    };
-    /// Checks `value` against the spec's constraints.
-    pub fn new(value: String) -> Result<Self, codegen_runtime::ConstraintError> {
-        codegen_runtime::rules::check_string("date-time", &value, &Self::RULES)?;
-        Ok(Self(value))
-    }
-    pub fn get(&self) -> &String {
-        &self.0
-    }
-    pub fn into_inner(self) -> String {
-        self.0
-    }
-}
-
-impl TryFrom<String> for DateTime {
-    type Error = codegen_runtime::ConstraintError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::new(value)
-    }
-}
-
-impl From<DateTime> for String {
-    fn from(value: DateTime) -> Self {
-        value.0
-    }
-}
-
-impl std::ops::Deref for DateTime {
-    type Target = String;
-    fn deref(&self) -> &String {
-        &self.0
-    }
-}
-
-impl std::fmt::Display for DateTime {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.0, f)
-    }
-}
-
-impl TryFrom<&str> for DateTime {
-    type Error = codegen_runtime::ConstraintError;
-    fn try_from(value: &str) -> Result<Self, Self::Error> {
-        Self::new(value.to_owned())
-    }
-}
-
-impl std::str::FromStr for DateTime {
-    type Err = codegen_runtime::ConstraintError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::new(value.to_owned())
-    }
-}
-
+/// A missing or wrong key (401) or an unknown id (404): `{"detail": "..."}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 pub struct HttpError {

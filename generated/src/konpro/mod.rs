@@ -12,6 +12,10 @@
 //! `url` must use `https://`; an absent, `null` or empty `events` list subscribes
 //! to all events; the `secret` never changes on update; `status` is `enabled` or
 //! `disabled`. Every error body is `{"error": {"code": "...", "message": "..."}}`.
+//!
+//! Every constraint on a schema property names its source in `x-source`: the vendor's
+//! page (`seeds/konpro-update-endpoint.txt`) or `VENDORS.md`. A `url` is an `https` URL
+//! with a host: the page asks for HTTPS with SSL level 2 or higher, which needs a host.
 
 #[rustfmt::skip]
 pub mod models;

@@ -16,11 +16,26 @@ use serde::{Deserialize, Serialize};
     Serialize,
     Deserialize
 )]
+#[serde(remote = "Self")]
 pub enum EndpointStatus {
     #[serde(rename = "enabled")]
     Enabled,
     #[serde(rename = "disabled")]
     Disabled,
+}
+
+impl<'de> Deserialize<'de> for EndpointStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        EndpointStatus::deserialize(codegen_runtime::enums::StringsOnly(deserializer))
+    }
+}
+
+impl Serialize for EndpointStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        EndpointStatus::serialize(self, serializer)
+    }
 }
 
 impl EndpointStatus {
@@ -98,7 +113,7 @@ impl EndpointCreateUrl {
     pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
         min_length: None,
         max_length: None,
-        pattern: Some("^https://"),
+        pattern: Some("^https://[^\\s/?#@:]"),
         format: Some("uri"),
     };
     /// Checks `value` against the spec's constraints.
@@ -160,7 +175,7 @@ impl std::str::FromStr for EndpointCreateUrl {
 pub struct EndpointUpdate {
     /// Unique identifier of the webhook endpoint to update (required)
     pub endpoint_id: String,
-    /// New callback URL to set for the endpoint. Must support SSL level 2 or higher if HTTPS
+    /// New callback URL to set for the endpoint. Must support SSL level 2 or higher if HTTPS. The page's notes add that the URL must use HTTPS with SSL security level 2 or higher.
     #[serde(
         default,
         deserialize_with = "codegen_runtime::nullable::non_null",
@@ -186,7 +201,7 @@ impl Serialize for EndpointUpdate {
     }
 }
 
-/// New callback URL to set for the endpoint. Must support SSL level 2 or higher if HTTPS
+/// New callback URL to set for the endpoint. Must support SSL level 2 or higher if HTTPS. The page's notes add that the URL must use HTTPS with SSL security level 2 or higher.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "String")]
 pub struct EndpointUpdateUrl(String);
@@ -196,7 +211,7 @@ impl EndpointUpdateUrl {
     pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
         min_length: None,
         max_length: None,
-        pattern: Some("^https://"),
+        pattern: Some("^https://[^\\s/?#@:]"),
         format: Some("uri"),
     };
     /// Checks `value` against the spec's constraints.
@@ -252,7 +267,8 @@ impl std::str::FromStr for EndpointUpdateUrl {
     }
 }
 
-/// A webhook endpoint.
+/// A webhook endpoint. The page's response structure lists these seven fields; each
+/// is in every answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 pub struct Endpoint {
@@ -267,12 +283,7 @@ pub struct Endpoint {
     /// List of events the endpoint is currently subscribed to
     pub events: Vec<String>,
     /// Username associated with the webhook endpoint
-    #[serde(
-        default,
-        deserialize_with = "codegen_runtime::nullable::non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub username: Option<String>,
+    pub username: String,
     /// Timestamp when the endpoint was originally created
     pub created_at: DateTime,
 }

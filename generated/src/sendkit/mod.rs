@@ -14,6 +14,9 @@
 //! `{"success": true, "data": ...}`; every error body is
 //! `{"error": "...", "message": "...", "code": N}`. `name` is trimmed and must be
 //! at least 1 character long after trimming.
+//!
+//! Every constraint on a schema property names its source in `x-source`: the vendor's
+//! page (`seeds/sendkit-update-webhook.txt`) or `VENDORS.md`.
 
 #[rustfmt::skip]
 pub mod models;

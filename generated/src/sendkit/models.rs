@@ -16,11 +16,26 @@ use serde::{Deserialize, Serialize};
     Serialize,
     Deserialize
 )]
+#[serde(remote = "Self")]
 pub enum WebhookStatus {
     #[serde(rename = "active")]
     Active,
     #[serde(rename = "inactive")]
     Inactive,
+}
+
+impl<'de> Deserialize<'de> for WebhookStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        WebhookStatus::deserialize(codegen_runtime::enums::StringsOnly(deserializer))
+    }
+}
+
+impl Serialize for WebhookStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        WebhookStatus::serialize(self, serializer)
+    }
 }
 
 impl WebhookStatus {
@@ -349,7 +364,8 @@ impl std::str::FromStr for WebhookUpdateName {
     }
 }
 
-/// A webhook.
+/// A webhook. The page's response example shows these fields; `secret` is optional
+/// because a create may leave it out (VENDORS.md: `secret?`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 pub struct Webhook {
@@ -464,7 +480,8 @@ impl std::str::FromStr for DateTime {
 #[serde(remote = "Self")]
 pub struct WebhookEnvelope {
     pub success: bool,
-    /// A webhook.
+    /// A webhook. The page's response example shows these fields; `secret` is optional
+    /// because a create may leave it out (VENDORS.md: `secret?`).
     pub data: Webhook,
 }
 

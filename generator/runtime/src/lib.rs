@@ -1,7 +1,8 @@
 //! What generated code shares, so that each generated file stays about its own API:
-//! the constraint checks behind every constrained type, the absent/null/value tri-state,
+//! the constraint checks behind every constrained type, the absent/null/value tri-state, string enums and UUIDs as values,
 //! and the request decoding and rejection plumbing of the axum server stubs.
 
+pub mod enums;
 pub mod formats;
 pub mod media;
 pub mod nullable;
@@ -11,6 +12,7 @@ pub mod pointer;
 pub mod rules;
 #[cfg(feature = "server")]
 pub mod server;
+pub mod uuid;
 
 pub use nullable::Nullable;
 pub use rules::ConstraintError;

@@ -3,7 +3,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::types::{doc, literal, type_tokens};
+use super::types::{doc, is_uuid_value, literal, type_tokens};
 use crate::lower::names::snake;
 use crate::model::{Api, Constrained, EnumValue, Presence, Struct, TypeDef, TypeRef, Union};
 
@@ -162,11 +162,24 @@ fn enumeration(def: &TypeDef, values: &[EnumValue]) -> TokenStream {
     });
     let wires: Vec<&str> = values.iter().map(|v| v.wire.as_str()).collect();
     let expected = wires.join(", ");
+    // `remote = "Self"` makes the derives plain functions, so deserializing can go through
+    // `StringsOnly`: only a JSON string names a variant, anything else is refused at its field.
     quote! {
         #docs
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(remote = "Self")]
         pub enum #name {
             #(#variants)*
+        }
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                #name::deserialize(codegen_runtime::enums::StringsOnly(deserializer))
+            }
+        }
+        impl Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                #name::serialize(self, serializer)
+            }
         }
         impl #name {
             /// Every value, in spec order.
@@ -228,6 +241,9 @@ fn opt_str(v: Option<&str>) -> TokenStream {
 fn constrained(api: &Api, def: &TypeDef, c: &Constrained, here: &TokenStream) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let docs = doc(def.description.as_deref());
+    if is_uuid_value(c) {
+        return quote!(#docs pub type #name = codegen_runtime::uuid::Uuid;);
+    }
     let base = type_tokens(api, &c.base, here);
     let subject = &c.subject;
     let integer_base = matches!(api.unalias(&c.base), TypeRef::Integer(_));

@@ -4,7 +4,9 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::model::{Api, IntWidth, TypeKind, TypeRef};
+use codegen_runtime::formats::Format;
+
+use crate::model::{Api, Constrained, IntWidth, Rules, TypeKind, TypeRef};
 
 /// How generated code names a type of the model; `prefix` is the path to the models
 /// module from where the tokens go (`quote!()` inside it, `quote!(models::)` beside it).
@@ -33,6 +35,18 @@ pub fn type_tokens(api: &Api, ty: &TypeRef, prefix: &TokenStream) -> TokenStream
             quote!(Box<#prefix #name>)
         }
     }
+}
+
+/// A string whose only rule is `format: uuid` is a UUID value (`codegen_runtime::uuid::Uuid`):
+/// its spellings in either case are one value, shown in lower case, so a handler compares
+/// values, not text. Other formats and other rules keep the checked `String` newtype.
+pub fn is_uuid_value(c: &Constrained) -> bool {
+    c.base == TypeRef::String
+        && c.rules
+            == Rules {
+                format: Some(Format::Uuid.name().to_owned()),
+                ..Rules::default()
+            }
 }
 
 pub fn int_type(width: IntWidth) -> TokenStream {
@@ -78,6 +92,13 @@ pub fn literal(api: &Api, ty: &TypeRef, value: &Value, prefix: &TokenStream) -> 
                     }
                     None => None,
                 },
+                TypeKind::Constrained(c) if is_uuid_value(c) => value
+                    .as_str()
+                    .and_then(|text| text.parse::<codegen_runtime::uuid::Uuid>().ok())
+                    .map(|uuid| {
+                        let bits = Literal::u128_suffixed(uuid.as_u128());
+                        quote!(#prefix #name::from_u128(#bits))
+                    }),
                 TypeKind::Constrained(c) => {
                     let base = literal(api, &c.base, value, prefix);
                     Some(quote!(#prefix #name(#base)))
@@ -107,4 +128,63 @@ pub fn doc(text: Option<&str>) -> TokenStream {
     let Some(text) = text else { return quote!() };
     let lines = text.lines().map(|l| format!(" {}", l.trim_end()));
     quote!(#(#[doc = #lines])*)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api() -> Api {
+        crate::load_str(
+            r#"
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    Thing:
+      type: object
+      properties:
+        owner: {type: string, format: uuid, default: AAAA0001-BBBB-0002-CCCC-000300040005}
+        code: {type: string, format: uuid, maxLength: 36}
+"#,
+            None,
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn constrained<'a>(api: &'a Api, field: &str) -> (&'a TypeRef, &'a Constrained) {
+        let thing = api.types.iter().find(|t| t.name == "Thing").unwrap();
+        let TypeKind::Struct(s) = &thing.kind else {
+            panic!("Thing is a struct")
+        };
+        let ty = &s.fields.iter().find(|f| f.wire_name == field).unwrap().ty;
+        let TypeRef::Named(id) = ty else {
+            panic!("{field} has a named type")
+        };
+        match &api.type_def(*id).kind {
+            TypeKind::Constrained(c) => (ty, c),
+            other => panic!("{field} is {other:?}"),
+        }
+    }
+
+    #[test]
+    fn only_a_format_only_uuid_is_a_uuid_value() {
+        let api = api();
+        assert!(is_uuid_value(constrained(&api, "owner").1));
+        assert!(
+            !is_uuid_value(constrained(&api, "code").1),
+            "another rule keeps the checked text"
+        );
+    }
+
+    #[test]
+    fn a_uuid_default_is_written_as_its_value() {
+        let api = api();
+        let (ty, _) = constrained(&api, "owner");
+        let value = serde_json::json!("AAAA0001-BBBB-0002-CCCC-000300040005");
+        let tokens = literal(&api, ty, &value, &quote!()).to_string().replace(' ', "");
+        let bits = 0xaaaa0001_bbbb_0002_cccc_000300040005_u128;
+        assert_eq!(tokens, format!("Uuid::from_u128({bits}u128)"));
+    }
 }
