@@ -4,11 +4,31 @@
 //! [`plan`] derives cases from the generator's model; [`exec`] sends them, making and
 //! removing its own resources; [`checks`] judges each answer; [`redact`] and [`snapshot`]
 //! turn answers into stable insta snapshots; [`report`] prints and writes the results.
+//!
+//! The suite also runs inside a crate's own `cargo test`, against its axum `Router` (any tower
+//! service) in-process, with no port ([`InProcess`], [`assert_conforms`]). A user's test:
+//!
+//! ```
+//! # use std::sync::Arc;
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! // The router as the crate's main() builds it, over a fresh in-memory store:
+//! let store = Arc::new(reference::Store::open(None).unwrap());
+//! let keys = ["test-key".to_owned(), "other-key".to_owned()];
+//! let router = reference::Api::Kejue.router(store, Arc::new(reference::Tenants::new(&keys)));
+//! conformance::InProcess::new("../specs/kejue.yaml") // relative to the crate's folder
+//!     .token("test-key") // what CONFORMANCE_TOKEN would hold
+//!     .token_alt("other-key") // a second tenant: the isolation cases
+//!     .assert(router) // panics with the readable report when anything fails
+//!     .await;
+//! # }
+//! ```
 
 pub mod checks;
 pub mod error;
 pub mod exec;
 pub mod habits;
+pub mod in_process;
 pub mod plan;
 pub mod redact;
 pub mod report;
@@ -24,7 +44,8 @@ use std::sync::{Arc, Mutex};
 use generator::model::Api;
 
 pub use error::{RunError, TlsProblem};
-use exec::{Runner, Settings, Target};
+use exec::{Runner, Service, Settings, Target};
+pub use in_process::{InProcess, assert_conforms};
 use report::{CaseResult, Report, SnapshotRun, Status};
 
 /// Every value a run creates carries `cfm-<8 hex>`; `sweep` looks for exactly that, as a
@@ -152,6 +173,27 @@ fn judge(plan: &plan::Plan, case: &plan::Case, exchange: &exec::Exchange, checks
 /// As [`run`], telling `control.events` how it goes and stopping after
 /// `control.max_failures` failed cases.
 pub async fn run_with(suite: Suite, cancel: impl Future<Output = ()>, control: Control) -> Result<Report, RunError> {
+    run_on(suite, None, cancel, control).await
+}
+
+/// As [`run_with`], with every request sent to `service` in this process (no socket);
+/// `suite.target.base_url` names it ([`in_process::base_url`]). [`InProcess`] wraps this for
+/// tests.
+pub async fn run_in_process(
+    suite: Suite,
+    service: Service,
+    cancel: impl Future<Output = ()>,
+    control: Control,
+) -> Result<Report, RunError> {
+    run_on(suite, Some(service), cancel, control).await
+}
+
+async fn run_on(
+    suite: Suite,
+    service: Option<Service>,
+    cancel: impl Future<Output = ()>,
+    control: Control,
+) -> Result<Report, RunError> {
     check_operations(&suite.api, &suite.operations)?;
     let tag = new_tag();
     let plan = Arc::new(plan::plan_with(
@@ -183,7 +225,11 @@ pub async fn run_with(suite: Suite, cancel: impl Future<Output = ()>, control: C
     for warning in &plan.warnings {
         control.emit(Event::Warning(warning.clone()));
     }
-    let runner = Arc::new(Runner::new(plan.clone(), suite.target.clone(), suite.settings.clone())?);
+    let (target, settings) = (suite.target.clone(), suite.settings.clone());
+    let runner = Arc::new(match service {
+        Some(service) => Runner::in_process(plan.clone(), target, settings, service)?,
+        None => Runner::new(plan.clone(), target, settings)?,
+    });
     let preflight = runner.preflight().await?;
     control.emit(Event::Started {
         suite: suite.name.clone(),
