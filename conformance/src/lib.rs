@@ -33,6 +33,7 @@ pub mod plan;
 pub mod redact;
 pub mod report;
 pub mod scenarios;
+pub mod shard;
 pub mod snapshot;
 
 use std::future::Future;
@@ -51,6 +52,14 @@ use report::{CaseResult, Report, SnapshotRun, Status};
 /// Every value a run creates carries `cfm-<8 hex>`; `sweep` looks for exactly that, as a
 /// whole token (`plan::carries_tag`).
 pub const TAG_PREFIX: &str = "cfm-";
+
+/// FNV-1a (64 bits): a hash that no Rust release, crate release or machine changes (std's
+/// `DefaultHasher` may), for seeds, file names and shards.
+pub fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes.into_iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
 
 /// A fresh run tag.
 pub fn new_tag() -> String {
@@ -196,18 +205,18 @@ async fn run_on(
 ) -> Result<Report, RunError> {
     check_operations(&suite.api, &suite.operations)?;
     let tag = new_tag();
-    let plan = Arc::new(plan::plan_with(
-        &suite.api,
-        &tag,
-        &suite.operations,
-        suite.settings.safety(),
-    ));
+    let mut plan = plan::plan_with(&suite.api, &tag, &suite.operations, suite.settings.safety());
     if plan.cases.is_empty() {
         return Err(RunError::NoCases {
             suite: suite.name.clone(),
             filtered: !suite.operations.is_empty(),
         });
     }
+    // A shard may be empty (a small plan, many shards): it passes with nothing sent.
+    if let Some(shard) = suite.settings.shard {
+        plan.cases.retain(|c| shard.holds(&c.name));
+    }
+    let plan = Arc::new(plan);
     let snapshots = match &suite.snapshots {
         Some(dir) => {
             snapshot::check_names(plan.cases.iter().map(|c| c.name.as_str()))?;
@@ -374,5 +383,6 @@ async fn run_on(
         stopped_after: control.max_failures.filter(|_| stopped),
         planned: plan.cases.len(),
         snapshots,
+        shard: suite.settings.shard,
     })
 }

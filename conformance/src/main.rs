@@ -1,4 +1,4 @@
-//! `conformance run|list|sweep`: the runner from the command line.
+//! `conformance run|list|sweep|merge`: the runner from the command line.
 //!
 //! Exit codes: 0 when every check and snapshot passes, 1 when any fails, 2 for a usage,
 //! spec, TLS, connection or credential problem that stopped the run; after SIGINT, SIGTERM or
@@ -14,6 +14,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use conformance::exec::{CaCertificate, Runner, Settings, Target};
+use conformance::report::{Report, Status};
 use conformance::{Control, RunError, Suite, TlsProblem, plan};
 
 mod progress;
@@ -122,6 +123,23 @@ enum Command {
         /// Leave these checks out (comma-separated or repeated).
         #[arg(long = "exclude-checks", value_name = "NAME", value_delimiter = ',')]
         exclude_checks: Vec<String>,
+        /// Send only shard I of N (1-based): a stable share of the cases by name, for a CI
+        /// matrix; `conformance merge` adds the shards' JSON reports up.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<conformance::shard::Shard>,
+    },
+    /// Merge the JSON reports of a suite's shards (`run --shard I/N --report-json ...`) into one
+    /// summary, and one JSON and one JUnit file; exit 1 when any shard failed.
+    Merge {
+        /// The shards' JSON reports, all N of one split.
+        #[arg(required = true, value_name = "REPORT")]
+        reports: Vec<PathBuf>,
+        /// Write the merged results as JSON here.
+        #[arg(long)]
+        report_json: Option<PathBuf>,
+        /// Write the merged results as JUnit XML here.
+        #[arg(long)]
+        junit: Option<PathBuf>,
     },
     /// List the checks: name, severity, and what each judges.
     Checks,
@@ -135,6 +153,9 @@ enum Command {
         /// The plan of `run --allow-leftovers`.
         #[arg(long)]
         allow_leftovers: bool,
+        /// The cases of `run --shard I/N`.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<conformance::shard::Shard>,
     },
     /// Remove what interrupted runs left behind: listed resources whose tagged fields hold a
     /// run tag (`cfm-` and 8 lowercase hex), every page of the list; nothing else.
@@ -217,6 +238,19 @@ fn hint(error: &anyhow::Error) -> Option<&'static str> {
 
 async fn command(command: Command) -> anyhow::Result<ExitCode> {
     match command {
+        Command::Merge {
+            reports,
+            report_json,
+            junit,
+        } => {
+            let report = merge(&reports)?;
+            write_results(&report, report_json, junit)?;
+            Ok(if report.passed() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
         Command::Checks => {
             for check in conformance::checks::CHECKS {
                 println!(
@@ -232,6 +266,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
             spec,
             read_only,
             allow_leftovers,
+            shard,
         } => {
             let api = load(&spec.spec)?;
             conformance::check_operations(&api, &spec.operations)?;
@@ -239,7 +274,10 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
                 read_only,
                 allow_leftovers,
             };
-            let plan = plan::plan_with(&api, "cfm-00000000", &spec.operations, safety);
+            let mut plan = plan::plan_with(&api, "cfm-00000000", &spec.operations, safety);
+            if let Some(shard) = shard {
+                plan.cases.retain(|c| shard.holds(&c.name));
+            }
             for case in &plan.cases {
                 println!("{:<64} {:<13} {}", case.name, case.expect.as_str(), case.varied);
             }
@@ -290,6 +328,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
             max_failures,
             checks,
             exclude_checks,
+            shard,
         } => {
             let checks = conformance::checks::Selection::new(&checks, &exclude_checks)?;
             let api = load(&spec.spec)?;
@@ -309,6 +348,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
                     drain: Duration::from_secs_f64(timeout).min(Duration::from_secs(30)) + Duration::from_secs(1),
                     max_timeouts,
                     checks,
+                    shard,
                     ..Settings::default()
                 },
                 snapshots: snapshots.map(absolute),
@@ -332,19 +372,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
                 max_failures: max_failures.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             };
             let report = conformance::run_with(suite, cancel, control).await?;
-            print!("{}", report.summary());
-            for (path, text) in [(report_json, report.json()), (junit, report.junit())] {
-                if let Some(path) = path {
-                    std::fs::write(&path, text).with_context(|| format!("{}", path.display()))?;
-                }
-            }
-            println!(
-                "{} passed, {} failed",
-                report.count(conformance::report::Status::Passed),
-                report.cases.len()
-                    - report.count(conformance::report::Status::Passed)
-                    - report.count(conformance::report::Status::Skipped)
-            );
+            write_results(&report, report_json, junit)?;
             let signal = received.load(std::sync::atomic::Ordering::SeqCst);
             if signal != 0 {
                 if !report.cleanup_failures.is_empty() {
@@ -360,6 +388,38 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
             })
         }
     }
+}
+
+/// Prints the summary and its last line, and writes the JSON and JUnit files asked for.
+fn write_results(report: &Report, report_json: Option<PathBuf>, junit: Option<PathBuf>) -> anyhow::Result<()> {
+    print!("{}", report.summary());
+    for (path, text) in [(report_json, report.json()), (junit, report.junit())] {
+        if let Some(path) = path {
+            std::fs::write(&path, text).with_context(|| format!("{}", path.display()))?;
+        }
+    }
+    println!(
+        "{} passed, {} failed",
+        report.count(Status::Passed),
+        report.cases.len() - report.count(Status::Passed) - report.count(Status::Skipped)
+    );
+    Ok(())
+}
+
+/// The merged report of the shards' JSON reports.
+fn merge(paths: &[PathBuf]) -> anyhow::Result<Report> {
+    let mut reports = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
+        let report: Report = serde_json::from_str(&text).with_context(|| {
+            format!(
+                "{}: not a JSON report of `conformance run --report-json`",
+                path.display()
+            )
+        })?;
+        reports.push((path.display().to_string(), report));
+    }
+    Ok(conformance::report::merge(reports)?)
 }
 
 /// The signals that stop a run: SIGINT (Ctrl-C), SIGTERM (CI cancellations, timeouts) and

@@ -8,7 +8,7 @@ use crate::checks::{Check, Severity};
 use crate::plan::Expect;
 use crate::snapshot::{SnapshotOutcome, Update};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Passed,
@@ -18,7 +18,7 @@ pub enum Status {
     Skipped,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CaseResult {
     pub name: String,
     pub operation: String,
@@ -40,7 +40,7 @@ pub struct CaseResult {
 
 /// A request as a failure shows it: the absolute URL, the headers sent (credentials masked),
 /// the body, and the curl command that sends it again.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Request {
     pub method: String,
     pub url: String,
@@ -92,7 +92,8 @@ impl Request {
     }
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+/// A run's results; `json()` writes it and `serde_json` reads it back (`conformance merge`).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Report {
     pub api: String,
     /// What was tried before the cases, and what it found (equal tokens, ...).
@@ -111,10 +112,13 @@ pub struct Report {
     pub stopped_after: Option<usize>,
     /// Where the snapshots were compared, and what was written (none without `--snapshots`).
     pub snapshots: Option<SnapshotRun>,
+    /// The share of the plan this run sent (`--shard I/N`); `planned` counts that share.
+    #[serde(default)]
+    pub shard: Option<crate::shard::Shard>,
 }
 
 /// The snapshot side of a run.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SnapshotRun {
     pub dir: std::path::PathBuf,
     pub update: Update,
@@ -440,6 +444,115 @@ impl Report {
     }
 }
 
+/// Why reports cannot be merged into one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MergeError {
+    #[error("no report to merge")]
+    Nothing,
+    #[error("{origin} is a report of `{api}` and {first} of `{first_api}`: merge the shards of one suite")]
+    OtherSuite {
+        origin: String,
+        api: String,
+        first: String,
+        first_api: String,
+    },
+    #[error("case `{case}` is in both {first} and {second}: were they shards of one split, each given once?")]
+    Twice {
+        case: String,
+        first: String,
+        second: String,
+    },
+    #[error("{origin} is shard {shard} and {first} is shard {first_shard}: merge the shards of one split")]
+    OtherSplit {
+        origin: String,
+        shard: String,
+        first: String,
+        first_shard: String,
+    },
+    #[error("shard {missing} is missing: its cases would not be counted (given: {given})")]
+    Missing { missing: String, given: String },
+}
+
+/// One report from the reports of a suite's shards (`origin` names each in errors: a file):
+/// every case once, the counts added up, notes and preflight lines once each. Reports of
+/// `--shard I/N` must be all N shards of one split; reports without a shard are taken as
+/// they are, as long as no case is in two.
+pub fn merge(reports: Vec<(String, Report)>) -> Result<Report, MergeError> {
+    let mut reports = reports.into_iter();
+    let (first_origin, mut merged) = reports.next().ok_or(MergeError::Nothing)?;
+    let mut seen: std::collections::HashMap<String, String> = merged
+        .cases
+        .iter()
+        .map(|c| (c.name.clone(), first_origin.clone()))
+        .collect();
+    let mut shards = vec![(first_origin.clone(), merged.shard)];
+    for (origin, report) in reports {
+        if report.api != merged.api {
+            return Err(MergeError::OtherSuite {
+                origin,
+                api: report.api,
+                first: first_origin,
+                first_api: merged.api,
+            });
+        }
+        for c in &report.cases {
+            if let Some(first) = seen.insert(c.name.clone(), origin.clone()) {
+                return Err(MergeError::Twice {
+                    case: c.name.clone(),
+                    first,
+                    second: origin,
+                });
+            }
+        }
+        shards.push((origin, report.shard));
+        merged.cases.extend(report.cases);
+        merged.planned += report.planned;
+        merged.cleanup_failures.extend(report.cleanup_failures);
+        for line in report.preflight {
+            if !merged.preflight.contains(&line) {
+                merged.preflight.push(line);
+            }
+        }
+        for note in report.notes {
+            if !merged.notes.contains(&note) {
+                merged.notes.push(note);
+            }
+        }
+        merged.interrupted |= report.interrupted;
+        merged.stopped_after = match (merged.stopped_after, report.stopped_after) {
+            (None, None) => None,
+            (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
+        };
+        merged.snapshots = merged.snapshots.or(report.snapshots);
+    }
+    // Shards of one split, all of them: else some cases would silently not count.
+    let show = |s: Option<crate::shard::Shard>| s.map_or("none".to_owned(), |s| s.to_string());
+    let (first, first_shard) = (&shards[0].0, shards[0].1);
+    for (origin, shard) in &shards[1..] {
+        if shard.map(|s| s.count) != first_shard.map(|s| s.count) {
+            return Err(MergeError::OtherSplit {
+                origin: origin.clone(),
+                shard: show(*shard),
+                first: first.clone(),
+                first_shard: show(first_shard),
+            });
+        }
+    }
+    if let Some(count) = first_shard.map(|s| s.count) {
+        let given: Vec<u32> = shards.iter().filter_map(|(_, s)| s.map(|s| s.index)).collect();
+        if let Some(missing) = (1..=count).find(|i| !given.contains(i)) {
+            let mut listed: Vec<String> = shards.iter().map(|(_, s)| show(*s)).collect();
+            listed.sort();
+            return Err(MergeError::Missing {
+                missing: format!("{missing}/{count}"),
+                given: listed.join(", "),
+            });
+        }
+    }
+    merged.shard = None;
+    Ok(merged)
+}
+
 /// The request of a failing case for the JUnit text, after the exchange.
 fn request_text(c: &CaseResult) -> String {
     c.request
@@ -539,6 +652,7 @@ mod tests {
             interrupted: false,
             stopped_after: None,
             snapshots: None,
+            shard: None,
         }
     }
 

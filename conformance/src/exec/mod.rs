@@ -143,6 +143,8 @@ pub struct Settings {
     pub max_timeouts: u32,
     /// The checks that judge the answers (`--checks`, `--exclude-checks`).
     pub checks: crate::checks::Selection,
+    /// Send only this share of the plan's cases (`--shard I/N`).
+    pub shard: Option<crate::shard::Shard>,
 }
 
 impl Default for Settings {
@@ -156,6 +158,7 @@ impl Default for Settings {
             allow_leftovers: false,
             drain: Duration::from_secs(10),
             checks: crate::checks::Selection::default(),
+            shard: None,
         }
     }
 }
