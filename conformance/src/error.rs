@@ -36,6 +36,10 @@ pub enum RunError {
     #[error("{0}")]
     Spec(String),
 
+    /// `conformance.toml` (or `--config`) cannot be used.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+
     /// Two cases would share one snapshot file.
     #[error(
         "cases `{first}` and `{second}` would share the snapshot file {file} (file names are compared without case on macOS and Windows): rename one operationId"

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 
+use crate::config::Config;
 use crate::exec::{Service, Settings, Target};
 use crate::report::Report;
 use crate::{Control, RunError, Suite};
@@ -43,6 +44,7 @@ pub struct InProcess {
     settings: Settings,
     snapshots: Option<PathBuf>,
     operations: Vec<String>,
+    config: Option<PathBuf>,
 }
 
 impl InProcess {
@@ -60,7 +62,15 @@ impl InProcess {
             settings: Settings::default(),
             snapshots: None,
             operations: Vec::new(),
+            config: None,
         }
+    }
+
+    /// Reads `conformance.toml` from `file` (as `--config`); without it, the one beside the
+    /// spec is read when there is one.
+    pub fn config(mut self, file: impl Into<PathBuf>) -> InProcess {
+        self.config = Some(file.into());
+        self
     }
 
     /// The credential, in the form `CONFORMANCE_TOKEN` takes for the spec's security scheme.
@@ -107,6 +117,10 @@ impl InProcess {
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
         let api = generator::load(&self.spec).map_err(|e| RunError::Spec(e.to_string()))?;
+        let mut settings = self.settings;
+        if let Some(file) = Config::path_for(&self.spec, self.config.as_deref()) {
+            settings.config = std::sync::Arc::new(Config::load(&file)?);
+        }
         let suite = Suite {
             name: name_of(&self.spec),
             target: Target {
@@ -114,7 +128,7 @@ impl InProcess {
                 ..self.target
             },
             api,
-            settings: self.settings,
+            settings,
             snapshots: self.snapshots.map(|d| std::path::absolute(&d).unwrap_or(d)),
             operations: self.operations,
         };

@@ -25,6 +25,7 @@
 //! ```
 
 pub mod checks;
+pub mod config;
 pub mod error;
 pub mod exec;
 pub mod habits;
@@ -147,35 +148,77 @@ pub async fn run(suite: Suite, cancel: impl Future<Output = ()>) -> Result<Repor
 struct Verdict {
     status: Status,
     failures: Vec<checks::Check>,
+    known: Vec<report::Known>,
     checks_run: usize,
 }
 
-fn judge(plan: &plan::Plan, case: &plan::Case, exchange: &exec::Exchange, checks: &checks::Selection) -> Verdict {
-    if exchange.skipped.is_some() {
-        return Verdict {
-            status: Status::Skipped,
+/// What judges the cases: the checks chosen, `conformance.toml`, and today's date (for the
+/// known deviations' `until`).
+#[derive(Clone)]
+struct Judge {
+    selection: checks::Selection,
+    config: Arc<config::Config>,
+    today: config::Date,
+}
+
+impl Judge {
+    fn judge(&self, plan: &plan::Plan, case: &plan::Case, exchange: &exec::Exchange) -> Verdict {
+        let verdict = |status| Verdict {
+            status,
             failures: Vec::new(),
+            known: Vec::new(),
             checks_run: 0,
         };
-    }
-    if exchange.error.is_some() || exchange.main.as_ref().is_some_and(|m| m.received.is_err()) {
-        return Verdict {
-            status: Status::Error,
-            failures: Vec::new(),
-            checks_run: 0,
+        if exchange.skipped.is_some() {
+            return verdict(Status::Skipped);
+        }
+        let received = exchange.main.as_ref().map(|m| &m.received);
+        let Some(Ok(answer)) = received.filter(|_| exchange.error.is_none()) else {
+            return verdict(if received.is_some() || exchange.error.is_some() {
+                Status::Error
+            } else {
+                Status::Passed
+            });
         };
-    }
-    let all = checks::check(plan, case, exchange, checks);
-    let checks_run = all.len();
-    let failures: Vec<checks::Check> = all.into_iter().filter(|c| !c.passed).collect();
-    Verdict {
-        status: if failures.is_empty() {
-            Status::Passed
-        } else {
-            Status::Failed
-        },
-        failures,
-        checks_run,
+        let mut all = checks::check(plan, case, exchange, &self.selection);
+        self.config.apply_expected_statuses(case, answer.status, &mut all);
+        let checks_run = all.len();
+        let mut failures = Vec::new();
+        let mut known = Vec::new();
+        for mut check in all.into_iter().filter(|c| !c.passed) {
+            match self.config.known(&case.name, check.name) {
+                Some(k) if k.until >= self.today => known.push(report::Known {
+                    check,
+                    reason: k.reason.clone(),
+                    until: k.until.to_string(),
+                }),
+                Some(k) => {
+                    check.message = format!(
+                        "{} (the known deviation \"{}\" expired after {}: fix the server, or move `until` in {})",
+                        check.message,
+                        k.reason,
+                        k.until,
+                        self.config
+                            .file
+                            .as_deref()
+                            .map_or_else(|| config::FILE_NAME.to_owned(), |f| f.display().to_string()),
+                    );
+                    failures.push(check);
+                }
+                None => failures.push(check),
+            }
+        }
+        let status = match (failures.is_empty(), known.is_empty()) {
+            (false, _) => Status::Failed,
+            (true, false) => Status::Known,
+            (true, true) => Status::Passed,
+        };
+        Verdict {
+            status,
+            failures,
+            known,
+            checks_run,
+        }
     }
 }
 
@@ -212,6 +255,7 @@ async fn run_on(
             filtered: !suite.operations.is_empty(),
         });
     }
+    suite.settings.config.apply_skips(&mut plan);
     // A shard may be empty (a small plan, many shards): it passes with nothing sent.
     if let Some(shard) = suite.settings.shard {
         plan.cases.retain(|c| shard.holds(&c.name));
@@ -246,23 +290,28 @@ async fn run_on(
     });
     // Each case is judged as it ends, so that a progress bar shows its verdict and
     // `max_failures` can stop the run.
+    let judge = Judge {
+        selection: suite.settings.checks.clone(),
+        config: suite.settings.config.clone(),
+        today: config::Date::today(),
+    };
     let verdicts: Arc<Mutex<Vec<Option<Verdict>>>> =
         Arc::new(Mutex::new((0..plan.cases.len()).map(|_| None).collect()));
     let failed = Arc::new(AtomicUsize::new(0));
     let stopped = Arc::new(AtomicBool::new(false));
     let exchanges = {
-        let (plan, verdicts, failed, stopped, control, selection) = (
+        let (plan, verdicts, failed, stopped, control, judge) = (
             plan.clone(),
             verdicts.clone(),
             failed.clone(),
             stopped.clone(),
             control.clone(),
-            suite.settings.checks.clone(),
+            judge.clone(),
         );
         runner
             .run(cancel, move |i, exchange| {
                 let case = &plan.cases[i];
-                let verdict = judge(&plan, case, exchange, &selection);
+                let verdict = judge.judge(&plan, case, exchange);
                 let status = verdict.status;
                 if let Ok(mut verdicts) = verdicts.lock() {
                     verdicts[i] = Some(verdict);
@@ -319,16 +368,20 @@ async fn run_on(
         let Verdict {
             mut status,
             failures,
+            known,
             checks_run,
-        } = verdict
-            .take()
-            .unwrap_or_else(|| judge(&plan, case, exchange, &suite.settings.checks));
+        } = verdict.take().unwrap_or_else(|| judge.judge(&plan, case, exchange));
         let text = snapshot::render(case, exchange, &redactor);
-        let failures: Vec<checks::Check> = failures
+        let redacted = |mut c: checks::Check| {
+            c.message = redactor.message(&c.message);
+            c
+        };
+        let failures: Vec<checks::Check> = failures.into_iter().map(redacted).collect();
+        let known: Vec<report::Known> = known
             .into_iter()
-            .map(|mut c| {
-                c.message = redactor.message(&c.message);
-                c
+            .map(|k| report::Known {
+                check: redacted(k.check),
+                ..k
             })
             .collect();
         let mut error = exchange
@@ -338,7 +391,7 @@ async fn run_on(
             .or_else(|| exchange.skipped.clone())
             .map(|e| redactor.message(&e));
         let snapshot = match (&snapshots, status) {
-            (Some(s), Status::Passed | Status::Failed | Status::Error) => {
+            (Some(s), Status::Passed | Status::Failed | Status::Known | Status::Error) => {
                 match snapshot::compare(&s.dir, &case.name, &text, s.update) {
                     Ok(outcome) => Some(outcome),
                     // The case's answer cannot be kept: an error of the case, not of the run.
@@ -354,7 +407,7 @@ async fn run_on(
         // A failure comes with the request to send again by hand: the case's own, or the
         // step that broke (a setup create). Literal except for the credentials, which
         // `Sent` never holds; replacing them again here only guards against a server echo.
-        let request = matches!(status, Status::Failed | Status::Error)
+        let request = matches!(status, Status::Failed | Status::Known | Status::Error)
             .then(|| exchange.main.as_ref().or(exchange.steps.last()))
             .flatten()
             .map(|step| report::Request::from_sent(&step.sent, &credentials));
@@ -367,6 +420,7 @@ async fn run_on(
             request,
             status,
             failures,
+            known,
             checks_run,
             error,
             snapshot,

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
+use conformance::config::{Config, Date};
 use conformance::exec::{CaCertificate, Runner, Settings, Target};
 use conformance::report::{Report, Status};
 use conformance::{Control, RunError, Suite, TlsProblem, plan};
@@ -65,6 +66,20 @@ struct Spec {
     /// Only this operationId (repeatable); an unknown one is an error that lists the spec's.
     #[arg(long = "operation", value_name = "ID")]
     operations: Vec<String>,
+    /// Skips, expected statuses, extra headers and known deviations (TOML); without it,
+    /// `conformance.toml` beside the spec is read when there is one.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+impl Spec {
+    /// The configuration for this spec: `--config`, else the file beside the spec, else none.
+    fn config(&self) -> anyhow::Result<Config> {
+        Ok(match Config::path_for(&self.spec, self.config.as_deref()) {
+            Some(file) => Config::load(&file)?,
+            None => Config::default(),
+        })
+    }
 }
 
 #[derive(clap::Args)]
@@ -127,6 +142,16 @@ enum Command {
         /// matrix; `conformance merge` adds the shards' JSON reports up.
         #[arg(long, value_name = "I/N")]
         shard: Option<conformance::shard::Shard>,
+    },
+    /// Print a `conformance.toml` that marks each failed check of a run as a known deviation,
+    /// until 30 days from today, with a reason to replace; paste it into the configuration.
+    Baseline {
+        /// The run's JSON report (`run --report-json`).
+        #[arg(long)]
+        report: PathBuf,
+        /// Write it here instead of printing it.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Merge the JSON reports of a suite's shards (`run --shard I/N --report-json ...`) into one
     /// summary, and one JSON and one JUnit file; exit 1 when any shard failed.
@@ -238,6 +263,22 @@ fn hint(error: &anyhow::Error) -> Option<&'static str> {
 
 async fn command(command: Command) -> anyhow::Result<ExitCode> {
     match command {
+        Command::Baseline { report, out } => {
+            let text = std::fs::read_to_string(&report).with_context(|| format!("{}", report.display()))?;
+            let report: Report = serde_json::from_str(&text).with_context(|| {
+                format!(
+                    "{}: not a JSON report of `conformance run --report-json`",
+                    report.display()
+                )
+            })?;
+            let today = Date::today();
+            let baseline = Config::baseline(&report, today, today.plus_days(30));
+            match out {
+                Some(path) => std::fs::write(&path, baseline).with_context(|| format!("{}", path.display()))?,
+                None => print!("{baseline}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Merge {
             reports,
             report_json,
@@ -275,6 +316,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
                 allow_leftovers,
             };
             let mut plan = plan::plan_with(&api, "cfm-00000000", &spec.operations, safety);
+            spec.config()?.apply_skips(&mut plan);
             if let Some(shard) = shard {
                 plan.cases.retain(|c| shard.holds(&c.name));
             }
@@ -291,7 +333,12 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
             let api = load(&spec.spec)?;
             conformance::check_operations(&api, &spec.operations)?;
             let plan = Arc::new(plan::plan(&api, "cfm-00000000", &[]));
-            let runner = Runner::new(plan, target(server)?, Settings::default())?;
+            // The configuration's headers go with the sweep's requests too.
+            let settings = Settings {
+                config: Arc::new(spec.config()?),
+                ..Settings::default()
+            };
+            let runner = Runner::new(plan, target(server)?, settings)?;
             runner.preflight().await?;
             let swept = runner.sweep(dry_run).await?;
             for note in &swept.notes {
@@ -332,6 +379,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
         } => {
             let checks = conformance::checks::Selection::new(&checks, &exclude_checks)?;
             let api = load(&spec.spec)?;
+            let config = Arc::new(spec.config()?);
             if !(timeout > 0.0 && timeout.is_finite()) {
                 bail!("--timeout must be a positive number of seconds");
             }
@@ -349,6 +397,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
                     max_timeouts,
                     checks,
                     shard,
+                    config,
                     ..Settings::default()
                 },
                 snapshots: snapshots.map(absolute),
@@ -398,10 +447,14 @@ fn write_results(report: &Report, report_json: Option<PathBuf>, junit: Option<Pa
             std::fs::write(&path, text).with_context(|| format!("{}", path.display()))?;
         }
     }
+    let known = match report.count(Status::Known) {
+        0 => String::new(),
+        n => format!(", {n} known deviations"),
+    };
     println!(
-        "{} passed, {} failed",
+        "{} passed, {} failed{known}",
         report.count(Status::Passed),
-        report.cases.len() - report.count(Status::Passed) - report.count(Status::Skipped)
+        report.count(Status::Failed) + report.count(Status::Error)
     );
     Ok(())
 }

@@ -121,6 +121,11 @@ impl Runner {
             wire.headers.push(("content-type".into(), vec![Seg::Lit(ct.clone())]));
         }
         wire.headers.push(("accept".into(), vec![Seg::Lit(accept(op))]));
+        // conformance.toml's `[headers]`: never credentials (the file refuses them), so shown
+        // and reproduced as they are.
+        for (name, value) in &self.settings.config.headers {
+            wire.headers.push((name.clone(), vec![Seg::Lit(value.clone())]));
+        }
         let real = |t: &Text| render(t, credential.as_ref(), Shown::Real);
         let masked = |t: &Text| render(t, credential.as_ref(), Shown::Masked);
 

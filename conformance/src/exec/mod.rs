@@ -145,6 +145,8 @@ pub struct Settings {
     pub checks: crate::checks::Selection,
     /// Send only this share of the plan's cases (`--shard I/N`).
     pub shard: Option<crate::shard::Shard>,
+    /// `conformance.toml`: skips, expected statuses, extra headers, known deviations.
+    pub config: Arc<crate::config::Config>,
 }
 
 impl Default for Settings {
@@ -159,6 +161,7 @@ impl Default for Settings {
             drain: Duration::from_secs(10),
             checks: crate::checks::Selection::default(),
             shard: None,
+            config: Arc::default(),
         }
     }
 }
