@@ -490,9 +490,12 @@ impl Date {
 
     /// Today in UTC, by the system clock.
     pub fn today() -> Date {
-        let seconds = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
+        Date::of(std::time::SystemTime::now())
+    }
+
+    /// The UTC day of `time`.
+    pub fn of(time: std::time::SystemTime) -> Date {
+        let seconds = time.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
         Date((seconds / 86_400) as i64)
     }
 

@@ -29,6 +29,7 @@ pub mod config;
 pub mod error;
 pub mod exec;
 pub mod habits;
+pub mod har;
 pub mod in_process;
 pub mod plan;
 pub mod redact;
@@ -361,6 +362,15 @@ async fn run_on(
     for id in &plan.unknown_ids {
         redactor.add_volatile(id, "[unknown-id]");
     }
+    let har = suite.settings.har.then(|| {
+        let named: Vec<(&str, &exec::Exchange)> = plan
+            .cases
+            .iter()
+            .zip(&exchanges)
+            .filter_map(|(case, exchange)| Some((case.name.as_str(), exchange.as_ref()?)))
+            .collect();
+        har::log(&named, &suite.target.base_url, &redactor)
+    });
     let mut verdicts = std::mem::take(&mut *verdicts.lock().unwrap_or_else(|e| e.into_inner()));
     let mut cases = Vec::new();
     for ((case, exchange), verdict) in plan.cases.iter().zip(&exchanges).zip(&mut verdicts) {
@@ -438,5 +448,6 @@ async fn run_on(
         planned: plan.cases.len(),
         snapshots,
         shard: suite.settings.shard,
+        har,
     })
 }

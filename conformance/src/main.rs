@@ -138,6 +138,10 @@ enum Command {
         /// Leave these checks out (comma-separated or repeated).
         #[arg(long = "exclude-checks", value_name = "NAME", value_delimiter = ',')]
         exclude_checks: Vec<String>,
+        /// Write every exchange of the cases (setup, request, follow-ups) here as HAR 1.2,
+        /// redacted as snapshots are, for browser devtools and replay tools.
+        #[arg(long, value_name = "FILE")]
+        har: Option<PathBuf>,
         /// Send only shard I of N (1-based): a stable share of the cases by name, for a CI
         /// matrix; `conformance merge` adds the shards' JSON reports up.
         #[arg(long, value_name = "I/N")]
@@ -376,6 +380,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
             checks,
             exclude_checks,
             shard,
+            har,
         } => {
             let checks = conformance::checks::Selection::new(&checks, &exclude_checks)?;
             let api = load(&spec.spec)?;
@@ -398,6 +403,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
                     checks,
                     shard,
                     config,
+                    har: har.is_some(),
                     ..Settings::default()
                 },
                 snapshots: snapshots.map(absolute),
@@ -421,6 +427,10 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
                 max_failures: max_failures.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             };
             let report = conformance::run_with(suite, cancel, control).await?;
+            if let (Some(path), Some(log)) = (&har, &report.har) {
+                let text = serde_json::to_string_pretty(log).context("HAR")?;
+                std::fs::write(path, text).with_context(|| format!("{}", path.display()))?;
+            }
             write_results(&report, report_json, junit)?;
             let signal = received.load(std::sync::atomic::Ordering::SeqCst);
             if signal != 0 {

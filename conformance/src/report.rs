@@ -130,6 +130,9 @@ pub struct Report {
     /// The share of the plan this run sent (`--shard I/N`); `planned` counts that share.
     #[serde(default)]
     pub shard: Option<crate::shard::Shard>,
+    /// Every exchange of the cases as HAR 1.2, redacted as snapshots are (`Settings::har`).
+    #[serde(skip)]
+    pub har: Option<serde_json::Value>,
 }
 
 /// The snapshot side of a run.
@@ -726,6 +729,7 @@ mod tests {
             stopped_after: None,
             snapshots: None,
             shard: None,
+            har: None,
         }
     }
 

@@ -147,6 +147,8 @@ pub struct Settings {
     pub shard: Option<crate::shard::Shard>,
     /// `conformance.toml`: skips, expected statuses, extra headers, known deviations.
     pub config: Arc<crate::config::Config>,
+    /// Keep every exchange of the cases as HAR 1.2 in `Report::har` (`--har`).
+    pub har: bool,
 }
 
 impl Default for Settings {
@@ -162,6 +164,7 @@ impl Default for Settings {
             checks: crate::checks::Selection::default(),
             shard: None,
             config: Arc::default(),
+            har: false,
         }
     }
 }
