@@ -1,4 +1,4 @@
-//! `conformance run|list|sweep|merge`: the runner from the command line.
+//! `conformance run|list|sweep|merge|baseline|checks`: the runner from the command line.
 //!
 //! Exit codes: 0 when every check and snapshot passes, 1 when any fails, 2 for a usage,
 //! spec, TLS, connection or credential problem that stopped the run; after SIGINT, SIGTERM or

@@ -533,8 +533,13 @@ impl Runner {
     async fn probe_credentials(&self, mut notes: Vec<String>) -> Result<Preflight, RunError> {
         let url = &self.target.base_url;
         let Some(op) = self.probe_operation() else {
+            // In process nothing was sent to the base URL itself.
+            let reached = match self.transport {
+                Transport::Http(_) => format!("GET {url} answered; "),
+                Transport::Service(_) => String::new(),
+            };
             notes.push(format!(
-                "preflight: GET {url} answered; the spec has no GET without required parameters to try the credentials on"
+                "preflight: {reached}the spec has no GET without required parameters to try the credentials on"
             ));
             return Ok(Preflight { notes });
         };
