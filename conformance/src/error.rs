@@ -32,6 +32,14 @@ pub enum RunError {
     #[error("cannot make an HTTP client: {0}")]
     Client(#[source] reqwest::Error),
 
+    /// The spec could not be read (the message names the file, line and column).
+    #[error("{0}")]
+    Spec(String),
+
+    /// `conformance.toml` (or `--config`) cannot be used.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+
     /// Two cases would share one snapshot file.
     #[error(
         "cases `{first}` and `{second}` would share the snapshot file {file} (file names are compared without case on macOS and Windows): rename one operationId"

@@ -4,15 +4,38 @@
 //! [`plan`] derives cases from the generator's model; [`exec`] sends them, making and
 //! removing its own resources; [`checks`] judges each answer; [`redact`] and [`snapshot`]
 //! turn answers into stable insta snapshots; [`report`] prints and writes the results.
+//!
+//! The suite also runs inside a crate's own `cargo test`, against its axum `Router` (any tower
+//! service) in-process, with no port ([`InProcess`], [`assert_conforms`]). A user's test:
+//!
+//! ```
+//! # use std::sync::Arc;
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! // The router as the crate's main() builds it, over a fresh in-memory store:
+//! let store = Arc::new(reference::Store::open(None).unwrap());
+//! let keys = ["test-key".to_owned(), "other-key".to_owned()];
+//! let router = reference::Api::Kejue.router(store, Arc::new(reference::Tenants::new(&keys)));
+//! conformance::InProcess::new("../specs/kejue.yaml") // relative to the crate's folder
+//!     .token("test-key") // what CONFORMANCE_TOKEN would hold
+//!     .token_alt("other-key") // a second tenant: the isolation cases
+//!     .assert(router) // panics with the readable report when anything fails
+//!     .await;
+//! # }
+//! ```
 
 pub mod checks;
+pub mod config;
 pub mod error;
 pub mod exec;
 pub mod habits;
+pub mod har;
+pub mod in_process;
 pub mod plan;
 pub mod redact;
 pub mod report;
 pub mod scenarios;
+pub mod shard;
 pub mod snapshot;
 
 use std::future::Future;
@@ -24,12 +47,21 @@ use std::sync::{Arc, Mutex};
 use generator::model::Api;
 
 pub use error::{RunError, TlsProblem};
-use exec::{Runner, Settings, Target};
+use exec::{Runner, Service, Settings, Target};
+pub use in_process::{InProcess, assert_conforms};
 use report::{CaseResult, Report, SnapshotRun, Status};
 
 /// Every value a run creates carries `cfm-<8 hex>`; `sweep` looks for exactly that, as a
 /// whole token (`plan::carries_tag`).
 pub const TAG_PREFIX: &str = "cfm-";
+
+/// FNV-1a (64 bits): a hash that no Rust release, crate release or machine changes (std's
+/// `DefaultHasher` may), for seeds, file names and shards.
+pub fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes.into_iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
 
 /// A fresh run tag.
 pub fn new_tag() -> String {
@@ -117,55 +149,119 @@ pub async fn run(suite: Suite, cancel: impl Future<Output = ()>) -> Result<Repor
 struct Verdict {
     status: Status,
     failures: Vec<checks::Check>,
+    known: Vec<report::Known>,
     checks_run: usize,
 }
 
-fn judge(plan: &plan::Plan, case: &plan::Case, exchange: &exec::Exchange, checks: &checks::Selection) -> Verdict {
-    if exchange.skipped.is_some() {
-        return Verdict {
-            status: Status::Skipped,
+/// What judges the cases: the checks chosen, `conformance.toml`, and today's date (for the
+/// known deviations' `until`).
+#[derive(Clone)]
+struct Judge {
+    selection: checks::Selection,
+    config: Arc<config::Config>,
+    today: config::Date,
+}
+
+impl Judge {
+    fn judge(&self, plan: &plan::Plan, case: &plan::Case, exchange: &exec::Exchange) -> Verdict {
+        let verdict = |status| Verdict {
+            status,
             failures: Vec::new(),
+            known: Vec::new(),
             checks_run: 0,
         };
-    }
-    if exchange.error.is_some() || exchange.main.as_ref().is_some_and(|m| m.received.is_err()) {
-        return Verdict {
-            status: Status::Error,
-            failures: Vec::new(),
-            checks_run: 0,
+        if exchange.skipped.is_some() {
+            return verdict(Status::Skipped);
+        }
+        let received = exchange.main.as_ref().map(|m| &m.received);
+        let Some(Ok(answer)) = received.filter(|_| exchange.error.is_none()) else {
+            return verdict(if received.is_some() || exchange.error.is_some() {
+                Status::Error
+            } else {
+                Status::Passed
+            });
         };
-    }
-    let all = checks::check(plan, case, exchange, checks);
-    let checks_run = all.len();
-    let failures: Vec<checks::Check> = all.into_iter().filter(|c| !c.passed).collect();
-    Verdict {
-        status: if failures.is_empty() {
-            Status::Passed
-        } else {
-            Status::Failed
-        },
-        failures,
-        checks_run,
+        let mut all = checks::check(plan, case, exchange, &self.selection);
+        self.config.apply_expected_statuses(case, answer.status, &mut all);
+        let checks_run = all.len();
+        let mut failures = Vec::new();
+        let mut known = Vec::new();
+        for mut check in all.into_iter().filter(|c| !c.passed) {
+            match self.config.known(&case.name, check.name) {
+                Some(k) if k.until >= self.today => known.push(report::Known {
+                    check,
+                    reason: k.reason.clone(),
+                    until: k.until.to_string(),
+                }),
+                Some(k) => {
+                    check.message = format!(
+                        "{} (the known deviation \"{}\" expired after {}: fix the server, or move `until` in {})",
+                        check.message,
+                        k.reason,
+                        k.until,
+                        self.config
+                            .file
+                            .as_deref()
+                            .map_or_else(|| config::FILE_NAME.to_owned(), |f| f.display().to_string()),
+                    );
+                    failures.push(check);
+                }
+                None => failures.push(check),
+            }
+        }
+        let status = match (failures.is_empty(), known.is_empty()) {
+            (false, _) => Status::Failed,
+            (true, false) => Status::Known,
+            (true, true) => Status::Passed,
+        };
+        Verdict {
+            status,
+            failures,
+            known,
+            checks_run,
+        }
     }
 }
 
 /// As [`run`], telling `control.events` how it goes and stopping after
 /// `control.max_failures` failed cases.
 pub async fn run_with(suite: Suite, cancel: impl Future<Output = ()>, control: Control) -> Result<Report, RunError> {
+    run_on(suite, None, cancel, control).await
+}
+
+/// As [`run_with`], with every request sent to `service` in this process (no socket);
+/// `suite.target.base_url` names it ([`in_process::base_url`]). [`InProcess`] wraps this for
+/// tests.
+pub async fn run_in_process(
+    suite: Suite,
+    service: Service,
+    cancel: impl Future<Output = ()>,
+    control: Control,
+) -> Result<Report, RunError> {
+    run_on(suite, Some(service), cancel, control).await
+}
+
+async fn run_on(
+    suite: Suite,
+    service: Option<Service>,
+    cancel: impl Future<Output = ()>,
+    control: Control,
+) -> Result<Report, RunError> {
     check_operations(&suite.api, &suite.operations)?;
     let tag = new_tag();
-    let plan = Arc::new(plan::plan_with(
-        &suite.api,
-        &tag,
-        &suite.operations,
-        suite.settings.safety(),
-    ));
+    let mut plan = plan::plan_with(&suite.api, &tag, &suite.operations, suite.settings.safety());
     if plan.cases.is_empty() {
         return Err(RunError::NoCases {
             suite: suite.name.clone(),
             filtered: !suite.operations.is_empty(),
         });
     }
+    suite.settings.config.apply_skips(&mut plan);
+    // A shard may be empty (a small plan, many shards): it passes with nothing sent.
+    if let Some(shard) = suite.settings.shard {
+        plan.cases.retain(|c| shard.holds(&c.name));
+    }
+    let plan = Arc::new(plan);
     let snapshots = match &suite.snapshots {
         Some(dir) => {
             snapshot::check_names(plan.cases.iter().map(|c| c.name.as_str()))?;
@@ -183,7 +279,11 @@ pub async fn run_with(suite: Suite, cancel: impl Future<Output = ()>, control: C
     for warning in &plan.warnings {
         control.emit(Event::Warning(warning.clone()));
     }
-    let runner = Arc::new(Runner::new(plan.clone(), suite.target.clone(), suite.settings.clone())?);
+    let (target, settings) = (suite.target.clone(), suite.settings.clone());
+    let runner = Arc::new(match service {
+        Some(service) => Runner::in_process(plan.clone(), target, settings, service)?,
+        None => Runner::new(plan.clone(), target, settings)?,
+    });
     let preflight = runner.preflight().await?;
     control.emit(Event::Started {
         suite: suite.name.clone(),
@@ -191,23 +291,28 @@ pub async fn run_with(suite: Suite, cancel: impl Future<Output = ()>, control: C
     });
     // Each case is judged as it ends, so that a progress bar shows its verdict and
     // `max_failures` can stop the run.
+    let judge = Judge {
+        selection: suite.settings.checks.clone(),
+        config: suite.settings.config.clone(),
+        today: config::Date::today(),
+    };
     let verdicts: Arc<Mutex<Vec<Option<Verdict>>>> =
         Arc::new(Mutex::new((0..plan.cases.len()).map(|_| None).collect()));
     let failed = Arc::new(AtomicUsize::new(0));
     let stopped = Arc::new(AtomicBool::new(false));
     let exchanges = {
-        let (plan, verdicts, failed, stopped, control, selection) = (
+        let (plan, verdicts, failed, stopped, control, judge) = (
             plan.clone(),
             verdicts.clone(),
             failed.clone(),
             stopped.clone(),
             control.clone(),
-            suite.settings.checks.clone(),
+            judge.clone(),
         );
         runner
             .run(cancel, move |i, exchange| {
                 let case = &plan.cases[i];
-                let verdict = judge(&plan, case, exchange, &selection);
+                let verdict = judge.judge(&plan, case, exchange);
                 let status = verdict.status;
                 if let Ok(mut verdicts) = verdicts.lock() {
                     verdicts[i] = Some(verdict);
@@ -257,6 +362,15 @@ pub async fn run_with(suite: Suite, cancel: impl Future<Output = ()>, control: C
     for id in &plan.unknown_ids {
         redactor.add_volatile(id, "[unknown-id]");
     }
+    let har = suite.settings.har.then(|| {
+        let named: Vec<(&str, &exec::Exchange)> = plan
+            .cases
+            .iter()
+            .zip(&exchanges)
+            .filter_map(|(case, exchange)| Some((case.name.as_str(), exchange.as_ref()?)))
+            .collect();
+        har::log(&named, &suite.target.base_url, &redactor)
+    });
     let mut verdicts = std::mem::take(&mut *verdicts.lock().unwrap_or_else(|e| e.into_inner()));
     let mut cases = Vec::new();
     for ((case, exchange), verdict) in plan.cases.iter().zip(&exchanges).zip(&mut verdicts) {
@@ -264,16 +378,20 @@ pub async fn run_with(suite: Suite, cancel: impl Future<Output = ()>, control: C
         let Verdict {
             mut status,
             failures,
+            known,
             checks_run,
-        } = verdict
-            .take()
-            .unwrap_or_else(|| judge(&plan, case, exchange, &suite.settings.checks));
+        } = verdict.take().unwrap_or_else(|| judge.judge(&plan, case, exchange));
         let text = snapshot::render(case, exchange, &redactor);
-        let failures: Vec<checks::Check> = failures
+        let redacted = |mut c: checks::Check| {
+            c.message = redactor.message(&c.message);
+            c
+        };
+        let failures: Vec<checks::Check> = failures.into_iter().map(redacted).collect();
+        let known: Vec<report::Known> = known
             .into_iter()
-            .map(|mut c| {
-                c.message = redactor.message(&c.message);
-                c
+            .map(|k| report::Known {
+                check: redacted(k.check),
+                ..k
             })
             .collect();
         let mut error = exchange
@@ -283,7 +401,7 @@ pub async fn run_with(suite: Suite, cancel: impl Future<Output = ()>, control: C
             .or_else(|| exchange.skipped.clone())
             .map(|e| redactor.message(&e));
         let snapshot = match (&snapshots, status) {
-            (Some(s), Status::Passed | Status::Failed | Status::Error) => {
+            (Some(s), Status::Passed | Status::Failed | Status::Known | Status::Error) => {
                 match snapshot::compare(&s.dir, &case.name, &text, s.update) {
                     Ok(outcome) => Some(outcome),
                     // The case's answer cannot be kept: an error of the case, not of the run.
@@ -299,7 +417,7 @@ pub async fn run_with(suite: Suite, cancel: impl Future<Output = ()>, control: C
         // A failure comes with the request to send again by hand: the case's own, or the
         // step that broke (a setup create). Literal except for the credentials, which
         // `Sent` never holds; replacing them again here only guards against a server echo.
-        let request = matches!(status, Status::Failed | Status::Error)
+        let request = matches!(status, Status::Failed | Status::Known | Status::Error)
             .then(|| exchange.main.as_ref().or(exchange.steps.last()))
             .flatten()
             .map(|step| report::Request::from_sent(&step.sent, &credentials));
@@ -312,6 +430,7 @@ pub async fn run_with(suite: Suite, cancel: impl Future<Output = ()>, control: C
             request,
             status,
             failures,
+            known,
             checks_run,
             error,
             snapshot,
@@ -328,5 +447,7 @@ pub async fn run_with(suite: Suite, cancel: impl Future<Output = ()>, control: C
         stopped_after: control.max_failures.filter(|_| stopped),
         planned: plan.cases.len(),
         snapshots,
+        shard: suite.settings.shard,
+        har,
     })
 }

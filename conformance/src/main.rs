@@ -1,4 +1,4 @@
-//! `conformance run|list|sweep`: the runner from the command line.
+//! `conformance run|list|sweep|merge|baseline|checks`: the runner from the command line.
 //!
 //! Exit codes: 0 when every check and snapshot passes, 1 when any fails, 2 for a usage,
 //! spec, TLS, connection or credential problem that stopped the run; after SIGINT, SIGTERM or
@@ -13,7 +13,9 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
+use conformance::config::{Config, Date};
 use conformance::exec::{CaCertificate, Runner, Settings, Target};
+use conformance::report::{Report, Status};
 use conformance::{Control, RunError, Suite, TlsProblem, plan};
 
 mod progress;
@@ -64,6 +66,20 @@ struct Spec {
     /// Only this operationId (repeatable); an unknown one is an error that lists the spec's.
     #[arg(long = "operation", value_name = "ID")]
     operations: Vec<String>,
+    /// Skips, expected statuses, extra headers and known deviations (TOML); without it,
+    /// `conformance.toml` beside the spec is read when there is one.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+impl Spec {
+    /// The configuration for this spec: `--config`, else the file beside the spec, else none.
+    fn config(&self) -> anyhow::Result<Config> {
+        Ok(match Config::path_for(&self.spec, self.config.as_deref()) {
+            Some(file) => Config::load(&file)?,
+            None => Config::default(),
+        })
+    }
 }
 
 #[derive(clap::Args)]
@@ -122,6 +138,37 @@ enum Command {
         /// Leave these checks out (comma-separated or repeated).
         #[arg(long = "exclude-checks", value_name = "NAME", value_delimiter = ',')]
         exclude_checks: Vec<String>,
+        /// Write every exchange of the cases (setup, request, follow-ups) here as HAR 1.2,
+        /// redacted as snapshots are, for browser devtools and replay tools.
+        #[arg(long, value_name = "FILE")]
+        har: Option<PathBuf>,
+        /// Send only shard I of N (1-based): a stable share of the cases by name, for a CI
+        /// matrix; `conformance merge` adds the shards' JSON reports up.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<conformance::shard::Shard>,
+    },
+    /// Print a `conformance.toml` that marks each failed check of a run as a known deviation,
+    /// until 30 days from today, with a reason to replace; paste it into the configuration.
+    Baseline {
+        /// The run's JSON report (`run --report-json`).
+        #[arg(long)]
+        report: PathBuf,
+        /// Write it here instead of printing it.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Merge the JSON reports of a suite's shards (`run --shard I/N --report-json ...`) into one
+    /// summary, and one JSON and one JUnit file; exit 1 when any shard failed.
+    Merge {
+        /// The shards' JSON reports, all N of one split.
+        #[arg(required = true, value_name = "REPORT")]
+        reports: Vec<PathBuf>,
+        /// Write the merged results as JSON here.
+        #[arg(long)]
+        report_json: Option<PathBuf>,
+        /// Write the merged results as JUnit XML here.
+        #[arg(long)]
+        junit: Option<PathBuf>,
     },
     /// List the checks: name, severity, and what each judges.
     Checks,
@@ -135,6 +182,9 @@ enum Command {
         /// The plan of `run --allow-leftovers`.
         #[arg(long)]
         allow_leftovers: bool,
+        /// The cases of `run --shard I/N`.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<conformance::shard::Shard>,
     },
     /// Remove what interrupted runs left behind: listed resources whose tagged fields hold a
     /// run tag (`cfm-` and 8 lowercase hex), every page of the list; nothing else.
@@ -217,6 +267,35 @@ fn hint(error: &anyhow::Error) -> Option<&'static str> {
 
 async fn command(command: Command) -> anyhow::Result<ExitCode> {
     match command {
+        Command::Baseline { report, out } => {
+            let text = std::fs::read_to_string(&report).with_context(|| format!("{}", report.display()))?;
+            let report: Report = serde_json::from_str(&text).with_context(|| {
+                format!(
+                    "{}: not a JSON report of `conformance run --report-json`",
+                    report.display()
+                )
+            })?;
+            let today = Date::today();
+            let baseline = Config::baseline(&report, today, today.plus_days(30));
+            match out {
+                Some(path) => std::fs::write(&path, baseline).with_context(|| format!("{}", path.display()))?,
+                None => print!("{baseline}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Merge {
+            reports,
+            report_json,
+            junit,
+        } => {
+            let report = merge(&reports)?;
+            write_results(&report, report_json, junit)?;
+            Ok(if report.passed() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
         Command::Checks => {
             for check in conformance::checks::CHECKS {
                 println!(
@@ -232,6 +311,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
             spec,
             read_only,
             allow_leftovers,
+            shard,
         } => {
             let api = load(&spec.spec)?;
             conformance::check_operations(&api, &spec.operations)?;
@@ -239,7 +319,11 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
                 read_only,
                 allow_leftovers,
             };
-            let plan = plan::plan_with(&api, "cfm-00000000", &spec.operations, safety);
+            let mut plan = plan::plan_with(&api, "cfm-00000000", &spec.operations, safety);
+            spec.config()?.apply_skips(&mut plan);
+            if let Some(shard) = shard {
+                plan.cases.retain(|c| shard.holds(&c.name));
+            }
             for case in &plan.cases {
                 println!("{:<64} {:<13} {}", case.name, case.expect.as_str(), case.varied);
             }
@@ -253,7 +337,12 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
             let api = load(&spec.spec)?;
             conformance::check_operations(&api, &spec.operations)?;
             let plan = Arc::new(plan::plan(&api, "cfm-00000000", &[]));
-            let runner = Runner::new(plan, target(server)?, Settings::default())?;
+            // The configuration's headers go with the sweep's requests too.
+            let settings = Settings {
+                config: Arc::new(spec.config()?),
+                ..Settings::default()
+            };
+            let runner = Runner::new(plan, target(server)?, settings)?;
             runner.preflight().await?;
             let swept = runner.sweep(dry_run).await?;
             for note in &swept.notes {
@@ -290,9 +379,12 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
             max_failures,
             checks,
             exclude_checks,
+            shard,
+            har,
         } => {
             let checks = conformance::checks::Selection::new(&checks, &exclude_checks)?;
             let api = load(&spec.spec)?;
+            let config = Arc::new(spec.config()?);
             if !(timeout > 0.0 && timeout.is_finite()) {
                 bail!("--timeout must be a positive number of seconds");
             }
@@ -309,6 +401,9 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
                     drain: Duration::from_secs_f64(timeout).min(Duration::from_secs(30)) + Duration::from_secs(1),
                     max_timeouts,
                     checks,
+                    shard,
+                    config,
+                    har: har.is_some(),
                     ..Settings::default()
                 },
                 snapshots: snapshots.map(absolute),
@@ -332,19 +427,11 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
                 max_failures: max_failures.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             };
             let report = conformance::run_with(suite, cancel, control).await?;
-            print!("{}", report.summary());
-            for (path, text) in [(report_json, report.json()), (junit, report.junit())] {
-                if let Some(path) = path {
-                    std::fs::write(&path, text).with_context(|| format!("{}", path.display()))?;
-                }
+            if let (Some(path), Some(log)) = (&har, &report.har) {
+                let text = serde_json::to_string_pretty(log).context("HAR")?;
+                std::fs::write(path, text).with_context(|| format!("{}", path.display()))?;
             }
-            println!(
-                "{} passed, {} failed",
-                report.count(conformance::report::Status::Passed),
-                report.cases.len()
-                    - report.count(conformance::report::Status::Passed)
-                    - report.count(conformance::report::Status::Skipped)
-            );
+            write_results(&report, report_json, junit)?;
             let signal = received.load(std::sync::atomic::Ordering::SeqCst);
             if signal != 0 {
                 if !report.cleanup_failures.is_empty() {
@@ -360,6 +447,42 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
             })
         }
     }
+}
+
+/// Prints the summary and its last line, and writes the JSON and JUnit files asked for.
+fn write_results(report: &Report, report_json: Option<PathBuf>, junit: Option<PathBuf>) -> anyhow::Result<()> {
+    print!("{}", report.summary());
+    for (path, text) in [(report_json, report.json()), (junit, report.junit())] {
+        if let Some(path) = path {
+            std::fs::write(&path, text).with_context(|| format!("{}", path.display()))?;
+        }
+    }
+    let known = match report.count(Status::Known) {
+        0 => String::new(),
+        n => format!(", {n} known deviations"),
+    };
+    println!(
+        "{} passed, {} failed{known}",
+        report.count(Status::Passed),
+        report.count(Status::Failed) + report.count(Status::Error)
+    );
+    Ok(())
+}
+
+/// The merged report of the shards' JSON reports.
+fn merge(paths: &[PathBuf]) -> anyhow::Result<Report> {
+    let mut reports = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
+        let report: Report = serde_json::from_str(&text).with_context(|| {
+            format!(
+                "{}: not a JSON report of `conformance run --report-json`",
+                path.display()
+            )
+        })?;
+        reports.push((path.display().to_string(), report));
+    }
+    Ok(conformance::report::merge(reports)?)
 }
 
 /// The signals that stop a run: SIGINT (Ctrl-C), SIGTERM (CI cancellations, timeouts) and

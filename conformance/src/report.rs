@@ -8,7 +8,7 @@ use crate::checks::{Check, Severity};
 use crate::plan::Expect;
 use crate::snapshot::{SnapshotOutcome, Update};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Passed,
@@ -16,9 +16,21 @@ pub enum Status {
     /// The case could not run to the end (timeout, reset, setup failure).
     Error,
     Skipped,
+    /// Every failed check is a known deviation of `conformance.toml`, still within its date:
+    /// shown apart, and does not fail the run.
+    Known,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+/// A failed check that a known deviation covers.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Known {
+    pub check: Check,
+    pub reason: String,
+    /// The deviation's last day (`YYYY-MM-DD`, UTC).
+    pub until: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CaseResult {
     pub name: String,
     pub operation: String,
@@ -27,6 +39,9 @@ pub struct CaseResult {
     pub status: Status,
     /// The checks that failed.
     pub failures: Vec<Check>,
+    /// The checks that failed as `conformance.toml` says they do (known deviations).
+    #[serde(default)]
+    pub known: Vec<Known>,
     pub checks_run: usize,
     pub error: Option<String>,
     pub snapshot: Option<SnapshotOutcome>,
@@ -40,7 +55,7 @@ pub struct CaseResult {
 
 /// A request as a failure shows it: the absolute URL, the headers sent (credentials masked),
 /// the body, and the curl command that sends it again.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Request {
     pub method: String,
     pub url: String,
@@ -92,7 +107,8 @@ impl Request {
     }
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+/// A run's results; `json()` writes it and `serde_json` reads it back (`conformance merge`).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Report {
     pub api: String,
     /// What was tried before the cases, and what it found (equal tokens, ...).
@@ -111,10 +127,16 @@ pub struct Report {
     pub stopped_after: Option<usize>,
     /// Where the snapshots were compared, and what was written (none without `--snapshots`).
     pub snapshots: Option<SnapshotRun>,
+    /// The share of the plan this run sent (`--shard I/N`); `planned` counts that share.
+    #[serde(default)]
+    pub shard: Option<crate::shard::Shard>,
+    /// Every exchange of the cases as HAR 1.2, redacted as snapshots are (`Settings::har`).
+    #[serde(skip)]
+    pub har: Option<serde_json::Value>,
 }
 
 /// The snapshot side of a run.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SnapshotRun {
     pub dir: std::path::PathBuf,
     pub update: Update,
@@ -170,14 +192,15 @@ impl Report {
     /// was not tested); then the failures grouped by operation and check, each group once with
     /// its cases and one case's exchange; the errors by operation; the snapshots.
     pub fn summary(&self) -> String {
-        // passed, failed, errors, skipped, new snapshots, changed snapshots
-        let mut by_op: BTreeMap<&str, [usize; 6]> = BTreeMap::new();
+        // passed, failed, errors, skipped, new snapshots, changed snapshots, known
+        let mut by_op: BTreeMap<&str, [usize; 7]> = BTreeMap::new();
         for c in &self.cases {
             let slot = match c.status {
                 Status::Passed => 0,
                 Status::Failed => 1,
                 Status::Error => 2,
                 Status::Skipped => 3,
+                Status::Known => 6,
             };
             let n = by_op.entry(&c.operation).or_default();
             n[slot] += 1;
@@ -187,7 +210,8 @@ impl Report {
                 _ => {}
             }
         }
-        let mut ops: Vec<(&str, [usize; 6])> = by_op.into_iter().collect();
+        let mut ops: Vec<(&str, [usize; 7])> = by_op.into_iter().collect();
+        let any_known = self.count(Status::Known) > 0;
         ops.sort_by_key(|(name, n)| (n[1] + n[2] + n[4] + n[5] == 0, *name));
         let mut out = format!("{}:\n", self.api);
         for note in &self.preflight {
@@ -199,6 +223,9 @@ impl Report {
                 "  {op:<28} {:>4} passed {:>4} failed {:>4} errors {:>4} skipped",
                 n[0], n[1], n[2], n[3]
             );
+            if any_known {
+                let _ = write!(out, " {:>4} known", n[6]);
+            }
             if self.snapshots.is_some() {
                 let _ = write!(out, " {:>4} new {:>4} changed snapshots", n[4], n[5]);
             }
@@ -212,6 +239,7 @@ impl Report {
         }
         self.failure_groups(&mut out);
         self.error_groups(&mut out);
+        self.known_groups(&mut out);
         let changed: Vec<&CaseResult> = self
             .cases
             .iter()
@@ -306,6 +334,45 @@ impl Report {
         }
     }
 
+    /// Known deviations, apart from the failures: one group per check, reason and date.
+    fn known_groups(&self, out: &mut String) {
+        let mut groups: BTreeMap<(&str, &str, &str), Vec<&CaseResult>> = BTreeMap::new();
+        for c in self.cases.iter() {
+            for k in &c.known {
+                groups
+                    .entry((k.check.name, k.reason.as_str(), k.until.as_str()))
+                    .or_default()
+                    .push(c);
+            }
+        }
+        if groups.is_empty() {
+            return;
+        }
+        let _ = writeln!(
+            out,
+            "\n  KNOWN DEVIATIONS ({} cases; conformance.toml, not failures until their date):",
+            self.cases.iter().filter(|c| !c.known.is_empty()).count()
+        );
+        for ((check, reason, until), cases) in &groups {
+            let _ = writeln!(
+                out,
+                "    {check}, until {until}: {reason}: {} case{}",
+                cases.len(),
+                if cases.len() == 1 { "" } else { "s" }
+            );
+            for c in cases.iter().take(LISTED) {
+                let _ = writeln!(out, "      {} ({})", c.name, c.varied);
+            }
+            if cases.len() > LISTED {
+                let _ = writeln!(
+                    out,
+                    "      … and {} more (all are in --report-json)",
+                    cases.len() - LISTED
+                );
+            }
+        }
+    }
+
     /// Cases that could not run to the end, one group per operation.
     fn error_groups(&self, out: &mut String) {
         let mut groups: BTreeMap<&str, Vec<&CaseResult>> = BTreeMap::new();
@@ -387,7 +454,10 @@ impl Report {
         for (op, cases) in by_op {
             let f = cases.iter().filter(|c| c.status == Status::Failed).count();
             let e = cases.iter().filter(|c| c.status == Status::Error).count();
-            let s = cases.iter().filter(|c| c.status == Status::Skipped).count();
+            let s = cases
+                .iter()
+                .filter(|c| matches!(c.status, Status::Skipped | Status::Known))
+                .count();
             let _ = writeln!(
                 out,
                 "  <testsuite name=\"{}.{}\" tests=\"{}\" failures=\"{f}\" errors=\"{e}\" skipped=\"{s}\">",
@@ -406,6 +476,15 @@ impl Report {
                 match c.status {
                     Status::Passed => out.push_str("/>\n"),
                     Status::Skipped => out.push_str("><skipped/></testcase>\n"),
+                    // Skipped with the reason: CI shows it, and it does not fail the build.
+                    Status::Known => {
+                        let reasons: Vec<String> = c
+                            .known
+                            .iter()
+                            .map(|k| format!("known deviation ({}, until {}): {}", k.check.name, k.until, k.reason))
+                            .collect();
+                        let _ = writeln!(out, "><skipped message=\"{}\"/></testcase>", xml(&reasons.join("; ")));
+                    }
                     Status::Error => {
                         let _ = writeln!(
                             out,
@@ -438,6 +517,115 @@ impl Report {
         out.push_str("</testsuites>\n");
         out
     }
+}
+
+/// Why reports cannot be merged into one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MergeError {
+    #[error("no report to merge")]
+    Nothing,
+    #[error("{origin} is a report of `{api}` and {first} of `{first_api}`: merge the shards of one suite")]
+    OtherSuite {
+        origin: String,
+        api: String,
+        first: String,
+        first_api: String,
+    },
+    #[error("case `{case}` is in both {first} and {second}: were they shards of one split, each given once?")]
+    Twice {
+        case: String,
+        first: String,
+        second: String,
+    },
+    #[error("{origin} is shard {shard} and {first} is shard {first_shard}: merge the shards of one split")]
+    OtherSplit {
+        origin: String,
+        shard: String,
+        first: String,
+        first_shard: String,
+    },
+    #[error("shard {missing} is missing: its cases would not be counted (given: {given})")]
+    Missing { missing: String, given: String },
+}
+
+/// One report from the reports of a suite's shards (`origin` names each in errors: a file):
+/// every case once, the counts added up, notes and preflight lines once each. Reports of
+/// `--shard I/N` must be all N shards of one split; reports without a shard are taken as
+/// they are, as long as no case is in two.
+pub fn merge(reports: Vec<(String, Report)>) -> Result<Report, MergeError> {
+    let mut reports = reports.into_iter();
+    let (first_origin, mut merged) = reports.next().ok_or(MergeError::Nothing)?;
+    let mut seen: std::collections::HashMap<String, String> = merged
+        .cases
+        .iter()
+        .map(|c| (c.name.clone(), first_origin.clone()))
+        .collect();
+    let mut shards = vec![(first_origin.clone(), merged.shard)];
+    for (origin, report) in reports {
+        if report.api != merged.api {
+            return Err(MergeError::OtherSuite {
+                origin,
+                api: report.api,
+                first: first_origin,
+                first_api: merged.api,
+            });
+        }
+        for c in &report.cases {
+            if let Some(first) = seen.insert(c.name.clone(), origin.clone()) {
+                return Err(MergeError::Twice {
+                    case: c.name.clone(),
+                    first,
+                    second: origin,
+                });
+            }
+        }
+        shards.push((origin, report.shard));
+        merged.cases.extend(report.cases);
+        merged.planned += report.planned;
+        merged.cleanup_failures.extend(report.cleanup_failures);
+        for line in report.preflight {
+            if !merged.preflight.contains(&line) {
+                merged.preflight.push(line);
+            }
+        }
+        for note in report.notes {
+            if !merged.notes.contains(&note) {
+                merged.notes.push(note);
+            }
+        }
+        merged.interrupted |= report.interrupted;
+        merged.stopped_after = match (merged.stopped_after, report.stopped_after) {
+            (None, None) => None,
+            (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
+        };
+        merged.snapshots = merged.snapshots.or(report.snapshots);
+    }
+    // Shards of one split, all of them: else some cases would silently not count.
+    let show = |s: Option<crate::shard::Shard>| s.map_or("none".to_owned(), |s| s.to_string());
+    let (first, first_shard) = (&shards[0].0, shards[0].1);
+    for (origin, shard) in &shards[1..] {
+        if shard.map(|s| s.count) != first_shard.map(|s| s.count) {
+            return Err(MergeError::OtherSplit {
+                origin: origin.clone(),
+                shard: show(*shard),
+                first: first.clone(),
+                first_shard: show(first_shard),
+            });
+        }
+    }
+    if let Some(count) = first_shard.map(|s| s.count) {
+        let given: Vec<u32> = shards.iter().filter_map(|(_, s)| s.map(|s| s.index)).collect();
+        if let Some(missing) = (1..=count).find(|i| !given.contains(i)) {
+            let mut listed: Vec<String> = shards.iter().map(|(_, s)| show(*s)).collect();
+            listed.sort();
+            return Err(MergeError::Missing {
+                missing: format!("{missing}/{count}"),
+                given: listed.join(", "),
+            });
+        }
+    }
+    merged.shard = None;
+    Ok(merged)
 }
 
 /// The request of a failing case for the JUnit text, after the exchange.
@@ -509,6 +697,7 @@ mod tests {
             varied: format!("field{n} = {n}"),
             status,
             failures,
+            known: Vec::new(),
             checks_run: 3,
             error: (status == Status::Error).then(|| "timed out after 1 s".to_owned()),
             snapshot: None,
@@ -539,6 +728,8 @@ mod tests {
             interrupted: false,
             stopped_after: None,
             snapshots: None,
+            shard: None,
+            har: None,
         }
     }
 

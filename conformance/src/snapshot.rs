@@ -17,7 +17,7 @@ use crate::plan::Case;
 use crate::redact::Redactor;
 
 /// How a case's snapshot compared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SnapshotOutcome {
     Matched,
@@ -39,7 +39,7 @@ impl SnapshotOutcome {
 }
 
 /// What happens to a new or changed answer: insta's `INSTA_UPDATE` and `CI`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Update {
     /// Written as `<case>.snap.new` for `cargo insta review` (`auto` off CI, `new`).
@@ -123,10 +123,7 @@ pub fn file_stem(name: &str) -> String {
         out = format!("%{:02X}{}", out.as_bytes()[0], &out[1..]);
     }
     if out.len() > MAX {
-        // FNV-1a: stable across Rust versions and machines, unlike std's hasher.
-        let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
+        let hash = crate::fnv1a(bytes.iter().copied());
         // Cut on a whole `%XX`, never inside one.
         let mut cut = MAX;
         while out.as_bytes()[cut - 1] == b'%' || (cut >= 2 && out.as_bytes()[cut - 2] == b'%') {

@@ -8,7 +8,8 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 
 use super::retry::{Policy, Retries};
-use super::{MAX_BODY, Received, Runner, Sent, Step, StepKind, WRONG_CREDENTIAL, evaluate_link};
+use super::service::{self, Incoming, Outgoing};
+use super::{MAX_BODY, Received, Runner, Sent, Step, StepKind, Timing, Transport, WRONG_CREDENTIAL, evaluate_link};
 use crate::plan::{Auth, Param, ParamValue, RequestBody};
 
 /// The Accept header: every media type the operation's answers document, in the spec's
@@ -63,6 +64,7 @@ impl Runner {
                                 curl: None,
                             },
                             received: Err(e),
+                            timing: None,
                         };
                     }
                 },
@@ -119,6 +121,11 @@ impl Runner {
             wire.headers.push(("content-type".into(), vec![Seg::Lit(ct.clone())]));
         }
         wire.headers.push(("accept".into(), vec![Seg::Lit(accept(op))]));
+        // conformance.toml's `[headers]`: never credentials (the file refuses them), so shown
+        // and reproduced as they are.
+        for (name, value) in &self.settings.config.headers {
+            wire.headers.push((name.clone(), vec![Seg::Lit(value.clone())]));
+        }
         let real = |t: &Text| render(t, credential.as_ref(), Shown::Real);
         let masked = |t: &Text| render(t, credential.as_ref(), Shown::Masked);
 
@@ -164,23 +171,32 @@ impl Runner {
         let collection = self.plan.resources.as_ref().and_then(|r| r.list.as_ref()) == Some(&op.operation_id);
         // 429: wait as the server asks, a few times, then take the answer as it is.
         let mut retries = Retries::new(Policy::rate_limit(self.settings.rate_limit_retries));
+        let mut headers: Vec<(String, String)> = wire.headers.iter().map(|(k, v)| (k.clone(), real(v))).collect();
+        if let Some(basic) = &wire.basic {
+            // `user:password` (RFC 7617); without a colon, the password is empty.
+            let mut credential = real(basic);
+            if !credential.contains(':') {
+                credential.push(':');
+            }
+            headers.push((
+                "authorization".into(),
+                format!("Basic {}", base64(credential.as_bytes())),
+            ));
+        }
         loop {
-            let mut request = self.client.request(method.clone(), &url);
-            for (k, v) in &wire.headers {
-                request = request.header(k.as_str(), real(v));
-            }
-            if let Some(basic) = &wire.basic {
-                let credential = real(basic);
-                let (user, password) = match credential.split_once(':') {
-                    Some((user, password)) => (user.to_owned(), Some(password.to_owned())),
-                    None => (credential, None),
-                };
-                request = request.basic_auth(user, password);
-            }
-            if let Some(text) = &text {
-                request = request.body(text.clone());
-            }
-            let received = self.receive(request).await;
+            let outgoing = Outgoing {
+                method: method.clone(),
+                url: url.clone(),
+                headers: headers.clone(),
+                body: text.clone(),
+            };
+            let started = SystemTime::now();
+            let clock = std::time::Instant::now();
+            let received = self.receive(outgoing).await;
+            let timing = Some(Timing {
+                started,
+                elapsed: clock.elapsed(),
+            });
             if let Ok((r, retry_after)) = &received
                 && r.status == 429
                 && retries.wait(*retry_after).await
@@ -192,6 +208,7 @@ impl Runner {
                 collection,
                 sent,
                 received: received.map(|(r, _)| r),
+                timing,
             };
         }
     }
@@ -295,26 +312,56 @@ impl Runner {
         out.join(" ")
     }
 
-    pub(super) async fn receive(
-        &self,
-        request: reqwest::RequestBuilder,
-    ) -> Result<(Received, Option<Duration>), String> {
+    /// Sends a request over the transport and reads the answer (at most [`MAX_BODY`]); the
+    /// second value is how long a 429 asks to wait.
+    pub(super) async fn receive(&self, outgoing: Outgoing) -> Result<(Received, Option<Duration>), String> {
+        let incoming = match &self.transport {
+            Transport::Http(client) => self.receive_http(client, outgoing).await,
+            Transport::Service(service) => service::call(service, outgoing, self.settings.timeout)
+                .await
+                .map_err(|f| {
+                    self.answered(!f.timed_out);
+                    f.cause
+                }),
+        }?;
+        self.answered(true);
+        let header = |name: &str| {
+            incoming
+                .headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str())
+        };
+        let content_type = header("content-type").unwrap_or_default().to_owned();
+        let retry_after = header("retry-after").and_then(|v| retry_after(v, SystemTime::now()));
+        let text = String::from_utf8_lossy(&incoming.body).into_owned();
+        let json = serde_json::from_slice(&incoming.body).ok();
+        Ok((
+            Received {
+                status: incoming.status,
+                content_type,
+                text,
+                json,
+                headers: incoming.headers,
+            },
+            retry_after,
+        ))
+    }
+
+    async fn receive_http(&self, client: &reqwest::Client, outgoing: Outgoing) -> Result<Incoming, String> {
+        let mut request = client.request(outgoing.method, &outgoing.url);
+        for (k, v) in &outgoing.headers {
+            request = request.header(k.as_str(), v.as_str());
+        }
+        if let Some(body) = outgoing.body {
+            request = request.body(body);
+        }
         let mut response = request.send().await.map_err(|e| {
             self.answered(!e.is_timeout());
             cause(&e)
         })?;
         let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| retry_after(v, SystemTime::now()));
+        let headers = service::header_pairs(response.headers());
         if response.content_length().is_some_and(|n| n > MAX_BODY as u64) {
             return Err(format!(
                 "the answer body is larger than {} MiB (Content-Length: {})",
@@ -332,18 +379,11 @@ impl Runner {
             }
             bytes.extend_from_slice(&chunk);
         }
-        self.answered(true);
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        let json = serde_json::from_slice(&bytes).ok();
-        Ok((
-            Received {
-                status,
-                content_type,
-                text,
-                json,
-            },
-            retry_after,
-        ))
+        Ok(Incoming {
+            status,
+            headers,
+            body: bytes,
+        })
     }
 
     /// Puts the credential where one of the operation's security alternatives wants it: the

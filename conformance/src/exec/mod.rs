@@ -18,10 +18,12 @@ use generator::model::{Method, ParamLocation};
 mod cleanup;
 mod http;
 mod retry;
+mod service;
 
 pub use cleanup::Swept;
 use http::cause;
 use retry::{Policy, Retries};
+pub use service::{Service, Timing};
 
 /// The largest answer body read; a larger one makes the case an error.
 pub const MAX_BODY: usize = 10 << 20;
@@ -141,6 +143,12 @@ pub struct Settings {
     pub max_timeouts: u32,
     /// The checks that judge the answers (`--checks`, `--exclude-checks`).
     pub checks: crate::checks::Selection,
+    /// Send only this share of the plan's cases (`--shard I/N`).
+    pub shard: Option<crate::shard::Shard>,
+    /// `conformance.toml`: skips, expected statuses, extra headers, known deviations.
+    pub config: Arc<crate::config::Config>,
+    /// Keep every exchange of the cases as HAR 1.2 in `Report::har` (`--har`).
+    pub har: bool,
 }
 
 impl Default for Settings {
@@ -154,6 +162,9 @@ impl Default for Settings {
             allow_leftovers: false,
             drain: Duration::from_secs(10),
             checks: crate::checks::Selection::default(),
+            shard: None,
+            config: Arc::default(),
+            har: false,
         }
     }
 }
@@ -196,6 +207,9 @@ pub struct Received {
     pub text: String,
     #[serde(skip)]
     pub json: Option<Value>,
+    /// Every header of the answer, in the order received (for HAR).
+    #[serde(skip)]
+    pub headers: Vec<(String, String)>,
 }
 
 /// What a request is for. Planning, sending and judging name steps by this, never by text;
@@ -262,6 +276,9 @@ pub struct Step {
     pub collection: bool,
     pub sent: Sent,
     pub received: Result<Received, String>,
+    /// When it was sent and how long the answer took; `None` for a request never sent.
+    #[serde(skip)]
+    pub timing: Option<Timing>,
 }
 
 /// What running a case did.
@@ -325,11 +342,19 @@ fn client(target: &Target, settings: &Settings) -> Result<reqwest::Client, RunEr
     builder.build().map_err(RunError::Client)
 }
 
+/// How requests reach the server.
+enum Transport {
+    /// Over the network, to `Target::base_url`.
+    Http(reqwest::Client),
+    /// To a service in this process; `Target::base_url` only names it (`http://in-process/api/v1`).
+    Service(Service),
+}
+
 pub struct Runner {
     plan: Arc<Plan>,
     target: Target,
     settings: Settings,
-    client: reqwest::Client,
+    transport: Transport,
     created: Mutex<Vec<Created>>,
     /// Set when the run is told to stop: no case sends another request.
     stopping: AtomicBool,
@@ -351,7 +376,24 @@ pub struct Preflight {
 }
 
 impl Runner {
+    /// A runner that sends over the network to `target.base_url`.
     pub fn new(plan: Arc<Plan>, target: Target, settings: Settings) -> Result<Runner, RunError> {
+        Runner::with(plan, target, settings, None)
+    }
+
+    /// A runner that sends every request to `service` in this process, with no socket;
+    /// `target.base_url` names it in URLs, curl commands and reports, and its path is the
+    /// prefix the service routes (`http://in-process/api/v1`). TLS settings do not apply.
+    pub fn in_process(
+        plan: Arc<Plan>,
+        target: Target,
+        settings: Settings,
+        service: Service,
+    ) -> Result<Runner, RunError> {
+        Runner::with(plan, target, settings, Some(service))
+    }
+
+    fn with(plan: Arc<Plan>, target: Target, settings: Settings, service: Option<Service>) -> Result<Runner, RunError> {
         let url = reqwest::Url::parse(&target.base_url).map_err(|e| RunError::BaseUrl {
             url: target.base_url.clone(),
             reason: e.to_string(),
@@ -376,12 +418,15 @@ impl Runner {
         if let Some(fragment) = url.fragment() {
             return Err(refuse("fragment", &format!("#{fragment}")));
         }
-        let client = client(&target, &settings)?;
+        let transport = match service {
+            Some(service) => Transport::Service(service),
+            None => Transport::Http(client(&target, &settings)?),
+        };
         Ok(Runner {
             plan,
             target,
             settings,
-            client,
+            transport,
             created: Mutex::new(Vec::new()),
             stopping: AtomicBool::new(false),
             writes_in_flight: AtomicUsize::new(0),
@@ -439,7 +484,7 @@ impl Runner {
     /// to the cases. The notes say what was probed.
     pub async fn preflight(&self) -> Result<Preflight, RunError> {
         let url = &self.target.base_url;
-        let mut notes = Vec::new();
+        let notes = Vec::new();
         let credentials = [
             ("CONFORMANCE_TOKEN", self.target.token.as_deref()),
             ("CONFORMANCE_TOKEN_ALT", self.target.token_alt.as_deref()),
@@ -454,7 +499,11 @@ impl Runner {
                 });
             }
         }
-        match self.client.get(url).send().await {
+        // In process there is nothing to reach: the probes below say what the service answers.
+        let Transport::Http(client) = &self.transport else {
+            return self.probe_credentials(notes).await;
+        };
+        match client.get(url).send().await {
             Err(e) => {
                 if let Some(problem) = TlsProblem::find(&e) {
                     return Err(RunError::Tls {
@@ -477,9 +526,20 @@ impl Runner {
             }
             Ok(_) => self.answered(true),
         }
+        self.probe_credentials(notes).await
+    }
+
+    /// One valid request per credential (see [`Runner::preflight`]).
+    async fn probe_credentials(&self, mut notes: Vec<String>) -> Result<Preflight, RunError> {
+        let url = &self.target.base_url;
         let Some(op) = self.probe_operation() else {
+            // In process nothing was sent to the base URL itself.
+            let reached = match self.transport {
+                Transport::Http(_) => format!("GET {url} answered; "),
+                Transport::Service(_) => String::new(),
+            };
             notes.push(format!(
-                "preflight: GET {url} answered; the spec has no GET without required parameters to try the credentials on"
+                "preflight: {reached}the spec has no GET without required parameters to try the credentials on"
             ));
             return Ok(Preflight { notes });
         };
@@ -653,6 +713,7 @@ impl Runner {
                     curl: None,
                 },
                 received: Err(reason),
+                timing: None,
             };
         }
         let writes = matches!(

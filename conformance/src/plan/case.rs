@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::scenarios::Scenario;
 
 /// What the spec says the server should do with a case, decided when the case is planned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Expect {
     /// Must accept: a documented 2xx (the canonical spelling of a value the spec allows).

@@ -39,12 +39,7 @@ pub fn matching(pattern: &str, name: &str) -> Vec<String> {
 
 /// FNV-1a over the pattern and the name: a seed that no Rust or crate release changes.
 fn seed(pattern: &str, name: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in pattern.bytes().chain([0]).chain(name.bytes()) {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+    crate::fnv1a(pattern.bytes().chain([0]).chain(name.bytes()))
 }
 
 /// The pattern as the generator can use it. JSON Schema patterns search (they are not

@@ -1,0 +1,691 @@
+//! `conformance.toml`: what a team knows about its server that the spec does not say. Cases
+//! to skip, statuses to expect instead of the spec's, headers to send with every request, and
+//! known deviations, reported apart until their date passes. Read with `toml`, every key
+//! checked; an error names the file, the line and column, and what was expected.
+//!
+//! ```toml
+//! [headers]                       # sent with every request (no credentials: see below)
+//! X-Environment = "staging"
+//!
+//! [[skip]]                        # not planned; the report's notes say so
+//! operation = "rotateSecret"      # or case = "createWebhook.url.*"
+//! reason = "rotation is off on staging"
+//!
+//! [[expect]]                      # statuses that count as the expected outcome
+//! operation = "createWebhook"     # or case = "..."
+//! rejected = [400]                # a request the spec forbids gets 400, not its documented 422
+//! accepted = [202]                # a request the spec allows gets 202
+//!
+//! [[known]]                       # a failure reported as known, not failed, until its date
+//! case = "createWebhook.timeout_ms.*"
+//! check = "negative_data_rejection"
+//! reason = "staging clamps timeout_ms (OPS-123)"
+//! until = "2027-01-31"            # through that day (UTC); then it fails again
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::checks::{CHECKS, Check};
+use crate::plan::{Case, Expect, Plan};
+
+/// The file looked for beside the spec when no `--config` is given.
+pub const FILE_NAME: &str = "conformance.toml";
+
+/// A configuration, checked.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Where it was read from (shown in notes and messages).
+    pub file: Option<PathBuf>,
+    /// Sent with every request, after the spec's parameters.
+    pub headers: Vec<(String, String)>,
+    pub skip: Vec<Skip>,
+    pub expect: Vec<ExpectStatuses>,
+    pub known: Vec<KnownDeviation>,
+}
+
+/// Which cases a rule is about: an operationId, or a case-name pattern (`*` matches any run of
+/// characters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    Operation(String),
+    Case(String),
+}
+
+impl Scope {
+    pub fn holds(&self, case: &Case) -> bool {
+        match self {
+            Scope::Operation(id) => glob(id, &case.operation),
+            Scope::Case(pattern) => glob(pattern, &case.name),
+        }
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scope::Operation(id) => write!(f, "operation `{id}`"),
+            Scope::Case(pattern) => write!(f, "case `{pattern}`"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Skip {
+    pub scope: Scope,
+    pub reason: Option<String>,
+    pub line: usize,
+}
+
+/// Statuses that count as the expected outcome of the matched cases, instead of the spec's:
+/// for a case that must be rejected, `rejected`; for one that must be accepted, `accepted`.
+/// A status in the list passes the expectation check (`negative_data_rejection`,
+/// `positive_data_acceptance`) and `status_code_conformance`; any other status fails the
+/// expectation check, naming the list. Other cases, and the content type and schema checks,
+/// are judged as the spec says.
+#[derive(Debug, Clone)]
+pub struct ExpectStatuses {
+    pub scope: Scope,
+    pub accepted: Vec<u16>,
+    pub rejected: Vec<u16>,
+    pub line: usize,
+}
+
+/// A failure the team knows of: reported as known (not failed) through `until`, then as a
+/// failure again, saying that the deviation expired.
+#[derive(Debug, Clone)]
+pub struct KnownDeviation {
+    /// A case-name pattern (`*` matches any run of characters).
+    pub case: String,
+    /// A check of [`CHECKS`].
+    pub check: &'static str,
+    pub reason: String,
+    /// The last day (UTC) it counts as known.
+    pub until: Date,
+    pub line: usize,
+}
+
+/// A configuration that cannot be used: where, and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{}: {message}", .file.display(), .line.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default())]
+pub struct ConfigError {
+    pub file: PathBuf,
+    /// Line and column (1-based), where known.
+    pub line: Option<(usize, usize)>,
+    pub message: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    headers: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    skip: Vec<Spanned<RawSkip>>,
+    #[serde(default)]
+    expect: Vec<Spanned<RawExpect>>,
+    #[serde(default)]
+    known: Vec<Spanned<RawKnown>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSkip {
+    operation: Option<String>,
+    case: Option<String>,
+    reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExpect {
+    operation: Option<String>,
+    case: Option<String>,
+    #[serde(default)]
+    accepted: Vec<Spanned<u16>>,
+    #[serde(default)]
+    rejected: Vec<Spanned<u16>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKnown {
+    case: String,
+    check: Spanned<String>,
+    reason: String,
+    until: Spanned<toml::Value>,
+}
+
+/// Header names the runner sets itself, or that carry credentials: a committed file must not
+/// hold a credential (they come from `CONFORMANCE_TOKEN`), and reports and snapshots show
+/// these headers as they are.
+fn refused_header(name: &str) -> Option<&'static str> {
+    let lower = name.to_ascii_lowercase();
+    if ["content-type", "accept", "host", "content-length"].contains(&lower.as_str()) {
+        return Some("the runner sets it for each request");
+    }
+    let credential = [
+        "auth",
+        "cookie",
+        "key",
+        "token",
+        "secret",
+        "session",
+        "password",
+        "signature",
+    ];
+    credential
+        .iter()
+        .any(|w| lower.contains(w))
+        .then_some("it looks like a credential, and this file is committed and its headers are shown in reports: pass credentials in CONFORMANCE_TOKEN")
+}
+
+impl Config {
+    /// The file to read for the spec at `spec`: `explicit` (`--config`), else
+    /// `conformance.toml` beside the spec when there is one.
+    pub fn path_for(spec: &Path, explicit: Option<&Path>) -> Option<PathBuf> {
+        match explicit {
+            Some(path) => Some(path.to_owned()),
+            None => {
+                let beside = spec.parent().unwrap_or(Path::new(".")).join(FILE_NAME);
+                beside.is_file().then_some(beside)
+            }
+        }
+    }
+
+    /// Reads and checks `path`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: path.to_owned(),
+            line: None,
+            message: format!("cannot read it: {e}"),
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// Checks `text`, read from `file`.
+    pub fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
+        let at = |span: Option<std::ops::Range<usize>>, message: String| ConfigError {
+            file: file.to_owned(),
+            line: span.map(|s| line_column(text, s.start)),
+            message,
+        };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| at(e.span(), e.message().trim().to_owned()))?;
+        let mut config = Config {
+            file: Some(file.to_owned()),
+            ..Config::default()
+        };
+        for (name, value) in raw.headers {
+            if let Some(why) = refused_header(&name) {
+                return Err(at(
+                    Some(value.span()),
+                    format!("header `{name}` cannot be set here: {why}"),
+                ));
+            }
+            if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
+                return Err(at(Some(value.span()), format!("`{name}` is not an HTTP header name")));
+            }
+            if http::HeaderValue::from_str(value.get_ref()).is_err() {
+                return Err(at(
+                    Some(value.span()),
+                    format!("the value of header `{name}` holds a character no header may carry"),
+                ));
+            }
+            config.headers.push((name, value.into_inner()));
+        }
+        let scope = |operation: Option<String>, case: Option<String>, span| match (operation, case) {
+            (Some(o), None) => Ok(Scope::Operation(o)),
+            (None, Some(c)) => Ok(Scope::Case(c)),
+            _ => Err(at(
+                Some(span),
+                "expected exactly one of `operation = \"operationId\"` or `case = \"pattern\"`".into(),
+            )),
+        };
+        for entry in raw.skip {
+            let span = entry.span();
+            let RawSkip {
+                operation,
+                case,
+                reason,
+            } = entry.into_inner();
+            config.skip.push(Skip {
+                scope: scope(operation, case, span.clone())?,
+                reason,
+                line: line_column(text, span.start).0,
+            });
+        }
+        for entry in raw.expect {
+            let span = entry.span();
+            let RawExpect {
+                operation,
+                case,
+                accepted,
+                rejected,
+            } = entry.into_inner();
+            if accepted.is_empty() && rejected.is_empty() {
+                return Err(at(
+                    Some(span),
+                    "expected `accepted = [...]` or `rejected = [...]` (statuses, e.g. [400])".into(),
+                ));
+            }
+            let statuses = |list: Vec<Spanned<u16>>| -> Result<Vec<u16>, ConfigError> {
+                list.into_iter()
+                    .map(|s| match *s.get_ref() {
+                        100..=599 => Ok(*s.get_ref()),
+                        n => Err(at(Some(s.span()), format!("{n} is not an HTTP status (100 to 599)"))),
+                    })
+                    .collect()
+            };
+            config.expect.push(ExpectStatuses {
+                scope: scope(operation, case, span.clone())?,
+                accepted: statuses(accepted)?,
+                rejected: statuses(rejected)?,
+                line: line_column(text, span.start).0,
+            });
+        }
+        for entry in raw.known {
+            let span = entry.span();
+            let RawKnown {
+                case,
+                check,
+                reason,
+                until,
+            } = entry.into_inner();
+            let name = check.get_ref();
+            let Some(def) = CHECKS.iter().find(|c| c.name == name) else {
+                let names: Vec<&str> = CHECKS.iter().map(|c| c.name).collect();
+                return Err(at(
+                    Some(check.span()),
+                    format!("unknown check `{name}`; the checks are: {}", names.join(", ")),
+                ));
+            };
+            let date = match until.get_ref() {
+                toml::Value::String(s) => Date::parse(s),
+                toml::Value::Datetime(d) if d.time.is_none() && d.offset.is_none() => Date::parse(&d.to_string()),
+                _ => None,
+            };
+            let Some(until_date) = date else {
+                return Err(at(
+                    Some(until.span()),
+                    "expected `until` as a date, YYYY-MM-DD (e.g. \"2027-01-31\")".into(),
+                ));
+            };
+            config.known.push(KnownDeviation {
+                case,
+                check: def.name,
+                reason,
+                until: until_date,
+                line: line_column(text, span.start).0,
+            });
+        }
+        Ok(config)
+    }
+
+    /// The file's name for messages.
+    fn origin(&self) -> String {
+        self.file
+            .as_ref()
+            .map_or_else(|| FILE_NAME.to_owned(), |f| f.display().to_string())
+    }
+
+    /// Takes the skipped cases out of `plan`, with a note for each rule that skipped any.
+    pub fn apply_skips(&self, plan: &mut Plan) {
+        for skip in &self.skip {
+            let before = plan.cases.len();
+            plan.cases.retain(|c| !skip.scope.holds(c));
+            let skipped = before - plan.cases.len();
+            if skipped > 0 {
+                let reason = skip.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
+                plan.notes.push(format!(
+                    "{skipped} cases of {} skipped by {}:{}{reason}",
+                    skip.scope,
+                    self.origin(),
+                    skip.line
+                ));
+            }
+        }
+    }
+
+    /// Applies the `[[expect]]` rules to a case's checks, given the status it got.
+    pub fn apply_expected_statuses(&self, case: &Case, status: u16, checks: &mut [Check]) {
+        let judged = match case.expect {
+            Expect::Accepted => "positive_data_acceptance",
+            Expect::Rejected => "negative_data_rejection",
+            _ => return,
+        };
+        let Some((rule, statuses)) = self.expect.iter().find_map(|e| {
+            let statuses = if case.expect == Expect::Accepted {
+                &e.accepted
+            } else {
+                &e.rejected
+            };
+            (e.scope.holds(case) && !statuses.is_empty()).then_some((e, statuses))
+        }) else {
+            return;
+        };
+        let listed = statuses.contains(&status);
+        for check in checks.iter_mut() {
+            if check.name == judged {
+                check.passed = listed;
+                check.rule = format!("{}:{}", self.origin(), rule.line);
+                check.message = if listed {
+                    String::new()
+                } else {
+                    let list: Vec<String> = statuses.iter().map(u16::to_string).collect();
+                    format!(
+                        "expected {} ({} of {}), got {status}",
+                        list.join(" or "),
+                        case.expect.as_str(),
+                        rule.scope
+                    )
+                };
+            } else if check.name == "status_code_conformance" && listed {
+                check.passed = true;
+                check.message = String::new();
+            }
+        }
+    }
+
+    /// The known deviation that covers a failed check of `case`, if one does.
+    pub fn known(&self, case: &str, check: &str) -> Option<&KnownDeviation> {
+        self.known.iter().find(|k| k.check == check && glob(&k.case, case))
+    }
+
+    /// `conformance.toml` text that marks each failed check of `report` as a known deviation
+    /// until `until`, with a reason to replace.
+    pub fn baseline(report: &crate::report::Report, today: Date, until: Date) -> String {
+        let mut out = format!(
+            "# Known deviations of {} on {today}: each failed check of the run, until {until}.\n\
+             # Replace each reason with why the server differs (a ticket), or fix the server.\n",
+            report.api
+        );
+        // One reason for all: the summary groups known deviations by check, reason and date.
+        let reason = toml_string(&format!(
+            "baseline of {today}: replace with why (a ticket), or fix the server"
+        ));
+        for case in report
+            .cases
+            .iter()
+            .filter(|c| c.status == crate::report::Status::Failed)
+        {
+            for failure in &case.failures {
+                out.push_str(&format!(
+                    "\n[[known]]\ncase = {}\ncheck = {}\nreason = {reason}\nuntil = \"{until}\"\n",
+                    toml_string(&case.name),
+                    toml_string(failure.name),
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// A TOML basic string.
+fn toml_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Line and column (1-based, in characters) of byte `offset` in `text`.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line, column)
+}
+
+/// `*` matches any run of characters (none included); everything else matches itself.
+pub fn glob(pattern: &str, text: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == text,
+        Some((head, rest)) => {
+            let Some(tail) = text.strip_prefix(head) else {
+                return false;
+            };
+            (0..=tail.len())
+                .filter(|&i| tail.is_char_boundary(i))
+                .any(|i| glob(rest, &tail[i..]))
+        }
+    }
+}
+
+/// A day of the proleptic Gregorian calendar, as days since 1970-01-01 (UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date(i64);
+
+impl Date {
+    /// `YYYY-MM-DD`, a day that exists.
+    pub fn parse(text: &str) -> Option<Date> {
+        let mut parts = text.split('-');
+        let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return None;
+        }
+        let (y, m, d): (i64, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        let days_in_month = match m {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (1..=days_in_month).contains(&d).then(|| Date(days_from_civil(y, m, d)))
+    }
+
+    /// Today in UTC, by the system clock.
+    pub fn today() -> Date {
+        Date::of(std::time::SystemTime::now())
+    }
+
+    /// The UTC day of `time`.
+    pub fn of(time: std::time::SystemTime) -> Date {
+        let seconds = time.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        Date((seconds / 86_400) as i64)
+    }
+
+    pub fn plus_days(self, days: i64) -> Date {
+        Date(self.0 + days)
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (y, m, d) = civil_from_days(self.0);
+        write!(f, "{y:04}-{m:02}-{d:02}")
+    }
+}
+
+// Howard Hinnant's algorithms (days_from_civil, civil_from_days), exact for every date.
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = i64::from((m + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("conformance.toml"))
+    }
+
+    #[test]
+    fn dates_read_print_and_count() {
+        assert_eq!(Date::parse("1970-01-01"), Some(Date(0)));
+        assert_eq!(Date::parse("2000-03-01").unwrap().to_string(), "2000-03-01");
+        assert_eq!(
+            Date::parse("2024-02-29").unwrap().plus_days(1).to_string(),
+            "2024-03-01"
+        );
+        assert_eq!(
+            Date::parse("2026-12-31").unwrap().plus_days(1).to_string(),
+            "2027-01-01"
+        );
+        for bad in [
+            "2023-02-29",
+            "2027-13-01",
+            "2027-1-31",
+            "27-01-31",
+            "2027-01-31T00",
+            "soon",
+        ] {
+            assert_eq!(Date::parse(bad), None, "{bad}");
+        }
+        assert!(Date::today() > Date::parse("2025-01-01").unwrap());
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob("createWebhook.*", "createWebhook.url.max_length"));
+        assert!(glob("*.auth.*", "listWebhooks.auth.none"));
+        assert!(glob("a*b*c", "abc") && glob("*", ""));
+        assert!(!glob("createWebhook.*", "updateWebhook.url") && !glob("a", "ab"));
+    }
+
+    #[test]
+    fn a_full_file_reads() {
+        let config = parse(
+            r#"
+[headers]
+X-Environment = "staging"
+
+[[skip]]
+operation = "rotateSecret"
+reason = "off on staging"
+
+[[expect]]
+case = "createWebhook.*"
+rejected = [400]
+
+[[known]]
+case = "createWebhook.timeout_ms.*"
+check = "negative_data_rejection"
+reason = "clamped"
+until = 2027-01-31
+"#,
+        )
+        .unwrap();
+        assert_eq!(config.headers, [("X-Environment".to_owned(), "staging".to_owned())]);
+        assert_eq!(config.skip[0].scope, Scope::Operation("rotateSecret".into()));
+        assert_eq!(config.expect[0].rejected, [400]);
+        assert_eq!(config.expect[0].line, 9);
+        assert_eq!(config.known[0].until.to_string(), "2027-01-31");
+        assert!(
+            config
+                .known("createWebhook.timeout_ms.above_maximum", "negative_data_rejection")
+                .is_some()
+        );
+        assert!(
+            config
+                .known("createWebhook.timeout_ms.above_maximum", "not_a_server_error")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn errors_say_where_and_what_was_expected() {
+        let cases = [
+            (
+                "[[skip]]\noperation = \"x\"\nreson = \"typo\"\n",
+                "conformance.toml:3:1",
+                "unknown field `reson`",
+            ),
+            (
+                "[[known]]\ncase = \"a.*\"\ncheck = \"negative_data\"\nreason = \"r\"\nuntil = \"2027-01-31\"\n",
+                "conformance.toml:3:9",
+                "unknown check `negative_data`; the checks are: not_a_server_error,",
+            ),
+            (
+                "[[known]]\ncase = \"a.*\"\ncheck = \"use_after_free\"\nreason = \"r\"\nuntil = \"31/01/2027\"\n",
+                "conformance.toml:5:9",
+                "expected `until` as a date, YYYY-MM-DD",
+            ),
+            (
+                "[[skip]]\nreason = \"r\"\n",
+                "conformance.toml:1:1",
+                "expected exactly one of `operation",
+            ),
+            (
+                "[headers]\nX-Api-Key = \"k\"\n",
+                "conformance.toml:2:13",
+                "looks like a credential",
+            ),
+            (
+                "[[expect]]\noperation = \"a\"\nrejected = [4000]\n",
+                "conformance.toml:3:13",
+                "4000 is not an HTTP status",
+            ),
+            (
+                "[[expect]]\noperation = \"a\"\n",
+                "conformance.toml:1:1",
+                "expected `accepted = [...]`",
+            ),
+            ("[owners]\nx = 1\n", "conformance.toml:1:2", "unknown field `owners`"),
+        ];
+        for (text, place, message) in cases {
+            let e = parse(text).unwrap_err().to_string();
+            assert!(e.starts_with(place) && e.contains(message), "{text}\n→ {e}");
+        }
+    }
+
+    #[test]
+    fn a_baseline_reads_back_as_a_config() {
+        let mut report: crate::report::Report = serde_json::from_value(serde_json::json!({
+            "api": "kejue", "preflight": [], "planned": 1, "cleanup_failures": [], "notes": [],
+            "interrupted": false, "stopped_after": null, "snapshots": null,
+            "cases": [{
+                "name": "createWebhook.url.\"quoted\"", "operation": "createWebhook", "expect": "rejected",
+                "varied": "url", "status": "failed", "checks_run": 3, "error": null, "snapshot": null,
+                "exchange": "", "request": null, "curl": null,
+                "failures": [{"name": "negative_data_rejection", "severity": "critical", "passed": false,
+                              "rule": "/paths", "message": "expected a 4xx, got 200\nmore"}]
+            }]
+        }))
+        .unwrap();
+        report.cases[0].status = crate::report::Status::Failed;
+        let today = Date::parse("2026-11-30").unwrap();
+        let text = Config::baseline(&report, today, today.plus_days(30));
+        let config = parse(&text).unwrap();
+        assert_eq!(config.known.len(), 1, "{text}");
+        assert_eq!(config.known[0].case, "createWebhook.url.\"quoted\"");
+        assert_eq!(config.known[0].until.to_string(), "2026-12-30");
+        assert!(
+            config.known[0]
+                .reason
+                .starts_with("baseline of 2026-11-30: replace with why")
+        );
+    }
+}
