@@ -15,10 +15,8 @@
 
 use std::path::{Path, PathBuf};
 
-use bytes::Bytes;
-
 use crate::config::Config;
-use crate::exec::{Service, Settings, Target};
+use crate::exec::{AppBody, AppService, Service, Settings, Target};
 use crate::report::Report;
 use crate::{Control, RunError, Suite};
 
@@ -105,17 +103,7 @@ impl InProcess {
 
     /// Runs the suite against `service`; `Err` is what stopped the run before its cases
     /// (the spec, a refused credential, ...).
-    pub async fn run<S, B>(self, service: S) -> Result<Report, RunError>
-    where
-        S: tower_service::Service<http::Request<http_body_util::Full<Bytes>>, Response = http::Response<B>>
-            + Clone
-            + Send
-            + 'static,
-        S::Future: Send + 'static,
-        S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-        B: http_body::Body<Data = Bytes> + Send + 'static,
-        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-    {
+    pub async fn run<S: AppService<B>, B: AppBody>(self, service: S) -> Result<Report, RunError> {
         let api = generator::load(&self.spec).map_err(|e| RunError::Spec(e.to_string()))?;
         let mut settings = self.settings;
         if let Some(file) = Config::path_for(&self.spec, self.config.as_deref()) {
@@ -137,17 +125,7 @@ impl InProcess {
 
     /// Runs the suite against `service` and panics with the report's summary (failures
     /// grouped, each with its exchange and request) unless every check and snapshot passed.
-    pub async fn assert<S, B>(self, service: S)
-    where
-        S: tower_service::Service<http::Request<http_body_util::Full<Bytes>>, Response = http::Response<B>>
-            + Clone
-            + Send
-            + 'static,
-        S::Future: Send + 'static,
-        S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-        B: http_body::Body<Data = Bytes> + Send + 'static,
-        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-    {
+    pub async fn assert<S: AppService<B>, B: AppBody>(self, service: S) {
         let spec = self.spec.display().to_string();
         match self.run(service).await {
             Ok(report) if report.passed() => {}
@@ -161,17 +139,7 @@ impl InProcess {
 /// credentials in `CONFORMANCE_TOKEN` (and `CONFORMANCE_TOKEN_ALT`), and panics with the
 /// readable report unless everything passed. [`InProcess`] sets credentials, snapshots and
 /// settings.
-pub async fn assert_conforms<S, B>(spec: impl AsRef<Path>, service: S)
-where
-    S: tower_service::Service<http::Request<http_body_util::Full<Bytes>>, Response = http::Response<B>>
-        + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-    B: http_body::Body<Data = Bytes> + Send + 'static,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-{
+pub async fn assert_conforms<S: AppService<B>, B: AppBody>(spec: impl AsRef<Path>, service: S) {
     InProcess::new(spec.as_ref()).assert(service).await
 }
 

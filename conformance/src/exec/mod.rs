@@ -23,7 +23,7 @@ mod service;
 pub use cleanup::Swept;
 use http::cause;
 use retry::{Policy, Retries};
-pub use service::{Service, Timing};
+pub use service::{AppBody, AppService, Service, Timing};
 
 /// The largest answer body read; a larger one makes the case an error.
 pub const MAX_BODY: usize = 10 << 20;

@@ -21,6 +21,42 @@ type Call = dyn Fn(http::Request<http_body_util::Full<Bytes>>) -> Pin<Box<dyn Fu
     + Send
     + Sync;
 
+/// What can answer the runner's requests in this process: any clonable tower service of
+/// `http::Request<Full<Bytes>>` (an axum `Router` is one). Implemented for every such type.
+pub trait AppService<B: AppBody>:
+    tower_service::Service<
+        http::Request<http_body_util::Full<Bytes>>,
+        Response = http::Response<B>,
+        Future: Send + 'static,
+        Error: Into<BoxError>,
+    > + Clone
+    + Send
+    + 'static
+{
+}
+
+impl<S, B> AppService<B> for S
+where
+    B: AppBody,
+    S: tower_service::Service<http::Request<http_body_util::Full<Bytes>>, Response = http::Response<B>>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<BoxError>,
+{
+}
+
+/// The body of an in-process answer.
+pub trait AppBody: http_body::Body<Data = Bytes, Error: Into<BoxError>> + Send + 'static {}
+
+impl<B> AppBody for B
+where
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+}
+
 /// A `tower::Service` that answers HTTP requests in this process: an axum `Router`, a
 /// `tower::ServiceBuilder` stack, any service of `http::Request<Full<Bytes>>`. The runner sends
 /// it every request it would send over the network.
@@ -36,17 +72,7 @@ impl std::fmt::Debug for Service {
 impl Service {
     /// Wraps `service`; each request goes to a clone of it (as a server gives each connection
     /// one), waited on until it is ready.
-    pub fn new<S, B>(service: S) -> Service
-    where
-        S: tower_service::Service<http::Request<http_body_util::Full<Bytes>>, Response = http::Response<B>>
-            + Clone
-            + Send
-            + 'static,
-        S::Future: Send + 'static,
-        S::Error: Into<BoxError>,
-        B: http_body::Body<Data = Bytes> + Send + 'static,
-        B::Error: Into<BoxError>,
-    {
+    pub fn new<S: AppService<B>, B: AppBody>(service: S) -> Service {
         // A Mutex makes any `Send` service shareable; it is held only to clone it.
         let shared = Mutex::new(service);
         Service(Arc::new(move |request| {
