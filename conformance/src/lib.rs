@@ -256,6 +256,9 @@ async fn run_on(
             filtered: !suite.operations.is_empty(),
         });
     }
+    // Which snapshots the whole plan writes, before skips and shards take their share.
+    let whole_plan = suite.operations.is_empty() && suite.settings.safety() == plan::Safety::default();
+    let every_case: Vec<String> = plan.cases.iter().map(|c| c.name.clone()).collect();
     suite.settings.config.apply_skips(&mut plan);
     // A shard may be empty (a small plan, many shards): it passes with nothing sent.
     if let Some(shard) = suite.settings.shard {
@@ -268,9 +271,15 @@ async fn run_on(
             let update = snapshot::Update::from_env()?;
             std::fs::create_dir_all(dir)
                 .map_err(|e| RunError::Snapshots(format!("cannot make {}: {e}", dir.display())))?;
+            let unreferenced = if whole_plan {
+                snapshot::unreferenced(dir, every_case.iter().map(String::as_str), update)?
+            } else {
+                Vec::new()
+            };
             Some(SnapshotRun {
                 dir: dir.clone(),
                 update,
+                unreferenced,
             })
         }
         None => None,

@@ -140,6 +140,11 @@ pub struct Report {
 pub struct SnapshotRun {
     pub dir: std::path::PathBuf,
     pub update: Update,
+    /// `.snap` files in `dir` that no case of the whole plan writes (renamed or removed cases);
+    /// removed when `update` accepts. Not looked for when the run sends part of the plan
+    /// (`--operation`, `--read-only`, `--allow-leftovers`).
+    #[serde(default)]
+    pub unreferenced: Vec<String>,
 }
 
 /// How many cases of a group are listed in the summary; the JSON report has them all.
@@ -163,14 +168,21 @@ impl Report {
     /// `.snap.new` for review and does not fail the run: a first run passes when its checks do.
     pub fn failing_snapshots(&self) -> usize {
         let strict = self.snapshots.as_ref().is_some_and(|s| s.update == Update::Nothing);
-        self.cases
-            .iter()
-            .filter(|c| match c.snapshot {
-                Some(SnapshotOutcome::Changed) => true,
-                Some(SnapshotOutcome::New) => strict,
-                _ => false,
-            })
-            .count()
+        // On CI a stale snapshot fails too: the committed folder must match the plan.
+        let stale = match &self.snapshots {
+            Some(s) if strict => s.unreferenced.len(),
+            _ => 0,
+        };
+        stale
+            + self
+                .cases
+                .iter()
+                .filter(|c| match c.snapshot {
+                    Some(SnapshotOutcome::Changed) => true,
+                    Some(SnapshotOutcome::New) => strict,
+                    _ => false,
+                })
+                .count()
     }
 
     fn snapshots_with(&self, outcome: SnapshotOutcome) -> usize {
@@ -407,6 +419,19 @@ impl Report {
         let dir = snapshots.dir.display();
         if accepted > 0 {
             let _ = writeln!(out, "\n  {accepted} snapshots written to {dir} (INSTA_UPDATE)");
+        }
+        if !snapshots.unreferenced.is_empty() {
+            let stale = &snapshots.unreferenced;
+            let what = if matches!(snapshots.update, Update::Accept | Update::Force) {
+                "were removed (INSTA_UPDATE)"
+            } else {
+                "name no case of this plan (a case was renamed or removed): delete them, or run again with INSTA_UPDATE=always"
+            };
+            let _ = writeln!(out, "\n  {} snapshots in {dir} {what}:", stale.len());
+            for file in stale.iter().take(LISTED) {
+                let _ = writeln!(out, "    {file}");
+            }
+            listed_more(out, stale.len());
         }
         if new + changed == 0 {
             return;
@@ -831,8 +856,27 @@ mod tests {
         r.snapshots = Some(SnapshotRun {
             dir: "/tmp/snaps".into(),
             update,
+            unreferenced: Vec::new(),
         });
         r
+    }
+
+    #[test]
+    fn a_stale_snapshot_is_named_and_fails_only_on_ci() {
+        use SnapshotOutcome::Matched;
+        for (update, fails) in [(Update::Review, false), (Update::Nothing, true)] {
+            let mut r = with_snapshots(&[Matched], update);
+            if let Some(s) = &mut r.snapshots {
+                s.unreferenced = vec!["gone.valid.snap".into()];
+            }
+            assert_eq!(r.passed(), !fails, "{update:?}");
+            let summary = r.summary();
+            assert!(
+                summary.contains("1 snapshots in /tmp/snaps name no case of this plan")
+                    && summary.contains("    gone.valid.snap"),
+                "{summary}"
+            );
+        }
     }
 
     #[test]

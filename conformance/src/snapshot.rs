@@ -136,6 +136,34 @@ pub fn file_stem(name: &str) -> String {
 
 /// Refuses a plan in which two cases would share a snapshot file, here or on a file system
 /// that ignores case.
+/// The `.snap` files in `dir` that no case of `names` writes: snapshots of cases that were
+/// renamed or removed, sorted. With `update` accepting (`INSTA_UPDATE=always`, `force`) they
+/// are removed, as `cargo insta test --unreferenced=delete` removes them.
+pub fn unreferenced<'a>(
+    dir: &Path,
+    names: impl IntoIterator<Item = &'a str>,
+    update: Update,
+) -> Result<Vec<String>, RunError> {
+    let problem = |e: io::Error| RunError::Snapshots(format!("cannot read {}: {e}", dir.display()));
+    let wanted: std::collections::HashSet<String> =
+        names.into_iter().map(|n| format!("{}.snap", file_stem(n))).collect();
+    let mut stale = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(problem)? {
+        let file = entry.map_err(problem)?.file_name().to_string_lossy().into_owned();
+        if file.ends_with(".snap") && !wanted.contains(&file) {
+            stale.push(file);
+        }
+    }
+    stale.sort();
+    if matches!(update, Update::Accept | Update::Force) {
+        for file in &stale {
+            std::fs::remove_file(dir.join(file))
+                .map_err(|e| RunError::Snapshots(format!("cannot remove {}: {e}", dir.join(file).display())))?;
+        }
+    }
+    Ok(stale)
+}
+
 pub fn check_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<(), RunError> {
     let mut seen: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
     for name in names {

@@ -589,6 +589,25 @@ async fn a_changed_answer_is_a_pending_snapshot_not_a_pass() {
     }
 }
 
+/// A snapshot of a case the plan no longer has (renamed or removed) is named; on CI it fails
+/// the run, and accepting (`INSTA_UPDATE=always`) removes it.
+#[tokio::test]
+async fn a_stale_snapshot_is_found() {
+    let dir = copy_of_snapshots(Api::Konpro, "stale-snapshots");
+    std::fs::write(
+        dir.join("createEndpoint.renamed_case.snap"),
+        "---\nsource: x\n---\nold\n",
+    )
+    .unwrap();
+    let report = run(Api::Konpro, |r| r, Some(dir.clone())).await;
+    let stale = &report.snapshots.as_ref().unwrap().unreferenced;
+    assert_eq!(stale, &["createEndpoint.renamed_case.snap".to_owned()]);
+    let update = Update::from_env().unwrap();
+    assert_eq!(report.passed(), update != Update::Nothing, "{}", report.summary());
+    let kept = dir.join("createEndpoint.renamed_case.snap").exists();
+    assert_eq!(kept, !matches!(update, Update::Accept | Update::Force));
+}
+
 /// Two suites in one process at once, each with snapshots: the one whose server keeps its
 /// answers matches everywhere, the other's changes are its own, and neither run's outcome
 /// leaks into the other's (insta's process-wide panic hook is not involved any more).
