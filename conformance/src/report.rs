@@ -669,10 +669,9 @@ fn one_line(text: &str) -> String {
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join(" / ");
-    if line.chars().count() > 240 {
-        format!("{}…", line.chars().take(240).collect::<String>())
-    } else {
-        line
+    match crate::exec::clipped(&line, 240, 240) {
+        Some(start) => format!("{start}…"),
+        None => line,
     }
 }
 

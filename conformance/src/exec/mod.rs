@@ -946,12 +946,21 @@ pub fn evaluate_link(expression: &str, resource: Option<&Value>) -> Result<Value
         .cloned()
         .ok_or_else(|| format!("the create answer has nothing at {pointer}"))
 }
+/// An answer's text as failure messages show it: at most 300 characters.
 pub fn excerpt(text: &str) -> String {
-    if text.chars().count() <= 300 {
-        text.to_owned()
-    } else {
-        format!("{}… ({} bytes)", text.chars().take(300).collect::<String>(), text.len())
+    match clipped(text, 300, 300) {
+        Some(start) => format!("{start}… ({} bytes)", text.len()),
+        None => text.to_owned(),
     }
+}
+
+/// The first `keep` characters of `text` when it has more than `limit`; `None` when it fits.
+pub fn clipped(text: &str, limit: usize, keep: usize) -> Option<&str> {
+    if text.chars().count() <= limit {
+        return None;
+    }
+    let end = text.char_indices().nth(keep).map_or(text.len(), |(i, _)| i);
+    Some(&text[..end])
 }
 
 #[cfg(test)]

@@ -554,20 +554,15 @@ fn describe(name: &str, edge: &Edge) -> String {
 }
 
 fn short(v: &Value) -> String {
+    use crate::exec::clipped;
     let s = v.to_string();
-    match v {
-        Value::String(inner) if inner.chars().count() > 60 => {
-            format!(
-                "\"{}…\" ({} characters)",
-                inner.chars().take(40).collect::<String>(),
-                inner.chars().count()
-            )
-        }
-        _ if s.chars().count() > 60 => format!(
-            "{}… ({} characters of JSON)",
-            s.chars().take(40).collect::<String>(),
-            s.chars().count()
-        ),
-        _ => s,
+    if let Value::String(inner) = v
+        && let Some(start) = clipped(inner, 60, 40)
+    {
+        return format!("\"{start}…\" ({} characters)", inner.chars().count());
+    }
+    match clipped(&s, 60, 40) {
+        Some(start) => format!("{start}… ({} characters of JSON)", s.chars().count()),
+        None => s,
     }
 }
