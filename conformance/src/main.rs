@@ -201,7 +201,12 @@ enum Command {
 
 fn load(path: &Path) -> anyhow::Result<generator::Api> {
     // The generator's message already names the file, line and column.
-    Ok(generator::load(path)?)
+    let api = generator::load(path)?;
+    // What the generator assumed about a defective spec is what the cases are made from.
+    for warning in &api.warnings {
+        eprintln!("warning: {warning}");
+    }
+    Ok(api)
 }
 
 fn name_of(path: &Path) -> String {

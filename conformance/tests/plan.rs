@@ -79,6 +79,8 @@ fn corpus_specs_plan_without_panicking() {
         "sendgrid-tsg_webhooks_v3.yaml",
         "twilio_events_v1.yaml",
         "svix-lib-openapi.json",
+        // Its defects (undeclared path parameters, a repeated operationId) are warnings.
+        "svix-server.openapi.json",
     ] {
         let api = generator::load(&dir.join(file)).unwrap_or_else(|e| panic!("{e}"));
         let plan = conformance::plan::plan(&api, "cfm-00000000", &[]);

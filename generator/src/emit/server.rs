@@ -27,13 +27,13 @@ struct Answer {
 }
 
 /// The documented answer for a kind of refusal: the first preferred status the operation
-/// documents by its code, else the first preferred status if a range or `default` documents it.
-fn documented(api: &Api, op: &Operation, preferred: &[u16]) -> Option<(u16, Option<usize>)> {
+/// documents by its code, else `fallback` if a range or `default` documents it.
+fn documented(api: &Api, op: &Operation, preferred: &[u16], fallback: u16) -> Option<(u16, Option<usize>)> {
     let status = preferred
         .iter()
         .copied()
         .find(|s| op.responses.iter().any(|r| r.status == StatusSpec::Code(*s)))
-        .unwrap_or(preferred[0]);
+        .unwrap_or(fallback);
     let response = op.response_for(status)?;
     let body = response.body.as_ref().and_then(|b| match (&b.media, &b.ty) {
         (Media::Json(_), TypeRef::Named(id)) if !matches!(api.type_def(*id).kind, TypeKind::Alias(TypeRef::Any)) => {
@@ -49,14 +49,19 @@ fn refusals(api: &Api) -> Vec<Refusals> {
     let credentials: Vec<_> = api
         .operations
         .iter()
-        .map(|op| documented(api, op, &[401, 403]))
+        .map(|op| documented(api, op, &[401, 403], 401))
         .collect();
     let input: Vec<_> = api
         .operations
         .iter()
-        .map(|op| documented(api, op, &[422, 400]))
+        // 422 only where the spec names it; bad input is 400 otherwise (README).
+        .map(|op| documented(api, op, &[422, 400], 400))
         .collect();
-    let too_large: Vec<_> = api.operations.iter().map(|op| documented(api, op, &[413])).collect();
+    let too_large: Vec<_> = api
+        .operations
+        .iter()
+        .map(|op| documented(api, op, &[413], 413))
+        .collect();
     let most_common = |answers: &[Option<(u16, Option<usize>)>], fallback: u16| {
         let mut counts: BTreeMap<(u16, Option<usize>), usize> = BTreeMap::new();
         for a in answers.iter().flatten() {
@@ -222,7 +227,10 @@ pub fn server(api: &Api) -> TokenStream {
         use std::sync::Arc;
         use axum::extract::{Request, State};
         use axum::response::{IntoResponse, Response};
-        use codegen_runtime::server::{self as rt, Credential, Problem};
+        use codegen_runtime::server::{self as rt};
+        /// What an implementation of [`Server`] reads: the credentials a request carried, and
+        /// what was wrong with a refused request.
+        pub use codegen_runtime::server::{Credential, Problem, ProblemKind};
         use super::models;
 
         /// The path of the spec's first server URL: the routes are served below it.
@@ -496,5 +504,36 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
         types,
         method,
         handler_body,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    fn refusal_statuses(responses: &str) -> Vec<(u16, u16)> {
+        let text = format!(
+            "openapi: 3.1.0\ninfo: {{title: t, version: '1'}}\npaths:\n  /a:\n    post:\n      operationId: a\n      responses: {{'204': {{description: ok}}, {responses}}}\n  /b:\n    get:\n      operationId: b\n      responses: {{'204': {{description: ok}}}}\n"
+        );
+        let api = crate::load_str(&text, None).unwrap_or_else(|e| panic!("{e}"));
+        super::refusals(&api)
+            .iter()
+            .map(|r| (r.input.status, r.credentials.status))
+            .collect()
+    }
+
+    /// README: 422 where the spec documents it, else 400; an operation that documents no
+    /// refusal borrows the API's usual one.
+    #[test]
+    fn bad_input_is_400_unless_422_is_documented() {
+        assert_eq!(refusal_statuses("'422': {description: bad}"), [(422, 401), (422, 401)]);
+        assert_eq!(refusal_statuses("'400': {description: bad}"), [(400, 401), (400, 401)]);
+        assert_eq!(
+            refusal_statuses("default: {description: error}"),
+            [(400, 401), (400, 401)]
+        );
+        assert_eq!(
+            refusal_statuses("'4XX': {description: error}"),
+            [(400, 401), (400, 401)]
+        );
+        assert_eq!(refusal_statuses("'403': {description: no}"), [(400, 403), (400, 403)]);
     }
 }

@@ -131,18 +131,63 @@ fn security(root: &Value, value: &Value, at: &str, schemes: &[SecurityScheme]) -
 
 /// The operations under `/paths`, then the 3.1 `/webhooks` (requests the API sends): one
 /// namespace of operationIds and type names for both.
-pub fn operations(lowerer: &mut Lowerer, schemes: &[SecurityScheme]) -> Result<(Vec<Operation>, Vec<Operation>)> {
+pub fn operations(
+    lowerer: &mut Lowerer,
+    schemes: &[SecurityScheme],
+    warnings: &mut Vec<Error>,
+) -> Result<(Vec<Operation>, Vec<Operation>)> {
     let mut names = OperationNames::default();
-    let paths = collect(lowerer, schemes, "/paths", &mut names)?;
-    let webhooks = collect(lowerer, schemes, "/webhooks", &mut names)?;
+    let paths = collect(lowerer, schemes, "/paths", &mut names, warnings)?;
+    let webhooks = collect(lowerer, schemes, "/webhooks", &mut names, warnings)?;
     Ok((paths, webhooks))
 }
 
 #[derive(Default)]
 struct OperationNames {
+    /// Every operationId handed out, with the pointer of its operation.
     ids: HashMap<String, String>,
     rust: Namer,
     types: Namer,
+}
+
+/// The operation's id, unique in the API. Real specs leave it out or repeat it: a missing one
+/// is derived from method and path, a repeated one gets a suffix, and each is a warning.
+fn operation_id(
+    op: &Map<String, Value>,
+    at: &str,
+    method: &str,
+    path: &str,
+    names: &mut OperationNames,
+    warnings: &mut Vec<Error>,
+) -> Result<String> {
+    let id_at = join(at, "operationId");
+    let wanted = match op.get("operationId") {
+        Some(Value::String(id)) => id.clone(),
+        Some(other) => return Err(Error::invalid(id_at, "a string", describe(other))),
+        None => {
+            let derived = format!("{method}{}", pascal(path));
+            warnings.push(Error::invalid(
+                at,
+                "an operationId",
+                format!("none; assumed `{derived}` (from the method and path)"),
+            ));
+            derived
+        }
+    };
+    let Some(first) = names.ids.get(&wanted).cloned() else {
+        names.ids.insert(wanted.clone(), at.to_owned());
+        return Ok(wanted);
+    };
+    let id = (2..)
+        .map(|n| format!("{wanted}_{n}"))
+        .find(|candidate| !names.ids.contains_key(candidate))
+        .unwrap_or_default();
+    names.ids.insert(id.clone(), at.to_owned());
+    warnings.push(Error::inconsistent(
+        id_at,
+        format!("operationId `{wanted}` is used twice (first at #{first}); this one is called `{id}`"),
+    ));
+    Ok(id)
 }
 
 fn collect(
@@ -150,6 +195,7 @@ fn collect(
     schemes: &[SecurityScheme],
     container: &str,
     names: &mut OperationNames,
+    warnings: &mut Vec<Error>,
 ) -> Result<Vec<Operation>> {
     let doc = lowerer.doc;
     let global_security = match doc.get("/security") {
@@ -188,19 +234,7 @@ fn collect(
             let op_map = op
                 .as_object()
                 .ok_or_else(|| Error::invalid(&at, "an operation object", describe(op)))?;
-            let operation_id = match op_map.get("operationId") {
-                Some(Value::String(id)) => id.clone(),
-                Some(other) => {
-                    return Err(Error::invalid(join(&at, "operationId"), "a string", describe(other)));
-                }
-                None => format!("{method_name}{}", pascal(path)),
-            };
-            if let Some(first) = names.ids.insert(operation_id.clone(), at.clone()) {
-                return Err(Error::inconsistent(
-                    join(&at, "operationId"),
-                    format!("operationId `{operation_id}` is used twice (first at #{first})"),
-                ));
-            }
+            let operation_id = operation_id(op_map, &at, method_name, path, names, warnings)?;
             let rust_name = names.rust.unique(snake(&operation_id));
             let type_name = names.types.unique(pascal(&operation_id));
             let own = parameter_list(lowerer, op_map.get("parameters"), &join(&at, "parameters"))?;
@@ -211,7 +245,7 @@ fn collect(
                 .cloned()
                 .collect();
             raw.extend(own);
-            let parameters = lower_parameters(lowerer, raw, &type_name, path, &at)?;
+            let parameters = lower_parameters(lowerer, raw, &type_name, path, &at, warnings)?;
             let body = match op_map.get("requestBody") {
                 Some(b) => request_body(lowerer, b, &join(&at, "requestBody"), &type_name)?,
                 None => None,
@@ -299,6 +333,7 @@ fn lower_parameters(
     type_name: &str,
     path: &str,
     op_at: &str,
+    warnings: &mut Vec<Error>,
 ) -> Result<Vec<Parameter>> {
     let mut out = Vec::new();
     let mut namer = Namer::default();
@@ -310,10 +345,14 @@ fn lower_parameters(
             continue;
         }
         if p.location == ParamLocation::Path && !path.contains(&format!("{{{}}}", p.name)) {
-            return Err(Error::inconsistent(
+            warnings.push(Error::inconsistent(
                 &p.at,
-                format!("path parameter `{}` does not appear in the path `{path}`", p.name),
+                format!(
+                    "path parameter `{}` does not appear in the path `{path}`; it is left out",
+                    p.name
+                ),
             ));
+            continue;
         }
         let schema_at = join(&p.at, "schema");
         let schema = match (p.value.get("schema"), p.value.get("content").and_then(Value::as_object)) {
@@ -347,14 +386,26 @@ fn lower_parameters(
             description: string_key(&p.value, "description"),
         });
     }
-    // Every `{name}` in the path needs a declared parameter.
+    // Every `{name}` in the path needs a parameter; real specs forget some (svix-server).
     for segment in path.split('{').skip(1) {
         let name = segment.split('}').next().unwrap_or_default();
         if !out.iter().any(|p| p.location == ParamLocation::Path && p.name == name) {
-            return Err(Error::inconsistent(
+            warnings.push(Error::inconsistent(
                 join(op_at, "parameters"),
-                format!("the path `{path}` uses `{{{name}}}` but the operation declares no path parameter `{name}`"),
+                format!(
+                    "the path `{path}` uses `{{{name}}}` but the operation declares no path parameter `{name}`; assumed a required string"
+                ),
             ));
+            out.push(Parameter {
+                rust_name: namer.unique(snake(name)),
+                name: name.to_owned(),
+                location: ParamLocation::Path,
+                required: true,
+                nullable: false,
+                ty: crate::model::TypeRef::String,
+                default: None,
+                description: None,
+            });
         }
     }
     Ok(out)
