@@ -121,7 +121,7 @@ enum Command {
         /// Write the results as JUnit XML here.
         #[arg(long)]
         junit: Option<PathBuf>,
-        /// Send only GET, HEAD and OPTIONS: nothing on the server is created, changed or deleted.
+        /// Send only GET, HEAD, OPTIONS and QUERY: nothing on the server is created, changed or deleted.
         #[arg(long)]
         read_only: bool,
         /// Also send the cases that create resources this run cannot delete (the spec links,

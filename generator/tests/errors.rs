@@ -70,9 +70,11 @@ fn unquoted_ref_read_as_a_comment_is_explained() {
 }
 
 #[test]
-fn versions_outside_3_0_and_3_1_are_refused_by_name() {
-    let e = load("openapi: 3.2.0\ninfo: {title: t, version: '1'}\n");
-    assert!(e.to_string().contains("unsupported: OpenAPI version 3.2.0"), "{e}");
+fn versions_outside_3_0_to_3_2_are_refused_by_name() {
+    let e = load("openapi: 3.3.0\ninfo: {title: t, version: '1'}\n");
+    assert!(e.to_string().contains("unsupported: OpenAPI version 3.3.0"), "{e}");
+    let e = load("openapi: 4.0.0\ninfo: {title: t, version: '1'}\n");
+    assert!(e.to_string().contains("unsupported: OpenAPI version 4.0.0"), "{e}");
     let e = load("swagger: '2.0'\ninfo: {title: t, version: '1'}\n");
     assert!(e.to_string().contains("Swagger 2.0"), "{e}");
 }

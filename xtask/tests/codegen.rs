@@ -48,11 +48,96 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Served by the moved crate's own test: QUERY and an `additionalOperations` method reach
+/// their handlers, bad input to them is refused, other methods get 405.
+const SERVED_TEST: &str = r##"
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::Request;
+use oas32::models;
+use oas32::server::*;
+use tower::ServiceExt;
+
+struct Items;
+
+impl Server for Items {
+    async fn list_items(&self) -> ListItemsResponse {
+        ListItemsResponse::Ok(Vec::new())
+    }
+    async fn search_items(&self, _: models::Search) -> SearchItemsResponse {
+        SearchItemsResponse::Ok(Vec::new())
+    }
+    async fn link_item(&self, _: LinkItemParams) -> LinkItemResponse {
+        LinkItemResponse::NoContent
+    }
+    async fn export_items(&self) -> ExportItemsResponse {
+        let items = ["a", "b"].map(|id| serde_json::from_value(serde_json::json!({"id": id})).unwrap());
+        ExportItemsResponse::Ok(items.into())
+    }
+    async fn watch_items(&self) -> WatchItemsResponse {
+        let event = serde_json::json!({"event": "created", "data": "{\"id\":\"a\"}"});
+        WatchItemsResponse::Ok(vec![serde_json::from_value(event).unwrap()])
+    }
+    async fn import_items(&self, body: Vec<models::Item>) -> ImportItemsResponse {
+        assert_eq!(body.len(), 2);
+        ImportItemsResponse::NoContent
+    }
+}
+
+async fn answer(method: &str, uri: &str, content_type: &str, body: &str) -> (u16, String) {
+    let request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", content_type)
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    let response = router(Arc::new(Items)).oneshot(request).await.unwrap();
+    let status = response.status().as_u16();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
+    (status, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn sequences_are_written_and_read_item_by_item() {
+    let export = answer("GET", "/items/export", "application/json", "").await;
+    assert_eq!(export, (200, "{\"id\":\"a\"}\n{\"id\":\"b\"}\n".to_owned()));
+    let events = answer("GET", "/items/events", "application/json", "").await;
+    assert_eq!(events, (200, "event: created\ndata: {\"id\":\"a\"}\n\n".to_owned()));
+    let lines = "{\"id\":\"a\"}\n{\"id\":\"b\"}\n";
+    assert_eq!(answer("POST", "/items/import", "application/x-ndjson", lines).await.0, 204);
+    let bad = answer("POST", "/items/import", "application/x-ndjson", "{\"id\":\"a\"}\n{}\n").await;
+    assert_eq!(bad.0, 400, "{}", bad.1);
+    assert!(bad.1.contains("\"location\":[\"body\",1"), "{}", bad.1);
+}
+
+async fn status(method: &str, uri: &str, body: &str) -> u16 {
+    let request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    router(Arc::new(Items)).oneshot(request).await.unwrap().status().as_u16()
+}
+
+#[tokio::test]
+async fn query_and_link_are_served() {
+    assert_eq!(status("GET", "/items", "").await, 200);
+    assert_eq!(status("QUERY", "/items", r#"{"text": "a", "limit": 5}"#).await, 200);
+    assert_eq!(status("QUERY", "/items", r#"{"text": ""}"#).await, 400);
+    assert_eq!(status("LINK", "/items/x", "").await, 204);
+    assert_eq!(status("PURGE", "/items", "").await, 405);
+    assert_eq!(status("DELETE", "/items/x", "").await, 405);
+}
+"##;
+
 #[test]
-fn a_generated_crate_builds_after_it_is_moved() {
+fn a_generated_crate_builds_and_serves_after_it_is_moved() {
     let dir = scratch("moved");
     let first = dir.join("first");
-    let output = xtask(&["--spec", &spec("kejue"), "--out", first.to_str().unwrap()]);
+    let fixture = testkit::workspace_root().join("generator/tests/fixtures/oas32.yaml");
+    let output = xtask(&["--spec", fixture.to_str().unwrap(), "--out", first.to_str().unwrap()]);
     assert!(output.status.success(), "{}", text(&output));
     let root = testkit::workspace_root().display().to_string();
     for file in files_under(&first) {
@@ -70,12 +155,20 @@ fn a_generated_crate_builds_after_it_is_moved() {
     let moved = dir.join("somewhere/else");
     std::fs::create_dir_all(moved.parent().unwrap()).unwrap();
     std::fs::rename(&first, &moved).unwrap();
+    // The user's own test beside the generated code, with what it needs to send requests.
+    let mut manifest = std::fs::read_to_string(moved.join("Cargo.toml")).unwrap();
+    manifest.push_str(
+        "\n[dev-dependencies]\ntokio = { version = \"1\", features = [\"macros\", \"rt\"] }\ntower = { version = \"0.5\", features = [\"util\"] }\n",
+    );
+    std::fs::write(moved.join("Cargo.toml"), manifest).unwrap();
+    std::fs::create_dir_all(moved.join("tests")).unwrap();
+    std::fs::write(moved.join("tests/served.rs"), SERVED_TEST).unwrap();
     // The workspace's lock file pins the same versions: no network needed.
     std::fs::copy(testkit::workspace_root().join("Cargo.lock"), moved.join("Cargo.lock")).unwrap();
     let status = Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "--offline"])
+        .args(["test", "--quiet", "--offline", "--tests"])
         .current_dir(&moved)
-        // Shared with the corpus test, whose dependencies are the same: only the crate builds.
+        // Shared with the corpus test, whose dependencies are the same: mostly the crate builds.
         .env(
             "CARGO_TARGET_DIR",
             testkit::workspace_root().join("target/corpus-check"),
@@ -83,7 +176,11 @@ fn a_generated_crate_builds_after_it_is_moved() {
         .env("RUSTFLAGS", "-D warnings")
         .status()
         .expect("cargo runs");
-    assert!(status.success(), "the moved crate does not build ({})", moved.display());
+    assert!(
+        status.success(),
+        "the moved crate does not build or serve ({})",
+        moved.display()
+    );
 }
 
 #[test]

@@ -66,6 +66,31 @@ pub fn classify(media: &str) -> (Family, String) {
     (family, essence)
 }
 
+/// How the items of a sequential media type follow one another (OpenAPI 3.2 `itemSchema`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// `application/jsonl`, `application/x-ndjson`: one JSON value per line.
+    Lines,
+    /// `application/json-seq` (RFC 7464): each JSON value after an ASCII record separator.
+    RecordSeparated,
+    /// `text/event-stream`: server-sent events, each item one event's fields.
+    EventStream,
+}
+
+/// The framing of a sequential media type, given its essence (see [`classify`]); `None` for
+/// a media type that is not a sequence this runtime reads and writes.
+#[must_use]
+pub fn framing(essence: &str) -> Option<Framing> {
+    match essence {
+        "application/jsonl" | "application/x-jsonlines" | "application/x-ndjson" | "application/ndjson" => {
+            Some(Framing::Lines)
+        }
+        "text/event-stream" => Some(Framing::EventStream),
+        _ if essence == "application/json-seq" || essence.ends_with("+json-seq") => Some(Framing::RecordSeparated),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Family, classify, matches};

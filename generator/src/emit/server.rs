@@ -190,22 +190,50 @@ pub fn server(api: &Api) -> TokenStream {
                 outcome.unwrap_or_else(|problem| #reject(server, problem))
             }
         });
-        routes.entry(op.path.as_str()).or_default().push((op.method, handler));
+        routes
+            .entry(op.path.as_str())
+            .or_default()
+            .push((op.method.clone(), handler));
     }
-    let route_calls = routes.into_iter().map(|(path, mut list)| {
-        // HEAD before GET: GET answers HEAD only where no HEAD route is set.
-        list.sort_by_key(|(m, _)| (*m != Method::Head, *m));
-        let mut chain = quote!();
-        for (i, (method, handler)) in list.iter().enumerate() {
-            let m = format_ident!("{}", method.as_str());
-            chain = if i == 0 {
-                quote!(axum::routing::#m(#handler::<S>))
-            } else {
-                quote!(#chain.#m(#handler::<S>))
-            };
-        }
-        quote!(.route(#path, #chain))
-    });
+    let mut dispatchers = Vec::new();
+    let route_calls: Vec<TokenStream> = routes
+        .into_iter()
+        .map(|(path, mut list)| {
+            // HEAD before GET: GET answers HEAD only where no HEAD route is set.
+            list.sort_by_key(|(m, _)| (*m != Method::Head, m.clone()));
+            let (fixed, by_name): (Vec<_>, Vec<_>) = list.iter().partition(|(m, _)| m.is_routable_by_axum());
+            let mut chain = None;
+            for (method, handler) in fixed {
+                let m = format_ident!("{}", method.as_str());
+                chain = Some(match chain {
+                    None => quote!(axum::routing::#m(#handler::<S>)),
+                    Some(chain) => quote!(#chain.#m(#handler::<S>)),
+                });
+            }
+            // QUERY and `additionalOperations` have no axum method filter: one function per
+            // path picks them by name, and answers 405 to any other method.
+            if !by_name.is_empty() {
+                let dispatcher = format_ident!("dispatch_by_name_{}", dispatchers.len());
+                let arms = by_name.iter().map(|(method, handler)| {
+                    let wire = method.to_http().to_string();
+                    quote!(#wire => #handler::<S>(state, request).await,)
+                });
+                dispatchers.push(quote! {
+                    async fn #dispatcher<S: Server>(state: State<Arc<S>>, request: Request) -> Response {
+                        match request.method().as_str() {
+                            #(#arms)*
+                            _ => axum::http::StatusCode::METHOD_NOT_ALLOWED.into_response(),
+                        }
+                    }
+                });
+                chain = Some(match chain {
+                    None => quote!(axum::routing::any(#dispatcher::<S>)),
+                    Some(chain) => quote!(#chain.fallback(#dispatcher::<S>)),
+                });
+            }
+            quote!(.route(#path, #chain))
+        })
+        .collect();
     let auth_items = needs_auth.then(|| {
         quote! {
             /// Who a credential belongs to: handed to every operation that needs one.
@@ -263,6 +291,7 @@ pub fn server(api: &Api) -> TokenStream {
 
         #(#reject_fns)*
         #(#handlers)*
+        #(#dispatchers)*
     }
 }
 
@@ -280,6 +309,8 @@ fn media_type_tokens(api: &Api, media: &Media, ty: &TypeRef, nullable: bool, mod
         }
         Media::Text(_) => quote!(String),
         Media::Binary(_) => quote!(rt::Bytes),
+        // The list of items.
+        Media::Sequence(_) => type_tokens(api, ty, models),
     }
 }
 
@@ -319,6 +350,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
                     Media::Json(_) | Media::Form => quote!(rt::json_response(#status_expr, &body)),
                     Media::Text(_) => quote!(rt::text_response(#status_expr, body, #ct)),
                     Media::Binary(_) => quote!(rt::bytes_response(#status_expr, body, #ct)),
+                    Media::Sequence(_) => quote!(rt::sequence_response(#status_expr, &body, #ct)),
                 };
                 variants.push(quote!(#docs #ident(#status_field #ty),));
                 arms.push(quote!(#response_name::#ident(#status_bind body) => #encode,));
@@ -436,6 +468,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
                 Media::Form => quote!(rt::decode_form(&bytes)?),
                 Media::Text(_) => quote!(rt::decode_text(&bytes)?),
                 Media::Binary(_) => quote!(bytes),
+                Media::Sequence(_) => quote!(rt::decode_sequence(&bytes, #media)?),
             };
             let read = quote!(let bytes = rt::read_body(&parts, body, server.body_limit(), #media).await?;);
             if b.required {

@@ -45,7 +45,7 @@ fn lower_unlocated(doc: &Document) -> Result<Api> {
         types,
         operations,
         webhooks,
-        whole_floats_are_integers: doc.version == crate::load::Version::V3_1,
+        whole_floats_are_integers: doc.version >= crate::load::Version::V3_1,
         warnings,
     };
     check_aliases(&api)?;

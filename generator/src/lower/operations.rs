@@ -9,6 +9,7 @@ use codegen_runtime::media::{self, Family};
 use super::names::{Namer, pascal, snake};
 use super::schema::{Lowerer, Target, string_key};
 use crate::error::{Error, Result, describe, join};
+use crate::load::Version;
 use crate::model::{
     Body, Link, Media, Method, Operation, ParamLocation, Parameter, Response, ResponseBody, SecurityKind,
     SecurityScheme, StatusSpec,
@@ -226,11 +227,9 @@ fn collect(
             .as_object()
             .ok_or_else(|| Error::invalid(&item_at, "a path item", describe(item)))?;
         let shared = parameter_list(lowerer, item_map.get("parameters"), &join(&item_at, "parameters"))?;
-        for (method_name, method) in Method::ALL {
-            let Some(op) = item_map.get(method_name) else {
-                continue;
-            };
-            let at = join(&item_at, method_name);
+        for (method, at, op) in item_operations(doc.version, item_map, &item_at, warnings)? {
+            let method_name = method.as_str().to_ascii_lowercase();
+            let method_name = method_name.as_str();
             let op_map = op
                 .as_object()
                 .ok_or_else(|| Error::invalid(&at, "an operation object", describe(op)))?;
@@ -278,6 +277,65 @@ fn collect(
     Ok(out)
 }
 
+/// The operations of a path item: its method fields, and in 3.2 `query` and the methods of
+/// `additionalOperations`; each with its pointer.
+fn item_operations<'v>(
+    version: Version,
+    item: &'v Map<String, Value>,
+    item_at: &str,
+    warnings: &mut Vec<Error>,
+) -> Result<Vec<(Method, String, &'v Value)>> {
+    let mut out: Vec<(Method, String, &Value)> = Method::ALL
+        .iter()
+        .filter_map(|(name, method)| Some((method.clone(), join(item_at, name), item.get(*name)?)))
+        .collect();
+    if version < Version::V3_2 {
+        for field in ["query", "additionalOperations"] {
+            if item.contains_key(field) {
+                warnings.push(Error::unsupported(
+                    join(item_at, field),
+                    format!("`{field}` before OpenAPI 3.2 (it is a 3.2 field); left out"),
+                ));
+            }
+        }
+        return Ok(out);
+    }
+    if let Some(op) = item.get("query") {
+        out.push((Method::Query, join(item_at, "query"), op));
+    }
+    let Some(additional) = item.get("additionalOperations") else {
+        return Ok(out);
+    };
+    let additional_at = join(item_at, "additionalOperations");
+    let additional = additional.as_object().ok_or_else(|| {
+        Error::invalid(
+            &additional_at,
+            "a mapping of HTTP methods to operations",
+            describe(additional),
+        )
+    })?;
+    for (name, op) in additional {
+        let at = join(&additional_at, name);
+        let fixed = name.eq_ignore_ascii_case("query") || Method::ALL.iter().any(|(m, _)| name.eq_ignore_ascii_case(m));
+        if fixed {
+            return Err(Error::invalid(
+                at,
+                "a method that has no field of its own in the path item",
+                format!("\"{name}\" (write it as `{}`)", name.to_ascii_lowercase()),
+            ));
+        }
+        if name.is_empty() || http::Method::from_bytes(name.as_bytes()).is_err() {
+            return Err(Error::invalid(
+                at,
+                "an HTTP method name (a token)",
+                format!("\"{name}\""),
+            ));
+        }
+        out.push((Method::Other(name.clone()), at, op));
+    }
+    Ok(out)
+}
+
 #[derive(Clone)]
 struct RawParam {
     name: String,
@@ -309,6 +367,12 @@ fn parameter_list(lowerer: &Lowerer, list: Option<&Value>, at: &str) -> Result<V
             Some("query") => ParamLocation::Query,
             Some("header") => ParamLocation::Header,
             Some("cookie") => ParamLocation::Cookie,
+            Some("querystring") => {
+                return Err(Error::unsupported(
+                    join(&at, "in"),
+                    format!("the 3.2 parameter `{name}` with `in: querystring` (the whole query string as one value)"),
+                ));
+            }
             other => {
                 return Err(Error::invalid(
                     join(&at, "in"),
@@ -411,27 +475,42 @@ fn lower_parameters(
     Ok(out)
 }
 
-/// A media type as the spec writes it, as the model keeps it, with its family.
-fn classify(t: &str) -> (Family, Media) {
-    match media::classify(t) {
-        (Family::Json, essence) => (Family::Json, Media::Json(essence)),
-        (Family::Form, _) => (Family::Form, Media::Form),
-        (Family::Text, essence) => (Family::Text, Media::Text(essence)),
-        (Family::Binary, essence) => (Family::Binary, Media::Binary(essence)),
+/// A media type as the spec writes it (with its media type object), as the model keeps it,
+/// with its rank: JSON first, then sequences of JSON items, forms, text, bytes.
+fn classify(t: &str, value: &Value) -> (u8, Media) {
+    let (family, essence) = media::classify(t);
+    if value.get("itemSchema").is_some() && media::framing(&essence).is_some() {
+        return (1, Media::Sequence(essence));
+    }
+    match family {
+        Family::Json => (0, Media::Json(essence)),
+        Family::Form => (2, Media::Form),
+        Family::Text => (3, Media::Text(essence)),
+        Family::Binary => (4, Media::Binary(essence)),
     }
 }
 
-/// Picks the content type to generate for: JSON first, then forms, text, anything.
-fn pick_media(content: &Map<String, Value>) -> Option<(Media, &Value, &String)> {
-    // JSON first, then forms, then text, then bytes: the body the generated server reads.
-    content
+/// Picks the content type to generate for (see [`classify`]): the body the generated server
+/// reads or writes. An `itemSchema` this generator cannot frame is refused by name.
+fn pick_media<'c>(content: &'c Map<String, Value>, at: &str) -> Result<Option<(Media, &'c Value, &'c String)>> {
+    for (t, v) in content {
+        if v.get("itemSchema").is_some() && media::framing(&media::classify(t).1).is_none() {
+            return Err(Error::unsupported(
+                join(&join(at, t), "itemSchema"),
+                format!(
+                    "`itemSchema` for `{t}` (sequences are read and written as application/jsonl, application/x-ndjson, application/json-seq and text/event-stream)"
+                ),
+            ));
+        }
+    }
+    Ok(content
         .iter()
         .map(|(t, v)| {
-            let (rank, media) = classify(t);
+            let (rank, media) = classify(t, v);
             (rank, media, v, t)
         })
         .min_by_key(|(rank, ..)| *rank)
-        .map(|(_, media, v, t)| (media, v, t))
+        .map(|(_, media, v, t)| (media, v, t)))
 }
 
 fn request_body(lowerer: &mut Lowerer, value: &Value, at: &str, type_name: &str) -> Result<Option<Body>> {
@@ -442,11 +521,16 @@ fn request_body(lowerer: &mut Lowerer, value: &Value, at: &str, type_name: &str)
     let Some(content) = value.get("content").and_then(Value::as_object) else {
         return Err(Error::invalid(join(&at, "content"), "a mapping of media types", "none"));
     };
-    let Some((media, media_value, key)) = pick_media(content) else {
+    let Some((media, media_value, key)) = pick_media(content, &join(&at, "content"))? else {
         return Ok(None);
     };
-    let schema_at = join(&join(&join(&at, "content"), key), "schema");
-    let lowered = body_schema(lowerer, &media, media_value, &schema_at, format!("{type_name}Body"))?;
+    let lowered = body_schema(
+        lowerer,
+        &media,
+        media_value,
+        &join(&join(&at, "content"), key),
+        format!("{type_name}Body"),
+    )?;
     Ok(Some(Body {
         required: value.get("required").and_then(Value::as_bool).unwrap_or(false),
         media,
@@ -455,6 +539,8 @@ fn request_body(lowerer: &mut Lowerer, value: &Value, at: &str, type_name: &str)
     }))
 }
 
+/// The type of a body: the media type object's `schema`, or for a sequence the list of its
+/// `itemSchema`; `at` is the media type object.
 fn body_schema(
     lowerer: &mut Lowerer,
     media: &Media,
@@ -462,18 +548,31 @@ fn body_schema(
     at: &str,
     name: String,
 ) -> Result<super::schema::Lowered> {
+    use crate::model::TypeRef;
     match (media, media_value.get("schema")) {
+        (Media::Sequence(_), _) => {
+            let item = media_value.get("itemSchema").cloned().unwrap_or(Value::Bool(true));
+            let item = lowerer.schema(
+                &item,
+                &join(at, "itemSchema"),
+                Target::new(format!("{name}Item"), "item"),
+            )?;
+            Ok(super::schema::Lowered {
+                ty: TypeRef::Array(Box::new(item.ty)),
+                nullable: false,
+            })
+        }
         (Media::Text(_), _) => Ok(super::schema::Lowered {
-            ty: crate::model::TypeRef::String,
+            ty: TypeRef::String,
             nullable: false,
         }),
         (Media::Binary(_), _) => Ok(super::schema::Lowered {
-            ty: crate::model::TypeRef::Any,
+            ty: TypeRef::Any,
             nullable: false,
         }),
-        (_, Some(schema)) => lowerer.schema(schema, at, Target::new(name, "body")),
+        (_, Some(schema)) => lowerer.schema(schema, &join(at, "schema"), Target::new(name, "body")),
         (_, None) => Ok(super::schema::Lowered {
-            ty: crate::model::TypeRef::Any,
+            ty: TypeRef::Any,
             nullable: true,
         }),
     }
@@ -506,15 +605,15 @@ fn responses(lowerer: &mut Lowerer, value: &Value, at: &str, type_name: &str) ->
             StatusSpec::Default => format!("{type_name}DefaultResponse"),
         };
         let content = response.get("content").and_then(Value::as_object);
-        let media_types = content
-            .into_iter()
-            .flat_map(|c| c.keys())
-            .map(|t| classify(t).1)
-            .collect();
-        let body = match content.and_then(pick_media) {
+        let media_types = content.into_iter().flatten().map(|(t, v)| classify(t, v).1).collect();
+        let content_at = join(&response_at, "content");
+        let picked = match content {
+            Some(content) => pick_media(content, &content_at)?,
+            None => None,
+        };
+        let body = match picked {
             Some((media, media_value, key)) => {
-                let schema_at = join(&join(&join(&response_at, "content"), key), "schema");
-                let lowered = body_schema(lowerer, &media, media_value, &schema_at, name)?;
+                let lowered = body_schema(lowerer, &media, media_value, &join(&content_at, key), name)?;
                 Some(ResponseBody {
                     media,
                     ty: lowered.ty,
