@@ -51,7 +51,7 @@ fn list_plans_a_3_2_spec_and_prints_the_generators_warnings() {
     }
     assert!(
         stderr.contains(
-            "oas32.yaml:17:5: at #/paths/~1items/get: expected an operationId, found none; assumed `getItems`"
+            "oas32.yaml:18:5: at #/paths/~1items/get: expected an operationId, found none; assumed `getItems`"
         ),
         "{stderr}"
     );

@@ -9,10 +9,7 @@ use serde_json::Value;
 use super::body::decode_json;
 use super::response::with_type;
 use super::{Problem, Segment};
-use crate::media::{Framing, classify, framing};
-
-/// The record separator of RFC 7464 (`application/json-seq`).
-const RECORD_SEPARATOR: u8 = 0x1e;
+use crate::media::{Framing, RECORD_SEPARATOR, classify, framing, records};
 
 /// The fields of a server-sent event; other keys of an item have no place in the stream.
 const EVENT_FIELDS: [&str; 4] = ["event", "id", "retry", "data"];
@@ -71,48 +68,15 @@ fn write_event(out: &mut Vec<u8>, item: &Value) {
 
 /// The items of a sequential body; a bad item is refused at `body.<index>...`.
 pub fn decode_sequence<T: DeserializeOwned>(bytes: &[u8], media: &str) -> Result<Vec<T>, Problem> {
-    let records: Vec<Vec<u8>> = match framing(&classify(media).1).unwrap_or(Framing::Lines) {
-        Framing::Lines => bytes.split(|b| *b == b'\n').map(<[u8]>::to_vec).collect(),
-        Framing::RecordSeparated => bytes.split(|b| *b == RECORD_SEPARATOR).map(<[u8]>::to_vec).collect(),
-        Framing::EventStream => read_events(bytes),
-    };
-    records
+    let framing = framing(&classify(media).1).unwrap_or(Framing::Lines);
+    records(bytes, framing)
         .iter()
-        .filter(|record| !record.trim_ascii().is_empty())
         .enumerate()
         .map(|(index, record)| {
             decode_json(record).map_err(|mut problem| {
                 problem.location.insert(1, Segment::Index(index));
                 problem
             })
-        })
-        .collect()
-}
-
-/// Server-sent events as JSON objects of their fields (`retry` a number when it is one).
-fn read_events(bytes: &[u8]) -> Vec<Vec<u8>> {
-    let text = String::from_utf8_lossy(bytes).replace("\r\n", "\n");
-    text.split("\n\n")
-        .map(|event| {
-            let mut fields = serde_json::Map::new();
-            for line in event.lines().filter(|l| !l.starts_with(':')) {
-                let (name, value) = line.split_once(':').unwrap_or((line, ""));
-                let value = value.strip_prefix(' ').unwrap_or(value);
-                let joined = match (name, fields.get(name).and_then(Value::as_str)) {
-                    ("data", Some(before)) => format!("{before}\n{value}"),
-                    _ => value.to_owned(),
-                };
-                let value = match name {
-                    "retry" => joined.parse::<u64>().map_or(Value::String(joined), Value::from),
-                    _ => Value::String(joined),
-                };
-                fields.insert(name.to_owned(), value);
-            }
-            if fields.is_empty() {
-                Vec::new()
-            } else {
-                Value::Object(fields).to_string().into_bytes()
-            }
         })
         .collect()
 }
