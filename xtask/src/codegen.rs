@@ -146,7 +146,7 @@ fn workspace(check: bool, strict: bool) -> anyhow::Result<ExitCode> {
 }
 
 fn standalone(spec: &Path, out: &Path, args: &Args) -> anyhow::Result<ExitCode> {
-    refuse_foreign_crate(out, args.force)?;
+    let ours = refuse_foreign_crate(out, args.force)?;
     // The header names the spec by its file name: an absolute path would not survive a move.
     let shown = spec
         .file_name()
@@ -162,8 +162,20 @@ fn standalone(spec: &Path, out: &Path, args: &Args) -> anyhow::Result<ExitCode> 
         files.extend(runtime_copy(&root().join("generator/runtime"), RuntimeSource::BESIDE)?);
     }
     let written = write_all(out, &files)?;
+    // Sources an earlier run wrote and this one does not (another layout, a runtime file that
+    // is gone) would linger; in a folder forced open, every source is someone else's.
+    let mut removed = 0;
+    if ours {
+        let expected: BTreeSet<PathBuf> = files.iter().map(|f| out.join(&f.path)).collect();
+        let mut sources = existing_sources(&out.join("src"));
+        sources.extend(existing_sources(&out.join(RuntimeSource::BESIDE).join("src")));
+        for path in sources.into_iter().filter(|p| !expected.contains(p)) {
+            std::fs::remove_file(&path).with_context(|| path.display().to_string())?;
+            removed += 1;
+        }
+    }
     println!(
-        "{}: crate `{}` written ({written} files changed); build it with `cargo build` there",
+        "{}: crate `{}` written ({written} files changed, {removed} removed); build it with `cargo build` there",
         out.display(),
         module
     );
@@ -171,14 +183,18 @@ fn standalone(spec: &Path, out: &Path, args: &Args) -> anyhow::Result<ExitCode> 
 }
 
 /// A `Cargo.toml` in `out` that the generator did not write belongs to someone: it is kept
-/// unless `--force` says otherwise.
-fn refuse_foreign_crate(out: &Path, force: bool) -> anyhow::Result<()> {
+/// unless `--force` says otherwise. Whether the folder is the generator's own (its
+/// `Cargo.toml` written by it, or none yet).
+fn refuse_foreign_crate(out: &Path, force: bool) -> anyhow::Result<bool> {
     let manifest = out.join("Cargo.toml");
     let Ok(text) = std::fs::read_to_string(&manifest) else {
-        return Ok(());
+        return Ok(!out.join("src").exists());
     };
-    if force || text.lines().next() == Some(emit::MANIFEST_MARK) {
-        return Ok(());
+    if text.lines().next() == Some(emit::MANIFEST_MARK) {
+        return Ok(true);
+    }
+    if force {
+        return Ok(false);
     }
     anyhow::bail!(
         "{} was not written by the generator; choose another --out, or pass --force to write over it",

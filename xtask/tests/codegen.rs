@@ -244,11 +244,32 @@ fn a_folder_with_someone_elses_cargo_toml_is_refused_without_force() {
     assert_eq!(std::fs::read_to_string(dir.join("Cargo.toml")).unwrap(), theirs);
     assert!(!dir.join("src").exists(), "nothing is written when refused");
 
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(dir.join("src/mine.rs"), "// theirs\n").unwrap();
     let output = xtask(&["--spec", &spec("kejue"), "--out", out, "--force"]);
     assert!(output.status.success(), "{}", text(&output));
-    // Its own output, it writes over without being asked.
-    let output = xtask(&["--spec", &spec("kejue"), "--out", out]);
+    assert!(
+        dir.join("src/mine.rs").exists(),
+        "a folder forced open keeps its sources"
+    );
+
+    // Its own output, it writes over without being asked, and what it no longer writes goes.
+    let own = scratch("own");
+    let own_out = own.to_str().unwrap();
+    let output = xtask(&["--spec", &spec("kejue"), "--out", own_out]);
     assert!(output.status.success(), "{}", text(&output));
+    for stale in ["src/kejue/models.rs", "codegen-runtime/src/gone.rs"] {
+        std::fs::create_dir_all(own.join(stale).parent().unwrap()).unwrap();
+        std::fs::write(own.join(stale), "// an earlier run\n").unwrap();
+    }
+    let output = xtask(&["--spec", &spec("kejue"), "--out", own_out]);
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(
+        text(&output).contains("0 files changed, 2 removed"),
+        "{}",
+        text(&output)
+    );
+    assert!(!own.join("src/kejue/models.rs").exists() && !own.join("codegen-runtime/src/gone.rs").exists());
 }
 
 #[test]
