@@ -70,6 +70,9 @@ struct Spec {
     /// `conformance.toml` beside the spec is read when there is one.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Refuse a spec with defects the generator works around (its warnings), exit 2: for CI.
+    #[arg(long)]
+    strict: bool,
 }
 
 impl Spec {
@@ -199,12 +202,20 @@ enum Command {
     },
 }
 
-fn load(path: &Path) -> anyhow::Result<generator::Api> {
+fn load(spec: &Spec) -> anyhow::Result<generator::Api> {
     // The generator's message already names the file, line and column.
-    let api = generator::load(path)?;
+    let api = generator::load(&spec.spec)?;
     // What the generator assumed about a defective spec is what the cases are made from.
+    let label = if spec.strict { "error" } else { "warning" };
     for warning in &api.warnings {
-        eprintln!("warning: {warning}");
+        eprintln!("{label}: {warning}");
+    }
+    if spec.strict && !api.warnings.is_empty() {
+        anyhow::bail!(
+            "{}: {} warning(s), which --strict makes errors",
+            spec.spec.display(),
+            api.warnings.len()
+        );
     }
     Ok(api)
 }
@@ -318,7 +329,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
             allow_leftovers,
             shard,
         } => {
-            let api = load(&spec.spec)?;
+            let api = load(&spec)?;
             conformance::check_operations(&api, &spec.operations)?;
             let safety = plan::Safety {
                 read_only,
@@ -339,7 +350,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Sweep { spec, server, dry_run } => {
-            let api = load(&spec.spec)?;
+            let api = load(&spec)?;
             conformance::check_operations(&api, &spec.operations)?;
             let plan = Arc::new(plan::plan(&api, "cfm-00000000", &[]));
             // The configuration's headers go with the sweep's requests too.
@@ -388,7 +399,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
             har,
         } => {
             let checks = conformance::checks::Selection::new(&checks, &exclude_checks)?;
-            let api = load(&spec.spec)?;
+            let api = load(&spec)?;
             let config = Arc::new(spec.config()?);
             if !(timeout > 0.0 && timeout.is_finite()) {
                 bail!("--timeout must be a positive number of seconds");

@@ -52,9 +52,21 @@ fn list_plans_a_3_2_spec_and_prints_the_generators_warnings() {
     assert!(
         stderr.contains(
             "oas32.yaml:18:5: at #/paths/~1items/get: expected an operationId, found none; assumed `getItems`"
-        ),
+        ) && stderr.starts_with("warning: "),
         "{stderr}"
     );
+    // --strict: the same defect stops the runner, as it stops codegen.
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(&spec, fixture.replace("      operationId: listItems\n", "")).unwrap();
+    let out = bin().args(["list", "--strict", "--spec"]).arg(&spec).output().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with("error: ") && stderr.contains("which --strict makes errors"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
 }
 
 #[test]
