@@ -9,7 +9,7 @@ use codegen_runtime::media::{self, Family};
 use super::names::{Namer, pascal, snake};
 use super::schema::{Lowerer, Target, string_key};
 use crate::error::{Error, Result, describe, join};
-use crate::load::Version;
+use crate::load::{Document, Version};
 use crate::model::{
     Body, Link, Media, Method, Operation, ParamLocation, Parameter, Response, ResponseBody, SecurityKind,
     SecurityScheme, StatusSpec,
@@ -490,27 +490,42 @@ fn classify(t: &str, value: &Value) -> (u8, Media) {
     }
 }
 
-/// Picks the content type to generate for (see [`classify`]): the body the generated server
-/// reads or writes. An `itemSchema` this generator cannot frame is refused by name.
-fn pick_media<'c>(content: &'c Map<String, Value>, at: &str) -> Result<Option<(Media, &'c Value, &'c String)>> {
-    for (t, v) in content {
-        if v.get("itemSchema").is_some() && media::framing(&media::classify(t).1).is_none() {
+/// A media type object of a `content` map, its `$ref` followed (3.2 `components/mediaTypes`).
+struct MediaObject<'d> {
+    media: Media,
+    rank: u8,
+    value: &'d Value,
+    /// Where the (followed) object is.
+    at: String,
+}
+
+/// Every media type of a `content` map, in the spec's order; an `itemSchema` this generator
+/// cannot frame is refused by name.
+fn media_objects<'d>(doc: &'d Document, content: &'d Map<String, Value>, at: &str) -> Result<Vec<MediaObject<'d>>> {
+    let mut out = Vec::new();
+    for (t, value) in content {
+        let (at, value) = match value.get("$ref") {
+            Some(Value::String(r)) => doc.follow_ref(r, &join(at, t))?,
+            _ => (join(at, t), value),
+        };
+        if value.get("itemSchema").is_some() && media::framing(&media::classify(t).1).is_none() {
             return Err(Error::unsupported(
-                join(&join(at, t), "itemSchema"),
+                join(&at, "itemSchema"),
                 format!(
                     "`itemSchema` for `{t}` (sequences are read and written as application/jsonl, application/x-ndjson, application/json-seq and text/event-stream)"
                 ),
             ));
         }
+        let (rank, media) = classify(t, value);
+        out.push(MediaObject { media, rank, value, at });
     }
-    Ok(content
-        .iter()
-        .map(|(t, v)| {
-            let (rank, media) = classify(t, v);
-            (rank, media, v, t)
-        })
-        .min_by_key(|(rank, ..)| *rank)
-        .map(|(_, media, v, t)| (media, v, t)))
+    Ok(out)
+}
+
+/// The content type to generate for (see [`classify`]): the body the generated server reads
+/// or writes.
+fn pick_media(objects: Vec<MediaObject<'_>>) -> Option<MediaObject<'_>> {
+    objects.into_iter().min_by_key(|o| o.rank)
 }
 
 fn request_body(lowerer: &mut Lowerer, value: &Value, at: &str, type_name: &str) -> Result<Option<Body>> {
@@ -521,16 +536,11 @@ fn request_body(lowerer: &mut Lowerer, value: &Value, at: &str, type_name: &str)
     let Some(content) = value.get("content").and_then(Value::as_object) else {
         return Err(Error::invalid(join(&at, "content"), "a mapping of media types", "none"));
     };
-    let Some((media, media_value, key)) = pick_media(content, &join(&at, "content"))? else {
+    let Some(picked) = pick_media(media_objects(lowerer.doc, content, &join(&at, "content"))?) else {
         return Ok(None);
     };
-    let lowered = body_schema(
-        lowerer,
-        &media,
-        media_value,
-        &join(&join(&at, "content"), key),
-        format!("{type_name}Body"),
-    )?;
+    let media = picked.media;
+    let lowered = body_schema(lowerer, &media, picked.value, &picked.at, format!("{type_name}Body"))?;
     Ok(Some(Body {
         required: value.get("required").and_then(Value::as_bool).unwrap_or(false),
         media,
@@ -605,17 +615,16 @@ fn responses(lowerer: &mut Lowerer, value: &Value, at: &str, type_name: &str) ->
             StatusSpec::Default => format!("{type_name}DefaultResponse"),
         };
         let content = response.get("content").and_then(Value::as_object);
-        let media_types = content.into_iter().flatten().map(|(t, v)| classify(t, v).1).collect();
-        let content_at = join(&response_at, "content");
-        let picked = match content {
-            Some(content) => pick_media(content, &content_at)?,
-            None => None,
+        let objects = match content {
+            Some(content) => media_objects(lowerer.doc, content, &join(&response_at, "content"))?,
+            None => Vec::new(),
         };
-        let body = match picked {
-            Some((media, media_value, key)) => {
-                let lowered = body_schema(lowerer, &media, media_value, &join(&content_at, key), name)?;
+        let media_types = objects.iter().map(|o| o.media.clone()).collect();
+        let body = match pick_media(objects) {
+            Some(picked) => {
+                let lowered = body_schema(lowerer, &picked.media, picked.value, &picked.at, name)?;
                 Some(ResponseBody {
-                    media,
+                    media: picked.media,
                     ty: lowered.ty,
                     nullable: lowered.nullable,
                 })
