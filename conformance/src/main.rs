@@ -70,6 +70,9 @@ struct Spec {
     /// `conformance.toml` beside the spec is read when there is one.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Refuse a spec with defects the generator works around (its warnings), exit 2: for CI.
+    #[arg(long)]
+    strict: bool,
 }
 
 impl Spec {
@@ -121,7 +124,7 @@ enum Command {
         /// Write the results as JUnit XML here.
         #[arg(long)]
         junit: Option<PathBuf>,
-        /// Send only GET, HEAD and OPTIONS: nothing on the server is created, changed or deleted.
+        /// Send only GET, HEAD, OPTIONS and QUERY: nothing on the server is created, changed or deleted.
         #[arg(long)]
         read_only: bool,
         /// Also send the cases that create resources this run cannot delete (the spec links,
@@ -199,9 +202,22 @@ enum Command {
     },
 }
 
-fn load(path: &Path) -> anyhow::Result<generator::Api> {
+fn load(spec: &Spec) -> anyhow::Result<generator::Api> {
     // The generator's message already names the file, line and column.
-    Ok(generator::load(path)?)
+    let api = generator::load(&spec.spec)?;
+    // What the generator assumed about a defective spec is what the cases are made from.
+    let label = if spec.strict { "error" } else { "warning" };
+    for warning in &api.warnings {
+        eprintln!("{label}: {warning}");
+    }
+    if spec.strict && !api.warnings.is_empty() {
+        anyhow::bail!(
+            "{}: {} warning(s), which --strict makes errors",
+            spec.spec.display(),
+            api.warnings.len()
+        );
+    }
+    Ok(api)
 }
 
 fn name_of(path: &Path) -> String {
@@ -313,7 +329,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
             allow_leftovers,
             shard,
         } => {
-            let api = load(&spec.spec)?;
+            let api = load(&spec)?;
             conformance::check_operations(&api, &spec.operations)?;
             let safety = plan::Safety {
                 read_only,
@@ -334,7 +350,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Sweep { spec, server, dry_run } => {
-            let api = load(&spec.spec)?;
+            let api = load(&spec)?;
             conformance::check_operations(&api, &spec.operations)?;
             let plan = Arc::new(plan::plan(&api, "cfm-00000000", &[]));
             // The configuration's headers go with the sweep's requests too.
@@ -383,7 +399,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
             har,
         } => {
             let checks = conformance::checks::Selection::new(&checks, &exclude_checks)?;
-            let api = load(&spec.spec)?;
+            let api = load(&spec)?;
             let config = Arc::new(spec.config()?);
             if !(timeout > 0.0 && timeout.is_finite()) {
                 bail!("--timeout must be a positive number of seconds");

@@ -22,6 +22,53 @@ fn list_prints_the_plan_without_a_server() {
     assert!(text.lines().last().unwrap().ends_with(" cases"));
 }
 
+/// OpenAPI 3.2: a `query` operation and an `additionalOperations` method are planned like
+/// any other; what the generator assumed about the spec is printed first.
+#[test]
+fn list_plans_a_3_2_spec_and_prints_the_generators_warnings() {
+    let dir = std::env::temp_dir().join(format!("conformance-list-32-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fixture =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../generator/tests/fixtures/oas32.yaml"))
+            .unwrap();
+    // One operation without an operationId: a warning, and a derived id.
+    let spec = dir.join("oas32.yaml");
+    std::fs::write(&spec, fixture.replace("      operationId: listItems\n", "")).unwrap();
+    let out = bin().args(["list", "--spec"]).arg(&spec).output().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stdout}{stderr}");
+    for case in [
+        "searchItems.valid",
+        "searchItems.text.shorter_than_min_length",
+        "linkItem.valid",
+        "getItems.valid",
+    ] {
+        assert!(stdout.contains(case), "{case} is not planned:\n{stdout}");
+    }
+    assert!(
+        stderr.contains(
+            "oas32.yaml:18:5: at #/paths/~1items/get: expected an operationId, found none; assumed `getItems`"
+        ) && stderr.starts_with("warning: "),
+        "{stderr}"
+    );
+    // --strict: the same defect stops the runner, as it stops codegen.
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(&spec, fixture.replace("      operationId: listItems\n", "")).unwrap();
+    let out = bin().args(["list", "--strict", "--spec"]).arg(&spec).output().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with("error: ") && stderr.contains("which --strict makes errors"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
 #[test]
 fn usage_spec_and_connection_problems_exit_2() {
     let out = bin()

@@ -79,6 +79,8 @@ fn corpus_specs_plan_without_panicking() {
         "sendgrid-tsg_webhooks_v3.yaml",
         "twilio_events_v1.yaml",
         "svix-lib-openapi.json",
+        // Its defects (undeclared path parameters, a repeated operationId) are warnings.
+        "svix-server.openapi.json",
     ] {
         let api = generator::load(&dir.join(file)).unwrap_or_else(|e| panic!("{e}"));
         let plan = conformance::plan::plan(&api, "cfm-00000000", &[]);
@@ -88,4 +90,37 @@ fn corpus_specs_plan_without_panicking() {
             plan.cases.len()
         );
     }
+}
+
+/// OpenAPI 3.2's `query` and `additionalOperations` get cases, sent with their own methods.
+#[test]
+fn a_3_2_spec_plans_query_and_additional_operations() {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../generator/tests/fixtures/oas32.yaml");
+    let api = generator::load(&spec).unwrap_or_else(|e| panic!("{e}"));
+    let plan = conformance::plan::plan(&api, "cfm-00000000", &[]);
+    let methods = |operation: &str| -> Vec<String> {
+        plan.cases
+            .iter()
+            .filter(|c| c.operation == operation)
+            .map(|c| c.method.to_http().to_string())
+            .collect()
+    };
+    let query = methods("searchItems");
+    assert!(query.len() > 1 && query.iter().all(|m| m == "QUERY"), "{query:?}");
+    let link = methods("linkItem");
+    assert!(!link.is_empty() && link.iter().all(|m| m == "LINK"), "{link:?}");
+    assert!(
+        plan.cases
+            .iter()
+            .any(|c| c.name == "searchItems.text.shorter_than_min_length")
+    );
+    // A sequence answer is planned; a sequence request body is left out, and said so.
+    assert!(plan.cases.iter().any(|c| c.name == "exportItems.valid"));
+    assert!(
+        plan.notes.iter().any(|n| n
+            == "importItems: not tested: its request body is a sequence (application/x-ndjson), which the runner does not send"),
+        "{:?}",
+        plan.notes
+    );
+    assert!(!plan.cases.iter().any(|c| c.operation == "importItems"));
 }

@@ -2,6 +2,7 @@
 //! and what was expected and found; never a panic.
 
 use generator::ErrorKind;
+use generator::model::{ParamLocation, TypeRef};
 
 fn load(text: &str) -> generator::Error {
     match generator::load_str(text, Some(std::path::Path::new("spec.yaml"))) {
@@ -69,28 +70,42 @@ fn unquoted_ref_read_as_a_comment_is_explained() {
 }
 
 #[test]
-fn versions_outside_3_0_and_3_1_are_refused_by_name() {
-    let e = load("openapi: 3.2.0\ninfo: {title: t, version: '1'}\n");
-    assert!(e.to_string().contains("unsupported: OpenAPI version 3.2.0"), "{e}");
+fn versions_outside_3_0_to_3_2_are_refused_by_name() {
+    let e = load("openapi: 3.3.0\ninfo: {title: t, version: '1'}\n");
+    assert!(e.to_string().contains("unsupported: OpenAPI version 3.3.0"), "{e}");
+    let e = load("openapi: 4.0.0\ninfo: {title: t, version: '1'}\n");
+    assert!(e.to_string().contains("unsupported: OpenAPI version 4.0.0"), "{e}");
     let e = load("swagger: '2.0'\ninfo: {title: t, version: '1'}\n");
     assert!(e.to_string().contains("Swagger 2.0"), "{e}");
 }
 
+/// Defects real specs carry are warnings that say where and what was assumed, and the API
+/// still lowers.
 #[test]
-fn duplicate_operation_ids_and_undeclared_path_parameters() {
+fn duplicate_and_missing_operation_ids_and_undeclared_path_parameters_are_warnings() {
     let ok = "responses: {'200': {description: ok}}";
-    let e = load(&format!(
-        "{HEAD}paths:\n  /a:\n    get: {{operationId: x, {ok}}}\n  /b:\n    get: {{operationId: x, {ok}}}\n"
-    ));
-    assert!(
-        e.to_string()
-            .contains("operationId `x` is used twice (first at #/paths/~1a/get)"),
-        "{e}"
+    let text = format!(
+        "{HEAD}paths:\n  /a/{{id}}:\n    get: {{operationId: x, {ok}}}\n  /b:\n    get: {{operationId: x, {ok}}}\n    post: {{{ok}}}\n    put:\n      operationId: y\n      parameters: [{{name: gone, in: path, required: true, schema: {{type: string}}}}]\n      {ok}\n"
     );
-    let e = load(&format!(
-        "{HEAD}paths:\n  /a/{{id}}:\n    get: {{operationId: x, {ok}}}\n"
-    ));
-    assert!(e.to_string().contains("declares no path parameter `id`"), "{e}");
+    let api = generator::load_str(&text, Some(std::path::Path::new("spec.yaml"))).expect("lowers with warnings");
+    let warnings: Vec<String> = api.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        [
+            "spec.yaml:7:5: at #/paths/~1a~1{id}/get/parameters: the spec contradicts itself: the path `/a/{id}` uses `{id}` but the operation declares no path parameter `id`; assumed a required string",
+            "spec.yaml:9:11: at #/paths/~1b/get/operationId: the spec contradicts itself: operationId `x` is used twice (first at #/paths/~1a~1{id}/get); this one is called `x_2`",
+            "spec.yaml:13:20: at #/paths/~1b/put/parameters/0: the spec contradicts itself: path parameter `gone` does not appear in the path `/b`; it is left out",
+            "spec.yaml:10:5: at #/paths/~1b/post: expected an operationId, found none; assumed `postB` (from the method and path)",
+        ]
+    );
+    let ids: Vec<&str> = api.operations.iter().map(|o| o.operation_id.as_str()).collect();
+    assert_eq!(ids, ["x", "x_2", "y", "postB"]);
+    let assumed = &api.operations[0].parameters[0];
+    assert_eq!(
+        (assumed.name.as_str(), assumed.location, assumed.required, &assumed.ty),
+        ("id", ParamLocation::Path, true, &TypeRef::String)
+    );
+    assert!(api.operations[2].parameters.is_empty());
 }
 
 #[test]

@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use codegen_runtime::server::Credential;
 use generated::kallima::models::{HttpError, HttpValidationError, WebhookCreate, WebhookResponse, WebhookUpdate};
 use generated::kallima::server::*;
 use serde_json::{Value, json};

@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use codegen_runtime::server::{Credential, Problem, ProblemKind};
 use generated::konpro::models::{Endpoint, EndpointCreate, EndpointUpdate, ErrorDetail, ErrorResponse};
 use generated::konpro::server::*;
 use serde_json::{Value, json};

@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use codegen_runtime::server::{Credential, Problem, ProblemKind};
 use generated::sendkit::models::{ErrorResponse, WebhookCreate, WebhookUpdate};
 use generated::sendkit::server::*;
 use serde_json::{Value, json};

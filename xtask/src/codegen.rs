@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use generator::emit::{self, File};
+use generator::emit::{self, File, RuntimeSource};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -18,6 +18,25 @@ pub struct Args {
     /// Where the standalone crate goes.
     #[arg(long, requires = "spec")]
     out: Option<PathBuf>,
+    /// Where the standalone crate finds `codegen-runtime`: `path:PATH` (as Cargo reads it from
+    /// the crate's folder) or `version:X` (from a registry). Default: a copy of the runtime in
+    /// `OUT/codegen-runtime/`, so that the crate builds wherever it is moved.
+    #[arg(long, requires = "out", value_parser = parse_runtime, value_name = "path:PATH|version:X")]
+    runtime: Option<RuntimeSource>,
+    /// Write into an --out folder whose `Cargo.toml` the generator did not write.
+    #[arg(long, requires = "out")]
+    force: bool,
+    /// Treat every warning (a defect in the spec worked around) as an error: for CI.
+    #[arg(long)]
+    strict: bool,
+}
+
+fn parse_runtime(text: &str) -> Result<RuntimeSource, String> {
+    match text.split_once(':') {
+        Some(("path", path)) if !path.is_empty() => Ok(RuntimeSource::Path(path.to_owned())),
+        Some(("version", version)) if !version.is_empty() => Ok(RuntimeSource::Version(version.to_owned())),
+        _ => Err(format!("expected `path:PATH` or `version:X`, found `{text}`")),
+    }
 }
 
 /// The workspace root: xtask lives one level below it.
@@ -29,8 +48,8 @@ pub fn root() -> PathBuf {
 
 pub fn run(args: &Args) -> ExitCode {
     let outcome = match (&args.spec, &args.out) {
-        (Some(spec), Some(out)) => standalone(spec, out),
-        _ => workspace(args.check),
+        (Some(spec), Some(out)) => standalone(spec, out, args),
+        _ => workspace(args.check, args.strict),
     };
     match outcome {
         Ok(code) => code,
@@ -48,14 +67,21 @@ fn module_name(spec: &Path) -> String {
     generator::lower::names::snake(stem)
 }
 
-fn generate(spec: &Path, shown: &str) -> anyhow::Result<(String, Vec<File>)> {
+/// The spec's module name and the lowered API; warnings printed, or errors with `strict`.
+fn load(spec: &Path, strict: bool) -> anyhow::Result<(String, generator::Api)> {
     let api = generator::load(spec)?;
+    let label = if strict { "error" } else { "warning" };
     for warning in &api.warnings {
-        eprintln!("warning: {warning}");
+        eprintln!("{label}: {warning}");
     }
-    let module = module_name(spec);
-    let files = emit::api_module(&api, &module, shown)?;
-    Ok((module, files))
+    if strict && !api.warnings.is_empty() {
+        anyhow::bail!(
+            "{}: {} warning(s), which --strict makes errors",
+            spec.display(),
+            api.warnings.len()
+        );
+    }
+    Ok((module_name(spec), api))
 }
 
 fn specs(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
@@ -68,13 +94,14 @@ fn specs(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(specs)
 }
 
-fn workspace(check: bool) -> anyhow::Result<ExitCode> {
+fn workspace(check: bool, strict: bool) -> anyhow::Result<ExitCode> {
     let root = root();
     let mut files = vec![emit::workspace_manifest()];
     let mut modules = Vec::new();
     for spec in specs(&root.join("specs"))? {
         let shown = spec.strip_prefix(&root).unwrap_or(&spec).display().to_string();
-        let (module, api_files) = generate(&spec, &shown)?;
+        let (module, api) = load(&spec, strict)?;
+        let api_files = emit::api_module(&api, &module, &shown)?;
         modules.push(module);
         files.extend(api_files);
     }
@@ -118,22 +145,145 @@ fn workspace(check: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn standalone(spec: &Path, out: &Path) -> anyhow::Result<ExitCode> {
-    let (module, api_files) = generate(spec, &spec.display().to_string())?;
-    let runtime = root().join("generator/runtime");
-    let runtime = runtime.canonicalize().unwrap_or(runtime);
-    let mut files = vec![
-        emit::standalone_manifest(&module.replace('_', "-"), &runtime),
-        emit::lib_rs(std::slice::from_ref(&module)),
-    ];
-    files.extend(api_files);
+fn standalone(spec: &Path, out: &Path, args: &Args) -> anyhow::Result<ExitCode> {
+    let ours = refuse_foreign_crate(out, args.force)?;
+    // The header names the spec by its file name: an absolute path would not survive a move.
+    let shown = spec
+        .file_name()
+        .map_or_else(|| spec.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let (module, api) = load(spec, args.strict)?;
+    let runtime = args
+        .runtime
+        .clone()
+        .unwrap_or_else(|| RuntimeSource::Path(RuntimeSource::BESIDE.to_owned()));
+    let mut files = vec![emit::standalone_manifest(&module.replace('_', "-"), &runtime)];
+    files.extend(emit::api_crate(&api, &module, &shown)?);
+    if args.runtime.is_none() {
+        files.extend(runtime_copy(&root().join("generator/runtime"), RuntimeSource::BESIDE)?);
+    }
     let written = write_all(out, &files)?;
+    // Sources an earlier run wrote and this one does not (another layout, a runtime file that
+    // is gone) would linger; in a folder forced open, every source is someone else's.
+    let mut removed = 0;
+    if ours {
+        let expected: BTreeSet<PathBuf> = files.iter().map(|f| out.join(&f.path)).collect();
+        let mut sources = existing_sources(&out.join("src"));
+        sources.extend(existing_sources(&out.join(RuntimeSource::BESIDE).join("src")));
+        for path in sources.into_iter().filter(|p| !expected.contains(p)) {
+            std::fs::remove_file(&path).with_context(|| path.display().to_string())?;
+            removed += 1;
+        }
+    }
     println!(
-        "{}: crate `{}` written ({written} files changed); build it with `cargo build` there",
+        "{}: crate `{}` written ({written} files changed, {removed} removed); build it with `cargo build` there",
         out.display(),
         module
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// A `Cargo.toml` in `out` that the generator did not write belongs to someone: it is kept
+/// unless `--force` says otherwise. Whether the folder is the generator's own (its
+/// `Cargo.toml` written by it, or none yet).
+fn refuse_foreign_crate(out: &Path, force: bool) -> anyhow::Result<bool> {
+    let manifest = out.join("Cargo.toml");
+    let Ok(text) = std::fs::read_to_string(&manifest) else {
+        return Ok(!out.join("src").exists());
+    };
+    if text.lines().next() == Some(emit::MANIFEST_MARK) {
+        return Ok(true);
+    }
+    if force {
+        return Ok(false);
+    }
+    anyhow::bail!(
+        "{} was not written by the generator; choose another --out, or pass --force to write over it",
+        manifest.display()
+    )
+}
+
+/// The runtime crate as files under `dir`: its sources as they are, and a manifest that
+/// inherits nothing from this workspace (it must build in any folder).
+fn runtime_copy(runtime: &Path, dir: &str) -> anyhow::Result<Vec<File>> {
+    let mut files = vec![File {
+        path: format!("{dir}/Cargo.toml"),
+        contents: standalone_runtime_manifest(&root(), runtime)?,
+    }];
+    let mut sources = existing_sources(&runtime.join("src"));
+    sources.sort();
+    for source in sources {
+        let relative = source.strip_prefix(runtime).unwrap_or(&source);
+        files.push(File {
+            path: format!("{dir}/{}", relative.display()).replace('\\', "/"),
+            contents: std::fs::read_to_string(&source).with_context(|| source.display().to_string())?,
+        });
+    }
+    Ok(files)
+}
+
+/// The runtime's `Cargo.toml` with every `workspace = true` replaced by the workspace's value.
+fn standalone_runtime_manifest(root: &Path, runtime: &Path) -> anyhow::Result<String> {
+    let read = |path: &Path| -> anyhow::Result<toml::Table> {
+        let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
+        text.parse().with_context(|| path.display().to_string())
+    };
+    let workspace = read(&root.join("Cargo.toml"))?;
+    let shared = |section: &str| {
+        workspace
+            .get("workspace")
+            .and_then(|w| w.get(section))
+            .and_then(toml::Value::as_table)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let (package_defaults, dependency_defaults) = (shared("package"), shared("dependencies"));
+    let mut manifest = read(&runtime.join("Cargo.toml"))?;
+    let inherits = |value: &toml::Value| value.get("workspace").and_then(toml::Value::as_bool) == Some(true);
+    if let Some(package) = manifest.get_mut("package").and_then(toml::Value::as_table_mut) {
+        for (key, value) in package.iter_mut() {
+            if inherits(value) {
+                *value = package_defaults
+                    .get(key)
+                    .cloned()
+                    .with_context(|| format!("the workspace sets no package.{key}"))?;
+            }
+        }
+    }
+    for section in ["dependencies", "dev-dependencies", "build-dependencies"] {
+        let Some(dependencies) = manifest.get_mut(section).and_then(toml::Value::as_table_mut) else {
+            continue;
+        };
+        for (name, value) in dependencies.iter_mut() {
+            if !inherits(value) {
+                continue;
+            }
+            let mut resolved = match dependency_defaults.get(name) {
+                Some(toml::Value::String(version)) => {
+                    toml::Table::from_iter([("version".to_owned(), toml::Value::String(version.clone()))])
+                }
+                Some(toml::Value::Table(table)) => table.clone(),
+                _ => anyhow::bail!("the workspace sets no dependency `{name}`"),
+            };
+            for (key, own) in value.as_table().into_iter().flatten() {
+                match (key.as_str(), resolved.get_mut(key)) {
+                    ("workspace", _) => {}
+                    // Features add to the workspace's, as Cargo reads them.
+                    ("features", Some(toml::Value::Array(features))) => {
+                        features.extend(own.as_array().into_iter().flatten().cloned());
+                    }
+                    _ => {
+                        resolved.insert(key.clone(), own.clone());
+                    }
+                }
+            }
+            *value = toml::Value::Table(resolved);
+        }
+    }
+    Ok(format!(
+        "{}\n# A copy of codegen-runtime, the code generated crates share at run time.\n{}",
+        emit::MANIFEST_MARK,
+        toml::to_string(&manifest)?
+    ))
 }
 
 /// Writes files whose contents differ; returns how many.

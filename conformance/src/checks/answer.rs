@@ -116,11 +116,55 @@ pub fn content_type_conformance(ctx: &Context) -> Option<Outcome> {
     })
 }
 
-/// A JSON answer matches the schema documented for it; an answer in a documented type that
-/// is not JSON is not read.
+/// The items of a sequence answer against the `itemSchema` (the body's type is their list).
+fn sequence_conformance(
+    ctx: &Context,
+    response: &generator::model::Response,
+    body: &generator::model::ResponseBody,
+    essence: &str,
+) -> Option<Outcome> {
+    let answered = answered_media(ctx, response)?;
+    let framing = codegen_runtime::media::framing(essence)?;
+    if answered != &body.media {
+        return None;
+    }
+    let rule = pointer::join(
+        &pointer::join(&pointer::join(&response_rule(ctx, response), "content"), essence),
+        "itemSchema",
+    );
+    let mut items = Vec::new();
+    for (index, record) in codegen_runtime::media::records(ctx.received.text.as_bytes(), framing)
+        .iter()
+        .enumerate()
+    {
+        match serde_json::from_slice::<serde_json::Value>(record) {
+            Ok(item) => items.push(item),
+            Err(e) => return Some(Outcome::fail(rule, format!("item {index} is not JSON: {e}"))),
+        }
+    }
+    let violations = validate(ctx.api, &body.ty, false, &serde_json::Value::Array(items));
+    Some(match violations.first() {
+        None => Outcome::pass(rule),
+        Some(v) => Outcome::fail(
+            rule,
+            format!(
+                "item {}: {}\n{}",
+                v.at.trim_start_matches('/'),
+                v.message,
+                excerpt(&ctx.received.text)
+            ),
+        ),
+    })
+}
+
+/// A JSON answer matches the schema documented for it, and so does each item of a sequence
+/// (JSON Lines, server-sent events); an answer in another documented type is not read.
 pub fn response_schema_conformance(ctx: &Context) -> Option<Outcome> {
     let response = ctx.response()?;
     let body = response.body.as_ref()?;
+    if let Media::Sequence(essence) = &body.media {
+        return sequence_conformance(ctx, response, body, essence);
+    }
     let json_answer = answered_media(ctx, response).is_none_or(|m| matches!(m, Media::Json(_)));
     if !matches!(body.media, Media::Json(_)) || !json_answer {
         return None;

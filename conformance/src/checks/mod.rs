@@ -436,6 +436,42 @@ paths:
         checks.iter().find(|c| c.name == name)
     }
 
+    const EXPORT: &str = "openapi: 3.2.0
+info: {title: t, version: '1'}
+paths:
+  /user/login:
+    get:
+      operationId: export
+      responses:
+        '200':
+          description: ok
+          content:
+            application/jsonl: {itemSchema: {type: object, required: [id], properties: {id: {type: integer}}}}
+";
+
+    /// OpenAPI 3.2 `itemSchema`: each item of a JSON Lines answer is judged on its own.
+    #[test]
+    fn each_item_of_a_sequence_answer_is_schema_checked() {
+        use crate::plan::Expect::Accepted;
+        let good = judged(EXPORT, Accepted, 200, "application/jsonl", "{\"id\":1}\n\n{\"id\":2}\n");
+        assert!(
+            verdict(&good, "response_schema_conformance").unwrap().passed,
+            "{good:?}"
+        );
+        let bad = judged(
+            EXPORT,
+            Accepted,
+            200,
+            "application/jsonl",
+            "{\"id\":1}\n{\"id\":\"x\"}\n",
+        );
+        let failed = verdict(&bad, "response_schema_conformance").unwrap();
+        assert!(!failed.passed);
+        assert!(format!("{failed:?}").contains("item 1/id"), "{failed:?}");
+        let broken = judged(EXPORT, Accepted, 200, "application/jsonl", "{\"id\":1}\n{\n");
+        assert!(!verdict(&broken, "response_schema_conformance").unwrap().passed);
+    }
+
     #[test]
     fn any_documented_media_type_conforms_and_only_json_is_schema_checked() {
         use crate::plan::Expect::Accepted;

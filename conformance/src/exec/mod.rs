@@ -131,7 +131,7 @@ pub struct Settings {
     pub timeout: Duration,
     /// How often a 429 is waited out before the answer counts.
     pub rate_limit_retries: u32,
-    /// Only GET, HEAD and OPTIONS are sent (`--read-only`).
+    /// Only GET, HEAD, OPTIONS and QUERY are sent (`--read-only`).
     pub read_only: bool,
     /// Cases that create what the run cannot delete are sent anyway (`--allow-leftovers`).
     pub allow_leftovers: bool,
@@ -680,7 +680,7 @@ impl Runner {
     }
 
     /// Sends a request of a case, unless the run is stopping or the request is not allowed
-    /// (read-only: GET, HEAD and OPTIONS only). Cleanup and sweep send through [`Runner::send`].
+    /// (read-only: GET, HEAD, OPTIONS and QUERY only). Cleanup and sweep send through [`Runner::send`].
     pub(crate) async fn case_send(
         &self,
         op: &Operation,
@@ -692,7 +692,7 @@ impl Runner {
     ) -> Step {
         let refused = if self.stopping.load(Ordering::SeqCst) {
             Some(STOPPED.to_owned())
-        } else if self.settings.read_only && !crate::plan::safety::is_safe_method(op.method) {
+        } else if self.settings.read_only && !crate::plan::safety::is_safe_method(&op.method) {
             Some(format!(
                 "--read-only: {} is not sent",
                 op.method.as_str().to_ascii_uppercase()

@@ -1,6 +1,6 @@
 //! What a run may touch: only what it made. Cases that would change or delete data the run
 //! did not make are left out; so are cases that would create what the run cannot remove
-//! (unless leftovers are allowed), and, read-only, everything but GET, HEAD and OPTIONS.
+//! (unless leftovers are allowed), and, read-only, everything but GET, HEAD, OPTIONS and QUERY.
 //! Each leaving-out is a note; leftovers are also a warning shown before anything is sent.
 
 use std::collections::BTreeMap;
@@ -24,8 +24,9 @@ enum Why {
     Leftover,
 }
 
-pub fn is_safe_method(method: Method) -> bool {
-    matches!(method, Method::Get | Method::Head | Method::Options)
+/// Methods that change nothing on the server (RFC 9110's safe methods, and QUERY).
+pub fn is_safe_method(method: &Method) -> bool {
+    matches!(method, Method::Get | Method::Head | Method::Options | Method::Query)
 }
 
 /// Leaves out what `safety` does not allow; returns the warnings (also pushed to `notes`).
@@ -88,7 +89,7 @@ fn verdict(
     unknown_ids: &[String],
     case: &Case,
 ) -> Option<Why> {
-    if is_safe_method(case.method) {
+    if is_safe_method(&case.method) {
         return None;
     }
     if safety.read_only {

@@ -5,7 +5,12 @@ use std::future::Future;
 use std::sync::Arc;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
-use codegen_runtime::server::{self as rt, Credential, Problem};
+use codegen_runtime::server::{self as rt};
+
+/// What an implementation of [`Server`] reads: the credentials a request carried, and
+/// what was wrong with a refused request.
+pub use codegen_runtime::server::{Credential, Problem, ProblemKind};
+
 use super::models;
 
 /// The path of the spec's first server URL: the routes are served below it.

@@ -66,6 +66,74 @@ pub fn classify(media: &str) -> (Family, String) {
     (family, essence)
 }
 
+/// How the items of a sequential media type follow one another (OpenAPI 3.2 `itemSchema`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// `application/jsonl`, `application/x-ndjson`: one JSON value per line.
+    Lines,
+    /// `application/json-seq` (RFC 7464): each JSON value after an ASCII record separator.
+    RecordSeparated,
+    /// `text/event-stream`: server-sent events, each item one event's fields.
+    EventStream,
+}
+
+/// The framing of a sequential media type, given its essence (see [`classify`]); `None` for
+/// a media type that is not a sequence this runtime reads and writes.
+#[must_use]
+pub fn framing(essence: &str) -> Option<Framing> {
+    match essence {
+        "application/jsonl" | "application/x-jsonlines" | "application/x-ndjson" | "application/ndjson" => {
+            Some(Framing::Lines)
+        }
+        "text/event-stream" => Some(Framing::EventStream),
+        _ if essence == "application/json-seq" || essence.ends_with("+json-seq") => Some(Framing::RecordSeparated),
+        _ => None,
+    }
+}
+
+/// The record separator of RFC 7464 (`application/json-seq`).
+pub const RECORD_SEPARATOR: u8 = 0x1e;
+
+/// The items of a sequential body as JSON texts, blank ones left out; a server-sent event
+/// becomes an object of its fields (`retry` a number when it is one, `data` lines joined).
+#[must_use]
+pub fn records(bytes: &[u8], framing: Framing) -> Vec<Vec<u8>> {
+    let records: Vec<Vec<u8>> = match framing {
+        Framing::Lines => bytes.split(|b| *b == b'\n').map(<[u8]>::to_vec).collect(),
+        Framing::RecordSeparated => bytes.split(|b| *b == RECORD_SEPARATOR).map(<[u8]>::to_vec).collect(),
+        Framing::EventStream => events(bytes),
+    };
+    records.into_iter().filter(|r| !r.trim_ascii().is_empty()).collect()
+}
+
+fn events(bytes: &[u8]) -> Vec<Vec<u8>> {
+    use serde_json::Value;
+    let text = String::from_utf8_lossy(bytes).replace("\r\n", "\n");
+    text.split("\n\n")
+        .map(|event| {
+            let mut fields = serde_json::Map::new();
+            for line in event.lines().filter(|l| !l.starts_with(':')) {
+                let (name, value) = line.split_once(':').unwrap_or((line, ""));
+                let value = value.strip_prefix(' ').unwrap_or(value);
+                let joined = match (name, fields.get(name).and_then(Value::as_str)) {
+                    ("data", Some(before)) => format!("{before}\n{value}"),
+                    _ => value.to_owned(),
+                };
+                let value = match name {
+                    "retry" => joined.parse::<u64>().map_or(Value::String(joined), Value::from),
+                    _ => Value::String(joined),
+                };
+                fields.insert(name.to_owned(), value);
+            }
+            if fields.is_empty() {
+                Vec::new()
+            } else {
+                Value::Object(fields).to_string().into_bytes()
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Family, classify, matches};

@@ -27,13 +27,13 @@ struct Answer {
 }
 
 /// The documented answer for a kind of refusal: the first preferred status the operation
-/// documents by its code, else the first preferred status if a range or `default` documents it.
-fn documented(api: &Api, op: &Operation, preferred: &[u16]) -> Option<(u16, Option<usize>)> {
+/// documents by its code, else `fallback` if a range or `default` documents it.
+fn documented(api: &Api, op: &Operation, preferred: &[u16], fallback: u16) -> Option<(u16, Option<usize>)> {
     let status = preferred
         .iter()
         .copied()
         .find(|s| op.responses.iter().any(|r| r.status == StatusSpec::Code(*s)))
-        .unwrap_or(preferred[0]);
+        .unwrap_or(fallback);
     let response = op.response_for(status)?;
     let body = response.body.as_ref().and_then(|b| match (&b.media, &b.ty) {
         (Media::Json(_), TypeRef::Named(id)) if !matches!(api.type_def(*id).kind, TypeKind::Alias(TypeRef::Any)) => {
@@ -49,14 +49,19 @@ fn refusals(api: &Api) -> Vec<Refusals> {
     let credentials: Vec<_> = api
         .operations
         .iter()
-        .map(|op| documented(api, op, &[401, 403]))
+        .map(|op| documented(api, op, &[401, 403], 401))
         .collect();
     let input: Vec<_> = api
         .operations
         .iter()
-        .map(|op| documented(api, op, &[422, 400]))
+        // 422 only where the spec names it; bad input is 400 otherwise (README).
+        .map(|op| documented(api, op, &[422, 400], 400))
         .collect();
-    let too_large: Vec<_> = api.operations.iter().map(|op| documented(api, op, &[413])).collect();
+    let too_large: Vec<_> = api
+        .operations
+        .iter()
+        .map(|op| documented(api, op, &[413], 413))
+        .collect();
     let most_common = |answers: &[Option<(u16, Option<usize>)>], fallback: u16| {
         let mut counts: BTreeMap<(u16, Option<usize>), usize> = BTreeMap::new();
         for a in answers.iter().flatten() {
@@ -185,22 +190,50 @@ pub fn server(api: &Api) -> TokenStream {
                 outcome.unwrap_or_else(|problem| #reject(server, problem))
             }
         });
-        routes.entry(op.path.as_str()).or_default().push((op.method, handler));
+        routes
+            .entry(op.path.as_str())
+            .or_default()
+            .push((op.method.clone(), handler));
     }
-    let route_calls = routes.into_iter().map(|(path, mut list)| {
-        // HEAD before GET: GET answers HEAD only where no HEAD route is set.
-        list.sort_by_key(|(m, _)| (*m != Method::Head, *m));
-        let mut chain = quote!();
-        for (i, (method, handler)) in list.iter().enumerate() {
-            let m = format_ident!("{}", method.as_str());
-            chain = if i == 0 {
-                quote!(axum::routing::#m(#handler::<S>))
-            } else {
-                quote!(#chain.#m(#handler::<S>))
-            };
-        }
-        quote!(.route(#path, #chain))
-    });
+    let mut dispatchers = Vec::new();
+    let route_calls: Vec<TokenStream> = routes
+        .into_iter()
+        .map(|(path, mut list)| {
+            // HEAD before GET: GET answers HEAD only where no HEAD route is set.
+            list.sort_by_key(|(m, _)| (*m != Method::Head, m.clone()));
+            let (fixed, by_name): (Vec<_>, Vec<_>) = list.iter().partition(|(m, _)| m.is_routable_by_axum());
+            let mut chain = None;
+            for (method, handler) in fixed {
+                let m = format_ident!("{}", method.as_str());
+                chain = Some(match chain {
+                    None => quote!(axum::routing::#m(#handler::<S>)),
+                    Some(chain) => quote!(#chain.#m(#handler::<S>)),
+                });
+            }
+            // QUERY and `additionalOperations` have no axum method filter: one function per
+            // path picks them by name, and answers 405 to any other method.
+            if !by_name.is_empty() {
+                let dispatcher = format_ident!("dispatch_by_name_{}", dispatchers.len());
+                let arms = by_name.iter().map(|(method, handler)| {
+                    let wire = method.to_http().to_string();
+                    quote!(#wire => #handler::<S>(state, request).await,)
+                });
+                dispatchers.push(quote! {
+                    async fn #dispatcher<S: Server>(state: State<Arc<S>>, request: Request) -> Response {
+                        match request.method().as_str() {
+                            #(#arms)*
+                            _ => axum::http::StatusCode::METHOD_NOT_ALLOWED.into_response(),
+                        }
+                    }
+                });
+                chain = Some(match chain {
+                    None => quote!(axum::routing::any(#dispatcher::<S>)),
+                    Some(chain) => quote!(#chain.fallback(#dispatcher::<S>)),
+                });
+            }
+            quote!(.route(#path, #chain))
+        })
+        .collect();
     let auth_items = needs_auth.then(|| {
         quote! {
             /// Who a credential belongs to: handed to every operation that needs one.
@@ -222,7 +255,10 @@ pub fn server(api: &Api) -> TokenStream {
         use std::sync::Arc;
         use axum::extract::{Request, State};
         use axum::response::{IntoResponse, Response};
-        use codegen_runtime::server::{self as rt, Credential, Problem};
+        use codegen_runtime::server::{self as rt};
+        /// What an implementation of [`Server`] reads: the credentials a request carried, and
+        /// what was wrong with a refused request.
+        pub use codegen_runtime::server::{Credential, Problem, ProblemKind};
         use super::models;
 
         /// The path of the spec's first server URL: the routes are served below it.
@@ -255,6 +291,7 @@ pub fn server(api: &Api) -> TokenStream {
 
         #(#reject_fns)*
         #(#handlers)*
+        #(#dispatchers)*
     }
 }
 
@@ -272,6 +309,8 @@ fn media_type_tokens(api: &Api, media: &Media, ty: &TypeRef, nullable: bool, mod
         }
         Media::Text(_) => quote!(String),
         Media::Binary(_) => quote!(rt::Bytes),
+        // The list of items.
+        Media::Sequence(_) => type_tokens(api, ty, models),
     }
 }
 
@@ -311,6 +350,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
                     Media::Json(_) | Media::Form => quote!(rt::json_response(#status_expr, &body)),
                     Media::Text(_) => quote!(rt::text_response(#status_expr, body, #ct)),
                     Media::Binary(_) => quote!(rt::bytes_response(#status_expr, body, #ct)),
+                    Media::Sequence(_) => quote!(rt::sequence_response(#status_expr, &body, #ct)),
                 };
                 variants.push(quote!(#docs #ident(#status_field #ty),));
                 arms.push(quote!(#response_name::#ident(#status_bind body) => #encode,));
@@ -428,6 +468,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
                 Media::Form => quote!(rt::decode_form(&bytes)?),
                 Media::Text(_) => quote!(rt::decode_text(&bytes)?),
                 Media::Binary(_) => quote!(bytes),
+                Media::Sequence(_) => quote!(rt::decode_sequence(&bytes, #media)?),
             };
             let read = quote!(let bytes = rt::read_body(&parts, body, server.body_limit(), #media).await?;);
             if b.required {
@@ -496,5 +537,36 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
         types,
         method,
         handler_body,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    fn refusal_statuses(responses: &str) -> Vec<(u16, u16)> {
+        let text = format!(
+            "openapi: 3.1.0\ninfo: {{title: t, version: '1'}}\npaths:\n  /a:\n    post:\n      operationId: a\n      responses: {{'204': {{description: ok}}, {responses}}}\n  /b:\n    get:\n      operationId: b\n      responses: {{'204': {{description: ok}}}}\n"
+        );
+        let api = crate::load_str(&text, None).unwrap_or_else(|e| panic!("{e}"));
+        super::refusals(&api)
+            .iter()
+            .map(|r| (r.input.status, r.credentials.status))
+            .collect()
+    }
+
+    /// README: 422 where the spec documents it, else 400; an operation that documents no
+    /// refusal borrows the API's usual one.
+    #[test]
+    fn bad_input_is_400_unless_422_is_documented() {
+        assert_eq!(refusal_statuses("'422': {description: bad}"), [(422, 401), (422, 401)]);
+        assert_eq!(refusal_statuses("'400': {description: bad}"), [(400, 401), (400, 401)]);
+        assert_eq!(
+            refusal_statuses("default: {description: error}"),
+            [(400, 401), (400, 401)]
+        );
+        assert_eq!(
+            refusal_statuses("'4XX': {description: error}"),
+            [(400, 401), (400, 401)]
+        );
+        assert_eq!(refusal_statuses("'403': {description: no}"), [(400, 403), (400, 403)]);
     }
 }

@@ -9,12 +9,14 @@ use serde_json::Value;
 
 use crate::error::{Error, ErrorKind, Position, Result, describe, join};
 
-/// The OpenAPI versions this generator reads; they differ in how schemas say "nullable"
-/// and in exclusive bounds, which lowering takes from here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The OpenAPI versions this generator reads, in order; 3.0 and 3.1 differ in how schemas say
+/// "nullable" and in exclusive bounds (3.2 reads schemas as 3.1 does), and 3.2 adds the
+/// `query` method, `additionalOperations`, `itemSchema` and `$self`, which lowering takes from here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Version {
     V3_0,
     V3_1,
+    V3_2,
 }
 
 /// A parsed spec with the text it came from, kept to point errors at lines.
@@ -51,6 +53,12 @@ pub fn parse(source: String, file: Option<PathBuf>) -> Result<Document> {
         version: Version::V3_0,
     };
     document.version = read_version(&document.root).map_err(|e| document.locate(e))?;
+    if let Some(own) = document.root.get("$self")
+        && !own.is_string()
+    {
+        let error = Error::invalid("/$self", "the document's URI as a string", describe(own));
+        return Err(document.locate(error));
+    }
     Ok(document)
 }
 
@@ -102,10 +110,12 @@ fn read_version(root: &Value) -> Result<Version> {
         Ok(Version::V3_0)
     } else if text.starts_with("3.1.") || text == "3.1" {
         Ok(Version::V3_1)
+    } else if text.starts_with("3.2.") || text == "3.2" {
+        Ok(Version::V3_2)
     } else {
         Err(Error::unsupported(
             "/openapi",
-            format!("OpenAPI version {text} (this generator reads 3.0.x and 3.1.x)"),
+            format!("OpenAPI version {text} (this generator reads 3.0.x, 3.1.x and 3.2.x)"),
         ))
     }
 }
@@ -168,6 +178,13 @@ impl Document {
                 format!("anchor reference `{reference}` ($anchor)"),
             ));
         }
+        // 3.2: a reference to the document's own URI (`$self`) is a reference inside it.
+        if let Some((document, fragment)) = reference.split_once('#')
+            && !document.is_empty()
+            && self.is_self(document)
+        {
+            return self.target_pointer(&format!("#{fragment}"), at);
+        }
         // 3.1 schemas may be referenced by their `$id`.
         if let Some(pointer) = find_id(&self.root, reference, String::new()) {
             return Ok(pointer);
@@ -179,6 +196,21 @@ impl Document {
             ));
         }
         Err(Error::at(here, ErrorKind::UnresolvedRef(reference.to_owned())))
+    }
+}
+
+impl Document {
+    /// Whether `uri` (absolute, or relative to the document's `$self`) names this document.
+    fn is_self(&self, uri: &str) -> bool {
+        let Some(own) = self.root.get("$self").and_then(Value::as_str) else {
+            return false;
+        };
+        if uri == own {
+            return true;
+        }
+        // A relative reference resolves against the folder of `$self`.
+        let folder = own.rsplit_once('/').map_or("", |(folder, _)| folder);
+        !uri.contains("://") && format!("{folder}/{}", uri.trim_start_matches("./")) == own
     }
 }
 

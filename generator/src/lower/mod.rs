@@ -22,7 +22,7 @@ fn lower_unlocated(doc: &Document) -> Result<Api> {
     let mut warnings = Vec::new();
     let security_schemes = operations::security_schemes(&lowerer, &mut warnings)?;
     lowerer.components()?;
-    let (operations, webhooks) = operations::operations(&mut lowerer, &security_schemes)?;
+    let (operations, webhooks) = operations::operations(&mut lowerer, &security_schemes, &mut warnings)?;
     let types = lowerer.finish()?;
     let info = doc.get("/info");
     let info_string = |key: &str| info.and_then(|i| i.get(key)).and_then(Value::as_str).map(str::to_owned);
@@ -45,7 +45,7 @@ fn lower_unlocated(doc: &Document) -> Result<Api> {
         types,
         operations,
         webhooks,
-        whole_floats_are_integers: doc.version == crate::load::Version::V3_1,
+        whole_floats_are_integers: doc.version >= crate::load::Version::V3_1,
         warnings,
     };
     check_aliases(&api)?;

@@ -9,6 +9,7 @@ use codegen_runtime::media::{self, Family};
 use super::names::{Namer, pascal, snake};
 use super::schema::{Lowerer, Target, string_key};
 use crate::error::{Error, Result, describe, join};
+use crate::load::{Document, Version};
 use crate::model::{
     Body, Link, Media, Method, Operation, ParamLocation, Parameter, Response, ResponseBody, SecurityKind,
     SecurityScheme, StatusSpec,
@@ -131,18 +132,63 @@ fn security(root: &Value, value: &Value, at: &str, schemes: &[SecurityScheme]) -
 
 /// The operations under `/paths`, then the 3.1 `/webhooks` (requests the API sends): one
 /// namespace of operationIds and type names for both.
-pub fn operations(lowerer: &mut Lowerer, schemes: &[SecurityScheme]) -> Result<(Vec<Operation>, Vec<Operation>)> {
+pub fn operations(
+    lowerer: &mut Lowerer,
+    schemes: &[SecurityScheme],
+    warnings: &mut Vec<Error>,
+) -> Result<(Vec<Operation>, Vec<Operation>)> {
     let mut names = OperationNames::default();
-    let paths = collect(lowerer, schemes, "/paths", &mut names)?;
-    let webhooks = collect(lowerer, schemes, "/webhooks", &mut names)?;
+    let paths = collect(lowerer, schemes, "/paths", &mut names, warnings)?;
+    let webhooks = collect(lowerer, schemes, "/webhooks", &mut names, warnings)?;
     Ok((paths, webhooks))
 }
 
 #[derive(Default)]
 struct OperationNames {
+    /// Every operationId handed out, with the pointer of its operation.
     ids: HashMap<String, String>,
     rust: Namer,
     types: Namer,
+}
+
+/// The operation's id, unique in the API. Real specs leave it out or repeat it: a missing one
+/// is derived from method and path, a repeated one gets a suffix, and each is a warning.
+fn operation_id(
+    op: &Map<String, Value>,
+    at: &str,
+    method: &str,
+    path: &str,
+    names: &mut OperationNames,
+    warnings: &mut Vec<Error>,
+) -> Result<String> {
+    let id_at = join(at, "operationId");
+    let wanted = match op.get("operationId") {
+        Some(Value::String(id)) => id.clone(),
+        Some(other) => return Err(Error::invalid(id_at, "a string", describe(other))),
+        None => {
+            let derived = format!("{method}{}", pascal(path));
+            warnings.push(Error::invalid(
+                at,
+                "an operationId",
+                format!("none; assumed `{derived}` (from the method and path)"),
+            ));
+            derived
+        }
+    };
+    let Some(first) = names.ids.get(&wanted).cloned() else {
+        names.ids.insert(wanted.clone(), at.to_owned());
+        return Ok(wanted);
+    };
+    let id = (2..)
+        .map(|n| format!("{wanted}_{n}"))
+        .find(|candidate| !names.ids.contains_key(candidate))
+        .unwrap_or_default();
+    names.ids.insert(id.clone(), at.to_owned());
+    warnings.push(Error::inconsistent(
+        id_at,
+        format!("operationId `{wanted}` is used twice (first at #{first}); this one is called `{id}`"),
+    ));
+    Ok(id)
 }
 
 fn collect(
@@ -150,6 +196,7 @@ fn collect(
     schemes: &[SecurityScheme],
     container: &str,
     names: &mut OperationNames,
+    warnings: &mut Vec<Error>,
 ) -> Result<Vec<Operation>> {
     let doc = lowerer.doc;
     let global_security = match doc.get("/security") {
@@ -180,27 +227,13 @@ fn collect(
             .as_object()
             .ok_or_else(|| Error::invalid(&item_at, "a path item", describe(item)))?;
         let shared = parameter_list(lowerer, item_map.get("parameters"), &join(&item_at, "parameters"))?;
-        for (method_name, method) in Method::ALL {
-            let Some(op) = item_map.get(method_name) else {
-                continue;
-            };
-            let at = join(&item_at, method_name);
+        for (method, at, op) in item_operations(doc.version, item_map, &item_at, warnings)? {
+            let method_name = method.as_str().to_ascii_lowercase();
+            let method_name = method_name.as_str();
             let op_map = op
                 .as_object()
                 .ok_or_else(|| Error::invalid(&at, "an operation object", describe(op)))?;
-            let operation_id = match op_map.get("operationId") {
-                Some(Value::String(id)) => id.clone(),
-                Some(other) => {
-                    return Err(Error::invalid(join(&at, "operationId"), "a string", describe(other)));
-                }
-                None => format!("{method_name}{}", pascal(path)),
-            };
-            if let Some(first) = names.ids.insert(operation_id.clone(), at.clone()) {
-                return Err(Error::inconsistent(
-                    join(&at, "operationId"),
-                    format!("operationId `{operation_id}` is used twice (first at #{first})"),
-                ));
-            }
+            let operation_id = operation_id(op_map, &at, method_name, path, names, warnings)?;
             let rust_name = names.rust.unique(snake(&operation_id));
             let type_name = names.types.unique(pascal(&operation_id));
             let own = parameter_list(lowerer, op_map.get("parameters"), &join(&at, "parameters"))?;
@@ -211,7 +244,7 @@ fn collect(
                 .cloned()
                 .collect();
             raw.extend(own);
-            let parameters = lower_parameters(lowerer, raw, &type_name, path, &at)?;
+            let parameters = lower_parameters(lowerer, raw, &type_name, path, &at, warnings)?;
             let body = match op_map.get("requestBody") {
                 Some(b) => request_body(lowerer, b, &join(&at, "requestBody"), &type_name)?,
                 None => None,
@@ -240,6 +273,65 @@ fn collect(
                 origin: at,
             });
         }
+    }
+    Ok(out)
+}
+
+/// The operations of a path item: its method fields, and in 3.2 `query` and the methods of
+/// `additionalOperations`; each with its pointer.
+fn item_operations<'v>(
+    version: Version,
+    item: &'v Map<String, Value>,
+    item_at: &str,
+    warnings: &mut Vec<Error>,
+) -> Result<Vec<(Method, String, &'v Value)>> {
+    let mut out: Vec<(Method, String, &Value)> = Method::ALL
+        .iter()
+        .filter_map(|(name, method)| Some((method.clone(), join(item_at, name), item.get(*name)?)))
+        .collect();
+    if version < Version::V3_2 {
+        for field in ["query", "additionalOperations"] {
+            if item.contains_key(field) {
+                warnings.push(Error::unsupported(
+                    join(item_at, field),
+                    format!("`{field}` before OpenAPI 3.2 (it is a 3.2 field); left out"),
+                ));
+            }
+        }
+        return Ok(out);
+    }
+    if let Some(op) = item.get("query") {
+        out.push((Method::Query, join(item_at, "query"), op));
+    }
+    let Some(additional) = item.get("additionalOperations") else {
+        return Ok(out);
+    };
+    let additional_at = join(item_at, "additionalOperations");
+    let additional = additional.as_object().ok_or_else(|| {
+        Error::invalid(
+            &additional_at,
+            "a mapping of HTTP methods to operations",
+            describe(additional),
+        )
+    })?;
+    for (name, op) in additional {
+        let at = join(&additional_at, name);
+        let fixed = name.eq_ignore_ascii_case("query") || Method::ALL.iter().any(|(m, _)| name.eq_ignore_ascii_case(m));
+        if fixed {
+            return Err(Error::invalid(
+                at,
+                "a method that has no field of its own in the path item",
+                format!("\"{name}\" (write it as `{}`)", name.to_ascii_lowercase()),
+            ));
+        }
+        if name.is_empty() || http::Method::from_bytes(name.as_bytes()).is_err() {
+            return Err(Error::invalid(
+                at,
+                "an HTTP method name (a token)",
+                format!("\"{name}\""),
+            ));
+        }
+        out.push((Method::Other(name.clone()), at, op));
     }
     Ok(out)
 }
@@ -275,6 +367,12 @@ fn parameter_list(lowerer: &Lowerer, list: Option<&Value>, at: &str) -> Result<V
             Some("query") => ParamLocation::Query,
             Some("header") => ParamLocation::Header,
             Some("cookie") => ParamLocation::Cookie,
+            Some("querystring") => {
+                return Err(Error::unsupported(
+                    join(&at, "in"),
+                    format!("the 3.2 parameter `{name}` with `in: querystring` (the whole query string as one value)"),
+                ));
+            }
             other => {
                 return Err(Error::invalid(
                     join(&at, "in"),
@@ -299,6 +397,7 @@ fn lower_parameters(
     type_name: &str,
     path: &str,
     op_at: &str,
+    warnings: &mut Vec<Error>,
 ) -> Result<Vec<Parameter>> {
     let mut out = Vec::new();
     let mut namer = Namer::default();
@@ -310,10 +409,14 @@ fn lower_parameters(
             continue;
         }
         if p.location == ParamLocation::Path && !path.contains(&format!("{{{}}}", p.name)) {
-            return Err(Error::inconsistent(
+            warnings.push(Error::inconsistent(
                 &p.at,
-                format!("path parameter `{}` does not appear in the path `{path}`", p.name),
+                format!(
+                    "path parameter `{}` does not appear in the path `{path}`; it is left out",
+                    p.name
+                ),
             ));
+            continue;
         }
         let schema_at = join(&p.at, "schema");
         let schema = match (p.value.get("schema"), p.value.get("content").and_then(Value::as_object)) {
@@ -347,40 +450,82 @@ fn lower_parameters(
             description: string_key(&p.value, "description"),
         });
     }
-    // Every `{name}` in the path needs a declared parameter.
+    // Every `{name}` in the path needs a parameter; real specs forget some (svix-server).
     for segment in path.split('{').skip(1) {
         let name = segment.split('}').next().unwrap_or_default();
         if !out.iter().any(|p| p.location == ParamLocation::Path && p.name == name) {
-            return Err(Error::inconsistent(
+            warnings.push(Error::inconsistent(
                 join(op_at, "parameters"),
-                format!("the path `{path}` uses `{{{name}}}` but the operation declares no path parameter `{name}`"),
+                format!(
+                    "the path `{path}` uses `{{{name}}}` but the operation declares no path parameter `{name}`; assumed a required string"
+                ),
             ));
+            out.push(Parameter {
+                rust_name: namer.unique(snake(name)),
+                name: name.to_owned(),
+                location: ParamLocation::Path,
+                required: true,
+                nullable: false,
+                ty: crate::model::TypeRef::String,
+                default: None,
+                description: None,
+            });
         }
     }
     Ok(out)
 }
 
-/// A media type as the spec writes it, as the model keeps it, with its family.
-fn classify(t: &str) -> (Family, Media) {
-    match media::classify(t) {
-        (Family::Json, essence) => (Family::Json, Media::Json(essence)),
-        (Family::Form, _) => (Family::Form, Media::Form),
-        (Family::Text, essence) => (Family::Text, Media::Text(essence)),
-        (Family::Binary, essence) => (Family::Binary, Media::Binary(essence)),
+/// A media type as the spec writes it (with its media type object), as the model keeps it,
+/// with its rank: JSON first, then sequences of JSON items, forms, text, bytes.
+fn classify(t: &str, value: &Value) -> (u8, Media) {
+    let (family, essence) = media::classify(t);
+    if value.get("itemSchema").is_some() && media::framing(&essence).is_some() {
+        return (1, Media::Sequence(essence));
+    }
+    match family {
+        Family::Json => (0, Media::Json(essence)),
+        Family::Form => (2, Media::Form),
+        Family::Text => (3, Media::Text(essence)),
+        Family::Binary => (4, Media::Binary(essence)),
     }
 }
 
-/// Picks the content type to generate for: JSON first, then forms, text, anything.
-fn pick_media(content: &Map<String, Value>) -> Option<(Media, &Value, &String)> {
-    // JSON first, then forms, then text, then bytes: the body the generated server reads.
-    content
-        .iter()
-        .map(|(t, v)| {
-            let (rank, media) = classify(t);
-            (rank, media, v, t)
-        })
-        .min_by_key(|(rank, ..)| *rank)
-        .map(|(_, media, v, t)| (media, v, t))
+/// A media type object of a `content` map, its `$ref` followed (3.2 `components/mediaTypes`).
+struct MediaObject<'d> {
+    media: Media,
+    rank: u8,
+    value: &'d Value,
+    /// Where the (followed) object is.
+    at: String,
+}
+
+/// Every media type of a `content` map, in the spec's order; an `itemSchema` this generator
+/// cannot frame is refused by name.
+fn media_objects<'d>(doc: &'d Document, content: &'d Map<String, Value>, at: &str) -> Result<Vec<MediaObject<'d>>> {
+    let mut out = Vec::new();
+    for (t, value) in content {
+        let (at, value) = match value.get("$ref") {
+            Some(Value::String(r)) => doc.follow_ref(r, &join(at, t))?,
+            _ => (join(at, t), value),
+        };
+        if value.get("itemSchema").is_some() && media::framing(&media::classify(t).1).is_none() {
+            return Err(Error::unsupported(
+                join(&at, "itemSchema"),
+                format!(
+                    "`itemSchema` for `{t}` (sequences are read and written as application/jsonl, application/x-ndjson, application/json-seq and text/event-stream)"
+                ),
+            ));
+        }
+        let (rank, media) = classify(t, value);
+        out.push(MediaObject { media, rank, value, at });
+    }
+    Ok(out)
+}
+
+/// The content type to generate for (see [`classify`]): the body the generated server reads
+/// or writes.
+fn pick_media(objects: Vec<MediaObject<'_>>) -> Option<MediaObject<'_>> {
+    objects.into_iter().min_by_key(|o| o.rank)
 }
 
 fn request_body(lowerer: &mut Lowerer, value: &Value, at: &str, type_name: &str) -> Result<Option<Body>> {
@@ -391,11 +536,11 @@ fn request_body(lowerer: &mut Lowerer, value: &Value, at: &str, type_name: &str)
     let Some(content) = value.get("content").and_then(Value::as_object) else {
         return Err(Error::invalid(join(&at, "content"), "a mapping of media types", "none"));
     };
-    let Some((media, media_value, key)) = pick_media(content) else {
+    let Some(picked) = pick_media(media_objects(lowerer.doc, content, &join(&at, "content"))?) else {
         return Ok(None);
     };
-    let schema_at = join(&join(&join(&at, "content"), key), "schema");
-    let lowered = body_schema(lowerer, &media, media_value, &schema_at, format!("{type_name}Body"))?;
+    let media = picked.media;
+    let lowered = body_schema(lowerer, &media, picked.value, &picked.at, format!("{type_name}Body"))?;
     Ok(Some(Body {
         required: value.get("required").and_then(Value::as_bool).unwrap_or(false),
         media,
@@ -404,6 +549,8 @@ fn request_body(lowerer: &mut Lowerer, value: &Value, at: &str, type_name: &str)
     }))
 }
 
+/// The type of a body: the media type object's `schema`, or for a sequence the list of its
+/// `itemSchema`; `at` is the media type object.
 fn body_schema(
     lowerer: &mut Lowerer,
     media: &Media,
@@ -411,18 +558,31 @@ fn body_schema(
     at: &str,
     name: String,
 ) -> Result<super::schema::Lowered> {
+    use crate::model::TypeRef;
     match (media, media_value.get("schema")) {
+        (Media::Sequence(_), _) => {
+            let item = media_value.get("itemSchema").cloned().unwrap_or(Value::Bool(true));
+            let item = lowerer.schema(
+                &item,
+                &join(at, "itemSchema"),
+                Target::new(format!("{name}Item"), "item"),
+            )?;
+            Ok(super::schema::Lowered {
+                ty: TypeRef::Array(Box::new(item.ty)),
+                nullable: false,
+            })
+        }
         (Media::Text(_), _) => Ok(super::schema::Lowered {
-            ty: crate::model::TypeRef::String,
+            ty: TypeRef::String,
             nullable: false,
         }),
         (Media::Binary(_), _) => Ok(super::schema::Lowered {
-            ty: crate::model::TypeRef::Any,
+            ty: TypeRef::Any,
             nullable: false,
         }),
-        (_, Some(schema)) => lowerer.schema(schema, at, Target::new(name, "body")),
+        (_, Some(schema)) => lowerer.schema(schema, &join(at, "schema"), Target::new(name, "body")),
         (_, None) => Ok(super::schema::Lowered {
-            ty: crate::model::TypeRef::Any,
+            ty: TypeRef::Any,
             nullable: true,
         }),
     }
@@ -455,17 +615,16 @@ fn responses(lowerer: &mut Lowerer, value: &Value, at: &str, type_name: &str) ->
             StatusSpec::Default => format!("{type_name}DefaultResponse"),
         };
         let content = response.get("content").and_then(Value::as_object);
-        let media_types = content
-            .into_iter()
-            .flat_map(|c| c.keys())
-            .map(|t| classify(t).1)
-            .collect();
-        let body = match content.and_then(pick_media) {
-            Some((media, media_value, key)) => {
-                let schema_at = join(&join(&join(&response_at, "content"), key), "schema");
-                let lowered = body_schema(lowerer, &media, media_value, &schema_at, name)?;
+        let objects = match content {
+            Some(content) => media_objects(lowerer.doc, content, &join(&response_at, "content"))?,
+            None => Vec::new(),
+        };
+        let media_types = objects.iter().map(|o| o.media.clone()).collect();
+        let body = match pick_media(objects) {
+            Some(picked) => {
+                let lowered = body_schema(lowerer, &picked.media, picked.value, &picked.at, name)?;
                 Some(ResponseBody {
-                    media,
+                    media: picked.media,
                     ty: lowered.ty,
                     nullable: lowered.nullable,
                 })

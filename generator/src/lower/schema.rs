@@ -334,7 +334,7 @@ impl<'a> Lowerer<'a> {
         let referenced = self.pointer(&target_pointer)?;
         let explicit_null = map.get("nullable").and_then(Value::as_bool).unwrap_or(false);
         // 3.1 lets keys beside `$ref` add constraints; in 3.0 they are ignored by definition.
-        if self.doc.version == Version::V3_1 && has_shape_besides(map, "$ref") {
+        if self.doc.version >= Version::V3_1 && has_shape_besides(map, "$ref") {
             let mut merged = map.clone();
             merged.remove("$ref");
             let mut all_of = Map::new();
@@ -367,7 +367,7 @@ impl<'a> Lowerer<'a> {
         let at = join(pointer, "type");
         let names: Vec<(&str, String)> = match declared {
             Value::String(s) => vec![(s.as_str(), at.clone())],
-            Value::Array(items) if self.doc.version == Version::V3_1 || !items.is_empty() => items
+            Value::Array(items) if self.doc.version >= Version::V3_1 || !items.is_empty() => items
                 .iter()
                 .enumerate()
                 .map(|(i, v)| {

@@ -239,7 +239,9 @@ impl Operation {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// An HTTP method: the fixed fields of a path item, and the methods of 3.2's
+/// `additionalOperations`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Method {
     Get,
     Put,
@@ -249,9 +251,15 @@ pub enum Method {
     Head,
     Patch,
     Trace,
+    /// OpenAPI 3.2's `query`: a safe, idempotent request with a body (HTTP QUERY).
+    Query,
+    /// A method of 3.2's `additionalOperations`, spelled as it is sent (`LINK`); lowering
+    /// checks that it is an HTTP token and not one of the fixed methods.
+    Other(String),
 }
 
 impl Method {
+    /// The path item fields of every version, as the spec spells them.
     pub const ALL: [(&'static str, Method); 8] = [
         ("get", Method::Get),
         ("put", Method::Put),
@@ -263,12 +271,18 @@ impl Method {
         ("trace", Method::Trace),
     ];
 
-    pub fn as_str(self) -> &'static str {
-        Method::ALL.iter().find(|(_, m)| *m == self).map_or("get", |(s, _)| s)
+    /// The name the spec gives it: the path item field (`get`, `query`), or the
+    /// `additionalOperations` key.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Method::Query => "query",
+            Method::Other(name) => name,
+            fixed => Method::ALL.iter().find(|(_, m)| m == fixed).map_or("get", |(s, _)| s),
+        }
     }
 
     /// The same method as the http crate (and so reqwest and axum) names it.
-    pub fn to_http(self) -> http::Method {
+    pub fn to_http(&self) -> http::Method {
         match self {
             Method::Get => http::Method::GET,
             Method::Put => http::Method::PUT,
@@ -278,7 +292,16 @@ impl Method {
             Method::Head => http::Method::HEAD,
             Method::Patch => http::Method::PATCH,
             Method::Trace => http::Method::TRACE,
+            Method::Query => http::Method::from_bytes(b"QUERY").unwrap_or_default(),
+            // Lowering admits only HTTP tokens, which the http crate always accepts.
+            Method::Other(name) => http::Method::from_bytes(name.as_bytes()).unwrap_or_default(),
         }
+    }
+
+    /// Whether axum's method router has a method of its own for it; the others are
+    /// dispatched by name.
+    pub fn is_routable_by_axum(&self) -> bool {
+        !matches!(self, Method::Query | Method::Other(_))
     }
 }
 
@@ -332,12 +355,16 @@ pub enum Media {
     Text(String),
     /// Anything else: the bytes as they are.
     Binary(String),
+    /// A sequential media type with an `itemSchema` (OpenAPI 3.2): JSON Lines, JSON text
+    /// sequences or server-sent events; the body's type is the list of its items
+    /// (`codegen_runtime::media::framing` says how they follow one another).
+    Sequence(String),
 }
 
 impl Media {
     pub fn content_type(&self) -> &str {
         match self {
-            Media::Json(t) | Media::Text(t) | Media::Binary(t) => t,
+            Media::Json(t) | Media::Text(t) | Media::Binary(t) | Media::Sequence(t) => t,
             Media::Form => "application/x-www-form-urlencoded",
         }
     }
@@ -469,5 +496,7 @@ mod tests {
             assert_eq!(method.as_str(), name);
             assert_eq!(method.to_http().as_str(), name.to_ascii_uppercase());
         }
+        assert_eq!(Method::Query.to_http().as_str(), "QUERY");
+        assert_eq!(Method::Other("LINK".into()).to_http().as_str(), "LINK");
     }
 }

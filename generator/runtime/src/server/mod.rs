@@ -9,11 +9,13 @@ mod body;
 mod credentials;
 mod params;
 mod response;
+mod sequence;
 
 pub use body::{DEFAULT_BODY_LIMIT, decode_form, decode_json, decode_text, missing_body, read_body};
 pub use credentials::{Credential, Scheme, Source, credentials, invalid_credentials, meets, missing_credentials};
 pub use params::Params;
 pub use response::{Bytes, bytes_response, empty_response, json_response, problem_json, text_response};
+pub use sequence::{decode_sequence, sequence_response};
 
 /// What is wrong with a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -41,7 +41,7 @@ fn status_code(status: u16) -> StatusCode {
     StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
-fn with_type(status: u16, body: Bytes, media: &'static str) -> Response {
+pub(super) fn with_type(status: u16, body: Bytes, media: &'static str) -> Response {
     let mut response = (status_code(status), body).into_response();
     response
         .headers_mut()

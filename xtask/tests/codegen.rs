@@ -1,0 +1,310 @@
+//! `cargo xtask codegen --spec --out`: a crate that builds wherever it is moved, a folder that
+//! belongs to someone else left alone, and warnings that `--strict` turns into errors.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn xtask(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .arg("codegen")
+        .args(args)
+        .output()
+        .expect("xtask runs")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// A fresh folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("codegen-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn spec(name: &str) -> String {
+    testkit::workspace_root()
+        .join(format!("specs/{name}.yaml"))
+        .display()
+        .to_string()
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// Served by the moved crate's own test: QUERY and an `additionalOperations` method reach
+/// their handlers, bad input to them is refused, other methods get 405.
+const SERVED_TEST: &str = r##"
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::Request;
+use oas32::models;
+use oas32::server::*;
+use tower::ServiceExt;
+
+struct Items;
+
+impl Server for Items {
+    async fn list_items(&self) -> ListItemsResponse {
+        ListItemsResponse::Ok(Vec::new())
+    }
+    async fn search_items(&self, _: models::Search) -> SearchItemsResponse {
+        SearchItemsResponse::Ok(Vec::new())
+    }
+    async fn link_item(&self, _: LinkItemParams) -> LinkItemResponse {
+        LinkItemResponse::NoContent
+    }
+    async fn export_items(&self) -> ExportItemsResponse {
+        let items = ["a", "b"].map(|id| serde_json::from_value(serde_json::json!({"id": id})).unwrap());
+        ExportItemsResponse::Ok(items.into())
+    }
+    async fn watch_items(&self) -> WatchItemsResponse {
+        let event = serde_json::json!({"event": "created", "data": "{\"id\":\"a\"}"});
+        WatchItemsResponse::Ok(vec![serde_json::from_value(event).unwrap()])
+    }
+    async fn import_items(&self, body: Vec<models::Item>) -> ImportItemsResponse {
+        assert_eq!(body.len(), 2);
+        ImportItemsResponse::NoContent
+    }
+}
+
+async fn answer(method: &str, uri: &str, content_type: &str, body: &str) -> (u16, String) {
+    let request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", content_type)
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    let response = router(Arc::new(Items)).oneshot(request).await.unwrap();
+    let status = response.status().as_u16();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
+    (status, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn sequences_are_written_and_read_item_by_item() {
+    let export = answer("GET", "/items/export", "application/json", "").await;
+    assert_eq!(export, (200, "{\"id\":\"a\"}\n{\"id\":\"b\"}\n".to_owned()));
+    let events = answer("GET", "/items/events", "application/json", "").await;
+    assert_eq!(events, (200, "event: created\ndata: {\"id\":\"a\"}\n\n".to_owned()));
+    let lines = "{\"id\":\"a\"}\n{\"id\":\"b\"}\n";
+    assert_eq!(answer("POST", "/items/import", "application/x-ndjson", lines).await.0, 204);
+    let bad = answer("POST", "/items/import", "application/x-ndjson", "{\"id\":\"a\"}\n{}\n").await;
+    assert_eq!(bad.0, 400, "{}", bad.1);
+    assert!(bad.1.contains("\"location\":[\"body\",1"), "{}", bad.1);
+}
+
+async fn status(method: &str, uri: &str, body: &str) -> u16 {
+    let request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    router(Arc::new(Items)).oneshot(request).await.unwrap().status().as_u16()
+}
+
+#[tokio::test]
+async fn query_and_link_are_served() {
+    assert_eq!(status("GET", "/items", "").await, 200);
+    assert_eq!(status("QUERY", "/items", r#"{"text": "a", "limit": 5}"#).await, 200);
+    assert_eq!(status("QUERY", "/items", r#"{"text": ""}"#).await, 400);
+    assert_eq!(status("LINK", "/items/x", "").await, 204);
+    assert_eq!(status("PURGE", "/items", "").await, 405);
+    assert_eq!(status("DELETE", "/items/x", "").await, 405);
+}
+"##;
+
+#[test]
+fn a_generated_crate_builds_and_serves_after_it_is_moved() {
+    let dir = scratch("moved");
+    let first = dir.join("first");
+    let fixture = testkit::workspace_root().join("generator/tests/fixtures/oas32.yaml");
+    let output = xtask(&["--spec", fixture.to_str().unwrap(), "--out", first.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", text(&output));
+    let root = testkit::workspace_root().display().to_string();
+    for file in files_under(&first) {
+        let contents = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            !contents.contains(&root) && !contents.contains(&*first.to_string_lossy()),
+            "{} names a folder of this machine",
+            file.display()
+        );
+    }
+    assert!(first.join("codegen-runtime/src/lib.rs").exists());
+    let runtime_manifest = std::fs::read_to_string(first.join("codegen-runtime/Cargo.toml")).unwrap();
+    assert!(!runtime_manifest.contains("workspace"), "{runtime_manifest}");
+
+    let moved = dir.join("somewhere/else");
+    std::fs::create_dir_all(moved.parent().unwrap()).unwrap();
+    std::fs::rename(&first, &moved).unwrap();
+    // The user's own test beside the generated code, with what it needs to send requests.
+    let mut manifest = std::fs::read_to_string(moved.join("Cargo.toml")).unwrap();
+    manifest.push_str(
+        "\n[dev-dependencies]\ntokio = { version = \"1\", features = [\"macros\", \"rt\"] }\ntower = { version = \"0.5\", features = [\"util\"] }\n",
+    );
+    std::fs::write(moved.join("Cargo.toml"), manifest).unwrap();
+    std::fs::create_dir_all(moved.join("tests")).unwrap();
+    std::fs::write(moved.join("tests/served.rs"), SERVED_TEST).unwrap();
+    // The workspace's lock file pins the same versions: no network needed.
+    std::fs::copy(testkit::workspace_root().join("Cargo.lock"), moved.join("Cargo.lock")).unwrap();
+    let status = Command::new(env!("CARGO"))
+        .args(["test", "--quiet", "--offline", "--tests"])
+        .current_dir(&moved)
+        // Shared with the corpus test, whose dependencies are the same: mostly the crate builds.
+        .env(
+            "CARGO_TARGET_DIR",
+            testkit::workspace_root().join("target/corpus-check"),
+        )
+        .env("RUSTFLAGS", "-D warnings")
+        .status()
+        .expect("cargo runs");
+    assert!(
+        status.success(),
+        "the moved crate does not build or serve ({})",
+        moved.display()
+    );
+}
+
+#[test]
+fn runtime_path_or_version_replaces_the_copy() {
+    let dir = scratch("runtime");
+    let by_version = dir.join("by-version");
+    let output = xtask(&[
+        "--spec",
+        &spec("kejue"),
+        "--out",
+        by_version.to_str().unwrap(),
+        "--runtime",
+        "version:0.1.0",
+    ]);
+    assert!(output.status.success(), "{}", text(&output));
+    let manifest = std::fs::read_to_string(by_version.join("Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains(r#"codegen-runtime = { version = "0.1.0", features = ["server"] }"#),
+        "{manifest}"
+    );
+    assert!(!by_version.join("codegen-runtime").exists());
+
+    let by_path = dir.join("by-path");
+    let output = xtask(&[
+        "--spec",
+        &spec("kejue"),
+        "--out",
+        by_path.to_str().unwrap(),
+        "--runtime",
+        "path:../runtime",
+    ]);
+    assert!(output.status.success(), "{}", text(&output));
+    let manifest = std::fs::read_to_string(by_path.join("Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains(r#"codegen-runtime = { path = "../runtime", features = ["server"] }"#),
+        "{manifest}"
+    );
+
+    let output = xtask(&["--spec", &spec("kejue"), "--out", "x", "--runtime", "git:https://x"]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(
+        text(&output).contains("expected `path:PATH` or `version:X`"),
+        "{}",
+        text(&output)
+    );
+}
+
+#[test]
+fn a_folder_with_someone_elses_cargo_toml_is_refused_without_force() {
+    let dir = scratch("force");
+    let theirs = "[package]\nname = \"mine\"\n";
+    std::fs::write(dir.join("Cargo.toml"), theirs).unwrap();
+    let out = dir.to_str().unwrap();
+    let output = xtask(&["--spec", &spec("kejue"), "--out", out]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(
+        text(&output).contains("was not written by the generator"),
+        "{}",
+        text(&output)
+    );
+    assert_eq!(std::fs::read_to_string(dir.join("Cargo.toml")).unwrap(), theirs);
+    assert!(!dir.join("src").exists(), "nothing is written when refused");
+
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(dir.join("src/mine.rs"), "// theirs\n").unwrap();
+    let output = xtask(&["--spec", &spec("kejue"), "--out", out, "--force"]);
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(
+        dir.join("src/mine.rs").exists(),
+        "a folder forced open keeps its sources"
+    );
+
+    // Its own output, it writes over without being asked, and what it no longer writes goes.
+    let own = scratch("own");
+    let own_out = own.to_str().unwrap();
+    let output = xtask(&["--spec", &spec("kejue"), "--out", own_out]);
+    assert!(output.status.success(), "{}", text(&output));
+    for stale in ["src/kejue/models.rs", "codegen-runtime/src/gone.rs"] {
+        std::fs::create_dir_all(own.join(stale).parent().unwrap()).unwrap();
+        std::fs::write(own.join(stale), "// an earlier run\n").unwrap();
+    }
+    let output = xtask(&["--spec", &spec("kejue"), "--out", own_out]);
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(
+        text(&output).contains("0 files changed, 2 removed"),
+        "{}",
+        text(&output)
+    );
+    assert!(!own.join("src/kejue/models.rs").exists() && !own.join("codegen-runtime/src/gone.rs").exists());
+}
+
+#[test]
+fn strict_turns_warnings_into_errors() {
+    let dir = scratch("strict");
+    let spec = dir.join("defects.yaml");
+    std::fs::write(
+        &spec,
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a/{id}:\n    get:\n      operationId: getA\n      responses: {'204': {description: ok}}\n",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let args = ["--spec", spec.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    let output = xtask(&args);
+    assert!(output.status.success(), "{}", text(&output));
+    let warning = format!(
+        "{}:5:5: at #/paths/~1a~1{{id}}/get/parameters: the spec contradicts itself: the path `/a/{{id}}` uses `{{id}}` but the operation declares no path parameter `id`; assumed a required string",
+        spec.display()
+    );
+    assert!(
+        text(&output).contains(&format!("warning: {warning}")),
+        "{}",
+        text(&output)
+    );
+
+    let output = xtask(&[&args[..], &["--strict"]].concat());
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(
+        text(&output).contains(&format!("error: {warning}")),
+        "{}",
+        text(&output)
+    );
+    assert!(
+        text(&output).contains("which --strict makes errors"),
+        "{}",
+        text(&output)
+    );
+}
