@@ -19,7 +19,7 @@ use generator::model::validate::validate;
 use serde_json::{Value, json};
 
 /// The most WRONG verdicts part A may give today. Lower it with each fix; it must reach 0.
-const WRONG_AT_MOST: usize = 297;
+const WRONG_AT_MOST: usize = 23;
 
 #[derive(Debug, Default, Clone, Copy)]
 struct Tally {

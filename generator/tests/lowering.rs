@@ -294,3 +294,41 @@ fn whole_number_floats_count_as_integers_in_3_1_only() {
         assert!(!generator::model::validate::validate(&api, &n, false, &serde_json::json!(10.5)).is_empty());
     }
 }
+
+/// JSON Schema's reading: each rule applies only to its own JSON type, and what no precise
+/// Rust type says (`not`, `oneOf` as exactly one, object rules without properties, values of
+/// any JSON type, `type: 'null'`) is a checked value judged by all its keywords.
+#[test]
+fn checked_values_read_every_keyword_by_instance_type() {
+    use generator::model::validate::validate;
+    use serde_json::json;
+    let api = load(
+        r#"
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    AtLeastOne: {minimum: 1}
+    NotX: {type: string, not: {enum: [x]}}
+    Exactly: {oneOf: [{type: integer}, {minimum: 2}]}
+    Closed: {type: object, additionalProperties: false}
+    Needs: {required: [a]}
+    Values: {enum: [[1], {a: 1}, null]}
+    Nothing: {type: 'null'}
+"#,
+    );
+    let judge = |name: &str, value: serde_json::Value| {
+        let id = api.types.iter().position(|t| t.name == name).unwrap();
+        let ty = TypeRef::Named(generator::model::TypeId(id));
+        assert!(api.checked_of(&ty).is_some(), "{name} is a checked value");
+        validate(&api, &ty, false, &value).is_empty()
+    };
+    assert!(judge("AtLeastOne", json!("x")) && judge("AtLeastOne", json!(null)) && !judge("AtLeastOne", json!(0)));
+    assert!(judge("NotX", json!("y")) && !judge("NotX", json!("x")) && !judge("NotX", json!(1)));
+    assert!(judge("Exactly", json!(1)) && judge("Exactly", json!(2.5)) && !judge("Exactly", json!(3)));
+    assert!(judge("Closed", json!({})) && !judge("Closed", json!({"a": 1})));
+    assert!(judge("Needs", json!({"a": null})) && judge("Needs", json!(1)) && !judge("Needs", json!({})));
+    assert!(judge("Values", json!([1.0])) && judge("Values", json!(null)) && !judge("Values", json!({"a": 2})));
+    assert!(judge("Nothing", json!(null)) && !judge("Nothing", json!(0)));
+}

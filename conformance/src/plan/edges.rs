@@ -2,7 +2,7 @@
 //! past it, each length limit, each format, null, absence and the wrong type.
 
 use codegen_runtime::formats::Format;
-use generator::model::{Api, IntWidth, Rules, Struct, TypeKind, TypeRef};
+use generator::model::{Api, IntWidth, JsonTypes, Rules, Struct, TypeKind, TypeRef};
 use serde_json::{Value, json};
 
 use super::Expect;
@@ -106,6 +106,23 @@ pub fn edges(sampler: &Sampler, ty: &TypeRef, nullable: bool, required: bool, hi
             TypeKind::Struct(_) | TypeKind::Union(_) => {
                 if place == Place::Body {
                     out.push(reject("wrong_type", json!("conformance")));
+                }
+            }
+            TypeKind::Checked(c) => {
+                // A value of a JSON type the schema does not admit at all.
+                let outside = [
+                    (JsonTypes::STRING, json!("conformance")),
+                    (JsonTypes::NUMBER, json!(1.5)),
+                    (JsonTypes::BOOLEAN, json!(true)),
+                    (JsonTypes::OBJECT, json!({})),
+                    (JsonTypes::ARRAY, json!([])),
+                ]
+                .into_iter()
+                .find(|(t, _)| !c.types.contains(*t) && c.types != JsonTypes::NONE);
+                if place == Place::Body
+                    && let Some((_, value)) = outside
+                {
+                    out.push(reject("wrong_type", value));
                 }
             }
             TypeKind::Alias(_) => {}

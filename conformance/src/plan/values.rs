@@ -117,6 +117,19 @@ impl Sampler<'_> {
                         .find_map(|v| self.value_at(&v.ty, Hint::default(), depth + 1))
                 }
                 TypeKind::Alias(inner) => self.value_at(inner, hint, depth + 1),
+                TypeKind::Checked(c) => {
+                    // The spec's own values first, then one plain value of each JSON type.
+                    let plain = [
+                        json!("conformance"),
+                        json!(1),
+                        json!(true),
+                        json!({}),
+                        json!([]),
+                        Value::Null,
+                    ];
+                    let allowed = c.rules.one_of_values.iter().flatten().cloned();
+                    return given().or_else(|| allowed.chain(plain).find(|v| self.is_valid(ty, v)));
+                }
             },
         };
         made.filter(|v| self.is_valid(ty, v))

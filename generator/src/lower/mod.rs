@@ -138,7 +138,8 @@ fn reaches_by_value(api: &Api, from: TypeId, to: TypeId) -> bool {
             TypeKind::Union(u) => u.variants.iter().for_each(|v| push(&v.ty)),
             TypeKind::Alias(t) => push(t),
             TypeKind::Constrained(c) => push(&c.base),
-            TypeKind::Enum(_) => {}
+            // A checked value holds JSON, never its sub-schemas' types.
+            TypeKind::Enum(_) | TypeKind::Checked(_) => {}
         }
     }
     false
