@@ -6,9 +6,10 @@
 //! under `#/components/schemas/T`. Every test's `data` is then judged by `model::validate`
 //! (part A), and deserialized into the generated type of the answer (part B: every group's
 //! models in one generated crate under `CARGO_TARGET_TMPDIR`, built once into
-//! `target/jsts-check` with a small binary that judges each test). A verdict is *agree* when it matches the suite's `valid`, *WRONG* when it does
-//! not, and *refused* when lowering failed with an error (printed, naming file, pointer and
-//! keyword): a refusal is honest, a WRONG verdict is a silent misreading.
+//! `target/generated-run` with a small binary that judges each test). A verdict is *agree*
+//! when it matches the suite's `valid`, *WRONG* when it does not, and *refused* when
+//! lowering failed with an error (printed, naming file, pointer and keyword): a refusal is
+//! honest, a WRONG verdict is a silent misreading.
 //!
 //! Both parts print a per-file table (`-- --nocapture`; `JSTS_VERBOSE=1` lists each WRONG
 //! verdict and refusal); part B also lists every test on which the two halves disagree. The
@@ -18,10 +19,11 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use generator::model::validate::validate;
 use serde_json::{Value, json};
+
+mod run_generated;
 
 /// The most WRONG verdicts part B, the generated types, may give today; it must reach 0.
 const TYPES_WRONG_AT_MOST: usize = 1;
@@ -239,8 +241,6 @@ fn every_jsts_test_is_judged_right_by_the_validator_or_refused_by_name() {
 fn every_jsts_test_is_judged_right_by_the_generated_types_as_by_the_validator() {
     let Some(root) = testkit::shared("jsts") else { return };
     let groups = groups(&root);
-    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("jsts-crate");
-    let _ = std::fs::remove_dir_all(&out);
     let mut files = Vec::new();
     let mut modules = Vec::new();
     let mut arms = String::new();
@@ -262,12 +262,6 @@ fn every_jsts_test_is_judged_right_by_the_generated_types_as_by_the_validator() 
             cases.push(json!([g, test.data.to_string()]));
         }
     }
-    let runtime = testkit::workspace_root()
-        .join("generator/runtime")
-        .canonicalize()
-        .unwrap();
-    files.push(generator::emit::standalone_manifest("jsts-check", &runtime));
-    files.push(generator::emit::lib_rs(&modules));
     let main = format!(
         "//! Reads `[[group, data], ...]` and prints, for each, whether the group's type admits the data.\n\n\
          fn admits(group: usize, data: &str) -> bool {{\n    match group {{\n{arms}        _ => panic!(\"no group {{group}}\"),\n    }}\n}}\n\n\
@@ -276,36 +270,10 @@ fn every_jsts_test_is_judged_right_by_the_generated_types_as_by_the_validator() 
          let verdicts: Vec<bool> = cases.iter().map(|(g, data)| admits(*g, data)).collect();\n    \
          println!(\"{{}}\", serde_json::to_string(&verdicts).unwrap());\n}}\n"
     );
-    files.push(generator::emit::File {
-        path: "src/main.rs".into(),
-        contents: main,
-    });
-    for file in &files {
-        let path = out.join(&file.path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, &file.contents).unwrap();
-    }
-    std::fs::copy(testkit::workspace_root().join("Cargo.lock"), out.join("Cargo.lock")).unwrap();
-    let cases_path = out.join("cases.json");
+    let cases_path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("jsts-cases.json");
     std::fs::write(&cases_path, Value::Array(cases).to_string()).unwrap();
-    let target = testkit::workspace_root().join("target/jsts-check");
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "--offline", "--manifest-path"])
-        .arg(out.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", &target)
-        .status()
-        .expect("cargo runs");
-    assert!(
-        status.success(),
-        "the code generated for the suite does not compile ({})",
-        out.display()
-    );
-    let run = Command::new(target.join("debug/jsts-check"))
-        .arg(&cases_path)
-        .output()
-        .expect("the judge runs");
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
-    let mut admitted: std::vec::IntoIter<bool> = serde_json::from_slice::<Vec<bool>>(&run.stdout).unwrap().into_iter();
+    let printed = run_generated::build_and_run("jsts_check", files, &modules, main, &[&cases_path]);
+    let mut admitted: std::vec::IntoIter<bool> = serde_json::from_slice::<Vec<bool>>(&printed).unwrap().into_iter();
     let verdicts: Vec<Option<Vec<bool>>> = groups
         .iter()
         .map(|g| {

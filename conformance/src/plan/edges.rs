@@ -165,6 +165,8 @@ pub fn edges(sampler: &Sampler, ty: &TypeRef, nullable: bool, required: bool, hi
             }
         }
         TypeRef::Any => {}
+        // An item or map value that may be null: its inner type's edges, with null accepted.
+        TypeRef::OrNull(inner) => return edges(sampler, inner, true, required, hint, place),
     }
     if place == Place::Body {
         out.push(if nullable {

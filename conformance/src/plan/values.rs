@@ -72,6 +72,7 @@ impl Sampler<'_> {
             TypeRef::Integer(_) | TypeRef::Number => return given().or(Some(json!(1))),
             TypeRef::Boolean => return given().or(Some(json!(true))),
             TypeRef::Any => return given().or(Some(json!("conformance"))),
+            TypeRef::OrNull(inner) => return given().or_else(|| self.value_at(inner, hint, depth + 1)),
             TypeRef::AnyObject | TypeRef::Map(_) => return given().or(Some(json!({}))),
             TypeRef::Array(item) => {
                 if let Some(v) = given() {

@@ -26,6 +26,10 @@ pub fn type_tokens(api: &Api, ty: &TypeRef, prefix: &TokenStream) -> TokenStream
             let item = type_tokens(api, item, prefix);
             quote!(std::collections::BTreeMap<String, #item>)
         }
+        TypeRef::OrNull(inner) => {
+            let inner = type_tokens(api, inner, prefix);
+            quote!(Option<#inner>)
+        }
         TypeRef::Named(id) => {
             let name = format_ident!("{}", api.type_def(*id).name);
             quote!(#prefix #name)
@@ -77,6 +81,11 @@ pub fn literal(api: &Api, ty: &TypeRef, value: &Value, prefix: &TokenStream) -> 
             quote!(#lit)
         }
         (TypeRef::Boolean, Value::Bool(b)) => quote!(#b),
+        (TypeRef::OrNull(_), Value::Null) => quote!(None),
+        (TypeRef::OrNull(inner), _) => {
+            let inner = literal(api, inner, value, prefix);
+            quote!(Some(#inner))
+        }
         (TypeRef::Array(item), Value::Array(items)) => {
             let items = items.iter().map(|v| literal(api, item, v, prefix));
             quote!(vec![#(#items),*])

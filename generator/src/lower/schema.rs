@@ -822,10 +822,7 @@ impl<'a> Lowerer<'a> {
                     Some(items) => {
                         let at = join(pointer, "items");
                         let item = self.schema(items, &at, target.child("Item", &target.subject))?;
-                        if item.nullable {
-                            return Err(Error::unsupported(at, "array items that may be null"));
-                        }
-                        item.ty
+                        or_null(item)
                     }
                     None => TypeRef::Any,
                 };
@@ -916,7 +913,7 @@ impl<'a> Lowerer<'a> {
             Some(schema) => {
                 let at = join(pointer, "additionalProperties");
                 let inner = self.schema(schema, &at, target.child("Value", &target.subject))?;
-                Some(Some(if inner.nullable { TypeRef::Any } else { inner.ty }))
+                Some(Some(or_null(inner)))
             }
         };
         let properties = match map.get("properties") {
@@ -1238,6 +1235,16 @@ struct Annotations {
     examples: Vec<Value>,
     read_only: bool,
     write_only: bool,
+}
+
+/// The type of a position without a `nullable` flag (an array item, a map value): `T`, or
+/// `T` or `null` when the schema admits null.
+fn or_null(lowered: Lowered) -> TypeRef {
+    if lowered.nullable && lowered.ty != TypeRef::Any {
+        TypeRef::OrNull(Box::new(lowered.ty))
+    } else {
+        lowered.ty
+    }
 }
 
 /// `{type: 'null'}`, `{enum: [null]}`, `{const: null}`: a branch that only admits null.

@@ -335,6 +335,9 @@ pub enum TypeRef {
     AnyObject,
     Array(Box<TypeRef>),
     Map(Box<TypeRef>),
+    /// The inner type or `null` (`Option<T>`), where a position has no `nullable` flag of its
+    /// own: array items and map values that may be null.
+    OrNull(Box<TypeRef>),
     Named(TypeId),
     /// A named type that contains itself: held behind a pointer.
     Boxed(TypeId),
@@ -603,11 +606,11 @@ impl Api {
         }
     }
 
-    /// Whether a use of a type admits `null`: by its flag, by being any value, or by its
-    /// own rules (a checked value). The one answer to the question.
+    /// Whether a use of a type admits `null`: by its flag, by being any value or "or null",
+    /// or by its own rules (a checked value). The one answer to the question.
     pub fn admits_null(&self, ty: &TypeRef, nullable: bool) -> bool {
         nullable
-            || *self.unalias(ty) == TypeRef::Any
+            || matches!(self.unalias(ty), TypeRef::Any | TypeRef::OrNull(_))
             || self
                 .checked_of(ty)
                 .is_some_and(|_| validate::validate(self, ty, false, &Value::Null).is_empty())

@@ -45,8 +45,8 @@ impl Checker<'_> {
 
     fn check(&mut self, ty: &TypeRef, nullable: bool, value: &Value, at: &str) {
         // A checked value judges `null` by its own types and rules.
-        if value.is_null() && (nullable || self.api.checked_of(ty).is_none()) {
-            if !nullable && *self.api.unalias(ty) != TypeRef::Any {
+        if value.is_null() && self.api.checked_of(ty).is_none() {
+            if !self.api.admits_null(ty, nullable) {
                 self.fail(at, "must not be null");
             }
             return;
@@ -87,6 +87,8 @@ impl Checker<'_> {
                 }
                 None => self.fail(at, format!("must be an object, got {}", kind(value))),
             },
+            // Not null here: `check` let the null through.
+            TypeRef::OrNull(inner) => self.check_shape(inner, value, at),
             TypeRef::Named(id) | TypeRef::Boxed(id) => {
                 self.check_named(&self.api.type_def(*id).kind.clone(), value, at)
             }
