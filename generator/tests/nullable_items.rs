@@ -48,8 +48,8 @@ fn null_items_and_values_generate_compile_and_round_trip() {
     let names: &Vec<Option<String>> = &lists.names;
     assert_eq!(names, &vec![Some("a".to_owned()), None]);
     assert!(lists.things[0].is_none());
-    let count: Option<i64> = lists.counts["b"];
-    assert_eq!(count, None);
+    let counts: &std::collections::BTreeMap<String, Option<codegen_runtime::numbers::Whole<i64>>> = &lists.counts;
+    assert_eq!((counts["a"], counts["b"]), (Some(codegen_runtime::numbers::Whole(1)), None));
     assert!(serde_json::from_str::<Lists>(r#"{{"names":[],"things":[""],"counts":{{}}}}"#).is_err());
     print!("{{}}", serde_json::to_string(&lists).unwrap());
 }}

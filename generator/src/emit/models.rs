@@ -3,7 +3,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::types::{doc, is_uuid_value, literal, type_tokens};
+use super::types::{doc, is_uuid_value, literal, own_reading_type_tokens, type_tokens};
 use crate::lower::names::snake;
 use crate::model::{Api, Checked, Constrained, EnumValue, Presence, Struct, TypeDef, TypeRef, Union};
 
@@ -45,7 +45,7 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, here: &TokenStream) -> TokenS
     let docs = doc(def.description.as_deref());
     let fields = s.fields.iter().map(|f| {
         let ident = format_ident!("{}", f.rust_name);
-        let ty = type_tokens(api, &f.ty, here);
+        let ty = own_reading_type_tokens(api, &f.ty, here);
         // Plain integers of 3.1 schemas also take `10.0` (constrained ones do in their type).
         let whole_floats = api.whole_floats_are_integers && matches!(api.unalias(&f.ty), TypeRef::Integer(_));
         let rename = (f.rust_name != f.wire_name).then(|| {
@@ -245,7 +245,7 @@ fn constrained(api: &Api, def: &TypeDef, c: &Constrained, here: &TokenStream) ->
     if is_uuid_value(c) {
         return quote!(#docs pub type #name = codegen_runtime::uuid::Uuid;);
     }
-    let base = type_tokens(api, &c.base, here);
+    let base = own_reading_type_tokens(api, &c.base, here);
     let subject = &c.subject;
     let integer_base = matches!(api.unalias(&c.base), TypeRef::Integer(_));
     // 3.1 integers are read from any number without a fraction, then narrowed and checked.
@@ -575,7 +575,7 @@ fn defaults(api: &Api) -> TokenStream {
         .filter_map(|(def, f)| {
             let value = f.default.as_ref()?;
             let name = format_ident!("{}", default_fn_name(def, f));
-            let ty = type_tokens(api, &f.ty, &here);
+            let ty = own_reading_type_tokens(api, &f.ty, &here);
             let lit = literal(api, &f.ty, value, &here);
             Some(match f.presence() {
                 Presence::DefaultedNullable => quote!(pub fn #name() -> Option<#ty> { Some(#lit) }),
@@ -590,7 +590,7 @@ fn defaults(api: &Api) -> TokenStream {
         .filter_map(|(op, p)| {
             let value = p.default.as_ref()?;
             let name = format_ident!("{}", param_default_fn_name(op, p));
-            let ty = type_tokens(api, &p.ty, &here);
+            let ty = own_reading_type_tokens(api, &p.ty, &here);
             let lit = literal(api, &p.ty, value, &here);
             Some(quote!(pub fn #name() -> #ty { #lit }))
         });
