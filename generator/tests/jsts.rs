@@ -55,9 +55,11 @@ fn files(dir: &Path, base: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// `#...` references point at the group's schema, which now sits at `#/components/schemas/T`.
+/// `#...` references point at the group's schema, which now sits at `#/components/schemas/T`;
+/// under an `$id` they point at the resource that `$id` names and stay as written.
 fn reroot(schema: &Value) -> Value {
     match schema {
+        Value::Object(map) if map.contains_key("$id") => schema.clone(),
         Value::Object(map) => Value::Object(
             map.iter()
                 .map(|(k, v)| {

@@ -4,6 +4,9 @@
 pub mod locate;
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use url::Url;
 
 use serde_json::Value;
 
@@ -24,6 +27,15 @@ pub struct Document {
     pub source: String,
     pub root: Value,
     pub version: Version,
+    /// Every `$id` in the document, resolved against the ids around it, with where it is;
+    /// made on the first reference that names a resource.
+    ids: OnceLock<Vec<(Url, String)>>,
+}
+
+/// The address `$id`s and `$ref`s resolve against when nothing says another: the document
+/// itself, which has no address of its own here.
+fn document_base() -> Url {
+    Url::parse("https://openapi-document.invalid/").expect("a valid URL")
 }
 
 /// Reads and parses a spec file.
@@ -49,6 +61,7 @@ pub fn parse(source: String, file: Option<PathBuf>) -> Result<Document> {
         source,
         root,
         version: Version::V3_0,
+        ids: OnceLock::new(),
     };
     document.version = read_version(&document.root).map_err(|e| document.locate(e))?;
     Ok(document)
@@ -157,44 +170,103 @@ impl Document {
         }
     }
 
+    /// The pointer a `$ref` found in the schema at `at` names: the reference is resolved
+    /// against the base URI there (the `$id`s on the way from the root, the schema's own
+    /// included, as JSON Schema 2020-12 reads them), then its fragment is a JSON pointer
+    /// into the resource it names.
     fn target_pointer(&self, reference: &str, at: &str) -> Result<String> {
         let here = join(at, "$ref");
-        if let Some(fragment) = reference.strip_prefix('#') {
-            if fragment.is_empty() || fragment.starts_with('/') {
-                return Ok(percent_decode(fragment));
-            }
+        let resolved = self
+            .base_uri(at)
+            .join(reference)
+            .map_err(|e| Error::invalid(here.clone(), "a URI reference", format!("`{reference}` ({e})")))?;
+        let fragment = percent_decode(resolved.fragment().unwrap_or_default());
+        let mut resource = resolved.clone();
+        resource.set_fragment(None);
+        let resource_pointer = if resource == document_base() {
+            String::new()
+        } else if let Some((_, pointer)) = self.ids().iter().find(|(id, _)| *id == resource) {
+            pointer.clone()
+        } else if reference.contains(".yaml")
+            || reference.contains(".json")
+            || reference.contains("://")
+            || reference.starts_with('/')
+        {
+            return Err(Error::unsupported(
+                here,
+                format!("external $ref `{reference}` (only references inside the document are read)"),
+            ));
+        } else {
+            return Err(Error::at(here, ErrorKind::UnresolvedRef(reference.to_owned())));
+        };
+        if !fragment.is_empty() && !fragment.starts_with('/') {
             return Err(Error::unsupported(
                 here,
                 format!("anchor reference `{reference}` ($anchor)"),
             ));
         }
-        // 3.1 schemas may be referenced by their `$id`.
-        if let Some(pointer) = find_id(&self.root, reference, String::new()) {
-            return Ok(pointer);
+        Ok(format!("{resource_pointer}{fragment}"))
+    }
+
+    /// The base URI at `pointer`: the document's, changed by each `$id` on the way down.
+    fn base_uri(&self, pointer: &str) -> Url {
+        let mut base = document_base();
+        let mut value = &self.root;
+        let mut segments = pointer.split('/').skip(1);
+        loop {
+            if let Some(id) = value.get("$id").and_then(Value::as_str)
+                && let Ok(next) = base.join(id)
+            {
+                base = next;
+            }
+            let Some(segment) = segments.next() else { break };
+            let key = segment.replace("~1", "/").replace("~0", "~");
+            let next = match value {
+                Value::Object(map) => map.get(&key),
+                Value::Array(items) => key.parse::<usize>().ok().and_then(|i| items.get(i)),
+                _ => None,
+            };
+            let Some(next) = next else { break };
+            value = next;
         }
-        if reference.contains(".yaml") || reference.contains(".json") || reference.contains("://") {
-            return Err(Error::unsupported(
-                here,
-                format!("external $ref `{reference}` (only references inside the document are read)"),
-            ));
-        }
-        Err(Error::at(here, ErrorKind::UnresolvedRef(reference.to_owned())))
+        base
+    }
+
+    /// Every resource (a schema with an `$id`) by its resolved URI, in document order.
+    fn ids(&self) -> &[(Url, String)] {
+        self.ids.get_or_init(|| {
+            let mut out = Vec::new();
+            collect_ids(&self.root, &document_base(), String::new(), &mut out);
+            out
+        })
     }
 }
 
-fn find_id(value: &Value, id: &str, pointer: String) -> Option<String> {
+fn collect_ids(value: &Value, base: &Url, pointer: String, out: &mut Vec<(Url, String)>) {
     match value {
         Value::Object(map) => {
-            if map.get("$id").and_then(Value::as_str) == Some(id) {
-                return Some(pointer);
+            let mut base = base.clone();
+            if let Some(id) = map.get("$id").and_then(Value::as_str)
+                && let Ok(resolved) = base.join(id)
+            {
+                let mut resource = resolved.clone();
+                resource.set_fragment(None);
+                out.push((resource, pointer.clone()));
+                base = resolved;
             }
-            map.iter().find_map(|(k, v)| find_id(v, id, join(&pointer, k)))
+            for (k, v) in map {
+                // Values that are data, not schemas, hold no resources.
+                if !matches!(k.as_str(), "enum" | "const" | "default" | "example" | "examples") {
+                    collect_ids(v, &base, join(&pointer, k), out);
+                }
+            }
         }
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .find_map(|(i, v)| find_id(v, id, join(&pointer, &i.to_string()))),
-        _ => None,
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                collect_ids(v, base, join(&pointer, &i.to_string()), out);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -207,6 +279,38 @@ fn percent_decode(fragment: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn refs_resolve_against_the_id_around_them() {
+        let text = r##"{"openapi": "3.1.0", "components": {"schemas": {
+            "A": {"$id": "https://example.com/a.json", "$defs": {"inner": {"type": "string"}},
+                  "properties": {"x": {"$ref": "#/$defs/inner"}, "y": {"$ref": "c.json"}}},
+            "B": {"$ref": "https://example.com/a.json#/$defs/inner"},
+            "C": {"$id": "urn:uuid:deadbeef-1234-0000-0000-4321feebdaed", "$defs": {"bar": {"type": "string"}}},
+            "D": {"$ref": "urn:uuid:deadbeef-1234-0000-0000-4321feebdaed#/$defs/bar"},
+            "E": {"$id": "https://example.com/c.json", "type": "integer"},
+            "F": {"$ref": "#/components/schemas/A"}
+        }}}"##;
+        let doc = super::parse(text.to_owned(), None).unwrap();
+        let target = |r: &str, at: &str| doc.follow_ref(r, at).map(|(p, _)| p).unwrap_or_else(|e| panic!("{e}"));
+        let a = "/components/schemas/A";
+        assert_eq!(
+            target("#/$defs/inner", &format!("{a}/properties/x")),
+            format!("{a}/$defs/inner")
+        );
+        assert_eq!(target("c.json", &format!("{a}/properties/y")), "/components/schemas/E");
+        assert_eq!(
+            target("https://example.com/a.json#/$defs/inner", "/components/schemas/B"),
+            format!("{a}/$defs/inner")
+        );
+        let urn = "urn:uuid:deadbeef-1234-0000-0000-4321feebdaed#/$defs/bar";
+        assert_eq!(target(urn, "/components/schemas/D"), "/components/schemas/C/$defs/bar");
+        assert_eq!(target("#/components/schemas/A", "/components/schemas/F"), a);
+        assert!(
+            doc.follow_ref("https://elsewhere.example/x.json", "/components/schemas/F")
+                .is_err()
+        );
+    }
+
     #[test]
     fn ref_fragments_are_percent_decoded() {
         assert_eq!(super::percent_decode("/paths/~1a%7Bid%7D"), "/paths/~1a{id}");

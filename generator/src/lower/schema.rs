@@ -322,7 +322,7 @@ impl<'a> Lowerer<'a> {
         if let Some(reference) = map.get("$ref") {
             return self.reference(map, reference, pointer, target);
         }
-        if self.needs_checked(map) {
+        if self.needs_checked(map, pointer) {
             return self.checked(map, value, pointer, target);
         }
         let (types, mut nullable) = self.type_set(map, pointer)?;
@@ -432,6 +432,33 @@ impl<'a> Lowerer<'a> {
         if self.doc.version == Version::V3_1 && has_shape_besides(map, "$ref") {
             let mut merged = map.clone();
             merged.remove("$ref");
+            let members = [serde_json::json!({ "$ref": reference }), Value::Object(merged.clone())];
+            if !self.merge_is_faithful(&Map::new(), &members, pointer) {
+                // Both must hold: the referenced schema, and the keys beside the reference,
+                // lowered where they are (so their own references resolve from there).
+                let rest = self.schema(&Value::Object(merged), pointer, target.child("Rest", &target.subject))?;
+                let mut checked = Checked {
+                    types: JsonTypes::ANY,
+                    ..Checked::nothing(target.subject.clone())
+                };
+                checked.subschemas = vec![
+                    TypeUse {
+                        ty: referenced.ty,
+                        nullable: referenced.nullable,
+                    },
+                    TypeUse {
+                        ty: rest.ty,
+                        nullable: rest.nullable,
+                    },
+                ];
+                checked.applicators.all_of = vec![0, 1];
+                let value = Value::Object(map.clone());
+                let id = self.define(&target, pointer, &value, TypeKind::Checked(Box::new(checked)));
+                return Ok(Lowered {
+                    ty: TypeRef::Named(id),
+                    nullable: false,
+                });
+            }
             let mut all_of = Map::new();
             all_of.insert(
                 "allOf".into(),
@@ -457,7 +484,7 @@ impl<'a> Lowerer<'a> {
     /// enforces, rules without a `type` (they leave other types free), values no Rust enum
     /// holds, `type: 'null'`, object rules without properties, `oneOf` without a
     /// discriminator (exactly one), and `allOf` members a merge would misread.
-    fn needs_checked(&self, map: &Map<String, Value>) -> bool {
+    fn needs_checked(&self, map: &Map<String, Value>, pointer: &str) -> bool {
         if CHECKED_KEYWORDS.iter().any(|k| map.contains_key(*k)) {
             return true;
         }
@@ -540,25 +567,30 @@ impl<'a> Lowerer<'a> {
                 return true;
             }
         }
-        branches("allOf").is_some_and(|members| !self.merge_is_faithful(map, members))
+        branches("allOf").is_some_and(|members| !self.merge_is_faithful(map, members, pointer))
     }
 
     /// Merging `allOf` members into one schema keeps their meaning only when they say
     /// different things: no keyword twice with different values, no property twice, no
     /// `additionalProperties` (which would see the other members' properties), no unions.
-    fn merge_is_faithful(&self, map: &Map<String, Value>, members: &[Value]) -> bool {
+    fn merge_is_faithful(&self, map: &Map<String, Value>, members: &[Value], pointer: &str) -> bool {
         let mut sources = vec![map.clone()];
         for member in members {
             let member = match member.get("$ref").and_then(Value::as_str) {
-                Some(r) => match self.doc.follow_ref(r, "") {
+                // A reference that does not resolve is reported where the checked value lowers it.
+                Some(r) => match self.doc.follow_ref(r, pointer) {
                     Ok((_, v)) => v,
-                    Err(_) => return true,
+                    Err(_) => return false,
                 },
                 None => member,
             };
             let Some(m) = member.as_object() else { return false };
-            if m.contains_key("allOf") || m.contains_key("$ref") {
-                // Nested merges are checked when they are lowered; keep today's reading.
+            if m.contains_key("$ref") {
+                // A reference with keys beside it: merging would drop the reference.
+                return false;
+            }
+            if m.contains_key("allOf") {
+                // Nested merges are checked when they are lowered.
                 continue;
             }
             sources.push(m.clone());
