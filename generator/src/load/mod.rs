@@ -199,13 +199,13 @@ impl Document {
         } else {
             return Err(Error::at(here, ErrorKind::UnresolvedRef(reference.to_owned())));
         };
-        if !fragment.is_empty() && !fragment.starts_with('/') {
-            return Err(Error::unsupported(
-                here,
-                format!("anchor reference `{reference}` ($anchor)"),
-            ));
+        if fragment.is_empty() || fragment.starts_with('/') {
+            return Ok(format!("{resource_pointer}{fragment}"));
         }
-        Ok(format!("{resource_pointer}{fragment}"))
+        // A plain-name fragment names an `$anchor` of the resource.
+        let resource_value = self.get(&resource_pointer).unwrap_or(&Value::Null);
+        find_anchor(resource_value, &fragment, resource_pointer.clone(), true)
+            .ok_or_else(|| Error::at(here, ErrorKind::UnresolvedRef(reference.to_owned())))
     }
 
     /// The base URI at `pointer`: the document's, changed by each `$id` on the way down.
@@ -239,6 +239,29 @@ impl Document {
             collect_ids(&self.root, &document_base(), String::new(), &mut out);
             out
         })
+    }
+}
+
+/// The schema under `value` whose `$anchor` is `name`, not looking into other resources
+/// (schemas with their own `$id`) below the first.
+fn find_anchor(value: &Value, name: &str, pointer: String, top: bool) -> Option<String> {
+    match value {
+        Value::Object(map) => {
+            if !top && map.contains_key("$id") {
+                return None;
+            }
+            if map.get("$anchor").and_then(Value::as_str) == Some(name) {
+                return Some(pointer);
+            }
+            map.iter()
+                .filter(|(k, _)| !matches!(k.as_str(), "enum" | "const" | "default" | "example" | "examples"))
+                .find_map(|(k, v)| find_anchor(v, name, join(&pointer, k), false))
+        }
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| find_anchor(v, name, join(&pointer, &i.to_string()), false)),
+        _ => None,
     }
 }
 
@@ -287,7 +310,7 @@ mod tests {
             "B": {"$ref": "https://example.com/a.json#/$defs/inner"},
             "C": {"$id": "urn:uuid:deadbeef-1234-0000-0000-4321feebdaed", "$defs": {"bar": {"type": "string"}}},
             "D": {"$ref": "urn:uuid:deadbeef-1234-0000-0000-4321feebdaed#/$defs/bar"},
-            "E": {"$id": "https://example.com/c.json", "type": "integer"},
+            "E": {"$id": "https://example.com/c.json", "type": "integer", "$defs": {"n": {"$anchor": "name"}}},
             "F": {"$ref": "#/components/schemas/A"}
         }}}"##;
         let doc = super::parse(text.to_owned(), None).unwrap();
@@ -305,6 +328,10 @@ mod tests {
         let urn = "urn:uuid:deadbeef-1234-0000-0000-4321feebdaed#/$defs/bar";
         assert_eq!(target(urn, "/components/schemas/D"), "/components/schemas/C/$defs/bar");
         assert_eq!(target("#/components/schemas/A", "/components/schemas/F"), a);
+        assert_eq!(
+            target("c.json#name", &format!("{a}/properties/y")),
+            "/components/schemas/E/$defs/n"
+        );
         assert!(
             doc.follow_ref("https://elsewhere.example/x.json", "/components/schemas/F")
                 .is_err()
