@@ -119,12 +119,26 @@ impl Sampler<'_> {
                 }
                 TypeKind::Alias(inner) => self.value_at(inner, hint, depth + 1),
                 TypeKind::Checked(c) => {
-                    // The spec's own values first, then one plain value of each JSON type.
+                    // The spec's own values first, then an object with the properties it needs
+                    // (each valid for its own schema where one is given), then one plain value
+                    // of each JSON type.
+                    let mut object = Map::new();
+                    for name in c
+                        .required
+                        .iter()
+                        .chain(c.dependent_required.iter().flat_map(|(_, p)| p))
+                    {
+                        let schema = c.applicators.properties.iter().find(|(k, _)| k == name);
+                        let value = schema
+                            .and_then(|(_, i)| self.value_at(&c.subschemas[*i].ty, Hint::named(name), depth + 1))
+                            .unwrap_or(json!("conformance"));
+                        object.insert(name.clone(), value);
+                    }
                     let plain = [
                         json!("conformance"),
                         json!(1),
                         json!(true),
-                        json!({}),
+                        Value::Object(object),
                         json!([]),
                         Value::Null,
                     ];
