@@ -332,3 +332,57 @@ components:
     assert!(judge("Values", json!([1.0])) && judge("Values", json!(null)) && !judge("Values", json!({"a": 2})));
     assert!(judge("Nothing", json!(null)) && !judge("Nothing", json!(0)));
 }
+
+/// A key no keyword spells (`requird`, `nullabel`) is a warning with line and pointer that
+/// names the keyword it is closest to; `x-` keys are extensions and say nothing.
+#[test]
+fn unknown_schema_keys_are_warnings_that_name_the_nearest_keyword() {
+    let api = generator::load_str(
+        "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    Thing:
+      type: object
+      requird: [name]
+      x-source: vendor page
+      properties:
+        name: {type: string, nullabel: true}
+",
+        Some(std::path::Path::new("spec.yaml")),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let warnings: Vec<String> = api.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(warnings.len(), 2, "{warnings:#?}");
+    assert!(
+        warnings[0].starts_with("spec.yaml:8:7: at #/components/schemas/Thing/requird:")
+            && warnings[0].ends_with("found `requird` (did you mean `required`?)"),
+        "{}",
+        warnings[0]
+    );
+    assert!(warnings[1].contains("/properties/name/nullabel") && warnings[1].contains("did you mean `nullable`?"));
+}
+
+/// A parameter's default behind a `$ref` is read as a field's is.
+#[test]
+fn a_parameter_default_behind_a_ref_is_read() {
+    let api = load(
+        "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /things:
+    get:
+      operationId: listThings
+      parameters:
+        - {name: limit, in: query, schema: {$ref: '#/components/schemas/Limit'}}
+      responses:
+        '200': {description: ok}
+components:
+  schemas:
+    Limit: {type: integer, minimum: 1, default: 20}
+",
+    );
+    let limit = &api.operation("listThings").unwrap().parameters[0];
+    assert_eq!(limit.default, Some(serde_json::json!(20)));
+}

@@ -18,6 +18,9 @@ pub struct Args {
     /// Where the standalone crate goes.
     #[arg(long, requires = "spec")]
     out: Option<PathBuf>,
+    /// Warnings (an unknown key, a default that breaks its schema, ...) are errors: exit 2.
+    #[arg(long)]
+    strict: bool,
 }
 
 /// The workspace root: xtask lives one level below it.
@@ -29,8 +32,8 @@ pub fn root() -> PathBuf {
 
 pub fn run(args: &Args) -> ExitCode {
     let outcome = match (&args.spec, &args.out) {
-        (Some(spec), Some(out)) => standalone(spec, out),
-        _ => workspace(args.check),
+        (Some(spec), Some(out)) => standalone(spec, out, args.strict),
+        _ => workspace(args.check, args.strict),
     };
     match outcome {
         Ok(code) => code,
@@ -48,10 +51,17 @@ fn module_name(spec: &Path) -> String {
     generator::lower::names::snake(stem)
 }
 
-fn generate(spec: &Path, shown: &str) -> anyhow::Result<(String, Vec<File>)> {
+fn generate(spec: &Path, shown: &str, strict: bool) -> anyhow::Result<(String, Vec<File>)> {
     let api = generator::load(spec)?;
     for warning in &api.warnings {
         eprintln!("warning: {warning}");
+    }
+    if strict && !api.warnings.is_empty() {
+        anyhow::bail!(
+            "{}: {} warning(s), and --strict makes warnings errors",
+            shown,
+            api.warnings.len()
+        );
     }
     let module = module_name(spec);
     let files = emit::api_module(&api, &module, shown)?;
@@ -68,13 +78,13 @@ fn specs(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(specs)
 }
 
-fn workspace(check: bool) -> anyhow::Result<ExitCode> {
+fn workspace(check: bool, strict: bool) -> anyhow::Result<ExitCode> {
     let root = root();
     let mut files = vec![emit::workspace_manifest()];
     let mut modules = Vec::new();
     for spec in specs(&root.join("specs"))? {
         let shown = spec.strip_prefix(&root).unwrap_or(&spec).display().to_string();
-        let (module, api_files) = generate(&spec, &shown)?;
+        let (module, api_files) = generate(&spec, &shown, strict)?;
         modules.push(module);
         files.extend(api_files);
     }
@@ -118,8 +128,8 @@ fn workspace(check: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn standalone(spec: &Path, out: &Path) -> anyhow::Result<ExitCode> {
-    let (module, api_files) = generate(spec, &spec.display().to_string())?;
+fn standalone(spec: &Path, out: &Path, strict: bool) -> anyhow::Result<ExitCode> {
+    let (module, api_files) = generate(spec, &spec.display().to_string(), strict)?;
     let runtime = root().join("generator/runtime");
     let runtime = runtime.canonicalize().unwrap_or(runtime);
     let mut files = vec![

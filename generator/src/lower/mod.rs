@@ -23,6 +23,7 @@ fn lower_unlocated(doc: &Document) -> Result<Api> {
     let security_schemes = operations::security_schemes(&lowerer, &mut warnings)?;
     lowerer.components()?;
     let (operations, webhooks) = operations::operations(&mut lowerer, &security_schemes)?;
+    warnings.append(&mut lowerer.warnings);
     let types = lowerer.finish()?;
     let info = doc.get("/info");
     let info_string = |key: &str| info.and_then(|i| i.get(key)).and_then(Value::as_str).map(str::to_owned);

@@ -343,7 +343,7 @@ fn lower_parameters(
             required,
             nullable: lowered.nullable,
             ty: lowered.ty,
-            default: schema.get("default").cloned().filter(|d| !d.is_null()),
+            default: lowerer.default_of(&schema),
             description: string_key(&p.value, "description"),
         });
     }

@@ -143,8 +143,28 @@ const ANNOTATIONS: &[&str] = &[
     "xml",
 ];
 
+/// The keys a schema object may have besides annotations and `x-` extensions: anything else
+/// is a warning (a typo such as `requird` would otherwise be read as nothing at all).
+const SCHEMA_KEYWORDS: &[&str] = &[
+    "$ref",
+    "type",
+    "enum",
+    "const",
+    "format",
+    "nullable",
+    "discriminator",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "$dynamicAnchor",
+    "$vocabulary",
+    "contentSchema",
+];
+
 pub struct Lowerer<'a> {
     pub doc: &'a Document,
+    /// What lowering noticed but could read past (unknown keys), each once, with where.
+    pub warnings: Vec<Error>,
     types: Vec<Option<TypeDef>>,
     /// `$ref` targets already lowered (or being lowered), with their nullability.
     by_pointer: HashMap<String, (TypeId, bool)>,
@@ -170,6 +190,7 @@ impl<'a> Lowerer<'a> {
             types: Vec::new(),
             by_pointer: HashMap::new(),
             by_format: HashMap::new(),
+            warnings: Vec::new(),
             depth: 0,
             names,
         }
@@ -313,6 +334,7 @@ impl<'a> Lowerer<'a> {
             }
             other => return Err(Error::invalid(pointer, "a schema object", describe(other))),
         };
+        self.warn_unknown_keys(map, pointer);
         if let Some(keyword) = REFUSED_KEYWORDS.iter().find(|k| map.contains_key(**k)) {
             return Err(Error::unsupported(
                 join(pointer, keyword),
@@ -478,6 +500,39 @@ impl<'a> Lowerer<'a> {
             ty: referenced.ty,
             nullable: referenced.nullable || explicit_null,
         })
+    }
+
+    /// A warning for each key of a schema that is no keyword of JSON Schema or OpenAPI and no
+    /// `x-` extension, naming the nearest keyword when one is close.
+    fn warn_unknown_keys(&mut self, map: &Map<String, Value>, pointer: &str) {
+        let known = || {
+            SCHEMA_KEYWORDS
+                .iter()
+                .chain(CHECKED_KEYWORDS)
+                .chain(TYPED_RULE_KEYWORDS)
+                .chain(ANNOTATIONS)
+                .chain(REFUSED_KEYWORDS)
+                .chain(&["prefixItems", "items"])
+        };
+        for key in map.keys() {
+            if key.starts_with("x-") || known().any(|k| k == key) {
+                continue;
+            }
+            let nearest = known()
+                .map(|k| (edit_distance(k, key), *k))
+                .filter(|(d, _)| *d <= 2)
+                .min()
+                .map(|(_, k)| format!(" (did you mean `{k}`?)"))
+                .unwrap_or_default();
+            let warning = Error::invalid(
+                join(pointer, key),
+                "a JSON Schema or OpenAPI keyword, or an `x-` extension; the key is ignored",
+                format!("`{key}`{nearest}"),
+            );
+            if !self.warnings.contains(&warning) {
+                self.warnings.push(warning);
+            }
+        }
     }
 
     /// Whether only a checked value says what this schema says: keywords no precise Rust type
@@ -1028,6 +1083,12 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// A schema's default, from the schema or the one schema it wraps (`$ref`, `allOf`, a
+    /// nullable `anyOf`): fields and parameters read it alike.
+    pub fn default_of(&self, schema: &Value) -> Option<Value> {
+        self.annotations(schema).default.filter(|d| !d.is_null())
+    }
+
     /// Description, default and access flags, from the schema or, through `$ref`, `allOf`
     /// or a nullable `anyOf`, from the one schema it wraps.
     fn annotations(&self, schema: &Value) -> Annotations {
@@ -1267,6 +1328,22 @@ struct Annotations {
     examples: Vec<Value>,
     read_only: bool,
     write_only: bool,
+}
+
+/// Levenshtein distance, for suggesting the keyword a typo meant.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let here = row[j + 1];
+            row[j + 1] = (previous + usize::from(ca != *cb)).min(row[j] + 1).min(here + 1);
+            previous = here;
+        }
+    }
+    row[b.len()]
 }
 
 /// The type of a position without a `nullable` flag (an array item, a map value): `T`, or
