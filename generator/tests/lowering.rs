@@ -386,3 +386,42 @@ components:
     let limit = &api.operation("listThings").unwrap().parameters[0];
     assert_eq!(limit.default, Some(serde_json::json!(20)));
 }
+
+/// Parameters, operations and request bodies are read the same way: `requird: true` on a
+/// parameter is a warning naming `required`, not a parameter silently left optional.
+#[test]
+fn unknown_fields_of_parameters_operations_and_bodies_are_warnings() {
+    let api = load(
+        "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /things:
+    post:
+      operationId: makeThing
+      summery: typo
+      parameters:
+        - {name: dry_run, in: query, requird: true, schema: {type: boolean}}
+      requestBody:
+        requierd: true
+        content:
+          application/json:
+            schema: {type: object}
+      responses:
+        '201': {description: made}
+",
+    );
+    let warnings: Vec<String> = api.warnings.iter().map(ToString::to_string).collect();
+    for (pointer, nearest) in [
+        ("/paths/~1things/post/summery", "summary"),
+        ("/paths/~1things/post/parameters/0/requird", "required"),
+        ("/paths/~1things/post/requestBody/requierd", "required"),
+    ] {
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains(pointer) && w.contains(&format!("did you mean `{nearest}`?"))),
+            "{pointer}: {warnings:#?}"
+        );
+    }
+    assert_eq!(warnings.len(), 3, "{warnings:#?}");
+}

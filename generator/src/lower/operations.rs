@@ -188,6 +188,7 @@ fn collect(
             let op_map = op
                 .as_object()
                 .ok_or_else(|| Error::invalid(&at, "an operation object", describe(op)))?;
+            lowerer.warn_unknown(op_map, &at, &[OPERATION_FIELDS], "a field of an Operation");
             let operation_id = match op_map.get("operationId") {
                 Some(Value::String(id)) => id.clone(),
                 Some(other) => {
@@ -243,6 +244,38 @@ fn collect(
     }
     Ok(out)
 }
+
+/// The fields of an OpenAPI Parameter, Operation and Request Body object.
+const PARAMETER_FIELDS: &[&str] = &[
+    "name",
+    "in",
+    "description",
+    "required",
+    "deprecated",
+    "allowEmptyValue",
+    "style",
+    "explode",
+    "allowReserved",
+    "schema",
+    "example",
+    "examples",
+    "content",
+];
+const OPERATION_FIELDS: &[&str] = &[
+    "tags",
+    "summary",
+    "description",
+    "externalDocs",
+    "operationId",
+    "parameters",
+    "requestBody",
+    "responses",
+    "callbacks",
+    "deprecated",
+    "security",
+    "servers",
+];
+const REQUEST_BODY_FIELDS: &[&str] = &["description", "content", "required"];
 
 #[derive(Clone)]
 struct RawParam {
@@ -314,6 +347,9 @@ fn lower_parameters(
                 &p.at,
                 format!("path parameter `{}` does not appear in the path `{path}`", p.name),
             ));
+        }
+        if let Some(fields) = p.value.as_object() {
+            lowerer.warn_unknown(fields, &p.at, &[PARAMETER_FIELDS], "a field of a Parameter");
         }
         let schema_at = join(&p.at, "schema");
         let schema = match (p.value.get("schema"), p.value.get("content").and_then(Value::as_object)) {
@@ -388,6 +424,9 @@ fn request_body(lowerer: &mut Lowerer, value: &Value, at: &str, type_name: &str)
         Some(Value::String(r)) => lowerer.doc.follow_ref(r, at)?,
         _ => (at.to_owned(), value),
     };
+    if let Some(fields) = value.as_object() {
+        lowerer.warn_unknown(fields, &at, &[REQUEST_BODY_FIELDS], "a field of a Request Body");
+    }
     let Some(content) = value.get("content").and_then(Value::as_object) else {
         return Err(Error::invalid(join(&at, "content"), "a mapping of media types", "none"));
     };

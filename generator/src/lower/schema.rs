@@ -503,17 +503,24 @@ impl<'a> Lowerer<'a> {
     }
 
     /// A warning for each key of a schema that is no keyword of JSON Schema or OpenAPI and no
-    /// `x-` extension, naming the nearest keyword when one is close.
+    /// `x-` extension.
     fn warn_unknown_keys(&mut self, map: &Map<String, Value>, pointer: &str) {
-        let known = || {
-            SCHEMA_KEYWORDS
-                .iter()
-                .chain(CHECKED_KEYWORDS)
-                .chain(TYPED_RULE_KEYWORDS)
-                .chain(ANNOTATIONS)
-                .chain(REFUSED_KEYWORDS)
-                .chain(&["prefixItems", "items"])
-        };
+        let known: &[&[&str]] = &[
+            SCHEMA_KEYWORDS,
+            CHECKED_KEYWORDS,
+            TYPED_RULE_KEYWORDS,
+            ANNOTATIONS,
+            REFUSED_KEYWORDS,
+            &["prefixItems"],
+        ];
+        self.warn_unknown(map, pointer, known, "a JSON Schema or OpenAPI keyword");
+    }
+
+    /// A warning for each key of `map` that is none of `known` and no `x-` extension, naming
+    /// the nearest known key when one is close: a typo (`requird`) is otherwise read as
+    /// nothing at all.
+    pub fn warn_unknown(&mut self, map: &Map<String, Value>, pointer: &str, known: &[&[&str]], expected: &str) {
+        let known = || known.iter().flat_map(|list| list.iter());
         for key in map.keys() {
             if key.starts_with("x-") || known().any(|k| k == key) {
                 continue;
@@ -526,7 +533,7 @@ impl<'a> Lowerer<'a> {
                 .unwrap_or_default();
             let warning = Error::invalid(
                 join(pointer, key),
-                "a JSON Schema or OpenAPI keyword, or an `x-` extension; the key is ignored",
+                format!("{expected}, or an `x-` extension; the key is ignored"),
                 format!("`{key}`{nearest}"),
             );
             if !self.warnings.contains(&warning) {
