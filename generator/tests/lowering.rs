@@ -425,3 +425,28 @@ paths:
     }
     assert_eq!(warnings.len(), 3, "{warnings:#?}");
 }
+
+/// A key its mapping repeats is a warning with its line: the parser kept only the last value.
+#[test]
+fn a_repeated_key_is_a_warning() {
+    let api = generator::load_str(
+        "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    Thing: {type: object}
+    Thing: {type: string}
+",
+        Some(std::path::Path::new("spec.yaml")),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let warnings: Vec<String> = api.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    assert!(
+        warnings[0].starts_with("spec.yaml:")
+            && warnings[0].contains("#/components/schemas/Thing: the spec contradicts itself: the key appears twice"),
+        "{}",
+        warnings[0]
+    );
+}

@@ -1,6 +1,7 @@
 //! Loading a spec: YAML or JSON text → one JSON value, its OpenAPI version, and `$ref`
 //! resolution. Knows nothing of Rust.
 
+mod duplicates;
 pub mod locate;
 
 use std::path::{Path, PathBuf};
@@ -27,6 +28,8 @@ pub struct Document {
     pub source: String,
     pub root: Value,
     pub version: Version,
+    /// The pointer of every key its mapping repeats (the parser kept the last value).
+    pub duplicate_keys: Vec<String>,
     /// Every `$id` in the document, resolved against the ids around it, with where it is;
     /// made on the first reference that names a resource.
     ids: OnceLock<Vec<(Url, String)>>,
@@ -59,16 +62,27 @@ pub fn parse(source: String, file: Option<PathBuf>) -> Result<Document> {
     let mut document = Document {
         file,
         source,
+        duplicate_keys: Vec::new(),
         root,
         version: Version::V3_0,
         ids: OnceLock::new(),
+    };
+    document.duplicate_keys = if is_json(&document.source) {
+        duplicates::duplicate_keys(&mut serde_json::Deserializer::from_str(&document.source))
+    } else {
+        duplicates::duplicate_keys(serde_norway::Deserializer::from_str(&document.source))
     };
     document.version = read_version(&document.root).map_err(|e| document.locate(e))?;
     Ok(document)
 }
 
+/// JSON when the text starts with `{`, YAML otherwise.
+fn is_json(source: &str) -> bool {
+    source.trim_start().starts_with('{')
+}
+
 fn parse_value(source: &str) -> Result<Value, (String, Option<Position>)> {
-    if source.trim_start().starts_with('{') {
+    if is_json(source) {
         serde_json::from_str(source).map_err(|e| {
             let position = (e.line() > 0).then(|| Position {
                 line: e.line(),

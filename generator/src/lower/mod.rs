@@ -19,7 +19,16 @@ pub fn lower(doc: &Document) -> Result<Api> {
 
 fn lower_unlocated(doc: &Document) -> Result<Api> {
     let mut lowerer = schema::Lowerer::new(doc);
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<Error> = doc
+        .duplicate_keys
+        .iter()
+        .map(|pointer| {
+            Error::inconsistent(
+                pointer,
+                "the key appears twice in its mapping; only the last value is read",
+            )
+        })
+        .collect();
     let security_schemes = operations::security_schemes(&lowerer, &mut warnings)?;
     lowerer.components()?;
     let (operations, webhooks) = operations::operations(&mut lowerer, &security_schemes)?;
