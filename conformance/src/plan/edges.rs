@@ -239,6 +239,11 @@ fn checked(sampler: &Sampler, ty: &TypeRef, c: &Checked, hint: Hint, out: &mut V
         if c.min_properties.is_some_and(|m| m > 0) {
             candidates.push(("below_min_properties".into(), json!({})));
         }
+        for (key, _) in &a.dependent_schemas {
+            let mut object = base.clone();
+            object.entry(key.clone()).or_insert(json!("conformance"));
+            candidates.push((format!("{key}_with_its_dependent_schema"), Value::Object(object)));
+        }
         if a.property_names.is_some() {
             let mut object = base.clone();
             object.insert("conformance Not-A-Name!".into(), json!("conformance"));

@@ -117,6 +117,8 @@ pub struct ObjectRules<'a> {
 pub struct Applicators<'a> {
     pub properties: &'a [(&'a str, usize)],
     pub pattern_properties: &'a [(&'a str, usize)],
+    /// `dependentSchemas`: when the property is present, the whole object must match.
+    pub dependent_schemas: &'a [(&'a str, usize)],
     /// Applies to the properties neither `properties` nor `patternProperties` name.
     pub additional_properties: Option<usize>,
     pub property_names: Option<usize>,
@@ -185,7 +187,18 @@ pub fn check(
         },
         Value::String(s) => rules::check_string(subject, s, &rules.strings)?,
         Value::Array(items) => check_array(subject, items, rules, admits)?,
-        Value::Object(map) => check_object(subject, map, rules, admits)?,
+        Value::Object(map) => {
+            check_object(subject, map, rules, admits)?;
+            for (key, schema) in rules.applicators.dependent_schemas {
+                if map.contains_key(*key) && !admits(*schema, value) {
+                    return Err(fail(
+                        subject,
+                        "dependentSchemas",
+                        format!("has `{key}`, so must match the schema that depends on it: {value}"),
+                    ));
+                }
+            }
+        }
         Value::Null | Value::Bool(_) => {}
     }
     check_combinators(subject, value, &rules.applicators, admits)
@@ -417,6 +430,7 @@ mod tests {
         applicators: Applicators {
             properties: &[],
             pattern_properties: &[],
+            dependent_schemas: &[],
             additional_properties: None,
             property_names: None,
             prefix_items: &[],

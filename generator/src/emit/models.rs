@@ -436,6 +436,7 @@ fn checked(api: &Api, def: &TypeDef, c: &Checked, here: &TokenStream) -> TokenSt
         quote!(&[#(#pairs),*])
     };
     let (properties, pattern_properties) = (named(&a.properties), named(&a.pattern_properties));
+    let dependent_schemas = named(&a.dependent_schemas);
     let (additional_properties, property_names, items, not) = (
         opt_usize(a.additional_properties),
         opt_usize(a.property_names),
@@ -482,7 +483,7 @@ fn checked(api: &Api, def: &TypeDef, c: &Checked, here: &TokenStream) -> TokenSt
                 },
                 allowed: #allowed,
                 applicators: codegen_runtime::json::Applicators {
-                    properties: #properties, pattern_properties: #pattern_properties,
+                    properties: #properties, pattern_properties: #pattern_properties, dependent_schemas: #dependent_schemas,
                     additional_properties: #additional_properties, property_names: #property_names,
                     prefix_items: &[#(#prefix_items),*], items: #items,
                     all_of: &[#(#all_of),*], any_of: &[#(#any_of),*], one_of: &[#(#one_of),*],

@@ -79,7 +79,6 @@ const REFUSED_KEYWORDS: &[&str] = &[
     "contains",
     "minContains",
     "maxContains",
-    "dependentSchemas",
     "dependencies",
     "unevaluatedProperties",
     "unevaluatedItems",
@@ -96,6 +95,7 @@ const CHECKED_KEYWORDS: &[&str] = &[
     "patternProperties",
     "propertyNames",
     "dependentRequired",
+    "dependentSchemas",
     "minProperties",
     "maxProperties",
     "prefixItems",
@@ -752,6 +752,7 @@ impl<'a> Lowerer<'a> {
         for (keyword, list) in [
             ("properties", &mut a.properties),
             ("patternProperties", &mut a.pattern_properties),
+            ("dependentSchemas", &mut a.dependent_schemas),
         ] {
             let Some(entries) = map.get(keyword) else { continue };
             let at = join(pointer, keyword);

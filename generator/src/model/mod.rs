@@ -97,6 +97,7 @@ pub struct Checked {
 pub struct Applicators {
     pub properties: Vec<(String, usize)>,
     pub pattern_properties: Vec<(String, usize)>,
+    pub dependent_schemas: Vec<(String, usize)>,
     pub additional_properties: Option<usize>,
     pub property_names: Option<usize>,
     pub prefix_items: Vec<usize>,
@@ -159,6 +160,7 @@ impl Checked {
             list.iter().map(|(k, i)| (k.as_str(), *i)).collect()
         }
         let (properties, pattern_properties) = (named(&a.properties), named(&a.pattern_properties));
+        let dependent_schemas = named(&a.dependent_schemas);
         let rules = json::ValueRules {
             types: self.types,
             whole_floats_are_integers,
@@ -188,6 +190,7 @@ impl Checked {
             applicators: json::Applicators {
                 properties: &properties,
                 pattern_properties: &pattern_properties,
+                dependent_schemas: &dependent_schemas,
                 additional_properties: a.additional_properties,
                 property_names: a.property_names,
                 prefix_items: &a.prefix_items,
