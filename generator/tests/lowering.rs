@@ -294,3 +294,159 @@ fn whole_number_floats_count_as_integers_in_3_1_only() {
         assert!(!generator::model::validate::validate(&api, &n, false, &serde_json::json!(10.5)).is_empty());
     }
 }
+
+/// JSON Schema's reading: each rule applies only to its own JSON type, and what no precise
+/// Rust type says (`not`, `oneOf` as exactly one, object rules without properties, values of
+/// any JSON type, `type: 'null'`) is a checked value judged by all its keywords.
+#[test]
+fn checked_values_read_every_keyword_by_instance_type() {
+    use generator::model::validate::validate;
+    use serde_json::json;
+    let api = load(
+        r#"
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    AtLeastOne: {minimum: 1}
+    NotX: {type: string, not: {enum: [x]}}
+    Exactly: {oneOf: [{type: integer}, {minimum: 2}]}
+    Closed: {type: object, additionalProperties: false}
+    Needs: {required: [a]}
+    Values: {enum: [[1], {a: 1}, null]}
+    Nothing: {type: 'null'}
+"#,
+    );
+    let judge = |name: &str, value: serde_json::Value| {
+        let id = api.types.iter().position(|t| t.name == name).unwrap();
+        let ty = TypeRef::Named(generator::model::TypeId(id));
+        assert!(api.checked_of(&ty).is_some(), "{name} is a checked value");
+        validate(&api, &ty, false, &value).is_empty()
+    };
+    assert!(judge("AtLeastOne", json!("x")) && judge("AtLeastOne", json!(null)) && !judge("AtLeastOne", json!(0)));
+    assert!(judge("NotX", json!("y")) && !judge("NotX", json!("x")) && !judge("NotX", json!(1)));
+    assert!(judge("Exactly", json!(1)) && judge("Exactly", json!(2.5)) && !judge("Exactly", json!(3)));
+    assert!(judge("Closed", json!({})) && !judge("Closed", json!({"a": 1})));
+    assert!(judge("Needs", json!({"a": null})) && judge("Needs", json!(1)) && !judge("Needs", json!({})));
+    assert!(judge("Values", json!([1.0])) && judge("Values", json!(null)) && !judge("Values", json!({"a": 2})));
+    assert!(judge("Nothing", json!(null)) && !judge("Nothing", json!(0)));
+}
+
+/// A key no keyword spells (`requird`, `nullabel`) is a warning with line and pointer that
+/// names the keyword it is closest to; `x-` keys are extensions and say nothing.
+#[test]
+fn unknown_schema_keys_are_warnings_that_name_the_nearest_keyword() {
+    let api = generator::load_str(
+        "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    Thing:
+      type: object
+      requird: [name]
+      x-source: vendor page
+      properties:
+        name: {type: string, nullabel: true}
+",
+        Some(std::path::Path::new("spec.yaml")),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let warnings: Vec<String> = api.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(warnings.len(), 2, "{warnings:#?}");
+    assert!(
+        warnings[0].starts_with("spec.yaml:8:7: at #/components/schemas/Thing/requird:")
+            && warnings[0].ends_with("found `requird` (did you mean `required`?)"),
+        "{}",
+        warnings[0]
+    );
+    assert!(warnings[1].contains("/properties/name/nullabel") && warnings[1].contains("did you mean `nullable`?"));
+}
+
+/// A parameter's default behind a `$ref` is read as a field's is.
+#[test]
+fn a_parameter_default_behind_a_ref_is_read() {
+    let api = load(
+        "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /things:
+    get:
+      operationId: listThings
+      parameters:
+        - {name: limit, in: query, schema: {$ref: '#/components/schemas/Limit'}}
+      responses:
+        '200': {description: ok}
+components:
+  schemas:
+    Limit: {type: integer, minimum: 1, default: 20}
+",
+    );
+    let limit = &api.operation("listThings").unwrap().parameters[0];
+    assert_eq!(limit.default, Some(serde_json::json!(20)));
+}
+
+/// Parameters, operations and request bodies are read the same way: `requird: true` on a
+/// parameter is a warning naming `required`, not a parameter silently left optional.
+#[test]
+fn unknown_fields_of_parameters_operations_and_bodies_are_warnings() {
+    let api = load(
+        "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /things:
+    post:
+      operationId: makeThing
+      summery: typo
+      parameters:
+        - {name: dry_run, in: query, requird: true, schema: {type: boolean}}
+      requestBody:
+        requierd: true
+        content:
+          application/json:
+            schema: {type: object}
+      responses:
+        '201': {description: made}
+",
+    );
+    let warnings: Vec<String> = api.warnings.iter().map(ToString::to_string).collect();
+    for (pointer, nearest) in [
+        ("/paths/~1things/post/summery", "summary"),
+        ("/paths/~1things/post/parameters/0/requird", "required"),
+        ("/paths/~1things/post/requestBody/requierd", "required"),
+    ] {
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains(pointer) && w.contains(&format!("did you mean `{nearest}`?"))),
+            "{pointer}: {warnings:#?}"
+        );
+    }
+    assert_eq!(warnings.len(), 3, "{warnings:#?}");
+}
+
+/// A key its mapping repeats is a warning with its line: the parser kept only the last value.
+#[test]
+fn a_repeated_key_is_a_warning() {
+    let api = generator::load_str(
+        "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    Thing: {type: object}
+    Thing: {type: string}
+",
+        Some(std::path::Path::new("spec.yaml")),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let warnings: Vec<String> = api.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    assert!(
+        warnings[0].starts_with("spec.yaml:")
+            && warnings[0].contains("#/components/schemas/Thing: the spec contradicts itself: the key appears twice"),
+        "{}",
+        warnings[0]
+    );
+}

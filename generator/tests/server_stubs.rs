@@ -82,7 +82,7 @@ mod kejue_fixture {
                 .iter()
                 .map(|s| match s {
                     Segment::Key(k) => models::ValidationErrorLocItem::String(k.clone()),
-                    Segment::Index(i) => models::ValidationErrorLocItem::Integer(*i as i64),
+                    Segment::Index(i) => models::ValidationErrorLocItem::Integer((*i as i64).into()),
                 })
                 .collect();
             models::HttpValidationError {

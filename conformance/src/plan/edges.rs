@@ -2,7 +2,8 @@
 //! past it, each length limit, each format, null, absence and the wrong type.
 
 use codegen_runtime::formats::Format;
-use generator::model::{Api, IntWidth, Rules, Struct, TypeKind, TypeRef};
+use generator::model::validate::validate;
+use generator::model::{Api, Checked, IntWidth, JsonTypes, Rules, Struct, TypeKind, TypeRef};
 use serde_json::{Value, json};
 
 use super::Expect;
@@ -108,6 +109,11 @@ pub fn edges(sampler: &Sampler, ty: &TypeRef, nullable: bool, required: bool, hi
                     out.push(reject("wrong_type", json!("conformance")));
                 }
             }
+            TypeKind::Checked(c) => {
+                if place == Place::Body {
+                    checked(sampler, ty, c, hint, &mut out);
+                }
+            }
             TypeKind::Alias(_) => {}
         },
         TypeRef::Integer(width) => integer(
@@ -148,6 +154,8 @@ pub fn edges(sampler: &Sampler, ty: &TypeRef, nullable: bool, required: bool, hi
             }
         }
         TypeRef::Any => {}
+        // An item or map value that may be null: its inner type's edges, with null accepted.
+        TypeRef::OrNull(inner) => return edges(sampler, inner, true, required, hint, place),
     }
     if place == Place::Body {
         out.push(if nullable {
@@ -172,6 +180,121 @@ pub fn edges(sampler: &Sampler, ty: &TypeRef, nullable: bool, required: bool, hi
         });
     }
     out
+}
+
+/// The edges of a checked value: per keyword, a value made to test it (an allowed value, a
+/// missing required property, a property name `propertyNames` refuses, a value matching `not`,
+/// one that takes `if` but breaks `then`, ...). Whether each is accepted or rejected is not
+/// guessed: the validator judges the value, as the server's own types would.
+fn checked(sampler: &Sampler, ty: &TypeRef, c: &Checked, hint: Hint, out: &mut Vec<Edge>) {
+    let api = sampler.api;
+    let sub_value = |i: usize| sampler.value(&c.subschemas[i].ty, Hint::default());
+    let sub_refuses = |i: usize, v: &Value| {
+        let sub = &c.subschemas[i];
+        !validate(api, &sub.ty, sub.nullable, v).is_empty()
+    };
+    let mut candidates: Vec<(String, Value)> = Vec::new();
+    // A value of a JSON type the schema does not admit at all.
+    let outside = [
+        (JsonTypes::STRING, json!("conformance")),
+        (JsonTypes::NUMBER, json!(1.5)),
+        (JsonTypes::BOOLEAN, json!(true)),
+        (JsonTypes::OBJECT, json!({})),
+        (JsonTypes::ARRAY, json!([])),
+    ]
+    .into_iter()
+    .find(|(t, _)| !c.types.contains(*t) && c.types != JsonTypes::NONE);
+    candidates.extend(outside.map(|(_, v)| ("wrong_type".to_owned(), v)));
+    if let Some(values) = &c.rules.one_of_values {
+        candidates.extend(
+            values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (format!("value_{i}"), v.clone())),
+        );
+        candidates.push(("outside".into(), json!("conformance-not-a-value")));
+    }
+    let a = &c.applicators;
+    if let Some(Value::Object(base)) = sampler.value(ty, hint) {
+        for name in &c.required {
+            let mut object = base.clone();
+            object.remove(name);
+            candidates.push((format!("missing_{name}"), Value::Object(object)));
+        }
+        for (key, partners) in &c.dependent_required {
+            for partner in partners {
+                let mut object = base.clone();
+                object.entry(key.clone()).or_insert(json!("conformance"));
+                object.remove(partner);
+                candidates.push((format!("{key}_without_{partner}"), Value::Object(object)));
+            }
+        }
+        if let Some(max) = c.max_properties {
+            let mut object = base.clone();
+            for i in 0..=max {
+                object.entry(format!("conformance_{i}")).or_insert(json!("conformance"));
+            }
+            candidates.push(("above_max_properties".into(), Value::Object(object)));
+        }
+        if c.min_properties.is_some_and(|m| m > 0) {
+            candidates.push(("below_min_properties".into(), json!({})));
+        }
+        for (key, _) in &a.dependent_schemas {
+            let mut object = base.clone();
+            object.entry(key.clone()).or_insert(json!("conformance"));
+            candidates.push((format!("{key}_with_its_dependent_schema"), Value::Object(object)));
+        }
+        if a.property_names.is_some() {
+            let mut object = base.clone();
+            object.insert("conformance Not-A-Name!".into(), json!("conformance"));
+            candidates.push(("property_name_outside".into(), Value::Object(object)));
+        }
+        for (n, (pattern, i)) in a.pattern_properties.iter().enumerate() {
+            let wrong = [json!(12345), json!("conformance"), json!(true), json!([])]
+                .into_iter()
+                .find(|v| sub_refuses(*i, v));
+            if let (Some(key), Some(wrong)) = (super::pattern::matching(pattern, "key").into_iter().next(), wrong) {
+                let mut object = base.clone();
+                object.insert(key, wrong);
+                candidates.push((format!("pattern_property_{n}_wrong_type"), Value::Object(object)));
+            }
+        }
+        if a.additional_properties.is_some() {
+            let mut object = base.clone();
+            object.insert(UNKNOWN_PROPERTY.into(), json!("conformance"));
+            candidates.push(("unknown_property".into(), Value::Object(object)));
+        }
+    }
+    if let Some(v) = a.not.and_then(sub_value) {
+        candidates.push(("matches_not".into(), v));
+    }
+    if let Some((condition, then, otherwise)) = a.if_then_else
+        && let Some(v) = sub_value(condition)
+    {
+        let name = if then.is_some_and(|t| sub_refuses(t, &v)) {
+            "if_without_then"
+        } else {
+            "if_then"
+        };
+        candidates.push((name.into(), v));
+        if let Some(v) = otherwise.and_then(sub_value).filter(|v| sub_refuses(condition, v)) {
+            candidates.push(("else".into(), v));
+        }
+    }
+    for (list, keyword) in [(&a.one_of, "one_of"), (&a.any_of, "any_of")] {
+        for (n, i) in list.iter().enumerate() {
+            if let Some(v) = sub_value(*i) {
+                candidates.push((format!("{keyword}_{n}"), v));
+            }
+        }
+    }
+    for (name, value) in candidates {
+        out.push(if validate(api, ty, false, &value).is_empty() {
+            accept(name, value)
+        } else {
+            reject(name, value)
+        });
+    }
 }
 
 fn constrained(sampler: &Sampler, base: &TypeRef, rules: &Rules, hint: Hint, place: Place, out: &mut Vec<Edge>) {

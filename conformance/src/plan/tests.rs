@@ -167,6 +167,41 @@ fn a_whole_number_float_is_either_in_3_1_and_refused_in_3_0() {
 }
 
 #[test]
+fn checked_values_get_an_edge_per_keyword_judged_by_the_validator() {
+    let plan = planned(&post_spec(
+        "3.1.0",
+        "              type: object
+              properties:
+                name: {type: string, not: {enum: [admin]}}
+                labels:
+                  type: object
+                  propertyNames: {pattern: '^[a-z]+$'}
+                  dependentRequired: {start: [end]}
+                  required: [kind]
+                  properties:
+                    kind: {type: string}
+                mode: {if: {type: string}, then: {minLength: 3}}",
+    ));
+    let not = case(&plan, "createThing.name.matches_not");
+    assert_eq!(
+        (not.expect, sent_body(not)["name"].clone()),
+        (Expect::Rejected, json!("admin"))
+    );
+    let outside = case(&plan, "createThing.labels.property_name_outside");
+    assert_eq!(outside.expect, Expect::Rejected);
+    assert_eq!(case(&plan, "createThing.labels.missing_kind").expect, Expect::Rejected);
+    let partner = case(&plan, "createThing.labels.start_without_end");
+    assert_eq!(partner.expect, Expect::Rejected);
+    assert!(sent_body(partner)["labels"].get("start").is_some());
+    // `if` chose `then`, which the value meets: accepted, as the validator says.
+    assert_eq!(case(&plan, "createThing.mode.if_then").expect, Expect::Accepted);
+    assert!(
+        !has_case(&plan, "createThing.mode.wrong_type"),
+        "mode admits every JSON type"
+    );
+}
+
+#[test]
 fn arrays_get_fewer_than_min_items_and_repeated_items() {
     let plan = planned(&post_spec(
         "3.0.3",

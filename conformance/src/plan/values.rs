@@ -72,6 +72,7 @@ impl Sampler<'_> {
             TypeRef::Integer(_) | TypeRef::Number => return given().or(Some(json!(1))),
             TypeRef::Boolean => return given().or(Some(json!(true))),
             TypeRef::Any => return given().or(Some(json!("conformance"))),
+            TypeRef::OrNull(inner) => return given().or_else(|| self.value_at(inner, hint, depth + 1)),
             TypeRef::AnyObject | TypeRef::Map(_) => return given().or(Some(json!({}))),
             TypeRef::Array(item) => {
                 if let Some(v) = given() {
@@ -117,6 +118,59 @@ impl Sampler<'_> {
                         .find_map(|v| self.value_at(&v.ty, Hint::default(), depth + 1))
                 }
                 TypeKind::Alias(inner) => self.value_at(inner, hint, depth + 1),
+                TypeKind::Checked(c) => {
+                    // The spec's own values first, then an object with the properties it needs
+                    // (each valid for its own schema where one is given), then one plain value
+                    // of each JSON type.
+                    let mut object = Map::new();
+                    for name in c
+                        .required
+                        .iter()
+                        .chain(c.dependent_required.iter().flat_map(|(_, p)| p))
+                    {
+                        let schema = c.applicators.properties.iter().find(|(k, _)| k == name);
+                        let value = schema
+                            .and_then(|(_, i)| self.value_at(&c.subschemas[*i].ty, Hint::named(name), depth + 1))
+                            .unwrap_or(json!("conformance"));
+                        object.insert(name.clone(), value);
+                    }
+                    // An object that also fits a branch (`oneOf`, `anyOf`) or every part
+                    // (`allOf`): the branch's own value laid over the properties above.
+                    let a = &c.applicators;
+                    let sample = |i: &usize| self.value_at(&c.subschemas[*i].ty, Hint::default(), depth + 1);
+                    let over = |base: &Map<String, Value>, part: Value| match part {
+                        Value::Object(part) => {
+                            let mut merged = base.clone();
+                            merged.extend(part);
+                            Value::Object(merged)
+                        }
+                        other => other,
+                    };
+                    let mut all = object.clone();
+                    for part in a.all_of.iter().filter_map(sample) {
+                        if let Value::Object(part) = part {
+                            all.extend(part);
+                        }
+                    }
+                    let branches: Vec<Value> = a
+                        .one_of
+                        .iter()
+                        .chain(&a.any_of)
+                        .filter_map(sample)
+                        .map(|part| over(&all, part))
+                        .collect();
+                    let plain = [
+                        json!("conformance"),
+                        json!(1),
+                        json!(true),
+                        Value::Object(object),
+                        Value::Object(all),
+                        json!([]),
+                        Value::Null,
+                    ];
+                    let allowed = c.rules.one_of_values.iter().flatten().cloned();
+                    return given().or_else(|| allowed.chain(branches).chain(plain).find(|v| self.is_valid(ty, v)));
+                }
             },
         };
         made.filter(|v| self.is_valid(ty, v))

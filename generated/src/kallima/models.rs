@@ -441,7 +441,7 @@ impl Serialize for ValidationError {
 #[serde(untagged)]
 pub enum ValidationErrorLocItem {
     String(String),
-    Integer(i64),
+    Integer(codegen_runtime::numbers::Whole<i64>),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

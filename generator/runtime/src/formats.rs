@@ -735,8 +735,188 @@ fn check_hostname(value: &str) -> Result<(), String> {
         if label.starts_with('-') || label.ends_with('-') {
             return Err(format!("label \"{label}\" starts or ends with '-'"));
         }
+        if label.len() >= 4 && label[..4].eq_ignore_ascii_case("xn--") {
+            check_a_label(&label[4..])?;
+        }
     }
     Ok(())
+}
+
+/// An A-label (`xn--...`) must decode (RFC 3492) to a U-label that IDNA2008 allows
+/// (RFC 5891, 5892): no leading mark, no `--` at positions 3 and 4, none of the DISALLOWED
+/// exceptions, and the contextual rules for the characters that have them. Code points
+/// outside those rules are not judged (no Unicode tables here).
+fn check_a_label(encoded: &str) -> Result<(), String> {
+    let label = punycode_decode(encoded).ok_or_else(|| format!("invalid Punycode \"xn--{encoded}\""))?;
+    let chars: Vec<char> = label.chars().collect();
+    if chars.get(2..4) == Some(&['-', '-']) {
+        return Err(format!("U-label \"{label}\" has \"--\" in the 3rd and 4th position"));
+    }
+    if chars.first().is_some_and(|c| is_mark(*c)) {
+        return Err(format!("U-label \"{label}\" begins with a combining mark"));
+    }
+    let in_range = |c: char, ranges: &[(u32, u32)]| ranges.iter().any(|(a, b)| (*a..=*b).contains(&(c as u32)));
+    let has_arabic_indic = chars.iter().any(|c| ('\u{660}'..='\u{669}').contains(c));
+    let has_extended = chars.iter().any(|c| ('\u{6F0}'..='\u{6F9}').contains(c));
+    if has_arabic_indic && has_extended {
+        return Err("Arabic-Indic digits mixed with Extended Arabic-Indic digits".to_owned());
+    }
+    for (i, &c) in chars.iter().enumerate() {
+        let before = i.checked_sub(1).map(|j| chars[j]);
+        let after = chars.get(i + 1).copied();
+        let allowed = match c {
+            // DISALLOWED exceptions (RFC 5892, 2.6).
+            '\u{640}' | '\u{7FA}' | '\u{302E}' | '\u{302F}' | '\u{3031}'..='\u{3035}' | '\u{303B}' => false,
+            // CONTEXTO (RFC 5892, appendix A).
+            '\u{B7}' => before == Some('l') && after == Some('l'),
+            '\u{375}' => after.is_some_and(|a| in_range(a, &[(0x370, 0x3FF), (0x1F00, 0x1FFF)])),
+            '\u{5F3}' | '\u{5F4}' => before.is_some_and(|b| in_range(b, &[(0x590, 0x5FF)])),
+            '\u{30FB}' => chars.iter().any(|&o| {
+                o != '\u{30FB}'
+                    && in_range(
+                        o,
+                        &[(0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)],
+                    )
+            }),
+            // CONTEXTJ: after a virama; a non-joiner also between joining letters (the joining
+            // types approximated by the Arabic, Syriac and N'Ko letters).
+            '\u{200D}' => before.is_some_and(is_virama),
+            '\u{200C}' => {
+                let joining = |c: char| {
+                    in_range(
+                        c,
+                        &[
+                            (0x620, 0x64A),
+                            (0x66E, 0x6D3),
+                            (0x6FA, 0x6FC),
+                            (0x710, 0x74F),
+                            (0x7CA, 0x7EA),
+                        ],
+                    )
+                };
+                before.is_some_and(is_virama) || (before.is_some_and(joining) && after.is_some_and(joining))
+            }
+            _ => true,
+        };
+        if !allowed {
+            return Err(format!(
+                "U-label \"{label}\" has U+{:04X} where IDNA2008 does not allow it",
+                c as u32
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Combining marks (General Category M) in the blocks that hold most of them.
+fn is_mark(c: char) -> bool {
+    const MARKS: &[(u32, u32)] = &[
+        (0x300, 0x36F),
+        (0x483, 0x489),
+        (0x591, 0x5BD),
+        (0x610, 0x61A),
+        (0x64B, 0x65F),
+        (0x6D6, 0x6ED),
+        (0x900, 0x903),
+        (0x93A, 0x94F),
+        (0x1AB0, 0x1AFF),
+        (0x1DC0, 0x1DFF),
+        (0x20D0, 0x20FF),
+        (0xFE20, 0xFE2F),
+    ];
+    MARKS.iter().any(|(a, b)| (*a..=*b).contains(&(c as u32)))
+}
+
+/// Viramas (canonical combining class 9) of the Brahmic scripts.
+fn is_virama(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x94D
+            | 0x9CD
+            | 0xA4D
+            | 0xACD
+            | 0xB4D
+            | 0xBCD
+            | 0xC4D
+            | 0xCCD
+            | 0xD4D
+            | 0xDCA
+            | 0xE3A
+            | 0xF84
+            | 0x1039
+            | 0x103A
+            | 0x1714
+            | 0x1734
+            | 0x17D2
+            | 0x1A60
+            | 0x1B44
+            | 0x1BAA
+            | 0x1BAB
+            | 0x1BF2
+            | 0x1BF3
+            | 0x2D7F
+            | 0xA806
+            | 0xA8C4
+            | 0xA953
+            | 0xA9C0
+            | 0xAAF6
+            | 0xABED
+    )
+}
+
+/// RFC 3492 Punycode, the part after `xn--`; `None` when it is not valid Punycode.
+fn punycode_decode(input: &str) -> Option<String> {
+    const BASE: u32 = 36;
+    let (basic, extended) = match input.rfind('-') {
+        Some(i) => (&input[..i], &input[i + 1..]),
+        None => ("", input),
+    };
+    let mut output: Vec<char> = basic.chars().collect();
+    if !basic.is_ascii() {
+        return None;
+    }
+    let (mut n, mut i, mut bias) = (128u32, 0u32, 72u32);
+    let mut digits = extended.bytes().peekable();
+    while digits.peek().is_some() {
+        let (old_i, mut weight, mut k) = (i, 1u32, BASE);
+        loop {
+            let digit = match digits.next()? {
+                b @ b'a'..=b'z' => u32::from(b - b'a'),
+                b @ b'A'..=b'Z' => u32::from(b - b'A'),
+                b @ b'0'..=b'9' => u32::from(b - b'0') + 26,
+                _ => return None,
+            };
+            i = i.checked_add(digit.checked_mul(weight)?)?;
+            let t = if k <= bias {
+                1
+            } else if k >= bias + 26 {
+                26
+            } else {
+                k - bias
+            };
+            if digit < t {
+                break;
+            }
+            weight = weight.checked_mul(BASE - t)?;
+            k += BASE;
+        }
+        let length = output.len() as u32 + 1;
+        bias = {
+            let mut delta = if old_i == 0 { (i - old_i) / 700 } else { (i - old_i) / 2 };
+            delta += delta / length;
+            let mut k = 0;
+            while delta > ((BASE - 1) * 26) / 2 {
+                delta /= BASE - 1;
+                k += BASE;
+            }
+            k + (BASE * delta) / (delta + 38)
+        };
+        n = n.checked_add(i / length)?;
+        i %= length;
+        output.insert(i as usize, char::from_u32(n)?);
+        i += 1;
+    }
+    Some(output.into_iter().collect())
 }
 
 fn check_ipv4(value: &str) -> Result<(), String> {
@@ -977,6 +1157,14 @@ mod tests {
         let long = vec!["abcdefghi"; 26].join(".");
         assert!(bad("hostname", &long).contains("at most 253"));
         assert!(bad("hostname", "exämple.com").contains("invalid character 'ä'"));
+        // A-labels decode to U-labels IDNA2008 allows (RFC 3492's sample: "bücher").
+        assert_eq!(punycode_decode("bcher-kva").as_deref(), Some("bücher"));
+        ok("hostname", "xn--bcher-kva.example");
+        assert!(bad("hostname", "xn--X").contains("invalid Punycode"));
+        assert!(
+            bad("hostname", "xn--l-fda").contains("U+00B7"),
+            "a middle dot needs an l on each side"
+        );
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! What generated code shares, so that each generated file stays about its own API:
-//! the constraint checks behind every constrained type, the absent/null/value tri-state, string enums and UUIDs as values,
+//! the constraint checks behind every constrained type, JSON Schema's reading of values no Rust type fits, the absent/null/value tri-state, string enums and UUIDs as values,
 //! and the request decoding and rejection plumbing of the axum server stubs.
 
 pub mod enums;
 pub mod formats;
+pub mod json;
 pub mod media;
 pub mod nullable;
 pub mod numbers;

@@ -58,6 +58,43 @@ impl JsonInteger {
     }
 }
 
+/// An integer of a 3.1 schema where no field attribute reads it (array items, map values,
+/// aliases, union variants, whole bodies): read from any number without a fraction, written
+/// as the integer it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Whole<T>(pub T);
+
+impl<'de, T: TryFrom<i128>> de::Deserialize<'de> for Whole<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        integer(deserializer).map(Whole)
+    }
+}
+
+impl<T: serde::Serialize> serde::Serialize for Whole<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<T> std::ops::Deref for Whole<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> From<T> for Whole<T> {
+    fn from(value: T) -> Self {
+        Whole(value)
+    }
+}
+
+impl<T: fmt::Display> fmt::Display for Whole<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// `deserialize_with` for plain integer fields of 3.1 schemas.
 pub fn integer<'de, D: Deserializer<'de>, T: TryFrom<i128>>(deserializer: D) -> Result<T, D::Error> {
     let value: JsonInteger = de::Deserialize::deserialize(deserializer)?;
@@ -106,6 +143,15 @@ mod tests {
         assert!(read("\"1000\"").is_err());
         assert!(read("null").is_err());
         assert!(JsonInteger(1 << 70).narrow::<i64>("x").is_err());
+    }
+
+    #[test]
+    fn whole_items_read_whole_floats_and_write_integers() {
+        let items: Vec<Whole<i64>> = serde_json::from_str("[1, 2.0]").unwrap();
+        assert_eq!(items, vec![Whole(1), Whole(2)]);
+        assert_eq!(serde_json::to_string(&items).unwrap(), "[1,2]");
+        assert!(serde_json::from_str::<Whole<u32>>("-1").is_err());
+        assert!(serde_json::from_str::<Whole<i64>>("1.5").is_err());
     }
 
     #[test]

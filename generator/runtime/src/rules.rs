@@ -284,6 +284,12 @@ pub fn check_one_of(subject: &str, value: &serde_json::Value, allowed: &[&str]) 
     }
 }
 
+/// Whether `pattern` (ECMA-262, unanchored) matches `text`; a pattern the engine cannot
+/// read, or a match past its backtracking limit, matches nothing.
+pub fn matches(pattern: &str, text: &str) -> bool {
+    compiled(pattern).is_ok_and(|re| re.is_match(text).unwrap_or(false))
+}
+
 /// Why the regex engine cannot read `pattern`, if it cannot.
 pub fn pattern_error(pattern: &str) -> Option<String> {
     compiled(pattern).err()

@@ -3,9 +3,9 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::types::{doc, is_uuid_value, literal, type_tokens};
+use super::types::{doc, is_uuid_value, literal, own_reading_type_tokens, type_tokens};
 use crate::lower::names::snake;
-use crate::model::{Api, Constrained, EnumValue, Presence, Struct, TypeDef, TypeRef, Union};
+use crate::model::{Api, Checked, Constrained, EnumValue, Presence, Struct, TypeDef, TypeRef, Union};
 
 pub fn models(api: &Api) -> TokenStream {
     let here = quote!();
@@ -14,6 +14,7 @@ pub fn models(api: &Api) -> TokenStream {
         crate::model::TypeKind::Enum(values) => enumeration(def, values),
         crate::model::TypeKind::Constrained(c) => constrained(api, def, c, &here),
         crate::model::TypeKind::Union(u) => union(api, def, u, &here),
+        crate::model::TypeKind::Checked(c) => checked(api, def, c, &here),
         crate::model::TypeKind::Alias(inner) => {
             let name = format_ident!("{}", def.name);
             let docs = doc(def.description.as_deref());
@@ -44,7 +45,7 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, here: &TokenStream) -> TokenS
     let docs = doc(def.description.as_deref());
     let fields = s.fields.iter().map(|f| {
         let ident = format_ident!("{}", f.rust_name);
-        let ty = type_tokens(api, &f.ty, here);
+        let ty = own_reading_type_tokens(api, &f.ty, here);
         // Plain integers of 3.1 schemas also take `10.0` (constrained ones do in their type).
         let whole_floats = api.whole_floats_are_integers && matches!(api.unalias(&f.ty), TypeRef::Integer(_));
         let rename = (f.rust_name != f.wire_name).then(|| {
@@ -244,7 +245,7 @@ fn constrained(api: &Api, def: &TypeDef, c: &Constrained, here: &TokenStream) ->
     if is_uuid_value(c) {
         return quote!(#docs pub type #name = codegen_runtime::uuid::Uuid;);
     }
-    let base = type_tokens(api, &c.base, here);
+    let base = own_reading_type_tokens(api, &c.base, here);
     let subject = &c.subject;
     let integer_base = matches!(api.unalias(&c.base), TypeRef::Integer(_));
     // 3.1 integers are read from any number without a fraction, then narrowed and checked.
@@ -389,6 +390,132 @@ fn constrained(api: &Api, def: &TypeDef, c: &Constrained, here: &TokenStream) ->
     }
 }
 
+fn opt_usize(v: Option<usize>) -> TokenStream {
+    match v {
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
+    }
+}
+
+/// A checked value: the JSON as it came, judged on the way in by `codegen_runtime::json`,
+/// which asks the sub-schemas' own types about the parts they govern.
+fn checked(api: &Api, def: &TypeDef, c: &Checked, here: &TokenStream) -> TokenStream {
+    let name = format_ident!("{}", def.name);
+    let docs = doc(def.description.as_deref());
+    let subject = &c.subject;
+    let r = &c.rules;
+    let types = c.types.0;
+    let whole_floats = api.whole_floats_are_integers;
+    let (minimum, maximum) = (bound(r.minimum), bound(r.maximum));
+    let multiple_of = match r.multiple_of {
+        Some(m) => {
+            let m = Literal::f64_suffixed(m);
+            quote!(Some(#m))
+        }
+        None => quote!(None),
+    };
+    let (min_length, max_length) = (opt_u64(r.min_length), opt_u64(r.max_length));
+    let (pattern, format) = (opt_str(r.pattern.as_deref()), opt_str(r.format.as_deref()));
+    let (min_items, max_items, unique_items) = (opt_u64(r.min_items), opt_u64(r.max_items), r.unique_items);
+    let (min_properties, max_properties) = (opt_u64(c.min_properties), opt_u64(c.max_properties));
+    let required = &c.required;
+    let dependent = c
+        .dependent_required
+        .iter()
+        .map(|(k, partners)| quote!((#k, &[#(#partners),*])));
+    let allowed = match &r.one_of_values {
+        Some(values) => {
+            let texts = values.iter().map(|v| v.to_string());
+            quote!(Some(&[#(#texts),*]))
+        }
+        None => quote!(None),
+    };
+    let a = &c.applicators;
+    let named = |list: &[(String, usize)]| {
+        let pairs = list.iter().map(|(k, i)| quote!((#k, #i)));
+        quote!(&[#(#pairs),*])
+    };
+    let (properties, pattern_properties) = (named(&a.properties), named(&a.pattern_properties));
+    let dependent_schemas = named(&a.dependent_schemas);
+    let (additional_properties, property_names, items, not) = (
+        opt_usize(a.additional_properties),
+        opt_usize(a.property_names),
+        opt_usize(a.items),
+        opt_usize(a.not),
+    );
+    let (prefix_items, all_of, any_of, one_of) = (&a.prefix_items, &a.all_of, &a.any_of, &a.one_of);
+    let if_then_else = match a.if_then_else {
+        Some((condition, then, otherwise)) => {
+            let (then, otherwise) = (opt_usize(then), opt_usize(otherwise));
+            quote!(Some((#condition, #then, #otherwise)))
+        }
+        None => quote!(None),
+    };
+    let arms = c.subschemas.iter().enumerate().map(|(i, sub)| {
+        let ty = type_tokens(api, &sub.ty, here);
+        let nullable = sub.nullable;
+        quote!(#i => codegen_runtime::json::admits::<#ty>(value, #nullable),)
+    });
+    let admits = if c.subschemas.is_empty() {
+        quote!(&mut |_: usize, _: &serde_json::Value| false)
+    } else {
+        quote!(&mut |schema: usize, value: &serde_json::Value| match schema {
+            #(#arms)*
+            _ => false,
+        })
+    };
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(try_from = "serde_json::Value")]
+        pub struct #name(serde_json::Value);
+        impl #name {
+            /// The JSON types and the rules the spec sets, each rule for its own type.
+            pub const RULES: codegen_runtime::json::ValueRules<'static> = codegen_runtime::json::ValueRules {
+                types: codegen_runtime::json::JsonTypes(#types),
+                whole_floats_are_integers: #whole_floats,
+                numbers: codegen_runtime::rules::NumberRules { minimum: #minimum, maximum: #maximum, multiple_of: #multiple_of },
+                strings: codegen_runtime::rules::StringRules { min_length: #min_length, max_length: #max_length, pattern: #pattern, format: #format },
+                arrays: codegen_runtime::rules::ArrayRules { min_items: #min_items, max_items: #max_items, unique_items: #unique_items },
+                objects: codegen_runtime::json::ObjectRules {
+                    min_properties: #min_properties, max_properties: #max_properties,
+                    required: &[#(#required),*], dependent_required: &[#(#dependent),*],
+                },
+                allowed: #allowed,
+                applicators: codegen_runtime::json::Applicators {
+                    properties: #properties, pattern_properties: #pattern_properties, dependent_schemas: #dependent_schemas,
+                    additional_properties: #additional_properties, property_names: #property_names,
+                    prefix_items: &[#(#prefix_items),*], items: #items,
+                    all_of: &[#(#all_of),*], any_of: &[#(#any_of),*], one_of: &[#(#one_of),*],
+                    not: #not, if_then_else: #if_then_else,
+                },
+            };
+            /// Checks `value` against the spec's types and rules.
+            pub fn new(value: serde_json::Value) -> Result<Self, codegen_runtime::ConstraintError> {
+                codegen_runtime::json::check(#subject, &value, &Self::RULES, #admits)?;
+                Ok(Self(value))
+            }
+            pub fn get(&self) -> &serde_json::Value {
+                &self.0
+            }
+            pub fn into_inner(self) -> serde_json::Value {
+                self.0
+            }
+        }
+        impl TryFrom<serde_json::Value> for #name {
+            type Error = codegen_runtime::ConstraintError;
+            fn try_from(value: serde_json::Value) -> Result<Self, Self::Error> {
+                Self::new(value)
+            }
+        }
+        impl From<#name> for serde_json::Value {
+            fn from(value: #name) -> Self {
+                value.0
+            }
+        }
+    }
+}
+
 fn union(api: &Api, def: &TypeDef, u: &Union, here: &TokenStream) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let docs = doc(def.description.as_deref());
@@ -449,7 +576,7 @@ fn defaults(api: &Api) -> TokenStream {
         .filter_map(|(def, f)| {
             let value = f.default.as_ref()?;
             let name = format_ident!("{}", default_fn_name(def, f));
-            let ty = type_tokens(api, &f.ty, &here);
+            let ty = own_reading_type_tokens(api, &f.ty, &here);
             let lit = literal(api, &f.ty, value, &here);
             Some(match f.presence() {
                 Presence::DefaultedNullable => quote!(pub fn #name() -> Option<#ty> { Some(#lit) }),
@@ -464,7 +591,7 @@ fn defaults(api: &Api) -> TokenStream {
         .filter_map(|(op, p)| {
             let value = p.default.as_ref()?;
             let name = format_ident!("{}", param_default_fn_name(op, p));
-            let ty = type_tokens(api, &p.ty, &here);
+            let ty = own_reading_type_tokens(api, &p.ty, &here);
             let lit = literal(api, &p.ty, value, &here);
             Some(quote!(pub fn #name() -> #ty { #lit }))
         });

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::types::{doc, type_tokens};
+use super::types::{doc, own_reading_type_tokens, type_tokens};
 use crate::lower::names::{Namer, snake, status_variant};
 use crate::model::{Api, Media, Method, Operation, ParamLocation, SecurityKind, StatusSpec, TypeKind, TypeRef};
 
@@ -381,7 +381,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
     let has_params = !op.parameters.is_empty();
     let param_fields = op.parameters.iter().map(|p| {
         let ident = format_ident!("{}", p.rust_name);
-        let ty = type_tokens(api, &p.ty, models);
+        let ty = own_reading_type_tokens(api, &p.ty, models);
         let ty = if p.required || p.default.is_some() {
             ty
         } else {

@@ -13,6 +13,11 @@ use crate::model::{Api, Constrained, IntWidth, Rules, TypeKind, TypeRef};
 pub fn type_tokens(api: &Api, ty: &TypeRef, prefix: &TokenStream) -> TokenStream {
     match ty {
         TypeRef::String => quote!(String),
+        // 3.1 counts `10.0` as an integer: the integer type reads it, wherever it stands.
+        TypeRef::Integer(w) if api.whole_floats_are_integers => {
+            let int = int_type(*w);
+            quote!(codegen_runtime::numbers::Whole<#int>)
+        }
         TypeRef::Integer(w) => int_type(*w),
         TypeRef::Number => quote!(f64),
         TypeRef::Boolean => quote!(bool),
@@ -26,6 +31,10 @@ pub fn type_tokens(api: &Api, ty: &TypeRef, prefix: &TokenStream) -> TokenStream
             let item = type_tokens(api, item, prefix);
             quote!(std::collections::BTreeMap<String, #item>)
         }
+        TypeRef::OrNull(inner) => {
+            let inner = type_tokens(api, inner, prefix);
+            quote!(Option<#inner>)
+        }
         TypeRef::Named(id) => {
             let name = format_ident!("{}", api.type_def(*id).name);
             quote!(#prefix #name)
@@ -34,6 +43,16 @@ pub fn type_tokens(api: &Api, ty: &TypeRef, prefix: &TokenStream) -> TokenStream
             let name = format_ident!("{}", api.type_def(*id).name);
             quote!(Box<#prefix #name>)
         }
+    }
+}
+
+/// Like [`type_tokens`], for the positions that read 3.1's whole numbers on their own (struct
+/// fields through `codegen_runtime::numbers`' deserializers, parameters from their text, a
+/// constrained type's base through `JsonInteger`): a plain integer stays the Rust integer.
+pub fn own_reading_type_tokens(api: &Api, ty: &TypeRef, prefix: &TokenStream) -> TokenStream {
+    match ty {
+        TypeRef::Integer(w) => int_type(*w),
+        _ => type_tokens(api, ty, prefix),
     }
 }
 
@@ -59,8 +78,14 @@ pub fn int_type(width: IntWidth) -> TokenStream {
 }
 
 /// An expression of type `ty` with the value `value`, which lowering has checked is valid:
-/// constrained types are built directly, without a fallible check.
+/// constrained types are built directly, without a fallible check. `ty` is at a position of
+/// [`own_reading_type_tokens`] (a field or parameter default).
 pub fn literal(api: &Api, ty: &TypeRef, value: &Value, prefix: &TokenStream) -> TokenStream {
+    literal_at(api, ty, value, prefix, false)
+}
+
+/// `nested`: inside another type (an item, an alias), where a 3.1 integer is `Whole`.
+fn literal_at(api: &Api, ty: &TypeRef, value: &Value, prefix: &TokenStream, nested: bool) -> TokenStream {
     match (ty, value) {
         (TypeRef::String, Value::String(s)) => quote!(#s.to_owned()),
         (TypeRef::Integer(w), Value::Number(n)) => {
@@ -70,15 +95,24 @@ pub fn literal(api: &Api, ty: &TypeRef, value: &Value, prefix: &TokenStream) -> 
                 IntWidth::U32 => Literal::u32_suffixed(n.as_u64().unwrap_or_default() as u32),
                 IntWidth::U64 => Literal::u64_suffixed(n.as_u64().unwrap_or_default()),
             };
-            quote!(#lit)
+            if nested && api.whole_floats_are_integers {
+                quote!(codegen_runtime::numbers::Whole(#lit))
+            } else {
+                quote!(#lit)
+            }
         }
         (TypeRef::Number, Value::Number(n)) => {
             let lit = Literal::f64_suffixed(n.as_f64().unwrap_or_default());
             quote!(#lit)
         }
         (TypeRef::Boolean, Value::Bool(b)) => quote!(#b),
+        (TypeRef::OrNull(_), Value::Null) => quote!(None),
+        (TypeRef::OrNull(inner), _) => {
+            let inner = literal_at(api, inner, value, prefix, true);
+            quote!(Some(#inner))
+        }
         (TypeRef::Array(item), Value::Array(items)) => {
-            let items = items.iter().map(|v| literal(api, item, v, prefix));
+            let items = items.iter().map(|v| literal_at(api, item, v, prefix, true));
             quote!(vec![#(#items),*])
         }
         (TypeRef::Named(id) | TypeRef::Boxed(id), _) => {
@@ -103,7 +137,7 @@ pub fn literal(api: &Api, ty: &TypeRef, value: &Value, prefix: &TokenStream) -> 
                     let base = literal(api, &c.base, value, prefix);
                     Some(quote!(#prefix #name(#base)))
                 }
-                TypeKind::Alias(inner) => Some(literal(api, inner, value, prefix)),
+                TypeKind::Alias(inner) => Some(literal_at(api, inner, value, prefix, true)),
                 _ => None,
             };
             let expr = inner.unwrap_or_else(|| from_json(value));

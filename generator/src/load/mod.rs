@@ -1,9 +1,13 @@
 //! Loading a spec: YAML or JSON text → one JSON value, its OpenAPI version, and `$ref`
 //! resolution. Knows nothing of Rust.
 
+mod duplicates;
 pub mod locate;
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use url::Url;
 
 use serde_json::Value;
 
@@ -26,6 +30,17 @@ pub struct Document {
     pub source: String,
     pub root: Value,
     pub version: Version,
+    /// The pointer of every key its mapping repeats (the parser kept the last value).
+    pub duplicate_keys: Vec<String>,
+    /// Every `$id` in the document, resolved against the ids around it, with where it is;
+    /// made on the first reference that names a resource.
+    ids: OnceLock<Vec<(Url, String)>>,
+}
+
+/// The address `$id`s and `$ref`s resolve against when nothing says another: the document
+/// itself, which has no address of its own here.
+fn document_base() -> Url {
+    Url::parse("https://openapi-document.invalid/").expect("a valid URL")
 }
 
 /// Reads and parses a spec file.
@@ -49,8 +64,15 @@ pub fn parse(source: String, file: Option<PathBuf>) -> Result<Document> {
     let mut document = Document {
         file,
         source,
+        duplicate_keys: Vec::new(),
         root,
         version: Version::V3_0,
+        ids: OnceLock::new(),
+    };
+    document.duplicate_keys = if is_json(&document.source) {
+        duplicates::duplicate_keys(&mut serde_json::Deserializer::from_str(&document.source))
+    } else {
+        duplicates::duplicate_keys(serde_norway::Deserializer::from_str(&document.source))
     };
     document.version = read_version(&document.root).map_err(|e| document.locate(e))?;
     if let Some(own) = document.root.get("$self")
@@ -62,8 +84,13 @@ pub fn parse(source: String, file: Option<PathBuf>) -> Result<Document> {
     Ok(document)
 }
 
+/// JSON when the text starts with `{`, YAML otherwise.
+fn is_json(source: &str) -> bool {
+    source.trim_start().starts_with('{')
+}
+
 fn parse_value(source: &str) -> Result<Value, (String, Option<Position>)> {
-    if source.trim_start().starts_with('{') {
+    if is_json(source) {
         serde_json::from_str(source).map_err(|e| {
             let position = (e.line() > 0).then(|| Position {
                 line: e.line(),
@@ -167,66 +194,136 @@ impl Document {
         }
     }
 
+    /// The pointer a `$ref` found in the schema at `at` names: the reference is resolved
+    /// against the base URI there (the `$id`s on the way from the root, the schema's own
+    /// included, as JSON Schema 2020-12 reads them), then its fragment is a JSON pointer
+    /// into the resource it names.
     fn target_pointer(&self, reference: &str, at: &str) -> Result<String> {
         let here = join(at, "$ref");
-        if let Some(fragment) = reference.strip_prefix('#') {
-            if fragment.is_empty() || fragment.starts_with('/') {
-                return Ok(percent_decode(fragment));
-            }
-            return Err(Error::unsupported(
-                here,
-                format!("anchor reference `{reference}` ($anchor)"),
-            ));
-        }
-        // 3.2: a reference to the document's own URI (`$self`) is a reference inside it.
-        if let Some((document, fragment)) = reference.split_once('#')
-            && !document.is_empty()
-            && self.is_self(document)
+        let resolved = self
+            .base_uri(at)
+            .join(reference)
+            .map_err(|e| Error::invalid(here.clone(), "a URI reference", format!("`{reference}` ({e})")))?;
+        let fragment = percent_decode(resolved.fragment().unwrap_or_default());
+        let mut resource = resolved.clone();
+        resource.set_fragment(None);
+        let resource_pointer = if resource == self.base() {
+            String::new()
+        } else if let Some((_, pointer)) = self.ids().iter().find(|(id, _)| *id == resource) {
+            pointer.clone()
+        } else if reference.contains(".yaml")
+            || reference.contains(".json")
+            || reference.contains("://")
+            || reference.starts_with('/')
         {
-            return self.target_pointer(&format!("#{fragment}"), at);
-        }
-        // 3.1 schemas may be referenced by their `$id`.
-        if let Some(pointer) = find_id(&self.root, reference, String::new()) {
-            return Ok(pointer);
-        }
-        if reference.contains(".yaml") || reference.contains(".json") || reference.contains("://") {
             return Err(Error::unsupported(
                 here,
                 format!("external $ref `{reference}` (only references inside the document are read)"),
             ));
-        }
-        Err(Error::at(here, ErrorKind::UnresolvedRef(reference.to_owned())))
-    }
-}
-
-impl Document {
-    /// Whether `uri` (absolute, or relative to the document's `$self`) names this document.
-    fn is_self(&self, uri: &str) -> bool {
-        let Some(own) = self.root.get("$self").and_then(Value::as_str) else {
-            return false;
+        } else {
+            return Err(Error::at(here, ErrorKind::UnresolvedRef(reference.to_owned())));
         };
-        if uri == own {
-            return true;
+        if fragment.is_empty() || fragment.starts_with('/') {
+            return Ok(format!("{resource_pointer}{fragment}"));
         }
-        // A relative reference resolves against the folder of `$self`.
-        let folder = own.rsplit_once('/').map_or("", |(folder, _)| folder);
-        !uri.contains("://") && format!("{folder}/{}", uri.trim_start_matches("./")) == own
+        // A plain-name fragment names an `$anchor` of the resource.
+        let resource_value = self.get(&resource_pointer).unwrap_or(&Value::Null);
+        find_anchor(resource_value, &fragment, resource_pointer.clone(), true)
+            .ok_or_else(|| Error::at(here, ErrorKind::UnresolvedRef(reference.to_owned())))
+    }
+
+    /// The document's own URI: its 3.2 `$self` (resolved against a placeholder when relative),
+    /// else the placeholder. A reference to it, absolute or relative, is one inside it.
+    fn base(&self) -> Url {
+        let placeholder = document_base();
+        match self.root.get("$self").and_then(Value::as_str) {
+            Some(own) => placeholder.join(own).unwrap_or(placeholder),
+            None => placeholder,
+        }
+    }
+
+    /// The base URI at `pointer`: the document's, changed by each `$id` on the way down.
+    fn base_uri(&self, pointer: &str) -> Url {
+        let mut base = self.base();
+        let mut value = &self.root;
+        let mut segments = pointer.split('/').skip(1);
+        loop {
+            if let Some(id) = value.get("$id").and_then(Value::as_str)
+                && let Ok(next) = base.join(id)
+            {
+                base = next;
+            }
+            let Some(segment) = segments.next() else { break };
+            let key = segment.replace("~1", "/").replace("~0", "~");
+            let next = match value {
+                Value::Object(map) => map.get(&key),
+                Value::Array(items) => key.parse::<usize>().ok().and_then(|i| items.get(i)),
+                _ => None,
+            };
+            let Some(next) = next else { break };
+            value = next;
+        }
+        base
+    }
+
+    /// Every resource (a schema with an `$id`) by its resolved URI, in document order.
+    fn ids(&self) -> &[(Url, String)] {
+        self.ids.get_or_init(|| {
+            let mut out = Vec::new();
+            collect_ids(&self.root, &self.base(), String::new(), &mut out);
+            out
+        })
     }
 }
 
-fn find_id(value: &Value, id: &str, pointer: String) -> Option<String> {
+/// The schema under `value` whose `$anchor` is `name`, not looking into other resources
+/// (schemas with their own `$id`) below the first.
+fn find_anchor(value: &Value, name: &str, pointer: String, top: bool) -> Option<String> {
     match value {
         Value::Object(map) => {
-            if map.get("$id").and_then(Value::as_str) == Some(id) {
+            if !top && map.contains_key("$id") {
+                return None;
+            }
+            if map.get("$anchor").and_then(Value::as_str) == Some(name) {
                 return Some(pointer);
             }
-            map.iter().find_map(|(k, v)| find_id(v, id, join(&pointer, k)))
+            map.iter()
+                .filter(|(k, _)| !matches!(k.as_str(), "enum" | "const" | "default" | "example" | "examples"))
+                .find_map(|(k, v)| find_anchor(v, name, join(&pointer, k), false))
         }
         Value::Array(items) => items
             .iter()
             .enumerate()
-            .find_map(|(i, v)| find_id(v, id, join(&pointer, &i.to_string()))),
+            .find_map(|(i, v)| find_anchor(v, name, join(&pointer, &i.to_string()), false)),
         _ => None,
+    }
+}
+
+fn collect_ids(value: &Value, base: &Url, pointer: String, out: &mut Vec<(Url, String)>) {
+    match value {
+        Value::Object(map) => {
+            let mut base = base.clone();
+            if let Some(id) = map.get("$id").and_then(Value::as_str)
+                && let Ok(resolved) = base.join(id)
+            {
+                let mut resource = resolved.clone();
+                resource.set_fragment(None);
+                out.push((resource, pointer.clone()));
+                base = resolved;
+            }
+            for (k, v) in map {
+                // Values that are data, not schemas, hold no resources.
+                if !matches!(k.as_str(), "enum" | "const" | "default" | "example" | "examples") {
+                    collect_ids(v, &base, join(&pointer, k), out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                collect_ids(v, base, join(&pointer, &i.to_string()), out);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -239,6 +336,42 @@ fn percent_decode(fragment: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn refs_resolve_against_the_id_around_them() {
+        let text = r##"{"openapi": "3.1.0", "components": {"schemas": {
+            "A": {"$id": "https://example.com/a.json", "$defs": {"inner": {"type": "string"}},
+                  "properties": {"x": {"$ref": "#/$defs/inner"}, "y": {"$ref": "c.json"}}},
+            "B": {"$ref": "https://example.com/a.json#/$defs/inner"},
+            "C": {"$id": "urn:uuid:deadbeef-1234-0000-0000-4321feebdaed", "$defs": {"bar": {"type": "string"}}},
+            "D": {"$ref": "urn:uuid:deadbeef-1234-0000-0000-4321feebdaed#/$defs/bar"},
+            "E": {"$id": "https://example.com/c.json", "type": "integer", "$defs": {"n": {"$anchor": "name"}}},
+            "F": {"$ref": "#/components/schemas/A"}
+        }}}"##;
+        let doc = super::parse(text.to_owned(), None).unwrap();
+        let target = |r: &str, at: &str| doc.follow_ref(r, at).map(|(p, _)| p).unwrap_or_else(|e| panic!("{e}"));
+        let a = "/components/schemas/A";
+        assert_eq!(
+            target("#/$defs/inner", &format!("{a}/properties/x")),
+            format!("{a}/$defs/inner")
+        );
+        assert_eq!(target("c.json", &format!("{a}/properties/y")), "/components/schemas/E");
+        assert_eq!(
+            target("https://example.com/a.json#/$defs/inner", "/components/schemas/B"),
+            format!("{a}/$defs/inner")
+        );
+        let urn = "urn:uuid:deadbeef-1234-0000-0000-4321feebdaed#/$defs/bar";
+        assert_eq!(target(urn, "/components/schemas/D"), "/components/schemas/C/$defs/bar");
+        assert_eq!(target("#/components/schemas/A", "/components/schemas/F"), a);
+        assert_eq!(
+            target("c.json#name", &format!("{a}/properties/y")),
+            "/components/schemas/E/$defs/n"
+        );
+        assert!(
+            doc.follow_ref("https://elsewhere.example/x.json", "/components/schemas/F")
+                .is_err()
+        );
+    }
+
     #[test]
     fn ref_fragments_are_percent_decoded() {
         assert_eq!(super::percent_decode("/paths/~1a%7Bid%7D"), "/paths/~1a{id}");

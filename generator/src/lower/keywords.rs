@@ -18,15 +18,7 @@ pub(super) fn rules(map: &Map<String, Value>, pointer: &str, kind: Kind) -> Resu
                 .ok_or_else(|| Error::invalid(join(pointer, key), "a number", describe(v))),
         }
     };
-    let count = |key: &str| -> Result<Option<u64>> {
-        match map.get(key) {
-            None => Ok(None),
-            Some(v) => v
-                .as_u64()
-                .map(Some)
-                .ok_or_else(|| Error::invalid(join(pointer, key), "a non-negative integer", describe(v))),
-        }
-    };
+    let count = |key: &str| count(map, pointer, key);
     let mut rules = Rules::default();
     match kind {
         Kind::Integer | Kind::Number => {
@@ -85,6 +77,18 @@ pub(super) fn rules(map: &Map<String, Value>, pointer: &str, kind: Kind) -> Resu
         ));
     }
     Ok(rules)
+}
+
+/// A non-negative integer keyword (`maxLength`, `minProperties`); 2020-12 counts `2.0` as 2.
+pub(super) fn count(map: &Map<String, Value>, pointer: &str, key: &str) -> Result<Option<u64>> {
+    match map.get(key) {
+        None => Ok(None),
+        Some(v) => v
+            .as_u64()
+            .or_else(|| v.as_f64().filter(|f| *f >= 0.0 && f.fract() == 0.0).map(|f| f as u64))
+            .map(Some)
+            .ok_or_else(|| Error::invalid(join(pointer, key), "a non-negative integer", describe(v))),
+    }
 }
 
 /// A lower or upper bound: 3.0 writes `minimum: 1, exclusiveMinimum: true`, 3.1 `exclusiveMinimum: 1`.

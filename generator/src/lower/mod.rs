@@ -19,10 +19,20 @@ pub fn lower(doc: &Document) -> Result<Api> {
 
 fn lower_unlocated(doc: &Document) -> Result<Api> {
     let mut lowerer = schema::Lowerer::new(doc);
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<Error> = doc
+        .duplicate_keys
+        .iter()
+        .map(|pointer| {
+            Error::inconsistent(
+                pointer,
+                "the key appears twice in its mapping; only the last value is read",
+            )
+        })
+        .collect();
     let security_schemes = operations::security_schemes(&lowerer, &mut warnings)?;
     lowerer.components()?;
     let (operations, webhooks) = operations::operations(&mut lowerer, &security_schemes, &mut warnings)?;
+    warnings.append(&mut lowerer.warnings);
     let types = lowerer.finish()?;
     let info = doc.get("/info");
     let info_string = |key: &str| info.and_then(|i| i.get(key)).and_then(Value::as_str).map(str::to_owned);
@@ -138,7 +148,8 @@ fn reaches_by_value(api: &Api, from: TypeId, to: TypeId) -> bool {
             TypeKind::Union(u) => u.variants.iter().for_each(|v| push(&v.ty)),
             TypeKind::Alias(t) => push(t),
             TypeKind::Constrained(c) => push(&c.base),
-            TypeKind::Enum(_) => {}
+            // A checked value holds JSON, never its sub-schemas' types.
+            TypeKind::Enum(_) | TypeKind::Checked(_) => {}
         }
     }
     false

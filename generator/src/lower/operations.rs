@@ -233,6 +233,7 @@ fn collect(
             let op_map = op
                 .as_object()
                 .ok_or_else(|| Error::invalid(&at, "an operation object", describe(op)))?;
+            lowerer.warn_unknown(op_map, &at, &[OPERATION_FIELDS], "a field of an Operation");
             let operation_id = operation_id(op_map, &at, method_name, path, names, warnings)?;
             let rust_name = names.rust.unique(snake(&operation_id));
             let type_name = names.types.unique(pascal(&operation_id));
@@ -336,6 +337,38 @@ fn item_operations<'v>(
     Ok(out)
 }
 
+/// The fields of an OpenAPI Parameter, Operation and Request Body object.
+const PARAMETER_FIELDS: &[&str] = &[
+    "name",
+    "in",
+    "description",
+    "required",
+    "deprecated",
+    "allowEmptyValue",
+    "style",
+    "explode",
+    "allowReserved",
+    "schema",
+    "example",
+    "examples",
+    "content",
+];
+const OPERATION_FIELDS: &[&str] = &[
+    "tags",
+    "summary",
+    "description",
+    "externalDocs",
+    "operationId",
+    "parameters",
+    "requestBody",
+    "responses",
+    "callbacks",
+    "deprecated",
+    "security",
+    "servers",
+];
+const REQUEST_BODY_FIELDS: &[&str] = &["description", "content", "required"];
+
 #[derive(Clone)]
 struct RawParam {
     name: String,
@@ -418,6 +451,9 @@ fn lower_parameters(
             ));
             continue;
         }
+        if let Some(fields) = p.value.as_object() {
+            lowerer.warn_unknown(fields, &p.at, &[PARAMETER_FIELDS], "a field of a Parameter");
+        }
         let schema_at = join(&p.at, "schema");
         let schema = match (p.value.get("schema"), p.value.get("content").and_then(Value::as_object)) {
             (Some(s), _) => s.clone(),
@@ -446,7 +482,7 @@ fn lower_parameters(
             required,
             nullable: lowered.nullable,
             ty: lowered.ty,
-            default: schema.get("default").cloned().filter(|d| !d.is_null()),
+            default: lowerer.default_of(&schema),
             description: string_key(&p.value, "description"),
         });
     }
@@ -533,6 +569,9 @@ fn request_body(lowerer: &mut Lowerer, value: &Value, at: &str, type_name: &str)
         Some(Value::String(r)) => lowerer.doc.follow_ref(r, at)?,
         _ => (at.to_owned(), value),
     };
+    if let Some(fields) = value.as_object() {
+        lowerer.warn_unknown(fields, &at, &[REQUEST_BODY_FIELDS], "a field of a Request Body");
+    }
     let Some(content) = value.get("content").and_then(Value::as_object) else {
         return Err(Error::invalid(join(&at, "content"), "a mapping of media types", "none"));
     };

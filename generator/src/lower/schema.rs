@@ -6,12 +6,13 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use super::keywords::{Kind, infer_type, int_width, rules};
+use super::keywords::{Kind, count, infer_type, int_width, rules};
 use super::names::{Namer, pascal};
 use crate::error::{Error, ErrorKind, Result, describe, join};
 use crate::load::{Document, Version};
 use crate::model::{
-    Constrained, EnumValue, Field, Rules, Struct, TypeDef, TypeId, TypeKind, TypeRef, Union, UnionVariant,
+    Checked, Constrained, EnumValue, Field, JsonTypes, Rules, Struct, TypeDef, TypeId, TypeKind, TypeRef, TypeUse,
+    Union, UnionVariant,
 };
 
 /// A lowered schema use: its type and whether `null` is allowed too.
@@ -72,8 +73,98 @@ const SHAPE_KEYWORDS: &[&str] = &[
     "required",
 ];
 
+/// Keywords of JSON Schema that lowering neither enforces nor may ignore: a schema using one
+/// is refused by name rather than read as something looser.
+const REFUSED_KEYWORDS: &[&str] = &[
+    "contains",
+    "minContains",
+    "maxContains",
+    "dependencies",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "$dynamicRef",
+    "$recursiveRef",
+];
+
+/// Keywords only a checked value (`TypeKind::Checked`) enforces.
+const CHECKED_KEYWORDS: &[&str] = &[
+    "not",
+    "if",
+    "then",
+    "else",
+    "patternProperties",
+    "propertyNames",
+    "dependentRequired",
+    "dependentSchemas",
+    "minProperties",
+    "maxProperties",
+    "prefixItems",
+    "additionalItems",
+];
+
+/// Keywords that constrain one instance type each: without `type`, they leave other types free.
+const TYPED_RULE_KEYWORDS: &[&str] = &[
+    "properties",
+    "additionalProperties",
+    "required",
+    "items",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+];
+
+/// Keys that say nothing about which values are valid, so `allOf` members may repeat them.
+const ANNOTATIONS: &[&str] = &[
+    "title",
+    "description",
+    "examples",
+    "example",
+    "default",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "$comment",
+    "$defs",
+    "definitions",
+    "$id",
+    "$schema",
+    "$anchor",
+    "contentMediaType",
+    "contentEncoding",
+    "externalDocs",
+    "xml",
+];
+
+/// The keys a schema object may have besides annotations and `x-` extensions: anything else
+/// is a warning (a typo such as `requird` would otherwise be read as nothing at all).
+const SCHEMA_KEYWORDS: &[&str] = &[
+    "$ref",
+    "type",
+    "enum",
+    "const",
+    "format",
+    "nullable",
+    "discriminator",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "$dynamicAnchor",
+    "$vocabulary",
+    "contentSchema",
+];
+
 pub struct Lowerer<'a> {
     pub doc: &'a Document,
+    /// What lowering noticed but could read past (unknown keys), each once, with where.
+    pub warnings: Vec<Error>,
     types: Vec<Option<TypeDef>>,
     /// `$ref` targets already lowered (or being lowered), with their nullability.
     by_pointer: HashMap<String, (TypeId, bool)>,
@@ -99,6 +190,7 @@ impl<'a> Lowerer<'a> {
             types: Vec::new(),
             by_pointer: HashMap::new(),
             by_format: HashMap::new(),
+            warnings: Vec::new(),
             depth: 0,
             names,
         }
@@ -229,12 +321,31 @@ impl<'a> Lowerer<'a> {
                 });
             }
             Value::Bool(false) => {
-                return Err(Error::unsupported(pointer, "the schema `false` (no value is valid)"));
+                let id = self.define(
+                    &target,
+                    pointer,
+                    value,
+                    TypeKind::Checked(Box::new(Checked::nothing(target.subject.clone()))),
+                );
+                return Ok(Lowered {
+                    ty: TypeRef::Named(id),
+                    nullable: false,
+                });
             }
             other => return Err(Error::invalid(pointer, "a schema object", describe(other))),
         };
+        self.warn_unknown_keys(map, pointer);
+        if let Some(keyword) = REFUSED_KEYWORDS.iter().find(|k| map.contains_key(**k)) {
+            return Err(Error::unsupported(
+                join(pointer, keyword),
+                format!("the keyword `{keyword}` (not enforced by this generator)"),
+            ));
+        }
         if let Some(reference) = map.get("$ref") {
             return self.reference(map, reference, pointer, target);
+        }
+        if self.needs_checked(map, pointer) {
+            return self.checked(map, value, pointer, target);
         }
         let (types, mut nullable) = self.type_set(map, pointer)?;
 
@@ -248,9 +359,15 @@ impl<'a> Lowerer<'a> {
                 let (nulls, rest): (Vec<_>, Vec<_>) = branches.iter().enumerate().partition(|(_, b)| is_null_schema(b));
                 nullable |= !nulls.is_empty();
                 if rest.is_empty() {
+                    // Only `null` branches: the value is `null` and nothing else.
+                    let only_null = Checked {
+                        types: JsonTypes::NULL,
+                        ..Checked::nothing(target.subject.clone())
+                    };
+                    let id = self.define(&target, pointer, value, TypeKind::Checked(Box::new(only_null)));
                     return Ok(Lowered {
-                        ty: TypeRef::Any,
-                        nullable: true,
+                        ty: TypeRef::Named(id),
+                        nullable: false,
                     });
                 }
                 if rest.len() == 1 && !has_shape_besides(map, keyword) {
@@ -337,6 +454,33 @@ impl<'a> Lowerer<'a> {
         if self.doc.version >= Version::V3_1 && has_shape_besides(map, "$ref") {
             let mut merged = map.clone();
             merged.remove("$ref");
+            let members = [serde_json::json!({ "$ref": reference }), Value::Object(merged.clone())];
+            if !self.merge_is_faithful(&Map::new(), &members, pointer) {
+                // Both must hold: the referenced schema, and the keys beside the reference,
+                // lowered where they are (so their own references resolve from there).
+                let rest = self.schema(&Value::Object(merged), pointer, target.child("Rest", &target.subject))?;
+                let mut checked = Checked {
+                    types: JsonTypes::ANY,
+                    ..Checked::nothing(target.subject.clone())
+                };
+                checked.subschemas = vec![
+                    TypeUse {
+                        ty: referenced.ty,
+                        nullable: referenced.nullable,
+                    },
+                    TypeUse {
+                        ty: rest.ty,
+                        nullable: rest.nullable,
+                    },
+                ];
+                checked.applicators.all_of = vec![0, 1];
+                let value = Value::Object(map.clone());
+                let id = self.define(&target, pointer, &value, TypeKind::Checked(Box::new(checked)));
+                return Ok(Lowered {
+                    ty: TypeRef::Named(id),
+                    nullable: false,
+                });
+            }
             let mut all_of = Map::new();
             all_of.insert(
                 "allOf".into(),
@@ -356,6 +500,348 @@ impl<'a> Lowerer<'a> {
             ty: referenced.ty,
             nullable: referenced.nullable || explicit_null,
         })
+    }
+
+    /// A warning for each key of a schema that is no keyword of JSON Schema or OpenAPI and no
+    /// `x-` extension.
+    fn warn_unknown_keys(&mut self, map: &Map<String, Value>, pointer: &str) {
+        let known: &[&[&str]] = &[
+            SCHEMA_KEYWORDS,
+            CHECKED_KEYWORDS,
+            TYPED_RULE_KEYWORDS,
+            ANNOTATIONS,
+            REFUSED_KEYWORDS,
+            &["prefixItems"],
+        ];
+        self.warn_unknown(map, pointer, known, "a JSON Schema or OpenAPI keyword");
+    }
+
+    /// A warning for each key of `map` that is none of `known` and no `x-` extension, naming
+    /// the nearest known key when one is close: a typo (`requird`) is otherwise read as
+    /// nothing at all.
+    pub fn warn_unknown(&mut self, map: &Map<String, Value>, pointer: &str, known: &[&[&str]], expected: &str) {
+        let known = || known.iter().flat_map(|list| list.iter());
+        for key in map.keys() {
+            if key.starts_with("x-") || known().any(|k| k == key) {
+                continue;
+            }
+            let nearest = known()
+                .map(|k| (edit_distance(k, key), *k))
+                .filter(|(d, _)| *d <= 2)
+                .min()
+                .map(|(_, k)| format!(" (did you mean `{k}`?)"))
+                .unwrap_or_default();
+            let warning = Error::invalid(
+                join(pointer, key),
+                format!("{expected}, or an `x-` extension; the key is ignored"),
+                format!("`{key}`{nearest}"),
+            );
+            if !self.warnings.contains(&warning) {
+                self.warnings.push(warning);
+            }
+        }
+    }
+
+    /// Whether only a checked value says what this schema says: keywords no precise Rust type
+    /// enforces, rules without a `type` (they leave other types free), values no Rust enum
+    /// holds, `type: 'null'`, object rules without properties, `oneOf` without a
+    /// discriminator (exactly one), and `allOf` members a merge would misread.
+    fn needs_checked(&self, map: &Map<String, Value>, pointer: &str) -> bool {
+        if CHECKED_KEYWORDS.iter().any(|k| map.contains_key(*k)) {
+            return true;
+        }
+        let declared: Option<Vec<&str>> = match map.get("type") {
+            None => None,
+            Some(Value::String(t)) => Some(vec![t.as_str()]),
+            Some(Value::Array(t)) => Some(t.iter().filter_map(Value::as_str).collect()),
+            // Not a type: `type_set` names the mistake.
+            Some(_) => return false,
+        };
+        let non_null: Vec<&str> = declared.iter().flatten().copied().filter(|t| *t != "null").collect();
+        let values: Option<Vec<&Value>> = match (map.get("const"), map.get("enum")) {
+            (Some(c), _) => Some(vec![c]),
+            (None, Some(Value::Array(list))) => Some(list.iter().collect()),
+            _ => None,
+        };
+        if let Some(values) = values {
+            let present: Vec<&&Value> = values.iter().filter(|v| !v.is_null()).collect();
+            let all = |f: fn(&Value) -> bool| !present.is_empty() && present.iter().all(|v| f(v));
+            let precise = match non_null.as_slice() {
+                [] => all(Value::is_string),
+                // A string enum with a value of another type contradicts itself: `string_enum` says so.
+                ["string"] => true,
+                ["integer"] => all(|v| v.is_i64() || v.is_u64()),
+                ["number"] => all(Value::is_number),
+                ["boolean"] => all(Value::is_boolean),
+                _ => false,
+            };
+            if !precise {
+                return true;
+            }
+        }
+        let has = |keys: &[&str]| keys.iter().any(|k| map.contains_key(*k));
+        match &declared {
+            None if has(TYPED_RULE_KEYWORDS) => return true,
+            None => {
+                if map
+                    .get("format")
+                    .and_then(Value::as_str)
+                    .and_then(codegen_runtime::formats::Format::from_name)
+                    .is_some_and(codegen_runtime::formats::Format::is_checked)
+                {
+                    return true;
+                }
+            }
+            Some(types) if non_null.is_empty() && types.contains(&"null") => return true,
+            Some(_) if non_null.len() > 1 && non_null.iter().any(|t| *t == "object" || *t == "array") => return true,
+            Some(_) => {}
+        }
+        let properties = map
+            .get("properties")
+            .and_then(Value::as_object)
+            .is_some_and(|p| !p.is_empty());
+        if non_null == ["object"]
+            && !properties
+            && (has(&["required"]) || map.get("additionalProperties") == Some(&Value::Bool(false)))
+        {
+            return true;
+        }
+        if matches!(map.get("items"), Some(Value::Array(_) | Value::Bool(false))) {
+            return true;
+        }
+        let branches = |key: &str| map.get(key).and_then(Value::as_array);
+        for key in ["allOf", "anyOf", "oneOf"] {
+            if branches(key).is_some_and(|b| b.iter().any(Value::is_boolean)) {
+                return true;
+            }
+        }
+        if let Some(b) = branches("oneOf")
+            && b.iter().filter(|b| !is_null_schema(b)).count() > 1
+            && !map.contains_key("discriminator")
+        {
+            return true;
+        }
+        for key in ["anyOf", "oneOf"] {
+            if branches(key).is_some()
+                && has_shape_besides(map, key)
+                && map.get("type").and_then(Value::as_str) != Some("object")
+            {
+                return true;
+            }
+        }
+        branches("allOf").is_some_and(|members| !self.merge_is_faithful(map, members, pointer))
+    }
+
+    /// Merging `allOf` members into one schema keeps their meaning only when they say
+    /// different things: no keyword twice with different values, no property twice, no
+    /// `additionalProperties` (which would see the other members' properties), no unions.
+    fn merge_is_faithful(&self, map: &Map<String, Value>, members: &[Value], pointer: &str) -> bool {
+        let mut sources = vec![map.clone()];
+        for member in members {
+            let member = match member.get("$ref").and_then(Value::as_str) {
+                // A reference that does not resolve is reported where the checked value lowers it.
+                Some(r) => match self.doc.follow_ref(r, pointer) {
+                    Ok((_, v)) => v,
+                    Err(_) => return false,
+                },
+                None => member,
+            };
+            let Some(m) = member.as_object() else { return false };
+            if m.contains_key("$ref") {
+                // A reference with keys beside it: merging would drop the reference.
+                return false;
+            }
+            if m.contains_key("allOf") {
+                // Nested merges are checked when they are lowered.
+                continue;
+            }
+            sources.push(m.clone());
+        }
+        let mut seen: Map<String, Value> = Map::new();
+        let mut properties: Vec<&String> = Vec::new();
+        for source in &sources {
+            for (k, v) in source {
+                match k.as_str() {
+                    "allOf" | "$ref" => {}
+                    // Keywords read beside their siblings (`then` beside its `if`, `additionalProperties`
+                    // beside `properties`) change meaning when members are merged.
+                    "additionalProperties" | "anyOf" | "oneOf" | "items" => return false,
+                    k if CHECKED_KEYWORDS.contains(&k) => return false,
+                    "required" => {}
+                    "properties" => {
+                        for name in v.as_object().into_iter().flat_map(|p| p.keys()) {
+                            if properties.contains(&name) {
+                                return false;
+                            }
+                            properties.push(name);
+                        }
+                    }
+                    k if ANNOTATIONS.contains(&k) || k.starts_with("x-") => {}
+                    _ => match seen.get(k) {
+                        Some(earlier) if earlier != v => return false,
+                        _ => {
+                            seen.insert(k.clone(), v.clone());
+                        }
+                    },
+                }
+            }
+        }
+        true
+    }
+
+    /// A checked value: JSON types plus rules, each sub-schema lowered to its own type.
+    fn checked(&mut self, map: &Map<String, Value>, value: &Value, pointer: &str, target: Target) -> Result<Lowered> {
+        let mut checked = Checked::nothing(target.subject.clone());
+        checked.types = match map.get("type") {
+            None => JsonTypes::ANY,
+            Some(_) => {
+                let (kinds, nullable) = self.type_set(map, pointer)?;
+                let mut types = if nullable { JsonTypes::NULL } else { JsonTypes::NONE };
+                for kind in kinds {
+                    types = types.with(JsonTypes::from_name(kind.name()).unwrap_or(JsonTypes::NONE));
+                }
+                types
+            }
+        };
+        let numbers = rules(map, pointer, Kind::Number)?;
+        let strings = rules(map, pointer, Kind::String)?;
+        let arrays = rules(map, pointer, Kind::Array)?;
+        checked.rules = Rules {
+            minimum: numbers.minimum,
+            maximum: numbers.maximum,
+            multiple_of: numbers.multiple_of,
+            min_length: strings.min_length,
+            max_length: strings.max_length,
+            pattern: strings.pattern,
+            format: strings.format,
+            min_items: arrays.min_items,
+            max_items: arrays.max_items,
+            unique_items: arrays.unique_items,
+            one_of_values: None,
+        };
+        if let Some(c) = map.get("const") {
+            checked.rules.one_of_values = Some(vec![c.clone()]);
+        } else if let Some(e) = map.get("enum") {
+            let list = e
+                .as_array()
+                .ok_or_else(|| Error::invalid(join(pointer, "enum"), "an array", describe(e)))?;
+            checked.rules.one_of_values = Some(list.clone());
+        }
+        checked.min_properties = count(map, pointer, "minProperties")?;
+        checked.max_properties = count(map, pointer, "maxProperties")?;
+        checked.required = self.required(map, pointer)?.into_iter().map(str::to_owned).collect();
+        if let Some(dependent) = map.get("dependentRequired") {
+            let at = join(pointer, "dependentRequired");
+            let dependent = dependent
+                .as_object()
+                .ok_or_else(|| Error::invalid(&at, "a mapping of property names to lists", describe(dependent)))?;
+            for (key, partners) in dependent {
+                let partners = partners
+                    .as_array()
+                    .and_then(|p| {
+                        p.iter()
+                            .map(|v| v.as_str().map(str::to_owned))
+                            .collect::<Option<Vec<_>>>()
+                    })
+                    .ok_or_else(|| Error::invalid(join(&at, key), "a list of property names", describe(partners)))?;
+                checked.dependent_required.push((key.clone(), partners));
+            }
+        }
+        let subs = &mut checked.subschemas;
+        let a = &mut checked.applicators;
+        for (keyword, list) in [
+            ("properties", &mut a.properties),
+            ("patternProperties", &mut a.pattern_properties),
+            ("dependentSchemas", &mut a.dependent_schemas),
+        ] {
+            let Some(entries) = map.get(keyword) else { continue };
+            let at = join(pointer, keyword);
+            let entries = entries
+                .as_object()
+                .ok_or_else(|| Error::invalid(&at, "a mapping of schemas", describe(entries)))?;
+            for (name, schema) in entries {
+                if keyword == "patternProperties"
+                    && let Some(e) = codegen_runtime::rules::pattern_error(name)
+                {
+                    return Err(Error::unsupported(
+                        join(&at, name),
+                        format!("the pattern `{name}` (the regex engine cannot read it: {e})"),
+                    ));
+                }
+                list.push((
+                    name.clone(),
+                    self.subschema(subs, schema, &join(&at, name), &target, name)?,
+                ));
+            }
+        }
+        let one = |this: &mut Self, subs: &mut Vec<TypeUse>, key: &str| -> Result<Option<usize>> {
+            match map.get(key) {
+                Some(schema) => this
+                    .subschema(subs, schema, &join(pointer, key), &target, key)
+                    .map(Some),
+                None => Ok(None),
+            }
+        };
+        a.additional_properties = one(self, subs, "additionalProperties")?;
+        a.property_names = one(self, subs, "propertyNames")?;
+        a.not = one(self, subs, "not")?;
+        if let Some(condition) = one(self, subs, "if")? {
+            let then = one(self, subs, "then")?;
+            let otherwise = one(self, subs, "else")?;
+            a.if_then_else = Some((condition, then, otherwise));
+        }
+        // Draft 4's tuple form (`items: [...]`, `additionalItems`) is 2020-12's `prefixItems`, `items`.
+        let (tuple_key, rest_key) = match map.get("items") {
+            Some(Value::Array(_)) => ("items", "additionalItems"),
+            _ => ("prefixItems", "items"),
+        };
+        if let Some(tuple) = map.get(tuple_key) {
+            let at = join(pointer, tuple_key);
+            let tuple = tuple
+                .as_array()
+                .ok_or_else(|| Error::invalid(&at, "an array of schemas", describe(tuple)))?;
+            for (i, schema) in tuple.iter().enumerate() {
+                let index = self.subschema(subs, schema, &join(&at, &i.to_string()), &target, &format!("item{i}"))?;
+                a.prefix_items.push(index);
+            }
+        }
+        a.items = one(self, subs, rest_key)?;
+        for (keyword, list) in [
+            ("allOf", &mut a.all_of),
+            ("anyOf", &mut a.any_of),
+            ("oneOf", &mut a.one_of),
+        ] {
+            let Some(branches) = map.get(keyword) else { continue };
+            let at = join(pointer, keyword);
+            let branches = branches
+                .as_array()
+                .ok_or_else(|| Error::invalid(&at, "an array of schemas", describe(branches)))?;
+            for (i, branch) in branches.iter().enumerate() {
+                let name = format!("{keyword}{i}");
+                list.push(self.subschema(subs, branch, &join(&at, &i.to_string()), &target, &name)?);
+            }
+        }
+        let id = self.define(&target, pointer, value, TypeKind::Checked(Box::new(checked)));
+        Ok(Lowered {
+            ty: TypeRef::Named(id),
+            nullable: false,
+        })
+    }
+
+    fn subschema(
+        &mut self,
+        subs: &mut Vec<TypeUse>,
+        schema: &Value,
+        at: &str,
+        target: &Target,
+        name: &str,
+    ) -> Result<usize> {
+        let lowered = self.schema(schema, at, target.child(name, &target.subject))?;
+        subs.push(TypeUse {
+            ty: lowered.ty,
+            nullable: lowered.nullable,
+        });
+        Ok(subs.len() - 1)
     }
 
     /// The declared `type`s without `null`, and whether `null` was among them.
@@ -386,6 +872,13 @@ impl<'a> Lowerer<'a> {
         };
         let mut kinds = Vec::new();
         for (name, at) in names {
+            if name == "null" && self.doc.version == Version::V3_0 {
+                return Err(Error::invalid(
+                    at,
+                    "a 3.0 type name (3.0 has no type `null`: write `nullable: true`)",
+                    "\"null\"",
+                ));
+            }
             match Kind::parse(name) {
                 Some(Kind::Null) => nullable = true,
                 Some(kind) => kinds.push(kind),
@@ -424,10 +917,7 @@ impl<'a> Lowerer<'a> {
                     Some(items) => {
                         let at = join(pointer, "items");
                         let item = self.schema(items, &at, target.child("Item", &target.subject))?;
-                        if item.nullable {
-                            return Err(Error::unsupported(at, "array items that may be null"));
-                        }
-                        item.ty
+                        or_null(item)
                     }
                     None => TypeRef::Any,
                 };
@@ -518,7 +1008,7 @@ impl<'a> Lowerer<'a> {
             Some(schema) => {
                 let at = join(pointer, "additionalProperties");
                 let inner = self.schema(schema, &at, target.child("Value", &target.subject))?;
-                Some(Some(if inner.nullable { TypeRef::Any } else { inner.ty }))
+                Some(Some(or_null(inner)))
             }
         };
         let properties = match map.get("properties") {
@@ -599,6 +1089,12 @@ impl<'a> Lowerer<'a> {
                 describe(other),
             )),
         }
+    }
+
+    /// A schema's default, from the schema or the one schema it wraps (`$ref`, `allOf`, a
+    /// nullable `anyOf`): fields and parameters read it alike.
+    pub fn default_of(&self, schema: &Value) -> Option<Value> {
+        self.annotations(schema).default.filter(|d| !d.is_null())
     }
 
     /// Description, default and access flags, from the schema or, through `$ref`, `allOf`
@@ -840,6 +1336,32 @@ struct Annotations {
     examples: Vec<Value>,
     read_only: bool,
     write_only: bool,
+}
+
+/// Levenshtein distance, for suggesting the keyword a typo meant.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let here = row[j + 1];
+            row[j + 1] = (previous + usize::from(ca != *cb)).min(row[j] + 1).min(here + 1);
+            previous = here;
+        }
+    }
+    row[b.len()]
+}
+
+/// The type of a position without a `nullable` flag (an array item, a map value): `T`, or
+/// `T` or `null` when the schema admits null.
+fn or_null(lowered: Lowered) -> TypeRef {
+    if lowered.nullable && lowered.ty != TypeRef::Any {
+        TypeRef::OrNull(Box::new(lowered.ty))
+    } else {
+        lowered.ty
+    }
 }
 
 /// `{type: 'null'}`, `{enum: [null]}`, `{const: null}`: a branch that only admits null.

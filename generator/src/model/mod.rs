@@ -3,6 +3,8 @@
 //! Every decision about names, nullability and constraints is made in lowering and stored
 //! here; nothing in this module knows YAML, and nothing knows Rust tokens.
 
+use codegen_runtime::json;
+pub use codegen_runtime::json::JsonTypes;
 use serde_json::Value;
 
 /// A whole API, lowered.
@@ -55,6 +57,153 @@ pub enum TypeKind {
     Union(Union),
     /// Another name for a type (a component that is just `type: string`, ...).
     Alias(TypeRef),
+    /// A JSON value no precise Rust type describes: allowed JSON types plus rules.
+    Checked(Box<Checked>),
+}
+
+/// A use of a type: the type, and whether `null` is allowed too.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TypeUse {
+    pub ty: TypeRef,
+    pub nullable: bool,
+}
+
+/// Any JSON value, or one of several JSON types, with rules, each rule applying only to
+/// instances of its type (JSON Schema's reading): `{minimum: 1}` admits `"x"`. The home of
+/// schemas no precise Rust type describes (`not`, `oneOf` as exactly one, `enum` of objects,
+/// `type: 'null'`, ...); generated code holds a `serde_json::Value` checked on the way in by
+/// `codegen_runtime::json::check`, the same check [`validate`] runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked {
+    /// The JSON types admitted; `null` is one of them, never a flag beside.
+    pub types: JsonTypes,
+    /// Number, string and array rules, and the `enum`/`const` values (`one_of_values`).
+    pub rules: Rules,
+    pub min_properties: Option<u64>,
+    pub max_properties: Option<u64>,
+    pub required: Vec<String>,
+    /// `dependentRequired`: when the property is present, so must each partner be.
+    pub dependent_required: Vec<(String, Vec<String>)>,
+    /// The sub-schemas the applicators name by index.
+    pub subschemas: Vec<TypeUse>,
+    pub applicators: Applicators,
+    /// The property or schema name, used in error messages.
+    pub subject: String,
+}
+
+/// The keywords that apply sub-schemas, each naming its sub-schema by its index in
+/// [`Checked::subschemas`] (the runtime's `json::Applicators`, owned).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Applicators {
+    pub properties: Vec<(String, usize)>,
+    pub pattern_properties: Vec<(String, usize)>,
+    pub dependent_schemas: Vec<(String, usize)>,
+    pub additional_properties: Option<usize>,
+    pub property_names: Option<usize>,
+    pub prefix_items: Vec<usize>,
+    pub items: Option<usize>,
+    pub all_of: Vec<usize>,
+    pub any_of: Vec<usize>,
+    pub one_of: Vec<usize>,
+    pub not: Option<usize>,
+    pub if_then_else: Option<(usize, Option<usize>, Option<usize>)>,
+}
+
+impl Checked {
+    /// Admits nothing: the schema `false`.
+    pub fn nothing(subject: impl Into<String>) -> Self {
+        Checked {
+            types: JsonTypes::NONE,
+            rules: Rules::default(),
+            min_properties: None,
+            max_properties: None,
+            required: Vec::new(),
+            dependent_required: Vec::new(),
+            subschemas: Vec::new(),
+            applicators: Applicators::default(),
+            subject: subject.into(),
+        }
+    }
+
+    /// Hands `f` the runtime's borrowed view of these rules.
+    pub fn with_runtime_rules<R>(
+        &self,
+        whole_floats_are_integers: bool,
+        f: impl FnOnce(&json::ValueRules<'_>) -> R,
+    ) -> R {
+        let r = &self.rules;
+        let bound = |b: Option<Bound>| {
+            b.map(|b| codegen_runtime::rules::Bound {
+                value: b.value,
+                exclusive: b.exclusive,
+            })
+        };
+        let required: Vec<&str> = self.required.iter().map(String::as_str).collect();
+        let partners: Vec<Vec<&str>> = self
+            .dependent_required
+            .iter()
+            .map(|(_, p)| p.iter().map(String::as_str).collect())
+            .collect();
+        let dependent: Vec<(&str, &[&str])> = self
+            .dependent_required
+            .iter()
+            .zip(&partners)
+            .map(|((k, _), p)| (k.as_str(), p.as_slice()))
+            .collect();
+        let allowed_texts: Option<Vec<String>> = r
+            .one_of_values
+            .as_ref()
+            .map(|v| v.iter().map(Value::to_string).collect());
+        let allowed: Option<Vec<&str>> = allowed_texts.as_ref().map(|t| t.iter().map(String::as_str).collect());
+        let a = &self.applicators;
+        fn named(list: &[(String, usize)]) -> Vec<(&str, usize)> {
+            list.iter().map(|(k, i)| (k.as_str(), *i)).collect()
+        }
+        let (properties, pattern_properties) = (named(&a.properties), named(&a.pattern_properties));
+        let dependent_schemas = named(&a.dependent_schemas);
+        let rules = json::ValueRules {
+            types: self.types,
+            whole_floats_are_integers,
+            numbers: codegen_runtime::rules::NumberRules {
+                minimum: bound(r.minimum),
+                maximum: bound(r.maximum),
+                multiple_of: r.multiple_of,
+            },
+            strings: codegen_runtime::rules::StringRules {
+                min_length: r.min_length,
+                max_length: r.max_length,
+                pattern: r.pattern.as_deref(),
+                format: r.format.as_deref(),
+            },
+            arrays: codegen_runtime::rules::ArrayRules {
+                min_items: r.min_items,
+                max_items: r.max_items,
+                unique_items: r.unique_items,
+            },
+            objects: json::ObjectRules {
+                min_properties: self.min_properties,
+                max_properties: self.max_properties,
+                required: &required,
+                dependent_required: &dependent,
+            },
+            allowed: allowed.as_deref(),
+            applicators: json::Applicators {
+                properties: &properties,
+                pattern_properties: &pattern_properties,
+                dependent_schemas: &dependent_schemas,
+                additional_properties: a.additional_properties,
+                property_names: a.property_names,
+                prefix_items: &a.prefix_items,
+                items: a.items,
+                all_of: &a.all_of,
+                any_of: &a.any_of,
+                one_of: &a.one_of,
+                not: a.not,
+                if_then_else: a.if_then_else,
+            },
+        };
+        f(&rules)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -189,6 +338,9 @@ pub enum TypeRef {
     AnyObject,
     Array(Box<TypeRef>),
     Map(Box<TypeRef>),
+    /// The inner type or `null` (`Option<T>`), where a position has no `nullable` flag of its
+    /// own: array items and map values that may be null.
+    OrNull(Box<TypeRef>),
     Named(TypeId),
     /// A named type that contains itself: held behind a pointer.
     Boxed(TypeId),
@@ -471,6 +623,27 @@ impl Api {
             }
         }
         ty
+    }
+
+    /// The checked value a reference stands for, through aliases; `None` for anything else.
+    pub fn checked_of(&self, ty: &TypeRef) -> Option<&Checked> {
+        match self.unalias(ty) {
+            TypeRef::Named(id) | TypeRef::Boxed(id) => match &self.type_def(*id).kind {
+                TypeKind::Checked(c) => Some(c),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Whether a use of a type admits `null`: by its flag, by being any value or "or null",
+    /// or by its own rules (a checked value). The one answer to the question.
+    pub fn admits_null(&self, ty: &TypeRef, nullable: bool) -> bool {
+        nullable
+            || matches!(self.unalias(ty), TypeRef::Any | TypeRef::OrNull(_))
+            || self
+                .checked_of(ty)
+                .is_some_and(|_| validate::validate(self, ty, false, &Value::Null).is_empty())
     }
 
     /// The object type a reference stands for, through aliases; `None` for anything else.

@@ -2,10 +2,11 @@
 //! types enforce (they share `codegen_runtime::rules`). The generator checks spec
 //! defaults with it; the conformance runner checks answers with it.
 
+use codegen_runtime::json;
 use codegen_runtime::rules::{self, ArrayRules, NumberRules, StringRules};
 use serde_json::Value;
 
-use super::{Api, IntWidth, Rules, TypeKind, TypeRef};
+use super::{Api, IntWidth, Rules, TypeKind, TypeRef, TypeUse};
 use crate::error::join;
 
 /// One way a value breaks its type: where in the value, and what.
@@ -43,8 +44,9 @@ impl Checker<'_> {
     }
 
     fn check(&mut self, ty: &TypeRef, nullable: bool, value: &Value, at: &str) {
-        if value.is_null() {
-            if !nullable && *ty != TypeRef::Any {
+        // A checked value judges `null` by its own types and rules.
+        if value.is_null() && self.api.checked_of(ty).is_none() {
+            if !self.api.admits_null(ty, nullable) {
                 self.fail(at, "must not be null");
             }
             return;
@@ -85,6 +87,8 @@ impl Checker<'_> {
                 }
                 None => self.fail(at, format!("must be an object, got {}", kind(value))),
             },
+            // Not null here: `check` let the null through.
+            TypeRef::OrNull(inner) => self.check_shape(inner, value, at),
             TypeRef::Named(id) | TypeRef::Boxed(id) => {
                 self.check_named(&self.api.type_def(*id).kind.clone(), value, at)
             }
@@ -136,6 +140,26 @@ impl Checker<'_> {
                         }
                     }
                     None => {}
+                }
+            }
+            TypeKind::Checked(c) => {
+                let (api, depth) = (self.api, self.depth);
+                let mut admits = |i: usize, v: &Value| {
+                    let sub: &TypeUse = &c.subschemas[i];
+                    let mut out = Vec::new();
+                    Checker {
+                        api,
+                        out: &mut out,
+                        depth,
+                    }
+                    .check(&sub.ty, sub.nullable, v, "");
+                    out.is_empty()
+                };
+                let verdict = c.with_runtime_rules(api.whole_floats_are_integers, |rules| {
+                    json::check(&c.subject, value, rules, &mut admits)
+                });
+                if let Err(e) = verdict {
+                    self.fail(at, e.to_string());
                 }
             }
             TypeKind::Union(u) => {

@@ -1,0 +1,489 @@
+//! JSON Schema's reading of a value no Rust type describes exactly: a set of allowed JSON
+//! types plus rules, each rule applying only to instances of its type (`minimum` says
+//! nothing about a string). Generated checked newtypes (a `serde_json::Value` inside) and
+//! the generator's validator both judge with [`check`], so the two cannot drift.
+//!
+//! Sub-schemas (`properties`, `items`, `not`, `oneOf`, ...) are numbered by the caller:
+//! [`check`] asks `admits(i, value)` whether sub-schema `i` admits a value. Generated code
+//! answers by deserializing into the sub-schema's type; the validator by validating.
+
+use serde_json::{Map, Value};
+
+use crate::rules::{self, ArrayRules, ConstraintError, NumberRules, StringRules};
+
+/// A set of JSON types. `INTEGER` is a part of `NUMBER`: a set with `NUMBER` admits integers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct JsonTypes(pub u8);
+
+impl JsonTypes {
+    pub const NONE: JsonTypes = JsonTypes(0);
+    pub const NULL: JsonTypes = JsonTypes(1);
+    pub const BOOLEAN: JsonTypes = JsonTypes(1 << 1);
+    pub const INTEGER: JsonTypes = JsonTypes(1 << 2);
+    pub const NUMBER: JsonTypes = JsonTypes(1 << 3);
+    pub const STRING: JsonTypes = JsonTypes(1 << 4);
+    pub const ARRAY: JsonTypes = JsonTypes(1 << 5);
+    pub const OBJECT: JsonTypes = JsonTypes(1 << 6);
+    pub const ANY: JsonTypes = JsonTypes((1 << 7) - 1);
+
+    const NAMES: [(JsonTypes, &'static str); 7] = [
+        (JsonTypes::NULL, "null"),
+        (JsonTypes::BOOLEAN, "boolean"),
+        (JsonTypes::INTEGER, "integer"),
+        (JsonTypes::NUMBER, "number"),
+        (JsonTypes::STRING, "string"),
+        (JsonTypes::ARRAY, "array"),
+        (JsonTypes::OBJECT, "object"),
+    ];
+
+    pub const fn with(self, other: JsonTypes) -> JsonTypes {
+        JsonTypes(self.0 | other.0)
+    }
+
+    pub const fn contains(self, other: JsonTypes) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// The type a JSON type name (`"string"`, `"null"`, ...) stands for.
+    pub fn from_name(name: &str) -> Option<JsonTypes> {
+        JsonTypes::NAMES.iter().find(|(_, n)| *n == name).map(|(t, _)| *t)
+    }
+
+    /// Whether `value` is of one of the types. `whole_floats_are_integers`: 2020-12 counts
+    /// `1.0` as an integer; draft 4 does not.
+    pub fn admits(self, value: &Value, whole_floats_are_integers: bool) -> bool {
+        let of = match value {
+            Value::Null => JsonTypes::NULL,
+            Value::Bool(_) => JsonTypes::BOOLEAN,
+            Value::Number(n) if is_integer(n, whole_floats_are_integers) => JsonTypes::INTEGER,
+            Value::Number(_) => JsonTypes::NUMBER,
+            Value::String(_) => JsonTypes::STRING,
+            Value::Array(_) => JsonTypes::ARRAY,
+            Value::Object(_) => JsonTypes::OBJECT,
+        };
+        self.0 & of.0 != 0 || (of == JsonTypes::INTEGER && self.contains(JsonTypes::NUMBER))
+    }
+
+    /// `string, null`, for messages.
+    pub fn names(self) -> String {
+        let names: Vec<&str> = JsonTypes::NAMES
+            .iter()
+            .filter(|(t, _)| self.contains(*t))
+            .map(|(_, n)| *n)
+            .collect();
+        if names.is_empty() {
+            "nothing".to_owned()
+        } else {
+            names.join(", ")
+        }
+    }
+}
+
+fn is_integer(n: &serde_json::Number, whole_floats_are_integers: bool) -> bool {
+    n.is_i64() || n.is_u64() || (whole_floats_are_integers && n.as_f64().is_some_and(|f| f.fract() == 0.0))
+}
+
+/// Equality as JSON Schema defines it: numbers by value (`1` = `1.0`), objects regardless
+/// of key order, arrays item by item.
+pub fn equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
+            (Some(x), Some(y)) => x == y,
+            _ => match (x.as_u64(), y.as_u64()) {
+                (Some(x), Some(y)) => x == y,
+                _ => x.as_f64() == y.as_f64(),
+            },
+        },
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| equal(x, y)),
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| equal(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// Keywords on objects that name no sub-schema.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ObjectRules<'a> {
+    pub min_properties: Option<u64>,
+    pub max_properties: Option<u64>,
+    pub required: &'a [&'a str],
+    /// `dependentRequired`: when the first is present, so must be each of the others.
+    pub dependent_required: &'a [(&'a str, &'a [&'a str])],
+}
+
+/// The keywords that apply sub-schemas, each naming its sub-schema by number.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Applicators<'a> {
+    pub properties: &'a [(&'a str, usize)],
+    pub pattern_properties: &'a [(&'a str, usize)],
+    /// `dependentSchemas`: when the property is present, the whole object must match.
+    pub dependent_schemas: &'a [(&'a str, usize)],
+    /// Applies to the properties neither `properties` nor `patternProperties` name.
+    pub additional_properties: Option<usize>,
+    pub property_names: Option<usize>,
+    pub prefix_items: &'a [usize],
+    /// Applies to the items after `prefix_items`.
+    pub items: Option<usize>,
+    pub all_of: &'a [usize],
+    pub any_of: &'a [usize],
+    pub one_of: &'a [usize],
+    pub not: Option<usize>,
+    pub if_then_else: Option<(usize, Option<usize>, Option<usize>)>,
+}
+
+/// Everything a checked value must satisfy.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ValueRules<'a> {
+    pub types: JsonTypes,
+    pub whole_floats_are_integers: bool,
+    pub numbers: NumberRules,
+    pub strings: StringRules<'a>,
+    pub arrays: ArrayRules,
+    pub objects: ObjectRules<'a>,
+    /// `enum` / `const`: the values allowed, as JSON text.
+    pub allowed: Option<&'a [&'a str]>,
+    pub applicators: Applicators<'a>,
+}
+
+fn fail(subject: &str, rule: &'static str, message: String) -> ConstraintError {
+    ConstraintError {
+        subject: subject.to_owned(),
+        rule,
+        message,
+    }
+}
+
+/// Judges `value` by `rules`; `admits(i, v)` says whether sub-schema `i` admits `v`.
+pub fn check(
+    subject: &str,
+    value: &Value,
+    rules: &ValueRules<'_>,
+    admits: &mut dyn FnMut(usize, &Value) -> bool,
+) -> Result<(), ConstraintError> {
+    if !rules.types.admits(value, rules.whole_floats_are_integers) {
+        return Err(fail(
+            subject,
+            "type",
+            format!("must be of type {}, got {value}", rules.types.names()),
+        ));
+    }
+    if let Some(allowed) = rules.allowed {
+        let found = allowed
+            .iter()
+            .any(|a| serde_json::from_str::<Value>(a).is_ok_and(|a| equal(&a, value)));
+        if !found {
+            return Err(fail(
+                subject,
+                "enum",
+                format!("must be one of [{}], got {value}", allowed.join(", ")),
+            ));
+        }
+    }
+    match value {
+        Value::Number(n) => match n.as_i64().map(i128::from).or_else(|| n.as_u64().map(i128::from)) {
+            Some(i) => rules::check_integer(subject, i, &rules.numbers)?,
+            None => rules::check_number(subject, n.as_f64().unwrap_or(f64::NAN), &rules.numbers)?,
+        },
+        Value::String(s) => rules::check_string(subject, s, &rules.strings)?,
+        Value::Array(items) => check_array(subject, items, rules, admits)?,
+        Value::Object(map) => {
+            check_object(subject, map, rules, admits)?;
+            for (key, schema) in rules.applicators.dependent_schemas {
+                if map.contains_key(*key) && !admits(*schema, value) {
+                    return Err(fail(
+                        subject,
+                        "dependentSchemas",
+                        format!("has `{key}`, so must match the schema that depends on it: {value}"),
+                    ));
+                }
+            }
+        }
+        Value::Null | Value::Bool(_) => {}
+    }
+    check_combinators(subject, value, &rules.applicators, admits)
+}
+
+fn check_array(
+    subject: &str,
+    items: &[Value],
+    rules: &ValueRules<'_>,
+    admits: &mut dyn FnMut(usize, &Value) -> bool,
+) -> Result<(), ConstraintError> {
+    let counts = ArrayRules {
+        unique_items: false,
+        ..rules.arrays
+    };
+    rules::check_array(subject, items, &counts)?;
+    if rules.arrays.unique_items
+        && let Some(i) = (1..items.len()).find(|&i| items[..i].iter().any(|earlier| equal(earlier, &items[i])))
+    {
+        return Err(fail(
+            subject,
+            "uniqueItems",
+            format!("must not repeat items, but item {i} repeats an earlier one"),
+        ));
+    }
+    let a = &rules.applicators;
+    for (i, item) in items.iter().enumerate() {
+        let (schema, keyword) = match a.prefix_items.get(i) {
+            Some(s) => (Some(*s), "prefixItems"),
+            None => (a.items, "items"),
+        };
+        if let Some(schema) = schema
+            && !admits(schema, item)
+        {
+            return Err(fail(
+                subject,
+                keyword,
+                format!("has item {i} ({item}) that its `{keyword}` schema refuses"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_object(
+    subject: &str,
+    map: &Map<String, Value>,
+    rules: &ValueRules<'_>,
+    admits: &mut dyn FnMut(usize, &Value) -> bool,
+) -> Result<(), ConstraintError> {
+    let o = &rules.objects;
+    let n = map.len() as u64;
+    if let Some(min) = o.min_properties
+        && n < min
+    {
+        return Err(fail(
+            subject,
+            "minProperties",
+            format!("must have at least {min} properties, got {n}"),
+        ));
+    }
+    if let Some(max) = o.max_properties
+        && n > max
+    {
+        return Err(fail(
+            subject,
+            "maxProperties",
+            format!("must have at most {max} properties, got {n}"),
+        ));
+    }
+    if let Some(missing) = o.required.iter().find(|k| !map.contains_key(**k)) {
+        return Err(fail(
+            subject,
+            "required",
+            format!("must have the required property `{missing}`"),
+        ));
+    }
+    for (key, partners) in o.dependent_required {
+        if map.contains_key(*key)
+            && let Some(missing) = partners.iter().find(|k| !map.contains_key(**k))
+        {
+            return Err(fail(
+                subject,
+                "dependentRequired",
+                format!("has `{key}`, so must have `{missing}` too"),
+            ));
+        }
+    }
+    let a = &rules.applicators;
+    for (key, v) in map {
+        if let Some(names) = a.property_names
+            && !admits(names, &Value::String(key.clone()))
+        {
+            return Err(fail(
+                subject,
+                "propertyNames",
+                format!("has a property name its `propertyNames` schema refuses: {key:?}"),
+            ));
+        }
+        let mut named = false;
+        for (name, schema) in a.properties.iter().filter(|(name, _)| name == key) {
+            named = true;
+            if !admits(*schema, v) {
+                return Err(fail(
+                    subject,
+                    "properties",
+                    format!("has property `{name}` with a value its schema refuses: {v}"),
+                ));
+            }
+        }
+        for (pattern, schema) in a.pattern_properties {
+            if rules::matches(pattern, key) {
+                named = true;
+                if !admits(*schema, v) {
+                    return Err(fail(
+                        subject,
+                        "patternProperties",
+                        format!("has property `{key}` (matching `{pattern}`) with a value its schema refuses: {v}"),
+                    ));
+                }
+            }
+        }
+        if !named
+            && let Some(schema) = a.additional_properties
+            && !admits(schema, v)
+        {
+            return Err(fail(
+                subject,
+                "additionalProperties",
+                format!("has property `{key}`, which the schema does not allow with the value {v}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_combinators(
+    subject: &str,
+    value: &Value,
+    a: &Applicators<'_>,
+    admits: &mut dyn FnMut(usize, &Value) -> bool,
+) -> Result<(), ConstraintError> {
+    if let Some(i) = a.all_of.iter().position(|s| !admits(*s, value)) {
+        return Err(fail(
+            subject,
+            "allOf",
+            format!("does not match `allOf` schema {i}: {value}"),
+        ));
+    }
+    if !a.any_of.is_empty() && !a.any_of.iter().any(|s| admits(*s, value)) {
+        return Err(fail(
+            subject,
+            "anyOf",
+            format!("matches none of the `anyOf` schemas: {value}"),
+        ));
+    }
+    if !a.one_of.is_empty() {
+        let matched = a.one_of.iter().filter(|s| admits(**s, value)).count();
+        if matched != 1 {
+            return Err(fail(
+                subject,
+                "oneOf",
+                format!("must match exactly one `oneOf` schema, matches {matched}: {value}"),
+            ));
+        }
+    }
+    if let Some(not) = a.not
+        && admits(not, value)
+    {
+        return Err(fail(subject, "not", format!("matches the `not` schema: {value}")));
+    }
+    if let Some((condition, then, otherwise)) = a.if_then_else {
+        let (branch, keyword) = if admits(condition, value) {
+            (then, "then")
+        } else {
+            (otherwise, "else")
+        };
+        if let Some(branch) = branch
+            && !admits(branch, value)
+        {
+            return Err(fail(
+                subject,
+                keyword,
+                format!("does not match the `{keyword}` schema its `if` chose: {value}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether a value is admitted by a type of generated code (with `null` allowed too when
+/// `nullable`): what generated checked newtypes answer for their sub-schemas.
+pub fn admits<T: serde::de::DeserializeOwned>(value: &Value, nullable: bool) -> bool {
+    (nullable && value.is_null()) || T::deserialize(value).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    const BASE: ValueRules<'static> = ValueRules {
+        types: JsonTypes::ANY,
+        whole_floats_are_integers: true,
+        numbers: NumberRules {
+            minimum: None,
+            maximum: None,
+            multiple_of: None,
+        },
+        strings: StringRules {
+            min_length: None,
+            max_length: None,
+            pattern: None,
+            format: None,
+        },
+        arrays: ArrayRules {
+            min_items: None,
+            max_items: None,
+            unique_items: false,
+        },
+        objects: ObjectRules {
+            min_properties: None,
+            max_properties: None,
+            required: &[],
+            dependent_required: &[],
+        },
+        allowed: None,
+        applicators: Applicators {
+            properties: &[],
+            pattern_properties: &[],
+            dependent_schemas: &[],
+            additional_properties: None,
+            property_names: None,
+            prefix_items: &[],
+            items: None,
+            all_of: &[],
+            any_of: &[],
+            one_of: &[],
+            not: None,
+            if_then_else: None,
+        },
+    };
+
+    #[test]
+    fn rules_apply_only_to_their_type() {
+        let rules = ValueRules {
+            numbers: NumberRules {
+                minimum: Some(rules::Bound {
+                    value: 1.1,
+                    exclusive: false,
+                }),
+                ..BASE.numbers
+            },
+            ..BASE
+        };
+        let mut none = |_: usize, _: &Value| false;
+        assert!(check("x", &json!("text"), &rules, &mut none).is_ok());
+        assert!(check("x", &json!(null), &rules, &mut none).is_ok());
+        assert_eq!(check("x", &json!(0.5), &rules, &mut none).unwrap_err().rule, "minimum");
+    }
+
+    #[test]
+    fn one_of_is_exactly_one_and_enum_compares_as_json() {
+        let rules = ValueRules {
+            applicators: Applicators {
+                one_of: &[0, 1],
+                ..BASE.applicators
+            },
+            allowed: Some(&["1", "[1, {\"a\": 2}]"]),
+            ..BASE
+        };
+        let mut both = |_: usize, _: &Value| true;
+        assert_eq!(check("x", &json!(1.0), &rules, &mut both).unwrap_err().rule, "oneOf");
+        let mut first = |i: usize, _: &Value| i == 0;
+        assert!(check("x", &json!(1.0), &rules, &mut first).is_ok());
+        assert!(check("x", &json!([1.0, {"a": 2}]), &rules, &mut first).is_ok());
+        assert_eq!(check("x", &json!(2), &rules, &mut first).unwrap_err().rule, "enum");
+    }
+
+    #[test]
+    fn types_count_whole_floats_as_integers_in_2020_12_only() {
+        assert!(JsonTypes::INTEGER.admits(&json!(1.0), true));
+        assert!(!JsonTypes::INTEGER.admits(&json!(1.0), false));
+        assert!(JsonTypes::NUMBER.admits(&json!(1), false));
+        assert_eq!(JsonTypes::STRING.with(JsonTypes::NULL).names(), "null, string");
+    }
+}
