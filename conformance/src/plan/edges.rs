@@ -229,15 +229,34 @@ fn checked(sampler: &Sampler, ty: &TypeRef, c: &Checked, hint: Hint, out: &mut V
                 candidates.push((format!("{key}_without_{partner}"), Value::Object(object)));
             }
         }
-        if let Some(max) = c.max_properties {
-            let mut object = base.clone();
-            for i in 0..=max {
-                object.entry(format!("conformance_{i}")).or_insert(json!("conformance"));
+        // Each bound, and one past it: the object's own properties first (required ones
+        // kept), padded with made-up ones of the kind extra keys take.
+        let extra = a
+            .additional_properties
+            .and_then(sub_value)
+            .unwrap_or(json!("conformance"));
+        let sized = |n: u64| {
+            let mut keys: Vec<&String> = base.keys().collect();
+            keys.sort_by_key(|k| !c.required.contains(k));
+            let mut object: serde_json::Map<String, Value> = keys
+                .into_iter()
+                .take(n as usize)
+                .map(|k| (k.clone(), base[k].clone()))
+                .collect();
+            let mut i = 0;
+            while (object.len() as u64) < n {
+                object.entry(format!("conformance_{i}")).or_insert(extra.clone());
+                i += 1;
             }
-            candidates.push(("above_max_properties".into(), Value::Object(object)));
+            Value::Object(object)
+        };
+        if let Some(max) = c.max_properties {
+            candidates.push(("max_properties".into(), sized(max)));
+            candidates.push(("above_max_properties".into(), sized(max + 1)));
         }
-        if c.min_properties.is_some_and(|m| m > 0) {
-            candidates.push(("below_min_properties".into(), json!({})));
+        if let Some(min) = c.min_properties.filter(|m| *m > 0) {
+            candidates.push(("min_properties".into(), sized(min)));
+            candidates.push(("below_min_properties".into(), sized(min - 1)));
         }
         for (key, _) in &a.dependent_schemas {
             let mut object = base.clone();

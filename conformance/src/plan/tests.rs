@@ -202,6 +202,28 @@ fn checked_values_get_an_edge_per_keyword_judged_by_the_validator() {
 }
 
 #[test]
+fn objects_get_each_property_count_bound_and_one_past_it() {
+    let plan = planned(&post_spec(
+        "3.1.0",
+        "              type: object
+              properties:
+                tags:
+                  type: object
+                  minProperties: 2
+                  maxProperties: 3
+                  additionalProperties: {type: string}",
+    ));
+    let count = |name: &str| {
+        let c = case(&plan, &format!("createThing.tags.{name}"));
+        (c.expect, sent_body(c)["tags"].as_object().map_or(0, |o| o.len()))
+    };
+    assert_eq!(count("below_min_properties"), (Expect::Rejected, 1));
+    assert_eq!(count("min_properties"), (Expect::Accepted, 2));
+    assert_eq!(count("max_properties"), (Expect::Accepted, 3));
+    assert_eq!(count("above_max_properties"), (Expect::Rejected, 4));
+}
+
+#[test]
 fn arrays_get_fewer_than_min_items_and_repeated_items() {
     let plan = planned(&post_spec(
         "3.0.3",

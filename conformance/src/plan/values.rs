@@ -134,6 +134,17 @@ impl Sampler<'_> {
                             .unwrap_or(json!("conformance"));
                         object.insert(name.clone(), value);
                     }
+                    // As many properties as `minProperties` asks, of the kind extra keys take.
+                    let extra = c
+                        .applicators
+                        .additional_properties
+                        .and_then(|i| self.value_at(&c.subschemas[i].ty, Hint::default(), depth + 1))
+                        .unwrap_or(json!("conformance"));
+                    let mut n = 0;
+                    while (object.len() as u64) < c.min_properties.unwrap_or(0) {
+                        object.entry(format!("conformance_{n}")).or_insert(extra.clone());
+                        n += 1;
+                    }
                     // An object that also fits a branch (`oneOf`, `anyOf`) or every part
                     // (`allOf`): the branch's own value laid over the properties above.
                     let a = &c.applicators;
