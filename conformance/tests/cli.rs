@@ -196,17 +196,9 @@ fn files_ending(dir: &Path, suffix: &str) -> usize {
         .unwrap_or(0)
 }
 
-fn embedded(api: Api) -> Options {
-    Options {
-        api,
-        db: None,
-        keys: reference::EMBEDDED_KEYS.map(String::from).to_vec(),
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_first_snapshot_run_writes_them_and_passes_except_on_ci() {
-    let server = reference::start(embedded(Api::Kejue), "127.0.0.1:0".parse().unwrap())
+    let server = reference::start(Options::embedded(Api::Kejue), "127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
     let (first, on_ci) = (scratch("cli-first-snapshots"), scratch("cli-ci-snapshots"));

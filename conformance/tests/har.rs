@@ -39,16 +39,9 @@ fn name_values(list: &Value, at: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_har_file_is_har_1_2_with_every_case_and_no_credential() {
     let dir = scratch("har");
-    let running = reference::start(
-        Options {
-            api: Api::Kejue,
-            db: None,
-            keys: KEYS.iter().map(|k| (*k).to_owned()).collect(),
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    let running = reference::start(Options::embedded(Api::Kejue), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
     let (har, report) = (dir.join("run.har"), dir.join("report.json"));
     let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/kejue.yaml");
     let base = running.base_url.clone();

@@ -48,16 +48,9 @@ fn statuses(report: &Report) -> BTreeMap<String, Status> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_shards_send_each_case_once_and_merge_to_one_run() {
     let dir = scratch("shards");
-    let running = reference::start(
-        Options {
-            api: Api::Kejue,
-            db: None,
-            keys: KEYS.iter().map(|k| (*k).to_owned()).collect(),
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    let running = reference::start(Options::embedded(Api::Kejue), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
     let spec = spec(Api::Kejue);
     let spec = spec.to_str().unwrap();
     let base = running.base_url.clone();

@@ -96,6 +96,17 @@ pub struct Options {
     pub keys: Vec<String>,
 }
 
+impl Options {
+    /// `api` in memory, with the embedded keys ([`EMBEDDED_KEYS`]) as its two tenants.
+    pub fn embedded(api: Api) -> Options {
+        Options {
+            api,
+            db: None,
+            keys: EMBEDDED_KEYS.map(String::from).to_vec(),
+        }
+    }
+}
+
 /// A reference server running in this process.
 pub struct Running {
     pub api: Api,
