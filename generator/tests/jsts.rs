@@ -1,5 +1,6 @@
 //! The JSON-Schema-Test-Suite (`../shared/jsts/`) as the yardstick of the model's one
-//! reading of JSON Schema (issue 11).
+//! reading of JSON Schema (issue 11). Without `../shared/` beside the clone, each test prints
+//! a skip message (`testkit::shared`) and passes; with `REQUIRE_SHARED` set (CI) it fails.
 //!
 //! Each group's schema becomes component `T` of a one-operation document (OpenAPI 3.1.0 for
 //! `draft2020-12`, 3.0.3 for `draft4`) whose 200 answer is `T`; local `$ref`s are re-rooted
