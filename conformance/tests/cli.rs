@@ -274,8 +274,8 @@ async fn accepts_everything(request: axum::extract::Request, next: axum::middlew
     response
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn many_failures_are_grouped_and_max_failures_stops_early() {
+/// kejue's reference server behind [`accepts_everything`], and its store.
+async fn accepting_kejue() -> (reference::Running, std::sync::Arc<reference::Store>) {
     let store = std::sync::Arc::new(reference::Store::open(None).unwrap());
     let tenants = std::sync::Arc::new(reference::Tenants::new(&reference::EMBEDDED_KEYS.map(String::from)));
     let router = Api::Kejue
@@ -283,21 +283,30 @@ async fn many_failures_are_grouped_and_max_failures_stops_early() {
         .layer(axum::middleware::from_fn(accepts_everything));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let server = reference::serve_router(Api::Kejue, listener, router, store.clone()).unwrap();
+    (server, store)
+}
+
+/// `run` of kejue's spec against `base_url`, writing the JSON report to `json`, with `more`.
+fn run_args(base_url: &str, json: &Path, more: &[&str]) -> Vec<std::ffi::OsString> {
+    let mut a = args(&[
+        &"run",
+        &"--spec",
+        &spec("kejue"),
+        &"--base-url",
+        &base_url,
+        &"--report-json",
+        &json,
+    ]);
+    a.extend(more.iter().map(std::ffi::OsString::from));
+    a
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_failures_are_grouped_and_max_failures_stops_early() {
+    let (server, store) = accepting_kejue().await;
     let dir = scratch("cli-max-failures");
     let (all_json, stopped_json) = (dir.join("all.json"), dir.join("stopped.json"));
-    let run = |json: &Path, more: &[&str]| {
-        let mut a = args(&[
-            &"run",
-            &"--spec",
-            &spec("kejue"),
-            &"--base-url",
-            &server.base_url,
-            &"--report-json",
-            &json,
-        ]);
-        a.extend(more.iter().map(std::ffi::OsString::from));
-        a
-    };
+    let run = |json: &Path, more: &[&str]| run_args(&server.base_url, json, more);
     let all = run_bin(run(&all_json, &[]), &[]).await;
     let left_after_all = store.count("kejue").unwrap();
     let stopped = run_bin(run(&stopped_json, &["--max-failures", "3", "--concurrency", "1"]), &[]).await;
@@ -405,13 +414,7 @@ fn checks_are_listed_by_name_and_severity() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn checks_and_exclude_checks_choose_what_judges() {
-    let store = std::sync::Arc::new(reference::Store::open(None).unwrap());
-    let tenants = std::sync::Arc::new(reference::Tenants::new(&reference::EMBEDDED_KEYS.map(String::from)));
-    let router = Api::Kejue
-        .router(store.clone(), tenants)
-        .layer(axum::middleware::from_fn(accepts_everything));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let server = reference::serve_router(Api::Kejue, listener, router, store).unwrap();
+    let (server, _) = accepting_kejue().await;
     let dir = scratch("cli-checks");
     let failed_checks = |json: &Path| -> Vec<String> {
         let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
@@ -426,19 +429,7 @@ async fn checks_and_exclude_checks_choose_what_judges() {
         names.dedup();
         names
     };
-    let run = |json: &Path, more: &[&str]| {
-        let mut a = args(&[
-            &"run",
-            &"--spec",
-            &spec("kejue"),
-            &"--base-url",
-            &server.base_url,
-            &"--report-json",
-            &json,
-        ]);
-        a.extend(more.iter().map(std::ffi::OsString::from));
-        a
-    };
+    let run = |json: &Path, more: &[&str]| run_args(&server.base_url, json, more);
     let (only, excluded) = (dir.join("only.json"), dir.join("excluded.json"));
     let only_run = run_bin(run(&only, &["--checks", "negative_data_rejection"]), &[]).await;
     let excluded_run = run_bin(
