@@ -146,6 +146,96 @@ pub struct ValueRules<'a> {
     pub applicators: Applicators<'a>,
 }
 
+impl ObjectRules<'static> {
+    pub const NONE: ObjectRules<'static> = ObjectRules {
+        min_properties: None,
+        max_properties: None,
+        required: &[],
+        dependent_required: &[],
+    };
+}
+
+impl Applicators<'static> {
+    pub const NONE: Applicators<'static> = Applicators {
+        properties: &[],
+        pattern_properties: &[],
+        dependent_schemas: &[],
+        additional_properties: None,
+        property_names: None,
+        prefix_items: &[],
+        items: None,
+        all_of: &[],
+        any_of: &[],
+        one_of: &[],
+        not: None,
+        if_then_else: None,
+    };
+}
+
+impl ValueRules<'static> {
+    /// Any JSON value, no rules: generated code sets what the spec sets over it
+    /// (`ValueRules { types: ..., ..ValueRules::NONE }`).
+    pub const NONE: ValueRules<'static> = ValueRules {
+        types: JsonTypes::ANY,
+        whole_floats_are_integers: false,
+        numbers: NumberRules::NONE,
+        strings: StringRules::NONE,
+        arrays: ArrayRules::NONE,
+        objects: ObjectRules::NONE,
+        allowed: None,
+        applicators: Applicators::NONE,
+    };
+}
+
+/// A checked newtype's methods and traits: the type has `RULES` and
+/// `fn admits(schema: usize, value: &Value) -> bool` (whether sub-schema `schema` admits
+/// `value`); `new` judges by [`check`].
+#[macro_export]
+macro_rules! checked {
+    ($name:ident, $subject:literal) => {
+        impl $name {
+            /// Checks `value` against the spec's types and rules.
+            pub fn new(value: $crate::__serde_json::Value) -> ::core::result::Result<Self, $crate::ConstraintError> {
+                $crate::json::check($subject, &value, &Self::RULES, &mut Self::admits)?;
+                ::core::result::Result::Ok(Self(value))
+            }
+            pub fn get(&self) -> &$crate::__serde_json::Value {
+                &self.0
+            }
+            pub fn into_inner(self) -> $crate::__serde_json::Value {
+                self.0
+            }
+        }
+        impl ::core::convert::TryFrom<$crate::__serde_json::Value> for $name {
+            type Error = $crate::ConstraintError;
+            fn try_from(value: $crate::__serde_json::Value) -> ::core::result::Result<Self, Self::Error> {
+                Self::new(value)
+            }
+        }
+        impl ::core::convert::From<$name> for $crate::__serde_json::Value {
+            fn from(value: $name) -> Self {
+                value.0
+            }
+        }
+        impl $crate::__serde::Serialize for $name {
+            fn serialize<S: $crate::__serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
+                $crate::__serde::Serialize::serialize(&self.0, serializer)
+            }
+        }
+        impl<'de> $crate::__serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::__serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::core::result::Result<Self, D::Error> {
+                let value = <$crate::__serde_json::Value as $crate::__serde::Deserialize>::deserialize(deserializer)?;
+                Self::new(value).map_err($crate::__serde::de::Error::custom)
+            }
+        }
+    };
+}
+
 fn fail(subject: &str, rule: &'static str, message: String) -> ConstraintError {
     ConstraintError {
         subject: subject.to_owned(),

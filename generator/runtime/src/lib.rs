@@ -6,6 +6,7 @@ pub mod enums;
 pub mod formats;
 pub mod json;
 pub mod media;
+pub mod newtype;
 pub mod nullable;
 pub mod numbers;
 pub mod objects;
@@ -15,5 +16,12 @@ pub mod rules;
 pub mod server;
 pub mod uuid;
 
-pub use nullable::Nullable;
-pub use rules::ConstraintError;
+pub use nullable::{Nullable, optional};
+pub use numbers::optional_whole;
+pub use rules::{ArrayRules, ConstraintError, NumberRules, StringRules};
+
+// What the runtime's macros expand to, reachable from any crate that uses them.
+#[doc(hidden)]
+pub use serde as __serde;
+#[doc(hidden)]
+pub use serde_json as __serde_json;

@@ -103,3 +103,16 @@ pub fn required<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D)
 pub fn non_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
     T::deserialize(deserializer).map(Some)
 }
+
+/// `#[serde(default, with = "codegen_runtime::optional", skip_serializing_if = "Option::is_none")]`:
+/// an optional field that must not be null ([`non_null`] on the way in).
+pub mod optional {
+    use serde::{Serialize, Serializer};
+
+    pub use super::non_null as deserialize;
+
+    /// Only ever called for `Some`: `None` is skipped.
+    pub fn serialize<S: Serializer, T: Serialize>(value: &Option<T>, serializer: S) -> Result<S::Ok, S::Error> {
+        value.serialize(serializer)
+    }
+}

@@ -106,6 +106,13 @@ pub fn optional_integer<'de, D: Deserializer<'de>, T: TryFrom<i128>>(deserialize
     integer(deserializer).map(Some)
 }
 
+/// `#[serde(default, with = "codegen_runtime::optional_whole", skip_serializing_if = "Option::is_none")]`:
+/// an optional (not nullable) integer field of a 3.1 schema.
+pub mod optional_whole {
+    pub use super::optional_integer as deserialize;
+    pub use crate::nullable::optional::serialize;
+}
+
 /// `deserialize_with` for required nullable integer fields of 3.1 schemas.
 pub fn nullable_integer<'de, D: Deserializer<'de>, T: TryFrom<i128>>(deserializer: D) -> Result<Option<T>, D::Error> {
     let value: Option<JsonInteger> = de::Deserialize::deserialize(deserializer)?;

@@ -28,6 +28,29 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for ObjectsOnly<D> {
     }
 }
 
+/// A generated struct's serde impls: its derives are made plain functions by
+/// `#[serde(remote = "Self")]`, and these route deserializing through [`ObjectsOnly`].
+#[macro_export]
+macro_rules! object {
+    ($name:ident) => {
+        impl<'de> $crate::__serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::__serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::core::result::Result<Self, D::Error> {
+                $name::deserialize($crate::objects::ObjectsOnly(deserializer))
+            }
+        }
+        impl $crate::__serde::Serialize for $name {
+            fn serialize<S: $crate::__serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
+                $name::serialize(self, serializer)
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use serde::Deserialize;

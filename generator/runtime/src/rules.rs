@@ -61,6 +61,172 @@ pub struct ArrayRules {
     pub unique_items: bool,
 }
 
+// Builders, so that generated code names only the rules a spec sets:
+// `StringRules::NONE.max_length(10).format("email")`.
+impl NumberRules {
+    pub const NONE: NumberRules = NumberRules {
+        minimum: None,
+        maximum: None,
+        multiple_of: None,
+    };
+    pub const fn minimum(self, value: f64) -> Self {
+        NumberRules {
+            minimum: Some(Bound {
+                value,
+                exclusive: false,
+            }),
+            ..self
+        }
+    }
+    pub const fn exclusive_minimum(self, value: f64) -> Self {
+        NumberRules {
+            minimum: Some(Bound { value, exclusive: true }),
+            ..self
+        }
+    }
+    pub const fn maximum(self, value: f64) -> Self {
+        NumberRules {
+            maximum: Some(Bound {
+                value,
+                exclusive: false,
+            }),
+            ..self
+        }
+    }
+    pub const fn exclusive_maximum(self, value: f64) -> Self {
+        NumberRules {
+            maximum: Some(Bound { value, exclusive: true }),
+            ..self
+        }
+    }
+    pub const fn multiple_of(self, value: f64) -> Self {
+        NumberRules {
+            multiple_of: Some(value),
+            ..self
+        }
+    }
+}
+
+impl StringRules<'static> {
+    pub const NONE: StringRules<'static> = StringRules {
+        min_length: None,
+        max_length: None,
+        pattern: None,
+        format: None,
+    };
+}
+
+impl<'a> StringRules<'a> {
+    pub const fn min_length(self, value: u64) -> Self {
+        StringRules {
+            min_length: Some(value),
+            ..self
+        }
+    }
+    pub const fn max_length(self, value: u64) -> Self {
+        StringRules {
+            max_length: Some(value),
+            ..self
+        }
+    }
+    pub const fn pattern(self, value: &'a str) -> Self {
+        StringRules {
+            pattern: Some(value),
+            ..self
+        }
+    }
+    pub const fn format(self, value: &'a str) -> Self {
+        StringRules {
+            format: Some(value),
+            ..self
+        }
+    }
+}
+
+impl ArrayRules {
+    pub const NONE: ArrayRules = ArrayRules {
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    };
+    pub const fn min_items(self, value: u64) -> Self {
+        ArrayRules {
+            min_items: Some(value),
+            ..self
+        }
+    }
+    pub const fn max_items(self, value: u64) -> Self {
+        ArrayRules {
+            max_items: Some(value),
+            ..self
+        }
+    }
+    pub const fn unique_items(self) -> Self {
+        ArrayRules {
+            unique_items: true,
+            ..self
+        }
+    }
+}
+
+/// The rules of a constrained newtype, checked against its inner value: what `new` runs.
+pub trait Check<T: ?Sized> {
+    fn check(&self, subject: &str, value: &T) -> Result<(), ConstraintError>;
+}
+
+impl Check<String> for StringRules<'_> {
+    fn check(&self, subject: &str, value: &String) -> Result<(), ConstraintError> {
+        check_string(subject, value, self)
+    }
+}
+
+impl Check<f64> for NumberRules {
+    fn check(&self, subject: &str, value: &f64) -> Result<(), ConstraintError> {
+        check_number(subject, *value, self)
+    }
+}
+
+macro_rules! integer_checks {
+    ($($t:ty),*) => {$(
+        impl Check<$t> for NumberRules {
+            fn check(&self, subject: &str, value: &$t) -> Result<(), ConstraintError> {
+                check_integer(subject, i128::from(*value), self)
+            }
+        }
+    )*};
+}
+integer_checks!(i8, i16, i32, i64, u8, u16, u32, u64);
+
+impl<T: PartialEq> Check<Vec<T>> for ArrayRules {
+    fn check(&self, subject: &str, value: &Vec<T>) -> Result<(), ConstraintError> {
+        check_array(subject, value, self)
+    }
+}
+
+/// A type without rules of its own kind (a boolean, an object) that may still have `enum`.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct NoRules;
+
+impl<T: ?Sized> Check<T> for NoRules {
+    fn check(&self, _: &str, _: &T) -> Result<(), ConstraintError> {
+        Ok(())
+    }
+}
+
+/// Rules plus `enum` of non-string values: the values allowed, as JSON text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OneOf<'a, R> {
+    pub rules: R,
+    pub allowed: &'a [&'a str],
+}
+
+impl<T: serde::Serialize, R: Check<T>> Check<T> for OneOf<'_, R> {
+    fn check(&self, subject: &str, value: &T) -> Result<(), ConstraintError> {
+        self.rules.check(subject, value)?;
+        check_one_of(subject, &serde_json::to_value(value).unwrap_or_default(), self.allowed)
+    }
+}
+
 /// Shortens a value for a message.
 pub fn excerpt(value: &str) -> String {
     if value.chars().count() <= 80 {

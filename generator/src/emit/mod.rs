@@ -65,7 +65,70 @@ fn format(tokens: TokenStream, module: &str) -> Result<String> {
     }
     let file: syn::File = syn::parse2(tokens)
         .map_err(|e| Error::internal(format!("the code generated for `{module}` does not parse ({e})")))?;
-    Ok(separate_items(&prettyplease::unparse(&file)))
+    Ok(separate_items(&unparse(file)))
+}
+
+/// prettyplease, except that a brace-delimited macro invocation whose body is one item
+/// (`rt::string_enum! { pub enum E { A = "a", } }`) is laid out as that item, indented:
+/// prettyplease fills such bodies like prose.
+fn unparse(file: syn::File) -> String {
+    let mut out = String::new();
+    let mut run = syn::File {
+        frontmatter: file.frontmatter,
+        shebang: file.shebang,
+        attrs: file.attrs,
+        items: Vec::new(),
+    };
+    for item in file.items {
+        let Some((path, body)) = item_macro_body(&item) else {
+            run.items.push(item);
+            continue;
+        };
+        if !run.items.is_empty() || !run.attrs.is_empty() {
+            out.push_str(&prettyplease::unparse(&run));
+            run.attrs.clear();
+            run.items.clear();
+        }
+        let body = prettyplease::unparse(&syn::File {
+            frontmatter: None,
+            shebang: None,
+            attrs: Vec::new(),
+            items: vec![body],
+        });
+        out.push_str(&format!("{path}! {{\n"));
+        for line in body.lines() {
+            if !line.is_empty() {
+                out.push_str("    ");
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+        out.push_str("}\n");
+    }
+    if !run.items.is_empty() || !run.attrs.is_empty() {
+        out.push_str(&prettyplease::unparse(&run));
+    }
+    out
+}
+
+/// `path! { item }`: the macro's path and the item in its body.
+fn item_macro_body(item: &syn::Item) -> Option<(String, syn::Item)> {
+    let syn::Item::Macro(m) = item else {
+        return None;
+    };
+    if !m.attrs.is_empty() || m.ident.is_some() || !matches!(m.mac.delimiter, syn::MacroDelimiter::Brace(_)) {
+        return None;
+    }
+    let body: syn::Item = syn::parse2(m.mac.tokens.clone()).ok()?;
+    let path = m
+        .mac
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect::<Vec<_>>()
+        .join("::");
+    Some((path, body))
 }
 
 /// prettyplease puts top-level items back to back; a blank line after each one that ends

@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 
 use super::types::{doc, is_uuid_value, literal, own_reading_type_tokens, type_tokens};
 use crate::lower::names::snake;
-use crate::model::{Api, Checked, Constrained, EnumValue, Presence, Struct, TypeDef, TypeRef, Union};
+use crate::model::{Api, Checked, Constrained, EnumValue, Presence, Rules, Struct, TypeDef, TypeRef, Union};
 
 pub fn models(api: &Api) -> TokenStream {
     let here = quote!();
@@ -25,6 +25,7 @@ pub fn models(api: &Api) -> TokenStream {
     let defaults = defaults(api);
     quote! {
         #![allow(clippy::all, unused_imports)]
+        use codegen_runtime as rt;
         use serde::{Deserialize, Serialize};
         #(#items)*
         #defaults
@@ -62,35 +63,35 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, here: &TokenStream) -> TokenS
         let docs = doc(Some(notes.join("\n\n")).filter(|n| !n.is_empty()).as_deref());
         let default_fn = || format!("defaults::{}", default_fn_name(def, f));
         let (attr, ty) = match f.presence() {
-            Presence::Required if whole_floats => (quote!(#[serde(deserialize_with = "codegen_runtime::numbers::integer")]), ty),
+            Presence::Required if whole_floats => (quote!(#[serde(deserialize_with = "rt::numbers::integer")]), ty),
             Presence::Required => (quote!(), ty),
             Presence::RequiredNullable if whole_floats => (
-                quote!(#[serde(deserialize_with = "codegen_runtime::numbers::nullable_integer")]),
+                quote!(#[serde(deserialize_with = "rt::numbers::nullable_integer")]),
                 quote!(Option<#ty>),
             ),
             Presence::RequiredNullable => (
-                quote!(#[serde(deserialize_with = "codegen_runtime::nullable::required")]),
+                quote!(#[serde(deserialize_with = "rt::nullable::required")]),
                 quote!(Option<#ty>),
             ),
             Presence::Optional if whole_floats => (
-                quote!(#[serde(default, deserialize_with = "codegen_runtime::numbers::optional_integer", skip_serializing_if = "Option::is_none")]),
+                quote!(#[serde(default, with = "rt::optional_whole", skip_serializing_if = "Option::is_none")]),
                 quote!(Option<#ty>),
             ),
             Presence::Optional => (
-                quote!(#[serde(default, deserialize_with = "codegen_runtime::nullable::non_null", skip_serializing_if = "Option::is_none")]),
+                quote!(#[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]),
                 quote!(Option<#ty>),
             ),
             Presence::Defaulted => {
                 let path = default_fn();
-                let with = whole_floats.then(|| quote!(deserialize_with = "codegen_runtime::numbers::integer",));
+                let with = whole_floats.then(|| quote!(deserialize_with = "rt::numbers::integer",));
                 (quote!(#[serde(#with default = #path)]), ty)
             }
             Presence::OptionalNullable if whole_floats => (
-                quote!(#[serde(default, deserialize_with = "codegen_runtime::numbers::tri_state_integer", skip_serializing_if = "codegen_runtime::Nullable::is_absent")]),
+                quote!(#[serde(default, deserialize_with = "rt::numbers::tri_state_integer", skip_serializing_if = "rt::Nullable::is_absent")]),
                 quote!(codegen_runtime::Nullable<#ty>),
             ),
             Presence::OptionalNullable => (
-                quote!(#[serde(default, skip_serializing_if = "codegen_runtime::Nullable::is_absent")]),
+                quote!(#[serde(default, skip_serializing_if = "rt::Nullable::is_absent")]),
                 quote!(codegen_runtime::Nullable<#ty>),
             ),
             Presence::DefaultedNullable => {
@@ -115,8 +116,8 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, here: &TokenStream) -> TokenS
         }
         None => (quote!(), quote!()),
     };
-    // `remote = "Self"` makes the derives plain functions, so the trait impls can route
-    // deserializing through `ObjectsOnly`: a JSON array is not an object.
+    // `remote = "Self"` makes the derives plain functions, so the trait impls `rt::object!`
+    // writes can route deserializing through `ObjectsOnly`: a JSON array is not an object.
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -126,119 +127,89 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, here: &TokenStream) -> TokenS
             #(#fields)*
             #extra
         }
-        impl<'de> Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                #name::deserialize(codegen_runtime::objects::ObjectsOnly(deserializer))
-            }
-        }
-        impl Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                #name::serialize(self, serializer)
-            }
-        }
+        rt::object!(#name);
     }
 }
 
+/// A string enum: its variants and wire names once; `rt::string_enum!` writes the rest.
+/// The invocation's body is an enum (with string discriminants), laid out as one by `format`.
 fn enumeration(def: &TypeDef, values: &[EnumValue]) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let docs = doc(def.description.as_deref());
     let variants = values.iter().map(|v| {
         let ident = format_ident!("{}", v.rust_name);
         let wire = &v.wire;
-        quote!(#[serde(rename = #wire)] #ident,)
+        quote!(#ident = #wire,)
     });
-    let arms = values.iter().map(|v| {
-        let ident = format_ident!("{}", v.rust_name);
-        let wire = &v.wire;
-        quote!(#name::#ident => #wire,)
-    });
-    let parse_arms = values.iter().map(|v| {
-        let ident = format_ident!("{}", v.rust_name);
-        let wire = &v.wire;
-        quote!(#wire => Ok(#name::#ident),)
-    });
-    let all = values.iter().map(|v| {
-        let ident = format_ident!("{}", v.rust_name);
-        quote!(#name::#ident)
-    });
-    let wires: Vec<&str> = values.iter().map(|v| v.wire.as_str()).collect();
-    let expected = wires.join(", ");
-    // `remote = "Self"` makes the derives plain functions, so deserializing can go through
-    // `StringsOnly`: only a JSON string names a variant, anything else is refused at its field.
     quote! {
-        #docs
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(remote = "Self")]
-        pub enum #name {
-            #(#variants)*
-        }
-        impl<'de> Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                #name::deserialize(codegen_runtime::enums::StringsOnly(deserializer))
-            }
-        }
-        impl Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                #name::serialize(self, serializer)
-            }
-        }
-        impl #name {
-            /// Every value, in spec order.
-            pub const ALL: &'static [#name] = &[#(#all),*];
-            /// The value as it is on the wire.
-            pub fn as_str(self) -> &'static str {
-                match self { #(#arms)* }
-            }
-        }
-        impl std::fmt::Display for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-        impl std::str::FromStr for #name {
-            type Err = codegen_runtime::ConstraintError;
-            fn from_str(value: &str) -> Result<Self, Self::Err> {
-                match value {
-                    #(#parse_arms)*
-                    other => Err(codegen_runtime::ConstraintError {
-                        subject: stringify!(#name).to_owned(),
-                        rule: "enum",
-                        message: format!("must be one of {}, got {:?}", #expected, other),
-                    }),
-                }
+        rt::string_enum! {
+            #docs
+            pub enum #name {
+                #(#variants)*
             }
         }
     }
 }
 
-fn bound(b: Option<crate::model::Bound>) -> TokenStream {
-    match b {
-        Some(b) => {
-            let value = Literal::f64_suffixed(b.value);
-            let exclusive = b.exclusive;
-            quote!(Some(codegen_runtime::rules::Bound { value: #value, exclusive: #exclusive }))
+/// The number rules a spec sets, as a builder chain on `rt::NumberRules::NONE`.
+fn number_rules(r: &Rules) -> TokenStream {
+    let mut chain = quote!(rt::NumberRules::NONE);
+    for (bound, inclusive, exclusive) in [
+        (r.minimum, quote!(minimum), quote!(exclusive_minimum)),
+        (r.maximum, quote!(maximum), quote!(exclusive_maximum)),
+    ] {
+        if let Some(b) = bound {
+            let value = Literal::f64_unsuffixed(b.value);
+            let method = if b.exclusive { exclusive } else { inclusive };
+            chain = quote!(#chain.#method(#value));
         }
-        None => quote!(None),
     }
+    if let Some(m) = r.multiple_of {
+        let m = Literal::f64_unsuffixed(m);
+        chain = quote!(#chain.multiple_of(#m));
+    }
+    chain
 }
 
-fn opt_u64(v: Option<u64>) -> TokenStream {
-    match v {
-        Some(v) => {
-            let v = Literal::u64_suffixed(v);
-            quote!(Some(#v))
+/// The string rules a spec sets, as a builder chain on `rt::StringRules::NONE`.
+fn string_rules(r: &Rules) -> TokenStream {
+    let mut chain = quote!(rt::StringRules::NONE);
+    for (value, method) in [(r.min_length, quote!(min_length)), (r.max_length, quote!(max_length))] {
+        if let Some(n) = value {
+            let n = Literal::u64_unsuffixed(n);
+            chain = quote!(#chain.#method(#n));
         }
-        None => quote!(None),
     }
+    for (value, method) in [(&r.pattern, quote!(pattern)), (&r.format, quote!(format))] {
+        if let Some(text) = value {
+            chain = quote!(#chain.#method(#text));
+        }
+    }
+    chain
 }
 
-fn opt_str(v: Option<&str>) -> TokenStream {
-    match v {
-        Some(v) => quote!(Some(#v)),
-        None => quote!(None),
+/// The array rules a spec sets, as a builder chain on `rt::ArrayRules::NONE`.
+fn array_rules(r: &Rules) -> TokenStream {
+    let mut chain = quote!(rt::ArrayRules::NONE);
+    for (value, method) in [(r.min_items, quote!(min_items)), (r.max_items, quote!(max_items))] {
+        if let Some(n) = value {
+            let n = Literal::u64_unsuffixed(n);
+            chain = quote!(#chain.#method(#n));
+        }
     }
+    if r.unique_items {
+        chain = quote!(#chain.unique_items());
+    }
+    chain
 }
 
+/// `enum`/`const` values as JSON text.
+fn allowed_values(values: &[serde_json::Value]) -> TokenStream {
+    let texts = values.iter().map(|v| v.to_string());
+    quote!(&[#(#texts),*])
+}
+
+/// A constrained newtype: the struct, and its rules for `rt::newtype!`, which writes the rest.
 fn constrained(api: &Api, def: &TypeDef, c: &Constrained, here: &TokenStream) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let docs = doc(def.description.as_deref());
@@ -247,272 +218,171 @@ fn constrained(api: &Api, def: &TypeDef, c: &Constrained, here: &TokenStream) ->
     }
     let base = own_reading_type_tokens(api, &c.base, here);
     let subject = &c.subject;
-    let integer_base = matches!(api.unalias(&c.base), TypeRef::Integer(_));
-    // 3.1 integers are read from any number without a fraction, then narrowed and checked.
-    let base_text = if integer_base && api.whole_floats_are_integers {
-        "codegen_runtime::numbers::JsonInteger".to_owned()
-    } else {
-        base.to_string().replace(' ', "")
-    };
-    let from_json_integer = (integer_base && api.whole_floats_are_integers).then(|| {
-        quote! {
-            impl TryFrom<codegen_runtime::numbers::JsonInteger> for #name {
-                type Error = codegen_runtime::ConstraintError;
-                fn try_from(value: codegen_runtime::numbers::JsonInteger) -> Result<Self, Self::Error> {
-                    Self::new(value.narrow(#subject)?)
-                }
-            }
-        }
-    });
     let r = &c.rules;
     let base_kind = api.unalias(&c.base);
-    let mut checks = Vec::new();
-    let mut consts = Vec::new();
-    match base_kind {
-        TypeRef::Integer(_) | TypeRef::Number => {
-            let (min, max) = (bound(r.minimum), bound(r.maximum));
-            let multiple = match r.multiple_of {
-                Some(m) => {
-                    let m = Literal::f64_suffixed(m);
-                    quote!(Some(#m))
-                }
-                None => quote!(None),
-            };
-            consts.push(quote! {
-                /// The bounds the spec sets.
-                pub const RULES: codegen_runtime::rules::NumberRules =
-                    codegen_runtime::rules::NumberRules { minimum: #min, maximum: #max, multiple_of: #multiple };
-            });
-            checks.push(if matches!(base_kind, TypeRef::Integer(_)) {
-                quote!(codegen_runtime::rules::check_integer(#subject, i128::from(value), &Self::RULES)?;)
-            } else {
-                quote!(codegen_runtime::rules::check_number(#subject, value, &Self::RULES)?;)
-            });
+    let rules = match base_kind {
+        TypeRef::Integer(_) | TypeRef::Number => number_rules(r),
+        TypeRef::String => string_rules(r),
+        TypeRef::Array(_) => array_rules(r),
+        _ => quote!(rt::rules::NoRules),
+    };
+    let rules = match &r.one_of_values {
+        Some(values) => {
+            let allowed = allowed_values(values);
+            quote!(rt::rules::OneOf { rules: #rules, allowed: #allowed })
         }
-        TypeRef::String => {
-            let (min, max) = (opt_u64(r.min_length), opt_u64(r.max_length));
-            let (pattern, format) = (opt_str(r.pattern.as_deref()), opt_str(r.format.as_deref()));
-            consts.push(quote! {
-                /// The length, format and pattern the spec sets.
-                pub const RULES: codegen_runtime::rules::StringRules<'static> = codegen_runtime::rules::StringRules {
-                    min_length: #min, max_length: #max, pattern: #pattern, format: #format,
-                };
-            });
-            checks.push(quote!(codegen_runtime::rules::check_string(#subject, &value, &Self::RULES)?;));
+        None => rules,
+    };
+    // 3.1 integers are read from any number without a fraction, then narrowed and checked.
+    let invocation = match base_kind {
+        TypeRef::String if c.base == TypeRef::String => quote!(rt::newtype!(string #name, #subject, #rules);),
+        TypeRef::Integer(_) if api.whole_floats_are_integers => {
+            quote!(rt::newtype!(whole #name(#base), #subject, #rules);)
         }
-        TypeRef::Array(_) => {
-            let (min, max, unique) = (opt_u64(r.min_items), opt_u64(r.max_items), r.unique_items);
-            consts.push(quote! {
-                /// The item counts the spec sets.
-                pub const RULES: codegen_runtime::rules::ArrayRules =
-                    codegen_runtime::rules::ArrayRules { min_items: #min, max_items: #max, unique_items: #unique };
-            });
-            checks.push(quote!(codegen_runtime::rules::check_array(#subject, &value, &Self::RULES)?;));
+        TypeRef::Integer(_) | TypeRef::Number | TypeRef::Boolean | TypeRef::String => {
+            quote!(rt::newtype!(scalar #name(#base), #subject, #rules);)
         }
-        _ => {}
-    }
-    if let Some(values) = &r.one_of_values {
-        let texts: Vec<String> = values.iter().map(|v| v.to_string()).collect();
-        consts.push(quote!(
-            /// The values the spec allows, as JSON.
-            pub const ALLOWED: &'static [&'static str] = &[#(#texts),*];
-        ));
-        checks.push(quote!(codegen_runtime::rules::check_one_of(#subject, &serde_json::to_value(&value).unwrap_or_default(), Self::ALLOWED)?;));
-    }
-    let display = matches!(
-        base_kind,
-        TypeRef::String | TypeRef::Integer(_) | TypeRef::Number | TypeRef::Boolean
-    )
-    .then(|| {
-        quote! {
-            impl std::fmt::Display for #name {
-                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    std::fmt::Display::fmt(&self.0, f)
-                }
-            }
-        }
-    });
-    let from_str = matches!(base_kind, TypeRef::String).then(|| {
-        quote! {
-            impl TryFrom<&str> for #name {
-                type Error = codegen_runtime::ConstraintError;
-                fn try_from(value: &str) -> Result<Self, Self::Error> {
-                    Self::new(value.to_owned())
-                }
-            }
-            impl std::str::FromStr for #name {
-                type Err = codegen_runtime::ConstraintError;
-                fn from_str(value: &str) -> Result<Self, Self::Err> {
-                    Self::new(value.to_owned())
-                }
-            }
-        }
-    });
+        _ => quote!(rt::newtype!(other #name(#base), #subject, #rules);),
+    };
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-        #[serde(try_from = #base_text)]
+        #[derive(Debug, Clone, PartialEq)]
         pub struct #name(#base);
-        impl #name {
-            #(#consts)*
-            /// Checks `value` against the spec's constraints.
-            pub fn new(value: #base) -> Result<Self, codegen_runtime::ConstraintError> {
-                #(#checks)*
-                Ok(Self(value))
-            }
-            pub fn get(&self) -> &#base {
-                &self.0
-            }
-            pub fn into_inner(self) -> #base {
-                self.0
-            }
-        }
-        impl TryFrom<#base> for #name {
-            type Error = codegen_runtime::ConstraintError;
-            fn try_from(value: #base) -> Result<Self, Self::Error> {
-                Self::new(value)
-            }
-        }
-        impl From<#name> for #base {
-            fn from(value: #name) -> Self {
-                value.0
-            }
-        }
-        impl std::ops::Deref for #name {
-            type Target = #base;
-            fn deref(&self) -> &#base {
-                &self.0
-            }
-        }
-        #display
-        #from_str
-        #from_json_integer
-    }
-}
-
-fn opt_usize(v: Option<usize>) -> TokenStream {
-    match v {
-        Some(v) => quote!(Some(#v)),
-        None => quote!(None),
+        #invocation
     }
 }
 
 /// A checked value: the JSON as it came, judged on the way in by `codegen_runtime::json`,
-/// which asks the sub-schemas' own types about the parts they govern.
+/// which asks the sub-schemas' own types about the parts they govern. Only the rules the spec
+/// sets are written; `rt::checked!` writes the methods and traits.
 fn checked(api: &Api, def: &TypeDef, c: &Checked, here: &TokenStream) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let docs = doc(def.description.as_deref());
     let subject = &c.subject;
     let r = &c.rules;
-    let types = c.types.0;
-    let whole_floats = api.whole_floats_are_integers;
-    let (minimum, maximum) = (bound(r.minimum), bound(r.maximum));
-    let multiple_of = match r.multiple_of {
-        Some(m) => {
-            let m = Literal::f64_suffixed(m);
-            quote!(Some(#m))
+    let mut fields = Vec::new();
+    let types = Literal::u8_unsuffixed(c.types.0);
+    fields.push(quote!(types: rt::json::JsonTypes(#types),));
+    if api.whole_floats_are_integers {
+        fields.push(quote!(whole_floats_are_integers: true,));
+    }
+    let none = Rules::default();
+    if (r.minimum, r.maximum, r.multiple_of) != (none.minimum, none.maximum, none.multiple_of) {
+        let numbers = number_rules(r);
+        fields.push(quote!(numbers: #numbers,));
+    }
+    if (r.min_length, r.max_length, &r.pattern, &r.format) != (None, None, &None, &None) {
+        let strings = string_rules(r);
+        fields.push(quote!(strings: #strings,));
+    }
+    if (r.min_items, r.max_items, r.unique_items) != (None, None, false) {
+        let arrays = array_rules(r);
+        fields.push(quote!(arrays: #arrays,));
+    }
+    let mut objects = Vec::new();
+    for (value, field) in [
+        (c.min_properties, quote!(min_properties)),
+        (c.max_properties, quote!(max_properties)),
+    ] {
+        if let Some(n) = value {
+            let n = Literal::u64_unsuffixed(n);
+            objects.push(quote!(#field: Some(#n),));
         }
-        None => quote!(None),
-    };
-    let (min_length, max_length) = (opt_u64(r.min_length), opt_u64(r.max_length));
-    let (pattern, format) = (opt_str(r.pattern.as_deref()), opt_str(r.format.as_deref()));
-    let (min_items, max_items, unique_items) = (opt_u64(r.min_items), opt_u64(r.max_items), r.unique_items);
-    let (min_properties, max_properties) = (opt_u64(c.min_properties), opt_u64(c.max_properties));
-    let required = &c.required;
-    let dependent = c
-        .dependent_required
-        .iter()
-        .map(|(k, partners)| quote!((#k, &[#(#partners),*])));
-    let allowed = match &r.one_of_values {
-        Some(values) => {
-            let texts = values.iter().map(|v| v.to_string());
-            quote!(Some(&[#(#texts),*]))
-        }
-        None => quote!(None),
-    };
-    let a = &c.applicators;
-    let named = |list: &[(String, usize)]| {
-        let pairs = list.iter().map(|(k, i)| quote!((#k, #i)));
-        quote!(&[#(#pairs),*])
-    };
-    let (properties, pattern_properties) = (named(&a.properties), named(&a.pattern_properties));
-    let dependent_schemas = named(&a.dependent_schemas);
-    let (additional_properties, property_names, items, not) = (
-        opt_usize(a.additional_properties),
-        opt_usize(a.property_names),
-        opt_usize(a.items),
-        opt_usize(a.not),
-    );
-    let (prefix_items, all_of, any_of, one_of) = (&a.prefix_items, &a.all_of, &a.any_of, &a.one_of);
-    let if_then_else = match a.if_then_else {
-        Some((condition, then, otherwise)) => {
-            let (then, otherwise) = (opt_usize(then), opt_usize(otherwise));
-            quote!(Some((#condition, #then, #otherwise)))
-        }
-        None => quote!(None),
-    };
+    }
+    if !c.required.is_empty() {
+        let required = &c.required;
+        objects.push(quote!(required: &[#(#required),*],));
+    }
+    if !c.dependent_required.is_empty() {
+        let dependent = c
+            .dependent_required
+            .iter()
+            .map(|(k, partners)| quote!((#k, &[#(#partners),*])));
+        objects.push(quote!(dependent_required: &[#(#dependent),*],));
+    }
+    if !objects.is_empty() {
+        fields.push(quote!(objects: rt::json::ObjectRules { #(#objects)* ..rt::json::ObjectRules::NONE },));
+    }
+    if let Some(values) = &r.one_of_values {
+        let allowed = allowed_values(values);
+        fields.push(quote!(allowed: Some(#allowed),));
+    }
+    let applicators = applicators(&c.applicators);
+    if !applicators.is_empty() {
+        fields.push(quote!(applicators: rt::json::Applicators { #(#applicators)* ..rt::json::Applicators::NONE },));
+    }
     let arms = c.subschemas.iter().enumerate().map(|(i, sub)| {
         let ty = type_tokens(api, &sub.ty, here);
         let nullable = sub.nullable;
-        quote!(#i => codegen_runtime::json::admits::<#ty>(value, #nullable),)
+        quote!(#i => rt::json::admits::<#ty>(value, #nullable),)
     });
-    let admits = if c.subschemas.is_empty() {
-        quote!(&mut |_: usize, _: &serde_json::Value| false)
-    } else {
-        quote!(&mut |schema: usize, value: &serde_json::Value| match schema {
-            #(#arms)*
-            _ => false,
-        })
-    };
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-        #[serde(try_from = "serde_json::Value")]
+        #[derive(Debug, Clone, PartialEq)]
         pub struct #name(serde_json::Value);
         impl #name {
             /// The JSON types and the rules the spec sets, each rule for its own type.
-            pub const RULES: codegen_runtime::json::ValueRules<'static> = codegen_runtime::json::ValueRules {
-                types: codegen_runtime::json::JsonTypes(#types),
-                whole_floats_are_integers: #whole_floats,
-                numbers: codegen_runtime::rules::NumberRules { minimum: #minimum, maximum: #maximum, multiple_of: #multiple_of },
-                strings: codegen_runtime::rules::StringRules { min_length: #min_length, max_length: #max_length, pattern: #pattern, format: #format },
-                arrays: codegen_runtime::rules::ArrayRules { min_items: #min_items, max_items: #max_items, unique_items: #unique_items },
-                objects: codegen_runtime::json::ObjectRules {
-                    min_properties: #min_properties, max_properties: #max_properties,
-                    required: &[#(#required),*], dependent_required: &[#(#dependent),*],
-                },
-                allowed: #allowed,
-                applicators: codegen_runtime::json::Applicators {
-                    properties: #properties, pattern_properties: #pattern_properties, dependent_schemas: #dependent_schemas,
-                    additional_properties: #additional_properties, property_names: #property_names,
-                    prefix_items: &[#(#prefix_items),*], items: #items,
-                    all_of: &[#(#all_of),*], any_of: &[#(#any_of),*], one_of: &[#(#one_of),*],
-                    not: #not, if_then_else: #if_then_else,
-                },
+            pub const RULES: rt::json::ValueRules<'static> = rt::json::ValueRules {
+                #(#fields)*
+                ..rt::json::ValueRules::NONE
             };
-            /// Checks `value` against the spec's types and rules.
-            pub fn new(value: serde_json::Value) -> Result<Self, codegen_runtime::ConstraintError> {
-                codegen_runtime::json::check(#subject, &value, &Self::RULES, #admits)?;
-                Ok(Self(value))
-            }
-            pub fn get(&self) -> &serde_json::Value {
-                &self.0
-            }
-            pub fn into_inner(self) -> serde_json::Value {
-                self.0
+            /// Whether sub-schema `schema` (as `RULES` numbers them) admits `value`.
+            fn admits(schema: usize, value: &serde_json::Value) -> bool {
+                match schema {
+                    #(#arms)*
+                    _ => false,
+                }
             }
         }
-        impl TryFrom<serde_json::Value> for #name {
-            type Error = codegen_runtime::ConstraintError;
-            fn try_from(value: serde_json::Value) -> Result<Self, Self::Error> {
-                Self::new(value)
-            }
+        rt::checked!(#name, #subject);
+    }
+}
+
+/// The applicators a checked value has, as fields of `rt::json::Applicators`.
+fn applicators(a: &crate::model::Applicators) -> Vec<TokenStream> {
+    let mut out = Vec::new();
+    for (list, field) in [
+        (&a.properties, quote!(properties)),
+        (&a.pattern_properties, quote!(pattern_properties)),
+        (&a.dependent_schemas, quote!(dependent_schemas)),
+    ] {
+        if !list.is_empty() {
+            let pairs = list.iter().map(|(k, i)| quote!((#k, #i)));
+            out.push(quote!(#field: &[#(#pairs),*],));
         }
-        impl From<#name> for serde_json::Value {
-            fn from(value: #name) -> Self {
-                value.0
-            }
+    }
+    for (index, field) in [
+        (a.additional_properties, quote!(additional_properties)),
+        (a.property_names, quote!(property_names)),
+        (a.items, quote!(items)),
+        (a.not, quote!(not)),
+    ] {
+        if let Some(i) = index {
+            out.push(quote!(#field: Some(#i),));
         }
+    }
+    for (list, field) in [
+        (&a.prefix_items, quote!(prefix_items)),
+        (&a.all_of, quote!(all_of)),
+        (&a.any_of, quote!(any_of)),
+        (&a.one_of, quote!(one_of)),
+    ] {
+        if !list.is_empty() {
+            out.push(quote!(#field: &[#(#list),*],));
+        }
+    }
+    if let Some((condition, then, otherwise)) = a.if_then_else {
+        let then = option_index(then);
+        let otherwise = option_index(otherwise);
+        out.push(quote!(if_then_else: Some((#condition, #then, #otherwise)),));
+    }
+    out
+}
+
+fn option_index(v: Option<usize>) -> TokenStream {
+    match v {
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
     }
 }
 
