@@ -450,3 +450,53 @@ components:
         warnings[0]
     );
 }
+
+/// Inline types of one shape are one type, named after the first; a different shape (other
+/// values, another subject in messages) stays a type of its own, and components keep theirs.
+#[test]
+fn inline_types_of_one_shape_are_one_type() {
+    let api = load(
+        r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    Status: {type: string, enum: [on, off]}
+    Charge:
+      type: object
+      properties:
+        status: {type: string, enum: [on, off], description: charge status}
+        note: {type: string, maxLength: 10}
+        extra: {type: object, properties: {size: {type: integer}}}
+    Refund:
+      type: object
+      properties:
+        status: {type: string, enum: [on, off], description: refund status}
+        note: {type: string, maxLength: 10}
+        extra: {type: object, properties: {size: {type: integer}}}
+        other: {type: string, enum: [on, off, unknown]}
+        memo: {type: string, maxLength: 10}
+"#,
+    );
+    let type_name = |ty: &TypeRef| match ty {
+        TypeRef::Named(id) => api.type_def(*id).name.clone(),
+        other => panic!("{other:?}"),
+    };
+    let charge = fields(&api, "Charge");
+    let refund = fields(&api, "Refund");
+    for (c, r) in charge.iter().zip(&refund) {
+        assert_eq!(type_name(&c.ty), type_name(&r.ty), "{}", c.wire_name);
+    }
+    assert_eq!(type_name(&charge[0].ty), "ChargeStatus");
+    // The component of the same shape is its own, named type.
+    assert!(api.types.iter().any(|t| t.name == "Status"));
+    assert_eq!(type_name(&refund[3].ty), "RefundOther");
+    // `memo` has the rules of `note`, but its messages name `memo`.
+    assert_eq!(type_name(&refund[4].ty), "RefundMemo");
+    assert!(
+        !api.types
+            .iter()
+            .any(|t| t.name.starts_with("RefundStatus") || t.name == "RefundNote")
+    );
+}

@@ -93,7 +93,7 @@ pub struct WebhookUpdate {
     pub name: codegen_runtime::Nullable<String>,
     /// An `http` or `https` URL with a host (FastAPI's `HttpUrl`).
     #[serde(default, skip_serializing_if = "rt::Nullable::is_absent")]
-    pub url: codegen_runtime::Nullable<WebhookUpdateUrl>,
+    pub url: codegen_runtime::Nullable<WebhookCreateUrl>,
     #[serde(default, skip_serializing_if = "rt::Nullable::is_absent")]
     pub events: codegen_runtime::Nullable<Vec<String>>,
     /// Webhook signing methods.
@@ -105,36 +105,12 @@ pub struct WebhookUpdate {
     #[serde(default, skip_serializing_if = "rt::Nullable::is_absent")]
     pub persona_id: codegen_runtime::Nullable<String>,
     #[serde(default, skip_serializing_if = "rt::Nullable::is_absent")]
-    pub timeout_ms: codegen_runtime::Nullable<WebhookUpdateTimeoutMs>,
+    pub timeout_ms: codegen_runtime::Nullable<WebhookCreateTimeoutMs>,
     #[serde(default, skip_serializing_if = "rt::Nullable::is_absent")]
-    pub max_retries: codegen_runtime::Nullable<WebhookUpdateMaxRetries>,
+    pub max_retries: codegen_runtime::Nullable<WebhookCreateMaxRetries>,
 }
 
 rt::object!(WebhookUpdate);
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookUpdateUrl(String);
-
-rt::newtype!(
-    string WebhookUpdateUrl, "url", rt::StringRules::NONE.min_length(1).max_length(2083)
-    .pattern("^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#@:]").format("uri")
-);
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookUpdateTimeoutMs(i64);
-
-rt::newtype!(
-    whole WebhookUpdateTimeoutMs(i64), "timeout_ms", rt::NumberRules::NONE
-    .minimum(1000.0).maximum(30000.0)
-);
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookUpdateMaxRetries(i64);
-
-rt::newtype!(
-    whole WebhookUpdateMaxRetries(i64), "max_retries", rt::NumberRules::NONE.minimum(0.0)
-    .maximum(10.0)
-);
 
 /// Delivery configuration for a webhook subscription.
 ///

@@ -38,11 +38,9 @@ pub enum ListWebhooksResponse {
 impl IntoResponse for ListWebhooksResponse {
     fn into_response(self) -> Response {
         match self {
-            ListWebhooksResponse::Ok(body) => rt::json_response(200u16, &body),
-            ListWebhooksResponse::Unauthorized(body) => rt::json_response(401u16, &body),
-            ListWebhooksResponse::Undocumented(status, body) => {
-                rt::json_response(status, &body)
-            }
+            Self::Ok(body) => rt::json_response(200, &body),
+            Self::Unauthorized(body) => rt::json_response(401, &body),
+            Self::Undocumented(status, body) => rt::json_response(status, &body),
         }
     }
 }
@@ -63,14 +61,10 @@ pub enum CreateWebhookResponse {
 impl IntoResponse for CreateWebhookResponse {
     fn into_response(self) -> Response {
         match self {
-            CreateWebhookResponse::Created(body) => rt::json_response(201u16, &body),
-            CreateWebhookResponse::Unauthorized(body) => rt::json_response(401u16, &body),
-            CreateWebhookResponse::UnprocessableEntity(body) => {
-                rt::json_response(422u16, &body)
-            }
-            CreateWebhookResponse::Undocumented(status, body) => {
-                rt::json_response(status, &body)
-            }
+            Self::Created(body) => rt::json_response(201, &body),
+            Self::Unauthorized(body) => rt::json_response(401, &body),
+            Self::UnprocessableEntity(body) => rt::json_response(422, &body),
+            Self::Undocumented(status, body) => rt::json_response(status, &body),
         }
     }
 }
@@ -100,15 +94,11 @@ pub enum GetWebhookResponse {
 impl IntoResponse for GetWebhookResponse {
     fn into_response(self) -> Response {
         match self {
-            GetWebhookResponse::Ok(body) => rt::json_response(200u16, &body),
-            GetWebhookResponse::Unauthorized(body) => rt::json_response(401u16, &body),
-            GetWebhookResponse::NotFound(body) => rt::json_response(404u16, &body),
-            GetWebhookResponse::UnprocessableEntity(body) => {
-                rt::json_response(422u16, &body)
-            }
-            GetWebhookResponse::Undocumented(status, body) => {
-                rt::json_response(status, &body)
-            }
+            Self::Ok(body) => rt::json_response(200, &body),
+            Self::Unauthorized(body) => rt::json_response(401, &body),
+            Self::NotFound(body) => rt::json_response(404, &body),
+            Self::UnprocessableEntity(body) => rt::json_response(422, &body),
+            Self::Undocumented(status, body) => rt::json_response(status, &body),
         }
     }
 }
@@ -138,15 +128,11 @@ pub enum DeleteWebhookResponse {
 impl IntoResponse for DeleteWebhookResponse {
     fn into_response(self) -> Response {
         match self {
-            DeleteWebhookResponse::NoContent => rt::empty_response(204u16),
-            DeleteWebhookResponse::Unauthorized(body) => rt::json_response(401u16, &body),
-            DeleteWebhookResponse::NotFound(body) => rt::json_response(404u16, &body),
-            DeleteWebhookResponse::UnprocessableEntity(body) => {
-                rt::json_response(422u16, &body)
-            }
-            DeleteWebhookResponse::Undocumented(status, body) => {
-                rt::json_response(status, &body)
-            }
+            Self::NoContent => rt::empty_response(204),
+            Self::Unauthorized(body) => rt::json_response(401, &body),
+            Self::NotFound(body) => rt::json_response(404, &body),
+            Self::UnprocessableEntity(body) => rt::json_response(422, &body),
+            Self::Undocumented(status, body) => rt::json_response(status, &body),
         }
     }
 }
@@ -176,15 +162,11 @@ pub enum UpdateWebhookResponse {
 impl IntoResponse for UpdateWebhookResponse {
     fn into_response(self) -> Response {
         match self {
-            UpdateWebhookResponse::Ok(body) => rt::json_response(200u16, &body),
-            UpdateWebhookResponse::Unauthorized(body) => rt::json_response(401u16, &body),
-            UpdateWebhookResponse::NotFound(body) => rt::json_response(404u16, &body),
-            UpdateWebhookResponse::UnprocessableEntity(body) => {
-                rt::json_response(422u16, &body)
-            }
-            UpdateWebhookResponse::Undocumented(status, body) => {
-                rt::json_response(status, &body)
-            }
+            Self::Ok(body) => rt::json_response(200, &body),
+            Self::Unauthorized(body) => rt::json_response(401, &body),
+            Self::NotFound(body) => rt::json_response(404, &body),
+            Self::UnprocessableEntity(body) => rt::json_response(422, &body),
+            Self::Undocumented(status, body) => rt::json_response(status, &body),
         }
     }
 }

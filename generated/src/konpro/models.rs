@@ -42,22 +42,13 @@ pub struct EndpointUpdate {
     pub endpoint_id: String,
     /// New callback URL to set for the endpoint. Must support SSL level 2 or higher if HTTPS. The page's notes add that the URL must use HTTPS with SSL security level 2 or higher.
     #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
-    pub url: Option<EndpointUpdateUrl>,
+    pub url: Option<EndpointCreateUrl>,
     /// Updated list of event types to listen for. Use None or empty array to subscribe to all events
     #[serde(default, skip_serializing_if = "rt::Nullable::is_absent")]
     pub events: codegen_runtime::Nullable<Vec<String>>,
 }
 
 rt::object!(EndpointUpdate);
-
-/// New callback URL to set for the endpoint. Must support SSL level 2 or higher if HTTPS. The page's notes add that the URL must use HTTPS with SSL security level 2 or higher.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EndpointUpdateUrl(String);
-
-rt::newtype!(
-    string EndpointUpdateUrl, "url", rt::StringRules::NONE
-    .pattern("^https://[^\\s/?#@:]").format("uri")
-);
 
 /// A webhook endpoint. The page's response structure lists these seven fields; each
 /// is in every answer.

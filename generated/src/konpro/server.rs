@@ -40,14 +40,10 @@ pub enum CreateEndpointResponse {
 impl IntoResponse for CreateEndpointResponse {
     fn into_response(self) -> Response {
         match self {
-            CreateEndpointResponse::Ok(body) => rt::json_response(200u16, &body),
-            CreateEndpointResponse::BadRequest(body) => rt::json_response(400u16, &body),
-            CreateEndpointResponse::Unauthorized(body) => {
-                rt::json_response(401u16, &body)
-            }
-            CreateEndpointResponse::Undocumented(status, body) => {
-                rt::json_response(status, &body)
-            }
+            Self::Ok(body) => rt::json_response(200, &body),
+            Self::BadRequest(body) => rt::json_response(400, &body),
+            Self::Unauthorized(body) => rt::json_response(401, &body),
+            Self::Undocumented(status, body) => rt::json_response(status, &body),
         }
     }
 }
@@ -66,11 +62,9 @@ pub enum ListEndpointsResponse {
 impl IntoResponse for ListEndpointsResponse {
     fn into_response(self) -> Response {
         match self {
-            ListEndpointsResponse::Ok(body) => rt::json_response(200u16, &body),
-            ListEndpointsResponse::Unauthorized(body) => rt::json_response(401u16, &body),
-            ListEndpointsResponse::Undocumented(status, body) => {
-                rt::json_response(status, &body)
-            }
+            Self::Ok(body) => rt::json_response(200, &body),
+            Self::Unauthorized(body) => rt::json_response(401, &body),
+            Self::Undocumented(status, body) => rt::json_response(status, &body),
         }
     }
 }
@@ -93,15 +87,11 @@ pub enum UpdateEndpointResponse {
 impl IntoResponse for UpdateEndpointResponse {
     fn into_response(self) -> Response {
         match self {
-            UpdateEndpointResponse::Ok(body) => rt::json_response(200u16, &body),
-            UpdateEndpointResponse::BadRequest(body) => rt::json_response(400u16, &body),
-            UpdateEndpointResponse::Unauthorized(body) => {
-                rt::json_response(401u16, &body)
-            }
-            UpdateEndpointResponse::NotFound(body) => rt::json_response(404u16, &body),
-            UpdateEndpointResponse::Undocumented(status, body) => {
-                rt::json_response(status, &body)
-            }
+            Self::Ok(body) => rt::json_response(200, &body),
+            Self::BadRequest(body) => rt::json_response(400, &body),
+            Self::Unauthorized(body) => rt::json_response(401, &body),
+            Self::NotFound(body) => rt::json_response(404, &body),
+            Self::Undocumented(status, body) => rt::json_response(status, &body),
         }
     }
 }
@@ -133,15 +123,11 @@ pub enum DeleteEndpointResponse {
 impl IntoResponse for DeleteEndpointResponse {
     fn into_response(self) -> Response {
         match self {
-            DeleteEndpointResponse::Ok(body) => rt::json_response(200u16, &body),
-            DeleteEndpointResponse::BadRequest(body) => rt::json_response(400u16, &body),
-            DeleteEndpointResponse::Unauthorized(body) => {
-                rt::json_response(401u16, &body)
-            }
-            DeleteEndpointResponse::NotFound(body) => rt::json_response(404u16, &body),
-            DeleteEndpointResponse::Undocumented(status, body) => {
-                rt::json_response(status, &body)
-            }
+            Self::Ok(body) => rt::json_response(200, &body),
+            Self::BadRequest(body) => rt::json_response(400, &body),
+            Self::Unauthorized(body) => rt::json_response(401, &body),
+            Self::NotFound(body) => rt::json_response(404, &body),
+            Self::Undocumented(status, body) => rt::json_response(status, &body),
         }
     }
 }

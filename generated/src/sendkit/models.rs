@@ -49,7 +49,7 @@ rt::newtype!(string Uri, "uri", rt::StringRules::NONE.format("uri"));
 pub struct WebhookUpdate {
     /// Webhook name (trimmed)
     #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
-    pub name: Option<WebhookUpdateName>,
+    pub name: Option<WebhookCreateName>,
     /// Endpoint URL
     #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
     pub url: Option<Uri>,
@@ -65,14 +65,6 @@ pub struct WebhookUpdate {
 }
 
 rt::object!(WebhookUpdate);
-
-/// Webhook name (trimmed)
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookUpdateName(String);
-
-rt::newtype!(
-    string WebhookUpdateName, "name", rt::StringRules::NONE.min_length(1).pattern("\\S")
-);
 
 /// A webhook. The page's response example shows these fields; `secret` is optional
 /// because a create may leave it out (VENDORS.md: `secret?`).

@@ -42,11 +42,9 @@ pub enum ListWebhooksResponse {
 impl IntoResponse for ListWebhooksResponse {
     fn into_response(self) -> Response {
         match self {
-            ListWebhooksResponse::Ok(body) => rt::json_response(200u16, &body),
-            ListWebhooksResponse::Unauthorized(body) => rt::json_response(401u16, &body),
-            ListWebhooksResponse::Undocumented(status, body) => {
-                rt::json_response(status, &body)
-            }
+            Self::Ok(body) => rt::json_response(200, &body),
+            Self::Unauthorized(body) => rt::json_response(401, &body),
+            Self::Undocumented(status, body) => rt::json_response(status, &body),
         }
     }
 }
@@ -67,12 +65,10 @@ pub enum CreateWebhookResponse {
 impl IntoResponse for CreateWebhookResponse {
     fn into_response(self) -> Response {
         match self {
-            CreateWebhookResponse::Created(body) => rt::json_response(201u16, &body),
-            CreateWebhookResponse::BadRequest(body) => rt::json_response(400u16, &body),
-            CreateWebhookResponse::Unauthorized(body) => rt::json_response(401u16, &body),
-            CreateWebhookResponse::Undocumented(status, body) => {
-                rt::json_response(status, &body)
-            }
+            Self::Created(body) => rt::json_response(201, &body),
+            Self::BadRequest(body) => rt::json_response(400, &body),
+            Self::Unauthorized(body) => rt::json_response(401, &body),
+            Self::Undocumented(status, body) => rt::json_response(status, &body),
         }
     }
 }
@@ -104,13 +100,11 @@ pub enum GetWebhookResponse {
 impl IntoResponse for GetWebhookResponse {
     fn into_response(self) -> Response {
         match self {
-            GetWebhookResponse::Ok(body) => rt::json_response(200u16, &body),
-            GetWebhookResponse::BadRequest(body) => rt::json_response(400u16, &body),
-            GetWebhookResponse::Unauthorized(body) => rt::json_response(401u16, &body),
-            GetWebhookResponse::NotFound(body) => rt::json_response(404u16, &body),
-            GetWebhookResponse::Undocumented(status, body) => {
-                rt::json_response(status, &body)
-            }
+            Self::Ok(body) => rt::json_response(200, &body),
+            Self::BadRequest(body) => rt::json_response(400, &body),
+            Self::Unauthorized(body) => rt::json_response(401, &body),
+            Self::NotFound(body) => rt::json_response(404, &body),
+            Self::Undocumented(status, body) => rt::json_response(status, &body),
         }
     }
 }
@@ -142,13 +136,11 @@ pub enum DeleteWebhookResponse {
 impl IntoResponse for DeleteWebhookResponse {
     fn into_response(self) -> Response {
         match self {
-            DeleteWebhookResponse::Ok(body) => rt::json_response(200u16, &body),
-            DeleteWebhookResponse::BadRequest(body) => rt::json_response(400u16, &body),
-            DeleteWebhookResponse::Unauthorized(body) => rt::json_response(401u16, &body),
-            DeleteWebhookResponse::NotFound(body) => rt::json_response(404u16, &body),
-            DeleteWebhookResponse::Undocumented(status, body) => {
-                rt::json_response(status, &body)
-            }
+            Self::Ok(body) => rt::json_response(200, &body),
+            Self::BadRequest(body) => rt::json_response(400, &body),
+            Self::Unauthorized(body) => rt::json_response(401, &body),
+            Self::NotFound(body) => rt::json_response(404, &body),
+            Self::Undocumented(status, body) => rt::json_response(status, &body),
         }
     }
 }
@@ -180,13 +172,11 @@ pub enum UpdateWebhookResponse {
 impl IntoResponse for UpdateWebhookResponse {
     fn into_response(self) -> Response {
         match self {
-            UpdateWebhookResponse::Ok(body) => rt::json_response(200u16, &body),
-            UpdateWebhookResponse::BadRequest(body) => rt::json_response(400u16, &body),
-            UpdateWebhookResponse::Unauthorized(body) => rt::json_response(401u16, &body),
-            UpdateWebhookResponse::NotFound(body) => rt::json_response(404u16, &body),
-            UpdateWebhookResponse::Undocumented(status, body) => {
-                rt::json_response(status, &body)
-            }
+            Self::Ok(body) => rt::json_response(200, &body),
+            Self::BadRequest(body) => rt::json_response(400, &body),
+            Self::Unauthorized(body) => rt::json_response(401, &body),
+            Self::NotFound(body) => rt::json_response(404, &body),
+            Self::Undocumented(status, body) => rt::json_response(status, &body),
         }
     }
 }

@@ -337,7 +337,10 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
             _ => None,
         };
         let status_expr = match fixed {
-            Some(c) => quote!(#c),
+            Some(c) => {
+                let c = proc_macro2::Literal::u16_unsuffixed(c);
+                quote!(#c)
+            }
             None => quote!(status),
         };
         let status_field = fixed.is_none().then(|| quote!(u16,));
@@ -353,15 +356,15 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
                     Media::Sequence(_) => quote!(rt::sequence_response(#status_expr, &body, #ct)),
                 };
                 variants.push(quote!(#docs #ident(#status_field #ty),));
-                arms.push(quote!(#response_name::#ident(#status_bind body) => #encode,));
+                arms.push(quote!(Self::#ident(#status_bind body) => #encode,));
             }
             None => {
                 if fixed.is_some() {
                     variants.push(quote!(#docs #ident,));
-                    arms.push(quote!(#response_name::#ident => rt::empty_response(#status_expr),));
+                    arms.push(quote!(Self::#ident => rt::empty_response(#status_expr),));
                 } else {
                     variants.push(quote!(#docs #ident(u16),));
-                    arms.push(quote!(#response_name::#ident(status) => rt::empty_response(status),));
+                    arms.push(quote!(Self::#ident(status) => rt::empty_response(status),));
                 }
             }
         }
@@ -374,7 +377,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
         /// An answer the spec does not document, such as a 500 when storage fails.
         #undocumented(u16, serde_json::Value),
     ));
-    arms.push(quote!(#response_name::#undocumented(status, body) => rt::json_response(status, &body),));
+    arms.push(quote!(Self::#undocumented(status, body) => rt::json_response(status, &body),));
     let response_doc = format!(" The answers `{}` documents.", op.operation_id);
 
     // Parameters.

@@ -170,6 +170,9 @@ pub struct Lowerer<'a> {
     by_pointer: HashMap<String, (TypeId, bool)>,
     /// Strings constrained only by a format share one type per format (`Uuid`, `DateTime`).
     by_format: HashMap<String, TypeId>,
+    /// Inline types by their shape (the `Debug` text of their kind, names of the types they
+    /// use included): structurally identical ones share one type.
+    by_shape: HashMap<String, TypeId>,
     /// How deeply `schema` is nested now: inlining (allOf merges, keys beside a recursive
     /// `$ref`) can recurse without end, so it is bounded.
     depth: usize,
@@ -190,6 +193,7 @@ impl<'a> Lowerer<'a> {
             types: Vec::new(),
             by_pointer: HashMap::new(),
             by_format: HashMap::new(),
+            by_shape: HashMap::new(),
             warnings: Vec::new(),
             depth: 0,
             names,
@@ -274,7 +278,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn define(&mut self, target: &Target, origin: &str, value: &Value, kind: TypeKind) -> TypeId {
-        let def = |name: String| TypeDef {
+        let def = |name: String, kind: TypeKind| TypeDef {
             name,
             origin: origin.to_owned(),
             description: string_key(value, "description"),
@@ -283,13 +287,21 @@ impl<'a> Lowerer<'a> {
         };
         match target.slot {
             Some(id) if self.types[id.0].is_none() => {
-                self.types[id.0] = Some(def(target.name.clone()));
+                self.types[id.0] = Some(def(target.name.clone(), kind));
                 id
             }
             _ => {
+                // Inline types of one shape are one type, named after the first (as typify
+                // does): a spec that repeats an enum under every parent gets it once.
+                let shape = shape(&kind);
+                if let Some(&id) = self.by_shape.get(&shape) {
+                    return id;
+                }
                 let name = self.names.unique(target.name.clone());
-                self.types.push(Some(def(name)));
-                TypeId(self.types.len() - 1)
+                self.types.push(Some(def(name, kind)));
+                let id = TypeId(self.types.len() - 1);
+                self.by_shape.insert(shape, id);
+                id
             }
         }
     }
@@ -1339,6 +1351,20 @@ struct Annotations {
 }
 
 /// Levenshtein distance, for suggesting the keyword a typo meant.
+/// What makes two inline types one: their kind, without where in the spec their fields are.
+fn shape(kind: &TypeKind) -> String {
+    match kind {
+        TypeKind::Struct(s) => {
+            let mut s = s.clone();
+            for field in &mut s.fields {
+                field.origin.clear();
+            }
+            format!("{:?}", TypeKind::Struct(s))
+        }
+        other => format!("{other:?}"),
+    }
+}
+
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
