@@ -387,15 +387,23 @@ components:
     assert_eq!(limit.default, Some(serde_json::json!(20)));
 }
 
-/// Parameters, operations and request bodies are read the same way: `requird: true` on a
-/// parameter is a warning naming `required`, not a parameter silently left optional.
+/// Every OpenAPI object lowering reads is read the same way: `requird: true` on a parameter
+/// is a warning naming `required`, not a parameter silently left optional; a misspelt
+/// `content` of a response or `schema` of a media type is not a response without a body.
 #[test]
-fn unknown_fields_of_parameters_operations_and_bodies_are_warnings() {
+fn unknown_fields_of_openapi_objects_are_warnings() {
     let api = load(
         "openapi: 3.0.3
 info: {title: t, version: '1'}
+component:
+  schemas: {}
+components:
+  schema: {}
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Key, descripton: typo}
 paths:
   /things:
+    summery: path item typo
     post:
       operationId: makeThing
       summery: typo
@@ -406,15 +414,38 @@ paths:
         content:
           application/json:
             schema: {type: object}
+            exmaple: {}
       responses:
-        '201': {description: made}
+        '201':
+          description: made
+          contnet:
+            application/json:
+              schema: {type: object}
+        '400':
+          description: refused
+          content:
+            application/json:
+              shcema: {type: object}
 ",
     );
     let warnings: Vec<String> = api.warnings.iter().map(ToString::to_string).collect();
     for (pointer, nearest) in [
+        ("#/component:", "components"),
+        ("#/components/schema:", "schemas"),
+        ("#/components/securitySchemes/key/descripton:", "description"),
+        ("/paths/~1things/summery", "summary"),
         ("/paths/~1things/post/summery", "summary"),
         ("/paths/~1things/post/parameters/0/requird", "required"),
         ("/paths/~1things/post/requestBody/requierd", "required"),
+        (
+            "/paths/~1things/post/requestBody/content/application~1json/exmaple",
+            "example",
+        ),
+        ("/paths/~1things/post/responses/201/contnet", "content"),
+        (
+            "/paths/~1things/post/responses/400/content/application~1json/shcema",
+            "schema",
+        ),
     ] {
         assert!(
             warnings
@@ -423,7 +454,7 @@ paths:
             "{pointer}: {warnings:#?}"
         );
     }
-    assert_eq!(warnings.len(), 3, "{warnings:#?}");
+    assert_eq!(warnings.len(), 10, "{warnings:#?}");
 }
 
 /// A key its mapping repeats is a warning with its line: the parser kept only the last value.

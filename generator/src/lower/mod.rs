@@ -1,6 +1,7 @@
 //! Lowering: the parsed document → the [`Api`] model. Every decision about names,
 //! nullability and constraints is made here, once.
 
+mod fields;
 mod keywords;
 pub mod names;
 mod operations;
@@ -29,7 +30,18 @@ fn lower_unlocated(doc: &Document) -> Result<Api> {
             )
         })
         .collect();
-    let security_schemes = operations::security_schemes(&lowerer, &mut warnings)?;
+    if let Some(root) = doc.root.as_object() {
+        lowerer.warn_unknown(root, "", &[fields::ROOT], "a field of the OpenAPI Object");
+    }
+    if let Some(components) = doc.get("/components").and_then(Value::as_object) {
+        lowerer.warn_unknown(
+            components,
+            "/components",
+            &[fields::COMPONENTS],
+            "a field of the Components Object",
+        );
+    }
+    let security_schemes = operations::security_schemes(&mut lowerer, &mut warnings)?;
     lowerer.components()?;
     let (operations, webhooks) = operations::operations(&mut lowerer, &security_schemes, &mut warnings)?;
     warnings.append(&mut lowerer.warnings);

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use codegen_runtime::media::{self, Family};
 
+use super::fields;
 use super::names::{Namer, pascal, snake};
 use super::schema::{Lowerer, Target, string_key};
 use crate::error::{Error, Result, describe, join};
@@ -17,7 +18,7 @@ use crate::model::{
 
 /// The schemes a generated server can check; declared schemes it cannot (mutualTLS) are
 /// reported in `warnings`, and an operation that requires one is an error.
-pub fn security_schemes(lowerer: &Lowerer, warnings: &mut Vec<Error>) -> Result<Vec<SecurityScheme>> {
+pub fn security_schemes(lowerer: &mut Lowerer, warnings: &mut Vec<Error>) -> Result<Vec<SecurityScheme>> {
     let doc = lowerer.doc;
     let Some(schemes) = doc.get("/components/securitySchemes") else {
         return Ok(Vec::new());
@@ -31,6 +32,9 @@ pub fn security_schemes(lowerer: &Lowerer, warnings: &mut Vec<Error>) -> Result<
         let mut scheme = scheme;
         if let Some(Value::String(r)) = scheme.get("$ref") {
             (at, scheme) = doc.follow_ref(r, &at)?;
+        }
+        if let Some(fields) = scheme.as_object() {
+            lowerer.warn_unknown(fields, &at, &[fields::SECURITY_SCHEME], "a field of a Security Scheme");
         }
         let field = |key: &str| scheme.get(key).and_then(Value::as_str);
         let kind = match field("type") {
@@ -226,6 +230,7 @@ fn collect(
         let item_map = item
             .as_object()
             .ok_or_else(|| Error::invalid(&item_at, "a path item", describe(item)))?;
+        lowerer.warn_unknown(item_map, &item_at, &[fields::PATH_ITEM], "a field of a Path Item");
         let shared = parameter_list(lowerer, item_map.get("parameters"), &join(&item_at, "parameters"))?;
         for (method, at, op) in item_operations(doc.version, item_map, &item_at, warnings)? {
             let method_name = method.as_str().to_ascii_lowercase();
@@ -233,7 +238,7 @@ fn collect(
             let op_map = op
                 .as_object()
                 .ok_or_else(|| Error::invalid(&at, "an operation object", describe(op)))?;
-            lowerer.warn_unknown(op_map, &at, &[OPERATION_FIELDS], "a field of an Operation");
+            lowerer.warn_unknown(op_map, &at, &[fields::OPERATION], "a field of an Operation");
             let operation_id = operation_id(op_map, &at, method_name, path, names, warnings)?;
             let rust_name = names.rust.unique(snake(&operation_id));
             let type_name = names.types.unique(pascal(&operation_id));
@@ -337,38 +342,6 @@ fn item_operations<'v>(
     Ok(out)
 }
 
-/// The fields of an OpenAPI Parameter, Operation and Request Body object.
-const PARAMETER_FIELDS: &[&str] = &[
-    "name",
-    "in",
-    "description",
-    "required",
-    "deprecated",
-    "allowEmptyValue",
-    "style",
-    "explode",
-    "allowReserved",
-    "schema",
-    "example",
-    "examples",
-    "content",
-];
-const OPERATION_FIELDS: &[&str] = &[
-    "tags",
-    "summary",
-    "description",
-    "externalDocs",
-    "operationId",
-    "parameters",
-    "requestBody",
-    "responses",
-    "callbacks",
-    "deprecated",
-    "security",
-    "servers",
-];
-const REQUEST_BODY_FIELDS: &[&str] = &["description", "content", "required"];
-
 #[derive(Clone)]
 struct RawParam {
     name: String,
@@ -452,7 +425,7 @@ fn lower_parameters(
             continue;
         }
         if let Some(fields) = p.value.as_object() {
-            lowerer.warn_unknown(fields, &p.at, &[PARAMETER_FIELDS], "a field of a Parameter");
+            lowerer.warn_unknown(fields, &p.at, &[fields::PARAMETER], "a field of a Parameter");
         }
         let schema_at = join(&p.at, "schema");
         let schema = match (p.value.get("schema"), p.value.get("content").and_then(Value::as_object)) {
@@ -558,6 +531,14 @@ fn media_objects<'d>(doc: &'d Document, content: &'d Map<String, Value>, at: &st
     Ok(out)
 }
 
+fn warn_unknown_media_fields(lowerer: &mut Lowerer, objects: &[MediaObject<'_>]) {
+    for object in objects {
+        if let Some(fields) = object.value.as_object() {
+            lowerer.warn_unknown(fields, &object.at, &[fields::MEDIA_TYPE], "a field of a Media Type");
+        }
+    }
+}
+
 /// The content type to generate for (see [`classify`]): the body the generated server reads
 /// or writes.
 fn pick_media(objects: Vec<MediaObject<'_>>) -> Option<MediaObject<'_>> {
@@ -570,12 +551,14 @@ fn request_body(lowerer: &mut Lowerer, value: &Value, at: &str, type_name: &str)
         _ => (at.to_owned(), value),
     };
     if let Some(fields) = value.as_object() {
-        lowerer.warn_unknown(fields, &at, &[REQUEST_BODY_FIELDS], "a field of a Request Body");
+        lowerer.warn_unknown(fields, &at, &[fields::REQUEST_BODY], "a field of a Request Body");
     }
     let Some(content) = value.get("content").and_then(Value::as_object) else {
         return Err(Error::invalid(join(&at, "content"), "a mapping of media types", "none"));
     };
-    let Some(picked) = pick_media(media_objects(lowerer.doc, content, &join(&at, "content"))?) else {
+    let objects = media_objects(lowerer.doc, content, &join(&at, "content"))?;
+    warn_unknown_media_fields(lowerer, &objects);
+    let Some(picked) = pick_media(objects) else {
         return Ok(None);
     };
     let media = picked.media;
@@ -648,6 +631,9 @@ fn responses(lowerer: &mut Lowerer, value: &Value, at: &str, type_name: &str) ->
             Some(Value::String(r)) => lowerer.doc.follow_ref(r, &response_at)?,
             _ => (response_at, response),
         };
+        if let Some(fields) = response.as_object() {
+            lowerer.warn_unknown(fields, &response_at, &[fields::RESPONSE], "a field of a Response");
+        }
         let name = match status {
             StatusSpec::Code(c) => format!("{type_name}Response{c}"),
             StatusSpec::Range(d) => format!("{type_name}Response{d}xx"),
@@ -658,6 +644,7 @@ fn responses(lowerer: &mut Lowerer, value: &Value, at: &str, type_name: &str) ->
             Some(content) => media_objects(lowerer.doc, content, &join(&response_at, "content"))?,
             None => Vec::new(),
         };
+        warn_unknown_media_fields(lowerer, &objects);
         let media_types = objects.iter().map(|o| o.media.clone()).collect();
         let body = match pick_media(objects) {
             Some(picked) => {
