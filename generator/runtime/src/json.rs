@@ -333,15 +333,9 @@ fn check_array(
     Ok(())
 }
 
-fn check_object(
-    subject: &str,
-    map: &Map<String, Value>,
-    rules: &ValueRules<'_>,
-    admits: &mut dyn FnMut(usize, &Value) -> bool,
-) -> Result<(), ConstraintError> {
-    let o = &rules.objects;
-    let n = map.len() as u64;
-    if let Some(min) = o.min_properties
+/// `minProperties` and `maxProperties` on an object of `n` properties.
+pub fn check_property_count(subject: &str, n: u64, rules: &ObjectRules<'_>) -> Result<(), ConstraintError> {
+    if let Some(min) = rules.min_properties
         && n < min
     {
         return Err(fail(
@@ -350,7 +344,7 @@ fn check_object(
             format!("must have at least {min} properties, got {n}"),
         ));
     }
-    if let Some(max) = o.max_properties
+    if let Some(max) = rules.max_properties
         && n > max
     {
         return Err(fail(
@@ -359,6 +353,17 @@ fn check_object(
             format!("must have at most {max} properties, got {n}"),
         ));
     }
+    Ok(())
+}
+
+fn check_object(
+    subject: &str,
+    map: &Map<String, Value>,
+    rules: &ValueRules<'_>,
+    admits: &mut dyn FnMut(usize, &Value) -> bool,
+) -> Result<(), ConstraintError> {
+    let o = &rules.objects;
+    check_property_count(subject, map.len() as u64, o)?;
     if let Some(missing) = o.required.iter().find(|k| !map.contains_key(**k)) {
         return Err(fail(
             subject,

@@ -116,6 +116,13 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, here: &TokenStream) -> TokenS
         }
         None => (quote!(), quote!()),
     };
+    let object = if (s.min_properties, s.max_properties) == (None, None) {
+        quote!(rt::object!(#name);)
+    } else {
+        let subject = &def.name;
+        let counts = property_counts(s.min_properties, s.max_properties);
+        quote!(rt::object!(#name, #subject, rt::json::ObjectRules { #(#counts)* ..rt::json::ObjectRules::NONE });)
+    };
     // `remote = "Self"` makes the derives plain functions, so the trait impls `rt::object!`
     // writes can route deserializing through `ObjectsOnly`: a JSON array is not an object.
     quote! {
@@ -127,7 +134,7 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, here: &TokenStream) -> TokenS
             #(#fields)*
             #extra
         }
-        rt::object!(#name);
+        #object
     }
 }
 
@@ -279,16 +286,7 @@ fn checked(api: &Api, def: &TypeDef, c: &Checked, here: &TokenStream) -> TokenSt
         let arrays = array_rules(r);
         fields.push(quote!(arrays: #arrays,));
     }
-    let mut objects = Vec::new();
-    for (value, field) in [
-        (c.min_properties, quote!(min_properties)),
-        (c.max_properties, quote!(max_properties)),
-    ] {
-        if let Some(n) = value {
-            let n = Literal::u64_unsuffixed(n);
-            objects.push(quote!(#field: Some(#n),));
-        }
-    }
+    let mut objects = property_counts(c.min_properties, c.max_properties);
     if !c.required.is_empty() {
         let required = &c.required;
         objects.push(quote!(required: &[#(#required),*],));
@@ -316,6 +314,20 @@ fn checked(api: &Api, def: &TypeDef, c: &Checked, here: &TokenStream) -> TokenSt
         let nullable = sub.nullable;
         quote!(#i => rt::json::admits::<#ty>(value, #nullable),)
     });
+    let admits = if c.subschemas.is_empty() {
+        quote!(
+            fn admits(_: usize, _: &serde_json::Value) -> bool {
+                false
+            }
+        )
+    } else {
+        quote!(fn admits(schema: usize, value: &serde_json::Value) -> bool {
+            match schema {
+                #(#arms)*
+                _ => false,
+            }
+        })
+    };
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq)]
@@ -327,15 +339,21 @@ fn checked(api: &Api, def: &TypeDef, c: &Checked, here: &TokenStream) -> TokenSt
                 ..rt::json::ValueRules::NONE
             };
             /// Whether sub-schema `schema` (as `RULES` numbers them) admits `value`.
-            fn admits(schema: usize, value: &serde_json::Value) -> bool {
-                match schema {
-                    #(#arms)*
-                    _ => false,
-                }
-            }
+            #admits
         }
         rt::checked!(#name, #subject);
     }
+}
+
+/// `minProperties`/`maxProperties` as fields of `rt::json::ObjectRules`.
+fn property_counts(min: Option<u64>, max: Option<u64>) -> Vec<TokenStream> {
+    [(min, quote!(min_properties)), (max, quote!(max_properties))]
+        .into_iter()
+        .filter_map(|(n, field)| {
+            let n = Literal::u64_unsuffixed(n?);
+            Some(quote!(#field: Some(#n),))
+        })
+        .collect()
 }
 
 /// The applicators a checked value has, as fields of `rt::json::Applicators`.

@@ -559,7 +559,17 @@ impl<'a> Lowerer<'a> {
     /// holds, `type: 'null'`, object rules without properties, `oneOf` without a
     /// discriminator (exactly one), and `allOf` members a merge would misread.
     fn needs_checked(&self, map: &Map<String, Value>, pointer: &str) -> bool {
-        if CHECKED_KEYWORDS.iter().any(|k| map.contains_key(*k)) {
+        // An object with properties keeps its struct: the struct counts its keys itself.
+        let counted_struct = map.get("type").and_then(Value::as_str) == Some("object")
+            && map
+                .get("properties")
+                .and_then(Value::as_object)
+                .is_some_and(|p| !p.is_empty());
+        let struct_counts = |k: &&str| counted_struct && matches!(*k, "minProperties" | "maxProperties");
+        if CHECKED_KEYWORDS
+            .iter()
+            .any(|k| map.contains_key(*k) && !struct_counts(k))
+        {
             return true;
         }
         let declared: Option<Vec<&str>> = match map.get("type") {
@@ -1079,7 +1089,13 @@ impl<'a> Lowerer<'a> {
                 });
             }
         }
-        let id = self.define(&target, pointer, value, TypeKind::Struct(Struct { fields, additional }));
+        let kind = TypeKind::Struct(Struct {
+            fields,
+            additional,
+            min_properties: count(map, pointer, "minProperties")?,
+            max_properties: count(map, pointer, "maxProperties")?,
+        });
+        let id = self.define(&target, pointer, value, kind);
         Ok(TypeRef::Named(id))
     }
 

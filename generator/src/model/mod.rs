@@ -212,6 +212,9 @@ pub struct Struct {
     /// `additionalProperties`: `None` ignores unknown keys, `Some(None)` refuses them,
     /// `Some(Some(t))` keeps them in a map of `t`.
     pub additional: Option<Option<TypeRef>>,
+    /// `minProperties`/`maxProperties`: how many keys the object has, named or not.
+    pub min_properties: Option<u64>,
+    pub max_properties: Option<u64>,
 }
 
 #[derive(Debug, Clone)]

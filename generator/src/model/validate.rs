@@ -90,13 +90,15 @@ impl Checker<'_> {
             // Not null here: `check` let the null through.
             TypeRef::OrNull(inner) => self.check_shape(inner, value, at),
             TypeRef::Named(id) | TypeRef::Boxed(id) => {
-                self.check_named(&self.api.type_def(*id).kind.clone(), value, at)
+                let api = self.api;
+                let def = api.type_def(*id);
+                self.check_named(&def.name, &def.kind, value, at)
             }
             _ => {}
         }
     }
 
-    fn check_named(&mut self, kind_of: &TypeKind, value: &Value, at: &str) {
+    fn check_named(&mut self, name: &str, kind_of: &TypeKind, value: &Value, at: &str) {
         match kind_of {
             TypeKind::Alias(inner) => self.check_shape(inner, value, at),
             TypeKind::Enum(values) => match value.as_str() {
@@ -119,6 +121,14 @@ impl Checker<'_> {
                 let Some(map) = value.as_object() else {
                     return self.fail(at, format!("must be an object, got {}", kind(value)));
                 };
+                let counts = json::ObjectRules {
+                    min_properties: s.min_properties,
+                    max_properties: s.max_properties,
+                    ..json::ObjectRules::NONE
+                };
+                if let Err(e) = json::check_property_count(name, map.len() as u64, &counts) {
+                    self.fail(at, e.to_string());
+                }
                 for field in &s.fields {
                     match map.get(&field.wire_name) {
                         Some(v) => self.check(&field.ty, field.nullable, v, &join(at, &field.wire_name)),
