@@ -3,7 +3,8 @@
 
 use std::time::{Duration, SystemTime};
 
-use generator::model::{Operation, ParamLocation, SecurityKind};
+use codegen_runtime::style::{self, Serialization, Written};
+use generator::model::{Media, Operation, ParamLocation, SecurityKind};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 
@@ -48,9 +49,10 @@ impl Runner {
         let base = self.target.base_url.trim_end_matches('/');
         for p in params {
             let value = match &p.value {
-                ParamValue::Text(t) => t.clone(),
+                ParamValue::Text(t) => Value::String(t.clone()),
+                ParamValue::Structured(v) => v.clone(),
                 ParamValue::Linked(expression) => match evaluate_link(expression, resource) {
-                    Ok(v) => crate::plan::wire_text(&v),
+                    Ok(v) => v,
                     Err(e) => {
                         return Step {
                             kind,
@@ -69,12 +71,23 @@ impl Runner {
                     }
                 },
             };
-            let text = vec![Seg::Lit(value)];
-            match p.location {
-                ParamLocation::Path => path = path.replace(&format!("{{{}}}", p.name), &percent_encode(&text[0].lit())),
-                ParamLocation::Query => wire.query.push((p.name.clone(), text)),
-                ParamLocation::Header => wire.headers.push((p.name.clone(), text)),
-                ParamLocation::Cookie => wire.cookies.push((p.name.clone(), text)),
+            // Written in the parameter's style (`codegen_runtime::style`), the one the
+            // generated servers read; a parameter the spec does not declare in its default.
+            let location = p.location.to_style();
+            let serialization = op
+                .parameters
+                .iter()
+                .find(|m| m.name == p.name && m.location == p.location)
+                .map_or(Serialization::default_for(location), |m| m.serialization);
+            match (style::write(serialization, location, &p.name, &value), p.location) {
+                (Written::Text(t), ParamLocation::Path) => path = path.replace(&format!("{{{}}}", p.name), &t),
+                (Written::Text(t), _) => wire.headers.push((p.name.clone(), vec![Seg::Lit(t)])),
+                (Written::Pairs(pairs), ParamLocation::Cookie) => wire
+                    .cookies
+                    .extend(pairs.into_iter().map(|(k, v)| (k, vec![Seg::Encoded(v)]))),
+                (Written::Pairs(pairs), _) => wire
+                    .query
+                    .extend(pairs.into_iter().map(|(k, v)| (k, vec![Seg::Encoded(v)]))),
             }
         }
         let token = || {
@@ -114,7 +127,18 @@ impl Runner {
         }
         let (content_type, text) = match body {
             RequestBody::None => (None, None),
-            RequestBody::Json(v) => (Some("application/json".to_owned()), Some(v.to_string())),
+            RequestBody::Json(v) => match op.body.as_ref().map(|b| &b.media) {
+                // Fields as `codegen_runtime::style` writes them (OpenAPI's `encoding` defaults).
+                Some(Media::Form) => (
+                    Some(Media::Form.content_type().to_owned()),
+                    Some(style::form_text(&style::write_fields(v))),
+                ),
+                Some(Media::Multipart) => (
+                    Some(format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}")),
+                    Some(style::multipart_text(&style::write_fields(v), MULTIPART_BOUNDARY)),
+                ),
+                _ => (Some("application/json".to_owned()), Some(v.to_string())),
+            },
             RequestBody::Raw { content_type, text } => (Some(content_type.clone()), Some(text.clone())),
         };
         if let Some(ct) = &content_type {
@@ -134,18 +158,19 @@ impl Runner {
                 .query
                 .iter()
                 .map(|(k, v)| {
-                    let value = match shown {
-                        Shown::Real => percent_encode(&real(v)),
-                        // A masked credential stays readable: `[CONFORMANCE_TOKEN]`.
-                        _ => v
-                            .iter()
-                            .map(|s| match s {
-                                Seg::Lit(l) => percent_encode(l),
-                                Seg::Credential => render(&vec![Seg::Credential], credential.as_ref(), Shown::Masked),
-                            })
-                            .collect(),
-                    };
-                    format!("{}={value}", percent_encode(k))
+                    let value: String = v
+                        .iter()
+                        .map(|s| match (s, shown) {
+                            (Seg::Lit(l), _) => percent_encode(l),
+                            (Seg::Encoded(e), _) => e.clone(),
+                            (Seg::Credential, Shown::Real) => percent_encode(&real(&vec![Seg::Credential])),
+                            // A masked credential stays readable: `[CONFORMANCE_TOKEN]`.
+                            (Seg::Credential, Shown::Masked) => {
+                                render(&vec![Seg::Credential], credential.as_ref(), Shown::Masked)
+                            }
+                        })
+                        .collect();
+                    format!("{k}={value}")
                 })
                 .collect();
             if pairs.is_empty() {
@@ -254,17 +279,17 @@ impl Runner {
         let mut address = vec![Seg::Lit(format!("{base}{path}"))];
         for (i, (k, v)) in wire.query[..split].iter().enumerate() {
             let separator = if i == 0 { '?' } else { '&' };
-            address.push(Seg::Lit(format!("{separator}{}=", percent_encode(k))));
+            address.push(Seg::Lit(format!("{separator}{k}=")));
             for s in v {
                 address.push(match s {
                     Seg::Lit(l) => Seg::Lit(percent_encode(l)),
-                    Seg::Credential => Seg::Credential,
+                    other => other.clone(),
                 });
             }
         }
         out.push(shell(&address, credential));
         for (k, v) in &wire.query[split..] {
-            let mut arg = vec![Seg::Lit(format!("{}=", percent_encode(k)))];
+            let mut arg = vec![Seg::Lit(format!("{k}="))];
             arg.extend(v.iter().cloned());
             out.push(format!("--url-query {}", shell(&arg, credential)));
         }
@@ -286,8 +311,21 @@ impl Runner {
             }
             out.push(format!("-u {}", shell(&arg, credential)));
         }
+        // A body with line breaks (multipart) goes through printf, which writes them back
+        // byte for byte: the command stays one line.
+        let mut piped = None;
         if let Some(body) = body {
-            out.push(format!("--data-binary {}", shell_quote(body)));
+            if body.contains(['\r', '\n']) {
+                let escaped = body
+                    .replace('\\', "\\\\")
+                    .replace('%', "%%")
+                    .replace('\r', "\\r")
+                    .replace('\n', "\\n");
+                piped = Some(format!("printf {} |", shell_quote(&escaped)));
+                out.push("--data-binary @-".to_owned());
+            } else {
+                out.push(format!("--data-binary {}", shell_quote(body)));
+            }
         }
         let files: Vec<&std::path::Path> = self.target.ca_certs.iter().filter_map(|c| c.file()).collect();
         let mut unique: Vec<&std::path::Path> = Vec::new();
@@ -308,6 +346,9 @@ impl Runner {
                     .collect::<Vec<_>>()
                     .join(" ")
             )),
+        }
+        if let Some(printf) = piped {
+            out.insert(0, printf);
         }
         out.join(" ")
     }
@@ -408,7 +449,8 @@ impl Runner {
                 SecurityKind::ApiKey { location, name } => {
                     let pair = (name.clone(), value());
                     match location {
-                        ParamLocation::Query => wire.query.push(pair),
+                        // Query keys are kept percent-encoded, as `style::write` gives them.
+                        ParamLocation::Query => wire.query.push((percent_encode(name), pair.1)),
                         ParamLocation::Cookie => wire.cookies.push(pair),
                         ParamLocation::Header | ParamLocation::Path => wire.headers.push(pair),
                     }
@@ -431,20 +473,13 @@ enum Credential<'a> {
     Literal(&'static str),
 }
 
-/// A piece of a header, query value or `-u` argument: literal text, or the credential.
+/// A piece of a header, query value or `-u` argument: literal text, text already
+/// percent-encoded (a parameter as its style writes it), or the credential.
 #[derive(Debug, Clone)]
 enum Seg {
     Lit(String),
+    Encoded(String),
     Credential,
-}
-
-impl Seg {
-    fn lit(&self) -> String {
-        match self {
-            Seg::Lit(l) => l.clone(),
-            Seg::Credential => String::new(),
-        }
-    }
 }
 
 type Text = Vec<Seg>;
@@ -460,7 +495,7 @@ enum Shown {
 fn render(text: &Text, credential: Option<&Credential>, shown: Shown) -> String {
     text.iter()
         .map(|s| match (s, credential, shown) {
-            (Seg::Lit(l), ..) => l.clone(),
+            (Seg::Lit(l) | Seg::Encoded(l), ..) => l.clone(),
             (Seg::Credential, Some(Credential::Secret { value, .. }), Shown::Real) => (*value).to_owned(),
             (Seg::Credential, Some(Credential::Secret { variable, .. }), Shown::Masked) => format!("[{variable}]"),
             (Seg::Credential, _, _) => String::new(),
@@ -509,7 +544,7 @@ fn shell(text: &Text, credential: Option<&Credential>) -> String {
     let mut literal = String::new();
     for s in text {
         match (s, credential) {
-            (Seg::Lit(l), _) => literal.push_str(l),
+            (Seg::Lit(l) | Seg::Encoded(l), _) => literal.push_str(l),
             (Seg::Credential, Some(Credential::Secret { variable, .. })) => {
                 if !literal.is_empty() {
                     out.push_str(&shell_quote(&std::mem::take(&mut literal)));
@@ -572,6 +607,9 @@ pub(super) fn cause(e: &reqwest::Error) -> String {
     }
     text
 }
+
+/// The boundary of the multipart bodies the runner sends.
+pub const MULTIPART_BOUNDARY: &str = "conformance-part-7d3f1a";
 
 /// Everything but RFC 3986's unreserved characters (ALPHA / DIGIT / "-" / "." / "_" / "~").
 const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
