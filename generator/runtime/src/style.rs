@@ -515,7 +515,7 @@ pub fn read(
 
 /// `k1,v1,k2,v2` (already split) as an object.
 fn pairs_to_object(list: &[String], scalar_of: impl Fn(&str) -> Scalar) -> Result<Value, StyleError> {
-    if list.len() % 2 != 0 {
+    if !list.len().is_multiple_of(2) {
         return Err(StyleError(format!(
             "expected key and value pairs, got {} items",
             list.len()
@@ -732,7 +732,17 @@ mod tests {
     /// table says and read back to the same value. `None`: n/a in the table.
     #[test]
     fn the_openapi_style_examples() {
-        let table: &[(Style, bool, Location, Option<&str>, Option<&str>, Option<&str>, &str)] = &[
+        // style, explode, location; then "", "blue", the array and the object as written.
+        type Row = (
+            Style,
+            bool,
+            Location,
+            Option<&'static str>,
+            Option<&'static str>,
+            Option<&'static str>,
+            &'static str,
+        );
+        let table: &[Row] = &[
             (
                 Style::Matrix,
                 false,
