@@ -710,6 +710,26 @@ paths:
         .to_string()
     }
 
+    /// The echo server on a loopback port.
+    async fn start_echo() -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, axum::Router::new().fallback(echo)).await.unwrap();
+        });
+        (address, server)
+    }
+
+    fn runner_at(plan: Arc<crate::plan::Plan>, address: std::net::SocketAddr, token: Option<String>) -> Runner {
+        let target = Target {
+            base_url: format!("http://{address}/"),
+            token,
+            token_alt: None,
+            ca_certs: Vec::new(),
+        };
+        Runner::new(plan, target, Settings::default()).unwrap()
+    }
+
     fn param(location: ParamLocation, name: &str, value: &str) -> Param {
         Param {
             location,
@@ -720,24 +740,10 @@ paths:
 
     #[tokio::test]
     async fn parameters_go_where_their_location_says() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        let server = tokio::spawn(async move {
-            axum::serve(listener, axum::Router::new().fallback(echo)).await.unwrap();
-        });
+        let (address, server) = start_echo().await;
         let api = generator::load_str(SPEC, None).unwrap();
         let plan = Arc::new(crate::plan::plan(&api, "cfm-00000000", &[]));
-        let runner = Runner::new(
-            plan.clone(),
-            Target {
-                base_url: format!("http://{address}/"),
-                token: Some("user:pa:ss".into()),
-                token_alt: None,
-                ca_certs: Vec::new(),
-            },
-            Settings::default(),
-        )
-        .unwrap();
+        let runner = runner_at(plan.clone(), address, Some("user:pa:ss".into()));
 
         let get = plan.api.operation("getItem").unwrap();
         let params = [
@@ -805,11 +811,7 @@ paths:
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_curl_command_sends_what_the_runner_sent() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        let server = tokio::spawn(async move {
-            axum::serve(listener, axum::Router::new().fallback(echo)).await.unwrap();
-        });
+        let (address, server) = start_echo().await;
         let spec = SPEC
             .replace(
                 "session: {type: apiKey, in: cookie, name: session}",
@@ -827,17 +829,7 @@ paths:
     async fn check_curl(spec: &str, address: std::net::SocketAddr, token: &str) {
         let api = generator::load_str(spec, None).unwrap();
         let plan = Arc::new(crate::plan::plan(&api, "cfm-00000000", &[]));
-        let runner = Runner::new(
-            plan.clone(),
-            Target {
-                base_url: format!("http://{address}/"),
-                token: Some(token.into()),
-                token_alt: None,
-                ca_certs: Vec::new(),
-            },
-            Settings::default(),
-        )
-        .unwrap();
+        let runner = runner_at(plan.clone(), address, Some(token.into()));
         let params = [
             param(ParamLocation::Path, "item_id", "a b/c"),
             param(ParamLocation::Query, "q", "x&y'z"),
@@ -908,11 +900,7 @@ paths:
     /// printf) reach the server from the curl command as the runner sent them.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn styles_and_multipart_bodies_are_reproduced_by_curl() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        let server = tokio::spawn(async move {
-            axum::serve(listener, axum::Router::new().fallback(echo)).await.unwrap();
-        });
+        let (address, server) = start_echo().await;
         let spec = "openapi: 3.1.0
 info: {title: t, version: '1'}
 paths:
@@ -932,17 +920,7 @@ paths:
 ";
         let api = generator::load_str(spec, None).unwrap();
         let plan = Arc::new(crate::plan::plan(&api, "cfm-00000000", &[]));
-        let runner = Runner::new(
-            plan.clone(),
-            Target {
-                base_url: format!("http://{address}/"),
-                token: None,
-                token_alt: None,
-                ca_certs: Vec::new(),
-            },
-            Settings::default(),
-        )
-        .unwrap();
+        let runner = runner_at(plan.clone(), address, None);
         let structured = |location, name: &str, value: Value| Param {
             location,
             name: name.into(),

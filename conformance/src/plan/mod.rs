@@ -351,14 +351,7 @@ impl Planner<'_, '_> {
             let mut at = path.to_vec();
             at.push(field.wire_name.clone());
             let dotted = at.join(".");
-            for edge in edges(
-                self.sampler,
-                &field.ty,
-                field.nullable,
-                field.required,
-                Hint::of(field),
-                Place::Body,
-            ) {
+            for edge in field_edges(self.sampler, field, Place::Body) {
                 let name = format!("{dotted}.{}", edge.name);
                 let varied = describe(&dotted, &edge);
                 let default = if edge.value.is_none() {
@@ -478,14 +471,7 @@ impl Planner<'_, '_> {
             return;
         };
         for field in s.fields.iter().filter(|f| !f.read_only) {
-            for edge in edges(
-                self.sampler,
-                &field.ty,
-                field.nullable,
-                field.required,
-                Hint::of(field),
-                Place::Parameter,
-            ) {
+            for edge in field_edges(self.sampler, field, Place::Parameter) {
                 let mut value = object.clone();
                 apply(&mut value, std::slice::from_ref(&field.wire_name), edge.value.clone());
                 let whole = Edge {
@@ -510,6 +496,18 @@ impl Planner<'_, '_> {
             }
         }
     }
+}
+
+/// The edges of a property of a body or an object parameter.
+fn field_edges(sampler: &Sampler, field: &generator::model::Field, place: Place) -> Vec<Edge> {
+    edges(
+        sampler,
+        &field.ty,
+        field.nullable,
+        field.required,
+        Hint::of(field),
+        place,
+    )
 }
 
 /// `value` as a server reads parameter `p` once the runner has written it in the
