@@ -614,7 +614,10 @@ pub fn form_pairs(body: &str) -> Vec<(String, String)> {
 }
 
 /// The fields of a `multipart/form-data` body (RFC 7578) given its Content-Type (which
-/// names the boundary): each part's name and text. A part that is not UTF-8 text, a missing
+/// names the boundary): each part's name and text. Read here rather than with axum's
+/// `multipart` feature or `multer`: the body is already whole in memory under the size
+/// limit, so no streaming parser is needed, and the runner's mock and the generated server
+/// share this reading without the `server` feature. A part that is not UTF-8 text, a missing
 /// boundary, a part without a name or a body without its closing delimiter is refused.
 pub fn multipart_pairs(content_type: &str, body: &[u8]) -> Result<Vec<(String, String)>, StyleError> {
     let boundary = content_type
