@@ -40,6 +40,8 @@ fn assert_touches_only_its_own(plan: &Plan) {
         for p in case.params.iter().filter(|p| p.location == ParamLocation::Path) {
             let ok = match &p.value {
                 ParamValue::Linked(_) => true,
+                // An array or object names no resource the run made.
+                ParamValue::Structured(_) => false,
                 ParamValue::Text(t) => {
                     carries_tag(t) || plan.unknown_ids.contains(t) || refused(plan, case, &p.name, t)
                 }

@@ -3,7 +3,8 @@
 
 use std::time::{Duration, SystemTime};
 
-use generator::model::{Operation, ParamLocation, SecurityKind};
+use codegen_runtime::style::{self, Serialization, Written};
+use generator::model::{Media, Operation, ParamLocation, SecurityKind};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 
@@ -48,9 +49,10 @@ impl Runner {
         let base = self.target.base_url.trim_end_matches('/');
         for p in params {
             let value = match &p.value {
-                ParamValue::Text(t) => t.clone(),
+                ParamValue::Text(t) => Value::String(t.clone()),
+                ParamValue::Structured(v) => v.clone(),
                 ParamValue::Linked(expression) => match evaluate_link(expression, resource) {
-                    Ok(v) => crate::plan::wire_text(&v),
+                    Ok(v) => v,
                     Err(e) => {
                         return Step {
                             kind,
@@ -69,12 +71,23 @@ impl Runner {
                     }
                 },
             };
-            let text = vec![Seg::Lit(value)];
-            match p.location {
-                ParamLocation::Path => path = path.replace(&format!("{{{}}}", p.name), &percent_encode(&text[0].lit())),
-                ParamLocation::Query => wire.query.push((p.name.clone(), text)),
-                ParamLocation::Header => wire.headers.push((p.name.clone(), text)),
-                ParamLocation::Cookie => wire.cookies.push((p.name.clone(), text)),
+            // Written in the parameter's style (`codegen_runtime::style`), the one the
+            // generated servers read; a parameter the spec does not declare in its default.
+            let location = p.location.to_style();
+            let serialization = op
+                .parameters
+                .iter()
+                .find(|m| m.name == p.name && m.location == p.location)
+                .map_or(Serialization::default_for(location), |m| m.serialization);
+            match (style::write(serialization, location, &p.name, &value), p.location) {
+                (Written::Text(t), ParamLocation::Path) => path = path.replace(&format!("{{{}}}", p.name), &t),
+                (Written::Text(t), _) => wire.headers.push((p.name.clone(), vec![Seg::Lit(t)])),
+                (Written::Pairs(pairs), ParamLocation::Cookie) => wire
+                    .cookies
+                    .extend(pairs.into_iter().map(|(k, v)| (k, vec![Seg::Encoded(v)]))),
+                (Written::Pairs(pairs), _) => wire
+                    .query
+                    .extend(pairs.into_iter().map(|(k, v)| (k, vec![Seg::Encoded(v)]))),
             }
         }
         let token = || {
@@ -114,7 +127,18 @@ impl Runner {
         }
         let (content_type, text) = match body {
             RequestBody::None => (None, None),
-            RequestBody::Json(v) => (Some("application/json".to_owned()), Some(v.to_string())),
+            RequestBody::Json(v) => match op.body.as_ref().map(|b| &b.media) {
+                // Fields as `codegen_runtime::style` writes them (OpenAPI's `encoding` defaults).
+                Some(Media::Form) => (
+                    Some(Media::Form.content_type().to_owned()),
+                    Some(style::form_text(&style::write_fields(v))),
+                ),
+                Some(Media::Multipart) => (
+                    Some(format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}")),
+                    Some(style::multipart_text(&style::write_fields(v), MULTIPART_BOUNDARY)),
+                ),
+                _ => (Some("application/json".to_owned()), Some(v.to_string())),
+            },
             RequestBody::Raw { content_type, text } => (Some(content_type.clone()), Some(text.clone())),
         };
         if let Some(ct) = &content_type {
@@ -134,18 +158,19 @@ impl Runner {
                 .query
                 .iter()
                 .map(|(k, v)| {
-                    let value = match shown {
-                        Shown::Real => percent_encode(&real(v)),
-                        // A masked credential stays readable: `[CONFORMANCE_TOKEN]`.
-                        _ => v
-                            .iter()
-                            .map(|s| match s {
-                                Seg::Lit(l) => percent_encode(l),
-                                Seg::Credential => render(&vec![Seg::Credential], credential.as_ref(), Shown::Masked),
-                            })
-                            .collect(),
-                    };
-                    format!("{}={value}", percent_encode(k))
+                    let value: String = v
+                        .iter()
+                        .map(|s| match (s, shown) {
+                            (Seg::Lit(l), _) => percent_encode(l),
+                            (Seg::Encoded(e), _) => e.clone(),
+                            (Seg::Credential, Shown::Real) => percent_encode(&real(&vec![Seg::Credential])),
+                            // A masked credential stays readable: `[CONFORMANCE_TOKEN]`.
+                            (Seg::Credential, Shown::Masked) => {
+                                render(&vec![Seg::Credential], credential.as_ref(), Shown::Masked)
+                            }
+                        })
+                        .collect();
+                    format!("{k}={value}")
                 })
                 .collect();
             if pairs.is_empty() {
@@ -254,17 +279,17 @@ impl Runner {
         let mut address = vec![Seg::Lit(format!("{base}{path}"))];
         for (i, (k, v)) in wire.query[..split].iter().enumerate() {
             let separator = if i == 0 { '?' } else { '&' };
-            address.push(Seg::Lit(format!("{separator}{}=", percent_encode(k))));
+            address.push(Seg::Lit(format!("{separator}{k}=")));
             for s in v {
                 address.push(match s {
                     Seg::Lit(l) => Seg::Lit(percent_encode(l)),
-                    Seg::Credential => Seg::Credential,
+                    other => other.clone(),
                 });
             }
         }
         out.push(shell(&address, credential));
         for (k, v) in &wire.query[split..] {
-            let mut arg = vec![Seg::Lit(format!("{}=", percent_encode(k)))];
+            let mut arg = vec![Seg::Lit(format!("{k}="))];
             arg.extend(v.iter().cloned());
             out.push(format!("--url-query {}", shell(&arg, credential)));
         }
@@ -286,8 +311,18 @@ impl Runner {
             }
             out.push(format!("-u {}", shell(&arg, credential)));
         }
+        // A body with line breaks (multipart) goes through printf, which writes them back
+        // byte for byte: the command stays one line.
+        let mut piped = None;
         if let Some(body) = body {
-            out.push(format!("--data-binary {}", shell_quote(body)));
+            if body.contains(['\r', '\n']) {
+                // `%b` reads the escapes in its argument; the argument's `%` stay as they are.
+                let escaped = body.replace('\\', "\\\\").replace('\r', "\\r").replace('\n', "\\n");
+                piped = Some(format!("printf '%b' {} |", shell_quote(&escaped)));
+                out.push("--data-binary @-".to_owned());
+            } else {
+                out.push(format!("--data-binary {}", shell_quote(body)));
+            }
         }
         let files: Vec<&std::path::Path> = self.target.ca_certs.iter().filter_map(|c| c.file()).collect();
         let mut unique: Vec<&std::path::Path> = Vec::new();
@@ -308,6 +343,9 @@ impl Runner {
                     .collect::<Vec<_>>()
                     .join(" ")
             )),
+        }
+        if let Some(printf) = piped {
+            out.insert(0, printf);
         }
         out.join(" ")
     }
@@ -408,7 +446,8 @@ impl Runner {
                 SecurityKind::ApiKey { location, name } => {
                     let pair = (name.clone(), value());
                     match location {
-                        ParamLocation::Query => wire.query.push(pair),
+                        // Query keys are kept percent-encoded, as `style::write` gives them.
+                        ParamLocation::Query => wire.query.push((percent_encode(name), pair.1)),
                         ParamLocation::Cookie => wire.cookies.push(pair),
                         ParamLocation::Header | ParamLocation::Path => wire.headers.push(pair),
                     }
@@ -431,20 +470,13 @@ enum Credential<'a> {
     Literal(&'static str),
 }
 
-/// A piece of a header, query value or `-u` argument: literal text, or the credential.
+/// A piece of a header, query value or `-u` argument: literal text, text already
+/// percent-encoded (a parameter as its style writes it), or the credential.
 #[derive(Debug, Clone)]
 enum Seg {
     Lit(String),
+    Encoded(String),
     Credential,
-}
-
-impl Seg {
-    fn lit(&self) -> String {
-        match self {
-            Seg::Lit(l) => l.clone(),
-            Seg::Credential => String::new(),
-        }
-    }
 }
 
 type Text = Vec<Seg>;
@@ -460,7 +492,7 @@ enum Shown {
 fn render(text: &Text, credential: Option<&Credential>, shown: Shown) -> String {
     text.iter()
         .map(|s| match (s, credential, shown) {
-            (Seg::Lit(l), ..) => l.clone(),
+            (Seg::Lit(l) | Seg::Encoded(l), ..) => l.clone(),
             (Seg::Credential, Some(Credential::Secret { value, .. }), Shown::Real) => (*value).to_owned(),
             (Seg::Credential, Some(Credential::Secret { variable, .. }), Shown::Masked) => format!("[{variable}]"),
             (Seg::Credential, _, _) => String::new(),
@@ -509,7 +541,7 @@ fn shell(text: &Text, credential: Option<&Credential>) -> String {
     let mut literal = String::new();
     for s in text {
         match (s, credential) {
-            (Seg::Lit(l), _) => literal.push_str(l),
+            (Seg::Lit(l) | Seg::Encoded(l), _) => literal.push_str(l),
             (Seg::Credential, Some(Credential::Secret { variable, .. })) => {
                 if !literal.is_empty() {
                     out.push_str(&shell_quote(&std::mem::take(&mut literal)));
@@ -572,6 +604,9 @@ pub(super) fn cause(e: &reqwest::Error) -> String {
     }
     text
 }
+
+/// The boundary of the multipart bodies the runner sends.
+pub const MULTIPART_BOUNDARY: &str = "conformance-part-7d3f1a";
 
 /// Everything but RFC 3986's unreserved characters (ALPHA / DIGIT / "-" / "." / "_" / "~").
 const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
@@ -652,19 +687,47 @@ paths:
             .iter()
             .map(|(k, v)| (k.as_str().to_owned(), Value::from(v.to_str().unwrap_or("?"))))
             .collect::<serde_json::Map<_, _>>();
-        let cookies: Vec<&str> = request
+        let cookies: Vec<String> = request
             .headers()
             .get_all("cookie")
             .iter()
-            .map(|v| v.to_str().unwrap_or("?"))
+            .map(|v| v.to_str().unwrap_or("?").to_owned())
             .collect();
+        let (method, target) = (
+            request.method().as_str().to_owned(),
+            request.uri().path_and_query().map(|p| p.as_str().to_owned()),
+        );
+        let body = axum::body::to_bytes(request.into_body(), 1 << 20)
+            .await
+            .unwrap_or_default();
         json!({
-            "method": request.method().as_str(),
-            "target": request.uri().path_and_query().map(|p| p.as_str()),
+            "method": method,
+            "target": target,
             "headers": headers,
             "cookie_headers": cookies,
+            "body": String::from_utf8_lossy(&body),
         })
         .to_string()
+    }
+
+    /// The echo server on a loopback port.
+    async fn start_echo() -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, axum::Router::new().fallback(echo)).await.unwrap();
+        });
+        (address, server)
+    }
+
+    fn runner_at(plan: Arc<crate::plan::Plan>, address: std::net::SocketAddr, token: Option<String>) -> Runner {
+        let target = Target {
+            base_url: format!("http://{address}/"),
+            token,
+            token_alt: None,
+            ca_certs: Vec::new(),
+        };
+        Runner::new(plan, target, Settings::default()).unwrap()
     }
 
     fn param(location: ParamLocation, name: &str, value: &str) -> Param {
@@ -677,24 +740,10 @@ paths:
 
     #[tokio::test]
     async fn parameters_go_where_their_location_says() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        let server = tokio::spawn(async move {
-            axum::serve(listener, axum::Router::new().fallback(echo)).await.unwrap();
-        });
+        let (address, server) = start_echo().await;
         let api = generator::load_str(SPEC, None).unwrap();
         let plan = Arc::new(crate::plan::plan(&api, "cfm-00000000", &[]));
-        let runner = Runner::new(
-            plan.clone(),
-            Target {
-                base_url: format!("http://{address}/"),
-                token: Some("user:pa:ss".into()),
-                token_alt: None,
-                ca_certs: Vec::new(),
-            },
-            Settings::default(),
-        )
-        .unwrap();
+        let runner = runner_at(plan.clone(), address, Some("user:pa:ss".into()));
 
         let get = plan.api.operation("getItem").unwrap();
         let params = [
@@ -762,11 +811,7 @@ paths:
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_curl_command_sends_what_the_runner_sent() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        let server = tokio::spawn(async move {
-            axum::serve(listener, axum::Router::new().fallback(echo)).await.unwrap();
-        });
+        let (address, server) = start_echo().await;
         let spec = SPEC
             .replace(
                 "session: {type: apiKey, in: cookie, name: session}",
@@ -784,17 +829,7 @@ paths:
     async fn check_curl(spec: &str, address: std::net::SocketAddr, token: &str) {
         let api = generator::load_str(spec, None).unwrap();
         let plan = Arc::new(crate::plan::plan(&api, "cfm-00000000", &[]));
-        let runner = Runner::new(
-            plan.clone(),
-            Target {
-                base_url: format!("http://{address}/"),
-                token: Some(token.into()),
-                token_alt: None,
-                ca_certs: Vec::new(),
-            },
-            Settings::default(),
-        )
-        .unwrap();
+        let runner = runner_at(plan.clone(), address, Some(token.into()));
         let params = [
             param(ParamLocation::Path, "item_id", "a b/c"),
             param(ParamLocation::Query, "q", "x&y'z"),
@@ -859,6 +894,72 @@ paths:
                 }
             }
         }
+    }
+
+    /// Parameters in their styles and a multipart body (line breaks and all, through
+    /// printf) reach the server from the curl command as the runner sent them.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn styles_and_multipart_bodies_are_reproduced_by_curl() {
+        let (address, server) = start_echo().await;
+        let spec = "openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /items/{ids}:
+    post:
+      operationId: upload
+      parameters:
+        - {name: ids, in: path, required: true, style: label, schema: {type: array, items: {type: string}}}
+        - {name: f, in: query, style: deepObject, explode: true, schema: {type: object, properties: {a: {type: string}}}}
+        - {name: X-L, in: header, schema: {type: array, items: {type: string}}}
+      requestBody:
+        content:
+          multipart/form-data:
+            schema: {type: object, properties: {n: {type: string}, m: {type: object}}}
+      responses:
+        '200': {description: ok}
+";
+        let api = generator::load_str(spec, None).unwrap();
+        let plan = Arc::new(crate::plan::plan(&api, "cfm-00000000", &[]));
+        let runner = runner_at(plan.clone(), address, None);
+        let structured = |location, name: &str, value: Value| Param {
+            location,
+            name: name.into(),
+            value: ParamValue::Structured(value),
+        };
+        let params = [
+            structured(ParamLocation::Path, "ids", json!(["a b", "c"])),
+            structured(ParamLocation::Query, "f", json!({"a": "x&y 50%"})),
+            structured(ParamLocation::Header, "X-L", json!(["p", "q"])),
+        ];
+        let body = RequestBody::Json(json!({"n": "it's 100% \\ fine", "m": {"k": [1, 2]}}));
+        let op = plan.api.operation("upload").unwrap();
+        let step = runner
+            .send(op, &params, &body, Auth::Primary, None, StepKind::Request)
+            .await;
+        let by_runner = step.received.unwrap().json.unwrap();
+        assert_eq!(by_runner["target"], "/items/.a%20b,c?f%5Ba%5D=x%26y%2050%25");
+        assert_eq!(by_runner["headers"]["x-l"], "p,q");
+        let sent = by_runner["body"].as_str().unwrap();
+        assert!(
+            sent.contains("name=\"m\"\r\ncontent-type: application/json\r\n\r\n{\"k\":[1,2]}\r\n"),
+            "{sent}"
+        );
+        let curl = step.sent.curl.clone().unwrap();
+        assert!(
+            curl.starts_with("printf '%b' '") && !curl.contains('\r') && !curl.contains('\n'),
+            "{curl}"
+        );
+        let by_curl = run_curl(&curl, "unused");
+        for key in ["method", "target", "body"] {
+            assert_eq!(by_curl[key], by_runner[key], "{key}: {curl}");
+        }
+        for header in ["x-l", "content-type"] {
+            assert_eq!(
+                by_curl["headers"][header], by_runner["headers"][header],
+                "{header}: {curl}"
+            );
+        }
+        server.abort();
     }
 
     #[test]

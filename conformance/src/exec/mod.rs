@@ -21,6 +21,7 @@ mod retry;
 mod service;
 
 pub use cleanup::Swept;
+pub use http::MULTIPART_BOUNDARY;
 use http::cause;
 use retry::{Policy, Retries};
 pub use service::{AppBody, AppService, Service, Timing};
@@ -902,7 +903,19 @@ impl Runner {
         }
         if let Some(edit) = &case.edit {
             apply(&mut body, &edit.path, edit.value.clone());
-            if let Some(raw) = &edit.raw {
+            let fields = self
+                .operation(&case.operation)
+                .and_then(|op| op.body.as_ref())
+                .is_some_and(|b| {
+                    matches!(
+                        b.media,
+                        generator::model::Media::Form | generator::model::Media::Multipart
+                    )
+                });
+            if let Some(raw) = edit.raw.as_ref().filter(|_| fields) {
+                // A form field is text: the number JSON cannot hold is written as it is.
+                apply(&mut body, &edit.path, Some(Value::String(raw.clone())));
+            } else if let Some(raw) = &edit.raw {
                 let text = body.to_string().replace(&Value::String(raw.clone()).to_string(), raw);
                 return Ok(RequestBody::Raw {
                     content_type: "application/json".into(),

@@ -58,13 +58,25 @@ pub enum Auth {
     },
 }
 
-/// A parameter value: literal text, or taken from the resource made for the case.
+/// A parameter value: literal text, an array or object (written in the parameter's style
+/// when sent), or taken from the resource made for the case.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ParamValue {
     Text(String),
+    Structured(Value),
     /// A runtime expression such as `$response.body#/id`, on the create answer.
     Linked(String),
+}
+
+impl ParamValue {
+    /// A planned value: primitives as their text, arrays and objects as they are.
+    pub fn of(value: &Value) -> ParamValue {
+        match value {
+            Value::Array(_) | Value::Object(_) => ParamValue::Structured(value.clone()),
+            other => ParamValue::Text(super::wire_text(other)),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

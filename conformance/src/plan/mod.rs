@@ -8,7 +8,8 @@ pub mod safety;
 pub mod values;
 
 use codegen_runtime::formats::Format;
-use generator::model::{Api, Media, Operation, ParamLocation, TypeKind, TypeRef};
+use codegen_runtime::style::{self, Raw, Written};
+use generator::model::{Api, Media, Operation, ParamLocation, Parameter, TypeKind, TypeRef};
 use serde_json::{Map, Value, json};
 
 use edges::{Edge, Place, edges};
@@ -166,7 +167,7 @@ impl Planner<'_, '_> {
                         format!("path {} = {bad:?}", p.name),
                         Expect::Rejected,
                     );
-                    set_param(&mut case.params, p.location, &p.name, Some(bad));
+                    set_param(&mut case.params, p.location, &p.name, Some(ParamValue::Text(bad)));
                     out.push(case);
                 }
                 if self.sampler.value(&p.ty, Hint::named(&p.name)).is_some() {
@@ -192,7 +193,7 @@ impl Planner<'_, '_> {
                         format!("path {} names nothing", p.name),
                         expect,
                     );
-                    set_param(&mut case.params, p.location, &p.name, Some(unknown));
+                    set_param(&mut case.params, p.location, &p.name, Some(ParamValue::Text(unknown)));
                     out.push(case);
                 }
                 continue;
@@ -209,7 +210,9 @@ impl Planner<'_, '_> {
                 // A path parameter cannot be left out or empty: without its segment the
                 // request names another route (`/pets/` is the collection), and the literal
                 // `{petId}` is a valid id for a string parameter.
-                let no_segment = edge.value.as_ref().is_none_or(|v| wire_text(v).is_empty());
+                let no_segment = edge.value.as_ref().is_none_or(|v| {
+                    style::write(p.serialization, p.location.to_style(), &p.name, v) == Written::Text(String::new())
+                });
                 if p.location == ParamLocation::Path && no_segment {
                     continue;
                 }
@@ -222,12 +225,13 @@ impl Planner<'_, '_> {
                     &mut case.params,
                     p.location,
                     &p.name,
-                    edge.value.as_ref().map(wire_text),
+                    edge.value.as_ref().map(ParamValue::of),
                 );
                 if self.param_edge_is_sound(&case, p, &edge) {
                     out.push(case);
                 }
             }
+            self.property_cases(p, &base, &variant, &mut out);
         }
 
         // The body, field by field, then as a whole.
@@ -235,17 +239,36 @@ impl Planner<'_, '_> {
             self.field_cases(&b.ty, body, &[], &variant, &mut out, 0);
             let json_type = b.media.content_type().to_owned();
             let sent = body.to_string();
-            out.push(Case {
-                body: RequestBody::Raw {
-                    content_type: json_type.clone(),
-                    text: format!("{{\"conformance\": {}", &sent[..sent.len().min(1)]),
-                },
-                ..variant(
-                    "body.malformed_json",
-                    "a body that is not JSON".into(),
-                    Expect::Rejected,
-                )
-            });
+            match b.media {
+                // A form body has no syntax to break: any text is some fields.
+                Media::Form => {}
+                Media::Multipart => {
+                    let boundary = crate::exec::MULTIPART_BOUNDARY;
+                    let whole = style::multipart_text(&style::write_fields(body), boundary);
+                    out.push(Case {
+                        body: RequestBody::Raw {
+                            content_type: format!("multipart/form-data; boundary={boundary}"),
+                            text: whole.replace(&format!("--{boundary}--\r\n"), ""),
+                        },
+                        ..variant(
+                            "body.malformed_multipart",
+                            "the multipart body without its closing boundary".into(),
+                            Expect::Rejected,
+                        )
+                    });
+                }
+                _ => out.push(Case {
+                    body: RequestBody::Raw {
+                        content_type: json_type.clone(),
+                        text: format!("{{\"conformance\": {}", &sent[..sent.len().min(1)]),
+                    },
+                    ..variant(
+                        "body.malformed_json",
+                        "a body that is not JSON".into(),
+                        Expect::Rejected,
+                    )
+                }),
+            }
             out.push(Case {
                 body: RequestBody::Raw {
                     content_type: "text/plain".into(),
@@ -257,7 +280,8 @@ impl Planner<'_, '_> {
                     Expect::Rejected,
                 )
             });
-            if matches!(self.api.unalias(&b.ty), TypeRef::Named(id) if matches!(self.api.type_def(*id).kind, TypeKind::Struct(_)))
+            if matches!(b.media, Media::Json(_))
+                && matches!(self.api.unalias(&b.ty), TypeRef::Named(id) if matches!(self.api.type_def(*id).kind, TypeKind::Struct(_)))
             {
                 out.push(Case {
                     body: RequestBody::Json(json!([])),
@@ -327,14 +351,7 @@ impl Planner<'_, '_> {
             let mut at = path.to_vec();
             at.push(field.wire_name.clone());
             let dotted = at.join(".");
-            for edge in edges(
-                self.sampler,
-                &field.ty,
-                field.nullable,
-                field.required,
-                Hint::of(field),
-                Place::Body,
-            ) {
+            for edge in field_edges(self.sampler, field, Place::Body) {
                 let name = format!("{dotted}.{}", edge.name);
                 let varied = describe(&dotted, &edge);
                 let default = if edge.value.is_none() {
@@ -375,6 +392,22 @@ impl Planner<'_, '_> {
         case.body = RequestBody::Json(body.clone());
         let mut edited = body.clone();
         apply(&mut edited, &at, edge.value.clone());
+        if let Some(b) = self
+            .op
+            .body
+            .as_ref()
+            .filter(|b| matches!(b.media, Media::Form | Media::Multipart))
+        {
+            // What the server reads of the fields as the runner writes them (a `null` is
+            // empty text there): the spec judges that.
+            let pairs: Vec<(String, String)> = style::write_fields(&edited)
+                .into_iter()
+                .map(|f| (f.name, f.text))
+                .collect();
+            let kinds: Vec<(&str, generator::model::FieldKind)> =
+                b.fields.iter().map(|(k, kind)| (k.as_str(), *kind)).collect();
+            edited = style::read_fields(&pairs, &kinds).unwrap_or(Value::Null);
+        }
         let fits = generator::model::validate::validate(
             self.api,
             &self.op.body.as_ref().map_or(TypeRef::Any, |b| b.ty.clone()),
@@ -399,14 +432,11 @@ impl Planner<'_, '_> {
         }
     }
 
-    fn param_edge_is_sound(&mut self, case: &Case, p: &generator::model::Parameter, edge: &Edge) -> bool {
+    fn param_edge_is_sound(&mut self, case: &Case, p: &Parameter, edge: &Edge) -> bool {
         let Some(value) = &edge.value else { return true };
-        // Parameters arrive as text: an accepted edge must parse back to a valid value.
-        let parsed = match self.api.unalias(&p.ty) {
-            TypeRef::String => Value::String(wire_text(value)),
-            _ => serde_json::from_str(&wire_text(value)).unwrap_or(Value::String(wire_text(value))),
-        };
-        let fits = generator::model::validate::validate(self.api, &p.ty, false, &parsed).is_empty();
+        // Parameters arrive as text: an accepted edge must read back to a valid value.
+        let fits = as_read(p, value)
+            .is_some_and(|read| generator::model::validate::validate(self.api, &p.ty, false, &read).is_empty());
         let sound = matches!(edge.expect, Expect::Accepted | Expect::Either) == fits;
         if !sound {
             self.notes
@@ -414,6 +444,98 @@ impl Planner<'_, '_> {
         }
         sound
     }
+}
+
+impl Planner<'_, '_> {
+    /// The edges of each property of an object parameter (a deepObject's `time[start]`),
+    /// the other properties as in the valid value.
+    fn property_cases(
+        &mut self,
+        p: &Parameter,
+        base: &Case,
+        variant: &dyn Fn(&str, String, Expect) -> Case,
+        out: &mut Vec<Case>,
+    ) {
+        let Some(s) = self.api.struct_of(&p.ty) else {
+            return;
+        };
+        let planned = base
+            .params
+            .iter()
+            .find(|b| b.name == p.name && b.location == p.location)
+            .and_then(|b| match &b.value {
+                ParamValue::Structured(v) => Some(v.clone()),
+                _ => None,
+            });
+        let Some(object) = planned.or_else(|| self.sampler.value(&p.ty, Hint::named(&p.name))) else {
+            return;
+        };
+        for field in s.fields.iter().filter(|f| !f.read_only) {
+            for edge in field_edges(self.sampler, field, Place::Parameter) {
+                let mut value = object.clone();
+                apply(&mut value, std::slice::from_ref(&field.wire_name), edge.value.clone());
+                let whole = Edge {
+                    value: Some(value.clone()),
+                    ..edge.clone()
+                };
+                let dotted = format!("{}.{}", p.name, field.wire_name);
+                let mut case = variant(
+                    &format!("{}.{dotted}.{}", p.location.as_str(), edge.name),
+                    describe(&dotted, &edge),
+                    edge.expect,
+                );
+                set_param(
+                    &mut case.params,
+                    p.location,
+                    &p.name,
+                    Some(ParamValue::Structured(value)),
+                );
+                if self.param_edge_is_sound(&case, p, &whole) {
+                    out.push(case);
+                }
+            }
+        }
+    }
+}
+
+/// The edges of a property of a body or an object parameter.
+fn field_edges(sampler: &Sampler, field: &generator::model::Field, place: Place) -> Vec<Edge> {
+    edges(
+        sampler,
+        &field.ty,
+        field.nullable,
+        field.required,
+        Hint::of(field),
+        place,
+    )
+}
+
+/// `value` as a server reads parameter `p` once the runner has written it in the
+/// parameter's style: what the spec judges. `None` when it does not read back.
+pub fn as_read(p: &Parameter, value: &Value) -> Option<Value> {
+    let location = p.location.to_style();
+    let written = style::write(p.serialization, location, &p.name, value);
+    let pairs: Vec<(String, String)>;
+    let text: String;
+    let raw = match &written {
+        Written::Pairs(list) => {
+            pairs = list
+                .iter()
+                .map(|(k, v)| (style::percent_decode(k, true), v.clone()))
+                .collect();
+            Raw::Pairs(&pairs)
+        }
+        // The router hands a path segment over decoded.
+        Written::Text(t) if p.location == ParamLocation::Path => {
+            text = style::percent_decode(t, false);
+            Raw::Text(Some(&text))
+        }
+        Written::Text(t) => Raw::Text(Some(t)),
+    };
+    p.shape
+        .with(|shape| style::read(p.serialization, location, &p.name, shape, raw))
+        .ok()
+        .flatten()
 }
 
 /// The credential cases of an operation that needs one: none, and a wrong one; where it
@@ -516,13 +638,13 @@ fn random_uuid() -> String {
     )
 }
 
-pub(crate) fn set_param(params: &mut Vec<Param>, location: ParamLocation, name: &str, value: Option<String>) {
+pub(crate) fn set_param(params: &mut Vec<Param>, location: ParamLocation, name: &str, value: Option<ParamValue>) {
     params.retain(|p| !(p.location == location && p.name == name));
     if let Some(value) = value {
         params.push(Param {
             location,
             name: name.to_owned(),
-            value: ParamValue::Text(value),
+            value,
         });
     }
 }

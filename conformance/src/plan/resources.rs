@@ -359,11 +359,11 @@ pub(super) fn base_request(
         params.push(Param {
             location: p.location,
             name: p.name.clone(),
-            value: ParamValue::Text(wire_text(&value)),
+            value: ParamValue::of(&value),
         });
     }
     let body = match &op.body {
-        Some(b) if matches!(b.media, Media::Json(_)) => {
+        Some(b) if matches!(b.media, Media::Json(_) | Media::Form | Media::Multipart) => {
             let value = sampler
                 .value(&b.ty, Hint::default())
                 .ok_or_else(|| "no valid value for the body (a pattern the runner cannot satisfy?)".to_owned())?;

@@ -124,6 +124,7 @@ fn verdict(
                 .find(|p| p.location == ParamLocation::Path && p.name == *name)
                 .is_some_and(|p| match &p.value {
                     ParamValue::Linked(_) => true,
+                    ParamValue::Structured(_) => false,
                     // Text that the parameter's own type refuses names nothing the spec allows.
                     ParamValue::Text(t) => {
                         carries_tag(t)

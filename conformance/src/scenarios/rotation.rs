@@ -26,7 +26,12 @@ pub fn plan(p: &Planning, base: &Case, out: &mut Vec<Case>) {
         Auth::Primary,
         Expect::Accepted,
     );
-    set_param(&mut case.params, ParamLocation::Query, &flag.name, Some("true".into()));
+    set_param(
+        &mut case.params,
+        ParamLocation::Query,
+        &flag.name,
+        Some(crate::plan::ParamValue::Text("true".into())),
+    );
     case.body = RequestBody::Json(json!({}));
     out.push(case);
 }

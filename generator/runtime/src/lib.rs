@@ -1,5 +1,6 @@
 //! What generated code shares, so that each generated file stays about its own API:
 //! the constraint checks behind every constrained type, JSON Schema's reading of values no Rust type fits, the absent/null/value tri-state, string enums and UUIDs as values,
+//! how parameters and form fields are written and read (`style`),
 //! and the request decoding and rejection plumbing of the axum server stubs.
 
 pub mod enums;
@@ -14,6 +15,7 @@ pub mod pointer;
 pub mod rules;
 #[cfg(feature = "server")]
 pub mod server;
+pub mod style;
 pub mod uuid;
 
 pub use nullable::{Nullable, optional};

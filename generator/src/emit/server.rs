@@ -9,7 +9,10 @@ use quote::{format_ident, quote};
 
 use super::types::{doc, own_reading_type_tokens, type_tokens};
 use crate::lower::names::{Namer, snake, status_variant};
-use crate::model::{Api, Media, Method, Operation, ParamLocation, SecurityKind, StatusSpec, TypeKind, TypeRef};
+use crate::model::{
+    Api, FieldKind, Media, Method, Operation, ParamLocation, ParamShape, Parameter, Scalar, SecurityKind,
+    Serialization, StatusSpec, Style, TypeKind, TypeRef,
+};
 
 /// How an operation answers the requests its generated handler refuses itself.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -303,7 +306,7 @@ struct OperationItems {
 
 fn media_type_tokens(api: &Api, media: &Media, ty: &TypeRef, nullable: bool, models: &TokenStream) -> TokenStream {
     match media {
-        Media::Json(_) | Media::Form => {
+        Media::Json(_) | Media::Form | Media::Multipart => {
             let t = type_tokens(api, ty, models);
             if nullable { quote!(Option<#t>) } else { t }
         }
@@ -350,7 +353,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
                 let ty = media_type_tokens(api, &body.media, &body.ty, body.nullable, models);
                 let ct = body.media.content_type().to_owned();
                 let encode = match &body.media {
-                    Media::Json(_) | Media::Form => quote!(rt::json_response(#status_expr, &body)),
+                    Media::Json(_) | Media::Form | Media::Multipart => quote!(rt::json_response(#status_expr, &body)),
                     Media::Text(_) => quote!(rt::text_response(#status_expr, body, #ct)),
                     Media::Binary(_) => quote!(rt::bytes_response(#status_expr, body, #ct)),
                     Media::Sequence(_) => quote!(rt::sequence_response(#status_expr, &body, #ct)),
@@ -402,13 +405,21 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
     let param_reads = op.parameters.iter().map(|p| {
         let ident = format_ident!("{}", p.rust_name);
         let (place, name) = (p.location.as_str(), &p.name);
-        let read = if p.required {
-            quote!(raw.required(#place, #name)?)
-        } else if p.default.is_some() {
-            let default_fn = format_ident!("{}", super::models::param_default_fn_name(op, p));
-            quote!(raw.get(#place, #name)?.unwrap_or_else(models::defaults::#default_fn))
-        } else {
-            quote!(raw.get(#place, #name)?)
+        let read = match styled(p) {
+            // A primitive in its location's default style is its text.
+            None if p.required => quote!(raw.required(#place, #name)?),
+            None => quote!(raw.get(#place, #name)?),
+            Some((serialization, shape)) if p.required => {
+                quote!(raw.styled_required(#place, #name, #serialization, #shape)?)
+            }
+            Some((serialization, shape)) => quote!(raw.styled(#place, #name, #serialization, #shape)?),
+        };
+        let read = match &p.default {
+            Some(_) if !p.required => {
+                let default_fn = format_ident!("{}", super::models::param_default_fn_name(op, p));
+                quote!(#read.unwrap_or_else(models::defaults::#default_fn))
+            }
+            _ => read,
         };
         quote!(#ident: #read,)
     });
@@ -468,7 +479,14 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
             let media = b.media.content_type().to_owned();
             let decode = match &b.media {
                 Media::Json(_) => quote!(rt::decode_json(&bytes)?),
-                Media::Form => quote!(rt::decode_form(&bytes)?),
+                Media::Form => {
+                    let fields = field_tokens(&b.fields);
+                    quote!(rt::decode_form(&bytes, #fields)?)
+                }
+                Media::Multipart => {
+                    let fields = field_tokens(&b.fields);
+                    quote!(rt::decode_multipart(&parts, &bytes, #fields)?)
+                }
                 Media::Text(_) => quote!(rt::decode_text(&bytes)?),
                 Media::Binary(_) => quote!(bytes),
                 Media::Sequence(_) => quote!(rt::decode_sequence(&bytes, #media)?),
@@ -541,6 +559,84 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
         method,
         handler_body,
     }
+}
+
+/// The serialization and shape of a parameter that is not a primitive in its location's
+/// default style, as tokens for `Params::styled`; `None` for the others.
+fn styled(p: &Parameter) -> Option<(TokenStream, TokenStream)> {
+    let default = Serialization::default_for(p.location.to_style());
+    if matches!(p.shape, ParamShape::Scalar(_)) && p.serialization == default {
+        return None;
+    }
+    let style = format_ident!(
+        "{}",
+        match p.serialization.style {
+            Style::Form => "Form",
+            Style::Simple => "Simple",
+            Style::Label => "Label",
+            Style::Matrix => "Matrix",
+            Style::SpaceDelimited => "SpaceDelimited",
+            Style::PipeDelimited => "PipeDelimited",
+            Style::DeepObject => "DeepObject",
+        }
+    );
+    let explode = p.serialization.explode;
+    let serialization = quote!(codegen_runtime::style::Serialization {
+        style: codegen_runtime::style::Style::#style,
+        explode: #explode,
+    });
+    let shape = match &p.shape {
+        ParamShape::Scalar(s) => {
+            let s = scalar_tokens(*s);
+            quote!(codegen_runtime::style::Shape::Scalar(#s))
+        }
+        ParamShape::Array(s) => {
+            let s = scalar_tokens(*s);
+            quote!(codegen_runtime::style::Shape::Array(#s))
+        }
+        ParamShape::Object { properties, others } => {
+            let properties = properties.iter().map(|(k, s)| {
+                let s = scalar_tokens(*s);
+                quote!((#k, #s))
+            });
+            let others = scalar_tokens(*others);
+            quote!(codegen_runtime::style::Shape::Object { properties: &[#(#properties),*], others: #others })
+        }
+    };
+    Some((serialization, shape))
+}
+
+fn scalar_tokens(scalar: Scalar) -> TokenStream {
+    let name = format_ident!(
+        "{}",
+        match scalar {
+            Scalar::String => "String",
+            Scalar::Integer => "Integer",
+            Scalar::Number => "Number",
+            Scalar::Boolean => "Boolean",
+            Scalar::Any => "Any",
+        }
+    );
+    quote!(codegen_runtime::style::Scalar::#name)
+}
+
+/// How each field of a form or multipart body is read, as tokens.
+fn field_tokens(fields: &[(String, FieldKind)]) -> TokenStream {
+    let fields = fields.iter().map(|(name, kind)| {
+        let kind = match kind {
+            FieldKind::Text(s) => {
+                let s = scalar_tokens(*s);
+                quote!(codegen_runtime::style::FieldKind::Text(#s))
+            }
+            FieldKind::Repeated(s) => {
+                let s = scalar_tokens(*s);
+                quote!(codegen_runtime::style::FieldKind::Repeated(#s))
+            }
+            FieldKind::Json => quote!(codegen_runtime::style::FieldKind::Json),
+        };
+        quote!((#name, #kind))
+    });
+    quote!(&[#(#fields),*])
 }
 
 #[cfg(test)]

@@ -71,6 +71,7 @@ fn lower_unlocated(doc: &Document) -> Result<Api> {
         warnings,
     };
     check_aliases(&api)?;
+    operations::settle_shapes(&mut api)?;
     box_recursive_fields(&mut api);
     drop_invalid_defaults(&mut api);
     check_values(&api)?;

@@ -12,8 +12,8 @@ use super::schema::{Lowerer, Target, string_key};
 use crate::error::{Error, Result, describe, join};
 use crate::load::{Document, Version};
 use crate::model::{
-    Body, Link, Media, Method, Operation, ParamLocation, Parameter, Response, ResponseBody, SecurityKind,
-    SecurityScheme, StatusSpec,
+    Api, Body, FieldKind, Link, Media, Method, Operation, ParamLocation, ParamShape, Parameter, Response, ResponseBody,
+    Scalar, SecurityKind, SecurityScheme, Serialization, StatusSpec, Style, TypeKind, TypeRef,
 };
 
 /// The schemes a generated server can check; declared schemes it cannot (mutualTLS) are
@@ -427,15 +427,23 @@ fn lower_parameters(
         if let Some(fields) = p.value.as_object() {
             lowerer.warn_unknown(fields, &p.at, &[fields::PARAMETER], "a field of a Parameter");
         }
+        let serialization = serialization(&p)?;
         let schema_at = join(&p.at, "schema");
-        let schema = match (p.value.get("schema"), p.value.get("content").and_then(Value::as_object)) {
+        let schema = match (p.value.get("schema"), p.value.get("content")) {
             (Some(s), _) => s.clone(),
-            (None, Some(content)) => content
-                .values()
-                .next()
-                .and_then(|m| m.get("schema"))
-                .cloned()
-                .unwrap_or(Value::Bool(true)),
+            (None, Some(content)) => {
+                let media = content
+                    .as_object()
+                    .and_then(|c| c.keys().next())
+                    .map_or_else(|| describe(content), |m| format!("`{m}`"));
+                return Err(Error::unsupported(
+                    join(&p.at, "content"),
+                    format!(
+                        "the parameter `{}` given as `content` ({media}: a media type instead of a style); describe it with `schema` and `style`",
+                        p.name
+                    ),
+                ));
+            }
             (None, None) => {
                 return Err(Error::invalid(
                     &p.at,
@@ -457,6 +465,10 @@ fn lower_parameters(
             ty: lowered.ty,
             default: lowerer.default_of(&schema),
             description: string_key(&p.value, "description"),
+            serialization,
+            // Settled by `settle_shapes` once every type is lowered.
+            shape: ParamShape::Scalar(Scalar::String),
+            origin: p.at,
         });
     }
     // Every `{name}` in the path needs a parameter; real specs forget some (svix-server).
@@ -478,6 +490,9 @@ fn lower_parameters(
                 ty: crate::model::TypeRef::String,
                 default: None,
                 description: None,
+                serialization: Serialization::default_for(codegen_runtime::style::Location::Path),
+                shape: ParamShape::Scalar(Scalar::String),
+                origin: join(op_at, "parameters"),
             });
         }
     }
@@ -561,13 +576,24 @@ fn request_body(lowerer: &mut Lowerer, value: &Value, at: &str, type_name: &str)
     let Some(picked) = pick_media(objects) else {
         return Ok(None);
     };
-    let media = picked.media;
+    // `multipart/form-data` is a form of fields; other multipart types stay bytes.
+    let media = match picked.media {
+        Media::Binary(essence) if essence == "multipart/form-data" => Media::Multipart,
+        other => other,
+    };
+    if matches!(media, Media::Form | Media::Multipart)
+        && let Some(encoding) = picked.value.get("encoding")
+    {
+        check_encoding(encoding, &join(&picked.at, "encoding"))?;
+    }
     let lowered = body_schema(lowerer, &media, picked.value, &picked.at, format!("{type_name}Body"))?;
     Ok(Some(Body {
         required: value.get("required").and_then(Value::as_bool).unwrap_or(false),
         media,
         ty: lowered.ty,
         nullable: lowered.nullable,
+        // Settled by `settle_shapes` once every type is lowered.
+        fields: Vec::new(),
     }))
 }
 
@@ -706,4 +732,293 @@ fn links(response: &Value) -> Vec<Link> {
             })
         })
         .collect()
+}
+
+/// A parameter's `style` and `explode` (OpenAPI's defaults for its location where absent);
+/// a style its location does not allow, and what the generator does not support
+/// (`allowReserved: true`), are refused by name.
+fn serialization(p: &RawParam) -> Result<Serialization> {
+    let location = p.location.to_style();
+    let default = Serialization::default_for(location);
+    let style = match p.value.get("style") {
+        None => default.style,
+        Some(Value::String(name)) => Style::from_name(name).ok_or_else(|| {
+            Error::invalid(
+                join(&p.at, "style"),
+                "one of matrix, label, simple, form, spaceDelimited, pipeDelimited, deepObject",
+                format!("\"{name}\""),
+            )
+        })?,
+        Some(other) => return Err(Error::invalid(join(&p.at, "style"), "a style name", describe(other))),
+    };
+    if !style.allowed_in(location) {
+        let allowed: Vec<&str> = Style::ALL
+            .iter()
+            .filter(|s| s.allowed_in(location))
+            .map(|s| s.name())
+            .collect();
+        return Err(Error::invalid(
+            join(&p.at, "style"),
+            format!("a style allowed in {} ({})", location.as_str(), allowed.join(", ")),
+            format!("\"{}\"", style.name()),
+        ));
+    }
+    let explode = match p.value.get("explode") {
+        None => style == Style::Form,
+        Some(Value::Bool(b)) => *b,
+        Some(other) => return Err(Error::invalid(join(&p.at, "explode"), "true or false", describe(other))),
+    };
+    match p.value.get("allowReserved") {
+        None | Some(Value::Bool(false)) => {}
+        Some(Value::Bool(true)) => {
+            return Err(Error::unsupported(
+                join(&p.at, "allowReserved"),
+                format!(
+                    "`allowReserved: true` on `{}` (reserved characters are always percent-encoded)",
+                    p.name
+                ),
+            ));
+        }
+        Some(other) => {
+            return Err(Error::invalid(
+                join(&p.at, "allowReserved"),
+                "true or false",
+                describe(other),
+            ));
+        }
+    }
+    Ok(Serialization { style, explode })
+}
+
+/// An `encoding` map of a form or multipart body: only what restates the defaults the
+/// generated server and the runner use (`contentType` text/plain or JSON, `style: form`,
+/// `explode: true`, `allowReserved: false`) is accepted; anything else is refused by name.
+fn check_encoding(encoding: &Value, at: &str) -> Result<()> {
+    let map = encoding.as_object().ok_or_else(|| {
+        Error::invalid(
+            at,
+            "a mapping of property names to Encoding objects",
+            describe(encoding),
+        )
+    })?;
+    for (property, entry) in map {
+        let entry_at = join(at, property);
+        let fields = entry
+            .as_object()
+            .ok_or_else(|| Error::invalid(&entry_at, "an Encoding object", describe(entry)))?;
+        for (key, value) in fields {
+            let restates_default = match key.as_str() {
+                "contentType" => value.as_str().is_some_and(|t| {
+                    let (family, essence) = media::classify(t);
+                    essence == "text/plain" || family == Family::Json
+                }),
+                "style" => value == "form",
+                "explode" => value == &Value::Bool(true),
+                "allowReserved" => value == &Value::Bool(false),
+                _ if key.starts_with("x-") => true,
+                _ => false,
+            };
+            if !restates_default {
+                return Err(Error::unsupported(
+                    join(&entry_at, key),
+                    format!(
+                        "the encoding `{key}: {value}` of field `{property}` (fields are written as text, repeated for arrays of primitives, JSON for objects)"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The JSON type a primitive of `ty` is read as; `None` for arrays and objects.
+fn scalar_of(api: &Api, ty: &TypeRef) -> Option<Scalar> {
+    use codegen_runtime::json::JsonTypes;
+    match api.unalias(ty) {
+        TypeRef::String => Some(Scalar::String),
+        TypeRef::Integer(_) => Some(Scalar::Integer),
+        TypeRef::Number => Some(Scalar::Number),
+        TypeRef::Boolean => Some(Scalar::Boolean),
+        TypeRef::Any => Some(Scalar::Any),
+        TypeRef::OrNull(inner) => scalar_of(api, inner),
+        TypeRef::AnyObject | TypeRef::Array(_) | TypeRef::Map(_) => None,
+        TypeRef::Named(id) | TypeRef::Boxed(id) => match &api.type_def(*id).kind {
+            TypeKind::Enum(_) => Some(Scalar::String),
+            TypeKind::Constrained(c) => scalar_of(api, &c.base),
+            TypeKind::Union(_) | TypeKind::Alias(_) => Some(Scalar::Any),
+            TypeKind::Struct(_) => None,
+            TypeKind::Checked(c) => {
+                let primitives = JsonTypes::STRING
+                    .with(JsonTypes::INTEGER)
+                    .with(JsonTypes::NUMBER)
+                    .with(JsonTypes::BOOLEAN);
+                let only =
+                    |t: JsonTypes| primitives.contains(t) && c.types.with(JsonTypes::NULL) == t.with(JsonTypes::NULL);
+                if only(JsonTypes::STRING) {
+                    Some(Scalar::String)
+                } else if only(JsonTypes::INTEGER) {
+                    Some(Scalar::Integer)
+                } else if only(JsonTypes::NUMBER) || only(JsonTypes::NUMBER.with(JsonTypes::INTEGER)) {
+                    Some(Scalar::Number)
+                } else if only(JsonTypes::BOOLEAN) {
+                    Some(Scalar::Boolean)
+                } else if c.types.with(JsonTypes::NULL) == JsonTypes::ARRAY.with(JsonTypes::NULL)
+                    || c.types.with(JsonTypes::NULL) == JsonTypes::OBJECT.with(JsonTypes::NULL)
+                {
+                    None
+                } else {
+                    Some(Scalar::Any)
+                }
+            }
+        },
+    }
+}
+
+/// A parameter's shape; `None` where items or properties are themselves arrays or objects.
+fn shape_of(api: &Api, ty: &TypeRef) -> Option<ParamShape> {
+    use codegen_runtime::json::JsonTypes;
+    match api.unalias(ty) {
+        TypeRef::Array(item) => scalar_of(api, item).map(ParamShape::Array),
+        TypeRef::AnyObject => Some(ParamShape::Object {
+            properties: Vec::new(),
+            others: Scalar::Any,
+        }),
+        TypeRef::Map(value) => scalar_of(api, value).map(|others| ParamShape::Object {
+            properties: Vec::new(),
+            others,
+        }),
+        TypeRef::OrNull(inner) => shape_of(api, inner),
+        TypeRef::Named(id) | TypeRef::Boxed(id) => match &api.type_def(*id).kind {
+            TypeKind::Constrained(c) => shape_of(api, &c.base),
+            TypeKind::Struct(s) => {
+                let properties = s
+                    .fields
+                    .iter()
+                    .map(|f| Some((f.wire_name.clone(), scalar_of(api, &f.ty)?)))
+                    .collect::<Option<Vec<_>>>()?;
+                let others = match &s.additional {
+                    Some(Some(t)) => scalar_of(api, t)?,
+                    _ => Scalar::String,
+                };
+                Some(ParamShape::Object { properties, others })
+            }
+            TypeKind::Checked(c) if c.types.with(JsonTypes::NULL) == JsonTypes::ARRAY.with(JsonTypes::NULL) => {
+                Some(ParamShape::Array(Scalar::Any))
+            }
+            TypeKind::Checked(c) if c.types.with(JsonTypes::NULL) == JsonTypes::OBJECT.with(JsonTypes::NULL) => {
+                Some(ParamShape::Object {
+                    properties: Vec::new(),
+                    others: Scalar::Any,
+                })
+            }
+            _ => scalar_of(api, ty).map(ParamShape::Scalar),
+        },
+        _ => scalar_of(api, ty).map(ParamShape::Scalar),
+    }
+}
+
+/// Once every type is lowered: each parameter's shape, checked against its style (a style
+/// that OpenAPI defines only for some shapes, values deeper than it defines), and the
+/// fields of form and multipart bodies.
+pub fn settle_shapes(api: &mut Api) -> Result<()> {
+    let mut shapes = Vec::new();
+    let mut fields = Vec::new();
+    for (o, op) in api.operations.iter().enumerate() {
+        for (i, p) in op.parameters.iter().enumerate() {
+            let shape = shape_of(api, &p.ty).ok_or_else(|| {
+                Error::unsupported(
+                    join(&p.origin, "schema"),
+                    format!(
+                        "the parameter `{}`, whose items or properties are arrays or objects (OpenAPI defines no {} for them)",
+                        p.name, p.serialization
+                    ),
+                )
+            })?;
+            let style = p.serialization.style;
+            let fits = match (&shape, style) {
+                (ParamShape::Object { .. }, _) => true,
+                (ParamShape::Array(_), Style::DeepObject) => false,
+                (ParamShape::Array(_), _) => true,
+                (ParamShape::Scalar(Scalar::Any), _) => true,
+                (ParamShape::Scalar(_), s) => {
+                    !matches!(s, Style::DeepObject | Style::SpaceDelimited | Style::PipeDelimited)
+                }
+            };
+            if !fits {
+                let what = match shape {
+                    ParamShape::Scalar(_) => "a primitive",
+                    ParamShape::Array(_) => "an array",
+                    ParamShape::Object { .. } => "an object",
+                };
+                return Err(Error::invalid(
+                    join(&p.origin, "style"),
+                    format!(
+                        "a style OpenAPI defines for {what} (`{}` is for {})",
+                        style.name(),
+                        if style == Style::DeepObject {
+                            "objects"
+                        } else {
+                            "arrays and objects"
+                        }
+                    ),
+                    format!(
+                        "the parameter `{}` of that shape with style \"{}\"",
+                        p.name,
+                        style.name()
+                    ),
+                ));
+            }
+            if let ParamShape::Object { properties, .. } = &shape
+                && properties.is_empty()
+                && style == Style::Form
+                && p.serialization.explode
+            {
+                return Err(Error::unsupported(
+                    join(&p.origin, "schema"),
+                    format!(
+                        "the object parameter `{}` with style form and explode true that declares no properties (its keys cannot be told apart from other parameters); declare its properties, or use deepObject",
+                        p.name
+                    ),
+                ));
+            }
+            shapes.push((o, i, shape));
+        }
+        if let Some(b) = op
+            .body
+            .as_ref()
+            .filter(|b| matches!(b.media, Media::Form | Media::Multipart))
+        {
+            let kinds: Vec<(String, FieldKind)> = api
+                .struct_of(&b.ty)
+                .map(|s| {
+                    s.fields
+                        .iter()
+                        .map(|f| {
+                            let kind = match (scalar_of(api, &f.ty), api.unalias(&f.ty)) {
+                                (Some(s), _) => FieldKind::Text(s),
+                                (None, TypeRef::Array(item)) => {
+                                    scalar_of(api, item).map_or(FieldKind::Json, FieldKind::Repeated)
+                                }
+                                _ => match shape_of(api, &f.ty) {
+                                    Some(ParamShape::Array(s)) => FieldKind::Repeated(s),
+                                    _ => FieldKind::Json,
+                                },
+                            };
+                            (f.wire_name.clone(), kind)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            fields.push((o, kinds));
+        }
+    }
+    for (o, i, shape) in shapes {
+        api.operations[o].parameters[i].shape = shape;
+    }
+    for (o, kinds) in fields {
+        if let Some(b) = &mut api.operations[o].body {
+            b.fields = kinds;
+        }
+    }
+    Ok(())
 }

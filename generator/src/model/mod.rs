@@ -5,6 +5,7 @@
 
 use codegen_runtime::json;
 pub use codegen_runtime::json::JsonTypes;
+pub use codegen_runtime::style::{FieldKind, Scalar, Serialization, Style};
 use serde_json::Value;
 
 /// A whole API, lowered.
@@ -470,6 +471,43 @@ pub struct Parameter {
     pub ty: TypeRef,
     pub default: Option<Value>,
     pub description: Option<String>,
+    /// `style` and `explode`, OpenAPI's defaults for the location filled in.
+    pub serialization: Serialization,
+    /// What the value is, as its serialization cuts it up.
+    pub shape: ParamShape,
+    /// Where the parameter is (JSON pointer).
+    pub origin: String,
+}
+
+/// What a parameter's value is, for its serialization: a primitive, an array of primitives,
+/// or an object of primitives (OpenAPI defines no serialization for deeper values).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParamShape {
+    Scalar(Scalar),
+    Array(Scalar),
+    Object {
+        properties: Vec<(String, Scalar)>,
+        /// How keys the object does not declare are read.
+        others: Scalar,
+    },
+}
+
+impl ParamShape {
+    /// Hands `f` the runtime's borrowed view of the shape.
+    pub fn with<R>(&self, f: impl FnOnce(codegen_runtime::style::Shape<'_>) -> R) -> R {
+        use codegen_runtime::style::Shape;
+        match self {
+            ParamShape::Scalar(s) => f(Shape::Scalar(*s)),
+            ParamShape::Array(s) => f(Shape::Array(*s)),
+            ParamShape::Object { properties, others } => {
+                let properties: Vec<(&str, Scalar)> = properties.iter().map(|(k, s)| (k.as_str(), *s)).collect();
+                f(Shape::Object {
+                    properties: &properties,
+                    others: *others,
+                })
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -489,6 +527,17 @@ impl ParamLocation {
             ParamLocation::Cookie => "cookie",
         }
     }
+
+    /// The same location as the runtime's serialization rules name it.
+    pub fn to_style(self) -> codegen_runtime::style::Location {
+        use codegen_runtime::style::Location;
+        match self {
+            ParamLocation::Path => Location::Path,
+            ParamLocation::Query => Location::Query,
+            ParamLocation::Header => Location::Header,
+            ParamLocation::Cookie => Location::Cookie,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -497,6 +546,9 @@ pub struct Body {
     pub media: Media,
     pub ty: TypeRef,
     pub nullable: bool,
+    /// For form and multipart bodies: how each property is written as a field (OpenAPI's
+    /// `encoding` defaults); empty for other media types.
+    pub fields: Vec<(String, FieldKind)>,
 }
 
 /// How a body is encoded.
@@ -506,6 +558,8 @@ pub enum Media {
     Json(String),
     /// `application/x-www-form-urlencoded`.
     Form,
+    /// `multipart/form-data`: one part per field.
+    Multipart,
     /// `text/*`: the body as a string.
     Text(String),
     /// Anything else: the bytes as they are.
@@ -521,6 +575,7 @@ impl Media {
         match self {
             Media::Json(t) | Media::Text(t) | Media::Binary(t) | Media::Sequence(t) => t,
             Media::Form => "application/x-www-form-urlencoded",
+            Media::Multipart => "multipart/form-data",
         }
     }
 }

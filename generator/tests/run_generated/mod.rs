@@ -9,6 +9,7 @@ use std::process::Command;
 /// Writes `modules` (each an API's generated files) and `main` as crate `name`, builds it
 /// offline with the workspace's lock file, runs its binary with `args`, and returns what it
 /// printed. Panics (failing the test) when the crate does not compile or the binary fails.
+#[allow(dead_code)]
 pub fn build_and_run(
     name: &str,
     files: Vec<generator::emit::File>,
@@ -16,13 +17,28 @@ pub fn build_and_run(
     main: String,
     args: &[&Path],
 ) -> Vec<u8> {
+    build_and_run_with(name, files, modules, main, args, "")
+}
+
+/// Like [`build_and_run`], with `dependencies` (lines of a `[dependencies]` table, versions
+/// the workspace's lock file holds) added to the crate's manifest.
+pub fn build_and_run_with(
+    name: &str,
+    files: Vec<generator::emit::File>,
+    modules: &[String],
+    main: String,
+    args: &[&Path],
+    dependencies: &str,
+) -> Vec<u8> {
     let root = testkit::workspace_root();
     let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
     let _ = std::fs::remove_dir_all(&out);
     let runtime = root.join("generator/runtime").canonicalize().unwrap();
     let runtime = generator::emit::RuntimeSource::Path(runtime.display().to_string());
     let mut files = files;
-    files.push(generator::emit::standalone_manifest(name, &runtime));
+    let mut manifest = generator::emit::standalone_manifest(name, &runtime);
+    manifest.contents.push_str(dependencies);
+    files.push(manifest);
     files.push(generator::emit::lib_rs(modules));
     files.push(generator::emit::File {
         path: "src/main.rs".into(),

@@ -7,6 +7,7 @@ use http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use super::{Problem, ProblemKind, Segment};
+use crate::style::{self, FieldKind};
 
 /// The largest body a generated server reads unless the implementation says otherwise.
 pub const DEFAULT_BODY_LIMIT: usize = 1 << 20;
@@ -71,9 +72,16 @@ pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
 }
 
 fn json_problem(error: &serde_path_to_error::Error<serde_json::Error>) -> Problem {
+    located_problem(vec![Segment::Key("body".to_owned())], error)
+}
+
+/// A problem located below `root` (`["body"]`, `["query", "filter"]`) by the path to the bad
+/// value; a missing field is named, syntax errors stop at the root.
+pub(super) fn located_problem(root: Vec<Segment>, error: &serde_path_to_error::Error<serde_json::Error>) -> Problem {
     let inner = error.inner();
     let message = strip_position(inner);
-    let mut location = vec![Segment::Key("body".to_owned())];
+    let root_len = root.len();
+    let mut location = root;
     for segment in error.path().iter() {
         match segment {
             serde_path_to_error::Segment::Seq { index } => location.push(Segment::Index(*index)),
@@ -94,7 +102,7 @@ fn json_problem(error: &serde_path_to_error::Error<serde_json::Error>) -> Proble
         },
     };
     if kind == ProblemKind::MalformedBody {
-        location.truncate(1);
+        location.truncate(root_len);
     }
     Problem::new(kind, location, message)
 }
@@ -125,13 +133,41 @@ fn missing_field(message: &str) -> Option<&str> {
     message.strip_prefix("missing field `")?.strip_suffix('`')
 }
 
-/// Decodes an `application/x-www-form-urlencoded` body through a JSON object of its fields.
-pub fn decode_form<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
-    let mut object = serde_json::Map::new();
-    for (k, v) in form_urlencoded::parse(bytes) {
-        object.insert(k.into_owned(), serde_json::Value::String(v.into_owned()));
-    }
-    serde_path_to_error::deserialize(serde_json::Value::Object(object)).map_err(|e| json_problem(&e))
+/// Decodes an `application/x-www-form-urlencoded` body through a JSON object of its
+/// fields, each read as `fields` says (`style::read_fields`).
+pub fn decode_form<T: DeserializeOwned>(bytes: &[u8], fields: &[(&str, FieldKind)]) -> Result<T, Problem> {
+    let text = std::str::from_utf8(bytes).map_err(|_| {
+        Problem::at(
+            ProblemKind::MalformedBody,
+            "body",
+            None,
+            "The form body is not UTF-8 text",
+        )
+    })?;
+    decode_fields(&style::form_pairs(text), fields)
+}
+
+/// Decodes a `multipart/form-data` body (its Content-Type names the boundary) through a
+/// JSON object of its parts, each read as `fields` says.
+pub fn decode_multipart<T: DeserializeOwned>(
+    parts: &Parts,
+    bytes: &[u8],
+    fields: &[(&str, FieldKind)],
+) -> Result<T, Problem> {
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let pairs = style::multipart_pairs(content_type, bytes)
+        .map_err(|e| Problem::at(ProblemKind::MalformedBody, "body", None, e.to_string()))?;
+    decode_fields(&pairs, fields)
+}
+
+fn decode_fields<T: DeserializeOwned>(pairs: &[(String, String)], fields: &[(&str, FieldKind)]) -> Result<T, Problem> {
+    let object = style::read_fields(pairs, fields)
+        .map_err(|e| Problem::at(ProblemKind::Invalid, "body", None, e.to_string()))?;
+    serde_path_to_error::deserialize(object).map_err(|e| json_problem(&e))
 }
 
 pub fn decode_text(bytes: &[u8]) -> Result<String, Problem> {
@@ -149,7 +185,6 @@ mod tests {
         #[allow(dead_code)]
         url: String,
         #[serde(default)]
-        #[allow(dead_code)]
         timeout_ms: Option<u16>,
     }
 
@@ -223,10 +258,22 @@ mod tests {
 
     #[test]
     fn a_missing_field_from_a_form_is_located() {
-        let p = decode_form::<Body>(b"other=5").unwrap_err();
+        let p = decode_form::<Body>(b"other=5", &[]).unwrap_err();
         assert_eq!(
             (p.kind, p.location_text(), p.message.as_str()),
             (ProblemKind::Missing, "body.url".to_owned(), "missing field `url`")
+        );
+        // Fields are read as their types: an integer from its text.
+        let fields = [
+            ("url", FieldKind::Text(style::Scalar::String)),
+            ("timeout_ms", FieldKind::Text(style::Scalar::Integer)),
+        ];
+        let body = decode_form::<Body>(b"url=x&timeout_ms=5", &fields).unwrap();
+        assert_eq!(body.timeout_ms, Some(5));
+        let p = decode_form::<Body>(b"url=x&timeout_ms=five", &fields).unwrap_err();
+        assert_eq!(
+            (p.kind, p.location_text()),
+            (ProblemKind::Invalid, "body.timeout_ms".to_owned())
         );
     }
 }

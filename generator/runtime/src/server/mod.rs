@@ -11,7 +11,7 @@ mod params;
 mod response;
 mod sequence;
 
-pub use body::{DEFAULT_BODY_LIMIT, decode_form, decode_json, decode_text, missing_body, read_body};
+pub use body::{DEFAULT_BODY_LIMIT, decode_form, decode_json, decode_multipart, decode_text, missing_body, read_body};
 pub use credentials::{Credential, Scheme, Source, credentials, invalid_credentials, meets, missing_credentials};
 pub use params::Params;
 pub use response::{Bytes, bytes_response, empty_response, json_response, problem_json, text_response};

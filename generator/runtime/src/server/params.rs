@@ -4,16 +4,28 @@ use axum::extract::{FromRequestParts, RawPathParams};
 use http::request::Parts;
 use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
 
-use super::credentials::{cookie_pairs, query_pairs};
-use super::{Problem, ProblemKind};
+use super::credentials::cookie_pairs;
+use super::{Problem, ProblemKind, Segment};
+use crate::style::{self, Location, Raw, Scalar, Serialization, Shape};
 
-/// The raw parameter values of a request, by location.
+/// The raw parameter values of a request, by location: path values decoded (by the
+/// router), query and cookie values as sent (keys decoded), so that `style::read` splits
+/// them before it decodes.
 #[derive(Debug, Default)]
 pub struct Params {
     path: Vec<(String, String)>,
     query: Vec<(String, String)>,
     header: Vec<(String, String)>,
     cookie: Vec<(String, String)>,
+}
+
+fn location_of(place: &str) -> Location {
+    match place {
+        "path" => Location::Path,
+        "query" => Location::Query,
+        "header" => Location::Header,
+        _ => Location::Cookie,
+    }
 }
 
 impl Params {
@@ -28,7 +40,7 @@ impl Params {
                 Vec::new()
             }
         };
-        let query = query_pairs(parts).collect();
+        let query = style::query_pairs(parts.uri.query().unwrap_or_default());
         let header = parts
             .headers
             .iter()
@@ -43,32 +55,85 @@ impl Params {
         })
     }
 
-    /// Decodes parameter `name` found in `place` (`path`, `query`, `header`, `cookie`);
+    /// Parameter `name` of `place` read in `serialization` as `shape` (`style::read`);
     /// `None` when it is not there.
-    pub fn get<T: DeserializeOwned>(&self, place: &'static str, name: &str) -> Result<Option<T>, Problem> {
-        let list = match place {
-            "path" => &self.path,
-            "query" => &self.query,
-            "header" => &self.header,
-            _ => &self.cookie,
+    fn value(
+        &self,
+        place: &'static str,
+        name: &str,
+        serialization: Serialization,
+        shape: Shape<'_>,
+    ) -> Result<Option<serde_json::Value>, Problem> {
+        let location = location_of(place);
+        let joined;
+        let raw = match location {
+            Location::Path => Raw::Text(self.path.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())),
+            Location::Header => {
+                // Repeated header lines are one list (RFC 9110 section 5.3).
+                let values: Vec<&str> = self
+                    .header
+                    .iter()
+                    .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+                    .map(|(_, v)| v.as_str())
+                    .collect();
+                joined = values.join(",");
+                Raw::Text((!values.is_empty()).then_some(joined.as_str()))
+            }
+            Location::Query => Raw::Pairs(&self.query),
+            Location::Cookie => Raw::Pairs(&self.cookie),
         };
-        let values: Vec<&str> = list
-            .iter()
-            .filter(|(k, _)| {
-                if place == "header" {
-                    k.eq_ignore_ascii_case(name)
-                } else {
-                    k == name
-                }
-            })
-            .map(|(_, v)| v.as_str())
-            .collect();
-        if values.is_empty() {
+        style::read(serialization, location, name, shape, raw).map_err(|e| {
+            Problem::at(
+                ProblemKind::Invalid,
+                place,
+                Some(name),
+                format!("{e} ({serialization})"),
+            )
+        })
+    }
+
+    /// Decodes parameter `name` found in `place` (`path`, `query`, `header`, `cookie`), a
+    /// primitive in its location's default style (its text); `None` when it is not there.
+    pub fn get<T: DeserializeOwned>(&self, place: &'static str, name: &str) -> Result<Option<T>, Problem> {
+        let serialization = Serialization::default_for(location_of(place));
+        let Some(value) = self.value(place, name, serialization, Shape::Scalar(Scalar::String))? else {
             return Ok(None);
-        }
-        T::deserialize(ParamDeserializer { values: &values })
+        };
+        let text = value.as_str().unwrap_or_default();
+        T::deserialize(ParamDeserializer { values: &[text] })
             .map(Some)
             .map_err(|e: de::value::Error| Problem::at(ProblemKind::Invalid, place, Some(name), e.to_string()))
+    }
+
+    /// Decodes parameter `name` of `place` written in `serialization` (arrays, objects, and
+    /// primitives in a style other than the location's default): read as JSON of `shape`,
+    /// then deserialized, a problem naming where inside the value it broke.
+    pub fn styled<T: DeserializeOwned>(
+        &self,
+        place: &'static str,
+        name: &str,
+        serialization: Serialization,
+        shape: Shape<'_>,
+    ) -> Result<Option<T>, Problem> {
+        let Some(value) = self.value(place, name, serialization, shape)? else {
+            return Ok(None);
+        };
+        let root = vec![Segment::Key(place.to_owned()), Segment::Key(name.to_owned())];
+        serde_path_to_error::deserialize(value)
+            .map(Some)
+            .map_err(|e| super::body::located_problem(root, &e))
+    }
+
+    /// Like [`Params::styled`], for a parameter that must be there.
+    pub fn styled_required<T: DeserializeOwned>(
+        &self,
+        place: &'static str,
+        name: &str,
+        serialization: Serialization,
+        shape: Shape<'_>,
+    ) -> Result<T, Problem> {
+        self.styled(place, name, serialization, shape)?
+            .ok_or_else(|| Problem::at(ProblemKind::Missing, place, Some(name), "Field required"))
     }
 
     /// Like [`Params::get`], for a parameter that must be there.
@@ -193,15 +258,49 @@ mod tests {
             query: vec![
                 ("n".into(), "5".into()),
                 ("b".into(), "true".into()),
-                ("l".into(), "a,b".into()),
+                ("l".into(), "a,b%2Cc".into()),
+                ("s".into(), "a%20b".into()),
+                ("f[x]".into(), "1".into()),
+                ("f[y]".into(), "two".into()),
             ],
             ..Params::default()
         };
         assert_eq!(params.get::<i64>("query", "n").unwrap(), Some(5));
         assert_eq!(params.get::<bool>("query", "b").unwrap(), Some(true));
+        assert_eq!(params.get::<String>("query", "s").unwrap(), Some("a b".to_owned()));
+        let no_explode = Serialization {
+            style: crate::style::Style::Form,
+            explode: false,
+        };
         assert_eq!(
-            params.get::<Vec<String>>("query", "l").unwrap(),
-            Some(vec!["a".to_owned(), "b".to_owned()])
+            params
+                .styled::<Vec<String>>("query", "l", no_explode, Shape::Array(Scalar::String))
+                .unwrap(),
+            Some(vec!["a".to_owned(), "b,c".to_owned()])
+        );
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct F {
+            x: i64,
+            y: i64,
+        }
+        let deep = Serialization {
+            style: crate::style::Style::DeepObject,
+            explode: true,
+        };
+        let shape = Shape::Object {
+            properties: &[("x", Scalar::Integer), ("y", Scalar::Integer)],
+            others: Scalar::String,
+        };
+        let p = params.styled::<F>("query", "f", deep, shape).unwrap_err();
+        assert_eq!(
+            (p.kind, p.location_text()),
+            (ProblemKind::Invalid, "query.f.y".to_owned())
+        );
+        let p = params.styled_required::<F>("query", "g", deep, shape).unwrap_err();
+        assert_eq!(
+            (p.kind, p.location_text()),
+            (ProblemKind::Missing, "query.g".to_owned())
         );
         let p = params.get::<bool>("query", "n").unwrap_err();
         assert_eq!(p.location_text(), "query.n");
