@@ -135,7 +135,7 @@ impl Server for Echo {
         let read = json!({
             "ids": p.ids, "labels": p.labels, "point": p.point, "tags": p.tags, "sizes": p.sizes,
             "words": p.words, "levels": p.levels, "time": p.time, "place": p.place, "strict": p.strict,
-            "X-Flags": p.x_flags, "X-Size": p.x_size, "recent": p.recent,
+            "limit": p.limit, "X-Flags": p.x_flags, "X-Size": p.x_size, "recent": p.recent,
         });
         ReadStylesResponse::Ok(read.as_object().cloned().unwrap())
     }
@@ -182,7 +182,7 @@ async fn main() {
 }
 "##;
 
-const VALID_QUERY: &str = "tags=a&tags=b&sizes=1,2&words=x%20y&levels=1|2&time%5Bstart%5D=2026-03-02T00%3A00%3A00Z&time%5Bend%5D=2026-03-03T00%3A00%3A00Z&lat=1.5&lng=-2&strict=true";
+const VALID_QUERY: &str = "tags=a&tags=b&sizes=1,2&words=x%20y&levels=1|2&time%5Bstart%5D=2026-03-02T00%3A00%3A00Z&time%5Bend%5D=2026-03-03T00%3A00%3A00Z&lat=1.5&lng=-2&strict=true&limit=10";
 
 fn get(name: &str, path: &str, query: &str, headers: Value) -> Value {
     json!({"name": name, "method": "GET", "uri": format!("/styles/{path}?{query}"), "headers": headers})
@@ -213,6 +213,37 @@ fn a_generated_server_reads_every_style_and_refuses_what_breaks_it() {
             ),
             200,
             Value::Null,
+        ),
+        // A constrained 3.1 integer: read from its text (`10.0` is ten), checked against its bounds.
+        (
+            get(
+                "limit_whole_float",
+                path,
+                &VALID_QUERY.replace("limit=10", "limit=10.0"),
+                headers.clone(),
+            ),
+            200,
+            Value::Null,
+        ),
+        (
+            get(
+                "limit_below_minimum",
+                path,
+                &VALID_QUERY.replace("limit=10", "limit=0"),
+                json!({}),
+            ),
+            400,
+            json!(["query", "limit"]),
+        ),
+        (
+            get(
+                "limit_not_a_number",
+                path,
+                &VALID_QUERY.replace("limit=10", "limit=ten"),
+                json!({}),
+            ),
+            400,
+            json!(["query", "limit"]),
         ),
         // The deepObject as one JSON value: what a reader that ignores the style sends.
         (
@@ -450,7 +481,7 @@ fn a_generated_server_reads_every_style_and_refuses_what_breaks_it() {
             "ids": [1, 2], "labels": ["red", "blue"], "point": {"x": 3, "y": 4}, "tags": ["a", "b"],
             "sizes": [1, 2], "words": ["x", "y"], "levels": [1, 2],
             "time": {"start": "2026-03-02T00:00:00Z", "end": "2026-03-03T00:00:00Z"},
-            "place": {"lat": 1.5, "lng": -2.0}, "strict": true, "X-Flags": [true, false],
+            "place": {"lat": 1.5, "lng": -2.0}, "strict": true, "limit": 10, "X-Flags": [true, false],
             "X-Size": {"w": 3, "h": 4}, "recent": [5, 6],
         })
     );

@@ -562,10 +562,13 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
 }
 
 /// The serialization and shape of a parameter that is not a primitive in its location's
-/// default style, as tokens for `Params::styled`; `None` for the others.
+/// default style, or is a constrained number (whose type reads a JSON number: a 3.1 one any
+/// number without a fraction), as tokens for `Params::styled`; `None` for the others.
 fn styled(p: &Parameter) -> Option<(TokenStream, TokenStream)> {
     let default = Serialization::default_for(p.location.to_style());
-    if matches!(p.shape, ParamShape::Scalar(_)) && p.serialization == default {
+    let constrained_number =
+        matches!(p.shape, ParamShape::Scalar(Scalar::Integer | Scalar::Number)) && matches!(p.ty, TypeRef::Named(_));
+    if matches!(p.shape, ParamShape::Scalar(_)) && p.serialization == default && !constrained_number {
         return None;
     }
     let style = format_ident!(
