@@ -131,7 +131,7 @@ impl Mock {
             return false;
         };
         let sample = self.sample_answer(op, status).unwrap_or(Value::Null);
-        validate(&self.api, &body.ty, body.nullable, &overlay(&sample, value)).is_empty()
+        validate(&self.api, &body.ty, body.ty.nullable, &overlay(&sample, value)).is_empty()
     }
 
     /// An answer with status `status`, in the first media type its response documents.
@@ -150,7 +150,7 @@ impl Mock {
                 let value = match echo {
                     Some(echo) => {
                         let merged = overlay(&sample, echo);
-                        if validate(&self.api, &body.ty, body.nullable, &merged).is_empty() {
+                        if validate(&self.api, &body.ty, body.ty.nullable, &merged).is_empty() {
                             merged
                         } else {
                             sample
@@ -237,7 +237,7 @@ impl Mock {
                         _ => serde_json::from_slice::<Value>(body).ok(),
                     };
                     match value {
-                        Some(v) if validate(&self.api, &b.ty, b.nullable, &v).is_empty() => sent = Some(v),
+                        Some(v) if validate(&self.api, &b.ty, b.ty.nullable, &v).is_empty() => sent = Some(v),
                         _ => return self.answer(op, refused, None),
                     }
                 }

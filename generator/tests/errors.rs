@@ -102,7 +102,12 @@ fn duplicate_and_missing_operation_ids_and_undeclared_path_parameters_are_warnin
     assert_eq!(ids, ["x", "x_2", "y", "postB"]);
     let assumed = &api.operations[0].parameters[0];
     assert_eq!(
-        (assumed.name.as_str(), assumed.location, assumed.required, &assumed.ty),
+        (
+            assumed.name.as_str(),
+            assumed.location,
+            assumed.required,
+            &assumed.ty.ty
+        ),
         ("id", ParamLocation::Path, true, &TypeRef::String)
     );
     assert!(api.operations[2].parameters.is_empty());

@@ -167,7 +167,7 @@ fn validator_verdicts(api: &generator::Api, group: &Group) -> Vec<bool> {
     group
         .tests
         .iter()
-        .map(|t| validate(api, &body.ty, body.nullable, &t.data).is_empty())
+        .map(|t| validate(api, &body.ty, body.ty.nullable, &t.data).is_empty())
         .collect()
 }
 
@@ -248,7 +248,7 @@ fn every_jsts_test_is_judged_right_by_the_generated_types_as_by_the_validator() 
         files.extend(
             generator::emit::api_module(api, &module, &group.name).unwrap_or_else(|e| panic!("{}: {e}", group.name)),
         );
-        let ty = if body(api).nullable {
+        let ty = if body(api).ty.nullable {
             format!("Option<jsts_check::{module}::models::T>")
         } else {
             format!("jsts_check::{module}::models::T")

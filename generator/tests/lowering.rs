@@ -239,11 +239,11 @@ components:
     );
     let node = fields(&api, "Node");
     assert!(
-        matches!(node[0].ty, TypeRef::Boxed(_)),
+        matches!(node[0].ty.ty, TypeRef::Boxed(_)),
         "a direct self-reference is boxed"
     );
     assert!(
-        matches!(node[1].ty, TypeRef::Array(_)),
+        matches!(node[1].ty.ty, TypeRef::Array(_)),
         "a Vec already breaks the cycle"
     );
     let pet = api.types.iter().find(|t| t.name == "Pet").unwrap();

@@ -64,16 +64,16 @@ fn item_schemas_make_bodies_lists_of_items() {
         .unwrap();
     let export = api.operation("exportItems").unwrap().responses[0].body.clone().unwrap();
     assert_eq!(export.media, Media::Sequence("application/jsonl".into()));
-    assert_eq!(export.ty, TypeRef::Array(Box::new(TypeRef::Named(item))));
+    assert_eq!(export.ty.ty, TypeRef::Array(Box::new(TypeRef::Named(item))));
     let events = api.operation("watchItems").unwrap().responses[0].body.clone().unwrap();
     assert_eq!(events.media, Media::Sequence("text/event-stream".into()));
-    let TypeRef::Array(event) = &events.ty else {
+    let TypeRef::Array(event) = &events.ty.ty else {
         panic!("{:?}", events.ty)
     };
     assert!(api.struct_of(event).is_some_and(|s| s.fields.len() == 4));
     let import = api.operation("importItems").unwrap().body.clone().unwrap();
     assert_eq!(import.media, Media::Sequence("application/x-ndjson".into()));
-    assert_eq!(import.ty, TypeRef::Array(Box::new(TypeRef::Named(item))));
+    assert_eq!(import.ty.ty, TypeRef::Array(Box::new(TypeRef::Named(item))));
 }
 
 #[test]

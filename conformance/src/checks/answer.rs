@@ -182,7 +182,7 @@ pub fn response_schema_conformance(ctx: &Context) -> Option<Outcome> {
             format!("the body is not JSON: {}", excerpt(&ctx.received.text)),
         ));
     };
-    let violations = validate(ctx.api, &body.ty, body.nullable, json);
+    let violations = validate(ctx.api, &body.ty, body.ty.nullable, json);
     if violations.is_empty() {
         return Some(Outcome::pass(rule));
     }

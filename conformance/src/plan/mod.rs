@@ -410,7 +410,7 @@ impl Planner<'_, '_> {
         }
         let fits = generator::model::validate::validate(
             self.api,
-            &self.op.body.as_ref().map_or(TypeRef::Any, |b| b.ty.clone()),
+            &self.op.body.as_ref().map_or(TypeRef::Any, |b| b.ty.ty.clone()),
             false,
             &edited,
         )
@@ -503,7 +503,7 @@ fn field_edges(sampler: &Sampler, field: &generator::model::Field, place: Place)
     edges(
         sampler,
         &field.ty,
-        field.nullable,
+        field.ty.nullable,
         field.required,
         Hint::of(field),
         place,

@@ -193,7 +193,11 @@ fn answer_fields(api: &Api, op: &Operation) -> Vec<String> {
     let struct_fields = |ty: &TypeRef| -> Vec<(String, TypeRef)> {
         match api.unalias(ty) {
             TypeRef::Named(id) | TypeRef::Boxed(id) => match &api.type_def(*id).kind {
-                TypeKind::Struct(s) => s.fields.iter().map(|f| (f.wire_name.clone(), f.ty.clone())).collect(),
+                TypeKind::Struct(s) => s
+                    .fields
+                    .iter()
+                    .map(|f| (f.wire_name.clone(), f.ty.ty.clone()))
+                    .collect(),
                 _ => Vec::new(),
             },
             _ => Vec::new(),

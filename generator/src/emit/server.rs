@@ -38,7 +38,7 @@ fn documented(api: &Api, op: &Operation, preferred: &[u16], fallback: u16) -> Op
         .find(|s| op.responses.iter().any(|r| r.status == StatusSpec::Code(*s)))
         .unwrap_or(fallback);
     let response = op.response_for(status)?;
-    let body = response.body.as_ref().and_then(|b| match (&b.media, &b.ty) {
+    let body = response.body.as_ref().and_then(|b| match (&b.media, &b.ty.ty) {
         (Media::Json(_), TypeRef::Named(id)) if !matches!(api.type_def(*id).kind, TypeKind::Alias(TypeRef::Any)) => {
             Some(id.0)
         }
@@ -350,7 +350,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
         let status_bind = fixed.is_none().then(|| quote!(status,));
         match &r.body {
             Some(body) => {
-                let ty = media_type_tokens(api, &body.media, &body.ty, body.nullable, models);
+                let ty = media_type_tokens(api, &body.media, &body.ty, body.ty.nullable, models);
                 let ct = body.media.content_type().to_owned();
                 let encode = match &body.media {
                     Media::Json(_) | Media::Form | Media::Multipart => quote!(rt::json_response(#status_expr, &body)),
@@ -475,7 +475,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
     let (body_arg, body_param, body_read) = match &op.body {
         None => (quote!(), quote!(), quote!(drop(body);)),
         Some(b) => {
-            let ty = media_type_tokens(api, &b.media, &b.ty, b.nullable, models);
+            let ty = media_type_tokens(api, &b.media, &b.ty, b.ty.nullable, models);
             let media = b.media.content_type().to_owned();
             let decode = match &b.media {
                 Media::Json(_) => quote!(rt::decode_json(&bytes)?),
@@ -567,7 +567,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
 fn styled(p: &Parameter) -> Option<(TokenStream, TokenStream)> {
     let default = Serialization::default_for(p.location.to_style());
     let constrained_number =
-        matches!(p.shape, ParamShape::Scalar(Scalar::Integer | Scalar::Number)) && matches!(p.ty, TypeRef::Named(_));
+        matches!(p.shape, ParamShape::Scalar(Scalar::Integer | Scalar::Number)) && matches!(p.ty.ty, TypeRef::Named(_));
     if matches!(p.shape, ParamShape::Scalar(_)) && p.serialization == default && !constrained_number {
         return None;
     }

@@ -192,7 +192,7 @@ components:
         let TypeKind::Struct(s) = &thing.kind else {
             panic!("Thing is a struct")
         };
-        let ty = &s.fields.iter().find(|f| f.wire_name == field).unwrap().ty;
+        let ty = &s.fields.iter().find(|f| f.wire_name == field).unwrap().ty.ty;
         let TypeRef::Named(id) = ty else {
             panic!("{field} has a named type")
         };

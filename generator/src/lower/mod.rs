@@ -128,13 +128,13 @@ fn box_recursive_fields(api: &mut Api) {
             .fields
             .iter()
             .enumerate()
-            .filter(|(_, f)| matches!(f.ty, TypeRef::Named(t) if reaches_by_value(api, t, TypeId(i))))
+            .filter(|(_, f)| matches!(f.ty.ty, TypeRef::Named(t) if reaches_by_value(api, t, TypeId(i))))
             .map(|(n, _)| n)
             .collect();
         if let TypeKind::Struct(s) = &mut api.types[i].kind {
             for n in to_box {
-                if let TypeRef::Named(t) = s.fields[n].ty {
-                    s.fields[n].ty = TypeRef::Boxed(t);
+                if let TypeRef::Named(t) = s.fields[n].ty.ty {
+                    s.fields[n].ty.ty = TypeRef::Boxed(t);
                 }
             }
         }
@@ -176,7 +176,7 @@ fn drop_invalid_defaults(api: &mut Api) {
         let TypeKind::Struct(s) = &def.kind else { continue };
         for (f, field) in s.fields.iter().enumerate() {
             let Some(default) = &field.default else { continue };
-            if let Some(v) = validate(api, &field.ty, field.nullable, default).first() {
+            if let Some(v) = validate(api, &field.ty, field.ty.nullable, default).first() {
                 let message = format!(
                     "the default {default} of `{}` breaks its own schema ({}); the default is left out",
                     field.wire_name, v.message
@@ -213,7 +213,7 @@ fn check_values(api: &Api) -> Result<()> {
     for op in &api.operations {
         for p in &op.parameters {
             if let Some(default) = &p.default
-                && let Some(v) = validate(api, &p.ty, p.nullable, default).first()
+                && let Some(v) = validate(api, &p.ty, p.ty.nullable, default).first()
             {
                 return Err(Error::inconsistent(
                     &op.origin,

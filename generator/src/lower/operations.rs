@@ -13,7 +13,7 @@ use crate::error::{Error, Result, describe, join};
 use crate::load::{Document, Version};
 use crate::model::{
     Api, Body, FieldKind, Link, Media, Method, Operation, ParamLocation, ParamShape, Parameter, Response, ResponseBody,
-    Scalar, SecurityKind, SecurityScheme, Serialization, StatusSpec, Style, TypeKind, TypeRef,
+    Scalar, SecurityKind, SecurityScheme, Serialization, StatusSpec, Style, TypeKind, TypeRef, TypeUse,
 };
 
 /// The schemes a generated server can check; declared schemes it cannot (mutualTLS) are
@@ -461,8 +461,7 @@ fn lower_parameters(
             name: p.name,
             location: p.location,
             required,
-            nullable: lowered.nullable,
-            ty: lowered.ty,
+            ty: lowered,
             default: lowerer.default_of(&schema),
             description: string_key(&p.value, "description"),
             serialization,
@@ -486,8 +485,7 @@ fn lower_parameters(
                 name: name.to_owned(),
                 location: ParamLocation::Path,
                 required: true,
-                nullable: false,
-                ty: crate::model::TypeRef::String,
+                ty: TypeUse::non_null(crate::model::TypeRef::String),
                 default: None,
                 description: None,
                 serialization: Serialization::default_for(codegen_runtime::style::Location::Path),
@@ -590,8 +588,7 @@ fn request_body(lowerer: &mut Lowerer, value: &Value, at: &str, type_name: &str)
     Ok(Some(Body {
         required: value.get("required").and_then(Value::as_bool).unwrap_or(false),
         media,
-        ty: lowered.ty,
-        nullable: lowered.nullable,
+        ty: lowered,
         // Settled by `settle_shapes` once every type is lowered.
         fields: Vec::new(),
     }))
@@ -599,13 +596,7 @@ fn request_body(lowerer: &mut Lowerer, value: &Value, at: &str, type_name: &str)
 
 /// The type of a body: the media type object's `schema`, or for a sequence the list of its
 /// `itemSchema`; `at` is the media type object.
-fn body_schema(
-    lowerer: &mut Lowerer,
-    media: &Media,
-    media_value: &Value,
-    at: &str,
-    name: String,
-) -> Result<super::schema::Lowered> {
+fn body_schema(lowerer: &mut Lowerer, media: &Media, media_value: &Value, at: &str, name: String) -> Result<TypeUse> {
     use crate::model::TypeRef;
     match (media, media_value.get("schema")) {
         (Media::Sequence(_), _) => {
@@ -615,21 +606,21 @@ fn body_schema(
                 &join(at, "itemSchema"),
                 Target::new(format!("{name}Item"), "item"),
             )?;
-            Ok(super::schema::Lowered {
+            Ok(TypeUse {
                 ty: TypeRef::Array(Box::new(item.ty)),
                 nullable: false,
             })
         }
-        (Media::Text(_), _) => Ok(super::schema::Lowered {
+        (Media::Text(_), _) => Ok(TypeUse {
             ty: TypeRef::String,
             nullable: false,
         }),
-        (Media::Binary(_), _) => Ok(super::schema::Lowered {
+        (Media::Binary(_), _) => Ok(TypeUse {
             ty: TypeRef::Any,
             nullable: false,
         }),
         (_, Some(schema)) => lowerer.schema(schema, &join(at, "schema"), Target::new(name, "body")),
-        (_, None) => Ok(super::schema::Lowered {
+        (_, None) => Ok(TypeUse {
             ty: TypeRef::Any,
             nullable: true,
         }),
@@ -677,8 +668,7 @@ fn responses(lowerer: &mut Lowerer, value: &Value, at: &str, type_name: &str) ->
                 let lowered = body_schema(lowerer, &picked.media, picked.value, &picked.at, name)?;
                 Some(ResponseBody {
                     media: picked.media,
-                    ty: lowered.ty,
-                    nullable: lowered.nullable,
+                    ty: lowered,
                 })
             }
             None => None,

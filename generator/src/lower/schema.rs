@@ -15,13 +15,6 @@ use crate::model::{
     Union, UnionVariant,
 };
 
-/// A lowered schema use: its type and whether `null` is allowed too.
-#[derive(Debug, Clone)]
-pub struct Lowered {
-    pub ty: TypeRef,
-    pub nullable: bool,
-}
-
 /// The name a schema's type gets if it needs one, and a slot reserved for it by a `$ref`.
 #[derive(Debug, Clone)]
 pub struct Target {
@@ -229,9 +222,9 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Lowers the schema at `pointer`, once: later uses share the same named type.
-    fn pointer(&mut self, pointer: &str) -> Result<Lowered> {
+    fn pointer(&mut self, pointer: &str) -> Result<TypeUse> {
         if let Some(&(id, nullable)) = self.by_pointer.get(pointer) {
-            return Ok(Lowered {
+            return Ok(TypeUse {
                 ty: TypeRef::Named(id),
                 nullable,
             });
@@ -271,7 +264,7 @@ impl<'a> Lowerer<'a> {
                 example: example(value),
             });
         }
-        Ok(Lowered {
+        Ok(TypeUse {
             ty: TypeRef::Named(id),
             nullable: lowered.nullable,
         })
@@ -307,7 +300,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Lowers one schema found at `pointer`.
-    pub fn schema(&mut self, value: &Value, pointer: &str, target: Target) -> Result<Lowered> {
+    pub fn schema(&mut self, value: &Value, pointer: &str, target: Target) -> Result<TypeUse> {
         const MAX_DEPTH: usize = 96;
         if self.depth >= MAX_DEPTH {
             return Err(Error::unsupported(
@@ -323,11 +316,11 @@ impl<'a> Lowerer<'a> {
         lowered
     }
 
-    fn schema_here(&mut self, value: &Value, pointer: &str, target: Target) -> Result<Lowered> {
+    fn schema_here(&mut self, value: &Value, pointer: &str, target: Target) -> Result<TypeUse> {
         let map = match value {
             Value::Object(map) => map,
             Value::Bool(true) => {
-                return Ok(Lowered {
+                return Ok(TypeUse {
                     ty: TypeRef::Any,
                     nullable: true,
                 });
@@ -339,7 +332,7 @@ impl<'a> Lowerer<'a> {
                     value,
                     TypeKind::Checked(Box::new(Checked::nothing(target.subject.clone()))),
                 );
-                return Ok(Lowered {
+                return Ok(TypeUse {
                     ty: TypeRef::Named(id),
                     nullable: false,
                 });
@@ -377,7 +370,7 @@ impl<'a> Lowerer<'a> {
                         ..Checked::nothing(target.subject.clone())
                     };
                     let id = self.define(&target, pointer, value, TypeKind::Checked(Box::new(only_null)));
-                    return Ok(Lowered {
+                    return Ok(TypeUse {
                         ty: TypeRef::Named(id),
                         nullable: false,
                     });
@@ -385,7 +378,7 @@ impl<'a> Lowerer<'a> {
                 if rest.len() == 1 && !has_shape_besides(map, keyword) {
                     let (i, branch) = rest[0];
                     let inner = self.schema(branch, &format!("{at}/{i}"), target)?;
-                    return Ok(Lowered {
+                    return Ok(TypeUse {
                         ty: inner.ty,
                         nullable: nullable || inner.nullable,
                     });
@@ -393,7 +386,7 @@ impl<'a> Lowerer<'a> {
                 if !has_shape_besides(map, keyword) || map.get("type").and_then(Value::as_str) == Some("object") {
                     let union = self.union(map, &rest, &at, &target)?;
                     let id = self.define(&target, pointer, value, TypeKind::Union(union));
-                    return Ok(Lowered {
+                    return Ok(TypeUse {
                         ty: TypeRef::Named(id),
                         nullable,
                     });
@@ -408,14 +401,14 @@ impl<'a> Lowerer<'a> {
                 .ok_or_else(|| Error::invalid(&at, "an array of schemas", describe(members)))?;
             if members.len() == 1 && !has_shape_besides(map, "allOf") {
                 let inner = self.schema(&members[0], &format!("{at}/0"), target)?;
-                return Ok(Lowered {
+                return Ok(TypeUse {
                     ty: inner.ty,
                     nullable: nullable || inner.nullable,
                 });
             }
             let merged = self.merge_all_of(map, pointer, &mut Vec::new())?;
             let inner = self.schema(&Value::Object(merged), pointer, target)?;
-            return Ok(Lowered {
+            return Ok(TypeUse {
                 ty: inner.ty,
                 nullable: nullable || inner.nullable,
             });
@@ -437,11 +430,11 @@ impl<'a> Lowerer<'a> {
             [one] => *one,
             many => {
                 let ty = self.scalar_union(many, value, pointer, &target)?;
-                return Ok(Lowered { ty, nullable });
+                return Ok(TypeUse { ty, nullable });
             }
         };
         let ty = self.typed(kind, map, value, pointer, target, values)?;
-        Ok(Lowered { ty, nullable })
+        Ok(TypeUse { ty, nullable })
     }
 
     fn reference(
@@ -450,7 +443,7 @@ impl<'a> Lowerer<'a> {
         reference: &Value,
         pointer: &str,
         target: Target,
-    ) -> Result<Lowered> {
+    ) -> Result<TypeUse> {
         let at = join(pointer, "$ref");
         let Value::String(reference) = reference else {
             return Err(Error::invalid(
@@ -488,7 +481,7 @@ impl<'a> Lowerer<'a> {
                 checked.applicators.all_of = vec![0, 1];
                 let value = Value::Object(map.clone());
                 let id = self.define(&target, pointer, &value, TypeKind::Checked(Box::new(checked)));
-                return Ok(Lowered {
+                return Ok(TypeUse {
                     ty: TypeRef::Named(id),
                     nullable: false,
                 });
@@ -499,7 +492,7 @@ impl<'a> Lowerer<'a> {
                 Value::Array(vec![serde_json::json!({ "$ref": reference }), Value::Object(merged)]),
             );
             let inner = self.schema(&Value::Object(all_of), pointer, target)?;
-            return Ok(Lowered {
+            return Ok(TypeUse {
                 ty: inner.ty,
                 nullable: inner.nullable || explicit_null,
             });
@@ -508,7 +501,7 @@ impl<'a> Lowerer<'a> {
             // A component that is only a `$ref`: an alias of the referenced type.
             return Ok(referenced);
         }
-        Ok(Lowered {
+        Ok(TypeUse {
             ty: referenced.ty,
             nullable: referenced.nullable || explicit_null,
         })
@@ -712,7 +705,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// A checked value: JSON types plus rules, each sub-schema lowered to its own type.
-    fn checked(&mut self, map: &Map<String, Value>, value: &Value, pointer: &str, target: Target) -> Result<Lowered> {
+    fn checked(&mut self, map: &Map<String, Value>, value: &Value, pointer: &str, target: Target) -> Result<TypeUse> {
         let mut checked = Checked::nothing(target.subject.clone());
         checked.types = match map.get("type") {
             None => JsonTypes::ANY,
@@ -844,7 +837,7 @@ impl<'a> Lowerer<'a> {
             }
         }
         let id = self.define(&target, pointer, value, TypeKind::Checked(Box::new(checked)));
-        Ok(Lowered {
+        Ok(TypeUse {
             ty: TypeRef::Named(id),
             nullable: false,
         })
@@ -1060,9 +1053,8 @@ impl<'a> Lowerer<'a> {
             fields.push(Field {
                 wire_name: wire.clone(),
                 rust_name: namer.unique(super::names::snake(wire)),
-                ty: lowered.ty,
+                ty: lowered,
                 required: required.contains(&wire.as_str()),
-                nullable: lowered.nullable,
                 default: annotations.default.filter(|d| !d.is_null()),
                 description: annotations.description,
                 read_only: annotations.read_only,
@@ -1077,9 +1069,8 @@ impl<'a> Lowerer<'a> {
                 fields.push(Field {
                     wire_name: (*name).to_owned(),
                     rust_name: namer.unique(super::names::snake(name)),
-                    ty: TypeRef::Any,
+                    ty: TypeUse::new(TypeRef::Any, true),
                     required: true,
-                    nullable: true,
                     default: None,
                     description: None,
                     read_only: false,
@@ -1398,7 +1389,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 /// The type of a position without a `nullable` flag (an array item, a map value): `T`, or
 /// `T` or `null` when the schema admits null.
-fn or_null(lowered: Lowered) -> TypeRef {
+fn or_null(lowered: TypeUse) -> TypeRef {
     if lowered.nullable && lowered.ty != TypeRef::Any {
         TypeRef::OrNull(Box::new(lowered.ty))
     } else {

@@ -62,11 +62,33 @@ pub enum TypeKind {
     Checked(Box<Checked>),
 }
 
-/// A use of a type: the type, and whether `null` is allowed too.
+/// A use of a type: the type, and whether `null` is allowed too. Fields, parameters, bodies,
+/// response bodies and a checked value's sub-schemas hold one; [`Api::admits_null`] is the one
+/// answer to whether a use admits `null`. It reads as its type (`Deref`), so code that asks
+/// only about the type does not spell `.ty` twice.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TypeUse {
     pub ty: TypeRef,
     pub nullable: bool,
+}
+
+impl TypeUse {
+    pub fn new(ty: TypeRef, nullable: bool) -> Self {
+        TypeUse { ty, nullable }
+    }
+
+    /// A use that does not admit `null` by its flag.
+    pub fn non_null(ty: TypeRef) -> Self {
+        TypeUse { ty, nullable: false }
+    }
+}
+
+impl std::ops::Deref for TypeUse {
+    type Target = TypeRef;
+
+    fn deref(&self) -> &TypeRef {
+        &self.ty
+    }
 }
 
 /// Any JSON value, or one of several JSON types, with rules, each rule applying only to
@@ -224,9 +246,8 @@ pub struct Field {
     pub wire_name: String,
     /// snake_case Rust name, unique in the struct.
     pub rust_name: String,
-    pub ty: TypeRef,
+    pub ty: TypeUse,
     pub required: bool,
-    pub nullable: bool,
     /// Spec default, already checked against the field's type.
     pub default: Option<Value>,
     pub description: Option<String>,
@@ -241,7 +262,7 @@ pub struct Field {
 impl Field {
     /// The four cases of DESIGN.md.
     pub fn presence(&self) -> Presence {
-        match (self.required, self.nullable) {
+        match (self.required, self.ty.nullable) {
             (true, false) => Presence::Required,
             (true, true) => Presence::RequiredNullable,
             (false, false) if self.default.is_some() => Presence::Defaulted,
@@ -467,8 +488,7 @@ pub struct Parameter {
     pub rust_name: String,
     pub location: ParamLocation,
     pub required: bool,
-    pub nullable: bool,
-    pub ty: TypeRef,
+    pub ty: TypeUse,
     pub default: Option<Value>,
     pub description: Option<String>,
     /// `style` and `explode`, OpenAPI's defaults for the location filled in.
@@ -544,8 +564,7 @@ impl ParamLocation {
 pub struct Body {
     pub required: bool,
     pub media: Media,
-    pub ty: TypeRef,
-    pub nullable: bool,
+    pub ty: TypeUse,
     /// For form and multipart bodies: how each property is written as a field (OpenAPI's
     /// `encoding` defaults); empty for other media types.
     pub fields: Vec<(String, FieldKind)>,
@@ -597,8 +616,7 @@ pub struct Response {
 #[derive(Debug, Clone)]
 pub struct ResponseBody {
     pub media: Media,
-    pub ty: TypeRef,
-    pub nullable: bool,
+    pub ty: TypeUse,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -696,8 +714,8 @@ impl Api {
 
     /// Whether a use of a type admits `null`: by its flag, by being any value or "or null",
     /// or by its own rules (a checked value). The one answer to the question.
-    pub fn admits_null(&self, ty: &TypeRef, nullable: bool) -> bool {
-        nullable
+    pub fn admits_null(&self, ty: &TypeUse) -> bool {
+        ty.nullable
             || matches!(self.unalias(ty), TypeRef::Any | TypeRef::OrNull(_))
             || self
                 .checked_of(ty)

@@ -46,7 +46,7 @@ impl Checker<'_> {
     fn check(&mut self, ty: &TypeRef, nullable: bool, value: &Value, at: &str) {
         // A checked value judges `null` by its own types and rules.
         if value.is_null() && self.api.checked_of(ty).is_none() {
-            if !self.api.admits_null(ty, nullable) {
+            if !self.api.admits_null(&TypeUse::new(ty.clone(), nullable)) {
                 self.fail(at, "must not be null");
             }
             return;
@@ -131,7 +131,7 @@ impl Checker<'_> {
                 }
                 for field in &s.fields {
                     match map.get(&field.wire_name) {
-                        Some(v) => self.check(&field.ty, field.nullable, v, &join(at, &field.wire_name)),
+                        Some(v) => self.check(&field.ty, field.ty.nullable, v, &join(at, &field.wire_name)),
                         None if field.required => {
                             self.fail(at, format!("must have the required property `{}`", field.wire_name))
                         }
