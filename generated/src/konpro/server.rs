@@ -238,6 +238,23 @@ fn reject_401_400<S: Server>(server: &S, problem: Problem) -> Response {
     }
 }
 
+/// Who sent a request that must carry credentials meeting one of `alternatives`:
+/// without them, a refusal naming the schemes they use; with ones `server` does not
+/// accept, 401.
+async fn required_principal<S: Server>(
+    server: &S,
+    parts: &axum::http::request::Parts,
+    alternatives: &[&[&str]],
+) -> Result<S::Principal, Problem> {
+    let credentials = rt::credentials(parts, SCHEMES);
+    if !rt::meets(&credentials, alternatives) {
+        let named = |s: &&rt::Scheme| alternatives.iter().any(|a| a.contains(&s.name));
+        let schemes: Vec<rt::Scheme> = SCHEMES.iter().filter(named).copied().collect();
+        return Err(rt::missing_credentials(&schemes));
+    }
+    server.authenticate(&credentials).await.ok_or_else(rt::invalid_credentials)
+}
+
 async fn handle_create_endpoint<S: Server>(
     State(server): State<Arc<S>>,
     request: Request,
@@ -245,14 +262,7 @@ async fn handle_create_endpoint<S: Server>(
     let server = &*server;
     let outcome: Result<Response, Problem> = async {
         let (mut parts, body) = request.into_parts();
-        let credentials = rt::credentials(&parts, SCHEMES);
-        if !rt::meets(&credentials, &[&["ApiKeyAuth"]]) {
-            return Err(rt::missing_credentials(&[SCHEMES[0usize]]));
-        }
-        let principal = server
-            .authenticate(&credentials)
-            .await
-            .ok_or_else(rt::invalid_credentials)?;
+        let principal = required_principal(server, &parts, &[&["ApiKeyAuth"]]).await?;
         let bytes = rt::read_body(&parts, body, server.body_limit(), "application/json")
             .await?;
         let body: models::EndpointCreate = match bytes {
@@ -272,14 +282,7 @@ async fn handle_list_endpoints<S: Server>(
     let server = &*server;
     let outcome: Result<Response, Problem> = async {
         let (mut parts, body) = request.into_parts();
-        let credentials = rt::credentials(&parts, SCHEMES);
-        if !rt::meets(&credentials, &[&["ApiKeyAuth"]]) {
-            return Err(rt::missing_credentials(&[SCHEMES[0usize]]));
-        }
-        let principal = server
-            .authenticate(&credentials)
-            .await
-            .ok_or_else(rt::invalid_credentials)?;
+        let principal = required_principal(server, &parts, &[&["ApiKeyAuth"]]).await?;
         drop(body);
         Ok(server.list_endpoints(principal).await.into_response())
     }
@@ -294,14 +297,7 @@ async fn handle_update_endpoint<S: Server>(
     let server = &*server;
     let outcome: Result<Response, Problem> = async {
         let (mut parts, body) = request.into_parts();
-        let credentials = rt::credentials(&parts, SCHEMES);
-        if !rt::meets(&credentials, &[&["ApiKeyAuth"]]) {
-            return Err(rt::missing_credentials(&[SCHEMES[0usize]]));
-        }
-        let principal = server
-            .authenticate(&credentials)
-            .await
-            .ok_or_else(rt::invalid_credentials)?;
+        let principal = required_principal(server, &parts, &[&["ApiKeyAuth"]]).await?;
         let bytes = rt::read_body(&parts, body, server.body_limit(), "application/json")
             .await?;
         let body: models::EndpointUpdate = match bytes {
@@ -321,14 +317,7 @@ async fn handle_delete_endpoint<S: Server>(
     let server = &*server;
     let outcome: Result<Response, Problem> = async {
         let (mut parts, body) = request.into_parts();
-        let credentials = rt::credentials(&parts, SCHEMES);
-        if !rt::meets(&credentials, &[&["ApiKeyAuth"]]) {
-            return Err(rt::missing_credentials(&[SCHEMES[0usize]]));
-        }
-        let principal = server
-            .authenticate(&credentials)
-            .await
-            .ok_or_else(rt::invalid_credentials)?;
+        let principal = required_principal(server, &parts, &[&["ApiKeyAuth"]]).await?;
         let raw = rt::Params::read(&mut parts).await?;
         let params = DeleteEndpointParams {
             endpoint_id: raw.required("query", "endpoint_id")?,

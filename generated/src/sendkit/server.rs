@@ -290,6 +290,23 @@ fn reject_401_400<S: Server>(server: &S, problem: Problem) -> Response {
     }
 }
 
+/// Who sent a request that must carry credentials meeting one of `alternatives`:
+/// without them, a refusal naming the schemes they use; with ones `server` does not
+/// accept, 401.
+async fn required_principal<S: Server>(
+    server: &S,
+    parts: &axum::http::request::Parts,
+    alternatives: &[&[&str]],
+) -> Result<S::Principal, Problem> {
+    let credentials = rt::credentials(parts, SCHEMES);
+    if !rt::meets(&credentials, alternatives) {
+        let named = |s: &&rt::Scheme| alternatives.iter().any(|a| a.contains(&s.name));
+        let schemes: Vec<rt::Scheme> = SCHEMES.iter().filter(named).copied().collect();
+        return Err(rt::missing_credentials(&schemes));
+    }
+    server.authenticate(&credentials).await.ok_or_else(rt::invalid_credentials)
+}
+
 async fn handle_list_webhooks<S: Server>(
     State(server): State<Arc<S>>,
     request: Request,
@@ -297,14 +314,12 @@ async fn handle_list_webhooks<S: Server>(
     let server = &*server;
     let outcome: Result<Response, Problem> = async {
         let (mut parts, body) = request.into_parts();
-        let credentials = rt::credentials(&parts, SCHEMES);
-        if !rt::meets(&credentials, &[&["ApiKeyAuth"], &["BearerAuth"]]) {
-            return Err(rt::missing_credentials(&[SCHEMES[0usize], SCHEMES[1usize]]));
-        }
-        let principal = server
-            .authenticate(&credentials)
-            .await
-            .ok_or_else(rt::invalid_credentials)?;
+        let principal = required_principal(
+                server,
+                &parts,
+                &[&["ApiKeyAuth"], &["BearerAuth"]],
+            )
+            .await?;
         drop(body);
         Ok(server.list_webhooks(principal).await.into_response())
     }
@@ -319,14 +334,12 @@ async fn handle_create_webhook<S: Server>(
     let server = &*server;
     let outcome: Result<Response, Problem> = async {
         let (mut parts, body) = request.into_parts();
-        let credentials = rt::credentials(&parts, SCHEMES);
-        if !rt::meets(&credentials, &[&["ApiKeyAuth"], &["BearerAuth"]]) {
-            return Err(rt::missing_credentials(&[SCHEMES[0usize], SCHEMES[1usize]]));
-        }
-        let principal = server
-            .authenticate(&credentials)
-            .await
-            .ok_or_else(rt::invalid_credentials)?;
+        let principal = required_principal(
+                server,
+                &parts,
+                &[&["ApiKeyAuth"], &["BearerAuth"]],
+            )
+            .await?;
         let bytes = rt::read_body(&parts, body, server.body_limit(), "application/json")
             .await?;
         let body: models::WebhookCreate = match bytes {
@@ -346,14 +359,12 @@ async fn handle_get_webhook<S: Server>(
     let server = &*server;
     let outcome: Result<Response, Problem> = async {
         let (mut parts, body) = request.into_parts();
-        let credentials = rt::credentials(&parts, SCHEMES);
-        if !rt::meets(&credentials, &[&["ApiKeyAuth"], &["BearerAuth"]]) {
-            return Err(rt::missing_credentials(&[SCHEMES[0usize], SCHEMES[1usize]]));
-        }
-        let principal = server
-            .authenticate(&credentials)
-            .await
-            .ok_or_else(rt::invalid_credentials)?;
+        let principal = required_principal(
+                server,
+                &parts,
+                &[&["ApiKeyAuth"], &["BearerAuth"]],
+            )
+            .await?;
         let raw = rt::Params::read(&mut parts).await?;
         let params = GetWebhookParams {
             id: raw.required("path", "id")?,
@@ -372,14 +383,12 @@ async fn handle_delete_webhook<S: Server>(
     let server = &*server;
     let outcome: Result<Response, Problem> = async {
         let (mut parts, body) = request.into_parts();
-        let credentials = rt::credentials(&parts, SCHEMES);
-        if !rt::meets(&credentials, &[&["ApiKeyAuth"], &["BearerAuth"]]) {
-            return Err(rt::missing_credentials(&[SCHEMES[0usize], SCHEMES[1usize]]));
-        }
-        let principal = server
-            .authenticate(&credentials)
-            .await
-            .ok_or_else(rt::invalid_credentials)?;
+        let principal = required_principal(
+                server,
+                &parts,
+                &[&["ApiKeyAuth"], &["BearerAuth"]],
+            )
+            .await?;
         let raw = rt::Params::read(&mut parts).await?;
         let params = DeleteWebhookParams {
             id: raw.required("path", "id")?,
@@ -398,14 +407,12 @@ async fn handle_update_webhook<S: Server>(
     let server = &*server;
     let outcome: Result<Response, Problem> = async {
         let (mut parts, body) = request.into_parts();
-        let credentials = rt::credentials(&parts, SCHEMES);
-        if !rt::meets(&credentials, &[&["ApiKeyAuth"], &["BearerAuth"]]) {
-            return Err(rt::missing_credentials(&[SCHEMES[0usize], SCHEMES[1usize]]));
-        }
-        let principal = server
-            .authenticate(&credentials)
-            .await
-            .ok_or_else(rt::invalid_credentials)?;
+        let principal = required_principal(
+                server,
+                &parts,
+                &[&["ApiKeyAuth"], &["BearerAuth"]],
+            )
+            .await?;
         let raw = rt::Params::read(&mut parts).await?;
         let params = UpdateWebhookParams {
             id: raw.required("path", "id")?,

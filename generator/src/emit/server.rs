@@ -120,6 +120,49 @@ pub fn server(api: &Api) -> TokenStream {
         quote!(rt::Scheme { name: #name, source: #source },)
     });
 
+    // How every operation with security finds its principal, written once.
+    let required = api
+        .operations
+        .iter()
+        .any(|op| !op.security.is_empty() && !op.security.iter().any(Vec::is_empty));
+    let optional = api.operations.iter().any(|op| op.security.iter().any(Vec::is_empty));
+    let required_fn = required.then(|| {
+        quote! {
+            /// Who sent a request that must carry credentials meeting one of `alternatives`:
+            /// without them, a refusal naming the schemes they use; with ones `server` does not
+            /// accept, 401.
+            async fn required_principal<S: Server>(
+                server: &S,
+                parts: &axum::http::request::Parts,
+                alternatives: &[&[&str]],
+            ) -> Result<S::Principal, Problem> {
+                let credentials = rt::credentials(parts, SCHEMES);
+                if !rt::meets(&credentials, alternatives) {
+                    let named = |s: &&rt::Scheme| alternatives.iter().any(|a| a.contains(&s.name));
+                    let schemes: Vec<rt::Scheme> = SCHEMES.iter().filter(named).copied().collect();
+                    return Err(rt::missing_credentials(&schemes));
+                }
+                server.authenticate(&credentials).await.ok_or_else(rt::invalid_credentials)
+            }
+        }
+    });
+    let optional_fn = optional.then(|| {
+        quote! {
+            /// Who sent a request whose credentials are optional: none without any.
+            async fn optional_principal<S: Server>(
+                server: &S,
+                parts: &axum::http::request::Parts,
+            ) -> Result<Option<S::Principal>, Problem> {
+                let credentials = rt::credentials(parts, SCHEMES);
+                if credentials.is_empty() {
+                    return Ok(None);
+                }
+                server.authenticate(&credentials).await.map(Some).ok_or_else(rt::invalid_credentials)
+            }
+        }
+    });
+    let principal_fns = quote!(#required_fn #optional_fn);
+
     // One rejecting function per distinct set of refusals.
     let mut reject_names: BTreeMap<Refusals, proc_macro2::Ident> = BTreeMap::new();
     let mut namer = Namer::default();
@@ -293,6 +336,7 @@ pub fn server(api: &Api) -> TokenStream {
         }
 
         #(#reject_fns)*
+        #principal_fns
         #(#handlers)*
         #(#dispatchers)*
     }
@@ -435,39 +479,19 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
     // Credentials.
     let optional_auth = op.security.iter().any(Vec::is_empty);
     let alternatives = op.security.iter().map(|alt| quote!(&[#(#alt),*]));
-    let op_schemes: Vec<&String> = op.security.iter().flatten().collect();
-    let op_scheme_list = api
-        .security_schemes
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| op_schemes.contains(&&s.name))
-        .map(|(i, _)| quote!(SCHEMES[#i]));
     let (auth_arg, auth_param, auth_read) = if op.security.is_empty() {
         (quote!(), quote!(), quote!())
     } else if optional_auth {
         (
             quote!(principal,),
             quote!(principal: Option<Self::Principal>,),
-            quote! {
-                let credentials = rt::credentials(&parts, SCHEMES);
-                let principal = if credentials.is_empty() {
-                    None
-                } else {
-                    Some(server.authenticate(&credentials).await.ok_or_else(rt::invalid_credentials)?)
-                };
-            },
+            quote!(let principal = optional_principal(server, &parts).await?;),
         )
     } else {
         (
             quote!(principal,),
             quote!(principal: Self::Principal,),
-            quote! {
-                let credentials = rt::credentials(&parts, SCHEMES);
-                if !rt::meets(&credentials, &[#(#alternatives),*]) {
-                    return Err(rt::missing_credentials(&[#(#op_scheme_list),*]));
-                }
-                let principal = server.authenticate(&credentials).await.ok_or_else(rt::invalid_credentials)?;
-            },
+            quote!(let principal = required_principal(server, &parts, &[#(#alternatives),*]).await?;),
         )
     };
 
