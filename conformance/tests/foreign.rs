@@ -36,11 +36,23 @@ const TOKEN_AS_BASIC: &str = "Basic Zm9yZWlnbi10b2tlbi0xOg==";
 
 struct Mock {
     api: Api,
-    /// A planted defect: deepObject parameters read as if they were form-exploded.
-    misreads_deep_objects: bool,
+    defects: Defects,
+    /// What the mock judges bodies by: `api`, less what a planted defect ignores.
+    body_api: Api,
     /// Ids made, by the collection path they were made in (`/pet` → {"1001"}).
     made: Mutex<HashMap<String, HashSet<String>>>,
     next_id: Mutex<u64>,
+}
+
+/// Planted defects, each a way a server may misread or let pass what the spec says.
+#[derive(Debug, Clone, Copy, Default)]
+struct Defects {
+    /// deepObject parameters read as if they were form-exploded.
+    misreads_deep_objects: bool,
+    /// A parameter whose schema is a checked value is read but not judged.
+    ignores_checked_parameters: bool,
+    /// Objects' `minProperties`/`maxProperties` are not counted.
+    ignores_property_counts: bool,
 }
 
 /// The operation a request is for, and its path parameters by name (decoded).
@@ -197,7 +209,7 @@ impl Mock {
                 ParamLocation::Cookie => Raw::Pairs(&raw_cookies),
             };
             let mut serialization = p.serialization;
-            if self.misreads_deep_objects && serialization.style == Style::DeepObject {
+            if self.defects.misreads_deep_objects && serialization.style == Style::DeepObject {
                 serialization = Serialization {
                     style: Style::Form,
                     explode: true,
@@ -206,8 +218,11 @@ impl Mock {
             let read = p
                 .shape
                 .with(|shape| style::read(serialization, p.location.to_style(), &p.name, shape, raw));
+            let checked = matches!(self.api.unalias(&p.ty), TypeRef::Named(id)
+                if matches!(self.api.type_def(*id).kind, TypeKind::Checked(_)));
             let fits = match read {
                 Ok(None) => !p.required,
+                Ok(Some(_)) if checked && self.defects.ignores_checked_parameters => true,
                 Ok(Some(v)) => validate(&self.api, &p.ty, false, &v).is_empty(),
                 Err(_) => false,
             };
@@ -237,7 +252,7 @@ impl Mock {
                         _ => serde_json::from_slice::<Value>(body).ok(),
                     };
                     match value {
-                        Some(v) if validate(&self.api, &b.ty, b.ty.nullable, &v).is_empty() => sent = Some(v),
+                        Some(v) if validate(&self.body_api, &b.ty, b.ty.nullable, &v).is_empty() => sent = Some(v),
                         _ => return self.answer(op, refused, None),
                     }
                 }
@@ -347,15 +362,24 @@ fn overlay(sample: &Value, sent: &Value) -> Value {
 /// Serves `api` on a loopback port until the returned sender is used.
 async fn serve(
     api: Api,
-    misreads_deep_objects: bool,
+    defects: Defects,
 ) -> (
     SocketAddr,
     tokio::sync::oneshot::Sender<()>,
     tokio::task::JoinHandle<()>,
 ) {
+    let mut body_api = api.clone();
+    if defects.ignores_property_counts {
+        for def in &mut body_api.types {
+            if let TypeKind::Struct(s) = &mut def.kind {
+                (s.min_properties, s.max_properties) = (None, None);
+            }
+        }
+    }
     let mock = Arc::new(Mock {
         api,
-        misreads_deep_objects,
+        defects,
+        body_api,
         made: Mutex::new(HashMap::new()),
         next_id: Mutex::new(1000),
     });
@@ -380,14 +404,14 @@ async fn serve(
 async fn run_against_mock(relative: &str, operations: &[&str]) -> Option<Report> {
     let spec = testkit::shared(relative)?;
     let api = generator::load(&spec).unwrap_or_else(|e| panic!("{e}"));
-    Some(run_against(relative, api, operations, false).await)
+    Some(run_against(relative, api, operations, Defects::default()).await)
 }
 
-/// `misreads_deep_objects` plants the defect; the fixture's POSTs create nothing to clean
-/// up, so its runs allow leftovers (the corpus's runs do not).
-async fn run_against(name: &str, api: Api, operations: &[&str], misreads_deep_objects: bool) -> Report {
+/// `defects` plants what the server gets wrong; the fixtures' POSTs create nothing to clean
+/// up, so their runs allow leftovers (the corpus's runs do not).
+async fn run_against(name: &str, api: Api, operations: &[&str], defects: Defects) -> Report {
     let base_path = api.base_path.clone();
-    let (address, stop, server) = serve(api.clone(), misreads_deep_objects).await;
+    let (address, stop, server) = serve(api.clone(), defects).await;
     let suite = conformance::Suite {
         name: name.into(),
         api,
@@ -398,7 +422,7 @@ async fn run_against(name: &str, api: Api, operations: &[&str], misreads_deep_ob
             ca_certs: Vec::new(),
         },
         settings: Settings {
-            allow_leftovers: name == "styles",
+            allow_leftovers: !name.starts_with("corpus/"),
             ..Settings::default()
         },
         snapshots: None,
@@ -525,7 +549,7 @@ async fn svix_in_full_raises_no_false_alarm() {
 async fn every_style_and_form_body_raises_no_false_alarm_and_a_misread_deep_object_is_caught() {
     let spec = testkit::workspace_root().join("generator/tests/fixtures/styles.yaml");
     let api = generator::load(&spec).unwrap_or_else(|e| panic!("{e}"));
-    let report = run_against("styles", api.clone(), &[], false).await;
+    let report = run_against("styles", api.clone(), &[], Defects::default()).await;
     assert_no_failures(&report);
     for name in [
         "readStyles.valid",
@@ -556,7 +580,88 @@ async fn every_style_and_form_body_raises_no_false_alarm_and_a_misread_deep_obje
                 .join(" ")
         );
     }
-    let report = run_against("styles", api, &["readStyles"], true).await;
+    let defects = Defects {
+        misreads_deep_objects: true,
+        ..Defects::default()
+    };
+    let report = run_against("styles", api, &["readStyles"], defects).await;
     let valid = report.cases.iter().find(|c| c.name == "readStyles.valid").unwrap();
     assert_eq!(valid.status, Status::Failed, "{}", report.summary());
+}
+
+/// A checked query parameter (`not`, rules of two JSON types) and a body that counts its
+/// keys (`minProperties`), each judged as a generated server judges them.
+const COUNTED: &str = "openapi: 3.1.0
+info: {title: counted, version: '1'}
+paths:
+  /things:
+    get:
+      operationId: listThings
+      parameters:
+        - {name: role, in: query, schema: {type: string, not: {enum: [admin]}}}
+        - {name: level, in: query, schema: {minimum: 3, maxLength: 4}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {type: array, items: {type: string}}
+        '400': {description: refused}
+    post:
+      operationId: createThing
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              minProperties: 1
+              properties:
+                name: {type: string}
+                size: {type: integer, minimum: 0}
+      responses:
+        '201': {description: made}
+        '400': {description: refused}
+";
+
+/// The runner's edges for checked parameters and counted objects raise no false alarm
+/// against a server that judges them, and catch one that lets them pass.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checked_parameters_and_counted_bodies_raise_no_false_alarm_and_a_lax_server_is_caught() {
+    let api = generator::load_str(COUNTED, None).unwrap_or_else(|e| panic!("{e}"));
+    let report = run_against("counted", api.clone(), &[], Defects::default()).await;
+    assert_no_failures(&report);
+    let passed = |report: &Report, name: &str| {
+        report
+            .cases
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("no case {name}: {}", report.summary()))
+            .status
+    };
+    for name in [
+        "listThings.query.role.matches_not",
+        "listThings.query.level.below_minimum",
+        "listThings.query.level.longer_than_max_length",
+        "listThings.query.level.max_length",
+        "createThing.body.min_properties",
+        "createThing.body.below_min_properties",
+    ] {
+        assert_eq!(passed(&report, name), Status::Passed, "{name}");
+    }
+    let lax = Defects {
+        ignores_checked_parameters: true,
+        ignores_property_counts: true,
+        ..Defects::default()
+    };
+    let report = run_against("counted", api, &[], lax).await;
+    for name in [
+        "listThings.query.role.matches_not",
+        "listThings.query.level.below_minimum",
+        "createThing.body.below_min_properties",
+    ] {
+        assert_eq!(passed(&report, name), Status::Failed, "{name}: {}", report.summary());
+    }
+    // What the server still judges passes.
+    assert_eq!(passed(&report, "createThing.size.below_minimum"), Status::Passed);
 }

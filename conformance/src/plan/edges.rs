@@ -4,7 +4,7 @@
 use codegen_runtime::formats::Format;
 use generator::model::validate::validate;
 use generator::model::{Api, Checked, IntWidth, JsonTypes, Rules, Struct, TypeKind, TypeRef};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::Expect;
 use super::values::{Hint, Sampler, fit_length, integer_inside};
@@ -69,6 +69,39 @@ pub fn unknown_property(s: &Struct) -> Option<Edge> {
     }
 }
 
+/// The key counts that test `minProperties`/`maxProperties`: each bound and one past it,
+/// by edge name.
+pub fn property_counts(min: Option<u64>, max: Option<u64>) -> Vec<(&'static str, u64)> {
+    let mut out = Vec::new();
+    if let Some(max) = max {
+        out.push(("max_properties", max));
+        out.push(("above_max_properties", max + 1));
+    }
+    if let Some(min) = min.filter(|m| *m > 0) {
+        out.push(("min_properties", min));
+        out.push(("below_min_properties", min - 1));
+    }
+    out
+}
+
+/// An object of exactly `n` keys: the first `n` of `own` (an object's own properties, in the
+/// order they are to be kept), then made-up keys `conformance_0`, ... holding `extra`, which
+/// is `None` where the object refuses unknown keys. `None` when it cannot be made: `n` would
+/// leave out one of the first `keep` properties (which must stay), or needs made-up keys
+/// the object refuses.
+pub fn sized(own: &[(String, Value)], keep: usize, n: u64, extra: Option<&Value>) -> Option<Map<String, Value>> {
+    if (n as usize) < keep.min(own.len()) {
+        return None;
+    }
+    let mut object: Map<String, Value> = own.iter().take(n as usize).cloned().collect();
+    let mut i = 0;
+    while (object.len() as u64) < n {
+        object.entry(format!("conformance_{i}")).or_insert(extra?.clone());
+        i += 1;
+    }
+    Some(object)
+}
+
 /// Where a value sits: JSON bodies keep types; parameters are text on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Place {
@@ -109,11 +142,9 @@ pub fn edges(sampler: &Sampler, ty: &TypeRef, nullable: bool, required: bool, hi
                     out.push(reject("wrong_type", json!("conformance")));
                 }
             }
-            TypeKind::Checked(c) => {
-                if place == Place::Body {
-                    checked(sampler, ty, c, hint, &mut out);
-                }
-            }
+            // In a parameter too: the planner keeps only the edges that reach the server as
+            // planned once written in the parameter's style.
+            TypeKind::Checked(c) => checked(sampler, ty, c, hint, &mut out),
             TypeKind::Alias(_) => {}
         },
         TypeRef::Integer(width) => integer(
@@ -214,6 +245,32 @@ fn checked(sampler: &Sampler, ty: &TypeRef, c: &Checked, hint: Hint, out: &mut V
         );
         candidates.push(("outside".into(), json!("conformance-not-a-value")));
     }
+    // The rules of each JSON type the value admits: each bound and one past it, as for a
+    // constrained value of that type (written as JSON: the planner sees whether a
+    // parameter's style carries them).
+    let r = &c.rules;
+    let mut ruled = Vec::new();
+    if r.minimum.is_some() || r.maximum.is_some() || r.multiple_of.is_some() {
+        if c.types.contains(JsonTypes::NUMBER) {
+            number(r, Place::Body, &mut ruled);
+        } else if c.types.contains(JsonTypes::INTEGER) {
+            integer(r, IntWidth::I64, Place::Body, false, &mut ruled);
+        }
+    }
+    if (r.min_length.is_some() || r.max_length.is_some() || r.pattern.is_some() || r.format.is_some())
+        && c.types.contains(JsonTypes::STRING)
+    {
+        string(sampler.tag, r, hint, Place::Body, &mut ruled);
+    }
+    // The type edges these add are the checked value's own `wrong_type`'s business; a
+    // number past 64 bits has no JSON value to judge.
+    let type_edges = ["wrong_type", "fraction", "numeric_string", "past_64_bits"];
+    candidates.extend(
+        ruled
+            .into_iter()
+            .filter(|e| e.raw.is_none() && !type_edges.contains(&e.name.as_str()))
+            .filter_map(|e| Some((e.name, e.value?))),
+    );
     let a = &c.applicators;
     if let Some(Value::Object(base)) = sampler.value(ty, hint) {
         for name in &c.required {
@@ -230,33 +287,17 @@ fn checked(sampler: &Sampler, ty: &TypeRef, c: &Checked, hint: Hint, out: &mut V
             }
         }
         // Each bound, and one past it: the object's own properties first (required ones
-        // kept), padded with made-up ones of the kind extra keys take.
+        // first), padded with made-up ones of the kind extra keys take.
         let extra = a
             .additional_properties
             .and_then(sub_value)
             .unwrap_or(json!("conformance"));
-        let sized = |n: u64| {
-            let mut keys: Vec<&String> = base.keys().collect();
-            keys.sort_by_key(|k| !c.required.contains(k));
-            let mut object: serde_json::Map<String, Value> = keys
-                .into_iter()
-                .take(n as usize)
-                .map(|k| (k.clone(), base[k].clone()))
-                .collect();
-            let mut i = 0;
-            while (object.len() as u64) < n {
-                object.entry(format!("conformance_{i}")).or_insert(extra.clone());
-                i += 1;
+        let mut own: Vec<(String, Value)> = base.clone().into_iter().collect();
+        own.sort_by_key(|(k, _)| !c.required.contains(k));
+        for (name, n) in property_counts(c.min_properties, c.max_properties) {
+            if let Some(object) = sized(&own, 0, n, Some(&extra)) {
+                candidates.push((name.into(), Value::Object(object)));
             }
-            Value::Object(object)
-        };
-        if let Some(max) = c.max_properties {
-            candidates.push(("max_properties".into(), sized(max)));
-            candidates.push(("above_max_properties".into(), sized(max + 1)));
-        }
-        if let Some(min) = c.min_properties.filter(|m| *m > 0) {
-            candidates.push(("min_properties".into(), sized(min)));
-            candidates.push(("below_min_properties".into(), sized(min - 1)));
         }
         for (key, _) in &a.dependent_schemas {
             let mut object = base.clone();

@@ -9,7 +9,7 @@ pub mod values;
 
 use codegen_runtime::formats::Format;
 use codegen_runtime::style::{self, Raw, Written};
-use generator::model::{Api, Media, Operation, ParamLocation, Parameter, TypeKind, TypeRef};
+use generator::model::{Api, Media, Operation, ParamLocation, Parameter, Struct, TypeKind, TypeRef};
 use serde_json::{Map, Value, json};
 
 use edges::{Edge, Place, edges};
@@ -227,7 +227,12 @@ impl Planner<'_, '_> {
                     &p.name,
                     edge.value.as_ref().map(ParamValue::of),
                 );
-                if self.param_edge_is_sound(&case, p, &edge) {
+                let arrives = !is_checked(self.api, &p.ty)
+                    || edge
+                        .value
+                        .as_ref()
+                        .is_none_or(|v| self.arrives_as_planned(&case, p, v, None));
+                if arrives && self.param_edge_is_sound(&case, p, &edge) {
                     out.push(case);
                 }
             }
@@ -344,6 +349,7 @@ impl Planner<'_, '_> {
             let varied = format!("{owner} has a property the schema does not declare");
             self.push_body_edge(body, at, edge, None, &name, varied, variant, out);
         }
+        self.count_cases(s, body, path, variant, out);
         for field in &s.fields {
             if field.read_only {
                 continue;
@@ -392,29 +398,7 @@ impl Planner<'_, '_> {
         case.body = RequestBody::Json(body.clone());
         let mut edited = body.clone();
         apply(&mut edited, &at, edge.value.clone());
-        if let Some(b) = self
-            .op
-            .body
-            .as_ref()
-            .filter(|b| matches!(b.media, Media::Form | Media::Multipart))
-        {
-            // What the server reads of the fields as the runner writes them (a `null` is
-            // empty text there): the spec judges that.
-            let pairs: Vec<(String, String)> = style::write_fields(&edited)
-                .into_iter()
-                .map(|f| (f.name, f.text))
-                .collect();
-            let kinds: Vec<(&str, generator::model::FieldKind)> =
-                b.fields.iter().map(|(k, kind)| (k.as_str(), *kind)).collect();
-            edited = style::read_fields(&pairs, &kinds).unwrap_or(Value::Null);
-        }
-        let fits = generator::model::validate::validate(
-            self.api,
-            &self.op.body.as_ref().map_or(TypeRef::Any, |b| b.ty.ty.clone()),
-            false,
-            &edited,
-        )
-        .is_empty();
+        let fits = self.body_fits(edited);
         // A linked field is filled at run time: the plan cannot judge it.
         let linked = case.body_links.iter().any(|(f, _)| f == &at[0]);
         case.edit = Some(Edit {
@@ -430,6 +414,154 @@ impl Planner<'_, '_> {
                 .notes
                 .push(format!("{}: the spec does not decide this case; left out", case.name)),
         }
+    }
+
+    /// Whether the spec admits `sent` as the operation's body, as the server reads it: a
+    /// form or multipart body as the fields the runner writes (a `null` is empty text there).
+    fn body_fits(&self, sent: Value) -> bool {
+        let Some(b) = &self.op.body else {
+            return true;
+        };
+        let read = if matches!(b.media, Media::Form | Media::Multipart) {
+            let pairs: Vec<(String, String)> = style::write_fields(&sent)
+                .into_iter()
+                .map(|f| (f.name, f.text))
+                .collect();
+            let kinds: Vec<(&str, generator::model::FieldKind)> =
+                b.fields.iter().map(|(k, kind)| (k.as_str(), *kind)).collect();
+            style::read_fields(&pairs, &kinds).unwrap_or(Value::Null)
+        } else {
+            sent
+        };
+        generator::model::validate::validate(self.api, &b.ty, false, &read).is_empty()
+    }
+
+    /// The `minProperties`/`maxProperties` edges of the struct `s` at `path` of `body`: each
+    /// bound and one past it, made of the struct's own properties (required ones, and at the
+    /// root the fields the run links, first), then made-up keys where it admits unknown
+    /// ones. The case sends the whole body so changed: an edit would have the answer echo
+    /// the object exactly. Accepted or rejected as the validator judges the body.
+    fn count_cases(
+        &mut self,
+        s: &Struct,
+        body: &Value,
+        path: &[String],
+        variant: &dyn Fn(&str, String, Expect) -> Case,
+        out: &mut Vec<Case>,
+    ) {
+        let counts = edges::property_counts(s.min_properties, s.max_properties);
+        if counts.is_empty() {
+            return;
+        }
+        let owner = if path.is_empty() {
+            "body".to_owned()
+        } else {
+            path.join(".")
+        };
+        let current = body
+            .pointer(&codegen_runtime::pointer::from_segments(path))
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        // The fields the run fills from its resource are sent whatever the object holds:
+        // they stay, or the count would change on the way.
+        let linked: Vec<String> = self
+            .resources
+            .and_then(|r| r.link_to(&self.op.operation_id))
+            .filter(|_| path.is_empty())
+            .map(|l| l.request_body.iter().map(|(f, _)| f.clone()).collect())
+            .unwrap_or_default();
+        let rank = |key: &str, required: bool| {
+            if linked.iter().any(|l| l == key) {
+                0
+            } else if required {
+                1
+            } else {
+                2
+            }
+        };
+        // Every property the body may carry, with a value: the object's own, else a sample.
+        let mut own: Vec<(String, Value, u8)> = Vec::new();
+        for field in s.fields.iter().filter(|f| !f.read_only) {
+            let value = current
+                .get(&field.wire_name)
+                .cloned()
+                .or_else(|| self.sampler.value(&field.ty, Hint::of(field)));
+            if let Some(value) = value {
+                own.push((field.wire_name.clone(), value, rank(&field.wire_name, field.required)));
+            }
+        }
+        for (key, value) in &current {
+            if !own.iter().any(|(k, _, _)| k == key) {
+                own.push((key.clone(), value.clone(), rank(key, false)));
+            }
+        }
+        own.sort_by_key(|(_, _, rank)| *rank);
+        let keep = own.iter().filter(|(_, _, rank)| *rank < 2).count();
+        let own: Vec<(String, Value)> = own.into_iter().map(|(k, v, _)| (k, v)).collect();
+        let extra = self.sampler.extra_key_value(s, 0);
+        for (edge, n) in counts {
+            let name = format!("{owner}.{edge}");
+            let count = if n == 1 {
+                "1 property".to_owned()
+            } else {
+                format!("{n} properties")
+            };
+            let Some(object) = edges::sized(&own, keep, n, extra.as_ref()) else {
+                let why = if (n as usize) < keep {
+                    "it would leave out a required property"
+                } else {
+                    "the object refuses the keys it would take"
+                };
+                self.notes.push(format!(
+                    "{}.{name}: {count} cannot be sent: {why}; left out",
+                    self.op.operation_id
+                ));
+                continue;
+            };
+            // Made-up keys where the schema says nothing of them: valid, but servers that
+            // refuse unknown keys are common and not wrong (as `unknown_property`).
+            let made_up = object.len() > own.len() && s.additional.is_none();
+            let mut sent = body.clone();
+            if path.is_empty() {
+                sent = Value::Object(object);
+            } else {
+                apply(&mut sent, path, Some(Value::Object(object)));
+            }
+            let expect = match (self.body_fits(sent.clone()), made_up) {
+                (true, false) => Expect::Accepted,
+                (true, true) => Expect::Either,
+                (false, _) => Expect::Rejected,
+            };
+            out.push(Case {
+                body: RequestBody::Json(sent),
+                ..variant(&name, format!("{owner} has {count}"), expect)
+            });
+        }
+    }
+
+    /// Whether `value`, written in `p`'s style, is read back by the server as the very value
+    /// planned (at `property` of it, for an object's property): a checked value's edge names
+    /// what it tests, and one that does not survive the wire (`1.5` for a string parameter
+    /// is read as the text "1.5", an object is no primitive) would test something else.
+    fn arrives_as_planned(&mut self, case: &Case, p: &Parameter, value: &Value, property: Option<&str>) -> bool {
+        let read = as_read(p, value);
+        let arrives = match property {
+            None => read.as_ref() == Some(value),
+            Some(key) => read.as_ref().and_then(|r| r.get(key)) == value.get(key),
+        };
+        if !arrives {
+            self.notes.push(format!(
+                "{}: {} cannot be written as the parameter's {} (the server would read {}); left out",
+                case.name,
+                short(property.and_then(|k| value.get(k)).unwrap_or(value)),
+                p.serialization,
+                read.map_or("nothing".to_owned(), |r| short(
+                    property.and_then(|k| r.get(k)).unwrap_or(&r)
+                ))
+            ));
+        }
+        arrives
     }
 
     fn param_edge_is_sound(&mut self, case: &Case, p: &Parameter, edge: &Edge) -> bool {
@@ -488,9 +620,12 @@ impl Planner<'_, '_> {
                     &mut case.params,
                     p.location,
                     &p.name,
-                    Some(ParamValue::Structured(value)),
+                    Some(ParamValue::Structured(value.clone())),
                 );
-                if self.param_edge_is_sound(&case, p, &whole) {
+                let arrives = !is_checked(self.api, &field.ty)
+                    || edge.value.is_none()
+                    || self.arrives_as_planned(&case, p, &value, Some(&field.wire_name));
+                if arrives && self.param_edge_is_sound(&case, p, &whole) {
                     out.push(case);
                 }
             }
@@ -598,6 +733,16 @@ fn refusal_gaps(op: &Operation, cases: &[Case], notes: &mut Vec<String>) {
             "{}: the spec documents {kind} answer; its cases that must be refused check that the server refuses, not the status",
             op.operation_id
         ));
+    }
+}
+
+/// Whether `ty` is a checked value (a `serde_json::Value` judged by `json::check`), or one
+/// that may be null.
+fn is_checked(api: &Api, ty: &TypeRef) -> bool {
+    match api.unalias(ty) {
+        TypeRef::Named(id) | TypeRef::Boxed(id) => matches!(api.type_def(*id).kind, TypeKind::Checked(_)),
+        TypeRef::OrNull(inner) => is_checked(api, inner),
+        _ => false,
     }
 }
 

@@ -358,3 +358,155 @@ paths:
     assert!(plan.resources.is_none());
     assert!(!case(&plan, "getThing.valid").needs_resource);
 }
+
+/// The value a case sends for parameter `name`, as planned.
+fn param_value(case: &Case, name: &str) -> Option<super::ParamValue> {
+    case.params.iter().find(|p| p.name == name).map(|p| p.value.clone())
+}
+
+#[test]
+fn checked_parameters_get_their_keyword_edges_where_the_style_carries_them() {
+    let plan = planned(
+        "openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /things/{code}:
+    get:
+      operationId: listThings
+      parameters:
+        - {name: code, in: path, required: true, schema: {type: string, not: {const: none}}}
+        - {name: role, in: query, schema: {type: string, not: {enum: [admin]}}}
+        - {name: level, in: query, schema: {minimum: 3, maxLength: 4}}
+        - {name: pick, in: query, schema: {enum: [1, one]}}
+      responses:
+        '200': {description: ok}
+        '400': {description: refused}
+",
+    );
+    let expect = |name: &str| {
+        let c = case(&plan, &format!("listThings.{name}"));
+        (c.expect, param_value(c, name.split('.').nth(1).unwrap()))
+    };
+    let text = |t: &str| Some(super::ParamValue::Text(t.into()));
+    assert_eq!(expect("query.role.matches_not"), (Expect::Rejected, text("admin")));
+    assert_eq!(expect("path.code.matches_not"), (Expect::Rejected, text("none")));
+    // Each rule for its own JSON type: a number below the minimum is refused, and the
+    // value written as text still reads as that number.
+    assert_eq!(expect("query.level.below_minimum"), (Expect::Rejected, text("2.0")));
+    assert_eq!(expect("query.level.minimum"), (Expect::Accepted, text("3.0")));
+    assert_eq!(expect("query.level.longer_than_max_length").0, Expect::Rejected);
+    assert_eq!(expect("query.level.max_length").0, Expect::Accepted);
+    assert_eq!(expect("query.pick.value_0"), (Expect::Accepted, text("1")));
+    assert_eq!(expect("query.pick.value_1"), (Expect::Accepted, text("one")));
+    assert_eq!(expect("query.pick.outside").0, Expect::Rejected);
+    // A number for a string parameter arrives as text: that edge cannot be sent, and the
+    // plan says so.
+    assert!(!has_case(&plan, "listThings.query.role.wrong_type"));
+    assert!(
+        plan.notes.iter().any(|n| n.starts_with(
+            "listThings.query.role.wrong_type: 1.5 cannot be written as the parameter's style form with explode true (the server would read \"1.5\")"
+        )),
+        "{:#?}",
+        plan.notes
+    );
+    // Every parameter case is judged again as the server reads it.
+    let api = &plan.api;
+    let op = &api.operations[0];
+    for c in plan
+        .cases
+        .iter()
+        .filter(|c| c.name.contains(".query.") || c.name.contains(".path."))
+    {
+        for p in &op.parameters {
+            let Some(super::ParamValue::Text(t)) = param_value(c, &p.name) else {
+                continue;
+            };
+            let read = super::as_read(p, &Value::String(t.clone())).unwrap();
+            let valid = validate(api, &p.ty, false, &read).is_empty();
+            if c.name.contains(&format!(".{}.", p.name)) {
+                assert_eq!(valid, c.expect == Expect::Accepted, "{}: {read}", c.name);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_struct_that_counts_its_keys_gets_each_bound_and_one_past_it() {
+    let plan = planned(&post_spec(
+        "3.1.0",
+        "              type: object
+              minProperties: 1
+              maxProperties: 2
+              properties:
+                a: {type: string}
+                b: {type: integer}
+                c: {type: boolean}
+                closed:
+                  type: object
+                  additionalProperties: false
+                  maxProperties: 2
+                  properties:
+                    x: {type: string}
+                    y: {type: string}
+                open:
+                  type: object
+                  required: [p, q]
+                  minProperties: 2
+                  maxProperties: 3
+                  properties:
+                    p: {type: string}
+                    q: {type: string}",
+    ));
+    let api = &plan.api;
+    let body_ty = &api.operations[0].body.as_ref().unwrap().ty;
+    // The valid body has the one property `minProperties` asks for.
+    let valid = sent_body(case(&plan, "createThing.valid"));
+    assert_eq!(valid.as_object().unwrap().len(), 1, "{valid}");
+    assert!(validate(api, body_ty, false, &valid).is_empty(), "{valid}");
+    let keys = |name: &str| {
+        let c = case(&plan, &format!("createThing.{name}"));
+        let body = sent_body(c);
+        let owner = name.rsplit_once('.').unwrap().0;
+        let object = if owner == "body" { &body } else { &body[owner] };
+        let keys: Vec<String> = object.as_object().unwrap().keys().cloned().collect();
+        // What the case expects is what the validator says of the body it sends.
+        assert_eq!(
+            validate(api, body_ty, false, &body).is_empty(),
+            c.expect != Expect::Rejected,
+            "{name}: {body}"
+        );
+        (c.expect, keys.join(","))
+    };
+    assert_eq!(keys("body.below_min_properties"), (Expect::Rejected, String::new()));
+    assert_eq!(keys("body.min_properties"), (Expect::Accepted, "a".into()));
+    assert_eq!(keys("body.max_properties"), (Expect::Accepted, "a,b".into()));
+    assert_eq!(keys("body.above_max_properties"), (Expect::Rejected, "a,b,c".into()));
+    // Nested: required properties first; made-up keys only where the object admits them,
+    // and then either answer is right (servers may refuse unknown keys).
+    assert_eq!(
+        keys("open.max_properties"),
+        (Expect::Either, "p,q,conformance_0".into())
+    );
+    assert_eq!(
+        keys("open.above_max_properties"),
+        (Expect::Rejected, "p,q,conformance_0,conformance_1".into())
+    );
+    assert_eq!(keys("closed.max_properties"), (Expect::Accepted, "x,y".into()));
+    // Three keys from an object that has two and refuses others: no such case, said.
+    assert!(!has_case(&plan, "createThing.closed.above_max_properties"));
+    assert!(
+        plan.notes.iter().any(|n| n
+            == "createThing.closed.above_max_properties: 3 properties cannot be sent: the object refuses the keys it would take; left out"),
+        "{:#?}",
+        plan.notes
+    );
+    // Below two keys, `open` would lose a required property: not a count edge.
+    assert_eq!(keys("open.min_properties"), (Expect::Accepted, "p,q".into()));
+    assert!(!has_case(&plan, "createThing.open.below_min_properties"));
+    assert!(
+        plan.notes.iter().any(|n| n
+            == "createThing.open.below_min_properties: 1 property cannot be sent: it would leave out a required property; left out"),
+        "{:#?}",
+        plan.notes
+    );
+}

@@ -4,7 +4,7 @@
 
 use codegen_runtime::formats::Format;
 use generator::model::validate::validate;
-use generator::model::{Api, Field, IntWidth, Rules, TypeKind, TypeRef};
+use generator::model::{Api, Field, IntWidth, Rules, Struct, TypeKind, TypeRef};
 use serde_json::{Map, Value, json};
 
 /// Makes valid values; `tag` marks the strings of this run (urls, names) for cleanup.
@@ -107,6 +107,24 @@ impl Sampler<'_> {
                             self.value_at(&field.ty, Hint::of(field), depth + 1)?,
                         );
                     }
+                    // As many keys as `minProperties` asks: the optional properties first,
+                    // then made-up keys where the object admits them.
+                    let min = s.min_properties.unwrap_or(0);
+                    for field in s.fields.iter().filter(|f| !f.required && !f.read_only) {
+                        if object.len() as u64 >= min {
+                            break;
+                        }
+                        if let Some(v) = self.value_at(&field.ty, Hint::of(field), depth + 1) {
+                            object.insert(field.wire_name.clone(), v);
+                        }
+                    }
+                    if let Some(extra) = self.extra_key_value(s, depth) {
+                        let mut n = 0;
+                        while (object.len() as u64) < min {
+                            object.entry(format!("conformance_{n}")).or_insert(extra.clone());
+                            n += 1;
+                        }
+                    }
                     Some(Value::Object(object))
                 }
                 TypeKind::Union(u) => {
@@ -185,6 +203,17 @@ impl Sampler<'_> {
             },
         };
         made.filter(|v| self.is_valid(ty, v))
+    }
+
+    /// What a key the struct does not declare may hold: any text where `additionalProperties`
+    /// is unspecified, a value of the map's type where it is one; `None` where unknown keys
+    /// are refused.
+    pub fn extra_key_value(&self, s: &Struct, depth: usize) -> Option<Value> {
+        match &s.additional {
+            None => Some(json!("conformance")),
+            Some(None) => None,
+            Some(Some(ty)) => self.value_at(ty, Hint::default(), depth + 1),
+        }
     }
 
     fn constrained(&self, base: &TypeRef, rules: &Rules, hint: Hint, depth: usize) -> Option<Value> {
