@@ -497,45 +497,8 @@ mod tests {
     use super::*;
 
     const BASE: ValueRules<'static> = ValueRules {
-        types: JsonTypes::ANY,
         whole_floats_are_integers: true,
-        numbers: NumberRules {
-            minimum: None,
-            maximum: None,
-            multiple_of: None,
-        },
-        strings: StringRules {
-            min_length: None,
-            max_length: None,
-            pattern: None,
-            format: None,
-        },
-        arrays: ArrayRules {
-            min_items: None,
-            max_items: None,
-            unique_items: false,
-        },
-        objects: ObjectRules {
-            min_properties: None,
-            max_properties: None,
-            required: &[],
-            dependent_required: &[],
-        },
-        allowed: None,
-        applicators: Applicators {
-            properties: &[],
-            pattern_properties: &[],
-            dependent_schemas: &[],
-            additional_properties: None,
-            property_names: None,
-            prefix_items: &[],
-            items: None,
-            all_of: &[],
-            any_of: &[],
-            one_of: &[],
-            not: None,
-            if_then_else: None,
-        },
+        ..ValueRules::NONE
     };
 
     #[test]
