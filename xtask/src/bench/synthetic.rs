@@ -366,17 +366,8 @@ pub fn stripe_shaped() -> Value {
             }
             properties.insert(field, value);
         }
-        schemas.insert(
-            name.clone(),
-            json!({
-                "description": sentence(&mut random, 16),
-                "properties": properties,
-                "required": required,
-                "title": name,
-                "type": "object",
-                "x-expandableFields": [],
-            }),
-        );
+        let description = sentence(&mut random, 16);
+        schemas.insert(name.clone(), stripe_component(description, properties, &required, name));
     }
     let mut paths = Map::new();
     for (i, name) in resources.iter().enumerate() {
@@ -433,18 +424,9 @@ pub fn stripe_shaped() -> Value {
             };
             properties.insert(field, value);
         }
-        schemas.insert(
-            name.clone(),
-            json!({
-                "description": sentence(&mut random, 30),
-                "properties": properties,
-                "required": required,
-                "title": name,
-                "type": "object",
-                "x-expandableFields": [],
-                "x-resourceId": name,
-            }),
-        );
+        let mut schema = stripe_component(sentence(&mut random, 30), properties, &required, name);
+        schema["x-resourceId"] = json!(name);
+        schemas.insert(name.clone(), schema);
         let collection = format!("/v1/{}s", name.replace('.', "/"));
         let item = format!("{collection}/{{id}}");
         let list = stripe_list(&mut random, name, &collection);
@@ -496,6 +478,18 @@ pub fn stripe_shaped() -> Value {
             "schemas": schemas,
         },
         "paths": paths,
+    })
+}
+
+/// A component schema as Stripe writes one.
+fn stripe_component(description: String, properties: Map<String, Value>, required: &[String], title: &str) -> Value {
+    json!({
+        "description": description,
+        "properties": properties,
+        "required": required,
+        "title": title,
+        "type": "object",
+        "x-expandableFields": [],
     })
 }
 
@@ -965,6 +959,16 @@ pub fn github_shaped() -> Value {
                 })
                 .collect()
         };
+        // An answer with one of the resource, and its example.
+        let one_resource = || {
+            json!({
+                "description": "Response",
+                "content": { "application/json": {
+                    "schema": schema_ref(resource),
+                    "examples": { "default": { "$ref": format!("#/components/examples/{resource}") } },
+                } },
+            })
+        };
         let mut list_params = common.clone();
         list_params.extend(
             ["per-page", "page", "since", "direction", "state"]
@@ -998,29 +1002,11 @@ pub fn github_shaped() -> Value {
             "content": { "application/json": { "schema": { "type": "object", "properties": create_props, "required": [first_field] } } },
         });
         let mut responses = errors(&[("403", "forbidden"), ("404", "not_found"), ("422", "validation_failed")]);
-        responses.insert(
-            "201".into(),
-            json!({
-                "description": "Response",
-                "content": { "application/json": {
-                    "schema": schema_ref(resource),
-                    "examples": { "default": { "$ref": format!("#/components/examples/{resource}") } },
-                } },
-            }),
-        );
+        responses.insert("201".into(), one_resource());
         create["responses"] = Value::Object(responses);
         let mut get = op(&mut random, "get", &format!("Get a {plural}"), item_params.clone());
         let mut responses = errors(&[("304", "not_modified"), ("403", "forbidden"), ("404", "not_found")]);
-        responses.insert(
-            "200".into(),
-            json!({
-                "description": "Response",
-                "content": { "application/json": {
-                    "schema": schema_ref(resource),
-                    "examples": { "default": { "$ref": format!("#/components/examples/{resource}") } },
-                } },
-            }),
-        );
+        responses.insert("200".into(), one_resource());
         get["responses"] = sorted(Value::Object(responses));
         let mut delete = op(&mut random, "delete", &format!("Delete a {plural}"), item_params);
         let mut responses = errors(&[("403", "forbidden"), ("404", "not_found")]);
