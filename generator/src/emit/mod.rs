@@ -4,7 +4,7 @@ mod models;
 mod server;
 mod types;
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
 
 use crate::error::{Error, Result};
 use crate::model::Api;
@@ -42,6 +42,15 @@ fn api_files(api: &Api, module: &str, source: &str, root: &str) -> Result<Vec<Fi
     // rustfmt would re-lay prettyplease output and make `codegen --check` fail.
     let root_file = format!("{header}{docs}\n#[rustfmt::skip]\npub mod models;\n#[rustfmt::skip]\npub mod server;\n");
     let dir = root.rsplit_once('/').map_or("", |(dir, _)| dir);
+    // The two files are made side by side: each thread builds its own tokens.
+    let (models, server) = std::thread::scope(|scope| {
+        let server = scope.spawn(|| format(server::server(api), module));
+        let models = format(models::models(api), module);
+        (
+            models,
+            server.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        )
+    });
     Ok(vec![
         File {
             path: root.to_owned(),
@@ -49,23 +58,90 @@ fn api_files(api: &Api, module: &str, source: &str, root: &str) -> Result<Vec<Fi
         },
         File {
             path: format!("{dir}/models.rs"),
-            contents: format!("{header}{}", format(models::models(api), module)?),
+            contents: format!("{header}{}", models?),
         },
         File {
             path: format!("{dir}/server.rs"),
-            contents: format!("{header}{}", format(server::server(api), module)?),
+            contents: format!("{header}{}", server?),
         },
     ])
 }
 
 /// Turns tokens into formatted source; failure here is a generator bug, reported as such.
+///
+/// The file is parsed and printed a chunk of items at a time: prettyplease prints each
+/// top-level item on its own, so the text is the same as the whole file's, and only one
+/// chunk's syntax tree is alive at once (a 13 MB spec's whole tree took most of the peak
+/// memory, and freeing it much of the time). Chunks are not handed to other threads: tokens
+/// cannot leave theirs, and sending their text to be read again cost more than it saved.
 fn format(tokens: TokenStream, module: &str) -> Result<String> {
     if std::env::var_os("GENERATOR_DUMP").is_some() {
         let _ = std::fs::write(format!("/tmp/{module}.tokens.rs"), tokens.to_string());
     }
-    let file: syn::File = syn::parse2(tokens)
-        .map_err(|e| Error::internal(format!("the code generated for `{module}` does not parse ({e})")))?;
-    Ok(separate_items(&unparse(file)))
+    let mut text = String::new();
+    for chunk in item_chunks(tokens) {
+        let file: syn::File = syn::parse2(chunk)
+            .map_err(|e| Error::internal(format!("the code generated for `{module}` does not parse ({e})")))?;
+        text.push_str(&unparse(file));
+    }
+    Ok(separate_items(&text))
+}
+
+/// Top-level token trees per chunk: enough to make the parser's set-up per chunk negligible.
+const CHUNK_TREES: usize = 256;
+
+/// A file's tokens cut between top-level items, in runs of about [`CHUNK_TREES`] trees (the
+/// file's inner attributes stay with the first run). An item ends at a top-level `;`, or at a
+/// top-level `{…}` that the next item's start follows (an attribute, a keyword that opens an
+/// item, or the end). Should a cut ever fall inside an item, that chunk fails to parse: an
+/// error, never different text.
+fn item_chunks(tokens: TokenStream) -> Vec<TokenStream> {
+    let mut chunks = Vec::new();
+    let mut current: Vec<TokenTree> = Vec::new();
+    let mut trees = tokens.into_iter().peekable();
+    while let Some(tree) = trees.next() {
+        let ends_item = match &tree {
+            TokenTree::Punct(p) => p.as_char() == ';',
+            TokenTree::Group(g) => g.delimiter() == Delimiter::Brace && opens_item(trees.peek()),
+            TokenTree::Ident(_) | TokenTree::Literal(_) => false,
+        };
+        current.push(tree);
+        if ends_item && current.len() >= CHUNK_TREES {
+            chunks.push(current.drain(..).collect());
+        }
+    }
+    if !current.is_empty() {
+        chunks.push(current.into_iter().collect());
+    }
+    chunks
+}
+
+/// Whether `next` can only be the start of another top-level item.
+fn opens_item(next: Option<&TokenTree>) -> bool {
+    const ITEM_KEYWORDS: &[&str] = &[
+        "pub",
+        "impl",
+        "fn",
+        "struct",
+        "enum",
+        "const",
+        "static",
+        "type",
+        "use",
+        "mod",
+        "trait",
+        "extern",
+        "unsafe",
+        "async",
+        "union",
+        "macro_rules",
+    ];
+    match next {
+        None => true,
+        Some(TokenTree::Punct(p)) => p.as_char() == '#',
+        Some(TokenTree::Ident(i)) => ITEM_KEYWORDS.iter().any(|k| i == k),
+        Some(_) => false,
+    }
 }
 
 /// prettyplease, except that a brace-delimited macro invocation whose body is one item
