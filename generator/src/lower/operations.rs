@@ -582,7 +582,7 @@ fn request_body(lowerer: &mut Lowerer, value: &Value, at: &str, type_name: &str)
     if matches!(media, Media::Form | Media::Multipart)
         && let Some(encoding) = picked.value.get("encoding")
     {
-        check_encoding(encoding, &join(&picked.at, "encoding"))?;
+        check_encoding(encoding, &join(&picked.at, "encoding"), &mut lowerer.warnings)?;
     }
     let lowered = body_schema(lowerer, &media, picked.value, &picked.at, format!("{type_name}Body"))?;
     Ok(Some(Body {
@@ -782,8 +782,10 @@ fn serialization(p: &RawParam) -> Result<Serialization> {
 
 /// An `encoding` map of a form or multipart body: only what restates the defaults the
 /// generated server and the runner use (`contentType` text/plain or JSON, `style: form`,
-/// `explode: true`, `allowReserved: false`) is accepted; anything else is refused by name.
-fn check_encoding(encoding: &Value, at: &str) -> Result<()> {
+/// `explode: true`, `allowReserved: false`) is read as written. Another `style` or `explode`
+/// (Stripe's form bodies say `style: deepObject` for their arrays and objects) is a warning,
+/// the defaults assumed; anything else is refused by name.
+fn check_encoding(encoding: &Value, at: &str, warnings: &mut Vec<Error>) -> Result<()> {
     let map = encoding.as_object().ok_or_else(|| {
         Error::invalid(
             at,
@@ -808,7 +810,14 @@ fn check_encoding(encoding: &Value, at: &str) -> Result<()> {
                 _ if key.starts_with("x-") => true,
                 _ => false,
             };
-            if !restates_default {
+            if !restates_default && matches!(key.as_str(), "style" | "explode") {
+                warnings.push(Error::unsupported(
+                    join(&entry_at, key),
+                    format!(
+                        "the encoding `{key}: {value}` of field `{property}`; read and written as the defaults (text, repeated for arrays of primitives, JSON for objects)"
+                    ),
+                ));
+            } else if !restates_default {
                 return Err(Error::unsupported(
                     join(&entry_at, key),
                     format!(
@@ -913,6 +922,8 @@ fn shape_of(api: &Api, ty: &TypeRef) -> Option<ParamShape> {
 pub fn settle_shapes(api: &mut Api) -> Result<()> {
     let mut shapes = Vec::new();
     let mut fields = Vec::new();
+    let mut restyled = Vec::new();
+    let mut warnings = Vec::new();
     for (o, op) in api.operations.iter().enumerate() {
         for (i, p) in op.parameters.iter().enumerate() {
             let shape = shape_of(api, &p.ty).ok_or_else(|| {
@@ -934,16 +945,19 @@ pub fn settle_shapes(api: &mut Api) -> Result<()> {
                     !matches!(s, Style::DeepObject | Style::SpaceDelimited | Style::PipeDelimited)
                 }
             };
+            // Real specs do this (Stripe's `expand`: an array with deepObject): a defect worked
+            // around, loudly, with the location's default style assumed by server and runner.
             if !fits {
                 let what = match shape {
                     ParamShape::Scalar(_) => "a primitive",
                     ParamShape::Array(_) => "an array",
                     ParamShape::Object { .. } => "an object",
                 };
-                return Err(Error::invalid(
+                let default = Serialization::default_for(p.location.to_style());
+                warnings.push(Error::invalid(
                     join(&p.origin, "style"),
                     format!(
-                        "a style OpenAPI defines for {what} (`{}` is for {})",
+                        "a style OpenAPI defines for {what} (`{}` is for {}); read and written as {default}, the default of its location",
                         style.name(),
                         if style == Style::DeepObject {
                             "objects"
@@ -951,12 +965,9 @@ pub fn settle_shapes(api: &mut Api) -> Result<()> {
                             "arrays and objects"
                         }
                     ),
-                    format!(
-                        "the parameter `{}` of that shape with style \"{}\"",
-                        p.name,
-                        style.name()
-                    ),
+                    format!("the parameter `{}` of that shape with style \"{}\"", p.name, style.name()),
                 ));
+                restyled.push((o, i, default));
             }
             if let ParamShape::Object { properties, .. } = &shape
                 && properties.is_empty()
@@ -1005,6 +1016,10 @@ pub fn settle_shapes(api: &mut Api) -> Result<()> {
     for (o, i, shape) in shapes {
         api.operations[o].parameters[i].shape = shape;
     }
+    for (o, i, serialization) in restyled {
+        api.operations[o].parameters[i].serialization = serialization;
+    }
+    api.warnings.append(&mut warnings);
     for (o, kinds) in fields {
         if let Some(b) = &mut api.operations[o].body {
             b.fields = kinds;
