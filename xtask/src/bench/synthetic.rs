@@ -1104,13 +1104,22 @@ mod tests {
         assert!(emptyable > 100, "`anyOf` of an object and \"\": {emptyable}");
     }
 
+    /// The only warnings are Stripe's own habits, worked around: `expand` arrays and form
+    /// fields written with `style: deepObject`, read as the defaults.
     #[test]
-    fn both_are_read_by_the_generator_without_warnings() {
+    fn both_are_read_by_the_generator_with_only_stripes_style_warnings() {
         for spec in all() {
             let api = generator::load_str(&spec.text, Some(std::path::Path::new(spec.name)))
                 .unwrap_or_else(|e| panic!("{}: {e}", spec.name));
             let warnings: Vec<String> = api.warnings.iter().map(ToString::to_string).collect();
-            assert!(warnings.is_empty(), "{}: {warnings:#?}", spec.name);
+            let stripes = |w: &String| w.contains("deepObject") && w.contains("/style:");
+            let others: Vec<&String> = warnings.iter().filter(|w| !stripes(w)).collect();
+            assert!(others.is_empty(), "{}: {others:#?}", spec.name);
+            if spec.name == "wide-stripe-shaped" {
+                assert!(!warnings.is_empty(), "Stripe's deepObject habits are warned about");
+            } else {
+                assert!(warnings.is_empty(), "{}: {warnings:#?}", spec.name);
+            }
             if spec.name == "large-github-shaped" {
                 assert!(api.operations.len() >= 1000, "{} operations", api.operations.len());
                 assert!(api.types.len() >= 900, "{} types", api.types.len());
