@@ -11,7 +11,7 @@ use super::types::{doc, own_reading_type_tokens, type_tokens};
 use crate::lower::names::{Namer, snake, status_variant};
 use crate::model::{
     Api, FieldKind, Media, Method, Operation, ParamLocation, ParamShape, Parameter, Scalar, SecurityKind,
-    Serialization, StatusSpec, Style, TypeKind, TypeRef,
+    Serialization, StatusSpec, Style, TypeKind, TypeRef, TypeUse,
 };
 
 /// How an operation answers the requests its generated handler refuses itself.
@@ -348,11 +348,11 @@ struct OperationItems {
     handler_body: TokenStream,
 }
 
-fn media_type_tokens(api: &Api, media: &Media, ty: &TypeRef, nullable: bool, models: &TokenStream) -> TokenStream {
+fn media_type_tokens(api: &Api, media: &Media, ty: &TypeUse, models: &TokenStream) -> TokenStream {
     match media {
         Media::Json(_) | Media::Form | Media::Multipart => {
             let t = type_tokens(api, ty, models);
-            if nullable { quote!(Option<#t>) } else { t }
+            if ty.nullable { quote!(Option<#t>) } else { t }
         }
         Media::Text(_) => quote!(String),
         Media::Binary(_) => quote!(rt::Bytes),
@@ -394,7 +394,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
         let status_bind = fixed.is_none().then(|| quote!(status,));
         match &r.body {
             Some(body) => {
-                let ty = media_type_tokens(api, &body.media, &body.ty, body.ty.nullable, models);
+                let ty = media_type_tokens(api, &body.media, &body.ty, models);
                 let ct = body.media.content_type().to_owned();
                 let encode = match &body.media {
                     Media::Json(_) | Media::Form | Media::Multipart => quote!(rt::json_response(#status_expr, &body)),
@@ -499,7 +499,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
     let (body_arg, body_param, body_read) = match &op.body {
         None => (quote!(), quote!(), quote!(drop(body);)),
         Some(b) => {
-            let ty = media_type_tokens(api, &b.media, &b.ty, b.ty.nullable, models);
+            let ty = media_type_tokens(api, &b.media, &b.ty, models);
             let media = b.media.content_type().to_owned();
             let decode = match &b.media {
                 Media::Json(_) => quote!(rt::decode_json(&bytes)?),
