@@ -149,7 +149,20 @@ fn read_version(root: &Value) -> Result<Version> {
 
 impl Document {
     /// Fills in the file and line of an error raised while reading this document.
-    pub fn locate(&self, mut error: Error) -> Error {
+    pub fn locate(&self, error: Error) -> Error {
+        self.locate_in(&mut locate::Locator::new(&self.source), error)
+    }
+
+    /// [`Document::locate`] for many errors (a spec's warnings), reading the text once.
+    pub fn locate_all(&self, errors: Vec<Error>) -> Vec<Error> {
+        let mut locator = locate::Locator::new(&self.source);
+        errors
+            .into_iter()
+            .map(|error| self.locate_in(&mut locator, error))
+            .collect()
+    }
+
+    fn locate_in(&self, locator: &mut locate::Locator<'_>, mut error: Error) -> Error {
         if let (None, Some(file)) = (error.file(), &self.file) {
             error = error.in_file(file.clone());
         }
@@ -159,7 +172,7 @@ impl Document {
         // A pointer to something absent (a missing `parameters`) is shown at its nearest parent.
         let mut pointer = error.pointer();
         while !pointer.is_empty() {
-            if let Some(position) = locate::locate(&self.source, pointer) {
+            if let Some(position) = locator.locate(pointer) {
                 return error.at_position(position);
             }
             pointer = pointer.rsplit_once('/').map_or("", |(parent, _)| parent);

@@ -75,10 +75,7 @@ fn lower_unlocated(doc: &Document) -> Result<Api> {
     box_recursive_fields(&mut api);
     drop_invalid_defaults(&mut api);
     check_values(&api)?;
-    api.warnings = std::mem::take(&mut api.warnings)
-        .into_iter()
-        .map(|warning| doc.locate(warning))
-        .collect();
+    api.warnings = doc.locate_all(std::mem::take(&mut api.warnings));
     Ok(api)
 }
 
