@@ -120,9 +120,13 @@ impl<'a> Locator<'a> {
     /// Converts a byte offset into a 1-based line and character column.
     fn position_of(&mut self, offset: usize) -> Option<Position> {
         if self.line_starts.is_empty() {
-            self.line_starts = std::iter::once(0)
-                .chain(self.source.match_indices('\n').map(|(i, _)| i + 1))
-                .collect();
+            // `str::find` with a single char is a fast `memchr`; `match_indices` is not.
+            self.line_starts.push(0);
+            let mut from = 0;
+            while let Some(at) = self.source.get(from..).and_then(|rest| rest.find('\n')) {
+                from += at + 1;
+                self.line_starts.push(from);
+            }
         }
         let line = self.line_starts.partition_point(|&start| start <= offset);
         let line_start = *self.line_starts.get(line.checked_sub(1)?)?;

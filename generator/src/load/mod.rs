@@ -51,7 +51,16 @@ pub fn read(path: &Path) -> Result<Document> {
 
 /// Parses spec text (JSON when it starts with `{`, YAML otherwise).
 pub fn parse(source: String, file: Option<PathBuf>) -> Result<Document> {
-    let root = parse_value(&source).map_err(|(message, position)| {
+    // The pass that finds repeated keys reads the text beside the parser, on another core.
+    let (root, duplicate_keys) = std::thread::scope(|scope| {
+        let duplicates = scope.spawn(|| duplicate_keys(&source));
+        let root = parse_value(&source);
+        let duplicates = duplicates
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (root, duplicates)
+    });
+    let root = root.map_err(|(message, position)| {
         let mut error = Error::at("", ErrorKind::Syntax(message));
         if let Some(file) = &file {
             error = error.in_file(file.clone());
@@ -64,15 +73,10 @@ pub fn parse(source: String, file: Option<PathBuf>) -> Result<Document> {
     let mut document = Document {
         file,
         source,
-        duplicate_keys: Vec::new(),
+        duplicate_keys,
         root,
         version: Version::V3_0,
         ids: OnceLock::new(),
-    };
-    document.duplicate_keys = if is_json(&document.source) {
-        duplicates::duplicate_keys(&mut serde_json::Deserializer::from_str(&document.source))
-    } else {
-        duplicates::duplicate_keys(serde_norway::Deserializer::from_str(&document.source))
     };
     document.version = read_version(&document.root).map_err(|e| document.locate(e))?;
     if let Some(own) = document.root.get("$self")
@@ -82,6 +86,15 @@ pub fn parse(source: String, file: Option<PathBuf>) -> Result<Document> {
         return Err(document.locate(error));
     }
     Ok(document)
+}
+
+/// The pointer of every key a mapping of `source` repeats.
+fn duplicate_keys(source: &str) -> Vec<String> {
+    if is_json(source) {
+        duplicates::duplicate_keys(&mut serde_json::Deserializer::from_str(source))
+    } else {
+        duplicates::duplicate_keys(serde_norway::Deserializer::from_str(source))
+    }
 }
 
 /// JSON when the text starts with `{`, YAML otherwise.
