@@ -53,6 +53,8 @@ struct Defects {
     ignores_checked_parameters: bool,
     /// Objects' `minProperties`/`maxProperties` are not counted.
     ignores_property_counts: bool,
+    /// Header and cookie parameters are read but not judged.
+    ignores_header_and_cookie_parameters: bool,
 }
 
 /// The operation a request is for, and its path parameters by name (decoded).
@@ -223,6 +225,12 @@ impl Mock {
             let fits = match read {
                 Ok(None) => !p.required,
                 Ok(Some(_)) if checked && self.defects.ignores_checked_parameters => true,
+                Ok(Some(_))
+                    if matches!(p.location, ParamLocation::Header | ParamLocation::Cookie)
+                        && self.defects.ignores_header_and_cookie_parameters =>
+                {
+                    true
+                }
                 Ok(Some(v)) => validate(&self.api, &p.ty, false, &v).is_empty(),
                 Err(_) => false,
             };
@@ -664,4 +672,79 @@ async fn checked_parameters_and_counted_bodies_raise_no_false_alarm_and_a_lax_se
     }
     // What the server still judges passes.
     assert_eq!(passed(&report, "createThing.size.below_minimum"), Status::Passed);
+}
+
+const HEADED: &str = "openapi: 3.0.3
+info: {title: headed, version: '1'}
+paths:
+  /reports:
+    get:
+      operationId: listReports
+      parameters:
+        - {name: X-Request-Id, in: header, required: true, schema: {type: string, minLength: 4, maxLength: 8}}
+        - {name: X-Tier, in: header, schema: {type: string, enum: [free, paid]}}
+        - {name: X-Labels, in: header, schema: {type: array, maxItems: 2, items: {type: string}}}
+        - {name: Content-Length, in: header, schema: {type: integer}}
+        - {name: page_size, in: cookie, schema: {type: integer, minimum: 1, maximum: 50}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {type: array, items: {type: string}}
+        '400': {description: refused}
+";
+
+/// Header and cookie parameters get their edges, written as a header line carries them
+/// (an edge a header cannot carry is left out with a note): none is a false alarm against
+/// a server that judges them, and a server that lets them pass is caught.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn header_and_cookie_edges_raise_no_false_alarm_and_a_lax_server_is_caught() {
+    let api = generator::load_str(HEADED, None).unwrap_or_else(|e| panic!("{e}"));
+    let plan = conformance::plan::plan(&api, "cfm-00000000", &[]);
+    assert!(
+        plan.notes.iter().any(|n| n
+            == "listReports: header Content-Length is not varied: the HTTP client writes it from the request itself"),
+        "{:?}",
+        plan.notes
+    );
+    assert!(!plan.cases.iter().any(|c| c.name.contains("Content-Length")));
+    let report = run_against("headed", api.clone(), &[], Defects::default()).await;
+    assert_no_failures(&report);
+    let status = |report: &Report, name: &str| {
+        report
+            .cases
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("no case {name}: {}", report.summary()))
+            .status
+    };
+    let refusals = [
+        "listReports.header.X-Request-Id.missing",
+        "listReports.header.X-Request-Id.longer_than_max_length",
+        "listReports.header.X-Request-Id.shorter_than_min_length",
+        "listReports.header.X-Tier.outside",
+        "listReports.header.X-Labels.more_than_max_items",
+        "listReports.cookie.page_size.above_maximum",
+        "listReports.cookie.page_size.below_minimum",
+    ];
+    for name in refusals.iter().chain(&[
+        "listReports.header.X-Request-Id.max_length",
+        "listReports.cookie.page_size.maximum",
+    ]) {
+        assert_eq!(status(&report, name), Status::Passed, "{name}");
+    }
+    let lax = Defects {
+        ignores_header_and_cookie_parameters: true,
+        ..Defects::default()
+    };
+    let report = run_against("headed", api, &[], lax).await;
+    for name in refusals.iter().filter(|n| !n.ends_with(".missing")) {
+        assert_eq!(status(&report, name), Status::Failed, "{name}: {}", report.summary());
+    }
+    // What the server still judges passes: a missing required header is absent, not lax.
+    assert_eq!(
+        status(&report, "listReports.header.X-Request-Id.missing"),
+        Status::Passed
+    );
 }

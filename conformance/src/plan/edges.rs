@@ -539,17 +539,20 @@ fn string(tag: &str, rules: &Rules, hint: Hint, place: Place, out: &mut Vec<Edge
     }
 }
 
+/// The edges of an array. A parameter's array is written in its style, where an empty list
+/// is no value at all and anything is text: it gets the count edges, and wrong items only
+/// where text can be wrong (numbers, booleans); the planner reads each back before planning it.
 fn array(sampler: &Sampler, item: &TypeRef, rules: &Rules, hint: Hint, place: Place, out: &mut Vec<Edge>) {
-    if place != Place::Body {
-        return;
+    let in_body = place == Place::Body;
+    if in_body {
+        let empty_ok = rules.min_items.unwrap_or(0) == 0;
+        out.push(Edge {
+            name: "empty_array".into(),
+            value: Some(json!([])),
+            expect: if empty_ok { Expect::Accepted } else { Expect::Rejected },
+            raw: None,
+        });
     }
-    let empty_ok = rules.min_items.unwrap_or(0) == 0;
-    out.push(Edge {
-        name: "empty_array".into(),
-        value: Some(json!([])),
-        expect: if empty_ok { Expect::Accepted } else { Expect::Rejected },
-        raw: None,
-    });
     let one = sampler.value(item, Hint::named(hint.name));
     if let Some(max) = rules.max_items
         && let Some(one) = &one
@@ -576,13 +579,16 @@ fn array(sampler: &Sampler, item: &TypeRef, rules: &Rules, hint: Hint, place: Pl
         out.push(reject("repeated_items", json!([one.clone(), one])));
     }
     let wrong_item = match sampler.api.unalias(item) {
-        TypeRef::String => Some(json!(12345)),
         TypeRef::Integer(_) | TypeRef::Number | TypeRef::Boolean => Some(json!("conformance")),
+        TypeRef::String if in_body => Some(json!(12345)),
         TypeRef::Any => None,
-        _ => Some(json!(12345)),
+        _ if in_body => Some(json!(12345)),
+        _ => None,
     };
     if let Some(bad) = wrong_item {
         out.push(reject("wrong_item_type", json!([bad])));
     }
-    out.push(reject("wrong_type", json!("conformance")));
+    if in_body {
+        out.push(reject("wrong_type", json!("conformance")));
+    }
 }

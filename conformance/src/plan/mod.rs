@@ -198,7 +198,14 @@ impl Planner<'_, '_> {
                 }
                 continue;
             }
-            if linked || p.location == ParamLocation::Header || p.location == ParamLocation::Cookie {
+            if linked {
+                continue;
+            }
+            if p.location == ParamLocation::Header && CLIENT_HEADERS.contains(&p.name.to_ascii_lowercase().as_str()) {
+                self.notes.push(format!(
+                    "{}: header {} is not varied: the HTTP client writes it from the request itself",
+                    op.operation_id, p.name
+                ));
                 continue;
             }
             let hint = Hint {
@@ -227,7 +234,7 @@ impl Planner<'_, '_> {
                     &p.name,
                     edge.value.as_ref().map(ParamValue::of),
                 );
-                let arrives = !is_checked(self.api, &p.ty)
+                let arrives = !(is_checked(self.api, &p.ty) || carried_as_text(p.location))
                     || edge
                         .value
                         .as_ref()
@@ -622,7 +629,7 @@ impl Planner<'_, '_> {
                     &p.name,
                     Some(ParamValue::Structured(value.clone())),
                 );
-                let arrives = !is_checked(self.api, &field.ty)
+                let arrives = !(is_checked(self.api, &field.ty) || carried_as_text(p.location))
                     || edge.value.is_none()
                     || self.arrives_as_planned(&case, p, &value, Some(&field.wire_name));
                 if arrives && self.param_edge_is_sound(&case, p, &whole) {
@@ -664,6 +671,14 @@ pub fn as_read(p: &Parameter, value: &Value) -> Option<Value> {
         Written::Text(t) if p.location == ParamLocation::Path => {
             text = style::percent_decode(t, false);
             Raw::Text(Some(&text))
+        }
+        // A header carries visible ASCII, spaces and tabs (RFC 9110 section 5.5; servers read
+        // other bytes as no text) and loses the spaces around it.
+        Written::Text(t) if p.location == ParamLocation::Header => {
+            if !t.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b)) {
+                return None;
+            }
+            Raw::Text(Some(t.trim_matches([' ', '\t'])))
         }
         Written::Text(t) => Raw::Text(Some(t)),
     };
@@ -734,6 +749,17 @@ fn refusal_gaps(op: &Operation, cases: &[Case], notes: &mut Vec<String>) {
             op.operation_id
         ));
     }
+}
+
+/// Headers a spec may declare as parameters that the HTTP client writes itself (the
+/// framing and the connection): a value the runner chose would not be what is sent.
+/// `Accept`, `Content-Type` and `Authorization` parameters are ignored by OpenAPI already.
+const CLIENT_HEADERS: &[&str] = &["content-length", "host", "transfer-encoding", "connection", "cookie"];
+
+/// Whether a parameter in `location` travels in a header line, where not every text can
+/// go or arrives as it was written: each edge is read back before it is planned.
+fn carried_as_text(location: ParamLocation) -> bool {
+    matches!(location, ParamLocation::Header | ParamLocation::Cookie)
 }
 
 /// Whether `ty` is a checked value (a `serde_json::Value` judged by `json::check`), or one
