@@ -262,6 +262,10 @@ fn checked(sampler: &Sampler, ty: &TypeRef, c: &Checked, hint: Hint, out: &mut V
     {
         string(sampler.tag, r, hint, Place::Body, &mut ruled);
     }
+    if (r.min_items.is_some() || r.max_items.is_some() || r.unique_items) && c.types.contains(JsonTypes::ARRAY) {
+        let item = c.applicators.items.map_or(TypeRef::Any, |i| c.subschemas[i].ty.clone());
+        array(sampler, &item, r, hint, Place::Body, &mut ruled);
+    }
     // The type edges these add are the checked value's own `wrong_type`'s business; a
     // number past 64 bits has no JSON value to judge.
     let type_edges = ["wrong_type", "fraction", "numeric_string", "past_64_bits"];

@@ -202,6 +202,31 @@ fn checked_values_get_an_edge_per_keyword_judged_by_the_validator() {
 }
 
 #[test]
+fn checked_arrays_get_their_count_edges() {
+    // `not` makes the array a checked value; its counts are planned as a typed array's are.
+    let plan = planned(&post_spec(
+        "3.1.0",
+        "              type: object
+              properties:
+                tags:
+                  type: array
+                  items: {type: string}
+                  minItems: 2
+                  maxItems: 3
+                  uniqueItems: true
+                  not: {const: [a, b]}",
+    ));
+    let count = |name: &str| {
+        let c = case(&plan, &format!("createThing.tags.{name}"));
+        (c.expect, sent_body(c)["tags"].as_array().map_or(usize::MAX, Vec::len))
+    };
+    assert_eq!(count("more_than_max_items"), (Expect::Rejected, 4));
+    assert_eq!(count("repeated_items"), (Expect::Rejected, 2));
+    assert_eq!(count("empty_array"), (Expect::Rejected, 0));
+    assert_eq!(case(&plan, "createThing.tags.wrong_item_type").expect, Expect::Rejected);
+}
+
+#[test]
 fn objects_get_each_property_count_bound_and_one_past_it() {
     let plan = planned(&post_spec(
         "3.1.0",
