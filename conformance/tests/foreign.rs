@@ -57,7 +57,8 @@ struct Defects {
     ignores_header_and_cookie_parameters: bool,
 }
 
-/// The operation a request is for, and its path parameters by name (decoded).
+/// The operation a request is for, and its path parameters by name (as sent: `style::read`
+/// decodes each piece after splitting).
 fn route<'a>(api: &'a Api, method: &HttpMethod, path: &str) -> Option<(&'a Operation, Vec<(String, String)>)> {
     let path = path.strip_prefix(api.base_path.trim_end_matches('/')).unwrap_or(path);
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
@@ -72,10 +73,7 @@ fn route<'a>(api: &'a Api, method: &HttpMethod, path: &str) -> Option<(&'a Opera
         let mut params = Vec::new();
         for (t, s) in template.iter().zip(&segments) {
             match t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
-                Some(name) if !s.is_empty() => params.push((
-                    name.to_owned(),
-                    percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned(),
-                )),
+                Some(name) if !s.is_empty() => params.push((name.to_owned(), (*s).to_owned())),
                 Some(_) => return None,
                 None if t == s => {}
                 None => return None,

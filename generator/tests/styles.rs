@@ -308,6 +308,23 @@ fn a_generated_server_reads_every_style_and_refuses_what_breaks_it() {
             400,
             json!(["path", "ids", 0]),
         ),
+        // A path segment is split as sent, then decoded: an encoded `,` is inside an item
+        // (`1,2` is no integer), an encoded digit is a digit.
+        (
+            get("ids_encoded_comma", "1%2C2/.red/;point=x,3,y,4", VALID_QUERY, json!({})),
+            400,
+            json!(["path", "ids", 0]),
+        ),
+        (
+            get(
+                "point_encoded_digit",
+                "1/.red/;point=x,%33,y,4",
+                VALID_QUERY,
+                headers.clone(),
+            ),
+            200,
+            Value::Null,
+        ),
         (
             get("labels_without_dot", "1/red/;point=x,3,y,4", VALID_QUERY, json!({})),
             400,

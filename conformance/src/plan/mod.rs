@@ -658,7 +658,6 @@ pub fn as_read(p: &Parameter, value: &Value) -> Option<Value> {
     let location = p.location.to_style();
     let written = style::write(p.serialization, location, &p.name, value);
     let pairs: Vec<(String, String)>;
-    let text: String;
     let raw = match &written {
         Written::Pairs(list) => {
             pairs = list
@@ -666,11 +665,6 @@ pub fn as_read(p: &Parameter, value: &Value) -> Option<Value> {
                 .map(|(k, v)| (style::percent_decode(k, true), v.clone()))
                 .collect();
             Raw::Pairs(&pairs)
-        }
-        // The router hands a path segment over decoded.
-        Written::Text(t) if p.location == ParamLocation::Path => {
-            text = style::percent_decode(t, false);
-            Raw::Text(Some(&text))
         }
         // A header carries visible ASCII, spaces and tabs (RFC 9110 section 5.5; servers read
         // other bytes as no text) and loses the spaces around it.

@@ -8,8 +8,8 @@
 //! Values are `serde_json::Value`s. Writing percent-encodes each piece (never the
 //! delimiters) where the location is a URL or a cookie; header values go as they are.
 //! Reading splits at the delimiters first and decodes each piece after, so an encoded
-//! delimiter inside a value stays part of it. A path value reaches [`read`] already decoded
-//! by the router, so there an item holding a delimiter is split (the one ambiguity left).
+//! delimiter inside a value stays part of it (path values too: servers hand [`read`] the
+//! segment as sent).
 
 use std::fmt;
 
@@ -341,13 +341,13 @@ pub fn read(
     raw: Raw<'_>,
 ) -> Result<Option<Value>, StyleError> {
     let Serialization { style, explode } = serialization;
-    // Query values are form-encoded (`+` a space); cookies percent-encoded; path values
-    // arrive decoded; header values are as they are.
+    // Query values are form-encoded (`+` a space); path segments and cookies
+    // percent-encoded; header values are as they are.
     let decode = |text: &str| -> String {
         match location {
             Location::Query => percent_decode(text, true),
-            Location::Cookie => percent_decode(text, false),
-            Location::Path | Location::Header => text.to_owned(),
+            Location::Path | Location::Cookie => percent_decode(text, false),
+            Location::Header => text.to_owned(),
         }
     };
     match raw {
@@ -434,56 +434,47 @@ pub fn read(
         }
         Raw::Text(None) => Ok(None),
         Raw::Text(Some(text)) => {
-            let text = decode(text);
-            let name_prefix = format!(";{name}");
-            // The text after the style's prefix (`.`, `;name=`); `None` for the empty value.
-            let body: Option<String> = match style {
-                Style::Label => Some(
-                    text.strip_prefix('.')
-                        .ok_or_else(|| StyleError(format!("expected a label value starting with `.`, got {text:?}")))?
-                        .to_owned(),
-                ),
+            // The style's prefix, delimiters and `=` are read in the text as sent, and each
+            // piece is decoded after: an encoded delimiter stays inside its piece.
+            let mut matrix_key = name.to_owned();
+            let body: &str = match style {
+                Style::Label => text
+                    .strip_prefix('.')
+                    .ok_or_else(|| StyleError(format!("expected a label value starting with `.`, got {text:?}")))?,
                 Style::Matrix => {
-                    let explode_object = explode && matches!(shape, Shape::Object { .. });
-                    if explode_object {
-                        Some(
-                            text.strip_prefix(';')
-                                .ok_or_else(|| {
-                                    StyleError(format!("expected a matrix value starting with `;`, got {text:?}"))
-                                })?
-                                .to_owned(),
-                        )
-                    } else if text == name_prefix {
-                        None
+                    let rest = text.strip_prefix(';').ok_or_else(|| {
+                        StyleError(format!("expected a matrix value starting with `;`, got {text:?}"))
+                    })?;
+                    if explode && matches!(shape, Shape::Object { .. }) {
+                        rest
                     } else {
-                        let rest = text.strip_prefix(&format!("{name_prefix}=")).ok_or_else(|| {
-                            StyleError(format!(
+                        // `;name=value`, or `;name` for the empty value; the name compared decoded.
+                        let (key, value) = rest.split_once('=').unwrap_or((rest, ""));
+                        if decode(key) != name {
+                            return Err(StyleError(format!(
                                 "expected a matrix value starting with `;{name}=`, got {text:?}"
-                            ))
-                        })?;
-                        Some(rest.to_owned())
+                            )));
+                        }
+                        key.clone_into(&mut matrix_key);
+                        value
                     }
                 }
-                _ => Some(text.clone()),
+                _ => text,
             };
-            let body = body.unwrap_or_default();
-            let items = |sep: &str| -> Vec<String> {
+            let pieces = |sep: &str| -> Vec<&str> {
                 if body.is_empty() {
                     Vec::new()
                 } else {
-                    body.split(sep).map(str::to_owned).collect()
+                    body.split(sep).collect()
                 }
             };
+            let items = |sep: &str| -> Vec<String> { pieces(sep).into_iter().map(decode).collect() };
             Ok(Some(match shape {
-                Shape::Scalar(scalar) => scalar.read(&body),
+                Shape::Scalar(scalar) => scalar.read(&decode(body)),
                 Shape::Array(item) => {
                     let list = match (style, explode) {
                         (Style::Label, true) => items("."),
-                        (Style::Matrix, true) => body
-                            .split(&format!(";{name}="))
-                            .map(str::to_owned)
-                            .filter(|_| !body.is_empty())
-                            .collect(),
+                        (Style::Matrix, true) => items(&format!(";{matrix_key}=")),
                         _ => items(","),
                     };
                     Value::Array(list.iter().map(|p| item.read(p)).collect())
@@ -497,11 +488,13 @@ pub fn read(
                             _ => ",",
                         };
                         let mut object = Map::new();
-                        for entry in items(sep) {
+                        for entry in pieces(sep) {
                             let (k, v) = entry
                                 .split_once('=')
-                                .ok_or_else(|| StyleError(format!("expected key=value, got {entry:?}")))?;
-                            object.insert(k.to_owned(), scalar_of(k).read(v));
+                                .ok_or_else(|| StyleError(format!("expected key=value, got {:?}", decode(entry))))?;
+                            let key = decode(k);
+                            let value = scalar_of(&key).read(&decode(v));
+                            object.insert(key, value);
                         }
                         Value::Object(object)
                     } else {
@@ -922,6 +915,39 @@ mod tests {
                 "tags",
                 Shape::Array(Scalar::String),
                 Raw::Pairs(&pairs)
+            ),
+            Ok(Some(value.clone()))
+        );
+        // In a path segment too: the segment is read as sent, split, then decoded.
+        let path = Serialization::default_for(Location::Path);
+        let Written::Text(segment) = write(path, Location::Path, "ids", &value) else {
+            panic!("path parameters are text")
+        };
+        assert_eq!(segment, "a%2Cb,c%20d,%C3%A9");
+        assert_eq!(
+            read(
+                path,
+                Location::Path,
+                "ids",
+                Shape::Array(Scalar::String),
+                Raw::Text(Some(&segment))
+            ),
+            Ok(Some(value.clone()))
+        );
+        let matrix = Serialization {
+            style: Style::Matrix,
+            explode: true,
+        };
+        let Written::Text(segment) = write(matrix, Location::Path, "ids", &value) else {
+            panic!("path parameters are text")
+        };
+        assert_eq!(
+            read(
+                matrix,
+                Location::Path,
+                "ids",
+                Shape::Array(Scalar::String),
+                Raw::Text(Some(&segment))
             ),
             Ok(Some(value))
         );

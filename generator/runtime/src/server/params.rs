@@ -8,15 +8,37 @@ use super::credentials::cookie_pairs;
 use super::{Problem, ProblemKind, Segment};
 use crate::style::{self, Location, Raw, Scalar, Serialization, Shape};
 
-/// The raw parameter values of a request, by location: path values decoded (by the
-/// router), query and cookie values as sent (keys decoded), so that `style::read` splits
-/// them before it decodes.
+/// The raw parameter values of a request, by location: path, query and cookie values as
+/// sent (query and cookie keys decoded), so that `style::read` splits them before it
+/// decodes; header values as they are.
 #[derive(Debug, Default)]
 pub struct Params {
     path: Vec<(String, String)>,
     query: Vec<(String, String)>,
     header: Vec<(String, String)>,
     cookie: Vec<(String, String)>,
+}
+
+/// The path parameters as sent, still percent-encoded: the route's template (its
+/// `MatchedPath`) laid over the request's path segment by segment. `None` where they do not
+/// line up one for one (a capture inside a segment, a wildcard), and the router's decoded
+/// values are used, encoded again.
+fn raw_path_values(parts: &Parts) -> Option<Vec<(String, String)>> {
+    let template = parts.extensions.get::<axum::extract::MatchedPath>()?.as_str();
+    let (template, path): (Vec<&str>, Vec<&str>) =
+        (template.split('/').collect(), parts.uri.path().split('/').collect());
+    if template.len() != path.len() {
+        return None;
+    }
+    let mut values = Vec::new();
+    for (t, p) in template.iter().zip(&path) {
+        match t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
+            Some(name) if !name.contains(['{', '}', '*']) => values.push((name.to_owned(), (*p).to_owned())),
+            _ if t.contains('{') => return None,
+            _ => {}
+        }
+    }
+    Some(values)
 }
 
 fn location_of(place: &str) -> Location {
@@ -30,8 +52,15 @@ fn location_of(place: &str) -> Location {
 
 impl Params {
     pub async fn read(parts: &mut Parts) -> Result<Params, Problem> {
+        // The router's decoding refuses a segment that is not UTF-8 once decoded; the values
+        // kept are the segments as sent, so that an encoded `,` stays inside an array's item.
         let path = match RawPathParams::from_request_parts(parts, &()).await {
-            Ok(raw) => raw.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
+            Ok(decoded) => raw_path_values(parts).unwrap_or_else(|| {
+                decoded
+                    .iter()
+                    .map(|(k, v)| (k.to_owned(), style::percent_encode(v)))
+                    .collect()
+            }),
             Err(e) => {
                 // No path parameters in the route reads as "missing nested path": nothing to decode.
                 if parts.uri.path().contains('%') {
