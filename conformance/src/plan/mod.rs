@@ -637,6 +637,72 @@ impl Planner<'_, '_> {
                 }
             }
         }
+        self.parameter_count_cases(p, s, &object, variant, out);
+    }
+
+    /// The `minProperties`/`maxProperties` edges of an object parameter, made as a body's
+    /// are (`count_cases`: its own properties, required ones first, then made-up keys
+    /// where it admits them), written in its style and read back before they are planned.
+    fn parameter_count_cases(
+        &mut self,
+        p: &Parameter,
+        s: &Struct,
+        planned: &Value,
+        variant: &dyn Fn(&str, String, Expect) -> Case,
+        out: &mut Vec<Case>,
+    ) {
+        let counts = edges::property_counts(s.min_properties, s.max_properties);
+        if counts.is_empty() {
+            return;
+        }
+        let mut own: Vec<(String, Value, bool)> = s
+            .fields
+            .iter()
+            .filter(|f| !f.read_only)
+            .filter_map(|f| {
+                let value = planned
+                    .get(&f.wire_name)
+                    .cloned()
+                    .or_else(|| self.sampler.value(&f.ty, Hint::of(f)))?;
+                Some((f.wire_name.clone(), value, f.required))
+            })
+            .collect();
+        own.sort_by_key(|(_, _, required)| !*required);
+        let keep = own.iter().filter(|(_, _, required)| *required).count();
+        let own: Vec<(String, Value)> = own.into_iter().map(|(k, v, _)| (k, v)).collect();
+        let extra = self.sampler.extra_key_value(s, 0);
+        for (edge, n) in counts {
+            let name = format!("{}.{}.{edge}", p.location.as_str(), p.name);
+            let Some(object) = edges::sized(&own, keep, n, extra.as_ref()) else {
+                self.notes.push(format!(
+                    "{}.{name}: {n} properties cannot be sent: it would leave out a required property or take keys the object refuses; left out",
+                    self.op.operation_id
+                ));
+                continue;
+            };
+            let made_up = object.len() > own.len() && s.additional.is_none();
+            let value = Value::Object(object);
+            let mut case = variant(&name, format!("{} has {n} properties", p.name), Expect::Accepted);
+            set_param(
+                &mut case.params,
+                p.location,
+                &p.name,
+                Some(ParamValue::Structured(value.clone())),
+            );
+            if !self.arrives_as_planned(&case, p, &value, None) {
+                continue;
+            }
+            let fits = as_read(p, &value)
+                .is_some_and(|read| generator::model::validate::validate(self.api, &p.ty, false, &read).is_empty());
+            // Made-up keys where the schema says nothing of them: valid, but servers that
+            // refuse unknown keys are not wrong (as `unknown_property`).
+            case.expect = match (fits, made_up) {
+                (true, false) => Expect::Accepted,
+                (true, true) => Expect::Either,
+                (false, _) => Expect::Rejected,
+            };
+            out.push(case);
+        }
     }
 }
 

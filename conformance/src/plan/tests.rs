@@ -535,3 +535,53 @@ fn a_struct_that_counts_its_keys_gets_each_bound_and_one_past_it() {
         plan.notes
     );
 }
+
+#[test]
+fn object_parameters_get_their_property_count_edges() {
+    let plan = planned(
+        "openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /events:
+    get:
+      operationId: listEvents
+      parameters:
+        - name: time
+          in: query
+          style: deepObject
+          explode: true
+          schema:
+            type: object
+            minProperties: 1
+            maxProperties: 2
+            properties:
+              start: {type: string}
+              end: {type: string}
+              zone: {type: string}
+      responses:
+        '200': {description: ok}
+        '400': {description: refused}
+",
+    );
+    let count = |name: &str| {
+        let c = case(&plan, &format!("listEvents.query.time.{name}"));
+        let keys = match param_value(c, "time") {
+            Some(super::ParamValue::Structured(Value::Object(o))) => o.len(),
+            other => panic!("{name}: {other:?}"),
+        };
+        (c.expect, keys)
+    };
+    assert_eq!(count("min_properties"), (Expect::Accepted, 1));
+    assert_eq!(count("max_properties"), (Expect::Accepted, 2));
+    assert_eq!(count("above_max_properties"), (Expect::Rejected, 3));
+    // No key at all is no parameter: the server would read it as absent, so it is left out.
+    assert!(!has_case(&plan, "listEvents.query.time.below_min_properties"));
+    assert!(
+        plan.notes.iter().any(
+            |n| n.starts_with("listEvents.query.time.below_min_properties: {} cannot be written")
+                && n.ends_with("(the server would read nothing); left out")
+        ),
+        "{:#?}",
+        plan.notes
+    );
+}
