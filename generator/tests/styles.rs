@@ -375,6 +375,12 @@ fn a_generated_server_reads_every_style_and_refuses_what_breaks_it() {
             400,
             json!(["header", "X-Flags", 1]),
         ),
+        // Bytes past ASCII in a header are text to judge, not an absent header.
+        (
+            get("flags_past_ascii", path, VALID_QUERY, json!({"x-flags": "true,fälse"})),
+            400,
+            json!(["header", "X-Flags", 1]),
+        ),
         (
             get("size_not_pairs", path, VALID_QUERY, json!({"x-size": "w,3,h,4"})),
             400,

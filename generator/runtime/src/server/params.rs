@@ -70,10 +70,17 @@ impl Params {
             }
         };
         let query = style::query_pairs(parts.uri.query().unwrap_or_default());
+        // Bytes past ASCII (obs-text) are read as UTF-8, lossily: a value is judged by its
+        // schema, never taken for an absent header.
         let header = parts
             .headers
             .iter()
-            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         let cookie = cookie_pairs(parts).collect();
         Ok(Params {
