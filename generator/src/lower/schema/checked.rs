@@ -1,0 +1,267 @@
+//! Schemas that only a judged JSON value can hold: when a schema needs one (`needs_checked`),
+//! and its JSON types, rules and sub-schemas (`checked`).
+
+use super::*;
+
+impl Lowerer<'_> {
+    /// Whether only a checked value says what this schema says: keywords no precise Rust type
+    /// enforces, rules without a `type` (they leave other types free), values no Rust enum
+    /// holds, `type: 'null'`, object rules without properties, `oneOf` without a
+    /// discriminator (exactly one), and `allOf` members a merge would misread.
+    pub(super) fn needs_checked(&self, map: &Map<String, Value>, pointer: &str) -> bool {
+        // An object with properties keeps its struct: the struct counts its keys itself.
+        let counted_struct = map.get("type").and_then(Value::as_str) == Some("object")
+            && map
+                .get("properties")
+                .and_then(Value::as_object)
+                .is_some_and(|p| !p.is_empty());
+        let struct_counts = |k: &&str| counted_struct && matches!(*k, "minProperties" | "maxProperties");
+        if CHECKED_KEYWORDS
+            .iter()
+            .any(|k| map.contains_key(*k) && !struct_counts(k))
+        {
+            return true;
+        }
+        let declared: Option<Vec<&str>> = match map.get("type") {
+            None => None,
+            Some(Value::String(t)) => Some(vec![t.as_str()]),
+            Some(Value::Array(t)) => Some(t.iter().filter_map(Value::as_str).collect()),
+            // Not a type: `type_set` names the mistake.
+            Some(_) => return false,
+        };
+        let non_null: Vec<&str> = declared.iter().flatten().copied().filter(|t| *t != "null").collect();
+        let values: Option<Vec<&Value>> = match (map.get("const"), map.get("enum")) {
+            (Some(c), _) => Some(vec![c]),
+            (None, Some(Value::Array(list))) => Some(list.iter().collect()),
+            _ => None,
+        };
+        if let Some(values) = values {
+            let present: Vec<&&Value> = values.iter().filter(|v| !v.is_null()).collect();
+            let all = |f: fn(&Value) -> bool| !present.is_empty() && present.iter().all(|v| f(v));
+            let precise = match non_null.as_slice() {
+                [] => all(Value::is_string),
+                // A string enum with a value of another type contradicts itself: `string_enum` says so.
+                ["string"] => true,
+                ["integer"] => all(|v| v.is_i64() || v.is_u64()),
+                ["number"] => all(Value::is_number),
+                ["boolean"] => all(Value::is_boolean),
+                _ => false,
+            };
+            if !precise {
+                return true;
+            }
+        }
+        let has = |keys: &[&str]| keys.iter().any(|k| map.contains_key(*k));
+        match &declared {
+            None if has(TYPED_RULE_KEYWORDS) => return true,
+            None => {
+                if map
+                    .get("format")
+                    .and_then(Value::as_str)
+                    .and_then(codegen_runtime::formats::Format::from_name)
+                    .is_some_and(codegen_runtime::formats::Format::is_checked)
+                {
+                    return true;
+                }
+            }
+            Some(types) if non_null.is_empty() && types.contains(&"null") => return true,
+            Some(_) if non_null.len() > 1 && non_null.iter().any(|t| *t == "object" || *t == "array") => return true,
+            Some(_) => {}
+        }
+        let properties = map
+            .get("properties")
+            .and_then(Value::as_object)
+            .is_some_and(|p| !p.is_empty());
+        if non_null == ["object"]
+            && !properties
+            && (has(&["required"]) || map.get("additionalProperties") == Some(&Value::Bool(false)))
+        {
+            return true;
+        }
+        if matches!(map.get("items"), Some(Value::Array(_) | Value::Bool(false))) {
+            return true;
+        }
+        let branches = |key: &str| map.get(key).and_then(Value::as_array);
+        for key in ["allOf", "anyOf", "oneOf"] {
+            if branches(key).is_some_and(|b| b.iter().any(Value::is_boolean)) {
+                return true;
+            }
+        }
+        if let Some(b) = branches("oneOf")
+            && b.iter().filter(|b| !is_null_schema(b)).count() > 1
+            && !map.contains_key("discriminator")
+        {
+            return true;
+        }
+        for key in ["anyOf", "oneOf"] {
+            if branches(key).is_some()
+                && has_shape_besides(map, key)
+                && map.get("type").and_then(Value::as_str) != Some("object")
+            {
+                return true;
+            }
+        }
+        branches("allOf").is_some_and(|members| !self.merge_is_faithful(map, members, pointer))
+    }
+
+    /// A checked value: JSON types plus rules, each sub-schema lowered to its own type.
+    pub(super) fn checked(
+        &mut self,
+        map: &Map<String, Value>,
+        value: &Value,
+        pointer: &str,
+        target: Target,
+    ) -> Result<TypeUse> {
+        let mut checked = Checked::nothing(target.subject.clone());
+        checked.types = match map.get("type") {
+            None => JsonTypes::ANY,
+            Some(_) => {
+                let (kinds, nullable) = self.type_set(map, pointer)?;
+                let mut types = if nullable { JsonTypes::NULL } else { JsonTypes::NONE };
+                for kind in kinds {
+                    types = types.with(JsonTypes::from_name(kind.name()).unwrap_or(JsonTypes::NONE));
+                }
+                types
+            }
+        };
+        let numbers = rules(map, pointer, Kind::Number)?;
+        let strings = rules(map, pointer, Kind::String)?;
+        let arrays = rules(map, pointer, Kind::Array)?;
+        checked.rules = Rules {
+            minimum: numbers.minimum,
+            maximum: numbers.maximum,
+            multiple_of: numbers.multiple_of,
+            min_length: strings.min_length,
+            max_length: strings.max_length,
+            pattern: strings.pattern,
+            format: strings.format,
+            min_items: arrays.min_items,
+            max_items: arrays.max_items,
+            unique_items: arrays.unique_items,
+            one_of_values: None,
+        };
+        if let Some(c) = map.get("const") {
+            checked.rules.one_of_values = Some(vec![c.clone()]);
+        } else if let Some(e) = map.get("enum") {
+            let list = e
+                .as_array()
+                .ok_or_else(|| Error::invalid(join(pointer, "enum"), "an array", describe(e)))?;
+            checked.rules.one_of_values = Some(list.clone());
+        }
+        checked.min_properties = count(map, pointer, "minProperties")?;
+        checked.max_properties = count(map, pointer, "maxProperties")?;
+        checked.required = self.required(map, pointer)?.into_iter().map(str::to_owned).collect();
+        if let Some(dependent) = map.get("dependentRequired") {
+            let at = join(pointer, "dependentRequired");
+            let dependent = dependent
+                .as_object()
+                .ok_or_else(|| Error::invalid(&at, "a mapping of property names to lists", describe(dependent)))?;
+            for (key, partners) in dependent {
+                let partners = partners
+                    .as_array()
+                    .and_then(|p| {
+                        p.iter()
+                            .map(|v| v.as_str().map(str::to_owned))
+                            .collect::<Option<Vec<_>>>()
+                    })
+                    .ok_or_else(|| Error::invalid(join(&at, key), "a list of property names", describe(partners)))?;
+                checked.dependent_required.push((key.clone(), partners));
+            }
+        }
+        let subs = &mut checked.subschemas;
+        let a = &mut checked.applicators;
+        for (keyword, list) in [
+            ("properties", &mut a.properties),
+            ("patternProperties", &mut a.pattern_properties),
+            ("dependentSchemas", &mut a.dependent_schemas),
+        ] {
+            let Some(entries) = map.get(keyword) else { continue };
+            let at = join(pointer, keyword);
+            let entries = entries
+                .as_object()
+                .ok_or_else(|| Error::invalid(&at, "a mapping of schemas", describe(entries)))?;
+            for (name, schema) in entries {
+                if keyword == "patternProperties"
+                    && let Some(e) = codegen_runtime::rules::pattern_error(name)
+                {
+                    return Err(Error::unsupported(
+                        join(&at, name),
+                        format!("the pattern `{name}` (the regex engine cannot read it: {e})"),
+                    ));
+                }
+                list.push((
+                    name.clone(),
+                    self.subschema(subs, schema, &join(&at, name), &target, name)?,
+                ));
+            }
+        }
+        let one = |this: &mut Self, subs: &mut Vec<TypeUse>, key: &str| -> Result<Option<usize>> {
+            match map.get(key) {
+                Some(schema) => this
+                    .subschema(subs, schema, &join(pointer, key), &target, key)
+                    .map(Some),
+                None => Ok(None),
+            }
+        };
+        a.additional_properties = one(self, subs, "additionalProperties")?;
+        a.property_names = one(self, subs, "propertyNames")?;
+        a.not = one(self, subs, "not")?;
+        if let Some(condition) = one(self, subs, "if")? {
+            let then = one(self, subs, "then")?;
+            let otherwise = one(self, subs, "else")?;
+            a.if_then_else = Some((condition, then, otherwise));
+        }
+        // Draft 4's tuple form (`items: [...]`, `additionalItems`) is 2020-12's `prefixItems`, `items`.
+        let (tuple_key, rest_key) = match map.get("items") {
+            Some(Value::Array(_)) => ("items", "additionalItems"),
+            _ => ("prefixItems", "items"),
+        };
+        if let Some(tuple) = map.get(tuple_key) {
+            let at = join(pointer, tuple_key);
+            let tuple = tuple
+                .as_array()
+                .ok_or_else(|| Error::invalid(&at, "an array of schemas", describe(tuple)))?;
+            for (i, schema) in tuple.iter().enumerate() {
+                let index = self.subschema(subs, schema, &join(&at, &i.to_string()), &target, &format!("item{i}"))?;
+                a.prefix_items.push(index);
+            }
+        }
+        a.items = one(self, subs, rest_key)?;
+        for (keyword, list) in [
+            ("allOf", &mut a.all_of),
+            ("anyOf", &mut a.any_of),
+            ("oneOf", &mut a.one_of),
+        ] {
+            let Some(branches) = map.get(keyword) else { continue };
+            let at = join(pointer, keyword);
+            let branches = branches
+                .as_array()
+                .ok_or_else(|| Error::invalid(&at, "an array of schemas", describe(branches)))?;
+            for (i, branch) in branches.iter().enumerate() {
+                let name = format!("{keyword}{i}");
+                list.push(self.subschema(subs, branch, &join(&at, &i.to_string()), &target, &name)?);
+            }
+        }
+        let id = self.define(&target, pointer, value, TypeKind::Checked(Box::new(checked)));
+        Ok(TypeUse {
+            ty: TypeRef::Named(id),
+            nullable: false,
+        })
+    }
+
+    pub(super) fn subschema(
+        &mut self,
+        subs: &mut Vec<TypeUse>,
+        schema: &Value,
+        at: &str,
+        target: &Target,
+        name: &str,
+    ) -> Result<usize> {
+        let lowered = self.schema(schema, at, target.child(name, &target.subject))?;
+        subs.push(TypeUse {
+            ty: lowered.ty,
+            nullable: lowered.nullable,
+        });
+        Ok(subs.len() - 1)
+    }
+}
