@@ -345,6 +345,24 @@ fn checked(sampler: &Sampler, ty: &TypeRef, c: &Checked, hint: Hint, out: &mut V
             candidates.push(("else".into(), v));
         }
     }
+    // `contains`: an array with none of what it asks for (its other items kept where
+    // `items` gives them), and one with more than `maxContains`.
+    if let Some((schema, _, max)) = a.contains
+        && let Some(contained) = sub_value(schema)
+    {
+        let other = a
+            .items
+            .and_then(sub_value)
+            .filter(|v| sub_refuses(schema, v))
+            .map_or(json!([]), |v| json!([v]));
+        candidates.push(("without_contained".into(), other));
+        if let Some(max) = max {
+            candidates.push((
+                "more_than_max_contains".into(),
+                Value::Array(vec![contained; max as usize + 1]),
+            ));
+        }
+    }
     for (list, keyword) in [(&a.one_of, "one_of"), (&a.any_of, "any_of")] {
         for (n, i) in list.iter().enumerate() {
             if let Some(v) = sub_value(*i) {

@@ -585,3 +585,37 @@ paths:
         plan.notes
     );
 }
+
+#[test]
+fn contains_gets_an_array_without_it_and_one_with_too_many() {
+    let plan = planned(&post_spec(
+        "3.1.0",
+        "              type: object
+              required: [roles]
+              properties:
+                roles:
+                  type: array
+                  items: {type: string}
+                  contains: {const: owner}
+                  maxContains: 1",
+    ));
+    // The valid body holds an item `contains` admits.
+    let valid = sent_body(case(&plan, "createThing.valid"));
+    assert!(
+        valid["roles"].as_array().is_some_and(|r| r.contains(&json!("owner"))),
+        "{valid}"
+    );
+    let without = case(&plan, "createThing.roles.without_contained");
+    assert_eq!(without.expect, Expect::Rejected);
+    assert!(
+        !sent_body(without)["roles"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("owner"))
+    );
+    let many = case(&plan, "createThing.roles.more_than_max_contains");
+    assert_eq!(
+        (many.expect, sent_body(many)["roles"].clone()),
+        (Expect::Rejected, json!(["owner", "owner"]))
+    );
+}

@@ -188,6 +188,15 @@ impl Sampler<'_> {
                         .filter_map(sample)
                         .map(|part| over(&all, part))
                         .collect();
+                    // An array of as many items as `minItems` and `minContains` ask, each one
+                    // `contains` admits (else one `items` admits).
+                    let item = a.contains.map(|(i, ..)| i).or(a.items).and_then(|i| sample(&i));
+                    let length = c
+                        .rules
+                        .min_items
+                        .unwrap_or(0)
+                        .max(a.contains.map_or(0, |(_, min, _)| min));
+                    let filled = item.map(|item| Value::Array(vec![item; length.max(1) as usize]));
                     let plain = [
                         json!("conformance"),
                         json!(1),
@@ -198,7 +207,13 @@ impl Sampler<'_> {
                         Value::Null,
                     ];
                     let allowed = c.rules.one_of_values.iter().flatten().cloned();
-                    return given().or_else(|| allowed.chain(branches).chain(plain).find(|v| self.is_valid(ty, v)));
+                    return given().or_else(|| {
+                        allowed
+                            .chain(branches)
+                            .chain(plain)
+                            .chain(filled)
+                            .find(|v| self.is_valid(ty, v))
+                    });
                 }
             },
         };

@@ -130,6 +130,9 @@ pub struct Applicators<'a> {
     pub one_of: &'a [usize],
     pub not: Option<usize>,
     pub if_then_else: Option<(usize, Option<usize>, Option<usize>)>,
+    /// `contains`, `minContains` (1 unless set) and `maxContains`: how many items the
+    /// sub-schema must admit.
+    pub contains: Option<(usize, u64, Option<u64>)>,
 }
 
 /// Everything a checked value must satisfy.
@@ -169,6 +172,7 @@ impl Applicators<'static> {
         one_of: &[],
         not: None,
         if_then_else: None,
+        contains: None,
     };
 }
 
@@ -327,6 +331,26 @@ fn check_array(
                 subject,
                 keyword,
                 format!("has item {i} ({item}) that its `{keyword}` schema refuses"),
+            ));
+        }
+    }
+    if let Some((schema, min, max)) = a.contains {
+        let admitted = items.iter().filter(|item| admits(schema, item)).count() as u64;
+        if admitted < min {
+            let rule = if min == 1 { "contains" } else { "minContains" };
+            return Err(fail(
+                subject,
+                rule,
+                format!("must have at least {min} items its `contains` schema admits, has {admitted}"),
+            ));
+        }
+        if let Some(max) = max
+            && admitted > max
+        {
+            return Err(fail(
+                subject,
+                "maxContains",
+                format!("must have at most {max} items its `contains` schema admits, has {admitted}"),
             ));
         }
     }
@@ -535,6 +559,36 @@ mod tests {
         assert!(check("x", &json!(1.0), &rules, &mut first).is_ok());
         assert!(check("x", &json!([1.0, {"a": 2}]), &rules, &mut first).is_ok());
         assert_eq!(check("x", &json!(2), &rules, &mut first).unwrap_err().rule, "enum");
+    }
+
+    #[test]
+    fn contains_counts_the_items_its_schema_admits() {
+        // Sub-schema 0 admits the number 1 only.
+        let mut ones = |_: usize, v: &Value| v == &json!(1);
+        let with = |min: u64, max: Option<u64>| ValueRules {
+            applicators: Applicators {
+                contains: Some((0, min, max)),
+                ..BASE.applicators
+            },
+            ..BASE
+        };
+        let error = |rules: &ValueRules<'_>, v: Value, admits: &mut dyn FnMut(usize, &Value) -> bool| {
+            check("x", &v, rules, admits).err().map(|e| e.rule)
+        };
+        assert_eq!(error(&with(1, None), json!([2, 1]), &mut ones), None);
+        assert_eq!(error(&with(1, None), json!([2, 3]), &mut ones), Some("contains"));
+        assert_eq!(error(&with(1, None), json!([]), &mut ones), Some("contains"));
+        assert_eq!(error(&with(2, Some(3)), json!([1, 2]), &mut ones), Some("minContains"));
+        assert_eq!(error(&with(2, Some(3)), json!([1, 1, 1]), &mut ones), None);
+        assert_eq!(
+            error(&with(2, Some(3)), json!([1, 1, 1, 1]), &mut ones),
+            Some("maxContains")
+        );
+        // `minContains: 0` admits an array with none; only the maximum is left.
+        assert_eq!(error(&with(0, Some(1)), json!([]), &mut ones), None);
+        assert_eq!(error(&with(0, Some(1)), json!([1, 1]), &mut ones), Some("maxContains"));
+        // Not an array: nothing to count.
+        assert_eq!(error(&with(1, None), json!("text"), &mut ones), None);
     }
 
     #[test]

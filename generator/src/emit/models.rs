@@ -394,6 +394,13 @@ fn applicators(a: &crate::model::Applicators) -> Vec<TokenStream> {
         let otherwise = option_index(otherwise);
         out.push(quote!(if_then_else: Some((#condition, #then, #otherwise)),));
     }
+    if let Some((schema, min, max)) = a.contains {
+        let max = match max {
+            Some(max) => quote!(Some(#max)),
+            None => quote!(None),
+        };
+        out.push(quote!(contains: Some((#schema, #min, #max)),));
+    }
     out
 }
 

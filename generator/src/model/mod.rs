@@ -130,6 +130,8 @@ pub struct Applicators {
     pub one_of: Vec<usize>,
     pub not: Option<usize>,
     pub if_then_else: Option<(usize, Option<usize>, Option<usize>)>,
+    /// `contains` with `minContains` (1 unless set) and `maxContains`.
+    pub contains: Option<(usize, u64, Option<u64>)>,
 }
 
 impl Checked {
@@ -223,6 +225,7 @@ impl Checked {
                 one_of: &a.one_of,
                 not: a.not,
                 if_then_else: a.if_then_else,
+                contains: a.contains,
             },
         };
         f(&rules)

@@ -227,6 +227,11 @@ impl Lowerer<'_> {
             }
         }
         a.items = one(self, subs, rest_key)?;
+        // `minContains`/`maxContains` count what `contains` admits; without it they say nothing.
+        if let Some(contains) = one(self, subs, "contains")? {
+            let min = count(map, pointer, "minContains")?.unwrap_or(1);
+            a.contains = Some((contains, min, count(map, pointer, "maxContains")?));
+        }
         for (keyword, list) in [
             ("allOf", &mut a.all_of),
             ("anyOf", &mut a.any_of),

@@ -73,9 +73,6 @@ const SHAPE_KEYWORDS: &[&str] = &[
 /// Keywords of JSON Schema that lowering neither enforces nor may ignore: a schema using one
 /// is refused by name rather than read as something looser.
 const REFUSED_KEYWORDS: &[&str] = &[
-    "contains",
-    "minContains",
-    "maxContains",
     "dependencies",
     "unevaluatedProperties",
     "unevaluatedItems",
@@ -97,6 +94,9 @@ const CHECKED_KEYWORDS: &[&str] = &[
     "maxProperties",
     "prefixItems",
     "additionalItems",
+    "contains",
+    "minContains",
+    "maxContains",
 ];
 
 /// Keywords that constrain one instance type each: without `type`, they leave other types free.
