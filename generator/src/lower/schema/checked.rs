@@ -195,6 +195,36 @@ impl Lowerer<'_> {
                 ));
             }
         }
+        // Draft 4 to 7's `dependencies`, which 2019-09 split in two: a list of names is a
+        // `dependentRequired` entry, a schema a `dependentSchemas` one.
+        if let Some(dependencies) = map.get("dependencies") {
+            let at = join(pointer, "dependencies");
+            let dependencies = dependencies.as_object().ok_or_else(|| {
+                Error::invalid(
+                    &at,
+                    "a mapping of property names to lists or schemas",
+                    describe(dependencies),
+                )
+            })?;
+            for (key, dependency) in dependencies {
+                match dependency {
+                    Value::Array(names) => {
+                        let names = names
+                            .iter()
+                            .map(|v| v.as_str().map(str::to_owned))
+                            .collect::<Option<Vec<_>>>()
+                            .ok_or_else(|| {
+                                Error::invalid(join(&at, key), "a list of property names", describe(dependency))
+                            })?;
+                        checked.dependent_required.push((key.clone(), names));
+                    }
+                    schema => a.dependent_schemas.push((
+                        key.clone(),
+                        self.subschema(subs, schema, &join(&at, key), &target, key)?,
+                    )),
+                }
+            }
+        }
         let one = |this: &mut Self, subs: &mut Vec<TypeUse>, key: &str| -> Result<Option<usize>> {
             match map.get(key) {
                 Some(schema) => this

@@ -73,7 +73,6 @@ const SHAPE_KEYWORDS: &[&str] = &[
 /// Keywords of JSON Schema that lowering neither enforces nor may ignore: a schema using one
 /// is refused by name rather than read as something looser.
 const REFUSED_KEYWORDS: &[&str] = &[
-    "dependencies",
     "unevaluatedProperties",
     "unevaluatedItems",
     "$dynamicRef",
@@ -90,6 +89,7 @@ const CHECKED_KEYWORDS: &[&str] = &[
     "propertyNames",
     "dependentRequired",
     "dependentSchemas",
+    "dependencies",
     "minProperties",
     "maxProperties",
     "prefixItems",

@@ -1,6 +1,8 @@
-//! `contains`, `minContains` and `maxContains` (JSON Schema 2020-12 section 10.3.1.3 and
-//! 6.4.4-5): a checked value counts the items its `contains` schema admits. The validator and
-//! the generated type judge the same values the same way.
+//! Keywords only a checked value enforces, beyond the JSON-Schema-Test-Suite files here:
+//! `contains`, `minContains` and `maxContains` (2020-12 sections 10.3.1.3, 6.4.4-5: the items
+//! `contains` admits, counted) and draft 4-7's `dependencies` (a list of names required
+//! beside a property, or a schema the whole object must then match). The validator and the
+//! generated type judge the same values the same way.
 
 use generator::model::TypeRef;
 use generator::model::validate::validate;
@@ -25,6 +27,14 @@ components:
       contains: {type: integer, minimum: 10}
       minContains: 0
       maxContains: 1
+    Payment:
+      type: object
+      dependencies:
+        credit_card: [billing_address]
+        shipping:
+          required: [address]
+          properties:
+            address: {type: string}
 "#;
 
 /// Each value, and whether `Roles` and `Scores` admit it.
@@ -39,11 +49,17 @@ fn cases() -> Vec<(&'static str, Value, bool)> {
         ("Scores", json!([]), true),
         ("Scores", json!([1, "a", 12]), true),
         ("Scores", json!([10, 12]), false),
+        ("Payment", json!({}), true),
+        ("Payment", json!({"credit_card": 1, "billing_address": "x"}), true),
+        ("Payment", json!({"credit_card": 1}), false),
+        ("Payment", json!({"shipping": true, "address": "x"}), true),
+        ("Payment", json!({"shipping": true}), false),
+        ("Payment", json!({"shipping": true, "address": 1}), false),
     ]
 }
 
 #[test]
-fn contains_is_counted_alike_by_the_validator_and_the_generated_types() {
+fn contains_and_dependencies_are_judged_alike_by_the_validator_and_the_generated_types() {
     let api = generator::load_str(SPEC, None).unwrap_or_else(|e| panic!("{e}"));
     let type_of = |name: &str| {
         let id = api.types.iter().position(|t| t.name == name).unwrap();
@@ -54,15 +70,15 @@ fn contains_is_counted_alike_by_the_validator_and_the_generated_types() {
         assert_eq!(errors.is_empty(), admitted, "{name} {value}: {errors:?}");
     }
 
-    let files = generator::emit::api_module(&api, "lists", "contains.yaml").unwrap_or_else(|e| panic!("{e}"));
+    let files = generator::emit::api_module(&api, "lists", "checked-keywords.yaml").unwrap_or_else(|e| panic!("{e}"));
     let checks: String = cases()
         .iter()
         .map(|(name, value, _)| {
-            format!("    println!(\"{{}}\", serde_json::from_str::<contains::lists::models::{name}>(r#\"{value}\"#).is_ok());\n")
+            format!("    println!(\"{{}}\", serde_json::from_str::<checked_keywords::lists::models::{name}>(r#\"{value}\"#).is_ok());\n")
         })
         .collect();
     let main = format!("fn main() {{\n{checks}}}\n");
-    let printed = run_generated::build_and_run("contains", files, &["lists".to_owned()], main, &[]);
+    let printed = run_generated::build_and_run("checked_keywords", files, &["lists".to_owned()], main, &[]);
     let verdicts: Vec<bool> = String::from_utf8(printed)
         .unwrap()
         .lines()
