@@ -1,8 +1,10 @@
 //! Keywords only a checked value enforces, beyond the JSON-Schema-Test-Suite files here:
 //! `contains`, `minContains` and `maxContains` (2020-12 sections 10.3.1.3, 6.4.4-5: the items
 //! `contains` admits, counted) and draft 4-7's `dependencies` (a list of names required
-//! beside a property, or a schema the whole object must then match). The validator and the
-//! generated type judge the same values the same way.
+//! beside a property, or a schema the whole object must then match), and
+//! `unevaluatedProperties` where what is evaluated beside it is known from the schema (its
+//! `allOf` members and `$ref`s). The validator and the generated type judge the same values
+//! the same way.
 
 use generator::model::TypeRef;
 use generator::model::validate::validate;
@@ -35,6 +37,23 @@ components:
           required: [address]
           properties:
             address: {type: string}
+    Base:
+      type: object
+      properties:
+        id: {type: integer}
+    Closed:
+      $ref: '#/components/schemas/Base'
+      properties:
+        name: {type: string}
+      patternProperties:
+        '^x-': {type: string}
+      unevaluatedProperties: false
+    Composed:
+      allOf:
+        - $ref: '#/components/schemas/Base'
+        - properties:
+            size: {type: integer}
+      unevaluatedProperties: {type: boolean}
 "#;
 
 /// Each value, and whether `Roles` and `Scores` admit it.
@@ -55,6 +74,11 @@ fn cases() -> Vec<(&'static str, Value, bool)> {
         ("Payment", json!({"shipping": true, "address": "x"}), true),
         ("Payment", json!({"shipping": true}), false),
         ("Payment", json!({"shipping": true, "address": 1}), false),
+        ("Closed", json!({"id": 1, "name": "a", "x-note": "b"}), true),
+        ("Closed", json!({"id": 1, "other": 2}), false),
+        ("Closed", json!({"id": "1"}), false),
+        ("Composed", json!({"id": 1, "size": 2, "flag": true}), true),
+        ("Composed", json!({"id": 1, "flag": "yes"}), false),
     ]
 }
 
@@ -86,4 +110,29 @@ fn contains_and_dependencies_are_judged_alike_by_the_validator_and_the_generated
         .collect();
     let expected: Vec<bool> = cases().iter().map(|(_, _, admitted)| *admitted).collect();
     assert_eq!(verdicts, expected);
+}
+
+/// Where which properties are evaluated depends on the value (which `anyOf` branch
+/// passes), `unevaluatedProperties` is refused by name, never read as something looser.
+#[test]
+fn unevaluated_properties_beside_a_branch_is_refused_by_name() {
+    let spec = "openapi: 3.1.0
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    Either:
+      anyOf:
+        - properties: {a: {type: string}}
+        - properties: {b: {type: string}}
+      unevaluatedProperties: false
+";
+    let error = generator::load_str(spec, None).unwrap_err().to_string();
+    assert!(
+        error.contains("#/components/schemas/Either/unevaluatedProperties")
+            && error.contains(
+                "`unevaluatedProperties` beside `anyOf`, where which properties are evaluated depends on the value"
+            ),
+        "{error}"
+    );
 }

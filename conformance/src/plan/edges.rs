@@ -328,6 +328,11 @@ fn checked(sampler: &Sampler, ty: &TypeRef, c: &Checked, hint: Hint, out: &mut V
             object.insert(UNKNOWN_PROPERTY.into(), json!("conformance"));
             candidates.push(("unknown_property".into(), Value::Object(object)));
         }
+        if a.unevaluated_properties.is_some() {
+            let mut object = base.clone();
+            object.insert(UNKNOWN_PROPERTY.into(), json!("conformance"));
+            candidates.push(("unevaluated_property".into(), Value::Object(object)));
+        }
     }
     if let Some(v) = a.not.and_then(sub_value) {
         candidates.push(("matches_not".into(), v));

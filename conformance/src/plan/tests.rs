@@ -619,3 +619,19 @@ fn contains_gets_an_array_without_it_and_one_with_too_many() {
         (Expect::Rejected, json!(["owner", "owner"]))
     );
 }
+
+#[test]
+fn unevaluated_properties_get_a_property_no_schema_evaluates() {
+    let plan = planned(&post_spec(
+        "3.1.0",
+        "              type: object
+              properties:
+                owner:
+                  type: object
+                  allOf:
+                    - properties: {id: {type: integer}}
+                  unevaluatedProperties: false",
+    ));
+    let case = case(&plan, "createThing.owner.unevaluated_property");
+    assert_eq!(case.expect, Expect::Rejected);
+}

@@ -133,6 +133,18 @@ pub struct Applicators<'a> {
     /// `contains`, `minContains` (1 unless set) and `maxContains`: how many items the
     /// sub-schema must admit.
     pub contains: Option<(usize, u64, Option<u64>)>,
+    pub unevaluated_properties: Option<Unevaluated<'a>>,
+}
+
+/// `unevaluatedProperties` where the properties evaluated beside it are known from the
+/// schema alone: `names` and `patterns` are those of `properties` and `patternProperties`
+/// here and in the `allOf` members and references applied in place. Sub-schema `schema`
+/// applies to every other property.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Unevaluated<'a> {
+    pub schema: usize,
+    pub names: &'a [&'a str],
+    pub patterns: &'a [&'a str],
 }
 
 /// Everything a checked value must satisfy.
@@ -173,6 +185,7 @@ impl Applicators<'static> {
         not: None,
         if_then_else: None,
         contains: None,
+        unevaluated_properties: None,
     };
 }
 
@@ -450,6 +463,19 @@ fn check_object(
                 format!("has property `{key}`, which the schema does not allow with the value {v}"),
             ));
         }
+        if let Some(u) = a.unevaluated_properties
+            && !u.names.contains(&key.as_str())
+            && !u.patterns.iter().any(|p| rules::matches(p, key))
+            && !admits(u.schema, v)
+        {
+            return Err(fail(
+                subject,
+                "unevaluatedProperties",
+                format!(
+                    "has property `{key}`, which no schema evaluates and `unevaluatedProperties` refuses with the value {v}"
+                ),
+            ));
+        }
     }
     Ok(())
 }
@@ -589,6 +615,27 @@ mod tests {
         assert_eq!(error(&with(0, Some(1)), json!([1, 1]), &mut ones), Some("maxContains"));
         // Not an array: nothing to count.
         assert_eq!(error(&with(1, None), json!("text"), &mut ones), None);
+    }
+
+    #[test]
+    fn unevaluated_properties_apply_to_the_properties_no_schema_evaluates() {
+        let rules = ValueRules {
+            applicators: Applicators {
+                unevaluated_properties: Some(Unevaluated {
+                    schema: 0,
+                    names: &["id"],
+                    patterns: &["^x-"],
+                }),
+                ..BASE.applicators
+            },
+            ..BASE
+        };
+        // Sub-schema 0 is `false`: no other property at all.
+        let mut nothing = |_: usize, _: &Value| false;
+        assert!(check("x", &json!({"id": 1, "x-note": "a"}), &rules, &mut nothing).is_ok());
+        let e = check("x", &json!({"id": 1, "name": "a"}), &rules, &mut nothing).unwrap_err();
+        assert_eq!(e.rule, "unevaluatedProperties");
+        assert!(e.message.contains("`name`"), "{}", e.message);
     }
 
     #[test]

@@ -395,11 +395,17 @@ fn applicators(a: &crate::model::Applicators) -> Vec<TokenStream> {
         out.push(quote!(if_then_else: Some((#condition, #then, #otherwise)),));
     }
     if let Some((schema, min, max)) = a.contains {
-        let max = match max {
+        let min = Literal::u64_unsuffixed(min);
+        let max = match max.map(Literal::u64_unsuffixed) {
             Some(max) => quote!(Some(#max)),
             None => quote!(None),
         };
         out.push(quote!(contains: Some((#schema, #min, #max)),));
+    }
+    if let Some((schema, names, patterns)) = &a.unevaluated_properties {
+        out.push(quote!(
+            unevaluated_properties: Some(rt::json::Unevaluated { schema: #schema, names: &[#(#names),*], patterns: &[#(#patterns),*] }),
+        ));
     }
     out
 }

@@ -132,6 +132,9 @@ pub struct Applicators {
     pub if_then_else: Option<(usize, Option<usize>, Option<usize>)>,
     /// `contains` with `minContains` (1 unless set) and `maxContains`.
     pub contains: Option<(usize, u64, Option<u64>)>,
+    /// `unevaluatedProperties`: its sub-schema, and the names and patterns of the properties
+    /// evaluated beside it (known from the schema alone; the runtime's `json::Unevaluated`).
+    pub unevaluated_properties: Option<(usize, Vec<String>, Vec<String>)>,
 }
 
 impl Checked {
@@ -186,6 +189,13 @@ impl Checked {
         }
         let (properties, pattern_properties) = (named(&a.properties), named(&a.pattern_properties));
         let dependent_schemas = named(&a.dependent_schemas);
+        fn texts(list: &[String]) -> Vec<&str> {
+            list.iter().map(String::as_str).collect()
+        }
+        let evaluated = a
+            .unevaluated_properties
+            .as_ref()
+            .map(|(schema, names, patterns)| (*schema, texts(names), texts(patterns)));
         let rules = json::ValueRules {
             types: self.types,
             whole_floats_are_integers,
@@ -226,6 +236,11 @@ impl Checked {
                 not: a.not,
                 if_then_else: a.if_then_else,
                 contains: a.contains,
+                unevaluated_properties: evaluated.as_ref().map(|(schema, names, patterns)| json::Unevaluated {
+                    schema: *schema,
+                    names,
+                    patterns,
+                }),
             },
         };
         f(&rules)

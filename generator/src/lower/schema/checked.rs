@@ -277,11 +277,98 @@ impl Lowerer<'_> {
                 list.push(self.subschema(subs, branch, &join(&at, &i.to_string()), &target, &name)?);
             }
         }
+        if let Some(schema) = map.get("unevaluatedProperties") {
+            let at = join(pointer, "unevaluatedProperties");
+            let index = self.subschema(subs, schema, &at, &target, "unevaluated")?;
+            match self.evaluated_properties(map, pointer, &mut Vec::new(), true) {
+                // Every property is evaluated beside it: it applies to none.
+                Ok(Evaluated::All) => {}
+                Ok(Evaluated::Named { names, patterns }) => a.unevaluated_properties = Some((index, names, patterns)),
+                Err(keyword) => {
+                    return Err(Error::unsupported(
+                        at,
+                        format!(
+                            "`unevaluatedProperties` beside `{keyword}`, where which properties are evaluated depends on the value"
+                        ),
+                    ));
+                }
+            }
+        }
         let id = self.define(&target, pointer, value, TypeKind::Checked(Box::new(checked)));
         Ok(TypeUse {
             ty: TypeRef::Named(id),
             nullable: false,
         })
+    }
+
+    /// The properties `map` evaluates whatever the value: the names and patterns of its
+    /// `properties` and `patternProperties` and of the `allOf` members and `$ref`s applied in
+    /// place, or all of them where `additionalProperties` (or, below the top, another
+    /// `unevaluatedProperties`) applies. `Err` names a keyword whose evaluation depends on the
+    /// value (which `anyOf` branches pass, whether `if` holds): then it is not known here.
+    fn evaluated_properties(
+        &self,
+        map: &Map<String, Value>,
+        pointer: &str,
+        seen: &mut Vec<String>,
+        top: bool,
+    ) -> std::result::Result<Evaluated, &'static str> {
+        const BY_VALUE: &[&str] = &[
+            "anyOf",
+            "oneOf",
+            "if",
+            "dependentSchemas",
+            "dependencies",
+            "$dynamicRef",
+        ];
+        if let Some(keyword) = BY_VALUE.iter().find(|k| map.contains_key(**k)) {
+            return Err(keyword);
+        }
+        if map.contains_key("additionalProperties") || (!top && map.contains_key("unevaluatedProperties")) {
+            return Ok(Evaluated::All);
+        }
+        let keys = |keyword: &str| -> Vec<String> {
+            map.get(keyword)
+                .and_then(Value::as_object)
+                .map(|o| o.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        let (mut names, mut patterns) = (keys("properties"), keys("patternProperties"));
+        let mut in_place: Vec<(String, &Value)> = Vec::new();
+        if let Some(reference) = map.get("$ref").and_then(Value::as_str)
+            && let Ok((target, value)) = self.doc.follow_ref(reference, pointer)
+        {
+            in_place.push((target, value));
+        }
+        for (i, member) in map
+            .get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            in_place.push((join(&join(pointer, "allOf"), &i.to_string()), member));
+        }
+        for (at, member) in in_place {
+            // `true` and `false` evaluate nothing; a schema met before adds nothing new.
+            let Some(member) = member.as_object() else { continue };
+            if seen.contains(&at) {
+                continue;
+            }
+            seen.push(at.clone());
+            match self.evaluated_properties(member, &at, seen, false)? {
+                Evaluated::All => return Ok(Evaluated::All),
+                Evaluated::Named { names: n, patterns: p } => {
+                    names.extend(n);
+                    patterns.extend(p);
+                }
+            }
+        }
+        names.sort();
+        names.dedup();
+        patterns.sort();
+        patterns.dedup();
+        Ok(Evaluated::Named { names, patterns })
     }
 
     pub(super) fn subschema(
@@ -299,4 +386,10 @@ impl Lowerer<'_> {
         });
         Ok(subs.len() - 1)
     }
+}
+
+/// What `unevaluatedProperties` sees as evaluated beside it.
+enum Evaluated {
+    All,
+    Named { names: Vec<String>, patterns: Vec<String> },
 }

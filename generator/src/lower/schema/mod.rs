@@ -72,12 +72,7 @@ const SHAPE_KEYWORDS: &[&str] = &[
 
 /// Keywords of JSON Schema that lowering neither enforces nor may ignore: a schema using one
 /// is refused by name rather than read as something looser.
-const REFUSED_KEYWORDS: &[&str] = &[
-    "unevaluatedProperties",
-    "unevaluatedItems",
-    "$dynamicRef",
-    "$recursiveRef",
-];
+const REFUSED_KEYWORDS: &[&str] = &["unevaluatedItems", "$dynamicRef", "$recursiveRef"];
 
 /// Keywords only a checked value (`TypeKind::Checked`) enforces.
 const CHECKED_KEYWORDS: &[&str] = &[
@@ -97,6 +92,7 @@ const CHECKED_KEYWORDS: &[&str] = &[
     "contains",
     "minContains",
     "maxContains",
+    "unevaluatedProperties",
 ];
 
 /// Keywords that constrain one instance type each: without `type`, they leave other types free.
@@ -461,6 +457,20 @@ impl<'a> Lowerer<'a> {
         let explicit_null = map.get("nullable").and_then(Value::as_bool).unwrap_or(false);
         // 3.1 lets keys beside `$ref` add constraints; in 3.0 they are ignored by definition.
         if self.doc.version >= Version::V3_1 && has_shape_besides(map, "$ref") {
+            if map.contains_key("unevaluatedProperties") {
+                // It must see what the reference evaluates: the reference becomes an `allOf`
+                // member of the same schema, which means the same (both apply in place).
+                let mut same = map.clone();
+                same.remove("$ref");
+                let mut members = same.get("allOf").and_then(Value::as_array).cloned().unwrap_or_default();
+                members.push(serde_json::json!({ "$ref": reference }));
+                same.insert("allOf".into(), Value::Array(members));
+                let inner = self.schema(&Value::Object(same), pointer, target)?;
+                return Ok(TypeUse {
+                    ty: inner.ty,
+                    nullable: inner.nullable || explicit_null,
+                });
+            }
             let mut merged = map.clone();
             merged.remove("$ref");
             let members = [serde_json::json!({ "$ref": reference }), Value::Object(merged.clone())];
