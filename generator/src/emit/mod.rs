@@ -4,6 +4,9 @@ mod models;
 mod server;
 mod types;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 
 use crate::error::{Error, Result};
@@ -42,15 +45,19 @@ fn api_files(api: &Api, module: &str, source: &str, root: &str) -> Result<Vec<Fi
     // rustfmt would re-lay prettyplease output and make `codegen --check` fail.
     let root_file = format!("{header}{docs}\n#[rustfmt::skip]\npub mod models;\n#[rustfmt::skip]\npub mod server;\n");
     let dir = root.rsplit_once('/').map_or("", |(dir, _)| dir);
-    // The two files are made side by side: each thread builds its own tokens.
-    let (models, server) = std::thread::scope(|scope| {
-        let server = scope.spawn(|| format(server::server(api), module));
-        let models = format(models::models(api), module);
-        (
-            models,
-            server.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-        )
-    });
+    // The server file is one part: its handlers and its trait come from the same tokens of
+    // each operation, which cannot leave their thread. It is made first, beside the models'
+    // first parts.
+    let [server, models] = files_in_parts(
+        api,
+        module,
+        ["server", "models"],
+        [server::parts, models::parts],
+        |file, part| match file {
+            0 => server::part(api, part),
+            _ => models::part(api, part),
+        },
+    );
     Ok(vec![
         File {
             path: root.to_owned(),
@@ -67,24 +74,72 @@ fn api_files(api: &Api, module: &str, source: &str, root: &str) -> Result<Vec<Fi
     ])
 }
 
-/// Turns tokens into formatted source; failure here is a generator bug, reported as such.
+/// Makes and formats each file's parts on as many threads as the machine has, a part at a
+/// time to whichever thread is free, and joins each file's parts in order. Tokens cannot
+/// leave the thread that made them, so each part is made where it is formatted.
+fn files_in_parts<const N: usize>(
+    api: &Api,
+    module: &str,
+    names: [&str; N],
+    parts: [fn(&Api) -> usize; N],
+    make: impl Fn(usize, usize) -> TokenStream + Sync,
+) -> [Result<String>; N] {
+    let jobs: Vec<(usize, usize)> = parts
+        .iter()
+        .enumerate()
+        .flat_map(|(file, count)| (0..count(api)).map(move |part| (file, part)))
+        .collect();
+    let done: Vec<Mutex<Option<Result<String>>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let work = || {
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&(file, part)) = jobs.get(index) else { break };
+            let text = format(make(file, part), &format!("{module}.{}.{part}", names[file]));
+            *done[index].lock().unwrap_or_else(PoisonError::into_inner) = Some(text);
+        }
+    };
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        work();
+        for helper in helpers {
+            helper.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        }
+    });
+    let mut texts: [Result<String>; N] = std::array::from_fn(|_| Ok(String::new()));
+    for ((file, _), text) in jobs.iter().zip(done) {
+        let text = text
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+            .unwrap_or_else(|| Err(Error::internal("a part of a generated file was not made".to_owned())));
+        if let Ok(whole) = &mut texts[*file] {
+            match text {
+                Ok(text) => whole.push_str(&text),
+                Err(e) => texts[*file] = Err(e),
+            }
+        }
+    }
+    texts.map(|text| text.map(|t| separate_items(&t)))
+}
+
+/// Turns a part's tokens into formatted source; failure here is a generator bug, reported
+/// as such.
 ///
-/// The file is parsed and printed a chunk of items at a time: prettyplease prints each
-/// top-level item on its own, so the text is the same as the whole file's, and only one
-/// chunk's syntax tree is alive at once (a 13 MB spec's whole tree took most of the peak
-/// memory, and freeing it much of the time). Chunks are not handed to other threads: tokens
-/// cannot leave theirs, and sending their text to be read again cost more than it saved.
-fn format(tokens: TokenStream, module: &str) -> Result<String> {
+/// The part is parsed and printed a chunk of items at a time: prettyplease prints each
+/// top-level item on its own, so the text is the same as the whole part's, and only one
+/// chunk's syntax tree is alive at once.
+fn format(tokens: TokenStream, part: &str) -> Result<String> {
     if std::env::var_os("GENERATOR_DUMP").is_some() {
-        let _ = std::fs::write(format!("/tmp/{module}.tokens.rs"), tokens.to_string());
+        let _ = std::fs::write(format!("/tmp/{part}.tokens.rs"), tokens.to_string());
     }
     let mut text = String::new();
     for chunk in item_chunks(tokens) {
         let file: syn::File = syn::parse2(chunk)
-            .map_err(|e| Error::internal(format!("the code generated for `{module}` does not parse ({e})")))?;
+            .map_err(|e| Error::internal(format!("the code generated for `{part}` does not parse ({e})")))?;
         text.push_str(&unparse(file));
     }
-    Ok(separate_items(&text))
+    Ok(text)
 }
 
 /// Top-level token trees per chunk: enough to make the parser's set-up per chunk negligible.

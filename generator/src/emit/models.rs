@@ -7,9 +7,39 @@ use super::types::{doc, is_uuid_value, literal, own_reading_type_tokens, type_to
 use crate::lower::names::snake;
 use crate::model::{Api, Checked, Constrained, EnumValue, Presence, Rules, Struct, TypeDef, TypeRef, Union};
 
-pub fn models(api: &Api) -> TokenStream {
+/// Types per part of the models file.
+const TYPES_PER_PART: usize = 128;
+
+/// How many parts the models file is made of, each made and formatted on its own (on
+/// whichever thread is free): its types in runs of [`TYPES_PER_PART`] (the first with the
+/// file's header), then the defaults.
+pub fn parts(api: &Api) -> usize {
+    api.types.len().div_ceil(TYPES_PER_PART).max(1) + 1
+}
+
+/// Part `part` of the models file (see [`parts`]), in file order.
+pub fn part(api: &Api, part: usize) -> TokenStream {
+    if part + 1 == parts(api) {
+        return defaults(api);
+    }
+    let start = part * TYPES_PER_PART;
+    let end = (start + TYPES_PER_PART).min(api.types.len());
+    let types = types(api, &api.types[start..end]);
+    if part > 0 {
+        return types;
+    }
+    quote! {
+        #![allow(clippy::all, unused_imports)]
+        use codegen_runtime as rt;
+        use serde::{Deserialize, Serialize};
+        #types
+    }
+}
+
+/// The Rust items of `defs`.
+fn types(api: &Api, defs: &[TypeDef]) -> TokenStream {
     let here = quote!();
-    let items = api.types.iter().map(|def| match &def.kind {
+    let items = defs.iter().map(|def| match &def.kind {
         crate::model::TypeKind::Struct(s) => structure(api, def, s, &here),
         crate::model::TypeKind::Enum(values) => enumeration(def, values),
         crate::model::TypeKind::Constrained(c) => constrained(api, def, c, &here),
@@ -22,14 +52,7 @@ pub fn models(api: &Api) -> TokenStream {
             quote!(#docs pub type #name = #inner;)
         }
     });
-    let defaults = defaults(api);
-    quote! {
-        #![allow(clippy::all, unused_imports)]
-        use codegen_runtime as rt;
-        use serde::{Deserialize, Serialize};
-        #(#items)*
-        #defaults
-    }
+    quote!(#(#items)*)
 }
 
 fn default_fn_name(def: &TypeDef, field: &crate::model::Field) -> String {

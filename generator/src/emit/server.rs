@@ -96,7 +96,123 @@ fn error_body_method(api: &Api, id: usize) -> proc_macro2::Ident {
     format_ident!("{}_body", snake(&api.types[id].name))
 }
 
-pub fn server(api: &Api) -> TokenStream {
+/// Operations per part of the file that holds handlers.
+const HANDLERS_PER_PART: usize = 32;
+
+/// How many parts the server file is made of, each made and formatted on its own (on
+/// whichever thread is free): the head (everything but the handlers and the by-name
+/// dispatchers), the handlers in runs of [`HANDLERS_PER_PART`] operations, the dispatchers.
+pub fn parts(api: &Api) -> usize {
+    2 + api.operations.len().div_ceil(HANDLERS_PER_PART)
+}
+
+/// Part `part` of the server file (see [`parts`]), in file order.
+pub fn part(api: &Api, part: usize) -> TokenStream {
+    if part == 0 {
+        head(api)
+    } else if part + 1 == parts(api) {
+        let (_, dispatchers) = routing(api);
+        quote!(#(#dispatchers)*)
+    } else {
+        let start = (part - 1) * HANDLERS_PER_PART;
+        let end = (start + HANDLERS_PER_PART).min(api.operations.len());
+        handlers(api, start..end)
+    }
+}
+
+/// One rejecting function per distinct set of refusals, named by its statuses.
+fn reject_names(refusals: &[Refusals]) -> BTreeMap<Refusals, proc_macro2::Ident> {
+    let mut names: BTreeMap<Refusals, proc_macro2::Ident> = BTreeMap::new();
+    let mut namer = Namer::default();
+    for refusal in refusals {
+        if !names.contains_key(refusal) {
+            let name = namer.unique(format!(
+                "reject_{}_{}",
+                refusal.credentials.status, refusal.input.status
+            ));
+            names.insert(refusal.clone(), format_ident!("{name}"));
+        }
+    }
+    names
+}
+
+/// The handler of each operation in `range`: it reads the request and refuses it as the
+/// operation documents.
+fn handlers(api: &Api, range: std::ops::Range<usize>) -> TokenStream {
+    let models = quote!(models::);
+    let refusals = refusals(api);
+    let reject_names = reject_names(&refusals);
+    let handlers = api.operations[range.clone()]
+        .iter()
+        .zip(&refusals[range])
+        .map(|(op, refusal)| {
+            let reject = &reject_names[refusal];
+            let handler = format_ident!("handle_{}", op.rust_name);
+            let body = operation(api, op, &models).handler_body;
+            quote! {
+                async fn #handler<S: Server>(State(server): State<Arc<S>>, request: Request) -> Response {
+                    let server = &*server;
+                    let outcome: Result<Response, Problem> = async { #body }.await;
+                    outcome.unwrap_or_else(|problem| #reject(server, problem))
+                }
+            }
+        });
+    quote!(#(#handlers)*)
+}
+
+/// The router's `.route(...)` calls, and the functions that pick the operations axum has no
+/// method filter for (QUERY, `additionalOperations`) by name.
+fn routing(api: &Api) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    let mut routes: BTreeMap<&str, Vec<(Method, proc_macro2::Ident)>> = BTreeMap::new();
+    for op in &api.operations {
+        routes
+            .entry(op.path.as_str())
+            .or_default()
+            .push((op.method.clone(), format_ident!("handle_{}", op.rust_name)));
+    }
+    let mut dispatchers = Vec::new();
+    let route_calls: Vec<TokenStream> = routes
+        .into_iter()
+        .map(|(path, mut list)| {
+            // HEAD before GET: GET answers HEAD only where no HEAD route is set.
+            list.sort_by_key(|(m, _)| (*m != Method::Head, m.clone()));
+            let (fixed, by_name): (Vec<_>, Vec<_>) = list.iter().partition(|(m, _)| m.is_routable_by_axum());
+            let mut chain = None;
+            for (method, handler) in fixed {
+                let m = format_ident!("{}", method.as_str());
+                chain = Some(match chain {
+                    None => quote!(axum::routing::#m(#handler::<S>)),
+                    Some(chain) => quote!(#chain.#m(#handler::<S>)),
+                });
+            }
+            // QUERY and `additionalOperations` have no axum method filter: one function per
+            // path picks them by name, and answers 405 to any other method.
+            if !by_name.is_empty() {
+                let dispatcher = format_ident!("dispatch_by_name_{}", dispatchers.len());
+                let arms = by_name.iter().map(|(method, handler)| {
+                    let wire = method.to_http().to_string();
+                    quote!(#wire => #handler::<S>(state, request).await,)
+                });
+                dispatchers.push(quote! {
+                    async fn #dispatcher<S: Server>(state: State<Arc<S>>, request: Request) -> Response {
+                        match request.method().as_str() {
+                            #(#arms)*
+                            _ => axum::http::StatusCode::METHOD_NOT_ALLOWED.into_response(),
+                        }
+                    }
+                });
+                chain = Some(match chain {
+                    None => quote!(axum::routing::any(#dispatcher::<S>)),
+                    Some(chain) => quote!(#chain.fallback(#dispatcher::<S>)),
+                });
+            }
+            quote!(.route(#path, #chain))
+        })
+        .collect();
+    (route_calls, dispatchers)
+}
+
+fn head(api: &Api) -> TokenStream {
     let models = quote!(models::);
     let refusals = refusals(api);
     let needs_auth = api.operations.iter().any(|op| !op.security.is_empty());
@@ -163,18 +279,7 @@ pub fn server(api: &Api) -> TokenStream {
     });
     let principal_fns = quote!(#required_fn #optional_fn);
 
-    // One rejecting function per distinct set of refusals.
-    let mut reject_names: BTreeMap<Refusals, proc_macro2::Ident> = BTreeMap::new();
-    let mut namer = Namer::default();
-    for refusal in &refusals {
-        if !reject_names.contains_key(refusal) {
-            let name = namer.unique(format!(
-                "reject_{}_{}",
-                refusal.credentials.status, refusal.input.status
-            ));
-            reject_names.insert(refusal.clone(), format_ident!("{name}"));
-        }
-    }
+    let reject_names = reject_names(&refusals);
     let answer = |a: &Answer| {
         let status = a.status;
         match a.body {
@@ -220,66 +325,12 @@ pub fn server(api: &Api) -> TokenStream {
 
     let mut items = Vec::new();
     let mut methods = Vec::new();
-    let mut handlers = Vec::new();
-    let mut routes: BTreeMap<&str, Vec<(Method, proc_macro2::Ident)>> = BTreeMap::new();
-    for (op, refusal) in api.operations.iter().zip(&refusals) {
+    for op in &api.operations {
         let op_items = operation(api, op, &models);
         items.push(op_items.types);
         methods.push(op_items.method);
-        let reject = &reject_names[refusal];
-        let handler = format_ident!("handle_{}", op.rust_name);
-        let body = op_items.handler_body;
-        handlers.push(quote! {
-            async fn #handler<S: Server>(State(server): State<Arc<S>>, request: Request) -> Response {
-                let server = &*server;
-                let outcome: Result<Response, Problem> = async { #body }.await;
-                outcome.unwrap_or_else(|problem| #reject(server, problem))
-            }
-        });
-        routes
-            .entry(op.path.as_str())
-            .or_default()
-            .push((op.method.clone(), handler));
     }
-    let mut dispatchers = Vec::new();
-    let route_calls: Vec<TokenStream> = routes
-        .into_iter()
-        .map(|(path, mut list)| {
-            // HEAD before GET: GET answers HEAD only where no HEAD route is set.
-            list.sort_by_key(|(m, _)| (*m != Method::Head, m.clone()));
-            let (fixed, by_name): (Vec<_>, Vec<_>) = list.iter().partition(|(m, _)| m.is_routable_by_axum());
-            let mut chain = None;
-            for (method, handler) in fixed {
-                let m = format_ident!("{}", method.as_str());
-                chain = Some(match chain {
-                    None => quote!(axum::routing::#m(#handler::<S>)),
-                    Some(chain) => quote!(#chain.#m(#handler::<S>)),
-                });
-            }
-            // QUERY and `additionalOperations` have no axum method filter: one function per
-            // path picks them by name, and answers 405 to any other method.
-            if !by_name.is_empty() {
-                let dispatcher = format_ident!("dispatch_by_name_{}", dispatchers.len());
-                let arms = by_name.iter().map(|(method, handler)| {
-                    let wire = method.to_http().to_string();
-                    quote!(#wire => #handler::<S>(state, request).await,)
-                });
-                dispatchers.push(quote! {
-                    async fn #dispatcher<S: Server>(state: State<Arc<S>>, request: Request) -> Response {
-                        match request.method().as_str() {
-                            #(#arms)*
-                            _ => axum::http::StatusCode::METHOD_NOT_ALLOWED.into_response(),
-                        }
-                    }
-                });
-                chain = Some(match chain {
-                    None => quote!(axum::routing::any(#dispatcher::<S>)),
-                    Some(chain) => quote!(#chain.fallback(#dispatcher::<S>)),
-                });
-            }
-            quote!(.route(#path, #chain))
-        })
-        .collect();
+    let (route_calls, _) = routing(api);
     let auth_items = needs_auth.then(|| {
         quote! {
             /// Who a credential belongs to: handed to every operation that needs one.
@@ -337,8 +388,6 @@ pub fn server(api: &Api) -> TokenStream {
 
         #(#reject_fns)*
         #principal_fns
-        #(#handlers)*
-        #(#dispatchers)*
     }
 }
 
