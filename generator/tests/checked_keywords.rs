@@ -2,8 +2,8 @@
 //! `contains`, `minContains` and `maxContains` (2020-12 sections 10.3.1.3, 6.4.4-5: the items
 //! `contains` admits, counted) and draft 4-7's `dependencies` (a list of names required
 //! beside a property, or a schema the whole object must then match), and
-//! `unevaluatedProperties` where what is evaluated beside it is known from the schema (its
-//! `allOf` members and `$ref`s). The validator and the generated type judge the same values
+//! `unevaluatedProperties` and `unevaluatedItems` where what is evaluated beside them is known
+//! from the schema (its `allOf` members and `$ref`s). The validator and the generated type judge the same values
 //! the same way.
 
 use generator::model::TypeRef;
@@ -54,6 +54,14 @@ components:
         - properties:
             size: {type: integer}
       unevaluatedProperties: {type: boolean}
+    Pair:
+      type: array
+      prefixItems: [{type: string}]
+    Triple:
+      allOf:
+        - $ref: '#/components/schemas/Pair'
+        - prefixItems: [true, {type: integer}]
+      unevaluatedItems: false
 "#;
 
 /// Each value, and whether `Roles` and `Scores` admit it.
@@ -79,6 +87,10 @@ fn cases() -> Vec<(&'static str, Value, bool)> {
         ("Closed", json!({"id": "1"}), false),
         ("Composed", json!({"id": 1, "size": 2, "flag": true}), true),
         ("Composed", json!({"id": 1, "flag": "yes"}), false),
+        ("Triple", json!(["a", 2]), true),
+        ("Triple", json!(["a"]), true),
+        ("Triple", json!(["a", 2, 3]), false),
+        ("Triple", json!([1, 2]), false),
     ]
 }
 

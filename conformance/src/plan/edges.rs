@@ -350,6 +350,18 @@ fn checked(sampler: &Sampler, ty: &TypeRef, c: &Checked, hint: Hint, out: &mut V
             candidates.push(("else".into(), v));
         }
     }
+    // `unevaluatedItems`: the valid array, its own `prefixItems` filled, and one item more,
+    // past what is evaluated.
+    if let Some((_, prefix)) = a.unevaluated_items
+        && let Some(Value::Array(mut items)) = sampler.value(ty, hint)
+    {
+        let missing: Option<Vec<Value>> = a.prefix_items.iter().skip(items.len()).map(|i| sub_value(*i)).collect();
+        items.extend(missing.into_iter().flatten());
+        if items.len() >= prefix {
+            items.push(json!("conformance"));
+            candidates.push(("unevaluated_item".into(), Value::Array(items)));
+        }
+    }
     // `contains`: an array with none of what it asks for (its other items kept where
     // `items` gives them), and one with more than `maxContains`.
     if let Some((schema, _, max)) = a.contains

@@ -635,3 +635,19 @@ fn unevaluated_properties_get_a_property_no_schema_evaluates() {
     let case = case(&plan, "createThing.owner.unevaluated_property");
     assert_eq!(case.expect, Expect::Rejected);
 }
+
+#[test]
+fn unevaluated_items_get_an_item_past_the_evaluated_ones() {
+    let plan = planned(&post_spec(
+        "3.1.0",
+        "              type: object
+              properties:
+                point:
+                  type: array
+                  prefixItems: [{type: number}, {type: number}]
+                  unevaluatedItems: false",
+    ));
+    let case = case(&plan, "createThing.point.unevaluated_item");
+    assert_eq!(case.expect, Expect::Rejected);
+    assert_eq!(sent_body(case)["point"].as_array().map(Vec::len), Some(3));
+}

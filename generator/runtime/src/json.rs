@@ -134,6 +134,10 @@ pub struct Applicators<'a> {
     /// sub-schema must admit.
     pub contains: Option<(usize, u64, Option<u64>)>,
     pub unevaluated_properties: Option<Unevaluated<'a>>,
+    /// `unevaluatedItems` where the items evaluated beside it are known from the schema
+    /// alone: the sub-schema applies to every item after the first `.1` (the longest
+    /// `prefixItems` here and in the `allOf` members and references applied in place).
+    pub unevaluated_items: Option<(usize, usize)>,
 }
 
 /// `unevaluatedProperties` where the properties evaluated beside it are known from the
@@ -186,6 +190,7 @@ impl Applicators<'static> {
         if_then_else: None,
         contains: None,
         unevaluated_properties: None,
+        unevaluated_items: None,
     };
 }
 
@@ -346,6 +351,19 @@ fn check_array(
                 format!("has item {i} ({item}) that its `{keyword}` schema refuses"),
             ));
         }
+    }
+    if let Some((schema, prefix)) = a.unevaluated_items
+        && let Some((i, item)) = items
+            .iter()
+            .enumerate()
+            .skip(prefix)
+            .find(|(_, item)| !admits(schema, item))
+    {
+        return Err(fail(
+            subject,
+            "unevaluatedItems",
+            format!("has item {i} ({item}), which no schema evaluates and `unevaluatedItems` refuses"),
+        ));
     }
     if let Some((schema, min, max)) = a.contains {
         let admitted = items.iter().filter(|item| admits(schema, item)).count() as u64;
@@ -636,6 +654,22 @@ mod tests {
         let e = check("x", &json!({"id": 1, "name": "a"}), &rules, &mut nothing).unwrap_err();
         assert_eq!(e.rule, "unevaluatedProperties");
         assert!(e.message.contains("`name`"), "{}", e.message);
+    }
+
+    #[test]
+    fn unevaluated_items_apply_after_the_evaluated_prefix() {
+        let rules = ValueRules {
+            applicators: Applicators {
+                unevaluated_items: Some((0, 2)),
+                ..BASE.applicators
+            },
+            ..BASE
+        };
+        // Sub-schema 0 admits strings only.
+        let mut strings = |_: usize, v: &Value| v.is_string();
+        assert!(check("x", &json!([1, 2, "a"]), &rules, &mut strings).is_ok());
+        let e = check("x", &json!([1, 2, 3]), &rules, &mut strings).unwrap_err();
+        assert_eq!((e.rule, e.message.contains("item 2")), ("unevaluatedItems", true));
     }
 
     #[test]

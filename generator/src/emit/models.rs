@@ -430,6 +430,9 @@ fn applicators(a: &crate::model::Applicators) -> Vec<TokenStream> {
             unevaluated_properties: Some(rt::json::Unevaluated { schema: #schema, names: &[#(#names),*], patterns: &[#(#patterns),*] }),
         ));
     }
+    if let Some((schema, prefix)) = a.unevaluated_items {
+        out.push(quote!(unevaluated_items: Some((#schema, #prefix)),));
+    }
     out
 }
 

@@ -135,6 +135,8 @@ pub struct Applicators {
     /// `unevaluatedProperties`: its sub-schema, and the names and patterns of the properties
     /// evaluated beside it (known from the schema alone; the runtime's `json::Unevaluated`).
     pub unevaluated_properties: Option<(usize, Vec<String>, Vec<String>)>,
+    /// `unevaluatedItems`: its sub-schema, and how many leading items are evaluated beside it.
+    pub unevaluated_items: Option<(usize, usize)>,
 }
 
 impl Checked {
@@ -241,6 +243,7 @@ impl Checked {
                     names,
                     patterns,
                 }),
+                unevaluated_items: a.unevaluated_items,
             },
         };
         f(&rules)

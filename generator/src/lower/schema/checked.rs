@@ -277,20 +277,44 @@ impl Lowerer<'_> {
                 list.push(self.subschema(subs, branch, &join(&at, &i.to_string()), &target, &name)?);
             }
         }
-        if let Some(schema) = map.get("unevaluatedProperties") {
-            let at = join(pointer, "unevaluatedProperties");
-            let index = self.subschema(subs, schema, &at, &target, "unevaluated")?;
-            match self.evaluated_properties(map, pointer, &mut Vec::new(), true) {
-                // Every property is evaluated beside it: it applies to none.
-                Ok(Evaluated::All) => {}
-                Ok(Evaluated::Named { names, patterns }) => a.unevaluated_properties = Some((index, names, patterns)),
-                Err(keyword) => {
-                    return Err(Error::unsupported(
-                        at,
-                        format!(
-                            "`unevaluatedProperties` beside `{keyword}`, where which properties are evaluated depends on the value"
-                        ),
-                    ));
+        if map.contains_key("unevaluatedProperties") || map.contains_key("unevaluatedItems") {
+            let mut evaluated = Evaluated::default();
+            self.evaluated(map, pointer, &mut Vec::new(), true, &mut evaluated);
+            let refuse = |keyword: &str, beside: &str, what: &str| {
+                Error::unsupported(
+                    join(pointer, keyword),
+                    format!("`{keyword}` beside `{beside}`, where which {what} are evaluated depends on the value"),
+                )
+            };
+            if let Some(schema) = map.get("unevaluatedProperties") {
+                if let Some(beside) = evaluated.properties_by_value {
+                    return Err(refuse("unevaluatedProperties", beside, "properties"));
+                }
+                let index = self.subschema(
+                    subs,
+                    schema,
+                    &join(pointer, "unevaluatedProperties"),
+                    &target,
+                    "unevaluated",
+                )?;
+                // Where every property is evaluated beside it, it applies to none.
+                if !evaluated.all_properties {
+                    a.unevaluated_properties = Some((index, evaluated.names, evaluated.patterns));
+                }
+            }
+            if let Some(schema) = map.get("unevaluatedItems") {
+                if let Some(beside) = evaluated.items_by_value {
+                    return Err(refuse("unevaluatedItems", beside, "items"));
+                }
+                let index = self.subschema(
+                    subs,
+                    schema,
+                    &join(pointer, "unevaluatedItems"),
+                    &target,
+                    "unevaluated_item",
+                )?;
+                if !evaluated.all_items {
+                    a.unevaluated_items = Some((index, evaluated.prefix));
                 }
             }
         }
@@ -301,18 +325,19 @@ impl Lowerer<'_> {
         })
     }
 
-    /// The properties `map` evaluates whatever the value: the names and patterns of its
-    /// `properties` and `patternProperties` and of the `allOf` members and `$ref`s applied in
-    /// place, or all of them where `additionalProperties` (or, below the top, another
-    /// `unevaluatedProperties`) applies. `Err` names a keyword whose evaluation depends on the
-    /// value (which `anyOf` branches pass, whether `if` holds): then it is not known here.
-    fn evaluated_properties(
+    /// Adds to `evaluated` what `map` evaluates whatever the value, for `unevaluatedProperties`
+    /// and `unevaluatedItems` beside it: its own keywords, and those of the `allOf` members
+    /// and `$ref`s applied in place. Below the top, another `unevaluated*` evaluates all.
+    /// A keyword whose evaluation depends on the value (which `anyOf` branches pass, whether
+    /// `if` holds, which items `contains` admits) is noted instead: then it is not known here.
+    fn evaluated(
         &self,
         map: &Map<String, Value>,
         pointer: &str,
         seen: &mut Vec<String>,
         top: bool,
-    ) -> std::result::Result<Evaluated, &'static str> {
+        evaluated: &mut Evaluated,
+    ) {
         const BY_VALUE: &[&str] = &[
             "anyOf",
             "oneOf",
@@ -322,18 +347,33 @@ impl Lowerer<'_> {
             "$dynamicRef",
         ];
         if let Some(keyword) = BY_VALUE.iter().find(|k| map.contains_key(**k)) {
-            return Err(keyword);
+            evaluated.properties_by_value.get_or_insert(keyword);
+            evaluated.items_by_value.get_or_insert(keyword);
         }
-        if map.contains_key("additionalProperties") || (!top && map.contains_key("unevaluatedProperties")) {
-            return Ok(Evaluated::All);
+        if map.contains_key("contains") {
+            evaluated.items_by_value.get_or_insert("contains");
         }
-        let keys = |keyword: &str| -> Vec<String> {
+        let nested = |keyword: &str| !top && map.contains_key(keyword);
+        evaluated.all_properties |= map.contains_key("additionalProperties") || nested("unevaluatedProperties");
+        let keys = |keyword: &str| {
             map.get(keyword)
                 .and_then(Value::as_object)
-                .map(|o| o.keys().cloned().collect())
-                .unwrap_or_default()
+                .into_iter()
+                .flat_map(|o| o.keys().cloned())
         };
-        let (mut names, mut patterns) = (keys("properties"), keys("patternProperties"));
+        evaluated.names.extend(keys("properties"));
+        evaluated.patterns.extend(keys("patternProperties"));
+        // 2020-12: `prefixItems`, then `items` for the rest; draft 4: `items: [...]`, then
+        // `additionalItems`.
+        let (prefix, rest) = match map.get("items") {
+            Some(Value::Array(tuple)) => (tuple.len(), "additionalItems"),
+            _ => (
+                map.get("prefixItems").and_then(Value::as_array).map_or(0, Vec::len),
+                "items",
+            ),
+        };
+        evaluated.prefix = evaluated.prefix.max(prefix);
+        evaluated.all_items |= map.contains_key(rest) || nested("unevaluatedItems");
         let mut in_place: Vec<(String, &Value)> = Vec::new();
         if let Some(reference) = map.get("$ref").and_then(Value::as_str)
             && let Ok((target, value)) = self.doc.follow_ref(reference, pointer)
@@ -352,23 +392,17 @@ impl Lowerer<'_> {
         for (at, member) in in_place {
             // `true` and `false` evaluate nothing; a schema met before adds nothing new.
             let Some(member) = member.as_object() else { continue };
-            if seen.contains(&at) {
-                continue;
-            }
-            seen.push(at.clone());
-            match self.evaluated_properties(member, &at, seen, false)? {
-                Evaluated::All => return Ok(Evaluated::All),
-                Evaluated::Named { names: n, patterns: p } => {
-                    names.extend(n);
-                    patterns.extend(p);
-                }
+            if !seen.contains(&at) {
+                seen.push(at.clone());
+                self.evaluated(member, &at, seen, false, evaluated);
             }
         }
-        names.sort();
-        names.dedup();
-        patterns.sort();
-        patterns.dedup();
-        Ok(Evaluated::Named { names, patterns })
+        if top {
+            evaluated.names.sort();
+            evaluated.names.dedup();
+            evaluated.patterns.sort();
+            evaluated.patterns.dedup();
+        }
     }
 
     pub(super) fn subschema(
@@ -388,8 +422,18 @@ impl Lowerer<'_> {
     }
 }
 
-/// What `unevaluatedProperties` sees as evaluated beside it.
-enum Evaluated {
-    All,
-    Named { names: Vec<String>, patterns: Vec<String> },
+/// What `unevaluatedProperties` and `unevaluatedItems` see as evaluated beside them.
+#[derive(Default)]
+struct Evaluated {
+    /// Every property (`additionalProperties`, or another `unevaluatedProperties` below).
+    all_properties: bool,
+    names: Vec<String>,
+    patterns: Vec<String>,
+    /// Every item (`items` after the prefix, or another `unevaluatedItems` below).
+    all_items: bool,
+    /// How many leading items are evaluated by position (the longest `prefixItems`).
+    prefix: usize,
+    /// The keyword that makes which properties (or items) are evaluated depend on the value.
+    properties_by_value: Option<&'static str>,
+    items_by_value: Option<&'static str>,
 }

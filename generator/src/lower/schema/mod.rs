@@ -72,7 +72,7 @@ const SHAPE_KEYWORDS: &[&str] = &[
 
 /// Keywords of JSON Schema that lowering neither enforces nor may ignore: a schema using one
 /// is refused by name rather than read as something looser.
-const REFUSED_KEYWORDS: &[&str] = &["unevaluatedItems", "$dynamicRef", "$recursiveRef"];
+const REFUSED_KEYWORDS: &[&str] = &["$dynamicRef", "$recursiveRef"];
 
 /// Keywords only a checked value (`TypeKind::Checked`) enforces.
 const CHECKED_KEYWORDS: &[&str] = &[
@@ -93,6 +93,7 @@ const CHECKED_KEYWORDS: &[&str] = &[
     "minContains",
     "maxContains",
     "unevaluatedProperties",
+    "unevaluatedItems",
 ];
 
 /// Keywords that constrain one instance type each: without `type`, they leave other types free.
@@ -457,7 +458,7 @@ impl<'a> Lowerer<'a> {
         let explicit_null = map.get("nullable").and_then(Value::as_bool).unwrap_or(false);
         // 3.1 lets keys beside `$ref` add constraints; in 3.0 they are ignored by definition.
         if self.doc.version >= Version::V3_1 && has_shape_besides(map, "$ref") {
-            if map.contains_key("unevaluatedProperties") {
+            if map.contains_key("unevaluatedProperties") || map.contains_key("unevaluatedItems") {
                 // It must see what the reference evaluates: the reference becomes an `allOf`
                 // member of the same schema, which means the same (both apply in place).
                 let mut same = map.clone();
