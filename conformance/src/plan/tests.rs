@@ -627,7 +627,6 @@ fn unevaluated_properties_get_a_property_no_schema_evaluates() {
         "              type: object
               properties:
                 owner:
-                  type: object
                   allOf:
                     - properties: {id: {type: integer}}
                   unevaluatedProperties: false",

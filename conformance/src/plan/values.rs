@@ -197,23 +197,34 @@ impl Sampler<'_> {
                         .unwrap_or(0)
                         .max(a.contains.map_or(0, |(_, min, _)| min));
                     let filled = item.map(|item| Value::Array(vec![item; length.max(1) as usize]));
-                    let plain = [
-                        json!("conformance"),
-                        json!(1),
-                        json!(true),
-                        Value::Object(object),
-                        Value::Object(all),
-                        json!([]),
-                        Value::Null,
-                    ];
+                    // A schema that speaks of properties (or items) but names no type admits
+                    // a string too; the value its keywords describe is the one to send, and
+                    // the one whose edges test them.
+                    let about_objects = !a.properties.is_empty()
+                        || !a.all_of.is_empty()
+                        || !c.required.is_empty()
+                        || c.min_properties.is_some()
+                        || a.additional_properties.is_some()
+                        || a.unevaluated_properties.is_some();
+                    let about_arrays = a.items.is_some()
+                        || !a.prefix_items.is_empty()
+                        || a.contains.is_some()
+                        || a.unevaluated_items.is_some();
+                    let objects = [Value::Object(object), Value::Object(all)];
+                    let arrays = filled.into_iter().chain([json!([])]);
+                    let scalars = [json!("conformance"), json!(1), json!(true)];
+                    let described: Vec<Value> = if about_arrays && !about_objects {
+                        arrays.chain(objects).collect()
+                    } else {
+                        objects.into_iter().chain(arrays).collect()
+                    };
+                    let plain: Vec<Value> = if about_objects || about_arrays {
+                        described.into_iter().chain(scalars).chain([Value::Null]).collect()
+                    } else {
+                        scalars.into_iter().chain(described).chain([Value::Null]).collect()
+                    };
                     let allowed = c.rules.one_of_values.iter().flatten().cloned();
-                    return given().or_else(|| {
-                        allowed
-                            .chain(branches)
-                            .chain(plain)
-                            .chain(filled)
-                            .find(|v| self.is_valid(ty, v))
-                    });
+                    return given().or_else(|| allowed.chain(branches).chain(plain).find(|v| self.is_valid(ty, v)));
                 }
             },
         };
