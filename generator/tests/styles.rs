@@ -212,11 +212,11 @@ async fn main() {
 const VALID_QUERY: &str = "tags=a&tags=b&sizes=1,2&words=x%20y&levels=1|2&time%5Bstart%5D=2026-03-02T00%3A00%3A00Z&time%5Bend%5D=2026-03-03T00%3A00%3A00Z&lat=1.5&lng=-2&strict=true&limit=10";
 
 fn get(name: &str, path: &str, query: &str, headers: Value) -> Value {
-    json!({"name": name, "method": "GET", "uri": format!("/styles/{path}?{query}"), "headers": headers})
+    json!({"name": name, "method": "GET", "uri": format!("/base/styles/{path}?{query}"), "headers": headers})
 }
 
 fn post(name: &str, uri: &str, content_type: &str, body: &str) -> Value {
-    json!({"name": name, "method": "POST", "uri": uri, "headers": {"content-type": content_type}, "body": body})
+    json!({"name": name, "method": "POST", "uri": format!("/base{uri}"), "headers": {"content-type": content_type}, "body": body})
 }
 
 const MULTIPART: &str = "--xyz\r\ncontent-disposition: form-data; name=\"name\"\r\n\r\nn 1\r\n--xyz\r\ncontent-disposition: form-data; name=\"kind\"\r\n\r\ntask\r\n--xyz\r\ncontent-disposition: form-data; name=\"count\"\r\n\r\n7\r\n--xyz\r\ncontent-disposition: form-data; name=\"tags\"\r\n\r\na\r\n--xyz\r\ncontent-disposition: form-data; name=\"tags\"\r\n\r\nb,c\r\n--xyz\r\ncontent-disposition: form-data; name=\"meta\"\r\ncontent-type: application/json\r\n\r\n{\"owner\":\"me\"}\r\n--xyz--\r\n";

@@ -20,18 +20,20 @@ pub struct Params {
 }
 
 /// The path parameters as sent, still percent-encoded: the route's template (its
-/// `MatchedPath`) laid over the request's path segment by segment. `None` where they do not
-/// line up one for one (a capture inside a segment, a wildcard), and the router's decoded
-/// values are used, encoded again.
+/// `MatchedPath`) laid over the request's path segment by segment, from the end (inside a
+/// nested router the path has lost the prefix the template still has). `None` where they do
+/// not line up one for one (a capture inside a segment, a wildcard, a capture in the prefix),
+/// and the router's decoded values are used.
 fn raw_path_values(parts: &Parts) -> Option<Vec<(String, String)>> {
     let template = parts.extensions.get::<axum::extract::MatchedPath>()?.as_str();
-    let (template, path): (Vec<&str>, Vec<&str>) =
-        (template.split('/').collect(), parts.uri.path().split('/').collect());
-    if template.len() != path.len() {
+    let template: Vec<&str> = template.split('/').collect();
+    let path: Vec<&str> = parts.uri.path().split('/').collect();
+    let prefix = template.len().checked_sub(path.len())?;
+    if template[..prefix].iter().any(|t| t.contains('{')) {
         return None;
     }
     let mut values = Vec::new();
-    for (t, p) in template.iter().zip(&path) {
+    for (t, p) in template[prefix..].iter().zip(&path) {
         match t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
             Some(name) if !name.contains(['{', '}', '*']) => values.push((name.to_owned(), (*p).to_owned())),
             _ if t.contains('{') => return None,
@@ -55,10 +57,12 @@ impl Params {
         // The router's decoding refuses a segment that is not UTF-8 once decoded; the values
         // kept are the segments as sent, so that an encoded `,` stays inside an array's item.
         let path = match RawPathParams::from_request_parts(parts, &()).await {
+            // Where the template cannot be laid over the path, the decoded values are used
+            // with only `%` escaped, so that decoding them again gives them back.
             Ok(decoded) => raw_path_values(parts).unwrap_or_else(|| {
                 decoded
                     .iter()
-                    .map(|(k, v)| (k.to_owned(), style::percent_encode(v)))
+                    .map(|(k, v)| (k.to_owned(), v.replace('%', "%25")))
                     .collect()
             }),
             Err(e) => {
