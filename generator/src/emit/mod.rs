@@ -45,9 +45,7 @@ fn api_files(api: &Api, module: &str, source: &str, root: &str) -> Result<Vec<Fi
     // rustfmt would re-lay prettyplease output and make `codegen --check` fail.
     let root_file = format!("{header}{docs}\n#[rustfmt::skip]\npub mod models;\n#[rustfmt::skip]\npub mod server;\n");
     let dir = root.rsplit_once('/').map_or("", |(dir, _)| dir);
-    // The server file is one part: its handlers and its trait come from the same tokens of
-    // each operation, which cannot leave their thread. It is made first, beside the models'
-    // first parts.
+    // The server's parts first: its head, the largest part, starts at once.
     let [server, models] = files_in_parts(
         api,
         module,
