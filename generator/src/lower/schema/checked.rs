@@ -157,14 +157,7 @@ impl Lowerer<'_> {
                 .as_object()
                 .ok_or_else(|| Error::invalid(&at, "a mapping of property names to lists", describe(dependent)))?;
             for (key, partners) in dependent {
-                let partners = partners
-                    .as_array()
-                    .and_then(|p| {
-                        p.iter()
-                            .map(|v| v.as_str().map(str::to_owned))
-                            .collect::<Option<Vec<_>>>()
-                    })
-                    .ok_or_else(|| Error::invalid(join(&at, key), "a list of property names", describe(partners)))?;
+                let partners = property_names(partners, &join(&at, key))?;
                 checked.dependent_required.push((key.clone(), partners));
             }
         }
@@ -208,14 +201,8 @@ impl Lowerer<'_> {
             })?;
             for (key, dependency) in dependencies {
                 match dependency {
-                    Value::Array(names) => {
-                        let names = names
-                            .iter()
-                            .map(|v| v.as_str().map(str::to_owned))
-                            .collect::<Option<Vec<_>>>()
-                            .ok_or_else(|| {
-                                Error::invalid(join(&at, key), "a list of property names", describe(dependency))
-                            })?;
+                    Value::Array(_) => {
+                        let names = property_names(dependency, &join(&at, key))?;
                         checked.dependent_required.push((key.clone(), names));
                     }
                     schema => a.dependent_schemas.push((
@@ -420,6 +407,14 @@ impl Lowerer<'_> {
         });
         Ok(subs.len() - 1)
     }
+}
+
+/// A list of property names (`dependentRequired`'s, or `dependencies`' list form) at `at`.
+fn property_names(value: &Value, at: &str) -> Result<Vec<String>> {
+    value
+        .as_array()
+        .and_then(|list| list.iter().map(|v| v.as_str().map(str::to_owned)).collect())
+        .ok_or_else(|| Error::invalid(at, "a list of property names", describe(value)))
 }
 
 /// What `unevaluatedProperties` and `unevaluatedItems` see as evaluated beside them.
