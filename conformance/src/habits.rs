@@ -10,12 +10,46 @@
 //!   {...}}`): a field is looked for at the top, then one level down ([`in_envelope`]).
 //! - Where a create body has no required text, an optional field named like `name`,
 //!   `description`, `title`, `label` or `url` carries the run tag ([`TAG_HOLDER_NAMES`]).
+//! - A field or parameter named `id`, `uid`, `uuid`, `<thing>_id`, `<thing>-id` or
+//!   `<thing>Id` names a resource ([`names_an_id`]): where the spec links nothing, such a
+//!   path parameter is linked to a create answer's id, and a required body field so named
+//!   makes a POST act on a resource rather than create one.
+//! - An item of the collection `/silences` may sit below `/silence/{id}` as well as
+//!   `/silences/{id}` ([`singulars`]).
 
 use generator::model::{Api, Operation, ParamLocation, Parameter, TypeRef};
 use serde_json::Value;
 
 /// Names of optional create-body fields that take a run-tagged text, best first.
 pub const TAG_HOLDER_NAMES: [&str; 5] = ["name", "description", "title", "label", "url"];
+
+/// Whether a field or parameter so named names a resource.
+pub fn names_an_id(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    matches!(lower.as_str(), "id" | "uid" | "uuid")
+        || lower.ends_with("_id")
+        || lower.ends_with("-id")
+        || lower.ends_with("_uuid")
+        || name.ends_with("Id")
+        || name.ends_with("ID")
+}
+
+/// The singular spellings of a plural collection segment (`silences` → `silence`, `silenc`;
+/// `policies` → `policy`, `polici`; `boxes` → `box`, `boxe`): each is only a candidate
+/// path, used where the spec has an item path so spelled.
+pub fn singulars(plural: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(stem) = plural.strip_suffix("ies") {
+        out.push(format!("{stem}y"));
+    }
+    for suffix in ["es", "s"] {
+        if let Some(stem) = plural.strip_suffix(suffix) {
+            out.push(stem.to_owned());
+        }
+    }
+    out.retain(|s| !s.is_empty());
+    out
+}
 
 /// The update's `rotate_<field>` flag and the field it rotates.
 pub fn rotation_flag<'a>(api: &Api, update: &'a Operation) -> Option<(&'a Parameter, &'a str)> {
@@ -53,6 +87,24 @@ mod tests {
         let answer = serde_json::json!({"success": true, "data": {"name": "x", "deep": {"a": 1}}});
         assert_eq!(in_envelope(&answer, "/name"), Some(&Value::from("x")));
         assert_eq!(in_envelope(&answer, "/a"), None);
+    }
+
+    #[test]
+    fn id_names() {
+        for yes in ["id", "ID", "uuid", "order_id", "orderId", "silenceID", "app-id"] {
+            assert!(names_an_id(yes), "{yes}");
+        }
+        for no in ["valid", "paid", "identity", "width", "name"] {
+            assert!(!names_an_id(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn singular_spellings() {
+        assert!(singulars("silences").contains(&"silence".to_owned()));
+        assert!(singulars("policies").contains(&"policy".to_owned()));
+        assert!(singulars("boxes").contains(&"box".to_owned()));
+        assert!(singulars("data").is_empty());
     }
 
     #[test]

@@ -93,6 +93,28 @@ fn looks_minted(value: &str) -> bool {
     value.len() >= MIN_VALUE && value.bytes().any(|b| b.is_ascii_digit())
 }
 
+/// `text` with the number each resource of the run adds to its tagged names
+/// (`Resources::numbered`: `[run]-17`) left out: it depends on the order cases ran in.
+fn without_numbers(text: &str) -> String {
+    const RUN: &str = "[run]-";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(RUN) {
+        let after = &rest[at + RUN.len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let whole = digits > 0 && !after[digits..].starts_with(|c: char| c.is_alphanumeric() || c == '_');
+        out.push_str(&rest[..at + "[run]".len()]);
+        if whole {
+            rest = &after[digits..];
+        } else {
+            out.push('-');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// What to hide, learned from the run.
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
@@ -156,7 +178,7 @@ impl Redactor {
     /// Free text in a report (a check's message, an error): credentials, secrets and the run
     /// tag masked as whole tokens; ids, numbers, words and the base URL as they are.
     pub fn message(&self, text: &str) -> String {
-        self.hidden.replace_tokens(text, 1)
+        without_numbers(&self.hidden.replace_tokens(text, 1))
     }
 
     /// Free text in a snapshot: as [`Redactor::message`], and learned ids and timestamps as
@@ -282,6 +304,16 @@ fn kind_of_key(key: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_number_of_a_resource_is_not_shown() {
+        assert_eq!(super::without_numbers("conformance-[run]-561"), "conformance-[run]");
+        assert_eq!(
+            super::without_numbers("/x/[run]-7/y [run]-name"),
+            "/x/[run]/y [run]-name"
+        );
+        assert_eq!(super::without_numbers("[run]-12ab [run]-"), "[run]-12ab [run]-");
+    }
+
     use super::*;
     use serde_json::json;
 

@@ -41,6 +41,10 @@ struct Mock {
     body_api: Api,
     /// Ids made, by the collection path they were made in (`/pet` → {"1001"}).
     made: Mutex<HashMap<String, HashSet<String>>>,
+    /// What each made item holds, as its create answer said and later writes changed it:
+    /// the index into `kept`, by collection and by each id that names the item.
+    kept_at: Mutex<HashMap<(String, String), usize>>,
+    kept: Mutex<Vec<Value>>,
     next_id: Mutex<u64>,
 }
 
@@ -143,7 +147,16 @@ impl Mock {
             return false;
         };
         let sample = self.sample_answer(op, status).unwrap_or(Value::Null);
-        validate(&self.api, &body.ty, body.ty.nullable, &overlay(&sample, value)).is_empty()
+        let merged = overlay(&sample, value, &self.declared(&body.ty));
+        validate(&self.api, &body.ty, body.ty.nullable, &merged).is_empty()
+    }
+
+    /// The properties an answer of type `ty` declares.
+    fn declared(&self, ty: &TypeRef) -> Vec<&str> {
+        self.api
+            .struct_of(ty)
+            .map(|s| s.fields.iter().map(|f| f.wire_name.as_str()).collect())
+            .unwrap_or_default()
     }
 
     /// An answer with status `status`, in the first media type its response documents.
@@ -161,7 +174,7 @@ impl Mock {
                 let sample = self.sampler().value(&body.ty, Hint::default()).unwrap_or(Value::Null);
                 let value = match echo {
                     Some(echo) => {
-                        let merged = overlay(&sample, echo);
+                        let merged = overlay(&sample, echo, &self.declared(&body.ty));
                         if validate(&self.api, &body.ty, body.ty.nullable, &merged).is_empty() {
                             merged
                         } else {
@@ -266,6 +279,7 @@ impl Mock {
         }
         // Items of a collection this mock made things in: only what it made (and kept).
         let mut made = self.made.lock().unwrap();
+        let ok = documented(op, &[200, 201, 202, 204], 2, 200);
         if let Some((name, id)) = path_params.first() {
             let collection = op
                 .path
@@ -281,8 +295,35 @@ impl Mock {
                     ids.remove(id);
                 }
             }
+            // The item itself (not what is below it) answers with what it holds: a PATCH
+            // changes the fields it sends, a PUT replaces them, a GET reads them.
+            let item = op.path == format!("{collection}/{{{name}}}");
+            let at = self.kept_at.lock().unwrap().get(&(collection, id.clone())).copied();
+            if let Some(at) = at.filter(|_| item) {
+                let mut kept = self.kept.lock().unwrap();
+                let held = &mut kept[at];
+                match (&op.method, &sent, held.as_object_mut()) {
+                    (generator::model::Method::Patch, Some(Value::Object(changes)), Some(map)) => {
+                        map.extend(changes.clone());
+                    }
+                    (generator::model::Method::Put, Some(sent @ Value::Object(_)), Some(map)) => {
+                        map.retain(|k, _| k == "id");
+                        if let Value::Object(whole) = with_defaults(&self.api, op, sent.clone()) {
+                            map.extend(whole);
+                        }
+                    }
+                    _ => {}
+                }
+                if matches!(
+                    op.method,
+                    generator::model::Method::Get | generator::model::Method::Patch | generator::model::Method::Put
+                ) {
+                    let held = held.clone();
+                    drop(kept);
+                    return self.answer(op, ok, Some(&held));
+                }
+            }
         }
-        let ok = documented(op, &[200, 201, 202, 204], 2, 200);
         let mut echo = sent.map(|v| with_defaults(&self.api, op, v));
         if op.method == generator::model::Method::Post && path_params.is_empty() {
             let mut next = self.next_id.lock().unwrap();
@@ -315,13 +356,37 @@ impl Mock {
                             .is_some_and(|p| validate(&self.api, &p.ty, false, &Value::from(id.as_str())).is_empty())
                     })
                     .map(Value::from);
-                let id = [for_paths, Some(Value::from(*next)), Some(Value::from(digits.clone()))]
-                    .into_iter()
-                    .flatten()
-                    .find(|id| fits(id))
-                    .unwrap_or_else(|| Value::from(digits));
-                made.entry(op.path.clone()).or_default().insert(crate_id_text(&id));
+                // Else the answer's own sampled id (which keeps the answer's pattern), so made.
+                let for_answer = self
+                    .sample_answer(op, ok)
+                    .and_then(|a| a.get("id")?.as_str().map(str::to_owned))
+                    .and_then(ending_in_digits)
+                    .map(Value::from);
+                let id = [
+                    for_paths,
+                    for_answer,
+                    Some(Value::from(*next)),
+                    Some(Value::from(digits.clone())),
+                ]
+                .into_iter()
+                .flatten()
+                .find(|id| fits(id))
+                .unwrap_or_else(|| Value::from(digits));
+                let ids = made.entry(op.path.clone()).or_default();
+                let mut names = vec![crate_id_text(&id)];
+                // An item may be named by another field than `id` (svix's event types by
+                // `name`, petstore's users by `username`): what was sent in it names it too.
+                if let Some(named) = item_param.and_then(|p| map.get(&p.name)) {
+                    names.push(crate_id_text(named));
+                }
                 map.insert("id".into(), id);
+                let mut kept = self.kept.lock().unwrap();
+                kept.push(Value::Object(map.clone()));
+                let mut kept_at = self.kept_at.lock().unwrap();
+                for name in names {
+                    ids.insert(name.clone());
+                    kept_at.insert((op.path.clone(), name), kept.len() - 1);
+                }
             }
         }
         self.answer(op, ok, echo.as_ref())
@@ -351,14 +416,14 @@ fn with_defaults(api: &Api, op: &Operation, mut body: Value) -> Value {
     body
 }
 
-/// `sample` with the keys it has taken from `sent` (the keys the answer's schema declares).
-fn overlay(sample: &Value, sent: &Value) -> Value {
+/// `sample` with the keys it has, or the answer's schema declares, taken from `sent`.
+fn overlay(sample: &Value, sent: &Value, declared: &[&str]) -> Value {
     let (Value::Object(answer), Value::Object(sent)) = (sample, sent) else {
         return sample.clone();
     };
     let mut out = answer.clone();
     for (k, v) in sent {
-        if out.contains_key(k) || k == "id" {
+        if out.contains_key(k) || k == "id" || declared.contains(&k.as_str()) {
             out.insert(k.clone(), v.clone());
         }
     }
@@ -387,6 +452,8 @@ async fn serve(
         defects,
         body_api,
         made: Mutex::new(HashMap::new()),
+        kept_at: Mutex::new(HashMap::new()),
+        kept: Mutex::new(Vec::new()),
         next_id: Mutex::new(1000),
     });
     let app = axum::Router::new().fallback(move |method: HttpMethod, uri: Uri, headers: HeaderMap, body: Bytes| {

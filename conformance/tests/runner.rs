@@ -664,7 +664,7 @@ async fn a_spec_without_links_raises_no_false_alarm() {
     support::strip_links(&mut doc);
     let api = generator::load_str(&doc.to_string(), None).unwrap();
     let plan = conformance::plan::plan(&api, "cfm-00000000", &[]);
-    assert!(plan.resources.as_ref().is_some_and(|r| r.inferred), "{:?}", plan.notes);
+    assert!(plan.resources.iter().any(|r| r.inferred), "{:?}", plan.notes);
 
     let store = Arc::new(Store::open(None).unwrap());
     let router = Api::Kejue.router(store, Arc::new(Tenants::new(&[KEY.into()])));

@@ -12,7 +12,7 @@ use tokio::sync::Semaphore;
 use super::retry::{Policy, Retries};
 use super::{Runner, StepKind, evaluate_link};
 use crate::error::RunError;
-use crate::plan::{Auth, Param, ParamValue, RequestBody, carries_tag, tagged_at, wire_text};
+use crate::plan::{Auth, Param, ParamValue, RequestBody, Resources, carries_tag, tagged_at, wire_text};
 
 /// What `sweep` found, and did.
 #[derive(Debug, Clone, Default)]
@@ -45,13 +45,13 @@ const MAX_PAGES: usize = 10_000;
 impl Runner {
     /// Deletes every resource the run made and has not deleted; returns what could not be.
     pub async fn cleanup(self: &Arc<Self>) -> Vec<String> {
-        let pending: Vec<Value> = match self.created.lock() {
+        let pending: Vec<(String, Value)> = match self.created.lock() {
             Ok(mut created) => created
                 .iter_mut()
                 .filter(|c| !c.deleted)
                 .map(|c| {
                     c.deleted = true;
-                    c.body.clone()
+                    (c.kind.clone(), c.body.clone())
                 })
                 .collect(),
             Err(_) => return vec!["the list of created resources is unreadable".into()],
@@ -59,11 +59,11 @@ impl Runner {
         // As many deletes in flight as cases were: a slow delete must not make cleanup crawl.
         let semaphore = Arc::new(Semaphore::new(self.settings.concurrency.max(1)));
         let mut tasks = tokio::task::JoinSet::new();
-        for body in pending {
+        for (kind, body) in pending {
             let (runner, semaphore) = (self.clone(), semaphore.clone());
             tasks.spawn(async move {
                 let _permit = semaphore.acquire_owned().await;
-                runner.delete(&body).await
+                runner.delete(&kind, &body).await
             });
         }
         let mut failures = Vec::new();
@@ -85,15 +85,20 @@ impl Runner {
         failures
     }
 
-    /// Deletes one resource by its create answer, retrying transient failures; the failure
-    /// is a line of the report, not a stop.
-    pub(crate) async fn delete(&self, created: &Value) -> Result<(), String> {
-        let resources = self.plan.resources.as_ref().ok_or("no create operation")?;
+    /// Deletes one resource of the kind `kind` (its create operation) by its create answer,
+    /// retrying transient failures; the failure is a line of the report, not a stop.
+    pub(crate) async fn delete(&self, kind: &str, created: &Value) -> Result<(), String> {
+        let resources = self
+            .plan
+            .resources
+            .iter()
+            .find(|r| r.create == kind)
+            .ok_or_else(|| format!("no create operation {kind}"))?;
         let op = resources
             .delete
             .as_ref()
             .and_then(|d| self.operation(d))
-            .ok_or("the spec links no delete operation: resources stay")?;
+            .ok_or_else(|| format!("the spec links no delete operation to {kind}: what it made stays"))?;
         let link = resources
             .link_to(&op.operation_id)
             .ok_or("no link to the delete operation")?;
@@ -130,35 +135,61 @@ impl Runner {
     }
 
     /// Finds what earlier runs left: listed resources whose tagged fields (where the run
-    /// writes its tag) hold a run tag as a whole token; every page of the list is read
-    /// first. Unless `dry_run`, each is then deleted through the (linked or inferred) delete
-    /// operation. Nothing else is ever deleted.
+    /// writes its tag) hold a run tag as a whole token, for every kind of resource the run
+    /// makes that can be listed; every page of each list is read first. Unless `dry_run`,
+    /// each is then deleted through its kind's (linked or inferred) delete operation.
+    /// Nothing else is ever deleted.
     pub async fn sweep(&self, dry_run: bool) -> Result<Swept, RunError> {
-        let resources = self.plan.resources.as_ref().ok_or_else(|| {
-            RunError::Sweep(
+        if self.plan.resources.is_empty() {
+            return Err(RunError::Sweep(
                 "the spec links no create operation to the others, and none could be inferred \
                  (a POST on a collection path whose answer names the resource's id)"
                     .into(),
-            )
-        })?;
-        let list = resources
-            .list
-            .as_ref()
-            .and_then(|l| self.operation(l))
-            .ok_or_else(|| RunError::Sweep("the spec has no list operation to find leftovers with".into()))?;
+            ));
+        }
+        let mut swept = Swept::default();
+        let mut why_not = Vec::new();
+        let mut swept_any = false;
+        for resources in &self.plan.resources {
+            match self.sweep_kind(resources, dry_run, &mut swept).await? {
+                Ok(()) => swept_any = true,
+                Err(why) => why_not.push(why),
+            }
+        }
+        if !swept_any {
+            return Err(RunError::Sweep(why_not.join("; ")));
+        }
+        swept
+            .notes
+            .extend(why_not.into_iter().map(|why| format!("not swept: {why}")));
+        Ok(swept)
+    }
+
+    /// Sweeps one kind; the inner error says why this kind cannot be swept at all.
+    async fn sweep_kind(
+        &self,
+        resources: &Resources,
+        dry_run: bool,
+        swept: &mut Swept,
+    ) -> Result<Result<(), String>, RunError> {
+        let Some(list) = resources.list.as_ref().and_then(|l| self.operation(l)) else {
+            return Ok(Err(format!(
+                "{}: the spec has no list operation to find leftovers with",
+                resources.create
+            )));
+        };
         if resources.tag_fields.is_empty() {
-            return Err(RunError::Sweep(format!(
+            return Ok(Err(format!(
                 "the run writes its tag into no field of {}'s body, so nothing can be told apart as the runner's",
                 resources.create
             )));
         }
         if !dry_run && resources.delete.is_none() {
-            return Err(RunError::Sweep(format!(
+            return Ok(Err(format!(
                 "no delete operation is linked to {}: nothing can be removed (--dry-run lists what is left)",
                 resources.create
             )));
         }
-        let mut swept = Swept::default();
         let items = self.list_all(list, &mut swept.notes).await?;
         let delete_link = resources.delete.as_deref().and_then(|d| resources.link_to(d));
         let expressions: Vec<&String> = delete_link
@@ -196,15 +227,15 @@ impl Runner {
             doomed.push(created);
         }
         if dry_run {
-            return Ok(swept);
+            return Ok(Ok(()));
         }
         for created in doomed {
-            match self.delete(&created).await {
+            match self.delete(&resources.create, &created).await {
                 Ok(()) => swept.removed += 1,
                 Err(e) => swept.failures.push(e),
             }
         }
-        Ok(swept)
+        Ok(Ok(()))
     }
 
     /// Every item of the list, page after page: by the `next` link of an answer, else by the

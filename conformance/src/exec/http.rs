@@ -193,7 +193,11 @@ impl Runner {
             body: text.clone(),
             curl: Some(self.curl(&method, base, &path, &wire, credential.as_ref(), text.as_deref())),
         };
-        let collection = self.plan.resources.as_ref().and_then(|r| r.list.as_ref()) == Some(&op.operation_id);
+        let collection = self
+            .plan
+            .resources
+            .iter()
+            .any(|r| r.list.as_ref() == Some(&op.operation_id));
         // 429: wait as the server asks, a few times, then take the answer as it is.
         let mut retries = Retries::new(Policy::rate_limit(self.settings.rate_limit_retries));
         let mut headers: Vec<(String, String)> = wire.headers.iter().map(|(k, v)| (k.clone(), real(v))).collect();

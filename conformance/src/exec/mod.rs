@@ -3,7 +3,7 @@
 //! concurrency, per-request timeouts, 429 and `Retry-After` honoured.
 
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -298,8 +298,9 @@ pub struct Exchange {
     pub skipped: Option<String>,
 }
 
-/// A resource the run made: the create answer, for links.
+/// A resource the run made: its kind (the create operation), the create answer, for links.
 struct Created {
+    kind: String,
     body: Value,
     deleted: bool,
 }
@@ -357,6 +358,8 @@ pub struct Runner {
     settings: Settings,
     transport: Transport,
     created: Mutex<Vec<Created>>,
+    /// How many resources the run has made for cases: each is numbered apart.
+    made_for_cases: AtomicU64,
     /// Set when the run is told to stop: no case sends another request.
     stopping: AtomicBool,
     /// Requests of cases that may create something (POST, PUT) now on the wire.
@@ -433,6 +436,7 @@ impl Runner {
             writes_in_flight: AtomicUsize::new(0),
             abandoned: AtomicUsize::new(0),
             timeouts_in_a_row: AtomicU32::new(0),
+            made_for_cases: AtomicU64::new(0),
             timed_out: AtomicBool::new(false),
             stop: Notify::new(),
         })
@@ -472,7 +476,7 @@ impl Runner {
                     .iter()
                     .any(|p| p.required || p.location == ParamLocation::Path)
         };
-        let list = self.plan.resources.as_ref().and_then(|r| r.list.as_deref());
+        let list = self.plan.resources.iter().find_map(|r| r.list.as_deref());
         let mut candidates: Vec<&Operation> = self.plan.api.operations.iter().filter(safe).collect();
         candidates.sort_by_key(|op| (Some(op.operation_id.as_str()) != list, op.security.is_empty()));
         candidates.first().copied()
@@ -800,7 +804,9 @@ impl Runner {
 
     /// Keeps the books on resources: a case's own create is removed later; a delete is done.
     fn after(&self, case: &Case, step: &Step, resource: Option<&Value>) {
-        let Some(resources) = &self.plan.resources else { return };
+        let Some(resources) = self.plan.kind_of(&case.operation) else {
+            return;
+        };
         let Ok(received) = &step.received else { return };
         let ok = (200..300).contains(&received.status);
         if ok
@@ -808,7 +814,7 @@ impl Runner {
             && !case.needs_resource
             && let Some(body) = &received.json
         {
-            self.remember(body.clone());
+            self.remember(&resources.create, body.clone());
         }
         if ok
             && Some(&case.operation) == resources.delete.as_ref()
@@ -822,9 +828,13 @@ impl Runner {
         }
     }
 
-    fn remember(&self, body: Value) {
+    fn remember(&self, kind: &str, body: Value) {
         if let Ok(mut created) = self.created.lock() {
-            created.push(Created { body, deleted: false });
+            created.push(Created {
+                kind: kind.to_owned(),
+                body,
+                deleted: false,
+            });
         }
     }
 
@@ -833,14 +843,14 @@ impl Runner {
     async fn create_resource(&self, case: &Case, steps: &mut Vec<Step>) -> Result<Value, String> {
         let resources = self
             .plan
-            .resources
-            .as_ref()
-            .ok_or("the spec links no create operation to the others")?;
+            .kind_of(&case.operation)
+            .ok_or("the spec links no create operation to it")?;
         let op = self
             .operation(&resources.create)
             .ok_or("the create operation is missing")?;
+        let n = self.made_for_cases.fetch_add(1, Ordering::Relaxed) + 1;
         let body = crate::scenarios::create_body(case, resources)
-            .cloned()
+            .map(|b| resources.numbered(b, n))
             .map_or(RequestBody::None, RequestBody::Json);
         let mut retries = Retries::new(Policy::TRANSIENT);
         loop {
@@ -870,7 +880,7 @@ impl Runner {
             steps.push(step);
             match outcome {
                 Ok(created) => {
-                    self.remember(created.clone());
+                    self.remember(&resources.create, created.clone());
                     return Ok(created);
                 }
                 Err(e) if !retries.wait(None).await => return Err(e),
@@ -901,6 +911,9 @@ impl Runner {
             let value = evaluate_link(expression, resource)?;
             apply(&mut body, std::slice::from_ref(field), Some(value));
         }
+        if let (Some(crate::scenarios::Scenario::PartialUpdate(update)), Some(resource)) = (&case.stateful, resource) {
+            crate::scenarios::partial_update::alongside_as_made(update, &mut body, resource);
+        }
         if let Some(edit) = &case.edit {
             apply(&mut body, &edit.path, edit.value.clone());
             let fields = self
@@ -928,7 +941,10 @@ impl Runner {
 
     /// The parameters of an operation that take the resource's values (by the create links).
     pub(crate) fn linked_params(&self, op: &Operation) -> Vec<Param> {
-        let link = self.plan.resources.as_ref().and_then(|r| r.link_to(&op.operation_id));
+        let link = self
+            .plan
+            .kind_of(&op.operation_id)
+            .and_then(|r| r.link_to(&op.operation_id));
         op.parameters
             .iter()
             .filter_map(|p| {

@@ -21,8 +21,8 @@ mod resources;
 mod tests;
 
 pub use case::{Auth, Case, Edit, Expect, Param, ParamValue, RequestBody};
-pub use resources::{Resources, carries_tag, response_pointer, tagged_at, tagged_paths, wire_text};
-use resources::{base_request, resources};
+pub use resources::{Resources, carries_tag, kind_of, response_pointer, tagged_at, tagged_paths, wire_text};
+use resources::{base_request, kinds};
 
 /// Everything a run needs: the model, the cases, and what could not be planned.
 #[derive(Debug, Clone)]
@@ -30,7 +30,8 @@ pub struct Plan {
     pub api: Api,
     pub tag: String,
     pub cases: Vec<Case>,
-    pub resources: Option<Resources>,
+    /// Every kind of resource the run makes for itself, those it can delete first.
+    pub resources: Vec<Resources>,
     /// Why something was not planned (no valid value for a pattern, ...): shown, never silent.
     pub notes: Vec<String>,
     /// What a person must know before anything is sent (cases left out because what they
@@ -39,6 +40,13 @@ pub struct Plan {
     /// Ids made up for "unknown id" cases (fresh random UUIDs): they name nothing, and are
     /// redacted like the tag.
     pub unknown_ids: Vec<String>,
+}
+
+impl Plan {
+    /// The kind of resource `operation` creates or acts on.
+    pub fn kind_of(&self, operation: &str) -> Option<&Resources> {
+        kind_of(&self.resources, operation)
+    }
 }
 
 /// What a run may touch on the server.
@@ -62,9 +70,9 @@ pub fn plan_with(api: &Api, tag: &str, operations: &[String], safety: Safety) ->
     let sampler = Sampler { api, tag };
     let mut notes = Vec::new();
     let resources = if safety.read_only {
-        None
+        Vec::new()
     } else {
-        resources(api, &sampler, &mut notes)
+        kinds(api, &sampler, &mut notes)
     };
     let mut unknown_ids = Vec::new();
     let mut cases = Vec::new();
@@ -75,7 +83,7 @@ pub fn plan_with(api: &Api, tag: &str, operations: &[String], safety: Safety) ->
         let mut planner = Planner {
             api,
             sampler: &sampler,
-            resources: resources.as_ref(),
+            resources: kind_of(&resources, &op.operation_id),
             op,
             notes: &mut notes,
             unknown_ids: &mut unknown_ids,
@@ -87,7 +95,7 @@ pub fn plan_with(api: &Api, tag: &str, operations: &[String], safety: Safety) ->
     for op in &api.operations {
         refusal_gaps(op, &cases, &mut notes);
     }
-    let warnings = safety::keep_safe(api, resources.as_ref(), safety, &unknown_ids, &mut cases, &mut notes);
+    let warnings = safety::keep_safe(api, &resources, safety, &unknown_ids, &mut cases, &mut notes);
     Plan {
         api: api.clone(),
         tag: tag.to_owned(),
@@ -126,6 +134,15 @@ impl Planner<'_, '_> {
                 self.notes.push(format!("{}: not tested: {why}", op.operation_id));
                 return None;
             }
+        };
+        // What a POST on a collection may create carries the run tag, in an optional field
+        // where no required one takes it.
+        let body = match body {
+            Some(mut b) if op.method == generator::model::Method::Post && link.is_none() => {
+                resources::with_tag(self.api, self.sampler, op, &mut b);
+                Some(b)
+            }
+            other => other,
         };
         let needs_resource = link.is_some();
         let base = Case {

@@ -27,13 +27,34 @@ pub struct Resources {
     /// The fields of the create body that carry the run tag (paths of object keys): where
     /// `sweep` looks for it in listed resources.
     pub tag_fields: Vec<Vec<String>>,
+    /// The tagged fields of the create body that stay valid with a suffix: each resource the
+    /// run makes gets its own value there ([`Resources::numbered`]), so that no two are
+    /// named alike (a server may refuse a second `name`, and a case must not act on
+    /// another's resource).
+    pub unique_fields: Vec<Vec<String>>,
 }
 
 impl Resources {
     pub fn link_to(&self, operation: &str) -> Option<&Link> {
         self.links.iter().find(|l| l.operation_id == operation)
     }
+
+    /// `body` (a create body of this kind) as the `n`th resource of the run: each unique
+    /// field's text followed by `-n`.
+    pub fn numbered(&self, body: &Value, n: u64) -> Value {
+        let mut body = body.clone();
+        for path in &self.unique_fields {
+            let pointer = codegen_runtime::pointer::from_segments(path);
+            if let Some(Value::String(text)) = body.pointer_mut(&pointer) {
+                text.push_str(&format!("-{n}"));
+            }
+        }
+        body
+    }
 }
+
+/// The largest suffix [`Resources::numbered`] is checked to fit with.
+const LARGEST_NUMBER: u64 = 999_999;
 
 /// Whether `text` holds a run tag as a whole token: `cfm-` and exactly 8 lowercase hex
 /// digits, with no letter or digit just before or after (`.../cfm-1234abcd` and
@@ -93,9 +114,9 @@ pub fn response_pointer(expression: &str) -> Option<&str> {
     expression.strip_prefix("$response.body#")
 }
 
-/// Which operation creates, and the links from its answer: the spec's, or inferred. Links
-/// that cannot be followed are left out with a note.
-fn links_of<'a>(api: &'a Api, notes: &mut Vec<String>) -> Option<(&'a Operation, Vec<Link>, bool)> {
+/// The operations that create, each with the links from its answer: the spec's where it has
+/// any, else inferred. Links that cannot be followed are left out with a note.
+fn links_of<'a>(api: &'a Api, notes: &mut Vec<String>) -> Vec<(&'a Operation, Vec<Link>, bool)> {
     let with_links: Vec<&Operation> = api
         .operations
         .iter()
@@ -106,67 +127,68 @@ fn links_of<'a>(api: &'a Api, notes: &mut Vec<String>) -> Option<(&'a Operation,
         })
         .collect();
     if with_links.is_empty() {
-        return infer(api).map(|(op, links)| (op, links, true));
+        return infer(api).into_iter().map(|(op, links)| (op, links, true)).collect();
     }
-    // Only a POST or PUT (a method with a body that creates) creates; a GET with links
-    // (tictactoe's `get-square`) reads.
-    let Some(create) = with_links
-        .iter()
-        .find(|op| matches!(op.method, Method::Post | Method::Put))
-    else {
-        for op in with_links {
+    let mut kinds = Vec::new();
+    for op in with_links {
+        // Only a POST or PUT (a method with a body that creates) creates; a GET with links
+        // (tictactoe's `get-square`) reads.
+        if !matches!(op.method, Method::Post | Method::Put) {
             notes.push(format!(
                 "{}: its links are not followed: a {} does not create, and only a POST or PUT makes the run's resources",
                 op.operation_id,
                 op.method.as_str().to_ascii_uppercase()
             ));
+            continue;
         }
-        return None;
-    };
-    let mut links = Vec::new();
-    for link in create
-        .responses
-        .iter()
-        .filter(|r| r.status.is_success())
-        .flat_map(|r| &r.links)
-    {
-        match link
-            .parameters
+        let mut links = Vec::new();
+        for link in op
+            .responses
             .iter()
-            .chain(&link.request_body)
-            .find(|(_, e)| response_pointer(e).is_none())
+            .filter(|r| r.status.is_success())
+            .flat_map(|r| &r.links)
         {
-            Some((name, expression)) => notes.push(format!(
-                "{}: link `{}` to {} not followed: `{name}` = `{expression}` is not read \
-                 (only $response.body#/... is)",
-                create.operation_id, link.name, link.operation_id
-            )),
-            None => links.push(link.clone()),
+            match link
+                .parameters
+                .iter()
+                .chain(&link.request_body)
+                .find(|(_, e)| response_pointer(e).is_none())
+            {
+                Some((name, expression)) => notes.push(format!(
+                    "{}: link `{}` to {} not followed: `{name}` = `{expression}` is not read \
+                     (only $response.body#/... is)",
+                    op.operation_id, link.name, link.operation_id
+                )),
+                None => links.push(link.clone()),
+            }
+        }
+        if !links.is_empty() {
+            kinds.push((op, links, false));
         }
     }
-    if links.is_empty() {
-        return None;
-    }
-    Some((create, links, false))
+    kinds
 }
 
-/// Links as Schemathesis infers them for a spec without any: a POST on a collection path
-/// (`/pets`, no parameters in it) whose success answer has a field naming the resource
-/// (`id`, `_id`, or the parameter's own name, at the top or inside `data`), linked to the
-/// operations on the item path below it (`/pets/{id}`, `/pets/{id}/...`) through that
-/// path parameter.
-fn infer(api: &Api) -> Option<(&Operation, Vec<Link>)> {
+/// Links as Schemathesis infers them for a spec without any, for every collection the spec
+/// has: a POST on a collection path (`/pets`, no parameters in it) whose success answer has a
+/// field naming the resource (`id`, `_id`, or the parameter's own name, at the top or inside
+/// `data`), linked to the operations on the item path below it (`/pets/{id}`,
+/// `/pets/{id}/...`, or below the singular, `/pet/{id}`) through that path parameter.
+fn infer(api: &Api) -> Vec<(&Operation, Vec<Link>)> {
     api.operations
         .iter()
         .filter(|op| op.method == Method::Post && !op.path.contains('{'))
-        .find_map(|create| {
+        .filter_map(|create| {
             let fields = answer_fields(api, create);
             let collection = create.path.trim_end_matches('/');
+            let prefixes = item_prefixes(collection);
             let links: Vec<Link> = api
                 .operations
                 .iter()
                 .filter_map(|op| {
-                    let rest = op.path.strip_prefix(collection)?.strip_prefix("/{")?;
+                    let rest = prefixes
+                        .iter()
+                        .find_map(|prefix| op.path.strip_prefix(prefix.as_str())?.strip_prefix("/{"))?;
                     let (param, tail) = rest.split_once('}')?;
                     if !(tail.is_empty() || tail.starts_with('/')) || tail.contains('{') {
                         return None;
@@ -185,30 +207,33 @@ fn infer(api: &Api) -> Option<(&Operation, Vec<Link>)> {
                 .collect();
             (!links.is_empty()).then_some((create, links))
         })
+        .collect()
+}
+
+/// The paths an item of `collection` may sit below: the collection itself (`/pets/{id}`),
+/// and its last segment made singular (`/silences` → `/silence/{id}`, `/policies` →
+/// `/policy/{id}`, `/boxes` → `/box/{id}`).
+fn item_prefixes(collection: &str) -> Vec<String> {
+    let mut out = vec![collection.to_owned()];
+    let (parent, last) = collection.rsplit_once('/').unwrap_or(("", collection));
+    for stem in crate::habits::singulars(last) {
+        let path = format!("{parent}/{stem}");
+        if !out.contains(&path) {
+            out.push(path);
+        }
+    }
+    out
 }
 
 /// The fields of an operation's success answer, as JSON pointers: its top level and, for
 /// an answer that wraps the resource, what is inside `data`.
 fn answer_fields(api: &Api, op: &Operation) -> Vec<String> {
-    let struct_fields = |ty: &TypeRef| -> Vec<(String, TypeRef)> {
-        match api.unalias(ty) {
-            TypeRef::Named(id) | TypeRef::Boxed(id) => match &api.type_def(*id).kind {
-                TypeKind::Struct(s) => s
-                    .fields
-                    .iter()
-                    .map(|f| (f.wire_name.clone(), f.ty.ty.clone()))
-                    .collect(),
-                _ => Vec::new(),
-            },
-            _ => Vec::new(),
-        }
-    };
     let mut out = Vec::new();
     for r in op.responses.iter().filter(|r| r.status.is_success()) {
         let Some(body) = &r.body else { continue };
-        for (name, ty) in struct_fields(&body.ty) {
+        for (name, ty) in object_fields(api, &body.ty) {
             if name == "data" {
-                out.extend(struct_fields(&ty).into_iter().map(|(n, _)| format!("/data/{n}")));
+                out.extend(object_fields(api, &ty).into_iter().map(|(n, _)| format!("/data/{n}")));
             }
             out.push(format!("/{name}"));
         }
@@ -216,11 +241,39 @@ fn answer_fields(api: &Api, op: &Operation) -> Vec<String> {
     out
 }
 
+/// The declared properties of an object type: a struct's fields, or the `properties` of a
+/// checked value (a schema with properties but no `type: object`), its `allOf` members' too.
+fn object_fields(api: &Api, ty: &TypeRef) -> Vec<(String, TypeRef)> {
+    let (TypeRef::Named(id) | TypeRef::Boxed(id)) = api.unalias(ty) else {
+        return Vec::new();
+    };
+    match &api.type_def(*id).kind {
+        TypeKind::Struct(s) => s
+            .fields
+            .iter()
+            .map(|f| (f.wire_name.clone(), f.ty.ty.clone()))
+            .collect(),
+        TypeKind::Checked(c) => {
+            let sub = |i: usize| c.subschemas.get(i).map(|u| u.ty.clone());
+            let mut out: Vec<(String, TypeRef)> = c
+                .applicators
+                .properties
+                .iter()
+                .filter_map(|(name, i)| Some((name.clone(), sub(*i)?)))
+                .collect();
+            for member in c.applicators.all_of.iter().filter_map(|i| sub(*i)) {
+                out.extend(object_fields(api, &member));
+            }
+            out
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// The answer field that names the resource a path parameter names.
 fn id_field(fields: &[String], param: &str) -> Option<String> {
     let last = |f: &String| f.rsplit('/').next().unwrap_or_default().to_owned();
-    let lower = param.to_ascii_lowercase();
-    let id_like = lower == "id" || lower.ends_with("_id") || lower.ends_with("id");
+    let id_like = crate::habits::names_an_id(param);
     fields
         .iter()
         .find(|f| last(f) == param)
@@ -233,8 +286,36 @@ fn id_field(fields: &[String], param: &str) -> Option<String> {
         .cloned()
 }
 
-pub(super) fn resources(api: &Api, sampler: &Sampler, notes: &mut Vec<String>) -> Option<Resources> {
-    let (create, links, inferred) = links_of(api, notes)?;
+/// Every kind of resource the run can make for itself, those it can also delete first (an
+/// operation linked from two kinds is tested on the first).
+pub(super) fn kinds(api: &Api, sampler: &Sampler, notes: &mut Vec<String>) -> Vec<Resources> {
+    let creates = links_of(api, notes);
+    let sole = creates.len() == 1;
+    let mut kinds: Vec<Resources> = creates
+        .into_iter()
+        .filter_map(|(create, links, inferred)| kind(api, sampler, create, links, inferred, sole, notes))
+        .collect();
+    kinds.sort_by_key(|k| k.delete.is_none());
+    kinds
+}
+
+/// The kind whose create is `operation`, else the first whose create answer links to it.
+pub fn kind_of<'a>(kinds: &'a [Resources], operation: &str) -> Option<&'a Resources> {
+    kinds
+        .iter()
+        .find(|k| k.create == operation)
+        .or_else(|| kinds.iter().find(|k| k.link_to(operation).is_some()))
+}
+
+fn kind(
+    api: &Api,
+    sampler: &Sampler,
+    create: &Operation,
+    links: Vec<Link>,
+    inferred: bool,
+    sole: bool,
+    notes: &mut Vec<String>,
+) -> Option<Resources> {
     let target = |method: &[Method]| {
         links
             .iter()
@@ -250,14 +331,10 @@ pub(super) fn resources(api: &Api, sampler: &Sampler, notes: &mut Vec<String>) -
         }
     };
     let mut create_body = create_body;
-    let mut tag_fields = create_body.as_ref().map(tagged_paths).unwrap_or_default();
-    if tag_fields.is_empty()
-        && let Some(body) = &mut create_body
-        && let Some(field) = tag_holder(api, sampler, create, body)
-    {
-        body[field.as_str()] = Value::String(format!("conformance-{}", sampler.tag));
-        tag_fields = vec![vec![field]];
-    }
+    let tag_fields = create_body
+        .as_mut()
+        .map(|body| with_tag(api, sampler, create, body))
+        .unwrap_or_default();
     if tag_fields.is_empty() {
         notes.push(format!(
             "{}: no field of its body can carry the run tag: what it creates cannot be told from other data, \
@@ -265,7 +342,21 @@ pub(super) fn resources(api: &Api, sampler: &Sampler, notes: &mut Vec<String>) -
             create.operation_id
         ));
     }
-    let get = target(&[Method::Get]);
+    let mut kind = Resources {
+        create: create.operation_id.clone(),
+        create_body,
+        create_params,
+        // An update is a PATCH where the spec has one: a PUT replaces the whole resource.
+        update: target(&[Method::Patch]).or_else(|| target(&[Method::Put])),
+        delete: target(&[Method::Delete]),
+        get: target(&[Method::Get]),
+        list: None,
+        links,
+        inferred,
+        tag_fields,
+        unique_fields: Vec::new(),
+    };
+    let get = kind.get.clone();
     let list = api
         .operations
         .iter()
@@ -274,11 +365,47 @@ pub(super) fn resources(api: &Api, sampler: &Sampler, notes: &mut Vec<String>) -
                 && op.parameters.iter().all(|p| !p.required)
                 && get.as_deref() != Some(op.operation_id.as_str())
         })
-        // The collection's own GET first (`GET /pets` beside `POST /pets`).
-        .min_by_key(|op| op.path != create.path)
-        .map(|op| op.operation_id.clone());
+        // The collection's own GET (`GET /pets` beside `POST /pets`), else one beside it
+        // in RPC style (`GET /endpoint.list` beside `POST /endpoint.add`); any other only
+        // when the spec makes one kind of resource: another kind's list would not hold it.
+        .filter_map(|op| {
+            // `/v1/webhook/endpoint.add` → (`/v1/webhook`, `endpoint`).
+            let rpc = |path: &str| {
+                let (parent, last) = path.rsplit_once('/')?;
+                let (noun, _) = last.split_once(['.', ':'])?;
+                Some((parent.to_owned(), noun.to_owned()))
+            };
+            let rank = if op.path == create.path {
+                0
+            } else if rpc(&op.path).is_some() && rpc(&op.path) == rpc(&create.path) {
+                1
+            } else if sole {
+                2
+            } else {
+                return None;
+            };
+            Some((rank, op))
+        })
+        .min_by_key(|(rank, _)| *rank)
+        .map(|(_, op)| op.operation_id.clone());
+    kind.list = list;
+    if let (Some(body), Some(ty)) = (&kind.create_body, create.body.as_ref().map(|b| &b.ty)) {
+        kind.unique_fields = kind
+            .tag_fields
+            .iter()
+            .filter(|path| {
+                let alone = Resources {
+                    unique_fields: vec![(*path).clone()],
+                    ..kind.clone()
+                };
+                sampler.is_valid(ty, &alone.numbered(body, LARGEST_NUMBER))
+            })
+            .cloned()
+            .collect();
+    }
     if inferred {
-        let described: Vec<String> = links
+        let described: Vec<String> = kind
+            .links
             .iter()
             .map(|l| {
                 let (param, expression) = &l.parameters[0];
@@ -291,18 +418,23 @@ pub(super) fn resources(api: &Api, sampler: &Sampler, notes: &mut Vec<String>) -
             described.join(", ")
         ));
     }
-    Some(Resources {
-        create: create.operation_id.clone(),
-        create_body,
-        create_params,
-        update: target(&[Method::Patch, Method::Put]),
-        delete: target(&[Method::Delete]),
-        get,
-        list,
-        links,
-        inferred,
-        tag_fields,
-    })
+    Some(kind)
+}
+
+/// Where `body` (a valid body of `op`) carries the run tag: the tagged strings it has, else
+/// an optional field that `tag_holder` chooses, which is then given a run-tagged text.
+pub(super) fn with_tag(api: &Api, sampler: &Sampler, op: &Operation, body: &mut Value) -> Vec<Vec<String>> {
+    let tagged = tagged_paths(body);
+    if !tagged.is_empty() {
+        return tagged;
+    }
+    match tag_holder(api, sampler, op, body) {
+        Some(field) => {
+            body[field.as_str()] = Value::String(format!("conformance-{}", sampler.tag));
+            vec![vec![field]]
+        }
+        None => Vec::new(),
+    }
 }
 
 /// An optional top-level string field of the create body that takes a run-tagged text

@@ -8,7 +8,10 @@ use std::collections::BTreeMap;
 use generator::model::{Api, Method, ParamLocation, TypeKind, TypeRef};
 use serde_json::Value;
 
-use super::{Case, Expect, ParamValue, RequestBody, Resources, Safety, apply, carries_tag, tagged_at};
+use super::{
+    Case, Expect, ParamValue, RequestBody, Resources, Safety, apply, as_read, carries_tag, kind_of, tagged_at,
+    tagged_paths,
+};
 
 /// Why a case is left out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -22,6 +25,8 @@ enum Why {
     Untagged,
     /// What it creates cannot be deleted by this run.
     Leftover,
+    /// The resource made for it first (by `create`) cannot be deleted by this run.
+    SetupLeftover,
 }
 
 /// Methods that change nothing on the server (RFC 9110's safe methods, and QUERY).
@@ -29,18 +34,25 @@ pub fn is_safe_method(method: &Method) -> bool {
     matches!(method, Method::Get | Method::Head | Method::Options | Method::Query)
 }
 
-/// Leaves out what `safety` does not allow; returns the warnings (also pushed to `notes`).
+/// Leaves out what `safety` does not allow; returns the warnings (also pushed to `notes`):
+/// the cases left out because what they would create would stay, or, with
+/// `allow_leftovers`, the cases sent although it will.
 pub(super) fn keep_safe(
     api: &Api,
-    resources: Option<&Resources>,
+    kinds: &[Resources],
     safety: Safety,
     unknown_ids: &[String],
     cases: &mut Vec<Case>,
     notes: &mut Vec<String>,
 ) -> Vec<String> {
     let mut left_out: BTreeMap<(String, Why), usize> = BTreeMap::new();
-    cases.retain(|case| match verdict(api, resources, safety, unknown_ids, case) {
+    let mut staying: BTreeMap<(String, Why), usize> = BTreeMap::new();
+    cases.retain(|case| match verdict(api, kinds, safety, unknown_ids, case) {
         None => true,
+        Some(why @ (Why::Leftover | Why::SetupLeftover)) if safety.allow_leftovers => {
+            *staying.entry((case.operation.clone(), why)).or_default() += 1;
+            true
+        }
         Some(why) => {
             *left_out.entry((case.operation.clone(), why)).or_default() += 1;
             false
@@ -57,7 +69,8 @@ pub(super) fn keep_safe(
             Why::ReadOnly => format!("{operation}: {cases} left out: --read-only sends no {method}"),
             Why::NotOurs => format!(
                 "{operation}: {cases} left out: {method} {path} would go to an id this run did not make \
-                 (the spec links no create operation to it, and no link could be inferred)"
+                 (the spec links no create operation to it, no link could be inferred, and the id is not \
+                 one that cannot exist)"
             ),
             Why::Unnamed => format!(
                 "{operation}: {cases} left out: {method} {path} names no resource this run made, \
@@ -67,28 +80,54 @@ pub(super) fn keep_safe(
                 "{operation}: {cases} left out: what they would create cannot carry the run tag \
                  where `sweep` looks for it"
             ),
-            Why::Leftover => {
-                let text = format!(
-                    "{operation}: {cases} left out: {method} {path} would create resources this run cannot \
-                     delete (no delete operation is linked to it); --allow-leftovers sends them"
-                );
+            Why::Leftover | Why::SetupLeftover => {
+                let text = leftover(kinds, &operation, &method, &path, n, false);
                 warnings.push(text.clone());
                 text
             }
         };
         notes.push(text);
     }
+    for ((operation, _), n) in staying {
+        let (method, path) = api
+            .operation(&operation)
+            .map(|op| (op.method.as_str().to_ascii_uppercase(), op.path.clone()))
+            .unwrap_or_default();
+        let text = leftover(kinds, &operation, &method, &path, n, true);
+        warnings.push(text.clone());
+        notes.push(text);
+    }
     warnings
 }
 
-/// Why `case` must not be sent, if it must not.
-fn verdict(
-    api: &Api,
-    resources: Option<&Resources>,
-    safety: Safety,
-    unknown_ids: &[String],
-    case: &Case,
-) -> Option<Why> {
+/// The warning for `n` cases of `operation` whose creates (their own, or the resource made
+/// for them first) the run cannot delete: left out, or with `allowed`, sent.
+fn leftover(kinds: &[Resources], operation: &str, method: &str, path: &str, n: usize, allowed: bool) -> String {
+    let cases = if n == 1 { "1 case" } else { &format!("{n} cases") };
+    let resources = if n == 1 {
+        "1 resource"
+    } else {
+        &format!("{n} resources")
+    };
+    let what = match kind_of(kinds, operation).filter(|k| k.create != operation) {
+        Some(kind) => format!(
+            "each first creates a resource by {} that this run cannot delete",
+            kind.create
+        ),
+        None => format!("{method} {path} would create resources this run cannot delete"),
+    };
+    if allowed {
+        format!("{operation}: {cases} sent although {what} (--allow-leftovers): up to {resources} will stay")
+    } else {
+        format!(
+            "{operation}: {cases} left out: {what} (no delete operation is linked to it); \
+             --allow-leftovers sends them, leaving up to {resources}"
+        )
+    }
+}
+
+/// Why `case` must not be sent, if it must not (leftovers whatever `allow_leftovers` says).
+fn verdict(api: &Api, kinds: &[Resources], safety: Safety, unknown_ids: &[String], case: &Case) -> Option<Why> {
     if is_safe_method(&case.method) {
         return None;
     }
@@ -96,12 +135,7 @@ fn verdict(
         return Some(Why::ReadOnly);
     }
     let op = api.operation(&case.operation)?;
-    let path_params: Vec<&str> = op
-        .parameters
-        .iter()
-        .filter(|p| p.location == ParamLocation::Path)
-        .map(|p| p.name.as_str())
-        .collect();
+    let kind = kind_of(kinds, &case.operation);
     // An edit of a linked body field replaces the run's id with another: only a removal,
     // `null`, a tagged text or a value the field's type refuses cannot name something else.
     if let Some(edit) = &case.edit
@@ -116,24 +150,38 @@ fn verdict(
     {
         return Some(Why::NotOurs);
     }
+    if case.needs_resource {
+        // The resource made for the case first is a create like any other: tagged, and
+        // deleted at the end, or not made.
+        let Some(kind) = kind else { return Some(Why::NotOurs) };
+        if kind.tag_fields.is_empty() {
+            return Some(Why::Untagged);
+        }
+        if kind.delete.is_none() {
+            return Some(Why::SetupLeftover);
+        }
+    }
+    let path_params: Vec<&generator::model::Parameter> = op
+        .parameters
+        .iter()
+        .filter(|p| p.location == ParamLocation::Path)
+        .collect();
     if !path_params.is_empty() {
         // POST, PUT, PATCH or DELETE on an item: each id the run's own, or one no server holds.
-        let ours = path_params.iter().all(|name| {
+        let ours = path_params.iter().all(|q| {
             case.params
                 .iter()
-                .find(|p| p.location == ParamLocation::Path && p.name == *name)
+                .find(|p| p.location == ParamLocation::Path && p.name == q.name)
                 .is_some_and(|p| match &p.value {
                     ParamValue::Linked(_) => true,
                     ParamValue::Structured(_) => false,
-                    // Text that the parameter's own type refuses names nothing the spec allows.
+                    // Tagged text, a fresh random id, or text the server cannot read as a
+                    // value of the parameter's type (read as it reads it: `1` is the integer
+                    // 1, which may well be someone's).
                     ParamValue::Text(t) => {
                         carries_tag(t)
                             || unknown_ids.contains(t)
-                            || op
-                                .parameters
-                                .iter()
-                                .find(|q| q.location == ParamLocation::Path && q.name == p.name)
-                                .is_some_and(|q| !fits(api, &q.ty, &Value::String(t.clone())))
+                            || as_read(q, &Value::String(t.clone())).is_none_or(|read| !fits(api, &q.ty, &read))
                     }
                 })
         });
@@ -143,24 +191,47 @@ fn verdict(
         // A link target that names the run's resource in its body (`POST /endpoint.delete`).
         return None;
     }
-    let creates = resources.is_some_and(|r| r.create == case.operation);
+    let creates = kind.is_some_and(|r| r.create == case.operation);
     if !creates && op.method != Method::Post {
         return Some(Why::Unnamed);
     }
+    if !creates && names_other_resource(api, op, case) {
+        return Some(Why::NotOurs);
+    }
     // A POST (or the create) on a collection: a conforming server makes something of an
-    // accepted case; a refused one makes nothing.
-    if case.expect != Expect::Accepted {
+    // accepted case, and may of an "either" one; a refused one makes nothing.
+    if !matches!(case.expect, Expect::Accepted | Expect::Either) {
         return None;
     }
-    if let Some(r) = resources.filter(|_| creates) {
-        if !r.tag_fields.is_empty() && !case_body(case).is_some_and(|b| tagged_at(&b, &r.tag_fields)) {
-            return Some(Why::Untagged);
-        }
-        if r.delete.is_some() {
-            return None;
-        }
+    let body = case_body(case);
+    let tagged = match kind.filter(|_| creates) {
+        Some(r) if !r.tag_fields.is_empty() => body.as_ref().is_some_and(|b| tagged_at(b, &r.tag_fields)),
+        _ => body.as_ref().is_some_and(|b| !tagged_paths(b).is_empty()),
+    };
+    if !tagged {
+        return Some(Why::Untagged);
     }
-    (!safety.allow_leftovers).then_some(Why::Leftover)
+    if kind.is_some_and(|r| creates && r.delete.is_some()) {
+        return None;
+    }
+    Some(Why::Leftover)
+}
+
+/// Whether a POST that creates no kind of the run's resources names another resource in its
+/// body (RPC style: `POST /orders.cancel {"order_id": 7}`): a required top-level field named
+/// like an id, holding a value that is not the run's.
+fn names_other_resource(api: &Api, op: &generator::model::Operation, case: &Case) -> bool {
+    let (Some(body), Some(s)) = (case_body(case), op.body.as_ref().and_then(|b| api.struct_of(&b.ty))) else {
+        return false;
+    };
+    s.fields
+        .iter()
+        .filter(|f| f.required && !f.read_only && crate::habits::names_an_id(&f.wire_name))
+        .any(|f| match body.get(&f.wire_name) {
+            None | Some(Value::Null) => false,
+            Some(Value::String(t)) => !carries_tag(t),
+            Some(_) => true,
+        })
 }
 
 /// The JSON body a case sends, its edit applied (linked fields aside).

@@ -83,7 +83,7 @@ pub async fn follow_up(
     resource: Option<&Value>,
     steps: &mut Vec<Step>,
 ) -> Result<(), String> {
-    let Some(resources) = &runner.plan().resources else {
+    let Some(resources) = runner.plan().kind_of(&case.operation) else {
         return Ok(());
     };
     match &case.stateful {
@@ -132,7 +132,7 @@ fn rule(ctx: &Context) -> String {
 
 /// The resource's id: the first linked value of its create answer.
 fn resource_id(ctx: &Context) -> Option<String> {
-    let resources = ctx.plan.resources.as_ref()?;
+    let resources = ctx.plan.kind_of(&ctx.op.operation_id)?;
     resources
         .links
         .iter()

@@ -32,6 +32,15 @@ pub fn plan(p: &Planning, base: &Case, out: &mut Vec<Case>, notes: &mut Vec<Stri
     if Some(&base.operation) != p.resources.update.as_ref() {
         return;
     }
+    if p.op.method == generator::model::Method::Put {
+        // RFC 9110 section 9.3.4: a PUT replaces the resource with what it carries, so a
+        // field it leaves out may well change.
+        notes.push(format!(
+            "{}: a partial update is not judged: a PUT replaces the whole resource",
+            base.operation
+        ));
+        return;
+    }
     let Some(update_ty) = p.op.body.as_ref().map(|b| &b.ty) else {
         return;
     };
@@ -123,6 +132,22 @@ pub fn plan(p: &Planning, base: &Case, out: &mut Vec<Case>, notes: &mut Vec<Stri
             default: None,
         });
         out.push(case);
+    }
+}
+
+/// The update body of a partial-update case, with the fields sent alongside the one it
+/// changes holding what the resource holds: each resource is made with its own numbered
+/// names (`Resources::numbered`), which the plan could not know.
+pub fn alongside_as_made(update: &PartialUpdate, body: &mut Value, resource: &Value) {
+    let Some(map) = body.as_object_mut() else { return };
+    for (key, value) in map.iter_mut().filter(|(k, _)| **k != update.field) {
+        let Value::String(planned) = value else { continue };
+        if let Some(Value::String(made)) = crate::habits::in_envelope(resource, &format!("/{key}"))
+            && made.starts_with(planned.as_str())
+            && crate::plan::carries_tag(planned)
+        {
+            *planned = made.clone();
+        }
     }
 }
 
