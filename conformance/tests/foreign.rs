@@ -27,7 +27,7 @@ use conformance::exec::{Settings, Target};
 use conformance::plan::values::{Hint, Sampler};
 use conformance::report::{Report, Status};
 use generator::model::validate::validate;
-use generator::model::{Api, FieldKind, Media, Operation, ParamLocation, StatusSpec, TypeKind, TypeRef};
+use generator::model::{Api, FieldKind, Media, Method, Operation, ParamLocation, StatusSpec, TypeKind, TypeRef};
 use serde_json::Value;
 
 const TOKEN: &str = "foreign-token-1";
@@ -45,8 +45,18 @@ struct Mock {
     /// the index into `kept`, by collection and by each id that names the item.
     kept_at: Mutex<HashMap<(String, String), usize>>,
     kept: Mutex<Vec<Value>>,
+    /// The indexes in `kept` of the items deleted since.
+    gone: Mutex<HashSet<usize>>,
+    /// Every id the mock minted (and every other field value that names an item).
+    minted: Mutex<HashSet<String>>,
+    /// Every request that may change something on an item: its operation and its path
+    /// parameters as sent, decoded.
+    writes: Mutex<Vec<Write>>,
     next_id: Mutex<u64>,
 }
+
+/// A request that may change an item: its operation, and its path parameters as sent.
+type Write = (String, Vec<(String, String)>);
 
 /// Planted defects, each a way a server may misread or let pass what the spec says.
 #[derive(Debug, Clone, Copy, Default)]
@@ -159,6 +169,18 @@ impl Mock {
             .unwrap_or_default()
     }
 
+    /// The JSON answer `answer` gives with `echo`: laid over a sample, else the sample.
+    fn answered(&self, op: &Operation, status: u16, echo: &Value) -> Option<Value> {
+        let body = op.response_for(status)?.body.as_ref()?;
+        let sample = self.sampler().value(&body.ty, Hint::default()).unwrap_or(Value::Null);
+        let merged = overlay(&sample, echo, &self.declared(&body.ty));
+        Some(if validate(&self.api, &body.ty, body.ty.nullable, &merged).is_empty() {
+            merged
+        } else {
+            sample
+        })
+    }
+
     /// An answer with status `status`, in the first media type its response documents.
     fn answer(&self, op: &Operation, status: u16, echo: Option<&Value>) -> HttpResponse {
         let code = StatusCode::from_u16(status).unwrap();
@@ -171,19 +193,11 @@ impl Mock {
         let content_type = media.content_type().to_owned();
         let text = match (media, &response.body) {
             (Media::Json(_), Some(body)) => {
-                let sample = self.sampler().value(&body.ty, Hint::default()).unwrap_or(Value::Null);
                 let value = match echo {
-                    Some(echo) => {
-                        let merged = overlay(&sample, echo, &self.declared(&body.ty));
-                        if validate(&self.api, &body.ty, body.ty.nullable, &merged).is_empty() {
-                            merged
-                        } else {
-                            sample
-                        }
-                    }
-                    None => sample,
+                    Some(echo) => self.answered(op, status, echo),
+                    None => self.sampler().value(&body.ty, Hint::default()),
                 };
-                value.to_string()
+                value.unwrap_or(Value::Null).to_string()
             }
             _ => "<conformance/>".to_owned(),
         };
@@ -194,6 +208,13 @@ impl Mock {
         let Some((op, path_params)) = route(&self.api, method, uri.path()) else {
             return StatusCode::NOT_FOUND.into_response();
         };
+        if !matches!(op.method, Method::Get | Method::Head | Method::Options) && !path_params.is_empty() {
+            let decoded = path_params
+                .iter()
+                .map(|(k, v)| (k.clone(), style::percent_decode(v, false)))
+                .collect();
+            self.writes.lock().unwrap().push((op.operation_id.clone(), decoded));
+        }
         let header_text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let query = pairs(uri.query().unwrap_or_default(), '&');
         let needs_credential = !op.security.is_empty() && !op.security.iter().any(Vec::is_empty);
@@ -291,7 +312,7 @@ impl Mock {
                 if !ids.contains(id) {
                     return self.answer(op, documented(op, &[404], 0, 404), None);
                 }
-                if op.method == generator::model::Method::Delete {
+                if op.method == Method::Delete {
                     ids.remove(id);
                 }
             }
@@ -300,13 +321,16 @@ impl Mock {
             let item = op.path == format!("{collection}/{{{name}}}");
             let at = self.kept_at.lock().unwrap().get(&(collection, id.clone())).copied();
             if let Some(at) = at.filter(|_| item) {
+                if op.method == Method::Delete {
+                    self.gone.lock().unwrap().insert(at);
+                }
                 let mut kept = self.kept.lock().unwrap();
                 let held = &mut kept[at];
                 match (&op.method, &sent, held.as_object_mut()) {
-                    (generator::model::Method::Patch, Some(Value::Object(changes)), Some(map)) => {
+                    (Method::Patch, Some(Value::Object(changes)), Some(map)) => {
                         map.extend(changes.clone());
                     }
-                    (generator::model::Method::Put, Some(sent @ Value::Object(_)), Some(map)) => {
+                    (Method::Put, Some(sent @ Value::Object(_)), Some(map)) => {
                         map.retain(|k, _| k == "id");
                         if let Value::Object(whole) = with_defaults(&self.api, op, sent.clone()) {
                             map.extend(whole);
@@ -314,10 +338,7 @@ impl Mock {
                     }
                     _ => {}
                 }
-                if matches!(
-                    op.method,
-                    generator::model::Method::Get | generator::model::Method::Patch | generator::model::Method::Put
-                ) {
+                if matches!(op.method, Method::Get | Method::Patch | Method::Put) {
                     let held = held.clone();
                     drop(kept);
                     return self.answer(op, ok, Some(&held));
@@ -325,11 +346,18 @@ impl Mock {
             }
         }
         let mut echo = sent.map(|v| with_defaults(&self.api, op, v));
-        if op.method == generator::model::Method::Post && path_params.is_empty() {
+        if op.method == Method::Post && path_params.is_empty() {
             let mut next = self.next_id.lock().unwrap();
             *next += 1;
             if echo.is_none() {
                 made.entry(op.path.clone()).or_default().insert(next.to_string());
+                self.minted.lock().unwrap().insert(next.to_string());
+                let mut kept = self.kept.lock().unwrap();
+                kept.push(Value::Null);
+                self.kept_at
+                    .lock()
+                    .unwrap()
+                    .insert((op.path.clone(), next.to_string()), kept.len() - 1);
             }
             if let Some(Value::Object(map)) = &mut echo {
                 // The id as the answer's schema spells it: a number, a string, or the
@@ -372,18 +400,25 @@ impl Mock {
                 .flatten()
                 .find(|id| fits(id))
                 .unwrap_or_else(|| Value::from(digits));
-                let ids = made.entry(op.path.clone()).or_default();
-                let mut names = vec![crate_id_text(&id)];
-                // An item may be named by another field than `id` (svix's event types by
-                // `name`, petstore's users by `username`): what was sent in it names it too.
-                if let Some(named) = item_param.and_then(|p| map.get(&p.name)) {
-                    names.push(crate_id_text(named));
-                }
                 map.insert("id".into(), id);
+                // What is kept is what the answer says (a sample where the echo would not
+                // be a valid answer), so that it is named as the run will name it.
+                let answered = self
+                    .answered(op, ok, &Value::Object(map.clone()))
+                    .unwrap_or(Value::Null);
+                *map = answered.as_object().cloned().unwrap_or_default();
+                let ids = made.entry(op.path.clone()).or_default();
+                // An item may be named by another field than `id` (svix's event types by
+                // `name`, petstore's users by `username`): that names it too.
+                let names: Vec<String> = std::iter::once("id")
+                    .chain(item_param.map(|p| p.name.as_str()))
+                    .filter_map(|name| map.get(name).map(crate_id_text))
+                    .collect();
                 let mut kept = self.kept.lock().unwrap();
-                kept.push(Value::Object(map.clone()));
+                kept.push(answered);
                 let mut kept_at = self.kept_at.lock().unwrap();
                 for name in names {
+                    self.minted.lock().unwrap().insert(name.clone());
                     ids.insert(name.clone());
                     kept_at.insert((op.path.clone(), name), kept.len() - 1);
                 }
@@ -438,6 +473,7 @@ async fn serve(
     SocketAddr,
     tokio::sync::oneshot::Sender<()>,
     tokio::task::JoinHandle<()>,
+    Arc<Mock>,
 ) {
     let mut body_api = api.clone();
     if defects.ignores_property_counts {
@@ -454,8 +490,12 @@ async fn serve(
         made: Mutex::new(HashMap::new()),
         kept_at: Mutex::new(HashMap::new()),
         kept: Mutex::new(Vec::new()),
+        gone: Mutex::new(HashSet::new()),
+        minted: Mutex::new(HashSet::new()),
+        writes: Mutex::new(Vec::new()),
         next_id: Mutex::new(1000),
     });
+    let served = mock.clone();
     let app = axum::Router::new().fallback(move |method: HttpMethod, uri: Uri, headers: HeaderMap, body: Bytes| {
         let mock = mock.clone();
         async move { mock.handle(&method, &uri, &headers, &body) }
@@ -471,7 +511,7 @@ async fn serve(
             .await
             .unwrap();
     });
-    (address, stop, server)
+    (address, stop, server, served)
 }
 
 async fn run_against_mock(relative: &str, operations: &[&str]) -> Option<Report> {
@@ -483,8 +523,18 @@ async fn run_against_mock(relative: &str, operations: &[&str]) -> Option<Report>
 /// `defects` plants what the server gets wrong; the fixtures' POSTs create nothing to clean
 /// up, so their runs allow leftovers (the corpus's runs do not).
 async fn run_against(name: &str, api: Api, operations: &[&str], defects: Defects) -> Report {
+    run_on_mock(name, api, operations, defects).await.unwrap().0
+}
+
+/// The run and the mock it ran against (what the mock saw), or what stopped the run.
+async fn run_on_mock(
+    name: &str,
+    api: Api,
+    operations: &[&str],
+    defects: Defects,
+) -> Result<(Report, Arc<Mock>), conformance::RunError> {
     let base_path = api.base_path.clone();
-    let (address, stop, server) = serve(api.clone(), defects).await;
+    let (address, stop, server, mock) = serve(api.clone(), defects).await;
     let suite = conformance::Suite {
         name: name.into(),
         api,
@@ -501,10 +551,10 @@ async fn run_against(name: &str, api: Api, operations: &[&str], defects: Defects
         snapshots: None,
         operations: operations.iter().map(|o| (*o).to_owned()).collect(),
     };
-    let report = conformance::run(suite, std::future::pending()).await.unwrap();
+    let report = conformance::run(suite, std::future::pending()).await;
     let _ = stop.send(());
     server.await.unwrap();
-    report
+    report.map(|r| (r, mock))
 }
 
 fn assert_no_failures(report: &Report) {
@@ -806,4 +856,78 @@ async fn header_and_cookie_edges_raise_no_false_alarm_and_a_lax_server_is_caught
         status(&report, "listReports.header.X-Request-Id.missing"),
         Status::Passed
     );
+}
+
+/// The trial's fresh-id proxy, for every spec of the corpus: the mock mints every id it
+/// answers a create with, so an id the run did not make is one it never minted. No PUT,
+/// PATCH, DELETE or POST on an item goes to such an id (unless the server cannot read it as
+/// an id at all: tagged text, text an integer id refuses, or a random UUID the spec never
+/// shows), and nothing the run made is left behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_spec_of_the_corpus_writes_to_an_id_the_run_did_not_make_or_leaves_anything() {
+    let Some(corpus) = testkit::shared("corpus") else {
+        return;
+    };
+    let mut specs: Vec<std::path::PathBuf> = ["examples", "webhooks"]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(corpus.join(dir)).unwrap())
+        .map(|entry| entry.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "json"))
+        .collect();
+    specs.sort();
+    assert!(specs.len() >= 15, "{specs:?}");
+    let (mut runs, mut writes) = (0, 0);
+    for spec in &specs {
+        let text = std::fs::read_to_string(spec).unwrap();
+        let name = format!("corpus/{}", spec.file_name().unwrap().to_string_lossy());
+        // A spec the generator refuses (with a located error) sends nothing.
+        let api = match generator::load(spec) {
+            Ok(api) => api,
+            Err(e) => {
+                println!("{name}: refused: {e}");
+                continue;
+            }
+        };
+        let (_, mock) = match run_on_mock(&name, api.clone(), &[], Defects::default()).await {
+            Ok(run) => run,
+            // A spec of webhooks alone has no request to send.
+            Err(conformance::RunError::NoCases { .. }) => {
+                println!("{name}: no cases");
+                continue;
+            }
+            Err(e) => panic!("{name}: {e}"),
+        };
+        runs += 1;
+        let minted = mock.minted.lock().unwrap().clone();
+        for (operation, params) in mock.writes.lock().unwrap().iter() {
+            writes += 1;
+            let op = api.operation(operation).unwrap();
+            for (param, value) in params {
+                let p = op.parameters.iter().find(|p| &p.name == param).unwrap();
+                let fresh_uuid = value.len() == 36 && value.matches('-').count() == 4 && !text.contains(value.as_str());
+                let unreadable = conformance::plan::as_read(p, &Value::String(value.clone()))
+                    .is_none_or(|read| !validate(&api, &p.ty, false, &read).is_empty());
+                assert!(
+                    minted.contains(value) || conformance::plan::carries_tag(value) || fresh_uuid || unreadable,
+                    "{name}: {operation} went to {param} = {value:?}, which the run did not make"
+                );
+            }
+        }
+        let kept = mock.kept.lock().unwrap().len();
+        let gone = mock.gone.lock().unwrap().len();
+        let left: Vec<String> = {
+            let gone = mock.gone.lock().unwrap();
+            mock.kept
+                .lock()
+                .unwrap()
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !gone.contains(i))
+                .map(|(_, v)| v.to_string())
+                .collect()
+        };
+        assert_eq!(kept, gone, "{name}: {} resources left behind: {left:#?}", kept - gone);
+    }
+    println!("{runs} runs, {writes} writes to items, each to an id the run made");
+    assert!(runs >= 12 && writes > 100, "{runs} runs, {writes} writes");
 }

@@ -358,7 +358,8 @@ pub struct Runner {
     settings: Settings,
     transport: Transport,
     created: Mutex<Vec<Created>>,
-    /// How many resources the run has made for cases: each is numbered apart.
+    /// How many resources the run has made, or asked for in a create case: each is
+    /// numbered apart.
     made_for_cases: AtomicU64,
     /// Set when the run is told to stop: no case sends another request.
     stopping: AtomicBool,
@@ -850,7 +851,7 @@ impl Runner {
             .ok_or("the create operation is missing")?;
         let n = self.made_for_cases.fetch_add(1, Ordering::Relaxed) + 1;
         let body = crate::scenarios::create_body(case, resources)
-            .map(|b| resources.numbered(b, n))
+            .map(|b| resources.numbered(b, n, None))
             .map_or(RequestBody::None, RequestBody::Json);
         let mut retries = Retries::new(Policy::TRANSIENT);
         loop {
@@ -910,6 +911,16 @@ impl Runner {
         for (field, expression) in &case.body_links {
             let value = evaluate_link(expression, resource)?;
             apply(&mut body, std::slice::from_ref(field), Some(value));
+        }
+        // What a create case makes is named apart from every other resource of the run.
+        if !case.needs_resource
+            && let Some(kind) = self
+                .plan
+                .kind_of(&case.operation)
+                .filter(|k| k.create == case.operation)
+        {
+            let n = self.made_for_cases.fetch_add(1, Ordering::Relaxed) + 1;
+            body = kind.numbered(&body, n, case.edit.as_ref().map(|e| e.path.as_slice()));
         }
         if let (Some(crate::scenarios::Scenario::PartialUpdate(update)), Some(resource)) = (&case.stateful, resource) {
             crate::scenarios::partial_update::alongside_as_made(update, &mut body, resource);

@@ -40,10 +40,12 @@ impl Resources {
     }
 
     /// `body` (a create body of this kind) as the `n`th resource of the run: each unique
-    /// field's text followed by `-n`.
-    pub fn numbered(&self, body: &Value, n: u64) -> Value {
+    /// field's text followed by `-n`, but for the field a case's edit is about (`except`),
+    /// whose value is the edge it tests.
+    pub fn numbered(&self, body: &Value, n: u64, except: Option<&[String]>) -> Value {
         let mut body = body.clone();
-        for path in &self.unique_fields {
+        let edited = |path: &[String]| except.is_some_and(|e| path.starts_with(e) || e.starts_with(path));
+        for path in self.unique_fields.iter().filter(|p| !edited(p)) {
             let pointer = codegen_runtime::pointer::from_segments(path);
             if let Some(Value::String(text)) = body.pointer_mut(&pointer) {
                 text.push_str(&format!("-{n}"));
@@ -398,7 +400,7 @@ fn kind(
                     unique_fields: vec![(*path).clone()],
                     ..kind.clone()
                 };
-                sampler.is_valid(ty, &alone.numbered(body, LARGEST_NUMBER))
+                sampler.is_valid(ty, &alone.numbered(body, LARGEST_NUMBER, None))
             })
             .cloned()
             .collect();
