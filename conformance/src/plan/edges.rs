@@ -254,7 +254,7 @@ fn checked(sampler: &Sampler, ty: &TypeRef, c: &Checked, hint: Hint, out: &mut V
         if c.types.contains(JsonTypes::NUMBER) {
             number(r, Place::Body, &mut ruled);
         } else if c.types.contains(JsonTypes::INTEGER) {
-            integer(r, IntWidth::I64, Place::Body, false, &mut ruled);
+            integer(r, IntWidth::Unformatted, Place::Body, false, &mut ruled);
         }
     }
     if (r.min_length.is_some() || r.max_length.is_some() || r.pattern.is_some() || r.format.is_some())
@@ -451,10 +451,13 @@ fn integer(rules: &Rules, width: IntWidth, place: Place, whole_floats: bool, out
         out.push(reject("fraction", json!(inside as f64 + 0.5)));
         out.push(reject("numeric_string", json!(inside.to_string())));
         // 2^64 does not fit a JSON value here: a string stands in for the plan, the digits go on the wire.
-        out.push(Edge {
-            raw: Some("18446744073709551616".into()),
-            ..reject("past_64_bits", json!("18446744073709551616"))
-        });
+        // Without a format or a maximum JSON Schema admits it: nothing to refuse (uspto's `start`).
+        if width != IntWidth::Unformatted || rules.maximum.is_some() {
+            out.push(Edge {
+                raw: Some("18446744073709551616".into()),
+                ..reject("past_64_bits", json!("18446744073709551616"))
+            });
+        }
     } else {
         out.push(reject("wrong_type", json!("not-a-number")));
         out.push(reject("fraction", json!(format!("{inside}.5"))));

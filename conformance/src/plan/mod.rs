@@ -422,6 +422,17 @@ impl Planner<'_, '_> {
         case.body = RequestBody::Json(body.clone());
         let mut edited = body.clone();
         apply(&mut edited, &at, edge.value.clone());
+        if let Some(b) = self.op.body.as_ref().filter(|b| !b.required)
+            && matches!(b.media, Media::Form | Media::Multipart)
+            && style::write_fields(&edited).is_empty()
+        {
+            // An empty form body cannot be told from no body, which the spec allows.
+            self.notes.push(format!(
+                "{}: the form body would have no field left, which reads as no body (and the spec allows none); left out",
+                case.name
+            ));
+            return;
+        }
         let fits = self.body_fits(edited);
         // A linked field is filled at run time: the plan cannot judge it.
         let linked = case.body_links.iter().any(|(f, _)| f == &at[0]);

@@ -654,3 +654,64 @@ fn unevaluated_items_get_an_item_past_the_evaluated_ones() {
     assert_eq!(case.expect, Expect::Rejected);
     assert_eq!(sent_body(case)["point"].as_array().map(Vec::len), Some(3));
 }
+
+#[test]
+fn past_64_bits_is_refused_only_where_a_format_or_maximum_bounds_the_integer() {
+    let plan = planned(&post_spec(
+        "3.0.3",
+        "              type: object
+              properties:
+                name: {type: string}
+                start: {type: integer, default: 0}
+                wide: {type: integer, format: int64}
+                capped: {type: integer, maximum: 1000}",
+    ));
+    // JSON Schema admits 2^64 for an integer nothing bounds (uspto's `start`).
+    assert!(!has_case(&plan, "createThing.start.past_64_bits"));
+    assert_eq!(case(&plan, "createThing.wide.past_64_bits").expect, Expect::Rejected);
+    assert_eq!(case(&plan, "createThing.capped.past_64_bits").expect, Expect::Rejected);
+}
+
+#[test]
+fn a_missing_edge_never_empties_an_optional_form_body() {
+    let spec = |required_body: bool| {
+        format!(
+            "openapi: 3.0.3
+info: {{title: t, version: '1'}}
+paths:
+  /search:
+    post:
+      operationId: search
+      requestBody:
+        required: {required_body}
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              type: object
+              required: [criteria]
+              properties:
+                criteria: {{type: string}}
+                start: {{type: integer}}
+      responses:
+        '200': {{description: found}}
+        '422': {{description: refused}}
+"
+        )
+    };
+    // Without `criteria` nothing is left: an empty form reads as no body, which is allowed.
+    let optional = planned(&spec(false));
+    assert!(!has_case(&optional, "search.criteria.missing"));
+    assert!(
+        optional
+            .notes
+            .iter()
+            .any(|n| n.starts_with("search.criteria.missing: the form body would have no field left")),
+        "{:#?}",
+        optional.notes
+    );
+    // A required body must have it: the empty form is a body without `criteria`.
+    assert_eq!(
+        case(&planned(&spec(true)), "search.criteria.missing").expect,
+        Expect::Rejected
+    );
+}

@@ -71,7 +71,7 @@ pub fn is_uuid_value(c: &Constrained) -> bool {
 pub fn int_type(width: IntWidth) -> TokenStream {
     match width {
         IntWidth::I32 => quote!(i32),
-        IntWidth::I64 => quote!(i64),
+        IntWidth::I64 | IntWidth::Unformatted => quote!(i64),
         IntWidth::U32 => quote!(u32),
         IntWidth::U64 => quote!(u64),
     }
@@ -91,7 +91,7 @@ fn literal_at(api: &Api, ty: &TypeRef, value: &Value, prefix: &TokenStream, nest
         (TypeRef::Integer(w), Value::Number(n)) => {
             let lit = match w {
                 IntWidth::I32 => Literal::i32_suffixed(n.as_i64().unwrap_or_default() as i32),
-                IntWidth::I64 => Literal::i64_suffixed(n.as_i64().unwrap_or_default()),
+                IntWidth::I64 | IntWidth::Unformatted => Literal::i64_suffixed(n.as_i64().unwrap_or_default()),
                 IntWidth::U32 => Literal::u32_suffixed(n.as_u64().unwrap_or_default() as u32),
                 IntWidth::U64 => Literal::u64_suffixed(n.as_u64().unwrap_or_default()),
             };

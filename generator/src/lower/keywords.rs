@@ -223,6 +223,7 @@ pub(super) fn int_width(map: &Map<String, Value>) -> IntWidth {
         Some("int32") => IntWidth::I32,
         Some("uint32") => IntWidth::U32,
         Some("uint64") => IntWidth::U64,
-        _ => IntWidth::I64,
+        Some("int64") => IntWidth::I64,
+        _ => IntWidth::Unformatted,
     }
 }

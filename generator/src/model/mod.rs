@@ -392,12 +392,17 @@ pub enum TypeRef {
     Boxed(TypeId),
 }
 
+/// The width an integer is held in: its `format`'s, else [`IntWidth::Unformatted`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum IntWidth {
     I32,
     I64,
     U32,
     U64,
+    /// No `format`: JSON Schema bounds the value by nothing, but the Rust type is an `i64`
+    /// (a larger value is refused, by name, not rounded). The runner does not expect a
+    /// server to refuse 2^64 here, as it does for `format: int64`.
+    Unformatted,
 }
 
 /// One HTTP operation.

@@ -255,7 +255,7 @@ fn fits(width: IntWidth, value: &Value, whole_floats: bool) -> bool {
     let Some(v) = wide else { return false };
     match width {
         IntWidth::I32 => i32::try_from(v).is_ok(),
-        IntWidth::I64 => i64::try_from(v).is_ok(),
+        IntWidth::I64 | IntWidth::Unformatted => i64::try_from(v).is_ok(),
         IntWidth::U32 => u32::try_from(v).is_ok(),
         IntWidth::U64 => u64::try_from(v).is_ok(),
     }
