@@ -91,7 +91,8 @@ struct Server {
     #[arg(long)]
     base_url: String,
     /// Also trust the certificate authorities in this PEM file (it may hold several), for a
-    /// server whose certificate a private CA signed. Repeatable. The platform's roots (or
+    /// server whose certificate a private CA signed, or the server's own self-signed
+    /// certificate (as curl --cacert takes it). Repeatable. The platform's roots (or
     /// SSL_CERT_FILE / SSL_CERT_DIR) stay trusted; HTTPS_PROXY and NO_PROXY apply.
     #[arg(long = "ca-cert", value_name = "FILE")]
     ca_certs: Vec<PathBuf>,

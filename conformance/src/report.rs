@@ -164,6 +164,12 @@ pub struct SnapshotRun {
     pub unreferenced: Vec<String>,
 }
 
+/// A failed case and the check it failed.
+type Failed<'a> = (&'a CaseResult, &'a Check);
+/// (severity, operation, check, rule) → the cases that failed it; the most severe first.
+type Groups<'a> = BTreeMap<(Severity, &'a str, &'a str, &'a str), Vec<Failed<'a>>>;
+type Names<'a> = std::collections::BTreeSet<&'a str>;
+
 /// How many cases of a group are listed in the summary; the JSON report has them all.
 const LISTED: usize = 50;
 
@@ -316,8 +322,6 @@ impl Report {
     /// each of several operations is one group listing them (a server that ignores every
     /// credential fails `ignored_auth` once per operation).
     fn failure_groups(&self, out: &mut String) {
-        // (severity, operation, check, rule) → the cases that failed it; the most severe first
-        type Groups<'a> = BTreeMap<(Severity, &'a str, &'a str, &'a str), Vec<(&'a CaseResult, &'a Check)>>;
         let mut groups: Groups = BTreeMap::new();
         for c in self.cases.iter().filter(|c| c.status == Status::Failed) {
             for f in &c.failures {
@@ -340,8 +344,7 @@ impl Report {
         }
         let merged = |severity: Severity, check: &str, count: usize| count == 1 && single[&(severity, check)] > 1;
         // (severity, merged, operation or "", check, rule or "") → the cases, in that order.
-        let mut shown_groups: BTreeMap<(Severity, bool, &str, &str, &str), Vec<(&CaseResult, &Check)>> =
-            BTreeMap::new();
+        let mut shown_groups: BTreeMap<(Severity, bool, &str, &str, &str), Vec<Failed>> = BTreeMap::new();
         for ((severity, op, check, rule), cases) in &groups {
             let key = if merged(*severity, check, cases.len()) {
                 (*severity, true, "", *check, "")
@@ -406,12 +409,9 @@ impl Report {
 
     /// Each failed check once: how many cases and operations failed it, the most severe first
     /// (then the most cases).
-    fn digest(&self, out: &mut String, groups: &BTreeMap<(Severity, &str, &str, &str), Vec<(&CaseResult, &Check)>>) {
+    fn digest(&self, out: &mut String, groups: &Groups) {
         // (severity, check) → (cases, operations)
-        let mut by_check: BTreeMap<
-            (Severity, &str),
-            (std::collections::BTreeSet<&str>, std::collections::BTreeSet<&str>),
-        > = BTreeMap::new();
+        let mut by_check: BTreeMap<(Severity, &str), (Names, Names)> = BTreeMap::new();
         for ((severity, op, check, _), cases) in groups {
             let entry = by_check.entry((*severity, check)).or_default();
             entry.0.extend(cases.iter().map(|(c, _)| c.name.as_str()));

@@ -19,6 +19,7 @@ mod cleanup;
 mod http;
 mod retry;
 mod service;
+mod tls;
 
 pub use cleanup::Swept;
 pub use http::MULTIPART_BOUNDARY;
@@ -305,12 +306,9 @@ struct Created {
 }
 
 /// The HTTP client: rustls, the platform's roots (or those `SSL_CERT_FILE`/`SSL_CERT_DIR`
-/// name), Mozilla's roots where the platform has none, and the target's own authorities.
+/// name), Mozilla's roots where the platform has none, and the target's own authorities
+/// ([`tls::config`]).
 fn client(target: &Target, settings: &Settings) -> Result<reqwest::Client, RunError> {
-    let mut builder = reqwest::Client::builder()
-        .use_rustls_tls()
-        .timeout(settings.timeout)
-        .redirect(reqwest::redirect::Policy::limited(5));
     // As with curl, SSL_CERT_FILE and SSL_CERT_DIR name the whole trust store: no built-in
     // roots beside them. rustls-native-certs reads them; a missing file would only show as
     // every server being untrusted, so it is named here.
@@ -318,9 +316,6 @@ fn client(target: &Target, settings: &Settings) -> Result<reqwest::Client, RunEr
         .into_iter()
         .filter_map(|k| std::env::var_os(k).filter(|v| !v.is_empty()).map(|v| (k, v)))
         .collect();
-    if !from_env.is_empty() {
-        builder = builder.tls_built_in_webpki_certs(false);
-    }
     for (name, value) in &from_env {
         // SSL_CERT_DIR may list several folders; SSL_CERT_FILE is one file.
         let paths: Vec<std::path::PathBuf> = if *name == "SSL_CERT_DIR" {
@@ -337,10 +332,12 @@ fn client(target: &Target, settings: &Settings) -> Result<reqwest::Client, RunEr
             }
         }
     }
-    for ca in &target.ca_certs {
-        builder = builder.add_root_certificate(reqwest::Certificate::from_der(&ca.der).map_err(RunError::Client)?);
-    }
-    builder.build().map_err(RunError::Client)
+    reqwest::Client::builder()
+        .use_preconfigured_tls(tls::config(&target.ca_certs, from_env.is_empty())?)
+        .timeout(settings.timeout)
+        .redirect(reqwest::redirect::Policy::limited(5))
+        .build()
+        .map_err(RunError::Client)
 }
 
 /// How requests reach the server.
