@@ -72,6 +72,14 @@ pub enum RunError {
     #[error("{variable} cannot be sent: {reason}")]
     CredentialUnusable { variable: &'static str, reason: String },
 
+    /// A credential the spec's HTTP Basic scheme sends has no colon: Basic takes
+    /// `user:password`, and sent as `user:` it would fail every case for a reason the report
+    /// does not show (its curl command would prompt for a password).
+    #[error(
+        "{variable} is sent as HTTP Basic (the spec's security scheme `{scheme}`), which takes the form `user:password`, and it has no colon: set {variable} to `user:password` (`user:` for an empty password)"
+    )]
+    CredentialNotBasic { variable: &'static str, scheme: String },
+
     /// The preflight request was refused with 401 or 403: the credential is wrong (or
     /// missing), and every case would say so.
     #[error("{}", refused(.variable, *.status, .probe))]

@@ -26,7 +26,8 @@ Environment:
   CONFORMANCE_TOKEN      the credential, placed as the operation's security scheme says:
                            apiKey (header, query, cookie): the key itself
                            http bearer (and oauth2):       the token (sent as `Bearer <token>`)
-                           http basic:                     `user:pass` (split at the first colon)
+                           http basic:                     `user:pass` (split at the first colon;
+                                                           without a colon the run stops)
   CONFORMANCE_TOKEN_ALT  optional: a second tenant's credential, in the same form; turns on
                          the isolation cases (*.tenant.isolated). Equal to CONFORMANCE_TOKEN,
                          those cases are skipped.
@@ -272,7 +273,9 @@ fn hint(error: &anyhow::Error) -> Option<&'static str> {
             problem: TlsProblem::NotTls { .. },
             ..
         } => Some("if the server speaks plain HTTP, use http:// in --base-url"),
-        RunError::CredentialRefused { .. } | RunError::CredentialUnusable { .. } => {
+        RunError::CredentialRefused { .. }
+        | RunError::CredentialUnusable { .. }
+        | RunError::CredentialNotBasic { .. } => {
             Some("see `conformance run --help` for the form the credential takes for each security scheme")
         }
         RunError::Unreachable { .. } => {

@@ -198,7 +198,8 @@ impl Runner {
         let mut retries = Retries::new(Policy::rate_limit(self.settings.rate_limit_retries));
         let mut headers: Vec<(String, String)> = wire.headers.iter().map(|(k, v)| (k.clone(), real(v))).collect();
         if let Some(basic) = &wire.basic {
-            // `user:password` (RFC 7617); without a colon, the password is empty.
+            // `user:password` (RFC 7617). The preflight refuses a credential without a colon;
+            // the deliberately wrong one has none, and goes with an empty password.
             let mut credential = real(basic);
             if !credential.contains(':') {
                 credential.push(':');

@@ -497,6 +497,16 @@ impl Runner {
                 });
             }
         }
+        if let Some(scheme) = self.basic_scheme() {
+            for (variable, value) in credentials {
+                if value.is_some_and(|v| !v.contains(':')) {
+                    return Err(RunError::CredentialNotBasic {
+                        variable,
+                        scheme: scheme.to_owned(),
+                    });
+                }
+            }
+        }
         // In process there is nothing to reach: the probes below say what the service answers.
         let Transport::Http(client) = &self.transport else {
             return self.probe_credentials(notes).await;
@@ -525,6 +535,18 @@ impl Runner {
             Ok(_) => self.answered(true),
         }
         self.probe_credentials(notes).await
+    }
+
+    /// The first HTTP Basic scheme an operation's security names, if any: the credential goes
+    /// out as Basic in some case (each alternative is tried alone).
+    fn basic_scheme(&self) -> Option<&str> {
+        let api = &self.plan.api;
+        api.operations
+            .iter()
+            .flat_map(|op| op.security.iter().flatten())
+            .filter_map(|name| api.security_scheme(name))
+            .find(|scheme| scheme.kind == generator::model::SecurityKind::Basic)
+            .map(|scheme| scheme.name.as_str())
     }
 
     /// One valid request per credential (see [`Runner::preflight`]).
