@@ -67,14 +67,18 @@ pub struct Request {
 
 impl Request {
     /// From a step's record; any of `credentials` still found (a server that echoed one
-    /// into a linked value) becomes `[credential]`. As for the redactor, values shorter than
+    /// into a linked value) becomes `[credential]`, and so does a part of one as a whole
+    /// token ([`crate::redact::credential_parts`]). As for the redactor, values shorter than
     /// 4 bytes are left alone: replacing them would garble the command.
     pub fn from_sent(sent: &crate::exec::Sent, credentials: &[&str]) -> Request {
+        // Only the credentials: the run tag stays, so that the command sends what was sent.
+        let parts = crate::redact::Redactor::new("", credentials);
         let hide = |text: &str| {
-            credentials
+            let whole = credentials
                 .iter()
                 .filter(|c| c.len() >= 4)
-                .fold(text.to_owned(), |t, c| t.replace(c, "[credential]"))
+                .fold(text.to_owned(), |t, c| t.replace(c, "[credential]"));
+            parts.message(&whole)
         };
         Request {
             method: sent.method.clone(),
