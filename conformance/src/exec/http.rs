@@ -588,8 +588,6 @@ pub(super) fn cause(e: &reqwest::Error) -> String {
     }
     let kind = if e.is_timeout() {
         "timed out"
-    } else if e.is_redirect() {
-        "too many redirects"
     } else if e.is_connect() {
         "connection failed"
     } else if e.is_body() || e.is_decode() {

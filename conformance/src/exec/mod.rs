@@ -335,7 +335,10 @@ fn client(target: &Target, settings: &Settings) -> Result<reqwest::Client, RunEr
     reqwest::Client::builder()
         .use_preconfigured_tls(tls::config(&target.ca_certs, from_env.is_empty())?)
         .timeout(settings.timeout)
-        .redirect(reqwest::redirect::Policy::limited(5))
+        // A 3xx is the server's answer, judged against the statuses the spec documents; an
+        // authentication case's redirect to a login page is its refusal. Following it would
+        // judge another resource's answer (and send the credential on to another host).
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(RunError::Client)
 }
