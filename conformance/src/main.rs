@@ -28,6 +28,8 @@ Environment:
                            http bearer (and oauth2):       the token (sent as `Bearer <token>`)
                            http basic:                     `user:pass` (split at the first colon;
                                                            without a colon the run stops)
+                         With --auth-header NAME: the whole value of header NAME, sent
+                         on every request (for a spec that declares no security scheme).
   CONFORMANCE_TOKEN_ALT  optional: a second tenant's credential, in the same form; turns on
                          the isolation cases (*.tenant.isolated). Equal to CONFORMANCE_TOKEN,
                          those cases are skipped.
@@ -97,6 +99,12 @@ struct Server {
     /// SSL_CERT_FILE / SSL_CERT_DIR) stay trusted; HTTPS_PROXY and NO_PROXY apply.
     #[arg(long = "ca-cert", value_name = "FILE")]
     ca_certs: Vec<PathBuf>,
+    /// Send CONFORMANCE_TOKEN (CONFORMANCE_TOKEN_ALT for the second tenant) as this header on
+    /// every request, in place of the spec's security schemes: for a spec that declares none
+    /// (`--auth-header Authorization` with `Bearer <token>` in the variable, `--auth-header
+    /// X-Api-Key` with the key).
+    #[arg(long, value_name = "NAME")]
+    auth_header: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -360,6 +368,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
             // The configuration's headers go with the sweep's requests too.
             let settings = Settings {
                 config: Arc::new(spec.config()?),
+                auth_header: server.auth_header.clone(),
                 ..Settings::default()
             };
             let runner = Runner::new(plan, target(server)?, settings)?;
@@ -408,6 +417,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
             if !(timeout > 0.0 && timeout.is_finite()) {
                 bail!("--timeout must be a positive number of seconds");
             }
+            let auth_header = server.auth_header.clone();
             let suite = Suite {
                 name: name_of(&spec.spec),
                 api,
@@ -424,6 +434,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
                     shard,
                     config,
                     har: har.is_some(),
+                    auth_header,
                     ..Settings::default()
                 },
                 snapshots: snapshots.map(absolute),

@@ -112,8 +112,10 @@ impl Runner {
             Auth::OnlyVia { alternative } => (token(), Some(alternative)),
             Auth::WrongVia { alternative } => (wrong, Some(alternative)),
         };
-        if let Some(credential) = &credential {
-            self.place_credential(op, alternative, credential, &mut wire);
+        match (&credential, &self.settings.auth_header) {
+            (Some(credential), Some(name)) => wire.headers.push((name.clone(), credential.segments())),
+            (Some(credential), None) => self.place_credential(op, alternative, credential, &mut wire),
+            (None, _) => {}
         }
         // One Cookie header for every cookie, as RFC 6265 section 5.4 sends them.
         if !wire.cookies.is_empty() {
@@ -435,10 +437,7 @@ impl Runner {
         let Some(alternative) = chosen else {
             return;
         };
-        let value = || match credential {
-            Credential::Secret { .. } => vec![Seg::Credential],
-            Credential::Literal(l) => vec![Seg::Lit((*l).to_owned())],
-        };
+        let value = || credential.segments();
         for name in alternative {
             let Some(scheme) = self.plan.api.security_scheme(name) else {
                 continue;
@@ -469,6 +468,16 @@ impl Runner {
 enum Credential<'a> {
     Secret { variable: &'static str, value: &'a str },
     Literal(&'static str),
+}
+
+impl Credential<'_> {
+    /// The credential as a piece of a header, query value or `-u` argument.
+    fn segments(&self) -> Text {
+        match self {
+            Credential::Secret { .. } => vec![Seg::Credential],
+            Credential::Literal(l) => vec![Seg::Lit((*l).to_owned())],
+        }
+    }
 }
 
 /// A piece of a header, query value or `-u` argument: literal text, text already

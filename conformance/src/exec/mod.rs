@@ -151,6 +151,9 @@ pub struct Settings {
     pub config: Arc<crate::config::Config>,
     /// Keep every exchange of the cases as HAR 1.2 in `Report::har` (`--har`).
     pub har: bool,
+    /// Send the credential as this header on every request, in place of the spec's security
+    /// schemes (`--auth-header`): for a spec that declares none, or declares them wrongly.
+    pub auth_header: Option<String>,
 }
 
 impl Default for Settings {
@@ -167,6 +170,7 @@ impl Default for Settings {
             shard: None,
             config: Arc::default(),
             har: false,
+            auth_header: None,
         }
     }
 }
@@ -500,7 +504,15 @@ impl Runner {
                 });
             }
         }
-        if let Some(scheme) = self.basic_scheme() {
+        if let Some(name) = &self.settings.auth_header
+            && reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err()
+        {
+            return Err(RunError::CredentialUnusable {
+                variable: "CONFORMANCE_TOKEN",
+                reason: format!("--auth-header `{name}` is not an HTTP header name"),
+            });
+        }
+        if let Some(scheme) = self.basic_scheme().filter(|_| self.settings.auth_header.is_none()) {
             for (variable, value) in credentials {
                 if value.is_some_and(|v| !v.contains(':')) {
                     return Err(RunError::CredentialNotBasic {
@@ -576,7 +588,7 @@ impl Runner {
             (_, Some(_)) => probes.push((Auth::Alternate, Some("CONFORMANCE_TOKEN_ALT"))),
             _ => {}
         }
-        let needs_credentials = !op.security.is_empty();
+        let needs_credentials = !op.security.is_empty() || self.settings.auth_header.is_some();
         let mut answers = Vec::new();
         let mut all_not_found = true;
         for (auth, variable) in probes {
