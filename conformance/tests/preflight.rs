@@ -284,6 +284,7 @@ fn help_names_the_environment_and_the_credential_forms() {
             "apiKey",
             "bearer",
             "`user:pass`",
+            "With --auth-header NAME",
         ] {
             assert!(help.contains(name), "{args:?}: --help does not name {name}:\n{help}");
         }
