@@ -181,7 +181,7 @@ fn refused_header(name: &str) -> Option<&'static str> {
     credential
         .iter()
         .any(|w| lower.contains(w))
-        .then_some("it looks like a credential, and this file is committed and its headers are shown in reports: pass credentials in CONFORMANCE_TOKEN")
+        .then_some("it looks like a credential, and this file is committed and its headers are shown in reports: pass credentials in CONFORMANCE_TOKEN (`--auth-header NAME` sends it as header NAME where the spec declares no security scheme)")
 }
 
 impl Config {
@@ -637,6 +637,11 @@ until = 2027-01-31
                 "[[skip]]\nreason = \"r\"\n",
                 "conformance.toml:1:1",
                 "expected exactly one of `operation",
+            ),
+            (
+                "[headers]\nAuthorization = \"Bearer k\"\n",
+                "conformance.toml:2:17",
+                "looks like a credential, and this file is committed and its headers are shown in reports: pass credentials in CONFORMANCE_TOKEN (`--auth-header NAME`",
             ),
             (
                 "[headers]\nX-Api-Key = \"k\"\n",

@@ -72,6 +72,14 @@ pub enum RunError {
     #[error("{variable} cannot be sent: {reason}")]
     CredentialUnusable { variable: &'static str, reason: String },
 
+    /// A credential the spec's HTTP Basic scheme sends has no colon: Basic takes
+    /// `user:password`, and sent as `user:` it would fail every case for a reason the report
+    /// does not show (its curl command would prompt for a password).
+    #[error(
+        "{variable} is sent as HTTP Basic (the spec's security scheme `{scheme}`), which takes the form `user:password`, and it has no colon: set {variable} to `user:password` (`user:` for an empty password)"
+    )]
+    CredentialNotBasic { variable: &'static str, scheme: String },
+
     /// The preflight request was refused with 401 or 403: the credential is wrong (or
     /// missing), and every case would say so.
     #[error("{}", refused(.variable, *.status, .probe))]
@@ -233,6 +241,12 @@ impl TlsProblem {
     pub fn from_rustls(error: &rustls::Error) -> TlsProblem {
         use rustls::CertificateError as C;
         match error {
+            // webpki's words for the development certificate `openssl req -x509` makes.
+            e if ca_used_as_end_entity(e) => TlsProblem::NotTrusted {
+                reason: "the server presents a CA certificate as its own (a self-signed development certificate?); \
+                         to trust it, give that certificate with --ca-cert"
+                    .into(),
+            },
             rustls::Error::InvalidCertificate(e) => {
                 let reason = e.to_string();
                 match e {
@@ -261,6 +275,16 @@ impl TlsProblem {
     pub fn find(error: &(dyn StdError + 'static)) -> Option<TlsProblem> {
         find_rustls(error).map(TlsProblem::from_rustls)
     }
+}
+
+/// Whether webpki refused the server's certificate as a CA presented as a server's own
+/// (`CaUsedAsEndEntity`, which rustls passes on as an "other" error).
+pub(crate) fn ca_used_as_end_entity(error: &rustls::Error) -> bool {
+    matches!(
+        error,
+        rustls::Error::InvalidCertificate(rustls::CertificateError::Other(other))
+            if other.0.downcast_ref::<webpki::Error>() == Some(&webpki::Error::CaUsedAsEndEntity)
+    )
 }
 
 /// Walks `source()`, looking inside `io::Error`s too: their `source()` skips the error they
@@ -345,6 +369,13 @@ mod tests {
             TlsProblem::from_rustls(&expired),
             TlsProblem::NotValidNow { .. }
         ));
+        let own_ca = rustls::Error::InvalidCertificate(rustls::CertificateError::Other(rustls::OtherError(
+            std::sync::Arc::new(webpki::Error::CaUsedAsEndEntity),
+        )));
+        match TlsProblem::from_rustls(&own_ca) {
+            TlsProblem::NotTrusted { reason } => assert!(reason.contains("--ca-cert"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
         let plain_http = rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType);
         assert!(matches!(
             TlsProblem::from_rustls(&plain_http),

@@ -26,7 +26,10 @@ Environment:
   CONFORMANCE_TOKEN      the credential, placed as the operation's security scheme says:
                            apiKey (header, query, cookie): the key itself
                            http bearer (and oauth2):       the token (sent as `Bearer <token>`)
-                           http basic:                     `user:pass` (split at the first colon)
+                           http basic:                     `user:pass` (split at the first colon;
+                                                           without a colon the run stops)
+                         With --auth-header NAME: the whole value of header NAME, sent
+                         on every request (for a spec that declares no security scheme).
   CONFORMANCE_TOKEN_ALT  optional: a second tenant's credential, in the same form; turns on
                          the isolation cases (*.tenant.isolated). Equal to CONFORMANCE_TOKEN,
                          those cases are skipped.
@@ -91,10 +94,17 @@ struct Server {
     #[arg(long)]
     base_url: String,
     /// Also trust the certificate authorities in this PEM file (it may hold several), for a
-    /// server whose certificate a private CA signed. Repeatable. The platform's roots (or
+    /// server whose certificate a private CA signed, or the server's own self-signed
+    /// certificate (as curl --cacert takes it). Repeatable. The platform's roots (or
     /// SSL_CERT_FILE / SSL_CERT_DIR) stay trusted; HTTPS_PROXY and NO_PROXY apply.
     #[arg(long = "ca-cert", value_name = "FILE")]
     ca_certs: Vec<PathBuf>,
+    /// Send CONFORMANCE_TOKEN (CONFORMANCE_TOKEN_ALT for the second tenant) as this header on
+    /// every request, in place of the spec's security schemes: for a spec that declares none
+    /// (`--auth-header Authorization` with `Bearer <token>` in the variable, `--auth-header
+    /// X-Api-Key` with the key).
+    #[arg(long, value_name = "NAME")]
+    auth_header: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -271,7 +281,9 @@ fn hint(error: &anyhow::Error) -> Option<&'static str> {
             problem: TlsProblem::NotTls { .. },
             ..
         } => Some("if the server speaks plain HTTP, use http:// in --base-url"),
-        RunError::CredentialRefused { .. } | RunError::CredentialUnusable { .. } => {
+        RunError::CredentialRefused { .. }
+        | RunError::CredentialUnusable { .. }
+        | RunError::CredentialNotBasic { .. } => {
             Some("see `conformance run --help` for the form the credential takes for each security scheme")
         }
         RunError::Unreachable { .. } => {
@@ -356,6 +368,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
             // The configuration's headers go with the sweep's requests too.
             let settings = Settings {
                 config: Arc::new(spec.config()?),
+                auth_header: server.auth_header.clone(),
                 ..Settings::default()
             };
             let runner = Runner::new(plan, target(server)?, settings)?;
@@ -404,6 +417,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
             if !(timeout > 0.0 && timeout.is_finite()) {
                 bail!("--timeout must be a positive number of seconds");
             }
+            let auth_header = server.auth_header.clone();
             let suite = Suite {
                 name: name_of(&spec.spec),
                 api,
@@ -420,6 +434,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
                     shard,
                     config,
                     har: har.is_some(),
+                    auth_header,
                     ..Settings::default()
                 },
                 snapshots: snapshots.map(absolute),

@@ -83,6 +83,21 @@ impl Values {
     }
 }
 
+/// What of a credential is secret: the whole value, each whitespace-separated part of it
+/// (`tok123` of `token tok123`, which a server may echo bare) and the password of
+/// `user:password` (Basic), those of at least [`MIN_VALUE`] bytes: a shorter part (`Bearer`'s
+/// neighbours are longer) would mask ordinary words.
+pub fn credential_parts(credential: &str) -> Vec<&str> {
+    let mut parts = vec![credential];
+    let password = credential.split_once(':').map(|(_, password)| password);
+    for part in credential.split_whitespace().chain(password) {
+        if part.len() >= MIN_VALUE && !parts.contains(&part) {
+            parts.push(part);
+        }
+    }
+    parts
+}
+
 fn is_word(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
@@ -128,10 +143,11 @@ pub struct Redactor {
 }
 
 impl Redactor {
+    /// Hides each credential and its parts ([`credential_parts`]) and the run tag.
     pub fn new(tag: &str, credentials: &[&str]) -> Self {
         let mut r = Redactor::default();
-        for c in credentials {
-            r.hidden.insert(c, "[credential]");
+        for part in credentials.iter().flat_map(|c| credential_parts(c)) {
+            r.hidden.insert(part, "[credential]");
         }
         r.hidden.insert(tag, "[run]");
         r
@@ -318,6 +334,26 @@ mod tests {
     use serde_json::json;
 
     const ID: &str = "664a1b2c3d4e5f6a7b8c9d0e";
+
+    #[test]
+    fn every_part_of_a_credential_is_hidden() {
+        assert_eq!(credential_parts("token tok123"), ["token tok123", "token", "tok123"]);
+        assert_eq!(credential_parts("alice:s3cret-pw"), ["alice:s3cret-pw", "s3cret-pw"]);
+        assert_eq!(credential_parts("k x"), ["k x"], "parts under 4 bytes are left");
+        let r = Redactor::new("cfm-1234abcd", &["token tok123", "alice:s3cret-pw"]);
+        assert_eq!(
+            r.message("bad tok123; sent token tok123 as alice with s3cret-pw; tok1234 stays"),
+            "bad [credential]; sent [credential] as alice with [credential]; tok1234 stays"
+        );
+        assert_eq!(
+            r.path("/users/tok123?key=s3cret-pw"),
+            "/users/[credential]?key=[credential]"
+        );
+        assert_eq!(
+            r.json(&json!({"echo": "tok123", "note": "for tok123"})),
+            json!({"echo": "[credential]", "note": "for [credential]"})
+        );
+    }
 
     fn redactor() -> Redactor {
         let mut r = Redactor::new("cfm-1234abcd", &["key-secret-1"]).with_base_url("http://127.0.0.1:40000/api/v1");

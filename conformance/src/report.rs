@@ -67,14 +67,18 @@ pub struct Request {
 
 impl Request {
     /// From a step's record; any of `credentials` still found (a server that echoed one
-    /// into a linked value) becomes `[credential]`. As for the redactor, values shorter than
+    /// into a linked value) becomes `[credential]`, and so does a part of one as a whole
+    /// token ([`crate::redact::credential_parts`]). As for the redactor, values shorter than
     /// 4 bytes are left alone: replacing them would garble the command.
     pub fn from_sent(sent: &crate::exec::Sent, credentials: &[&str]) -> Request {
+        // Only the credentials: the run tag stays, so that the command sends what was sent.
+        let parts = crate::redact::Redactor::new("", credentials);
         let hide = |text: &str| {
-            credentials
+            let whole = credentials
                 .iter()
                 .filter(|c| c.len() >= 4)
-                .fold(text.to_owned(), |t, c| t.replace(c, "[credential]"))
+                .fold(text.to_owned(), |t, c| t.replace(c, "[credential]"));
+            parts.message(&whole)
         };
         Request {
             method: sent.method.clone(),
@@ -85,25 +89,42 @@ impl Request {
         }
     }
 
-    /// The request in a few lines: `POST URL`, the headers, the body, the curl command.
+    /// The request in a few lines: `POST URL`, the headers, the body, the curl command, each
+    /// whole (files: JUnit).
     pub fn lines(&self) -> Vec<String> {
+        self.lines_within(None)
+    }
+
+    /// As [`Request::lines`], a body or curl command longer than `limit` characters cut with
+    /// a pointer to the files that keep it whole (the summary).
+    fn lines_within(&self, limit: Option<usize>) -> Vec<String> {
         let mut out = vec![format!("request: {} {}", self.method, self.url)];
         for (k, v) in &self.headers {
             out.push(format!("  {k}: {v}"));
         }
         if let Some(body) = &self.body {
-            let shown: String = body.chars().take(2000).collect();
-            let cut = if shown.len() < body.len() {
-                format!("… ({} bytes; the curl command has all of it)", body.len())
-            } else {
-                String::new()
-            };
-            out.push(format!("  body: {shown}{cut}"));
+            out.push(format!("  body: {}", screen(body, limit)));
         }
         if let Some(curl) = &self.curl {
-            out.push(format!("reproduce: {curl}"));
+            out.push(format!("reproduce: {}", screen(curl, limit)));
         }
         out
+    }
+}
+
+/// The longest body, curl command or exchange line the summary prints whole: about a
+/// screen. The JSON report and the HAR file keep every one whole.
+pub const SCREEN: usize = 2_000;
+
+/// `text` as the summary prints it: whole up to `limit` characters, else its start and where
+/// the rest is.
+fn screen(text: &str, limit: Option<usize>) -> String {
+    match limit.and_then(|limit| crate::exec::clipped(text, limit, limit)) {
+        Some(start) => format!(
+            "{start}… ({} characters in all: --report-json and --har keep it whole)",
+            text.chars().count()
+        ),
+        None => text.to_owned(),
     }
 }
 
@@ -146,6 +167,12 @@ pub struct SnapshotRun {
     #[serde(default)]
     pub unreferenced: Vec<String>,
 }
+
+/// A failed case and the check it failed.
+type Failed<'a> = (&'a CaseResult, &'a Check);
+/// (severity, operation, check, rule) → the cases that failed it; the most severe first.
+type Groups<'a> = BTreeMap<(Severity, &'a str, &'a str, &'a str), Vec<Failed<'a>>>;
+type Names<'a> = std::collections::BTreeSet<&'a str>;
 
 /// How many cases of a group are listed in the summary; the JSON report has them all.
 const LISTED: usize = 50;
@@ -293,11 +320,12 @@ impl Report {
         out
     }
 
-    /// Failed checks, one group per operation and check, each printed once: the cases that
-    /// failed it, one line each, and the first one's exchange as evidence.
+    /// Failed checks: first a digest by check (cases and operations, the most severe first),
+    /// then one group per operation and check, each printed once: the cases that failed it,
+    /// one line each, and one case's exchange as evidence. A check that failed one case in
+    /// each of several operations is one group listing them (a server that ignores every
+    /// credential fails `ignored_auth` once per operation).
     fn failure_groups(&self, out: &mut String) {
-        // (severity, operation, check, rule) → the cases that failed it; the most severe first
-        type Groups<'a> = BTreeMap<(Severity, &'a str, &'a str, &'a str), Vec<(&'a CaseResult, &'a Check)>>;
         let mut groups: Groups = BTreeMap::new();
         for c in self.cases.iter().filter(|c| c.status == Status::Failed) {
             for f in &c.failures {
@@ -307,15 +335,47 @@ impl Report {
                     .push((c, f));
             }
         }
-        let mut shown: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        if groups.is_empty() {
+            return;
+        }
+        self.digest(out, &groups);
+        // One-case groups by check; merged where a check has more than one.
+        let mut single: BTreeMap<(Severity, &str), usize> = BTreeMap::new();
+        for ((severity, _, check, _), cases) in &groups {
+            if cases.len() == 1 {
+                *single.entry((*severity, check)).or_default() += 1;
+            }
+        }
+        let merged = |severity: Severity, check: &str, count: usize| count == 1 && single[&(severity, check)] > 1;
+        // (severity, merged, operation or "", check, rule or "") → the cases, in that order.
+        let mut shown_groups: BTreeMap<(Severity, bool, &str, &str, &str), Vec<Failed>> = BTreeMap::new();
         for ((severity, op, check, rule), cases) in &groups {
-            let _ = writeln!(
-                out,
-                "\n  FAIL {op}: {check} [spec: #{rule}], {} case{} ({})",
-                cases.len(),
-                if cases.len() == 1 { "" } else { "s" },
-                severity.as_str()
-            );
+            let key = if merged(*severity, check, cases.len()) {
+                (*severity, true, "", *check, "")
+            } else {
+                (*severity, false, *op, *check, *rule)
+            };
+            shown_groups.entry(key).or_default().extend(cases.iter().copied());
+        }
+        let mut shown: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for ((severity, merged, op, check, rule), cases) in &shown_groups {
+            let plural = |n: usize| if n == 1 { "" } else { "s" };
+            let _ = if *merged {
+                writeln!(
+                    out,
+                    "\n  FAIL {check} in {} operations, one case each ({})",
+                    cases.len(),
+                    severity.as_str()
+                )
+            } else {
+                writeln!(
+                    out,
+                    "\n  FAIL {op}: {check} [spec: #{rule}], {} case{} ({})",
+                    cases.len(),
+                    plural(cases.len()),
+                    severity.as_str()
+                )
+            };
             for (c, f) in cases.iter().take(LISTED) {
                 // Messages often start with what was varied, which the line already shows.
                 let message = f.message.strip_prefix(&format!("{}: ", c.varied)).unwrap_or(&f.message);
@@ -327,22 +387,53 @@ impl Report {
                     c.varied,
                     one_line(message)
                 );
+                if *merged {
+                    let _ = writeln!(out, "      spec: #{}", f.rule);
+                }
                 // Every listed failure can be sent again by hand.
                 if let Some(curl) = &c.curl {
-                    let _ = writeln!(out, "      reproduce: {curl}");
+                    let _ = writeln!(out, "      reproduce: {}", screen(curl, Some(SCREEN)));
                 }
             }
             listed_more(out, cases.len());
-            // One exchange per group, each case's at most once in the whole summary.
+            // One exchange per group, each case's at most once in the whole summary; its curl
+            // command only when the list above did not print it.
+            let listed = |name: &str| cases.iter().take(LISTED).any(|(c, _)| c.name == name);
             match cases.iter().find(|(c, _)| !shown.contains(c.name.as_str())) {
                 Some((c, _)) => {
                     shown.insert(&c.name);
-                    evidence(out, c);
+                    evidence(out, c, !listed(&c.name));
                 }
                 None => {
                     let _ = writeln!(out, "    evidence: shown above for {}", cases[0].0.name);
                 }
             }
+        }
+    }
+
+    /// Each failed check once: how many cases and operations failed it, the most severe first
+    /// (then the most cases).
+    fn digest(&self, out: &mut String, groups: &Groups) {
+        // (severity, check) → (cases, operations)
+        let mut by_check: BTreeMap<(Severity, &str), (Names, Names)> = BTreeMap::new();
+        for ((severity, op, check, _), cases) in groups {
+            let entry = by_check.entry((*severity, check)).or_default();
+            entry.0.extend(cases.iter().map(|(c, _)| c.name.as_str()));
+            entry.1.insert(op);
+        }
+        let mut rows: Vec<_> = by_check.into_iter().collect();
+        rows.sort_by_key(|((severity, check), (cases, _))| (*severity, std::cmp::Reverse(cases.len()), *check));
+        let _ = writeln!(out, "\n  FAILED CHECKS ({}, the most severe first):", rows.len());
+        for ((severity, check), (cases, ops)) in rows {
+            let _ = writeln!(
+                out,
+                "    {check:<30} {:<8} {:>5} case{} in {} operation{}",
+                severity.as_str(),
+                cases.len(),
+                if cases.len() == 1 { "" } else { "s" },
+                ops.len(),
+                if ops.len() == 1 { "" } else { "s" }
+            );
         }
     }
 
@@ -402,7 +493,7 @@ impl Report {
                 let error = c.error.as_deref().unwrap_or("error");
                 let _ = writeln!(out, "    {} ({}): {}", c.name, c.varied, one_line(error));
                 if let Some(curl) = &c.curl {
-                    let _ = writeln!(out, "      reproduce: {curl}");
+                    let _ = writeln!(out, "      reproduce: {}", screen(curl, Some(SCREEN)));
                 }
             }
             listed_more(out, cases.len());
@@ -681,16 +772,19 @@ fn listed_more(out: &mut String, count: usize) {
     }
 }
 
-/// What a failed case sent and got, as its snapshot shows it.
-fn evidence(out: &mut String, c: &CaseResult) {
+/// What a failed case sent and got, as its snapshot shows it; `curl` when its curl command
+/// was not printed already.
+fn evidence(out: &mut String, c: &CaseResult, curl: bool) {
     let _ = writeln!(out, "    evidence, {}:", c.name);
     for line in c.exchange.lines().take(24) {
-        let _ = writeln!(out, "      | {line}");
+        let _ = writeln!(out, "      | {}", screen(line, Some(SCREEN)));
     }
     // The request as sent, to paste into a terminal.
     if let Some(request) = &c.request {
-        for line in request.lines() {
-            let _ = writeln!(out, "    {line}");
+        for line in request.lines_within(Some(SCREEN)) {
+            if curl || !line.starts_with("reproduce: ") {
+                let _ = writeln!(out, "    {line}");
+            }
         }
     }
 }
@@ -828,6 +922,178 @@ mod tests {
             "{} lines for 310 failures",
             summary.lines().count()
         );
+    }
+
+    fn with_request(mut c: CaseResult, curl: &str, body: &str) -> CaseResult {
+        c.request = Some(Request {
+            method: "POST".into(),
+            url: "http://127.0.0.1:1/things".into(),
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: Some(body.to_owned()),
+            curl: Some(curl.to_owned()),
+        });
+        c.curl = Some(curl.to_owned());
+        c
+    }
+
+    #[test]
+    fn long_bodies_and_curl_lines_are_cut_in_the_summary_and_whole_in_the_json() {
+        let long = format!("curl -i -X POST 'http://127.0.0.1:1/things?u={}'", "a".repeat(65_000));
+        let body = format!("{{\"url\": \"{}\"}}", "b".repeat(10_000));
+        let c = with_request(
+            case(
+                "createThing",
+                1,
+                Status::Failed,
+                vec![failed("negative_data_rejection", "/x", "got 200")],
+            ),
+            &long,
+            &body,
+        );
+        let r = report(vec![c]);
+        let summary = r.summary();
+        assert!(summary.lines().all(|l| l.chars().count() < SCREEN + 200), "{summary}");
+        for whole in [&long, &body] {
+            let pointer = format!(
+                "… ({} characters in all: --report-json and --har keep it whole)",
+                whole.len()
+            );
+            assert_eq!(summary.matches(&pointer).count(), 1, "{pointer}\n{summary}");
+        }
+        let json = r.json();
+        assert!(
+            json.contains(&long) && json.contains(&body.replace('"', "\\\"")),
+            "the JSON keeps them whole"
+        );
+        // A short one is printed as it is.
+        let short = with_request(
+            case(
+                "createThing",
+                2,
+                Status::Failed,
+                vec![failed("negative_data_rejection", "/x", "got 200")],
+            ),
+            "curl -i 'http://127.0.0.1:1/things'",
+            "{}",
+        );
+        let summary = report(vec![short]).summary();
+        assert!(
+            summary.contains("reproduce: curl -i 'http://127.0.0.1:1/things'\n"),
+            "{summary}"
+        );
+        assert!(!summary.contains("keep it whole"), "{summary}");
+    }
+
+    #[test]
+    fn a_curl_line_is_printed_once_when_its_case_is_the_evidence() {
+        let curl = "curl -i -X POST 'http://127.0.0.1:1/things/one'";
+        let mut cases = vec![with_request(
+            case(
+                "createThing",
+                1,
+                Status::Failed,
+                vec![failed("negative_data_rejection", "/x", "got 200")],
+            ),
+            curl,
+            "{}",
+        )];
+        // An error lists its curl command once too.
+        cases.push(with_request(
+            case("getThing", 2, Status::Error, Vec::new()),
+            "curl -i 'http://e/2'",
+            "",
+        ));
+        let summary = report(cases).summary();
+        assert_eq!(summary.matches(curl).count(), 1, "{summary}");
+        assert_eq!(summary.matches("curl -i 'http://e/2'").count(), 1, "{summary}");
+        assert!(summary.contains("    evidence, createThing.field1.edge:"), "{summary}");
+        // The evidence still shows the request itself.
+        assert!(
+            summary.contains("    request: POST http://127.0.0.1:1/things\n"),
+            "{summary}"
+        );
+    }
+
+    #[test]
+    fn a_digest_by_check_comes_first_and_one_case_groups_of_a_check_are_one_group() {
+        let critical = |name: &'static str, rule: &str| Check {
+            severity: Severity::Critical,
+            ..failed(name, rule, "expected 401 or 403, got 200")
+        };
+        let mut cases = Vec::new();
+        for n in 0..234 {
+            let op = format!("op{n:03}");
+            cases.push(case(
+                &op,
+                0,
+                Status::Failed,
+                vec![critical("ignored_auth", &format!("/paths/~1p{n}"))],
+            ));
+        }
+        for n in 0..3 {
+            cases.push(case(
+                "createThing",
+                n,
+                Status::Failed,
+                vec![failed("status_code_conformance", "/c", "422")],
+            ));
+        }
+        cases.push(case(
+            "getThing",
+            0,
+            Status::Failed,
+            vec![failed("status_code_conformance", "/g", "418")],
+        ));
+        cases.push(case(
+            "getThing",
+            1,
+            Status::Failed,
+            vec![critical("not_a_server_error", "/g")],
+        ));
+        let summary = report(cases).summary();
+        let digest: Vec<&str> = summary
+            .lines()
+            .skip_while(|l| !l.starts_with("  FAILED CHECKS"))
+            .take(4)
+            .collect();
+        assert_eq!(
+            digest,
+            [
+                "  FAILED CHECKS (3, the most severe first):",
+                "    ignored_auth                   critical   234 cases in 234 operations",
+                "    not_a_server_error             critical     1 case in 1 operation",
+                "    status_code_conformance        high         4 cases in 2 operations",
+            ],
+            "{summary}"
+        );
+        let headers: Vec<&str> = summary.lines().filter(|l| l.starts_with("  FAIL ")).collect();
+        assert_eq!(
+            headers,
+            [
+                "  FAIL getThing: not_a_server_error [spec: #/g], 1 case (critical)",
+                "  FAIL ignored_auth in 234 operations, one case each (critical)",
+                "  FAIL createThing: status_code_conformance [spec: #/c], 3 cases (high)",
+                "  FAIL getThing: status_code_conformance [spec: #/g], 1 case (high)",
+            ],
+            "{summary}"
+        );
+        let digest_at = summary.find("  FAILED CHECKS").unwrap();
+        assert!(digest_at < summary.find("  FAIL ").unwrap(), "{summary}");
+        // The merged group lists each case with its rule, up to the limit, and one exchange.
+        assert!(
+            summary.contains("    op007.field0.edge [rejected] (field0 = 0): expected 401 or 403, got 200\n      spec: #/paths/~1p7\n"),
+            "{summary}"
+        );
+        assert!(
+            summary.contains("    … and 184 more (all are in --report-json)"),
+            "{summary}"
+        );
+        assert_eq!(
+            summary.matches("    evidence, op000.field0.edge:").count(),
+            1,
+            "{summary}"
+        );
+        // A check with a single one-case group stays a group of its operation (getThing above).
     }
 
     #[test]

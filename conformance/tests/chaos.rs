@@ -1,5 +1,5 @@
 //! The runner against deliberately misbehaving servers: slow answers, bodies that break off,
-//! bodies that are not JSON or far too large, redirect loops, 429s, failing cleanup. Each run
+//! bodies that are not JSON or far too large, redirects, 429s, failing cleanup. Each run
 //! must finish, with every affected case an error or failure that names its cause, and the
 //! runner must remove exactly what it created. Last, `Runner::sweep` against leftovers.
 //!
@@ -471,26 +471,63 @@ async fn a_100_mb_answer_is_an_error_and_is_not_read_to_the_end() {
     assert!(most < SIZE / 2, "a connection was read {most} bytes deep");
 }
 
-// ---------------------------------------------------------------- 5. redirect loops
+// ---------------------------------------------------------------- 5. redirects
 
+/// Redirects are never followed: a server that redirects every read gets one request per
+/// read, and each 302 is judged as the answer it is (kejue documents none), never an error.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_endless_redirect_is_an_error_that_says_redirect() {
-    async fn redirect_to_itself(request: Request, next: Next) -> Response {
+async fn a_redirect_is_judged_as_the_answer_and_never_followed() {
+    static FOLLOWED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    async fn redirect(request: Request, next: Next) -> Response {
+        if request.uri().query().is_some_and(|q| q.contains("followed=1")) {
+            FOLLOWED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
         if reads_webhooks(&request) {
-            let location = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
             return Response::builder()
                 .status(StatusCode::FOUND)
-                .header(header::LOCATION, location)
+                .header(header::LOCATION, "/api/v1/webhooks?followed=1")
                 .body(Body::empty())
                 .unwrap();
         }
         next.run(request).await
     }
-    let server = Server::axum(kejue().layer(from_fn(redirect_to_itself))).await;
-    let report = run(server.base_url(), settings(), &[]).await;
+    let server = Server::axum(kejue().layer(from_fn(redirect))).await;
+    let report = run(server.base_url(), settings(), &["listWebhooks", "getWebhook"]).await;
     server.stop().await;
 
-    only_reads_broke(&report, "redirect");
+    assert_eq!(
+        FOLLOWED.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "a redirect was followed"
+    );
+    for c in cases_of(&report, &["listWebhooks", "getWebhook"]) {
+        assert_eq!(c.status, Status::Failed, "{}: {:?} {:?}", c.name, c.error, c.failures);
+        assert!(c.exchange.contains("status: 302"), "{}: {}", c.name, c.exchange);
+        let undocumented = c
+            .failures
+            .iter()
+            .find(|f| f.name == "status_code_conformance")
+            .unwrap_or_else(|| panic!("{}: {:?}", c.name, c.failures));
+        assert!(
+            undocumented.message.contains("status 302 is not documented"),
+            "{undocumented:?}"
+        );
+        // To a request without the credential, a redirect (to a login page) is a refusal.
+        assert!(
+            c.failures.iter().all(|f| f.name != "ignored_auth"),
+            "{}: {:?}",
+            c.name,
+            c.failures
+        );
+    }
+    assert!(
+        report
+            .cases
+            .iter()
+            .any(|c| c.expect == conformance::plan::Expect::Unauthorized),
+        "{}",
+        report.summary()
+    );
 }
 
 // ---------------------------------------------------------------- 6. 429

@@ -30,8 +30,10 @@ use generator::model::validate::validate;
 use generator::model::{Api, FieldKind, Media, Method, Operation, ParamLocation, StatusSpec, TypeKind, TypeRef};
 use serde_json::Value;
 
-const TOKEN: &str = "foreign-token-1";
-/// `TOKEN` as HTTP Basic credentials (a user with an empty password), as the runner sends it.
+/// With a colon: a spec's HTTP Basic scheme takes `user:password` (here an empty password),
+/// and a credential without one stops the run.
+const TOKEN: &str = "foreign-token-1:";
+/// `TOKEN` as HTTP Basic credentials, as the runner sends it.
 const TOKEN_AS_BASIC: &str = "Basic Zm9yZWlnbi10b2tlbi0xOg==";
 
 struct Mock {

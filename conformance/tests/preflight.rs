@@ -284,10 +284,73 @@ fn help_names_the_environment_and_the_credential_forms() {
             "apiKey",
             "bearer",
             "`user:pass`",
+            "With --auth-header NAME",
         ] {
             assert!(help.contains(name), "{args:?}: --help does not name {name}:\n{help}");
         }
     }
     let out = bin().args(["run", "--help"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("--max-timeouts"));
+}
+
+/// A Basic credential is `user:password`: one without a colon stops the run before anything
+/// is sent (the server here does not exist), naming the form, rather than going out as `tok-a:`.
+#[test]
+fn a_basic_credential_without_a_colon_is_refused_at_start() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("preflight-basic");
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = dir.join("basic.yaml");
+    std::fs::write(
+        &spec,
+        "openapi: 3.1.0
+info: {title: basic, version: '1'}
+components:
+  securitySchemes:
+    login: {type: http, scheme: basic}
+security: [{login: []}]
+paths:
+  /things:
+    get:
+      operationId: listThings
+      responses:
+        '200': {description: ok}
+        '401': {description: no}
+",
+    )
+    .unwrap();
+    let run = |token: &str, alt: Option<&str>| {
+        let mut command = bin();
+        command
+            .args(["run", "--spec"])
+            .arg(&spec)
+            .args(["--base-url", "http://127.0.0.1:9"])
+            .env("CONFORMANCE_TOKEN", token)
+            .env_remove("CONFORMANCE_TOKEN_ALT");
+        if let Some(alt) = alt {
+            command.env("CONFORMANCE_TOKEN_ALT", alt);
+        }
+        command.output().unwrap()
+    };
+    let out = run("tok-a", None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "CONFORMANCE_TOKEN is sent as HTTP Basic (the spec's security scheme `login`), which takes the form `user:password`"
+        ) && !stderr.contains("cannot reach"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("tok-a"), "the credential is never shown: {stderr}");
+    let out = run("user:pass", Some("other"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("CONFORMANCE_TOKEN_ALT is sent as HTTP Basic"),
+        "{stderr}"
+    );
+    // With a colon the run goes on, to find no server.
+    let out = run("user:", None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot reach"), "{stderr}");
 }

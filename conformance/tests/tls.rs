@@ -70,6 +70,35 @@ fn pki() -> Pki {
     }
 }
 
+/// A self-signed certificate that is its own CA (CA:TRUE), as `openssl req -x509 -newkey ...
+/// -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1` makes one, for `names`, valid
+/// until `not_after` (a year from now without it): its PEM, and a server config serving it.
+fn self_signed_ca(names: &[&str], not_after: Option<(i32, u8, u8)>) -> Pki {
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>()).unwrap();
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.distinguished_name.push(DnType::CommonName, names[0]);
+    if let Some((year, month, day)) = not_after {
+        params.not_before = rcgen::date_time_ymd(year - 1, month, day);
+        params.not_after = rcgen::date_time_ymd(year, month, day);
+    }
+    let certificate = params.self_signed(&key).unwrap();
+    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let server = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![certificate.der().clone()],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+        )
+        .unwrap();
+    Pki {
+        ca_pem: certificate.pem(),
+        server: Arc::new(server),
+    }
+}
+
 /// A background task on a loopback port, stopped by `stop`.
 struct Background {
     address: SocketAddr,
@@ -413,4 +442,59 @@ async fn https_proxy_is_used_unless_no_proxy_names_the_host() {
     assert!(through_proxy > 0, "every request went through the proxy's tunnel");
     assert_eq!(bypassed.status.code(), Some(0), "{}", text(&bypassed));
     assert_eq!(around_proxy, 0, "NO_PROXY sends 127.0.0.1 around the proxy");
+}
+
+/// What `curl --cacert cert.pem` accepts: the self-signed development certificate (its own CA)
+/// given with `--ca-cert` is trusted as the server's own, for the names it holds and while
+/// it is valid; without `--ca-cert` it is refused, and the message says what to do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_self_signed_development_certificate_given_with_ca_cert_is_trusted_as_the_servers_own() {
+    let dir = scratch("tls-self-signed");
+    let run = |pki: Pki, name: &'static str, with_ca: bool| {
+        let file = dir.join(format!("{name}.pem"));
+        async move {
+            std::fs::write(&file, &pki.ca_pem).unwrap();
+            let server = Https::start(&pki).await;
+            let mut extra = vec!["--operation", "getWebhook", "--operation", "listWebhooks"];
+            let file = file.display().to_string();
+            if with_ca {
+                extra.extend(["--ca-cert", file.as_str()]);
+            }
+            let out = cli(run_args(&server.base_url, &extra), vec![]).await;
+            server.stop().await;
+            out
+        }
+    };
+    let trusted = run(self_signed_ca(&["127.0.0.1", "localhost"], None), "dev", true).await;
+    let other_name = run(self_signed_ca(&["other.example"], None), "other", true).await;
+    let without = run(self_signed_ca(&["127.0.0.1"], None), "without", false).await;
+    let expired = run(self_signed_ca(&["127.0.0.1"], Some((2021, 1, 1))), "expired", true).await;
+
+    assert_eq!(trusted.status.code(), Some(0), "{}", text(&trusted));
+    let stdout = String::from_utf8_lossy(&trusted.stdout);
+    assert!(stdout.lines().last().unwrap().ends_with("passed, 0 failed"), "{stdout}");
+
+    assert_eq!(other_name.status.code(), Some(2), "{}", text(&other_name));
+    let stderr = String::from_utf8_lossy(&other_name.stderr);
+    assert!(
+        stderr.contains("the server's certificate is not valid for this host")
+            && stderr.contains("use a host name the certificate names in --base-url"),
+        "{stderr}"
+    );
+
+    assert_eq!(without.status.code(), Some(2), "{}", text(&without));
+    let stderr = String::from_utf8_lossy(&without.stderr);
+    assert!(
+        stderr.contains("the server's certificate is not trusted: the server presents a CA certificate as its own")
+            && stderr.contains("--ca-cert"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("OtherError"), "{stderr}");
+
+    assert_eq!(expired.status.code(), Some(2), "{}", text(&expired));
+    let stderr = String::from_utf8_lossy(&expired.stderr);
+    assert!(
+        stderr.contains("the server's certificate is not valid at this time"),
+        "{stderr}"
+    );
 }

@@ -95,7 +95,7 @@ pub const CHECKS: &[CheckDef] = &[
     },
     CheckDef {
         name: "ignored_auth",
-        description: "A request with no credential, or a wrong one, gets 401 or 403.",
+        description: "A request with no credential, or a wrong one, is refused: 401 or 403 (a redirect, to a login page, or a 404 count too).",
         severity: Severity::Critical,
         judge: outcome::ignored_auth,
     },
@@ -508,6 +508,45 @@ paths:
         // An undocumented status is still one.
         let checks = judged(LOGIN, crate::plan::Expect::Either, 422, "application/json", "{}");
         assert!(!verdict(&checks, "status_code_conformance").unwrap().passed);
+    }
+
+    const PRIVATE: &str = "openapi: 3.0.3
+info: {title: t, version: '1'}
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Key}
+security: [{key: []}]
+paths:
+  /user/login:
+    get:
+      operationId: me
+      responses:
+        '200': {description: ok}
+        '302': {description: to the login page}
+        '401': {description: no}
+        '404': {description: hidden}
+";
+
+    /// A request without the credential is refused by a 401 or 403, and also by a redirect
+    /// (to a login page) or a 404 (what exists hidden from strangers); anything else that is
+    /// not a 5xx lets it through.
+    #[test]
+    fn an_authentication_case_is_refused_by_401_403_a_redirect_or_404() {
+        use crate::plan::Expect::Unauthorized;
+        for (status, refused) in [
+            (401, true),
+            (403, true),
+            (302, true),
+            (303, true),
+            (404, true),
+            (200, false),
+            (400, false),
+            (204, false),
+        ] {
+            let checks = judged(PRIVATE, Unauthorized, status, "text/plain", "");
+            let verdict = verdict(&checks, "ignored_auth").unwrap_or_else(|| panic!("{status}: {checks:?}"));
+            assert_eq!(verdict.passed, refused, "{status}: {verdict:?}");
+        }
     }
 
     #[test]

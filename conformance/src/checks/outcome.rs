@@ -62,10 +62,19 @@ pub fn ignored_auth(ctx: &Context) -> Option<Outcome> {
     if ctx.case.expect != Expect::Unauthorized {
         return None;
     }
+    let answer = ctx.received.status;
+    // Refusals besides 401 and 403:
+    // - a 3xx: the runner follows no redirect, and a server that sends the unauthenticated to
+    //   a login page refuses them so;
+    // - a 404: servers hide what exists from those they do not know (GitHub does). Where the
+    //   same request with the valid credential got 404 too, the case says nothing about the
+    //   credential either way; a check has no "not judged" verdict to say so, so it passes
+    //   then as well (the valid case's own checks report that 404).
+    let refused = matches!(answer, 401 | 403 | 404) || (300..400).contains(&answer);
     status(
         ctx,
-        matches!(ctx.received.status, 401 | 403),
-        "401 or 403: the credential is missing or wrong",
+        refused,
+        "a refusal (401 or 403; a redirect or a 404 count too): the credential is missing or wrong",
     )
 }
 

@@ -112,8 +112,10 @@ impl Runner {
             Auth::OnlyVia { alternative } => (token(), Some(alternative)),
             Auth::WrongVia { alternative } => (wrong, Some(alternative)),
         };
-        if let Some(credential) = &credential {
-            self.place_credential(op, alternative, credential, &mut wire);
+        match (&credential, &self.settings.auth_header) {
+            (Some(credential), Some(name)) => wire.headers.push((name.clone(), credential.segments())),
+            (Some(credential), None) => self.place_credential(op, alternative, credential, &mut wire),
+            (None, _) => {}
         }
         // One Cookie header for every cookie, as RFC 6265 section 5.4 sends them.
         if !wire.cookies.is_empty() {
@@ -202,7 +204,8 @@ impl Runner {
         let mut retries = Retries::new(Policy::rate_limit(self.settings.rate_limit_retries));
         let mut headers: Vec<(String, String)> = wire.headers.iter().map(|(k, v)| (k.clone(), real(v))).collect();
         if let Some(basic) = &wire.basic {
-            // `user:password` (RFC 7617); without a colon, the password is empty.
+            // `user:password` (RFC 7617). The preflight refuses a credential without a colon;
+            // the deliberately wrong one has none, and goes with an empty password.
             let mut credential = real(basic);
             if !credential.contains(':') {
                 credential.push(':');
@@ -438,10 +441,7 @@ impl Runner {
         let Some(alternative) = chosen else {
             return;
         };
-        let value = || match credential {
-            Credential::Secret { .. } => vec![Seg::Credential],
-            Credential::Literal(l) => vec![Seg::Lit((*l).to_owned())],
-        };
+        let value = || credential.segments();
         for name in alternative {
             let Some(scheme) = self.plan.api.security_scheme(name) else {
                 continue;
@@ -472,6 +472,16 @@ impl Runner {
 enum Credential<'a> {
     Secret { variable: &'static str, value: &'a str },
     Literal(&'static str),
+}
+
+impl Credential<'_> {
+    /// The credential as a piece of a header, query value or `-u` argument.
+    fn segments(&self) -> Text {
+        match self {
+            Credential::Secret { .. } => vec![Seg::Credential],
+            Credential::Literal(l) => vec![Seg::Lit((*l).to_owned())],
+        }
+    }
 }
 
 /// A piece of a header, query value or `-u` argument: literal text, text already
@@ -591,8 +601,6 @@ pub(super) fn cause(e: &reqwest::Error) -> String {
     }
     let kind = if e.is_timeout() {
         "timed out"
-    } else if e.is_redirect() {
-        "too many redirects"
     } else if e.is_connect() {
         "connection failed"
     } else if e.is_body() || e.is_decode() {

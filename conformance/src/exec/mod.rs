@@ -19,6 +19,7 @@ mod cleanup;
 mod http;
 mod retry;
 mod service;
+mod tls;
 
 pub use cleanup::Swept;
 pub use http::MULTIPART_BOUNDARY;
@@ -150,6 +151,9 @@ pub struct Settings {
     pub config: Arc<crate::config::Config>,
     /// Keep every exchange of the cases as HAR 1.2 in `Report::har` (`--har`).
     pub har: bool,
+    /// Send the credential as this header on every request, in place of the spec's security
+    /// schemes (`--auth-header`): for a spec that declares none, or declares them wrongly.
+    pub auth_header: Option<String>,
 }
 
 impl Default for Settings {
@@ -166,6 +170,7 @@ impl Default for Settings {
             shard: None,
             config: Arc::default(),
             har: false,
+            auth_header: None,
         }
     }
 }
@@ -306,12 +311,9 @@ struct Created {
 }
 
 /// The HTTP client: rustls, the platform's roots (or those `SSL_CERT_FILE`/`SSL_CERT_DIR`
-/// name), Mozilla's roots where the platform has none, and the target's own authorities.
+/// name), Mozilla's roots where the platform has none, and the target's own authorities
+/// ([`tls::config`]).
 fn client(target: &Target, settings: &Settings) -> Result<reqwest::Client, RunError> {
-    let mut builder = reqwest::Client::builder()
-        .use_rustls_tls()
-        .timeout(settings.timeout)
-        .redirect(reqwest::redirect::Policy::limited(5));
     // As with curl, SSL_CERT_FILE and SSL_CERT_DIR name the whole trust store: no built-in
     // roots beside them. rustls-native-certs reads them; a missing file would only show as
     // every server being untrusted, so it is named here.
@@ -319,9 +321,6 @@ fn client(target: &Target, settings: &Settings) -> Result<reqwest::Client, RunEr
         .into_iter()
         .filter_map(|k| std::env::var_os(k).filter(|v| !v.is_empty()).map(|v| (k, v)))
         .collect();
-    if !from_env.is_empty() {
-        builder = builder.tls_built_in_webpki_certs(false);
-    }
     for (name, value) in &from_env {
         // SSL_CERT_DIR may list several folders; SSL_CERT_FILE is one file.
         let paths: Vec<std::path::PathBuf> = if *name == "SSL_CERT_DIR" {
@@ -338,10 +337,15 @@ fn client(target: &Target, settings: &Settings) -> Result<reqwest::Client, RunEr
             }
         }
     }
-    for ca in &target.ca_certs {
-        builder = builder.add_root_certificate(reqwest::Certificate::from_der(&ca.der).map_err(RunError::Client)?);
-    }
-    builder.build().map_err(RunError::Client)
+    reqwest::Client::builder()
+        .use_preconfigured_tls(tls::config(&target.ca_certs, from_env.is_empty())?)
+        .timeout(settings.timeout)
+        // A 3xx is the server's answer, judged against the statuses the spec documents; an
+        // authentication case's redirect to a login page is its refusal. Following it would
+        // judge another resource's answer (and send the credential on to another host).
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(RunError::Client)
 }
 
 /// How requests reach the server.
@@ -505,6 +509,24 @@ impl Runner {
                 });
             }
         }
+        if let Some(name) = &self.settings.auth_header
+            && reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err()
+        {
+            return Err(RunError::CredentialUnusable {
+                variable: "CONFORMANCE_TOKEN",
+                reason: format!("--auth-header `{name}` is not an HTTP header name"),
+            });
+        }
+        if let Some(scheme) = self.basic_scheme().filter(|_| self.settings.auth_header.is_none()) {
+            for (variable, value) in credentials {
+                if value.is_some_and(|v| !v.contains(':')) {
+                    return Err(RunError::CredentialNotBasic {
+                        variable,
+                        scheme: scheme.to_owned(),
+                    });
+                }
+            }
+        }
         // In process there is nothing to reach: the probes below say what the service answers.
         let Transport::Http(client) = &self.transport else {
             return self.probe_credentials(notes).await;
@@ -535,6 +557,18 @@ impl Runner {
         self.probe_credentials(notes).await
     }
 
+    /// The first HTTP Basic scheme an operation's security names, if any: the credential goes
+    /// out as Basic in some case (each alternative is tried alone).
+    fn basic_scheme(&self) -> Option<&str> {
+        let api = &self.plan.api;
+        api.operations
+            .iter()
+            .flat_map(|op| op.security.iter().flatten())
+            .filter_map(|name| api.security_scheme(name))
+            .find(|scheme| scheme.kind == generator::model::SecurityKind::Basic)
+            .map(|scheme| scheme.name.as_str())
+    }
+
     /// One valid request per credential (see [`Runner::preflight`]).
     async fn probe_credentials(&self, mut notes: Vec<String>) -> Result<Preflight, RunError> {
         let url = &self.target.base_url;
@@ -559,7 +593,7 @@ impl Runner {
             (_, Some(_)) => probes.push((Auth::Alternate, Some("CONFORMANCE_TOKEN_ALT"))),
             _ => {}
         }
-        let needs_credentials = !op.security.is_empty();
+        let needs_credentials = !op.security.is_empty() || self.settings.auth_header.is_some();
         let mut answers = Vec::new();
         let mut all_not_found = true;
         for (auth, variable) in probes {
