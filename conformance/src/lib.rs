@@ -441,6 +441,11 @@ async fn run_on(
             failures,
             known,
             checks_run,
+            answered: exchange
+                .main
+                .as_ref()
+                .and_then(|m| m.received.as_ref().ok())
+                .map(|r| r.status),
             error,
             snapshot,
             exchange: text,

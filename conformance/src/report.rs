@@ -43,6 +43,9 @@ pub struct CaseResult {
     #[serde(default)]
     pub known: Vec<Known>,
     pub checks_run: usize,
+    /// The status the case's own request was answered with.
+    #[serde(default)]
+    pub answered: Option<u16>,
     pub error: Option<String>,
     pub snapshot: Option<SnapshotOutcome>,
     /// The exchange as snapshotted, for the failure report.
@@ -277,6 +280,7 @@ impl Report {
             }
         }
         self.failure_groups(&mut out);
+        self.expect_hints(&mut out);
         self.error_groups(&mut out);
         self.known_groups(&mut out);
         let changed: Vec<&CaseResult> = self
@@ -477,6 +481,54 @@ impl Report {
     }
 
     /// Cases that could not run to the end, one group per operation.
+    /// The operations whose spec documents no status the server refuses bad input with:
+    /// each with every 4xx its must-reject cases got, where one of them failed
+    /// `status_code_conformance` (an undocumented status). Those lines in `conformance.toml`
+    /// record what the server does.
+    pub fn unmet_refusals(&self) -> Vec<(&str, Vec<u16>)> {
+        let mut by_op: BTreeMap<&str, (bool, Vec<u16>)> = BTreeMap::new();
+        for c in self.cases.iter().filter(|c| c.expect == Expect::Rejected) {
+            let Some(status) = c.answered.filter(|s| (400..500).contains(s)) else {
+                continue;
+            };
+            let entry = by_op.entry(&c.operation).or_default();
+            entry.0 |= c.failures.iter().any(|f| f.name == "status_code_conformance");
+            if !entry.1.contains(&status) {
+                entry.1.push(status);
+            }
+        }
+        by_op
+            .into_iter()
+            .filter(|(_, (undocumented, _))| *undocumented)
+            .map(|(op, (_, mut statuses))| {
+                statuses.sort_unstable();
+                (op, statuses)
+            })
+            .collect()
+    }
+
+    fn expect_hints(&self, out: &mut String) {
+        let unmet = self.unmet_refusals();
+        if unmet.is_empty() {
+            return;
+        }
+        let _ = writeln!(
+            out,
+            "\n  SPEC GAPS: {} operation(s) refused bad input with a status their spec does not document, so \
+             status_code_conformance fails on each such case. If the server is right, record what it does in \
+             conformance.toml (beside the spec, or --config):",
+            unmet.len()
+        );
+        for (op, statuses) in unmet {
+            let list: Vec<String> = statuses.iter().map(u16::to_string).collect();
+            let _ = writeln!(
+                out,
+                "    [[expect]]\n    operation = \"{op}\"\n    rejected = [{}]",
+                list.join(", ")
+            );
+        }
+    }
+
     fn error_groups(&self, out: &mut String) {
         let mut groups: BTreeMap<&str, Vec<&CaseResult>> = BTreeMap::new();
         for c in self.cases.iter().filter(|c| c.status == Status::Error) {
@@ -817,6 +869,7 @@ mod tests {
             failures,
             known: Vec::new(),
             checks_run: 3,
+            answered: None,
             error: (status == Status::Error).then(|| "timed out after 1 s".to_owned()),
             snapshot: None,
             exchange: format!("case: {op}.field{n}.edge\nrequest: POST /things\nstatus: 200\n"),

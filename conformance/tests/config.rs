@@ -118,6 +118,24 @@ async fn expected_statuses_replace_the_specs() {
     assert!(!plain.passed());
     let configured = run(broken(), "[[expect]]\ncase = \"*\"\nrejected = [400]\n", &dir).await;
     assert!(configured.passed(), "{}", configured.summary());
+    // The summary says so, once, with the lines that record what the server does: taken as
+    // printed, they clear every case the undocumented status failed.
+    let summary = plain.summary();
+    let hint: String = summary
+        .lines()
+        .skip_while(|l| !l.contains("SPEC GAPS"))
+        .skip(1)
+        .take_while(|l| l.starts_with("    "))
+        .map(|l| format!("{}\n", l.trim()))
+        .collect();
+    assert!(
+        hint.contains("operation = \"createWebhook\"\nrejected = [400]"),
+        "{summary}"
+    );
+    assert_eq!(summary.matches("SPEC GAPS").count(), 1);
+    let followed = run(broken(), &hint, &dir).await;
+    assert!(followed.passed(), "{hint}\n{}", followed.summary());
+    assert!(followed.unmet_refusals().is_empty());
     // The list replaces the spec: the reference server's 422 is no longer what is expected.
     let strict = run(
         router(),
