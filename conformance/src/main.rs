@@ -352,6 +352,13 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
             if let Some(shard) = shard {
                 plan.cases.retain(|c| shard.holds(&c.name));
             }
+            // What would be left out for leftovers, before the cases, as `run` says it.
+            for warning in &plan.warnings {
+                eprintln!("warning: {warning}");
+            }
+            for kind in &plan.resources {
+                println!("resource: {}", kind.describe());
+            }
             for case in &plan.cases {
                 println!("{:<64} {:<13} {}", case.name, case.expect.as_str(), case.varied);
             }

@@ -252,3 +252,176 @@ async fn a_run_leaves_what_others_made_exactly_as_it_was() {
         assert_eq!(after, before, "links: {links}");
     }
 }
+
+const KINDS: &str = r##"
+openapi: 3.0.3
+info: {title: kinds, version: "1"}
+paths:
+  /silences:
+    post:
+      operationId: createSilence
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: object, required: [comment], properties: {comment: {type: string}}}
+      responses:
+        "200":
+          description: made
+          content:
+            application/json:
+              schema: {type: object, properties: {silenceID: {type: string}}}
+        "400": {description: refused}
+  /silence/{silenceID}:
+    parameters:
+      - {name: silenceID, in: path, required: true, schema: {type: string}}
+    get:
+      operationId: getSilence
+      responses:
+        "200": {description: found}
+    delete:
+      operationId: deleteSilence
+      responses:
+        "200": {description: gone}
+  /tokens:
+    post:
+      operationId: createToken
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: object, required: [name], properties: {name: {type: string}}}
+      responses:
+        "201":
+          description: made
+          content:
+            application/json:
+              # properties, but no `type: object`
+              schema: {properties: {id: {type: string}, name: {type: string}}}
+        "400": {description: refused}
+  /tokens/{id}:
+    patch:
+      operationId: updateToken
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: object, properties: {name: {type: string}}}
+      responses:
+        "200": {description: changed}
+        "400": {description: refused}
+  /orders.cancel:
+    post:
+      operationId: cancelOrder
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: object, required: [order_id], properties: {order_id: {type: integer}}}
+      responses:
+        "200": {description: cancelled}
+        "400": {description: refused}
+"##;
+
+/// Every kind of resource a spec has (a singular item path, an answer with properties and no
+/// type), the deletable first; setup creates of a kind that cannot be deleted, "either"
+/// creates and writes naming another resource in the body are left out, with warnings that
+/// name the operation and the count before anything is sent.
+#[test]
+fn every_kind_is_inferred_and_only_what_the_run_can_remove_is_made() {
+    let api = generator::load_str(KINDS, None).unwrap();
+    let plan = plan_with(&api, "cfm-00000000", &[], Safety::default());
+    let kinds: Vec<(&str, bool)> = plan
+        .resources
+        .iter()
+        .map(|k| (k.create.as_str(), k.delete.is_some()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [("createSilence", true), ("createToken", false)],
+        "{:#?}",
+        plan.notes
+    );
+    let get = plan.cases.iter().find(|c| c.name == "getSilence.valid").unwrap();
+    assert!(
+        matches!(&get.params[0].value, ParamValue::Linked(e) if e == "$response.body#/silenceID"),
+        "{:?}",
+        get.params
+    );
+    assert!(plan.cases.iter().any(|c| c.name == "deleteSilence.valid"));
+    // The token cannot be deleted: no update case makes one, no create case either.
+    assert!(!plan.cases.iter().any(|c| c.operation == "updateToken"));
+    assert!(
+        !plan
+            .cases
+            .iter()
+            .any(|c| c.operation == "createToken" && c.expect != conformance::plan::Expect::Rejected),
+        "accepted and either creates of an undeletable kind are not sent"
+    );
+    let warning = plan
+        .warnings
+        .iter()
+        .find(|w| w.starts_with("updateToken: "))
+        .unwrap_or_else(|| panic!("{:#?}", plan.warnings));
+    assert!(
+        warning.contains("each first creates a resource by createToken") && warning.contains("--allow-leftovers"),
+        "{warning}"
+    );
+    // An RPC-style write naming another resource in its body is not sent.
+    assert!(!plan.cases.iter().any(|c| c.name == "cancelOrder.valid"));
+    assert!(
+        plan.notes
+            .iter()
+            .any(|n| n.starts_with("cancelOrder: ") && n.contains("an id this run did not make")),
+        "{:#?}",
+        plan.notes
+    );
+
+    // Allowed, they are sent, and the warning says what will stay, and how much.
+    let allowed = plan_with(
+        &api,
+        "cfm-00000000",
+        &[],
+        Safety {
+            read_only: false,
+            allow_leftovers: true,
+        },
+    );
+    assert!(allowed.cases.iter().any(|c| c.name == "updateToken.valid"));
+    assert!(
+        allowed
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("updateToken: ") && w.contains("will stay")),
+        "{:#?}",
+        allowed.warnings
+    );
+}
+
+/// Integer path ids: `1` is read as the integer 1, someone's order; only a linked id, tagged
+/// text the integer refuses, or a value of another type may be written to.
+#[test]
+fn an_integer_id_the_run_did_not_make_is_never_written_to() {
+    let Some(file) = testkit::shared("corpus/examples/swagger-petstore3-v3.0.4.yaml") else {
+        return;
+    };
+    let api = generator::load(&file).unwrap();
+    let plan = plan_with(&api, "cfm-00000000", &[], Safety::default());
+    assert_touches_only_its_own(&plan);
+    let delete = plan.cases.iter().find(|c| c.name == "deleteOrder.valid");
+    assert!(
+        delete.is_none_or(|c| matches!(c.params[0].value, ParamValue::Linked(_))),
+        "{delete:?}"
+    );
+    let Some(file) = testkit::shared("corpus/examples/oai-v3.1-tictactoe.yaml") else {
+        return;
+    };
+    let api = generator::load(&file).unwrap();
+    let plan = plan_with(&api, "cfm-00000000", &[], Safety::default());
+    assert!(
+        !plan.cases.iter().any(|c| c.operation == "put-square"),
+        "no square of a board the run never made is written to"
+    );
+}

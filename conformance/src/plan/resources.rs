@@ -39,6 +39,29 @@ impl Resources {
         self.links.iter().find(|l| l.operation_id == operation)
     }
 
+    /// The kind for people: which operation creates it and which act on what it makes.
+    pub fn describe(&self) -> String {
+        let role = |label: &str, op: &Option<String>| op.as_ref().map(|o| format!("{label} by {o}"));
+        let mut parts: Vec<String> = [
+            role("read", &self.get),
+            role("updated", &self.update),
+            role("listed", &self.list),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        parts.push(match &self.delete {
+            Some(d) => format!("deleted by {d}"),
+            None => "no delete: what it makes would stay".to_owned(),
+        });
+        let how = if self.inferred {
+            "inferred links"
+        } else {
+            "the spec's links"
+        };
+        format!("{} creates ({how}): {}", self.create, parts.join(", "))
+    }
+
     /// `body` (a create body of this kind) as the `n`th resource of the run: each unique
     /// field's text followed by `-n`, but for the field a case's edit is about (`except`),
     /// whose value is the edge it tests.
@@ -318,11 +341,13 @@ fn kind(
     sole: bool,
     notes: &mut Vec<String>,
 ) -> Option<Resources> {
+    // The item itself (`/streams/{id}`) before what hangs below it (`/streams/{id}/events`).
     let target = |method: &[Method]| {
         links
             .iter()
             .filter_map(|l| api.operation(&l.operation_id))
-            .find(|op| method.contains(&op.method))
+            .filter(|op| method.contains(&op.method))
+            .min_by_key(|op| op.path.matches('/').count())
             .map(|op| op.operation_id.clone())
     };
     let (create_body, create_params) = match base_request(sampler, create, None) {

@@ -23,6 +23,8 @@ enum Why {
     Unnamed,
     /// What it creates carries no run tag in the fields `sweep` reads.
     Untagged,
+    /// The resource made for it first carries no run tag.
+    SetupUntagged,
     /// What it creates cannot be deleted by this run.
     Leftover,
     /// The resource made for it first (by `create`) cannot be deleted by this run.
@@ -79,6 +81,11 @@ pub(super) fn keep_safe(
             Why::Untagged => format!(
                 "{operation}: {cases} left out: what they would create cannot carry the run tag \
                  where `sweep` looks for it"
+            ),
+            Why::SetupUntagged => format!(
+                "{operation}: {cases} left out: each first creates a resource by {}, whose body has no \
+                 field that can carry the run tag",
+                kind_of(kinds, &operation).map_or("its create", |k| k.create.as_str())
             ),
             Why::Leftover | Why::SetupLeftover => {
                 let text = leftover(kinds, &operation, &method, &path, n, false);
@@ -155,7 +162,7 @@ fn verdict(api: &Api, kinds: &[Resources], safety: Safety, unknown_ids: &[String
         // deleted at the end, or not made.
         let Some(kind) = kind else { return Some(Why::NotOurs) };
         if kind.tag_fields.is_empty() {
-            return Some(Why::Untagged);
+            return Some(Why::SetupUntagged);
         }
         if kind.delete.is_none() {
             return Some(Why::SetupLeftover);
