@@ -139,7 +139,15 @@ impl Mock {
     /// (`/things` → `thing_id` of `/things/{thing_id}`).
     fn item_parameter(&self, collection: &str) -> Option<&generator::model::Parameter> {
         let prefix = format!("{collection}/{{");
-        self.api.operations.iter().find_map(|op| {
+        // The item itself (`/things/{id}`) before what hangs below it (`/things/{thing}/parts`).
+        let mut below: Vec<&Operation> = self
+            .api
+            .operations
+            .iter()
+            .filter(|op| op.path.starts_with(&prefix))
+            .collect();
+        below.sort_by_key(|op| op.path.len());
+        below.into_iter().find_map(|op| {
             let name = op.path.strip_prefix(&prefix)?.split('}').next()?;
             op.parameters
                 .iter()
@@ -364,9 +372,24 @@ impl Mock {
             if let Some(Value::Object(map)) = &mut echo {
                 // The id as the answer's schema spells it: a number, a string, or the
                 // sampled id (which keeps its pattern) ending in the number.
+                // The field the id goes in: `id`, or the answer's field the item parameter names
+                // (twilio's `sid` for `Sid`).
+                let item_param = self.item_parameter(&op.path);
+                let id_key = op
+                    .response_for(ok)
+                    .and_then(|r| r.body.as_ref())
+                    .and_then(|b| {
+                        let declared = self.declared(&b.ty);
+                        let param = item_param?;
+                        declared
+                            .iter()
+                            .find(|f| f.eq_ignore_ascii_case(&param.name) && !map.contains_key(**f))
+                            .map(|f| (*f).to_owned())
+                    })
+                    .unwrap_or_else(|| "id".to_owned());
                 let fits = |id: &Value| {
                     let mut probe = map.clone();
-                    probe.insert("id".into(), id.clone());
+                    probe.insert(id_key.clone(), id.clone());
                     self.answer_fits(op, ok, &Value::Object(probe))
                 };
                 // An id the item paths under this collection accept, as a real server's
@@ -376,7 +399,6 @@ impl Mock {
                     (sample.is_ascii() && sample.len() > digits.len())
                         .then(|| format!("{}{digits}", &sample[..sample.len() - digits.len()]))
                 };
-                let item_param = self.item_parameter(&op.path);
                 let for_paths = item_param
                     .and_then(|p| self.sampler().value(&p.ty, Hint::named(&p.name)))
                     .and_then(|v| v.as_str().map(str::to_owned))
@@ -387,9 +409,16 @@ impl Mock {
                     })
                     .map(Value::from);
                 // Else the answer's own sampled id (which keeps the answer's pattern), so made.
+                // (the field's own sample where the answer's sample leaves it out).
                 let for_answer = self
                     .sample_answer(op, ok)
-                    .and_then(|a| a.get("id")?.as_str().map(str::to_owned))
+                    .and_then(|a| a.get(&id_key).cloned())
+                    .or_else(|| {
+                        let s = self.api.struct_of(&op.response_for(ok)?.body.as_ref()?.ty)?;
+                        let f = s.fields.iter().find(|f| f.wire_name == id_key)?;
+                        self.sampler().value(&f.ty, Hint::of(f))
+                    })
+                    .and_then(|v| v.as_str().map(str::to_owned))
                     .and_then(ending_in_digits)
                     .map(Value::from);
                 let id = [
@@ -402,7 +431,7 @@ impl Mock {
                 .flatten()
                 .find(|id| fits(id))
                 .unwrap_or_else(|| Value::from(digits));
-                map.insert("id".into(), id);
+                map.insert(id_key.clone(), id);
                 // What is kept is what the answer says (a sample where the echo would not
                 // be a valid answer), so that it is named as the run will name it.
                 let answered = self
@@ -412,7 +441,8 @@ impl Mock {
                 let ids = made.entry(op.path.clone()).or_default();
                 // An item may be named by another field than `id` (svix's event types by
                 // `name`, petstore's users by `username`): that names it too.
-                let names: Vec<String> = std::iter::once("id")
+                let names: Vec<String> = ["id", id_key.as_str()]
+                    .into_iter()
                     .chain(item_param.map(|p| p.name.as_str()))
                     .filter_map(|name| map.get(name).map(crate_id_text))
                     .collect();

@@ -302,6 +302,8 @@ fn id_field(fields: &[String], param: &str) -> Option<String> {
     fields
         .iter()
         .find(|f| last(f) == param)
+        // Twilio's `Sid` path parameter names the answer's `sid`.
+        .or_else(|| fields.iter().find(|f| last(f).eq_ignore_ascii_case(param)))
         .or_else(|| {
             ["id", "_id", "uuid"]
                 .iter()
