@@ -14,6 +14,10 @@
 //!   `<thing>Id` names a resource ([`names_an_id`]): where the spec links nothing, such a
 //!   path parameter is linked to a create answer's id, and a required body field so named
 //!   makes a POST act on a resource rather than create one.
+//! - A list pages by a cursor, page, or offset query parameter so named, with a page size
+//!   so named; an answer gives the next page as a link or a cursor under these keys, and
+//!   says it is the last by `has_more: false` or `done: true` (`conformance sweep`, the
+//!   [`CURSOR_PARAMETERS`] and the lists beside it).
 //! - An item of the collection `/silences` may sit below `/silence/{id}` as well as
 //!   `/silences/{id}` ([`singulars`]).
 
@@ -22,6 +26,45 @@ use serde_json::Value;
 
 /// Names of optional create-body fields that take a run-tagged text, best first.
 pub const TAG_HOLDER_NAMES: [&str; 5] = ["name", "description", "title", "label", "url"];
+
+/// Query parameters that take the cursor of the next page, best first.
+pub const CURSOR_PARAMETERS: [&str; 9] = [
+    "cursor",
+    "after",
+    "starting_after",
+    "page_token",
+    "pageToken",
+    "next",
+    "next_token",
+    "iterator",
+    "continuation_token",
+];
+/// Query parameters that take a page number.
+pub const PAGE_PARAMETERS: [&str; 3] = ["page", "page_number", "pageNumber"];
+/// Query parameters that take how many items to skip.
+pub const OFFSET_PARAMETERS: [&str; 3] = ["offset", "skip", "start"];
+/// Query parameters that take the page size.
+pub const PAGE_SIZE_PARAMETERS: [&str; 5] = ["limit", "per_page", "perPage", "page_size", "pageSize"];
+/// Answer keys (at the top or one object down) that hold the next page's link.
+pub const NEXT_LINK_KEYS: [&str; 5] = ["next", "next_url", "nextUrl", "next_page_url", "nextPageUrl"];
+/// Answer keys that hold the next page's cursor.
+pub const NEXT_CURSOR_KEYS: [&str; 8] = [
+    "next_cursor",
+    "nextCursor",
+    "next_page_token",
+    "nextPageToken",
+    "iterator",
+    "cursor",
+    "next",
+    "after",
+];
+/// Answer keys whose `false` says there is no next page.
+pub const MORE_KEYS: [&str; 2] = ["has_more", "hasMore"];
+/// Answer keys whose `true` says this is the last page.
+pub const DONE_KEYS: [&str; 1] = ["done"];
+
+/// Answer fields that hold a resource's id where none is named like the path parameter.
+pub const ID_FIELDS: [&str; 3] = ["id", "_id", "uuid"];
 
 /// Whether a field or parameter so named names a resource.
 pub fn names_an_id(name: &str) -> bool {

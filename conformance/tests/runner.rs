@@ -242,6 +242,43 @@ async fn a_field_reset_by_a_partial_update_is_caught() {
     );
 }
 
+/// A server that drops a field the client set once another field is updated: the field is
+/// gone from the read-back (it was not reset, which the test above plants).
+#[tokio::test]
+async fn a_field_dropped_by_a_partial_update_is_caught() {
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+    static PATCHED: Mutex<Option<HashSet<String>>> = Mutex::new(None);
+    async fn drop_events(request: Request, next: Next) -> Response {
+        let path = request.uri().path().to_owned();
+        let method = request.method().clone();
+        let response = next.run(request).await;
+        let seen = {
+            let mut patched = PATCHED.lock().unwrap();
+            let patched = patched.get_or_insert_with(HashSet::new);
+            if method == "PATCH" && response.status().is_success() {
+                patched.insert(path.clone());
+            }
+            patched.contains(&path)
+        };
+        if method == "GET" && seen {
+            return edit_response(response, |j| {
+                every_object(j, &mut |m| {
+                    m.remove("events");
+                })
+            })
+            .await;
+        }
+        response
+    }
+    let report = run(Api::Kejue, |r| r.layer(from_fn(drop_events)), None).await;
+    caught(
+        &report,
+        "updateWebhook.stateful.partial_update.name",
+        "partial_update_preserves",
+    );
+}
+
 /// konpro's update, planted as a user's trial found it: `events` left out of an update is
 /// reset to "all events" (`[]`). The partial update that sends only `url` sees it.
 #[tokio::test]
@@ -495,6 +532,36 @@ async fn another_tenants_resource_visible_is_caught() {
     let report = run(Api::Kallima, |r| r.layer(from_fn(one_tenant)), None).await;
     caught(&report, "getWebhook.tenant.isolated", "tenant_isolation");
     caught(&report, "deleteWebhook.tenant.isolated", "tenant_isolation");
+}
+
+/// The other tenant's list cannot be judged when it answers 500: the isolation case says so
+/// (an error naming why), and never passes on the half it did not judge.
+#[tokio::test]
+async fn an_isolation_list_that_cannot_be_judged_is_not_a_pass() {
+    async fn list_breaks_for_others(request: Request, next: Next) -> Response {
+        let other = request
+            .headers()
+            .get("authorization")
+            .is_some_and(|v| v.to_str().unwrap_or_default().ends_with(KEY_ALT));
+        if other && request.method() == "GET" && request.uri().path().ends_with("/webhooks") {
+            return Response::builder().status(500).body(Body::from("down")).unwrap();
+        }
+        next.run(request).await
+    }
+    let report = run(Api::Kallima, |r| r.layer(from_fn(list_breaks_for_others)), None).await;
+    let case = report
+        .cases
+        .iter()
+        .find(|c| c.name == "getWebhook.tenant.isolated")
+        .unwrap();
+    assert_eq!(case.status, Status::Error, "{}", report.summary());
+    assert!(
+        case.error
+            .as_deref()
+            .is_some_and(|e| e.contains("tenant isolation not judged: the other tenant's list answered 500")),
+        "{:?}",
+        case.error
+    );
 }
 
 #[tokio::test]

@@ -12,6 +12,7 @@ use tokio::sync::Semaphore;
 use super::retry::{Policy, Retries};
 use super::{Runner, StepKind, evaluate_link};
 use crate::error::RunError;
+use crate::habits;
 use crate::plan::{Auth, Param, ParamValue, RequestBody, Resources, carries_tag, tagged_at, wire_text};
 
 /// What `sweep` found, and did.
@@ -367,20 +368,10 @@ fn paging_of(runner: &Runner, list: &Operation) -> Paging {
             .find(|n| wanted.iter().any(|w| n.eq_ignore_ascii_case(w)))
             .map(|n| (*n).to_owned())
     };
-    if let Some(name) = find(&[
-        "cursor",
-        "after",
-        "starting_after",
-        "page_token",
-        "pageToken",
-        "next",
-        "next_token",
-        "iterator",
-        "continuation_token",
-    ]) {
+    if let Some(name) = find(&habits::CURSOR_PARAMETERS) {
         return Paging::Cursor(name);
     }
-    if let Some(name) = find(&["page", "page_number", "pageNumber"]) {
+    if let Some(name) = find(&habits::PAGE_PARAMETERS) {
         let start = list
             .parameters
             .iter()
@@ -394,7 +385,7 @@ fn paging_of(runner: &Runner, list: &Operation) -> Paging {
             .unwrap_or(1);
         return Paging::Page(name, start);
     }
-    if let Some(name) = find(&["offset", "skip", "start"]) {
+    if let Some(name) = find(&habits::OFFSET_PARAMETERS) {
         return Paging::Offset(name);
     }
     Paging::None
@@ -404,7 +395,7 @@ fn paging_of(runner: &Runner, list: &Operation) -> Paging {
 fn page_size(runner: &Runner, list: &Operation) -> Option<(String, i64)> {
     let p = list.parameters.iter().find(|p| {
         p.location == ParamLocation::Query
-            && ["limit", "per_page", "perPage", "page_size", "pageSize"]
+            && habits::PAGE_SIZE_PARAMETERS
                 .iter()
                 .any(|w| p.name.eq_ignore_ascii_case(w))
     })?;
@@ -442,13 +433,11 @@ fn paging_objects(json: &Value) -> Vec<&serde_json::Map<String, Value>> {
 /// `_links.next.href`), if it points at the list operation's path.
 fn next_link(json: &Value, list_path: &str) -> Option<Vec<Param>> {
     let text = paging_objects(json).into_iter().find_map(|m| {
-        ["next", "next_url", "nextUrl", "next_page_url", "nextPageUrl"]
-            .iter()
-            .find_map(|k| match m.get(*k)? {
-                Value::String(s) => Some(s.clone()),
-                Value::Object(o) => o.get("href").and_then(Value::as_str).map(str::to_owned),
-                _ => None,
-            })
+        habits::NEXT_LINK_KEYS.iter().find_map(|k| match m.get(*k)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Object(o) => o.get("href").and_then(Value::as_str).map(str::to_owned),
+            _ => None,
+        })
     })?;
     if !(text.starts_with('/') || text.starts_with("http://") || text.starts_with("https://")) {
         return None;
@@ -465,18 +454,7 @@ fn next_link(json: &Value, list_path: &str) -> Option<Vec<Param>> {
 /// The cursor for the next page, if the answer gives one.
 fn cursor(json: &Value) -> Option<String> {
     paging_objects(json).into_iter().find_map(|m| {
-        [
-            "next_cursor",
-            "nextCursor",
-            "next_page_token",
-            "nextPageToken",
-            "iterator",
-            "cursor",
-            "next",
-            "after",
-        ]
-        .iter()
-        .find_map(|k| match m.get(*k)? {
+        habits::NEXT_CURSOR_KEYS.iter().find_map(|k| match m.get(*k)? {
             Value::String(s) if !s.is_empty() => Some(s.clone()),
             Value::Number(n) => Some(n.to_string()),
             _ => None,
@@ -487,9 +465,12 @@ fn cursor(json: &Value) -> Option<String> {
 /// Whether the answer says it is the last page (`has_more: false`, `done: true`).
 fn finished(json: &Value) -> bool {
     paging_objects(json).into_iter().any(|m| {
-        m.get("has_more").and_then(Value::as_bool) == Some(false)
-            || m.get("hasMore").and_then(Value::as_bool) == Some(false)
-            || m.get("done").and_then(Value::as_bool) == Some(true)
+        habits::MORE_KEYS
+            .iter()
+            .any(|k| m.get(*k).and_then(Value::as_bool) == Some(false))
+            || habits::DONE_KEYS
+                .iter()
+                .any(|k| m.get(*k).and_then(Value::as_bool) == Some(true))
     })
 }
 

@@ -303,6 +303,19 @@ pub struct Exchange {
     pub skipped: Option<String>,
 }
 
+impl Exchange {
+    /// A case that ended before any request of it was judged, for `why`.
+    fn failed(why: String) -> Exchange {
+        Exchange {
+            main: None,
+            steps: Vec::new(),
+            resource: None,
+            error: Some(why),
+            skipped: None,
+        }
+    }
+}
+
 /// A resource the run made: its kind (the create operation), the create answer, for links.
 struct Created {
     kind: String,
@@ -653,17 +666,23 @@ impl Runner {
         // Tasks get their permits in no set order; each then takes the next case of the plan,
         // so that cases start in plan order (with `--concurrency 1`, one after another).
         let next = Arc::new(AtomicUsize::new(0));
+        // Which case each task took: a task that panics still ends its case, as an error.
+        let taken: Arc<Mutex<std::collections::HashMap<tokio::task::Id, usize>>> = Arc::default();
         for _ in 0..self.plan.cases.len() {
-            let (runner, semaphore, finished, stop, next) = (
+            let (runner, semaphore, finished, stop, next, taken) = (
                 self.clone(),
                 semaphore.clone(),
                 finished.clone(),
                 stop.clone(),
                 next.clone(),
+                taken.clone(),
             );
             tasks.spawn(async move {
                 let _permit = semaphore.acquire_owned().await;
                 let i = next.fetch_add(1, Ordering::SeqCst);
+                if let Ok(mut taken) = taken.lock() {
+                    taken.insert(tokio::task::id(), i);
+                }
                 if stop.load(std::sync::atomic::Ordering::Acquire) {
                     return (i, None);
                 }
@@ -683,7 +702,12 @@ impl Runner {
             tokio::select! {
                 next = tasks.join_next() => match next {
                     Some(Ok((i, exchange))) => results[i] = exchange,
-                    Some(Err(e)) => eprintln!("a case task failed: {e}"),
+                    Some(Err(e)) => {
+                        let case = taken.lock().ok().and_then(|t| t.get(&e.id()).copied());
+                        if let Some(i) = case.filter(|_| e.is_panic()) {
+                            results[i] = Some(Exchange::failed(format!("the runner failed on this case: {e}")));
+                        }
+                    }
                     None => break,
                 },
                 () = &mut cancel => {

@@ -305,7 +305,7 @@ fn id_field(fields: &[String], param: &str) -> Option<String> {
         // Twilio's `Sid` path parameter names the answer's `sid`.
         .or_else(|| fields.iter().find(|f| last(f).eq_ignore_ascii_case(param)))
         .or_else(|| {
-            ["id", "_id", "uuid"]
+            crate::habits::ID_FIELDS
                 .iter()
                 .filter(|_| id_like)
                 .find_map(|want| fields.iter().find(|f| last(f) == *want))

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::{Scenario, answer, case, read_back, resource_id, verdict};
+use super::{Scenario, answer, case, id_of, read_back, resource_id, verdict};
 use crate::checks::{Context, Outcome};
 use crate::exec::{Runner, Step, StepKind, excerpt};
 use crate::plan::{Auth, Case, Expect, RequestBody, Resources};
@@ -29,18 +29,32 @@ pub async fn follow_up(
 ) -> Result<(), String> {
     steps.push(read_back(runner, resources, resource, StepKind::ReadBackAsOwner, Auth::Primary).await?);
     if let Some(list) = resources.list.as_ref().and_then(|l| runner.plan().api.operation(l)) {
-        steps.push(
-            runner
-                .case_send(
-                    list,
-                    &[],
-                    &RequestBody::None,
-                    Auth::Alternate,
-                    None,
-                    StepKind::ListAsOtherTenant,
-                )
-                .await,
-        );
+        let step = runner
+            .case_send(
+                list,
+                &[],
+                &RequestBody::None,
+                Auth::Alternate,
+                None,
+                StepKind::ListAsOtherTenant,
+            )
+            .await;
+        // The list half is judged, or the case says why it is not: never a silent pass.
+        let unjudged = match &step.received {
+            Ok(r) if (200..300).contains(&r.status) && id_of(resources, resource).is_none() => Some(
+                "the resource's id cannot be read from its create answer, so the other tenant's list \
+                 cannot be searched for it"
+                    .to_owned(),
+            ),
+            // A refusal shows nothing; a 5xx shows nothing either, but says nothing.
+            Ok(r) if r.status >= 500 => Some(format!("the other tenant's list answered {}", r.status)),
+            Ok(_) => None,
+            Err(e) => Some(format!("the other tenant's list got no answer: {e}")),
+        };
+        steps.push(step);
+        if let Some(why) = unjudged {
+            return Err(format!("tenant isolation not judged: {why}"));
+        }
     }
     Ok(())
 }
@@ -74,6 +88,7 @@ pub fn judge(ctx: &Context) -> Option<Outcome> {
             ctx.case.operation, owner.status
         ));
     }
+    // follow_up made sure the id is known wherever the list answered 2xx.
     if let (Some(list), Some(id)) = (answer(ctx.exchange, StepKind::ListAsOtherTenant), resource_id(ctx))
         && list.text.contains(&id)
     {

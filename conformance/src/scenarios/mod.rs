@@ -132,12 +132,16 @@ fn rule(ctx: &Context) -> String {
 
 /// The resource's id: the first linked value of its create answer.
 fn resource_id(ctx: &Context) -> Option<String> {
-    let resources = ctx.plan.kind_of(&ctx.op.operation_id)?;
+    id_of(ctx.plan.kind_of(&ctx.op.operation_id)?, ctx.exchange.resource.as_ref())
+}
+
+/// The id of `resource` (a create answer of `resources`' kind): its first linked value.
+fn id_of(resources: &Resources, resource: Option<&Value>) -> Option<String> {
     resources
         .links
         .iter()
         .flat_map(|l| l.parameters.iter().chain(&l.request_body))
-        .find_map(|(_, e)| crate::exec::evaluate_link(e, ctx.exchange.resource.as_ref()).ok())
+        .find_map(|(_, e)| crate::exec::evaluate_link(e, resource).ok())
         .map(|v| crate::plan::wire_text(&v))
 }
 

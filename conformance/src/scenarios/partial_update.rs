@@ -295,7 +295,7 @@ pub fn judge(ctx: &Context) -> Option<Outcome> {
     };
     let field = &update.field;
     let mut changed = Vec::new();
-    differences(before, after, "", &mut changed);
+    differences(before, after, update.create_body.as_ref(), "", &mut changed);
     let mut problems: Vec<String> = Vec::new();
     let unexpected: Vec<&str> = changed
         .iter()
@@ -305,7 +305,10 @@ pub fn judge(ctx: &Context) -> Option<Outcome> {
         })
         .collect();
     if !unexpected.is_empty() {
-        problems.push(format!("sending only `{field}` also changed {}", unexpected.join(", ")));
+        problems.push(format!(
+            "sending only `{field}` also changed (or dropped) {}",
+            unexpected.join(", ")
+        ));
     }
     let sent = ctx.case.edit.as_ref().and_then(|e| e.value.as_ref());
     if let (false, Some(sent), Some(got)) = (
@@ -319,14 +322,19 @@ pub fn judge(ctx: &Context) -> Option<Outcome> {
     verdict(ctx, problems.is_empty(), || problems.join("\n"))
 }
 
-/// The JSON pointers at which `a` and `b` hold different values. A key on one side only (a
-/// secret shown at creation alone) is not a change of value.
-fn differences(a: &Value, b: &Value, at: &str, out: &mut Vec<String>) {
+/// The JSON pointers at which `a` and `b` hold different values, and those of the keys the
+/// client itself set (`sent`, the create body, where it has one) that `b` no longer has: a
+/// server that drops a field it was not asked to change changed it. A key shown on one side
+/// only that the client never sent (a secret shown at creation alone) is no change.
+fn differences(a: &Value, b: &Value, sent: Option<&Value>, at: &str, out: &mut Vec<String>) {
     match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
             for (key, p) in x {
-                if let Some(q) = y.get(key) {
-                    differences(p, q, &pointer::join(at, key), out);
+                let sent_here = sent.and_then(|s| s.get(key));
+                match y.get(key) {
+                    Some(q) => differences(p, q, sent_here, &pointer::join(at, key), out),
+                    None if sent_here.is_some() => out.push(pointer::join(at, key)),
+                    None => {}
                 }
             }
         }
@@ -345,9 +353,21 @@ mod tests {
         differences(
             &json!({"a": 1, "b": {"c": 2}}),
             &json!({"a": 1, "b": {"c": 3}, "d": 0}),
+            None,
             "",
             &mut out,
         );
         assert_eq!(out, ["/b/c"]);
+    }
+
+    #[test]
+    fn a_field_the_client_set_that_is_gone_is_a_change() {
+        let mut out = Vec::new();
+        let before = json!({"id": "w1", "events": ["a"], "secret": "whsec_x", "inner": {"k": 1}});
+        let after = json!({"id": "w1", "inner": {}});
+        let sent = json!({"events": ["a"], "inner": {"k": 1}});
+        differences(&before, &after, Some(&sent), "", &mut out);
+        // The secret was never sent: shown at creation alone, it is no change.
+        assert_eq!(out, ["/events", "/inner/k"]);
     }
 }
