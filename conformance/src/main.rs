@@ -184,7 +184,11 @@ enum Command {
         junit: Option<PathBuf>,
     },
     /// List the checks: name, severity, and what each judges.
-    Checks,
+    Checks {
+        /// As the Markdown table of docs/checks.md.
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Print the cases without sending anything.
     List {
         #[command(flatten)]
@@ -324,7 +328,11 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
                 ExitCode::from(1)
             })
         }
-        Command::Checks => {
+        Command::Checks { markdown: true } => {
+            print!("{}", conformance::checks::markdown_table());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Checks { markdown: false } => {
             for check in conformance::checks::CHECKS {
                 println!(
                     "{:<30} {:<9} {}",

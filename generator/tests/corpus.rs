@@ -1,5 +1,5 @@
 //! Every real public spec in `../shared/corpus/` either generates code that compiles, or
-//! fails with the clear error pinned here (README: "The corpus").
+//! fails with the clear error pinned here (docs/codegen.md: "The corpus").
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -100,7 +100,7 @@ fn every_corpus_spec_generates_code_that_compiles_or_fails_clearly() {
             ),
             (Err(e), None) => panic!("{file_name} should generate, but: {e}"),
             (Ok(_), Some(_)) => {
-                panic!("{file_name} generated, but it is pinned as failing: update FAILS and the README")
+                panic!("{file_name} generated, but it is pinned as failing: update FAILS and docs/codegen.md")
             }
             (Ok(api), None) => {
                 let warnings: Vec<String> = api.warnings.iter().map(ToString::to_string).collect();
@@ -110,7 +110,7 @@ fn every_corpus_spec_generates_code_that_compiles_or_fails_clearly() {
                     .map_or(&[][..], |(_, w)| *w);
                 assert_eq!(
                     warnings, pinned,
-                    "{file_name}: the warnings changed; update WARNINGS and the README"
+                    "{file_name}: the warnings changed; update WARNINGS and docs/codegen.md"
                 );
                 let module = generator::lower::names::snake(file_name.split('.').next().unwrap_or("api"));
                 let module = format!("{module}_{}", modules.len());

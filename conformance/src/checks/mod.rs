@@ -155,6 +155,23 @@ pub const CHECKS: &[CheckDef] = &[
     },
 ];
 
+/// The registry as a Markdown table, one row per check in `CHECKS`' order: its name, severity
+/// and description. `docs/checks.md` holds it between `<!-- checks:start -->` and
+/// `<!-- checks:end -->` (a test fails when they differ); `conformance checks --markdown`
+/// prints it.
+pub fn markdown_table() -> String {
+    let mut table = String::from("| check | severity | judges |\n|---|---|---|\n");
+    for check in CHECKS {
+        table.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            check.name,
+            check.severity.as_str(),
+            check.description.replace('|', "\\|")
+        ));
+    }
+    table
+}
+
 /// A check by name.
 pub fn find(name: &str) -> Option<&'static CheckDef> {
     CHECKS.iter().find(|c| c.name == name)
