@@ -31,6 +31,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::checks::{CHECKS, Check};
+pub use crate::error::ConfigError;
 use crate::plan::{Case, Expect, Plan};
 
 /// The file looked for beside the spec when no `--config` is given.
@@ -107,16 +108,6 @@ pub struct KnownDeviation {
     /// The last day (UTC) it counts as known.
     pub until: Date,
     pub line: usize,
-}
-
-/// A configuration that cannot be used: where, and what was expected.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}{}: {message}", .file.display(), .line.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default())]
-pub struct ConfigError {
-    pub file: PathBuf,
-    /// Line and column (1-based), where known.
-    pub line: Option<(usize, usize)>,
-    pub message: String,
 }
 
 #[derive(Deserialize)]

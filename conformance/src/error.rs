@@ -3,6 +3,7 @@
 //! they are data in the report.
 
 use std::error::Error as StdError;
+use std::path::PathBuf;
 
 /// A problem that stopped a run (the command line's exit code 2).
 #[derive(Debug, thiserror::Error)]
@@ -38,7 +39,7 @@ pub enum RunError {
 
     /// `conformance.toml` (or `--config`) cannot be used.
     #[error(transparent)]
-    Config(#[from] crate::config::ConfigError),
+    Config(#[from] ConfigError),
 
     /// Two cases would share one snapshot file.
     #[error(
@@ -382,4 +383,14 @@ mod tests {
             TlsProblem::NotTls { .. }
         ));
     }
+}
+
+/// A configuration that cannot be used: where, and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{}: {message}", .file.display(), .line.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default())]
+pub struct ConfigError {
+    pub file: PathBuf,
+    /// Line and column (1-based), where known.
+    pub line: Option<(usize, usize)>,
+    pub message: String,
 }

@@ -31,12 +31,14 @@ pub mod exec;
 pub mod habits;
 pub mod har;
 pub mod in_process;
+pub mod judgement;
 pub mod plan;
 pub mod redact;
 pub mod report;
 pub mod scenarios;
 pub mod shard;
 pub mod snapshot;
+pub mod text;
 
 use std::future::Future;
 use std::ops::ControlFlow;
@@ -53,14 +55,17 @@ use report::{CaseResult, Report, SnapshotRun, Status};
 
 /// Every value a run creates carries `cfm-<8 hex>`; `sweep` looks for exactly that, as a
 /// whole token (`plan::carries_tag`).
-pub const TAG_PREFIX: &str = "cfm-";
+pub use plan::TAG_PREFIX;
 
-/// FNV-1a (64 bits): a hash that no Rust release, crate release or machine changes (std's
-/// `DefaultHasher` may), for seeds, file names and shards.
-pub fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
-    bytes.into_iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+/// Plans every case of `api`, the scenarios' stateful ones included; `tag` marks what the
+/// run creates.
+pub fn plan(api: &Api, tag: &str, operations: &[String]) -> plan::Plan {
+    plan_with(api, tag, operations, plan::Safety::default())
+}
+
+/// Plans every case of `api` that `safety` allows, the scenarios' stateful ones included.
+pub fn plan_with(api: &Api, tag: &str, operations: &[String], safety: plan::Safety) -> plan::Plan {
+    plan::plan_with(api, tag, operations, safety, &scenarios::Scenarios)
 }
 
 /// A fresh run tag.
@@ -249,7 +254,7 @@ async fn run_on(
 ) -> Result<Report, RunError> {
     check_operations(&suite.api, &suite.operations)?;
     let tag = new_tag();
-    let mut plan = plan::plan_with(&suite.api, &tag, &suite.operations, suite.settings.safety());
+    let mut plan = plan_with(&suite.api, &tag, &suite.operations, suite.settings.safety());
     if plan.cases.is_empty() {
         return Err(RunError::NoCases {
             suite: suite.name.clone(),
@@ -289,10 +294,13 @@ async fn run_on(
         control.emit(Event::Warning(warning.clone()));
     }
     let (target, settings) = (suite.target.clone(), suite.settings.clone());
-    let runner = Arc::new(match service {
-        Some(service) => Runner::in_process(plan.clone(), target, settings, service)?,
-        None => Runner::new(plan.clone(), target, settings)?,
-    });
+    let runner = Arc::new(
+        match service {
+            Some(service) => Runner::in_process(plan.clone(), target, settings, service)?,
+            None => Runner::new(plan.clone(), target, settings)?,
+        }
+        .with_follow_ups(Arc::new(scenarios::Scenarios)),
+    );
     let preflight = runner.preflight().await?;
     control.emit(Event::Started {
         suite: suite.name.clone(),

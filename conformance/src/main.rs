@@ -355,7 +355,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
                 read_only,
                 allow_leftovers,
             };
-            let mut plan = plan::plan_with(&api, "cfm-00000000", &spec.operations, safety);
+            let mut plan = conformance::plan_with(&api, "cfm-00000000", &spec.operations, safety);
             spec.config()?.apply_skips(&mut plan);
             if let Some(shard) = shard {
                 plan.cases.retain(|c| shard.holds(&c.name));
@@ -379,7 +379,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
         Command::Sweep { spec, server, dry_run } => {
             let api = load(&spec)?;
             conformance::check_operations(&api, &spec.operations)?;
-            let plan = Arc::new(plan::plan(&api, "cfm-00000000", &[]));
+            let plan = Arc::new(conformance::plan(&api, "cfm-00000000", &[]));
             // The configuration's headers go with the sweep's requests too.
             let settings = Settings {
                 config: Arc::new(spec.config()?),

@@ -122,7 +122,7 @@ pub const SCREEN: usize = 2_000;
 /// `text` as the summary prints it: whole up to `limit` characters, else its start and where
 /// the rest is.
 fn screen(text: &str, limit: Option<usize>) -> String {
-    match limit.and_then(|limit| crate::exec::clipped(text, limit, limit)) {
+    match limit.and_then(|limit| crate::text::clipped(text, limit, limit)) {
         Some(start) => format!(
             "{start}… ({} characters in all: --report-json and --har keep it whole)",
             text.chars().count()
@@ -812,7 +812,7 @@ fn one_line(text: &str) -> String {
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join(" / ");
-    match crate::exec::clipped(&line, 240, 240) {
+    match crate::text::clipped(&line, 240, 240) {
         Some(start) => format!("{start}…"),
         None => line,
     }

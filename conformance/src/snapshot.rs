@@ -123,7 +123,7 @@ pub fn file_stem(name: &str) -> String {
         out = format!("%{:02X}{}", out.as_bytes()[0], &out[1..]);
     }
     if out.len() > MAX {
-        let hash = crate::fnv1a(bytes.iter().copied());
+        let hash = crate::text::fnv1a(bytes.iter().copied());
         // Cut on a whole `%XX`, never inside one.
         let mut cut = MAX;
         while out.as_bytes()[cut - 1] == b'%' || (cut >= 2 && out.as_bytes()[cut - 2] == b'%') {

@@ -740,7 +740,7 @@ async fn sweep_removes_tagged_leftovers_and_nothing_else() {
         assert_eq!(response.status(), 201, "{hook}");
     }
 
-    let plan = Arc::new(conformance::plan::plan(&spec(), &conformance::new_tag(), &[]));
+    let plan = Arc::new(conformance::plan(&spec(), &conformance::new_tag(), &[]));
     let target = Target {
         base_url: running.base_url.clone(),
         token: Some(KEY.into()),

@@ -850,7 +850,7 @@ paths:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn header_and_cookie_edges_raise_no_false_alarm_and_a_lax_server_is_caught() {
     let api = generator::load_str(HEADED, None).unwrap_or_else(|e| panic!("{e}"));
-    let plan = conformance::plan::plan(&api, "cfm-00000000", &[]);
+    let plan = conformance::plan(&api, "cfm-00000000", &[]);
     assert!(
         plan.notes.iter().any(|n| n
             == "listReports: header Content-Length is not varied: the HTTP client writes it from the request itself"),

@@ -5,7 +5,7 @@ use std::path::Path;
 fn plan_text(name: &str) -> String {
     let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../specs/{name}.yaml"));
     let api = generator::load(&spec).unwrap_or_else(|e| panic!("{e}"));
-    let plan = conformance::plan::plan(&api, "cfm-00000000", &[]);
+    let plan = conformance::plan(&api, "cfm-00000000", &[]);
     let mut out = String::new();
     for case in &plan.cases {
         out.push_str(&format!(
@@ -46,7 +46,7 @@ fn names_are_unique_and_every_case_is_planned_the_same_way_twice() {
     for name in ["kejue", "kallima", "konpro", "sendkit"] {
         let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../specs/{name}.yaml"));
         let api = generator::load(&spec).unwrap();
-        let plan = conformance::plan::plan(&api, "cfm-00000000", &[]);
+        let plan = conformance::plan(&api, "cfm-00000000", &[]);
         let mut names: Vec<&str> = plan.cases.iter().map(|c| c.name.as_str()).collect();
         let total = names.len();
         names.sort_unstable();
@@ -64,7 +64,7 @@ fn names_are_unique_and_every_case_is_planned_the_same_way_twice() {
 fn the_operation_filter_keeps_only_those_operations() {
     let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/kejue.yaml");
     let api = generator::load(&spec).unwrap();
-    let plan = conformance::plan::plan(&api, "cfm-00000000", &["getWebhook".to_owned()]);
+    let plan = conformance::plan(&api, "cfm-00000000", &["getWebhook".to_owned()]);
     assert!(!plan.cases.is_empty());
     assert!(plan.cases.iter().all(|c| c.operation == "getWebhook"));
 }
@@ -83,7 +83,7 @@ fn corpus_specs_plan_without_panicking() {
         "svix-server.openapi.json",
     ] {
         let api = generator::load(&dir.join(file)).unwrap_or_else(|e| panic!("{e}"));
-        let plan = conformance::plan::plan(&api, "cfm-00000000", &[]);
+        let plan = conformance::plan(&api, "cfm-00000000", &[]);
         assert!(
             plan.cases.len() > api.operations.len(),
             "{file}: {} cases",
@@ -97,7 +97,7 @@ fn corpus_specs_plan_without_panicking() {
 fn a_3_2_spec_plans_query_and_additional_operations() {
     let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../generator/tests/fixtures/oas32.yaml");
     let api = generator::load(&spec).unwrap_or_else(|e| panic!("{e}"));
-    let plan = conformance::plan::plan(&api, "cfm-00000000", &[]);
+    let plan = conformance::plan(&api, "cfm-00000000", &[]);
     let methods = |operation: &str| -> Vec<String> {
         plan.cases
             .iter()

@@ -730,7 +730,7 @@ async fn a_spec_without_links_raises_no_false_alarm() {
     let mut doc: Value = generator::load::parse(text, None).unwrap().root;
     support::strip_links(&mut doc);
     let api = generator::load_str(&doc.to_string(), None).unwrap();
-    let plan = conformance::plan::plan(&api, "cfm-00000000", &[]);
+    let plan = conformance::plan(&api, "cfm-00000000", &[]);
     assert!(plan.resources.iter().any(|r| r.inferred), "{:?}", plan.notes);
 
     let store = Arc::new(Store::open(None).unwrap());

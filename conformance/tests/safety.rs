@@ -7,7 +7,8 @@ use std::process::Command;
 use std::sync::Arc;
 
 use conformance::exec::{Settings, Target};
-use conformance::plan::{Case, ParamValue, Plan, Safety, carries_tag, plan_with};
+use conformance::plan::{Case, ParamValue, Plan, Safety, carries_tag};
+use conformance::plan_with;
 use generator::model::{Method, ParamLocation};
 use reference::{Api, Store, Tenants};
 use serde_json::Value;

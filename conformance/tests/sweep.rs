@@ -173,7 +173,7 @@ async fn start(paging: Paging) -> (Server, String, tokio::task::JoinHandle<()>) 
 
 fn runner(paging: Paging, base: &str) -> Runner {
     let api = generator::load_str(&spec(paging), None).unwrap();
-    let plan = conformance::plan::plan(&api, "cfm-00000000", &[]);
+    let plan = conformance::plan(&api, "cfm-00000000", &[]);
     Runner::new(
         Arc::new(plan),
         Target {

@@ -3,11 +3,11 @@
 
 use codegen_runtime::pointer;
 use generator::model::validate::validate;
-use generator::model::{Media, Operation, Response, StatusSpec};
+use generator::model::{Media, Response, StatusSpec};
 
 use super::{Context, Outcome};
-use crate::exec::excerpt;
-use crate::plan::Expect;
+use crate::plan::{Expect, documents_refusal};
+use crate::text::excerpt;
 
 pub fn not_a_server_error(ctx: &Context) -> Option<Outcome> {
     let rule = ctx.responses_rule();
@@ -37,18 +37,6 @@ fn status_key(r: &Response) -> String {
 /// `#/paths/.../responses/<status>` for the documented response.
 fn response_rule(ctx: &Context, response: &Response) -> String {
     pointer::join(&ctx.responses_rule(), &status_key(response))
-}
-
-/// Whether the operation documents any status a refusal of this kind may have (a 401 or
-/// 403 for a credential, any 4xx for bad input or an unknown id). Where it documents none,
-/// the plan notes it once and a refusal's status is not held against the server.
-pub fn documents_refusal(op: &Operation, expect: Expect) -> bool {
-    op.responses.iter().any(|r| match r.status {
-        StatusSpec::Default | StatusSpec::Range(4) => true,
-        StatusSpec::Code(c) if expect == Expect::Unauthorized => matches!(c, 401 | 403),
-        StatusSpec::Code(c) => (400..500).contains(&c),
-        StatusSpec::Range(_) => false,
-    })
 }
 
 /// Whether `status` is the kind of refusal the case expects.

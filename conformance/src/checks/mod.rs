@@ -4,17 +4,15 @@
 //! says nothing lets a case pass. `--checks` and `--exclude-checks` choose among them;
 //! `conformance checks` lists them.
 
-use generator::model::{Api, Operation, Response, StatusSpec};
-use serde_json::Value;
-
-use crate::exec::{Exchange, Received, Step};
+use crate::exec::Exchange;
+pub use crate::judgement::{Context, Outcome, same};
 use crate::plan::{Case, Plan};
 use crate::scenarios;
 
 mod answer;
 mod outcome;
 
-pub use answer::documents_refusal;
+pub use crate::plan::documents_refusal;
 
 /// How much a failure of the check says about the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
@@ -228,55 +226,6 @@ impl Selection {
     }
 }
 
-/// What a check judges: one case and what running it did.
-pub struct Context<'a> {
-    pub plan: &'a Plan,
-    pub api: &'a Api,
-    pub op: &'a Operation,
-    pub case: &'a Case,
-    pub exchange: &'a Exchange,
-    /// The case's own request.
-    pub step: &'a Step,
-    pub received: &'a Received,
-}
-
-impl Context<'_> {
-    /// Whether the operation documents this exact status.
-    pub fn documents(&self, code: u16) -> bool {
-        self.op.responses.iter().any(|r| r.status == StatusSpec::Code(code))
-    }
-
-    /// The documented response the answer's status falls under.
-    fn response(&self) -> Option<&Response> {
-        self.op.response_for(self.received.status)
-    }
-
-    /// `#/paths/.../responses`.
-    fn responses_rule(&self) -> String {
-        codegen_runtime::pointer::join(&self.op.origin, "responses")
-    }
-}
-
-/// A check's judgement: the spec rule it applied (a JSON pointer), and what went wrong.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outcome {
-    pub rule: String,
-    pub failure: Option<String>,
-}
-
-impl Outcome {
-    pub fn pass(rule: String) -> Outcome {
-        Outcome { rule, failure: None }
-    }
-
-    pub fn fail(rule: String, message: String) -> Outcome {
-        Outcome {
-            rule,
-            failure: Some(message),
-        }
-    }
-}
-
 /// A check's result on one case, as reports show it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Check {
@@ -350,39 +299,10 @@ pub fn check(plan: &Plan, case: &Case, exchange: &Exchange, selection: &Selectio
         .collect()
 }
 
-/// Whether a value read back is the one sent: numbers by value, URIs as URIs (scheme and
-/// host in any case, a bare host equal to host + `/`).
-pub fn same(sent: &Value, got: &Value) -> bool {
-    match (sent, got) {
-        (Value::String(a), Value::String(b)) if a.contains("://") => normalize_uri(a) == normalize_uri(b),
-        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
-        _ => sent == got,
-    }
-}
-
-fn normalize_uri(uri: &str) -> String {
-    let Some((scheme, rest)) = uri.split_once("://") else {
-        return uri.to_owned();
-    };
-    let (host, path) = rest.split_once('/').map_or((rest, ""), |(h, p)| (h, p));
-    format!("{}://{}/{path}", scheme.to_ascii_lowercase(), host.to_ascii_lowercase())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn uris_compare_as_uris() {
-        assert!(same(
-            &Value::from("HTTPS://Example.com"),
-            &Value::from("https://example.com/")
-        ));
-        assert!(!same(
-            &Value::from("https://example.com/a"),
-            &Value::from("https://example.com/b")
-        ));
-    }
+    use crate::exec::{Received, Step};
 
     #[test]
     fn names_are_unique_and_selectable() {
@@ -414,7 +334,7 @@ paths:
     /// Every check's verdict on the first case of `spec`, planned with `expect`, answered so.
     fn judged(spec: &str, expect: crate::plan::Expect, status: u16, content_type: &str, text: &str) -> Vec<Check> {
         let api = generator::load_str(spec, None).unwrap();
-        let plan = crate::plan::plan(&api, "cfm-00000000", &[]);
+        let plan = crate::plan(&api, "cfm-00000000", &[]);
         let case = Case {
             expect,
             ..plan.cases[0].clone()

@@ -7,9 +7,9 @@ use generator::model::Method;
 use serde_json::Value;
 
 use super::{Context, Outcome, same};
-use crate::exec::excerpt;
 use crate::plan::{Auth, Expect, RequestBody};
 use crate::scenarios::Scenario;
+use crate::text::excerpt;
 
 /// A judgement of the case's status: `ok`, or a failure saying what was `wanted`.
 fn status(ctx: &Context, ok: bool, wanted: &str) -> Option<Outcome> {

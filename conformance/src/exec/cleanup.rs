@@ -269,7 +269,7 @@ impl Runner {
                     "listing {} answered {}: {}",
                     step.sent.path,
                     received.status,
-                    super::excerpt(&received.text)
+                    crate::text::excerpt(&received.text)
                 )));
             }
             let json = received

@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::retry::{Policy, Retries};
 use super::service::{self, Incoming, Outgoing};
 use super::{MAX_BODY, Received, Runner, Sent, Step, StepKind, Timing, Transport, WRONG_CREDENTIAL, evaluate_link};
-use crate::plan::{Auth, Param, ParamValue, RequestBody};
+use crate::plan::{Auth, MULTIPART_BOUNDARY, Param, ParamValue, RequestBody};
 
 /// The Accept header: every media type the operation's answers document, in the spec's
 /// order, so a server that can answer in several picks one the spec documents; `*/*` (what
@@ -617,9 +617,6 @@ pub(super) fn cause(e: &reqwest::Error) -> String {
     text
 }
 
-/// The boundary of the multipart bodies the runner sends.
-pub const MULTIPART_BOUNDARY: &str = "conformance-part-7d3f1a";
-
 /// Everything but RFC 3986's unreserved characters (ALPHA / DIGIT / "-" / "." / "_" / "~").
 const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
@@ -754,7 +751,7 @@ paths:
     async fn parameters_go_where_their_location_says() {
         let (address, server) = start_echo().await;
         let api = generator::load_str(SPEC, None).unwrap();
-        let plan = Arc::new(crate::plan::plan(&api, "cfm-00000000", &[]));
+        let plan = Arc::new(crate::plan::plan(&api, "cfm-00000000", &[], &crate::plan::NoStateful));
         let runner = runner_at(plan.clone(), address, Some("user:pa:ss".into()));
 
         let get = plan.api.operation("getItem").unwrap();
@@ -840,7 +837,7 @@ paths:
 
     async fn check_curl(spec: &str, address: std::net::SocketAddr, token: &str) {
         let api = generator::load_str(spec, None).unwrap();
-        let plan = Arc::new(crate::plan::plan(&api, "cfm-00000000", &[]));
+        let plan = Arc::new(crate::plan::plan(&api, "cfm-00000000", &[], &crate::plan::NoStateful));
         let runner = runner_at(plan.clone(), address, Some(token.into()));
         let params = [
             param(ParamLocation::Path, "item_id", "a b/c"),
@@ -931,7 +928,7 @@ paths:
         '200': {description: ok}
 ";
         let api = generator::load_str(spec, None).unwrap();
-        let plan = Arc::new(crate::plan::plan(&api, "cfm-00000000", &[]));
+        let plan = Arc::new(crate::plan::plan(&api, "cfm-00000000", &[], &crate::plan::NoStateful));
         let runner = runner_at(plan.clone(), address, None);
         let structured = |location, name: &str, value: Value| Param {
             location,

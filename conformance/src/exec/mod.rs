@@ -13,6 +13,7 @@ use tokio::sync::{Notify, Semaphore};
 
 use crate::error::{RunError, TlsProblem};
 use crate::plan::{Auth, Case, Param, ParamValue, Plan, RequestBody, apply};
+use crate::text::excerpt;
 use generator::model::{Method, ParamLocation};
 
 mod cleanup;
@@ -21,8 +22,8 @@ mod retry;
 mod service;
 mod tls;
 
+pub use crate::plan::MULTIPART_BOUNDARY;
 pub use cleanup::Swept;
-pub use http::MULTIPART_BOUNDARY;
 use http::cause;
 use retry::{Policy, Retries};
 pub use service::{AppBody, AppService, Service, Timing};
@@ -303,6 +304,35 @@ pub struct Exchange {
     pub skipped: Option<String>,
 }
 
+/// The follow-up requests of a stateful case, sent after its own request `main` into
+/// `steps` (the scenarios, a floor above, implement it); an error leaves the case unjudged.
+pub trait FollowUps: Send + Sync {
+    fn follow_up<'a>(
+        &'a self,
+        runner: &'a Runner,
+        case: &'a Case,
+        main: &'a Step,
+        resource: Option<&'a Value>,
+        steps: &'a mut Vec<Step>,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
+}
+
+/// No follow-ups: each case sends its own request only.
+pub struct NoFollowUps;
+
+impl FollowUps for NoFollowUps {
+    fn follow_up<'a>(
+        &'a self,
+        _: &'a Runner,
+        _: &'a Case,
+        _: &'a Step,
+        _: Option<&'a Value>,
+        _: &'a mut Vec<Step>,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>> {
+        Box::pin(std::future::ready(Ok(())))
+    }
+}
+
 impl Exchange {
     /// A case that ended before any request of it was judged, for `why`.
     fn failed(why: String) -> Exchange {
@@ -375,6 +405,8 @@ pub struct Runner {
     settings: Settings,
     transport: Transport,
     created: Mutex<Vec<Created>>,
+    /// What stateful cases send after their own request.
+    follow_ups: Arc<dyn FollowUps>,
     /// How many resources the run has made, or asked for in a create case: each is
     /// numbered apart.
     made_for_cases: AtomicU64,
@@ -457,7 +489,15 @@ impl Runner {
             made_for_cases: AtomicU64::new(0),
             timed_out: AtomicBool::new(false),
             stop: Notify::new(),
+            follow_ups: Arc::new(NoFollowUps),
         })
+    }
+
+    /// Sends the follow-up requests of stateful cases as `follow_ups` says (without it, a
+    /// case sends only its own request).
+    pub fn with_follow_ups(mut self, follow_ups: Arc<dyn FollowUps>) -> Runner {
+        self.follow_ups = follow_ups;
+        self
     }
 
     /// Counts timeouts in a row: `false` for a request that timed out, `true` for any answer
@@ -848,7 +888,11 @@ impl Runner {
         self.after(case, &step, resource.as_ref());
         exchange.main = Some(step.clone());
         let setup_steps = exchange.steps.len();
-        if let Err(e) = crate::scenarios::follow_up(self, case, &step, resource.as_ref(), &mut exchange.steps).await {
+        if let Err(e) = self
+            .follow_ups
+            .follow_up(self, case, &step, resource.as_ref(), &mut exchange.steps)
+            .await
+        {
             exchange.error = Some(e);
         } else if let Some((label, Err(e))) = exchange.steps[setup_steps..]
             .iter()
@@ -908,7 +952,7 @@ impl Runner {
             .operation(&resources.create)
             .ok_or("the create operation is missing")?;
         let n = self.made_for_cases.fetch_add(1, Ordering::Relaxed) + 1;
-        let body = crate::scenarios::create_body(case, resources)
+        let body = crate::plan::create_body(case, resources)
             .map(|b| resources.numbered(b, n, None))
             .map_or(RequestBody::None, RequestBody::Json);
         let mut retries = Retries::new(Policy::TRANSIENT);
@@ -981,7 +1025,7 @@ impl Runner {
             body = kind.numbered(&body, n, case.edit.as_ref().map(|e| e.path.as_slice()));
         }
         if let (Some(crate::scenarios::Scenario::PartialUpdate(update)), Some(resource)) = (&case.stateful, resource) {
-            crate::scenarios::partial_update::alongside_as_made(update, &mut body, resource);
+            update.alongside_as_made(&mut body, resource);
         }
         if let Some(edit) = &case.edit {
             apply(&mut body, &edit.path, edit.value.clone());
@@ -1044,23 +1088,6 @@ pub fn evaluate_link(expression: &str, resource: Option<&Value>) -> Result<Value
         .cloned()
         .ok_or_else(|| format!("the create answer has nothing at {pointer}"))
 }
-/// An answer's text as failure messages show it: at most 300 characters.
-pub fn excerpt(text: &str) -> String {
-    match clipped(text, 300, 300) {
-        Some(start) => format!("{start}… ({} bytes)", text.len()),
-        None => text.to_owned(),
-    }
-}
-
-/// The first `keep` characters of `text` when it has more than `limit`; `None` when it fits.
-pub fn clipped(text: &str, limit: usize, keep: usize) -> Option<&str> {
-    if text.chars().count() <= limit {
-        return None;
-    }
-    let end = text.char_indices().nth(keep).map_or(text.len(), |(i, _)| i);
-    Some(&text[..end])
-}
-
 #[cfg(test)]
 mod tests {
     #[test]

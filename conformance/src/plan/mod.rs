@@ -17,12 +17,16 @@ use values::{Hint, Sampler};
 
 mod case;
 mod resources;
+mod stateful;
 #[cfg(test)]
 mod tests;
 
-pub use case::{Auth, Case, Edit, Expect, Param, ParamValue, RequestBody};
-pub use resources::{Resources, carries_tag, kind_of, response_pointer, tagged_at, tagged_paths, wire_text};
+pub use case::{Auth, Case, Edit, Expect, MULTIPART_BOUNDARY, Param, ParamValue, RequestBody, documents_refusal};
+pub use resources::{
+    Resources, TAG_PREFIX, carries_tag, kind_of, response_pointer, tagged_at, tagged_paths, wire_text,
+};
 use resources::{base_request, kinds};
+pub use stateful::{NoStateful, PartialUpdate, PlanStateful, Planning, Scenario, create_body};
 
 /// Everything a run needs: the model, the cases, and what could not be planned.
 #[derive(Debug, Clone)]
@@ -58,15 +62,16 @@ pub struct Safety {
     pub allow_leftovers: bool,
 }
 
-/// Plans every case of `api`; `tag` marks what the run creates.
-pub fn plan(api: &Api, tag: &str, operations: &[String]) -> Plan {
-    plan_with(api, tag, operations, Safety::default())
+/// Plans every case of `api`, the stateful ones as `stateful` plans them; `tag` marks what
+/// the run creates.
+pub fn plan(api: &Api, tag: &str, operations: &[String], stateful: &dyn PlanStateful) -> Plan {
+    plan_with(api, tag, operations, Safety::default(), stateful)
 }
 
 /// Plans every case of `api` that `safety` allows: every request that changes or deletes
 /// goes to a resource the run made (or to an id that cannot exist), and no case creates
 /// what the run cannot remove unless `allow_leftovers` says so.
-pub fn plan_with(api: &Api, tag: &str, operations: &[String], safety: Safety) -> Plan {
+pub fn plan_with(api: &Api, tag: &str, operations: &[String], safety: Safety, stateful: &dyn PlanStateful) -> Plan {
     let sampler = Sampler { api, tag };
     let mut notes = Vec::new();
     let resources = if safety.read_only {
@@ -87,6 +92,7 @@ pub fn plan_with(api: &Api, tag: &str, operations: &[String], safety: Safety) ->
             op,
             notes: &mut notes,
             unknown_ids: &mut unknown_ids,
+            stateful,
         };
         if let Some(mut list) = planner.cases() {
             cases.append(&mut list);
@@ -114,6 +120,7 @@ struct Planner<'a, 'n> {
     op: &'a Operation,
     notes: &'n mut Vec<String>,
     unknown_ids: &'n mut Vec<String>,
+    stateful: &'n dyn PlanStateful,
 }
 
 impl Planner<'_, '_> {
@@ -272,7 +279,7 @@ impl Planner<'_, '_> {
                 // A form body has no syntax to break: any text is some fields.
                 Media::Form => {}
                 Media::Multipart => {
-                    let boundary = crate::exec::MULTIPART_BOUNDARY;
+                    let boundary = MULTIPART_BOUNDARY;
                     let whole = style::multipart_text(&style::write_fields(body), boundary);
                     out.push(Case {
                         body: RequestBody::Raw {
@@ -328,13 +335,13 @@ impl Planner<'_, '_> {
         }
 
         if let Some(resources) = self.resources {
-            let planning = crate::scenarios::Planning {
+            let planning = Planning {
                 api: self.api,
                 sampler: self.sampler,
                 resources,
                 op,
             };
-            crate::scenarios::plan(&planning, &base, &mut out, self.notes);
+            self.stateful.plan(&planning, &base, &mut out, self.notes);
         }
         Some(out)
     }
@@ -828,7 +835,7 @@ fn refusal_gaps(op: &Operation, cases: &[Case], notes: &mut Vec<String>) {
             Expect::Rejected | Expect::NotFound => "no 4xx",
             Expect::Accepted | Expect::Either => continue,
         };
-        if op.responses.is_empty() || seen.contains(&kind) || crate::checks::documents_refusal(op, expect) {
+        if op.responses.is_empty() || seen.contains(&kind) || documents_refusal(op, expect) {
             continue;
         }
         seen.push(kind);
@@ -943,7 +950,7 @@ fn describe(name: &str, edge: &Edge) -> String {
 }
 
 fn short(v: &Value) -> String {
-    use crate::exec::clipped;
+    use crate::text::clipped;
     let s = v.to_string();
     if let Value::String(inner) = v
         && let Some(start) = clipped(inner, 60, 40)

@@ -39,7 +39,7 @@ pub fn matching(pattern: &str, name: &str) -> Vec<String> {
 
 /// FNV-1a over the pattern and the name: a seed that no Rust or crate release changes.
 fn seed(pattern: &str, name: &str) -> u64 {
-    crate::fnv1a(pattern.bytes().chain([0]).chain(name.bytes()))
+    crate::text::fnv1a(pattern.bytes().chain([0]).chain(name.bytes()))
 }
 
 /// The pattern as the generator can use it. JSON Schema patterns search (they are not

@@ -81,15 +81,18 @@ impl Resources {
 /// The largest suffix [`Resources::numbered`] is checked to fit with.
 const LARGEST_NUMBER: u64 = 999_999;
 
+/// What every run tag starts with (`cfm-` and 8 lowercase hex digits follow).
+pub const TAG_PREFIX: &str = "cfm-";
+
 /// Whether `text` holds a run tag as a whole token: `cfm-` and exactly 8 lowercase hex
 /// digits, with no letter or digit just before or after (`.../cfm-1234abcd` and
 /// `conformance-cfm-1234abcd-aaa` do, `cfm-notmine` and `cfm-1234abcd5` do not).
 pub fn carries_tag(text: &str) -> bool {
     let bytes = text.as_bytes();
-    let prefix = crate::TAG_PREFIX.as_bytes();
+    let prefix = TAG_PREFIX.as_bytes();
     let word = |b: u8| b.is_ascii_alphanumeric();
     let mut from = 0;
-    while let Some(at) = text[from..].find(crate::TAG_PREFIX).map(|i| i + from) {
+    while let Some(at) = text[from..].find(TAG_PREFIX).map(|i| i + from) {
         let hex = &bytes[at + prefix.len()..];
         let before_ok = at == 0 || !word(bytes[at - 1]);
         let digits_ok = hex.len() >= 8 && hex[..8].iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));

@@ -16,7 +16,7 @@ fn planned(spec: &str) -> Plan {
         allow_leftovers: true,
         ..Safety::default()
     };
-    plan_with(&api, TAG, &[], safety)
+    plan_with(&api, TAG, &[], safety, &crate::scenarios::Scenarios)
 }
 
 fn case<'a>(plan: &'a Plan, name: &str) -> &'a Case {

@@ -4,9 +4,10 @@
 use serde_json::Value;
 
 use super::{Planning, Scenario, answer, case, read_back, resource_id, verdict};
-use crate::checks::{Context, Outcome};
-use crate::exec::{Runner, Step, StepKind, excerpt};
+use crate::exec::{Runner, Step, StepKind};
+use crate::judgement::{Context, Outcome};
 use crate::plan::{Auth, Case, Expect, Resources};
+use crate::text::excerpt;
 
 pub fn plan(p: &Planning, base: &Case, out: &mut Vec<Case>) {
     let readable = p.resources.get.is_some() || p.resources.list.is_some();

@@ -5,9 +5,10 @@
 use serde_json::Value;
 
 use super::{Scenario, answer, case, id_of, read_back, resource_id, verdict};
-use crate::checks::{Context, Outcome};
-use crate::exec::{Runner, Step, StepKind, excerpt};
+use crate::exec::{Runner, Step, StepKind};
+use crate::judgement::{Context, Outcome};
 use crate::plan::{Auth, Case, Expect, RequestBody, Resources};
+use crate::text::excerpt;
 
 pub fn plan(base: &Case, out: &mut Vec<Case>) {
     out.push(case(

@@ -2,12 +2,10 @@
 //! cases (variants of an operation's valid request), sends their follow-up requests, and
 //! judges what came back; steps are told apart by [`StepKind`], never by text.
 
-use generator::model::{Api, Operation};
 use serde_json::Value;
 
-use crate::checks::{Context, Outcome};
-use crate::exec::{Exchange, Received, Runner, Step, StepKind};
-use crate::plan::values::Sampler;
+use crate::exec::{Exchange, FollowUps, Received, Runner, Step, StepKind};
+use crate::judgement::{Context, Outcome};
 use crate::plan::{Auth, Case, Expect, RequestBody, Resources};
 
 pub mod deleted;
@@ -16,43 +14,37 @@ pub mod partial_update;
 pub mod rotation;
 pub mod write_only;
 
-pub use partial_update::PartialUpdate;
+pub use crate::plan::{PartialUpdate, PlanStateful, Planning, Scenario};
 
-/// The scenario a case belongs to.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Scenario {
-    /// An update that sends one field changes that field and nothing else.
-    PartialUpdate(PartialUpdate),
-    /// The write-only fields sent at creation never come back, by key or by value.
-    WriteOnly { fields: Vec<String> },
-    /// After a delete, the resource is gone.
-    DeletedIsGone,
-    /// Another tenant's request on the resource is refused, and it stays as it was.
-    Isolation,
-    /// Two rotations give two different values of `field`.
-    Rotation { field: String },
-}
+/// Every scenario: what plans their cases and sends their follow-ups.
+pub struct Scenarios;
 
-/// What planning a scenario reads.
-pub struct Planning<'a> {
-    pub api: &'a Api,
-    pub sampler: &'a Sampler<'a>,
-    pub resources: &'a Resources,
-    pub op: &'a Operation,
-}
-
-/// The scenario cases of `planning.op`, each a variant of its valid request `base`; what
-/// cannot be planned is said in `notes`.
-pub fn plan(planning: &Planning, base: &Case, out: &mut Vec<Case>, notes: &mut Vec<String>) {
-    write_only::plan(planning, base, out);
-    if !base.needs_resource {
-        return;
+impl FollowUps for Scenarios {
+    fn follow_up<'a>(
+        &'a self,
+        runner: &'a Runner,
+        case: &'a Case,
+        main: &'a Step,
+        resource: Option<&'a Value>,
+        steps: &'a mut Vec<Step>,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send + 'a>> {
+        Box::pin(follow_up(runner, case, main, resource, steps))
     }
-    partial_update::plan(planning, base, out, notes);
-    rotation::plan(planning, base, out);
-    deleted::plan(planning, base, out);
-    isolation::plan(base, out);
+}
+
+impl PlanStateful for Scenarios {
+    /// The scenario cases of `planning.op`, each a variant of its valid request `base`; what
+    /// cannot be planned is said in `notes`.
+    fn plan(&self, planning: &Planning, base: &Case, out: &mut Vec<Case>, notes: &mut Vec<String>) {
+        write_only::plan(planning, base, out);
+        if !base.needs_resource {
+            return;
+        }
+        partial_update::plan(planning, base, out, notes);
+        rotation::plan(planning, base, out);
+        deleted::plan(planning, base, out);
+        isolation::plan(base, out);
+    }
 }
 
 /// `base` as a case of `scenario`.
@@ -67,16 +59,8 @@ fn case(base: &Case, suffix: &str, varied: impl Into<String>, scenario: Scenario
     }
 }
 
-/// The body the case's resource is made with (`None`: the create takes none).
-pub fn create_body<'a>(case: &'a Case, resources: &'a Resources) -> Option<&'a Value> {
-    match &case.stateful {
-        Some(Scenario::PartialUpdate(p)) => p.create_body.as_ref(),
-        _ => resources.create_body.as_ref(),
-    }
-}
-
 /// Sends the follow-up requests of the case's scenario, after its own request `main`.
-pub async fn follow_up(
+async fn follow_up(
     runner: &Runner,
     case: &Case,
     main: &Step,

@@ -7,26 +7,12 @@ use codegen_runtime::pointer;
 use generator::model::{Field, TypeKind, TypeRef};
 use serde_json::{Value, json};
 
-use super::{Planning, Scenario, answer, case, verdict};
-use crate::checks::{Context, Outcome, same};
+use super::{PartialUpdate, Planning, Scenario, answer, case, verdict};
 use crate::exec::{Runner, Step, StepKind};
+use crate::judgement::{Context, Outcome, same};
 use crate::plan::edges::{Place, edges};
 use crate::plan::values::Hint;
 use crate::plan::{Auth, Case, Edit, Expect, RequestBody, Resources};
-
-/// One partial-update case.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct PartialUpdate {
-    /// The one field the update sends (its value is the case's edit).
-    pub field: String,
-    /// Required fields the resource does not show, sent as the valid request has them: they
-    /// may change too.
-    pub sent_alongside: Vec<String>,
-    /// The field is write-only: it is never read back, only the others are compared.
-    pub write_only: bool,
-    /// The body the resource is made with (`None`: the create takes none).
-    pub create_body: Option<Value>,
-}
 
 pub fn plan(p: &Planning, base: &Case, out: &mut Vec<Case>, notes: &mut Vec<String>) {
     if Some(&base.operation) != p.resources.update.as_ref() {
@@ -132,22 +118,6 @@ pub fn plan(p: &Planning, base: &Case, out: &mut Vec<Case>, notes: &mut Vec<Stri
             default: None,
         });
         out.push(case);
-    }
-}
-
-/// The update body of a partial-update case, with the fields sent alongside the one it
-/// changes holding what the resource holds: each resource is made with its own numbered
-/// names (`Resources::numbered`), which the plan could not know.
-pub fn alongside_as_made(update: &PartialUpdate, body: &mut Value, resource: &Value) {
-    let Some(map) = body.as_object_mut() else { return };
-    for (key, value) in map.iter_mut().filter(|(k, _)| **k != update.field) {
-        let Value::String(planned) = value else { continue };
-        if let Some(Value::String(made)) = crate::habits::in_envelope(resource, &format!("/{key}"))
-            && made.starts_with(planned.as_str())
-            && crate::plan::carries_tag(planned)
-        {
-            *planned = made.clone();
-        }
     }
 }
 

@@ -4,8 +4,8 @@
 use serde_json::{Value, json};
 
 use super::{Planning, Scenario, answer, case, find_key, verdict};
-use crate::checks::{Context, Outcome};
 use crate::exec::{Runner, Step, StepKind};
+use crate::judgement::{Context, Outcome};
 use crate::plan::{Auth, Case, Expect, RequestBody, set_param};
 use generator::model::ParamLocation;
 

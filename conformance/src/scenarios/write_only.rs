@@ -4,8 +4,8 @@
 use serde_json::{Value, json};
 
 use super::{Planning, Scenario, case, find_key, verdict};
-use crate::checks::{Context, Outcome};
 use crate::exec::{Runner, Step, StepKind};
+use crate::judgement::{Context, Outcome};
 use crate::plan::{Auth, Case, Expect, RequestBody, Resources};
 
 /// The value sent for each write-only field: recognisable in any answer.
