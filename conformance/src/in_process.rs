@@ -105,9 +105,9 @@ impl InProcess {
     /// (the spec, a refused credential, ...).
     pub async fn run<S: AppService<B>, B: AppBody>(self, service: S) -> Result<Report, RunError> {
         let api = generator::load(&self.spec).map_err(|e| RunError::Spec(e.to_string()))?;
-        let mut settings = self.settings;
+        let mut options = crate::RunOptions::default();
         if let Some(file) = Config::path_for(&self.spec, self.config.as_deref()) {
-            settings.config = std::sync::Arc::new(Config::load(&file)?);
+            options.config = std::sync::Arc::new(Config::load(&file)?);
         }
         let suite = Suite {
             name: name_of(&self.spec),
@@ -116,7 +116,8 @@ impl InProcess {
                 ..self.target
             },
             api,
-            settings,
+            settings: self.settings,
+            options,
             snapshots: self.snapshots.map(|d| std::path::absolute(&d).unwrap_or(d)),
             operations: self.operations,
         };

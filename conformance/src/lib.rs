@@ -84,11 +84,27 @@ pub struct Suite {
     pub name: String,
     pub api: Api,
     pub target: Target,
+    /// How requests are sent.
     pub settings: Settings,
+    /// What is judged, and how the run is shared and recorded.
+    pub options: RunOptions,
     /// Compare each answer with its insta snapshot here.
     pub snapshots: Option<PathBuf>,
     /// Only these operationIds (all when empty).
     pub operations: Vec<String>,
+}
+
+/// What a run judges and how it is shared and recorded, beside how it sends (`Settings`).
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// The checks that judge the answers (`--checks`, `--exclude-checks`).
+    pub checks: checks::Selection,
+    /// Send only this share of the plan's cases (`--shard I/N`).
+    pub shard: Option<shard::Shard>,
+    /// `conformance.toml`: skips, expected statuses, extra headers, known deviations.
+    pub config: Arc<config::Config>,
+    /// Keep every exchange of the cases as HAR 1.2 in `Report::har` (`--har`).
+    pub har: bool,
 }
 
 /// Refuses operationIds the spec does not have, suggesting the nearest of each.
@@ -264,9 +280,9 @@ async fn run_on(
     // Which snapshots the whole plan writes, before skips and shards take their share.
     let whole_plan = suite.operations.is_empty() && suite.settings.safety() == plan::Safety::default();
     let every_case: Vec<String> = plan.cases.iter().map(|c| c.name.clone()).collect();
-    suite.settings.config.apply_skips(&mut plan);
+    suite.options.config.apply_skips(&mut plan);
     // A shard may be empty (a small plan, many shards): it passes with nothing sent.
-    if let Some(shard) = suite.settings.shard {
+    if let Some(shard) = suite.options.shard {
         plan.cases.retain(|c| shard.holds(&c.name));
     }
     let plan = Arc::new(plan);
@@ -293,7 +309,8 @@ async fn run_on(
     for warning in &plan.warnings {
         control.emit(Event::Warning(warning.clone()));
     }
-    let (target, settings) = (suite.target.clone(), suite.settings.clone());
+    let (target, mut settings) = (suite.target.clone(), suite.settings.clone());
+    settings.headers.extend(suite.options.config.headers.iter().cloned());
     let runner = Arc::new(
         match service {
             Some(service) => Runner::in_process(plan.clone(), target, settings, service)?,
@@ -309,8 +326,8 @@ async fn run_on(
     // Each case is judged as it ends, so that a progress bar shows its verdict and
     // `max_failures` can stop the run.
     let judge = Judge {
-        selection: suite.settings.checks.clone(),
-        config: suite.settings.config.clone(),
+        selection: suite.options.checks.clone(),
+        config: suite.options.config.clone(),
         today: config::Date::today(),
     };
     let verdicts: Arc<Mutex<Vec<Option<Verdict>>>> =
@@ -379,7 +396,7 @@ async fn run_on(
     for id in &plan.unknown_ids {
         redactor.add_volatile(id, "[unknown-id]");
     }
-    let har = suite.settings.har.then(|| {
+    let har = suite.options.har.then(|| {
         let named: Vec<(&str, &exec::Exchange)> = plan
             .cases
             .iter()
@@ -469,7 +486,7 @@ async fn run_on(
         stopped_after: control.max_failures.filter(|_| stopped),
         planned: plan.cases.len(),
         snapshots,
-        shard: suite.settings.shard,
+        shard: suite.options.shard,
         har,
     })
 }

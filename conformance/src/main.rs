@@ -382,7 +382,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
             let plan = Arc::new(conformance::plan(&api, "cfm-00000000", &[]));
             // The configuration's headers go with the sweep's requests too.
             let settings = Settings {
-                config: Arc::new(spec.config()?),
+                headers: spec.config()?.headers,
                 auth_header: server.auth_header.clone(),
                 ..Settings::default()
             };
@@ -445,12 +445,14 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
                     // Requests in flight at a signal get their timeout to answer, within reason.
                     drain: Duration::from_secs_f64(timeout).min(Duration::from_secs(30)) + Duration::from_secs(1),
                     max_timeouts,
+                    auth_header,
+                    ..Settings::default()
+                },
+                options: conformance::RunOptions {
                     checks,
                     shard,
                     config,
                     har: har.is_some(),
-                    auth_header,
-                    ..Settings::default()
                 },
                 snapshots: snapshots.map(absolute),
                 operations: spec.operations,

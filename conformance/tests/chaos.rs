@@ -177,6 +177,7 @@ async fn run(base_url: String, settings: Settings, operations: &[&str]) -> Repor
         settings,
         snapshots: None,
         operations: operations.iter().map(|o| (*o).to_owned()).collect(),
+        options: Default::default(),
     };
     tokio::time::timeout(NO_HANG, conformance::run(suite, std::future::pending()))
         .await

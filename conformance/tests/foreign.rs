@@ -582,6 +582,7 @@ async fn run_on_mock(
         },
         snapshots: None,
         operations: operations.iter().map(|o| (*o).to_owned()).collect(),
+        options: Default::default(),
     };
     let report = conformance::run(suite, std::future::pending()).await;
     let _ = stop.send(());

@@ -62,6 +62,7 @@ async fn max_failures_stops_an_in_process_run() {
         },
         snapshots: None,
         operations: Vec::new(),
+        options: Default::default(),
     };
     let store = Arc::new(Store::open(None).unwrap());
     let service = Service::new(router(store.clone()).layer(from_fn(refusals_become_500)));

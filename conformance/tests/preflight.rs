@@ -47,6 +47,7 @@ fn suite(base_url: &str, token: Option<&str>, token_alt: Option<&str>, settings:
         settings,
         snapshots: None,
         operations: Vec::new(),
+        options: Default::default(),
     }
 }
 

@@ -64,6 +64,7 @@ async fn run_spec(
         settings: Settings::default(),
         snapshots,
         operations: Vec::new(),
+        options: Default::default(),
     };
     let report = conformance::run(suite, std::future::pending()).await.unwrap();
     let _ = stop.send(());
@@ -749,6 +750,7 @@ async fn a_spec_without_links_raises_no_false_alarm() {
         settings: Settings::default(),
         snapshots: None,
         operations: Vec::new(),
+        options: Default::default(),
     };
     let report = conformance::run(suite, std::future::pending()).await.unwrap();
     server.stop().await.unwrap();

@@ -241,6 +241,7 @@ async fn a_run_leaves_what_others_made_exactly_as_it_was() {
             settings: Settings::default(),
             snapshots: None,
             operations: Vec::new(),
+            options: Default::default(),
         };
         let report = conformance::run(suite, std::future::pending()).await.unwrap();
         let after = (list(&base, KEY).await, list(&base, KEY_ALT).await);

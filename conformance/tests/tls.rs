@@ -229,6 +229,7 @@ fn suite(base_url: &str, ca_certs: Vec<CaCertificate>, snapshots: Option<PathBuf
         settings: Settings::default(),
         snapshots,
         operations: Vec::new(),
+        options: Default::default(),
     }
 }
 

@@ -534,6 +534,7 @@ async fn conformance_side_by_side(root: &Path, venv: &Path, work: &Path, runs: u
                 settings: conformance::exec::Settings::default(),
                 snapshots: None,
                 operations: Vec::new(),
+                options: Default::default(),
             };
             let start = Instant::now();
             let report = conformance::run(suite, std::future::pending()).await?;

@@ -60,6 +60,7 @@ async fn run_all() -> ExitCode {
             settings: Settings::default(),
             snapshots: Some(root.join("conformance/snapshots").join(api.name())),
             operations: Vec::new(),
+            options: Default::default(),
         };
         let cancel = async {
             let _ = tokio::signal::ctrl_c().await;

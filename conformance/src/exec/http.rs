@@ -149,7 +149,7 @@ impl Runner {
         wire.headers.push(("accept".into(), vec![Seg::Lit(accept(op))]));
         // conformance.toml's `[headers]`: never credentials (the file refuses them), so shown
         // and reproduced as they are.
-        for (name, value) in &self.settings.config.headers {
+        for (name, value) in &self.settings.headers {
             wire.headers.push((name.clone(), vec![Seg::Lit(value.clone())]));
         }
         let real = |t: &Text| render(t, credential.as_ref(), Shown::Real);

@@ -144,14 +144,9 @@ pub struct Settings {
     /// Stop the run ([`RunError::TimedOut`]) when this many requests in a row got no answer
     /// within `timeout`; 0 never stops.
     pub max_timeouts: u32,
-    /// The checks that judge the answers (`--checks`, `--exclude-checks`).
-    pub checks: crate::checks::Selection,
-    /// Send only this share of the plan's cases (`--shard I/N`).
-    pub shard: Option<crate::shard::Shard>,
-    /// `conformance.toml`: skips, expected statuses, extra headers, known deviations.
-    pub config: Arc<crate::config::Config>,
-    /// Keep every exchange of the cases as HAR 1.2 in `Report::har` (`--har`).
-    pub har: bool,
+    /// Headers sent with every request (`conformance.toml`'s `[headers]`, which never hold
+    /// credentials): shown and reproduced as they are.
+    pub headers: Vec<(String, String)>,
     /// Send the credential as this header on every request, in place of the spec's security
     /// schemes (`--auth-header`): for a spec that declares none, or declares them wrongly.
     pub auth_header: Option<String>,
@@ -167,10 +162,7 @@ impl Default for Settings {
             read_only: false,
             allow_leftovers: false,
             drain: Duration::from_secs(10),
-            checks: crate::checks::Selection::default(),
-            shard: None,
-            config: Arc::default(),
-            har: false,
+            headers: Vec::new(),
             auth_header: None,
         }
     }
@@ -1024,7 +1016,7 @@ impl Runner {
             let n = self.made_for_cases.fetch_add(1, Ordering::Relaxed) + 1;
             body = kind.numbered(&body, n, case.edit.as_ref().map(|e| e.path.as_slice()));
         }
-        if let (Some(crate::scenarios::Scenario::PartialUpdate(update)), Some(resource)) = (&case.stateful, resource) {
+        if let (Some(crate::plan::Scenario::PartialUpdate(update)), Some(resource)) = (&case.stateful, resource) {
             update.alongside_as_made(&mut body, resource);
         }
         if let Some(edit) = &case.edit {

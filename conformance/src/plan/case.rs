@@ -145,6 +145,21 @@ fn location_name<S: serde::Serializer>(l: &ParamLocation, s: S) -> Result<S::Ok,
     s.serialize_str(l.as_str())
 }
 
+/// The boundary of the multipart bodies the runner sends.
+pub const MULTIPART_BOUNDARY: &str = "conformance-part-7d3f1a";
+
+/// Whether the operation documents any status a refusal of this kind may have (a 401 or
+/// 403 for a credential, any 4xx for bad input or an unknown id). Where it documents none,
+/// the plan notes it once and a refusal's status is not held against the server.
+pub fn documents_refusal(op: &Operation, expect: Expect) -> bool {
+    op.responses.iter().any(|r| match r.status {
+        StatusSpec::Default | StatusSpec::Range(4) => true,
+        StatusSpec::Code(c) if expect == Expect::Unauthorized => matches!(c, 401 | 403),
+        StatusSpec::Code(c) => (400..500).contains(&c),
+        StatusSpec::Range(_) => false,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::Expect;
@@ -161,19 +176,4 @@ mod tests {
             assert_eq!(serde_json::to_value(expect).unwrap(), expect.as_str());
         }
     }
-}
-
-/// The boundary of the multipart bodies the runner sends.
-pub const MULTIPART_BOUNDARY: &str = "conformance-part-7d3f1a";
-
-/// Whether the operation documents any status a refusal of this kind may have (a 401 or
-/// 403 for a credential, any 4xx for bad input or an unknown id). Where it documents none,
-/// the plan notes it once and a refusal's status is not held against the server.
-pub fn documents_refusal(op: &Operation, expect: Expect) -> bool {
-    op.responses.iter().any(|r| match r.status {
-        StatusSpec::Default | StatusSpec::Range(4) => true,
-        StatusSpec::Code(c) if expect == Expect::Unauthorized => matches!(c, 401 | 403),
-        StatusSpec::Code(c) => (400..500).contains(&c),
-        StatusSpec::Range(_) => false,
-    })
 }
