@@ -43,6 +43,7 @@ pub struct InProcess {
     snapshots: Option<PathBuf>,
     operations: Vec<String>,
     config: Option<PathBuf>,
+    options: crate::RunOptions,
 }
 
 impl InProcess {
@@ -61,7 +62,15 @@ impl InProcess {
             snapshots: None,
             operations: Vec::new(),
             config: None,
+            options: crate::RunOptions::default(),
         }
+    }
+
+    /// The scenarios and checks the run plans and judges with, its checks' selection, ...
+    /// (`conformance.toml` is still read as [`InProcess::config`] says).
+    pub fn options(mut self, options: crate::RunOptions) -> InProcess {
+        self.options = options;
+        self
     }
 
     /// Reads `conformance.toml` from `file` (as `--config`); without it, the one beside the
@@ -105,7 +114,7 @@ impl InProcess {
     /// (the spec, a refused credential, ...).
     pub async fn run<S: AppService<B>, B: AppBody>(self, service: S) -> Result<Report, RunError> {
         let api = generator::load(&self.spec).map_err(|e| RunError::Spec(e.to_string()))?;
-        let mut options = crate::RunOptions::default();
+        let mut options = self.options;
         if let Some(file) = Config::path_for(&self.spec, self.config.as_deref()) {
             options.config = std::sync::Arc::new(Config::load(&file)?);
         }

@@ -65,7 +65,7 @@ pub fn plan(api: &Api, tag: &str, operations: &[String]) -> plan::Plan {
 
 /// Plans every case of `api` that `safety` allows, the scenarios' stateful ones included.
 pub fn plan_with(api: &Api, tag: &str, operations: &[String], safety: plan::Safety) -> plan::Plan {
-    plan::plan_with(api, tag, operations, safety, &scenarios::Scenarios)
+    plan::plan_with(api, tag, operations, safety, &scenarios::Scenarios::ALL)
 }
 
 /// A fresh run tag.
@@ -95,8 +95,12 @@ pub struct Suite {
 }
 
 /// What a run judges and how it is shared and recorded, beside how it sends (`Settings`).
-#[derive(Debug, Clone, Default)]
+#[derive(Clone)]
 pub struct RunOptions {
+    /// The stateful scenarios the run plans and follows up ([`scenarios::SCENARIOS`]).
+    pub scenarios: &'static [&'static dyn scenarios::StatefulScenario],
+    /// The checks that can judge a case ([`checks::CHECKS`]); `checks` chooses among them.
+    pub registry: &'static [checks::CheckDef],
     /// The checks that judge the answers (`--checks`, `--exclude-checks`).
     pub checks: checks::Selection,
     /// Send only this share of the plan's cases (`--shard I/N`).
@@ -105,6 +109,32 @@ pub struct RunOptions {
     pub config: Arc<config::Config>,
     /// Keep every exchange of the cases as HAR 1.2 in `Report::har` (`--har`).
     pub har: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            scenarios: scenarios::SCENARIOS,
+            registry: checks::CHECKS,
+            checks: checks::Selection::default(),
+            shard: None,
+            config: Arc::default(),
+            har: false,
+        }
+    }
+}
+
+impl std::fmt::Debug for RunOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunOptions")
+            .field("scenarios", &self.scenarios.len())
+            .field("registry", &self.registry.iter().map(|c| c.name).collect::<Vec<_>>())
+            .field("checks", &self.checks)
+            .field("shard", &self.shard)
+            .field("config", &self.config)
+            .field("har", &self.har)
+            .finish()
+    }
 }
 
 /// Refuses operationIds the spec does not have, suggesting the nearest of each.
@@ -178,6 +208,7 @@ struct Verdict {
 /// known deviations' `until`).
 #[derive(Clone)]
 struct Judge {
+    registry: &'static [checks::CheckDef],
     selection: checks::Selection,
     config: Arc<config::Config>,
     today: config::Date,
@@ -202,7 +233,7 @@ impl Judge {
                 Status::Passed
             });
         };
-        let mut all = checks::check(plan, case, exchange, &self.selection);
+        let mut all = checks::check_with(self.registry, plan, case, exchange, &self.selection);
         self.config.apply_expected_statuses(case, answer.status, &mut all);
         let checks_run = all.len();
         let mut failures = Vec::new();
@@ -270,7 +301,8 @@ async fn run_on(
 ) -> Result<Report, RunError> {
     check_operations(&suite.api, &suite.operations)?;
     let tag = new_tag();
-    let mut plan = plan_with(&suite.api, &tag, &suite.operations, suite.settings.safety());
+    let scenarios = scenarios::Scenarios(suite.options.scenarios);
+    let mut plan = plan::plan_with(&suite.api, &tag, &suite.operations, suite.settings.safety(), &scenarios);
     if plan.cases.is_empty() {
         return Err(RunError::NoCases {
             suite: suite.name.clone(),
@@ -316,7 +348,7 @@ async fn run_on(
             Some(service) => Runner::in_process(plan.clone(), target, settings, service)?,
             None => Runner::new(plan.clone(), target, settings)?,
         }
-        .with_follow_ups(Arc::new(scenarios::Scenarios)),
+        .with_follow_ups(Arc::new(scenarios)),
     );
     let preflight = runner.preflight().await?;
     control.emit(Event::Started {
@@ -326,6 +358,7 @@ async fn run_on(
     // Each case is judged as it ends, so that a progress bar shows its verdict and
     // `max_failures` can stop the run.
     let judge = Judge {
+        registry: suite.options.registry,
         selection: suite.options.checks.clone(),
         config: suite.options.config.clone(),
         today: config::Date::today(),

@@ -453,6 +453,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
                     shard,
                     config,
                     har: har.is_some(),
+                    ..conformance::RunOptions::default()
                 },
                 snapshots: snapshots.map(absolute),
                 operations: spec.operations,

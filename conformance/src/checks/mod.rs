@@ -39,12 +39,15 @@ impl Severity {
     }
 }
 
-/// One check of the registry.
+/// One check of the registry: a new check is a judge function in its own file and one line
+/// of [`CHECKS`] (or of the registry a run is given, `RunOptions::registry`).
+#[derive(Clone, Copy)]
 pub struct CheckDef {
     pub name: &'static str,
     pub description: &'static str,
     pub severity: Severity,
-    judge: fn(&Context) -> Option<Outcome>,
+    /// Judges a case; `None` where the check does not apply to it.
+    pub judge: fn(&Context) -> Option<Outcome>,
 }
 
 impl std::fmt::Debug for CheckDef {
@@ -267,6 +270,17 @@ impl<'de> serde::Deserialize<'de> for Check {
 
 /// Every selected check that applies to the case.
 pub fn check(plan: &Plan, case: &Case, exchange: &Exchange, selection: &Selection) -> Vec<Check> {
+    check_with(CHECKS, plan, case, exchange, selection)
+}
+
+/// As [`check`], with the checks of `registry` (`CHECKS` and a run's own, say).
+pub fn check_with(
+    registry: &[CheckDef],
+    plan: &Plan,
+    case: &Case,
+    exchange: &Exchange,
+    selection: &Selection,
+) -> Vec<Check> {
     let Some(op) = plan.api.operation(&case.operation) else {
         return Vec::new();
     };
@@ -283,7 +297,7 @@ pub fn check(plan: &Plan, case: &Case, exchange: &Exchange, selection: &Selectio
         step,
         received,
     };
-    CHECKS
+    registry
         .iter()
         .filter(|def| selection.includes(def.name))
         .filter_map(|def| {

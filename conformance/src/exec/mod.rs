@@ -776,8 +776,9 @@ impl Runner {
     }
 
     /// Sends a request of a case, unless the run is stopping or the request is not allowed
-    /// (read-only: GET, HEAD, OPTIONS and QUERY only). Cleanup and sweep send through [`Runner::send`].
-    pub(crate) async fn case_send(
+    /// (read-only: GET, HEAD, OPTIONS and QUERY only): what a scenario's follow-up sends.
+    /// Cleanup and sweep send through [`Runner::send`].
+    pub async fn case_send(
         &self,
         op: &Operation,
         params: &[Param],
@@ -1045,7 +1046,7 @@ impl Runner {
     }
 
     /// The parameters of an operation that take the resource's values (by the create links).
-    pub(crate) fn linked_params(&self, op: &Operation) -> Vec<Param> {
+    pub fn linked_params(&self, op: &Operation) -> Vec<Param> {
         let link = self
             .plan
             .kind_of(&op.operation_id)

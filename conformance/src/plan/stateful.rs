@@ -22,6 +22,8 @@ pub enum Scenario {
     Isolation,
     /// Two rotations give two different values of `field`.
     Rotation { field: String },
+    /// A scenario that needs nothing but its name (a plug-in's).
+    Named(&'static str),
 }
 
 /// One partial-update case.

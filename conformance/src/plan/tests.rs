@@ -16,7 +16,7 @@ fn planned(spec: &str) -> Plan {
         allow_leftovers: true,
         ..Safety::default()
     };
-    plan_with(&api, TAG, &[], safety, &crate::scenarios::Scenarios)
+    plan_with(&api, TAG, &[], safety, &crate::scenarios::Scenarios::ALL)
 }
 
 fn case<'a>(plan: &'a Plan, name: &str) -> &'a Case {

@@ -3,11 +3,30 @@
 
 use serde_json::Value;
 
-use super::{Planning, Scenario, answer, case, read_back, resource_id, verdict};
+use super::{BoxFuture, FollowUp, Planning, Scenario, StatefulScenario, answer, case, read_back, resource_id, verdict};
 use crate::exec::{Runner, Step, StepKind};
 use crate::judgement::{Context, Outcome};
 use crate::plan::{Auth, Case, Expect, Resources};
 use crate::text::excerpt;
+
+/// After a delete, the resource is gone (`use_after_free`).
+pub struct DeletedIsGone;
+
+impl StatefulScenario for DeletedIsGone {
+    fn owns(&self, scenario: &Scenario) -> bool {
+        matches!(scenario, Scenario::DeletedIsGone)
+    }
+
+    fn plan(&self, planning: &Planning, base: &Case, out: &mut Vec<Case>, _: &mut Vec<String>) {
+        if base.needs_resource {
+            plan(planning, base, out);
+        }
+    }
+
+    fn follow_up<'a>(&'a self, f: FollowUp<'a>) -> BoxFuture<'a> {
+        Box::pin(follow_up(f.runner, f.resources, f.resource, f.steps))
+    }
+}
 
 pub fn plan(p: &Planning, base: &Case, out: &mut Vec<Case>) {
     let readable = p.resources.get.is_some() || p.resources.list.is_some();

@@ -4,11 +4,32 @@
 
 use serde_json::Value;
 
-use super::{Scenario, answer, case, id_of, read_back, resource_id, verdict};
+use super::{
+    BoxFuture, FollowUp, Planning, Scenario, StatefulScenario, answer, case, id_of, read_back, resource_id, verdict,
+};
 use crate::exec::{Runner, Step, StepKind};
 use crate::judgement::{Context, Outcome};
 use crate::plan::{Auth, Case, Expect, RequestBody, Resources};
 use crate::text::excerpt;
+
+/// Another tenant can neither reach nor see the resource (`tenant_isolation`).
+pub struct TenantIsolation;
+
+impl StatefulScenario for TenantIsolation {
+    fn owns(&self, scenario: &Scenario) -> bool {
+        matches!(scenario, Scenario::Isolation)
+    }
+
+    fn plan(&self, _: &Planning, base: &Case, out: &mut Vec<Case>, _: &mut Vec<String>) {
+        if base.needs_resource {
+            plan(base, out);
+        }
+    }
+
+    fn follow_up<'a>(&'a self, f: FollowUp<'a>) -> BoxFuture<'a> {
+        Box::pin(follow_up(f.runner, f.resources, f.resource, f.steps))
+    }
+}
 
 pub fn plan(base: &Case, out: &mut Vec<Case>) {
     out.push(case(

@@ -16,8 +16,55 @@ pub mod write_only;
 
 pub use crate::plan::{PartialUpdate, PlanStateful, Planning, Scenario};
 
-/// Every scenario: what plans their cases and sends their follow-ups.
-pub struct Scenarios;
+/// One stateful scenario: one file of `scenarios/` and one line of [`SCENARIOS`] (its
+/// judgement is a check of the registry, `checks::CHECKS`, that reads the cases it owns).
+pub trait StatefulScenario: Send + Sync {
+    /// Whether a case's scenario data is this scenario's.
+    fn owns(&self, scenario: &Scenario) -> bool;
+    /// Its cases for one operation, each a variant of the valid request `base`; what cannot
+    /// be planned is said in `notes`.
+    fn plan(&self, planning: &Planning, base: &Case, out: &mut Vec<Case>, notes: &mut Vec<String>);
+    /// The requests a case of its sends after its own.
+    fn follow_up<'a>(&'a self, step: FollowUp<'a>) -> BoxFuture<'a>;
+}
+
+/// What a scenario's follow-up works with: the case, its own request's step, the kind of
+/// resource it acts on and the one made for it, and the steps to add to.
+pub struct FollowUp<'a> {
+    pub runner: &'a Runner,
+    pub case: &'a Case,
+    pub main: &'a Step,
+    pub resources: &'a Resources,
+    pub resource: Option<&'a Value>,
+    pub steps: &'a mut Vec<Step>,
+}
+
+/// A follow-up as a future the runner awaits.
+pub type BoxFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send + 'a>>;
+
+/// Every scenario, in the order their cases are planned.
+pub const SCENARIOS: &[&dyn StatefulScenario] = &[
+    &write_only::WriteOnlyNeverReturned,
+    &partial_update::PartialUpdatePreserves,
+    &rotation::RotationChanges,
+    &deleted::DeletedIsGone,
+    &isolation::TenantIsolation,
+];
+
+/// A list of scenarios as the planner and the runner use them: [`Scenarios::ALL`] in a run.
+pub struct Scenarios(pub &'static [&'static dyn StatefulScenario]);
+
+impl Scenarios {
+    pub const ALL: Scenarios = Scenarios(SCENARIOS);
+}
+
+impl PlanStateful for Scenarios {
+    fn plan(&self, planning: &Planning, base: &Case, out: &mut Vec<Case>, notes: &mut Vec<String>) {
+        for scenario in self.0 {
+            scenario.plan(planning, base, out, notes);
+        }
+    }
+}
 
 impl FollowUps for Scenarios {
     fn follow_up<'a>(
@@ -27,23 +74,23 @@ impl FollowUps for Scenarios {
         main: &'a Step,
         resource: Option<&'a Value>,
         steps: &'a mut Vec<Step>,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send + 'a>> {
-        Box::pin(follow_up(runner, case, main, resource, steps))
-    }
-}
-
-impl PlanStateful for Scenarios {
-    /// The scenario cases of `planning.op`, each a variant of its valid request `base`; what
-    /// cannot be planned is said in `notes`.
-    fn plan(&self, planning: &Planning, base: &Case, out: &mut Vec<Case>, notes: &mut Vec<String>) {
-        write_only::plan(planning, base, out);
-        if !base.needs_resource {
-            return;
+    ) -> BoxFuture<'a> {
+        let (Some(stateful), Some(resources)) = (&case.stateful, runner.plan().kind_of(&case.operation)) else {
+            return Box::pin(std::future::ready(Ok(())));
+        };
+        match self.0.iter().find(|s| s.owns(stateful)) {
+            Some(scenario) => scenario.follow_up(FollowUp {
+                runner,
+                case,
+                main,
+                resources,
+                resource,
+                steps,
+            }),
+            None => Box::pin(std::future::ready(Err(format!(
+                "no scenario of this run owns the case's stateful data {stateful:?}"
+            )))),
         }
-        partial_update::plan(planning, base, out, notes);
-        rotation::plan(planning, base, out);
-        deleted::plan(planning, base, out);
-        isolation::plan(base, out);
     }
 }
 
@@ -56,27 +103,6 @@ fn case(base: &Case, suffix: &str, varied: impl Into<String>, scenario: Scenario
         auth,
         expect,
         ..base.clone()
-    }
-}
-
-/// Sends the follow-up requests of the case's scenario, after its own request `main`.
-async fn follow_up(
-    runner: &Runner,
-    case: &Case,
-    main: &Step,
-    resource: Option<&Value>,
-    steps: &mut Vec<Step>,
-) -> Result<(), String> {
-    let Some(resources) = runner.plan().kind_of(&case.operation) else {
-        return Ok(());
-    };
-    match &case.stateful {
-        None => Ok(()),
-        Some(Scenario::PartialUpdate(_)) => partial_update::follow_up(runner, resources, resource, steps).await,
-        Some(Scenario::DeletedIsGone) => deleted::follow_up(runner, resources, resource, steps).await,
-        Some(Scenario::Isolation) => isolation::follow_up(runner, resources, resource, steps).await,
-        Some(Scenario::WriteOnly { .. }) => write_only::follow_up(runner, resources, main, steps).await,
-        Some(Scenario::Rotation { .. }) => rotation::follow_up(runner, case, resource, steps).await,
     }
 }
 

@@ -7,12 +7,32 @@ use codegen_runtime::pointer;
 use generator::model::{Field, TypeKind, TypeRef};
 use serde_json::{Value, json};
 
-use super::{PartialUpdate, Planning, Scenario, answer, case, verdict};
+use super::{BoxFuture, FollowUp, PartialUpdate, Planning, Scenario, StatefulScenario, answer, case, verdict};
 use crate::exec::{Runner, Step, StepKind};
 use crate::judgement::{Context, Outcome, same};
 use crate::plan::edges::{Place, edges};
 use crate::plan::values::Hint;
 use crate::plan::{Auth, Case, Edit, Expect, RequestBody, Resources};
+
+/// An update that sends one field changes that one and nothing else
+/// (`partial_update_preserves`).
+pub struct PartialUpdatePreserves;
+
+impl StatefulScenario for PartialUpdatePreserves {
+    fn owns(&self, scenario: &Scenario) -> bool {
+        matches!(scenario, Scenario::PartialUpdate(_))
+    }
+
+    fn plan(&self, planning: &Planning, base: &Case, out: &mut Vec<Case>, notes: &mut Vec<String>) {
+        if base.needs_resource {
+            plan(planning, base, out, notes);
+        }
+    }
+
+    fn follow_up<'a>(&'a self, f: FollowUp<'a>) -> BoxFuture<'a> {
+        Box::pin(follow_up(f.runner, f.resources, f.resource, f.steps))
+    }
+}
 
 pub fn plan(p: &Planning, base: &Case, out: &mut Vec<Case>, notes: &mut Vec<String>) {
     if Some(&base.operation) != p.resources.update.as_ref() {

@@ -3,11 +3,30 @@
 
 use serde_json::{Value, json};
 
-use super::{Planning, Scenario, answer, case, find_key, verdict};
+use super::{BoxFuture, FollowUp, Planning, Scenario, StatefulScenario, answer, case, find_key, verdict};
 use crate::exec::{Runner, Step, StepKind};
 use crate::judgement::{Context, Outcome};
 use crate::plan::{Auth, Case, Expect, RequestBody, set_param};
 use generator::model::ParamLocation;
+
+/// Two rotations give two different values (`rotation_changes_secret`).
+pub struct RotationChanges;
+
+impl StatefulScenario for RotationChanges {
+    fn owns(&self, scenario: &Scenario) -> bool {
+        matches!(scenario, Scenario::Rotation { .. })
+    }
+
+    fn plan(&self, planning: &Planning, base: &Case, out: &mut Vec<Case>, _: &mut Vec<String>) {
+        if base.needs_resource {
+            plan(planning, base, out);
+        }
+    }
+
+    fn follow_up<'a>(&'a self, f: FollowUp<'a>) -> BoxFuture<'a> {
+        Box::pin(follow_up(f.runner, f.case, f.resource, f.steps))
+    }
+}
 
 pub fn plan(p: &Planning, base: &Case, out: &mut Vec<Case>) {
     if Some(&base.operation) != p.resources.update.as_ref() {

@@ -3,12 +3,29 @@
 
 use serde_json::{Value, json};
 
-use super::{Planning, Scenario, case, find_key, verdict};
+use super::{BoxFuture, FollowUp, Planning, Scenario, StatefulScenario, case, find_key, verdict};
 use crate::exec::{Runner, Step, StepKind};
 use crate::judgement::{Context, Outcome};
 use crate::plan::{Auth, Case, Expect, RequestBody, Resources};
 
 /// The value sent for each write-only field: recognisable in any answer.
+/// The write-only fields sent at creation never come back (`write_only_never_returned`).
+pub struct WriteOnlyNeverReturned;
+
+impl StatefulScenario for WriteOnlyNeverReturned {
+    fn owns(&self, scenario: &Scenario) -> bool {
+        matches!(scenario, Scenario::WriteOnly { .. })
+    }
+
+    fn plan(&self, planning: &Planning, base: &Case, out: &mut Vec<Case>, _: &mut Vec<String>) {
+        plan(planning, base, out);
+    }
+
+    fn follow_up<'a>(&'a self, f: FollowUp<'a>) -> BoxFuture<'a> {
+        Box::pin(follow_up(f.runner, f.resources, f.main, f.steps))
+    }
+}
+
 pub fn secret(tag: &str) -> String {
     format!("conformance-secret-{tag}")
 }
