@@ -106,7 +106,7 @@ fn entry(case: &str, step: &Step, timing: Timing, base: &str, redactor: &Redacto
                 "headersSize": -1,
                 "bodySize": -1,
             }),
-            Some(redactor.text(e)),
+            Some(redactor.text(&e.to_string())),
         ),
     };
     let mut entry = json!({

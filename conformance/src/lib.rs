@@ -463,8 +463,9 @@ async fn run_on(
             .collect();
         let mut error = exchange
             .error
-            .clone()
-            .or_else(|| exchange.main.as_ref().and_then(|m| m.received.as_ref().err().cloned()))
+            .as_ref()
+            .or_else(|| exchange.main.as_ref().and_then(|m| m.received.as_ref().err()))
+            .map(ToString::to_string)
             .or_else(|| exchange.skipped.clone())
             .map(|e| redactor.message(&e));
         let snapshot = match (&snapshots, status) {

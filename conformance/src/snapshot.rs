@@ -258,7 +258,7 @@ pub fn render(case: &Case, exchange: &Exchange, redactor: &Redactor) -> String {
         redactor.text(&case.varied)
     );
     if let Some(error) = &exchange.error {
-        out.push_str(&format!("error: {}\n", redactor.text(error)));
+        out.push_str(&format!("error: {}\n", redactor.text(&error.to_string())));
     }
     if let Some(main) = &exchange.main {
         step(&mut out, main, redactor);
@@ -279,7 +279,7 @@ fn step(out: &mut String, s: &Step, redactor: &Redactor) {
             answer(out, &shown, redactor)
         }
         Ok(r) => answer(out, r, redactor),
-        Err(e) => out.push_str(&format!("error: {}\n", redactor.text(e))),
+        Err(e) => out.push_str(&format!("error: {}\n", redactor.text(&e.to_string()))),
     }
 }
 

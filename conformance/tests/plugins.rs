@@ -34,7 +34,12 @@ impl StatefulScenario for ReadTwice {
 
     fn follow_up<'a>(&'a self, f: FollowUp<'a>) -> BoxFuture<'a> {
         Box::pin(async move {
-            let op = f.runner.plan().api.operation(&f.case.operation).ok_or("no operation")?;
+            let op = f
+                .runner
+                .plan()
+                .api
+                .operation(&f.case.operation)
+                .ok_or_else(|| conformance::exec::CaseError::Spec("no operation".into()))?;
             let params = f.runner.linked_params(op);
             let again = f
                 .runner

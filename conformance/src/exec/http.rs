@@ -10,7 +10,9 @@ use serde_json::Value;
 
 use super::retry::{Policy, Retries};
 use super::service::{self, Incoming, Outgoing};
-use super::{MAX_BODY, Received, Runner, Sent, Step, StepKind, Timing, Transport, WRONG_CREDENTIAL, evaluate_link};
+use super::{
+    CaseError, MAX_BODY, Received, Runner, Sent, Step, StepKind, Timing, Transport, WRONG_CREDENTIAL, evaluate_link,
+};
 use crate::plan::{Auth, MULTIPART_BOUNDARY, Param, ParamValue, RequestBody};
 
 /// The Accept header: every media type the operation's answers document, in the spec's
@@ -359,7 +361,7 @@ impl Runner {
 
     /// Sends a request over the transport and reads the answer (at most [`MAX_BODY`]); the
     /// second value is how long a 429 asks to wait.
-    pub(super) async fn receive(&self, outgoing: Outgoing) -> Result<(Received, Option<Duration>), String> {
+    pub(super) async fn receive(&self, outgoing: Outgoing) -> Result<(Received, Option<Duration>), CaseError> {
         let incoming = match &self.transport {
             Transport::Http(client) => self.receive_http(client, outgoing).await,
             Transport::Service(service) => service::call(service, outgoing, self.settings.timeout)
@@ -368,7 +370,8 @@ impl Runner {
                     self.answered(!f.timed_out);
                     f.cause
                 }),
-        }?;
+        }
+        .map_err(CaseError::NoAnswer)?;
         self.answered(true);
         let header = |name: &str| {
             incoming

@@ -16,6 +16,7 @@ use crate::plan::{Auth, Case, Param, ParamValue, Plan, RequestBody, apply};
 use crate::text::excerpt;
 use generator::model::{Method, ParamLocation};
 
+mod case_error;
 mod cleanup;
 mod http;
 mod retry;
@@ -23,6 +24,7 @@ mod service;
 mod tls;
 
 pub use crate::plan::MULTIPART_BOUNDARY;
+pub use case_error::CaseError;
 pub use cleanup::Swept;
 use http::cause;
 use retry::{Policy, Retries};
@@ -31,9 +33,6 @@ pub use service::{AppBody, AppService, Service, Timing};
 /// The largest answer body read; a larger one makes the case an error.
 pub const MAX_BODY: usize = 10 << 20;
 const WRONG_CREDENTIAL: &str = "conformance-wrong-credential";
-/// Why a case sent nothing more: the run was told to stop.
-const STOPPED: &str = "the run is stopping: not sent";
-
 /// Where and as whom to run.
 #[derive(Clone, Default)]
 pub struct Target {
@@ -274,7 +273,7 @@ pub struct Step {
     /// The answer lists resources: its length and order depend on what else runs at the time.
     pub collection: bool,
     pub sent: Sent,
-    pub received: Result<Received, String>,
+    pub received: Result<Received, CaseError>,
     /// When it was sent and how long the answer took; `None` for a request never sent.
     #[serde(skip)]
     pub timing: Option<Timing>,
@@ -291,7 +290,7 @@ pub struct Exchange {
     #[serde(skip)]
     pub resource: Option<Value>,
     /// A problem that kept the case from running.
-    pub error: Option<String>,
+    pub error: Option<CaseError>,
     /// Why the case did not run (no second tenant).
     pub skipped: Option<String>,
 }
@@ -306,7 +305,7 @@ pub trait FollowUps: Send + Sync {
         main: &'a Step,
         resource: Option<&'a Value>,
         steps: &'a mut Vec<Step>,
-    ) -> std::pin::Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<(), CaseError>> + Send + 'a>>;
 }
 
 /// No follow-ups: each case sends its own request only.
@@ -320,14 +319,14 @@ impl FollowUps for NoFollowUps {
         _: &'a Step,
         _: Option<&'a Value>,
         _: &'a mut Vec<Step>,
-    ) -> std::pin::Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>> {
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<(), CaseError>> + Send + 'a>> {
         Box::pin(std::future::ready(Ok(())))
     }
 }
 
 impl Exchange {
     /// A case that ended before any request of it was judged, for `why`.
-    fn failed(why: String) -> Exchange {
+    fn failed(why: CaseError) -> Exchange {
         Exchange {
             main: None,
             steps: Vec::new(),
@@ -737,7 +736,7 @@ impl Runner {
                     Some(Err(e)) => {
                         let case = taken.lock().ok().and_then(|t| t.get(&e.id()).copied());
                         if let Some(i) = case.filter(|_| e.is_panic()) {
-                            results[i] = Some(Exchange::failed(format!("the runner failed on this case: {e}")));
+                            results[i] = Some(Exchange::failed(CaseError::Runner(e.to_string())));
                         }
                     }
                     None => break,
@@ -788,12 +787,11 @@ impl Runner {
         kind: StepKind,
     ) -> Step {
         let refused = if self.stopping.load(Ordering::SeqCst) {
-            Some(STOPPED.to_owned())
+            Some(CaseError::Stopped)
         } else if self.settings.read_only && !crate::plan::safety::is_safe_method(&op.method) {
-            Some(format!(
-                "--read-only: {} is not sent",
-                op.method.as_str().to_ascii_uppercase()
-            ))
+            Some(CaseError::ReadOnly {
+                method: op.method.as_str().to_ascii_uppercase(),
+            })
         } else {
             None
         };
@@ -865,7 +863,7 @@ impl Runner {
             match self.create_resource(case, &mut exchange.steps).await {
                 Ok(body) => exchange.resource = Some(body),
                 Err(e) => {
-                    exchange.error = Some(format!("setup: {e}"));
+                    exchange.error = Some(CaseError::Setup(Box::new(e)));
                     return exchange;
                 }
             }
@@ -887,13 +885,16 @@ impl Runner {
             .await
         {
             exchange.error = Some(e);
-        } else if let Some((label, Err(e))) = exchange.steps[setup_steps..]
+        } else if let Some((step, Err(e))) = exchange.steps[setup_steps..]
             .iter()
             .map(|s| (s.kind, &s.received))
             .find(|(_, r)| r.is_err())
         {
             // A read-back that got no answer leaves the stateful check unjudged: an error, not a pass.
-            exchange.error = Some(format!("{label}: {e}"));
+            exchange.error = Some(CaseError::FollowUp {
+                step,
+                error: Box::new(e.clone()),
+            });
         }
         exchange
     }
@@ -936,14 +937,14 @@ impl Runner {
 
     /// Creates the case's resource with the valid, run-tagged body its scenario asks for
     /// (retrying transient failures).
-    async fn create_resource(&self, case: &Case, steps: &mut Vec<Step>) -> Result<Value, String> {
+    async fn create_resource(&self, case: &Case, steps: &mut Vec<Step>) -> Result<Value, CaseError> {
         let resources = self
             .plan
             .kind_of(&case.operation)
-            .ok_or("the spec links no create operation to it")?;
+            .ok_or_else(|| CaseError::Spec("the spec links no create operation to it".into()))?;
         let op = self
             .operation(&resources.create)
-            .ok_or("the create operation is missing")?;
+            .ok_or_else(|| CaseError::Spec("the create operation is missing".into()))?;
         let n = self.made_for_cases.fetch_add(1, Ordering::Relaxed) + 1;
         let body = crate::plan::create_body(case, resources)
             .map(|b| resources.numbered(b, n, None))
@@ -964,13 +965,19 @@ impl Runner {
                 Ok(r) if (200..300).contains(&r.status) => r
                     .json
                     .clone()
-                    .ok_or_else(|| format!("the create answer is not JSON: {}", excerpt(&r.text))),
-                Ok(r) if r.status >= 500 || r.status == 429 => Err(format!("create answered {}", r.status)),
+                    .ok_or_else(|| CaseError::Create(format!("the create answer is not JSON: {}", excerpt(&r.text)))),
+                Ok(r) if r.status >= 500 || r.status == 429 => {
+                    Err(CaseError::Create(format!("create answered {}", r.status)))
+                }
                 Ok(r) => {
                     steps.push(step.clone());
-                    return Err(format!("create answered {}: {}", r.status, excerpt(&r.text)));
+                    return Err(CaseError::Create(format!(
+                        "create answered {}: {}",
+                        r.status,
+                        excerpt(&r.text)
+                    )));
                 }
-                Err(e) if e == STOPPED => return Err(e.clone()),
+                Err(e) if e.is_stop() => return Err(e.clone()),
                 Err(e) => Err(e.clone()),
             };
             steps.push(step);
@@ -990,16 +997,16 @@ impl Runner {
         case: &Case,
         resource: Option<&Value>,
         kind: StepKind,
-    ) -> Result<Step, String> {
+    ) -> Result<Step, CaseError> {
         let op = self
             .operation(&case.operation)
-            .ok_or_else(|| format!("no operation {}", case.operation))?;
+            .ok_or_else(|| CaseError::Spec(format!("no operation {}", case.operation)))?;
         let body = self.body_for(case, resource)?;
         Ok(self.case_send(op, &case.params, &body, case.auth, resource, kind).await)
     }
 
     /// The case's body with linked fields filled and its edit applied.
-    fn body_for(&self, case: &Case, resource: Option<&Value>) -> Result<RequestBody, String> {
+    fn body_for(&self, case: &Case, resource: Option<&Value>) -> Result<RequestBody, CaseError> {
         let RequestBody::Json(mut body) = case.body.clone() else {
             return Ok(case.body.clone());
         };
@@ -1067,19 +1074,21 @@ impl Runner {
 
 /// Whether a case was cut short by a stop: some request of it was not sent.
 fn cut_short(exchange: &Exchange) -> bool {
-    let stopped = |step: &Step| step.received.as_ref().err().is_some_and(|e| e == STOPPED);
-    exchange.error.as_deref().is_some_and(|e| e.contains(STOPPED))
-        || exchange.main.iter().chain(&exchange.steps).any(stopped)
+    let stopped = |step: &Step| step.received.as_ref().err().is_some_and(CaseError::is_stop);
+    exchange.error.as_ref().is_some_and(CaseError::is_stop) || exchange.main.iter().chain(&exchange.steps).any(stopped)
 }
 
 /// Evaluates `$response.body#/pointer` on the create answer.
-pub fn evaluate_link(expression: &str, resource: Option<&Value>) -> Result<Value, String> {
-    let pointer = crate::plan::response_pointer(expression)
-        .ok_or_else(|| format!("unsupported link expression `{expression}` (only $response.body#/... is read)"))?;
-    let body = resource.ok_or("no resource was made for this case")?;
+pub fn evaluate_link(expression: &str, resource: Option<&Value>) -> Result<Value, CaseError> {
+    let pointer = crate::plan::response_pointer(expression).ok_or_else(|| {
+        CaseError::Link(format!(
+            "unsupported link expression `{expression}` (only $response.body#/... is read)"
+        ))
+    })?;
+    let body = resource.ok_or_else(|| CaseError::Link("no resource was made for this case".into()))?;
     body.pointer(pointer)
         .cloned()
-        .ok_or_else(|| format!("the create answer has nothing at {pointer}"))
+        .ok_or_else(|| CaseError::Link(format!("the create answer has nothing at {pointer}")))
 }
 #[cfg(test)]
 mod tests {

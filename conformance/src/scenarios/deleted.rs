@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::{BoxFuture, FollowUp, Planning, Scenario, StatefulScenario, answer, case, read_back, resource_id, verdict};
-use crate::exec::{Runner, Step, StepKind};
+use crate::exec::{CaseError, Runner, Step, StepKind};
 use crate::judgement::{Context, Outcome};
 use crate::plan::{Auth, Case, Expect, Resources};
 use crate::text::excerpt;
@@ -47,7 +47,7 @@ pub async fn follow_up(
     resources: &Resources,
     resource: Option<&Value>,
     steps: &mut Vec<Step>,
-) -> Result<(), String> {
+) -> Result<(), CaseError> {
     steps.push(read_back(runner, resources, resource, StepKind::ReadBack, Auth::Primary).await?);
     Ok(())
 }

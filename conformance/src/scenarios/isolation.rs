@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::{
     BoxFuture, FollowUp, Planning, Scenario, StatefulScenario, answer, case, id_of, read_back, resource_id, verdict,
 };
-use crate::exec::{Runner, Step, StepKind};
+use crate::exec::{CaseError, Runner, Step, StepKind};
 use crate::judgement::{Context, Outcome};
 use crate::plan::{Auth, Case, Expect, RequestBody, Resources};
 use crate::text::excerpt;
@@ -48,7 +48,7 @@ pub async fn follow_up(
     resources: &Resources,
     resource: Option<&Value>,
     steps: &mut Vec<Step>,
-) -> Result<(), String> {
+) -> Result<(), CaseError> {
     steps.push(read_back(runner, resources, resource, StepKind::ReadBackAsOwner, Auth::Primary).await?);
     if let Some(list) = resources.list.as_ref().and_then(|l| runner.plan().api.operation(l)) {
         let step = runner
@@ -75,7 +75,7 @@ pub async fn follow_up(
         };
         steps.push(step);
         if let Some(why) = unjudged {
-            return Err(format!("tenant isolation not judged: {why}"));
+            return Err(CaseError::NotJudged(format!("tenant isolation not judged: {why}")));
         }
     }
     Ok(())

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::exec::{Exchange, FollowUps, Received, Runner, Step, StepKind};
+use crate::exec::{CaseError, Exchange, FollowUps, Received, Runner, Step, StepKind};
 use crate::judgement::{Context, Outcome};
 use crate::plan::{Auth, Case, Expect, RequestBody, Resources};
 
@@ -40,7 +40,7 @@ pub struct FollowUp<'a> {
 }
 
 /// A follow-up as a future the runner awaits.
-pub type BoxFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send + 'a>>;
+pub type BoxFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), CaseError>> + Send + 'a>>;
 
 /// Every scenario, in the order their cases are planned.
 pub const SCENARIOS: &[&dyn StatefulScenario] = &[
@@ -87,9 +87,9 @@ impl FollowUps for Scenarios {
                 resource,
                 steps,
             }),
-            None => Box::pin(std::future::ready(Err(format!(
+            None => Box::pin(std::future::ready(Err(CaseError::Spec(format!(
                 "no scenario of this run owns the case's stateful data {stateful:?}"
-            )))),
+            ))))),
         }
     }
 }
@@ -113,13 +113,13 @@ async fn read_back(
     resource: Option<&Value>,
     kind: StepKind,
     auth: Auth,
-) -> Result<Step, String> {
+) -> Result<Step, CaseError> {
     let op = resources
         .get
         .as_ref()
         .or(resources.list.as_ref())
         .and_then(|id| runner.plan().api.operation(id))
-        .ok_or("the spec has no operation to read a resource back")?;
+        .ok_or_else(|| CaseError::Spec("the spec has no operation to read a resource back".into()))?;
     let params = runner.linked_params(op);
     Ok(runner
         .case_send(op, &params, &RequestBody::None, auth, resource, kind)

@@ -8,7 +8,7 @@ use generator::model::{Field, TypeKind, TypeRef};
 use serde_json::{Value, json};
 
 use super::{BoxFuture, FollowUp, PartialUpdate, Planning, Scenario, StatefulScenario, answer, case, verdict};
-use crate::exec::{Runner, Step, StepKind};
+use crate::exec::{CaseError, Runner, Step, StepKind};
 use crate::judgement::{Context, Outcome, same};
 use crate::plan::edges::{Place, edges};
 use crate::plan::values::Hint;
@@ -257,7 +257,7 @@ pub async fn follow_up(
     resources: &Resources,
     resource: Option<&Value>,
     steps: &mut Vec<Step>,
-) -> Result<(), String> {
+) -> Result<(), CaseError> {
     if resources.get.is_some() {
         steps.push(super::read_back(runner, resources, resource, StepKind::ReadBack, Auth::Primary).await?);
     }

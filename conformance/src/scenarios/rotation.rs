@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::{BoxFuture, FollowUp, Planning, Scenario, StatefulScenario, answer, case, find_key, verdict};
-use crate::exec::{Runner, Step, StepKind};
+use crate::exec::{CaseError, Runner, Step, StepKind};
 use crate::judgement::{Context, Outcome};
 use crate::plan::{Auth, Case, Expect, RequestBody, set_param};
 use generator::model::ParamLocation;
@@ -61,7 +61,7 @@ pub async fn follow_up(
     case: &Case,
     resource: Option<&Value>,
     steps: &mut Vec<Step>,
-) -> Result<(), String> {
+) -> Result<(), CaseError> {
     steps.push(runner.send_case(case, resource, StepKind::Again).await?);
     Ok(())
 }

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::{BoxFuture, FollowUp, Planning, Scenario, StatefulScenario, case, find_key, verdict};
-use crate::exec::{Runner, Step, StepKind};
+use crate::exec::{CaseError, Runner, Step, StepKind};
 use crate::judgement::{Context, Outcome};
 use crate::plan::{Auth, Case, Expect, RequestBody, Resources};
 
@@ -71,7 +71,7 @@ pub async fn follow_up(
     resources: &Resources,
     main: &Step,
     steps: &mut Vec<Step>,
-) -> Result<(), String> {
+) -> Result<(), CaseError> {
     let Some(created) = main.received.as_ref().ok().and_then(|r| r.json.as_ref()) else {
         return Ok(());
     };
