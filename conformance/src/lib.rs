@@ -302,41 +302,7 @@ async fn run_on(
     check_operations(&suite.api, &suite.operations)?;
     let tag = new_tag();
     let scenarios = scenarios::Scenarios(suite.options.scenarios);
-    let mut plan = plan::plan_with(&suite.api, &tag, &suite.operations, suite.settings.safety(), &scenarios);
-    if plan.cases.is_empty() {
-        return Err(RunError::NoCases {
-            suite: suite.name.clone(),
-            filtered: !suite.operations.is_empty(),
-        });
-    }
-    // Which snapshots the whole plan writes, before skips and shards take their share.
-    let whole_plan = suite.operations.is_empty() && suite.settings.safety() == plan::Safety::default();
-    let every_case: Vec<String> = plan.cases.iter().map(|c| c.name.clone()).collect();
-    suite.options.config.apply_skips(&mut plan);
-    // A shard may be empty (a small plan, many shards): it passes with nothing sent.
-    if let Some(shard) = suite.options.shard {
-        plan.cases.retain(|c| shard.holds(&c.name));
-    }
-    let plan = Arc::new(plan);
-    let snapshots = match &suite.snapshots {
-        Some(dir) => {
-            snapshot::check_names(plan.cases.iter().map(|c| c.name.as_str()))?;
-            let update = snapshot::Update::from_env()?;
-            std::fs::create_dir_all(dir)
-                .map_err(|e| RunError::Snapshots(format!("cannot make {}: {e}", dir.display())))?;
-            let unreferenced = if whole_plan {
-                snapshot::unreferenced(dir, every_case.iter().map(String::as_str), update)?
-            } else {
-                Vec::new()
-            };
-            Some(SnapshotRun {
-                dir: dir.clone(),
-                update,
-                unreferenced,
-            })
-        }
-        None => None,
-    };
+    let (plan, snapshots) = planned(&suite, &tag, &scenarios)?;
     // Before anything is sent: what the run leaves out because it could not clean it up.
     for warning in &plan.warnings {
         control.emit(Event::Warning(warning.clone()));
@@ -355,14 +321,136 @@ async fn run_on(
         suite: suite.name.clone(),
         total: plan.cases.len(),
     });
-    // Each case is judged as it ends, so that a progress bar shows its verdict and
-    // `max_failures` can stop the run.
     let judge = Judge {
         registry: suite.options.registry,
         selection: suite.options.checks.clone(),
         config: suite.options.config.clone(),
         today: config::Date::today(),
     };
+    let sent = send_and_judge(&runner, &plan, &judge, &control, cancel).await;
+    let interrupted = !sent.stopped && sent.exchanges.iter().any(Option::is_none);
+    control.emit(Event::CleaningUp);
+    let cleanup_failures = runner.cleanup().await;
+    if let Some(RunError::TimedOut {
+        count, timeout, url, ..
+    }) = runner.timed_out()
+    {
+        return Err(RunError::TimedOut {
+            count,
+            timeout,
+            url,
+            cleanup_failures,
+        });
+    }
+    let credentials: Vec<&str> = [suite.target.token.as_deref(), suite.target.token_alt.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    let mut redactor = redact::Redactor::new(&tag, &credentials).with_base_url(&suite.target.base_url);
+    for exchange in sent.exchanges.iter().flatten() {
+        snapshot::learn(&mut redactor, exchange);
+    }
+    // Unknown ids are fresh random values each run: kept in reports, hidden in snapshots.
+    for id in &plan.unknown_ids {
+        redactor.add_volatile(id, "[unknown-id]");
+    }
+    let har = suite.options.har.then(|| {
+        let named: Vec<(&str, &exec::Exchange)> = plan
+            .cases
+            .iter()
+            .zip(&sent.exchanges)
+            .filter_map(|(case, exchange)| Some((case.name.as_str(), exchange.as_ref()?)))
+            .collect();
+        har::log(&named, &suite.target.base_url, &redactor)
+    });
+    let reporting = Reporting {
+        judge: &judge,
+        plan: &plan,
+        redactor: &redactor,
+        snapshots: snapshots.as_ref(),
+        credentials: &credentials,
+    };
+    let mut verdicts = sent.verdicts;
+    let cases = plan
+        .cases
+        .iter()
+        .zip(&sent.exchanges)
+        .zip(&mut verdicts)
+        .filter_map(|((case, exchange), verdict)| Some(reporting.case(case, exchange.as_ref()?, verdict.take())))
+        .collect();
+    Ok(Report {
+        api: suite.name,
+        preflight: preflight.notes,
+        cases,
+        cleanup_failures,
+        notes: plan.notes.clone(),
+        interrupted,
+        stopped_after: control.max_failures.filter(|_| sent.stopped),
+        planned: plan.cases.len(),
+        snapshots,
+        shard: suite.options.shard,
+        har,
+    })
+}
+
+/// The run's plan (the scenarios', `conformance.toml`'s skips and the shard applied), and
+/// where its snapshots are compared.
+fn planned(
+    suite: &Suite,
+    tag: &str,
+    scenarios: &scenarios::Scenarios,
+) -> Result<(Arc<plan::Plan>, Option<SnapshotRun>), RunError> {
+    let mut plan = plan::plan_with(&suite.api, tag, &suite.operations, suite.settings.safety(), scenarios);
+    if plan.cases.is_empty() {
+        return Err(RunError::NoCases {
+            suite: suite.name.clone(),
+            filtered: !suite.operations.is_empty(),
+        });
+    }
+    // Which snapshots the whole plan writes, before skips and shards take their share.
+    let whole_plan = suite.operations.is_empty() && suite.settings.safety() == plan::Safety::default();
+    let every_case: Vec<String> = plan.cases.iter().map(|c| c.name.clone()).collect();
+    suite.options.config.apply_skips(&mut plan);
+    // A shard may be empty (a small plan, many shards): it passes with nothing sent.
+    if let Some(shard) = suite.options.shard {
+        plan.cases.retain(|c| shard.holds(&c.name));
+    }
+    let Some(dir) = &suite.snapshots else {
+        return Ok((Arc::new(plan), None));
+    };
+    snapshot::check_names(plan.cases.iter().map(|c| c.name.as_str()))?;
+    let update = snapshot::Update::from_env()?;
+    std::fs::create_dir_all(dir).map_err(|e| RunError::Snapshots(format!("cannot make {}: {e}", dir.display())))?;
+    let unreferenced = if whole_plan {
+        snapshot::unreferenced(dir, every_case.iter().map(String::as_str), update)?
+    } else {
+        Vec::new()
+    };
+    let snapshots = SnapshotRun {
+        dir: dir.clone(),
+        update,
+        unreferenced,
+    };
+    Ok((Arc::new(plan), Some(snapshots)))
+}
+
+/// What sending the cases gave: each case's exchange (`None`: not run) and verdict, and
+/// whether `max_failures` stopped the run.
+struct Sent {
+    exchanges: Vec<Option<exec::Exchange>>,
+    verdicts: Vec<Option<Verdict>>,
+    stopped: bool,
+}
+
+/// Sends every case, judging each as it ends, so that a progress bar shows its verdict and
+/// `max_failures` can stop the run.
+async fn send_and_judge(
+    runner: &Arc<Runner>,
+    plan: &Arc<plan::Plan>,
+    judge: &Judge,
+    control: &Control,
+    cancel: impl Future<Output = ()>,
+) -> Sent {
     let verdicts: Arc<Mutex<Vec<Option<Verdict>>>> =
         Arc::new(Mutex::new((0..plan.cases.len()).map(|_| None).collect()));
     let failed = Arc::new(AtomicUsize::new(0));
@@ -401,54 +489,35 @@ async fn run_on(
             })
             .await
     };
-    let stopped = stopped.load(Ordering::Acquire);
-    let interrupted = !stopped && exchanges.iter().any(Option::is_none);
-    control.emit(Event::CleaningUp);
-    let cleanup_failures = runner.cleanup().await;
-    if let Some(RunError::TimedOut {
-        count, timeout, url, ..
-    }) = runner.timed_out()
-    {
-        return Err(RunError::TimedOut {
-            count,
-            timeout,
-            url,
-            cleanup_failures,
-        });
+    let verdicts = std::mem::take(&mut *verdicts.lock().unwrap_or_else(|e| e.into_inner()));
+    Sent {
+        exchanges,
+        verdicts,
+        stopped: stopped.load(Ordering::Acquire),
     }
+}
 
-    let credentials: Vec<&str> = [suite.target.token.as_deref(), suite.target.token_alt.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect();
-    let mut redactor = redact::Redactor::new(&tag, &credentials).with_base_url(&suite.target.base_url);
-    for exchange in exchanges.iter().flatten() {
-        snapshot::learn(&mut redactor, exchange);
-    }
-    // Unknown ids are fresh random values each run: kept in reports, hidden in snapshots.
-    for id in &plan.unknown_ids {
-        redactor.add_volatile(id, "[unknown-id]");
-    }
-    let har = suite.options.har.then(|| {
-        let named: Vec<(&str, &exec::Exchange)> = plan
-            .cases
-            .iter()
-            .zip(&exchanges)
-            .filter_map(|(case, exchange)| Some((case.name.as_str(), exchange.as_ref()?)))
-            .collect();
-        har::log(&named, &suite.target.base_url, &redactor)
-    });
-    let mut verdicts = std::mem::take(&mut *verdicts.lock().unwrap_or_else(|e| e.into_inner()));
-    let mut cases = Vec::new();
-    for ((case, exchange), verdict) in plan.cases.iter().zip(&exchanges).zip(&mut verdicts) {
-        let Some(exchange) = exchange else { continue };
+/// What turns a case's exchange into its line of the report.
+struct Reporting<'a> {
+    judge: &'a Judge,
+    plan: &'a plan::Plan,
+    redactor: &'a redact::Redactor,
+    snapshots: Option<&'a SnapshotRun>,
+    credentials: &'a [&'a str],
+}
+
+impl Reporting<'_> {
+    /// The case's result: its verdict (judged now if it was not as it ended), redacted, with
+    /// its snapshot compared and, for a failure, the request to send again by hand.
+    fn case(&self, case: &plan::Case, exchange: &exec::Exchange, verdict: Option<Verdict>) -> CaseResult {
+        let redactor = self.redactor;
         let Verdict {
             mut status,
             failures,
             known,
             checks_run,
-        } = verdict.take().unwrap_or_else(|| judge.judge(&plan, case, exchange));
-        let text = snapshot::render(case, exchange, &redactor);
+        } = verdict.unwrap_or_else(|| self.judge.judge(self.plan, case, exchange));
+        let text = snapshot::render(case, exchange, redactor);
         let redacted = |mut c: checks::Check| {
             c.message = redactor.message(&c.message);
             c
@@ -468,7 +537,7 @@ async fn run_on(
             .map(ToString::to_string)
             .or_else(|| exchange.skipped.clone())
             .map(|e| redactor.message(&e));
-        let snapshot = match (&snapshots, status) {
+        let snapshot = match (self.snapshots, status) {
             (Some(s), Status::Passed | Status::Failed | Status::Known | Status::Error) => {
                 match snapshot::compare(&s.dir, &case.name, &text, s.update) {
                     Ok(outcome) => Some(outcome),
@@ -488,8 +557,8 @@ async fn run_on(
         let request = matches!(status, Status::Failed | Status::Known | Status::Error)
             .then(|| exchange.main.as_ref().or(exchange.steps.last()))
             .flatten()
-            .map(|step| report::Request::from_sent(&step.sent, &credentials));
-        cases.push(CaseResult {
+            .map(|step| report::Request::from_sent(&step.sent, self.credentials));
+        CaseResult {
             name: case.name.clone(),
             operation: case.operation.clone(),
             expect: case.expect,
@@ -508,19 +577,6 @@ async fn run_on(
             error,
             snapshot,
             exchange: text,
-        });
+        }
     }
-    Ok(Report {
-        api: suite.name,
-        preflight: preflight.notes,
-        cases,
-        cleanup_failures,
-        notes: plan.notes.clone(),
-        interrupted,
-        stopped_after: control.max_failures.filter(|_| stopped),
-        planned: plan.cases.len(),
-        snapshots,
-        shard: suite.options.shard,
-        har,
-    })
 }
