@@ -3,7 +3,7 @@
 
 use codegen_runtime::formats::Format;
 use generator::model::validate::validate;
-use generator::model::{Api, Checked, IntWidth, JsonTypes, Rules, Struct, TypeKind, TypeRef};
+use generator::model::{Api, Checked, IntWidth, JsonTypes, Rules, Struct, TypeKind, TypeRef, TypeUse};
 use serde_json::{Map, Value, json};
 
 use super::Expect;
@@ -222,7 +222,7 @@ fn checked(sampler: &Sampler, ty: &TypeRef, c: &Checked, hint: Hint, out: &mut V
     let sub_value = |i: usize| sampler.value(&c.subschemas[i].ty, Hint::default());
     let sub_refuses = |i: usize, v: &Value| {
         let sub = &c.subschemas[i];
-        !validate(api, &sub.ty, sub.nullable, v).is_empty()
+        !validate(api, sub, v).is_empty()
     };
     let mut candidates: Vec<(String, Value)> = Vec::new();
     // A value of a JSON type the schema does not admit at all.
@@ -387,8 +387,10 @@ fn checked(sampler: &Sampler, ty: &TypeRef, c: &Checked, hint: Hint, out: &mut V
             }
         }
     }
+    // A checked value judges `null` by its own types: no flag beside it.
+    let whole = TypeUse::non_null(ty.clone());
     for (name, value) in candidates {
-        out.push(if validate(api, ty, false, &value).is_empty() {
+        out.push(if validate(api, &whole, &value).is_empty() {
             accept(name, value)
         } else {
             reject(name, value)

@@ -4,7 +4,7 @@
 
 use codegen_runtime::formats::Format;
 use generator::model::validate::validate;
-use generator::model::{Api, Field, IntWidth, Rules, Struct, TypeKind, TypeRef};
+use generator::model::{Api, Field, IntWidth, Rules, Struct, TypeKind, TypeRef, TypeUse};
 use serde_json::{Map, Value, json};
 
 /// Makes valid values; `tag` marks the strings of this run (urls, names) for cleanup.
@@ -39,8 +39,9 @@ impl<'a> Hint<'a> {
 }
 
 impl Sampler<'_> {
+    /// Whether a value the sampler made (never `null`) is a valid value of `ty`.
     pub fn is_valid(&self, ty: &TypeRef, value: &Value) -> bool {
-        validate(self.api, ty, false, value).is_empty()
+        validate(self.api, &TypeUse::non_null(ty.clone()), value).is_empty()
     }
 
     /// A valid value of `ty`, or `None` when none can be found (a pattern it cannot satisfy).
@@ -104,7 +105,7 @@ impl Sampler<'_> {
                     for field in s.fields.iter().filter(|f| f.required) {
                         object.insert(
                             field.wire_name.clone(),
-                            self.value_at(&field.ty, Hint::of(field), depth + 1)?,
+                            self.value_at(&field.ty.ty, Hint::of(field), depth + 1)?,
                         );
                     }
                     // As many keys as `minProperties` asks: the optional properties first,
@@ -114,7 +115,7 @@ impl Sampler<'_> {
                         if object.len() as u64 >= min {
                             break;
                         }
-                        if let Some(v) = self.value_at(&field.ty, Hint::of(field), depth + 1) {
+                        if let Some(v) = self.value_at(&field.ty.ty, Hint::of(field), depth + 1) {
                             object.insert(field.wire_name.clone(), v);
                         }
                     }

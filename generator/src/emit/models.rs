@@ -69,9 +69,9 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, here: &TokenStream) -> TokenS
     let docs = doc(def.description.as_deref());
     let fields = s.fields.iter().map(|f| {
         let ident = format_ident!("{}", f.rust_name);
-        let ty = own_reading_type_tokens(api, &f.ty, here);
+        let ty = own_reading_type_tokens(api, &f.ty.ty, here);
         // Plain integers of 3.1 schemas also take `10.0` (constrained ones do in their type).
-        let whole_floats = api.whole_floats_are_integers && matches!(api.unalias(&f.ty), TypeRef::Integer(_));
+        let whole_floats = api.whole_floats_are_integers && matches!(api.unalias(&f.ty.ty), TypeRef::Integer(_));
         let rename = (f.rust_name != f.wire_name).then(|| {
             let wire = &f.wire_name;
             quote!(#[serde(rename = #wire)])
@@ -503,8 +503,8 @@ fn defaults(api: &Api) -> TokenStream {
         .filter_map(|(def, f)| {
             let value = f.default.as_ref()?;
             let name = format_ident!("{}", default_fn_name(def, f));
-            let ty = own_reading_type_tokens(api, &f.ty, &here);
-            let lit = literal(api, &f.ty, value, &here);
+            let ty = own_reading_type_tokens(api, &f.ty.ty, &here);
+            let lit = literal(api, &f.ty.ty, value, &here);
             Some(match f.presence() {
                 Presence::DefaultedNullable => quote!(pub fn #name() -> Option<#ty> { Some(#lit) }),
                 _ => quote!(pub fn #name() -> #ty { #lit }),
@@ -518,8 +518,8 @@ fn defaults(api: &Api) -> TokenStream {
         .filter_map(|(op, p)| {
             let value = p.default.as_ref()?;
             let name = format_ident!("{}", param_default_fn_name(op, p));
-            let ty = own_reading_type_tokens(api, &p.ty, &here);
-            let lit = literal(api, &p.ty, value, &here);
+            let ty = own_reading_type_tokens(api, &p.ty.ty, &here);
+            let lit = literal(api, &p.ty.ty, value, &here);
             Some(quote!(pub fn #name() -> #ty { #lit }))
         });
     let fns: Vec<TokenStream> = fns.into_iter().chain(param_fns).collect();

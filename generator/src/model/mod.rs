@@ -64,8 +64,8 @@ pub enum TypeKind {
 
 /// A use of a type: the type, and whether `null` is allowed too. Fields, parameters, bodies,
 /// response bodies and a checked value's sub-schemas hold one; [`Api::admits_null`] is the one
-/// answer to whether a use admits `null`. It reads as its type (`Deref`), so code that asks
-/// only about the type does not spell `.ty` twice.
+/// answer to whether a use admits `null`. It does not read as its type: code that wants only
+/// the type writes `.ty`, so a flag is never dropped unseen.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TypeUse {
     pub ty: TypeRef,
@@ -80,14 +80,6 @@ impl TypeUse {
     /// A use that does not admit `null` by its flag.
     pub fn non_null(ty: TypeRef) -> Self {
         TypeUse { ty, nullable: false }
-    }
-}
-
-impl std::ops::Deref for TypeUse {
-    type Target = TypeRef;
-
-    fn deref(&self) -> &TypeRef {
-        &self.ty
     }
 }
 
@@ -742,10 +734,10 @@ impl Api {
     /// or by its own rules (a checked value). The one answer to the question.
     pub fn admits_null(&self, ty: &TypeUse) -> bool {
         ty.nullable
-            || matches!(self.unalias(ty), TypeRef::Any | TypeRef::OrNull(_))
+            || matches!(self.unalias(&ty.ty), TypeRef::Any | TypeRef::OrNull(_))
             || self
-                .checked_of(ty)
-                .is_some_and(|_| validate::validate(self, ty, false, &Value::Null).is_empty())
+                .checked_of(&ty.ty)
+                .is_some_and(|_| validate::validate(self, ty, &Value::Null).is_empty())
     }
 
     /// The object type a reference stands for, through aliases; `None` for anything else.

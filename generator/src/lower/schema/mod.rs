@@ -892,9 +892,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// The type of a position without a `nullable` flag (an array item, a map value): `T`, or
-/// `T` or `null` when the schema admits null.
-fn or_null(lowered: TypeUse) -> TypeRef {
+/// The type of a position without a `nullable` flag (an array item, a map value, a sequence's
+/// item): `T`, or `T` or `null` when the schema admits null.
+pub(in crate::lower) fn or_null(lowered: TypeUse) -> TypeRef {
     if lowered.nullable && lowered.ty != TypeRef::Any {
         TypeRef::OrNull(Box::new(lowered.ty))
     } else {
