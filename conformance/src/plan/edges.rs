@@ -496,7 +496,7 @@ fn number(rules: &Rules, place: Place, out: &mut Vec<Edge>) {
 /// A string of exactly `n` characters that keeps the format (an url stays an url) and, where
 /// it fits, the run tag: a resource made with it can still be told apart and swept.
 fn of_length(tag: &str, rules: &Rules, n: u64) -> String {
-    let format = rules.format.as_deref().and_then(Format::from_name);
+    let format = rules.format;
     let tagged = match format {
         Some(Format::Uri | Format::UriReference) => Some(format!("https://example.com/{tag}/")),
         None => Some(format!("{tag}-")),
@@ -540,7 +540,7 @@ fn string(tag: &str, rules: &Rules, hint: Hint, place: Place, out: &mut Vec<Edge
             json!(of_length(tag, &lengths, max + 1)),
         ));
     }
-    if let Some(format) = rules.format.as_deref().and_then(Format::from_name) {
+    if let Some(format) = rules.format {
         for bad in format.invalid_samples() {
             out.push(reject(bad.what, json!(bad.value)));
         }

@@ -875,7 +875,7 @@ fn format_of(api: &Api, ty: &TypeRef) -> Option<Format> {
     let TypeKind::Constrained(c) = &api.type_def(*id).kind else {
         return None;
     };
-    Format::from_name(c.rules.format.as_deref()?)
+    c.rules.format
 }
 
 /// A value the parameter's format refuses, for formats that refuse any.

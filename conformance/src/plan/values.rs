@@ -272,7 +272,7 @@ impl Sampler<'_> {
     pub fn strings(&self, rules: &Rules, name: &str) -> Vec<Value> {
         let tag = self.tag;
         let mut out: Vec<String> = Vec::new();
-        if let Some(format) = rules.format.as_deref().and_then(Format::from_name) {
+        if let Some(format) = rules.format {
             // What the run creates carries its tag (README, "Safety on staging"): in an URI's
             // path or an email's local part; other formats take the shared sample as it is.
             match format {
@@ -350,7 +350,7 @@ mod tests {
         };
         for format in Format::ALL.into_iter().filter(|f| f.is_checked()) {
             let rules = Rules {
-                format: Some(format.name().to_owned()),
+                format: Some(format),
                 ..Rules::default()
             };
             let first = sampler.strings(&rules, "field").remove(0);

@@ -210,10 +210,13 @@ fn string_rules(r: &Rules) -> TokenStream {
             chain = quote!(#chain.#method(#n));
         }
     }
-    for (value, method) in [(&r.pattern, quote!(pattern)), (&r.format, quote!(format))] {
-        if let Some(text) = value {
-            chain = quote!(#chain.#method(#text));
-        }
+    if let Some(pattern) = &r.pattern {
+        chain = quote!(#chain.pattern(#pattern));
+    }
+    if let Some(format) = r.format {
+        // The variant's name, as `Debug` writes a unit variant: `rt::Format::DateTime`.
+        let variant = format_ident!("{format:?}");
+        chain = quote!(#chain.format(rt::Format::#variant));
     }
     chain
 }

@@ -3,6 +3,7 @@
 //! Every decision about names, nullability and constraints is made in lowering and stored
 //! here; nothing in this module knows YAML, and nothing knows Rust tokens.
 
+use codegen_runtime::formats::Format;
 use codegen_runtime::json;
 pub use codegen_runtime::json::JsonTypes;
 pub use codegen_runtime::style::{FieldKind, Scalar, Serialization, Style};
@@ -202,7 +203,7 @@ impl Checked {
                 min_length: r.min_length,
                 max_length: r.max_length,
                 pattern: r.pattern.as_deref(),
-                format: r.format.as_deref(),
+                format: r.format,
             },
             arrays: codegen_runtime::rules::ArrayRules {
                 min_items: r.min_items,
@@ -328,7 +329,8 @@ pub struct Rules {
     pub min_length: Option<u64>,
     pub max_length: Option<u64>,
     pub pattern: Option<String>,
-    pub format: Option<String>,
+    /// A format that can refuse a string; lowering keeps no other (`password`, unknown names).
+    pub format: Option<Format>,
     pub min_items: Option<u64>,
     pub max_items: Option<u64>,
     pub unique_items: bool,

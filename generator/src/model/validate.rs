@@ -225,7 +225,7 @@ pub fn check_rules(subject: &str, r: &Rules, value: &Value) -> Result<(), codege
                 min_length: r.min_length,
                 max_length: r.max_length,
                 pattern: r.pattern.as_deref(),
-                format: r.format.as_deref(),
+                format: r.format,
             };
             rules::check_string(subject, s, &strings)
         }
