@@ -98,7 +98,7 @@ pub fn singulars(plural: &str) -> Vec<String> {
 pub fn rotation_flag<'a>(api: &Api, update: &'a Operation) -> Option<(&'a Parameter, &'a str)> {
     update.parameters.iter().find_map(|p| {
         let field = p.name.strip_prefix("rotate_").filter(|f| !f.is_empty())?;
-        (p.location == ParamLocation::Query && matches!(api.unalias(&p.ty), TypeRef::Boolean)).then_some((p, field))
+        (p.location == ParamLocation::Query && matches!(api.unalias(&p.ty.ty), TypeRef::Boolean)).then_some((p, field))
     })
 }
 

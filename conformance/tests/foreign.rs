@@ -158,7 +158,7 @@ impl Mock {
     /// A valid answer of `op` with `status`, as sampled from its schema.
     fn sample_answer(&self, op: &Operation, status: u16) -> Option<Value> {
         let body = op.response_for(status)?.body.as_ref()?;
-        self.sampler().value(&body.ty, Hint::default())
+        self.sampler().value(&body.ty.ty, Hint::default())
     }
 
     /// Whether `value`, laid over a sample, is a valid answer of `op` with `status`.
@@ -167,8 +167,8 @@ impl Mock {
             return false;
         };
         let sample = self.sample_answer(op, status).unwrap_or(Value::Null);
-        let merged = overlay(&sample, value, &self.declared(&body.ty));
-        validate(&self.api, &body.ty, body.ty.nullable, &merged).is_empty()
+        let merged = overlay(&sample, value, &self.declared(&body.ty.ty));
+        validate(&self.api, &body.ty, &merged).is_empty()
     }
 
     /// The properties an answer of type `ty` declares.
@@ -182,9 +182,12 @@ impl Mock {
     /// The JSON answer `answer` gives with `echo`: laid over a sample, else the sample.
     fn answered(&self, op: &Operation, status: u16, echo: &Value) -> Option<Value> {
         let body = op.response_for(status)?.body.as_ref()?;
-        let sample = self.sampler().value(&body.ty, Hint::default()).unwrap_or(Value::Null);
-        let merged = overlay(&sample, echo, &self.declared(&body.ty));
-        Some(if validate(&self.api, &body.ty, body.ty.nullable, &merged).is_empty() {
+        let sample = self
+            .sampler()
+            .value(&body.ty.ty, Hint::default())
+            .unwrap_or(Value::Null);
+        let merged = overlay(&sample, echo, &self.declared(&body.ty.ty));
+        Some(if validate(&self.api, &body.ty, &merged).is_empty() {
             merged
         } else {
             sample
@@ -205,7 +208,7 @@ impl Mock {
             (Media::Json(_), Some(body)) => {
                 let value = match echo {
                     Some(echo) => self.answered(op, status, echo),
-                    None => self.sampler().value(&body.ty, Hint::default()),
+                    None => self.sampler().value(&body.ty.ty, Hint::default()),
                 };
                 value.unwrap_or(Value::Null).to_string()
             }
@@ -262,7 +265,7 @@ impl Mock {
             let read = p
                 .shape
                 .with(|shape| style::read(serialization, p.location.to_style(), &p.name, shape, raw));
-            let checked = matches!(self.api.unalias(&p.ty), TypeRef::Named(id)
+            let checked = matches!(self.api.unalias(&p.ty.ty), TypeRef::Named(id)
                 if matches!(self.api.type_def(*id).kind, TypeKind::Checked(_)));
             let fits = match read {
                 Ok(None) => !p.required,
@@ -273,7 +276,7 @@ impl Mock {
                 {
                     true
                 }
-                Ok(Some(v)) => validate(&self.api, &p.ty, false, &v).is_empty(),
+                Ok(Some(v)) => validate(&self.api, &p.ty, &v).is_empty(),
                 Err(_) => false,
             };
             if !fits {
@@ -302,7 +305,7 @@ impl Mock {
                         _ => serde_json::from_slice::<Value>(body).ok(),
                     };
                     match value {
-                        Some(v) if validate(&self.body_api, &b.ty, b.ty.nullable, &v).is_empty() => sent = Some(v),
+                        Some(v) if validate(&self.body_api, &b.ty, &v).is_empty() => sent = Some(v),
                         _ => return self.answer(op, refused, None),
                     }
                 }
@@ -400,12 +403,11 @@ impl Mock {
                         .then(|| format!("{}{digits}", &sample[..sample.len() - digits.len()]))
                 };
                 let for_paths = item_param
-                    .and_then(|p| self.sampler().value(&p.ty, Hint::named(&p.name)))
+                    .and_then(|p| self.sampler().value(&p.ty.ty, Hint::named(&p.name)))
                     .and_then(|v| v.as_str().map(str::to_owned))
                     .and_then(ending_in_digits)
                     .filter(|id| {
-                        item_param
-                            .is_some_and(|p| validate(&self.api, &p.ty, false, &Value::from(id.as_str())).is_empty())
+                        item_param.is_some_and(|p| validate(&self.api, &p.ty, &Value::from(id.as_str())).is_empty())
                     })
                     .map(Value::from);
                 // Else the answer's own sampled id (which keeps the answer's pattern), so made.
@@ -471,7 +473,7 @@ fn crate_id_text(id: &Value) -> String {
 /// The request body with the spec's default for each top-level field left out.
 fn with_defaults(api: &Api, op: &Operation, mut body: Value) -> Value {
     let Some(b) = &op.body else { return body };
-    if let (TypeRef::Named(id), Value::Object(map)) = (api.unalias(&b.ty), &mut body)
+    if let (TypeRef::Named(id), Value::Object(map)) = (api.unalias(&b.ty.ty), &mut body)
         && let TypeKind::Struct(s) = &api.type_def(*id).kind
     {
         for f in &s.fields {
@@ -939,7 +941,7 @@ async fn no_spec_of_the_corpus_writes_to_an_id_the_run_did_not_make_or_leaves_an
                 let p = op.parameters.iter().find(|p| &p.name == param).unwrap();
                 let fresh_uuid = value.len() == 36 && value.matches('-').count() == 4 && !text.contains(value.as_str());
                 let unreadable = conformance::plan::as_read(p, &Value::String(value.clone()))
-                    .is_none_or(|read| !validate(&api, &p.ty, false, &read).is_empty());
+                    .is_none_or(|read| !validate(&api, &p.ty, &read).is_empty());
                 assert!(
                     minted.contains(value) || conformance::plan::carries_tag(value) || fresh_uuid || unreadable,
                     "{name}: {operation} went to {param} = {value:?}, which the run did not make"

@@ -382,7 +382,7 @@ fn stricter_than_the_spec(api: &generator::model::Api, ty: &TypeRef, value: &Val
         for (key, v) in object {
             match s.fields.iter().find(|f| &f.wire_name == key) {
                 Some(field) => {
-                    if let Some(why) = stricter_than_the_spec(api, &field.ty, v) {
+                    if let Some(why) = stricter_than_the_spec(api, &field.ty.ty, v) {
                         return Some(why);
                     }
                 }
@@ -432,7 +432,7 @@ async fn strict(State(strict): State<Arc<Strict>>, request: Request, next: Next)
     let refusal = op.and_then(|op| {
         let body = op.body.as_ref()?;
         let json: Value = serde_json::from_slice(&bytes).ok()?;
-        stricter_than_the_spec(&strict.api, &body.ty, &json)?;
+        stricter_than_the_spec(&strict.api, &body.ty.ty, &json)?;
         // Bad input as the spec documents it: its 422 or 400, else another 4xx it lists.
         let documented = |code: u16| op.responses.iter().find(|r| r.status == StatusSpec::Code(code));
         let response = documented(422).or_else(|| documented(400))?;
@@ -446,7 +446,7 @@ async fn strict(State(strict): State<Arc<Strict>>, request: Request, next: Next)
         let error = response
             .body
             .as_ref()
-            .and_then(|b| sampler.value(&b.ty, Hint::default()))?;
+            .and_then(|b| sampler.value(&b.ty.ty, Hint::default()))?;
         Some((status, error))
     });
     if let Some((status, error)) = refusal {

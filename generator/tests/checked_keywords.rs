@@ -6,8 +6,8 @@
 //! from the schema (its `allOf` members and `$ref`s). The validator and the generated type judge the same values
 //! the same way.
 
-use generator::model::TypeRef;
 use generator::model::validate::validate;
+use generator::model::{TypeRef, TypeUse};
 use serde_json::{Value, json};
 
 mod run_generated;
@@ -102,7 +102,7 @@ fn contains_and_dependencies_are_judged_alike_by_the_validator_and_the_generated
         TypeRef::Named(generator::model::TypeId(id))
     };
     for (name, value, admitted) in cases() {
-        let errors = validate(&api, &type_of(name), false, &value);
+        let errors = validate(&api, &TypeUse::new(type_of(name), false), &value);
         assert_eq!(errors.is_empty(), admitted, "{name} {value}: {errors:?}");
     }
 

@@ -167,7 +167,7 @@ fn validator_verdicts(api: &generator::Api, group: &Group) -> Vec<bool> {
     group
         .tests
         .iter()
-        .map(|t| validate(api, &body.ty, body.ty.nullable, &t.data).is_empty())
+        .map(|t| validate(api, &body.ty, &t.data).is_empty())
         .collect()
 }
 

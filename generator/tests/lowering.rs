@@ -81,7 +81,13 @@ fn both_versions_lower_to_the_same_fields() {
     let (fa, fb) = (fields(&a, "Thing"), fields(&b, "Thing"));
     let shape = |api: &Api, f: &[Field]| -> Vec<(String, Presence, String)> {
         f.iter()
-            .map(|f| (f.wire_name.clone(), f.presence(), format!("{:?}", api.unalias(&f.ty))))
+            .map(|f| {
+                (
+                    f.wire_name.clone(),
+                    f.presence(),
+                    format!("{:?}", api.unalias(&f.ty.ty)),
+                )
+            })
             .collect()
     };
     let (sa, sb) = (shape(&a, &fa), shape(&b, &fb));
@@ -103,7 +109,7 @@ fn both_versions_lower_to_the_same_fields() {
     );
     for api in [&a, &b] {
         let f = fields(api, "Thing");
-        let id = rules_of(api, &f[0].ty);
+        let id = rules_of(api, &f[0].ty.ty);
         assert_eq!(
             id.minimum,
             Some(Bound {
@@ -120,10 +126,10 @@ fn both_versions_lower_to_the_same_fields() {
         );
         assert_eq!(f[3].default, Some(serde_json::json!("b")));
         assert!(
-            matches!(api.unalias(&f[4].ty), TypeRef::Named(id) if matches!(&api.type_def(*id).kind, TypeKind::Enum(v) if v.len() == 1 && v[0].wire == "only"))
+            matches!(api.unalias(&f[4].ty.ty), TypeRef::Named(id) if matches!(&api.type_def(*id).kind, TypeKind::Enum(v) if v.len() == 1 && v[0].wire == "only"))
         );
         assert_eq!(
-            rules_of(api, &f[5].ty).minimum,
+            rules_of(api, &f[5].ty.ty).minimum,
             Some(Bound {
                 value: 1.5,
                 exclusive: false
@@ -152,10 +158,10 @@ fn keys_beside_a_ref_constrain_in_3_1_only() {
         )
     };
     let api = load(&schema("3.1.0"));
-    assert_eq!(rules_of(&api, &fields(&api, "Hook")[0].ty).max_length, Some(5));
+    assert_eq!(rules_of(&api, &fields(&api, "Hook")[0].ty.ty).max_length, Some(5));
     let api = load(&schema("3.0.3"));
     assert_eq!(
-        *api.unalias(&fields(&api, "Hook")[0].ty),
+        *api.unalias(&fields(&api, "Hook")[0].ty.ty),
         TypeRef::String,
         "3.0 ignores keys beside $ref"
     );
@@ -214,7 +220,10 @@ components:
         format!("{:?}", marked.operations[0].parameters),
         format!("{:?}", plain.operations[0].parameters)
     );
-    assert_eq!(rules_of(&marked, &fields(&marked, "Thing")[1].ty).max_length, Some(9));
+    assert_eq!(
+        rules_of(&marked, &fields(&marked, "Thing")[1].ty.ty).max_length,
+        Some(9)
+    );
 }
 
 #[test]
@@ -282,16 +291,19 @@ fn whole_number_floats_count_as_integers_in_3_1_only() {
     };
     for (version, accepted) in [("3.1.0", true), ("3.0.3", false)] {
         let api = load(&spec(version));
-        let n = TypeRef::Named(
-            api.types
-                .iter()
-                .position(|t| t.name == "N")
-                .map(generator::model::TypeId)
-                .unwrap(),
+        let n = generator::model::TypeUse::new(
+            TypeRef::Named(
+                api.types
+                    .iter()
+                    .position(|t| t.name == "N")
+                    .map(generator::model::TypeId)
+                    .unwrap(),
+            ),
+            false,
         );
-        let ok = generator::model::validate::validate(&api, &n, false, &serde_json::json!(10.0)).is_empty();
+        let ok = generator::model::validate::validate(&api, &n, &serde_json::json!(10.0)).is_empty();
         assert_eq!(ok, accepted, "{version}");
-        assert!(!generator::model::validate::validate(&api, &n, false, &serde_json::json!(10.5)).is_empty());
+        assert!(!generator::model::validate::validate(&api, &n, &serde_json::json!(10.5)).is_empty());
     }
 }
 
@@ -322,7 +334,7 @@ components:
         let id = api.types.iter().position(|t| t.name == name).unwrap();
         let ty = TypeRef::Named(generator::model::TypeId(id));
         assert!(api.checked_of(&ty).is_some(), "{name} is a checked value");
-        validate(&api, &ty, false, &value).is_empty()
+        validate(&api, &generator::model::TypeUse::new(ty, false), &value).is_empty()
     };
     assert!(judge("AtLeastOne", json!("x")) && judge("AtLeastOne", json!(null)) && !judge("AtLeastOne", json!(0)));
     assert!(judge("NotX", json!("y")) && !judge("NotX", json!("x")) && !judge("NotX", json!(1)));
@@ -517,14 +529,14 @@ components:
     let charge = fields(&api, "Charge");
     let refund = fields(&api, "Refund");
     for (c, r) in charge.iter().zip(&refund) {
-        assert_eq!(type_name(&c.ty), type_name(&r.ty), "{}", c.wire_name);
+        assert_eq!(type_name(&c.ty.ty), type_name(&r.ty.ty), "{}", c.wire_name);
     }
-    assert_eq!(type_name(&charge[0].ty), "ChargeStatus");
+    assert_eq!(type_name(&charge[0].ty.ty), "ChargeStatus");
     // The component of the same shape is its own, named type.
     assert!(api.types.iter().any(|t| t.name == "Status"));
-    assert_eq!(type_name(&refund[3].ty), "RefundOther");
+    assert_eq!(type_name(&refund[3].ty.ty), "RefundOther");
     // `memo` has the rules of `note`, but its messages name `memo`.
-    assert_eq!(type_name(&refund[4].ty), "RefundMemo");
+    assert_eq!(type_name(&refund[4].ty.ty), "RefundMemo");
     assert!(
         !api.types
             .iter()

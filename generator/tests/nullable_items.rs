@@ -3,8 +3,8 @@
 //! generate `Vec<Option<T>>`, compile, and round-trip `null` items; the validator reads them
 //! the same way.
 
-use generator::model::TypeRef;
 use generator::model::validate::validate;
+use generator::model::{TypeRef, TypeUse};
 use serde_json::json;
 
 mod run_generated;
@@ -31,14 +31,11 @@ const WIRE: &str = r#"{"names":["a",null],"things":[null,"ab"],"counts":{"a":1,"
 fn null_items_and_values_generate_compile_and_round_trip() {
     let api = generator::load_str(SPEC, None).unwrap_or_else(|e| panic!("{e}"));
     let id = api.types.iter().position(|t| t.name == "Lists").unwrap();
-    let lists = TypeRef::Named(generator::model::TypeId(id));
+    let lists = TypeUse::new(TypeRef::Named(generator::model::TypeId(id)), false);
     let wire: serde_json::Value = serde_json::from_str(WIRE).unwrap();
-    assert_eq!(validate(&api, &lists, false, &wire), vec![]);
+    assert_eq!(validate(&api, &lists, &wire), vec![]);
     let empty_name = json!({"names": [], "things": [""], "counts": {}});
-    assert!(
-        !validate(&api, &lists, false, &empty_name).is_empty(),
-        "minLength still holds"
-    );
+    assert!(!validate(&api, &lists, &empty_name).is_empty(), "minLength still holds");
 
     let files = generator::emit::api_module(&api, "lists", "nullable-items.yaml").unwrap_or_else(|e| panic!("{e}"));
     let main = format!(

@@ -45,7 +45,7 @@ fn query_and_additional_operations_are_operations() {
     let search = api.operation("searchItems").unwrap();
     let body = search.body.as_ref().expect("a body");
     assert!(body.required);
-    assert!(api.struct_of(&body.ty).is_some_and(|s| s.fields.len() == 2));
+    assert!(api.struct_of(&body.ty.ty).is_some_and(|s| s.fields.len() == 2));
     // The path item's parameter reaches the additional operation.
     let link = api.operation("linkItem").unwrap();
     assert_eq!(link.parameters.len(), 1);
@@ -74,6 +74,28 @@ fn item_schemas_make_bodies_lists_of_items() {
     let import = api.operation("importItems").unwrap().body.clone().unwrap();
     assert_eq!(import.media, Media::Sequence("application/x-ndjson".into()));
     assert_eq!(import.ty.ty, TypeRef::Array(Box::new(TypeRef::Named(item))));
+}
+
+/// An `itemSchema` that admits `null` makes a list of items that may be `null`: the item's
+/// flag is kept (`TypeRef::OrNull`), so the validator and the runner accept a `null` item.
+#[test]
+fn a_nullable_item_schema_keeps_its_null() {
+    let api = generator::load_str(
+        &format!(
+            "{HEAD}paths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: lines\n          content:\n            application/jsonl:\n              itemSchema: {{type: [object, 'null'], required: [id], properties: {{id: {{type: integer}}}}}}\n"
+        ),
+        None,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let body = api.operations[0].responses[0].body.clone().unwrap();
+    assert!(
+        matches!(&body.ty.ty, TypeRef::Array(item) if matches!(**item, TypeRef::OrNull(_))),
+        "{:?}",
+        body.ty
+    );
+    let judge = |value| generator::model::validate::validate(&api, &body.ty, &value);
+    assert_eq!(judge(serde_json::json!([{"id": 1}, null])), vec![]);
+    assert!(!judge(serde_json::json!([{"id": "x"}])).is_empty());
 }
 
 #[test]

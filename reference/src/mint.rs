@@ -136,8 +136,8 @@ mod tests {
         assert_eq!((id.len(), &id[14..15]), (36, "4"));
         assert_eq!(object_id().len(), 24);
         assert_ne!(secret("whsec_"), secret("whsec_"));
-        assert!(codegen_runtime::formats::check_format("date-time", &now()).is_ok());
-        assert!(codegen_runtime::formats::check_format("date-time", &now_offset()).is_ok());
+        assert!(codegen_runtime::Format::DateTime.check(&now()).is_ok());
+        assert!(codegen_runtime::Format::DateTime.check(&now_offset()).is_ok());
     }
 
     #[test]

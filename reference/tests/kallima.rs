@@ -29,7 +29,7 @@ async fn crud_defaults_and_secret_rules() {
         .to_owned();
     assert!(secret.starts_with("whsec_"));
     let id = created["id"].as_str().unwrap();
-    assert!(codegen_runtime::formats::check_format("uuid", id).is_ok());
+    assert!(codegen_runtime::Format::Uuid.check(id).is_ok());
     let path = format!("/v1/webhooks/{id}");
 
     let got = h.expect("getWebhook", &h.call("GET", &path, KEY_A, None).await, 200);

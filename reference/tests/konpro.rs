@@ -15,7 +15,7 @@ fn url_pattern(model: &generator::model::Api, name: &str) -> String {
         panic!("{name} is not a struct")
     };
     let url = s.fields.iter().find(|f| f.wire_name == "url").expect("a url field");
-    let TypeRef::Named(id) = model.unalias(&url.ty) else {
+    let TypeRef::Named(id) = model.unalias(&url.ty.ty) else {
         panic!("url is not constrained")
     };
     match &model.type_def(*id).kind {

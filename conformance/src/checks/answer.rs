@@ -130,7 +130,7 @@ fn sequence_conformance(
             Err(e) => return Some(Outcome::fail(rule, format!("item {index} is not JSON: {e}"))),
         }
     }
-    let violations = validate(ctx.api, &body.ty, false, &serde_json::Value::Array(items));
+    let violations = validate(ctx.api, &body.ty, &serde_json::Value::Array(items));
     Some(match violations.first() {
         None => Outcome::pass(rule),
         Some(v) => Outcome::fail(
@@ -170,7 +170,7 @@ pub fn response_schema_conformance(ctx: &Context) -> Option<Outcome> {
             format!("the body is not JSON: {}", excerpt(&ctx.received.text)),
         ));
     };
-    let violations = validate(ctx.api, &body.ty, body.ty.nullable, json);
+    let violations = validate(ctx.api, &body.ty, json);
     if violations.is_empty() {
         return Some(Outcome::pass(rule));
     }

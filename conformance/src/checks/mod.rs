@@ -423,6 +423,16 @@ paths:
         assert!(!verdict(&broken, "response_schema_conformance").unwrap().passed);
     }
 
+    /// An item schema that admits `null`: a `null` line is a valid item, not a failure.
+    #[test]
+    fn a_null_item_passes_where_the_item_schema_admits_null() {
+        use crate::plan::Expect::Accepted;
+        let spec = EXPORT.replace("{type: object, required", "{type: [object, 'null'], required");
+        let answer = judged(&spec, Accepted, 200, "application/jsonl", "{\"id\":1}\nnull\n");
+        let verdict = verdict(&answer, "response_schema_conformance").unwrap();
+        assert!(verdict.passed, "{verdict:?}");
+    }
+
     #[test]
     fn any_documented_media_type_conforms_and_only_json_is_schema_checked() {
         use crate::plan::Expect::Accepted;

@@ -133,7 +133,7 @@ fn expected_values<'a>(ctx: &'a Context, check: &str) -> Vec<(Vec<String>, &'a V
             let (Some(body), RequestBody::Json(sent)) = (&ctx.op.body, &ctx.case.body) else {
                 return Vec::new();
             };
-            let Some(fields) = ctx.api.struct_of(&body.ty) else {
+            let Some(fields) = ctx.api.struct_of(&body.ty.ty) else {
                 return Vec::new();
             };
             fields

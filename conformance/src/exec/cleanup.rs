@@ -380,7 +380,7 @@ fn paging_of(runner: &Runner, list: &Operation) -> Paging {
                 p.default
                     .as_ref()
                     .and_then(Value::as_i64)
-                    .or_else(|| bounds(runner, &p.ty).and_then(|(min, _)| min))
+                    .or_else(|| bounds(runner, &p.ty.ty).and_then(|(min, _)| min))
             })
             .unwrap_or(1);
         return Paging::Page(name, start);
@@ -399,7 +399,7 @@ fn page_size(runner: &Runner, list: &Operation) -> Option<(String, i64)> {
                 .iter()
                 .any(|w| p.name.eq_ignore_ascii_case(w))
     })?;
-    let max = bounds(runner, &p.ty).and_then(|(_, max)| max).unwrap_or(100);
+    let max = bounds(runner, &p.ty.ty).and_then(|(_, max)| max).unwrap_or(100);
     Some((p.name.clone(), max))
 }
 

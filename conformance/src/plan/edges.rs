@@ -3,7 +3,7 @@
 
 use codegen_runtime::formats::Format;
 use generator::model::validate::validate;
-use generator::model::{Api, Checked, IntWidth, JsonTypes, Rules, Struct, TypeKind, TypeRef};
+use generator::model::{Api, Checked, IntWidth, JsonTypes, Rules, Struct, TypeKind, TypeRef, TypeUse};
 use serde_json::{Map, Value, json};
 
 use super::Expect;
@@ -222,7 +222,7 @@ fn checked(sampler: &Sampler, ty: &TypeRef, c: &Checked, hint: Hint, out: &mut V
     let sub_value = |i: usize| sampler.value(&c.subschemas[i].ty, Hint::default());
     let sub_refuses = |i: usize, v: &Value| {
         let sub = &c.subschemas[i];
-        !validate(api, &sub.ty, sub.nullable, v).is_empty()
+        !validate(api, sub, v).is_empty()
     };
     let mut candidates: Vec<(String, Value)> = Vec::new();
     // A value of a JSON type the schema does not admit at all.
@@ -387,8 +387,10 @@ fn checked(sampler: &Sampler, ty: &TypeRef, c: &Checked, hint: Hint, out: &mut V
             }
         }
     }
+    // A checked value judges `null` by its own types: no flag beside it.
+    let whole = TypeUse::non_null(ty.clone());
     for (name, value) in candidates {
-        out.push(if validate(api, ty, false, &value).is_empty() {
+        out.push(if validate(api, &whole, &value).is_empty() {
             accept(name, value)
         } else {
             reject(name, value)
@@ -494,7 +496,7 @@ fn number(rules: &Rules, place: Place, out: &mut Vec<Edge>) {
 /// A string of exactly `n` characters that keeps the format (an url stays an url) and, where
 /// it fits, the run tag: a resource made with it can still be told apart and swept.
 fn of_length(tag: &str, rules: &Rules, n: u64) -> String {
-    let format = rules.format.as_deref().and_then(Format::from_name);
+    let format = rules.format;
     let tagged = match format {
         Some(Format::Uri | Format::UriReference) => Some(format!("https://example.com/{tag}/")),
         None => Some(format!("{tag}-")),
@@ -538,7 +540,7 @@ fn string(tag: &str, rules: &Rules, hint: Hint, place: Place, out: &mut Vec<Edge
             json!(of_length(tag, &lengths, max + 1)),
         ));
     }
-    if let Some(format) = rules.format.as_deref().and_then(Format::from_name) {
+    if let Some(format) = rules.format {
         for bad in format.invalid_samples() {
             out.push(reject(bad.what, json!(bad.value)));
         }

@@ -185,7 +185,7 @@ impl Planner<'_, '_> {
                 .iter()
                 .any(|b| b.name == p.name && matches!(b.value, ParamValue::Linked(_)));
             if linked && p.location == ParamLocation::Path {
-                if let Some(bad) = bad_format(self.api, &p.ty) {
+                if let Some(bad) = bad_format(self.api, &p.ty.ty) {
                     let mut case = variant(
                         &format!("path.{}.bad_format", p.name),
                         format!("path {} = {bad:?}", p.name),
@@ -194,11 +194,11 @@ impl Planner<'_, '_> {
                     set_param(&mut case.params, p.location, &p.name, Some(ParamValue::Text(bad)));
                     out.push(case);
                 }
-                if self.sampler.value(&p.ty, Hint::named(&p.name)).is_some() {
+                if self.sampler.value(&p.ty.ty, Hint::named(&p.name)).is_some() {
                     // An id no server holds: a fresh random UUID where the format asks for
                     // one, else text that carries the run tag. Never a fixed sample, which
                     // real data may use.
-                    let unknown = if format_of(self.api, &p.ty) == Some(Format::Uuid) {
+                    let unknown = if format_of(self.api, &p.ty.ty) == Some(Format::Uuid) {
                         let id = random_uuid();
                         self.unknown_ids.push(id.clone());
                         id
@@ -207,7 +207,7 @@ impl Planner<'_, '_> {
                     };
                     // Tagged text for an integer id is refused by its type before any
                     // lookup: any 4xx is right then (swagger-petstore3 answers 400).
-                    let expect = if self.sampler.is_valid(&p.ty, &Value::String(unknown.clone())) {
+                    let expect = if self.sampler.is_valid(&p.ty.ty, &Value::String(unknown.clone())) {
                         Expect::NotFound
                     } else {
                         Expect::Rejected
@@ -237,7 +237,7 @@ impl Planner<'_, '_> {
                 examples: &[],
                 default: p.default.as_ref(),
             };
-            for edge in edges(self.sampler, &p.ty, false, p.required, hint, Place::Parameter) {
+            for edge in edges(self.sampler, &p.ty.ty, false, p.required, hint, Place::Parameter) {
                 // A path parameter cannot be left out or empty: without its segment the
                 // request names another route (`/pets/` is the collection), and the literal
                 // `{petId}` is a valid id for a string parameter.
@@ -258,7 +258,7 @@ impl Planner<'_, '_> {
                     &p.name,
                     edge.value.as_ref().map(ParamValue::of),
                 );
-                let arrives = !(is_checked(self.api, &p.ty) || carried_as_text(p.location))
+                let arrives = !(is_checked(self.api, &p.ty.ty) || carried_as_text(p.location))
                     || edge
                         .value
                         .as_ref()
@@ -272,7 +272,7 @@ impl Planner<'_, '_> {
 
         // The body, field by field, then as a whole.
         if let (Some(b), Some(body)) = (&op.body, &body) {
-            self.field_cases(&b.ty, body, &[], &variant, &mut out, 0);
+            self.field_cases(&b.ty.ty, body, &[], &variant, &mut out, 0);
             let json_type = b.media.content_type().to_owned();
             let sent = body.to_string();
             match b.media {
@@ -317,7 +317,7 @@ impl Planner<'_, '_> {
                 )
             });
             if matches!(b.media, Media::Json(_))
-                && matches!(self.api.unalias(&b.ty), TypeRef::Named(id) if matches!(self.api.type_def(*id).kind, TypeKind::Struct(_)))
+                && matches!(self.api.unalias(&b.ty.ty), TypeRef::Named(id) if matches!(self.api.type_def(*id).kind, TypeKind::Struct(_)))
             {
                 out.push(Case {
                     body: RequestBody::Json(json!([])),
@@ -401,12 +401,12 @@ impl Planner<'_, '_> {
             if let Some(inner) = body
                 .pointer(&codegen_runtime::pointer::from_segments(&at))
                 .cloned()
-                .or_else(|| self.sampler.value(&field.ty, Hint::of(field)))
+                .or_else(|| self.sampler.value(&field.ty.ty, Hint::of(field)))
                 && inner.is_object()
             {
                 let mut with_inner = body.clone();
                 apply(&mut with_inner, &at, Some(inner));
-                self.field_cases(&field.ty, &with_inner, &at, variant, out, depth + 1);
+                self.field_cases(&field.ty.ty, &with_inner, &at, variant, out, depth + 1);
             }
         }
     }
@@ -475,7 +475,11 @@ impl Planner<'_, '_> {
         } else {
             sent
         };
-        generator::model::validate::validate(self.api, &b.ty, false, &read).is_empty()
+        // Not the body's flag: the edits judged here are inside the body (or make a whole
+        // object), so the body itself is never `null`; a `null` here is a form the server
+        // cannot read, which a nullable body must not make fit.
+        let whole = generator::model::TypeUse::non_null(b.ty.ty.clone());
+        generator::model::validate::validate(self.api, &whole, &read).is_empty()
     }
 
     /// The `minProperties`/`maxProperties` edges of the struct `s` at `path` of `body`: each
@@ -528,7 +532,7 @@ impl Planner<'_, '_> {
             let value = current
                 .get(&field.wire_name)
                 .cloned()
-                .or_else(|| self.sampler.value(&field.ty, Hint::of(field)));
+                .or_else(|| self.sampler.value(&field.ty.ty, Hint::of(field)));
             if let Some(value) = value {
                 own.push((field.wire_name.clone(), value, rank(&field.wire_name, field.required)));
             }
@@ -609,8 +613,10 @@ impl Planner<'_, '_> {
     fn param_edge_is_sound(&mut self, case: &Case, p: &Parameter, edge: &Edge) -> bool {
         let Some(value) = &edge.value else { return true };
         // Parameters arrive as text: an accepted edge must read back to a valid value.
+        // The parameter's own use: a parameter arrives as text and never reads as `null`
+        // (`style::read`), so its flag decides nothing here.
         let fits = as_read(p, value)
-            .is_some_and(|read| generator::model::validate::validate(self.api, &p.ty, false, &read).is_empty());
+            .is_some_and(|read| generator::model::validate::validate(self.api, &p.ty, &read).is_empty());
         let sound = matches!(edge.expect, Expect::Accepted | Expect::Either) == fits;
         if !sound {
             self.notes
@@ -630,7 +636,7 @@ impl Planner<'_, '_> {
         variant: &dyn Fn(&str, String, Expect) -> Case,
         out: &mut Vec<Case>,
     ) {
-        let Some(s) = self.api.struct_of(&p.ty) else {
+        let Some(s) = self.api.struct_of(&p.ty.ty) else {
             return;
         };
         let planned = base
@@ -641,7 +647,7 @@ impl Planner<'_, '_> {
                 ParamValue::Structured(v) => Some(v.clone()),
                 _ => None,
             });
-        let Some(object) = planned.or_else(|| self.sampler.value(&p.ty, Hint::named(&p.name))) else {
+        let Some(object) = planned.or_else(|| self.sampler.value(&p.ty.ty, Hint::named(&p.name))) else {
             return;
         };
         for field in s.fields.iter().filter(|f| !f.read_only) {
@@ -664,7 +670,7 @@ impl Planner<'_, '_> {
                     &p.name,
                     Some(ParamValue::Structured(value.clone())),
                 );
-                let arrives = !(is_checked(self.api, &field.ty) || carried_as_text(p.location))
+                let arrives = !(is_checked(self.api, &field.ty.ty) || carried_as_text(p.location))
                     || edge.value.is_none()
                     || self.arrives_as_planned(&case, p, &value, Some(&field.wire_name));
                 if arrives && self.param_edge_is_sound(&case, p, &whole) {
@@ -698,7 +704,7 @@ impl Planner<'_, '_> {
                 let value = planned
                     .get(&f.wire_name)
                     .cloned()
-                    .or_else(|| self.sampler.value(&f.ty, Hint::of(f)))?;
+                    .or_else(|| self.sampler.value(&f.ty.ty, Hint::of(f)))?;
                 Some((f.wire_name.clone(), value, f.required))
             })
             .collect();
@@ -728,7 +734,8 @@ impl Planner<'_, '_> {
                 continue;
             }
             // It arrives as planned, so the server reads `value` itself.
-            let fits = generator::model::validate::validate(self.api, &p.ty, false, &value).is_empty();
+            // The parameter's own use; `value` is an object, so the flag decides nothing.
+            let fits = generator::model::validate::validate(self.api, &p.ty, &value).is_empty();
             // Made-up keys where the schema says nothing of them: valid, but servers that
             // refuse unknown keys are not wrong (as `unknown_property`).
             case.expect = match (fits, made_up) {
@@ -745,7 +752,7 @@ impl Planner<'_, '_> {
 fn field_edges(sampler: &Sampler, field: &generator::model::Field, place: Place) -> Vec<Edge> {
     edges(
         sampler,
-        &field.ty,
+        &field.ty.ty,
         field.ty.nullable,
         field.required,
         Hint::of(field),
@@ -875,7 +882,7 @@ fn format_of(api: &Api, ty: &TypeRef) -> Option<Format> {
     let TypeKind::Constrained(c) = &api.type_def(*id).kind else {
         return None;
     };
-    Format::from_name(c.rules.format.as_deref()?)
+    c.rules.format
 }
 
 /// A value the parameter's format refuses, for formats that refuse any.

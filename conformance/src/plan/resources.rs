@@ -259,7 +259,7 @@ fn answer_fields(api: &Api, op: &Operation) -> Vec<String> {
     let mut out = Vec::new();
     for r in op.responses.iter().filter(|r| r.status.is_success()) {
         let Some(body) = &r.body else { continue };
-        for (name, ty) in object_fields(api, &body.ty) {
+        for (name, ty) in object_fields(api, &body.ty.ty) {
             if name == "data" {
                 out.extend(object_fields(api, &ty).into_iter().map(|(n, _)| format!("/data/{n}")));
             }
@@ -430,7 +430,7 @@ fn kind(
                     unique_fields: vec![(*path).clone()],
                     ..kind.clone()
                 };
-                sampler.is_valid(ty, &alone.numbered(body, LARGEST_NUMBER, None))
+                sampler.is_valid(&ty.ty, &alone.numbered(body, LARGEST_NUMBER, None))
             })
             .cloned()
             .collect();
@@ -473,7 +473,7 @@ pub(super) fn with_tag(api: &Api, sampler: &Sampler, op: &Operation, body: &mut 
 /// (a name, a description), for bodies whose required fields hold no text.
 fn tag_holder(api: &Api, sampler: &Sampler, op: &Operation, body: &Value) -> Option<String> {
     let ty = &op.body.as_ref()?.ty;
-    let TypeRef::Named(id) = api.unalias(ty) else {
+    let TypeRef::Named(id) = api.unalias(&ty.ty) else {
         return None;
     };
     let TypeKind::Struct(s) = &api.type_def(*id).kind else {
@@ -490,7 +490,7 @@ fn tag_holder(api: &Api, sampler: &Sampler, op: &Operation, body: &Value) -> Opt
     fields.into_iter().find_map(|f| {
         let mut candidate = body.clone();
         candidate[f.wire_name.as_str()] = Value::String(format!("conformance-{}", sampler.tag));
-        sampler.is_valid(ty, &candidate).then(|| f.wire_name.clone())
+        sampler.is_valid(&ty.ty, &candidate).then(|| f.wire_name.clone())
     })
 }
 
@@ -522,7 +522,7 @@ pub(super) fn base_request(
             default: p.default.as_ref(),
         };
         let value = sampler
-            .value(&p.ty, hint)
+            .value(&p.ty.ty, hint)
             .ok_or_else(|| format!("no valid value for parameter `{}`", p.name))?;
         params.push(Param {
             location: p.location,
@@ -533,7 +533,7 @@ pub(super) fn base_request(
     let body = match &op.body {
         Some(b) if matches!(b.media, Media::Json(_) | Media::Form | Media::Multipart) => {
             let value = sampler
-                .value(&b.ty, Hint::default())
+                .value(&b.ty.ty, Hint::default())
                 .ok_or_else(|| "no valid value for the body (a pattern the runner cannot satisfy?)".to_owned())?;
             Some(value)
         }

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use generator::model::{Api, Method, ParamLocation, TypeKind, TypeRef};
+use generator::model::{Api, Method, ParamLocation, TypeKind, TypeRef, TypeUse};
 use serde_json::Value;
 
 use super::{
@@ -152,7 +152,7 @@ fn verdict(api: &Api, kinds: &[Resources], safety: Safety, unknown_ids: &[String
         && op
             .body
             .as_ref()
-            .and_then(|b| field_type(api, &b.ty, &edit.path))
+            .and_then(|b| field_type(api, &b.ty.ty, &edit.path))
             .is_none_or(|ty| fits(api, &ty, value))
     {
         return Some(Why::NotOurs);
@@ -188,7 +188,7 @@ fn verdict(api: &Api, kinds: &[Resources], safety: Safety, unknown_ids: &[String
                     ParamValue::Text(t) => {
                         carries_tag(t)
                             || unknown_ids.contains(t)
-                            || as_read(q, &Value::String(t.clone())).is_none_or(|read| !fits(api, &q.ty, &read))
+                            || as_read(q, &Value::String(t.clone())).is_none_or(|read| !fits(api, &q.ty.ty, &read))
                     }
                 })
         });
@@ -228,7 +228,7 @@ fn verdict(api: &Api, kinds: &[Resources], safety: Safety, unknown_ids: &[String
 /// body (RPC style: `POST /orders.cancel {"order_id": 7}`): a required top-level field named
 /// like an id, holding a value that is not the run's.
 fn names_other_resource(api: &Api, op: &generator::model::Operation, case: &Case) -> bool {
-    let (Some(body), Some(s)) = (case_body(case), op.body.as_ref().and_then(|b| api.struct_of(&b.ty))) else {
+    let (Some(body), Some(s)) = (case_body(case), op.body.as_ref().and_then(|b| api.struct_of(&b.ty.ty))) else {
         return false;
     };
     s.fields
@@ -253,9 +253,9 @@ fn case_body(case: &Case) -> Option<Value> {
     Some(body)
 }
 
-/// Whether `value` is a valid value of `ty`.
+/// Whether `value` (an id or a parameter as read, never `null`) is a valid value of `ty`.
 fn fits(api: &Api, ty: &TypeRef, value: &Value) -> bool {
-    generator::model::validate::validate(api, ty, false, value).is_empty()
+    generator::model::validate::validate(api, &TypeUse::non_null(ty.clone()), value).is_empty()
 }
 
 /// The type of the field at `path` in a body of type `ty`.
@@ -270,5 +270,5 @@ fn field_type(api: &Api, ty: &TypeRef, path: &[String]) -> Option<TypeRef> {
         return None;
     };
     let field = s.fields.iter().find(|f| &f.wire_name == first)?;
-    field_type(api, &field.ty, rest)
+    field_type(api, &field.ty.ty, rest)
 }

@@ -112,10 +112,10 @@ fn an_edge_inside_an_optional_object_carries_the_objects_required_fields() {
     let body = sent_body(accepted);
     assert_eq!(body["application"]["throttleRate"], json!(1));
     assert!(body["application"]["name"].is_string(), "{body}");
-    assert!(validate(api, body_ty, false, &body).is_empty(), "{body}");
+    assert!(validate(api, body_ty, &body).is_empty(), "{body}");
     // A refused edge is refused for its own reason only.
     let refused = case(&plan, "createThing.application.throttleRate.below_minimum");
-    let violations = validate(api, body_ty, false, &sent_body(refused));
+    let violations = validate(api, body_ty, &sent_body(refused));
     assert_eq!(violations.len(), 1, "{violations:?}");
     assert_eq!(violations[0].at, "/application/throttleRate");
     // The required field's own `missing` leaves only it out.
@@ -450,7 +450,7 @@ paths:
                 continue;
             };
             let read = super::as_read(p, &Value::String(t.clone())).unwrap();
-            let valid = validate(api, &p.ty, false, &read).is_empty();
+            let valid = validate(api, &p.ty, &read).is_empty();
             if c.name.contains(&format!(".{}.", p.name)) {
                 assert_eq!(valid, c.expect == Expect::Accepted, "{}: {read}", c.name);
             }
@@ -490,7 +490,7 @@ fn a_struct_that_counts_its_keys_gets_each_bound_and_one_past_it() {
     // The valid body has the one property `minProperties` asks for.
     let valid = sent_body(case(&plan, "createThing.valid"));
     assert_eq!(valid.as_object().unwrap().len(), 1, "{valid}");
-    assert!(validate(api, body_ty, false, &valid).is_empty(), "{valid}");
+    assert!(validate(api, body_ty, &valid).is_empty(), "{valid}");
     let keys = |name: &str| {
         let c = case(&plan, &format!("createThing.{name}"));
         let body = sent_body(c);
@@ -499,7 +499,7 @@ fn a_struct_that_counts_its_keys_gets_each_bound_and_one_past_it() {
         let keys: Vec<String> = object.as_object().unwrap().keys().cloned().collect();
         // What the case expects is what the validator says of the body it sends.
         assert_eq!(
-            validate(api, body_ty, false, &body).is_empty(),
+            validate(api, body_ty, &body).is_empty(),
             c.expect != Expect::Rejected,
             "{name}: {body}"
         );

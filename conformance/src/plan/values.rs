@@ -4,7 +4,7 @@
 
 use codegen_runtime::formats::Format;
 use generator::model::validate::validate;
-use generator::model::{Api, Field, IntWidth, Rules, Struct, TypeKind, TypeRef};
+use generator::model::{Api, Field, IntWidth, Rules, Struct, TypeKind, TypeRef, TypeUse};
 use serde_json::{Map, Value, json};
 
 /// Makes valid values; `tag` marks the strings of this run (urls, names) for cleanup.
@@ -39,8 +39,9 @@ impl<'a> Hint<'a> {
 }
 
 impl Sampler<'_> {
+    /// Whether a value the sampler made (never `null`) is a valid value of `ty`.
     pub fn is_valid(&self, ty: &TypeRef, value: &Value) -> bool {
-        validate(self.api, ty, false, value).is_empty()
+        validate(self.api, &TypeUse::non_null(ty.clone()), value).is_empty()
     }
 
     /// A valid value of `ty`, or `None` when none can be found (a pattern it cannot satisfy).
@@ -104,7 +105,7 @@ impl Sampler<'_> {
                     for field in s.fields.iter().filter(|f| f.required) {
                         object.insert(
                             field.wire_name.clone(),
-                            self.value_at(&field.ty, Hint::of(field), depth + 1)?,
+                            self.value_at(&field.ty.ty, Hint::of(field), depth + 1)?,
                         );
                     }
                     // As many keys as `minProperties` asks: the optional properties first,
@@ -114,7 +115,7 @@ impl Sampler<'_> {
                         if object.len() as u64 >= min {
                             break;
                         }
-                        if let Some(v) = self.value_at(&field.ty, Hint::of(field), depth + 1) {
+                        if let Some(v) = self.value_at(&field.ty.ty, Hint::of(field), depth + 1) {
                             object.insert(field.wire_name.clone(), v);
                         }
                     }
@@ -271,7 +272,7 @@ impl Sampler<'_> {
     pub fn strings(&self, rules: &Rules, name: &str) -> Vec<Value> {
         let tag = self.tag;
         let mut out: Vec<String> = Vec::new();
-        if let Some(format) = rules.format.as_deref().and_then(Format::from_name) {
+        if let Some(format) = rules.format {
             // What the run creates carries its tag (README, "Safety on staging"): in an URI's
             // path or an email's local part; other formats take the shared sample as it is.
             match format {
@@ -349,7 +350,7 @@ mod tests {
         };
         for format in Format::ALL.into_iter().filter(|f| f.is_checked()) {
             let rules = Rules {
-                format: Some(format.name().to_owned()),
+                format: Some(format),
                 ..Rules::default()
             };
             let first = sampler.strings(&rules, "field").remove(0);

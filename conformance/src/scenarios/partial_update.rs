@@ -50,7 +50,7 @@ pub fn plan(p: &Planning, base: &Case, out: &mut Vec<Case>, notes: &mut Vec<Stri
     let Some(update_ty) = p.op.body.as_ref().map(|b| &b.ty) else {
         return;
     };
-    let Some(fields) = p.api.struct_of(update_ty) else {
+    let Some(fields) = p.api.struct_of(&update_ty.ty) else {
         return;
     };
     let create_body = distinctive_create_body(p);
@@ -67,7 +67,7 @@ pub fn plan(p: &Planning, base: &Case, out: &mut Vec<Case>, notes: &mut Vec<Stri
         let current = create_body
             .as_ref()
             .and_then(|b| b.get(&field.wire_name))
-            .filter(|v| p.sampler.is_valid(&field.ty, v));
+            .filter(|v| p.sampler.is_valid(&field.ty.ty, v));
         let value = match (current, &base.body) {
             (Some(v), _) => v.clone(),
             (None, RequestBody::Json(b)) if b.get(&field.wire_name).is_some() => {
@@ -104,7 +104,7 @@ pub fn plan(p: &Planning, base: &Case, out: &mut Vec<Case>, notes: &mut Vec<Stri
         let mut body = Value::Object(probe.clone());
         let Some(value) = candidates(p, field).into_iter().find(|v| {
             body[field.wire_name.as_str()] = v.clone();
-            Some(v) != current && p.sampler.is_valid(update_ty, &body)
+            Some(v) != current && p.sampler.is_valid(&update_ty.ty, &body)
         }) else {
             notes.push(format!(
                 "{}: no partial-update case for `{}`: no valid value unlike the resource's",
@@ -146,7 +146,7 @@ pub fn plan(p: &Planning, base: &Case, out: &mut Vec<Case>, notes: &mut Vec<Stri
 fn distinctive_create_body(p: &Planning) -> Option<Value> {
     let mut body = p.resources.create_body.clone()?;
     let create_ty = &p.api.operation(&p.resources.create)?.body.as_ref()?.ty;
-    let Some(fields) = p.api.struct_of(create_ty) else {
+    let Some(fields) = p.api.struct_of(&create_ty.ty) else {
         return Some(body);
     };
     for field in fields.fields.iter().filter(|f| !f.read_only) {
@@ -156,7 +156,7 @@ fn distinctive_create_body(p: &Planning) -> Option<Value> {
         for value in candidates(p, field) {
             let mut with = body.clone();
             with[field.wire_name.as_str()] = value;
-            if p.sampler.is_valid(create_ty, &with) {
+            if p.sampler.is_valid(&create_ty.ty, &with) {
                 body = with;
                 break;
             }
@@ -177,18 +177,18 @@ fn candidates(p: &Planning, field: &Field) -> Vec<Value> {
         out.push(Value::String(format!("{secret}-updated")));
         out.push(Value::String(secret));
     }
-    if let Some(item) = item_type(p, &field.ty) {
+    if let Some(item) = item_type(p, &field.ty.ty) {
         let items = spellings(p, item, Hint::named(&field.wire_name));
         if let [first, second, ..] = items.as_slice() {
             out.push(json!([first, second]));
         }
         out.extend(items.iter().map(|v| json!([v])));
     }
-    out.extend(spellings(p, &field.ty, hint));
+    out.extend(spellings(p, &field.ty.ty, hint));
     out.extend(field.examples.iter().cloned());
     let mut unique: Vec<Value> = Vec::new();
     for v in out {
-        let fits = p.sampler.is_valid(&field.ty, &v);
+        let fits = p.sampler.is_valid(&field.ty.ty, &v);
         if fits && !is_empty(&v) && Some(&v) != field.default.as_ref() && !unique.contains(&v) {
             unique.push(v);
         }

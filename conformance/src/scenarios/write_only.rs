@@ -37,7 +37,7 @@ pub fn plan(p: &Planning, base: &Case, out: &mut Vec<Case>) {
     let Some(body) = &p.op.body else { return };
     let fields: Vec<String> = p
         .api
-        .struct_of(&body.ty)
+        .struct_of(&body.ty.ty)
         .map(|s| {
             s.fields
                 .iter()

@@ -74,7 +74,9 @@ pub type Uuid = codegen_runtime::uuid::Uuid;
 #[derive(Debug, Clone, PartialEq)]
 pub struct DateTime(String);
 
-rt::newtype!(string DateTime, "date-time", rt::StringRules::NONE.format("date-time"));
+rt::newtype!(
+    string DateTime, "date-time", rt::StringRules::NONE.format(rt::Format::DateTime)
+);
 
 rt::string_enum! {
     /// Polymorphic discriminator. Always webhook.

@@ -64,7 +64,7 @@ pub struct WebhookCreateUrl(String);
 
 rt::newtype!(
     string WebhookCreateUrl, "url", rt::StringRules::NONE.min_length(1).max_length(2083)
-    .pattern("^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#@:]").format("uri")
+    .pattern("^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#@:]").format(rt::Format::Uri)
 );
 
 /// Request timeout in milliseconds (1000-30000)

@@ -31,7 +31,7 @@ pub struct EndpointCreateUrl(String);
 
 rt::newtype!(
     string EndpointCreateUrl, "url", rt::StringRules::NONE
-    .pattern("^https://[^\\s/?#@:]").format("uri")
+    .pattern("^https://[^\\s/?#@:]").format(rt::Format::Uri)
 );
 
 /// Body for PATCH /v1/webhook/endpoint.update. Only provided fields will be updated.
@@ -77,7 +77,9 @@ rt::object!(Endpoint);
 #[derive(Debug, Clone, PartialEq)]
 pub struct DateTime(String);
 
-rt::newtype!(string DateTime, "date-time", rt::StringRules::NONE.format("date-time"));
+rt::newtype!(
+    string DateTime, "date-time", rt::StringRules::NONE.format(rt::Format::DateTime)
+);
 
 /// The webhook endpoints of the authenticated user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -41,7 +41,7 @@ rt::newtype!(
 #[derive(Debug, Clone, PartialEq)]
 pub struct Uri(String);
 
-rt::newtype!(string Uri, "uri", rt::StringRules::NONE.format("uri"));
+rt::newtype!(string Uri, "uri", rt::StringRules::NONE.format(rt::Format::Uri));
 
 /// Body for PATCH /v1/webhooks/{id}. All fields are optional — only provided fields are changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -100,7 +100,9 @@ rt::object!(Webhook);
 #[derive(Debug, Clone, PartialEq)]
 pub struct DateTime(String);
 
-rt::newtype!(string DateTime, "date-time", rt::StringRules::NONE.format("date-time"));
+rt::newtype!(
+    string DateTime, "date-time", rt::StringRules::NONE.format(rt::Format::DateTime)
+);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]

@@ -1,8 +1,9 @@
 //! Validators for the OpenAPI / JSON Schema string formats, used by
 //! generated code at runtime.
 //!
-//! [`check_format`] validates a string against a `format`; formats this
-//! module does not know are accepted, as JSON Schema prescribes. The numeric
+//! [`Format::check`] validates a string against a `format`. A spec's format name is read
+//! into a [`Format`] once, when the spec is lowered; formats this module does not know are
+//! accepted, as JSON Schema prescribes (lowering keeps no rule for them). The numeric
 //! formats (`int32`, `int64`, `float`, `double`) and the annotation-only ones
 //! (`password`, `binary`) are known but put no constraint on strings.
 //!
@@ -260,25 +261,6 @@ impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
-}
-
-/// Checks `value` against the OpenAPI/JSON Schema `format`; Ok for formats this module does not know.
-pub fn check_format(format: &str, value: &str) -> Result<(), FormatError> {
-    Format::from_name(format).map_or(Ok(()), |f| f.check(value))
-}
-
-/// Whether this module knows `format` (including the formats that put no
-/// constraint on strings, such as `int32` or `password`).
-#[must_use]
-pub fn is_known_format(format: &str) -> bool {
-    Format::from_name(format).is_some()
-}
-
-/// Whether [`check_format`] can reject a string for `format`, i.e. whether
-/// generated code needs to call it at all.
-#[must_use]
-pub fn is_validated_format(format: &str) -> bool {
-    Format::from_name(format).is_some_and(Format::is_checked)
 }
 
 // ---------------------------------------------------------------------------
@@ -962,14 +944,18 @@ fn check_base64(value: &str) -> Result<(), String> {
 mod tests {
     use super::*;
 
+    fn known(format: &str) -> Format {
+        Format::from_name(format).unwrap_or_else(|| panic!("{format} is not a format"))
+    }
+
     fn ok(format: &str, value: &str) {
-        if let Err(e) = check_format(format, value) {
+        if let Err(e) = known(format).check(value) {
             panic!("{format} {value:?} should be valid: {e}");
         }
     }
 
     fn bad(format: &str, value: &str) -> String {
-        match check_format(format, value) {
+        match known(format).check(value) {
             Ok(()) => panic!("{format} {value:?} should be invalid"),
             Err(e) => {
                 assert_eq!(e.format, format);
@@ -1201,15 +1187,12 @@ mod tests {
     fn formats_without_string_constraints() {
         for format in ["int32", "int64", "float", "double", "password", "binary"] {
             ok(format, "anything at all");
-            assert!(is_known_format(format));
-            assert!(!is_validated_format(format));
+            assert!(!known(format).is_checked());
         }
-        ok("unknown-format", "anything");
-        ok("URI", "not checked: format names are case-sensitive");
-        assert!(!is_known_format("unknown-format"));
-        assert!(!is_validated_format("unknown-format"));
-        assert!(is_known_format("date-time"));
-        assert!(is_validated_format("uri-reference"));
+        // Unknown names (format names are case-sensitive) are no format: nothing to check.
+        assert_eq!(Format::from_name("unknown-format"), None);
+        assert_eq!(Format::from_name("URI"), None);
+        assert!(Format::DateTime.is_checked() && Format::UriReference.is_checked());
     }
 
     #[test]
@@ -1258,7 +1241,7 @@ mod tests {
 
     #[test]
     fn error_display() {
-        let error = check_format("date", "2024-13-01").unwrap_err();
+        let error = Format::Date.check("2024-13-01").unwrap_err();
         assert_eq!(
             error,
             FormatError {

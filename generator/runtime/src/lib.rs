@@ -18,6 +18,7 @@ pub mod server;
 pub mod style;
 pub mod uuid;
 
+pub use formats::Format;
 pub use nullable::{Nullable, optional};
 pub use numbers::optional_whole;
 pub use rules::{ArrayRules, ConstraintError, NumberRules, StringRules};

@@ -7,6 +7,8 @@ use std::sync::{Arc, RwLock};
 
 use fancy_regex::Regex;
 
+use crate::formats::Format;
+
 /// A value outside what the spec allows: names the field, the rule, the bound and the value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConstraintError {
@@ -51,7 +53,7 @@ pub struct StringRules<'a> {
     pub min_length: Option<u64>,
     pub max_length: Option<u64>,
     pub pattern: Option<&'a str>,
-    pub format: Option<&'a str>,
+    pub format: Option<Format>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -62,7 +64,7 @@ pub struct ArrayRules {
 }
 
 // Builders, so that generated code names only the rules a spec sets:
-// `StringRules::NONE.max_length(10).format("email")`.
+// `StringRules::NONE.max_length(10).format(Format::Email)`.
 impl NumberRules {
     pub const NONE: NumberRules = NumberRules {
         minimum: None,
@@ -135,7 +137,7 @@ impl<'a> StringRules<'a> {
             ..self
         }
     }
-    pub const fn format(self, value: &'a str) -> Self {
+    pub const fn format(self, value: Format) -> Self {
         StringRules {
             format: Some(value),
             ..self
@@ -370,7 +372,7 @@ pub fn check_string(subject: &str, value: &str, rules: &StringRules<'_>) -> Resu
         ));
     }
     if let Some(format) = rules.format
-        && let Err(e) = crate::formats::check_format(format, value)
+        && let Err(e) = format.check(value)
     {
         return Err(fail(
             subject,

@@ -20,7 +20,7 @@ impl Uuid {
         min_length: None,
         max_length: None,
         pattern: None,
-        format: Some("uuid"),
+        format: Some(crate::formats::Format::Uuid),
     };
 
     pub const fn from_u128(value: u128) -> Uuid {

@@ -69,9 +69,9 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, here: &TokenStream) -> TokenS
     let docs = doc(def.description.as_deref());
     let fields = s.fields.iter().map(|f| {
         let ident = format_ident!("{}", f.rust_name);
-        let ty = own_reading_type_tokens(api, &f.ty, here);
+        let ty = own_reading_type_tokens(api, &f.ty.ty, here);
         // Plain integers of 3.1 schemas also take `10.0` (constrained ones do in their type).
-        let whole_floats = api.whole_floats_are_integers && matches!(api.unalias(&f.ty), TypeRef::Integer(_));
+        let whole_floats = api.whole_floats_are_integers && matches!(api.unalias(&f.ty.ty), TypeRef::Integer(_));
         let rename = (f.rust_name != f.wire_name).then(|| {
             let wire = &f.wire_name;
             quote!(#[serde(rename = #wire)])
@@ -210,10 +210,13 @@ fn string_rules(r: &Rules) -> TokenStream {
             chain = quote!(#chain.#method(#n));
         }
     }
-    for (value, method) in [(&r.pattern, quote!(pattern)), (&r.format, quote!(format))] {
-        if let Some(text) = value {
-            chain = quote!(#chain.#method(#text));
-        }
+    if let Some(pattern) = &r.pattern {
+        chain = quote!(#chain.pattern(#pattern));
+    }
+    if let Some(format) = r.format {
+        // The variant's name, as `Debug` writes a unit variant: `rt::Format::DateTime`.
+        let variant = format_ident!("{format:?}");
+        chain = quote!(#chain.format(rt::Format::#variant));
     }
     chain
 }
@@ -503,8 +506,8 @@ fn defaults(api: &Api) -> TokenStream {
         .filter_map(|(def, f)| {
             let value = f.default.as_ref()?;
             let name = format_ident!("{}", default_fn_name(def, f));
-            let ty = own_reading_type_tokens(api, &f.ty, &here);
-            let lit = literal(api, &f.ty, value, &here);
+            let ty = own_reading_type_tokens(api, &f.ty.ty, &here);
+            let lit = literal(api, &f.ty.ty, value, &here);
             Some(match f.presence() {
                 Presence::DefaultedNullable => quote!(pub fn #name() -> Option<#ty> { Some(#lit) }),
                 _ => quote!(pub fn #name() -> #ty { #lit }),
@@ -518,8 +521,8 @@ fn defaults(api: &Api) -> TokenStream {
         .filter_map(|(op, p)| {
             let value = p.default.as_ref()?;
             let name = format_ident!("{}", param_default_fn_name(op, p));
-            let ty = own_reading_type_tokens(api, &p.ty, &here);
-            let lit = literal(api, &p.ty, value, &here);
+            let ty = own_reading_type_tokens(api, &p.ty.ty, &here);
+            let lit = literal(api, &p.ty.ty, value, &here);
             Some(quote!(pub fn #name() -> #ty { #lit }))
         });
     let fns: Vec<TokenStream> = fns.into_iter().chain(param_fns).collect();

@@ -400,13 +400,13 @@ struct OperationItems {
 fn media_type_tokens(api: &Api, media: &Media, ty: &TypeUse, models: &TokenStream) -> TokenStream {
     match media {
         Media::Json(_) | Media::Form | Media::Multipart => {
-            let t = type_tokens(api, ty, models);
+            let t = type_tokens(api, &ty.ty, models);
             if ty.nullable { quote!(Option<#t>) } else { t }
         }
         Media::Text(_) => quote!(String),
         Media::Binary(_) => quote!(rt::Bytes),
         // The list of items.
-        Media::Sequence(_) => type_tokens(api, ty, models),
+        Media::Sequence(_) => type_tokens(api, &ty.ty, models),
     }
 }
 
@@ -480,7 +480,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
     let has_params = !op.parameters.is_empty();
     let param_fields = op.parameters.iter().map(|p| {
         let ident = format_ident!("{}", p.rust_name);
-        let ty = own_reading_type_tokens(api, &p.ty, models);
+        let ty = own_reading_type_tokens(api, &p.ty.ty, models);
         let ty = if p.required || p.default.is_some() {
             ty
         } else {

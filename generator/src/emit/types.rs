@@ -63,7 +63,7 @@ pub fn is_uuid_value(c: &Constrained) -> bool {
     c.base == TypeRef::String
         && c.rules
             == Rules {
-                format: Some(Format::Uuid.name().to_owned()),
+                format: Some(Format::Uuid),
                 ..Rules::default()
             }
 }

@@ -45,13 +45,7 @@ pub(super) fn rules(map: &Map<String, Value>, pointer: &str, kind: Kind) -> Resu
                         .to_owned(),
                 );
             }
-            // Only formats that can refuse a string are kept; the others (`password`, `binary`,
-            // formats the workspace does not know) only annotate.
-            if let Some(f) = map.get("format").and_then(Value::as_str)
-                && Format::from_name(f).is_some_and(Format::is_checked)
-            {
-                rules.format = Some(f.to_owned());
-            }
+            rules.format = checked_format(map);
             if let (Some(min), Some(max)) = (rules.min_length, rules.max_length)
                 && min > max
             {
@@ -77,6 +71,17 @@ pub(super) fn rules(map: &Map<String, Value>, pointer: &str, kind: Kind) -> Resu
         ));
     }
     Ok(rules)
+}
+
+/// The schema's `format`, read once here for all of lowering: only formats that can refuse a
+/// string are kept; the others (`password`, `binary`, the numeric widths, names the workspace
+/// does not know) only annotate, so they never reach [`Rules`] (unknown names are accepted
+/// as JSON Schema prescribes, without a warning).
+pub(super) fn checked_format(map: &Map<String, Value>) -> Option<Format> {
+    map.get("format")
+        .and_then(Value::as_str)
+        .and_then(Format::from_name)
+        .filter(|f| f.is_checked())
 }
 
 /// A non-negative integer keyword (`maxLength`, `minProperties`); 2020-12 counts `2.0` as 2.
@@ -197,13 +202,7 @@ pub(super) fn infer_type(map: &Map<String, Value>, values: Option<&[Value]>) -> 
         Kind::Object
     } else if has(&["items", "minItems", "maxItems", "uniqueItems"]) {
         Kind::Array
-    } else if has(&["minLength", "maxLength", "pattern"])
-        || map
-            .get("format")
-            .and_then(Value::as_str)
-            .and_then(Format::from_name)
-            .is_some_and(Format::is_checked)
-    {
+    } else if has(&["minLength", "maxLength", "pattern"]) || checked_format(map).is_some() {
         Kind::String
     } else if has(&[
         "minimum",

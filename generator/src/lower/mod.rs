@@ -154,7 +154,7 @@ fn reaches_by_value(api: &Api, from: TypeId, to: TypeId) -> bool {
             }
         };
         match &api.type_def(id).kind {
-            TypeKind::Struct(s) => s.fields.iter().for_each(|f| push(&f.ty)),
+            TypeKind::Struct(s) => s.fields.iter().for_each(|f| push(&f.ty.ty)),
             TypeKind::Union(u) => u.variants.iter().for_each(|v| push(&v.ty)),
             TypeKind::Alias(t) => push(t),
             TypeKind::Constrained(c) => push(&c.base),
@@ -173,7 +173,7 @@ fn drop_invalid_defaults(api: &mut Api) {
         let TypeKind::Struct(s) = &def.kind else { continue };
         for (f, field) in s.fields.iter().enumerate() {
             let Some(default) = &field.default else { continue };
-            if let Some(v) = validate(api, &field.ty, field.ty.nullable, default).first() {
+            if let Some(v) = validate(api, &field.ty, default).first() {
                 let message = format!(
                     "the default {default} of `{}` breaks its own schema ({}); the default is left out",
                     field.wire_name, v.message
@@ -210,7 +210,7 @@ fn check_values(api: &Api) -> Result<()> {
     for op in &api.operations {
         for p in &op.parameters {
             if let Some(default) = &p.default
-                && let Some(v) = validate(api, &p.ty, p.ty.nullable, default).first()
+                && let Some(v) = validate(api, &p.ty, default).first()
             {
                 return Err(Error::inconsistent(
                     &op.origin,

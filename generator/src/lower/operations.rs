@@ -8,7 +8,7 @@ use codegen_runtime::media::{self, Family};
 
 use super::fields;
 use super::names::{Namer, pascal, snake};
-use super::schema::{Lowerer, Target, string_key};
+use super::schema::{Lowerer, Target, or_null, string_key};
 use crate::error::{Error, Result, describe, join};
 use crate::load::{Document, Version};
 use crate::model::{
@@ -606,8 +606,9 @@ fn body_schema(lowerer: &mut Lowerer, media: &Media, media_value: &Value, at: &s
                 &join(at, "itemSchema"),
                 Target::new(format!("{name}Item"), "item"),
             )?;
+            // The item's own `null` is kept: an item has no flag of its own.
             Ok(TypeUse {
-                ty: TypeRef::Array(Box::new(item.ty)),
+                ty: TypeRef::Array(Box::new(or_null(item))),
                 nullable: false,
             })
         }
@@ -893,7 +894,7 @@ fn shape_of(api: &Api, ty: &TypeRef) -> Option<ParamShape> {
                 let properties = s
                     .fields
                     .iter()
-                    .map(|f| Some((f.wire_name.clone(), scalar_of(api, &f.ty)?)))
+                    .map(|f| Some((f.wire_name.clone(), scalar_of(api, &f.ty.ty)?)))
                     .collect::<Option<Vec<_>>>()?;
                 let others = match &s.additional {
                     Some(Some(t)) => scalar_of(api, t)?,
@@ -926,7 +927,7 @@ pub fn settle_shapes(api: &mut Api) -> Result<()> {
     let mut warnings = Vec::new();
     for (o, op) in api.operations.iter().enumerate() {
         for (i, p) in op.parameters.iter().enumerate() {
-            let shape = shape_of(api, &p.ty).ok_or_else(|| {
+            let shape = shape_of(api, &p.ty.ty).ok_or_else(|| {
                 Error::unsupported(
                     join(&p.origin, "schema"),
                     format!(
@@ -990,17 +991,17 @@ pub fn settle_shapes(api: &mut Api) -> Result<()> {
             .filter(|b| matches!(b.media, Media::Form | Media::Multipart))
         {
             let kinds: Vec<(String, FieldKind)> = api
-                .struct_of(&b.ty)
+                .struct_of(&b.ty.ty)
                 .map(|s| {
                     s.fields
                         .iter()
                         .map(|f| {
-                            let kind = match (scalar_of(api, &f.ty), api.unalias(&f.ty)) {
+                            let kind = match (scalar_of(api, &f.ty.ty), api.unalias(&f.ty.ty)) {
                                 (Some(s), _) => FieldKind::Text(s),
                                 (None, TypeRef::Array(item)) => {
                                     scalar_of(api, item).map_or(FieldKind::Json, FieldKind::Repeated)
                                 }
-                                _ => match shape_of(api, &f.ty) {
+                                _ => match shape_of(api, &f.ty.ty) {
                                     Some(ParamShape::Array(s)) => FieldKind::Repeated(s),
                                     _ => FieldKind::Json,
                                 },

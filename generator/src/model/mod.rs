@@ -3,6 +3,7 @@
 //! Every decision about names, nullability and constraints is made in lowering and stored
 //! here; nothing in this module knows YAML, and nothing knows Rust tokens.
 
+use codegen_runtime::formats::Format;
 use codegen_runtime::json;
 pub use codegen_runtime::json::JsonTypes;
 pub use codegen_runtime::style::{FieldKind, Scalar, Serialization, Style};
@@ -64,8 +65,8 @@ pub enum TypeKind {
 
 /// A use of a type: the type, and whether `null` is allowed too. Fields, parameters, bodies,
 /// response bodies and a checked value's sub-schemas hold one; [`Api::admits_null`] is the one
-/// answer to whether a use admits `null`. It reads as its type (`Deref`), so code that asks
-/// only about the type does not spell `.ty` twice.
+/// answer to whether a use admits `null`. It does not read as its type: code that wants only
+/// the type writes `.ty`, so a flag is never dropped unseen.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TypeUse {
     pub ty: TypeRef,
@@ -80,14 +81,6 @@ impl TypeUse {
     /// A use that does not admit `null` by its flag.
     pub fn non_null(ty: TypeRef) -> Self {
         TypeUse { ty, nullable: false }
-    }
-}
-
-impl std::ops::Deref for TypeUse {
-    type Target = TypeRef;
-
-    fn deref(&self) -> &TypeRef {
-        &self.ty
     }
 }
 
@@ -210,7 +203,7 @@ impl Checked {
                 min_length: r.min_length,
                 max_length: r.max_length,
                 pattern: r.pattern.as_deref(),
-                format: r.format.as_deref(),
+                format: r.format,
             },
             arrays: codegen_runtime::rules::ArrayRules {
                 min_items: r.min_items,
@@ -336,7 +329,8 @@ pub struct Rules {
     pub min_length: Option<u64>,
     pub max_length: Option<u64>,
     pub pattern: Option<String>,
-    pub format: Option<String>,
+    /// A format that can refuse a string; lowering keeps no other (`password`, unknown names).
+    pub format: Option<Format>,
     pub min_items: Option<u64>,
     pub max_items: Option<u64>,
     pub unique_items: bool,
@@ -742,10 +736,10 @@ impl Api {
     /// or by its own rules (a checked value). The one answer to the question.
     pub fn admits_null(&self, ty: &TypeUse) -> bool {
         ty.nullable
-            || matches!(self.unalias(ty), TypeRef::Any | TypeRef::OrNull(_))
+            || matches!(self.unalias(&ty.ty), TypeRef::Any | TypeRef::OrNull(_))
             || self
-                .checked_of(ty)
-                .is_some_and(|_| validate::validate(self, ty, false, &Value::Null).is_empty())
+                .checked_of(&ty.ty)
+                .is_some_and(|_| validate::validate(self, ty, &Value::Null).is_empty())
     }
 
     /// The object type a reference stands for, through aliases; `None` for anything else.

@@ -17,15 +17,17 @@ pub struct Violation {
     pub message: String,
 }
 
-/// Every violation of `value` against `ty` (with `null` allowed when `nullable`).
-pub fn validate(api: &Api, ty: &TypeRef, nullable: bool, value: &Value) -> Vec<Violation> {
+/// Every violation of `value` against a use of a type: its type, with `null` allowed as
+/// [`Api::admits_null`] says (the use's flag, or the type itself). A caller that holds only a
+/// type (an array's items, a union's branch) writes `TypeUse::new(ty, false)` out.
+pub fn validate(api: &Api, ty: &TypeUse, value: &Value) -> Vec<Violation> {
     let mut out = Vec::new();
     Checker {
         api,
         out: &mut out,
         depth: 0,
     }
-    .check(ty, nullable, value, "");
+    .check(&ty.ty, ty.nullable, value, "");
     out
 }
 
@@ -131,7 +133,7 @@ impl Checker<'_> {
                 }
                 for field in &s.fields {
                     match map.get(&field.wire_name) {
-                        Some(v) => self.check(&field.ty, field.ty.nullable, v, &join(at, &field.wire_name)),
+                        Some(v) => self.check(&field.ty.ty, field.ty.nullable, v, &join(at, &field.wire_name)),
                         None if field.required => {
                             self.fail(at, format!("must have the required property `{}`", field.wire_name))
                         }
@@ -186,7 +188,7 @@ impl Checker<'_> {
                 let matches = u
                     .variants
                     .iter()
-                    .any(|v| validate(self.api, &v.ty, false, value).is_empty());
+                    .any(|v| validate(self.api, &TypeUse::new(v.ty.clone(), false), value).is_empty());
                 if !matches {
                     self.fail(at, "matches none of the schemas it may be");
                 }
@@ -223,7 +225,7 @@ pub fn check_rules(subject: &str, r: &Rules, value: &Value) -> Result<(), codege
                 min_length: r.min_length,
                 max_length: r.max_length,
                 pattern: r.pattern.as_deref(),
-                format: r.format.as_deref(),
+                format: r.format,
             };
             rules::check_string(subject, s, &strings)
         }

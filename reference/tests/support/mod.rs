@@ -108,8 +108,7 @@ impl Harness {
             .unwrap_or_else(|| panic!("{operation_id} documents no {status}"));
         match &response.body {
             Some(body) => {
-                let problems =
-                    generator::model::validate::validate(&self.model, &body.ty, body.ty.nullable, &answer.body);
+                let problems = generator::model::validate::validate(&self.model, &body.ty, &answer.body);
                 assert!(
                     problems.is_empty(),
                     "{operation_id} {status}: {problems:?} in {}",

@@ -55,12 +55,7 @@ impl Lowerer<'_> {
         match &declared {
             None if has(TYPED_RULE_KEYWORDS) => return true,
             None => {
-                if map
-                    .get("format")
-                    .and_then(Value::as_str)
-                    .and_then(codegen_runtime::formats::Format::from_name)
-                    .is_some_and(codegen_runtime::formats::Format::is_checked)
-                {
+                if checked_format(map).is_some() {
                     return true;
                 }
             }

@@ -8,9 +8,10 @@ mod unions;
 
 use std::collections::HashMap;
 
+use codegen_runtime::formats::Format;
 use serde_json::{Map, Value};
 
-use super::keywords::{Kind, count, infer_type, int_width, rules};
+use super::keywords::{Kind, checked_format, count, infer_type, int_width, rules};
 use super::names::{Namer, pascal};
 use crate::error::{Error, ErrorKind, Result, describe, join};
 use crate::load::{Document, Version};
@@ -163,7 +164,7 @@ pub struct Lowerer<'a> {
     /// `$ref` targets already lowered (or being lowered), with their nullability.
     by_pointer: HashMap<String, (TypeId, bool)>,
     /// Strings constrained only by a format share one type per format (`Uuid`, `DateTime`).
-    by_format: HashMap<String, TypeId>,
+    by_format: HashMap<Format, TypeId>,
     /// Inline types by their shape (the `Debug` text of their kind, names of the types they
     /// use included): structurally identical ones share one type.
     by_shape: HashMap<String, TypeId>,
@@ -651,15 +652,14 @@ impl<'a> Lowerer<'a> {
         }
         if let Some(format) = rules
             .format
-            .clone()
             .filter(|_| base == TypeRef::String && target.slot.is_none())
             && rules
                 == (Rules {
-                    format: Some(format.clone()),
+                    format: Some(format),
                     ..Rules::default()
                 })
         {
-            return Ok(TypeRef::Named(self.format_type(&format, rules)));
+            return Ok(TypeRef::Named(self.format_type(format, rules)));
         }
         let subject = target.subject.clone();
         let id = self.define(
@@ -671,15 +671,15 @@ impl<'a> Lowerer<'a> {
         Ok(TypeRef::Named(id))
     }
 
-    fn format_type(&mut self, format: &str, rules: Rules) -> TypeId {
-        if let Some(id) = self.by_format.get(format) {
+    fn format_type(&mut self, format: Format, rules: Rules) -> TypeId {
+        if let Some(id) = self.by_format.get(&format) {
             return *id;
         }
-        let name = self.names.unique(pascal(format));
+        let name = self.names.unique(pascal(format.name()));
         let constrained = Constrained {
             base: TypeRef::String,
             rules,
-            subject: format.to_owned(),
+            subject: format.name().to_owned(),
         };
         self.types.push(Some(TypeDef {
             name,
@@ -689,7 +689,7 @@ impl<'a> Lowerer<'a> {
             example: None,
         }));
         let id = TypeId(self.types.len() - 1);
-        self.by_format.insert(format.to_owned(), id);
+        self.by_format.insert(format, id);
         id
     }
 
@@ -892,9 +892,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// The type of a position without a `nullable` flag (an array item, a map value): `T`, or
-/// `T` or `null` when the schema admits null.
-fn or_null(lowered: TypeUse) -> TypeRef {
+/// The type of a position without a `nullable` flag (an array item, a map value, a sequence's
+/// item): `T`, or `T` or `null` when the schema admits null.
+pub(in crate::lower) fn or_null(lowered: TypeUse) -> TypeRef {
     if lowered.nullable && lowered.ty != TypeRef::Any {
         TypeRef::OrNull(Box::new(lowered.ty))
     } else {
