@@ -382,7 +382,7 @@ impl Mock {
                     .response_for(ok)
                     .and_then(|r| r.body.as_ref())
                     .and_then(|b| {
-                        let declared = self.declared(&b.ty);
+                        let declared = self.declared(&b.ty.ty);
                         let param = item_param?;
                         declared
                             .iter()
@@ -416,9 +416,9 @@ impl Mock {
                     .sample_answer(op, ok)
                     .and_then(|a| a.get(&id_key).cloned())
                     .or_else(|| {
-                        let s = self.api.struct_of(&op.response_for(ok)?.body.as_ref()?.ty)?;
+                        let s = self.api.struct_of(&op.response_for(ok)?.body.as_ref()?.ty.ty)?;
                         let f = s.fields.iter().find(|f| f.wire_name == id_key)?;
-                        self.sampler().value(&f.ty, Hint::of(f))
+                        self.sampler().value(&f.ty.ty, Hint::of(f))
                     })
                     .and_then(|v| v.as_str().map(str::to_owned))
                     .and_then(ending_in_digits)
