@@ -150,7 +150,7 @@ fn a_shard_out_of_range_is_a_usage_error() {
         assert_eq!(code, 0);
         stdout
             .lines()
-            .filter(|l| !l.starts_with("note:") && !l.ends_with(" cases"))
+            .filter(|l| !l.starts_with("note:") && !l.starts_with("resource:") && !l.ends_with(" cases"))
             .count()
     };
     let spec = spec.to_str().unwrap();
