@@ -397,48 +397,49 @@ impl Config {
 
     /// `conformance.toml` text that marks each failed check of `report` as a known deviation
     /// until `until`, with a reason to replace.
+    ///
+    /// The `[[known]]` entries are written by the `toml` crate's serializer (quoting and
+    /// escaping as TOML wants them); only the two comment lines on top are written here,
+    /// since a serializer writes no comments.
     pub fn baseline(report: &crate::report::Report, today: Date, until: Date) -> String {
+        #[derive(serde::Serialize)]
+        struct Known<'a> {
+            case: &'a str,
+            check: &'a str,
+            reason: &'a str,
+            until: String,
+        }
+        #[derive(serde::Serialize)]
+        struct Baseline<'a> {
+            known: Vec<Known<'a>>,
+        }
         let mut out = format!(
             "# Known deviations of {} on {today}: each failed check of the run, until {until}.\n\
              # Replace each reason with why the server differs (a ticket), or fix the server.\n",
             report.api
         );
         // One reason for all: the summary groups known deviations by check, reason and date.
-        let reason = toml_string(&format!(
-            "baseline of {today}: replace with why (a ticket), or fix the server"
-        ));
-        for case in report
+        let reason = format!("baseline of {today}: replace with why (a ticket), or fix the server");
+        let known: Vec<Known> = report
             .cases
             .iter()
             .filter(|c| c.status == crate::report::Status::Failed)
-        {
-            for failure in &case.failures {
-                out.push_str(&format!(
-                    "\n[[known]]\ncase = {}\ncheck = {}\nreason = {reason}\nuntil = \"{until}\"\n",
-                    toml_string(&case.name),
-                    toml_string(failure.name),
-                ));
-            }
+            .flat_map(|case| {
+                case.failures.iter().map(|failure| Known {
+                    case: &case.name,
+                    check: failure.name,
+                    reason: &reason,
+                    until: until.to_string(),
+                })
+            })
+            .collect();
+        if !known.is_empty() {
+            out.push('\n');
+            // Strings only: nothing here can fail to serialize.
+            out.push_str(&toml::to_string(&Baseline { known }).unwrap_or_default());
         }
         out
     }
-}
-
-/// A TOML basic string.
-fn toml_string(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// Line and column (1-based, in characters) of byte `offset` in `text`.
@@ -657,6 +658,17 @@ until = 2027-01-31
         report.cases[0].status = crate::report::Status::Failed;
         let today = Date::parse("2026-11-30").unwrap();
         let text = Config::baseline(&report, today, today.plus_days(30));
+        assert_eq!(
+            text,
+            "# Known deviations of kejue on 2026-11-30: each failed check of the run, until 2026-12-30.\n\
+             # Replace each reason with why the server differs (a ticket), or fix the server.\n\
+             \n\
+             [[known]]\n\
+             case = 'createWebhook.url.\"quoted\"'\n\
+             check = \"negative_data_rejection\"\n\
+             reason = \"baseline of 2026-11-30: replace with why (a ticket), or fix the server\"\n\
+             until = \"2026-12-30\"\n"
+        );
         let config = parse(&text).unwrap();
         assert_eq!(config.known.len(), 1, "{text}");
         assert_eq!(config.known[0].case, "createWebhook.url.\"quoted\"");
