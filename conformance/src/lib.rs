@@ -56,8 +56,8 @@ use report::{CaseResult, Report, SnapshotRun, Status};
 pub const TAG_PREFIX: &str = "cfm-";
 
 /// FNV-1a (64 bits): a hash that no Rust release, crate release or machine changes (std's
-/// `DefaultHasher` may), for seeds, file names and shards.
-/// `fnv`'s `FnvHasher` fed the bytes alone (not through `Hash`, which would add a length).
+/// `DefaultHasher` may), for seeds, file names and shards: `fnv`'s `FnvHasher`, fed the
+/// bytes alone (not through `Hash`, which would add a length).
 pub fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
     use std::hash::Hasher;
     let mut hasher = fnv::FnvHasher::default();
