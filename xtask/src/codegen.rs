@@ -251,7 +251,7 @@ fn standalone_runtime_manifest(root: &Path, runtime: &Path) -> anyhow::Result<St
         }
     }
     // `[lints] workspace = true` is the workspace's lints, as Cargo reads it.
-    if manifest.get("lints").is_some_and(|lints| inherits(lints)) {
+    if manifest.get("lints").is_some_and(inherits) {
         manifest.insert("lints".to_owned(), toml::Value::Table(shared("lints")));
     }
     for section in ["dependencies", "dev-dependencies", "build-dependencies"] {
