@@ -388,48 +388,49 @@ impl Config {
 
     /// `conformance.toml` text that marks each failed check of `report` as a known deviation
     /// until `until`, with a reason to replace.
+    ///
+    /// The `[[known]]` entries are written by the `toml` crate's serializer (quoting and
+    /// escaping as TOML wants them); only the two comment lines on top are written here,
+    /// since a serializer writes no comments.
     pub fn baseline(report: &crate::report::Report, today: Date, until: Date) -> String {
+        #[derive(serde::Serialize)]
+        struct Known<'a> {
+            case: &'a str,
+            check: &'a str,
+            reason: &'a str,
+            until: String,
+        }
+        #[derive(serde::Serialize)]
+        struct Baseline<'a> {
+            known: Vec<Known<'a>>,
+        }
         let mut out = format!(
             "# Known deviations of {} on {today}: each failed check of the run, until {until}.\n\
              # Replace each reason with why the server differs (a ticket), or fix the server.\n",
             report.api
         );
         // One reason for all: the summary groups known deviations by check, reason and date.
-        let reason = toml_string(&format!(
-            "baseline of {today}: replace with why (a ticket), or fix the server"
-        ));
-        for case in report
+        let reason = format!("baseline of {today}: replace with why (a ticket), or fix the server");
+        let known: Vec<Known> = report
             .cases
             .iter()
             .filter(|c| c.status == crate::report::Status::Failed)
-        {
-            for failure in &case.failures {
-                out.push_str(&format!(
-                    "\n[[known]]\ncase = {}\ncheck = {}\nreason = {reason}\nuntil = \"{until}\"\n",
-                    toml_string(&case.name),
-                    toml_string(failure.name),
-                ));
-            }
+            .flat_map(|case| {
+                case.failures.iter().map(|failure| Known {
+                    case: &case.name,
+                    check: failure.name,
+                    reason: &reason,
+                    until: until.to_string(),
+                })
+            })
+            .collect();
+        if !known.is_empty() {
+            out.push('\n');
+            // Strings only: nothing here can fail to serialize.
+            out.push_str(&toml::to_string(&Baseline { known }).unwrap_or_default());
         }
         out
     }
-}
-
-/// A TOML basic string.
-fn toml_string(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// Line and column (1-based, in characters) of byte `offset` in `text`.
@@ -455,28 +456,24 @@ pub fn glob(pattern: &str, text: &str) -> bool {
     }
 }
 
-/// A day of the proleptic Gregorian calendar, as days since 1970-01-01 (UTC).
+/// A day of the proleptic Gregorian calendar (UTC): the `time` crate's, read and printed as
+/// `YYYY-MM-DD`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Date(i64);
+pub struct Date(time::Date);
 
 impl Date {
     /// `YYYY-MM-DD`, a day that exists.
     pub fn parse(text: &str) -> Option<Date> {
         let mut parts = text.split('-');
         let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        let digits = |part: &str, len: usize| part.len() == len && part.bytes().all(|b| b.is_ascii_digit());
+        if parts.next().is_some() || !digits(y, 4) || !digits(m, 2) || !digits(d, 2) {
             return None;
         }
-        let (y, m, d): (i64, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
-        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-        let days_in_month = match m {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return None,
-        };
-        (1..=days_in_month).contains(&d).then(|| Date(days_from_civil(y, m, d)))
+        let month = time::Month::try_from(m.parse::<u8>().ok()?).ok()?;
+        time::Date::from_calendar_date(y.parse().ok()?, month, d.parse().ok()?)
+            .ok()
+            .map(Date)
     }
 
     /// Today in UTC, by the system clock.
@@ -486,43 +483,19 @@ impl Date {
 
     /// The UTC day of `time`.
     pub fn of(time: std::time::SystemTime) -> Date {
-        let seconds = time.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        Date((seconds / 86_400) as i64)
+        Date(time::UtcDateTime::from(time).date())
     }
 
     pub fn plus_days(self, days: i64) -> Date {
-        Date(self.0 + days)
+        Date(self.0.saturating_add(time::SignedDuration::days(days)))
     }
 }
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (y, m, d) = civil_from_days(self.0);
-        write!(f, "{y:04}-{m:02}-{d:02}")
+        let (y, m, d) = self.0.to_calendar_date();
+        write!(f, "{y:04}-{:02}-{d:02}", u8::from(m))
     }
-}
-
-// Howard Hinnant's algorithms (days_from_civil, civil_from_days), exact for every date.
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = i64::from((m + 9) % 12);
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 #[cfg(test)]
@@ -535,7 +508,7 @@ mod tests {
 
     #[test]
     fn dates_read_print_and_count() {
-        assert_eq!(Date::parse("1970-01-01"), Some(Date(0)));
+        assert_eq!(Date::parse("1970-01-01"), Some(Date::of(std::time::UNIX_EPOCH)));
         assert_eq!(Date::parse("2000-03-01").unwrap().to_string(), "2000-03-01");
         assert_eq!(
             Date::parse("2024-02-29").unwrap().plus_days(1).to_string(),
@@ -551,6 +524,8 @@ mod tests {
             "2027-1-31",
             "27-01-31",
             "2027-01-31T00",
+            "+202-01-31",
+            "2027-+1-31",
             "soon",
         ] {
             assert_eq!(Date::parse(bad), None, "{bad}");
@@ -674,6 +649,17 @@ until = 2027-01-31
         report.cases[0].status = crate::report::Status::Failed;
         let today = Date::parse("2026-11-30").unwrap();
         let text = Config::baseline(&report, today, today.plus_days(30));
+        assert_eq!(
+            text,
+            "# Known deviations of kejue on 2026-11-30: each failed check of the run, until 2026-12-30.\n\
+             # Replace each reason with why the server differs (a ticket), or fix the server.\n\
+             \n\
+             [[known]]\n\
+             case = 'createWebhook.url.\"quoted\"'\n\
+             check = \"negative_data_rejection\"\n\
+             reason = \"baseline of 2026-11-30: replace with why (a ticket), or fix the server\"\n\
+             until = \"2026-12-30\"\n"
+        );
         let config = parse(&text).unwrap();
         assert_eq!(config.known.len(), 1, "{text}");
         assert_eq!(config.known[0].case, "createWebhook.url.\"quoted\"");

@@ -56,6 +56,7 @@ use report::{CaseResult, Report, SnapshotRun, Status};
 /// Every value a run creates carries `cfm-<8 hex>`; `sweep` looks for exactly that, as a
 /// whole token (`plan::carries_tag`).
 pub use plan::TAG_PREFIX;
+pub use text::fnv1a;
 
 /// Plans every case of `api`, the scenarios' stateful ones included; `tag` marks what the
 /// run creates.
@@ -68,14 +69,32 @@ pub fn plan_with(api: &Api, tag: &str, operations: &[String], safety: plan::Safe
     plan::plan_with(api, tag, operations, safety, &scenarios::Scenarios::ALL)
 }
 
-/// A fresh run tag.
+/// A fresh run tag: 32 random bits from the OS, or, where the OS has no randomness to give,
+/// a hash of the clock, the process id and a counter, so that no two runs share a tag.
 pub fn new_tag() -> String {
     let mut bytes = [0u8; 4];
-    let _ = getrandom::fill(&mut bytes);
-    format!(
-        "{TAG_PREFIX}{}",
-        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    )
+    let random = getrandom::fill(&mut bytes).is_ok();
+    tag(random.then_some(u32::from_be_bytes(bytes)))
+}
+
+/// The tag of `random`, or of the fallback when there is none.
+fn tag(random: Option<u32>) -> String {
+    static FALLBACKS: AtomicUsize = AtomicUsize::new(0);
+    let value = random.unwrap_or_else(|| {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let n = FALLBACKS.fetch_add(1, Ordering::Relaxed);
+        let hash = fnv1a(
+            nanos
+                .to_le_bytes()
+                .into_iter()
+                .chain(std::process::id().to_le_bytes())
+                .chain(n.to_le_bytes()),
+        );
+        (hash ^ (hash >> 32)) as u32
+    });
+    format!("{TAG_PREFIX}{value:08x}")
 }
 
 /// One suite: a spec against a server.
@@ -578,5 +597,22 @@ impl Reporting<'_> {
             snapshot,
             exchange: text,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_run_tag_never_repeats_even_without_randomness() {
+        assert_eq!(super::tag(Some(0x0a0b_0c0d)), "cfm-0a0b0c0d");
+        assert_eq!(super::tag(Some(0)), "cfm-00000000");
+        let fallbacks: std::collections::HashSet<String> = (0..100).map(|_| super::tag(None)).collect();
+        assert_eq!(fallbacks.len(), 100);
+        for tag in &fallbacks {
+            let hex = tag.strip_prefix(super::TAG_PREFIX).unwrap();
+            assert!(hex.len() == 8 && hex.bytes().all(|b| b.is_ascii_hexdigit()), "{tag}");
+            assert!(crate::plan::carries_tag(tag), "{tag}");
+        }
+        assert_ne!(super::new_tag(), super::new_tag());
     }
 }

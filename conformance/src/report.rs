@@ -605,6 +605,10 @@ impl Report {
     }
 
     /// JUnit XML: one test suite per operation, one test case per case.
+    ///
+    /// Written here rather than with `quick-junit`: that crate brings chrono, uuid,
+    /// newtype-uuid, indexmap, quick-xml and strip-ansi-escapes into every build of the
+    /// runner, for the four elements and the escaping (`xml`) this needs.
     pub fn junit(&self) -> String {
         let mut by_op: BTreeMap<&str, Vec<&CaseResult>> = BTreeMap::new();
         for c in &self.cases {

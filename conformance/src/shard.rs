@@ -93,5 +93,11 @@ mod tests {
         // Stable: FNV-1a's published test vectors, so a name's shard never moves.
         assert_eq!(crate::text::fnv1a("a".bytes()), 0xaf63_dc4c_8601_ec8c);
         assert_eq!(crate::text::fnv1a("foobar".bytes()), 0x8594_4171_f739_67e8);
+        assert_eq!(crate::text::fnv1a("".bytes()), 0xcbf2_9ce4_8422_2325);
+        // What the hand-written fold gave before the `fnv` crate: a pattern's seed.
+        assert_eq!(
+            crate::text::fnv1a("[a-z]+".bytes().chain([0]).chain("createWebhook.url.pattern".bytes())),
+            0x5997_e42b_b2a8_3118
+        );
     }
 }

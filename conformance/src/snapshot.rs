@@ -9,6 +9,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
+// `internals` may change in a minor insta release: the workspace pins insta to `~1.49`.
 use insta::internals::TextSnapshotContents;
 
 use crate::error::RunError;

@@ -2,11 +2,15 @@
 //! that names seeds, snapshot files and shards.
 
 /// FNV-1a (64 bits): a hash that no Rust release, crate release or machine changes (std's
-/// `DefaultHasher` may), for seeds, file names and shards.
+/// `DefaultHasher` may), for seeds, file names and shards: `fnv`'s `FnvHasher`, fed the
+/// bytes alone (not through `Hash`, which would add a length).
 pub fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
-    bytes.into_iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    use std::hash::Hasher;
+    let mut hasher = fnv::FnvHasher::default();
+    for b in bytes {
+        hasher.write_u8(b);
+    }
+    hasher.finish()
 }
 
 /// An answer's text as failure messages show it: at most 300 characters.

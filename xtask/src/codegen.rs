@@ -221,7 +221,8 @@ fn runtime_copy(runtime: &Path, dir: &str) -> anyhow::Result<Vec<File>> {
     Ok(files)
 }
 
-/// The runtime's `Cargo.toml` with every `workspace = true` replaced by the workspace's value.
+/// The runtime's `Cargo.toml` with every `workspace = true` replaced by the workspace's value
+/// (package fields, dependencies and `[lints]`).
 fn standalone_runtime_manifest(root: &Path, runtime: &Path) -> anyhow::Result<String> {
     let read = |path: &Path| -> anyhow::Result<toml::Table> {
         let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
@@ -248,6 +249,10 @@ fn standalone_runtime_manifest(root: &Path, runtime: &Path) -> anyhow::Result<St
                     .with_context(|| format!("the workspace sets no package.{key}"))?;
             }
         }
+    }
+    // `[lints] workspace = true` is the workspace's lints, as Cargo reads it.
+    if manifest.get("lints").is_some_and(inherits) {
+        manifest.insert("lints".to_owned(), toml::Value::Table(shared("lints")));
     }
     for section in ["dependencies", "dev-dependencies", "build-dependencies"] {
         let Some(dependencies) = manifest.get_mut(section).and_then(toml::Value::as_table_mut) else {

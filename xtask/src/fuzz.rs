@@ -64,9 +64,7 @@ pub fn run(args: &Args) -> ExitCode {
         let _ = std::fs::write(&current, &input);
         if let Some(finding) = exercise(&input) {
             findings += 1;
-            let hash = input.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-            });
+            let hash = conformance::fnv1a(input.bytes());
             let saved = out.join(format!("finding-{hash:016x}.yaml"));
             let _ = std::fs::write(&saved, &input);
             eprintln!(

@@ -1,4 +1,4 @@
-//! Spec mutations for fuzzing the generator (`cargo xtask fuzz`, `xtask/tests/fuzz.rs`): real specs
+//! Spec mutations for fuzzing the generator (`cargo xtask fuzz`, `xtask/tests/it/fuzz.rs`): real specs
 //! bent structurally (types swapped, keys dropped, subtrees moved, odd values planted) and at
 //! the byte level, so that loading, lowering and emitting meet every shape of bad input.
 

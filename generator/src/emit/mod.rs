@@ -304,7 +304,7 @@ pub fn workspace_manifest() -> File {
     File {
         path: "Cargo.toml".into(),
         contents: format!(
-            "{MANIFEST_MARK}\n[package]\nname = \"generated\"\nversion = \"0.1.0\"\nedition.workspace = true\nlicense.workspace = true\npublish.workspace = true\n\n[dependencies]\naxum.workspace = true\ncodegen-runtime = {{ workspace = true, features = [\"server\"] }}\nserde.workspace = true\nserde_json.workspace = true\n"
+            "{MANIFEST_MARK}\n[package]\nname = \"generated\"\nversion = \"0.1.0\"\nedition.workspace = true\nlicense.workspace = true\npublish.workspace = true\n\n[lints]\nworkspace = true\n\n[dependencies]\naxum.workspace = true\ncodegen-runtime = {{ workspace = true, features = [\"server\"] }}\nserde.workspace = true\nserde_json.workspace = true\n"
         ),
     }
 }

@@ -1,0 +1,306 @@
+//! The JSON-Schema-Test-Suite (`../shared/jsts/`) as the yardstick of the model's one
+//! reading of JSON Schema (issue 11). Without `../shared/` beside the clone, each test prints
+//! a skip message (`testkit::shared`) and passes; with `REQUIRE_SHARED` set (CI) it fails.
+//!
+//! Each group's schema becomes component `T` of a one-operation document (OpenAPI 3.1.0 for
+//! `draft2020-12`, 3.0.3 for `draft4`) whose 200 answer is `T`; local `$ref`s are re-rooted
+//! under `#/components/schemas/T`. Every test's `data` is then judged by `model::validate`
+//! (part A), and deserialized into the generated type of the answer (part B: every group's
+//! models in one generated crate under `CARGO_TARGET_TMPDIR`, built once into
+//! `target/generated-run` with a small binary that judges each test). A verdict is *agree*
+//! when it matches the suite's `valid`, *WRONG* when it does not, and *refused* when
+//! lowering failed with an error (printed, naming file, pointer and keyword): a refusal is
+//! honest, a WRONG verdict is a silent misreading.
+//!
+//! Both parts print a per-file table (`-- --nocapture`; `JSTS_VERBOSE=1` lists each WRONG
+//! verdict and refusal); part B also lists every test on which the two halves disagree. The
+//! tests fail on any WRONG verdict, and part B on any disagreement between the halves.
+//! (While the causes were fixed, ratchets bounded both; they have reached zero and are gone.)
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use generator::model::validate::validate;
+use serde_json::{Value, json};
+
+use crate::run_generated;
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Tally {
+    agree: usize,
+    wrong: usize,
+    refused: usize,
+}
+
+impl std::ops::AddAssign for Tally {
+    fn add_assign(&mut self, other: Tally) {
+        self.agree += other.agree;
+        self.wrong += other.wrong;
+        self.refused += other.refused;
+    }
+}
+
+/// Every `.json` file under `dir`, sorted, as paths relative to `base`.
+fn files(dir: &Path, base: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            files(&path, base, out);
+        } else if path.extension().is_some_and(|e| e == "json") {
+            out.push(path.strip_prefix(base).unwrap().to_path_buf());
+        }
+    }
+}
+
+/// `#...` references point at the group's schema, which now sits at `#/components/schemas/T`;
+/// under an `$id` they point at the resource that `$id` names and stay as written.
+fn reroot(schema: &Value) -> Value {
+    match schema {
+        Value::Object(map) if map.contains_key("$id") => schema.clone(),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = match (k.as_str(), v) {
+                        ("$ref", Value::String(r)) if r.starts_with('#') => {
+                            Value::String(format!("#/components/schemas/T{}", &r[1..]))
+                        }
+                        // Values that are data, not schemas: left as written.
+                        ("enum" | "const" | "default" | "examples", _) => v.clone(),
+                        _ => reroot(v),
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(reroot).collect()),
+        other => other.clone(),
+    }
+}
+
+/// The one-operation document around a group's schema.
+fn document(openapi: &str, schema: &Value) -> String {
+    let doc = json!({
+        "openapi": openapi,
+        "info": {"title": "jsts", "version": "1"},
+        "paths": {"/t": {"get": {
+            "operationId": "t",
+            "responses": {"200": {
+                "description": "the schema under test",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/T"}}}
+            }}
+        }}},
+        "components": {"schemas": {"T": reroot(schema)}}
+    });
+    serde_json::to_string_pretty(&doc).unwrap()
+}
+
+/// One group of the suite, lowered or refused.
+struct Group {
+    /// `draft2020-12/not.json#3`.
+    name: String,
+    file: String,
+    description: String,
+    lowered: Result<generator::Api, generator::Error>,
+    tests: Vec<Case>,
+}
+
+struct Case {
+    description: String,
+    data: Value,
+    valid: bool,
+}
+
+/// Every group of every file, lowered.
+fn groups(root: &Path) -> Vec<Group> {
+    let mut relative = Vec::new();
+    for draft in ["draft2020-12", "draft4"] {
+        files(&root.join(draft), root, &mut relative);
+    }
+    assert!(
+        relative.len() >= 40,
+        "expected the whole suite, found {} files",
+        relative.len()
+    );
+    let mut out = Vec::new();
+    for file in relative {
+        let openapi = if file.starts_with("draft4") { "3.0.3" } else { "3.1.0" };
+        let text = std::fs::read_to_string(root.join(&file)).unwrap();
+        let groups: Vec<Value> = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        for (g, group) in groups.iter().enumerate() {
+            let name = format!("{}#{g}", file.display());
+            let source = document(openapi, &group["schema"]);
+            let tests = group["tests"]
+                .as_array()
+                .expect("a group has tests")
+                .iter()
+                .map(|t| Case {
+                    description: t["description"].as_str().unwrap_or_default().to_owned(),
+                    data: t["data"].clone(),
+                    valid: t["valid"].as_bool().expect("`valid` is a boolean"),
+                })
+                .collect();
+            out.push(Group {
+                lowered: generator::load_str(&source, Some(Path::new(&name))),
+                name,
+                file: file.display().to_string(),
+                description: group["description"].as_str().unwrap_or_default().to_owned(),
+                tests,
+            });
+        }
+    }
+    out
+}
+
+/// The type of the one answer's body, with whether `null` is allowed beside it.
+fn body(api: &generator::Api) -> generator::model::ResponseBody {
+    let operation = api.operation("t").expect("the operation");
+    operation.responses[0].body.clone().expect("the answer has a body")
+}
+
+/// The validator's verdict on each test of a lowered group: is the data admitted.
+fn validator_verdicts(api: &generator::Api, group: &Group) -> Vec<bool> {
+    let body = body(api);
+    group
+        .tests
+        .iter()
+        .map(|t| validate(api, &body.ty, &t.data).is_empty())
+        .collect()
+}
+
+/// Tallies verdicts (`None` for a refused group) per file; prints the table and, when
+/// `JSTS_VERBOSE` is set, each WRONG verdict and refusal. Returns the totals.
+fn table(title: &str, groups: &[Group], verdicts: &[Option<Vec<bool>>]) -> Tally {
+    let verbose = std::env::var_os("JSTS_VERBOSE").is_some();
+    let mut per_file: BTreeMap<&str, Tally> = BTreeMap::new();
+    for (group, verdicts) in groups.iter().zip(verdicts) {
+        let tally = per_file.entry(&group.file).or_default();
+        let Some(verdicts) = verdicts else {
+            tally.refused += group.tests.len();
+            if verbose && let Err(e) = &group.lowered {
+                println!("  refused {} ({:?}): {e}", group.name, group.description);
+            }
+            continue;
+        };
+        for (test, admitted) in group.tests.iter().zip(verdicts) {
+            if *admitted == test.valid {
+                tally.agree += 1;
+            } else {
+                tally.wrong += 1;
+                if verbose {
+                    println!(
+                        "  WRONG ({title}) {} {:?} / {:?}: data {} valid {}",
+                        group.name, group.description, test.description, test.data, test.valid
+                    );
+                }
+            }
+        }
+    }
+    let mut total = Tally::default();
+    println!("{:<48} {:>6} {:>6} {:>8}", title, "agree", "WRONG", "refused");
+    for (file, t) in &per_file {
+        println!("{file:<48} {:>6} {:>6} {:>8}", t.agree, t.wrong, t.refused);
+        total += *t;
+    }
+    println!(
+        "{:<48} {:>6} {:>6} {:>8}",
+        "total", total.agree, total.wrong, total.refused
+    );
+    total
+}
+
+#[test]
+fn every_jsts_test_is_judged_right_by_the_validator_or_refused_by_name() {
+    let Some(root) = testkit::shared("jsts") else { return };
+    let groups = groups(&root);
+    let verdicts: Vec<Option<Vec<bool>>> = groups
+        .iter()
+        .map(|g| g.lowered.as_ref().ok().map(|api| validator_verdicts(api, g)))
+        .collect();
+    let total = table("part A: model::validate", &groups, &verdicts);
+    assert_eq!(
+        total.agree + total.wrong + total.refused,
+        1458,
+        "the suite's 1458 tests"
+    );
+    assert_eq!(
+        total.wrong, 0,
+        "WRONG verdicts by the validator (JSTS_VERBOSE=1 lists them)"
+    );
+}
+
+/// Part B: every lowered group's models in one generated crate, compiled once with a small
+/// binary that deserializes each test's data into the answer's type.
+#[test]
+fn every_jsts_test_is_judged_right_by_the_generated_types_as_by_the_validator() {
+    let Some(root) = testkit::shared("jsts") else { return };
+    let groups = groups(&root);
+    let mut files = Vec::new();
+    let mut modules = Vec::new();
+    let mut arms = String::new();
+    let mut cases = Vec::new();
+    for (g, group) in groups.iter().enumerate() {
+        let Ok(api) = &group.lowered else { continue };
+        let module = format!("g{g}");
+        files.extend(
+            generator::emit::api_module(api, &module, &group.name).unwrap_or_else(|e| panic!("{}: {e}", group.name)),
+        );
+        let ty = if body(api).ty.nullable {
+            format!("Option<jsts_check::{module}::models::T>")
+        } else {
+            format!("jsts_check::{module}::models::T")
+        };
+        arms.push_str(&format!("        {g} => serde_json::from_str::<{ty}>(data).is_ok(),\n"));
+        modules.push(module);
+        for test in &group.tests {
+            cases.push(json!([g, test.data.to_string()]));
+        }
+    }
+    let main = format!(
+        "//! Reads `[[group, data], ...]` and prints, for each, whether the group's type admits the data.\n\n\
+         fn admits(group: usize, data: &str) -> bool {{\n    match group {{\n{arms}        _ => panic!(\"no group {{group}}\"),\n    }}\n}}\n\n\
+         fn main() {{\n    let path = std::env::args().nth(1).expect(\"the cases file\");\n    \
+         let cases: Vec<(usize, String)> = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();\n    \
+         let verdicts: Vec<bool> = cases.iter().map(|(g, data)| admits(*g, data)).collect();\n    \
+         println!(\"{{}}\", serde_json::to_string(&verdicts).unwrap());\n}}\n"
+    );
+    let cases_path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("jsts-cases.json");
+    std::fs::write(&cases_path, Value::Array(cases).to_string()).unwrap();
+    let printed = run_generated::build_and_run("jsts_check", files, &modules, main, &[&cases_path]);
+    let mut admitted: std::vec::IntoIter<bool> = serde_json::from_slice::<Vec<bool>>(&printed).unwrap().into_iter();
+    let verdicts: Vec<Option<Vec<bool>>> = groups
+        .iter()
+        .map(|g| {
+            g.lowered
+                .as_ref()
+                .ok()
+                .map(|_| admitted.by_ref().take(g.tests.len()).collect())
+        })
+        .collect();
+    let total = table("part B: generated types", &groups, &verdicts);
+    // The two halves must agree test by test, not only in number.
+    let mut disagree = 0;
+    for (group, verdicts) in groups.iter().zip(&verdicts) {
+        let (Ok(api), Some(types)) = (&group.lowered, verdicts) else {
+            continue;
+        };
+        for ((test, by_types), by_validator) in group.tests.iter().zip(types).zip(validator_verdicts(api, group)) {
+            if *by_types != by_validator {
+                disagree += 1;
+                println!(
+                    "  A and B disagree on {} {:?} / {:?}: data {}, validator {by_validator}, types {by_types}",
+                    group.name, group.description, test.description, test.data
+                );
+            }
+        }
+    }
+    println!("validator and generated types disagree on {disagree} tests");
+    assert_eq!(
+        (total.wrong, disagree),
+        (0, 0),
+        "WRONG verdicts by the generated types, and disagreements with the validator (JSTS_VERBOSE=1 lists them)"
+    );
+}
