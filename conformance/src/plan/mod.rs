@@ -178,160 +178,11 @@ impl Planner<'_, '_> {
 
         out.extend(auth_cases(op, &variant));
 
-        // Parameters.
         for p in &op.parameters {
-            let linked = base
-                .params
-                .iter()
-                .any(|b| b.name == p.name && matches!(b.value, ParamValue::Linked(_)));
-            if linked && p.location == ParamLocation::Path {
-                if let Some(bad) = bad_format(self.api, &p.ty.ty) {
-                    let mut case = variant(
-                        &format!("path.{}.bad_format", p.name),
-                        format!("path {} = {bad:?}", p.name),
-                        Expect::Rejected,
-                    );
-                    set_param(&mut case.params, p.location, &p.name, Some(ParamValue::Text(bad)));
-                    out.push(case);
-                }
-                if self.sampler.value(&p.ty.ty, Hint::named(&p.name)).is_some() {
-                    // An id no server holds: a fresh random UUID where the format asks for
-                    // one, else text that carries the run tag. Never a fixed sample, which
-                    // real data may use.
-                    let unknown = if format_of(self.api, &p.ty.ty) == Some(Format::Uuid) {
-                        let id = random_uuid();
-                        self.unknown_ids.push(id.clone());
-                        id
-                    } else {
-                        format!("conformance-unknown-{}", self.sampler.tag)
-                    };
-                    // Tagged text for an integer id is refused by its type before any
-                    // lookup: any 4xx is right then (swagger-petstore3 answers 400).
-                    let expect = if self.sampler.is_valid(&p.ty.ty, &Value::String(unknown.clone())) {
-                        Expect::NotFound
-                    } else {
-                        Expect::Rejected
-                    };
-                    let mut case = variant(
-                        &format!("path.{}.unknown", p.name),
-                        format!("path {} names nothing", p.name),
-                        expect,
-                    );
-                    set_param(&mut case.params, p.location, &p.name, Some(ParamValue::Text(unknown)));
-                    out.push(case);
-                }
-                continue;
-            }
-            if linked {
-                continue;
-            }
-            if p.location == ParamLocation::Header && CLIENT_HEADERS.contains(&p.name.to_ascii_lowercase().as_str()) {
-                self.notes.push(format!(
-                    "{}: header {} is not varied: the HTTP client writes it from the request itself",
-                    op.operation_id, p.name
-                ));
-                continue;
-            }
-            let hint = Hint {
-                name: &p.name,
-                examples: &[],
-                default: p.default.as_ref(),
-            };
-            for edge in edges(self.sampler, &p.ty.ty, false, p.required, hint, Place::Parameter) {
-                // A path parameter cannot be left out or empty: without its segment the
-                // request names another route (`/pets/` is the collection), and the literal
-                // `{petId}` is a valid id for a string parameter.
-                let no_segment = edge.value.as_ref().is_none_or(|v| {
-                    style::write(p.serialization, p.location.to_style(), &p.name, v) == Written::Text(String::new())
-                });
-                if p.location == ParamLocation::Path && no_segment {
-                    continue;
-                }
-                let mut case = variant(
-                    &format!("{}.{}.{}", p.location.as_str(), p.name, edge.name),
-                    describe(&p.name, &edge),
-                    edge.expect,
-                );
-                set_param(
-                    &mut case.params,
-                    p.location,
-                    &p.name,
-                    edge.value.as_ref().map(ParamValue::of),
-                );
-                let arrives = !(is_checked(self.api, &p.ty.ty) || carried_as_text(p.location))
-                    || edge
-                        .value
-                        .as_ref()
-                        .is_none_or(|v| self.arrives_as_planned(&case, p, v, None));
-                if arrives && self.param_edge_is_sound(&case, p, &edge) {
-                    out.push(case);
-                }
-            }
-            self.property_cases(p, &base, &variant, &mut out);
+            self.parameter_cases(p, &base, &variant, &mut out);
         }
-
-        // The body, field by field, then as a whole.
         if let (Some(b), Some(body)) = (&op.body, &body) {
-            self.field_cases(&b.ty.ty, body, &[], &variant, &mut out, 0);
-            let json_type = b.media.content_type().to_owned();
-            let sent = body.to_string();
-            match b.media {
-                // A form body has no syntax to break: any text is some fields.
-                Media::Form => {}
-                Media::Multipart => {
-                    let boundary = MULTIPART_BOUNDARY;
-                    let whole = style::multipart_text(&style::write_fields(body), boundary);
-                    out.push(Case {
-                        body: RequestBody::Raw {
-                            content_type: format!("multipart/form-data; boundary={boundary}"),
-                            text: whole.replace(&format!("--{boundary}--\r\n"), ""),
-                        },
-                        ..variant(
-                            "body.malformed_multipart",
-                            "the multipart body without its closing boundary".into(),
-                            Expect::Rejected,
-                        )
-                    });
-                }
-                _ => out.push(Case {
-                    body: RequestBody::Raw {
-                        content_type: json_type.clone(),
-                        text: format!("{{\"conformance\": {}", &sent[..sent.len().min(1)]),
-                    },
-                    ..variant(
-                        "body.malformed_json",
-                        "a body that is not JSON".into(),
-                        Expect::Rejected,
-                    )
-                }),
-            }
-            out.push(Case {
-                body: RequestBody::Raw {
-                    content_type: "text/plain".into(),
-                    text: sent,
-                },
-                ..variant(
-                    "body.wrong_content_type",
-                    "the valid body sent as text/plain".into(),
-                    Expect::Rejected,
-                )
-            });
-            if matches!(b.media, Media::Json(_))
-                && matches!(self.api.unalias(&b.ty.ty), TypeRef::Named(id) if matches!(self.api.type_def(*id).kind, TypeKind::Struct(_)))
-            {
-                out.push(Case {
-                    body: RequestBody::Json(json!([])),
-                    body_links: vec![],
-                    ..variant("body.not_an_object", "the body is []".into(), Expect::Rejected)
-                });
-            }
-            if b.required {
-                out.push(Case {
-                    body: RequestBody::None,
-                    body_links: vec![],
-                    ..variant("body.missing", "no body".into(), Expect::Rejected)
-                });
-            }
+            self.body_cases(b, body, &variant, &mut out);
         }
 
         if let Some(resources) = self.resources {
@@ -344,6 +195,178 @@ impl Planner<'_, '_> {
             self.stateful.plan(&planning, &base, &mut out, self.notes);
         }
         Some(out)
+    }
+
+    /// The cases of parameter `p`: a linked path id's bad format and unknown id, else each
+    /// edge of its schema (read back as the server reads it before it is planned), and the
+    /// edges of an object parameter's properties.
+    fn parameter_cases(
+        &mut self,
+        p: &Parameter,
+        base: &Case,
+        variant: &dyn Fn(&str, String, Expect) -> Case,
+        out: &mut Vec<Case>,
+    ) {
+        let op = self.op;
+        let linked = base
+            .params
+            .iter()
+            .any(|b| b.name == p.name && matches!(b.value, ParamValue::Linked(_)));
+        if linked && p.location == ParamLocation::Path {
+            if let Some(bad) = bad_format(self.api, &p.ty.ty) {
+                let mut case = variant(
+                    &format!("path.{}.bad_format", p.name),
+                    format!("path {} = {bad:?}", p.name),
+                    Expect::Rejected,
+                );
+                set_param(&mut case.params, p.location, &p.name, Some(ParamValue::Text(bad)));
+                out.push(case);
+            }
+            if self.sampler.value(&p.ty.ty, Hint::named(&p.name)).is_some() {
+                // An id no server holds: a fresh random UUID where the format asks for
+                // one, else text that carries the run tag. Never a fixed sample, which
+                // real data may use.
+                let unknown = if format_of(self.api, &p.ty.ty) == Some(Format::Uuid) {
+                    let id = random_uuid();
+                    self.unknown_ids.push(id.clone());
+                    id
+                } else {
+                    format!("conformance-unknown-{}", self.sampler.tag)
+                };
+                // Tagged text for an integer id is refused by its type before any
+                // lookup: any 4xx is right then (swagger-petstore3 answers 400).
+                let expect = if self.sampler.is_valid(&p.ty.ty, &Value::String(unknown.clone())) {
+                    Expect::NotFound
+                } else {
+                    Expect::Rejected
+                };
+                let mut case = variant(
+                    &format!("path.{}.unknown", p.name),
+                    format!("path {} names nothing", p.name),
+                    expect,
+                );
+                set_param(&mut case.params, p.location, &p.name, Some(ParamValue::Text(unknown)));
+                out.push(case);
+            }
+            return;
+        }
+        if linked {
+            return;
+        }
+        if p.location == ParamLocation::Header && CLIENT_HEADERS.contains(&p.name.to_ascii_lowercase().as_str()) {
+            self.notes.push(format!(
+                "{}: header {} is not varied: the HTTP client writes it from the request itself",
+                op.operation_id, p.name
+            ));
+            return;
+        }
+        let hint = Hint {
+            name: &p.name,
+            examples: &[],
+            default: p.default.as_ref(),
+        };
+        for edge in edges(self.sampler, &p.ty.ty, false, p.required, hint, Place::Parameter) {
+            // A path parameter cannot be left out or empty: without its segment the
+            // request names another route (`/pets/` is the collection), and the literal
+            // `{petId}` is a valid id for a string parameter.
+            let no_segment = edge.value.as_ref().is_none_or(|v| {
+                style::write(p.serialization, p.location.to_style(), &p.name, v) == Written::Text(String::new())
+            });
+            if p.location == ParamLocation::Path && no_segment {
+                continue;
+            }
+            let mut case = variant(
+                &format!("{}.{}.{}", p.location.as_str(), p.name, edge.name),
+                describe(&p.name, &edge),
+                edge.expect,
+            );
+            set_param(
+                &mut case.params,
+                p.location,
+                &p.name,
+                edge.value.as_ref().map(ParamValue::of),
+            );
+            let arrives = !(is_checked(self.api, &p.ty.ty) || carried_as_text(p.location))
+                || edge
+                    .value
+                    .as_ref()
+                    .is_none_or(|v| self.arrives_as_planned(&case, p, v, None));
+            if arrives && self.param_edge_is_sound(&case, p, &edge) {
+                out.push(case);
+            }
+        }
+        self.property_cases(p, base, variant, out);
+    }
+
+    /// The cases of the body `b` (valid as `body`): field by field, then as a whole (not
+    /// JSON, another content type, not an object, missing).
+    fn body_cases(
+        &mut self,
+        b: &generator::model::Body,
+        body: &Value,
+        variant: &dyn Fn(&str, String, Expect) -> Case,
+        out: &mut Vec<Case>,
+    ) {
+        self.field_cases(&b.ty.ty, body, &[], variant, out, 0);
+        let json_type = b.media.content_type().to_owned();
+        let sent = body.to_string();
+        match b.media {
+            // A form body has no syntax to break: any text is some fields.
+            Media::Form => {}
+            Media::Multipart => {
+                let boundary = MULTIPART_BOUNDARY;
+                let whole = style::multipart_text(&style::write_fields(body), boundary);
+                out.push(Case {
+                    body: RequestBody::Raw {
+                        content_type: format!("multipart/form-data; boundary={boundary}"),
+                        text: whole.replace(&format!("--{boundary}--\r\n"), ""),
+                    },
+                    ..variant(
+                        "body.malformed_multipart",
+                        "the multipart body without its closing boundary".into(),
+                        Expect::Rejected,
+                    )
+                });
+            }
+            _ => out.push(Case {
+                body: RequestBody::Raw {
+                    content_type: json_type.clone(),
+                    text: format!("{{\"conformance\": {}", &sent[..sent.len().min(1)]),
+                },
+                ..variant(
+                    "body.malformed_json",
+                    "a body that is not JSON".into(),
+                    Expect::Rejected,
+                )
+            }),
+        }
+        out.push(Case {
+            body: RequestBody::Raw {
+                content_type: "text/plain".into(),
+                text: sent,
+            },
+            ..variant(
+                "body.wrong_content_type",
+                "the valid body sent as text/plain".into(),
+                Expect::Rejected,
+            )
+        });
+        if matches!(b.media, Media::Json(_))
+            && matches!(self.api.unalias(&b.ty.ty), TypeRef::Named(id) if matches!(self.api.type_def(*id).kind, TypeKind::Struct(_)))
+        {
+            out.push(Case {
+                body: RequestBody::Json(json!([])),
+                body_links: vec![],
+                ..variant("body.not_an_object", "the body is []".into(), Expect::Rejected)
+            });
+        }
+        if b.required {
+            out.push(Case {
+                body: RequestBody::None,
+                body_links: vec![],
+                ..variant("body.missing", "no body".into(), Expect::Rejected)
+            });
+        }
     }
 
     /// The edges of each body field (recursing into objects), each checked against the
