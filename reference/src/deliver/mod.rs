@@ -274,7 +274,7 @@ async fn attempt(shared: &Shared, row: &Row) {
     let target = doc.as_ref().map(|d| Target::read(api, d));
     let Some(target) = target.filter(|t| t.enabled) else {
         tracing::info!(
-            api = %api, webhook = %row.webhook, message = %row.message,
+            api = %api, webhook = %row.webhook, event = %row.message,
             "delivery dropped: the webhook was deleted or disabled"
         );
         let _ = outbox::finish(store, row, false, Next::Dropped, None, None);
@@ -304,11 +304,11 @@ async fn attempt(shared: &Shared, row: &Row) {
     };
     match (&outcome, &error) {
         (Ok(status), None) => tracing::info!(
-            api = %api, webhook = %row.webhook, message = %row.message, id = %row.delivery_id,
+            api = %api, webhook = %row.webhook, event = %row.message, id = %row.delivery_id,
             attempt = number, status, duration_ms = took.as_millis() as u64, "delivered"
         ),
         (_, Some(error)) => tracing::info!(
-            api = %api, webhook = %row.webhook, message = %row.message, id = %row.delivery_id,
+            api = %api, webhook = %row.webhook, event = %row.message, id = %row.delivery_id,
             attempt = number, error = %error, duration_ms = took.as_millis() as u64,
             retry = matches!(next, Next::RetryAt(_)), "delivery attempt failed"
         ),
