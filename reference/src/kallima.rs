@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use generated::kallima::models::{HttpError, HttpValidationError, WebhookCreate, WebhookResponse, WebhookUpdate};
+use generated::kallima::models::{
+    EventAccepted, EventCreate, HttpError, HttpValidationError, WebhookCreate, WebhookResponse, WebhookUpdate,
+};
 use generated::kallima::server::*;
 use serde_json::{Value, json};
 
@@ -19,7 +21,8 @@ pub struct Kallima {
 }
 
 answer_storage_failures!(|m| json!({ "detail": m });
-    ListWebhooksResponse, CreateWebhookResponse, GetWebhookResponse, DeleteWebhookResponse, UpdateWebhookResponse);
+    ListWebhooksResponse, CreateWebhookResponse, GetWebhookResponse, DeleteWebhookResponse, UpdateWebhookResponse,
+    PublishEventResponse);
 
 fn not_found() -> HttpError {
     HttpError {
@@ -102,6 +105,20 @@ impl Kallima {
         }
         Ok(UpdateWebhookResponse::Ok(answer(doc, rotate)?))
     }
+
+    fn publish(&self, tenant: &str, body: EventCreate) -> Result<PublishEventResponse, StoreError> {
+        let (id, deliveries) = crate::deliver::publish(
+            &self.store,
+            crate::Api::Kallima,
+            tenant,
+            body.type_.get(),
+            &body.data,
+            None,
+        )?;
+        Ok(PublishEventResponse::Accepted(model::<EventAccepted>(
+            json!({ "id": id, "deliveries": deliveries }),
+        )?))
+    }
 }
 
 impl Server for Kallima {
@@ -137,6 +154,10 @@ impl Server for Kallima {
     ) -> UpdateWebhookResponse {
         self.update(&tenant, &params.webhook_id.to_string(), params.rotate_secret, body)
             .unwrap_or_else(Into::into)
+    }
+
+    async fn publish_event(&self, tenant: String, body: EventCreate) -> PublishEventResponse {
+        self.publish(&tenant, body).unwrap_or_else(Into::into)
     }
 
     fastapi_error_bodies!(HttpError, HttpValidationError);

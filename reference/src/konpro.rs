@@ -3,7 +3,10 @@
 
 use std::sync::Arc;
 
-use generated::konpro::models::{Endpoint, EndpointCreate, EndpointUpdate, ErrorDetail, ErrorResponse};
+use generated::konpro::models::{
+    Endpoint, EndpointCreate, EndpointStatusUpdate, EndpointUpdate, ErrorDetail, ErrorResponse, EventAccepted,
+    EventCreate,
+};
 use generated::konpro::server::*;
 use serde_json::{Value, json};
 
@@ -19,7 +22,8 @@ pub struct Konpro {
 }
 
 answer_storage_failures!(|m| json!({ "error": { "code": "internal_error", "message": m } });
-    CreateEndpointResponse, ListEndpointsResponse, UpdateEndpointResponse, DeleteEndpointResponse);
+    CreateEndpointResponse, ListEndpointsResponse, UpdateEndpointResponse, DeleteEndpointResponse,
+    SetEndpointStatusResponse, SendEventResponse);
 
 fn error(code: &str, message: String) -> ErrorResponse {
     ErrorResponse {
@@ -78,6 +82,34 @@ impl Konpro {
         Ok(UpdateEndpointResponse::Ok(model(doc)?))
     }
 
+    fn set_status(&self, tenant: &str, body: EndpointStatusUpdate) -> Result<SetEndpointStatusResponse, StoreError> {
+        let id = body.endpoint_id.clone();
+        let status = json!(body.status);
+        Ok(
+            match self
+                .store
+                .modify(API, tenant, &id, |doc| set(doc, &["status"], status))?
+            {
+                Some(doc) => SetEndpointStatusResponse::Ok(model(doc)?),
+                None => SetEndpointStatusResponse::NotFound(not_found(&id)),
+            },
+        )
+    }
+
+    fn send(&self, tenant: &str, body: EventCreate) -> Result<SendEventResponse, StoreError> {
+        let (id, deliveries) = crate::deliver::publish(
+            &self.store,
+            crate::Api::Konpro,
+            tenant,
+            body.type_.get(),
+            &body.data,
+            None,
+        )?;
+        Ok(SendEventResponse::Ok(model::<EventAccepted>(
+            json!({ "id": id, "deliveries": deliveries }),
+        )?))
+    }
+
     fn delete(&self, tenant: &str, id: &str) -> Result<DeleteEndpointResponse, StoreError> {
         Ok(if self.store.delete(API, tenant, id)? {
             DeleteEndpointResponse::Ok(model(json!({ "endpoint_id": id, "deleted": true }))?)
@@ -108,6 +140,14 @@ impl Server for Konpro {
 
     async fn delete_endpoint(&self, tenant: String, params: DeleteEndpointParams) -> DeleteEndpointResponse {
         self.delete(&tenant, &params.endpoint_id).unwrap_or_else(Into::into)
+    }
+
+    async fn set_endpoint_status(&self, tenant: String, body: EndpointStatusUpdate) -> SetEndpointStatusResponse {
+        self.set_status(&tenant, body).unwrap_or_else(Into::into)
+    }
+
+    async fn send_event(&self, tenant: String, body: EventCreate) -> SendEventResponse {
+        self.send(&tenant, body).unwrap_or_else(Into::into)
     }
 
     fn error_response_body(&self, problem: &Problem) -> ErrorResponse {

@@ -3,6 +3,7 @@
 //! proof that the stubs are pleasant to implement.
 
 mod common;
+pub mod deliver;
 pub mod kallima;
 pub mod kejue;
 pub mod konpro;
@@ -59,10 +60,22 @@ impl Api {
         }
     }
 
-    /// The axum router of this API over `store`, for the keys' tenants.
+    /// The axum router of this API over `store`, for the keys' tenants, with the default
+    /// delivery settings. A publish stores its deliveries in `store`; a [`deliver::Engine`]
+    /// over the same store sends them ([`start`] runs one).
     pub fn router(self, store: Arc<Store>, tenants: Arc<Tenants>) -> axum::Router {
+        self.router_with(store, tenants, &deliver::Settings::default())
+    }
+
+    /// [`Api::router`], showing `delivery`'s settings where the API shows them (kejue's
+    /// `delivery_settings.backoff_ms`).
+    pub fn router_with(self, store: Arc<Store>, tenants: Arc<Tenants>, delivery: &deliver::Settings) -> axum::Router {
         match self {
-            Api::Kejue => generated::kejue::server::router(Arc::new(kejue::Kejue { store, tenants })),
+            Api::Kejue => generated::kejue::server::router(Arc::new(kejue::Kejue {
+                store,
+                tenants,
+                backoff_ms: delivery.backoff_ms,
+            })),
             Api::Kallima => generated::kallima::server::router(Arc::new(kallima::Kallima { store, tenants })),
             Api::Konpro => generated::konpro::server::router(Arc::new(konpro::Konpro { store, tenants })),
             Api::Sendkit => generated::sendkit::server::router(Arc::new(sendkit::Sendkit { store, tenants })),
@@ -114,20 +127,26 @@ pub struct Running {
     /// Where the API's paths start: `http://127.0.0.1:PORT/api/v1` for kejue.
     pub base_url: String,
     pub store: Arc<Store>,
+    engine: Option<deliver::Engine>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
 }
 
 impl Running {
-    /// Stops accepting, lets requests in flight finish, and waits.
+    /// Stops accepting, lets requests in flight finish, stops delivering (the outbox left
+    /// consistent: unfinished attempts pending again), and waits.
     pub async fn stop(mut self) -> std::io::Result<()> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        match self.task.take() {
+        let served = match self.task.take() {
             Some(task) => task.await.unwrap_or_else(|e| Err(std::io::Error::other(e))),
             None => Ok(()),
+        };
+        if let Some(engine) = self.engine.take() {
+            engine.stop().await;
         }
+        served
     }
 }
 
@@ -154,11 +173,24 @@ pub enum StartError {
     Address(std::io::Error),
     #[error(transparent)]
     Store(#[from] store::StoreError),
+    #[error(transparent)]
+    Delivery(#[from] deliver::EngineError),
 }
 
-/// Starts a reference server on `listen` (port 0 for an ephemeral one). Refuses, before
-/// anything else, when the operating system gives no randomness ([`mint::check_randomness`]).
+/// Starts a reference server on `listen` (port 0 for an ephemeral one), delivering with
+/// [`deliver::Settings::local`] (receivers on loopback allowed: the embedded default and
+/// tests). Refuses, before anything else, when the operating system gives no randomness
+/// ([`mint::check_randomness`]).
 pub async fn start(options: Options, listen: SocketAddr) -> Result<Running, StartError> {
+    start_with(options, deliver::Settings::local(), listen).await
+}
+
+/// [`start`] with the given delivery settings.
+pub async fn start_with(
+    options: Options,
+    delivery: deliver::Settings,
+    listen: SocketAddr,
+) -> Result<Running, StartError> {
     mint::check_randomness()?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -167,12 +199,18 @@ pub async fn start(options: Options, listen: SocketAddr) -> Result<Running, Star
             source,
         })?;
     let store = Arc::new(Store::open(options.db.as_deref())?);
-    let router = options.api.router(store.clone(), Arc::new(Tenants::new(&options.keys)));
-    spawn(options.api, listener, router, store)
+    let router = options
+        .api
+        .router_with(store.clone(), Arc::new(Tenants::new(&options.keys)), &delivery);
+    let engine = deliver::Engine::start(store.clone(), delivery)?;
+    let mut running = spawn(options.api, listener, router, store)?;
+    running.engine = Some(engine);
+    Ok(running)
 }
 
 /// Serves `router` (this API's, perhaps wrapped in layers by a test or a benchmark) on
-/// `listener` in the background; refuses without OS randomness, as [`start`] does.
+/// `listener` in the background, delivering nothing (its publishes only store deliveries);
+/// refuses without OS randomness, as [`start`] does.
 pub fn serve_router(
     api: Api,
     listener: tokio::net::TcpListener,
@@ -200,6 +238,7 @@ fn spawn(
         address,
         base_url: format!("http://{address}{}", api.base_path()),
         store,
+        engine: None,
         stop: Some(stop),
         task: Some(task),
     })

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use generated::sendkit::models::{ErrorResponse, WebhookCreate, WebhookUpdate};
+use generated::sendkit::models::{ErrorResponse, EventCreate, WebhookCreate, WebhookUpdate};
 use generated::sendkit::server::*;
 use serde_json::{Value, json};
 
@@ -19,7 +19,8 @@ pub struct Sendkit {
 }
 
 answer_storage_failures!(|m| json!({ "error": "Internal Server Error", "message": m, "code": 500 });
-    ListWebhooksResponse, CreateWebhookResponse, GetWebhookResponse, UpdateWebhookResponse, DeleteWebhookResponse);
+    ListWebhooksResponse, CreateWebhookResponse, GetWebhookResponse, UpdateWebhookResponse, DeleteWebhookResponse,
+    PublishEventResponse);
 
 fn not_found() -> ErrorResponse {
     ErrorResponse {
@@ -91,6 +92,20 @@ impl Sendkit {
         Ok(UpdateWebhookResponse::Ok(envelope(doc)?))
     }
 
+    fn publish(&self, tenant: &str, body: EventCreate) -> Result<PublishEventResponse, StoreError> {
+        let (id, deliveries) = crate::deliver::publish(
+            &self.store,
+            crate::Api::Sendkit,
+            tenant,
+            body.type_.get(),
+            &body.data,
+            None,
+        )?;
+        Ok(PublishEventResponse::Accepted(envelope(
+            json!({ "id": id, "deliveries": deliveries }),
+        )?))
+    }
+
     fn delete(&self, tenant: &str, id: &str) -> Result<DeleteWebhookResponse, StoreError> {
         Ok(if self.store.delete(API, tenant, id)? {
             DeleteWebhookResponse::Ok(envelope(json!({ "_id": id }))?)
@@ -130,6 +145,10 @@ impl Server for Sendkit {
 
     async fn delete_webhook(&self, tenant: String, params: DeleteWebhookParams) -> DeleteWebhookResponse {
         self.delete(&tenant, &params.id).unwrap_or_else(Into::into)
+    }
+
+    async fn publish_event(&self, tenant: String, body: EventCreate) -> PublishEventResponse {
+        self.publish(&tenant, body).unwrap_or_else(Into::into)
     }
 
     fn error_response_body(&self, problem: &Problem) -> ErrorResponse {

@@ -35,6 +35,8 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// One connection behind a lock: requests are short, and SQLite serialises writes anyway.
 pub struct Store {
     conn: Mutex<Connection>,
+    /// Woken when deliveries are stored, so that a delivery engine over this store starts them.
+    outbox_changed: tokio::sync::Notify,
 }
 
 impl Store {
@@ -55,12 +57,34 @@ impl Store {
                  doc TEXT NOT NULL,
                  UNIQUE (api, id)
              );
-             CREATE INDEX IF NOT EXISTS webhooks_by_tenant ON webhooks (api, tenant);",
+             CREATE INDEX IF NOT EXISTS webhooks_by_tenant ON webhooks (api, tenant);
+             CREATE TABLE IF NOT EXISTS outbox (
+                 seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                 api TEXT NOT NULL,
+                 tenant TEXT NOT NULL,
+                 webhook TEXT NOT NULL,
+                 message TEXT NOT NULL,
+                 delivery_id TEXT NOT NULL UNIQUE,
+                 body TEXT NOT NULL,
+                 attempts INTEGER NOT NULL DEFAULT 0,
+                 next_at INTEGER NOT NULL,
+                 state TEXT NOT NULL,
+                 last_error TEXT
+             );
+             CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_at);",
         )?;
-        Ok(Store { conn: Mutex::new(conn) })
+        Ok(Store {
+            conn: Mutex::new(conn),
+            outbox_changed: tokio::sync::Notify::new(),
+        })
     }
 
-    fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T> {
+    /// Notified when [`Store::enqueue`] has stored deliveries.
+    pub fn outbox_changed(&self) -> &tokio::sync::Notify {
+        &self.outbox_changed
+    }
+
+    pub(crate) fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T> {
         let conn = self
             .conn
             .lock()
@@ -114,6 +138,30 @@ impl Store {
             )
         })?;
         Ok(n == 1)
+    }
+
+    /// Changes a document in place, in one step that no other write comes between (a delivery
+    /// counting its attempt and a PATCH both use it); `None` when the tenant has no such webhook.
+    pub fn modify(&self, api: &str, tenant: &str, id: &str, change: impl FnOnce(&mut Value)) -> Result<Option<Value>> {
+        let conn = self
+            .conn
+            .lock()
+            .map_err(|_| StoreError("the connection lock is poisoned".into()))?;
+        let text: Option<String> = conn
+            .query_row(
+                "SELECT doc FROM webhooks WHERE api = ?1 AND tenant = ?2 AND id = ?3",
+                params![api, tenant, id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(text) = text else { return Ok(None) };
+        let mut doc: Value = serde_json::from_str(&text)?;
+        change(&mut doc);
+        conn.execute(
+            "UPDATE webhooks SET doc = ?4 WHERE api = ?1 AND tenant = ?2 AND id = ?3",
+            params![api, tenant, id, serde_json::to_string(&doc)?],
+        )?;
+        Ok(Some(doc))
     }
 
     /// Deletes a webhook; false when the tenant has no such webhook.

@@ -5,7 +5,8 @@
 //! Webhook endpoints of the Kallima API, written the way FastAPI publishes it.
 //!
 //! Documented by the vendor: `PATCH /v1/webhooks/{webhook_id}` (updateWebhook).
-//! The other operations (createWebhook, listWebhooks, getWebhook, deleteWebhook)
+//! The other operations (createWebhook, listWebhooks, getWebhook, deleteWebhook,
+//! publishEvent)
 //! are not shown on the vendor's pages; they are marked `x-inferred: true` and
 //! follow the vendor's conventions.
 //!

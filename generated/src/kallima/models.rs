@@ -110,6 +110,59 @@ rt::string_enum! {
     }
 }
 
+/// An event to publish to the workspace's webhooks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
+pub struct EventCreate {
+    /// The event type, matched against each webhook's `events`.
+    #[serde(rename = "type")]
+    pub type_: EventCreateType,
+    /// The event's payload, delivered as it is.
+    pub data: serde_json::Map<String, serde_json::Value>,
+}
+
+rt::object!(EventCreate);
+
+/// The event type, matched against each webhook's `events`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventCreateType(String);
+
+rt::newtype!(string EventCreateType, "type", rt::StringRules::NONE.min_length(1));
+
+/// A published event, and how many webhooks it will be delivered to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
+pub struct EventAccepted {
+    pub id: EventAcceptedId,
+    pub deliveries: EventAcceptedDeliveries,
+}
+
+rt::object!(EventAccepted);
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventAcceptedId(String);
+
+rt::newtype!(string EventAcceptedId, "id", rt::StringRules::NONE.pattern("^msg_"));
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventAcceptedDeliveries(i64);
+
+rt::newtype!(
+    whole EventAcceptedDeliveries(i64), "deliveries", rt::NumberRules::NONE.minimum(0.0)
+);
+
+/// The body a webhook's `url` receives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
+pub struct EventDelivery {
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub timestamp: DateTime,
+    pub data: serde_json::Map<String, serde_json::Value>,
+}
+
+rt::object!(EventDelivery);
+
 /// A missing or wrong token (401) or an unknown id (404): `{"detail": "..."}`, as FastAPI answers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]

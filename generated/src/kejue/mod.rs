@@ -6,7 +6,7 @@
 //!
 //! Documented by the vendor: `POST /webhooks` (createWebhook) and
 //! `PATCH /webhooks/{webhook_id}` (updateWebhook). The other operations
-//! (listWebhooks, getWebhook, deleteWebhook) are not shown on the vendor's pages;
+//! (listWebhooks, getWebhook, deleteWebhook, publishEvent) are not shown on the vendor's pages;
 //! they are marked `x-inferred: true` and follow the vendor's conventions.
 //!
 //! PATCH semantics: an absent field is left unchanged; `null` clears `name` and

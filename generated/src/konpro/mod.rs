@@ -5,7 +5,8 @@
 //! Webhook endpoints of the Konpro API.
 //!
 //! Documented by the vendor: `PATCH /v1/webhook/endpoint.update` (updateEndpoint).
-//! The other operations (createEndpoint, listEndpoints, deleteEndpoint) are not
+//! The other operations (createEndpoint, listEndpoints, deleteEndpoint,
+//! setEndpointStatus, sendEvent) are not
 //! shown on the vendor's pages; they are marked `x-inferred: true` and follow the
 //! vendor's conventions. Konpro has no operation that reads a single endpoint.
 //!

@@ -102,6 +102,59 @@ pub struct EndpointDeleted {
 
 rt::object!(EndpointDeleted);
 
+/// Body for PATCH /v1/webhook/endpoint.status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
+pub struct EndpointStatusUpdate {
+    /// Unique identifier of the webhook endpoint.
+    pub endpoint_id: String,
+    /// Current operational status of the webhook endpoint
+    pub status: EndpointStatus,
+}
+
+rt::object!(EndpointStatusUpdate);
+
+/// Body for POST /v1/webhook/event.send.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
+pub struct EventCreate {
+    /// The event type, matched against each endpoint's `events` (e.g. `video.updated`).
+    #[serde(rename = "type")]
+    pub type_: EventCreateType,
+    /// The event's payload, delivered as it is.
+    pub data: serde_json::Map<String, serde_json::Value>,
+}
+
+rt::object!(EventCreate);
+
+/// The event type, matched against each endpoint's `events` (e.g. `video.updated`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventCreateType(String);
+
+rt::newtype!(string EventCreateType, "type", rt::StringRules::NONE.min_length(1));
+
+/// A published event, and how many endpoints it will be delivered to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
+pub struct EventAccepted {
+    pub id: EventAcceptedId,
+    pub deliveries: EventAcceptedDeliveries,
+}
+
+rt::object!(EventAccepted);
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventAcceptedId(String);
+
+rt::newtype!(string EventAcceptedId, "id", rt::StringRules::NONE.pattern("^msg_"));
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventAcceptedDeliveries(i64);
+
+rt::newtype!(
+    scalar EventAcceptedDeliveries(i64), "deliveries", rt::NumberRules::NONE.minimum(0.0)
+);
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 pub struct ErrorDetail {

@@ -5,7 +5,7 @@
 //! Webhooks of the SendKit API.
 //!
 //! Documented by the vendor: `PATCH /v1/webhooks/{id}` (updateWebhook). The other
-//! operations (createWebhook, listWebhooks, getWebhook, deleteWebhook) are not
+//! operations (createWebhook, listWebhooks, getWebhook, deleteWebhook, publishEvent) are not
 //! shown on the vendor's pages; they are marked `x-inferred: true` and follow the
 //! vendor's conventions.
 //!

@@ -144,6 +144,54 @@ rt::object!(WebhookDeletedEnvelope);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
+pub struct EventCreate {
+    /// The event type, matched against each webhook's `events`.
+    #[serde(rename = "type")]
+    pub type_: EventCreateType,
+    /// The event's payload, delivered as it is.
+    pub data: serde_json::Map<String, serde_json::Value>,
+}
+
+rt::object!(EventCreate);
+
+/// The event type, matched against each webhook's `events`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventCreateType(String);
+
+rt::newtype!(string EventCreateType, "type", rt::StringRules::NONE.min_length(1));
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
+pub struct EventAccepted {
+    pub id: EventAcceptedId,
+    pub deliveries: EventAcceptedDeliveries,
+}
+
+rt::object!(EventAccepted);
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventAcceptedId(String);
+
+rt::newtype!(string EventAcceptedId, "id", rt::StringRules::NONE.pattern("^msg_"));
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventAcceptedDeliveries(i64);
+
+rt::newtype!(
+    scalar EventAcceptedDeliveries(i64), "deliveries", rt::NumberRules::NONE.minimum(0.0)
+);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
+pub struct EventAcceptedEnvelope {
+    pub success: bool,
+    pub data: EventAccepted,
+}
+
+rt::object!(EventAcceptedEnvelope);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ErrorResponse {
     pub error: String,
     pub message: String,

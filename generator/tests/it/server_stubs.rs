@@ -71,6 +71,9 @@ mod kejue_fixture {
             self.updated.lock().unwrap().push(body);
             UpdateWebhookResponse::Ok(response("w1"))
         }
+        async fn publish_event(&self, _: String, _: models::EventCreate) -> PublishEventResponse {
+            PublishEventResponse::Accepted(serde_json::from_value(json!({"id": "msg_1", "deliveries": 0})).unwrap())
+        }
         fn http_error_body(&self, problem: &Problem) -> models::HttpError {
             models::HttpError {
                 detail: problem.message.clone(),
@@ -244,6 +247,9 @@ mod kallima_fixture {
             self.rotations.lock().unwrap().push(params.rotate_secret);
             UpdateWebhookResponse::Ok(response())
         }
+        async fn publish_event(&self, _: String, _: models::EventCreate) -> PublishEventResponse {
+            PublishEventResponse::Accepted(serde_json::from_value(json!({"id": "msg_1", "deliveries": 0})).unwrap())
+        }
         fn http_error_body(&self, problem: &Problem) -> models::HttpError {
             models::HttpError {
                 detail: problem.message.clone(),
@@ -362,6 +368,12 @@ mod konpro_fixture {
                 deleted: true,
             })
         }
+        async fn set_endpoint_status(&self, _: String, _: models::EndpointStatusUpdate) -> SetEndpointStatusResponse {
+            SetEndpointStatusResponse::Ok(endpoint())
+        }
+        async fn send_event(&self, _: String, _: models::EventCreate) -> SendEventResponse {
+            SendEventResponse::Ok(serde_json::from_value(json!({"id": "msg_1", "deliveries": 0})).unwrap())
+        }
         fn error_response_body(&self, problem: &Problem) -> models::ErrorResponse {
             let code = if problem.kind.is_credentials() {
                 "unauthorized"
@@ -477,6 +489,11 @@ mod sendkit_fixture {
                 success: true,
                 data: models::WebhookDeleted { id: params.id },
             })
+        }
+        async fn publish_event(&self, _: String, _: models::EventCreate) -> PublishEventResponse {
+            PublishEventResponse::Accepted(
+                serde_json::from_value(json!({"success": true, "data": {"id": "msg_1", "deliveries": 0}})).unwrap(),
+            )
         }
         fn error_response_body(&self, problem: &Problem) -> models::ErrorResponse {
             let (error, code) = match problem.kind {

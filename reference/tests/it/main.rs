@@ -4,6 +4,8 @@
 
 mod support;
 
+mod deliveries;
+mod durability;
 mod kallima;
 mod kejue;
 mod konpro;

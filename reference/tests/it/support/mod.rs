@@ -7,6 +7,8 @@ use generator::model::{Api as Model, StatusSpec};
 use reference::{Api, Options, Running};
 use serde_json::Value;
 
+pub mod receiver;
+
 pub const KEY_A: &str = "key-tenant-a";
 pub const KEY_B: &str = "key-tenant-b";
 
@@ -29,7 +31,13 @@ impl Harness {
             db: None,
             keys: vec![KEY_A.into(), KEY_B.into()],
         };
-        let server = reference::start(options, "127.0.0.1:0".parse().unwrap())
+        Harness::start_with(options, reference::deliver::Settings::local()).await
+    }
+
+    /// A server with the given options and delivery settings.
+    pub async fn start_with(options: Options, delivery: reference::deliver::Settings) -> Harness {
+        let api = options.api;
+        let server = reference::start_with(options, delivery, "127.0.0.1:0".parse().unwrap())
             .await
             .expect("the server starts");
         let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../specs/{}.yaml", api.name()));
