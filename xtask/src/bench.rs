@@ -6,7 +6,8 @@
 //!   and whether each output compiles;
 //! - conformance: our runner against Schemathesis (coverage phase, all checks) on the same
 //!   reference server and spec: requests, wall time, requests per second, failures found;
-//! - the ceiling: raw loopback requests per second (wrk) against the same server.
+//! - the ceiling: raw loopback requests per second (wrk) against the same server;
+//! - deliveries: a reference server's deliveries per second and publish-to-arrival latency.
 
 use anyhow::Context;
 use std::os::unix::process::CommandExt;
@@ -23,6 +24,7 @@ use reference::{Api, Store, Tenants};
 
 use crate::codegen::root;
 
+mod deliveries;
 mod synthetic;
 
 const OPENAPI_GENERATOR: &str = "openapi-generator-cli==7.26.0";
@@ -44,6 +46,10 @@ pub struct Args {
     /// Write the synthetic specs into DIR and stop (to profile or read them).
     #[arg(long, value_name = "DIR", conflicts_with_all = ["only", "no_compile"])]
     write_synthetic: Option<PathBuf>,
+    /// Measure deliveries only (per second, publish to arrival), print them, and write their
+    /// section of BENCHMARKS.md.
+    #[arg(long, conflicts_with_all = ["only", "write_synthetic"])]
+    deliveries: bool,
 }
 
 pub fn run(args: &Args) -> ExitCode {
@@ -426,6 +432,15 @@ fn bench(args: &Args) -> anyhow::Result<()> {
         }
         return Ok(());
     }
+    if args.deliveries {
+        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+        let section = deliveries::markdown(&runtime.block_on(deliveries::measure())?);
+        let path = root.join("BENCHMARKS.md");
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        std::fs::write(&path, with_section(&text, &section))?;
+        println!("{section}");
+        return Ok(());
+    }
     let venv = venv(&root)?;
     let work = work_dir(&root);
     let _ = std::fs::remove_dir_all(&work);
@@ -450,10 +465,29 @@ fn bench(args: &Args) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let conformance = runtime.block_on(conformance_side_by_side(&root, &venv, &work, args.runs))?;
     let ceiling = runtime.block_on(ceiling())?;
-    let text = markdown(&rows, &conformance, &ceiling, args);
+    let delivered = runtime.block_on(deliveries::measure())?;
+    let text = with_section(
+        &markdown(&rows, &conformance, &ceiling, args),
+        &deliveries::markdown(&delivered),
+    );
     std::fs::write(root.join("BENCHMARKS.md"), &text)?;
     println!("{text}");
     Ok(())
+}
+
+/// `text` (BENCHMARKS.md) with `section` (a `## ` heading and what follows) in place of the
+/// section of the same heading, or before `## Reproduce` where it has none.
+fn with_section(text: &str, section: &str) -> String {
+    let heading = section.lines().next().unwrap_or_default();
+    if let Some(at) = text.find(heading) {
+        let rest = &text[at + heading.len()..];
+        let end = rest.find("\n## ").map_or(text.len(), |i| at + heading.len() + i + 1);
+        return format!("{}{section}{}", &text[..at], &text[end..]);
+    }
+    match text.find("## Reproduce") {
+        Some(at) => format!("{}{section}{}", &text[..at], &text[at..]),
+        None => format!("{text}\n{section}"),
+    }
 }
 
 /// The bench's working files: outside the workspace (a generated crate inside it would be
@@ -763,7 +797,27 @@ fn markdown(rows: &[Row], sides: &[Side], ceiling: &Ceiling, args: &Args) -> Str
         }
         None => out.push_str(&format!("Not measured: {}.\n\n", ceiling.note)),
     }
-    out.push_str("## Reproduce\n\n```sh\ncargo xtask bench            # installs openapi-generator-cli and schemathesis in target/bench-venv\ncargo xtask bench --runs 9   # more runs\ncargo xtask bench --no-compile                    # no `cargo check` of the outputs\ncargo xtask bench --only svix --runs 3           # codegen of the matching specs only, printed\ncargo xtask bench --write-synthetic /tmp/specs   # the synthetic specs, to profile or read\n```\n\n");
+    out.push_str("## Reproduce\n\n```sh\ncargo xtask bench            # installs openapi-generator-cli and schemathesis in target/bench-venv\ncargo xtask bench --runs 9   # more runs\ncargo xtask bench --no-compile                    # no `cargo check` of the outputs\ncargo xtask bench --only svix --runs 3           # codegen of the matching specs only, printed\ncargo xtask bench --write-synthetic /tmp/specs   # the synthetic specs, to profile or read\ncargo xtask bench --deliveries                   # deliveries only, written to their section\n```\n\n");
     out.push_str(&format!("Tools: {OPENAPI_GENERATOR} (bundles its jar; needs Java 17), {SCHEMATHESIS}, wrk from Debian. Working files: `$TMPDIR/webhook-workspace-bench-<checkout path>/`.\n"));
     out
+}
+
+#[cfg(test)]
+mod section_tests {
+    use super::with_section;
+
+    #[test]
+    fn a_section_is_replaced_in_place_or_put_before_reproduce() {
+        let text = "# B\n\n## A\n\nold\n\n## Deliveries: x\n\nold one\n\n## Reproduce\n\nsh\n";
+        let new = "## Deliveries: x\n\nnew one\n\n";
+        assert_eq!(
+            with_section(text, new),
+            "# B\n\n## A\n\nold\n\n## Deliveries: x\n\nnew one\n\n## Reproduce\n\nsh\n"
+        );
+        let without = "# B\n\n## A\n\nold\n\n## Reproduce\n\nsh\n";
+        assert_eq!(
+            with_section(without, new),
+            "# B\n\n## A\n\nold\n\n## Deliveries: x\n\nnew one\n\n## Reproduce\n\nsh\n"
+        );
+    }
 }

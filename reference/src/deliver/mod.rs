@@ -298,7 +298,9 @@ async fn attempt(shared: &Shared, row: &Row) {
                 .backoff_ms
                 .saturating_mul(factor)
                 .min(i64::MAX as u64 / 2) as i64;
-            Next::RetryAt(now_ms().saturating_add(delay))
+            // The end of this attempt rounded up to the next whole millisecond: `now_ms`
+            // truncates, and a retry must never start before the backoff has passed.
+            Next::RetryAt(now_ms().saturating_add(1).saturating_add(delay))
         }
         Some(_) => Next::Failed,
     };
