@@ -305,8 +305,11 @@ pub trait FollowUps: Send + Sync {
         main: &'a Step,
         resource: Option<&'a Value>,
         steps: &'a mut Vec<Step>,
-    ) -> std::pin::Pin<Box<dyn Future<Output = Result<(), CaseError>> + Send + 'a>>;
+    ) -> FollowUpFuture<'a>;
 }
+
+/// A follow-up as the future the runner awaits.
+pub type FollowUpFuture<'a> = std::pin::Pin<Box<dyn Future<Output = Result<(), CaseError>> + Send + 'a>>;
 
 /// No follow-ups: each case sends its own request only.
 pub struct NoFollowUps;
@@ -319,7 +322,7 @@ impl FollowUps for NoFollowUps {
         _: &'a Step,
         _: Option<&'a Value>,
         _: &'a mut Vec<Step>,
-    ) -> std::pin::Pin<Box<dyn Future<Output = Result<(), CaseError>> + Send + 'a>> {
+    ) -> FollowUpFuture<'a> {
         Box::pin(std::future::ready(Ok(())))
     }
 }

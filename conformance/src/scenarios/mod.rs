@@ -40,7 +40,7 @@ pub struct FollowUp<'a> {
 }
 
 /// A follow-up as a future the runner awaits.
-pub type BoxFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), CaseError>> + Send + 'a>>;
+pub use crate::exec::FollowUpFuture as BoxFuture;
 
 /// Every scenario, in the order their cases are planned.
 pub const SCENARIOS: &[&dyn StatefulScenario] = &[
