@@ -73,47 +73,9 @@ impl Runner {
                     }
                 },
             };
-            // Written in the parameter's style (`codegen_runtime::style`), the one the
-            // generated servers read; a parameter the spec does not declare in its default.
-            let location = p.location.to_style();
-            let serialization = op
-                .parameters
-                .iter()
-                .find(|m| m.name == p.name && m.location == p.location)
-                .map_or(Serialization::default_for(location), |m| m.serialization);
-            match (style::write(serialization, location, &p.name, &value), p.location) {
-                (Written::Text(t), ParamLocation::Path) => path = path.replace(&format!("{{{}}}", p.name), &t),
-                (Written::Text(t), _) => wire.headers.push((p.name.clone(), vec![Seg::Lit(t)])),
-                (Written::Pairs(pairs), ParamLocation::Cookie) => wire
-                    .cookies
-                    .extend(pairs.into_iter().map(|(k, v)| (k, vec![Seg::Encoded(v)]))),
-                (Written::Pairs(pairs), _) => wire
-                    .query
-                    .extend(pairs.into_iter().map(|(k, v)| (k, vec![Seg::Encoded(v)]))),
-            }
+            write_param(op, p, &value, &mut path, &mut wire);
         }
-        let token = || {
-            self.target.token.as_deref().map(|t| Credential::Secret {
-                variable: "CONFORMANCE_TOKEN",
-                value: t,
-            })
-        };
-        // Not a secret: shown and reproduced as it is.
-        let wrong = Some(Credential::Literal(WRONG_CREDENTIAL));
-        let (credential, alternative) = match auth {
-            Auth::Primary => (token(), None),
-            Auth::Alternate => (
-                self.target.token_alt.as_deref().map(|t| Credential::Secret {
-                    variable: "CONFORMANCE_TOKEN_ALT",
-                    value: t,
-                }),
-                None,
-            ),
-            Auth::Wrong => (wrong, None),
-            Auth::Missing => (None, None),
-            Auth::OnlyVia { alternative } => (token(), Some(alternative)),
-            Auth::WrongVia { alternative } => (wrong, Some(alternative)),
-        };
+        let (credential, alternative) = self.credential_for(auth);
         match (&credential, &self.settings.auth_header) {
             (Some(credential), Some(name)) => wire.headers.push((name.clone(), credential.segments())),
             (Some(credential), None) => self.place_credential(op, alternative, credential, &mut wire),
@@ -359,6 +321,32 @@ impl Runner {
         out.join(" ")
     }
 
+    /// The credential `auth` sends, and the security alternative it goes in alone (if one).
+    fn credential_for(&self, auth: Auth) -> (Option<Credential<'_>>, Option<usize>) {
+        let token = || {
+            self.target.token.as_deref().map(|t| Credential::Secret {
+                variable: "CONFORMANCE_TOKEN",
+                value: t,
+            })
+        };
+        // Not a secret: shown and reproduced as it is.
+        let wrong = Some(Credential::Literal(WRONG_CREDENTIAL));
+        match auth {
+            Auth::Primary => (token(), None),
+            Auth::Alternate => (
+                self.target.token_alt.as_deref().map(|t| Credential::Secret {
+                    variable: "CONFORMANCE_TOKEN_ALT",
+                    value: t,
+                }),
+                None,
+            ),
+            Auth::Wrong => (wrong, None),
+            Auth::Missing => (None, None),
+            Auth::OnlyVia { alternative } => (token(), Some(alternative)),
+            Auth::WrongVia { alternative } => (wrong, Some(alternative)),
+        }
+    }
+
     /// Sends a request over the transport and reads the answer (at most [`MAX_BODY`]); the
     /// second value is how long a 429 asks to wait.
     pub(super) async fn receive(&self, outgoing: Outgoing) -> Result<(Received, Option<Duration>), CaseError> {
@@ -468,6 +456,28 @@ impl Runner {
                 SecurityKind::Basic => wire.basic = Some(value()),
             }
         }
+    }
+}
+
+/// Writes `value` of parameter `p` into the path, a header, a cookie or the query, in the
+/// parameter's style (`codegen_runtime::style`, the one the generated servers read); a
+/// parameter the spec does not declare in its location's default.
+fn write_param(op: &Operation, p: &Param, value: &Value, path: &mut String, wire: &mut Wire) {
+    let location = p.location.to_style();
+    let serialization = op
+        .parameters
+        .iter()
+        .find(|m| m.name == p.name && m.location == p.location)
+        .map_or(Serialization::default_for(location), |m| m.serialization);
+    match (style::write(serialization, location, &p.name, value), p.location) {
+        (Written::Text(t), ParamLocation::Path) => *path = path.replace(&format!("{{{}}}", p.name), &t),
+        (Written::Text(t), _) => wire.headers.push((p.name.clone(), vec![Seg::Lit(t)])),
+        (Written::Pairs(pairs), ParamLocation::Cookie) => wire
+            .cookies
+            .extend(pairs.into_iter().map(|(k, v)| (k, vec![Seg::Encoded(v)]))),
+        (Written::Pairs(pairs), _) => wire
+            .query
+            .extend(pairs.into_iter().map(|(k, v)| (k, vec![Seg::Encoded(v)]))),
     }
 }
 
