@@ -91,22 +91,7 @@ impl Runner {
             }
             wire.headers.push(("cookie".into(), cookie));
         }
-        let (content_type, text) = match body {
-            RequestBody::None => (None, None),
-            RequestBody::Json(v) => match op.body.as_ref().map(|b| &b.media) {
-                // Fields as `codegen_runtime::style` writes them (OpenAPI's `encoding` defaults).
-                Some(Media::Form) => (
-                    Some(Media::Form.content_type().to_owned()),
-                    Some(style::form_text(&style::write_fields(v))),
-                ),
-                Some(Media::Multipart) => (
-                    Some(format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}")),
-                    Some(style::multipart_text(&style::write_fields(v), MULTIPART_BOUNDARY)),
-                ),
-                _ => (Some("application/json".to_owned()), Some(v.to_string())),
-            },
-            RequestBody::Raw { content_type, text } => (Some(content_type.clone()), Some(text.clone())),
-        };
+        let (content_type, text) = body_text(op, body);
         if let Some(ct) = &content_type {
             wire.headers.push(("content-type".into(), vec![Seg::Lit(ct.clone())]));
         }
@@ -456,6 +441,26 @@ impl Runner {
                 SecurityKind::Basic => wire.basic = Some(value()),
             }
         }
+    }
+}
+
+/// The content type and text of `body` as it goes on the wire: JSON, or the fields of a form
+/// or multipart body as `codegen_runtime::style` writes them (OpenAPI's `encoding` defaults).
+fn body_text(op: &Operation, body: &RequestBody) -> (Option<String>, Option<String>) {
+    match body {
+        RequestBody::None => (None, None),
+        RequestBody::Json(v) => match op.body.as_ref().map(|b| &b.media) {
+            Some(Media::Form) => (
+                Some(Media::Form.content_type().to_owned()),
+                Some(style::form_text(&style::write_fields(v))),
+            ),
+            Some(Media::Multipart) => (
+                Some(format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}")),
+                Some(style::multipart_text(&style::write_fields(v), MULTIPART_BOUNDARY)),
+            ),
+            _ => (Some("application/json".to_owned()), Some(v.to_string())),
+        },
+        RequestBody::Raw { content_type, text } => (Some(content_type.clone()), Some(text.clone())),
     }
 }
 
