@@ -47,6 +47,9 @@ pub struct Config {
     pub skip: Vec<Skip>,
     pub expect: Vec<ExpectStatuses>,
     pub known: Vec<KnownDeviation>,
+    /// `[delivery]`: how events are published and deliveries read; without it no delivery
+    /// case runs.
+    pub delivery: Option<crate::exec::DeliverySettings>,
 }
 
 /// Which cases a rule is about: an operationId, or a case-name pattern (`*` matches any run of
@@ -121,6 +124,62 @@ struct RawConfig {
     expect: Vec<Spanned<RawExpect>>,
     #[serde(default)]
     known: Vec<Spanned<RawKnown>>,
+    delivery: Option<Spanned<RawDelivery>>,
+}
+
+/// `[delivery]` as written (see `docs/config.md`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDelivery {
+    publish: String,
+    publish_body: Option<toml::Value>,
+    #[serde(default)]
+    create: toml::Table,
+    url_field: Option<String>,
+    events_field: Option<String>,
+    signature: Option<Spanned<String>>,
+    signature_field: Option<String>,
+    #[serde(default)]
+    signatures: BTreeMap<String, Spanned<String>>,
+    secret: Option<Spanned<String>>,
+    retries_field: Option<String>,
+    retries: Option<u32>,
+    timeout_field: Option<String>,
+    backoff_ms: Option<u64>,
+    disable: Option<RawDisable>,
+    #[serde(default)]
+    tls: bool,
+    deadline_ms: Option<u64>,
+    quiet_ms: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDisable {
+    operation: String,
+    body: toml::Value,
+}
+
+/// A signature scheme by its name in `conformance.toml`.
+fn scheme(name: &str) -> Option<crate::exec::Scheme> {
+    use crate::exec::Scheme;
+    Some(match name {
+        "standard" => Scheme::Standard,
+        "hmac-sha1" => Scheme::HmacSha1 {
+            header: "webhook-signature".into(),
+            prefix: "v1-sha1,".into(),
+        },
+        "bearer" => Scheme::Bearer,
+        "none" => Scheme::None,
+        "basic" => Scheme::Basic { user: "webhook".into() },
+        other => Scheme::Basic {
+            user: other.strip_prefix("basic:")?.to_owned(),
+        },
+    })
+}
+
+fn json(value: toml::Value) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
 }
 
 #[derive(Deserialize)]
@@ -151,6 +210,76 @@ struct RawKnown {
     until: Spanned<toml::Value>,
 }
 
+/// `[delivery]`, checked.
+fn delivery(
+    raw: RawDelivery,
+    at: &dyn Fn(Option<std::ops::Range<usize>>, String) -> ConfigError,
+) -> Result<crate::exec::DeliverySettings, ConfigError> {
+    use crate::exec::{DeliverySettings, Disable, SecretSource};
+    let defaults = DeliverySettings::default();
+    let named = |name: &Spanned<String>| {
+        scheme(name.get_ref()).ok_or_else(|| {
+            at(
+                Some(name.span()),
+                format!(
+                    "unknown signature scheme `{}`; expected standard, hmac-sha1, bearer, basic, basic:USER or none",
+                    name.get_ref()
+                ),
+            )
+        })
+    };
+    let mut signatures = BTreeMap::new();
+    for (value, name) in &raw.signatures {
+        signatures.insert(value.clone(), named(name)?);
+    }
+    let secret = match &raw.secret {
+        None => defaults.secret.clone(),
+        Some(s) => match s.get_ref().split_once(':') {
+            Some(("answer", pointer)) if pointer.starts_with('/') => SecretSource::Answer(pointer.to_owned()),
+            Some(("sent", field)) if !field.is_empty() => SecretSource::Sent(field.to_owned()),
+            _ => {
+                return Err(at(
+                    Some(s.span()),
+                    "expected `secret = \"answer:/pointer\"` (the create answer) or `\"sent:field\"` (the value the run sends)".into(),
+                ));
+            }
+        },
+    };
+    let create = match json(toml::Value::Table(raw.create)) {
+        serde_json::Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    };
+    Ok(DeliverySettings {
+        publish: raw.publish,
+        publish_body: raw.publish_body.map(json).unwrap_or(defaults.publish_body),
+        create_fields: create,
+        url_field: raw.url_field.unwrap_or(defaults.url_field),
+        events_field: raw.events_field.unwrap_or(defaults.events_field),
+        signature: raw
+            .signature
+            .as_ref()
+            .map(named)
+            .transpose()?
+            .unwrap_or(defaults.signature),
+        signature_field: raw.signature_field,
+        signatures,
+        secret,
+        retries_field: raw.retries_field,
+        retries: raw.retries.unwrap_or(defaults.retries),
+        timeout_field: raw.timeout_field,
+        backoff_ms: raw.backoff_ms.unwrap_or(defaults.backoff_ms),
+        disable: raw.disable.map(|d| Disable {
+            operation: d.operation,
+            body: json(d.body),
+        }),
+        tls: raw.tls,
+        deadline: raw
+            .deadline_ms
+            .map_or(defaults.deadline, std::time::Duration::from_millis),
+        quiet: raw.quiet_ms.map_or(defaults.quiet, std::time::Duration::from_millis),
+    })
+}
+
 /// Header names the runner sets itself, or that carry credentials: a committed file must not
 /// hold a credential (they come from `CONFORMANCE_TOKEN`), and reports and snapshots show
 /// these headers as they are.
@@ -177,13 +306,19 @@ fn refused_header(name: &str) -> Option<&'static str> {
 
 impl Config {
     /// The file to read for the spec at `spec`: `explicit` (`--config`), else
-    /// `conformance.toml` beside the spec when there is one.
+    /// `<spec's stem>.conformance.toml` beside it (`specs/kejue.conformance.toml`), else
+    /// `conformance.toml` beside it, when there is one.
     pub fn path_for(spec: &Path, explicit: Option<&Path>) -> Option<PathBuf> {
         match explicit {
             Some(path) => Some(path.to_owned()),
             None => {
-                let beside = spec.parent().unwrap_or(Path::new(".")).join(FILE_NAME);
-                beside.is_file().then_some(beside)
+                let dir = spec.parent().unwrap_or(Path::new("."));
+                let own = spec
+                    .file_stem()
+                    .map(|stem| dir.join(format!("{}.{FILE_NAME}", stem.to_string_lossy())));
+                let beside = dir.join(FILE_NAME);
+                own.filter(|p| p.is_file())
+                    .or_else(|| beside.is_file().then_some(beside))
             }
         }
     }
@@ -312,6 +447,10 @@ impl Config {
                 until: until_date,
                 line: line_column(text, span.start).0,
             });
+        }
+        if let Some(entry) = raw.delivery {
+            let span = entry.span();
+            config.delivery = Some(delivery(entry.into_inner(), &|s, m| at(s.or(Some(span.clone())), m))?);
         }
         Ok(config)
     }

@@ -56,6 +56,18 @@ pub enum RunError {
     #[error("snapshots: {0}")]
     Snapshots(String),
 
+    /// The receiver of delivery cases cannot listen.
+    #[error("the delivery receiver did not start: {0}; pick another --receiver-listen address")]
+    Receiver(String),
+
+    /// Webhooks the run did not make would take the events it publishes.
+    #[error(
+        "not publishing: {} webhook(s) the run did not make would take its events (a `*`, null or [] filter): {}; their owners would get the run's deliveries. Run against a workspace of your own, or pass --allow-foreign-deliveries",
+        .webhooks.len(),
+        .webhooks.join(", ")
+    )]
+    ForeignDeliveries { webhooks: Vec<String> },
+
     /// `sweep` cannot find or remove leftovers.
     #[error("cannot sweep: {0}")]
     Sweep(String),

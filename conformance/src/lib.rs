@@ -321,6 +321,14 @@ async fn run_on(
     check_operations(&suite.api, &suite.operations)?;
     let tag = new_tag();
     let scenarios = scenarios::Scenarios(suite.options.scenarios);
+    // In process, a router delivers only if its caller says so (`Settings::delivery`): the
+    // reference routers store deliveries and send none.
+    let mut suite = suite;
+    if service.is_some() && suite.settings.delivery.is_none() {
+        let mut config = (*suite.options.config).clone();
+        config.delivery = None;
+        suite.options.config = Arc::new(config);
+    }
     let (plan, snapshots) = planned(&suite, &tag, &scenarios)?;
     // Before anything is sent: what the run leaves out because it could not clean it up.
     for warning in &plan.warnings {
@@ -328,14 +336,38 @@ async fn run_on(
     }
     let (target, mut settings) = (suite.target.clone(), suite.settings.clone());
     settings.headers.extend(suite.options.config.headers.iter().cloned());
-    let runner = Arc::new(
-        match service {
-            Some(service) => Runner::in_process(plan.clone(), target, settings, service)?,
-            None => Runner::new(plan.clone(), target, settings)?,
-        }
-        .with_follow_ups(Arc::new(scenarios)),
-    );
+    if settings.delivery.is_none() {
+        settings.delivery = suite.options.config.delivery.clone();
+    }
+    let receiver = match &settings.delivery {
+        Some(delivery) if scenarios::delivery::plans_deliveries(&plan.cases) => Some(Arc::new(
+            exec::Receiver::start(
+                settings.receiver.listen,
+                delivery.tls,
+                &tag,
+                settings.receiver.public_url.as_deref(),
+            )
+            .await
+            .map_err(|e| RunError::Receiver(e.to_string()))?,
+        )),
+        _ => None,
+    };
+    let mut runner = match service {
+        Some(service) => Runner::in_process(plan.clone(), target, settings, service)?,
+        None => Runner::new(plan.clone(), target, settings)?,
+    }
+    .with_follow_ups(Arc::new(scenarios));
+    if let Some(receiver) = &receiver {
+        runner = runner.with_receiver(receiver.clone());
+    }
+    let runner = Arc::new(runner);
     let preflight = runner.preflight().await?;
+    if receiver.is_some() && !runner.settings().receiver.allow_foreign {
+        let foreign = scenarios::delivery::foreign_takers(&runner).await;
+        if !foreign.is_empty() {
+            return Err(RunError::ForeignDeliveries { webhooks: foreign });
+        }
+    }
     control.emit(Event::Started {
         suite: suite.name.clone(),
         total: plan.cases.len(),
@@ -366,6 +398,9 @@ async fn run_on(
         .flatten()
         .collect();
     let mut redactor = redact::Redactor::new(&tag, &credentials).with_base_url(&suite.target.base_url);
+    if let Some(receiver) = &receiver {
+        redactor = redactor.with_receiver_url(receiver.url());
+    }
     for exchange in sent.exchanges.iter().flatten() {
         snapshot::learn(&mut redactor, exchange);
     }
@@ -412,6 +447,17 @@ async fn run_on(
     })
 }
 
+/// Without `[delivery]` settings, the delivery cases are taken out of `plan`, with a note.
+pub fn leave_out_deliveries(plan: &mut plan::Plan, delivery: Option<&exec::DeliverySettings>) {
+    if delivery.is_none() && scenarios::delivery::plans_deliveries(&plan.cases) {
+        plan.cases
+            .retain(|c| !matches!(c.stateful, Some(plan::Scenario::Delivery(_))));
+        plan.notes.push(
+            "delivery cases (*.delivery.*) left out: conformance.toml has no [delivery] table (docs/config.md)".into(),
+        );
+    }
+}
+
 /// The run's plan (the scenarios', `conformance.toml`'s skips and the shard applied), and
 /// where its snapshots are compared.
 fn planned(
@@ -430,6 +476,14 @@ fn planned(
     let whole_plan = suite.operations.is_empty() && suite.settings.safety() == plan::Safety::default();
     let every_case: Vec<String> = plan.cases.iter().map(|c| c.name.clone()).collect();
     suite.options.config.apply_skips(&mut plan);
+    leave_out_deliveries(
+        &mut plan,
+        suite
+            .settings
+            .delivery
+            .as_ref()
+            .or(suite.options.config.delivery.as_ref()),
+    );
     // A shard may be empty (a small plan, many shards): it passes with nothing sent.
     if let Some(shard) = suite.options.shard {
         plan.cases.retain(|c| shard.holds(&c.name));

@@ -107,6 +107,8 @@ struct Server {
     auth_header: Option<String>,
 }
 
+// Parsed once per process: the size of `Run`'s many options costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Run every case against a server.
@@ -159,6 +161,21 @@ enum Command {
         /// matrix; `conformance merge` adds the shards' JSON reports up.
         #[arg(long, value_name = "I/N")]
         shard: Option<conformance::shard::Shard>,
+        /// Where the delivery receiver listens (delivery cases need `[delivery]` in
+        /// conformance.toml); port 0 picks a free one.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+        receiver_listen: std::net::SocketAddr,
+        /// The public URL that forwards to the receiver (a tunnel, for a server that cannot
+        /// reach this machine): written into the webhooks the run creates.
+        #[arg(long, value_name = "URL")]
+        receiver_url: Option<String>,
+        /// Publish even when webhooks the run did not make would take its events (a `*`,
+        /// null or [] filter): their owners get the run's deliveries.
+        #[arg(long)]
+        allow_foreign_deliveries: bool,
+        /// No delivery case waits longer than this, whatever `[delivery]` says.
+        #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+        delivery_cap_secs: u64,
     },
     /// Print a `conformance.toml` that marks each failed check of a run as a known deviation,
     /// until 30 days from today, with a reason to replace; paste it into the configuration.
@@ -356,7 +373,9 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
                 allow_leftovers,
             };
             let mut plan = conformance::plan_with(&api, "cfm-00000000", &spec.operations, safety);
-            spec.config()?.apply_skips(&mut plan);
+            let config = spec.config()?;
+            config.apply_skips(&mut plan);
+            conformance::leave_out_deliveries(&mut plan, config.delivery.as_ref());
             if let Some(shard) = shard {
                 plan.cases.retain(|c| shard.holds(&c.name));
             }
@@ -425,6 +444,10 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
             exclude_checks,
             shard,
             har,
+            receiver_listen,
+            receiver_url,
+            allow_foreign_deliveries,
+            delivery_cap_secs,
         } => {
             let checks = conformance::checks::Selection::new(&checks, &exclude_checks)?;
             let api = load(&spec)?;
@@ -446,6 +469,12 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
                     drain: Duration::from_secs_f64(timeout).min(Duration::from_secs(30)) + Duration::from_secs(1),
                     max_timeouts,
                     auth_header,
+                    receiver: conformance::exec::ReceiverOptions {
+                        listen: receiver_listen,
+                        public_url: receiver_url,
+                        allow_foreign: allow_foreign_deliveries,
+                        cap: Duration::from_secs(delivery_cap_secs),
+                    },
                     ..Settings::default()
                 },
                 options: conformance::RunOptions {

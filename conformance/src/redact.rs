@@ -140,6 +140,8 @@ pub struct Redactor {
     /// Written `[base-url]` in snapshots (which stay the same wherever the server runs);
     /// reports keep it.
     base_url: Option<String>,
+    /// The delivery receiver's root URL (`[receiver]`): it changes from run to run.
+    receiver_url: Option<String>,
 }
 
 impl Redactor {
@@ -151,6 +153,15 @@ impl Redactor {
         }
         r.hidden.insert(tag, "[run]");
         r
+    }
+
+    /// Writes the delivery receiver's URL as `[receiver]` in snapshots.
+    pub fn with_receiver_url(mut self, url: &str) -> Self {
+        let url = url.trim_end_matches('/');
+        if !url.is_empty() {
+            self.receiver_url = Some(url.to_owned());
+        }
+        self
     }
 
     /// Writes the base URL as `[base-url]` in snapshots ([`Redactor::text`]); reports keep it.
@@ -203,6 +214,9 @@ impl Redactor {
         let mut out = self.volatile.replace_tokens(&self.message(text), MIN_TOKEN);
         if let Some(url) = &self.base_url {
             out = replace_prefixes(&out, url, "[base-url]");
+        }
+        if let Some(url) = &self.receiver_url {
+            out = replace_prefixes(&out, url, "[receiver]");
         }
         out
     }

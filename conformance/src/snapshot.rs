@@ -268,7 +268,48 @@ pub fn render(case: &Case, exchange: &Exchange, redactor: &Redactor) -> String {
         out.push_str(&format!("--- {}\n", s.kind));
         step(&mut out, s, redactor);
     }
+    if let Some(d) = &exchange.deliveries {
+        deliveries(&mut out, d, redactor);
+    }
     out
+}
+
+/// What a delivery case's receiver got: how many attempts and their answers, the first
+/// one's headers and body; ids, timestamps, signatures and credentials hidden (they change
+/// on every run), gaps left out (the report has the timing).
+fn deliveries(out: &mut String, d: &crate::exec::Deliveries, redactor: &Redactor) {
+    let answers: Vec<String> = d.got.iter().map(|g| g.status.to_string()).collect();
+    out.push_str(&format!(
+        "--- deliveries\nattempts: {} (answered {})\nunwanted: {}\n",
+        d.got.len(),
+        if answers.is_empty() {
+            "-".into()
+        } else {
+            answers.join(", ")
+        },
+        d.unwanted.len()
+    ));
+    let Some(first) = d.got.first() else { return };
+    let mut headers: Vec<&(String, String)> = first
+        .headers
+        .iter()
+        .filter(|(k, _)| k.starts_with("webhook-") || k == "content-type" || k == "authorization")
+        .collect();
+    headers.sort();
+    for (k, v) in headers {
+        let shown = match k.as_str() {
+            "webhook-id" => "[webhook-id]".to_owned(),
+            "webhook-timestamp" => "[unix-time]".to_owned(),
+            "webhook-signature" | "authorization" => "[signature]".to_owned(),
+            _ => redactor.text(v),
+        };
+        out.push_str(&format!("{k}: {shown}\n"));
+    }
+    if let Ok(json) = serde_json::from_slice::<serde_json::Value>(&first.body) {
+        out.push_str("body:\n");
+        out.push_str(&serde_json::to_string_pretty(&redactor.json(&json)).unwrap_or_default());
+        out.push('\n');
+    }
 }
 
 fn step(out: &mut String, s: &Step, redactor: &Redactor) {

@@ -154,6 +154,48 @@ pub const CHECKS: &[CheckDef] = &[
         severity: Severity::Medium,
         judge: scenarios::rotation::judge,
     },
+    CheckDef {
+        name: "delivered",
+        description: "An event a webhook takes arrives at its receiver within the deadline (delivery cases).",
+        severity: Severity::Critical,
+        judge: crate::scenarios::delivery::delivered,
+    },
+    CheckDef {
+        name: "signed",
+        description: "A delivery verifies with the secret in force under the webhook's scheme (Standard Webhooks by the `standardwebhooks` crate); a copy with its body changed does not.",
+        severity: Severity::Critical,
+        judge: crate::scenarios::delivery::signed,
+    },
+    CheckDef {
+        name: "webhook_id_stable",
+        description: "Every attempt of one event to one webhook carries the same `webhook-id`.",
+        severity: Severity::High,
+        judge: crate::scenarios::delivery::webhook_id_stable,
+    },
+    CheckDef {
+        name: "filter_respected",
+        description: "An event of a type the webhook does not take never arrives.",
+        severity: Severity::Critical,
+        judge: crate::scenarios::delivery::filter_respected,
+    },
+    CheckDef {
+        name: "disabled_gets_nothing",
+        description: "A disabled webhook gets no delivery.",
+        severity: Severity::Critical,
+        judge: crate::scenarios::delivery::disabled_gets_nothing,
+    },
+    CheckDef {
+        name: "retries_bounded",
+        description: "A receiver that answers 503 gets exactly retries + 1 attempts.",
+        severity: Severity::High,
+        judge: crate::scenarios::delivery::retries_bounded,
+    },
+    CheckDef {
+        name: "backoff_respected",
+        description: "Retry n comes no sooner than `backoff_ms × 2^(n-1)` after the attempt before.",
+        severity: Severity::Medium,
+        judge: crate::scenarios::delivery::backoff_respected,
+    },
 ];
 
 /// The registry as a Markdown table, one row per check in `CHECKS`' order: its name, severity
@@ -379,6 +421,7 @@ paths:
             resource: None,
             error: None,
             skipped: None,
+            deliveries: None,
         };
         check(&plan, &case, &exchange, &Selection::default())
     }

@@ -18,7 +18,9 @@ use generator::model::{Method, ParamLocation};
 
 mod case_error;
 mod cleanup;
+mod delivery;
 mod http;
+pub mod receiver;
 mod retry;
 mod service;
 mod tls;
@@ -26,7 +28,9 @@ mod tls;
 pub use crate::plan::MULTIPART_BOUNDARY;
 pub use case_error::CaseError;
 pub use cleanup::Swept;
+pub use delivery::{Deliveries, DeliverySettings, Disable, ReceiverOptions, Scheme, SecretSource};
 use http::cause;
+pub use receiver::{Delivery, Receiver, ReceiverError};
 use retry::{Policy, Retries};
 pub use service::{AppBody, AppService, Service, Timing};
 
@@ -149,6 +153,10 @@ pub struct Settings {
     /// Send the credential as this header on every request, in place of the spec's security
     /// schemes (`--auth-header`): for a spec that declares none, or declares them wrongly.
     pub auth_header: Option<String>,
+    /// `conformance.toml`'s `[delivery]`: without it, no delivery case runs.
+    pub delivery: Option<DeliverySettings>,
+    /// Where the receiver listens and what delivery cases may do.
+    pub receiver: ReceiverOptions,
 }
 
 impl Default for Settings {
@@ -163,6 +171,8 @@ impl Default for Settings {
             drain: Duration::from_secs(10),
             headers: Vec::new(),
             auth_header: None,
+            delivery: None,
+            receiver: ReceiverOptions::default(),
         }
     }
 }
@@ -228,6 +238,10 @@ pub enum StepKind {
     Read,
     /// The case's request once more (a second rotation).
     Again,
+    /// Disabling the case's webhook before the publish.
+    Disable,
+    /// Publishing an event (a delivery case).
+    Publish,
     /// The credential probe before the cases.
     Preflight,
     /// Removing what the run made.
@@ -246,6 +260,8 @@ impl StepKind {
             StepKind::ListAsOtherTenant => "list as the other tenant",
             StepKind::Read => "read",
             StepKind::Again => "rotate again",
+            StepKind::Disable => "disable",
+            StepKind::Publish => "publish",
             StepKind::Preflight => "preflight",
             StepKind::Cleanup => "cleanup",
             StepKind::List => "list",
@@ -293,6 +309,9 @@ pub struct Exchange {
     pub error: Option<CaseError>,
     /// Why the case did not run (no second tenant).
     pub skipped: Option<String>,
+    /// What a delivery case's receiver path got.
+    #[serde(skip)]
+    pub deliveries: Option<Deliveries>,
 }
 
 /// The follow-up requests of a stateful case, sent after its own request `main` into
@@ -336,6 +355,7 @@ impl Exchange {
             resource: None,
             error: Some(why),
             skipped: None,
+            deliveries: None,
         }
     }
 }
@@ -401,6 +421,10 @@ pub struct Runner {
     created: Mutex<Vec<Created>>,
     /// What stateful cases send after their own request.
     follow_ups: Arc<dyn FollowUps>,
+    /// Where delivery cases' webhooks deliver.
+    receiver: Option<Arc<Receiver>>,
+    /// What each delivery case's receiver path got, by case name, until its exchange takes it.
+    deliveries: Mutex<std::collections::HashMap<String, Deliveries>>,
     /// How many resources the run has made, or asked for in a create case: each is
     /// numbered apart.
     made_for_cases: AtomicU64,
@@ -484,7 +508,32 @@ impl Runner {
             timed_out: AtomicBool::new(false),
             stop: Notify::new(),
             follow_ups: Arc::new(NoFollowUps),
+            receiver: None,
+            deliveries: Mutex::default(),
         })
+    }
+
+    /// Delivery cases' webhooks deliver to `receiver`.
+    pub fn with_receiver(mut self, receiver: Arc<Receiver>) -> Runner {
+        self.receiver = Some(receiver);
+        self
+    }
+
+    /// The receiver of delivery cases, if the run started one.
+    pub fn receiver(&self) -> Option<&Receiver> {
+        self.receiver.as_deref()
+    }
+
+    /// How the runner sends, delivers and receives.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Keeps what a delivery case's receiver path got, for its exchange.
+    pub fn record_deliveries(&self, case: &str, deliveries: Deliveries) {
+        if let Ok(mut all) = self.deliveries.lock() {
+            all.insert(case.to_owned(), deliveries);
+        }
     }
 
     /// Sends the follow-up requests of stateful cases as `follow_ups` says (without it, a
@@ -850,6 +899,7 @@ impl Runner {
             resource: None,
             error: None,
             skipped: None,
+            deliveries: None,
         };
         if case.auth == Auth::Alternate {
             if self.target.token_alt.is_none() {
@@ -899,6 +949,7 @@ impl Runner {
                 error: Box::new(e.clone()),
             });
         }
+        exchange.deliveries = self.deliveries.lock().ok().and_then(|mut d| d.remove(&case.name));
         exchange
     }
 
@@ -1026,6 +1077,24 @@ impl Runner {
         {
             let n = self.made_for_cases.fetch_add(1, Ordering::Relaxed) + 1;
             body = kind.numbered(&body, n, case.edit.as_ref().map(|e| e.path.as_slice()));
+        }
+        if let (Some(crate::plan::Scenario::Delivery(kind)), Some(settings), Some(receiver)) =
+            (&case.stateful, &self.settings.delivery, &self.receiver)
+            && let Some(map) = body.as_object_mut()
+        {
+            // The webhook delivers to the case's own path, and takes only the case's own
+            // run-tagged type.
+            map.insert(
+                settings.url_field.clone(),
+                Value::String(receiver.url_for(&kind.path())),
+            );
+            map.insert(
+                settings.events_field.clone(),
+                Value::Array(vec![Value::String(kind.event_type(&self.plan.tag))]),
+            );
+            for (k, v) in &settings.create_fields {
+                map.insert(k.clone(), v.clone());
+            }
         }
         if let (Some(crate::plan::Scenario::PartialUpdate(update)), Some(resource)) = (&case.stateful, resource) {
             update.alongside_as_made(&mut body, resource);

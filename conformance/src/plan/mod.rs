@@ -26,7 +26,7 @@ pub use resources::{
     Resources, TAG_PREFIX, carries_tag, kind_of, response_pointer, tagged_at, tagged_paths, wire_text,
 };
 use resources::{base_request, kinds};
-pub use stateful::{NoStateful, PartialUpdate, PlanStateful, Planning, Scenario, create_body};
+pub use stateful::{DeliveryKind, NoStateful, PartialUpdate, PlanStateful, Planning, Scenario, create_body};
 
 /// Everything a run needs: the model, the cases, and what could not be planned.
 #[derive(Debug, Clone)]

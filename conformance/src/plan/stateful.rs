@@ -22,8 +22,55 @@ pub enum Scenario {
     Isolation,
     /// Two rotations give two different values of `field`.
     Rotation { field: String },
+    /// A webhook made to deliver to the run's receiver, and what it must get.
+    Delivery(DeliveryKind),
     /// A scenario that needs nothing but its name (a plug-in's).
     Named(&'static str),
+}
+
+/// Which delivery case: what the webhook is made as and what is published to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum DeliveryKind {
+    /// An event of its type arrives, signed, once.
+    Delivered,
+    /// The receiver answers 503: exactly retries + 1 attempts, spaced by the backoff.
+    Retries,
+    /// A type it does not take is published first: only its own type arrives.
+    Filter,
+    /// Disabled before the publish: nothing arrives.
+    Disabled,
+}
+
+impl DeliveryKind {
+    pub const ALL: [DeliveryKind; 4] = [
+        DeliveryKind::Delivered,
+        DeliveryKind::Retries,
+        DeliveryKind::Filter,
+        DeliveryKind::Disabled,
+    ];
+
+    /// The case name's suffix and the event type's last part.
+    pub fn name(self) -> &'static str {
+        match self {
+            DeliveryKind::Delivered => "delivered",
+            DeliveryKind::Retries => "retries",
+            DeliveryKind::Filter => "filter",
+            DeliveryKind::Disabled => "disabled",
+        }
+    }
+
+    /// The receiver path of its webhook (under the run's prefix): `/fail` answers 503.
+    pub fn path(self) -> String {
+        match self {
+            DeliveryKind::Retries => "retries/fail".into(),
+            other => other.name().into(),
+        }
+    }
+
+    /// The run-tagged event type its webhook takes.
+    pub fn event_type(self, tag: &str) -> String {
+        format!("conformance.{tag}.{}", self.name())
+    }
 }
 
 /// One partial-update case.

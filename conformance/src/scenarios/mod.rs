@@ -9,6 +9,7 @@ use crate::judgement::{Context, Outcome};
 use crate::plan::{Auth, Case, Expect, RequestBody, Resources};
 
 pub mod deleted;
+pub mod delivery;
 pub mod isolation;
 pub mod partial_update;
 pub mod rotation;
@@ -49,6 +50,7 @@ pub const SCENARIOS: &[&dyn StatefulScenario] = &[
     &rotation::RotationChanges,
     &deleted::DeletedIsGone,
     &isolation::TenantIsolation,
+    &delivery::DeliveryCases,
 ];
 
 /// A list of scenarios as the planner and the runner use them: [`Scenarios::ALL`] in a run.

@@ -1,0 +1,489 @@
+//! Delivery cases: a webhook made to deliver to the run's receiver (one path per case, one
+//! run-tagged event type per case), an event published to it, and what arrived judged:
+//! delivered, signed with the secret in force, the same `webhook-id` on every attempt, a
+//! filter respected, a disabled webhook left alone, retries bounded, backoff respected.
+//! What a case sends and waits for comes from `conformance.toml`'s `[delivery]`
+//! (`exec::DeliverySettings`); without it the run plans none.
+
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use serde_json::Value;
+
+use super::{BoxFuture, FollowUp, Planning, Scenario, StatefulScenario, case, find_key, id_of};
+use crate::exec::{CaseError, Deliveries, Delivery, Runner, Scheme, SecretSource, Step, StepKind};
+use crate::judgement::{Context, Outcome};
+use crate::plan::{Auth, Case, DeliveryKind, Expect, RequestBody, Resources};
+
+/// The delivery cases (`delivered`, `signed`, `webhook_id_stable`, `filter_respected`,
+/// `disabled_gets_nothing`, `retries_bounded`, `backoff_respected`).
+pub struct DeliveryCases;
+
+impl StatefulScenario for DeliveryCases {
+    fn owns(&self, scenario: &Scenario) -> bool {
+        matches!(scenario, Scenario::Delivery(_))
+    }
+
+    fn plan(&self, planning: &Planning, base: &Case, out: &mut Vec<Case>, _: &mut Vec<String>) {
+        let makes_webhooks = base.operation == planning.resources.create
+            && !base.needs_resource
+            && matches!(&base.body, RequestBody::Json(Value::Object(map)) if map.contains_key("url"));
+        if !makes_webhooks {
+            return;
+        }
+        for kind in DeliveryKind::ALL {
+            out.push(case(
+                base,
+                &format!("delivery.{}", kind.name()),
+                format!("a webhook delivering to the run's receiver: {}", kind.name()),
+                Scenario::Delivery(kind),
+                Auth::Primary,
+                Expect::Accepted,
+            ));
+        }
+    }
+
+    fn follow_up<'a>(&'a self, f: FollowUp<'a>) -> BoxFuture<'a> {
+        Box::pin(follow_up(f.runner, f.case, f.main, f.resources, f.steps))
+    }
+}
+
+/// Whether any case of `cases` is a delivery case.
+pub fn plans_deliveries(cases: &[Case]) -> bool {
+    cases.iter().any(|c| matches!(c.stateful, Some(Scenario::Delivery(_))))
+}
+
+/// Replaces `"{type}"`, `"{case}"` and `"{id}"` in a body template.
+fn fill(template: &Value, values: &[(&str, &str)]) -> Value {
+    match template {
+        Value::String(s) => values
+            .iter()
+            .find(|(k, _)| s == k)
+            .map_or_else(|| template.clone(), |(_, v)| Value::String((*v).to_owned())),
+        Value::Array(items) => Value::Array(items.iter().map(|v| fill(v, values)).collect()),
+        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), fill(v, values))).collect()),
+        other => other.clone(),
+    }
+}
+
+async fn publish(runner: &Runner, case: &Case, event_type: &str) -> Result<(), CaseError> {
+    let settings = runner.settings().delivery.as_ref().ok_or_else(no_settings)?;
+    let op = runner
+        .plan()
+        .api
+        .operation(&settings.publish)
+        .ok_or_else(|| CaseError::Spec(format!("[delivery] publish: no operation `{}`", settings.publish)))?;
+    let body = fill(
+        &settings.publish_body,
+        &[("{type}", event_type), ("{case}", &case.name)],
+    );
+    let step = runner
+        .case_send(
+            op,
+            &[],
+            &RequestBody::Json(body),
+            Auth::Primary,
+            None,
+            StepKind::Publish,
+        )
+        .await;
+    match &step.received {
+        Ok(r) if (200..300).contains(&r.status) => Ok(()),
+        Ok(r) => Err(CaseError::Spec(format!(
+            "publishing `{event_type}` answered {}: {}",
+            r.status,
+            crate::text::excerpt(&r.text)
+        ))),
+        Err(e) => Err(e.clone()),
+    }
+}
+
+fn no_settings() -> CaseError {
+    CaseError::Spec("no [delivery] table in conformance.toml".into())
+}
+
+async fn follow_up(
+    runner: &Runner,
+    case: &Case,
+    main: &Step,
+    resources: &Resources,
+    steps: &mut Vec<Step>,
+) -> Result<(), CaseError> {
+    let Some(Scenario::Delivery(kind)) = case.stateful else {
+        return Ok(());
+    };
+    let settings = runner.settings().delivery.clone().ok_or_else(no_settings)?;
+    let receiver = runner
+        .receiver()
+        .ok_or_else(|| CaseError::Runner("the run started no receiver".into()))?;
+    // A webhook that was not made is judged by the answer's own checks.
+    let Some(made) = main
+        .received
+        .as_ref()
+        .ok()
+        .filter(|r| (200..300).contains(&r.status))
+        .and_then(|r| r.json.clone())
+    else {
+        return Ok(());
+    };
+    let secret = match &settings.secret {
+        SecretSource::Answer(pointer) => crate::habits::in_envelope(&made, pointer),
+        SecretSource::Sent(field) => settings.create_fields.get(field),
+    }
+    .and_then(Value::as_str)
+    .map(str::to_owned);
+    let scheme = settings
+        .signature_field
+        .as_deref()
+        .and_then(|f| settings.create_fields.get(f).or_else(|| find_key(&made, f)))
+        .and_then(Value::as_str)
+        .and_then(|v| settings.signatures.get(v))
+        .cloned()
+        .unwrap_or_else(|| settings.signature.clone());
+    let retries = settings
+        .retries_field
+        .as_deref()
+        .and_then(|f| find_key(&made, f))
+        .and_then(Value::as_u64)
+        .map_or(settings.retries, |n| n as u32);
+    let cap = runner.settings().receiver.cap;
+    let tag = runner.plan().tag.clone();
+    if kind == DeliveryKind::Disabled {
+        let Some(disable) = &settings.disable else {
+            // Nothing to judge: the API has no way to disable a webhook that the file names.
+            return Ok(());
+        };
+        let op = runner
+            .plan()
+            .api
+            .operation(&disable.operation)
+            .ok_or_else(|| CaseError::Spec(format!("[delivery] disable: no operation `{}`", disable.operation)))?;
+        let id = id_of(resources, Some(&made)).unwrap_or_default();
+        let body = fill(&disable.body, &[("{id}", &id)]);
+        let params = runner.linked_params(op);
+        let step = runner
+            .case_send(
+                op,
+                &params,
+                &RequestBody::Json(body),
+                Auth::Primary,
+                Some(&made),
+                StepKind::Disable,
+            )
+            .await;
+        let ok = step.received.as_ref().is_ok_and(|r| (200..300).contains(&r.status));
+        steps.push(step);
+        if !ok {
+            return Ok(());
+        }
+    }
+    let unwanted_type = format!("conformance.{tag}.unwanted");
+    if kind == DeliveryKind::Filter {
+        publish(runner, case, &unwanted_type).await?;
+    }
+    let event_type = kind.event_type(&tag);
+    publish(runner, case, &event_type).await?;
+    let started = Instant::now();
+    let path = kind.path();
+    let (got, deadline) = match kind {
+        DeliveryKind::Delivered | DeliveryKind::Filter => {
+            let deadline = settings.deadline.min(cap);
+            receiver
+                .wait(&path, deadline, |g| g.iter().any(|d| of_type(d, &event_type)))
+                .await;
+            // What else would arrive (the type it does not take) has had as long as its own.
+            tokio::time::sleep(settings.quiet.min(cap)).await;
+            (receiver.at(&path), deadline)
+        }
+        DeliveryKind::Retries => {
+            let deadline = settings.retries_deadline(retries).min(cap);
+            receiver.wait(&path, deadline, |g| g.len() > retries as usize).await;
+            // One more attempt would come after the next backoff.
+            let next = Duration::from_millis(settings.backoff_ms.saturating_mul(1 << retries.min(20)));
+            tokio::time::sleep((next + settings.quiet).min(cap)).await;
+            (receiver.at(&path), deadline)
+        }
+        DeliveryKind::Disabled => {
+            let deadline = settings.quiet.min(cap);
+            tokio::time::sleep(deadline).await;
+            (receiver.at(&path), deadline)
+        }
+    };
+    let (unwanted, got): (Vec<Delivery>, Vec<Delivery>) = got.into_iter().partition(|d| of_type(d, &unwanted_type));
+    runner.record_deliveries(
+        &case.name,
+        Deliveries {
+            event_type,
+            got,
+            unwanted,
+            attempts: (kind == DeliveryKind::Retries).then_some(retries + 1),
+            backoff_ms: settings.backoff_ms,
+            scheme,
+            secret,
+            must_arrive: kind != DeliveryKind::Disabled,
+            waited: started.elapsed(),
+            deadline,
+        },
+    );
+    Ok(())
+}
+
+/// Whether a delivery's body is an event of `event_type`.
+fn of_type(delivery: &Delivery, event_type: &str) -> bool {
+    serde_json::from_slice::<Value>(&delivery.body)
+        .ok()
+        .and_then(|b| find_key(&b, "type").cloned())
+        .is_some_and(|t| t == event_type)
+}
+
+/// Where in the spec the delivery rules are: the publish operation's, else the case's.
+fn rule(ctx: &Context) -> String {
+    codegen_runtime::pointer::join(&ctx.op.origin, "x-deliveries")
+}
+
+fn deliveries<'a>(ctx: &'a Context, kinds: &[DeliveryKind]) -> Option<&'a Deliveries> {
+    match ctx.case.stateful {
+        Some(Scenario::Delivery(kind)) if kinds.contains(&kind) => ctx.exchange.deliveries.as_ref(),
+        _ => None,
+    }
+}
+
+fn verdict(ctx: &Context, failure: Option<String>) -> Option<Outcome> {
+    Some(match failure {
+        None => Outcome::pass(rule(ctx)),
+        Some(message) => Outcome::fail(rule(ctx), message),
+    })
+}
+
+/// `delivered`: an event the webhook takes arrives within the deadline.
+pub fn delivered(ctx: &Context) -> Option<Outcome> {
+    let d = deliveries(
+        ctx,
+        &[DeliveryKind::Delivered, DeliveryKind::Filter, DeliveryKind::Retries],
+    )?;
+    verdict(
+        ctx,
+        d.got.is_empty().then(|| {
+            format!(
+                "no delivery of `{}` arrived within {} ms",
+                d.event_type,
+                d.deadline.as_millis()
+            )
+        }),
+    )
+}
+
+/// Whether `delivery` verifies under `scheme` with `secret`.
+pub fn verifies(scheme: &Scheme, secret: Option<&str>, delivery: &Delivery) -> Result<(), String> {
+    let header = |name: &str| delivery.header(name).map(str::to_owned);
+    let key = |secret: &str| {
+        secret
+            .strip_prefix("whsec_")
+            .and_then(|rest| base64::engine::general_purpose::STANDARD.decode(rest).ok())
+            .unwrap_or_else(|| secret.as_bytes().to_vec())
+    };
+    let need = || secret.ok_or_else(|| "the secret in force could not be read ([delivery] secret)".to_owned());
+    match scheme {
+        Scheme::None => Ok(()),
+        Scheme::Standard => {
+            let webhook = standardwebhooks::Webhook::from_bytes(key(need()?))
+                .map_err(|e| format!("the secret is unusable: {e}"))?;
+            let mut headers = http::HeaderMap::new();
+            for (k, v) in &delivery.headers {
+                if let (Ok(k), Ok(v)) = (
+                    http::HeaderName::from_bytes(k.as_bytes()),
+                    http::HeaderValue::from_str(v),
+                ) {
+                    headers.append(k, v);
+                }
+            }
+            webhook
+                .verify(&delivery.body, &headers)
+                .map_err(|e| format!("`webhook-signature` does not verify: {e}"))
+        }
+        Scheme::HmacSha1 { header: name, prefix } => {
+            use hmac::Mac as _;
+            let mut mac = hmac::Hmac::<sha1::Sha1>::new_from_slice(&key(need()?)).map_err(|e| e.to_string())?;
+            let id = header("webhook-id").unwrap_or_default();
+            let timestamp = header("webhook-timestamp").unwrap_or_default();
+            mac.update(format!("{id}.{timestamp}.").as_bytes());
+            mac.update(&delivery.body);
+            let want = format!(
+                "{prefix}{}",
+                base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+            );
+            match header(name) {
+                Some(got) if got.split(' ').any(|s| s == want) => Ok(()),
+                Some(_) => Err(format!("`{name}` does not verify")),
+                None => Err(format!("no `{name}` header")),
+            }
+        }
+        Scheme::Bearer => match header("authorization") {
+            Some(got) if got == format!("Bearer {}", need()?) => Ok(()),
+            _ => Err("`authorization` is not `Bearer <secret>`".into()),
+        },
+        Scheme::Basic { user } => {
+            let want = format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{}", need()?))
+            );
+            match header("authorization") {
+                Some(got) if got == want => Ok(()),
+                _ => Err(format!("`authorization` is not Basic `{user}:<secret>`")),
+            }
+        }
+    }
+}
+
+/// `signed`: every delivery verifies with the secret in force, and a copy with its body
+/// changed does not.
+pub fn signed(ctx: &Context) -> Option<Outcome> {
+    let d = deliveries(ctx, &[DeliveryKind::Delivered])?;
+    let first = d.got.first()?;
+    let secret = d.secret.as_deref();
+    let mut failure = d.got.iter().enumerate().find_map(|(i, delivery)| {
+        verifies(&d.scheme, secret, delivery)
+            .err()
+            .map(|e| format!("attempt {}: {e}", i + 1))
+    });
+    let signs_body = matches!(d.scheme, Scheme::Standard | Scheme::HmacSha1 { .. });
+    if failure.is_none() && signs_body {
+        let mut tampered = first.clone();
+        tampered.body.extend_from_slice(b" ");
+        if verifies(&d.scheme, secret, &tampered).is_ok() {
+            failure = Some("a copy of the delivery with its body changed verifies too".into());
+        }
+    }
+    verdict(ctx, failure)
+}
+
+/// `webhook_id_stable`: every attempt of one event carries the same `webhook-id`.
+pub fn webhook_id_stable(ctx: &Context) -> Option<Outcome> {
+    let d = deliveries(ctx, &[DeliveryKind::Retries])?;
+    if d.got.len() < 2 {
+        return None;
+    }
+    let ids: Vec<Option<&str>> = d.got.iter().map(|g| g.header("webhook-id")).collect();
+    let failure = if ids.iter().any(Option::is_none) {
+        Some("an attempt has no `webhook-id`".to_owned())
+    } else {
+        let distinct: std::collections::BTreeSet<_> = ids.iter().flatten().collect();
+        (distinct.len() > 1).then(|| {
+            format!(
+                "{} attempts carried {} different `webhook-id`s",
+                ids.len(),
+                distinct.len()
+            )
+        })
+    };
+    verdict(ctx, failure)
+}
+
+/// `filter_respected`: a type the webhook does not take never arrives.
+pub fn filter_respected(ctx: &Context) -> Option<Outcome> {
+    let d = deliveries(ctx, &[DeliveryKind::Filter])?;
+    verdict(
+        ctx,
+        (!d.unwanted.is_empty()).then(|| {
+            format!(
+                "{} delivery(ies) of a type the webhook does not take arrived (it takes only `{}`)",
+                d.unwanted.len(),
+                d.event_type
+            )
+        }),
+    )
+}
+
+/// `disabled_gets_nothing`: a disabled webhook gets no delivery.
+pub fn disabled_gets_nothing(ctx: &Context) -> Option<Outcome> {
+    let d = deliveries(ctx, &[DeliveryKind::Disabled])?;
+    let n = d.got.len() + d.unwanted.len();
+    verdict(
+        ctx,
+        (n > 0).then(|| {
+            format!(
+                "the disabled webhook got {n} delivery(ies) within {} ms",
+                d.waited.as_millis()
+            )
+        }),
+    )
+}
+
+/// `retries_bounded`: a receiver that answers 503 gets exactly retries + 1 attempts.
+pub fn retries_bounded(ctx: &Context) -> Option<Outcome> {
+    let d = deliveries(ctx, &[DeliveryKind::Retries])?;
+    let want = d.attempts?;
+    let got = d.got.len() as u32;
+    verdict(
+        ctx,
+        (got != want).then(|| format!("{got} attempts for a receiver answering 503; the retry setting allows {want}")),
+    )
+}
+
+/// `backoff_respected`: retry n comes no sooner than `backoff_ms × 2^(n-1)` after the
+/// attempt before.
+pub fn backoff_respected(ctx: &Context) -> Option<Outcome> {
+    let d = deliveries(ctx, &[DeliveryKind::Retries])?;
+    if d.got.len() < 2 {
+        return None;
+    }
+    let failure = d.got.windows(2).enumerate().find_map(|(n, pair)| {
+        let gap = pair[1].at.duration_since(pair[0].at).unwrap_or_default();
+        let least = Duration::from_millis(d.backoff_ms.saturating_mul(1 << n.min(20)));
+        (gap < least).then(|| {
+            format!(
+                "retry {} came {} ms after the attempt before; the backoff is at least {} ms",
+                n + 1,
+                gap.as_millis(),
+                least.as_millis()
+            )
+        })
+    });
+    verdict(ctx, failure)
+}
+
+/// The webhooks of the tenant, listed before anything is published, whose filter would take
+/// any event type (the field absent, `null`, `[]` or holding `*`): the run made none of them
+/// yet, so each is someone else's. Named by id and URL.
+pub async fn foreign_takers(runner: &Runner) -> Vec<String> {
+    let Some(settings) = runner.settings().delivery.as_ref() else {
+        return Vec::new();
+    };
+    let lists = runner.plan().resources.iter().filter_map(|r| r.list.as_deref());
+    let mut out = Vec::new();
+    for list in lists {
+        let Some(op) = runner.plan().api.operation(list) else {
+            continue;
+        };
+        let step = runner
+            .case_send(op, &[], &RequestBody::None, Auth::Primary, None, StepKind::List)
+            .await;
+        let Some(json) = step.received.ok().and_then(|r| r.json) else {
+            continue;
+        };
+        let items = match &json {
+            Value::Array(items) => items.clone(),
+            Value::Object(map) => map
+                .values()
+                .find_map(|v| match v {
+                    Value::Array(a) => Some(a.clone()),
+                    Value::Object(inner) => inner.values().find_map(|w| w.as_array().cloned()),
+                    _ => None,
+                })
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        for item in items.iter().filter(|i| i.get(&settings.url_field).is_some()) {
+            let takes_all = match item.get(&settings.events_field) {
+                None | Some(Value::Null) => true,
+                Some(Value::Array(a)) => a.is_empty() || a.iter().any(|e| e == "*"),
+                Some(_) => false,
+            };
+            if takes_all {
+                let name = |k: &str| item.get(k).map(crate::plan::wire_text).unwrap_or_default();
+                out.push(format!("{} ({})", name("id"), name(&settings.url_field)));
+            }
+        }
+    }
+    out
+}
