@@ -11,6 +11,7 @@ mod chaos;
 mod cli;
 mod config;
 mod credentials;
+mod deliveries;
 mod docs;
 mod floors;
 mod foreign;

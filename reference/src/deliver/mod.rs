@@ -41,6 +41,20 @@ pub struct Settings {
     pub concurrency: usize,
     /// Attempts in flight at once to one webhook.
     pub per_webhook: usize,
+    /// A defect planted on purpose, for tests that show the runner's delivery checks catch
+    /// it; `None` outside them.
+    pub defect: Option<Defect>,
+}
+
+/// Ways a delivery engine gets deliveries wrong, planted by tests (never by the command).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Defect {
+    /// Signs other bytes than it sends (the body with a trailing space).
+    SignsOtherBytes,
+    /// Retries once more than the webhook's setting allows.
+    RetriesOnceMore,
+    /// Gives each attempt a new `webhook-id`.
+    NewIdEachAttempt,
 }
 
 impl Default for Settings {
@@ -51,6 +65,7 @@ impl Default for Settings {
             allow_private_destinations: false,
             concurrency: 64,
             per_webhook: 8,
+            defect: None,
         }
     }
 }
@@ -291,7 +306,9 @@ async fn attempt(shared: &Shared, row: &Row) {
     };
     let next = match &error {
         None => Next::Delivered,
-        Some(_) if number <= target.max_retries => {
+        Some(_)
+            if number <= target.max_retries + u32::from(shared.settings.defect == Some(Defect::RetriesOnceMore)) =>
+        {
             let factor = 1u64.checked_shl(number - 1).unwrap_or(u64::MAX);
             let delay = shared
                 .settings
@@ -359,12 +376,21 @@ async fn send(shared: &Shared, target: &Target, row: &Row) -> std::result::Resul
         };
         let timestamp = now_ms() / 1000;
         let secret = target.secret.as_deref().unwrap_or_default();
-        let extra = sign::headers(target.signing, secret, &row.delivery_id, timestamp, row.body.as_bytes())
+        let defect = shared.settings.defect;
+        let id = match defect {
+            Some(Defect::NewIdEachAttempt) => format!("{}_{}", row.delivery_id, row.attempts),
+            _ => row.delivery_id.clone(),
+        };
+        let signed = match defect {
+            Some(Defect::SignsOtherBytes) => format!("{} ", row.body),
+            _ => row.body.clone(),
+        };
+        let extra = sign::headers(target.signing, secret, &id, timestamp, signed.as_bytes())
             .map_err(|e| format!("cannot sign: {e}"))?;
         let mut request = client
             .post(url)
             .header("content-type", "application/json")
-            .header("webhook-id", &row.delivery_id)
+            .header("webhook-id", &id)
             .header("webhook-timestamp", timestamp.to_string());
         for (name, value) in extra {
             request = request.header(name, value);

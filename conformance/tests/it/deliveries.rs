@@ -1,0 +1,97 @@
+//! The delivery checks against broken variants of the reference delivery engine (a defect
+//! planted in `reference::deliver::Settings`): each is caught by its named check, and the
+//! engine without a defect raises no delivery failure.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use conformance::exec::{DeliverySettings, Settings, Target};
+use conformance::report::Report;
+use reference::deliver::{self, Defect};
+use reference::{Api, Options};
+
+const KEY: &str = reference::EMBEDDED_KEYS[0];
+const KEY_ALT: &str = reference::EMBEDDED_KEYS[1];
+/// Fast retries, so that five of them take well under a second.
+const BACKOFF_MS: u64 = 20;
+
+/// kallima's create and its delivery cases against an engine with `defect`.
+async fn run(defect: Option<Defect>) -> Report {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let config = conformance::config::Config::load(&root.join("specs/kallima.conformance.toml")).unwrap();
+    let settings = Settings {
+        delivery: config.delivery.clone().map(|d| DeliverySettings {
+            backoff_ms: BACKOFF_MS,
+            ..d
+        }),
+        ..Settings::default()
+    };
+    let server = reference::start_with(
+        Options {
+            api: Api::Kallima,
+            db: None,
+            keys: vec![KEY.into(), KEY_ALT.into()],
+        },
+        deliver::Settings {
+            backoff_ms: BACKOFF_MS,
+            defect,
+            ..deliver::Settings::local()
+        },
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let suite = conformance::Suite {
+        name: "kallima".into(),
+        api: generator::load(&root.join("specs/kallima.yaml")).unwrap(),
+        target: Target {
+            base_url: server.base_url.clone(),
+            token: Some(KEY.into()),
+            token_alt: Some(KEY_ALT.into()),
+            ca_certs: Vec::new(),
+        },
+        settings,
+        snapshots: None,
+        operations: vec!["createWebhook".into()],
+        options: conformance::RunOptions {
+            config: Arc::new(config),
+            ..Default::default()
+        },
+    };
+    let report = conformance::run(suite, std::future::pending()).await.unwrap();
+    server.stop().await.unwrap();
+    report
+}
+
+/// The delivery checks that failed, by name.
+fn failed_delivery_checks(report: &Report) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = report
+        .cases
+        .iter()
+        .filter(|c| c.name.contains(".delivery."))
+        .flat_map(|c| c.failures.iter().map(|f| f.name))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_planted_delivery_defect_is_caught_by_its_check_and_none_without() {
+    let clean = run(None).await;
+    assert!(
+        clean.cases.iter().any(|c| c.name.contains(".delivery.")),
+        "delivery cases ran: {}",
+        clean.summary()
+    );
+    assert!(failed_delivery_checks(&clean).is_empty(), "{}", clean.summary());
+    for (defect, check) in [
+        (Defect::SignsOtherBytes, "signed"),
+        (Defect::RetriesOnceMore, "retries_bounded"),
+        (Defect::NewIdEachAttempt, "webhook_id_stable"),
+    ] {
+        let report = run(Some(defect)).await;
+        let failed = failed_delivery_checks(&report);
+        assert!(failed.contains(&check), "{defect:?}: {failed:?}\n{}", report.summary());
+    }
+}
