@@ -12,8 +12,8 @@ use reference::{Api, Options};
 
 const KEY: &str = reference::EMBEDDED_KEYS[0];
 const KEY_ALT: &str = reference::EMBEDDED_KEYS[1];
-/// Fast retries, so that five of them take well under a second.
-const BACKOFF_MS: u64 = 20;
+/// Fast retries, so that five of them take well under a second, yet far apart from none.
+const BACKOFF_MS: u64 = 40;
 
 /// kallima's create and its delivery cases against an engine with `defect`.
 async fn run(defect: Option<Defect>) -> Report {
@@ -89,6 +89,7 @@ async fn each_planted_delivery_defect_is_caught_by_its_check_and_none_without() 
         (Defect::SignsOtherBytes, "signed"),
         (Defect::RetriesOnceMore, "retries_bounded"),
         (Defect::NewIdEachAttempt, "webhook_id_stable"),
+        (Defect::NoBackoff, "backoff_respected"),
     ] {
         let report = run(Some(defect)).await;
         let failed = failed_delivery_checks(&report);

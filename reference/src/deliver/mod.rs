@@ -55,6 +55,8 @@ pub enum Defect {
     RetriesOnceMore,
     /// Gives each attempt a new `webhook-id`.
     NewIdEachAttempt,
+    /// Retries at once, with no backoff.
+    NoBackoff,
 }
 
 impl Default for Settings {
@@ -310,11 +312,11 @@ async fn attempt(shared: &Shared, row: &Row) {
             if number <= target.max_retries + u32::from(shared.settings.defect == Some(Defect::RetriesOnceMore)) =>
         {
             let factor = 1u64.checked_shl(number - 1).unwrap_or(u64::MAX);
-            let delay = shared
-                .settings
-                .backoff_ms
-                .saturating_mul(factor)
-                .min(i64::MAX as u64 / 2) as i64;
+            let base = match shared.settings.defect {
+                Some(Defect::NoBackoff) => 0,
+                _ => shared.settings.backoff_ms,
+            };
+            let delay = base.saturating_mul(factor).min(i64::MAX as u64 / 2) as i64;
             // The end of this attempt rounded up to the next whole millisecond: `now_ms`
             // truncates, and a retry must never start before the backoff has passed.
             Next::RetryAt(now_ms().saturating_add(1).saturating_add(delay))
