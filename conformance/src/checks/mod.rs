@@ -390,7 +390,7 @@ paths:
     /// Every check's verdict on the first case of `spec`, planned with `expect`, answered so.
     fn judged(spec: &str, expect: crate::plan::Expect, status: u16, content_type: &str, text: &str) -> Vec<Check> {
         let api = generator::load_str(spec, None).unwrap();
-        let plan = crate::plan(&api, "cfm-00000000", &[]);
+        let plan = crate::plan::plan(&api, "cfm-00000000", &[], &crate::scenarios::Scenarios::ALL);
         let case = Case {
             expect,
             ..plan.cases[0].clone()

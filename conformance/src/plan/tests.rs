@@ -12,11 +12,12 @@ fn planned(spec: &str) -> Plan {
     let api = generator::load_str(spec, None).unwrap_or_else(|e| panic!("{e}"));
     // Creates these specs cannot undo are planned all the same: only the plan is looked at.
     // (What a create sends must still carry the run tag: bodies with no text field take one.)
+    // No stateful cases: those are the scenarios' (a floor above), tested with them.
     let safety = Safety {
         allow_leftovers: true,
         ..Safety::default()
     };
-    plan_with(&api, TAG, &[], safety, &crate::scenarios::Scenarios::ALL)
+    plan_with(&api, TAG, &[], safety, &super::NoStateful)
 }
 
 fn case<'a>(plan: &'a Plan, name: &str) -> &'a Case {

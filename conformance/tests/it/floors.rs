@@ -1,6 +1,7 @@
 //! The runner reads bottom-up: no module of `conformance/src/` imports from a floor above its
 //! own. The floors are DESIGN.md's; a module not listed here fails the test until it is
-//! given one. Test code (`tests.rs` files, `#[cfg(test)]` modules) may reach anywhere.
+//! given one. Test code (`tests.rs` files, `#[cfg(test)]` modules) keeps to its floor too:
+//! a module's tests are part of it.
 
 use std::path::Path;
 
@@ -39,12 +40,6 @@ fn module_of(relative: &Path) -> String {
         Some(stem) => stem.to_owned(),
         None => first,
     }
-}
-
-/// The code of `text` outside `#[cfg(test)]` modules (to the end of the file: they come
-/// last).
-fn non_test(text: &str) -> &str {
-    text.find("#[cfg(test)]").map_or(text, |at| &text[..at])
 }
 
 /// Every module named after `crate::` in `code` (`crate::plan::x` → `plan`; `crate::Suite`
@@ -104,13 +99,13 @@ fn no_module_imports_from_a_floor_above_its_own() {
         let relative = path.strip_prefix(&src).unwrap();
         let module = module_of(relative);
         // The binary's own files sit above everything.
-        if module == "main" || module == "progress" || relative.ends_with("tests.rs") {
+        if module == "main" || module == "progress" {
             continue;
         }
         let own = floor_of(&module)
             .unwrap_or_else(|| panic!("{}: module `{module}` has no floor in FLOORS", relative.display()));
         let text = std::fs::read_to_string(&path).unwrap();
-        for (line, used) in uses(non_test(&text)) {
+        for (line, used) in uses(&text) {
             if used == module {
                 continue;
             }
