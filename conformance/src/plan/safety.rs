@@ -198,11 +198,13 @@ fn verdict(api: &Api, kinds: &[Resources], safety: Safety, unknown_ids: &[String
         // A link target that names the run's resource in its body (`POST /endpoint.delete`).
         return None;
     }
-    let creates = kind.is_some_and(|r| r.create == case.operation);
-    if !creates && op.method != Method::Post {
+    // The kind whose create this case is, if it is one.
+    let created = kind.filter(|r| r.create == case.operation);
+    if created.is_none() && op.method != Method::Post {
         return Some(Why::Unnamed);
     }
-    if !creates && names_other_resource(api, op, case) {
+    let body = case_body(case);
+    if created.is_none() && names_other_resource(api, op, body.as_ref()) {
         return Some(Why::NotOurs);
     }
     // A POST (or the create) on a collection: a conforming server makes something of an
@@ -210,15 +212,14 @@ fn verdict(api: &Api, kinds: &[Resources], safety: Safety, unknown_ids: &[String
     if !matches!(case.expect, Expect::Accepted | Expect::Either) {
         return None;
     }
-    let body = case_body(case);
-    let tagged = match kind.filter(|_| creates) {
+    let tagged = match created {
         Some(r) if !r.tag_fields.is_empty() => body.as_ref().is_some_and(|b| tagged_at(b, &r.tag_fields)),
         _ => body.as_ref().is_some_and(|b| !tagged_paths(b).is_empty()),
     };
     if !tagged {
         return Some(Why::Untagged);
     }
-    if kind.is_some_and(|r| creates && r.delete.is_some()) {
+    if created.is_some_and(|r| r.delete.is_some()) {
         return None;
     }
     Some(Why::Leftover)
@@ -227,8 +228,8 @@ fn verdict(api: &Api, kinds: &[Resources], safety: Safety, unknown_ids: &[String
 /// Whether a POST that creates no kind of the run's resources names another resource in its
 /// body (RPC style: `POST /orders.cancel {"order_id": 7}`): a required top-level field named
 /// like an id, holding a value that is not the run's.
-fn names_other_resource(api: &Api, op: &generator::model::Operation, case: &Case) -> bool {
-    let (Some(body), Some(s)) = (case_body(case), op.body.as_ref().and_then(|b| api.struct_of(&b.ty.ty))) else {
+fn names_other_resource(api: &Api, op: &generator::model::Operation, body: Option<&Value>) -> bool {
+    let (Some(body), Some(s)) = (body, op.body.as_ref().and_then(|b| api.struct_of(&b.ty.ty))) else {
         return false;
     };
     s.fields
