@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::checks::{CHECKS, Check};
+use crate::checks::{Check, CheckId};
 pub use crate::error::ConfigError;
 use crate::plan::{Case, Expect, Plan};
 
@@ -105,8 +105,8 @@ pub struct ExpectStatuses {
 pub struct KnownDeviation {
     /// A case-name pattern (`*` matches any run of characters).
     pub case: String,
-    /// A check of [`CHECKS`].
-    pub check: &'static str,
+    /// A check of [`crate::checks::CHECKS`].
+    pub check: CheckId,
     pub reason: String,
     /// The last day (UTC) it counts as known.
     pub until: Date,
@@ -210,11 +210,117 @@ struct RawKnown {
     until: Spanned<toml::Value>,
 }
 
+/// Makes the error of a place in the file (a byte range of its text) and a message.
+type At<'a> = &'a dyn Fn(Option<std::ops::Range<usize>>, String) -> ConfigError;
+
+/// `[headers]`, each a name and value HTTP allows and none a credential or one the runner sets.
+fn headers(raw: BTreeMap<String, Spanned<String>>, at: At) -> Result<Vec<(String, String)>, ConfigError> {
+    let mut headers = Vec::new();
+    for (name, value) in raw {
+        if let Some(why) = refused_header(&name) {
+            return Err(at(
+                Some(value.span()),
+                format!("header `{name}` cannot be set here: {why}"),
+            ));
+        }
+        if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
+            return Err(at(Some(value.span()), format!("`{name}` is not an HTTP header name")));
+        }
+        if http::HeaderValue::from_str(value.get_ref()).is_err() {
+            return Err(at(
+                Some(value.span()),
+                format!("the value of header `{name}` holds a character no header may carry"),
+            ));
+        }
+        headers.push((name, value.into_inner()));
+    }
+    Ok(headers)
+}
+
+/// An entry's scope: exactly one of an operation or a case pattern.
+fn scope(
+    operation: Option<String>,
+    case: Option<String>,
+    span: std::ops::Range<usize>,
+    at: At,
+) -> Result<Scope, ConfigError> {
+    match (operation, case) {
+        (Some(o), None) => Ok(Scope::Operation(o)),
+        (None, Some(c)) => Ok(Scope::Case(c)),
+        _ => Err(at(
+            Some(span),
+            "expected exactly one of `operation = \"operationId\"` or `case = \"pattern\"`".into(),
+        )),
+    }
+}
+
+/// An `[[expect]]` entry: statuses HTTP has, at least one list.
+fn expect(entry: Spanned<RawExpect>, text: &str, at: At) -> Result<ExpectStatuses, ConfigError> {
+    let span = entry.span();
+    let RawExpect {
+        operation,
+        case,
+        accepted,
+        rejected,
+    } = entry.into_inner();
+    if accepted.is_empty() && rejected.is_empty() {
+        return Err(at(
+            Some(span),
+            "expected `accepted = [...]` or `rejected = [...]` (statuses, e.g. [400])".into(),
+        ));
+    }
+    let statuses = |list: Vec<Spanned<u16>>| -> Result<Vec<u16>, ConfigError> {
+        list.into_iter()
+            .map(|s| match *s.get_ref() {
+                100..=599 => Ok(*s.get_ref()),
+                n => Err(at(Some(s.span()), format!("{n} is not an HTTP status (100 to 599)"))),
+            })
+            .collect()
+    };
+    Ok(ExpectStatuses {
+        scope: scope(operation, case, span.clone(), at)?,
+        accepted: statuses(accepted)?,
+        rejected: statuses(rejected)?,
+        line: line_column(text, span.start).0,
+    })
+}
+
+/// A `[[known]]` entry: a check the registry has and a date.
+fn known(entry: Spanned<RawKnown>, text: &str, at: At) -> Result<KnownDeviation, ConfigError> {
+    let span = entry.span();
+    let RawKnown {
+        case,
+        check,
+        reason,
+        until,
+    } = entry.into_inner();
+    let name = check.get_ref();
+    let Some(def) = crate::checks::find(name) else {
+        let unknown = crate::checks::UnknownCheck { name: name.clone() };
+        return Err(at(Some(check.span()), unknown.to_string()));
+    };
+    let date = match until.get_ref() {
+        toml::Value::String(s) => Date::parse(s),
+        toml::Value::Datetime(d) if d.time.is_none() && d.offset.is_none() => Date::parse(&d.to_string()),
+        _ => None,
+    };
+    let Some(until_date) = date else {
+        return Err(at(
+            Some(until.span()),
+            "expected `until` as a date, YYYY-MM-DD (e.g. \"2027-01-31\")".into(),
+        ));
+    };
+    Ok(KnownDeviation {
+        case,
+        check: def.id,
+        reason,
+        until: until_date,
+        line: line_column(text, span.start).0,
+    })
+}
+
 /// `[delivery]`, checked.
-fn delivery(
-    raw: RawDelivery,
-    at: &dyn Fn(Option<std::ops::Range<usize>>, String) -> ConfigError,
-) -> Result<crate::exec::DeliverySettings, ConfigError> {
+fn delivery(raw: RawDelivery, at: At) -> Result<crate::exec::DeliverySettings, ConfigError> {
     use crate::exec::{DeliverySettings, Disable, SecretSource};
     let defaults = DeliverySettings::default();
     let named = |name: &Spanned<String>| {
@@ -345,32 +451,8 @@ impl Config {
             file: Some(file.to_owned()),
             ..Config::default()
         };
-        for (name, value) in raw.headers {
-            if let Some(why) = refused_header(&name) {
-                return Err(at(
-                    Some(value.span()),
-                    format!("header `{name}` cannot be set here: {why}"),
-                ));
-            }
-            if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
-                return Err(at(Some(value.span()), format!("`{name}` is not an HTTP header name")));
-            }
-            if http::HeaderValue::from_str(value.get_ref()).is_err() {
-                return Err(at(
-                    Some(value.span()),
-                    format!("the value of header `{name}` holds a character no header may carry"),
-                ));
-            }
-            config.headers.push((name, value.into_inner()));
-        }
-        let scope = |operation: Option<String>, case: Option<String>, span| match (operation, case) {
-            (Some(o), None) => Ok(Scope::Operation(o)),
-            (None, Some(c)) => Ok(Scope::Case(c)),
-            _ => Err(at(
-                Some(span),
-                "expected exactly one of `operation = \"operationId\"` or `case = \"pattern\"`".into(),
-            )),
-        };
+        let at: At = &at;
+        config.headers = headers(raw.headers, at)?;
         for entry in raw.skip {
             let span = entry.span();
             let RawSkip {
@@ -379,74 +461,16 @@ impl Config {
                 reason,
             } = entry.into_inner();
             config.skip.push(Skip {
-                scope: scope(operation, case, span.clone())?,
+                scope: scope(operation, case, span.clone(), at)?,
                 reason,
                 line: line_column(text, span.start).0,
             });
         }
         for entry in raw.expect {
-            let span = entry.span();
-            let RawExpect {
-                operation,
-                case,
-                accepted,
-                rejected,
-            } = entry.into_inner();
-            if accepted.is_empty() && rejected.is_empty() {
-                return Err(at(
-                    Some(span),
-                    "expected `accepted = [...]` or `rejected = [...]` (statuses, e.g. [400])".into(),
-                ));
-            }
-            let statuses = |list: Vec<Spanned<u16>>| -> Result<Vec<u16>, ConfigError> {
-                list.into_iter()
-                    .map(|s| match *s.get_ref() {
-                        100..=599 => Ok(*s.get_ref()),
-                        n => Err(at(Some(s.span()), format!("{n} is not an HTTP status (100 to 599)"))),
-                    })
-                    .collect()
-            };
-            config.expect.push(ExpectStatuses {
-                scope: scope(operation, case, span.clone())?,
-                accepted: statuses(accepted)?,
-                rejected: statuses(rejected)?,
-                line: line_column(text, span.start).0,
-            });
+            config.expect.push(expect(entry, text, at)?);
         }
         for entry in raw.known {
-            let span = entry.span();
-            let RawKnown {
-                case,
-                check,
-                reason,
-                until,
-            } = entry.into_inner();
-            let name = check.get_ref();
-            let Some(def) = CHECKS.iter().find(|c| c.name == name) else {
-                let names: Vec<&str> = CHECKS.iter().map(|c| c.name).collect();
-                return Err(at(
-                    Some(check.span()),
-                    format!("unknown check `{name}`; the checks are: {}", names.join(", ")),
-                ));
-            };
-            let date = match until.get_ref() {
-                toml::Value::String(s) => Date::parse(s),
-                toml::Value::Datetime(d) if d.time.is_none() && d.offset.is_none() => Date::parse(&d.to_string()),
-                _ => None,
-            };
-            let Some(until_date) = date else {
-                return Err(at(
-                    Some(until.span()),
-                    "expected `until` as a date, YYYY-MM-DD (e.g. \"2027-01-31\")".into(),
-                ));
-            };
-            config.known.push(KnownDeviation {
-                case,
-                check: def.name,
-                reason,
-                until: until_date,
-                line: line_column(text, span.start).0,
-            });
+            config.known.push(known(entry, text, at)?);
         }
         if let Some(entry) = raw.delivery {
             let span = entry.span();
@@ -483,8 +507,8 @@ impl Config {
     /// Applies the `[[expect]]` rules to a case's checks, given the status it got.
     pub fn apply_expected_statuses(&self, case: &Case, status: u16, checks: &mut [Check]) {
         let judged = match case.expect {
-            Expect::Accepted => "positive_data_acceptance",
-            Expect::Rejected => "negative_data_rejection",
+            Expect::Accepted => CheckId::PositiveDataAcceptance,
+            Expect::Rejected => CheckId::NegativeDataRejection,
             _ => return,
         };
         let Some((rule, statuses)) = self.expect.iter().find_map(|e| {
@@ -499,7 +523,7 @@ impl Config {
         };
         let listed = statuses.contains(&status);
         for check in checks.iter_mut() {
-            if check.name == judged {
+            if check.id == judged {
                 check.passed = listed;
                 check.rule = format!("{}:{}", self.origin(), rule.line);
                 check.message = if listed {
@@ -513,7 +537,7 @@ impl Config {
                         rule.scope
                     )
                 };
-            } else if check.name == "status_code_conformance" && listed {
+            } else if check.id == CheckId::StatusCodeConformance && listed {
                 check.passed = true;
                 check.message = String::new();
             }
@@ -521,7 +545,7 @@ impl Config {
     }
 
     /// The known deviation that covers a failed check of `case`, if one does.
-    pub fn known(&self, case: &str, check: &str) -> Option<&KnownDeviation> {
+    pub fn known(&self, case: &str, check: CheckId) -> Option<&KnownDeviation> {
         self.known.iter().find(|k| k.check == check && glob(&k.case, case))
     }
 
@@ -557,7 +581,7 @@ impl Config {
             .flat_map(|case| {
                 case.failures.iter().map(|failure| Known {
                     case: &case.name,
-                    check: failure.name,
+                    check: failure.id.name(),
                     reason: &reason,
                     until: until.to_string(),
                 })
@@ -710,12 +734,12 @@ until = 2027-01-31
         assert_eq!(config.known[0].until.to_string(), "2027-01-31");
         assert!(
             config
-                .known("createWebhook.timeout_ms.above_maximum", "negative_data_rejection")
+                .known("createWebhook.timeout_ms.above_maximum", CheckId::NegativeDataRejection)
                 .is_some()
         );
         assert!(
             config
-                .known("createWebhook.timeout_ms.above_maximum", "not_a_server_error")
+                .known("createWebhook.timeout_ms.above_maximum", CheckId::NotAServerError)
                 .is_none()
         );
     }
@@ -731,7 +755,7 @@ until = 2027-01-31
             (
                 "[[known]]\ncase = \"a.*\"\ncheck = \"negative_data\"\nreason = \"r\"\nuntil = \"2027-01-31\"\n",
                 "conformance.toml:3:9",
-                "unknown check `negative_data`; the checks are: not_a_server_error,",
+                "unknown check `negative_data` (did you mean `negative_data_rejection`?); the checks are: not_a_server_error,",
             ),
             (
                 "[[known]]\ncase = \"a.*\"\ncheck = \"use_after_free\"\nreason = \"r\"\nuntil = \"31/01/2027\"\n",

@@ -147,7 +147,7 @@ impl std::fmt::Debug for RunOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RunOptions")
             .field("scenarios", &self.scenarios.len())
-            .field("registry", &self.registry.iter().map(|c| c.name).collect::<Vec<_>>())
+            .field("registry", &self.registry.iter().map(|c| c.id).collect::<Vec<_>>())
             .field("checks", &self.checks)
             .field("shard", &self.shard)
             .field("config", &self.config)
@@ -258,7 +258,7 @@ impl Judge {
         let mut failures = Vec::new();
         let mut known = Vec::new();
         for mut check in all.into_iter().filter(|c| !c.passed) {
-            match self.config.known(&case.name, check.name) {
+            match self.config.known(&case.name, check.id) {
                 Some(k) if k.until >= self.today => known.push(report::Known {
                     check,
                     reason: k.reason.clone(),
@@ -334,40 +334,7 @@ async fn run_on(
     for warning in &plan.warnings {
         control.emit(Event::Warning(warning.clone()));
     }
-    let (target, mut settings) = (suite.target.clone(), suite.settings.clone());
-    settings.headers.extend(suite.options.config.headers.iter().cloned());
-    if settings.delivery.is_none() {
-        settings.delivery = suite.options.config.delivery.clone();
-    }
-    let receiver = match &settings.delivery {
-        Some(delivery) if scenarios::delivery::plans_deliveries(&plan.cases) => Some(Arc::new(
-            exec::Receiver::start(
-                settings.receiver.listen,
-                delivery.tls,
-                &tag,
-                settings.receiver.public_url.as_deref(),
-            )
-            .await
-            .map_err(|e| RunError::Receiver(e.to_string()))?,
-        )),
-        _ => None,
-    };
-    let mut runner = match service {
-        Some(service) => Runner::in_process(plan.clone(), target, settings, service)?,
-        None => Runner::new(plan.clone(), target, settings)?,
-    }
-    .with_follow_ups(Arc::new(scenarios));
-    if let Some(receiver) = &receiver {
-        runner = runner.with_receiver(receiver.clone());
-    }
-    let runner = Arc::new(runner);
-    let preflight = runner.preflight().await?;
-    if receiver.is_some() && !runner.settings().receiver.allow_foreign {
-        let foreign = scenarios::delivery::foreign_takers(&runner).await;
-        if !foreign.is_empty() {
-            return Err(RunError::ForeignDeliveries { webhooks: foreign });
-        }
-    }
+    let (runner, receiver, preflight) = start(&suite, &plan, &tag, scenarios, service).await?;
     control.emit(Event::Started {
         suite: suite.name.clone(),
         total: plan.cases.len(),
@@ -397,17 +364,7 @@ async fn run_on(
         .into_iter()
         .flatten()
         .collect();
-    let mut redactor = redact::Redactor::new(&tag, &credentials).with_base_url(&suite.target.base_url);
-    if let Some(receiver) = &receiver {
-        redactor = redactor.with_receiver_url(receiver.url());
-    }
-    for exchange in sent.exchanges.iter().flatten() {
-        snapshot::learn(&mut redactor, exchange);
-    }
-    // Unknown ids are fresh random values each run: kept in reports, hidden in snapshots.
-    for id in &plan.unknown_ids {
-        redactor.add_volatile(id, "[unknown-id]");
-    }
+    let redactor = redactor(&suite, &tag, &credentials, receiver.as_deref(), &plan, &sent.exchanges);
     let har = suite.options.har.then(|| {
         let named: Vec<(&str, &exec::Exchange)> = plan
             .cases
@@ -445,6 +402,77 @@ async fn run_on(
         shard: suite.options.shard,
         har,
     })
+}
+
+/// The runner a suite's cases go through, started: its receiver listening when the plan
+/// has delivery cases, the preflight passed, and no webhook the run did not make taking its
+/// events (unless allowed).
+async fn start(
+    suite: &Suite,
+    plan: &Arc<plan::Plan>,
+    tag: &str,
+    chosen: scenarios::Scenarios,
+    service: Option<Service>,
+) -> Result<(Arc<Runner>, Option<Arc<exec::Receiver>>, exec::Preflight), RunError> {
+    let (target, mut settings) = (suite.target.clone(), suite.settings.clone());
+    settings.headers.extend(suite.options.config.headers.iter().cloned());
+    if settings.delivery.is_none() {
+        settings.delivery = suite.options.config.delivery.clone();
+    }
+    let receiver = match &settings.delivery {
+        Some(delivery) if scenarios::delivery::plans_deliveries(&plan.cases) => Some(Arc::new(
+            exec::Receiver::start(
+                settings.receiver.listen,
+                delivery.tls,
+                tag,
+                settings.receiver.public_url.as_deref(),
+            )
+            .await
+            .map_err(|e| RunError::Receiver(e.to_string()))?,
+        )),
+        _ => None,
+    };
+    let mut runner = match service {
+        Some(service) => Runner::in_process(plan.clone(), target, settings, service)?,
+        None => Runner::new(plan.clone(), target, settings)?,
+    }
+    .with_follow_ups(Arc::new(chosen));
+    if let Some(receiver) = &receiver {
+        runner = runner.with_receiver(receiver.clone());
+    }
+    let runner = Arc::new(runner);
+    let preflight = runner.preflight().await?;
+    if receiver.is_some() && !runner.settings().receiver.allow_foreign {
+        let foreign = scenarios::delivery::foreign_takers(&runner).await;
+        if !foreign.is_empty() {
+            return Err(RunError::ForeignDeliveries { webhooks: foreign });
+        }
+    }
+    Ok((runner, receiver, preflight))
+}
+
+/// What hides the run's secrets, tag and addresses in snapshots and HAR, having learnt the
+/// values the exchanges made.
+fn redactor(
+    suite: &Suite,
+    tag: &str,
+    credentials: &[&str],
+    receiver: Option<&exec::Receiver>,
+    plan: &plan::Plan,
+    exchanges: &[Option<exec::Exchange>],
+) -> redact::Redactor {
+    let mut redactor = redact::Redactor::new(tag, credentials).with_base_url(&suite.target.base_url);
+    if let Some(receiver) = receiver {
+        redactor = redactor.with_receiver_url(receiver.url());
+    }
+    for exchange in exchanges.iter().flatten() {
+        snapshot::learn(&mut redactor, exchange);
+    }
+    // Unknown ids are fresh random values each run: kept in reports, hidden in snapshots.
+    for id in &plan.unknown_ids {
+        redactor.add_volatile(id, "[unknown-id]");
+    }
+    redactor
 }
 
 /// Without `[delivery]` settings, the delivery cases are taken out of `plan`, with a note.

@@ -109,74 +109,77 @@ struct Server {
 
 // Parsed once per process: the size of `Run`'s many options costs nothing.
 #[allow(clippy::large_enum_variant)]
+#[derive(clap::Args)]
+struct RunArgs {
+    #[command(flatten)]
+    spec: Spec,
+    #[command(flatten)]
+    server: Server,
+    /// Compare each answer with its insta snapshot in this folder.
+    #[arg(long)]
+    snapshots: Option<PathBuf>,
+    /// Cases in flight at once.
+    #[arg(long, default_value_t = 8)]
+    concurrency: usize,
+    /// Seconds before a request counts as timed out.
+    #[arg(long, default_value_t = 10.0)]
+    timeout: f64,
+    /// Stop the run (exit 2) after this many requests in a row timed out; 0 never stops.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    max_timeouts: u32,
+    /// Write the results as JSON here.
+    #[arg(long)]
+    report_json: Option<PathBuf>,
+    /// Write the results as JUnit XML here.
+    #[arg(long)]
+    junit: Option<PathBuf>,
+    /// Send only GET, HEAD, OPTIONS and QUERY: nothing on the server is created, changed or deleted.
+    #[arg(long)]
+    read_only: bool,
+    /// Also send the cases that create resources this run cannot delete (the spec links,
+    /// and the runner can infer, no delete operation for them); they stay on the server.
+    #[arg(long)]
+    allow_leftovers: bool,
+    /// Stop sending new cases once N have failed (the cases in flight finish, what the
+    /// run created is removed, and the report holds what ran); exit 1.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    max_failures: Option<u64>,
+    /// Run only these checks (comma-separated or repeated; `conformance checks` lists them).
+    #[arg(long = "checks", value_name = "NAME", value_delimiter = ',')]
+    checks: Vec<String>,
+    /// Leave these checks out (comma-separated or repeated).
+    #[arg(long = "exclude-checks", value_name = "NAME", value_delimiter = ',')]
+    exclude_checks: Vec<String>,
+    /// Write every exchange of the cases (setup, request, follow-ups) here as HAR 1.2,
+    /// redacted as snapshots are, for browser devtools and replay tools.
+    #[arg(long, value_name = "FILE")]
+    har: Option<PathBuf>,
+    /// Send only shard I of N (1-based): a stable share of the cases by name, for a CI
+    /// matrix; `conformance merge` adds the shards' JSON reports up.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<conformance::shard::Shard>,
+    /// Where the delivery receiver listens (delivery cases need `[delivery]` in
+    /// conformance.toml); port 0 picks a free one.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    receiver_listen: std::net::SocketAddr,
+    /// The public URL that forwards to the receiver (a tunnel, for a server that cannot
+    /// reach this machine): written into the webhooks the run creates.
+    #[arg(long, value_name = "URL")]
+    receiver_url: Option<String>,
+    /// Publish even when webhooks the run did not make would take its events (a `*`,
+    /// null or [] filter): their owners get the run's deliveries.
+    #[arg(long)]
+    allow_foreign_deliveries: bool,
+    /// No delivery case waits longer than this, whatever `[delivery]` says.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+    delivery_cap_secs: u64,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run every case against a server.
     #[command(after_help = ENVIRONMENT)]
-    Run {
-        #[command(flatten)]
-        spec: Spec,
-        #[command(flatten)]
-        server: Server,
-        /// Compare each answer with its insta snapshot in this folder.
-        #[arg(long)]
-        snapshots: Option<PathBuf>,
-        /// Cases in flight at once.
-        #[arg(long, default_value_t = 8)]
-        concurrency: usize,
-        /// Seconds before a request counts as timed out.
-        #[arg(long, default_value_t = 10.0)]
-        timeout: f64,
-        /// Stop the run (exit 2) after this many requests in a row timed out; 0 never stops.
-        #[arg(long, default_value_t = 5, value_name = "N")]
-        max_timeouts: u32,
-        /// Write the results as JSON here.
-        #[arg(long)]
-        report_json: Option<PathBuf>,
-        /// Write the results as JUnit XML here.
-        #[arg(long)]
-        junit: Option<PathBuf>,
-        /// Send only GET, HEAD, OPTIONS and QUERY: nothing on the server is created, changed or deleted.
-        #[arg(long)]
-        read_only: bool,
-        /// Also send the cases that create resources this run cannot delete (the spec links,
-        /// and the runner can infer, no delete operation for them); they stay on the server.
-        #[arg(long)]
-        allow_leftovers: bool,
-        /// Stop sending new cases once N have failed (the cases in flight finish, what the
-        /// run created is removed, and the report holds what ran); exit 1.
-        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-        max_failures: Option<u64>,
-        /// Run only these checks (comma-separated or repeated; `conformance checks` lists them).
-        #[arg(long = "checks", value_name = "NAME", value_delimiter = ',')]
-        checks: Vec<String>,
-        /// Leave these checks out (comma-separated or repeated).
-        #[arg(long = "exclude-checks", value_name = "NAME", value_delimiter = ',')]
-        exclude_checks: Vec<String>,
-        /// Write every exchange of the cases (setup, request, follow-ups) here as HAR 1.2,
-        /// redacted as snapshots are, for browser devtools and replay tools.
-        #[arg(long, value_name = "FILE")]
-        har: Option<PathBuf>,
-        /// Send only shard I of N (1-based): a stable share of the cases by name, for a CI
-        /// matrix; `conformance merge` adds the shards' JSON reports up.
-        #[arg(long, value_name = "I/N")]
-        shard: Option<conformance::shard::Shard>,
-        /// Where the delivery receiver listens (delivery cases need `[delivery]` in
-        /// conformance.toml); port 0 picks a free one.
-        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
-        receiver_listen: std::net::SocketAddr,
-        /// The public URL that forwards to the receiver (a tunnel, for a server that cannot
-        /// reach this machine): written into the webhooks the run creates.
-        #[arg(long, value_name = "URL")]
-        receiver_url: Option<String>,
-        /// Publish even when webhooks the run did not make would take its events (a `*`,
-        /// null or [] filter): their owners get the run's deliveries.
-        #[arg(long)]
-        allow_foreign_deliveries: bool,
-        /// No delivery case waits longer than this, whatever `[delivery]` says.
-        #[arg(long, value_name = "SECONDS", default_value_t = 120)]
-        delivery_cap_secs: u64,
-    },
+    Run(Box<RunArgs>),
     /// Print a `conformance.toml` that marks each failed check of a run as a known deviation,
     /// until 30 days from today, with a reason to replace; paste it into the configuration.
     Baseline {
@@ -316,22 +319,7 @@ fn hint(error: &anyhow::Error) -> Option<&'static str> {
 
 async fn command(command: Command) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Baseline { report, out } => {
-            let text = std::fs::read_to_string(&report).with_context(|| format!("{}", report.display()))?;
-            let report: Report = serde_json::from_str(&text).with_context(|| {
-                format!(
-                    "{}: not a JSON report of `conformance run --report-json`",
-                    report.display()
-                )
-            })?;
-            let today = Date::today();
-            let baseline = Config::baseline(&report, today, today.plus_days(30));
-            match out {
-                Some(path) => std::fs::write(&path, baseline).with_context(|| format!("{}", path.display()))?,
-                None => print!("{baseline}"),
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Baseline { report, out } => baseline(&report, out),
         Command::Merge {
             reports,
             report_json,
@@ -339,11 +327,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
         } => {
             let report = merge(&reports)?;
             write_results(&report, report_json, junit)?;
-            Ok(if report.passed() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
+            Ok(exit_code(report.passed()))
         }
         Command::Checks { markdown: true } => {
             print!("{}", conformance::checks::markdown_table());
@@ -351,12 +335,7 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Checks { markdown: false } => {
             for check in conformance::checks::CHECKS {
-                println!(
-                    "{:<30} {:<9} {}",
-                    check.name,
-                    check.severity.as_str(),
-                    check.description
-                );
+                println!("{:<30} {:<9} {}", check.id, check.severity.as_str(), check.description);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -365,166 +344,182 @@ async fn command(command: Command) -> anyhow::Result<ExitCode> {
             read_only,
             allow_leftovers,
             shard,
-        } => {
-            let api = load(&spec)?;
-            conformance::check_operations(&api, &spec.operations)?;
-            let safety = plan::Safety {
+        } => list(
+            &spec,
+            plan::Safety {
                 read_only,
                 allow_leftovers,
-            };
-            let mut plan = conformance::plan_with(&api, "cfm-00000000", &spec.operations, safety);
-            let config = spec.config()?;
-            config.apply_skips(&mut plan);
-            conformance::leave_out_deliveries(&mut plan, config.delivery.as_ref());
-            if let Some(shard) = shard {
-                plan.cases.retain(|c| shard.holds(&c.name));
-            }
-            // What would be left out for leftovers, before the cases, as `run` says it.
-            for warning in &plan.warnings {
-                eprintln!("warning: {warning}");
-            }
-            for kind in &plan.resources {
-                println!("resource: {}", kind.describe());
-            }
-            for case in &plan.cases {
-                println!("{:<64} {:<13} {}", case.name, case.expect.as_str(), case.varied);
-            }
-            for note in &plan.notes {
-                println!("note: {note}");
-            }
-            println!("{} cases", plan.cases.len());
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Sweep { spec, server, dry_run } => {
-            let api = load(&spec)?;
-            conformance::check_operations(&api, &spec.operations)?;
-            let plan = Arc::new(conformance::plan(&api, "cfm-00000000", &[]));
-            // The configuration's headers go with the sweep's requests too.
-            let settings = Settings {
-                headers: spec.config()?.headers,
-                auth_header: server.auth_header.clone(),
-                ..Settings::default()
-            };
-            let runner = Runner::new(plan, target(server)?, settings)?;
-            runner.preflight().await?;
-            let swept = runner.sweep(dry_run).await?;
-            for note in &swept.notes {
-                eprintln!("note: {note}");
-            }
-            for found in &swept.found {
-                println!("{} {found}", if dry_run { "would remove" } else { "found" });
-            }
-            if dry_run {
-                println!("dry run: {} leftover resources found, none removed", swept.found.len());
-            } else {
-                println!("removed {} leftover resources", swept.removed);
-            }
-            for f in &swept.failures {
-                eprintln!("could not remove: {f}");
-            }
-            Ok(if swept.failures.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
-        }
-        Command::Run {
-            spec,
-            server,
-            snapshots,
-            concurrency,
-            timeout,
-            max_timeouts,
-            report_json,
-            junit,
-            read_only,
-            allow_leftovers,
-            max_failures,
-            checks,
-            exclude_checks,
+            },
             shard,
-            har,
-            receiver_listen,
-            receiver_url,
-            allow_foreign_deliveries,
-            delivery_cap_secs,
-        } => {
-            let checks = conformance::checks::Selection::new(&checks, &exclude_checks)?;
-            let api = load(&spec)?;
-            let config = Arc::new(spec.config()?);
-            if !(timeout > 0.0 && timeout.is_finite()) {
-                bail!("--timeout must be a positive number of seconds");
-            }
-            let auth_header = server.auth_header.clone();
-            let suite = Suite {
-                name: name_of(&spec.spec),
-                api,
-                target: target(server)?,
-                settings: Settings {
-                    concurrency,
-                    timeout: Duration::from_secs_f64(timeout),
-                    read_only,
-                    allow_leftovers,
-                    // Requests in flight at a signal get their timeout to answer, within reason.
-                    drain: Duration::from_secs_f64(timeout).min(Duration::from_secs(30)) + Duration::from_secs(1),
-                    max_timeouts,
-                    auth_header,
-                    receiver: conformance::exec::ReceiverOptions {
-                        listen: receiver_listen,
-                        public_url: receiver_url,
-                        allow_foreign: allow_foreign_deliveries,
-                        cap: Duration::from_secs(delivery_cap_secs),
-                    },
-                    ..Settings::default()
-                },
-                options: conformance::RunOptions {
-                    checks,
-                    shard,
-                    config,
-                    har: har.is_some(),
-                    ..conformance::RunOptions::default()
-                },
-                snapshots: snapshots.map(absolute),
-                operations: spec.operations,
-            };
-            // Listening starts now, before anything is sent: a signal from here on stops the
-            // cases and lets the run clean up instead of killing it.
-            let mut stop = Stop::listen()?;
-            let received = Arc::new(std::sync::atomic::AtomicI32::new(0));
-            let seen = received.clone();
-            let cancel = async move {
-                let signal = stop.next().await;
-                seen.store(signal, std::sync::atomic::Ordering::SeqCst);
-                eprintln!(
-                    "\n{}: no new requests; waiting for those in flight, then cleaning up what this run created",
-                    signal_name(signal)
-                );
-            };
-            let control = Control {
-                events: Some(progress::listener()),
-                max_failures: max_failures.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
-            };
-            let report = conformance::run_with(suite, cancel, control).await?;
-            if let (Some(path), Some(log)) = (&har, &report.har) {
-                let text = serde_json::to_string_pretty(log).context("HAR")?;
-                std::fs::write(path, text).with_context(|| format!("{}", path.display()))?;
-            }
-            write_results(&report, report_json, junit)?;
-            let signal = received.load(std::sync::atomic::Ordering::SeqCst);
-            if signal != 0 {
-                if !report.cleanup_failures.is_empty() {
-                    eprintln!("some resources may remain: `conformance sweep` removes what carries a run tag");
-                }
-                // As a shell reports a process a signal ended: 128 + the signal's number.
-                return Ok(ExitCode::from(128 + signal as u8));
-            }
-            Ok(if report.passed() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
-        }
+        ),
+        Command::Sweep { spec, server, dry_run } => sweep(spec, server, dry_run).await,
+        Command::Run(args) => run(*args).await,
     }
+}
+
+/// 0 when everything passed, 1 when something failed.
+fn exit_code(passed: bool) -> ExitCode {
+    if passed { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+/// `conformance baseline`: a report's failures as known deviations for 30 days.
+fn baseline(report: &Path, out: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(report).with_context(|| format!("{}", report.display()))?;
+    let parsed: Report = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{}: not a JSON report of `conformance run --report-json`",
+            report.display()
+        )
+    })?;
+    let today = Date::today();
+    let baseline = Config::baseline(&parsed, today, today.plus_days(30));
+    match out {
+        Some(path) => std::fs::write(&path, baseline).with_context(|| format!("{}", path.display()))?,
+        None => print!("{baseline}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `conformance list`: the plan, as `run` would send it.
+fn list(spec: &Spec, safety: plan::Safety, shard: Option<conformance::shard::Shard>) -> anyhow::Result<ExitCode> {
+    let api = load(spec)?;
+    conformance::check_operations(&api, &spec.operations)?;
+    let mut plan = conformance::plan_with(&api, "cfm-00000000", &spec.operations, safety);
+    let config = spec.config()?;
+    config.apply_skips(&mut plan);
+    conformance::leave_out_deliveries(&mut plan, config.delivery.as_ref());
+    if let Some(shard) = shard {
+        plan.cases.retain(|c| shard.holds(&c.name));
+    }
+    // What would be left out for leftovers, before the cases, as `run` says it.
+    for warning in &plan.warnings {
+        eprintln!("warning: {warning}");
+    }
+    for kind in &plan.resources {
+        println!("resource: {}", kind.describe());
+    }
+    for case in &plan.cases {
+        println!("{:<64} {:<13} {}", case.name, case.expect.as_str(), case.varied);
+    }
+    for note in &plan.notes {
+        println!("note: {note}");
+    }
+    println!("{} cases", plan.cases.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `conformance sweep`: finds, and unless `dry_run` removes, what earlier runs left.
+async fn sweep(spec: Spec, server: Server, dry_run: bool) -> anyhow::Result<ExitCode> {
+    let api = load(&spec)?;
+    conformance::check_operations(&api, &spec.operations)?;
+    let plan = Arc::new(conformance::plan(&api, "cfm-00000000", &[]));
+    // The configuration's headers go with the sweep's requests too.
+    let settings = Settings {
+        headers: spec.config()?.headers,
+        auth_header: server.auth_header.clone(),
+        ..Settings::default()
+    };
+    let runner = Runner::new(plan, target(server)?, settings)?;
+    runner.preflight().await?;
+    let swept = runner.sweep(dry_run).await?;
+    for note in &swept.notes {
+        eprintln!("note: {note}");
+    }
+    for found in &swept.found {
+        println!("{} {found}", if dry_run { "would remove" } else { "found" });
+    }
+    if dry_run {
+        println!("dry run: {} leftover resources found, none removed", swept.found.len());
+    } else {
+        println!("removed {} leftover resources", swept.removed);
+    }
+    for f in &swept.failures {
+        eprintln!("could not remove: {f}");
+    }
+    Ok(exit_code(swept.failures.is_empty()))
+}
+
+/// `conformance run`: the suite its arguments make, run until done or a signal.
+async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let har = args.har.clone();
+    let (report_json, junit) = (args.report_json.clone(), args.junit.clone());
+    let max_failures = args.max_failures.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+    let suite = suite(args)?;
+    // Listening starts now, before anything is sent: a signal from here on stops the
+    // cases and lets the run clean up instead of killing it.
+    let mut stop = Stop::listen()?;
+    let received = Arc::new(std::sync::atomic::AtomicI32::new(0));
+    let seen = received.clone();
+    let cancel = async move {
+        let signal = stop.next().await;
+        seen.store(signal, std::sync::atomic::Ordering::SeqCst);
+        eprintln!(
+            "\n{}: no new requests; waiting for those in flight, then cleaning up what this run created",
+            signal_name(signal)
+        );
+    };
+    let control = Control {
+        events: Some(progress::listener()),
+        max_failures,
+    };
+    let report = conformance::run_with(suite, cancel, control).await?;
+    if let (Some(path), Some(log)) = (&har, &report.har) {
+        let text = serde_json::to_string_pretty(log).context("HAR")?;
+        std::fs::write(path, text).with_context(|| format!("{}", path.display()))?;
+    }
+    write_results(&report, report_json, junit)?;
+    let signal = received.load(std::sync::atomic::Ordering::SeqCst);
+    if signal != 0 {
+        if !report.cleanup_failures.is_empty() {
+            eprintln!("some resources may remain: `conformance sweep` removes what carries a run tag");
+        }
+        // As a shell reports a process a signal ended: 128 + the signal's number.
+        return Ok(ExitCode::from(128 + signal as u8));
+    }
+    Ok(exit_code(report.passed()))
+}
+
+/// The suite `conformance run`'s arguments describe.
+fn suite(args: RunArgs) -> anyhow::Result<Suite> {
+    let checks = conformance::checks::Selection::new(&args.checks, &args.exclude_checks)?;
+    let api = load(&args.spec)?;
+    let config = Arc::new(args.spec.config()?);
+    let timeout = args.timeout;
+    if !(timeout > 0.0 && timeout.is_finite()) {
+        bail!("--timeout must be a positive number of seconds");
+    }
+    let auth_header = args.server.auth_header.clone();
+    Ok(Suite {
+        name: name_of(&args.spec.spec),
+        api,
+        target: target(args.server)?,
+        settings: Settings {
+            concurrency: args.concurrency,
+            timeout: Duration::from_secs_f64(timeout),
+            read_only: args.read_only,
+            allow_leftovers: args.allow_leftovers,
+            // Requests in flight at a signal get their timeout to answer, within reason.
+            drain: Duration::from_secs_f64(timeout).min(Duration::from_secs(30)) + Duration::from_secs(1),
+            max_timeouts: args.max_timeouts,
+            auth_header,
+            receiver: conformance::exec::ReceiverOptions {
+                listen: args.receiver_listen,
+                public_url: args.receiver_url,
+                allow_foreign: args.allow_foreign_deliveries,
+                cap: Duration::from_secs(args.delivery_cap_secs),
+            },
+            ..Settings::default()
+        },
+        options: conformance::RunOptions {
+            checks,
+            shard: args.shard,
+            config,
+            har: args.har.is_some(),
+            ..conformance::RunOptions::default()
+        },
+        snapshots: args.snapshots.map(absolute),
+        operations: args.spec.operations,
+    })
 }
 
 /// Prints the summary and its last line, and writes the JSON and JUnit files asked for.

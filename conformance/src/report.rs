@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::checks::{Check, Severity};
+use crate::checks::{Check, CheckId, Severity};
 use crate::plan::Expect;
 use crate::snapshot::{SnapshotOutcome, Update};
 
@@ -334,7 +334,7 @@ impl Report {
         for c in self.cases.iter().filter(|c| c.status == Status::Failed) {
             for f in &c.failures {
                 groups
-                    .entry((f.severity, &c.operation, f.name, &f.rule))
+                    .entry((f.severity, &c.operation, f.id.name(), &f.rule))
                     .or_default()
                     .push((c, f));
             }
@@ -447,7 +447,7 @@ impl Report {
         for c in self.cases.iter() {
             for k in &c.known {
                 groups
-                    .entry((k.check.name, k.reason.as_str(), k.until.as_str()))
+                    .entry((k.check.id.name(), k.reason.as_str(), k.until.as_str()))
                     .or_default()
                     .push(c);
             }
@@ -492,7 +492,7 @@ impl Report {
                 continue;
             };
             let entry = by_op.entry(&c.operation).or_default();
-            entry.0 |= c.failures.iter().any(|f| f.name == "status_code_conformance");
+            entry.0 |= c.failures.iter().any(|f| f.id == CheckId::StatusCodeConformance);
             if !entry.1.contains(&status) {
                 entry.1.push(status);
             }
@@ -653,7 +653,7 @@ impl Report {
                         let reasons: Vec<String> = c
                             .known
                             .iter()
-                            .map(|k| format!("known deviation ({}, until {}): {}", k.check.name, k.until, k.reason))
+                            .map(|k| format!("known deviation ({}, until {}): {}", k.check.id, k.until, k.reason))
                             .collect();
                         let _ = writeln!(out, "><skipped message=\"{}\"/></testcase>", xml(&reasons.join("; ")));
                     }
@@ -667,11 +667,11 @@ impl Report {
                         );
                     }
                     Status::Failed => {
-                        let names: Vec<&str> = c.failures.iter().map(|f| f.name).collect();
+                        let names: Vec<&str> = c.failures.iter().map(|f| f.id.name()).collect();
                         let detail: Vec<String> = c
                             .failures
                             .iter()
-                            .map(|f| format!("{} [#{}]: {}", f.name, f.rule, f.message))
+                            .map(|f| format!("{} [#{}]: {}", f.id, f.rule, f.message))
                             .collect();
                         let _ = writeln!(
                             out,
@@ -884,7 +884,7 @@ mod tests {
 
     fn failed(name: &'static str, rule: &str, message: &str) -> Check {
         Check {
-            name,
+            id: CheckId::built_in(name).unwrap_or(CheckId::Plugin(name)),
             severity: crate::checks::Severity::High,
             passed: false,
             rule: rule.to_owned(),

@@ -39,11 +39,133 @@ impl Severity {
     }
 }
 
+/// A check's identity. The built-in checks are variants, so code that names one (a report
+/// counting `status_code_conformance` failures, a config's known deviation) is checked by the
+/// compiler; a check a run adds to its registry (`RunOptions::registry`) is `Plugin`, by the
+/// name it registers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CheckId {
+    NotAServerError,
+    StatusCodeConformance,
+    ContentTypeConformance,
+    ResponseSchemaConformance,
+    PositiveDataAcceptance,
+    NegativeDataRejection,
+    IgnoredAuth,
+    SecurityAlternativeAccepted,
+    UnknownIdNotFound,
+    ValuesEchoed,
+    DefaultApplied,
+    PartialUpdatePreserves,
+    WriteOnlyNotReturned,
+    UseAfterFree,
+    TenantIsolation,
+    RotationChangesSecret,
+    Delivered,
+    Signed,
+    WebhookIdStable,
+    FilterRespected,
+    DisabledGetsNothing,
+    RetriesBounded,
+    BackoffRespected,
+    /// A check of a run's own registry, not one of [`CHECKS`].
+    Plugin(&'static str),
+}
+
+impl CheckId {
+    /// Every built-in check, in [`CHECKS`]' order.
+    pub const BUILT_IN: [CheckId; 23] = [
+        CheckId::NotAServerError,
+        CheckId::StatusCodeConformance,
+        CheckId::ContentTypeConformance,
+        CheckId::ResponseSchemaConformance,
+        CheckId::PositiveDataAcceptance,
+        CheckId::NegativeDataRejection,
+        CheckId::IgnoredAuth,
+        CheckId::SecurityAlternativeAccepted,
+        CheckId::UnknownIdNotFound,
+        CheckId::ValuesEchoed,
+        CheckId::DefaultApplied,
+        CheckId::PartialUpdatePreserves,
+        CheckId::WriteOnlyNotReturned,
+        CheckId::UseAfterFree,
+        CheckId::TenantIsolation,
+        CheckId::RotationChangesSecret,
+        CheckId::Delivered,
+        CheckId::Signed,
+        CheckId::WebhookIdStable,
+        CheckId::FilterRespected,
+        CheckId::DisabledGetsNothing,
+        CheckId::RetriesBounded,
+        CheckId::BackoffRespected,
+    ];
+
+    /// The name the command line, configs and reports use.
+    pub fn name(self) -> &'static str {
+        match self {
+            CheckId::NotAServerError => "not_a_server_error",
+            CheckId::StatusCodeConformance => "status_code_conformance",
+            CheckId::ContentTypeConformance => "content_type_conformance",
+            CheckId::ResponseSchemaConformance => "response_schema_conformance",
+            CheckId::PositiveDataAcceptance => "positive_data_acceptance",
+            CheckId::NegativeDataRejection => "negative_data_rejection",
+            CheckId::IgnoredAuth => "ignored_auth",
+            CheckId::SecurityAlternativeAccepted => "security_alternative_accepted",
+            CheckId::UnknownIdNotFound => "unknown_id_not_found",
+            CheckId::ValuesEchoed => "values_echoed",
+            CheckId::DefaultApplied => "default_applied",
+            CheckId::PartialUpdatePreserves => "partial_update_preserves",
+            CheckId::WriteOnlyNotReturned => "write_only_not_returned",
+            CheckId::UseAfterFree => "use_after_free",
+            CheckId::TenantIsolation => "tenant_isolation",
+            CheckId::RotationChangesSecret => "rotation_changes_secret",
+            CheckId::Delivered => "delivered",
+            CheckId::Signed => "signed",
+            CheckId::WebhookIdStable => "webhook_id_stable",
+            CheckId::FilterRespected => "filter_respected",
+            CheckId::DisabledGetsNothing => "disabled_gets_nothing",
+            CheckId::RetriesBounded => "retries_bounded",
+            CheckId::BackoffRespected => "backoff_respected",
+            CheckId::Plugin(name) => name,
+        }
+    }
+
+    /// The built-in check of that name.
+    pub fn built_in(name: &str) -> Option<CheckId> {
+        CheckId::BUILT_IN.into_iter().find(|id| id.name() == name)
+    }
+}
+
+impl std::fmt::Display for CheckId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.name())
+    }
+}
+
+impl PartialEq<&str> for CheckId {
+    fn eq(&self, name: &&str) -> bool {
+        self.name() == *name
+    }
+}
+
+impl serde::Serialize for CheckId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CheckId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<CheckId, D::Error> {
+        let name = String::deserialize(d)?;
+        CheckId::built_in(&name).ok_or_else(|| serde::de::Error::custom(UnknownCheck { name }))
+    }
+}
+
 /// One check of the registry: a new check is a judge function in its own file and one line
 /// of [`CHECKS`] (or of the registry a run is given, `RunOptions::registry`).
 #[derive(Clone, Copy)]
 pub struct CheckDef {
-    pub name: &'static str,
+    pub id: CheckId,
     pub description: &'static str,
     pub severity: Severity,
     /// Judges a case; `None` where the check does not apply to it.
@@ -52,146 +174,146 @@ pub struct CheckDef {
 
 impl std::fmt::Debug for CheckDef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CheckDef").field("name", &self.name).finish()
+        f.debug_struct("CheckDef").field("id", &self.id).finish()
     }
 }
 
 /// Every check, in the order they run and are listed.
 pub const CHECKS: &[CheckDef] = &[
     CheckDef {
-        name: "not_a_server_error",
+        id: CheckId::NotAServerError,
         description: "No answer is a 5xx.",
         severity: Severity::Critical,
         judge: answer::not_a_server_error,
     },
     CheckDef {
-        name: "status_code_conformance",
+        id: CheckId::StatusCodeConformance,
         description: "The status is one the operation documents (an exact code, a range or `default`).",
         severity: Severity::High,
         judge: answer::status_code_conformance,
     },
     CheckDef {
-        name: "content_type_conformance",
+        id: CheckId::ContentTypeConformance,
         description: "The answer's Content-Type is one its documented status lists.",
         severity: Severity::High,
         judge: answer::content_type_conformance,
     },
     CheckDef {
-        name: "response_schema_conformance",
+        id: CheckId::ResponseSchemaConformance,
         description: "A JSON answer matches the schema documented for its status.",
         severity: Severity::High,
         judge: answer::response_schema_conformance,
     },
     CheckDef {
-        name: "positive_data_acceptance",
+        id: CheckId::PositiveDataAcceptance,
         description: "A request the spec allows, spelled canonically, gets a 2xx (must accept).",
         severity: Severity::High,
         judge: outcome::positive_data_acceptance,
     },
     CheckDef {
-        name: "negative_data_rejection",
+        id: CheckId::NegativeDataRejection,
         description: "A request the spec forbids gets a 4xx (must reject).",
         severity: Severity::Critical,
         judge: outcome::negative_data_rejection,
     },
     CheckDef {
-        name: "ignored_auth",
+        id: CheckId::IgnoredAuth,
         description: "A request with no credential, or a wrong one, is refused: 401 or 403 (a redirect, to a login page, or a 404 count too).",
         severity: Severity::Critical,
         judge: outcome::ignored_auth,
     },
     CheckDef {
-        name: "security_alternative_accepted",
+        id: CheckId::SecurityAlternativeAccepted,
         description: "Each alternative security requirement, alone with the valid credential, is accepted.",
         severity: Severity::High,
         judge: outcome::security_alternative_accepted,
     },
     CheckDef {
-        name: "unknown_id_not_found",
+        id: CheckId::UnknownIdNotFound,
         description: "A path that names nothing gets 404 where documented, else a 4xx.",
         severity: Severity::High,
         judge: outcome::unknown_id_not_found,
     },
     CheckDef {
-        name: "values_echoed",
+        id: CheckId::ValuesEchoed,
         description: "An accepted value comes back as sent where the answer carries its field.",
         severity: Severity::Medium,
         judge: outcome::values_echoed,
     },
     CheckDef {
-        name: "default_applied",
+        id: CheckId::DefaultApplied,
         description: "A field left out of a create shows its documented default where the answer carries it.",
         severity: Severity::Medium,
         judge: outcome::default_applied,
     },
     CheckDef {
-        name: "partial_update_preserves",
+        id: CheckId::PartialUpdatePreserves,
         description: "An update that sends one field changes that field, as sent, and no other.",
         severity: Severity::Medium,
         judge: scenarios::partial_update::judge,
     },
     CheckDef {
-        name: "write_only_not_returned",
+        id: CheckId::WriteOnlyNotReturned,
         description: "Write-only fields never come back, in the create answer or when read.",
         severity: Severity::Critical,
         judge: scenarios::write_only::judge,
     },
     CheckDef {
-        name: "use_after_free",
+        id: CheckId::UseAfterFree,
         description: "After a delete, reading the resource finds nothing.",
         severity: Severity::Medium,
         judge: scenarios::deleted::judge,
     },
     CheckDef {
-        name: "tenant_isolation",
+        id: CheckId::TenantIsolation,
         description: "Another tenant can neither reach nor list the resource, and the owner still can.",
         severity: Severity::Critical,
         judge: scenarios::isolation::judge,
     },
     CheckDef {
-        name: "rotation_changes_secret",
+        id: CheckId::RotationChangesSecret,
         description: "Two rotations (`rotate_<field>=true`) give two different values.",
         severity: Severity::Medium,
         judge: scenarios::rotation::judge,
     },
     CheckDef {
-        name: "delivered",
+        id: CheckId::Delivered,
         description: "An event a webhook takes arrives at its receiver within the deadline (delivery cases).",
         severity: Severity::Critical,
         judge: crate::scenarios::delivery::delivered,
     },
     CheckDef {
-        name: "signed",
+        id: CheckId::Signed,
         description: "A delivery verifies with the secret in force under the webhook's scheme (Standard Webhooks by the `standardwebhooks` crate); a copy with its body changed does not.",
         severity: Severity::Critical,
         judge: crate::scenarios::delivery::signed,
     },
     CheckDef {
-        name: "webhook_id_stable",
+        id: CheckId::WebhookIdStable,
         description: "Every attempt of one event to one webhook carries the same `webhook-id`.",
         severity: Severity::High,
         judge: crate::scenarios::delivery::webhook_id_stable,
     },
     CheckDef {
-        name: "filter_respected",
+        id: CheckId::FilterRespected,
         description: "An event of a type the webhook does not take never arrives.",
         severity: Severity::Critical,
         judge: crate::scenarios::delivery::filter_respected,
     },
     CheckDef {
-        name: "disabled_gets_nothing",
+        id: CheckId::DisabledGetsNothing,
         description: "A disabled webhook gets no delivery.",
         severity: Severity::Critical,
         judge: crate::scenarios::delivery::disabled_gets_nothing,
     },
     CheckDef {
-        name: "retries_bounded",
+        id: CheckId::RetriesBounded,
         description: "A receiver that answers 503 gets exactly retries + 1 attempts.",
         severity: Severity::High,
         judge: crate::scenarios::delivery::retries_bounded,
     },
     CheckDef {
-        name: "backoff_respected",
+        id: CheckId::BackoffRespected,
         description: "Retry n comes no sooner than `backoff_ms × 2^(n-1)` after the attempt before.",
         severity: Severity::Medium,
         judge: crate::scenarios::delivery::backoff_respected,
@@ -207,7 +329,7 @@ pub fn markdown_table() -> String {
     for check in CHECKS {
         table.push_str(&format!(
             "| `{}` | {} | {} |\n",
-            check.name,
+            check.id,
             check.severity.as_str(),
             check.description.replace('|', "\\|")
         ));
@@ -217,14 +339,14 @@ pub fn markdown_table() -> String {
 
 /// A check by name.
 pub fn find(name: &str) -> Option<&'static CheckDef> {
-    CHECKS.iter().find(|c| c.name == name)
+    CHECKS.iter().find(|c| c.id == name)
 }
 
 /// Which checks run: all, or those named, less those excluded.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Selection {
-    only: Option<Vec<&'static str>>,
-    excluded: Vec<&'static str>,
+    only: Option<Vec<CheckId>>,
+    excluded: Vec<CheckId>,
 }
 
 /// A check name the registry does not have.
@@ -235,7 +357,7 @@ pub struct UnknownCheck {
 }
 
 fn names() -> Vec<&'static str> {
-    CHECKS.iter().map(|c| c.name).collect()
+    CHECKS.iter().map(|c| c.id.name()).collect()
 }
 
 /// The registered name closest to `name`, when one is close.
@@ -243,18 +365,18 @@ fn suggestion(name: &str) -> Option<&'static str> {
     let wanted = name.to_ascii_lowercase().replace('-', "_");
     CHECKS
         .iter()
-        .map(|c| c.name)
+        .map(|c| c.id.name())
         .find(|c| *c == wanted || c.contains(&wanted) || (wanted.len() > 3 && wanted.contains(c)))
 }
 
 impl Selection {
     /// Every check but those in `exclude`; only those in `only` when it is not empty.
     pub fn new<S: AsRef<str>>(only: &[S], exclude: &[S]) -> Result<Selection, UnknownCheck> {
-        let resolve = |names: &[S]| -> Result<Vec<&'static str>, UnknownCheck> {
+        let resolve = |names: &[S]| -> Result<Vec<CheckId>, UnknownCheck> {
             names
                 .iter()
                 .map(|n| {
-                    find(n.as_ref()).map(|c| c.name).ok_or_else(|| UnknownCheck {
+                    find(n.as_ref()).map(|c| c.id).ok_or_else(|| UnknownCheck {
                         name: n.as_ref().to_owned(),
                     })
                 })
@@ -266,48 +388,22 @@ impl Selection {
         })
     }
 
-    pub fn includes(&self, name: &str) -> bool {
-        self.only.as_ref().is_none_or(|only| only.contains(&name)) && !self.excluded.contains(&name)
+    pub fn includes(&self, id: CheckId) -> bool {
+        self.only.as_ref().is_none_or(|only| only.contains(&id)) && !self.excluded.contains(&id)
     }
 }
 
 /// A check's result on one case, as reports show it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Check {
-    /// A name of [`CHECKS`] (read back from a report only as one of them).
-    pub name: &'static str,
+    /// Reports write it as `name`; read back, it must be a built-in check.
+    #[serde(rename = "name")]
+    pub id: CheckId,
     pub severity: Severity,
     pub passed: bool,
     /// Where in the spec the rule is (JSON pointer).
     pub rule: String,
     pub message: String,
-}
-
-/// A [`Check`] as a report writes it, its name not yet found in the registry.
-#[derive(serde::Deserialize)]
-struct CheckRecord {
-    name: String,
-    severity: Severity,
-    passed: bool,
-    rule: String,
-    message: String,
-}
-
-// By hand: derived, the `&'static str` name would be borrowed from the input.
-impl<'de> serde::Deserialize<'de> for Check {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Check, D::Error> {
-        let record = CheckRecord::deserialize(d)?;
-        let name = find(&record.name)
-            .ok_or_else(|| serde::de::Error::custom(UnknownCheck { name: record.name }))?
-            .name;
-        Ok(Check {
-            name,
-            severity: record.severity,
-            passed: record.passed,
-            rule: record.rule,
-            message: record.message,
-        })
-    }
 }
 
 /// Every selected check that applies to the case.
@@ -341,11 +437,11 @@ pub fn check_with(
     };
     registry
         .iter()
-        .filter(|def| selection.includes(def.name))
+        .filter(|def| selection.includes(def.id))
         .filter_map(|def| {
             let outcome = (def.judge)(&ctx)?;
             Some(Check {
-                name: def.name,
+                id: def.id,
                 severity: def.severity,
                 passed: outcome.failure.is_none(),
                 rule: outcome.rule,
@@ -366,10 +462,16 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), CHECKS.len());
+        let registered: Vec<CheckId> = CHECKS.iter().map(|c| c.id).collect();
+        assert_eq!(
+            registered,
+            CheckId::BUILT_IN,
+            "every built-in check is registered once, in order"
+        );
         let only = Selection::new(&["ignored_auth"], &[]).unwrap();
-        assert!(only.includes("ignored_auth") && !only.includes("not_a_server_error"));
+        assert!(only.includes(CheckId::IgnoredAuth) && !only.includes(CheckId::NotAServerError));
         let but = Selection::new(&[], &["values_echoed"]).unwrap();
-        assert!(!but.includes("values_echoed") && but.includes("default_applied"));
+        assert!(!but.includes(CheckId::ValuesEchoed) && but.includes(CheckId::DefaultApplied));
     }
 
     const LOGIN: &str = "openapi: 3.0.3
@@ -427,7 +529,7 @@ paths:
     }
 
     fn verdict<'a>(checks: &'a [Check], name: &str) -> Option<&'a Check> {
-        checks.iter().find(|c| c.name == name)
+        checks.iter().find(|c| c.id == name)
     }
 
     const EXPORT: &str = "openapi: 3.2.0

@@ -241,6 +241,27 @@ impl Runner {
 
     /// Every item of the list, page after page: by the `next` link of an answer, else by the
     /// cursor, page or offset parameter the list operation documents; notes say how.
+    /// One page of `list`, as JSON; an error for anything but a 2xx JSON answer.
+    async fn list_page(&self, list: &Operation, params: &[Param]) -> Result<Value, RunError> {
+        let step = self
+            .send(list, params, &RequestBody::None, Auth::Primary, None, StepKind::List)
+            .await;
+        let received = step
+            .received
+            .map_err(|e| RunError::Sweep(format!("listing {} failed: {e}", step.sent.path)))?;
+        if !(200..300).contains(&received.status) {
+            return Err(RunError::Sweep(format!(
+                "listing {} answered {}: {}",
+                step.sent.path,
+                received.status,
+                crate::text::excerpt(&received.text)
+            )));
+        }
+        received
+            .json
+            .ok_or_else(|| RunError::Sweep(format!("the list answer ({}) is not JSON", received.status)))
+    }
+
     async fn list_all(&self, list: &Operation, notes: &mut Vec<String>) -> Result<Vec<Value>, RunError> {
         let paging = paging_of(self, list);
         let mut fixed = Vec::new();
@@ -258,23 +279,7 @@ impl Runner {
         let mut how: Option<String> = None;
         loop {
             pages += 1;
-            let step = self
-                .send(list, &params, &RequestBody::None, Auth::Primary, None, StepKind::List)
-                .await;
-            let received = step
-                .received
-                .map_err(|e| RunError::Sweep(format!("listing {} failed: {e}", step.sent.path)))?;
-            if !(200..300).contains(&received.status) {
-                return Err(RunError::Sweep(format!(
-                    "listing {} answered {}: {}",
-                    step.sent.path,
-                    received.status,
-                    crate::text::excerpt(&received.text)
-                )));
-            }
-            let json = received
-                .json
-                .ok_or_else(|| RunError::Sweep(format!("the list answer ({}) is not JSON", received.status)))?;
+            let json = self.list_page(list, &params).await?;
             let page = items_of(&json);
             let empty = page.is_empty();
             // A server that ignores the paging parameter answers the same page again.

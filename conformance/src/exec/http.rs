@@ -45,43 +45,80 @@ impl Runner {
         resource: Option<&Value>,
         kind: StepKind,
     ) -> Step {
-        let mut path = op.path.clone();
-        let mut wire = Wire::default();
         let method = op.method.to_http();
         let base = self.target.base_url.trim_end_matches('/');
-        for p in params {
-            let value = match &p.value {
-                ParamValue::Text(t) => Value::String(t.clone()),
-                ParamValue::Structured(v) => v.clone(),
-                ParamValue::Linked(expression) => match evaluate_link(expression, resource) {
-                    Ok(v) => v,
-                    Err(e) => {
-                        return Step {
-                            kind,
-                            collection: false,
-                            sent: Sent {
-                                method: method.to_string(),
-                                url: format!("{base}{path}"),
-                                path,
-                                headers: Vec::new(),
-                                body: None,
-                                curl: None,
-                            },
-                            received: Err(e),
-                            timing: None,
-                        };
-                    }
-                },
-            };
-            write_param(op, p, &value, &mut path, &mut wire);
-        }
+        let collection = self
+            .plan
+            .resources
+            .iter()
+            .any(|r| r.list.as_ref() == Some(&op.operation_id));
+        let (path, mut wire) = match place_params(op, params, resource) {
+            Ok(placed) => placed,
+            Err((path, e)) => {
+                let sent = Sent {
+                    method: method.to_string(),
+                    url: format!("{base}{path}"),
+                    path,
+                    headers: Vec::new(),
+                    body: None,
+                    curl: None,
+                };
+                return Step {
+                    kind,
+                    collection: false,
+                    sent,
+                    received: Err(e),
+                    timing: None,
+                };
+            }
+        };
         let (credential, alternative) = self.credential_for(auth);
         match (&credential, &self.settings.auth_header) {
             (Some(credential), Some(name)) => wire.headers.push((name.clone(), credential.segments())),
             (Some(credential), None) => self.place_credential(op, alternative, credential, &mut wire),
             (None, _) => {}
         }
-        // One Cookie header for every cookie, as RFC 6265 section 5.4 sends them.
+        let (content_type, text) = body_text(op, body);
+        self.finish_headers(op, content_type, &mut wire);
+        let credential = credential.as_ref();
+        let shown_path = format!("{path}{}", query_string(&wire, credential, Shown::Masked));
+        let mut headers: Vec<(String, String)> = wire
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), render(v, credential, Shown::Masked)))
+            .collect();
+        if let Some(basic) = &wire.basic {
+            headers.push(("authorization".into(), basic_shown(basic, credential)));
+        }
+        let sent = Sent {
+            method: method.to_string(),
+            url: format!("{base}{shown_path}"),
+            path: shown_path,
+            headers,
+            body: text.clone(),
+            curl: Some(self.curl(&method, base, &path, &wire, credential, text.as_deref())),
+        };
+        let outgoing = Outgoing {
+            url: format!("{base}{path}{}", query_string(&wire, credential, Shown::Real)),
+            headers: real_headers(&wire, credential),
+            method,
+            body: text,
+        };
+        let (received, timing) = self.receive_with_retries(outgoing).await;
+        Step {
+            kind,
+            collection,
+            sent,
+            received,
+            timing: Some(timing),
+        }
+    }
+
+    /// The headers every request ends with: its cookies in one `Cookie` header (as RFC 6265
+    /// section 5.4 sends them), its content type, what it accepts, and conformance.toml's
+    /// `[headers]` (never credentials: the file refuses them, so shown and reproduced as they
+    /// are).
+    fn finish_headers(&self, op: &Operation, content_type: Option<String>, wire: &mut Wire) {
         if !wire.cookies.is_empty() {
             let mut cookie = Vec::new();
             for (i, (k, v)) in wire.cookies.iter().enumerate() {
@@ -91,106 +128,34 @@ impl Runner {
             }
             wire.headers.push(("cookie".into(), cookie));
         }
-        let (content_type, text) = body_text(op, body);
-        if let Some(ct) = &content_type {
-            wire.headers.push(("content-type".into(), vec![Seg::Lit(ct.clone())]));
+        if let Some(ct) = content_type {
+            wire.headers.push(("content-type".into(), vec![Seg::Lit(ct)]));
         }
         wire.headers.push(("accept".into(), vec![Seg::Lit(accept(op))]));
-        // conformance.toml's `[headers]`: never credentials (the file refuses them), so shown
-        // and reproduced as they are.
         for (name, value) in &self.settings.headers {
             wire.headers.push((name.clone(), vec![Seg::Lit(value.clone())]));
         }
-        let real = |t: &Text| render(t, credential.as_ref(), Shown::Real);
-        let masked = |t: &Text| render(t, credential.as_ref(), Shown::Masked);
+    }
 
-        let query = |shown: Shown| -> String {
-            let pairs: Vec<String> = wire
-                .query
-                .iter()
-                .map(|(k, v)| {
-                    let value: String = v
-                        .iter()
-                        .map(|s| match (s, shown) {
-                            (Seg::Lit(l), _) => percent_encode(l),
-                            (Seg::Encoded(e), _) => e.clone(),
-                            (Seg::Credential, Shown::Real) => percent_encode(&real(&vec![Seg::Credential])),
-                            // A masked credential stays readable: `[CONFORMANCE_TOKEN]`.
-                            (Seg::Credential, Shown::Masked) => {
-                                render(&vec![Seg::Credential], credential.as_ref(), Shown::Masked)
-                            }
-                        })
-                        .collect();
-                    format!("{k}={value}")
-                })
-                .collect();
-            if pairs.is_empty() {
-                String::new()
-            } else {
-                format!("?{}", pairs.join("&"))
-            }
-        };
-        let url = format!("{base}{path}{}", query(Shown::Real));
-        let shown_path = format!("{path}{}", query(Shown::Masked));
-        let mut headers: Vec<(String, String)> = wire.headers.iter().map(|(k, v)| (k.clone(), masked(v))).collect();
-        if let Some(basic) = &wire.basic {
-            headers.push(("authorization".into(), basic_shown(basic, credential.as_ref())));
-        }
-        let sent = Sent {
-            method: method.to_string(),
-            url: format!("{base}{shown_path}"),
-            path: shown_path,
-            headers,
-            body: text.clone(),
-            curl: Some(self.curl(&method, base, &path, &wire, credential.as_ref(), text.as_deref())),
-        };
-        let collection = self
-            .plan
-            .resources
-            .iter()
-            .any(|r| r.list.as_ref() == Some(&op.operation_id));
-        // 429: wait as the server asks, a few times, then take the answer as it is.
+    /// Sends `outgoing`; a 429 waits as the server asks, a few times, then the answer is
+    /// taken as it is. The timing is the last attempt's.
+    async fn receive_with_retries(&self, outgoing: Outgoing) -> (Result<Received, CaseError>, Timing) {
         let mut retries = Retries::new(Policy::rate_limit(self.settings.rate_limit_retries));
-        let mut headers: Vec<(String, String)> = wire.headers.iter().map(|(k, v)| (k.clone(), real(v))).collect();
-        if let Some(basic) = &wire.basic {
-            // `user:password` (RFC 7617). The preflight refuses a credential without a colon;
-            // the deliberately wrong one has none, and goes with an empty password.
-            let mut credential = real(basic);
-            if !credential.contains(':') {
-                credential.push(':');
-            }
-            headers.push((
-                "authorization".into(),
-                format!("Basic {}", base64(credential.as_bytes())),
-            ));
-        }
         loop {
-            let outgoing = Outgoing {
-                method: method.clone(),
-                url: url.clone(),
-                headers: headers.clone(),
-                body: text.clone(),
-            };
             let started = SystemTime::now();
             let clock = std::time::Instant::now();
-            let received = self.receive(outgoing).await;
-            let timing = Some(Timing {
+            let received = self.receive(outgoing.clone()).await;
+            let timing = Timing {
                 started,
                 elapsed: clock.elapsed(),
-            });
+            };
             if let Ok((r, retry_after)) = &received
                 && r.status == 429
                 && retries.wait(*retry_after).await
             {
                 continue;
             }
-            return Step {
-                kind,
-                collection,
-                sent,
-                received: received.map(|(r, _)| r),
-                timing,
-            };
+            return (received.map(|(r, _)| r), timing);
         }
     }
 
@@ -280,18 +245,26 @@ impl Runner {
                 out.push(format!("--data-binary {}", shell_quote(body)));
             }
         }
-        let files: Vec<&std::path::Path> = self.target.ca_certs.iter().filter_map(|c| c.file()).collect();
+        out.extend(self.cacert_arg());
+        if let Some(printf) = piped {
+            out.insert(0, printf);
+        }
+        out.join(" ")
+    }
+
+    /// curl's `--cacert` for the `--ca-cert` files that are files, if any.
+    fn cacert_arg(&self) -> Option<String> {
         let mut unique: Vec<&std::path::Path> = Vec::new();
-        for f in files {
+        for f in self.target.ca_certs.iter().filter_map(|c| c.file()) {
             if !unique.contains(&f) {
                 unique.push(f);
             }
         }
         match unique.as_slice() {
-            [] => {}
-            [one] => out.push(format!("--cacert {}", shell_quote(&one.display().to_string()))),
+            [] => None,
+            [one] => Some(format!("--cacert {}", shell_quote(&one.display().to_string()))),
             // curl reads one --cacert only: the files together (bash).
-            several => out.push(format!(
+            several => Some(format!(
                 "--cacert <(cat {})",
                 several
                     .iter()
@@ -300,10 +273,6 @@ impl Runner {
                     .join(" ")
             )),
         }
-        if let Some(printf) = piped {
-            out.insert(0, printf);
-        }
-        out.join(" ")
     }
 
     /// The credential `auth` sends, and the security alternative it goes in alone (if one).
@@ -587,6 +556,79 @@ fn shell(text: &Text, credential: Option<&Credential>) -> String {
         out.push_str(&shell_quote(&literal));
     }
     out
+}
+
+/// The path with its parameters in place, and where the others go; a link that cannot be
+/// followed is the error, with the path as far as it was filled.
+fn place_params(
+    op: &Operation,
+    params: &[Param],
+    resource: Option<&Value>,
+) -> Result<(String, Wire), (String, CaseError)> {
+    let mut path = op.path.clone();
+    let mut wire = Wire::default();
+    for p in params {
+        let value = match &p.value {
+            ParamValue::Text(t) => Value::String(t.clone()),
+            ParamValue::Structured(v) => v.clone(),
+            ParamValue::Linked(expression) => match evaluate_link(expression, resource) {
+                Ok(v) => v,
+                Err(e) => return Err((path, e)),
+            },
+        };
+        write_param(op, p, &value, &mut path, &mut wire);
+    }
+    Ok((path, wire))
+}
+
+/// The query as `?k=v&…`, its credential real or masked (a masked one stays readable:
+/// `[CONFORMANCE_TOKEN]`); empty when there is none.
+fn query_string(wire: &Wire, credential: Option<&Credential>, shown: Shown) -> String {
+    let pairs: Vec<String> = wire
+        .query
+        .iter()
+        .map(|(k, v)| {
+            let value: String = v
+                .iter()
+                .map(|s| match (s, shown) {
+                    (Seg::Lit(l), _) => percent_encode(l),
+                    (Seg::Encoded(e), _) => e.clone(),
+                    (Seg::Credential, Shown::Real) => {
+                        percent_encode(&render(&vec![Seg::Credential], credential, shown))
+                    }
+                    (Seg::Credential, Shown::Masked) => render(&vec![Seg::Credential], credential, shown),
+                })
+                .collect();
+            format!("{k}={value}")
+        })
+        .collect();
+    if pairs.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", pairs.join("&"))
+    }
+}
+
+/// The headers as sent, credentials in; Basic as `user:password` (RFC 7617). The preflight
+/// refuses a credential without a colon; the deliberately wrong one has none, and goes with
+/// an empty password.
+fn real_headers(wire: &Wire, credential: Option<&Credential>) -> Vec<(String, String)> {
+    let mut headers: Vec<(String, String)> = wire
+        .headers
+        .iter()
+        .map(|(k, v)| (k.clone(), render(v, credential, Shown::Real)))
+        .collect();
+    if let Some(basic) = &wire.basic {
+        let mut user_password = render(basic, credential, Shown::Real);
+        if !user_password.contains(':') {
+            user_password.push(':');
+        }
+        headers.push((
+            "authorization".into(),
+            format!("Basic {}", base64(user_password.as_bytes())),
+        ));
+    }
+    headers
 }
 
 /// Where a request's parameters and credential go, besides the path.

@@ -90,6 +90,7 @@ impl Service {
 
 /// A request ready for the last hop: the URL with its query, the headers as sent (the
 /// credential's value in them), the body.
+#[derive(Clone)]
 pub(super) struct Outgoing {
     pub method: http::Method,
     pub url: String,

@@ -115,25 +115,7 @@ pub fn edges(sampler: &Sampler, ty: &TypeRef, nullable: bool, required: bool, hi
     let mut out = Vec::new();
     match api.unalias(ty) {
         TypeRef::Named(id) | TypeRef::Boxed(id) => match &api.type_def(*id).kind {
-            TypeKind::Enum(values) => {
-                for v in values {
-                    out.push(accept(v.wire.clone(), json!(v.wire)));
-                }
-                let wires: Vec<&str> = values.iter().map(|v| v.wire.as_str()).collect();
-                out.push(reject("outside", json!("conformance-not-a-value")));
-                if let Some(first) = wires.first() {
-                    let upper = first.to_uppercase();
-                    if !wires.contains(&upper.as_str()) {
-                        out.push(reject("wrong_case", json!(upper)));
-                    }
-                }
-                if !wires.contains(&"") {
-                    out.push(reject("empty", json!("")));
-                }
-                if place == Place::Body {
-                    out.push(reject("wrong_type", json!(1)));
-                }
-            }
+            TypeKind::Enum(values) => enumerated(values, place, &mut out),
             TypeKind::Constrained(c) => {
                 constrained(sampler, &c.base, &c.rules, hint, place, &mut out);
             }
@@ -188,6 +170,35 @@ pub fn edges(sampler: &Sampler, ty: &TypeRef, nullable: bool, required: bool, hi
         // An item or map value that may be null: its inner type's edges, with null accepted.
         TypeRef::OrNull(inner) => return edges(sampler, inner, true, required, hint, place),
     }
+    presence(nullable, required, place, &mut out);
+    out
+}
+
+/// Every value of an enum, and what it refuses: a value outside it, the first in upper case,
+/// the empty string, a number in a body.
+fn enumerated(values: &[generator::model::EnumValue], place: Place, out: &mut Vec<Edge>) {
+    for v in values {
+        out.push(accept(v.wire.clone(), json!(v.wire)));
+    }
+    let wires: Vec<&str> = values.iter().map(|v| v.wire.as_str()).collect();
+    out.push(reject("outside", json!("conformance-not-a-value")));
+    if let Some(first) = wires.first() {
+        let upper = first.to_uppercase();
+        if !wires.contains(&upper.as_str()) {
+            out.push(reject("wrong_case", json!(upper)));
+        }
+    }
+    if !wires.contains(&"") {
+        out.push(reject("empty", json!("")));
+    }
+    if place == Place::Body {
+        out.push(reject("wrong_type", json!(1)));
+    }
+}
+
+/// `null` (in a body) and the key left out: accepted or refused as `nullable` and
+/// `required` say.
+fn presence(nullable: bool, required: bool, place: Place, out: &mut Vec<Edge>) {
     if place == Place::Body {
         out.push(if nullable {
             accept("null", Value::Null)
@@ -210,7 +221,6 @@ pub fn edges(sampler: &Sampler, ty: &TypeRef, nullable: bool, required: bool, hi
             raw: None,
         });
     }
-    out
 }
 
 /// The edges of a checked value: per keyword, a value made to test it (an allowed value, a
@@ -218,12 +228,22 @@ pub fn edges(sampler: &Sampler, ty: &TypeRef, nullable: bool, required: bool, hi
 /// one that takes `if` but breaks `then`, ...). Whether each is accepted or rejected is not
 /// guessed: the validator judges the value, as the server's own types would.
 fn checked(sampler: &Sampler, ty: &TypeRef, c: &Checked, hint: Hint, out: &mut Vec<Edge>) {
-    let api = sampler.api;
-    let sub_value = |i: usize| sampler.value(&c.subschemas[i].ty, Hint::default());
-    let sub_refuses = |i: usize, v: &Value| {
-        let sub = &c.subschemas[i];
-        !validate(api, sub, v).is_empty()
-    };
+    let mut candidates = typed_candidates(sampler, c, hint);
+    candidates.extend(object_candidates(sampler, ty, c, hint));
+    candidates.extend(applicator_candidates(sampler, ty, c, hint));
+    // A checked value judges `null` by its own types: no flag beside it.
+    let whole = TypeUse::non_null(ty.clone());
+    for (name, value) in candidates {
+        out.push(if validate(sampler.api, &whole, &value).is_empty() {
+            accept(name, value)
+        } else {
+            reject(name, value)
+        });
+    }
+}
+
+/// A checked value's edges of type, `enum` and the rules of each JSON type it admits.
+fn typed_candidates(sampler: &Sampler, c: &Checked, hint: Hint) -> Vec<(String, Value)> {
     let mut candidates: Vec<(String, Value)> = Vec::new();
     // A value of a JSON type the schema does not admit at all.
     let outside = [
@@ -275,6 +295,19 @@ fn checked(sampler: &Sampler, ty: &TypeRef, c: &Checked, hint: Hint, out: &mut V
             .filter(|e| e.raw.is_none() && !type_edges.contains(&e.name.as_str()))
             .filter_map(|e| Some((e.name, e.value?))),
     );
+    candidates
+}
+
+/// A checked object's edges: properties missing, too few or too many, names refused, values
+/// a pattern property refuses, keys nothing evaluates.
+fn object_candidates(sampler: &Sampler, ty: &TypeRef, c: &Checked, hint: Hint) -> Vec<(String, Value)> {
+    let api = sampler.api;
+    let sub_value = |i: usize| sampler.value(&c.subschemas[i].ty, Hint::default());
+    let sub_refuses = |i: usize, v: &Value| {
+        let sub = &c.subschemas[i];
+        !validate(api, sub, v).is_empty()
+    };
+    let mut candidates = Vec::new();
     let a = &c.applicators;
     if let Some(Value::Object(base)) = sampler.value(ty, hint) {
         for name in &c.required {
@@ -334,6 +367,20 @@ fn checked(sampler: &Sampler, ty: &TypeRef, c: &Checked, hint: Hint, out: &mut V
             candidates.push(("unevaluated_property".into(), Value::Object(object)));
         }
     }
+    candidates
+}
+
+/// The edges of `not`, `if`/`then`/`else`, `unevaluatedItems`, `contains`, `oneOf` and
+/// `anyOf`: a value made to test each.
+fn applicator_candidates(sampler: &Sampler, ty: &TypeRef, c: &Checked, hint: Hint) -> Vec<(String, Value)> {
+    let api = sampler.api;
+    let sub_value = |i: usize| sampler.value(&c.subschemas[i].ty, Hint::default());
+    let sub_refuses = |i: usize, v: &Value| {
+        let sub = &c.subschemas[i];
+        !validate(api, sub, v).is_empty()
+    };
+    let a = &c.applicators;
+    let mut candidates = Vec::new();
     if let Some(v) = a.not.and_then(sub_value) {
         candidates.push(("matches_not".into(), v));
     }
@@ -387,15 +434,7 @@ fn checked(sampler: &Sampler, ty: &TypeRef, c: &Checked, hint: Hint, out: &mut V
             }
         }
     }
-    // A checked value judges `null` by its own types: no flag beside it.
-    let whole = TypeUse::non_null(ty.clone());
-    for (name, value) in candidates {
-        out.push(if validate(api, &whole, &value).is_empty() {
-            accept(name, value)
-        } else {
-            reject(name, value)
-        });
-    }
+    candidates
 }
 
 fn constrained(sampler: &Sampler, base: &TypeRef, rules: &Rules, hint: Hint, place: Place, out: &mut Vec<Edge>) {

@@ -388,39 +388,7 @@ fn kind(
         tag_fields,
         unique_fields: Vec::new(),
     };
-    let get = kind.get.clone();
-    let list = api
-        .operations
-        .iter()
-        .filter(|op| {
-            op.method == Method::Get
-                && op.parameters.iter().all(|p| !p.required)
-                && get.as_deref() != Some(op.operation_id.as_str())
-        })
-        // The collection's own GET (`GET /pets` beside `POST /pets`), else one beside it
-        // in RPC style (`GET /endpoint.list` beside `POST /endpoint.add`); any other only
-        // when the spec makes one kind of resource: another kind's list would not hold it.
-        .filter_map(|op| {
-            // `/v1/webhook/endpoint.add` → (`/v1/webhook`, `endpoint`).
-            let rpc = |path: &str| {
-                let (parent, last) = path.rsplit_once('/')?;
-                let (noun, _) = last.split_once(['.', ':'])?;
-                Some((parent.to_owned(), noun.to_owned()))
-            };
-            let rank = if op.path == create.path {
-                0
-            } else if rpc(&op.path).is_some() && rpc(&op.path) == rpc(&create.path) {
-                1
-            } else if sole {
-                2
-            } else {
-                return None;
-            };
-            Some((rank, op))
-        })
-        .min_by_key(|(rank, _)| *rank)
-        .map(|(_, op)| op.operation_id.clone());
-    kind.list = list;
+    kind.list = list_of(api, create, kind.get.as_deref(), sole);
     if let (Some(body), Some(ty)) = (&kind.create_body, create.body.as_ref().map(|b| &b.ty)) {
         kind.unique_fields = kind
             .tag_fields
@@ -451,6 +419,40 @@ fn kind(
         ));
     }
     Some(kind)
+}
+
+/// The list that holds what `create` makes: the collection's own GET (`GET /pets` beside
+/// `POST /pets`), else one beside it in RPC style (`GET /endpoint.list` beside
+/// `POST /endpoint.add`); any other only when the spec makes one kind of resource (`sole`):
+/// another kind's list would not hold it. Never the item's own read, `get`.
+fn list_of(api: &Api, create: &Operation, get: Option<&str>, sole: bool) -> Option<String> {
+    api.operations
+        .iter()
+        .filter(|op| {
+            op.method == Method::Get
+                && op.parameters.iter().all(|p| !p.required)
+                && get != Some(op.operation_id.as_str())
+        })
+        .filter_map(|op| {
+            // `/v1/webhook/endpoint.add` → (`/v1/webhook`, `endpoint`).
+            let rpc = |path: &str| {
+                let (parent, last) = path.rsplit_once('/')?;
+                let (noun, _) = last.split_once(['.', ':'])?;
+                Some((parent.to_owned(), noun.to_owned()))
+            };
+            let rank = if op.path == create.path {
+                0
+            } else if rpc(&op.path).is_some() && rpc(&op.path) == rpc(&create.path) {
+                1
+            } else if sole {
+                2
+            } else {
+                return None;
+            };
+            Some((rank, op))
+        })
+        .min_by_key(|(rank, _)| *rank)
+        .map(|(_, op)| op.operation_id.clone())
 }
 
 /// Where `body` (a valid body of `op`) carries the run tag: the tagged strings it has, else

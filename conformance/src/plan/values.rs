@@ -101,32 +101,7 @@ impl Sampler<'_> {
                     if let Some(v) = given() {
                         return Some(v);
                     }
-                    let mut object = Map::new();
-                    for field in s.fields.iter().filter(|f| f.required) {
-                        object.insert(
-                            field.wire_name.clone(),
-                            self.value_at(&field.ty.ty, Hint::of(field), depth + 1)?,
-                        );
-                    }
-                    // As many keys as `minProperties` asks: the optional properties first,
-                    // then made-up keys where the object admits them.
-                    let min = s.min_properties.unwrap_or(0);
-                    for field in s.fields.iter().filter(|f| !f.required && !f.read_only) {
-                        if object.len() as u64 >= min {
-                            break;
-                        }
-                        if let Some(v) = self.value_at(&field.ty.ty, Hint::of(field), depth + 1) {
-                            object.insert(field.wire_name.clone(), v);
-                        }
-                    }
-                    if let Some(extra) = self.extra_key_value(s, depth) {
-                        let mut n = 0;
-                        while (object.len() as u64) < min {
-                            object.entry(format!("conformance_{n}")).or_insert(extra.clone());
-                            n += 1;
-                        }
-                    }
-                    Some(Value::Object(object))
+                    self.struct_value(s, depth)
                 }
                 TypeKind::Union(u) => {
                     if let Some(v) = given() {
@@ -138,98 +113,136 @@ impl Sampler<'_> {
                 }
                 TypeKind::Alias(inner) => self.value_at(inner, hint, depth + 1),
                 TypeKind::Checked(c) => {
-                    // The spec's own values first, then an object with the properties it needs
-                    // (each valid for its own schema where one is given), then one plain value
-                    // of each JSON type.
-                    let mut object = Map::new();
-                    for name in c
-                        .required
-                        .iter()
-                        .chain(c.dependent_required.iter().flat_map(|(_, p)| p))
-                    {
-                        let schema = c.applicators.properties.iter().find(|(k, _)| k == name);
-                        let value = schema
-                            .and_then(|(_, i)| self.value_at(&c.subschemas[*i].ty, Hint::named(name), depth + 1))
-                            .unwrap_or(json!("conformance"));
-                        object.insert(name.clone(), value);
-                    }
-                    // As many properties as `minProperties` asks, of the kind extra keys take.
-                    let extra = c
-                        .applicators
-                        .additional_properties
-                        .and_then(|i| self.value_at(&c.subschemas[i].ty, Hint::default(), depth + 1))
-                        .unwrap_or(json!("conformance"));
-                    let mut n = 0;
-                    while (object.len() as u64) < c.min_properties.unwrap_or(0) {
-                        object.entry(format!("conformance_{n}")).or_insert(extra.clone());
-                        n += 1;
-                    }
-                    // An object that also fits a branch (`oneOf`, `anyOf`) or every part
-                    // (`allOf`): the branch's own value laid over the properties above.
-                    let a = &c.applicators;
-                    let sample = |i: &usize| self.value_at(&c.subschemas[*i].ty, Hint::default(), depth + 1);
-                    let over = |base: &Map<String, Value>, part: Value| match part {
-                        Value::Object(part) => {
-                            let mut merged = base.clone();
-                            merged.extend(part);
-                            Value::Object(merged)
-                        }
-                        other => other,
-                    };
-                    let mut all = object.clone();
-                    for part in a.all_of.iter().filter_map(sample) {
-                        if let Value::Object(part) = part {
-                            all.extend(part);
-                        }
-                    }
-                    let branches: Vec<Value> = a
-                        .one_of
-                        .iter()
-                        .chain(&a.any_of)
-                        .filter_map(sample)
-                        .map(|part| over(&all, part))
-                        .collect();
-                    // An array of as many items as `minItems` and `minContains` ask, each one
-                    // `contains` admits (else one `items` admits).
-                    let item = a.contains.map(|(i, ..)| i).or(a.items).and_then(|i| sample(&i));
-                    let length = c
-                        .rules
-                        .min_items
-                        .unwrap_or(0)
-                        .max(a.contains.map_or(0, |(_, min, _)| min));
-                    let filled = item.map(|item| Value::Array(vec![item; length.max(1) as usize]));
-                    // A schema that speaks of properties (or items) but names no type admits
-                    // a string too; the value its keywords describe is the one to send, and
-                    // the one whose edges test them.
-                    let about_objects = !a.properties.is_empty()
-                        || !a.all_of.is_empty()
-                        || !c.required.is_empty()
-                        || c.min_properties.is_some()
-                        || a.additional_properties.is_some()
-                        || a.unevaluated_properties.is_some();
-                    let about_arrays = a.items.is_some()
-                        || !a.prefix_items.is_empty()
-                        || a.contains.is_some()
-                        || a.unevaluated_items.is_some();
-                    let objects = [Value::Object(object), Value::Object(all)];
-                    let arrays = filled.into_iter().chain([json!([])]);
-                    let scalars = [json!("conformance"), json!(1), json!(true)];
-                    let described: Vec<Value> = if about_arrays && !about_objects {
-                        arrays.chain(objects).collect()
-                    } else {
-                        objects.into_iter().chain(arrays).collect()
-                    };
-                    let plain: Vec<Value> = if about_objects || about_arrays {
-                        described.into_iter().chain(scalars).chain([Value::Null]).collect()
-                    } else {
-                        scalars.into_iter().chain(described).chain([Value::Null]).collect()
-                    };
-                    let allowed = c.rules.one_of_values.iter().flatten().cloned();
-                    return given().or_else(|| allowed.chain(branches).chain(plain).find(|v| self.is_valid(ty, v)));
+                    // The spec's own values first, then the values its keywords describe.
+                    return given().or_else(|| {
+                        let allowed = c.rules.one_of_values.iter().flatten().cloned();
+                        allowed
+                            .chain(self.checked_candidates(c, depth))
+                            .find(|v| self.is_valid(ty, v))
+                    });
                 }
             },
         };
         made.filter(|v| self.is_valid(ty, v))
+    }
+
+    /// An object of `s`: its required fields, and as many more as `minProperties` asks.
+    fn struct_value(&self, s: &Struct, depth: usize) -> Option<Value> {
+        let mut object = Map::new();
+        for field in s.fields.iter().filter(|f| f.required) {
+            object.insert(
+                field.wire_name.clone(),
+                self.value_at(&field.ty.ty, Hint::of(field), depth + 1)?,
+            );
+        }
+        // As many keys as `minProperties` asks: the optional properties first,
+        // then made-up keys where the object admits them.
+        let min = s.min_properties.unwrap_or(0);
+        for field in s.fields.iter().filter(|f| !f.required && !f.read_only) {
+            if object.len() as u64 >= min {
+                break;
+            }
+            if let Some(v) = self.value_at(&field.ty.ty, Hint::of(field), depth + 1) {
+                object.insert(field.wire_name.clone(), v);
+            }
+        }
+        if let Some(extra) = self.extra_key_value(s, depth) {
+            let mut n = 0;
+            while (object.len() as u64) < min {
+                object.entry(format!("conformance_{n}")).or_insert(extra.clone());
+                n += 1;
+            }
+        }
+        Some(Value::Object(object))
+    }
+
+    /// Values a checked schema may take, most likely first: objects with what its keywords
+    /// need (a branch's own value laid over them), arrays, then plain values.
+    fn checked_candidates(&self, c: &generator::model::Checked, depth: usize) -> Vec<Value> {
+        // An object with the properties it needs (each valid for its own schema where one
+        // is given), then one plain value of each JSON type.
+        let mut object = Map::new();
+        for name in c
+            .required
+            .iter()
+            .chain(c.dependent_required.iter().flat_map(|(_, p)| p))
+        {
+            let schema = c.applicators.properties.iter().find(|(k, _)| k == name);
+            let value = schema
+                .and_then(|(_, i)| self.value_at(&c.subschemas[*i].ty, Hint::named(name), depth + 1))
+                .unwrap_or(json!("conformance"));
+            object.insert(name.clone(), value);
+        }
+        // As many properties as `minProperties` asks, of the kind extra keys take.
+        let extra = c
+            .applicators
+            .additional_properties
+            .and_then(|i| self.value_at(&c.subschemas[i].ty, Hint::default(), depth + 1))
+            .unwrap_or(json!("conformance"));
+        let mut n = 0;
+        while (object.len() as u64) < c.min_properties.unwrap_or(0) {
+            object.entry(format!("conformance_{n}")).or_insert(extra.clone());
+            n += 1;
+        }
+        // An object that also fits a branch (`oneOf`, `anyOf`) or every part
+        // (`allOf`): the branch's own value laid over the properties above.
+        let a = &c.applicators;
+        let sample = |i: &usize| self.value_at(&c.subschemas[*i].ty, Hint::default(), depth + 1);
+        let over = |base: &Map<String, Value>, part: Value| match part {
+            Value::Object(part) => {
+                let mut merged = base.clone();
+                merged.extend(part);
+                Value::Object(merged)
+            }
+            other => other,
+        };
+        let mut all = object.clone();
+        for part in a.all_of.iter().filter_map(sample) {
+            if let Value::Object(part) = part {
+                all.extend(part);
+            }
+        }
+        let branches: Vec<Value> = a
+            .one_of
+            .iter()
+            .chain(&a.any_of)
+            .filter_map(sample)
+            .map(|part| over(&all, part))
+            .collect();
+        // An array of as many items as `minItems` and `minContains` ask, each one
+        // `contains` admits (else one `items` admits).
+        let item = a.contains.map(|(i, ..)| i).or(a.items).and_then(|i| sample(&i));
+        let length = c
+            .rules
+            .min_items
+            .unwrap_or(0)
+            .max(a.contains.map_or(0, |(_, min, _)| min));
+        let filled = item.map(|item| Value::Array(vec![item; length.max(1) as usize]));
+        // A schema that speaks of properties (or items) but names no type admits
+        // a string too; the value its keywords describe is the one to send, and
+        // the one whose edges test them.
+        let about_objects = !a.properties.is_empty()
+            || !a.all_of.is_empty()
+            || !c.required.is_empty()
+            || c.min_properties.is_some()
+            || a.additional_properties.is_some()
+            || a.unevaluated_properties.is_some();
+        let about_arrays =
+            a.items.is_some() || !a.prefix_items.is_empty() || a.contains.is_some() || a.unevaluated_items.is_some();
+        let objects = [Value::Object(object), Value::Object(all)];
+        let arrays = filled.into_iter().chain([json!([])]);
+        let scalars = [json!("conformance"), json!(1), json!(true)];
+        let described: Vec<Value> = if about_arrays && !about_objects {
+            arrays.chain(objects).collect()
+        } else {
+            objects.into_iter().chain(arrays).collect()
+        };
+        let plain: Vec<Value> = if about_objects || about_arrays {
+            described.into_iter().chain(scalars).chain([Value::Null]).collect()
+        } else {
+            scalars.into_iter().chain(described).chain([Value::Null]).collect()
+        };
+        branches.into_iter().chain(plain).collect()
     }
 
     /// What a key the struct does not declare may hold: any text where `additionalProperties`

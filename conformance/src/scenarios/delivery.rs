@@ -11,7 +11,9 @@ use base64::Engine as _;
 use serde_json::Value;
 
 use super::{BoxFuture, FollowUp, Planning, Scenario, StatefulScenario, case, find_key, id_of};
-use crate::exec::{CaseError, Deliveries, Delivery, Runner, Scheme, SecretSource, Step, StepKind};
+use crate::exec::{
+    CaseError, Deliveries, Delivery, DeliverySettings, Receiver, Runner, Scheme, SecretSource, Step, StepKind,
+};
 use crate::judgement::{Context, Outcome};
 use crate::plan::{Auth, Case, DeliveryKind, Expect, RequestBody, Resources};
 
@@ -126,56 +128,11 @@ async fn follow_up(
     else {
         return Ok(());
     };
-    let secret = match &settings.secret {
-        SecretSource::Answer(pointer) => crate::habits::in_envelope(&made, pointer),
-        SecretSource::Sent(field) => settings.create_fields.get(field),
-    }
-    .and_then(Value::as_str)
-    .map(str::to_owned);
-    let scheme = settings
-        .signature_field
-        .as_deref()
-        .and_then(|f| settings.create_fields.get(f).or_else(|| find_key(&made, f)))
-        .and_then(Value::as_str)
-        .and_then(|v| settings.signatures.get(v))
-        .cloned()
-        .unwrap_or_else(|| settings.signature.clone());
-    let retries = settings
-        .retries_field
-        .as_deref()
-        .and_then(|f| find_key(&made, f))
-        .and_then(Value::as_u64)
-        .map_or(settings.retries, |n| n as u32);
+    let (secret, scheme, retries) = terms(&settings, &made);
     let cap = runner.settings().receiver.cap;
     let tag = runner.plan().tag.clone();
-    if kind == DeliveryKind::Disabled {
-        let Some(disable) = &settings.disable else {
-            // Nothing to judge: the API has no way to disable a webhook that the file names.
-            return Ok(());
-        };
-        let op = runner
-            .plan()
-            .api
-            .operation(&disable.operation)
-            .ok_or_else(|| CaseError::Spec(format!("[delivery] disable: no operation `{}`", disable.operation)))?;
-        let id = id_of(resources, Some(&made)).unwrap_or_default();
-        let body = fill(&disable.body, &[("{id}", &id)]);
-        let params = runner.linked_params(op);
-        let step = runner
-            .case_send(
-                op,
-                &params,
-                &RequestBody::Json(body),
-                Auth::Primary,
-                Some(&made),
-                StepKind::Disable,
-            )
-            .await;
-        let ok = step.received.as_ref().is_ok_and(|r| (200..300).contains(&r.status));
-        steps.push(step);
-        if !ok {
-            return Ok(());
-        }
+    if kind == DeliveryKind::Disabled && !disable(runner, &settings, resources, &made, steps).await? {
+        return Ok(());
     }
     let unwanted_type = format!("conformance.{tag}.unwanted");
     if kind == DeliveryKind::Filter {
@@ -184,12 +141,104 @@ async fn follow_up(
     let event_type = kind.event_type(&tag);
     publish(runner, case, &event_type).await?;
     let started = Instant::now();
+    let (got, deadline) = wait(kind, receiver, &settings, retries, cap, &event_type).await;
+    let (unwanted, got): (Vec<Delivery>, Vec<Delivery>) = got.into_iter().partition(|d| of_type(d, &unwanted_type));
+    runner.record_deliveries(
+        &case.name,
+        Deliveries {
+            event_type,
+            got,
+            unwanted,
+            attempts: (kind == DeliveryKind::Retries).then_some(retries + 1),
+            backoff_ms: settings.backoff_ms,
+            scheme,
+            secret,
+            must_arrive: kind != DeliveryKind::Disabled,
+            waited: started.elapsed(),
+            deadline,
+        },
+    );
+    Ok(())
+}
+
+/// What the webhook the case made says of its deliveries: its secret (if the run can know
+/// it), its signature scheme, and how many retries it gets.
+fn terms(settings: &DeliverySettings, made: &Value) -> (Option<String>, Scheme, u32) {
+    let secret = match &settings.secret {
+        SecretSource::Answer(pointer) => crate::habits::in_envelope(made, pointer),
+        SecretSource::Sent(field) => settings.create_fields.get(field),
+    }
+    .and_then(Value::as_str)
+    .map(str::to_owned);
+    let scheme = settings
+        .signature_field
+        .as_deref()
+        .and_then(|f| settings.create_fields.get(f).or_else(|| find_key(made, f)))
+        .and_then(Value::as_str)
+        .and_then(|v| settings.signatures.get(v))
+        .cloned()
+        .unwrap_or_else(|| settings.signature.clone());
+    let retries = settings
+        .retries_field
+        .as_deref()
+        .and_then(|f| find_key(made, f))
+        .and_then(Value::as_u64)
+        .map_or(settings.retries, |n| n as u32);
+    (secret, scheme, retries)
+}
+
+/// Disables the webhook the case made, as `[delivery] disable` says; whether it was (an API
+/// with no way to disable leaves the case unjudged).
+async fn disable(
+    runner: &Runner,
+    settings: &DeliverySettings,
+    resources: &Resources,
+    made: &Value,
+    steps: &mut Vec<Step>,
+) -> Result<bool, CaseError> {
+    let Some(disable) = &settings.disable else {
+        // Nothing to judge: the API has no way to disable a webhook that the file names.
+        return Ok(false);
+    };
+    let op = runner
+        .plan()
+        .api
+        .operation(&disable.operation)
+        .ok_or_else(|| CaseError::Spec(format!("[delivery] disable: no operation `{}`", disable.operation)))?;
+    let id = id_of(resources, Some(made)).unwrap_or_default();
+    let body = fill(&disable.body, &[("{id}", &id)]);
+    let params = runner.linked_params(op);
+    let step = runner
+        .case_send(
+            op,
+            &params,
+            &RequestBody::Json(body),
+            Auth::Primary,
+            Some(made),
+            StepKind::Disable,
+        )
+        .await;
+    let ok = step.received.as_ref().is_ok_and(|r| (200..300).contains(&r.status));
+    steps.push(step);
+    Ok(ok)
+}
+
+/// Waits for what the case's kind expects at the receiver, no longer than its deadline;
+/// what arrived, and the deadline.
+async fn wait(
+    kind: DeliveryKind,
+    receiver: &Receiver,
+    settings: &DeliverySettings,
+    retries: u32,
+    cap: Duration,
+    event_type: &str,
+) -> (Vec<Delivery>, Duration) {
     let path = kind.path();
-    let (got, deadline) = match kind {
+    match kind {
         DeliveryKind::Delivered | DeliveryKind::Filter => {
             let deadline = settings.deadline.min(cap);
             receiver
-                .wait(&path, deadline, |g| g.iter().any(|d| of_type(d, &event_type)))
+                .wait(&path, deadline, |g| g.iter().any(|d| of_type(d, event_type)))
                 .await;
             // What else would arrive (the type it does not take) has had as long as its own.
             tokio::time::sleep(settings.quiet.min(cap)).await;
@@ -208,24 +257,7 @@ async fn follow_up(
             tokio::time::sleep(deadline).await;
             (receiver.at(&path), deadline)
         }
-    };
-    let (unwanted, got): (Vec<Delivery>, Vec<Delivery>) = got.into_iter().partition(|d| of_type(d, &unwanted_type));
-    runner.record_deliveries(
-        &case.name,
-        Deliveries {
-            event_type,
-            got,
-            unwanted,
-            attempts: (kind == DeliveryKind::Retries).then_some(retries + 1),
-            backoff_ms: settings.backoff_ms,
-            scheme,
-            secret,
-            must_arrive: kind != DeliveryKind::Disabled,
-            waited: started.elapsed(),
-            deadline,
-        },
-    );
-    Ok(())
+    }
 }
 
 /// Whether a delivery's body is an event of `event_type`.

@@ -55,35 +55,10 @@ pub fn plan(p: &Planning, base: &Case, out: &mut Vec<Case>, notes: &mut Vec<Stri
     };
     let create_body = distinctive_create_body(p);
     let linked: Vec<&str> = base.body_links.iter().map(|(f, _)| f.as_str()).collect();
-    // The fields every update must send go with their values on the resource, so that they
-    // do not change; one the resource does not show goes as the valid request has it.
-    let mut required = serde_json::Map::new();
-    let mut sent_alongside = Vec::new();
-    for field in fields
-        .fields
-        .iter()
-        .filter(|f| f.required && !linked.contains(&f.wire_name.as_str()))
-    {
-        let current = create_body
-            .as_ref()
-            .and_then(|b| b.get(&field.wire_name))
-            .filter(|v| p.sampler.is_valid(&field.ty.ty, v));
-        let value = match (current, &base.body) {
-            (Some(v), _) => v.clone(),
-            (None, RequestBody::Json(b)) if b.get(&field.wire_name).is_some() => {
-                sent_alongside.push(field.wire_name.clone());
-                b[field.wire_name.as_str()].clone()
-            }
-            _ => {
-                notes.push(format!(
-                    "{}: no partial-update cases: no value for its required field `{}`",
-                    base.operation, field.wire_name
-                ));
-                return;
-            }
-        };
-        required.insert(field.wire_name.clone(), value);
-    }
+    let Some((required, sent_alongside)) = required_fields(p, base, fields, create_body.as_ref(), &linked, notes)
+    else {
+        return;
+    };
     // A required field is in every update: sending it alone is not a partial update.
     let updatable = fields
         .fields
@@ -139,6 +114,46 @@ pub fn plan(p: &Planning, base: &Case, out: &mut Vec<Case>, notes: &mut Vec<Stri
         });
         out.push(case);
     }
+}
+
+/// The fields every update must send, with their values on the resource so that they do not
+/// change; one the resource does not show goes as the valid request has it, and is named in
+/// the second list. `None` (with a note) when one has no value.
+fn required_fields(
+    p: &Planning,
+    base: &Case,
+    fields: &generator::model::Struct,
+    create_body: Option<&Value>,
+    linked: &[&str],
+    notes: &mut Vec<String>,
+) -> Option<(serde_json::Map<String, Value>, Vec<String>)> {
+    let mut required = serde_json::Map::new();
+    let mut sent_alongside = Vec::new();
+    for field in fields
+        .fields
+        .iter()
+        .filter(|f| f.required && !linked.contains(&f.wire_name.as_str()))
+    {
+        let current = create_body
+            .and_then(|b| b.get(&field.wire_name))
+            .filter(|v| p.sampler.is_valid(&field.ty.ty, v));
+        let value = match (current, &base.body) {
+            (Some(v), _) => v.clone(),
+            (None, RequestBody::Json(b)) if b.get(&field.wire_name).is_some() => {
+                sent_alongside.push(field.wire_name.clone());
+                b[field.wire_name.as_str()].clone()
+            }
+            _ => {
+                notes.push(format!(
+                    "{}: no partial-update cases: no value for its required field `{}`",
+                    base.operation, field.wire_name
+                ));
+                return None;
+            }
+        };
+        required.insert(field.wire_name.clone(), value);
+    }
+    Some((required, sent_alongside))
 }
 
 /// The run's create body with every optional field the create takes set to a distinctive

@@ -392,7 +392,7 @@ async fn a_body_that_is_not_json_fails_response_schema_conformance() {
         let check = c
             .failures
             .iter()
-            .find(|f| f.name == "response_schema_conformance")
+            .find(|f| f.id == "response_schema_conformance")
             .unwrap_or_else(|| panic!("{}: no response_schema_conformance failure: {:?}", c.name, c.failures));
         assert!(check.message.contains("not JSON"), "{}: {}", c.name, check.message);
     }
@@ -507,7 +507,7 @@ async fn a_redirect_is_judged_as_the_answer_and_never_followed() {
         let undocumented = c
             .failures
             .iter()
-            .find(|f| f.name == "status_code_conformance")
+            .find(|f| f.id == "status_code_conformance")
             .unwrap_or_else(|| panic!("{}: {:?}", c.name, c.failures));
         assert!(
             undocumented.message.contains("status 302 is not documented"),
@@ -515,7 +515,7 @@ async fn a_redirect_is_judged_as_the_answer_and_never_followed() {
         );
         // To a request without the credential, a redirect (to a login page) is a refusal.
         assert!(
-            c.failures.iter().all(|f| f.name != "ignored_auth"),
+            c.failures.iter().all(|f| f.id != "ignored_auth"),
             "{}: {:?}",
             c.name,
             c.failures

@@ -395,8 +395,8 @@ fn checks_are_listed_by_name_and_severity() {
     for check in conformance::checks::CHECKS {
         let line = text
             .lines()
-            .find(|l| l.split_whitespace().next() == Some(check.name))
-            .unwrap_or_else(|| panic!("{} is not listed:\n{text}", check.name));
+            .find(|l| l.split_whitespace().next() == Some(check.id.name()))
+            .unwrap_or_else(|| panic!("{} is not listed:\n{text}", check.id));
         assert!(
             line.contains(check.severity.as_str()) && line.contains(check.description),
             "{line}"

@@ -69,7 +69,7 @@ fn failed_delivery_checks(report: &Report) -> Vec<&'static str> {
         .cases
         .iter()
         .filter(|c| c.name.contains(".delivery."))
-        .flat_map(|c| c.failures.iter().map(|f| f.name))
+        .flat_map(|c| c.failures.iter().map(|f| f.id.name()))
         .collect();
     names.sort_unstable();
     names.dedup();

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use conformance::checks::{CHECKS, CheckDef, Context, Outcome, Severity};
+use conformance::checks::{CHECKS, CheckDef, CheckId, Context, Outcome, Severity};
 use conformance::plan::{Auth, Case, Expect, Planning, Scenario};
 use conformance::report::Status;
 use conformance::scenarios::{BoxFuture, FollowUp, SCENARIOS, StatefulScenario};
@@ -77,7 +77,7 @@ fn same_twice(ctx: &Context) -> Option<Outcome> {
 }
 
 const SAME_TWICE: CheckDef = CheckDef {
-    name: "read_twice_same",
+    id: CheckId::Plugin("read_twice_same"),
     description: "Reading a resource twice gives the same answer.",
     severity: Severity::Medium,
     judge: same_twice,

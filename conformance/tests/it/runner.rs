@@ -100,7 +100,7 @@ fn caught(report: &Report, case: &str, check: &str) {
         report.summary()
     );
     assert!(
-        result.failures.iter().any(|f| f.name == check),
+        result.failures.iter().any(|f| f.id == check),
         "{case}: expected {check}, got {:?}",
         result.failures
     );

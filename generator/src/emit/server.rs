@@ -218,110 +218,9 @@ fn head(api: &Api) -> TokenStream {
     let needs_auth = api.operations.iter().any(|op| !op.security.is_empty());
     let base_path = &api.base_path;
 
-    let schemes = api.security_schemes.iter().map(|s| {
-        let name = &s.name;
-        let source = match &s.kind {
-            SecurityKind::ApiKey {
-                location: ParamLocation::Query,
-                name,
-            } => quote!(rt::Source::Query(#name)),
-            SecurityKind::ApiKey {
-                location: ParamLocation::Cookie,
-                name,
-            } => quote!(rt::Source::Cookie(#name)),
-            SecurityKind::ApiKey { name, .. } => quote!(rt::Source::Header(#name)),
-            SecurityKind::Bearer | SecurityKind::OAuth2 => quote!(rt::Source::Bearer),
-            SecurityKind::Basic => quote!(rt::Source::Basic),
-        };
-        quote!(rt::Scheme { name: #name, source: #source },)
-    });
-
-    // How every operation with security finds its principal, written once.
-    let required = api
-        .operations
-        .iter()
-        .any(|op| !op.security.is_empty() && !op.security.iter().any(Vec::is_empty));
-    let optional = api.operations.iter().any(|op| op.security.iter().any(Vec::is_empty));
-    let required_fn = required.then(|| {
-        quote! {
-            /// Who sent a request that must carry credentials meeting one of `alternatives`:
-            /// without them, a refusal naming the schemes they use; with ones `server` does not
-            /// accept, 401.
-            async fn required_principal<S: Server>(
-                server: &S,
-                parts: &axum::http::request::Parts,
-                alternatives: &[&[&str]],
-            ) -> Result<S::Principal, Problem> {
-                let credentials = rt::credentials(parts, SCHEMES);
-                if !rt::meets(&credentials, alternatives) {
-                    let named = |s: &&rt::Scheme| alternatives.iter().any(|a| a.contains(&s.name));
-                    let schemes: Vec<rt::Scheme> = SCHEMES.iter().filter(named).copied().collect();
-                    return Err(rt::missing_credentials(&schemes));
-                }
-                server.authenticate(&credentials).await.ok_or_else(rt::invalid_credentials)
-            }
-        }
-    });
-    let optional_fn = optional.then(|| {
-        quote! {
-            /// Who sent a request whose credentials are optional: none without any.
-            async fn optional_principal<S: Server>(
-                server: &S,
-                parts: &axum::http::request::Parts,
-            ) -> Result<Option<S::Principal>, Problem> {
-                let credentials = rt::credentials(parts, SCHEMES);
-                if credentials.is_empty() {
-                    return Ok(None);
-                }
-                server.authenticate(&credentials).await.map(Some).ok_or_else(rt::invalid_credentials)
-            }
-        }
-    });
-    let principal_fns = quote!(#required_fn #optional_fn);
-
-    let reject_names = reject_names(&refusals);
-    let answer = |a: &Answer| {
-        let status = a.status;
-        match a.body {
-            Some(id) => {
-                let method = error_body_method(api, id);
-                quote!(rt::json_response(#status, &server.#method(&problem)))
-            }
-            None => quote!(rt::json_response(#status, &rt::problem_json(&problem))),
-        }
-    };
-    let reject_fns = reject_names.iter().map(|(refusal, name)| {
-        let (c, i, t) = (
-            answer(&refusal.credentials),
-            answer(&refusal.input),
-            answer(&refusal.too_large),
-        );
-        quote! {
-            fn #name<S: Server>(server: &S, problem: Problem) -> Response {
-                match problem.kind {
-                    rt::ProblemKind::MissingCredentials | rt::ProblemKind::InvalidCredentials => #c,
-                    rt::ProblemKind::BodyTooLarge => #t,
-                    _ => #i,
-                }
-            }
-        }
-    });
-    let mut error_bodies: Vec<usize> = refusals
-        .iter()
-        .flat_map(|p| [p.credentials.body, p.input.body, p.too_large.body])
-        .flatten()
-        .collect();
-    error_bodies.sort_unstable();
-    error_bodies.dedup();
-    let error_methods = error_bodies.iter().map(|id| {
-        let method = error_body_method(api, *id);
-        let ty = type_tokens(api, &TypeRef::Named(crate::model::TypeId(*id)), &models);
-        let note = format!(
-            " The `{}` body of an answer that refuses a request (bad credentials or bad input).",
-            api.types[*id].name
-        );
-        quote!(#[doc = #note] fn #method(&self, problem: &Problem) -> #ty;)
-    });
+    let schemes = scheme_tokens(api);
+    let principal_fns = principal_fns(api);
+    let (reject_fns, error_methods) = refusal_items(api, &refusals, &models);
 
     let mut items = Vec::new();
     let mut methods = Vec::new();
@@ -391,6 +290,125 @@ fn head(api: &Api) -> TokenStream {
     }
 }
 
+/// `SCHEMES`' entries: each security scheme and where it carries its credential.
+fn scheme_tokens(api: &Api) -> Vec<TokenStream> {
+    api.security_schemes
+        .iter()
+        .map(|s| {
+            let name = &s.name;
+            let source = match &s.kind {
+                SecurityKind::ApiKey {
+                    location: ParamLocation::Query,
+                    name,
+                } => quote!(rt::Source::Query(#name)),
+                SecurityKind::ApiKey {
+                    location: ParamLocation::Cookie,
+                    name,
+                } => quote!(rt::Source::Cookie(#name)),
+                SecurityKind::ApiKey { name, .. } => quote!(rt::Source::Header(#name)),
+                SecurityKind::Bearer | SecurityKind::OAuth2 => quote!(rt::Source::Bearer),
+                SecurityKind::Basic => quote!(rt::Source::Basic),
+            };
+            quote!(rt::Scheme { name: #name, source: #source },)
+        })
+        .collect()
+}
+
+/// How every operation with security finds its principal, written once: one function for
+/// required credentials and one for optional ones, each only where an operation needs it.
+fn principal_fns(api: &Api) -> TokenStream {
+    let required = api
+        .operations
+        .iter()
+        .any(|op| !op.security.is_empty() && !op.security.iter().any(Vec::is_empty));
+    let optional = api.operations.iter().any(|op| op.security.iter().any(Vec::is_empty));
+    let required_fn = required.then(|| {
+        quote! {
+            /// Who sent a request that must carry credentials meeting one of `alternatives`:
+            /// without them, a refusal naming the schemes they use; with ones `server` does not
+            /// accept, 401.
+            async fn required_principal<S: Server>(
+                server: &S,
+                parts: &axum::http::request::Parts,
+                alternatives: &[&[&str]],
+            ) -> Result<S::Principal, Problem> {
+                let credentials = rt::credentials(parts, SCHEMES);
+                if !rt::meets(&credentials, alternatives) {
+                    let named = |s: &&rt::Scheme| alternatives.iter().any(|a| a.contains(&s.name));
+                    let schemes: Vec<rt::Scheme> = SCHEMES.iter().filter(named).copied().collect();
+                    return Err(rt::missing_credentials(&schemes));
+                }
+                server.authenticate(&credentials).await.ok_or_else(rt::invalid_credentials)
+            }
+        }
+    });
+    let optional_fn = optional.then(|| {
+        quote! {
+            /// Who sent a request whose credentials are optional: none without any.
+            async fn optional_principal<S: Server>(
+                server: &S,
+                parts: &axum::http::request::Parts,
+            ) -> Result<Option<S::Principal>, Problem> {
+                let credentials = rt::credentials(parts, SCHEMES);
+                if credentials.is_empty() {
+                    return Ok(None);
+                }
+                server.authenticate(&credentials).await.map(Some).ok_or_else(rt::invalid_credentials)
+            }
+        }
+    });
+    quote!(#required_fn #optional_fn)
+}
+
+/// The functions that answer a refused request as each operation documents (one per kind
+/// of refusal), and the `Server` methods that write the error bodies they use.
+fn refusal_items(api: &Api, refusals: &[Refusals], models: &TokenStream) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    let reject_names = reject_names(refusals);
+    let answer = |a: &Answer| {
+        let status = a.status;
+        match a.body {
+            Some(id) => {
+                let method = error_body_method(api, id);
+                quote!(rt::json_response(#status, &server.#method(&problem)))
+            }
+            None => quote!(rt::json_response(#status, &rt::problem_json(&problem))),
+        }
+    };
+    let reject_fns = reject_names.iter().map(|(refusal, name)| {
+        let (c, i, t) = (
+            answer(&refusal.credentials),
+            answer(&refusal.input),
+            answer(&refusal.too_large),
+        );
+        quote! {
+            fn #name<S: Server>(server: &S, problem: Problem) -> Response {
+                match problem.kind {
+                    rt::ProblemKind::MissingCredentials | rt::ProblemKind::InvalidCredentials => #c,
+                    rt::ProblemKind::BodyTooLarge => #t,
+                    _ => #i,
+                }
+            }
+        }
+    });
+    let mut error_bodies: Vec<usize> = refusals
+        .iter()
+        .flat_map(|p| [p.credentials.body, p.input.body, p.too_large.body])
+        .flatten()
+        .collect();
+    error_bodies.sort_unstable();
+    error_bodies.dedup();
+    let error_methods = error_bodies.iter().map(|id| {
+        let method = error_body_method(api, *id);
+        let ty = type_tokens(api, &TypeRef::Named(crate::model::TypeId(*id)), models);
+        let note = format!(
+            " The `{}` body of an answer that refuses a request (bad credentials or bad input).",
+            api.types[*id].name
+        );
+        quote!(#[doc = #note] fn #method(&self, problem: &Problem) -> #ty;)
+    });
+    (reject_fns.collect(), error_methods.collect())
+}
+
 struct OperationItems {
     types: TokenStream,
     method: TokenStream,
@@ -415,8 +433,63 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
     let response_name = format_ident!("{type_name}Response");
     let params_name = format_ident!("{type_name}Params");
     let method_name = format_ident!("{}", op.rust_name);
+    let (variants, arms) = answers(api, op, models);
+    let response_doc = format!(" The answers `{}` documents.", op.operation_id);
+    let (params_struct, params) = params(api, op, models, &params_name);
+    let Input {
+        arg: params_arg,
+        param: params_param,
+        read: params_read,
+    } = params;
+    let Input {
+        arg: auth_arg,
+        param: auth_param,
+        read: auth_read,
+    } = credentials(op);
+    let Input {
+        arg: body_arg,
+        param: body_param,
+        read: body_read,
+    } = body(api, op, models);
+    let mut notes = vec![format!("`{} {}`", op.method.as_str().to_ascii_uppercase(), op.path)];
+    notes.extend(op.summary.clone());
+    notes.extend(op.description.clone());
+    if op.inferred {
+        notes.push("Not shown in the vendor's documentation (`x-inferred`).".into());
+    }
+    let method_doc = doc(Some(&notes.join("\n\n")));
+    let method = quote! {
+        #method_doc
+        fn #method_name(&self, #auth_param #params_param #body_param) -> impl Future<Output = #response_name> + Send;
+    };
+    let handler_body = quote! {
+        let (mut parts, body) = request.into_parts();
+        #auth_read
+        #params_read
+        #body_read
+        Ok(server.#method_name(#auth_arg #params_arg #body_arg).await.into_response())
+    };
+    let types = quote! {
+        #params_struct
+        #[doc = #response_doc]
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #response_name { #(#variants)* }
+        impl IntoResponse for #response_name {
+            fn into_response(self) -> Response {
+                match self { #(#arms)* }
+            }
+        }
+    };
+    OperationItems {
+        types,
+        method,
+        handler_body,
+    }
+}
 
-    // Answers.
+/// The response enum's variants (one per documented answer, and `Undocumented`) and the
+/// arms that write each.
+fn answers(api: &Api, op: &Operation, models: &TokenStream) -> (Vec<TokenStream>, Vec<TokenStream>) {
     let mut variant_namer = Namer::default();
     let mut variants = Vec::new();
     let mut arms = Vec::new();
@@ -474,9 +547,26 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
         #undocumented(u16, serde_json::Value),
     ));
     arms.push(quote!(Self::#undocumented(status, body) => rt::json_response(status, &body),));
-    let response_doc = format!(" The answers `{}` documents.", op.operation_id);
 
-    // Parameters.
+    (variants, arms)
+}
+
+/// What a handler hands its `Server` method, in three places: the argument passed, the
+/// parameter declared, and the statements that read it from the request.
+#[derive(Default)]
+struct Input {
+    arg: TokenStream,
+    param: TokenStream,
+    read: TokenStream,
+}
+
+/// The operation's parameters struct (none without parameters) and how it is read.
+fn params(
+    api: &Api,
+    op: &Operation,
+    models: &TokenStream,
+    params_name: &proc_macro2::Ident,
+) -> (Option<TokenStream>, Input) {
     let has_params = !op.parameters.is_empty();
     let param_fields = op.parameters.iter().map(|p| {
         let ident = format_ident!("{}", p.rust_name);
@@ -525,28 +615,50 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
         }
     });
 
-    // Credentials.
+    let input = if has_params {
+        Input {
+            arg: quote!(params,),
+            param: quote!(params: #params_name,),
+            read: quote! {
+                let raw = rt::Params::read(&mut parts).await?;
+                let params = #params_name { #(#param_reads)* };
+            },
+        }
+    } else {
+        Input::default()
+    };
+    (params_struct, input)
+}
+
+/// The principal, where the operation has security: required, or optional where one of its
+/// alternatives is empty.
+fn credentials(op: &Operation) -> Input {
     let optional_auth = op.security.iter().any(Vec::is_empty);
     let alternatives = op.security.iter().map(|alt| quote!(&[#(#alt),*]));
-    let (auth_arg, auth_param, auth_read) = if op.security.is_empty() {
-        (quote!(), quote!(), quote!())
+    if op.security.is_empty() {
+        Input::default()
     } else if optional_auth {
-        (
-            quote!(principal,),
-            quote!(principal: Option<Self::Principal>,),
-            quote!(let principal = optional_principal(server, &parts).await?;),
-        )
+        Input {
+            arg: quote!(principal,),
+            param: quote!(principal: Option<Self::Principal>,),
+            read: quote!(let principal = optional_principal(server, &parts).await?;),
+        }
     } else {
-        (
-            quote!(principal,),
-            quote!(principal: Self::Principal,),
-            quote!(let principal = required_principal(server, &parts, &[#(#alternatives),*]).await?;),
-        )
-    };
+        Input {
+            arg: quote!(principal,),
+            param: quote!(principal: Self::Principal,),
+            read: quote!(let principal = required_principal(server, &parts, &[#(#alternatives),*]).await?;),
+        }
+    }
+}
 
-    // Body.
-    let (body_arg, body_param, body_read) = match &op.body {
-        None => (quote!(), quote!(), quote!(drop(body);)),
+/// The request body, read within the server's limit and decoded as its media type says.
+fn body(api: &Api, op: &Operation, models: &TokenStream) -> Input {
+    match &op.body {
+        None => Input {
+            read: quote!(drop(body);),
+            ..Input::default()
+        },
         Some(b) => {
             let ty = media_type_tokens(api, &b.media, &b.ty, models);
             let media = b.media.content_type().to_owned();
@@ -566,71 +678,25 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
             };
             let read = quote!(let bytes = rt::read_body(&parts, body, server.body_limit(), #media).await?;);
             if b.required {
-                (
-                    quote!(body),
-                    quote!(body: #ty,),
-                    quote! {
+                Input {
+                    arg: quote!(body),
+                    param: quote!(body: #ty,),
+                    read: quote! {
                         #read
                         let body: #ty = match bytes { Some(bytes) => #decode, None => return Err(rt::missing_body()) };
                     },
-                )
+                }
             } else {
-                (
-                    quote!(body),
-                    quote!(body: Option<#ty>,),
-                    quote! {
+                Input {
+                    arg: quote!(body),
+                    param: quote!(body: Option<#ty>,),
+                    read: quote! {
                         #read
                         let body: Option<#ty> = match bytes { Some(bytes) => Some(#decode), None => None };
                     },
-                )
+                }
             }
         }
-    };
-    let (params_arg, params_param, params_read) = if has_params {
-        (
-            quote!(params,),
-            quote!(params: #params_name,),
-            quote! {
-                let raw = rt::Params::read(&mut parts).await?;
-                let params = #params_name { #(#param_reads)* };
-            },
-        )
-    } else {
-        (quote!(), quote!(), quote!())
-    };
-    let mut notes = vec![format!("`{} {}`", op.method.as_str().to_ascii_uppercase(), op.path)];
-    notes.extend(op.summary.clone());
-    notes.extend(op.description.clone());
-    if op.inferred {
-        notes.push("Not shown in the vendor's documentation (`x-inferred`).".into());
-    }
-    let method_doc = doc(Some(&notes.join("\n\n")));
-    let method = quote! {
-        #method_doc
-        fn #method_name(&self, #auth_param #params_param #body_param) -> impl Future<Output = #response_name> + Send;
-    };
-    let handler_body = quote! {
-        let (mut parts, body) = request.into_parts();
-        #auth_read
-        #params_read
-        #body_read
-        Ok(server.#method_name(#auth_arg #params_arg #body_arg).await.into_response())
-    };
-    let types = quote! {
-        #params_struct
-        #[doc = #response_doc]
-        #[derive(Debug, Clone, PartialEq)]
-        pub enum #response_name { #(#variants)* }
-        impl IntoResponse for #response_name {
-            fn into_response(self) -> Response {
-                match self { #(#arms)* }
-            }
-        }
-    };
-    OperationItems {
-        types,
-        method,
-        handler_body,
     }
 }
 

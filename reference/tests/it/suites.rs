@@ -67,7 +67,7 @@ async fn a_router_that_breaks_its_spec_fails_in_process() {
         .find(|c| c.name == "createWebhook.timeout_ms.below_minimum")
         .unwrap();
     assert_eq!(bound.status, Status::Failed, "{}", report.summary());
-    assert!(bound.failures.iter().any(|f| f.name == "negative_data_rejection"));
+    assert!(bound.failures.iter().any(|f| f.id == "negative_data_rejection"));
     // The request is shown as sent, to the in-process URL, with a curl command.
     let request = bound.request.as_ref().unwrap();
     assert_eq!(request.url, "http://in-process/api/v1/webhooks");
