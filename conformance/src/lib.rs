@@ -477,12 +477,29 @@ fn redactor(
 
 /// Without `[delivery]` settings, the delivery cases are taken out of `plan`, with a note.
 pub fn leave_out_deliveries(plan: &mut plan::Plan, delivery: Option<&exec::DeliverySettings>) {
-    if delivery.is_none() && scenarios::delivery::plans_deliveries(&plan.cases) {
-        plan.cases
-            .retain(|c| !matches!(c.stateful, Some(plan::Scenario::Delivery(_))));
-        plan.notes.push(
-            "delivery cases (*.delivery.*) left out: conformance.toml has no [delivery] table (docs/config.md)".into(),
-        );
+    if !scenarios::delivery::plans_deliveries(&plan.cases) {
+        return;
+    }
+    match delivery {
+        None => {
+            plan.cases
+                .retain(|c| !matches!(c.stateful, Some(plan::Scenario::Delivery(_))));
+            plan.notes.push(
+                "delivery cases (*.delivery.*) left out: conformance.toml has no [delivery] table (docs/config.md)"
+                    .into(),
+            );
+        }
+        // Nothing to judge where the API has no way to disable a webhook that the file names.
+        Some(settings) if settings.disable.is_none() => {
+            let disabled = Some(plan::Scenario::Delivery(plan::DeliveryKind::Disabled));
+            plan.cases.retain(|c| c.stateful != disabled);
+            plan.notes.push(
+                "*.delivery.disabled left out: [delivery] names no `disable` request (the API has no way to \
+                 disable a webhook)"
+                    .into(),
+            );
+        }
+        Some(_) => {}
     }
 }
 

@@ -18,6 +18,8 @@ const API: &str = "kallima";
 pub struct Kallima {
     pub store: Arc<Store>,
     pub tenants: Arc<Tenants>,
+    /// A delivery defect planted by a test (`deliver::Settings::defect`); `None` otherwise.
+    pub defect: Option<crate::deliver::Defect>,
 }
 
 answer_storage_failures!(|m| json!({ "detail": m });
@@ -114,6 +116,7 @@ impl Kallima {
             body.type_.get(),
             &body.data,
             None,
+            self.defect,
         )?;
         Ok(PublishEventResponse::Accepted(model::<EventAccepted>(
             json!({ "id": id, "deliveries": deliveries }),

@@ -18,6 +18,8 @@ const API: &str = "kejue";
 pub struct Kejue {
     pub store: Arc<Store>,
     pub tenants: Arc<Tenants>,
+    /// A delivery defect planted by a test (`deliver::Settings::defect`); `None` otherwise.
+    pub defect: Option<crate::deliver::Defect>,
     /// The server's retry backoff, shown as `delivery_settings.backoff_ms`.
     pub backoff_ms: u64,
 }
@@ -108,6 +110,7 @@ impl Kejue {
             body.type_.get(),
             &body.data,
             body.persona_id.value().map(String::as_str),
+            self.defect,
         )?;
         Ok(PublishEventResponse::Accepted(model::<EventAccepted>(
             json!({ "id": id, "deliveries": deliveries }),

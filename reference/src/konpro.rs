@@ -19,6 +19,8 @@ const API: &str = "konpro";
 pub struct Konpro {
     pub store: Arc<Store>,
     pub tenants: Arc<Tenants>,
+    /// A delivery defect planted by a test (`deliver::Settings::defect`); `None` otherwise.
+    pub defect: Option<crate::deliver::Defect>,
 }
 
 answer_storage_failures!(|m| json!({ "error": { "code": "internal_error", "message": m } });
@@ -104,6 +106,7 @@ impl Konpro {
             body.type_.get(),
             &body.data,
             None,
+            self.defect,
         )?;
         Ok(SendEventResponse::Ok(model::<EventAccepted>(
             json!({ "id": id, "deliveries": deliveries }),

@@ -75,10 +75,23 @@ impl Api {
                 store,
                 tenants,
                 backoff_ms: delivery.backoff_ms,
+                defect: delivery.defect,
             })),
-            Api::Kallima => generated::kallima::server::router(Arc::new(kallima::Kallima { store, tenants })),
-            Api::Konpro => generated::konpro::server::router(Arc::new(konpro::Konpro { store, tenants })),
-            Api::Sendkit => generated::sendkit::server::router(Arc::new(sendkit::Sendkit { store, tenants })),
+            Api::Kallima => generated::kallima::server::router(Arc::new(kallima::Kallima {
+                store,
+                tenants,
+                defect: delivery.defect,
+            })),
+            Api::Konpro => generated::konpro::server::router(Arc::new(konpro::Konpro {
+                store,
+                tenants,
+                defect: delivery.defect,
+            })),
+            Api::Sendkit => generated::sendkit::server::router(Arc::new(sendkit::Sendkit {
+                store,
+                tenants,
+                defect: delivery.defect,
+            })),
         }
     }
 }

@@ -16,6 +16,8 @@ const API: &str = "sendkit";
 pub struct Sendkit {
     pub store: Arc<Store>,
     pub tenants: Arc<Tenants>,
+    /// A delivery defect planted by a test (`deliver::Settings::defect`); `None` otherwise.
+    pub defect: Option<crate::deliver::Defect>,
 }
 
 answer_storage_failures!(|m| json!({ "error": "Internal Server Error", "message": m, "code": 500 });
@@ -100,6 +102,7 @@ impl Sendkit {
             body.type_.get(),
             &body.data,
             None,
+            self.defect,
         )?;
         Ok(PublishEventResponse::Accepted(envelope(
             json!({ "id": id, "deliveries": deliveries }),

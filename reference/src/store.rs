@@ -128,6 +128,14 @@ impl Store {
             .collect()
     }
 
+    /// The tenants that have webhooks of `api`.
+    pub fn tenants(&self, api: &str) -> Result<Vec<String>> {
+        self.with(|c| {
+            let mut statement = c.prepare("SELECT DISTINCT tenant FROM webhooks WHERE api = ?1 ORDER BY tenant")?;
+            statement.query_map(params![api], |r| r.get(0))?.collect()
+        })
+    }
+
     /// Replaces a document; false when the tenant has no such webhook.
     pub fn replace(&self, api: &str, tenant: &str, id: &str, doc: &Value) -> Result<bool> {
         let text = serde_json::to_string(doc)?;

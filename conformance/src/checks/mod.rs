@@ -66,6 +66,7 @@ pub enum CheckId {
     WebhookIdStable,
     FilterRespected,
     DisabledGetsNothing,
+    DeliveriesStayInTenant,
     RetriesBounded,
     BackoffRespected,
     /// A check of a run's own registry, not one of [`CHECKS`].
@@ -74,7 +75,7 @@ pub enum CheckId {
 
 impl CheckId {
     /// Every built-in check, in [`CHECKS`]' order.
-    pub const BUILT_IN: [CheckId; 23] = [
+    pub const BUILT_IN: [CheckId; 24] = [
         CheckId::NotAServerError,
         CheckId::StatusCodeConformance,
         CheckId::ContentTypeConformance,
@@ -96,6 +97,7 @@ impl CheckId {
         CheckId::WebhookIdStable,
         CheckId::FilterRespected,
         CheckId::DisabledGetsNothing,
+        CheckId::DeliveriesStayInTenant,
         CheckId::RetriesBounded,
         CheckId::BackoffRespected,
     ];
@@ -124,6 +126,7 @@ impl CheckId {
             CheckId::WebhookIdStable => "webhook_id_stable",
             CheckId::FilterRespected => "filter_respected",
             CheckId::DisabledGetsNothing => "disabled_gets_nothing",
+            CheckId::DeliveriesStayInTenant => "deliveries_stay_in_tenant",
             CheckId::RetriesBounded => "retries_bounded",
             CheckId::BackoffRespected => "backoff_respected",
             CheckId::Plugin(name) => name,
@@ -305,6 +308,12 @@ pub const CHECKS: &[CheckDef] = &[
         description: "A disabled webhook gets no delivery.",
         severity: Severity::Critical,
         judge: crate::scenarios::delivery::disabled_gets_nothing,
+    },
+    CheckDef {
+        id: CheckId::DeliveriesStayInTenant,
+        description: "An event another tenant publishes, of a type the webhook takes, never reaches it.",
+        severity: Severity::Critical,
+        judge: crate::scenarios::delivery::deliveries_stay_in_tenant,
     },
     CheckDef {
         id: CheckId::RetriesBounded,

@@ -888,6 +888,17 @@ impl Runner {
     }
 
     /// The plan the runner sends.
+    /// Whether the run has a second tenant's credential, distinct from the first; why not.
+    pub fn second_tenant(&self) -> Result<(), &'static str> {
+        match &self.target.token_alt {
+            None => Err("no second tenant: set CONFORMANCE_TOKEN_ALT"),
+            Some(alt) if self.target.token.as_ref() == Some(alt) => {
+                Err("CONFORMANCE_TOKEN_ALT is the same as CONFORMANCE_TOKEN: one tenant is not another")
+            }
+            Some(_) => Ok(()),
+        }
+    }
+
     pub fn plan(&self) -> &Plan {
         &self.plan
     }
@@ -901,16 +912,11 @@ impl Runner {
             skipped: None,
             deliveries: None,
         };
-        if case.auth == Auth::Alternate {
-            if self.target.token_alt.is_none() {
-                exchange.skipped = Some("no second tenant: set CONFORMANCE_TOKEN_ALT".into());
-                return exchange;
-            }
-            if self.target.token_alt == self.target.token {
-                exchange.skipped =
-                    Some("CONFORMANCE_TOKEN_ALT is the same as CONFORMANCE_TOKEN: one tenant is not another".into());
-                return exchange;
-            }
+        if case.auth == Auth::Alternate
+            && let Err(why) = self.second_tenant()
+        {
+            exchange.skipped = Some(why.into());
+            return exchange;
         }
         if case.needs_resource {
             match self.create_resource(case, &mut exchange.steps).await {

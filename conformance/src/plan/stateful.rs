@@ -39,14 +39,17 @@ pub enum DeliveryKind {
     Filter,
     /// Disabled before the publish: nothing arrives.
     Disabled,
+    /// Another tenant publishes its type: nothing arrives.
+    OtherTenant,
 }
 
 impl DeliveryKind {
-    pub const ALL: [DeliveryKind; 4] = [
+    pub const ALL: [DeliveryKind; 5] = [
         DeliveryKind::Delivered,
         DeliveryKind::Retries,
         DeliveryKind::Filter,
         DeliveryKind::Disabled,
+        DeliveryKind::OtherTenant,
     ];
 
     /// The case name's suffix and the event type's last part.
@@ -56,6 +59,7 @@ impl DeliveryKind {
             DeliveryKind::Retries => "retries",
             DeliveryKind::Filter => "filter",
             DeliveryKind::Disabled => "disabled",
+            DeliveryKind::OtherTenant => "other_tenant",
         }
     }
 

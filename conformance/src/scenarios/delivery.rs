@@ -18,7 +18,8 @@ use crate::judgement::{Context, Outcome};
 use crate::plan::{Auth, Case, DeliveryKind, Expect, RequestBody, Resources};
 
 /// The delivery cases (`delivered`, `signed`, `webhook_id_stable`, `filter_respected`,
-/// `disabled_gets_nothing`, `retries_bounded`, `backoff_respected`).
+/// `disabled_gets_nothing`, `deliveries_stay_in_tenant`, `retries_bounded`,
+/// `backoff_respected`).
 pub struct DeliveryCases;
 
 impl StatefulScenario for DeliveryCases {
@@ -68,7 +69,7 @@ fn fill(template: &Value, values: &[(&str, &str)]) -> Value {
     }
 }
 
-async fn publish(runner: &Runner, case: &Case, event_type: &str) -> Result<(), CaseError> {
+async fn publish(runner: &Runner, case: &Case, event_type: &str, auth: Auth) -> Result<(), CaseError> {
     let settings = runner.settings().delivery.as_ref().ok_or_else(no_settings)?;
     let op = runner
         .plan()
@@ -80,14 +81,7 @@ async fn publish(runner: &Runner, case: &Case, event_type: &str) -> Result<(), C
         &[("{type}", event_type), ("{case}", &case.name)],
     );
     let step = runner
-        .case_send(
-            op,
-            &[],
-            &RequestBody::Json(body),
-            Auth::Primary,
-            None,
-            StepKind::Publish,
-        )
+        .case_send(op, &[], &RequestBody::Json(body), auth, None, StepKind::Publish)
         .await;
     match &step.received {
         Ok(r) if (200..300).contains(&r.status) => Ok(()),
@@ -131,15 +125,25 @@ async fn follow_up(
     let (secret, scheme, retries) = terms(&settings, &made);
     let cap = runner.settings().receiver.cap;
     let tag = runner.plan().tag.clone();
-    if kind == DeliveryKind::Disabled && !disable(runner, &settings, resources, &made, steps).await? {
-        return Ok(());
+    match kind {
+        DeliveryKind::Disabled => disable(runner, &settings, resources, &made, steps).await?,
+        DeliveryKind::OtherTenant => runner
+            .second_tenant()
+            .map_err(|why| CaseError::NotJudged(format!("tenant isolation of deliveries not judged: {why}")))?,
+        _ => {}
     }
     let unwanted_type = format!("conformance.{tag}.unwanted");
     if kind == DeliveryKind::Filter {
-        publish(runner, case, &unwanted_type).await?;
+        publish(runner, case, &unwanted_type, Auth::Primary).await?;
     }
     let event_type = kind.event_type(&tag);
-    publish(runner, case, &event_type).await?;
+    // The other tenant publishes the very type the webhook takes.
+    let publisher = if kind == DeliveryKind::OtherTenant {
+        Auth::Alternate
+    } else {
+        Auth::Primary
+    };
+    publish(runner, case, &event_type, publisher).await?;
     let started = Instant::now();
     let (got, deadline) = wait(kind, receiver, &settings, retries, cap, &event_type).await;
     let (unwanted, got): (Vec<Delivery>, Vec<Delivery>) = got.into_iter().partition(|d| of_type(d, &unwanted_type));
@@ -153,7 +157,7 @@ async fn follow_up(
             backoff_ms: settings.backoff_ms,
             scheme,
             secret,
-            must_arrive: kind != DeliveryKind::Disabled,
+            must_arrive: !matches!(kind, DeliveryKind::Disabled | DeliveryKind::OtherTenant),
             waited: started.elapsed(),
             deadline,
         },
@@ -187,19 +191,19 @@ fn terms(settings: &DeliverySettings, made: &Value) -> (Option<String>, Scheme, 
     (secret, scheme, retries)
 }
 
-/// Disables the webhook the case made, as `[delivery] disable` says; whether it was (an API
-/// with no way to disable leaves the case unjudged).
+/// Disables the webhook the case made, as `[delivery] disable` says. The case is not judged
+/// (and says why) when it could not be: no `disable` request (the plan leaves such cases out),
+/// or one the server refused.
 async fn disable(
     runner: &Runner,
     settings: &DeliverySettings,
     resources: &Resources,
     made: &Value,
     steps: &mut Vec<Step>,
-) -> Result<bool, CaseError> {
-    let Some(disable) = &settings.disable else {
-        // Nothing to judge: the API has no way to disable a webhook that the file names.
-        return Ok(false);
-    };
+) -> Result<(), CaseError> {
+    let disable = settings.disable.as_ref().ok_or_else(|| {
+        CaseError::NotJudged("a disabled webhook not judged: [delivery] names no `disable` request".into())
+    })?;
     let op = runner
         .plan()
         .api
@@ -218,9 +222,18 @@ async fn disable(
             StepKind::Disable,
         )
         .await;
-    let ok = step.received.as_ref().is_ok_and(|r| (200..300).contains(&r.status));
+    let refused = match &step.received {
+        Ok(r) if (200..300).contains(&r.status) => None,
+        Ok(r) => Some(format!("answered {}", r.status)),
+        Err(e) => Some(format!("got no answer: {e}")),
+    };
     steps.push(step);
-    Ok(ok)
+    match refused {
+        None => Ok(()),
+        Some(why) => Err(CaseError::NotJudged(format!(
+            "a disabled webhook not judged: the disable request {why}"
+        ))),
+    }
 }
 
 /// Waits for what the case's kind expects at the receiver, no longer than its deadline;
@@ -252,7 +265,7 @@ async fn wait(
             tokio::time::sleep((next + settings.quiet).min(cap)).await;
             (receiver.at(&path), deadline)
         }
-        DeliveryKind::Disabled => {
+        DeliveryKind::Disabled | DeliveryKind::OtherTenant => {
             let deadline = settings.quiet.min(cap);
             tokio::time::sleep(deadline).await;
             (receiver.at(&path), deadline)
@@ -421,6 +434,22 @@ pub fn filter_respected(ctx: &Context) -> Option<Outcome> {
                 "{} delivery(ies) of a type the webhook does not take arrived (it takes only `{}`)",
                 d.unwanted.len(),
                 d.event_type
+            )
+        }),
+    )
+}
+
+/// `deliveries_stay_in_tenant`: an event another tenant publishes, of the very type the
+/// webhook takes, never reaches it.
+pub fn deliveries_stay_in_tenant(ctx: &Context) -> Option<Outcome> {
+    let d = deliveries(ctx, &[DeliveryKind::OtherTenant])?;
+    let n = d.got.len() + d.unwanted.len();
+    verdict(
+        ctx,
+        (n > 0).then(|| {
+            format!(
+                "{n} delivery(ies) of an event another tenant published reached this tenant's webhook within {} ms",
+                d.waited.as_millis()
             )
         }),
     )

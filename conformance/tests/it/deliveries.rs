@@ -90,6 +90,9 @@ async fn each_planted_delivery_defect_is_caught_by_its_check_and_none_without() 
         (Defect::RetriesOnceMore, "retries_bounded"),
         (Defect::NewIdEachAttempt, "webhook_id_stable"),
         (Defect::NoBackoff, "backoff_respected"),
+        (Defect::IgnoresFilter, "filter_respected"),
+        (Defect::DeliversWhenDisabled, "disabled_gets_nothing"),
+        (Defect::CrossesTenants, "deliveries_stay_in_tenant"),
     ] {
         let report = run(Some(defect)).await;
         let failed = failed_delivery_checks(&report);

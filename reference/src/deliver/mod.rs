@@ -57,6 +57,12 @@ pub enum Defect {
     NewIdEachAttempt,
     /// Retries at once, with no backoff.
     NoBackoff,
+    /// Delivers every event to every webhook of the tenant, whatever types it takes.
+    IgnoresFilter,
+    /// Delivers to disabled webhooks too.
+    DeliversWhenDisabled,
+    /// Delivers a tenant's events to every tenant's webhooks.
+    CrossesTenants,
 }
 
 impl Default for Settings {
@@ -98,24 +104,42 @@ pub fn publish(
     kind: &str,
     data: &serde_json::Map<String, Value>,
     persona: Option<&str>,
+    defect: Option<Defect>,
 ) -> Result<(String, usize)> {
     let message = format!("msg_{}", mint::object_id());
     let body = json!({ "type": kind, "timestamp": mint::now(), "data": data }).to_string();
-    let deliveries: Vec<NewDelivery> = store
-        .list(api.name(), tenant)?
-        .iter()
-        .filter(|doc| Target::read(api, doc).takes(kind, persona))
-        .filter_map(|doc| webhook_id(api, doc))
-        .map(|webhook| NewDelivery {
-            webhook,
-            delivery_id: format!("msg_{}", mint::object_id()),
-        })
-        .collect();
-    if !deliveries.is_empty() {
-        outbox::enqueue(store, api.name(), tenant, &message, &body, &deliveries, now_ms())?;
-        store.outbox_changed().notify_one();
+    let tenants = match defect {
+        Some(Defect::CrossesTenants) => store.tenants(api.name())?,
+        _ => vec![tenant.to_owned()],
+    };
+    let takes = |target: Target| match defect {
+        Some(Defect::IgnoresFilter) => target.enabled,
+        Some(Defect::DeliversWhenDisabled) => Target {
+            enabled: true,
+            ..target
+        }
+        .takes(kind, persona),
+        _ => target.takes(kind, persona),
+    };
+    let mut count = 0;
+    for tenant in &tenants {
+        let deliveries: Vec<NewDelivery> = store
+            .list(api.name(), tenant)?
+            .iter()
+            .filter(|doc| takes(Target::read(api, doc)))
+            .filter_map(|doc| webhook_id(api, doc))
+            .map(|webhook| NewDelivery {
+                webhook,
+                delivery_id: format!("msg_{}", mint::object_id()),
+            })
+            .collect();
+        if !deliveries.is_empty() {
+            outbox::enqueue(store, api.name(), tenant, &message, &body, &deliveries, now_ms())?;
+            store.outbox_changed().notify_one();
+        }
+        count += deliveries.len();
     }
-    Ok((message, deliveries.len()))
+    Ok((message, count))
 }
 
 /// The stored id of a webhook, under each vendor's key.
@@ -289,7 +313,8 @@ async fn attempt(shared: &Shared, row: &Row) {
         }
     };
     let target = doc.as_ref().map(|d| Target::read(api, d));
-    let Some(target) = target.filter(|t| t.enabled) else {
+    let delivers_when_disabled = shared.settings.defect == Some(Defect::DeliversWhenDisabled);
+    let Some(target) = target.filter(|t| t.enabled || delivers_when_disabled) else {
         tracing::info!(
             api = %api, webhook = %row.webhook, event = %row.message,
             "delivery dropped: the webhook was deleted or disabled"
