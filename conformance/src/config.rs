@@ -145,6 +145,7 @@ struct RawDelivery {
     retries_field: Option<String>,
     retries: Option<u32>,
     timeout_field: Option<String>,
+    timeout_ms: Option<u64>,
     backoff_ms: Option<u64>,
     disable: Option<RawDisable>,
     #[serde(default)]
@@ -373,6 +374,7 @@ fn delivery(raw: RawDelivery, at: At) -> Result<crate::exec::DeliverySettings, C
         retries_field: raw.retries_field,
         retries: raw.retries.unwrap_or(defaults.retries),
         timeout_field: raw.timeout_field,
+        timeout: raw.timeout_ms.map(std::time::Duration::from_millis),
         backoff_ms: raw.backoff_ms.unwrap_or(defaults.backoff_ms),
         disable: raw.disable.map(|d| Disable {
             operation: d.operation,

@@ -67,6 +67,7 @@ pub enum CheckId {
     FilterRespected,
     DisabledGetsNothing,
     DeliveriesStayInTenant,
+    TimeoutHonoured,
     RetriesBounded,
     BackoffRespected,
     /// A check of a run's own registry, not one of [`CHECKS`].
@@ -75,7 +76,7 @@ pub enum CheckId {
 
 impl CheckId {
     /// Every built-in check, in [`CHECKS`]' order.
-    pub const BUILT_IN: [CheckId; 24] = [
+    pub const BUILT_IN: [CheckId; 25] = [
         CheckId::NotAServerError,
         CheckId::StatusCodeConformance,
         CheckId::ContentTypeConformance,
@@ -98,6 +99,7 @@ impl CheckId {
         CheckId::FilterRespected,
         CheckId::DisabledGetsNothing,
         CheckId::DeliveriesStayInTenant,
+        CheckId::TimeoutHonoured,
         CheckId::RetriesBounded,
         CheckId::BackoffRespected,
     ];
@@ -127,6 +129,7 @@ impl CheckId {
             CheckId::FilterRespected => "filter_respected",
             CheckId::DisabledGetsNothing => "disabled_gets_nothing",
             CheckId::DeliveriesStayInTenant => "deliveries_stay_in_tenant",
+            CheckId::TimeoutHonoured => "timeout_honoured",
             CheckId::RetriesBounded => "retries_bounded",
             CheckId::BackoffRespected => "backoff_respected",
             CheckId::Plugin(name) => name,
@@ -314,6 +317,12 @@ pub const CHECKS: &[CheckDef] = &[
         description: "An event another tenant publishes, of a type the webhook takes, never reaches it.",
         severity: Severity::Critical,
         judge: crate::scenarios::delivery::deliveries_stay_in_tenant,
+    },
+    CheckDef {
+        id: CheckId::TimeoutHonoured,
+        description: "A receiver that holds the first attempt past the webhook's timeout sees a retry.",
+        severity: Severity::High,
+        judge: crate::scenarios::delivery::timeout_honoured,
     },
     CheckDef {
         id: CheckId::RetriesBounded,

@@ -66,8 +66,11 @@ pub struct DeliverySettings {
     /// does not (the vendor's fixed number).
     pub retries_field: Option<String>,
     pub retries: u32,
-    /// The timeout field, where the API has one (kept for the timeout case).
+    /// The timeout field, where the API has one: the timeout case reads the webhook's
+    /// timeout (in ms) there.
     pub timeout_field: Option<String>,
+    /// The timeout of every webhook, where the API fixes it (`timeout_ms`).
+    pub timeout: Option<Duration>,
     /// The backoff's base: retry n waits at least `backoff_ms × 2^(n-1)`.
     pub backoff_ms: u64,
     pub disable: Option<Disable>,
@@ -94,6 +97,7 @@ impl Default for DeliverySettings {
             retries_field: None,
             retries: 5,
             timeout_field: None,
+            timeout: None,
             backoff_ms: 1000,
             disable: None,
             tls: false,
@@ -152,6 +156,9 @@ pub struct Deliveries {
     pub secret: Option<String>,
     /// Whether something must arrive (false: the webhook is disabled).
     pub must_arrive: bool,
+    /// The timeout case: the webhook's timeout, and how long the receiver held the first
+    /// attempt past it.
+    pub held: Option<(Duration, Duration)>,
     /// How long the case waited.
     pub waited: Duration,
     pub deadline: Duration,

@@ -2,7 +2,9 @@
 //! address given), over TLS with a certificate it makes when the API takes only `https`
 //! URLs, and keeps only what arrives under the run's own prefix (`/<run tag>/...`, one path
 //! per case); anything else is answered 404 unread. A path ending in `/fail` answers 503,
-//! for the cases that count retries.
+//! for the cases that count retries; the first request to a path given a hold
+//! ([`Receiver::hold_first`]) is answered only after it, for the case that shows a timeout is
+//! applied.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -41,8 +43,12 @@ pub struct Receiver {
     tls: bool,
     prefix: String,
     got: Arc<Mutex<Vec<Delivery>>>,
+    holds: Holds,
     task: Option<tokio::task::JoinHandle<()>>,
 }
+
+/// How long the first request to each held path waits for its answer.
+type Holds = Arc<Mutex<std::collections::HashMap<String, Duration>>>;
 
 /// Why the receiver did not start.
 #[derive(Debug, thiserror::Error)]
@@ -78,8 +84,9 @@ impl Receiver {
         })?;
         let acceptor = if tls { Some(acceptor()?) } else { None };
         let got: Arc<Mutex<Vec<Delivery>>> = Arc::default();
+        let holds: Holds = Arc::default();
         let prefix = format!("/{tag}/");
-        let task = tokio::spawn(serve(listener, acceptor, prefix.clone(), got.clone()));
+        let task = tokio::spawn(serve(listener, acceptor, prefix.clone(), got.clone(), holds.clone()));
         let scheme = if tls { "https" } else { "http" };
         let url = public_url
             .map(|u| u.trim_end_matches('/').to_owned())
@@ -90,8 +97,17 @@ impl Receiver {
             tls,
             prefix,
             got,
+            holds,
             task: Some(task),
         })
+    }
+
+    /// The first request to `path` (under the run's prefix) is answered 200 only after `hold`;
+    /// the later ones at once.
+    pub fn hold_first(&self, path: &str, hold: Duration) {
+        if let Ok(mut holds) = self.holds.lock() {
+            holds.insert(format!("{}{path}", self.prefix), hold);
+        }
     }
 
     /// The URL the run writes into webhooks for a case's `path` (no leading `/`).
@@ -168,12 +184,13 @@ async fn serve(
     acceptor: Option<tokio_rustls::TlsAcceptor>,
     prefix: String,
     got: Arc<Mutex<Vec<Delivery>>>,
+    holds: Holds,
 ) {
     let mut connections = tokio::task::JoinSet::new();
     while let Ok((stream, _)) = listener.accept().await {
-        let (acceptor, prefix, got) = (acceptor.clone(), prefix.clone(), got.clone());
+        let (acceptor, prefix, got, holds) = (acceptor.clone(), prefix.clone(), got.clone(), holds.clone());
         connections.spawn(async move {
-            let service = service_fn(move |request| handle(request, prefix.clone(), got.clone()));
+            let service = service_fn(move |request| handle(request, prefix.clone(), got.clone(), holds.clone()));
             let http = hyper::server::conn::http1::Builder::new();
             match acceptor {
                 Some(acceptor) => {
@@ -194,6 +211,7 @@ async fn handle(
     request: hyper::Request<hyper::body::Incoming>,
     prefix: String,
     got: Arc<Mutex<Vec<Delivery>>>,
+    holds: Holds,
 ) -> Result<hyper::Response<Full<Bytes>>, std::convert::Infallible> {
     let path = request.uri().path().to_owned();
     let answer = |status: u16| {
@@ -224,6 +242,8 @@ async fn handle(
         Err(_) => return answer(413),
     };
     let status = if path.ends_with("/fail") { 503 } else { 200 };
+    // Taken out on the first request: the later ones are answered at once.
+    let hold = holds.lock().ok().and_then(|mut h| h.remove(&path));
     if let Ok(mut got) = got.lock() {
         got.push(Delivery {
             path,
@@ -232,6 +252,9 @@ async fn handle(
             at,
             status,
         });
+    }
+    if let Some(hold) = hold {
+        tokio::time::sleep(hold).await;
     }
     answer(status)
 }

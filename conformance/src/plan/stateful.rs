@@ -41,15 +41,18 @@ pub enum DeliveryKind {
     Disabled,
     /// Another tenant publishes its type: nothing arrives.
     OtherTenant,
+    /// The receiver holds the first attempt past the webhook's timeout: a retry comes.
+    Timeout,
 }
 
 impl DeliveryKind {
-    pub const ALL: [DeliveryKind; 5] = [
+    pub const ALL: [DeliveryKind; 6] = [
         DeliveryKind::Delivered,
         DeliveryKind::Retries,
         DeliveryKind::Filter,
         DeliveryKind::Disabled,
         DeliveryKind::OtherTenant,
+        DeliveryKind::Timeout,
     ];
 
     /// The case name's suffix and the event type's last part.
@@ -60,6 +63,7 @@ impl DeliveryKind {
             DeliveryKind::Filter => "filter",
             DeliveryKind::Disabled => "disabled",
             DeliveryKind::OtherTenant => "other_tenant",
+            DeliveryKind::Timeout => "timeout",
         }
     }
 

@@ -124,6 +124,15 @@ async fn follow_up(
     };
     let (secret, scheme, retries) = terms(&settings, &made);
     let cap = runner.settings().receiver.cap;
+    let held = if kind == DeliveryKind::Timeout {
+        let timeout = timeout_of(&settings, &made)?;
+        // Well past the timeout, so that a server that waits a little longer still retries.
+        let hold = timeout / 2 + Duration::from_millis(500);
+        receiver.hold_first(&kind.path(), timeout + hold);
+        Some((timeout, hold))
+    } else {
+        None
+    };
     let tag = runner.plan().tag.clone();
     match kind {
         DeliveryKind::Disabled => disable(runner, &settings, resources, &made, steps).await?,
@@ -145,7 +154,7 @@ async fn follow_up(
     };
     publish(runner, case, &event_type, publisher).await?;
     let started = Instant::now();
-    let (got, deadline) = wait(kind, receiver, &settings, retries, cap, &event_type).await;
+    let (got, deadline) = wait(kind, receiver, &settings, retries, held, cap, &event_type).await;
     let (unwanted, got): (Vec<Delivery>, Vec<Delivery>) = got.into_iter().partition(|d| of_type(d, &unwanted_type));
     runner.record_deliveries(
         &case.name,
@@ -158,6 +167,7 @@ async fn follow_up(
             scheme,
             secret,
             must_arrive: !matches!(kind, DeliveryKind::Disabled | DeliveryKind::OtherTenant),
+            held,
             waited: started.elapsed(),
             deadline,
         },
@@ -236,6 +246,25 @@ async fn disable(
     }
 }
 
+/// The webhook's timeout: read from the create answer where `[delivery]` names its field,
+/// else the one the API fixes (`timeout_ms`); not judged without either.
+fn timeout_of(settings: &DeliverySettings, made: &Value) -> Result<Duration, CaseError> {
+    settings
+        .timeout_field
+        .as_deref()
+        .and_then(|f| find_key(made, f))
+        .and_then(Value::as_u64)
+        .map(Duration::from_millis)
+        .or(settings.timeout)
+        .ok_or_else(|| {
+            CaseError::NotJudged(
+                "the delivery timeout not judged: [delivery] gives neither `timeout_field` (found in the create \
+                 answer) nor `timeout_ms`"
+                    .into(),
+            )
+        })
+}
+
 /// Waits for what the case's kind expects at the receiver, no longer than its deadline;
 /// what arrived, and the deadline.
 async fn wait(
@@ -243,6 +272,7 @@ async fn wait(
     receiver: &Receiver,
     settings: &DeliverySettings,
     retries: u32,
+    held: Option<(Duration, Duration)>,
     cap: Duration,
     event_type: &str,
 ) -> (Vec<Delivery>, Duration) {
@@ -263,6 +293,13 @@ async fn wait(
             // One more attempt would come after the next backoff.
             let next = Duration::from_millis(settings.backoff_ms.saturating_mul(1 << retries.min(20)));
             tokio::time::sleep((next + settings.quiet).min(cap)).await;
+            (receiver.at(&path), deadline)
+        }
+        DeliveryKind::Timeout => {
+            // The first attempt times out, the retry comes after the first backoff.
+            let (timeout, _) = held.unwrap_or_default();
+            let deadline = (timeout + Duration::from_millis(settings.backoff_ms) + settings.deadline).min(cap);
+            receiver.wait(&path, deadline, |g| g.len() >= 2).await;
             (receiver.at(&path), deadline)
         }
         DeliveryKind::Disabled | DeliveryKind::OtherTenant => {
@@ -304,7 +341,12 @@ fn verdict(ctx: &Context, failure: Option<String>) -> Option<Outcome> {
 pub fn delivered(ctx: &Context) -> Option<Outcome> {
     let d = deliveries(
         ctx,
-        &[DeliveryKind::Delivered, DeliveryKind::Filter, DeliveryKind::Retries],
+        &[
+            DeliveryKind::Delivered,
+            DeliveryKind::Filter,
+            DeliveryKind::Retries,
+            DeliveryKind::Timeout,
+        ],
     )?;
     verdict(
         ctx,
@@ -450,6 +492,29 @@ pub fn deliveries_stay_in_tenant(ctx: &Context) -> Option<Outcome> {
             format!(
                 "{n} delivery(ies) of an event another tenant published reached this tenant's webhook within {} ms",
                 d.waited.as_millis()
+            )
+        }),
+    )
+}
+
+/// `timeout_honoured`: a receiver that holds the first attempt past the webhook's timeout
+/// sees a retry (the sender gave up on the attempt, as its timeout says).
+pub fn timeout_honoured(ctx: &Context) -> Option<Outcome> {
+    let d = deliveries(ctx, &[DeliveryKind::Timeout])?;
+    let (timeout, hold) = d.held?;
+    // Nothing at all is `delivered`'s failure.
+    if d.got.is_empty() {
+        return None;
+    }
+    verdict(
+        ctx,
+        (d.got.len() < 2).then(|| {
+            format!(
+                "the receiver held the first attempt {} ms past the webhook's {} ms timeout, and no retry came \
+                 within {} ms: the timeout was not applied",
+                hold.as_millis(),
+                timeout.as_millis(),
+                d.deadline.as_millis()
             )
         }),
     )
