@@ -74,6 +74,16 @@ fn normalize_uri(uri: &str) -> String {
     format!("{}://{}/{path}", scheme.to_ascii_lowercase(), host.to_ascii_lowercase())
 }
 
+/// Schema violations as a report lists them: the first five, each with where it is.
+pub fn violations(list: &[generator::model::validate::Violation]) -> String {
+    let lines: Vec<String> = list
+        .iter()
+        .take(5)
+        .map(|v| format!("  at {}: {}", if v.at.is_empty() { "/" } else { &v.at }, v.message))
+        .collect();
+    lines.join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -174,16 +174,11 @@ pub fn response_schema_conformance(ctx: &Context) -> Option<Outcome> {
     if violations.is_empty() {
         return Some(Outcome::pass(rule));
     }
-    let list: Vec<String> = violations
-        .iter()
-        .take(5)
-        .map(|v| format!("  at {}: {}", if v.at.is_empty() { "/" } else { &v.at }, v.message))
-        .collect();
     Some(Outcome::fail(
         rule,
         format!(
             "the body does not match the documented schema:\n{}\n{}",
-            list.join("\n"),
+            crate::judgement::violations(&violations),
             excerpt(&ctx.received.text)
         ),
     ))

@@ -68,6 +68,7 @@ pub enum CheckId {
     DisabledGetsNothing,
     DeliveriesStayInTenant,
     TimeoutHonoured,
+    PayloadSchemaConformance,
     RetriesBounded,
     BackoffRespected,
     /// A check of a run's own registry, not one of [`CHECKS`].
@@ -76,7 +77,7 @@ pub enum CheckId {
 
 impl CheckId {
     /// Every built-in check, in [`CHECKS`]' order.
-    pub const BUILT_IN: [CheckId; 25] = [
+    pub const BUILT_IN: [CheckId; 26] = [
         CheckId::NotAServerError,
         CheckId::StatusCodeConformance,
         CheckId::ContentTypeConformance,
@@ -100,6 +101,7 @@ impl CheckId {
         CheckId::DisabledGetsNothing,
         CheckId::DeliveriesStayInTenant,
         CheckId::TimeoutHonoured,
+        CheckId::PayloadSchemaConformance,
         CheckId::RetriesBounded,
         CheckId::BackoffRespected,
     ];
@@ -130,6 +132,7 @@ impl CheckId {
             CheckId::DisabledGetsNothing => "disabled_gets_nothing",
             CheckId::DeliveriesStayInTenant => "deliveries_stay_in_tenant",
             CheckId::TimeoutHonoured => "timeout_honoured",
+            CheckId::PayloadSchemaConformance => "payload_schema_conformance",
             CheckId::RetriesBounded => "retries_bounded",
             CheckId::BackoffRespected => "backoff_respected",
             CheckId::Plugin(name) => name,
@@ -323,6 +326,12 @@ pub const CHECKS: &[CheckDef] = &[
         description: "A receiver that holds the first attempt past the webhook's timeout sees a retry.",
         severity: Severity::High,
         judge: crate::scenarios::delivery::timeout_honoured,
+    },
+    CheckDef {
+        id: CheckId::PayloadSchemaConformance,
+        description: "A delivery's body matches the request body the spec's `webhooks` document (OpenAPI 3.1).",
+        severity: Severity::High,
+        judge: crate::scenarios::delivery::payload_schema_conformance,
     },
     CheckDef {
         id: CheckId::RetriesBounded,

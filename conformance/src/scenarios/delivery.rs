@@ -520,6 +520,54 @@ pub fn timeout_honoured(ctx: &Context) -> Option<Outcome> {
     )
 }
 
+/// `payload_schema_conformance`: each delivery's body matches the request body the spec's
+/// `webhooks` (OpenAPI 3.1) document: the one webhook, or, where there are several, one of them.
+pub fn payload_schema_conformance(ctx: &Context) -> Option<Outcome> {
+    let d = deliveries(ctx, &[DeliveryKind::Delivered])?;
+    let documented: Vec<&generator::model::Operation> = ctx
+        .api
+        .webhooks
+        .iter()
+        .filter(|w| {
+            w.body
+                .as_ref()
+                .is_some_and(|b| matches!(b.media, generator::model::Media::Json(_)))
+        })
+        .collect();
+    let first = documented.first()?;
+    let rule = codegen_runtime::pointer::join(&first.origin, "requestBody");
+    let failure = d.got.iter().find_map(|delivery| {
+        let Ok(body) = serde_json::from_slice::<Value>(&delivery.body) else {
+            return Some(format!(
+                "a delivery's body is not JSON: {}",
+                crate::text::excerpt(&String::from_utf8_lossy(&delivery.body))
+            ));
+        };
+        let judged: Vec<Vec<generator::model::validate::Violation>> = documented
+            .iter()
+            .filter_map(|w| w.body.as_ref())
+            .map(|b| generator::model::validate::validate(ctx.api, &b.ty, &body))
+            .collect();
+        if judged.iter().any(Vec::is_empty) {
+            return None;
+        }
+        Some(format!(
+            "a delivery's body matches no request body of the spec's `webhooks`{}:\n{}\n{}",
+            if documented.len() > 1 {
+                " (shown: the first's violations)"
+            } else {
+                ""
+            },
+            crate::judgement::violations(&judged[0]),
+            crate::text::excerpt(&String::from_utf8_lossy(&delivery.body))
+        ))
+    });
+    Some(match failure {
+        None => Outcome::pass(rule),
+        Some(message) => Outcome::fail(rule, message),
+    })
+}
+
 /// `disabled_gets_nothing`: a disabled webhook gets no delivery.
 pub fn disabled_gets_nothing(ctx: &Context) -> Option<Outcome> {
     let d = deliveries(ctx, &[DeliveryKind::Disabled])?;

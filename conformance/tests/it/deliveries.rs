@@ -102,6 +102,7 @@ async fn each_planted_delivery_defect_is_caught_by_its_check_and_none_without() 
         (Defect::IgnoresFilter, "filter_respected"),
         (Defect::DeliversWhenDisabled, "disabled_gets_nothing"),
         (Defect::CrossesTenants, "deliveries_stay_in_tenant"),
+        (Defect::TimestampAsNumber, "payload_schema_conformance"),
     ] {
         let report = run(Api::Kallima, Some(defect)).await;
         let failed = failed_delivery_checks(&report);

@@ -65,6 +65,8 @@ pub enum Defect {
     CrossesTenants,
     /// Waits for an answer as long as it takes, whatever the webhook's timeout.
     IgnoresTimeout,
+    /// Writes the event's timestamp as Unix seconds, where the spec says an RFC 3339 text.
+    TimestampAsNumber,
 }
 
 impl Default for Settings {
@@ -109,7 +111,11 @@ pub fn publish(
     defect: Option<Defect>,
 ) -> Result<(String, usize)> {
     let message = format!("msg_{}", mint::object_id());
-    let body = json!({ "type": kind, "timestamp": mint::now(), "data": data }).to_string();
+    let timestamp = match defect {
+        Some(Defect::TimestampAsNumber) => json!(now_ms() / 1000),
+        _ => json!(mint::now()),
+    };
+    let body = json!({ "type": kind, "timestamp": timestamp, "data": data }).to_string();
     let tenants = match defect {
         Some(Defect::CrossesTenants) => store.tenants(api.name())?,
         _ => vec![tenant.to_owned()],
