@@ -695,6 +695,10 @@ impl Reporting<'_> {
             error,
             snapshot,
             exchange: text,
+            delivery_wait_ms: exchange
+                .deliveries
+                .as_ref()
+                .map(|d| u64::try_from(d.waited.as_millis()).unwrap_or(u64::MAX)),
         }
     }
 }

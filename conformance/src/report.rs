@@ -54,6 +54,9 @@ pub struct CaseResult {
     pub request: Option<Request>,
     /// For a failure or an error: the same request as a curl command.
     pub curl: Option<String>,
+    /// A delivery case: how long it waited at the receiver, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_wait_ms: Option<u64>,
 }
 
 /// A request as a failure shows it: the absolute URL, the headers sent (credentials masked),
@@ -272,6 +275,21 @@ impl Report {
                 let _ = write!(out, " {:>4} new {:>4} changed snapshots", n[4], n[5]);
             }
             out.push('\n');
+        }
+        let waits: Vec<(&str, u64)> = self
+            .cases
+            .iter()
+            .filter_map(|c| Some((c.name.as_str(), c.delivery_wait_ms?)))
+            .collect();
+        if let Some((longest, ms)) = waits.iter().max_by_key(|(_, ms)| *ms) {
+            let total: u64 = waits.iter().map(|(_, ms)| ms).sum();
+            let _ = writeln!(
+                out,
+                "  deliveries: {} cases waited {:.1} s at the receiver in all; the longest, {longest}, {:.1} s",
+                waits.len(),
+                total as f64 / 1000.0,
+                *ms as f64 / 1000.0
+            );
         }
         if !self.notes.is_empty() {
             let _ = writeln!(out, "\n  not tested ({} notes from the plan):", self.notes.len());
@@ -879,7 +897,36 @@ mod tests {
             exchange: format!("case: {op}.field{n}.edge\nrequest: POST /things\nstatus: 200\n"),
             request: None,
             curl: None,
+            delivery_wait_ms: None,
         }
+    }
+
+    #[test]
+    fn the_summary_says_how_long_delivery_cases_waited() {
+        let mut cases = vec![case("createWebhook", 0, Status::Passed, Vec::new())];
+        for (n, ms) in [(1, 1000), (2, 2500)] {
+            cases.push(CaseResult {
+                delivery_wait_ms: Some(ms),
+                ..case("createWebhook", n, Status::Passed, Vec::new())
+            });
+        }
+        let report = report(cases);
+        assert!(
+            report.summary().contains(
+                "deliveries: 2 cases waited 3.5 s at the receiver in all; the longest, createWebhook.field2.edge, 2.5 s"
+            ),
+            "{}",
+            report.summary()
+        );
+        let without = report.cases[..1].to_vec();
+        assert!(
+            !super::Report {
+                cases: without,
+                ..report
+            }
+            .summary()
+            .contains("deliveries:")
+        );
     }
 
     fn failed(name: &'static str, rule: &str, message: &str) -> Check {
