@@ -69,6 +69,7 @@ pub enum CheckId {
     DeliveriesStayInTenant,
     TimeoutHonoured,
     PayloadSchemaConformance,
+    RotationReSigns,
     RetriesBounded,
     BackoffRespected,
     /// A check of a run's own registry, not one of [`CHECKS`].
@@ -77,7 +78,7 @@ pub enum CheckId {
 
 impl CheckId {
     /// Every built-in check, in [`CHECKS`]' order.
-    pub const BUILT_IN: [CheckId; 26] = [
+    pub const BUILT_IN: [CheckId; 27] = [
         CheckId::NotAServerError,
         CheckId::StatusCodeConformance,
         CheckId::ContentTypeConformance,
@@ -102,6 +103,7 @@ impl CheckId {
         CheckId::DeliveriesStayInTenant,
         CheckId::TimeoutHonoured,
         CheckId::PayloadSchemaConformance,
+        CheckId::RotationReSigns,
         CheckId::RetriesBounded,
         CheckId::BackoffRespected,
     ];
@@ -133,6 +135,7 @@ impl CheckId {
             CheckId::DeliveriesStayInTenant => "deliveries_stay_in_tenant",
             CheckId::TimeoutHonoured => "timeout_honoured",
             CheckId::PayloadSchemaConformance => "payload_schema_conformance",
+            CheckId::RotationReSigns => "rotation_re_signs",
             CheckId::RetriesBounded => "retries_bounded",
             CheckId::BackoffRespected => "backoff_respected",
             CheckId::Plugin(name) => name,
@@ -332,6 +335,12 @@ pub const CHECKS: &[CheckDef] = &[
         description: "A delivery's body matches the request body the spec's `webhooks` document (OpenAPI 3.1).",
         severity: Severity::High,
         judge: crate::scenarios::delivery::payload_schema_conformance,
+    },
+    CheckDef {
+        id: CheckId::RotationReSigns,
+        description: "After a secret rotation between two attempts, the retry verifies with the new secret and not with the old.",
+        severity: Severity::Critical,
+        judge: crate::scenarios::delivery::rotation_re_signs,
     },
     CheckDef {
         id: CheckId::RetriesBounded,

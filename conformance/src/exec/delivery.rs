@@ -139,6 +139,15 @@ impl Default for ReceiverOptions {
     }
 }
 
+/// A rotation between a delivery's attempts.
+#[derive(Debug, Clone)]
+pub struct Rotated {
+    /// The secret the rotation replaced (never shown).
+    pub old: Option<String>,
+    /// Attempts that arrived before the rotation.
+    pub after: usize,
+}
+
 /// What a delivery case saw: the deliveries at its path, those of the type its webhook does
 /// not take, and what they are judged against.
 #[derive(Debug, Clone)]
@@ -159,6 +168,8 @@ pub struct Deliveries {
     /// The timeout case: the webhook's timeout, and how long the receiver held the first
     /// attempt past it.
     pub held: Option<(Duration, Duration)>,
+    /// The rotation case: the secret before the rotation, and how many attempts came before.
+    pub rotated: Option<Rotated>,
     /// How long the case waited.
     pub waited: Duration,
     pub deadline: Duration,

@@ -28,9 +28,9 @@ mod tls;
 pub use crate::plan::MULTIPART_BOUNDARY;
 pub use case_error::CaseError;
 pub use cleanup::Swept;
-pub use delivery::{Deliveries, DeliverySettings, Disable, ReceiverOptions, Scheme, SecretSource};
+pub use delivery::{Deliveries, DeliverySettings, Disable, ReceiverOptions, Rotated, Scheme, SecretSource};
 use http::cause;
-pub use receiver::{Delivery, Receiver, ReceiverError};
+pub use receiver::{Delivery, First, Receiver, ReceiverError};
 use retry::{Policy, Retries};
 pub use service::{AppBody, AppService, Service, Timing};
 
@@ -240,6 +240,8 @@ pub enum StepKind {
     Again,
     /// Disabling the case's webhook before the publish.
     Disable,
+    /// Rotating the case's webhook's secret between two attempts.
+    Rotate,
     /// Publishing an event (a delivery case).
     Publish,
     /// The credential probe before the cases.
@@ -261,6 +263,7 @@ impl StepKind {
             StepKind::Read => "read",
             StepKind::Again => "rotate again",
             StepKind::Disable => "disable",
+            StepKind::Rotate => "rotate",
             StepKind::Publish => "publish",
             StepKind::Preflight => "preflight",
             StepKind::Cleanup => "cleanup",

@@ -2,9 +2,8 @@
 //! address given), over TLS with a certificate it makes when the API takes only `https`
 //! URLs, and keeps only what arrives under the run's own prefix (`/<run tag>/...`, one path
 //! per case); anything else is answered 404 unread. A path ending in `/fail` answers 503,
-//! for the cases that count retries; the first request to a path given a hold
-//! ([`Receiver::hold_first`]) is answered only after it, for the case that shows a timeout is
-//! applied.
+//! for the cases that count retries; the first request to a path given a [`First`]
+//! ([`Receiver::first`]) is held past a timeout, or refused so that a retry comes.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -47,8 +46,17 @@ pub struct Receiver {
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
-/// How long the first request to each held path waits for its answer.
-type Holds = Arc<Mutex<std::collections::HashMap<String, Duration>>>;
+/// How the receiver answers the first request to a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum First {
+    /// 200, only after this long.
+    Hold(Duration),
+    /// 503 at once.
+    Refuse,
+}
+
+/// The first answers of the paths given one.
+type Holds = Arc<Mutex<std::collections::HashMap<String, First>>>;
 
 /// Why the receiver did not start.
 #[derive(Debug, thiserror::Error)]
@@ -102,11 +110,11 @@ impl Receiver {
         })
     }
 
-    /// The first request to `path` (under the run's prefix) is answered 200 only after `hold`;
-    /// the later ones at once.
-    pub fn hold_first(&self, path: &str, hold: Duration) {
+    /// The first request to `path` (under the run's prefix) is answered as `first` says; the
+    /// later ones 200 at once.
+    pub fn first(&self, path: &str, first: First) {
         if let Ok(mut holds) = self.holds.lock() {
-            holds.insert(format!("{}{path}", self.prefix), hold);
+            holds.insert(format!("{}{path}", self.prefix), first);
         }
     }
 
@@ -241,9 +249,13 @@ async fn handle(
         Ok(b) => b.to_bytes().to_vec(),
         Err(_) => return answer(413),
     };
-    let status = if path.ends_with("/fail") { 503 } else { 200 };
     // Taken out on the first request: the later ones are answered at once.
-    let hold = holds.lock().ok().and_then(|mut h| h.remove(&path));
+    let first = holds.lock().ok().and_then(|mut h| h.remove(&path));
+    let status = if path.ends_with("/fail") || first == Some(First::Refuse) {
+        503
+    } else {
+        200
+    };
     if let Ok(mut got) = got.lock() {
         got.push(Delivery {
             path,
@@ -253,7 +265,7 @@ async fn handle(
             status,
         });
     }
-    if let Some(hold) = hold {
+    if let Some(First::Hold(hold)) = first {
         tokio::time::sleep(hold).await;
     }
     answer(status)

@@ -43,16 +43,20 @@ pub enum DeliveryKind {
     OtherTenant,
     /// The receiver holds the first attempt past the webhook's timeout: a retry comes.
     Timeout,
+    /// The receiver refuses the first attempt, the secret is rotated, and the retry is
+    /// signed with the new secret only.
+    Rotation,
 }
 
 impl DeliveryKind {
-    pub const ALL: [DeliveryKind; 6] = [
+    pub const ALL: [DeliveryKind; 7] = [
         DeliveryKind::Delivered,
         DeliveryKind::Retries,
         DeliveryKind::Filter,
         DeliveryKind::Disabled,
         DeliveryKind::OtherTenant,
         DeliveryKind::Timeout,
+        DeliveryKind::Rotation,
     ];
 
     /// The case name's suffix and the event type's last part.
@@ -64,6 +68,7 @@ impl DeliveryKind {
             DeliveryKind::Disabled => "disabled",
             DeliveryKind::OtherTenant => "other_tenant",
             DeliveryKind::Timeout => "timeout",
+            DeliveryKind::Rotation => "rotation",
         }
     }
 

@@ -12,7 +12,8 @@ use serde_json::Value;
 
 use super::{BoxFuture, FollowUp, Planning, Scenario, StatefulScenario, case, find_key, id_of};
 use crate::exec::{
-    CaseError, Deliveries, Delivery, DeliverySettings, Receiver, Runner, Scheme, SecretSource, Step, StepKind,
+    CaseError, Deliveries, Delivery, DeliverySettings, First, Receiver, Rotated, Runner, Scheme, SecretSource, Step,
+    StepKind,
 };
 use crate::judgement::{Context, Outcome};
 use crate::plan::{Auth, Case, DeliveryKind, Expect, RequestBody, Resources};
@@ -27,14 +28,27 @@ impl StatefulScenario for DeliveryCases {
         matches!(scenario, Scenario::Delivery(_))
     }
 
-    fn plan(&self, planning: &Planning, base: &Case, out: &mut Vec<Case>, _: &mut Vec<String>) {
+    fn plan(&self, planning: &Planning, base: &Case, out: &mut Vec<Case>, notes: &mut Vec<String>) {
         let makes_webhooks = base.operation == planning.resources.create
             && !base.needs_resource
             && matches!(&base.body, RequestBody::Json(Value::Object(map)) if map.contains_key("url"));
         if !makes_webhooks {
             return;
         }
+        let rotates = planning
+            .resources
+            .update
+            .as_ref()
+            .and_then(|id| planning.api.operation(id))
+            .is_some_and(|op| crate::habits::rotation_flag(planning.api, op).is_some());
         for kind in DeliveryKind::ALL {
+            if kind == DeliveryKind::Rotation && !rotates {
+                notes.push(format!(
+                    "{}.delivery.rotation left out: the webhook's update has no `rotate_*` flag",
+                    base.operation
+                ));
+                continue;
+            }
             out.push(case(
                 base,
                 &format!("delivery.{}", kind.name()),
@@ -122,17 +136,21 @@ async fn follow_up(
     else {
         return Ok(());
     };
-    let (secret, scheme, retries) = terms(&settings, &made);
+    let (mut secret, scheme, retries) = terms(&settings, &made);
     let cap = runner.settings().receiver.cap;
+    let path = kind.path();
     let held = if kind == DeliveryKind::Timeout {
         let timeout = timeout_of(&settings, &made)?;
         // Well past the timeout, so that a server that waits a little longer still retries.
         let hold = timeout / 2 + Duration::from_millis(500);
-        receiver.hold_first(&kind.path(), timeout + hold);
+        receiver.first(&path, First::Hold(timeout + hold));
         Some((timeout, hold))
     } else {
         None
     };
+    if kind == DeliveryKind::Rotation {
+        receiver.first(&path, First::Refuse);
+    }
     let tag = runner.plan().tag.clone();
     match kind {
         DeliveryKind::Disabled => disable(runner, &settings, resources, &made, steps).await?,
@@ -154,6 +172,19 @@ async fn follow_up(
     };
     publish(runner, case, &event_type, publisher).await?;
     let started = Instant::now();
+    let rotated = if kind == DeliveryKind::Rotation {
+        // The first attempt (refused) before the rotation, the retry after it.
+        let before = receiver
+            .wait(&path, settings.deadline.min(cap), |g| !g.is_empty())
+            .await;
+        let new = rotate(runner, resources, &made, steps).await?;
+        Some(Rotated {
+            old: secret.replace(new),
+            after: before.len(),
+        })
+    } else {
+        None
+    };
     let (got, deadline) = wait(kind, receiver, &settings, retries, held, cap, &event_type).await;
     let (unwanted, got): (Vec<Delivery>, Vec<Delivery>) = got.into_iter().partition(|d| of_type(d, &unwanted_type));
     runner.record_deliveries(
@@ -168,6 +199,7 @@ async fn follow_up(
             secret,
             must_arrive: !matches!(kind, DeliveryKind::Disabled | DeliveryKind::OtherTenant),
             held,
+            rotated,
             waited: started.elapsed(),
             deadline,
         },
@@ -246,6 +278,55 @@ async fn disable(
     }
 }
 
+/// Rotates the secret of the webhook the case made with the update's `rotate_<field>=true`
+/// flag; the new secret. Not judged when the update does not answer one.
+async fn rotate(
+    runner: &Runner,
+    resources: &Resources,
+    made: &Value,
+    steps: &mut Vec<Step>,
+) -> Result<String, CaseError> {
+    let not_judged =
+        |why: String| CaseError::NotJudged(format!("the rotation of a delivery's secret not judged: {why}"));
+    let op = resources
+        .update
+        .as_ref()
+        .and_then(|id| runner.plan().api.operation(id))
+        .ok_or_else(|| not_judged("the webhook has no update operation".into()))?;
+    let (flag, field) = crate::habits::rotation_flag(&runner.plan().api, op)
+        .ok_or_else(|| not_judged(format!("{} has no `rotate_*` flag", op.operation_id)))?;
+    let mut params = runner.linked_params(op);
+    crate::plan::set_param(
+        &mut params,
+        generator::model::ParamLocation::Query,
+        &flag.name,
+        Some(crate::plan::ParamValue::Text("true".into())),
+    );
+    let step = runner
+        .case_send(
+            op,
+            &params,
+            &RequestBody::Json(serde_json::json!({})),
+            Auth::Primary,
+            Some(made),
+            StepKind::Rotate,
+        )
+        .await;
+    let new = match &step.received {
+        Ok(r) if (200..300).contains(&r.status) => r
+            .json
+            .as_ref()
+            .and_then(|j| find_key(j, field))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| not_judged(format!("the rotation answered without `{field}`"))),
+        Ok(r) => Err(not_judged(format!("the rotation answered {}", r.status))),
+        Err(e) => Err(not_judged(format!("the rotation got no answer: {e}"))),
+    };
+    steps.push(step);
+    new
+}
+
 /// The webhook's timeout: read from the create answer where `[delivery]` names its field,
 /// else the one the API fixes (`timeout_ms`); not judged without either.
 fn timeout_of(settings: &DeliverySettings, made: &Value) -> Result<Duration, CaseError> {
@@ -293,6 +374,12 @@ async fn wait(
             // One more attempt would come after the next backoff.
             let next = Duration::from_millis(settings.backoff_ms.saturating_mul(1 << retries.min(20)));
             tokio::time::sleep((next + settings.quiet).min(cap)).await;
+            (receiver.at(&path), deadline)
+        }
+        DeliveryKind::Rotation => {
+            // The refused first attempt, then its retry after the first backoff.
+            let deadline = (Duration::from_millis(settings.backoff_ms) + settings.deadline).min(cap);
+            receiver.wait(&path, deadline, |g| g.len() >= 2).await;
             (receiver.at(&path), deadline)
         }
         DeliveryKind::Timeout => {
@@ -566,6 +653,34 @@ pub fn payload_schema_conformance(ctx: &Context) -> Option<Outcome> {
         None => Outcome::pass(rule),
         Some(message) => Outcome::fail(rule, message),
     })
+}
+
+/// `rotation_re_signs`: after a rotation, every attempt verifies with the new secret and not
+/// with the old one.
+pub fn rotation_re_signs(ctx: &Context) -> Option<Outcome> {
+    let d = deliveries(ctx, &[DeliveryKind::Rotation])?;
+    let rotated = d.rotated.as_ref()?;
+    let after = &d.got[rotated.after.min(d.got.len())..];
+    if after.is_empty() {
+        return verdict(
+            ctx,
+            Some(format!(
+                "the receiver refused the first attempt, the secret was rotated, and no retry came within {} ms",
+                d.deadline.as_millis()
+            )),
+        );
+    }
+    let failure = after.iter().find_map(|delivery| {
+        if let Err(why) = verifies(&d.scheme, d.secret.as_deref(), delivery) {
+            return Some(format!(
+                "an attempt after the rotation does not verify with the new secret: {why}"
+            ));
+        }
+        verifies(&d.scheme, rotated.old.as_deref(), delivery)
+            .is_ok()
+            .then(|| "an attempt after the rotation still verifies with the old secret".to_owned())
+    });
+    verdict(ctx, failure)
 }
 
 /// `disabled_gets_nothing`: a disabled webhook gets no delivery.

@@ -94,6 +94,16 @@ async fn each_planted_delivery_defect_is_caught_by_its_check_and_none_without() 
         clean.summary()
     );
     assert!(failed_delivery_checks(&clean).is_empty(), "{}", clean.summary());
+    // Judged, every one: a case not judged or in error would hide a defect.
+    let delivery_cases: Vec<_> = clean.cases.iter().filter(|c| c.name.contains(".delivery.")).collect();
+    assert_eq!(delivery_cases.len(), 6, "{}", clean.summary());
+    assert!(
+        delivery_cases
+            .iter()
+            .all(|c| c.status == conformance::report::Status::Passed),
+        "{}",
+        clean.summary()
+    );
     for (defect, check) in [
         (Defect::SignsOtherBytes, "signed"),
         (Defect::RetriesOnceMore, "retries_bounded"),
@@ -103,6 +113,7 @@ async fn each_planted_delivery_defect_is_caught_by_its_check_and_none_without() 
         (Defect::DeliversWhenDisabled, "disabled_gets_nothing"),
         (Defect::CrossesTenants, "deliveries_stay_in_tenant"),
         (Defect::TimestampAsNumber, "payload_schema_conformance"),
+        (Defect::SecretCachedPerWebhook, "rotation_re_signs"),
     ] {
         let report = run(Api::Kallima, Some(defect)).await;
         let failed = failed_delivery_checks(&report);

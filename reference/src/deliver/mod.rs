@@ -67,6 +67,8 @@ pub enum Defect {
     IgnoresTimeout,
     /// Writes the event's timestamp as Unix seconds, where the spec says an RFC 3339 text.
     TimestampAsNumber,
+    /// Keeps signing with the secret a webhook had at its first attempt, after a rotation.
+    SecretCachedPerWebhook,
 }
 
 impl Default for Settings {
@@ -176,6 +178,8 @@ struct Shared {
     /// For private destinations when they are allowed: certificates not verified.
     unverified: reqwest::Client,
     in_flight: Mutex<HashMap<(String, String), usize>>,
+    /// Each webhook's secret at its first attempt (only with `Defect::SecretCachedPerWebhook`).
+    cached_secrets: Mutex<HashMap<String, String>>,
 }
 
 /// How long a stopping engine waits for the attempts in flight before it puts them back.
@@ -212,6 +216,7 @@ impl Engine {
             unverified: base().danger_accept_invalid_certs(true).build()?,
             settings,
             in_flight: Mutex::new(HashMap::new()),
+            cached_secrets: Mutex::new(HashMap::new()),
         });
         let (stop, stopping) = watch::channel(false);
         let task = tokio::spawn(run(shared, stopping));
@@ -414,8 +419,14 @@ async fn send(shared: &Shared, target: &Target, row: &Row) -> std::result::Resul
             None => &shared.verified,
         };
         let timestamp = now_ms() / 1000;
-        let secret = target.secret.as_deref().unwrap_or_default();
         let defect = shared.settings.defect;
+        let mut secret = target.secret.clone().unwrap_or_default();
+        if defect == Some(Defect::SecretCachedPerWebhook)
+            && let Ok(mut cache) = shared.cached_secrets.lock()
+        {
+            secret = cache.entry(row.webhook.clone()).or_insert(secret).clone();
+        }
+        let secret = secret.as_str();
         let id = match defect {
             Some(Defect::NewIdEachAttempt) => format!("{}_{}", row.delivery_id, row.attempts),
             _ => row.delivery_id.clone(),
