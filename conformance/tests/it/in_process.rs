@@ -105,3 +105,113 @@ async fn a_service_that_never_answers_times_out() {
     }
     assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
 }
+
+/// kejue's delivery cases in process, against the reference kejue with its delivery engine
+/// over the same store, with `receiver` for where the run's receiver listens and is reached.
+async fn delivering_run(receiver: conformance::exec::ReceiverOptions) -> conformance::report::Report {
+    const BACKOFF_MS: u64 = 40;
+    let store = Arc::new(Store::open(None).unwrap());
+    let engine_settings = reference::deliver::Settings {
+        backoff_ms: BACKOFF_MS,
+        ..reference::deliver::Settings::local()
+    };
+    let engine = reference::deliver::Engine::start(store.clone(), engine_settings.clone()).unwrap();
+    let keys: Vec<String> = EMBEDDED_KEYS.iter().map(|k| (*k).to_owned()).collect();
+    let router = Api::Kejue.router_with(store.clone(), Arc::new(Tenants::new(&keys)), &engine_settings);
+    let config_file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/kejue.conformance.toml");
+    let config = conformance::config::Config::load(&config_file).unwrap();
+    let settings = Settings {
+        delivery: config.delivery.map(|d| conformance::exec::DeliverySettings {
+            backoff_ms: BACKOFF_MS,
+            ..d
+        }),
+        receiver,
+        ..Settings::default()
+    };
+    let report = InProcess::new(spec())
+        .token(EMBEDDED_KEYS[0])
+        .token_alt(EMBEDDED_KEYS[1])
+        .operations(["createWebhook"])
+        .settings(settings)
+        .run(router)
+        .await
+        .unwrap();
+    engine.stop().await;
+    assert_eq!(store.count("kejue").unwrap(), 0, "the run's webhooks are removed");
+    report
+}
+
+/// The delivery cases of `report` all ran and passed: every kind kejue supports.
+fn assert_deliveries_pass(report: &conformance::report::Report) {
+    let delivery: Vec<_> = report.cases.iter().filter(|c| c.name.contains(".delivery.")).collect();
+    let names: Vec<&str> = delivery.iter().map(|c| c.name.as_str()).collect();
+    for kind in ["delivered", "retries", "filter", "other_tenant", "timeout"] {
+        assert!(
+            names.contains(&format!("createWebhook.delivery.{kind}").as_str()),
+            "{kind}: {names:?}"
+        );
+    }
+    assert!(
+        delivery.iter().all(|c| c.status == conformance::report::Status::Passed),
+        "{}",
+        report.summary()
+    );
+}
+
+/// In process, a router whose server delivers gets the delivery cases and the receiver, as
+/// over HTTP.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_in_process_router_that_delivers_gets_the_delivery_cases() {
+    let report = delivering_run(conformance::exec::ReceiverOptions::default()).await;
+    assert_deliveries_pass(&report);
+}
+
+/// `--receiver-url`: the webhooks the run makes point at a public URL that forwards to the
+/// receiver (a tunnel in staging; a forwarding proxy on another port here), and everything
+/// arrives through it as it does on loopback.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receiver_behind_a_forwarding_proxy_works_as_the_loopback_one() {
+    // The receiver's own port, chosen free, then given to it.
+    let receiver_addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let forwarded = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = forwarded.clone();
+    let forwarding = tokio::spawn(async move {
+        while let Ok((mut inbound, _)) = proxy.accept().await {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            tokio::spawn(async move {
+                if let Ok(mut outbound) = tokio::net::TcpStream::connect(receiver_addr).await {
+                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                }
+            });
+        }
+    });
+    let report = delivering_run(conformance::exec::ReceiverOptions {
+        listen: receiver_addr,
+        public_url: Some(proxy_url.clone()),
+        ..Default::default()
+    })
+    .await;
+    forwarding.abort();
+    assert_deliveries_pass(&report);
+    assert!(
+        forwarded.load(std::sync::atomic::Ordering::SeqCst) > 0,
+        "no delivery came through the proxy"
+    );
+    // What the webhooks were given is the public URL, shown redacted as the receiver's.
+    let delivered = report
+        .cases
+        .iter()
+        .find(|c| c.name == "createWebhook.delivery.delivered")
+        .unwrap();
+    assert!(
+        delivered.exchange.contains("[receiver]/[run]/delivered"),
+        "{}",
+        delivered.exchange
+    );
+    assert!(!delivered.exchange.contains(&proxy_url), "{}", delivered.exchange);
+}
