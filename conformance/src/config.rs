@@ -148,10 +148,18 @@ struct RawDelivery {
     timeout_ms: Option<u64>,
     backoff_ms: Option<u64>,
     disable: Option<RawDisable>,
+    stats: Option<RawStats>,
     #[serde(default)]
     tls: bool,
     deadline_ms: Option<u64>,
     quiet_ms: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStats {
+    total: String,
+    failed: String,
 }
 
 #[derive(Deserialize)]
@@ -379,6 +387,10 @@ fn delivery(raw: RawDelivery, at: At) -> Result<crate::exec::DeliverySettings, C
         disable: raw.disable.map(|d| Disable {
             operation: d.operation,
             body: json(d.body),
+        }),
+        stats: raw.stats.map(|s| crate::exec::StatsFields {
+            total: s.total,
+            failed: s.failed,
         }),
         tls: raw.tls,
         deadline: raw

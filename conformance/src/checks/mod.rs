@@ -70,6 +70,7 @@ pub enum CheckId {
     TimeoutHonoured,
     PayloadSchemaConformance,
     RotationReSigns,
+    StatsCounted,
     RetriesBounded,
     BackoffRespected,
     /// A check of a run's own registry, not one of [`CHECKS`].
@@ -78,7 +79,7 @@ pub enum CheckId {
 
 impl CheckId {
     /// Every built-in check, in [`CHECKS`]' order.
-    pub const BUILT_IN: [CheckId; 27] = [
+    pub const BUILT_IN: [CheckId; 28] = [
         CheckId::NotAServerError,
         CheckId::StatusCodeConformance,
         CheckId::ContentTypeConformance,
@@ -104,6 +105,7 @@ impl CheckId {
         CheckId::TimeoutHonoured,
         CheckId::PayloadSchemaConformance,
         CheckId::RotationReSigns,
+        CheckId::StatsCounted,
         CheckId::RetriesBounded,
         CheckId::BackoffRespected,
     ];
@@ -136,6 +138,7 @@ impl CheckId {
             CheckId::TimeoutHonoured => "timeout_honoured",
             CheckId::PayloadSchemaConformance => "payload_schema_conformance",
             CheckId::RotationReSigns => "rotation_re_signs",
+            CheckId::StatsCounted => "stats_counted",
             CheckId::RetriesBounded => "retries_bounded",
             CheckId::BackoffRespected => "backoff_respected",
             CheckId::Plugin(name) => name,
@@ -341,6 +344,12 @@ pub const CHECKS: &[CheckDef] = &[
         description: "After a secret rotation between two attempts, the retry verifies with the new secret and not with the old.",
         severity: Severity::Critical,
         judge: crate::scenarios::delivery::rotation_re_signs,
+    },
+    CheckDef {
+        id: CheckId::StatsCounted,
+        description: "The delivery counts a webhook's read shows (`[delivery] stats`) are the attempts the receiver got and refused.",
+        severity: Severity::Medium,
+        judge: crate::scenarios::delivery::stats_counted,
     },
     CheckDef {
         id: CheckId::RetriesBounded,

@@ -43,6 +43,16 @@ pub struct Disable {
     pub body: Value,
 }
 
+/// Where a webhook's read shows its delivery counts (JSON pointers into the answer, inside
+/// its envelope).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatsFields {
+    /// Every attempt.
+    pub total: String,
+    /// The failed attempts.
+    pub failed: String,
+}
+
 /// `[delivery]` of `conformance.toml`, and the receiver's options.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeliverySettings {
@@ -74,6 +84,8 @@ pub struct DeliverySettings {
     /// The backoff's base: retry n waits at least `backoff_ms × 2^(n-1)`.
     pub backoff_ms: u64,
     pub disable: Option<Disable>,
+    /// The counts a webhook's read shows, where the API keeps them.
+    pub stats: Option<StatsFields>,
     /// The receiver speaks TLS (the API takes only https URLs).
     pub tls: bool,
     /// How long a case waits for what must arrive (beyond the backoff's own waits), and for
@@ -100,6 +112,7 @@ impl Default for DeliverySettings {
             timeout: None,
             backoff_ms: 1000,
             disable: None,
+            stats: None,
             tls: false,
             deadline: Duration::from_secs(10),
             quiet: Duration::from_secs(1),
@@ -170,6 +183,9 @@ pub struct Deliveries {
     pub held: Option<(Duration, Duration)>,
     /// The rotation case: the secret before the rotation, and how many attempts came before.
     pub rotated: Option<Rotated>,
+    /// The counts the webhook's read showed after the attempts (total, failed), where
+    /// `[delivery] stats` names them.
+    pub stats: Option<(Option<u64>, Option<u64>)>,
     /// How long the case waited.
     pub waited: Duration,
     pub deadline: Duration,

@@ -28,7 +28,9 @@ mod tls;
 pub use crate::plan::MULTIPART_BOUNDARY;
 pub use case_error::CaseError;
 pub use cleanup::Swept;
-pub use delivery::{Deliveries, DeliverySettings, Disable, ReceiverOptions, Rotated, Scheme, SecretSource};
+pub use delivery::{
+    Deliveries, DeliverySettings, Disable, ReceiverOptions, Rotated, Scheme, SecretSource, StatsFields,
+};
 use http::cause;
 pub use receiver::{Delivery, First, Receiver, ReceiverError};
 use retry::{Policy, Retries};

@@ -12,8 +12,8 @@ use serde_json::Value;
 
 use super::{BoxFuture, FollowUp, Planning, Scenario, StatefulScenario, case, find_key, id_of};
 use crate::exec::{
-    CaseError, Deliveries, Delivery, DeliverySettings, First, Receiver, Rotated, Runner, Scheme, SecretSource, Step,
-    StepKind,
+    CaseError, Deliveries, Delivery, DeliverySettings, First, Receiver, Rotated, Runner, Scheme, SecretSource,
+    StatsFields, Step, StepKind,
 };
 use crate::judgement::{Context, Outcome};
 use crate::plan::{Auth, Case, DeliveryKind, Expect, RequestBody, Resources};
@@ -187,6 +187,12 @@ async fn follow_up(
     };
     let (got, deadline) = wait(kind, receiver, &settings, retries, held, cap, &event_type).await;
     let (unwanted, got): (Vec<Delivery>, Vec<Delivery>) = got.into_iter().partition(|d| of_type(d, &unwanted_type));
+    let stats = match &settings.stats {
+        Some(fields) if matches!(kind, DeliveryKind::Delivered | DeliveryKind::Retries) => {
+            Some(read_stats(runner, resources, &made, fields, steps).await)
+        }
+        _ => None,
+    };
     runner.record_deliveries(
         &case.name,
         Deliveries {
@@ -200,6 +206,7 @@ async fn follow_up(
             must_arrive: !matches!(kind, DeliveryKind::Disabled | DeliveryKind::OtherTenant),
             held,
             rotated,
+            stats,
             waited: started.elapsed(),
             deadline,
         },
@@ -325,6 +332,38 @@ async fn rotate(
     };
     steps.push(step);
     new
+}
+
+/// The counts the webhook's read shows (total, failed), once its attempts are over.
+async fn read_stats(
+    runner: &Runner,
+    resources: &Resources,
+    made: &Value,
+    fields: &StatsFields,
+    steps: &mut Vec<Step>,
+) -> (Option<u64>, Option<u64>) {
+    let Some(op) = resources.get.as_ref().and_then(|id| runner.plan().api.operation(id)) else {
+        return (None, None);
+    };
+    let params = runner.linked_params(op);
+    let step = runner
+        .case_send(
+            op,
+            &params,
+            &RequestBody::None,
+            Auth::Primary,
+            Some(made),
+            StepKind::Read,
+        )
+        .await;
+    let read = step.received.as_ref().ok().and_then(|r| r.json.clone());
+    steps.push(step);
+    let count = |pointer: &str| {
+        read.as_ref()
+            .and_then(|r| crate::habits::in_envelope(r, pointer))
+            .and_then(Value::as_u64)
+    };
+    (count(&fields.total), count(&fields.failed))
 }
 
 /// The webhook's timeout: read from the create answer where `[delivery]` names its field,
@@ -680,6 +719,23 @@ pub fn rotation_re_signs(ctx: &Context) -> Option<Outcome> {
             .is_ok()
             .then(|| "an attempt after the rotation still verifies with the old secret".to_owned())
     });
+    verdict(ctx, failure)
+}
+
+/// `stats_counted`: the counts a webhook's read shows, once its attempts are over, are the
+/// attempts the receiver got and those it refused.
+pub fn stats_counted(ctx: &Context) -> Option<Outcome> {
+    let d = deliveries(ctx, &[DeliveryKind::Delivered, DeliveryKind::Retries])?;
+    let (total, failed) = d.stats?;
+    let want_total = d.got.len() as u64;
+    let want_failed = d.got.iter().filter(|g| !(200..300).contains(&g.status)).count() as u64;
+    let failure = match (total, failed) {
+        (Some(t), Some(f)) if t == want_total && f == want_failed => None,
+        (Some(t), Some(f)) => Some(format!(
+            "the webhook shows {t} attempts, {f} failed; the receiver got {want_total}, refused {want_failed}"
+        )),
+        _ => Some("the webhook's read does not show its delivery counts where [delivery] stats says".to_owned()),
+    };
     verdict(ctx, failure)
 }
 

@@ -121,8 +121,9 @@ async fn each_planted_delivery_defect_is_caught_by_its_check_and_none_without() 
     }
 }
 
+/// kejue's own settings: a 1 s timeout, and delivery counts on the webhook.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_timeout_the_engine_ignores_is_caught_by_timeout_honoured() {
+async fn kejue_timeout_and_stats_defects_are_caught() {
     let clean = run(Api::Kejue, None).await;
     let timeout = clean.cases.iter().find(|c| c.name.ends_with(".delivery.timeout"));
     assert!(
@@ -131,7 +132,12 @@ async fn a_timeout_the_engine_ignores_is_caught_by_timeout_honoured() {
         clean.summary()
     );
     assert!(failed_delivery_checks(&clean).is_empty(), "{}", clean.summary());
-    let report = run(Api::Kejue, Some(Defect::IgnoresTimeout)).await;
-    let failed = failed_delivery_checks(&report);
-    assert!(failed.contains(&"timeout_honoured"), "{failed:?}\n{}", report.summary());
+    for (defect, check) in [
+        (Defect::IgnoresTimeout, "timeout_honoured"),
+        (Defect::FailuresNotCounted, "stats_counted"),
+    ] {
+        let report = run(Api::Kejue, Some(defect)).await;
+        let failed = failed_delivery_checks(&report);
+        assert!(failed.contains(&check), "{defect:?}: {failed:?}\n{}", report.summary());
+    }
 }

@@ -69,6 +69,8 @@ pub enum Defect {
     TimestampAsNumber,
     /// Keeps signing with the secret a webhook had at its first attempt, after a rotation.
     SecretCachedPerWebhook,
+    /// Counts a failed attempt in the webhook's total but not in its failures.
+    FailuresNotCounted,
 }
 
 impl Default for Settings {
@@ -374,7 +376,7 @@ async fn attempt(shared: &Shared, row: &Row) {
         _ => {}
     }
     let stats = (api == Api::Kejue).then(|| {
-        let failed = error.is_some();
+        let failed = error.is_some() && shared.settings.defect != Some(Defect::FailuresNotCounted);
         let error = error.clone();
         move |doc: &mut Value| count_attempt(doc, failed, error.clone())
     });
