@@ -68,6 +68,10 @@ pub enum RunError {
     )]
     ForeignDeliveries { webhooks: Vec<String> },
 
+    /// The tenant's webhooks cannot be listed before publishing: whose they are is unknown.
+    #[error("not publishing: the tenant's webhooks cannot be listed to see who would get the run's events: {0}")]
+    WebhooksUnlisted(String),
+
     /// `sweep` cannot find or remove leftovers.
     #[error("cannot sweep: {0}")]
     Sweep(String),

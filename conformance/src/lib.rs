@@ -442,8 +442,13 @@ async fn start(
     }
     let runner = Arc::new(runner);
     let preflight = runner.preflight().await?;
-    if receiver.is_some() && !runner.settings().receiver.allow_foreign {
-        let foreign = scenarios::delivery::foreign_takers(&runner).await;
+    let publishes = runner
+        .settings()
+        .delivery
+        .as_ref()
+        .is_some_and(|d| scenarios::delivery::publishes(plan, d));
+    if publishes && !runner.settings().receiver.allow_foreign {
+        let foreign = scenarios::delivery::foreign_takers(&runner).await?;
         if !foreign.is_empty() {
             return Err(RunError::ForeignDeliveries { webhooks: foreign });
         }

@@ -191,7 +191,7 @@ impl Runner {
                 resources.create
             )));
         }
-        let items = self.list_all(list, &mut swept.notes).await?;
+        let items = self.list_all(list, &mut swept.notes).await.map_err(RunError::Sweep)?;
         let delete_link = resources.delete.as_deref().and_then(|d| resources.link_to(d));
         let expressions: Vec<&String> = delete_link
             .map(|l| l.parameters.iter().chain(&l.request_body).map(|(_, e)| e).collect())
@@ -242,27 +242,29 @@ impl Runner {
     /// Every item of the list, page after page: by the `next` link of an answer, else by the
     /// cursor, page or offset parameter the list operation documents; notes say how.
     /// One page of `list`, as JSON; an error for anything but a 2xx JSON answer.
-    async fn list_page(&self, list: &Operation, params: &[Param]) -> Result<Value, RunError> {
+    async fn list_page(&self, list: &Operation, params: &[Param]) -> Result<Value, String> {
         let step = self
             .send(list, params, &RequestBody::None, Auth::Primary, None, StepKind::List)
             .await;
         let received = step
             .received
-            .map_err(|e| RunError::Sweep(format!("listing {} failed: {e}", step.sent.path)))?;
+            .map_err(|e| format!("listing {} failed: {e}", step.sent.path))?;
         if !(200..300).contains(&received.status) {
-            return Err(RunError::Sweep(format!(
+            return Err(format!(
                 "listing {} answered {}: {}",
                 step.sent.path,
                 received.status,
                 crate::text::excerpt(&received.text)
-            )));
+            ));
         }
         received
             .json
-            .ok_or_else(|| RunError::Sweep(format!("the list answer ({}) is not JSON", received.status)))
+            .ok_or_else(|| format!("the list answer ({}) is not JSON", received.status))
     }
 
-    async fn list_all(&self, list: &Operation, notes: &mut Vec<String>) -> Result<Vec<Value>, RunError> {
+    /// Every item of `list`, page after page as the answers link or the parameters document
+    /// (at most `MAX_PAGES`); how it paged goes into `notes`; an error names what failed.
+    pub async fn list_all(&self, list: &Operation, notes: &mut Vec<String>) -> Result<Vec<Value>, String> {
         let paging = paging_of(self, list);
         let mut fixed = Vec::new();
         if let Some((name, max)) = page_size(self, list) {

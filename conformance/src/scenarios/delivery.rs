@@ -787,12 +787,13 @@ pub fn backoff_respected(ctx: &Context) -> Option<Outcome> {
     verdict(ctx, failure)
 }
 
-/// The webhooks of the tenant, listed before anything is published, whose filter would take
-/// any event type (the field absent, `null`, `[]` or holding `*`): the run made none of them
-/// yet, so each is someone else's. Named by id and URL.
-pub async fn foreign_takers(runner: &Runner) -> Vec<String> {
+/// The webhooks of the tenant, listed (every page) before anything is published, whose filter
+/// would take any event type (the field absent, `null`, `[]` or holding `*`): the run made
+/// none of them yet, so each is someone else's. Named by id and URL; an error when a list
+/// cannot be read.
+pub async fn foreign_takers(runner: &Runner) -> Result<Vec<String>, crate::RunError> {
     let Some(settings) = runner.settings().delivery.as_ref() else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
     let lists = runner.plan().resources.iter().filter_map(|r| r.list.as_deref());
     let mut out = Vec::new();
@@ -800,24 +801,10 @@ pub async fn foreign_takers(runner: &Runner) -> Vec<String> {
         let Some(op) = runner.plan().api.operation(list) else {
             continue;
         };
-        let step = runner
-            .case_send(op, &[], &RequestBody::None, Auth::Primary, None, StepKind::List)
-            .await;
-        let Some(json) = step.received.ok().and_then(|r| r.json) else {
-            continue;
-        };
-        let items = match &json {
-            Value::Array(items) => items.clone(),
-            Value::Object(map) => map
-                .values()
-                .find_map(|v| match v {
-                    Value::Array(a) => Some(a.clone()),
-                    Value::Object(inner) => inner.values().find_map(|w| w.as_array().cloned()),
-                    _ => None,
-                })
-                .unwrap_or_default(),
-            _ => Vec::new(),
-        };
+        let items = runner
+            .list_all(op, &mut Vec::new())
+            .await
+            .map_err(crate::RunError::WebhooksUnlisted)?;
         for item in items.iter().filter(|i| i.get(&settings.url_field).is_some()) {
             let takes_all = match item.get(&settings.events_field) {
                 None | Some(Value::Null) => true,
@@ -830,5 +817,11 @@ pub async fn foreign_takers(runner: &Runner) -> Vec<String> {
             }
         }
     }
-    out
+    Ok(out)
+}
+
+/// Whether the run publishes: delivery cases, or cases of the publish operation itself (a
+/// lenient server may take one of its must-reject cases).
+pub fn publishes(plan: &crate::plan::Plan, settings: &DeliverySettings) -> bool {
+    plans_deliveries(&plan.cases) || plan.cases.iter().any(|c| c.operation == settings.publish)
 }

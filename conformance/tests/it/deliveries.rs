@@ -141,3 +141,70 @@ async fn kejue_timeout_and_stats_defects_are_caught() {
         assert!(failed.contains(&check), "{defect:?}: {failed:?}\n{}", report.summary());
     }
 }
+
+/// A webhook the run did not make that would take every event stops a run that publishes,
+/// even one of the publish operation's own cases only (a lenient server might take one of its
+/// must-reject cases), before anything is published; `--allow-foreign-deliveries` lets it go.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_foreign_webhook_taking_every_event_stops_a_run_that_publishes() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let config = conformance::config::Config::load(&root.join("specs/kallima.conformance.toml")).unwrap();
+    let server = reference::start_with(
+        Options {
+            api: Api::Kallima,
+            db: None,
+            keys: vec![KEY.into(), KEY_ALT.into()],
+        },
+        deliver::Settings::local(),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let created = reqwest::Client::new()
+        .post(format!("{}/v1/webhooks", server.base_url))
+        .bearer_auth(KEY)
+        .json(&serde_json::json!({ "url": "https://customer.example/hook", "events": null }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let suite = |allow_foreign: bool| conformance::Suite {
+        name: "kallima".into(),
+        api: generator::load(&root.join("specs/kallima.yaml")).unwrap(),
+        target: Target {
+            base_url: server.base_url.clone(),
+            token: Some(KEY.into()),
+            token_alt: Some(KEY_ALT.into()),
+            ca_certs: Vec::new(),
+        },
+        settings: Settings {
+            delivery: config.delivery.clone(),
+            receiver: conformance::exec::ReceiverOptions {
+                allow_foreign,
+                ..Default::default()
+            },
+            ..Settings::default()
+        },
+        snapshots: None,
+        operations: vec!["publishEvent".into()],
+        options: conformance::RunOptions {
+            config: Arc::new(config.clone()),
+            ..Default::default()
+        },
+    };
+    let refused = conformance::run(suite(false), std::future::pending()).await;
+    match refused {
+        Err(conformance::RunError::ForeignDeliveries { webhooks }) => {
+            assert_eq!(webhooks.len(), 1, "{webhooks:?}");
+            assert!(webhooks[0].contains("https://customer.example/hook"), "{webhooks:?}");
+        }
+        other => panic!("expected the run to refuse to publish, got {other:?}"),
+    }
+    let allowed = conformance::run(suite(true), std::future::pending()).await.unwrap();
+    assert!(
+        allowed.cases.iter().any(|c| c.operation == "publishEvent"),
+        "{}",
+        allowed.summary()
+    );
+    server.stop().await.unwrap();
+}
