@@ -1,5 +1,7 @@
-//! `--har FILE`: every exchange of the cases (setup, the case's request, follow-ups) as HAR 1.2
-//! (<http://www.softwareishard.com/blog/har-12-spec/>), for browser devtools and replay tools.
+//! `--har FILE`: every exchange of the cases (setup, the case's request, follow-ups) and every
+//! delivery the receiver got (an entry each, `_step: "delivery"`, its URL the receiver's) as
+//! HAR 1.2 (<http://www.softwareishard.com/blog/har-12-spec/>), for browser devtools and replay
+//! tools.
 //! Redacted as snapshots are: credentials, minted secrets and the run tag masked; ids and
 //! timestamps the server minted written as placeholders. URLs keep the base URL, so that each
 //! entry names where it went. Requests never sent (a stop, `--read-only`) are left out; a
@@ -13,8 +15,9 @@ use crate::config::Date;
 use crate::exec::{Exchange, Step, Timing};
 use crate::redact::Redactor;
 
-/// The HAR log of `exchanges` (each with its case's name), in the order the requests started.
-pub fn log(exchanges: &[(&str, &Exchange)], base_url: &str, redactor: &Redactor) -> Value {
+/// The HAR log of `exchanges` (each with its case's name) and of the deliveries they got at
+/// `receiver_url`, in the order the requests started.
+pub fn log(exchanges: &[(&str, &Exchange)], base_url: &str, receiver_url: Option<&str>, redactor: &Redactor) -> Value {
     let mut steps: Vec<(&str, &Step, Timing)> = exchanges
         .iter()
         .flat_map(|(case, exchange)| {
@@ -27,10 +30,19 @@ pub fn log(exchanges: &[(&str, &Exchange)], base_url: &str, redactor: &Redactor)
         .collect();
     steps.sort_by_key(|(_, _, timing)| timing.started);
     let base = base_url.trim_end_matches('/');
-    let entries: Vec<Value> = steps
+    let mut entries: Vec<(SystemTime, Value)> = steps
         .iter()
-        .map(|(case, step, timing)| entry(case, step, *timing, base, redactor))
+        .map(|(case, step, timing)| (timing.started, entry(case, step, *timing, base, redactor)))
         .collect();
+    let receiver = receiver_url.unwrap_or_default().trim_end_matches('/');
+    for (case, exchange) in exchanges {
+        let Some(d) = &exchange.deliveries else { continue };
+        for delivery in d.got.iter().chain(&d.unwanted) {
+            entries.push((delivery.at, delivered(case, delivery, receiver, redactor)));
+        }
+    }
+    entries.sort_by_key(|(at, _)| *at);
+    let entries: Vec<Value> = entries.into_iter().map(|(_, e)| e).collect();
     json!({
         "log": {
             "version": "1.2",
@@ -123,6 +135,49 @@ fn entry(case: &str, step: &Step, timing: Timing, base: &str, redactor: &Redacto
         entry["_error"] = Value::String(error);
     }
     entry
+}
+
+/// A delivery as an entry: the request the server sent the receiver and what it answered.
+fn delivered(case: &str, delivery: &crate::exec::Delivery, receiver: &str, redactor: &Redactor) -> Value {
+    let headers: Vec<Value> = delivery
+        .headers
+        .iter()
+        .map(|(k, v)| json!({"name": k, "value": crate::snapshot::delivery_header(k, v, redactor)}))
+        .collect();
+    let body = String::from_utf8_lossy(&delivery.body);
+    json!({
+        "startedDateTime": iso8601(delivery.at),
+        "time": 0,
+        "request": {
+            "method": "POST",
+            "url": format!("{receiver}{}", redactor.path(&delivery.path)),
+            "httpVersion": "HTTP/1.1",
+            "cookies": [],
+            "headers": headers,
+            "queryString": [],
+            "headersSize": -1,
+            "bodySize": delivery.body.len(),
+            "postData": {
+                "mimeType": delivery.header("content-type").unwrap_or_default(),
+                "text": body_text(&body, redactor),
+            },
+        },
+        "response": {
+            "status": delivery.status,
+            "statusText": http::StatusCode::from_u16(delivery.status).ok().and_then(|s| s.canonical_reason()).unwrap_or(""),
+            "httpVersion": "HTTP/1.1",
+            "cookies": [],
+            "headers": [],
+            "content": {"size": 0, "mimeType": ""},
+            "redirectURL": "",
+            "headersSize": -1,
+            "bodySize": 0,
+        },
+        "cache": {},
+        "timings": {"send": 0, "wait": 0, "receive": 0},
+        "_case": case,
+        "_step": "delivery",
+    })
 }
 
 /// A query pair, percent-decoded as HAR's `queryString` holds them.

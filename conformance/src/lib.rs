@@ -372,7 +372,12 @@ async fn run_on(
             .zip(&sent.exchanges)
             .filter_map(|(case, exchange)| Some((case.name.as_str(), exchange.as_ref()?)))
             .collect();
-        har::log(&named, &suite.target.base_url, &redactor)
+        har::log(
+            &named,
+            &suite.target.base_url,
+            receiver.as_ref().map(|r| r.url()),
+            &redactor,
+        )
     });
     let reporting = Reporting {
         judge: &judge,

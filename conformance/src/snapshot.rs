@@ -297,18 +297,23 @@ fn deliveries(out: &mut String, d: &crate::exec::Deliveries, redactor: &Redactor
         .collect();
     headers.sort();
     for (k, v) in headers {
-        let shown = match k.as_str() {
-            "webhook-id" => "[webhook-id]".to_owned(),
-            "webhook-timestamp" => "[unix-time]".to_owned(),
-            "webhook-signature" | "authorization" => "[signature]".to_owned(),
-            _ => redactor.text(v),
-        };
-        out.push_str(&format!("{k}: {shown}\n"));
+        out.push_str(&format!("{k}: {}\n", delivery_header(k, v, redactor)));
     }
     if let Ok(json) = serde_json::from_slice::<serde_json::Value>(&first.body) {
         out.push_str("body:\n");
         out.push_str(&serde_json::to_string_pretty(&redactor.json(&json)).unwrap_or_default());
         out.push('\n');
+    }
+}
+
+/// A delivery's header as snapshots and HAR show it: what changes on every attempt (id,
+/// timestamp) as a placeholder, what proves the secret (a signature, a credential) hidden.
+pub fn delivery_header(name: &str, value: &str, redactor: &Redactor) -> String {
+    match name {
+        "webhook-id" => "[webhook-id]".to_owned(),
+        "webhook-timestamp" => "[unix-time]".to_owned(),
+        "webhook-signature" | "authorization" => "[signature]".to_owned(),
+        _ => redactor.text(value),
     }
 }
 

@@ -1,5 +1,6 @@
 //! `run --har FILE` against a kejue reference server on loopback: the file reads back as HAR
-//! 1.2 (every field the format requires), holds every case's request, and no credential.
+//! 1.2 (every field the format requires), holds every case's request and every delivery the
+//! receiver got, and no credential or signature.
 
 use std::path::{Path, PathBuf};
 
@@ -96,7 +97,11 @@ async fn the_har_file_is_har_1_2_with_every_case_and_no_credential() {
         let request = field(entry, "request", "object", &at);
         field(request, "method", "string", &at);
         let url = field(request, "url", "string", &at).as_str().unwrap();
-        assert!(url.starts_with(&base), "{url}");
+        if entry["_step"] == "delivery" {
+            assert!(url.starts_with("http://127.0.0.1:") && url.contains("/[run]/"), "{url}");
+        } else {
+            assert!(url.starts_with(&base), "{url}");
+        }
         field(request, "httpVersion", "string", &at);
         field(request, "cookies", "array", &at);
         name_values(field(request, "headers", "array", &at), &at);
@@ -132,6 +137,23 @@ async fn the_har_file_is_har_1_2_with_every_case_and_no_credential() {
     let report: Value = serde_json::from_str(&std::fs::read_to_string(report).unwrap()).unwrap();
     assert_eq!(requests, report["cases"].as_array().unwrap().len());
     assert!(entries.iter().any(|e| e["_step"] == "setup: create"));
+    // Each delivery is an entry, its signature hidden: as many as the report's cases got.
+    let deliveries: Vec<&Value> = entries.iter().filter(|e| e["_step"] == "delivery").collect();
+    assert!(deliveries.len() >= 4, "{} delivery entries", deliveries.len());
+    assert!(
+        deliveries
+            .iter()
+            .any(|e| e["_case"] == "createWebhook.delivery.retries" && e["response"]["status"] == 503)
+    );
+    for d in &deliveries {
+        let signature = d["request"]["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["name"] == "webhook-signature")
+            .map(|h| h["value"].clone());
+        assert_eq!(signature, Some(Value::from("[signature]")), "{d}");
+    }
     // The credential is masked where it went.
     assert!(text.contains("[CONFORMANCE_TOKEN]"));
 }
