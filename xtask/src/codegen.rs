@@ -96,7 +96,7 @@ fn specs(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
 
 fn workspace(check: bool, strict: bool) -> anyhow::Result<ExitCode> {
     let root = root();
-    let mut files = vec![emit::workspace_manifest()];
+    let mut files = Vec::new();
     let mut modules = Vec::new();
     for spec in specs(&root.join("specs"))? {
         let shown = spec.strip_prefix(&root).unwrap_or(&spec).display().to_string();
@@ -106,6 +106,7 @@ fn workspace(check: bool, strict: bool) -> anyhow::Result<ExitCode> {
         files.extend(api_files);
     }
     files.push(emit::lib_rs(&modules));
+    files.insert(0, emit::workspace_manifest(&files));
     let out = root.join("generated");
     let expected: BTreeSet<PathBuf> = files.iter().map(|f| out.join(&f.path)).collect();
     let leftovers: Vec<PathBuf> = existing_sources(&out.join("src"))
@@ -156,8 +157,11 @@ fn standalone(spec: &Path, out: &Path, args: &Args) -> anyhow::Result<ExitCode> 
         .runtime
         .clone()
         .unwrap_or_else(|| RuntimeSource::Path(RuntimeSource::BESIDE.to_owned()));
-    let mut files = vec![emit::standalone_manifest(&module.replace('_', "-"), &runtime)];
-    files.extend(emit::api_crate(&api, &module, &shown)?);
+    let mut files = emit::api_crate(&api, &module, &shown)?;
+    files.insert(
+        0,
+        emit::standalone_manifest(&module.replace('_', "-"), &runtime, &files),
+    );
     if args.runtime.is_none() {
         files.extend(runtime_copy(&root().join("generator/runtime"), RuntimeSource::BESIDE)?);
     }

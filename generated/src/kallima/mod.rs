@@ -21,3 +21,5 @@
 pub mod models;
 #[rustfmt::skip]
 pub mod server;
+#[rustfmt::skip]
+pub mod receiver;

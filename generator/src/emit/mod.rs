@@ -1,8 +1,11 @@
 //! Emission: the model → Rust source, formatted by prettyplease, byte-for-byte stable.
 
 mod models;
+mod receiver;
 mod server;
 mod types;
+
+pub use receiver::has_receiver;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -43,19 +46,32 @@ fn api_files(api: &Api, module: &str, source: &str, root: &str) -> Result<Vec<Fi
         }
     }
     // rustfmt would re-lay prettyplease output and make `codegen --check` fail.
-    let root_file = format!("{header}{docs}\n#[rustfmt::skip]\npub mod models;\n#[rustfmt::skip]\npub mod server;\n");
+    let mut root_file =
+        format!("{header}{docs}\n#[rustfmt::skip]\npub mod models;\n#[rustfmt::skip]\npub mod server;\n");
+    if has_receiver(api) {
+        root_file.push_str("#[rustfmt::skip]\npub mod receiver;\n");
+    }
     let dir = root.rsplit_once('/').map_or("", |(dir, _)| dir);
     // The server's parts first: its head, the largest part, starts at once.
-    let [server, models] = files_in_parts(
+    let [server, models, receiver] = files_in_parts(
         api,
         module,
-        ["server", "models"],
-        [server::parts, models::parts],
+        ["server", "models", "receiver"],
+        [server::parts, models::parts, receiver::parts],
         |file, part| match file {
             0 => server::part(api, part),
-            _ => models::part(api, part),
+            1 => models::part(api, part),
+            _ => receiver::part(api),
         },
     );
+    let receiver = has_receiver(api)
+        .then(|| {
+            Ok::<_, Error>(File {
+                path: format!("{dir}/receiver.rs"),
+                contents: format!("{header}{}", receiver?),
+            })
+        })
+        .transpose()?;
     Ok(vec![
         File {
             path: root.to_owned(),
@@ -69,7 +85,10 @@ fn api_files(api: &Api, module: &str, source: &str, root: &str) -> Result<Vec<Fi
             path: format!("{dir}/server.rs"),
             contents: format!("{header}{}", server?),
         },
-    ])
+    ]
+    .into_iter()
+    .chain(receiver)
+    .collect())
 }
 
 /// Makes and formats each file's parts on as many threads as the machine has, a part at a
@@ -299,12 +318,28 @@ serde = { version = "1", features = ["derive"] }
 serde_json = { version = "1", features = ["preserve_order"] }
 "#;
 
-/// `Cargo.toml` of the workspace's `generated` crate.
-pub fn workspace_manifest() -> File {
+/// Whether a crate of `files` has a webhook receiver module, and so needs the runtime's
+/// `receiver` feature.
+pub fn uses_receiver(files: &[File]) -> bool {
+    files.iter().any(|f| f.path.ends_with("/receiver.rs"))
+}
+
+/// The runtime features a crate of `files` needs.
+fn runtime_features(files: &[File]) -> &'static str {
+    if uses_receiver(files) {
+        "[\"server\", \"receiver\"]"
+    } else {
+        "[\"server\"]"
+    }
+}
+
+/// `Cargo.toml` of the workspace's `generated` crate, whose sources are `files`.
+pub fn workspace_manifest(files: &[File]) -> File {
+    let features = runtime_features(files);
     File {
         path: "Cargo.toml".into(),
         contents: format!(
-            "{MANIFEST_MARK}\n[package]\nname = \"generated\"\nversion = \"0.1.0\"\nedition.workspace = true\nlicense.workspace = true\npublish.workspace = true\n\n[lints]\nworkspace = true\n\n[dependencies]\naxum.workspace = true\ncodegen-runtime = {{ workspace = true, features = [\"server\"] }}\nserde.workspace = true\nserde_json.workspace = true\n"
+            "{MANIFEST_MARK}\n[package]\nname = \"generated\"\nversion = \"0.1.0\"\nedition.workspace = true\nlicense.workspace = true\npublish.workspace = true\n\n[lints]\nworkspace = true\n\n[dependencies]\naxum.workspace = true\ncodegen-runtime = {{ workspace = true, features = {features} }}\nserde.workspace = true\nserde_json.workspace = true\n"
         ),
     }
 }
@@ -324,8 +359,9 @@ impl RuntimeSource {
     pub const BESIDE: &str = "codegen-runtime";
 }
 
-/// `Cargo.toml` of a standalone crate for one spec.
-pub fn standalone_manifest(name: &str, runtime: &RuntimeSource) -> File {
+/// `Cargo.toml` of a standalone crate whose sources are `files`.
+pub fn standalone_manifest(name: &str, runtime: &RuntimeSource, files: &[File]) -> File {
+    let features = runtime_features(files);
     let runtime = match runtime {
         RuntimeSource::Path(path) => format!("path = \"{}\"", path.replace('\\', "/")),
         RuntimeSource::Version(version) => format!("version = \"{version}\""),
@@ -333,7 +369,7 @@ pub fn standalone_manifest(name: &str, runtime: &RuntimeSource) -> File {
     File {
         path: "Cargo.toml".into(),
         contents: format!(
-            "{MANIFEST_MARK}\n[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n# Its own workspace, wherever it is written.\n[workspace]\n\n[dependencies]\ncodegen-runtime = {{ {runtime}, features = [\"server\"] }}\n{DEPENDENCIES}"
+            "{MANIFEST_MARK}\n[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n# Its own workspace, wherever it is written.\n[workspace]\n\n[dependencies]\ncodegen-runtime = {{ {runtime}, features = {features} }}\n{DEPENDENCIES}"
         ),
     }
 }

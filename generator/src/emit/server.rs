@@ -415,7 +415,7 @@ struct OperationItems {
     handler_body: TokenStream,
 }
 
-fn media_type_tokens(api: &Api, media: &Media, ty: &TypeUse, models: &TokenStream) -> TokenStream {
+pub(super) fn media_type_tokens(api: &Api, media: &Media, ty: &TypeUse, models: &TokenStream) -> TokenStream {
     match media {
         Media::Json(_) | Media::Form | Media::Multipart => {
             let t = type_tokens(api, &ty.ty, models);

@@ -124,7 +124,7 @@ fn every_corpus_spec_generates_code_that_compiles_or_fails_clearly() {
     }
     let runtime = root().join("generator/runtime").canonicalize().unwrap();
     let runtime = generator::emit::RuntimeSource::Path(runtime.display().to_string());
-    files.push(generator::emit::standalone_manifest("corpus-check", &runtime));
+    files.push(generator::emit::standalone_manifest("corpus-check", &runtime, &files));
     files.push(generator::emit::lib_rs(&modules));
     for file in &files {
         let path = out.join(&file.path);

@@ -11,6 +11,7 @@ mod kejue;
 mod konpro;
 mod lifecycle;
 mod load;
+mod receiver;
 mod sendkit;
 /// The four conformance suites in-process (`suites`, not `conformance`: that name is the
 /// runner's crate).

@@ -8,6 +8,8 @@ use serde::{Serialize, Serializer};
 mod body;
 mod credentials;
 mod params;
+#[cfg(feature = "receiver")]
+pub mod receiver;
 mod response;
 mod sequence;
 

@@ -35,7 +35,7 @@ pub fn build_and_run_with(
     let runtime = root.join("generator/runtime").canonicalize().unwrap();
     let runtime = generator::emit::RuntimeSource::Path(runtime.display().to_string());
     let mut files = files;
-    let mut manifest = generator::emit::standalone_manifest(name, &runtime);
+    let mut manifest = generator::emit::standalone_manifest(name, &runtime, &files);
     manifest.contents.push_str(dependencies);
     files.push(manifest);
     files.push(generator::emit::lib_rs(modules));
