@@ -131,7 +131,8 @@ struct RawConfig {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawDelivery {
-    publish: String,
+    publish: Option<String>,
+    publish_command: Option<Vec<String>>,
     publish_body: Option<toml::Value>,
     #[serde(default)]
     create: toml::Table,
@@ -364,8 +365,19 @@ fn delivery(raw: RawDelivery, at: At) -> Result<crate::exec::DeliverySettings, C
         serde_json::Value::Object(map) => map,
         _ => serde_json::Map::new(),
     };
+    let publish = match (raw.publish, raw.publish_command) {
+        (Some(operation), None) => crate::exec::Publish::Operation(operation),
+        (None, Some(command)) if !command.is_empty() => crate::exec::Publish::Command(command),
+        _ => {
+            return Err(at(
+                None,
+                "expected exactly one of `publish = \"operationId\"` or `publish_command = [\"program\", \"arg\", ...]`"
+                    .into(),
+            ));
+        }
+    };
     Ok(DeliverySettings {
-        publish: raw.publish,
+        publish,
         publish_body: raw.publish_body.map(json).unwrap_or(defaults.publish_body),
         create_fields: create,
         url_field: raw.url_field.unwrap_or(defaults.url_field),

@@ -53,12 +53,24 @@ pub struct StatsFields {
     pub failed: String,
 }
 
+/// How the run makes an event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Publish {
+    /// The API's operation that publishes one (`publish = "operationId"`), sent with
+    /// `publish_body`.
+    Operation(String),
+    /// A command, for APIs whose events come from elsewhere (`publish_command = [...]`): its
+    /// arguments' `{type}` and `{case}` replaced, the tenant's credential in
+    /// `CONFORMANCE_PUBLISH_TOKEN`; exit status 0 is a publish.
+    Command(Vec<String>),
+}
+
 /// `[delivery]` of `conformance.toml`, and the receiver's options.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeliverySettings {
-    /// The operation that publishes an event.
-    pub publish: String,
-    /// Its body; every string `"{type}"` becomes the event type, `"{case}"` the case name.
+    pub publish: Publish,
+    /// The publish operation's body; every string `"{type}"` becomes the event type,
+    /// `"{case}"` the case name.
     pub publish_body: Value,
     /// Fields set in the create body of a delivery case's webhook (a secret the run chooses,
     /// a retry count).
@@ -97,7 +109,7 @@ pub struct DeliverySettings {
 impl Default for DeliverySettings {
     fn default() -> Self {
         DeliverySettings {
-            publish: String::new(),
+            publish: Publish::Operation(String::new()),
             publish_body: serde_json::json!({"type": "{type}", "data": {"case": "{case}"}}),
             create_fields: Map::new(),
             url_field: "url".into(),

@@ -29,7 +29,7 @@ pub use crate::plan::MULTIPART_BOUNDARY;
 pub use case_error::CaseError;
 pub use cleanup::Swept;
 pub use delivery::{
-    Deliveries, DeliverySettings, Disable, ReceiverOptions, Rotated, Scheme, SecretSource, StatsFields,
+    Deliveries, DeliverySettings, Disable, Publish, ReceiverOptions, Rotated, Scheme, SecretSource, StatsFields,
 };
 use http::cause;
 pub use receiver::{Delivery, First, Receiver, ReceiverError};
@@ -893,6 +893,14 @@ impl Runner {
     }
 
     /// The plan the runner sends.
+    /// The credential `auth` names (the first or the second tenant's), as given.
+    pub fn token(&self, auth: Auth) -> Option<&str> {
+        match auth {
+            Auth::Alternate => self.target.token_alt.as_deref(),
+            _ => self.target.token.as_deref(),
+        }
+    }
+
     /// Whether the run has a second tenant's credential, distinct from the first; why not.
     pub fn second_tenant(&self) -> Result<(), &'static str> {
         match &self.target.token_alt {

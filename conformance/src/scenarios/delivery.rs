@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::{BoxFuture, FollowUp, Planning, Scenario, StatefulScenario, case, find_key, id_of};
 use crate::exec::{
-    CaseError, Deliveries, Delivery, DeliverySettings, First, Receiver, Rotated, Runner, Scheme, SecretSource,
+    CaseError, Deliveries, Delivery, DeliverySettings, First, Publish, Receiver, Rotated, Runner, Scheme, SecretSource,
     StatsFields, Step, StepKind,
 };
 use crate::judgement::{Context, Outcome};
@@ -85,11 +85,15 @@ fn fill(template: &Value, values: &[(&str, &str)]) -> Value {
 
 async fn publish(runner: &Runner, case: &Case, event_type: &str, auth: Auth) -> Result<(), CaseError> {
     let settings = runner.settings().delivery.as_ref().ok_or_else(no_settings)?;
+    let operation = match &settings.publish {
+        Publish::Operation(operation) => operation,
+        Publish::Command(command) => return publish_by_command(runner, command, case, event_type, auth).await,
+    };
     let op = runner
         .plan()
         .api
-        .operation(&settings.publish)
-        .ok_or_else(|| CaseError::Spec(format!("[delivery] publish: no operation `{}`", settings.publish)))?;
+        .operation(operation)
+        .ok_or_else(|| CaseError::Spec(format!("[delivery] publish: no operation `{operation}`")))?;
     let body = fill(
         &settings.publish_body,
         &[("{type}", event_type), ("{case}", &case.name)],
@@ -823,5 +827,52 @@ pub async fn foreign_takers(runner: &Runner) -> Result<Vec<String>, crate::RunEr
 /// Whether the run publishes: delivery cases, or cases of the publish operation itself (a
 /// lenient server may take one of its must-reject cases).
 pub fn publishes(plan: &crate::plan::Plan, settings: &DeliverySettings) -> bool {
-    plans_deliveries(&plan.cases) || plan.cases.iter().any(|c| c.operation == settings.publish)
+    plans_deliveries(&plan.cases)
+        || matches!(&settings.publish, Publish::Operation(op) if plan.cases.iter().any(|c| &c.operation == op))
+}
+
+/// Publishes by running `[delivery] publish_command`, its arguments' `{type}` and `{case}`
+/// replaced and the publishing tenant's credential in `CONFORMANCE_PUBLISH_TOKEN` (never in
+/// the arguments, which other users of the machine can read); bounded by the case deadline.
+async fn publish_by_command(
+    runner: &Runner,
+    command: &[String],
+    case: &Case,
+    event_type: &str,
+    auth: Auth,
+) -> Result<(), CaseError> {
+    let fill = |arg: &String| arg.replace("{type}", event_type).replace("{case}", &case.name);
+    let (program, args) = command
+        .split_first()
+        .ok_or_else(|| CaseError::Spec("[delivery] publish_command is empty".into()))?;
+    let mut child = tokio::process::Command::new(program);
+    child
+        .args(args.iter().map(fill))
+        .env("CONFORMANCE_EVENT_TYPE", event_type)
+        .env("CONFORMANCE_CASE", &case.name)
+        .env("CONFORMANCE_PUBLISH_TOKEN", runner.token(auth).unwrap_or_default())
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true);
+    let deadline = runner
+        .settings()
+        .delivery
+        .as_ref()
+        .map_or(Duration::from_secs(10), |d| d.deadline);
+    let output = tokio::time::timeout(deadline, child.output())
+        .await
+        .map_err(|_| {
+            CaseError::Spec(format!(
+                "publish_command `{program}` ran past {} ms",
+                deadline.as_millis()
+            ))
+        })?
+        .map_err(|e| CaseError::Spec(format!("publish_command `{program}` did not start: {e}")))?;
+    if output.status.success() {
+        return Ok(());
+    }
+    Err(CaseError::Spec(format!(
+        "publishing `{event_type}` by publish_command `{program}` failed ({}): {}",
+        output.status,
+        crate::text::excerpt(&String::from_utf8_lossy(&output.stderr))
+    )))
 }

@@ -18,6 +18,11 @@ const BACKOFF_MS: u64 = 40;
 /// `api`'s create and its delivery cases against an engine with `defect`. kallima's 15 s
 /// timeout is judged on kejue's 1 s one instead: its timeout case is skipped here.
 async fn run(api: Api, defect: Option<Defect>) -> Report {
+    run_with(api, defect, |_, _| {}).await
+}
+
+/// [`run`], with `tweak` given the delivery settings and the server's base URL first.
+async fn run_with(api: Api, defect: Option<Defect>, tweak: impl Fn(&mut DeliverySettings, &str)) -> Report {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let name = api.name();
     let mut config = conformance::config::Config::load(&root.join(format!("specs/{name}.conformance.toml"))).unwrap();
@@ -28,13 +33,6 @@ async fn run(api: Api, defect: Option<Defect>) -> Report {
             line: 0,
         });
     }
-    let settings = Settings {
-        delivery: config.delivery.clone().map(|d| DeliverySettings {
-            backoff_ms: BACKOFF_MS,
-            ..d
-        }),
-        ..Settings::default()
-    };
     let server = reference::start_with(
         Options {
             api,
@@ -50,6 +48,17 @@ async fn run(api: Api, defect: Option<Defect>) -> Report {
     )
     .await
     .unwrap();
+    let mut delivery = config.delivery.clone().map(|d| DeliverySettings {
+        backoff_ms: BACKOFF_MS,
+        ..d
+    });
+    if let Some(d) = &mut delivery {
+        tweak(d, &server.base_url);
+    }
+    let settings = Settings {
+        delivery,
+        ..Settings::default()
+    };
     let suite = conformance::Suite {
         name: name.into(),
         api: generator::load(&root.join(format!("specs/{name}.yaml"))).unwrap(),
@@ -207,4 +216,56 @@ async fn a_foreign_webhook_taking_every_event_stops_a_run_that_publishes() {
         allowed.summary()
     );
     server.stop().await.unwrap();
+}
+
+/// A raw HTTP/1.1 POST of an event to kallima's publish operation at `base` (bash's
+/// `/dev/tcp`: no client program needed), as a team's own publishing tool would send it.
+fn publish_script(base: &str) -> String {
+    let port = base.rsplit(':').next().unwrap().trim_end_matches('/');
+    format!(
+        r#"BODY="{{\"type\": \"$CONFORMANCE_EVENT_TYPE\", \"data\": {{\"case\": \"$CONFORMANCE_CASE\"}}}}"
+exec 3<>/dev/tcp/127.0.0.1/{port}
+printf 'POST /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' "$CONFORMANCE_PUBLISH_TOKEN" "${{#BODY}}" "$BODY" >&3
+read -r status <&3
+case "$status" in *" 202 "*) exit 0;; *) echo "publish answered: $status" >&2; exit 1;; esac"#
+    )
+}
+
+/// `publish_command`: events made by a command (an API whose events come from elsewhere)
+/// are delivered and judged as those of the publish operation; a command that fails errs
+/// the case, naming it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_published_by_a_command_are_judged_as_the_operations() {
+    let report = run_with(Api::Kallima, None, |d, base| {
+        d.publish = conformance::exec::Publish::Command(vec!["bash".into(), "-c".into(), publish_script(base)]);
+    })
+    .await;
+    let delivery: Vec<_> = report.cases.iter().filter(|c| c.name.contains(".delivery.")).collect();
+    assert_eq!(delivery.len(), 6, "{}", report.summary());
+    assert!(
+        delivery.iter().all(|c| c.status == conformance::report::Status::Passed),
+        "{}",
+        report.summary()
+    );
+    let failing = run_with(Api::Kallima, None, |d, _| {
+        d.publish =
+            conformance::exec::Publish::Command(vec!["bash".into(), "-c".into(), "echo no broker >&2; exit 3".into()]);
+    })
+    .await;
+    let delivered = failing
+        .cases
+        .iter()
+        .find(|c| c.name == "createWebhook.delivery.delivered")
+        .unwrap();
+    assert_eq!(
+        delivered.status,
+        conformance::report::Status::Error,
+        "{}",
+        failing.summary()
+    );
+    let error = delivered.error.as_deref().unwrap_or_default();
+    assert!(
+        error.contains("publish_command `bash`") && error.contains("no broker"),
+        "{error}"
+    );
 }
