@@ -26,7 +26,12 @@ impl Context<'_> {
     }
 
     /// The documented response the answer's status falls under.
+    /// The documented response for the answer's status; none for a method the operation's
+    /// path does not document (its answers are documented nowhere).
     pub fn response(&self) -> Option<&Response> {
+        if self.case.expect == crate::plan::Expect::NotAllowed {
+            return None;
+        }
         self.op.response_for(self.received.status)
     }
 

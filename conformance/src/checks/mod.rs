@@ -53,6 +53,7 @@ pub enum CheckId {
     NegativeDataRejection,
     IgnoredAuth,
     SecurityAlternativeAccepted,
+    UnsupportedMethod,
     UnknownIdNotFound,
     ValuesEchoed,
     DefaultApplied,
@@ -79,7 +80,7 @@ pub enum CheckId {
 
 impl CheckId {
     /// Every built-in check, in [`CHECKS`]' order.
-    pub const BUILT_IN: [CheckId; 28] = [
+    pub const BUILT_IN: [CheckId; 29] = [
         CheckId::NotAServerError,
         CheckId::StatusCodeConformance,
         CheckId::ContentTypeConformance,
@@ -88,6 +89,7 @@ impl CheckId {
         CheckId::NegativeDataRejection,
         CheckId::IgnoredAuth,
         CheckId::SecurityAlternativeAccepted,
+        CheckId::UnsupportedMethod,
         CheckId::UnknownIdNotFound,
         CheckId::ValuesEchoed,
         CheckId::DefaultApplied,
@@ -121,6 +123,7 @@ impl CheckId {
             CheckId::NegativeDataRejection => "negative_data_rejection",
             CheckId::IgnoredAuth => "ignored_auth",
             CheckId::SecurityAlternativeAccepted => "security_alternative_accepted",
+            CheckId::UnsupportedMethod => "unsupported_method",
             CheckId::UnknownIdNotFound => "unknown_id_not_found",
             CheckId::ValuesEchoed => "values_echoed",
             CheckId::DefaultApplied => "default_applied",
@@ -242,6 +245,12 @@ pub const CHECKS: &[CheckDef] = &[
         description: "Each alternative security requirement, alone with the valid credential, is accepted.",
         severity: Severity::High,
         judge: outcome::security_alternative_accepted,
+    },
+    CheckDef {
+        id: CheckId::UnsupportedMethod,
+        description: "A method the path does not document is refused (405), never answered as if documented (2xx) or with a 5xx.",
+        severity: Severity::High,
+        judge: outcome::unsupported_method,
     },
     CheckDef {
         id: CheckId::UnknownIdNotFound,

@@ -188,3 +188,32 @@ pub fn values_echoed(ctx: &Context) -> Option<Outcome> {
 pub fn default_applied(ctx: &Context) -> Option<Outcome> {
     echoed(ctx, "default_applied")
 }
+
+/// `unsupported_method`: a method the path does not document is refused: never answered as
+/// if documented (a 2xx), never a 5xx. 405 is the answer RFC 9110 names (section 15.5.6); a 404
+/// or 501, or another refusal, is no defect the spec can show.
+pub fn unsupported_method(ctx: &Context) -> Option<Outcome> {
+    if ctx.case.expect != Expect::NotAllowed {
+        return None;
+    }
+    let path_item = ctx
+        .op
+        .origin
+        .rsplit_once('/')
+        .map_or(ctx.op.origin.as_str(), |(item, _)| item);
+    let method = ctx.case.method.to_http();
+    let status = ctx.received.status;
+    let refused = (400..500).contains(&status);
+    Some(if refused {
+        Outcome::pass(path_item.to_owned())
+    } else {
+        Outcome::fail(
+            path_item.to_owned(),
+            format!(
+                "{method} {} answered {status}, but the spec documents no {method} there: expected a refusal (405)\n{}",
+                ctx.case.path,
+                excerpt(&ctx.received.text)
+            ),
+        )
+    })
+}

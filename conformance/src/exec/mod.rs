@@ -1075,6 +1075,17 @@ impl Runner {
             .operation(&case.operation)
             .ok_or_else(|| CaseError::Spec(format!("no operation {}", case.operation)))?;
         let body = self.body_for(case, resource)?;
+        // A method probe: the operation's path and parameters, with the case's method.
+        let probe;
+        let op = if case.method == op.method {
+            op
+        } else {
+            probe = Operation {
+                method: case.method.clone(),
+                ..op.clone()
+            };
+            &probe
+        };
         Ok(self.case_send(op, &case.params, &body, case.auth, resource, kind).await)
     }
 

@@ -21,6 +21,8 @@ pub enum Expect {
     Unauthorized,
     /// 404 where documented, else a 4xx.
     NotFound,
+    /// A method the path does not document: 405 (501 for one the server does not know).
+    NotAllowed,
 }
 
 impl Expect {
@@ -32,6 +34,7 @@ impl Expect {
             Expect::Either => "either",
             Expect::Unauthorized => "unauthorized",
             Expect::NotFound => "not_found",
+            Expect::NotAllowed => "not_allowed",
         }
     }
 }
@@ -172,6 +175,7 @@ mod tests {
             Expect::Either,
             Expect::Unauthorized,
             Expect::NotFound,
+            Expect::NotAllowed,
         ] {
             assert_eq!(serde_json::to_value(expect).unwrap(), expect.as_str());
         }

@@ -98,6 +98,8 @@ pub fn plan_with(api: &Api, tag: &str, operations: &[String], safety: Safety, st
             cases.append(&mut list);
         }
     }
+    let probes = method_probes(api, &cases, &mut notes);
+    cases.extend(probes);
     for op in &api.operations {
         refusal_gaps(op, &cases, &mut notes);
     }
@@ -854,6 +856,77 @@ fn auth_cases(op: &Operation, variant: &dyn Fn(&str, String, Expect) -> Case) ->
     out
 }
 
+/// The methods a path is probed with when it does not document them; `CONFORMANCE` is one no
+/// server knows (Schemathesis' `unsupported_method` probes the same way).
+const PROBED_METHODS: [&str; 6] = ["GET", "PUT", "POST", "DELETE", "PATCH", "CONFORMANCE"];
+
+/// Whether a request to `path` could be routed to `template`: as many segments, each equal or
+/// a parameter in one of them.
+fn may_be_the_same_path(template: &str, path: &str) -> bool {
+    let param = |segment: &str| segment.starts_with('{') && segment.ends_with('}');
+    let (a, b): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
+    a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| x == y || param(x) || param(y))
+}
+
+/// The model's method of that name (a method OpenAPI has no field for is `Other`).
+fn method_named(name: &str) -> generator::model::Method {
+    generator::model::Method::ALL
+        .iter()
+        .find(|(field, _)| field.eq_ignore_ascii_case(name))
+        .map_or_else(|| generator::model::Method::Other(name.to_owned()), |(_, m)| m.clone())
+}
+
+/// Each planned path, sent each method of [`PROBED_METHODS`] it does not document: a path
+/// whose item the run makes is probed with all of them (on the run's own resource); a path
+/// with no path parameter only with the safe `GET` (an unsafe method could change what the
+/// run did not make); any other only with a note.
+fn method_probes(api: &Api, cases: &[Case], notes: &mut Vec<String>) -> Vec<Case> {
+    let mut probes = Vec::new();
+    let mut paths: Vec<&str> = Vec::new();
+    for valid in cases
+        .iter()
+        .filter(|c| c.name.ends_with(".valid") && c.stateful.is_none())
+    {
+        if paths.contains(&valid.path.as_str()) {
+            continue;
+        }
+        paths.push(&valid.path);
+        // A method another path documents, where that path could be this one (`/msg/{id}`
+        // beside `/msg/search`), reaches a documented operation: not a probe.
+        let documented: Vec<String> = api
+            .operations
+            .iter()
+            .filter(|op| may_be_the_same_path(&op.path, &valid.path))
+            .map(|op| op.method.to_http().to_string())
+            .collect();
+        let has_path_params = valid.path.contains('{');
+        let probed = PROBED_METHODS
+            .iter()
+            .filter(|m| !documented.iter().any(|d| d == *m))
+            .filter(|m| valid.needs_resource || (!has_path_params && **m == "GET"));
+        if has_path_params && !valid.needs_resource {
+            notes.push(format!(
+                "{}: undocumented methods not probed: the run makes nothing for it to name",
+                valid.path
+            ));
+        }
+        for method in probed {
+            probes.push(Case {
+                name: format!("{}.method.{}", valid.operation, method.to_ascii_lowercase()),
+                method: method_named(method),
+                varied: format!("{method} {}, which the spec does not document", valid.path),
+                body: RequestBody::None,
+                body_links: Vec::new(),
+                edit: None,
+                expect: Expect::NotAllowed,
+                auth: Auth::Primary,
+                ..valid.clone()
+            });
+        }
+    }
+    probes
+}
+
 /// One note per operation and kind of refusal its cases expect but its responses do not
 /// document: what the spec lacks, said once rather than as a failure of every such case.
 fn refusal_gaps(op: &Operation, cases: &[Case], notes: &mut Vec<String>) {
@@ -863,7 +936,7 @@ fn refusal_gaps(op: &Operation, cases: &[Case], notes: &mut Vec<String>) {
         let kind = match expect {
             Expect::Unauthorized => "no 401 or 403",
             Expect::Rejected | Expect::NotFound => "no 4xx",
-            Expect::Accepted | Expect::Either => continue,
+            Expect::Accepted | Expect::Either | Expect::NotAllowed => continue,
         };
         if op.responses.is_empty() || seen.contains(&kind) || documents_refusal(op, expect) {
             continue;

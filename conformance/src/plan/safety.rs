@@ -135,6 +135,18 @@ fn leftover(kinds: &[Resources], operation: &str, method: &str, path: &str, n: u
 
 /// Why `case` must not be sent, if it must not (leftovers whatever `allow_leftovers` says).
 fn verdict(api: &Api, kinds: &[Resources], safety: Safety, unknown_ids: &[String], case: &Case) -> Option<Why> {
+    let kind = kind_of(kinds, &case.operation);
+    if case.needs_resource && !safety.read_only {
+        // The resource made for the case first, whatever its method, is a create like any
+        // other: tagged, and deleted at the end, or not made.
+        let Some(kind) = kind else { return Some(Why::NotOurs) };
+        if kind.tag_fields.is_empty() {
+            return Some(Why::SetupUntagged);
+        }
+        if kind.delete.is_none() {
+            return Some(Why::SetupLeftover);
+        }
+    }
     if is_safe_method(&case.method) {
         return None;
     }
@@ -142,7 +154,6 @@ fn verdict(api: &Api, kinds: &[Resources], safety: Safety, unknown_ids: &[String
         return Some(Why::ReadOnly);
     }
     let op = api.operation(&case.operation)?;
-    let kind = kind_of(kinds, &case.operation);
     // An edit of a linked body field replaces the run's id with another: only a removal,
     // `null`, a tagged text or a value the field's type refuses cannot name something else.
     if let Some(edit) = &case.edit
@@ -156,17 +167,6 @@ fn verdict(api: &Api, kinds: &[Resources], safety: Safety, unknown_ids: &[String
             .is_none_or(|ty| fits(api, &ty, value))
     {
         return Some(Why::NotOurs);
-    }
-    if case.needs_resource {
-        // The resource made for the case first is a create like any other: tagged, and
-        // deleted at the end, or not made.
-        let Some(kind) = kind else { return Some(Why::NotOurs) };
-        if kind.tag_fields.is_empty() {
-            return Some(Why::SetupUntagged);
-        }
-        if kind.delete.is_none() {
-            return Some(Why::SetupLeftover);
-        }
     }
     let path_params: Vec<&generator::model::Parameter> = op
         .parameters

@@ -795,7 +795,7 @@ pub fn backoff_respected(ctx: &Context) -> Option<Outcome> {
 /// would take any event type (the field absent, `null`, `[]` or holding `*`): the run made
 /// none of them yet, so each is someone else's. Named by id and URL; an error when a list
 /// cannot be read.
-pub async fn foreign_takers(runner: &Runner) -> Result<Vec<String>, crate::RunError> {
+pub async fn foreign_takers(runner: &Runner) -> Result<Vec<String>, crate::error::RunError> {
     let Some(settings) = runner.settings().delivery.as_ref() else {
         return Ok(Vec::new());
     };
@@ -808,7 +808,7 @@ pub async fn foreign_takers(runner: &Runner) -> Result<Vec<String>, crate::RunEr
         let items = runner
             .list_all(op, &mut Vec::new())
             .await
-            .map_err(crate::RunError::WebhooksUnlisted)?;
+            .map_err(crate::error::RunError::WebhooksUnlisted)?;
         for item in items.iter().filter(|i| i.get(&settings.url_field).is_some()) {
             let takes_all = match item.get(&settings.events_field) {
                 None | Some(Value::Null) => true,

@@ -215,3 +215,59 @@ async fn a_receiver_behind_a_forwarding_proxy_works_as_the_loopback_one() {
     );
     assert!(!delivered.exchange.contains(&proxy_url), "{}", delivered.exchange);
 }
+
+/// A server that answers any method on a route as if documented (its 405s become 200s), and
+/// one that crashes on them (500s): `unsupported_method` fails for each, and passes on kejue's
+/// own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undocumented_methods_answered_or_crashing_are_caught() {
+    async fn any_method(request: Request, next: Next) -> Response {
+        let mut response = next.run(request).await;
+        if response.status() == StatusCode::METHOD_NOT_ALLOWED {
+            *response.status_mut() = StatusCode::OK;
+        }
+        response
+    }
+    async fn crashes(request: Request, next: Next) -> Response {
+        let mut response = next.run(request).await;
+        if response.status() == StatusCode::METHOD_NOT_ALLOWED {
+            *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+        }
+        response
+    }
+    let run = |router: axum::Router| async move {
+        InProcess::new(spec())
+            .token(EMBEDDED_KEYS[0])
+            .token_alt(EMBEDDED_KEYS[1])
+            .operations(["getWebhook", "publishEvent"])
+            .run(router)
+            .await
+            .unwrap()
+    };
+    let failed = |report: &conformance::report::Report| -> Vec<String> {
+        report
+            .cases
+            .iter()
+            .filter(|c| c.failures.iter().any(|f| f.id == "unsupported_method"))
+            .map(|c| c.name.clone())
+            .collect()
+    };
+    let clean = run(router(Arc::new(Store::open(None).unwrap()))).await;
+    let probes = clean.cases.iter().filter(|c| c.name.contains(".method.")).count();
+    assert!(probes >= 4, "{}", clean.summary());
+    assert!(failed(&clean).is_empty(), "{}", clean.summary());
+    // Around the whole router, so that its own 405s pass through the layer too.
+    let fresh = || axum::Router::new().fallback_service(router(Arc::new(Store::open(None).unwrap())));
+    for report in [
+        run(fresh().layer(from_fn(any_method))).await,
+        run(fresh().layer(from_fn(crashes))).await,
+    ] {
+        let answers: Vec<(String, Option<u16>)> = report
+            .cases
+            .iter()
+            .filter(|c| c.name.contains(".method."))
+            .map(|c| (c.name.clone(), c.answered))
+            .collect();
+        assert_eq!(failed(&report).len(), probes, "{answers:?}\n{}", report.summary());
+    }
+}
