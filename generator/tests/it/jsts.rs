@@ -1,5 +1,6 @@
-//! The JSON-Schema-Test-Suite (`../shared/jsts/`) as the yardstick of the model's one
-//! reading of JSON Schema (issue 11). Without `../shared/` beside the clone, each test prints
+//! The whole JSON-Schema-Test-Suite (`../shared/jsts-full/`: every file of `draft2020-12/` and
+//! `draft4/`, `optional/` included) as the yardstick of the model's one reading of JSON Schema
+//! (issues 11 and 25). Without `../shared/` beside the clone, each test prints
 //! a skip message (`testkit::shared`) and passes; with `REQUIRE_SHARED` set (CI) it fails.
 //!
 //! Each group's schema becomes component `T` of a one-operation document (OpenAPI 3.1.0 for
@@ -15,7 +16,9 @@
 //! Both parts print a per-file table (`-- --nocapture`; `JSTS_VERBOSE=1` lists each WRONG
 //! verdict and refusal); part B also lists every test on which the two halves disagree. The
 //! tests fail on any WRONG verdict, and part B on any disagreement between the halves.
-//! (While the causes were fixed, ratchets bounded both; they have reached zero and are gone.)
+//! (On the subset of issue 11 ratchets bounded both until they reached zero; on the whole suite
+//! `RATCHET` bounds them again while issue 25's causes are fixed.) The suite's required tests
+//! expect `format` to annotate, its `optional/format/` tests expect it asserted (`Formats`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -98,11 +101,48 @@ fn document(openapi: &str, schema: &Value) -> String {
     serde_json::to_string_pretty(&doc).unwrap()
 }
 
+/// While issue 25 is worked through: the most WRONG verdicts, refusals and disagreements each
+/// part may have on `../shared/jsts-full/`, lowered as each cause is fixed.
+#[derive(Debug)]
+struct Ratchet {
+    validator_wrong: usize,
+    types_wrong: usize,
+    refused: usize,
+    disagree: usize,
+}
+
+const RATCHET: Ratchet = Ratchet {
+    validator_wrong: 185,
+    types_wrong: 182,
+    refused: 249,
+    disagree: 5,
+};
+
+/// How a group's `format` is read: the suite's required tests expect JSON Schema's default
+/// (a format is only an annotation), its `optional/format/` tests expect formats asserted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Formats {
+    Annotate,
+    Assert,
+}
+
+/// The mode the suite expects of a file (`draft4/optional/format/ipv4.json` asserts).
+fn formats_of(file: &Path) -> Formats {
+    if file.components().any(|c| c.as_os_str() == "format") && file.components().any(|c| c.as_os_str() == "optional") {
+        Formats::Assert
+    } else {
+        Formats::Annotate
+    }
+}
+
 /// One group of the suite, lowered or refused.
 struct Group {
     /// `draft2020-12/not.json#3`.
     name: String,
     file: String,
+    /// What the suite expects of `format` in this group.
+    #[allow(dead_code)]
+    formats: Formats,
     description: String,
     lowered: Result<generator::Api, generator::Error>,
     tests: Vec<Case>,
@@ -121,7 +161,7 @@ fn groups(root: &Path) -> Vec<Group> {
         files(&root.join(draft), root, &mut relative);
     }
     assert!(
-        relative.len() >= 40,
+        relative.len() >= 100,
         "expected the whole suite, found {} files",
         relative.len()
     );
@@ -145,6 +185,7 @@ fn groups(root: &Path) -> Vec<Group> {
                 .collect();
             out.push(Group {
                 lowered: generator::load_str(&source, Some(Path::new(&name))),
+                formats: formats_of(&file),
                 name,
                 file: file.display().to_string(),
                 description: group["description"].as_str().unwrap_or_default().to_owned(),
@@ -214,7 +255,9 @@ fn table(title: &str, groups: &[Group], verdicts: &[Option<Vec<bool>>]) -> Tally
 
 #[test]
 fn every_jsts_test_is_judged_right_by_the_validator_or_refused_by_name() {
-    let Some(root) = testkit::shared("jsts") else { return };
+    let Some(root) = testkit::shared("jsts-full") else {
+        return;
+    };
     let groups = groups(&root);
     let verdicts: Vec<Option<Vec<bool>>> = groups
         .iter()
@@ -223,12 +266,14 @@ fn every_jsts_test_is_judged_right_by_the_validator_or_refused_by_name() {
     let total = table("part A: model::validate", &groups, &verdicts);
     assert_eq!(
         total.agree + total.wrong + total.refused,
-        1458,
-        "the suite's 1458 tests"
+        3162,
+        "the suite's 3162 tests"
     );
-    assert_eq!(
-        total.wrong, 0,
-        "WRONG verdicts by the validator (JSTS_VERBOSE=1 lists them)"
+    assert!(
+        total.wrong <= RATCHET.validator_wrong && total.refused <= RATCHET.refused,
+        "WRONG verdicts ({}) or refusals ({}) by the validator above the ratchet {RATCHET:?} (JSTS_VERBOSE=1 lists them)",
+        total.wrong,
+        total.refused
     );
 }
 
@@ -236,7 +281,9 @@ fn every_jsts_test_is_judged_right_by_the_validator_or_refused_by_name() {
 /// binary that deserializes each test's data into the answer's type.
 #[test]
 fn every_jsts_test_is_judged_right_by_the_generated_types_as_by_the_validator() {
-    let Some(root) = testkit::shared("jsts") else { return };
+    let Some(root) = testkit::shared("jsts-full") else {
+        return;
+    };
     let groups = groups(&root);
     let mut files = Vec::new();
     let mut modules = Vec::new();
@@ -298,9 +345,9 @@ fn every_jsts_test_is_judged_right_by_the_generated_types_as_by_the_validator() 
         }
     }
     println!("validator and generated types disagree on {disagree} tests");
-    assert_eq!(
-        (total.wrong, disagree),
-        (0, 0),
-        "WRONG verdicts by the generated types, and disagreements with the validator (JSTS_VERBOSE=1 lists them)"
+    assert!(
+        total.wrong <= RATCHET.types_wrong && disagree <= RATCHET.disagree,
+        "WRONG verdicts by the generated types ({}), and disagreements with the validator ({disagree}), above the ratchet {RATCHET:?} (JSTS_VERBOSE=1 lists them)",
+        total.wrong
     );
 }
