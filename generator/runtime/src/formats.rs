@@ -35,6 +35,29 @@ impl fmt::Display for FormatError {
 
 impl std::error::Error for FormatError {}
 
+/// What a schema's `format` does, chosen per use of a spec (not per spec: the same document may be
+/// read both ways).
+///
+/// - [`FormatMode::Assert`], the default: a known format is a rule, as `minLength` is. The
+///   generated types, the validator and the conformance runner read specs this way (an API
+///   that says `format: email` means it).
+/// - [`FormatMode::Annotate`]: JSON Schema 2020-12's default (the format-annotation
+///   vocabulary): a format is only a note, and every string passes it. The
+///   JSON-Schema-Test-Suite's required tests expect this; its `optional/format/` tests expect
+///   `Assert`.
+///
+/// The mode is applied once, when a spec is lowered (`generator::lower::Options`): in
+/// `Annotate` no format reaches the model's rules, so everything downstream (generated code,
+/// `model::validate`, the runner's edges) sees no format to check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum FormatMode {
+    /// A known format refuses the strings it does not describe.
+    #[default]
+    Assert,
+    /// A format refuses nothing: it is read for docs only.
+    Annotate,
+}
+
 type Checker = fn(&str) -> Result<(), String>;
 
 /// Every string format the workspace knows: its name in a spec, its check, and the samples the

@@ -18,11 +18,12 @@
 //! tests fail on any WRONG verdict, and part B on any disagreement between the halves.
 //! (On the subset of issue 11 ratchets bounded both until they reached zero; on the whole suite
 //! `RATCHET` bounds them again while issue 25's causes are fixed.) The suite's required tests
-//! expect `format` to annotate, its `optional/format/` tests expect it asserted (`Formats`).
+//! expect `format` to annotate, its `optional/format/` tests expect it asserted (`FormatMode`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use codegen_runtime::formats::FormatMode;
 use generator::model::validate::validate;
 use serde_json::{Value, json};
 
@@ -112,26 +113,24 @@ struct Ratchet {
 }
 
 const RATCHET: Ratchet = Ratchet {
-    validator_wrong: 185,
-    types_wrong: 182,
+    validator_wrong: 175,
+    types_wrong: 172,
     refused: 249,
     disagree: 5,
 };
 
-/// How a group's `format` is read: the suite's required tests expect JSON Schema's default
-/// (a format is only an annotation), its `optional/format/` tests expect formats asserted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Formats {
-    Annotate,
-    Assert,
-}
-
-/// The mode the suite expects of a file (`draft4/optional/format/ipv4.json` asserts).
-fn formats_of(file: &Path) -> Formats {
-    if file.components().any(|c| c.as_os_str() == "format") && file.components().any(|c| c.as_os_str() == "optional") {
-        Formats::Assert
+/// How a file's `format` is read: the suite's required tests expect JSON Schema's default
+/// (a format is only an annotation), its `optional/format/` tests expect formats asserted
+/// (`draft4/optional/format/ipv4.json`), and so does `optional/format-assertion.json`, whose
+/// schemas name a meta-schema with the format-assertion vocabulary.
+fn formats_of(file: &Path) -> FormatMode {
+    let optional = file.components().any(|c| c.as_os_str() == "optional");
+    let asserted = file.components().any(|c| c.as_os_str() == "format")
+        || file.file_name().is_some_and(|n| n == "format-assertion.json");
+    if optional && asserted {
+        FormatMode::Assert
     } else {
-        Formats::Annotate
+        FormatMode::Annotate
     }
 }
 
@@ -141,8 +140,7 @@ struct Group {
     name: String,
     file: String,
     /// What the suite expects of `format` in this group.
-    #[allow(dead_code)]
-    formats: Formats,
+    formats: FormatMode,
     description: String,
     lowered: Result<generator::Api, generator::Error>,
     tests: Vec<Case>,
@@ -173,6 +171,7 @@ fn groups(root: &Path) -> Vec<Group> {
         for (g, group) in groups.iter().enumerate() {
             let name = format!("{}#{g}", file.display());
             let source = document(openapi, &group["schema"]);
+            let formats = formats_of(&file);
             let tests = group["tests"]
                 .as_array()
                 .expect("a group has tests")
@@ -184,8 +183,12 @@ fn groups(root: &Path) -> Vec<Group> {
                 })
                 .collect();
             out.push(Group {
-                lowered: generator::load_str(&source, Some(Path::new(&name))),
-                formats: formats_of(&file),
+                lowered: generator::load_str_with(
+                    &source,
+                    Some(Path::new(&name)),
+                    generator::lower::Options { formats },
+                ),
+                formats,
                 name,
                 file: file.display().to_string(),
                 description: group["description"].as_str().unwrap_or_default().to_owned(),
@@ -233,8 +236,8 @@ fn table(title: &str, groups: &[Group], verdicts: &[Option<Vec<bool>>]) -> Tally
                 tally.wrong += 1;
                 if verbose {
                     println!(
-                        "  WRONG ({title}) {} {:?} / {:?}: data {} valid {}",
-                        group.name, group.description, test.description, test.data, test.valid
+                        "  WRONG ({title}) {} {:?} / {:?}: data {} valid {} (formats: {:?})",
+                        group.name, group.description, test.description, test.data, test.valid, group.formats
                     );
                 }
             }

@@ -55,7 +55,7 @@ impl Lowerer<'_> {
         match &declared {
             None if has(TYPED_RULE_KEYWORDS) => return true,
             None => {
-                if checked_format(map).is_some() {
+                if checked_format(map, self.formats).is_some() {
                     return true;
                 }
             }
@@ -119,9 +119,9 @@ impl Lowerer<'_> {
                 types
             }
         };
-        let numbers = rules(map, pointer, Kind::Number)?;
-        let strings = rules(map, pointer, Kind::String)?;
-        let arrays = rules(map, pointer, Kind::Array)?;
+        let numbers = rules(map, pointer, Kind::Number, self.formats)?;
+        let strings = rules(map, pointer, Kind::String, self.formats)?;
+        let arrays = rules(map, pointer, Kind::Array, self.formats)?;
         checked.rules = Rules {
             minimum: numbers.minimum,
             maximum: numbers.maximum,

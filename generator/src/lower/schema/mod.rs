@@ -8,7 +8,7 @@ mod unions;
 
 use std::collections::HashMap;
 
-use codegen_runtime::formats::Format;
+use codegen_runtime::formats::{Format, FormatMode};
 use serde_json::{Map, Value};
 
 use super::keywords::{Kind, checked_format, count, infer_type, int_width, rules};
@@ -172,10 +172,12 @@ pub struct Lowerer<'a> {
     /// `$ref`) can recurse without end, so it is bounded.
     depth: usize,
     names: Namer,
+    /// Whether `format` is a rule or an annotation here.
+    formats: FormatMode,
 }
 
 impl<'a> Lowerer<'a> {
-    pub fn new(doc: &'a Document) -> Self {
+    pub fn new(doc: &'a Document, options: super::Options) -> Self {
         let mut names = Namer::default();
         // Component names win over names made up for inline schemas.
         if let Some(schemas) = doc.root.pointer("/components/schemas").and_then(Value::as_object) {
@@ -192,6 +194,7 @@ impl<'a> Lowerer<'a> {
             warnings: Vec::new(),
             depth: 0,
             names,
+            formats: options.formats,
         }
     }
 
@@ -428,7 +431,7 @@ impl<'a> Lowerer<'a> {
         }
 
         let kind = match types.as_slice() {
-            [] => infer_type(map, values.as_deref()),
+            [] => infer_type(map, values.as_deref(), self.formats),
             [one] => *one,
             many => {
                 let ty = self.scalar_union(many, value, pointer, &target)?;
@@ -619,7 +622,7 @@ impl<'a> Lowerer<'a> {
         target: Target,
         values: Option<Vec<Value>>,
     ) -> Result<TypeRef> {
-        let mut rules = rules(map, pointer, kind)?;
+        let mut rules = rules(map, pointer, kind, self.formats)?;
         let base = match kind {
             Kind::Null | Kind::Unknown => return Ok(TypeRef::Any),
             Kind::String => {
