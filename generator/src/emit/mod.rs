@@ -299,12 +299,42 @@ serde = { version = "1", features = ["derive"] }
 serde_json = { version = "1", features = ["preserve_order"] }
 "#;
 
-/// `Cargo.toml` of the workspace's `generated` crate.
-pub fn workspace_manifest() -> File {
+/// The runtime's features beside `server` that generated code for `apis` needs: those of the
+/// formats its types check (`Format::feature`: `idn` for `idn-hostname` and `idn-email`),
+/// sorted, each once.
+pub fn runtime_features(apis: &[&Api]) -> Vec<&'static str> {
+    let mut features: Vec<&'static str> = apis
+        .iter()
+        .flat_map(|api| &api.types)
+        .filter_map(|def| match &def.kind {
+            crate::model::TypeKind::Constrained(c) => c.rules.format,
+            crate::model::TypeKind::Checked(c) => c.rules.format,
+            _ => None,
+        })
+        .filter_map(codegen_runtime::formats::Format::feature)
+        .collect();
+    features.sort_unstable();
+    features.dedup();
+    features
+}
+
+/// `features = ["server", ...]`, with `extra` (from [`runtime_features`]) after `server`.
+fn runtime_feature_list(extra: &[&str]) -> String {
+    std::iter::once("server")
+        .chain(extra.iter().copied())
+        .map(|f| format!("\"{f}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `Cargo.toml` of the workspace's `generated` crate; `features` are the runtime's beyond
+/// `server` ([`runtime_features`]).
+pub fn workspace_manifest(features: &[&str]) -> File {
+    let features = runtime_feature_list(features);
     File {
         path: "Cargo.toml".into(),
         contents: format!(
-            "{MANIFEST_MARK}\n[package]\nname = \"generated\"\nversion = \"0.1.0\"\nedition.workspace = true\nlicense.workspace = true\npublish.workspace = true\n\n[lints]\nworkspace = true\n\n[dependencies]\naxum.workspace = true\ncodegen-runtime = {{ workspace = true, features = [\"server\"] }}\nserde.workspace = true\nserde_json.workspace = true\n"
+            "{MANIFEST_MARK}\n[package]\nname = \"generated\"\nversion = \"0.1.0\"\nedition.workspace = true\nlicense.workspace = true\npublish.workspace = true\n\n[lints]\nworkspace = true\n\n[dependencies]\naxum.workspace = true\ncodegen-runtime = {{ workspace = true, features = [{features}] }}\nserde.workspace = true\nserde_json.workspace = true\n"
         ),
     }
 }
@@ -324,8 +354,10 @@ impl RuntimeSource {
     pub const BESIDE: &str = "codegen-runtime";
 }
 
-/// `Cargo.toml` of a standalone crate for one spec.
-pub fn standalone_manifest(name: &str, runtime: &RuntimeSource) -> File {
+/// `Cargo.toml` of a standalone crate for one spec; `features` are the runtime's beyond
+/// `server` ([`runtime_features`]).
+pub fn standalone_manifest(name: &str, runtime: &RuntimeSource, features: &[&str]) -> File {
+    let features = runtime_feature_list(features);
     let runtime = match runtime {
         RuntimeSource::Path(path) => format!("path = \"{}\"", path.replace('\\', "/")),
         RuntimeSource::Version(version) => format!("version = \"{version}\""),
@@ -333,7 +365,7 @@ pub fn standalone_manifest(name: &str, runtime: &RuntimeSource) -> File {
     File {
         path: "Cargo.toml".into(),
         contents: format!(
-            "{MANIFEST_MARK}\n[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n# Its own workspace, wherever it is written.\n[workspace]\n\n[dependencies]\ncodegen-runtime = {{ {runtime}, features = [\"server\"] }}\n{DEPENDENCIES}"
+            "{MANIFEST_MARK}\n[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n# Its own workspace, wherever it is written.\n[workspace]\n\n[dependencies]\ncodegen-runtime = {{ {runtime}, features = [{features}] }}\n{DEPENDENCIES}"
         ),
     }
 }

@@ -113,8 +113,8 @@ struct Ratchet {
 }
 
 const RATCHET: Ratchet = Ratchet {
-    validator_wrong: 175,
-    types_wrong: 172,
+    validator_wrong: 42,
+    types_wrong: 39,
     refused: 249,
     disagree: 5,
 };

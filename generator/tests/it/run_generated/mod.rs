@@ -35,7 +35,8 @@ pub fn build_and_run_with(
     let runtime = root.join("generator/runtime").canonicalize().unwrap();
     let runtime = generator::emit::RuntimeSource::Path(runtime.display().to_string());
     let mut files = files;
-    let mut manifest = generator::emit::standalone_manifest(name, &runtime);
+    // With every runtime feature, so that any format a test's spec names compiles.
+    let mut manifest = generator::emit::standalone_manifest(name, &runtime, &["idn"]);
     manifest.contents.push_str(dependencies);
     files.push(manifest);
     files.push(generator::emit::lib_rs(modules));
