@@ -113,9 +113,9 @@ struct Ratchet {
 }
 
 const RATCHET: Ratchet = Ratchet {
-    validator_wrong: 42,
-    types_wrong: 39,
-    refused: 249,
+    validator_wrong: 14,
+    types_wrong: 11,
+    refused: 241,
     disagree: 5,
 };
 
