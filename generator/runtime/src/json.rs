@@ -79,9 +79,7 @@ impl JsonTypes {
     }
 }
 
-fn is_integer(n: &serde_json::Number, whole_floats_are_integers: bool) -> bool {
-    n.is_i64() || n.is_u64() || (whole_floats_are_integers && n.as_f64().is_some_and(|f| f.fract() == 0.0))
-}
+use crate::numbers::is_integer;
 
 /// Equality as JSON Schema defines it: numbers by value (`1` = `1.0`), objects regardless
 /// of key order, arrays item by item.

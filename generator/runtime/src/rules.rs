@@ -286,8 +286,13 @@ fn cmp_int(value: i128, bound: f64) -> std::cmp::Ordering {
     }
 }
 
+/// Whether `value` is a multiple of `m`; where the quotient overflows (`1e308 / 0.5`), the
+/// remainder (exact in floating point) decides instead of an infinity.
 fn is_multiple(value: f64, m: f64) -> bool {
     let q = value / m;
+    if !q.is_finite() {
+        return value.is_finite() && value % m == 0.0;
+    }
     (q - q.round()).abs() < 1e-9
 }
 
@@ -488,6 +493,12 @@ fn compiled(pattern: &str) -> Result<Arc<Regex>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multiples_survive_an_overflowing_quotient() {
+        assert!(is_multiple(1e308, 0.5));
+        assert!(is_multiple(0.3, 0.1) && !is_multiple(0.35, 0.1));
+    }
 
     const RANGE: NumberRules = NumberRules {
         minimum: Some(Bound {

@@ -296,7 +296,7 @@ pub fn lib_rs(modules: &[String]) -> File {
 
 const DEPENDENCIES: &str = r#"axum = { version = "0.8", default-features = false, features = ["http1", "tokio"] }
 serde = { version = "1", features = ["derive"] }
-serde_json = { version = "1", features = ["preserve_order"] }
+serde_json = { version = "1", features = ["preserve_order", "float_roundtrip"] }
 "#;
 
 /// The runtime's features beside `server` that generated code for `apis` needs: those of the

@@ -60,7 +60,8 @@ fn files(dir: &Path, base: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// `#...` references point at the group's schema, which now sits at `#/components/schemas/T`;
+/// `#` and `#/...` references point into the group's schema, which now sits at
+/// `#/components/schemas/T`;
 /// under an `$id` they point at the resource that `$id` names and stay as written.
 fn reroot(schema: &Value) -> Value {
     match schema {
@@ -69,7 +70,9 @@ fn reroot(schema: &Value) -> Value {
             map.iter()
                 .map(|(k, v)| {
                     let v = match (k.as_str(), v) {
-                        ("$ref", Value::String(r)) if r.starts_with('#') => {
+                        // A pointer fragment moves with the schema; a plain name (`#foo`) names an
+                        // `$anchor`, wherever it is, and stays.
+                        ("$ref", Value::String(r)) if r == "#" || r.starts_with("#/") => {
                             Value::String(format!("#/components/schemas/T{}", &r[1..]))
                         }
                         // Values that are data, not schemas: left as written.
@@ -102,22 +105,154 @@ fn document(openapi: &str, schema: &Value) -> String {
     serde_json::to_string_pretty(&doc).unwrap()
 }
 
-/// While issue 25 is worked through: the most WRONG verdicts, refusals and disagreements each
-/// part may have on `../shared/jsts-full/`, lowered as each cause is fixed.
+/// While issue 25 is worked through: the most WRONG verdicts and disagreements each part may
+/// have on `../shared/jsts-full/`, lowered as each cause is fixed (refusals are bounded by
+/// `ALLOWED_REFUSALS` instead).
 #[derive(Debug)]
 struct Ratchet {
     validator_wrong: usize,
     types_wrong: usize,
-    refused: usize,
     disagree: usize,
 }
 
 const RATCHET: Ratchet = Ratchet {
-    validator_wrong: 14,
-    types_wrong: 11,
-    refused: 241,
-    disagree: 5,
+    validator_wrong: 4,
+    types_wrong: 5,
+    disagree: 1,
 };
+
+/// The refusals the suite may see, each with its reason: a group name (`draft4/type.json#6`)
+/// or a whole file (`draft2020-12/dynamicRef.json#`). Any other refusal fails the tests, and so
+/// does an entry that no longer refuses anything (the list only shrinks).
+const ALLOWED_REFUSALS: &[(&[&str], &str)] = &[
+    (
+        &[
+            "draft2020-12/unevaluatedItems.json#8",
+            "draft2020-12/unevaluatedItems.json#11",
+            "draft2020-12/unevaluatedItems.json#12",
+            "draft2020-12/unevaluatedItems.json#14",
+            "draft2020-12/unevaluatedItems.json#21",
+            "draft2020-12/unevaluatedItems.json#22",
+            "draft2020-12/unevaluatedItems.json#23",
+            "draft2020-12/unevaluatedItems.json#24",
+            "draft2020-12/unevaluatedItems.json#27",
+            "draft2020-12/unevaluatedProperties.json#11",
+            "draft2020-12/unevaluatedProperties.json#12",
+            "draft2020-12/unevaluatedProperties.json#14",
+            "draft2020-12/unevaluatedProperties.json#15",
+            "draft2020-12/unevaluatedProperties.json#16",
+            "draft2020-12/unevaluatedProperties.json#17",
+            "draft2020-12/unevaluatedProperties.json#34",
+            "draft2020-12/unevaluatedProperties.json#35",
+            "draft2020-12/unevaluatedProperties.json#39",
+            "draft2020-12/unevaluatedProperties.json#40",
+            "draft2020-12/not.json#8",
+        ],
+        "unevaluatedProperties/unevaluatedItems beside anyOf, oneOf, if, dependentSchemas or \
+         contains: what is evaluated depends on which branch admits the value, and the runtime's \
+         json::Unevaluated only knows what the schema alone says (annotations collected while \
+         checking are not built yet)",
+    ),
+    (
+        &[
+            "draft2020-12/dynamicRef.json#",
+            "draft2020-12/optional/dynamicRef.json#0",
+            "draft2020-12/unevaluatedItems.json#18",
+            "draft2020-12/unevaluatedProperties.json#21",
+        ],
+        "$dynamicRef/$dynamicAnchor: resolved through the dynamic scope at validation time, \
+         which a Rust type fixed when generated cannot follow; not built for checked values \
+         either (dynamicRef.json also names remote documents)",
+    ),
+    (
+        &[
+            "draft2020-12/refRemote.json#",
+            "draft4/refRemote.json#",
+            "draft2020-12/optional/cross-draft.json#0",
+        ],
+        "a $ref to another document (the suite's http://localhost:1234/ = remotes/): the loader \
+         reads one document; it has no registry of other files or URLs yet",
+    ),
+    (
+        &[
+            "draft4/ref.json#6",
+            "draft4/ref.json#10",
+            "draft4/ref.json#12",
+            "draft4/ref.json#13",
+            "draft4/ref.json#15",
+            "draft4/optional/id.json#0",
+        ],
+        "draft 4's `id` (a base URI change, or `id: '#foo'` as an anchor): OpenAPI 3.0's Schema \
+         Object has no `id`, and the loader reads 2020-12's `$id` only",
+    ),
+    (
+        &[
+            "draft2020-12/defs.json#0",
+            "draft2020-12/ref.json#6",
+            "draft4/definitions.json#0",
+            "draft4/ref.json#7",
+        ],
+        "a $ref to the dialect's own meta-schema (validating a schema as data): the meta-schemas \
+         are not bundled",
+    ),
+    (
+        &[
+            "draft4/type.json#6",
+            "draft4/type.json#10",
+            "draft4/additionalProperties.json#6",
+            "draft4/allOf.json#1",
+            "draft4/allOf.json#7",
+            "draft4/items.json#4",
+            "draft4/items.json#5",
+            "draft4/patternProperties.json#3",
+            "draft4/properties.json#3",
+        ],
+        "`type: null` in draft 4, which the suite reads as OpenAPI 3.0: 3.0 has no type `null` \
+         (`nullable: true` says it), and lowering refuses it by name",
+    ),
+    (
+        &[
+            "draft2020-12/optional/bignum.json#0",
+            "draft4/optional/bignum.json#0",
+            "draft2020-12/optional/float-overflow.json#0",
+        ],
+        "an integer past 64 bits (1e52, 1e308) where the Rust type is i64: both halves refuse \
+         the value by name (`cannot be held`), never rounding it",
+    ),
+];
+
+/// Fails on a refused group the list does not name, and on an entry that names no refusal.
+fn check_refusals(part: &str, refused: &BTreeMap<String, String>) {
+    let listed = |group: &str, pattern: &str| {
+        if pattern.ends_with('#') {
+            group.starts_with(pattern)
+        } else {
+            group == pattern
+        }
+    };
+    let unlisted: Vec<String> = refused
+        .iter()
+        .filter(|(group, _)| {
+            !ALLOWED_REFUSALS
+                .iter()
+                .any(|(patterns, _)| patterns.iter().any(|p| listed(group, p)))
+        })
+        .map(|(group, why)| format!("{group}: {why}"))
+        .collect();
+    let stale: Vec<&str> = ALLOWED_REFUSALS
+        .iter()
+        .flat_map(|(patterns, _)| patterns.iter().copied())
+        .filter(|p| !refused.keys().any(|group| listed(group, p)))
+        .collect();
+    for line in &unlisted {
+        println!("  {part}: a refusal ALLOWED_REFUSALS does not list: {line}");
+    }
+    assert!(
+        unlisted.is_empty() && stale.is_empty(),
+        "{part}: {} refused groups not in ALLOWED_REFUSALS (printed above), and entries that refuse nothing any more: {stale:?}",
+        unlisted.len()
+    );
+}
 
 /// How a file's `format` is read: the suite's required tests expect JSON Schema's default
 /// (a format is only an annotation), its `optional/format/` tests expect formats asserted
@@ -205,33 +340,79 @@ fn body(api: &generator::Api) -> generator::model::ResponseBody {
     operation.responses[0].body.clone().expect("the answer has a body")
 }
 
-/// The validator's verdict on each test of a lowered group: is the data admitted.
-fn validator_verdicts(api: &generator::Api, group: &Group) -> Vec<bool> {
+/// What one half says of one test's data: admitted, or refused with why.
+type Verdict = Result<(), String>;
+
+/// The validator's verdict on each test of a lowered group.
+fn validator_verdicts(api: &generator::Api, group: &Group) -> Vec<Verdict> {
     let body = body(api);
     group
         .tests
         .iter()
-        .map(|t| validate(api, &body.ty, &t.data).is_empty())
+        .map(|t| {
+            let violations = validate(api, &body.ty, &t.data);
+            if violations.is_empty() {
+                Ok(())
+            } else {
+                Err(violations
+                    .iter()
+                    .map(|v| v.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "))
+            }
+        })
         .collect()
 }
 
-/// Tallies verdicts (`None` for a refused group) per file; prints the table and, when
-/// `JSTS_VERBOSE` is set, each WRONG verdict and refusal. Returns the totals.
-fn table(title: &str, groups: &[Group], verdicts: &[Option<Vec<bool>>]) -> Tally {
+/// The words by which both halves refuse a number that their Rust type cannot hold (an
+/// integer past 64 bits in an `i64`): a refusal by name, not a WRONG verdict.
+const CANNOT_BE_HELD: &str = "cannot be held";
+
+/// Whether `why` refuses `data` by name as a number its Rust type cannot hold: the halves'
+/// own words, or serde's for a 3.0 integer field (`invalid type: floating point
+/// `1.2345678910111214e52`, expected i64`) when the data is an integer past 64 bits.
+fn cannot_be_held(data: &Value, why: &str) -> bool {
+    let past_64_bits = data
+        .as_f64()
+        .is_some_and(|f| f.fract() == 0.0 && f.abs() >= 18_446_744_073_709_551_616.0);
+    why.contains(CANNOT_BE_HELD)
+        || (past_64_bits
+            && ["expected i64", "expected u64", "expected i32", "expected u32"]
+                .iter()
+                .any(|t| why.contains(t)))
+}
+
+/// Tallies verdicts (`None` for a group refused when lowered) per file; prints the table and,
+/// when `JSTS_VERBOSE` is set, each WRONG verdict and refusal. Returns the totals and every
+/// refused group (lowered, or a value its Rust type cannot hold) with the first reason.
+fn table(title: &str, groups: &[Group], verdicts: &[Option<Vec<Verdict>>]) -> (Tally, BTreeMap<String, String>) {
     let verbose = std::env::var_os("JSTS_VERBOSE").is_some();
     let mut per_file: BTreeMap<&str, Tally> = BTreeMap::new();
+    let mut refused: BTreeMap<String, String> = BTreeMap::new();
     for (group, verdicts) in groups.iter().zip(verdicts) {
         let tally = per_file.entry(&group.file).or_default();
         let Some(verdicts) = verdicts else {
             tally.refused += group.tests.len();
-            if verbose && let Err(e) = &group.lowered {
-                println!("  refused {} ({:?}): {e}", group.name, group.description);
+            if let Err(e) = &group.lowered {
+                if verbose {
+                    println!("  refused {} ({:?}): {e}", group.name, group.description);
+                }
+                refused.entry(group.name.clone()).or_insert_with(|| e.to_string());
             }
             continue;
         };
-        for (test, admitted) in group.tests.iter().zip(verdicts) {
-            if *admitted == test.valid {
+        for (test, verdict) in group.tests.iter().zip(verdicts) {
+            if verdict.is_ok() == test.valid {
                 tally.agree += 1;
+            } else if test.valid
+                && let Err(why) = verdict
+                && cannot_be_held(&test.data, why)
+            {
+                tally.refused += 1;
+                if verbose {
+                    println!("  refused ({title}) {} {:?}: {why}", group.name, test.description);
+                }
+                refused.entry(group.name.clone()).or_insert_with(|| why.clone());
             } else {
                 tally.wrong += 1;
                 if verbose {
@@ -253,7 +434,7 @@ fn table(title: &str, groups: &[Group], verdicts: &[Option<Vec<bool>>]) -> Tally
         "{:<48} {:>6} {:>6} {:>8}",
         "total", total.agree, total.wrong, total.refused
     );
-    total
+    (total, refused)
 }
 
 #[test]
@@ -262,21 +443,21 @@ fn every_jsts_test_is_judged_right_by_the_validator_or_refused_by_name() {
         return;
     };
     let groups = groups(&root);
-    let verdicts: Vec<Option<Vec<bool>>> = groups
+    let verdicts: Vec<Option<Vec<Verdict>>> = groups
         .iter()
         .map(|g| g.lowered.as_ref().ok().map(|api| validator_verdicts(api, g)))
         .collect();
-    let total = table("part A: model::validate", &groups, &verdicts);
+    let (total, refused) = table("part A: model::validate", &groups, &verdicts);
+    check_refusals("part A", &refused);
     assert_eq!(
         total.agree + total.wrong + total.refused,
         3162,
         "the suite's 3162 tests"
     );
     assert!(
-        total.wrong <= RATCHET.validator_wrong && total.refused <= RATCHET.refused,
-        "WRONG verdicts ({}) or refusals ({}) by the validator above the ratchet {RATCHET:?} (JSTS_VERBOSE=1 lists them)",
-        total.wrong,
-        total.refused
+        total.wrong <= RATCHET.validator_wrong,
+        "WRONG verdicts ({}) by the validator above the ratchet {RATCHET:?} (JSTS_VERBOSE=1 lists them)",
+        total.wrong
     );
 }
 
@@ -303,25 +484,30 @@ fn every_jsts_test_is_judged_right_by_the_generated_types_as_by_the_validator() 
         } else {
             format!("jsts_check::{module}::models::T")
         };
-        arms.push_str(&format!("        {g} => serde_json::from_str::<{ty}>(data).is_ok(),\n"));
+        arms.push_str(&format!(
+            "        {g} => serde_json::from_str::<{ty}>(data).err().map(|e| e.to_string()),\n"
+        ));
         modules.push(module);
         for test in &group.tests {
             cases.push(json!([g, test.data.to_string()]));
         }
     }
     let main = format!(
-        "//! Reads `[[group, data], ...]` and prints, for each, whether the group's type admits the data.\n\n\
-         fn admits(group: usize, data: &str) -> bool {{\n    match group {{\n{arms}        _ => panic!(\"no group {{group}}\"),\n    }}\n}}\n\n\
+        "//! Reads `[[group, data], ...]` and prints, for each, `null` when the group's type admits the data, else why not.\n\n\
+         fn admits(group: usize, data: &str) -> Option<String> {{\n    match group {{\n{arms}        _ => panic!(\"no group {{group}}\"),\n    }}\n}}\n\n\
          fn main() {{\n    let path = std::env::args().nth(1).expect(\"the cases file\");\n    \
          let cases: Vec<(usize, String)> = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();\n    \
-         let verdicts: Vec<bool> = cases.iter().map(|(g, data)| admits(*g, data)).collect();\n    \
+         let verdicts: Vec<Option<String>> = cases.iter().map(|(g, data)| admits(*g, data)).collect();\n    \
          println!(\"{{}}\", serde_json::to_string(&verdicts).unwrap());\n}}\n"
     );
     let cases_path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("jsts-cases.json");
     std::fs::write(&cases_path, Value::Array(cases).to_string()).unwrap();
     let printed = run_generated::build_and_run("jsts_check", files, &modules, main, &[&cases_path]);
-    let mut admitted: std::vec::IntoIter<bool> = serde_json::from_slice::<Vec<bool>>(&printed).unwrap().into_iter();
-    let verdicts: Vec<Option<Vec<bool>>> = groups
+    let mut admitted = serde_json::from_slice::<Vec<Option<String>>>(&printed)
+        .unwrap()
+        .into_iter()
+        .map(|why| why.map_or(Ok(()), Err));
+    let verdicts: Vec<Option<Vec<Verdict>>> = groups
         .iter()
         .map(|g| {
             g.lowered
@@ -330,7 +516,8 @@ fn every_jsts_test_is_judged_right_by_the_generated_types_as_by_the_validator() 
                 .map(|_| admitted.by_ref().take(g.tests.len()).collect())
         })
         .collect();
-    let total = table("part B: generated types", &groups, &verdicts);
+    let (total, refused) = table("part B: generated types", &groups, &verdicts);
+    check_refusals("part B", &refused);
     // The two halves must agree test by test, not only in number.
     let mut disagree = 0;
     for (group, verdicts) in groups.iter().zip(&verdicts) {
@@ -338,10 +525,10 @@ fn every_jsts_test_is_judged_right_by_the_generated_types_as_by_the_validator() 
             continue;
         };
         for ((test, by_types), by_validator) in group.tests.iter().zip(types).zip(validator_verdicts(api, group)) {
-            if *by_types != by_validator {
+            if by_types.is_ok() != by_validator.is_ok() {
                 disagree += 1;
                 println!(
-                    "  A and B disagree on {} {:?} / {:?}: data {}, validator {by_validator}, types {by_types}",
+                    "  A and B disagree on {} {:?} / {:?}: data {}, validator {by_validator:?}, types {by_types:?}",
                     group.name, group.description, test.description, test.data
                 );
             }
