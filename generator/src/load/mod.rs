@@ -296,7 +296,7 @@ impl Document {
     fn ids(&self) -> &[(Url, String)] {
         self.ids.get_or_init(|| {
             let mut out = Vec::new();
-            collect_ids(&self.root, &self.base(), String::new(), &mut out);
+            collect_ids(&self.root, &self.base(), String::new(), Place::OpenApi, &mut out);
             out
         })
     }
@@ -325,11 +325,52 @@ fn find_anchor(value: &Value, name: &str, pointer: String, top: bool) -> Option<
     }
 }
 
-fn collect_ids(value: &Value, base: &Url, pointer: String, out: &mut Vec<(Url, String)>) {
-    match value {
-        Value::Object(map) => {
+/// Where [`collect_ids`] is: in the OpenAPI document's own objects, in a schema, or in a
+/// keyword's value that holds schemas (by name or by position).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    OpenApi,
+    Schema,
+    SchemaMap,
+    SchemaList,
+}
+
+/// What a key of a schema holds: a schema, schemas by name, schemas by position, or none
+/// (data, annotations, and keywords JSON Schema does not know, whose `$id`s are not
+/// identifiers: `optional/unknownKeyword.json`).
+fn schema_keyword(key: &str) -> Option<Place> {
+    match key {
+        "items"
+        | "additionalItems"
+        | "additionalProperties"
+        | "unevaluatedItems"
+        | "unevaluatedProperties"
+        | "propertyNames"
+        | "contains"
+        | "not"
+        | "if"
+        | "then"
+        | "else"
+        | "contentSchema" => Some(Place::Schema),
+        "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" | "dependencies" => {
+            Some(Place::SchemaMap)
+        }
+        "allOf" | "anyOf" | "oneOf" | "prefixItems" => Some(Place::SchemaList),
+        _ => None,
+    }
+}
+
+fn collect_ids(value: &Value, base: &Url, pointer: String, place: Place, out: &mut Vec<(Url, String)>) {
+    match (value, place) {
+        (Value::Object(map), Place::SchemaMap) => {
+            for (k, v) in map {
+                collect_ids(v, base, join(&pointer, k), Place::Schema, out);
+            }
+        }
+        (Value::Object(map), Place::OpenApi | Place::Schema) => {
             let mut base = base.clone();
-            if let Some(id) = map.get("$id").and_then(Value::as_str)
+            if place == Place::Schema
+                && let Some(id) = map.get("$id").and_then(Value::as_str)
                 && let Ok(resolved) = base.join(id)
             {
                 let mut resource = resolved.clone();
@@ -338,15 +379,32 @@ fn collect_ids(value: &Value, base: &Url, pointer: String, out: &mut Vec<(Url, S
                 base = resolved;
             }
             for (k, v) in map {
-                // Values that are data, not schemas, hold no resources.
-                if !matches!(k.as_str(), "enum" | "const" | "default" | "example" | "examples") {
-                    collect_ids(v, &base, join(&pointer, k), out);
-                }
+                let next = match place {
+                    // The OpenAPI objects that hold schemas: `schema` (parameters, headers,
+                    // media types) and `components/schemas`.
+                    Place::OpenApi if k == "schema" => Place::Schema,
+                    Place::OpenApi if k == "schemas" => Place::SchemaMap,
+                    // Values that are data, not schemas, hold no resources.
+                    Place::OpenApi if matches!(k.as_str(), "example" | "examples" | "default") => continue,
+                    Place::OpenApi => Place::OpenApi,
+                    _ => match schema_keyword(k) {
+                        // `items: [...]` (draft 4) is a list.
+                        Some(Place::Schema) if v.is_array() => Place::SchemaList,
+                        Some(next) => next,
+                        None => continue,
+                    },
+                };
+                collect_ids(v, &base, join(&pointer, k), next, out);
             }
         }
-        Value::Array(items) => {
+        (Value::Array(items), Place::OpenApi | Place::SchemaList) => {
+            let next = if place == Place::SchemaList {
+                Place::Schema
+            } else {
+                Place::OpenApi
+            };
             for (i, v) in items.iter().enumerate() {
-                collect_ids(v, base, join(&pointer, &i.to_string()), out);
+                collect_ids(v, base, join(&pointer, &i.to_string()), next, out);
             }
         }
         _ => {}

@@ -138,6 +138,18 @@ const ANNOTATIONS: &[&str] = &[
     "xml",
 ];
 
+/// Whether `$schema` names a dialect JSON Schema or OpenAPI publishes (any draft of
+/// json-schema.org, OpenAPI's base dialects), whose vocabularies the lowering knows.
+fn is_known_meta_schema(uri: &str) -> bool {
+    [
+        "http://json-schema.org/",
+        "https://json-schema.org/",
+        "https://spec.openapis.org/oas/",
+    ]
+    .iter()
+    .any(|prefix| uri.starts_with(prefix))
+}
+
 /// The keys a schema object may have besides annotations and `x-` extensions: anything else
 /// is a warning (a typo such as `requird` would otherwise be read as nothing at all).
 const SCHEMA_KEYWORDS: &[&str] = &[
@@ -349,6 +361,18 @@ impl<'a> Lowerer<'a> {
             return Err(Error::unsupported(
                 join(pointer, keyword),
                 format!("the keyword `{keyword}` (not enforced by this generator)"),
+            ));
+        }
+        if let Some(Value::String(meta)) = map.get("$schema")
+            && !is_known_meta_schema(meta)
+        {
+            // A meta-schema of one's own may leave vocabularies out (`vocabulary.json`: no
+            // validation at all) or add them; reading a schema as its dialect would misread it.
+            return Err(Error::unsupported(
+                join(pointer, "$schema"),
+                format!(
+                    "the meta-schema `{meta}` (its `$vocabulary` is not read: only JSON Schema's and OpenAPI's own dialects are)"
+                ),
             ));
         }
         if let Some(reference) = map.get("$ref") {
@@ -937,8 +961,13 @@ fn schema_allows_null(value: &Value) -> bool {
 }
 
 fn has_shape_besides(map: &Map<String, Value>, keyword: &str) -> bool {
-    map.keys()
-        .any(|k| k != keyword && SHAPE_KEYWORDS.contains(&k.as_str()) && !(k == "type" && map[k] == "null"))
+    // The keywords only a checked value enforces count too: `$ref` beside `prefixItems` and
+    // `unevaluatedItems` must keep both (`unevaluatedItems.json`: "unevaluatedItems with $ref").
+    map.keys().any(|k| {
+        k != keyword
+            && (SHAPE_KEYWORDS.contains(&k.as_str()) || CHECKED_KEYWORDS.contains(&k.as_str()))
+            && !(k == "type" && map[k] == "null")
+    })
 }
 
 /// The string under `key`, trimmed; `None` when it is absent, not a string, or blank.
