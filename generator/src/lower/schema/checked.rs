@@ -2,6 +2,7 @@
 //! and its JSON types, rules and sub-schemas (`checked`).
 
 use super::*;
+use crate::model::{Branch, When};
 
 impl Lowerer<'_> {
     /// Whether only a checked value says what this schema says: keywords no precise Rust type
@@ -262,6 +263,50 @@ impl Lowerer<'_> {
         if map.contains_key("unevaluatedProperties") || map.contains_key("unevaluatedItems") {
             let mut evaluated = Evaluated::default();
             self.evaluated(map, pointer, &mut Vec::new(), true, &mut evaluated);
+            // The branches whose evaluation counts only where they hold, by the index of
+            // their sub-schema (lowered above, in the keywords' order).
+            let mut branches: Vec<(When, String, &Value)> = Vec::new();
+            for (keyword, indexes) in [("anyOf", &a.any_of), ("oneOf", &a.one_of)] {
+                let members = map.get(keyword).and_then(Value::as_array).into_iter().flatten();
+                for ((i, member), index) in members.enumerate().zip(indexes.iter()) {
+                    let at = join(&join(pointer, keyword), &i.to_string());
+                    branches.push((When::Admits(*index), at, member));
+                }
+            }
+            if let Some((condition, then, otherwise)) = a.if_then_else {
+                for (keyword, when) in [
+                    ("if", Some(When::Admits(condition))),
+                    ("then", then.map(|_| When::Admits(condition))),
+                    ("else", otherwise.map(|_| When::Refuses(condition))),
+                ] {
+                    if let (Some(when), Some(schema)) = (when, map.get(keyword)) {
+                        branches.push((when, join(pointer, keyword), schema));
+                    }
+                }
+            }
+            for keyword in ["dependentSchemas", "dependencies"] {
+                for (key, schema) in map.get(keyword).and_then(Value::as_object).into_iter().flatten() {
+                    if !schema.is_array() {
+                        branches.push((When::Has(key.clone()), join(&join(pointer, keyword), key), schema));
+                    }
+                }
+            }
+            for (when, at, schema) in branches {
+                let Some(member) = schema.as_object() else { continue };
+                let mut seen = vec![at.clone()];
+                let mut own = Evaluated::default();
+                self.evaluated(member, &at, &mut seen, false, &mut own);
+                evaluated.properties_by_value = evaluated.properties_by_value.or(own.properties_by_value);
+                evaluated.items_by_value = evaluated.items_by_value.or(own.items_by_value);
+                a.evaluated_by_value.push(Branch {
+                    when,
+                    names: own.names,
+                    patterns: own.patterns,
+                    all_properties: own.all_properties,
+                    prefix: own.prefix,
+                    all_items: own.all_items,
+                });
+            }
             let refuse = |keyword: &str, beside: &str, what: &str| {
                 Error::unsupported(
                     join(pointer, keyword),
@@ -328,11 +373,17 @@ impl Lowerer<'_> {
             "dependencies",
             "$dynamicRef",
         ];
-        if let Some(keyword) = BY_VALUE.iter().find(|k| map.contains_key(**k)) {
+        // At the top the checked value's own branches are counted where they hold
+        // (`branches`); below it (in an `allOf` member or a reference applied in place) they
+        // are not, and make what is evaluated unknown here.
+        if let Some(keyword) = BY_VALUE
+            .iter()
+            .find(|k| map.contains_key(**k) && !(top && **k != "$dynamicRef"))
+        {
             evaluated.properties_by_value.get_or_insert(keyword);
             evaluated.items_by_value.get_or_insert(keyword);
         }
-        if map.contains_key("contains") {
+        if !top && map.contains_key("contains") {
             evaluated.items_by_value.get_or_insert("contains");
         }
         let nested = |keyword: &str| !top && map.contains_key(keyword);
