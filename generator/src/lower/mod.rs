@@ -15,10 +15,14 @@ use crate::load::Document;
 use crate::model::{Api, TypeId, TypeKind, TypeRef, validate::validate};
 
 /// How a spec is read where JSON Schema leaves the choice to the reader.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Options {
     /// Whether `format` is a rule (the default) or only an annotation.
     pub formats: FormatMode,
+    /// Where the other documents a spec's `$ref`s name are found: a URL prefix and the folder
+    /// it maps to (`load::embed_documents`; nothing is fetched). Empty by default: a `$ref`
+    /// out of the document is refused by name.
+    pub documents: Vec<(String, std::path::PathBuf)>,
 }
 
 /// Lowers a loaded document with the default [`Options`]; errors carry the document's file and
@@ -33,7 +37,7 @@ pub fn lower_with(doc: &Document, options: Options) -> Result<Api> {
 }
 
 fn lower_unlocated(doc: &Document, options: Options) -> Result<Api> {
-    let mut lowerer = schema::Lowerer::new(doc, options);
+    let mut lowerer = schema::Lowerer::new(doc, &options);
     let mut warnings: Vec<Error> = doc
         .duplicate_keys
         .iter()

@@ -138,16 +138,21 @@ const ANNOTATIONS: &[&str] = &[
     "xml",
 ];
 
-/// Whether `$schema` names a dialect JSON Schema or OpenAPI publishes (any draft of
-/// json-schema.org, OpenAPI's base dialects), whose vocabularies the lowering knows.
-fn is_known_meta_schema(uri: &str) -> bool {
-    [
-        "http://json-schema.org/",
-        "https://json-schema.org/",
-        "https://spec.openapis.org/oas/",
-    ]
-    .iter()
-    .any(|prefix| uri.starts_with(prefix))
+/// Whether `$schema` names the dialect the document's schemas are read as: JSON Schema 2020-12
+/// or OpenAPI's own dialect in 3.1 and 3.2, draft 4 in 3.0.
+fn is_own_dialect(uri: &str, version: Version) -> bool {
+    let own: &[&str] = if version >= Version::V3_1 {
+        &[
+            "https://json-schema.org/draft/2020-12/schema",
+            "https://spec.openapis.org/oas/3.",
+        ]
+    } else {
+        &[
+            "http://json-schema.org/draft-04/schema",
+            "https://json-schema.org/draft-04/schema",
+        ]
+    };
+    own.iter().any(|prefix| uri.starts_with(prefix))
 }
 
 /// The keys a schema object may have besides annotations and `x-` extensions: anything else
@@ -189,7 +194,7 @@ pub struct Lowerer<'a> {
 }
 
 impl<'a> Lowerer<'a> {
-    pub fn new(doc: &'a Document, options: super::Options) -> Self {
+    pub fn new(doc: &'a Document, options: &super::Options) -> Self {
         let mut names = Namer::default();
         // Component names win over names made up for inline schemas.
         if let Some(schemas) = doc.root.pointer("/components/schemas").and_then(Value::as_object) {
@@ -364,14 +369,21 @@ impl<'a> Lowerer<'a> {
             ));
         }
         if let Some(Value::String(meta)) = map.get("$schema")
-            && !is_known_meta_schema(meta)
+            && !is_own_dialect(meta, self.doc.version)
         {
             // A meta-schema of one's own may leave vocabularies out (`vocabulary.json`: no
-            // validation at all) or add them; reading a schema as its dialect would misread it.
+            // validation at all) or add them, and another draft reads keywords otherwise
+            // (2019-09 has no `prefixItems`); reading either as this document's dialect would
+            // misread it.
             return Err(Error::unsupported(
                 join(pointer, "$schema"),
                 format!(
-                    "the meta-schema `{meta}` (its `$vocabulary` is not read: only JSON Schema's and OpenAPI's own dialects are)"
+                    "the dialect `{meta}` (this document's schemas are read as {}; another draft or a meta-schema's own `$vocabulary` is not read)",
+                    if self.doc.version >= Version::V3_1 {
+                        "JSON Schema 2020-12"
+                    } else {
+                        "OpenAPI 3.0's draft 4"
+                    }
                 ),
             ));
         }
