@@ -126,8 +126,8 @@ fn contains_and_dependencies_are_judged_alike_by_the_validator_and_the_generated
 
 /// Where which properties are evaluated depends on the value (which `anyOf` branch
 /// passes), the branches that hold are counted at validation time; a value-dependent
-/// applicator deeper down (inside an `allOf` member) is refused by name, never read as
-/// something looser.
+/// applicator inside a branch (an `anyOf` in an `anyOf` member) is refused by name, never read
+/// as something looser.
 #[test]
 fn unevaluated_properties_count_the_branches_that_hold_or_are_refused_by_name() {
     let spec = "openapi: 3.1.0
@@ -141,7 +141,7 @@ components:
         - properties: {b: {type: string}}
       unevaluatedProperties: false
     Deeper:
-      allOf:
+      anyOf:
         - anyOf:
             - properties: {a: {type: string}}
       unevaluatedProperties: false

@@ -114,13 +114,12 @@ const ALLOWED_REFUSALS: &[(&[&str], &str)] = &[
         &[
             "draft2020-12/unevaluatedItems.json#22",
             "draft2020-12/unevaluatedItems.json#23",
-            "draft2020-12/unevaluatedProperties.json#34",
             "draft2020-12/unevaluatedProperties.json#35",
         ],
-        "unevaluatedProperties/unevaluatedItems where a value-dependent applicator (oneOf, \
-         contains) sits inside an allOf member or a $ref applied in place: only the checked \
-         value's own anyOf, oneOf, if/then/else, dependentSchemas and contains are counted where \
-         they hold (json::Branch)",
+        "unevaluatedProperties/unevaluatedItems where a value-dependent applicator sits inside a \
+         branch (oneOf in a oneOf member, if in a then), or contains inside an allOf member: the \
+         branches counted where they hold (json::Branch) are the checked value's own and those \
+         of the members applied in place, each under one condition",
     ),
     (
         &[

@@ -4,7 +4,7 @@
 use super::*;
 use crate::model::{Branch, When};
 
-impl Lowerer<'_> {
+impl<'a> Lowerer<'a> {
     /// Whether only a checked value says what this schema says: keywords no precise Rust type
     /// enforces, rules without a `type` (they leave other types free), values no Rust enum
     /// holds, `type: 'null'`, object rules without properties, `oneOf` without a
@@ -262,7 +262,8 @@ impl Lowerer<'_> {
         }
         if map.contains_key("unevaluatedProperties") || map.contains_key("unevaluatedItems") {
             let mut evaluated = Evaluated::default();
-            self.evaluated(map, pointer, &mut Vec::new(), true, &mut evaluated);
+            let mut deeper = Vec::new();
+            self.evaluated(map, pointer, &mut Vec::new(), true, Some(&mut deeper), &mut evaluated);
             // The branches whose evaluation counts only where they hold, by the index of
             // their sub-schema (lowered above, in the keywords' order).
             let mut branches: Vec<(When, String, &Value)> = Vec::new();
@@ -291,11 +292,47 @@ impl Lowerer<'_> {
                     }
                 }
             }
+            // The branches of the `allOf` members and references applied in place (which
+            // always apply): their conditions are sub-schemas of this value too, lowered here.
+            for (at, member) in &deeper {
+                for keyword in ["anyOf", "oneOf"] {
+                    for (i, branch) in member
+                        .get(keyword)
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .enumerate()
+                    {
+                        let at = join(&join(at, keyword), &i.to_string());
+                        let index = self.subschema(subs, branch, &at, &target, keyword)?;
+                        branches.push((When::Admits(index), at, branch));
+                    }
+                }
+                if let Some(condition) = member.get("if") {
+                    let index = self.subschema(subs, condition, &join(at, "if"), &target, "if")?;
+                    for (keyword, when) in [
+                        ("if", When::Admits(index)),
+                        ("then", When::Admits(index)),
+                        ("else", When::Refuses(index)),
+                    ] {
+                        if let Some(schema) = member.get(keyword) {
+                            branches.push((when, join(at, keyword), schema));
+                        }
+                    }
+                }
+                for keyword in ["dependentSchemas", "dependencies"] {
+                    for (key, schema) in member.get(keyword).and_then(Value::as_object).into_iter().flatten() {
+                        if !schema.is_array() {
+                            branches.push((When::Has(key.clone()), join(&join(at, keyword), key), schema));
+                        }
+                    }
+                }
+            }
             for (when, at, schema) in branches {
                 let Some(member) = schema.as_object() else { continue };
                 let mut seen = vec![at.clone()];
                 let mut own = Evaluated::default();
-                self.evaluated(member, &at, &mut seen, false, &mut own);
+                self.evaluated(member, &at, &mut seen, false, None, &mut own);
                 evaluated.properties_by_value = evaluated.properties_by_value.or(own.properties_by_value);
                 evaluated.items_by_value = evaluated.items_by_value.or(own.items_by_value);
                 a.evaluated_by_value.push(Branch {
@@ -357,14 +394,17 @@ impl Lowerer<'_> {
     /// and `$ref`s applied in place. Below the top, another `unevaluated*` evaluates all.
     /// A keyword whose evaluation depends on the value (which `anyOf` branches pass, whether
     /// `if` holds, which items `contains` admits) is noted instead: then it is not known here.
-    fn evaluated(
+    fn evaluated<'v>(
         &self,
-        map: &Map<String, Value>,
+        map: &'v Map<String, Value>,
         pointer: &str,
         seen: &mut Vec<String>,
         top: bool,
+        mut deeper: Option<&mut Vec<(String, &'v Map<String, Value>)>>,
         evaluated: &mut Evaluated,
-    ) {
+    ) where
+        'a: 'v,
+    {
         const BY_VALUE: &[&str] = &[
             "anyOf",
             "oneOf",
@@ -374,11 +414,13 @@ impl Lowerer<'_> {
             "$dynamicRef",
         ];
         // At the top the checked value's own branches are counted where they hold
-        // (`branches`); below it (in an `allOf` member or a reference applied in place) they
-        // are not, and make what is evaluated unknown here.
+        // (`branches`), and so are those of the members applied in place below it when
+        // `deeper` collects them; inside a branch they are not, and make what is evaluated
+        // unknown here.
+        let counted = top || deeper.is_some();
         if let Some(keyword) = BY_VALUE
             .iter()
-            .find(|k| map.contains_key(**k) && !(top && **k != "$dynamicRef"))
+            .find(|k| map.contains_key(**k) && !(counted && **k != "$dynamicRef"))
         {
             evaluated.properties_by_value.get_or_insert(keyword);
             evaluated.items_by_value.get_or_insert(keyword);
@@ -407,7 +449,15 @@ impl Lowerer<'_> {
         };
         evaluated.prefix = evaluated.prefix.max(prefix);
         evaluated.all_items |= map.contains_key(rest) || nested("unevaluatedItems");
-        let mut in_place: Vec<(String, &Value)> = Vec::new();
+        if !top
+            && let Some(deeper) = deeper.as_deref_mut()
+            && ["anyOf", "oneOf", "if", "dependentSchemas", "dependencies"]
+                .iter()
+                .any(|k| map.contains_key(*k))
+        {
+            deeper.push((pointer.to_owned(), map));
+        }
+        let mut in_place: Vec<(String, &'v Value)> = Vec::new();
         if let Some(reference) = map.get("$ref").and_then(Value::as_str)
             && let Ok((target, value)) = self.doc.follow_ref(reference, pointer)
         {
@@ -427,7 +477,7 @@ impl Lowerer<'_> {
             let Some(member) = member.as_object() else { continue };
             if !seen.contains(&at) {
                 seen.push(at.clone());
-                self.evaluated(member, &at, seen, false, evaluated);
+                self.evaluated(member, &at, seen, false, deeper.as_deref_mut(), evaluated);
             }
         }
         if top {
