@@ -143,10 +143,11 @@ pub struct Applicators<'a> {
     pub evaluated_by_value: &'a [Branch<'a>],
 }
 
-/// What one branch evaluates when it holds for the value.
+/// What one branch evaluates when it holds for the value: when every one of its conditions
+/// does (a branch inside a branch holds where both do).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Branch<'a> {
-    pub when: When<'a>,
+    pub when: &'a [When<'a>],
     pub names: &'a [&'a str],
     pub patterns: &'a [&'a str],
     /// Every property (its `additionalProperties`, or an `unevaluatedProperties` of its own).
@@ -155,6 +156,8 @@ pub struct Branch<'a> {
     pub prefix: usize,
     /// Every item (its `items`, or an `unevaluatedItems` of its own).
     pub all_items: bool,
+    /// The items this sub-schema admits (a `contains` of a schema applied in place).
+    pub contains: Option<usize>,
 }
 
 /// When a [`Branch`] holds for a value.
@@ -176,10 +179,12 @@ fn holding<'a>(
 ) -> Vec<&'a Branch<'a>> {
     a.evaluated_by_value
         .iter()
-        .filter(|b| match b.when {
-            When::Admits(i) => admits(i, value),
-            When::Refuses(i) => !admits(i, value),
-            When::Has(key) => value.as_object().is_some_and(|m| m.contains_key(key)),
+        .filter(|b| {
+            b.when.iter().all(|when| match *when {
+                When::Admits(i) => admits(i, value),
+                When::Refuses(i) => !admits(i, value),
+                When::Has(key) => value.as_object().is_some_and(|m| m.contains_key(key)),
+            })
         })
         .collect()
 }
@@ -403,11 +408,11 @@ fn check_array(
         let all = holding.iter().any(|b| b.all_items);
         let prefix = holding.iter().map(|b| b.prefix).fold(prefix, usize::max);
         let contains = a.contains.map(|(schema, _, _)| schema);
-        let unevaluated = items
-            .iter()
-            .enumerate()
-            .skip(prefix)
-            .find(|(_, item)| !all && !contains.is_some_and(|c| admits(c, item)) && !admits(schema, item));
+        let unevaluated = items.iter().enumerate().skip(prefix).find(|(_, item)| {
+            !all && !contains.is_some_and(|c| admits(c, item))
+                && !holding.iter().any(|b| b.contains.is_some_and(|c| admits(c, item)))
+                && !admits(schema, item)
+        });
         if let Some((i, item)) = unevaluated {
             return Err(fail(
                 subject,
@@ -722,20 +727,22 @@ mod tests {
         // `unevaluatedProperties: false`: sub-schema 0 is `false`, 1 and 2 the branches.
         let branches = [
             Branch {
-                when: When::Admits(1),
+                when: &[When::Admits(1)],
                 names: &["a"],
                 patterns: &[],
                 all_properties: false,
                 prefix: 0,
                 all_items: false,
+                contains: None,
             },
             Branch {
-                when: When::Admits(2),
+                when: &[When::Admits(2)],
                 names: &["b"],
                 patterns: &[],
                 all_properties: false,
                 prefix: 0,
                 all_items: false,
+                contains: None,
             },
         ];
         let rules = ValueRules {

@@ -139,12 +139,15 @@ pub struct Applicators {
 /// What one branch evaluates when it holds (the runtime's `json::Branch`, owned).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Branch {
-    pub when: When,
+    /// Every condition must hold.
+    pub when: Vec<When>,
     pub names: Vec<String>,
     pub patterns: Vec<String>,
     pub all_properties: bool,
     pub prefix: usize,
     pub all_items: bool,
+    /// The items this sub-schema admits are evaluated too.
+    pub contains: Option<usize>,
 }
 
 /// When a [`Branch`] holds (the runtime's `json::When`, owned).
@@ -220,26 +223,34 @@ impl Checked {
             .unevaluated_properties
             .as_ref()
             .map(|(schema, names, patterns)| (*schema, texts(names), texts(patterns)));
-        let branch_texts: Vec<(Vec<&str>, Vec<&str>)> = a
+        let branch_parts: Vec<(Vec<&str>, Vec<&str>, Vec<json::When<'_>>)> = a
             .evaluated_by_value
             .iter()
-            .map(|b| (texts(&b.names), texts(&b.patterns)))
+            .map(|b| {
+                let when = b
+                    .when
+                    .iter()
+                    .map(|w| match w {
+                        When::Admits(i) => json::When::Admits(*i),
+                        When::Refuses(i) => json::When::Refuses(*i),
+                        When::Has(key) => json::When::Has(key),
+                    })
+                    .collect();
+                (texts(&b.names), texts(&b.patterns), when)
+            })
             .collect();
         let branches: Vec<json::Branch<'_>> = a
             .evaluated_by_value
             .iter()
-            .zip(&branch_texts)
-            .map(|(b, (names, patterns))| json::Branch {
-                when: match &b.when {
-                    When::Admits(i) => json::When::Admits(*i),
-                    When::Refuses(i) => json::When::Refuses(*i),
-                    When::Has(key) => json::When::Has(key),
-                },
+            .zip(&branch_parts)
+            .map(|(b, (names, patterns, when))| json::Branch {
+                when,
                 names,
                 patterns,
                 all_properties: b.all_properties,
                 prefix: b.prefix,
                 all_items: b.all_items,
+                contains: b.contains,
             })
             .collect();
         let rules = json::ValueRules {

@@ -112,17 +112,6 @@ fn document(openapi: &str, schema: &Value) -> String {
 const ALLOWED_REFUSALS: &[(&[&str], &str)] = &[
     (
         &[
-            "draft2020-12/unevaluatedItems.json#22",
-            "draft2020-12/unevaluatedItems.json#23",
-            "draft2020-12/unevaluatedProperties.json#35",
-        ],
-        "unevaluatedProperties/unevaluatedItems where a value-dependent applicator sits inside a \
-         branch (oneOf in a oneOf member, if in a then), or contains inside an allOf member: the \
-         branches counted where they hold (json::Branch) are the checked value's own and those \
-         of the members applied in place, each under one condition",
-    ),
-    (
-        &[
             "draft2020-12/dynamicRef.json#",
             "draft2020-12/optional/dynamicRef.json#0",
             "draft2020-12/unevaluatedItems.json#18",

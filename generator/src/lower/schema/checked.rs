@@ -264,14 +264,14 @@ impl<'a> Lowerer<'a> {
             let mut evaluated = Evaluated::default();
             let mut deeper = Vec::new();
             self.evaluated(map, pointer, &mut Vec::new(), true, Some(&mut deeper), &mut evaluated);
-            // The branches whose evaluation counts only where they hold, by the index of
-            // their sub-schema (lowered above, in the keywords' order).
-            let mut branches: Vec<(When, String, &Value)> = Vec::new();
+            // The branches whose evaluation counts only where they hold: the schema's own, by
+            // the index of their sub-schema (lowered above, in the keywords' order)...
+            let mut own: Vec<(When, String, &Value)> = Vec::new();
             for (keyword, indexes) in [("anyOf", &a.any_of), ("oneOf", &a.one_of)] {
                 let members = map.get(keyword).and_then(Value::as_array).into_iter().flatten();
                 for ((i, member), index) in members.enumerate().zip(indexes.iter()) {
                     let at = join(&join(pointer, keyword), &i.to_string());
-                    branches.push((When::Admits(*index), at, member));
+                    own.push((When::Admits(*index), at, member));
                 }
             }
             if let Some((condition, then, otherwise)) = a.if_then_else {
@@ -281,69 +281,27 @@ impl<'a> Lowerer<'a> {
                     ("else", otherwise.map(|_| When::Refuses(condition))),
                 ] {
                     if let (Some(when), Some(schema)) = (when, map.get(keyword)) {
-                        branches.push((when, join(pointer, keyword), schema));
+                        own.push((when, join(pointer, keyword), schema));
                     }
                 }
             }
             for keyword in ["dependentSchemas", "dependencies"] {
                 for (key, schema) in map.get(keyword).and_then(Value::as_object).into_iter().flatten() {
                     if !schema.is_array() {
-                        branches.push((When::Has(key.clone()), join(&join(pointer, keyword), key), schema));
+                        own.push((When::Has(key.clone()), join(&join(pointer, keyword), key), schema));
                     }
                 }
             }
-            // The branches of the `allOf` members and references applied in place (which
-            // always apply): their conditions are sub-schemas of this value too, lowered here.
-            for (at, member) in &deeper {
-                for keyword in ["anyOf", "oneOf"] {
-                    for (i, branch) in member
-                        .get(keyword)
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                        .enumerate()
-                    {
-                        let at = join(&join(at, keyword), &i.to_string());
-                        let index = self.subschema(subs, branch, &at, &target, keyword)?;
-                        branches.push((When::Admits(index), at, branch));
-                    }
-                }
-                if let Some(condition) = member.get("if") {
-                    let index = self.subschema(subs, condition, &join(at, "if"), &target, "if")?;
-                    for (keyword, when) in [
-                        ("if", When::Admits(index)),
-                        ("then", When::Admits(index)),
-                        ("else", When::Refuses(index)),
-                    ] {
-                        if let Some(schema) = member.get(keyword) {
-                            branches.push((when, join(at, keyword), schema));
-                        }
-                    }
-                }
-                for keyword in ["dependentSchemas", "dependencies"] {
-                    for (key, schema) in member.get(keyword).and_then(Value::as_object).into_iter().flatten() {
-                        if !schema.is_array() {
-                            branches.push((When::Has(key.clone()), join(&join(at, keyword), key), schema));
-                        }
-                    }
-                }
+            let mut found = Vec::new();
+            for (when, at, schema) in own {
+                self.branch(subs, &target, schema, &at, vec![when], &mut found, &mut evaluated, 0)?;
             }
-            for (when, at, schema) in branches {
-                let Some(member) = schema.as_object() else { continue };
-                let mut seen = vec![at.clone()];
-                let mut own = Evaluated::default();
-                self.evaluated(member, &at, &mut seen, false, None, &mut own);
-                evaluated.properties_by_value = evaluated.properties_by_value.or(own.properties_by_value);
-                evaluated.items_by_value = evaluated.items_by_value.or(own.items_by_value);
-                a.evaluated_by_value.push(Branch {
-                    when,
-                    names: own.names,
-                    patterns: own.patterns,
-                    all_properties: own.all_properties,
-                    prefix: own.prefix,
-                    all_items: own.all_items,
-                });
+            // ...and those of the `allOf` members and references applied in place (which always
+            // apply), whose conditions are lowered here as sub-schemas of this value.
+            for (at, member) in deeper {
+                self.branches_below(subs, &target, &at, member, &[], &mut found, &mut evaluated, 0)?;
             }
+            a.evaluated_by_value = found;
             let refuse = |keyword: &str, beside: &str, what: &str| {
                 Error::unsupported(
                     join(pointer, keyword),
@@ -425,7 +383,7 @@ impl<'a> Lowerer<'a> {
             evaluated.properties_by_value.get_or_insert(keyword);
             evaluated.items_by_value.get_or_insert(keyword);
         }
-        if !top && map.contains_key("contains") {
+        if !counted && map.contains_key("contains") {
             evaluated.items_by_value.get_or_insert("contains");
         }
         let nested = |keyword: &str| !top && map.contains_key(keyword);
@@ -451,7 +409,7 @@ impl<'a> Lowerer<'a> {
         evaluated.all_items |= map.contains_key(rest) || nested("unevaluatedItems");
         if !top
             && let Some(deeper) = deeper.as_deref_mut()
-            && ["anyOf", "oneOf", "if", "dependentSchemas", "dependencies"]
+            && ["anyOf", "oneOf", "if", "dependentSchemas", "dependencies", "contains"]
                 .iter()
                 .any(|k| map.contains_key(*k))
         {
@@ -486,6 +444,138 @@ impl<'a> Lowerer<'a> {
             evaluated.patterns.sort();
             evaluated.patterns.dedup();
         }
+    }
+
+    /// `schema`, reached where every condition of `when` holds, as a branch: what it evaluates
+    /// (known from it), and the branches below it.
+    #[allow(clippy::too_many_arguments)]
+    fn branch(
+        &mut self,
+        subs: &mut Vec<TypeUse>,
+        target: &Target,
+        schema: &Value,
+        at: &str,
+        when: Vec<When>,
+        out: &mut Vec<Branch>,
+        evaluated: &mut Evaluated,
+        depth: usize,
+    ) -> Result<()> {
+        let Some(map) = schema.as_object() else { return Ok(()) };
+        let mut own = Evaluated::default();
+        let mut deeper = Vec::new();
+        self.evaluated(map, at, &mut vec![at.to_owned()], false, Some(&mut deeper), &mut own);
+        evaluated.properties_by_value = evaluated.properties_by_value.or(own.properties_by_value);
+        evaluated.items_by_value = evaluated.items_by_value.or(own.items_by_value);
+        out.push(Branch {
+            when: when.clone(),
+            names: own.names,
+            patterns: own.patterns,
+            all_properties: own.all_properties,
+            prefix: own.prefix,
+            all_items: own.all_items,
+            contains: None,
+        });
+        for (member_at, member) in deeper {
+            self.branches_below(subs, target, &member_at, member, &when, out, evaluated, depth + 1)?;
+        }
+        Ok(())
+    }
+
+    /// The branches of `member`, a schema applied in place wherever `when` holds: its
+    /// `anyOf`/`oneOf` members, `if`/`then`/`else`, `dependentSchemas`, and the items its
+    /// `contains` admits, each condition lowered as a sub-schema of the checked value.
+    #[allow(clippy::too_many_arguments)]
+    fn branches_below(
+        &mut self,
+        subs: &mut Vec<TypeUse>,
+        target: &Target,
+        at: &str,
+        member: &Map<String, Value>,
+        when: &[When],
+        out: &mut Vec<Branch>,
+        evaluated: &mut Evaluated,
+        depth: usize,
+    ) -> Result<()> {
+        if depth > 8 {
+            return Err(Error::unsupported(
+                at,
+                "branches beside `unevaluatedProperties`/`unevaluatedItems` nested more than 8 deep",
+            ));
+        }
+        let with = |condition: When| {
+            let mut all = when.to_vec();
+            all.push(condition);
+            all
+        };
+        for keyword in ["anyOf", "oneOf"] {
+            for (i, schema) in member
+                .get(keyword)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                let schema_at = join(&join(at, keyword), &i.to_string());
+                let index = self.subschema(subs, schema, &schema_at, target, keyword)?;
+                self.branch(
+                    subs,
+                    target,
+                    schema,
+                    &schema_at,
+                    with(When::Admits(index)),
+                    out,
+                    evaluated,
+                    depth + 1,
+                )?;
+            }
+        }
+        if let Some(condition) = member.get("if") {
+            let index = self.subschema(subs, condition, &join(at, "if"), target, "if")?;
+            for (keyword, holds) in [
+                ("if", When::Admits(index)),
+                ("then", When::Admits(index)),
+                ("else", When::Refuses(index)),
+            ] {
+                if let Some(schema) = member.get(keyword) {
+                    self.branch(
+                        subs,
+                        target,
+                        schema,
+                        &join(at, keyword),
+                        with(holds),
+                        out,
+                        evaluated,
+                        depth + 1,
+                    )?;
+                }
+            }
+        }
+        for keyword in ["dependentSchemas", "dependencies"] {
+            for (key, schema) in member.get(keyword).and_then(Value::as_object).into_iter().flatten() {
+                if !schema.is_array() {
+                    let schema_at = join(&join(at, keyword), key);
+                    self.branch(
+                        subs,
+                        target,
+                        schema,
+                        &schema_at,
+                        with(When::Has(key.clone())),
+                        out,
+                        evaluated,
+                        depth + 1,
+                    )?;
+                }
+            }
+        }
+        if let Some(schema) = member.get("contains") {
+            let index = self.subschema(subs, schema, &join(at, "contains"), target, "contains")?;
+            out.push(Branch {
+                when: when.to_vec(),
+                contains: Some(index),
+                ..Branch::default()
+            });
+        }
+        Ok(())
     }
 
     pub(super) fn subschema(
