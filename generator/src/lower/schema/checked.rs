@@ -263,7 +263,7 @@ impl<'a> Lowerer<'a> {
         if map.contains_key("unevaluatedProperties") || map.contains_key("unevaluatedItems") {
             let mut evaluated = Evaluated::default();
             let mut deeper = Vec::new();
-            self.evaluated(map, pointer, &mut Vec::new(), true, Some(&mut deeper), &mut evaluated);
+            self.evaluated(map, pointer, &mut Vec::new(), true, &mut deeper, &mut evaluated);
             // The branches whose evaluation counts only where they hold: the schema's own, by
             // the index of their sub-schema (lowered above, in the keywords' order)...
             let mut own: Vec<(When, String, &Value)> = Vec::new();
@@ -350,41 +350,25 @@ impl<'a> Lowerer<'a> {
     /// Adds to `evaluated` what `map` evaluates whatever the value, for `unevaluatedProperties`
     /// and `unevaluatedItems` beside it: its own keywords, and those of the `allOf` members
     /// and `$ref`s applied in place. Below the top, another `unevaluated*` evaluates all.
-    /// A keyword whose evaluation depends on the value (which `anyOf` branches pass, whether
-    /// `if` holds, which items `contains` admits) is noted instead: then it is not known here.
+    /// The schemas below the top with keywords whose evaluation depends on the value (which
+    /// `anyOf` branches pass, whether `if` holds, which items `contains` admits) are collected
+    /// in `deeper`, for `branches_below`; `$dynamicRef` is noted: then it is not known here.
     fn evaluated<'v>(
         &self,
         map: &'v Map<String, Value>,
         pointer: &str,
         seen: &mut Vec<String>,
         top: bool,
-        mut deeper: Option<&mut Vec<(String, &'v Map<String, Value>)>>,
+        deeper: &mut Vec<(String, &'v Map<String, Value>)>,
         evaluated: &mut Evaluated,
     ) where
         'a: 'v,
     {
-        const BY_VALUE: &[&str] = &[
-            "anyOf",
-            "oneOf",
-            "if",
-            "dependentSchemas",
-            "dependencies",
-            "$dynamicRef",
-        ];
-        // At the top the checked value's own branches are counted where they hold
-        // (`branches`), and so are those of the members applied in place below it when
-        // `deeper` collects them; inside a branch they are not, and make what is evaluated
-        // unknown here.
-        let counted = top || deeper.is_some();
-        if let Some(keyword) = BY_VALUE
-            .iter()
-            .find(|k| map.contains_key(**k) && !(counted && **k != "$dynamicRef"))
-        {
-            evaluated.properties_by_value.get_or_insert(keyword);
-            evaluated.items_by_value.get_or_insert(keyword);
-        }
-        if !counted && map.contains_key("contains") {
-            evaluated.items_by_value.get_or_insert("contains");
+        // The branches (the top's own, and those `deeper` collects below) are counted where
+        // they hold; a `$dynamicRef` is not known here.
+        if map.contains_key("$dynamicRef") {
+            evaluated.properties_by_value.get_or_insert("$dynamicRef");
+            evaluated.items_by_value.get_or_insert("$dynamicRef");
         }
         let nested = |keyword: &str| !top && map.contains_key(keyword);
         evaluated.all_properties |= map.contains_key("additionalProperties") || nested("unevaluatedProperties");
@@ -408,7 +392,6 @@ impl<'a> Lowerer<'a> {
         evaluated.prefix = evaluated.prefix.max(prefix);
         evaluated.all_items |= map.contains_key(rest) || nested("unevaluatedItems");
         if !top
-            && let Some(deeper) = deeper.as_deref_mut()
             && ["anyOf", "oneOf", "if", "dependentSchemas", "dependencies", "contains"]
                 .iter()
                 .any(|k| map.contains_key(*k))
@@ -435,7 +418,7 @@ impl<'a> Lowerer<'a> {
             let Some(member) = member.as_object() else { continue };
             if !seen.contains(&at) {
                 seen.push(at.clone());
-                self.evaluated(member, &at, seen, false, deeper.as_deref_mut(), evaluated);
+                self.evaluated(member, &at, seen, false, deeper, evaluated);
             }
         }
         if top {
@@ -463,7 +446,7 @@ impl<'a> Lowerer<'a> {
         let Some(map) = schema.as_object() else { return Ok(()) };
         let mut own = Evaluated::default();
         let mut deeper = Vec::new();
-        self.evaluated(map, at, &mut vec![at.to_owned()], false, Some(&mut deeper), &mut own);
+        self.evaluated(map, at, &mut vec![at.to_owned()], false, &mut deeper, &mut own);
         evaluated.properties_by_value = evaluated.properties_by_value.or(own.properties_by_value);
         evaluated.items_by_value = evaluated.items_by_value.or(own.items_by_value);
         out.push(Branch {
@@ -614,7 +597,8 @@ struct Evaluated {
     all_items: bool,
     /// How many leading items are evaluated by position (the longest `prefixItems`).
     prefix: usize,
-    /// The keyword that makes which properties (or items) are evaluated depend on the value.
+    /// The keyword that makes which properties (or items) are evaluated unknown to the
+    /// lowering (`$dynamicRef`, which is refused anyway).
     properties_by_value: Option<&'static str>,
     items_by_value: Option<&'static str>,
 }
