@@ -23,6 +23,13 @@ pub fn load(path: &Path) -> Result<Api, Error> {
 
 /// Lowers spec text (YAML or JSON); `name` is used in error messages.
 pub fn load_str(text: &str, name: Option<&Path>) -> Result<Api, Error> {
-    let doc = load::parse(text.to_owned(), name.map(Path::to_path_buf))?;
-    lower::lower(&doc)
+    load_str_with(text, name, lower::Options::default())
+}
+
+/// Lowers spec text read as `options` say (`format` as a rule or an annotation, where other
+/// documents are found).
+pub fn load_str_with(text: &str, name: Option<&Path>, options: lower::Options) -> Result<Api, Error> {
+    let mut doc = load::parse(text.to_owned(), name.map(Path::to_path_buf))?;
+    load::embed_documents(&mut doc, &options.documents).map_err(|e| doc.locate(e))?;
+    lower::lower_with(&doc, options)
 }

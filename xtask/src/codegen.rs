@@ -98,15 +98,19 @@ fn workspace(check: bool, strict: bool) -> anyhow::Result<ExitCode> {
     let root = root();
     let mut files = Vec::new();
     let mut modules = Vec::new();
+    let mut features = Vec::new();
     for spec in specs(&root.join("specs"))? {
         let shown = spec.strip_prefix(&root).unwrap_or(&spec).display().to_string();
         let (module, api) = load(&spec, strict)?;
         let api_files = emit::api_module(&api, &module, &shown)?;
+        features.extend(emit::runtime_features(&[&api]));
         modules.push(module);
         files.extend(api_files);
     }
+    features.sort_unstable();
+    features.dedup();
+    files.insert(0, emit::workspace_manifest(&features));
     files.push(emit::lib_rs(&modules));
-    files.insert(0, emit::workspace_manifest(&files));
     let out = root.join("generated");
     let expected: BTreeSet<PathBuf> = files.iter().map(|f| out.join(&f.path)).collect();
     let leftovers: Vec<PathBuf> = existing_sources(&out.join("src"))
@@ -157,11 +161,12 @@ fn standalone(spec: &Path, out: &Path, args: &Args) -> anyhow::Result<ExitCode> 
         .runtime
         .clone()
         .unwrap_or_else(|| RuntimeSource::Path(RuntimeSource::BESIDE.to_owned()));
-    let mut files = emit::api_crate(&api, &module, &shown)?;
-    files.insert(
-        0,
-        emit::standalone_manifest(&module.replace('_', "-"), &runtime, &files),
-    );
+    let mut files = vec![emit::standalone_manifest(
+        &module.replace('_', "-"),
+        &runtime,
+        &emit::runtime_features(&[&api]),
+    )];
+    files.extend(emit::api_crate(&api, &module, &shown)?);
     if args.runtime.is_none() {
         files.extend(runtime_copy(&root().join("generator/runtime"), RuntimeSource::BESIDE)?);
     }

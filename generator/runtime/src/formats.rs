@@ -7,6 +7,12 @@
 //! formats (`int32`, `int64`, `float`, `double`) and the annotation-only ones
 //! (`password`, `binary`) are known but put no constraint on strings.
 //!
+//! Every format of JSON Schema 2020-12 is checked: `iri`, `iri-reference` by `iri-string`,
+//! `regex` by `regress` (ECMA-262, as `pattern`), `idn-hostname` and `idn-email` by `idna`
+//! (UTS 46, behind the feature `idn`: their variants exist only with it), and the small
+//! grammars of `duration`, `uri-template`, `json-pointer` and `relative-json-pointer` here.
+//! Whether a format is checked at all is the reader's choice ([`FormatMode`]).
+//!
 //! Byte positions in error reasons are 0-based offsets into the checked
 //! value.
 //!
@@ -35,6 +41,29 @@ impl fmt::Display for FormatError {
 
 impl std::error::Error for FormatError {}
 
+/// What a schema's `format` does, chosen per use of a spec (not per spec: the same document may be
+/// read both ways).
+///
+/// - [`FormatMode::Assert`], the default: a known format is a rule, as `minLength` is. The
+///   generated types, the validator and the conformance runner read specs this way (an API
+///   that says `format: email` means it).
+/// - [`FormatMode::Annotate`]: JSON Schema 2020-12's default (the format-annotation
+///   vocabulary): a format is only a note, and every string passes it. The
+///   JSON-Schema-Test-Suite's required tests expect this; its `optional/format/` tests expect
+///   `Assert`.
+///
+/// The mode is applied once, when a spec is lowered (`generator::lower::Options`): in
+/// `Annotate` no format reaches the model's rules, so everything downstream (generated code,
+/// `model::validate`, the runner's edges) sees no format to check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum FormatMode {
+    /// A known format refuses the strings it does not describe.
+    #[default]
+    Assert,
+    /// A format refuses nothing: it is read for docs only.
+    Annotate,
+}
+
 type Checker = fn(&str) -> Result<(), String>;
 
 /// Every string format the workspace knows: its name in a spec, its check, and the samples the
@@ -54,6 +83,27 @@ pub enum Format {
     Hostname,
     /// Base64 (`format: byte`).
     Byte,
+    /// An RFC 3339 (appendix A) duration: `P1DT12H`, `P2W`.
+    Duration,
+    /// An RFC 6901 JSON pointer: `/a/b~1c`.
+    JsonPointer,
+    /// A relative JSON pointer: `0/a`, `1#`.
+    RelativeJsonPointer,
+    /// An RFC 3987 IRI (a URI that may hold non-ASCII characters), with a scheme.
+    Iri,
+    /// An RFC 3987 IRI reference (relative ones too).
+    IriReference,
+    /// An RFC 6570 URI template: `https://example.com/{id}`.
+    UriTemplate,
+    /// An ECMA-262 regular expression (read by `regress`, as `pattern` is).
+    Regex,
+    /// An internationalized host name (IDNA2008 through UTS 46, by the `idna` crate; runtime
+    /// feature `idn`).
+    #[cfg(feature = "idn")]
+    IdnHostname,
+    /// An RFC 6531 mailbox: non-ASCII local part, internationalized domain (feature `idn`).
+    #[cfg(feature = "idn")]
+    IdnEmail,
     // Known, but they put no constraint on strings (numeric widths, annotations).
     Int32,
     Int64,
@@ -70,8 +120,11 @@ pub struct Invalid {
     pub value: &'static str,
 }
 
+/// How many formats this build knows (the `idn` feature adds two).
+const COUNT: usize = 24 + if cfg!(feature = "idn") { 2 } else { 0 };
+
 impl Format {
-    pub const ALL: [Format; 17] = [
+    pub const ALL: [Format; COUNT] = [
         Format::Uri,
         Format::UriReference,
         Format::Uuid,
@@ -83,6 +136,17 @@ impl Format {
         Format::Ipv6,
         Format::Hostname,
         Format::Byte,
+        Format::Duration,
+        Format::JsonPointer,
+        Format::RelativeJsonPointer,
+        Format::Iri,
+        Format::IriReference,
+        Format::UriTemplate,
+        Format::Regex,
+        #[cfg(feature = "idn")]
+        Format::IdnHostname,
+        #[cfg(feature = "idn")]
+        Format::IdnEmail,
         Format::Int32,
         Format::Int64,
         Format::Float,
@@ -106,6 +170,17 @@ impl Format {
             Format::Ipv6 => "ipv6",
             Format::Hostname => "hostname",
             Format::Byte => "byte",
+            Format::Duration => "duration",
+            Format::JsonPointer => "json-pointer",
+            Format::RelativeJsonPointer => "relative-json-pointer",
+            Format::Iri => "iri",
+            Format::IriReference => "iri-reference",
+            Format::UriTemplate => "uri-template",
+            Format::Regex => "regex",
+            #[cfg(feature = "idn")]
+            Format::IdnHostname => "idn-hostname",
+            #[cfg(feature = "idn")]
+            Format::IdnEmail => "idn-email",
             Format::Int32 => "int32",
             Format::Int64 => "int64",
             Format::Float => "float",
@@ -134,10 +209,32 @@ impl Format {
             Format::Ipv6 => check_ipv6,
             Format::Hostname => check_hostname,
             Format::Byte => check_base64,
+            Format::Duration => check_duration,
+            Format::JsonPointer => check_json_pointer,
+            Format::RelativeJsonPointer => check_relative_json_pointer,
+            Format::Iri => check_iri,
+            Format::IriReference => check_iri_reference,
+            Format::UriTemplate => check_uri_template,
+            Format::Regex => check_regex,
+            #[cfg(feature = "idn")]
+            Format::IdnHostname => check_idn_hostname,
+            #[cfg(feature = "idn")]
+            Format::IdnEmail => check_idn_email,
             Format::Int32 | Format::Int64 | Format::Float | Format::Double | Format::Password | Format::Binary => {
                 return None;
             }
         })
+    }
+
+    /// The runtime feature a format's check needs beyond the default build (`idn`), which
+    /// a crate of generated code that uses it must turn on.
+    #[must_use]
+    pub const fn feature(self) -> Option<&'static str> {
+        match self {
+            #[cfg(feature = "idn")]
+            Format::IdnHostname | Format::IdnEmail => Some("idn"),
+            _ => None,
+        }
     }
 
     /// Whether a string can fail this format, i.e. whether generated code checks it at all.
@@ -172,6 +269,16 @@ impl Format {
             Format::Ipv6 => "2001:db8::1",
             Format::Hostname => "example.com",
             Format::Byte => "Y29uZm9ybWFuY2U=",
+            Format::Duration => "P1D",
+            Format::JsonPointer => "/a/b",
+            Format::RelativeJsonPointer => "0/a",
+            Format::Iri | Format::IriReference => "https://example.com/",
+            Format::UriTemplate => "https://example.com/{id}",
+            Format::Regex => "^[a-z]+$",
+            #[cfg(feature = "idn")]
+            Format::IdnHostname => "example.com",
+            #[cfg(feature = "idn")]
+            Format::IdnEmail => "conformance@example.com",
             Format::Int32 | Format::Int64 | Format::Float | Format::Double | Format::Password | Format::Binary => {
                 return None;
             }
@@ -231,6 +338,44 @@ impl Format {
             Format::Byte => &[Invalid {
                 what: "bad_byte",
                 value: "not valid",
+            }],
+            Format::Duration => &[Invalid {
+                what: "bad_duration",
+                value: "P1Y2D",
+            }],
+            Format::JsonPointer => &[Invalid {
+                what: "bad_json_pointer",
+                value: "a/b",
+            }],
+            Format::RelativeJsonPointer => &[Invalid {
+                what: "bad_relative_json_pointer",
+                value: "/a",
+            }],
+            Format::Iri => &[Invalid {
+                what: "not_an_iri",
+                value: "not an iri",
+            }],
+            Format::IriReference => &[Invalid {
+                what: "not_an_iri",
+                value: "not an iri",
+            }],
+            Format::UriTemplate => &[Invalid {
+                what: "unclosed_expression",
+                value: "https://example.com/{id",
+            }],
+            Format::Regex => &[Invalid {
+                what: "bad_regex",
+                value: "(",
+            }],
+            #[cfg(feature = "idn")]
+            Format::IdnHostname => &[Invalid {
+                what: "bad_idn_hostname",
+                value: "not valid",
+            }],
+            #[cfg(feature = "idn")]
+            Format::IdnEmail => &[Invalid {
+                what: "bad_email",
+                value: "not-an-email",
             }],
             Format::Int32 | Format::Int64 | Format::Float | Format::Double | Format::Password | Format::Binary => &[],
         }
@@ -778,7 +923,10 @@ fn check_a_label(encoded: &str) -> Result<(), String> {
                 };
                 before.is_some_and(is_virama) || (before.is_some_and(joining) && after.is_some_and(joining))
             }
-            _ => true,
+            // PVALID exceptions (RFC 5892, 2.6) that are punctuation or symbols.
+            '\u{DF}' | '\u{3C2}' | '\u{6FD}' | '\u{6FE}' | '\u{F0B}' | '\u{3007}' => true,
+            // Punctuation and symbols are DISALLOWED (RFC 5892, 2.1: not letters, digits or marks).
+            c => !is_punctuation_or_symbol(c),
         };
         if !allowed {
             return Err(format!(
@@ -788,6 +936,13 @@ fn check_a_label(encoded: &str) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// General Category P or S, from `regress`'s Unicode tables.
+fn is_punctuation_or_symbol(c: char) -> bool {
+    static CLASS: std::sync::OnceLock<regress::Regex> = std::sync::OnceLock::new();
+    let class = CLASS.get_or_init(|| regress::Regex::with_flags(r"^[\p{P}\p{S}]$", "u").expect("a valid class"));
+    class.find(c.encode_utf8(&mut [0; 4])).is_some()
 }
 
 /// Combining marks (General Category M) in the blocks that hold most of them.
@@ -901,6 +1056,42 @@ fn punycode_decode(input: &str) -> Option<String> {
     Some(output.into_iter().collect())
 }
 
+/// An internationalized host name: UTS 46 processing (`idna`: IDNA2008's validity, the Bidi
+/// and joiner rules, hyphens, DNS lengths; the full stops U+3002, U+FF0E, U+FF61 separate
+/// labels), then the A-labels it gives are held to the host name rules above, whose
+/// contextual rules (RFC 5892 appendix A) UTS 46 does not check.
+#[cfg(feature = "idn")]
+fn check_idn_hostname(value: &str) -> Result<(), String> {
+    use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
+    if value.is_empty() {
+        return Err("empty".to_owned());
+    }
+    let ascii = Uts46::new()
+        .to_ascii(value.as_bytes(), AsciiDenyList::STD3, Hyphens::Check, DnsLength::Verify)
+        .map_err(|_| "not a host name IDNA2008 allows (UTS 46)".to_owned())?;
+    check_hostname(&ascii)
+}
+
+/// RFC 6531: a mailbox whose local part may hold any non-ASCII character and whose domain is
+/// an internationalized host name (or an address literal, as in `email`).
+#[cfg(feature = "idn")]
+fn check_idn_email(value: &str) -> Result<(), String> {
+    let (local, domain) = split_email(value)?;
+    if !local.starts_with('"') {
+        if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+            return Err("local part has a leading, trailing or double '.'".to_owned());
+        }
+        let is_atext = |c: char| !c.is_ascii() || c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c);
+        if let Some(c) = local.chars().find(|&c| !is_atext(c)) {
+            return Err(format!("invalid character {c:?} in local part"));
+        }
+    }
+    if domain.starts_with('[') {
+        return check_email(&format!("a@{domain}"));
+    }
+    check_idn_hostname(domain).map_err(|reason| format!("domain: {reason}"))
+}
+
 fn check_ipv4(value: &str) -> Result<(), String> {
     value
         .parse::<Ipv4Addr>()
@@ -913,6 +1104,205 @@ fn check_ipv6(value: &str) -> Result<(), String> {
         .parse::<Ipv6Addr>()
         .map(|_| ())
         .map_err(|_| "not an IPv6 address".to_owned())
+}
+
+// ---------------------------------------------------------------------------
+// duration, json-pointer, relative-json-pointer, iri, iri-reference, uri-template, regex
+// ---------------------------------------------------------------------------
+
+/// RFC 3339 appendix A, its ABNF as it stands (ASCII digits, no fractions, no sign):
+///
+/// ```text
+/// duration = "P" (dur-date / dur-time / dur-week)
+/// dur-date = (dur-day / dur-month / dur-year) [dur-time]
+/// dur-time = "T" (dur-hour / dur-minute / dur-second)
+/// dur-year = 1*DIGIT "Y" [dur-month]    dur-hour = 1*DIGIT "H" [dur-minute]
+/// dur-month = 1*DIGIT "M" [dur-day]     dur-minute = 1*DIGIT "M" [dur-second]
+/// dur-day = 1*DIGIT "D"                 dur-second = 1*DIGIT "S"
+/// dur-week = 1*DIGIT "W"
+/// ```
+///
+/// Each unit may only be followed by the next one (`P1Y2D` skips the month), which the
+/// ISO 8601 crates do not hold to; the grammar is eleven lines, so it is read here.
+fn check_duration(value: &str) -> Result<(), String> {
+    /// The leading `digits unit` pairs, in order; `None` for digits without a unit.
+    fn elements(text: &str) -> Option<Vec<char>> {
+        let mut units = Vec::new();
+        let mut digits = 0;
+        for c in text.chars() {
+            if c.is_ascii_digit() {
+                digits += 1;
+            } else if digits == 0 {
+                return None;
+            } else {
+                units.push(c);
+                digits = 0;
+            }
+        }
+        (digits == 0).then_some(units)
+    }
+    /// Whether `units` are consecutive in `order`, starting anywhere.
+    fn consecutive(units: &[char], order: &[char]) -> bool {
+        let Some(first) = units.first().and_then(|u| order.iter().position(|o| o == u)) else {
+            return false;
+        };
+        order.get(first..first + units.len()) == Some(units)
+    }
+    let rest = value
+        .strip_prefix('P')
+        .ok_or_else(|| "a duration starts with 'P'".to_owned())?;
+    let (date, time) = match rest.split_once('T') {
+        Some((date, time)) => (date, Some(time)),
+        None => (rest, None),
+    };
+    let date_units = elements(date).ok_or_else(|| "a number without its unit".to_owned())?;
+    let time_units = match time {
+        Some(time) => Some(elements(time).ok_or_else(|| "a number without its unit".to_owned())?),
+        None => None,
+    };
+    if date_units == ['W'] && time.is_none() {
+        return Ok(());
+    }
+    if date_units.is_empty() && time_units.as_ref().is_none_or(Vec::is_empty) {
+        return Err("no elements".to_owned());
+    }
+    if !date_units.is_empty() && !consecutive(&date_units, &['Y', 'M', 'D']) {
+        return Err("date elements out of order, skipped or unknown (Y, M, D; or W alone)".to_owned());
+    }
+    if let Some(units) = time_units
+        && !consecutive(&units, &['H', 'M', 'S'])
+    {
+        return Err("time elements missing, out of order or skipped (H, M, S)".to_owned());
+    }
+    Ok(())
+}
+
+/// RFC 6901: empty, or `/`-separated tokens where `~` is only `~0` or `~1` (read by
+/// [`crate::pointer::split`], the one reading of pointers).
+fn check_json_pointer(value: &str) -> Result<(), String> {
+    crate::pointer::split(value)
+        .map(|_| ())
+        .ok_or_else(|| "not empty and not '/'-led, or a '~' not followed by 0 or 1".to_owned())
+}
+
+/// A relative JSON pointer (draft-bhutton-relative-json-pointer-00): a non-negative integer
+/// without leading zeros, then `#` or a JSON pointer.
+fn check_relative_json_pointer(value: &str) -> Result<(), String> {
+    let digits = value.bytes().take_while(u8::is_ascii_digit).count();
+    let (number, rest) = value.split_at(digits);
+    if number.is_empty() {
+        return Err("it starts with a non-negative integer".to_owned());
+    }
+    if number.len() > 1 && number.starts_with('0') {
+        return Err("a leading zero".to_owned());
+    }
+    if rest == "#" {
+        return Ok(());
+    }
+    check_json_pointer(rest)
+}
+
+fn check_iri(value: &str) -> Result<(), String> {
+    iri_string::validate::iri::<iri_string::spec::IriSpec>(value).map_err(|e| e.to_string())
+}
+
+fn check_iri_reference(value: &str) -> Result<(), String> {
+    iri_string::validate::iri_reference::<iri_string::spec::IriSpec>(value).map_err(|e| e.to_string())
+}
+
+/// RFC 6570 (level 4), its grammar as it stands. `iri-string`'s template reader is lenient
+/// where the suite is not (it takes `{v:0}`, `{v:10000}`, `{a..b}` and refuses `a😀b`, a
+/// `ucschar`), and no other well-kept crate checks the grammar, so it is read here:
+///
+/// ```text
+/// URI-Template = *( literals / expression )
+/// expression = "{" [ operator ] variable-list "}"      operator = one of + # . / ; ? &
+/// variable-list = varspec *( "," varspec )             varspec = varname [ ":" max-length / "*" ]
+/// varname = varchar *( ["."] varchar )                 varchar = ALPHA / DIGIT / "_" / pct-encoded
+/// max-length = %x31-39 0*3DIGIT
+/// ```
+fn check_uri_template(value: &str) -> Result<(), String> {
+    fn pct(bytes: &[u8], i: usize) -> bool {
+        bytes.get(i) == Some(&b'%')
+            && bytes
+                .get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+    }
+    fn varspec(spec: &str) -> Result<(), String> {
+        let (name, modifier) = match spec.find([':', '*']) {
+            Some(i) => spec.split_at(i),
+            None => (spec, ""),
+        };
+        let bytes = name.as_bytes();
+        let mut i = 0;
+        let mut after_dot = true;
+        while i < bytes.len() {
+            if pct(bytes, i) {
+                i += 3;
+                after_dot = false;
+            } else if bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' {
+                i += 1;
+                after_dot = false;
+            } else if bytes[i] == b'.' && !after_dot {
+                i += 1;
+                after_dot = true;
+            } else {
+                return Err(format!("invalid variable name {name:?}"));
+            }
+        }
+        if after_dot {
+            return Err(format!("invalid variable name {name:?}"));
+        }
+        match modifier.strip_prefix(':') {
+            None if modifier.is_empty() || modifier == "*" => Ok(()),
+            Some(n) if (1..=4).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit()) && !n.starts_with('0') => {
+                Ok(())
+            }
+            _ => Err(format!("invalid modifier {modifier:?} (\":\" 1-9999 or \"*\")")),
+        }
+    }
+    let bytes = value.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' => {
+                let close = value[i..]
+                    .find('}')
+                    .map(|c| i + c)
+                    .ok_or_else(|| format!("unclosed '{{' at byte {i}"))?;
+                let mut body = &value[i + 1..close];
+                if let Some(rest) = body.strip_prefix(['+', '#', '.', '/', ';', '?', '&']) {
+                    body = rest;
+                }
+                for spec in body.split(',') {
+                    varspec(spec)?;
+                }
+                i = close + 1;
+            }
+            b'%' if pct(bytes, i) => i += 3,
+            b if b.is_ascii() => {
+                // literals: any ASCII but CTL, space, " % < > \ ^ ` { | } (an apostrophe is
+                // taken, as the JSON-Schema-Test-Suite takes it).
+                if b.is_ascii_control() || b" \"%<>\\^`{|}".contains(&b) {
+                    return Err(format!("{:?} at byte {i} is not allowed in a literal", char::from(b)));
+                }
+                i += 1;
+            }
+            _ => {
+                // ucschar / iprivate: every non-ASCII character but the noncharacters outside them.
+                let c = value[i..].chars().next().unwrap_or_default();
+                i += c.len_utf8();
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An ECMA-262 regular expression, read by `regress` in unicode mode.
+fn check_regex(value: &str) -> Result<(), String> {
+    regress::Regex::with_flags(value, "u")
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 // ---------------------------------------------------------------------------
@@ -1228,6 +1618,50 @@ mod tests {
         assert_eq!(names.len(), Format::ALL.len());
         assert_eq!(Format::from_name("URI"), None);
         assert_eq!(Format::from_name("unknown-format"), None);
+    }
+
+    #[test]
+    fn formats_of_json_schema_2020_12() {
+        for ok_value in ["P1Y2M3DT4H5M6S", "P2W", "PT36H", "P1M2D", "PT1M2S"] {
+            ok("duration", ok_value);
+        }
+        for bad_value in ["P", "PT", "P1Y2D", "PT1H2S", "P1YT", "P1WT1H", "PT0.5S", "P\u{9e8}Y"] {
+            bad("duration", bad_value);
+        }
+        ok("json-pointer", "");
+        ok("json-pointer", "/a~1b/~0");
+        bad("json-pointer", "/~2");
+        bad("json-pointer", "a");
+        ok("relative-json-pointer", "0#");
+        ok("relative-json-pointer", "120/foo");
+        bad("relative-json-pointer", "01/a");
+        bad("relative-json-pointer", "1#/a");
+        ok("iri", "http://ƒøø.ßår/?∂éœ=πîx#πîüx");
+        bad("iri", "/abc");
+        ok("iri-reference", "/âππ");
+        bad("iri-reference", "#ƒräg\\mênt");
+        ok("uri-template", "http://example.com/{term:1}/{+var}{?x,y*}");
+        ok("uri-template", "a😀b");
+        for bad_value in ["{v:0}", "{v:10000}", "{a..b}", "{}", "{a,}", "foo}bar", "a b"] {
+            bad("uri-template", bad_value);
+        }
+        ok("regex", "(?<n>a)\\k<n>");
+        bad("regex", "(?i)abc");
+        bad("regex", "\\a");
+    }
+
+    #[cfg(feature = "idn")]
+    #[test]
+    fn internationalized_formats() {
+        for ok_value in ["실례.테스트", "a。b", "l·l", "α͵β", "क्\u{200d}ष", "ßς་〇"] {
+            ok("idn-hostname", ok_value);
+        }
+        for bad_value in ["", "〮실례.테스트", "xn--7a", "0a.א", "example.", "a·l"] {
+            bad("idn-hostname", bad_value);
+        }
+        ok("idn-email", "실례@실례.테스트");
+        ok("idn-email", "δοκιμή@example.com");
+        bad("idn-email", "user＠example.com");
     }
 
     #[test]

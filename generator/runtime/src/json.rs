@@ -79,9 +79,7 @@ impl JsonTypes {
     }
 }
 
-fn is_integer(n: &serde_json::Number, whole_floats_are_integers: bool) -> bool {
-    n.is_i64() || n.is_u64() || (whole_floats_are_integers && n.as_f64().is_some_and(|f| f.fract() == 0.0))
-}
+use crate::numbers::is_integer;
 
 /// Equality as JSON Schema defines it: numbers by value (`1` = `1.0`), objects regardless
 /// of key order, arrays item by item.
@@ -134,10 +132,61 @@ pub struct Applicators<'a> {
     /// sub-schema must admit.
     pub contains: Option<(usize, u64, Option<u64>)>,
     pub unevaluated_properties: Option<Unevaluated<'a>>,
-    /// `unevaluatedItems` where the items evaluated beside it are known from the schema
-    /// alone: the sub-schema applies to every item after the first `.1` (the longest
-    /// `prefixItems` here and in the `allOf` members and references applied in place).
+    /// `unevaluatedItems`: the sub-schema applies to every item after the first `.1` (the
+    /// longest `prefixItems` here and in the `allOf` members and references applied in place)
+    /// that no branch below evaluates and `contains` (here) does not admit.
     pub unevaluated_items: Option<(usize, usize)>,
+    /// What the sub-schemas of `anyOf`, `oneOf`, `if`/`then`/`else` and `dependentSchemas`
+    /// evaluate, counted for `unevaluatedProperties` and `unevaluatedItems` only where the
+    /// branch holds for the value (JSON Schema collects annotations only from schemas that
+    /// pass).
+    pub evaluated_by_value: &'a [Branch<'a>],
+}
+
+/// What one branch evaluates when it holds for the value: when every one of its conditions
+/// does (a branch inside a branch holds where both do).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Branch<'a> {
+    pub when: &'a [When<'a>],
+    pub names: &'a [&'a str],
+    pub patterns: &'a [&'a str],
+    /// Every property (its `additionalProperties`, or an `unevaluatedProperties` of its own).
+    pub all_properties: bool,
+    /// How many leading items it evaluates by position.
+    pub prefix: usize,
+    /// Every item (its `items`, or an `unevaluatedItems` of its own).
+    pub all_items: bool,
+    /// The items this sub-schema admits (a `contains` of a schema applied in place).
+    pub contains: Option<usize>,
+}
+
+/// When a [`Branch`] holds for a value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum When<'a> {
+    /// Sub-schema `i` admits it (an `anyOf`/`oneOf` member; `if` and `then` when `if` does).
+    Admits(usize),
+    /// Sub-schema `i` refuses it (`else`, when `if` does not hold).
+    Refuses(usize),
+    /// It is an object with this property (`dependentSchemas`; its schema must then admit it).
+    Has(&'a str),
+}
+
+/// The branches of `a` that hold for `value`.
+fn holding<'a>(
+    a: &'a Applicators<'a>,
+    value: &Value,
+    admits: &mut dyn FnMut(usize, &Value) -> bool,
+) -> Vec<&'a Branch<'a>> {
+    a.evaluated_by_value
+        .iter()
+        .filter(|b| {
+            b.when.iter().all(|when| match *when {
+                When::Admits(i) => admits(i, value),
+                When::Refuses(i) => !admits(i, value),
+                When::Has(key) => value.as_object().is_some_and(|m| m.contains_key(key)),
+            })
+        })
+        .collect()
 }
 
 /// `unevaluatedProperties` where the properties evaluated beside it are known from the
@@ -191,6 +240,7 @@ impl Applicators<'static> {
         contains: None,
         unevaluated_properties: None,
         unevaluated_items: None,
+        evaluated_by_value: &[],
     };
 }
 
@@ -298,9 +348,9 @@ pub fn check(
             None => rules::check_number(subject, n.as_f64().unwrap_or(f64::NAN), &rules.numbers)?,
         },
         Value::String(s) => rules::check_string(subject, s, &rules.strings)?,
-        Value::Array(items) => check_array(subject, items, rules, admits)?,
+        Value::Array(items) => check_array(subject, value, items, rules, admits)?,
         Value::Object(map) => {
-            check_object(subject, map, rules, admits)?;
+            check_object(subject, value, map, rules, admits)?;
             for (key, schema) in rules.applicators.dependent_schemas {
                 if map.contains_key(*key) && !admits(*schema, value) {
                     return Err(fail(
@@ -318,6 +368,7 @@ pub fn check(
 
 fn check_array(
     subject: &str,
+    value: &Value,
     items: &[Value],
     rules: &ValueRules<'_>,
     admits: &mut dyn FnMut(usize, &Value) -> bool,
@@ -352,18 +403,23 @@ fn check_array(
             ));
         }
     }
-    if let Some((schema, prefix)) = a.unevaluated_items
-        && let Some((i, item)) = items
-            .iter()
-            .enumerate()
-            .skip(prefix)
-            .find(|(_, item)| !admits(schema, item))
-    {
-        return Err(fail(
-            subject,
-            "unevaluatedItems",
-            format!("has item {i} ({item}), which no schema evaluates and `unevaluatedItems` refuses"),
-        ));
+    if let Some((schema, prefix)) = a.unevaluated_items {
+        let holding = holding(a, value, admits);
+        let all = holding.iter().any(|b| b.all_items);
+        let prefix = holding.iter().map(|b| b.prefix).fold(prefix, usize::max);
+        let contains = a.contains.map(|(schema, _, _)| schema);
+        let unevaluated = items.iter().enumerate().skip(prefix).find(|(_, item)| {
+            !all && !contains.is_some_and(|c| admits(c, item))
+                && !holding.iter().any(|b| b.contains.is_some_and(|c| admits(c, item)))
+                && !admits(schema, item)
+        });
+        if let Some((i, item)) = unevaluated {
+            return Err(fail(
+                subject,
+                "unevaluatedItems",
+                format!("has item {i} ({item}), which no schema evaluates and `unevaluatedItems` refuses"),
+            ));
+        }
     }
     if let Some((schema, min, max)) = a.contains {
         let admitted = items.iter().filter(|item| admits(schema, item)).count() as u64;
@@ -413,6 +469,7 @@ pub fn check_property_count(subject: &str, n: u64, rules: &ObjectRules<'_>) -> R
 
 fn check_object(
     subject: &str,
+    value: &Value,
     map: &Map<String, Value>,
     rules: &ValueRules<'_>,
     admits: &mut dyn FnMut(usize, &Value) -> bool,
@@ -438,6 +495,11 @@ fn check_object(
         }
     }
     let a = &rules.applicators;
+    let holding = if a.unevaluated_properties.is_some() {
+        holding(a, value, admits)
+    } else {
+        Vec::new()
+    };
     for (key, v) in map {
         if let Some(names) = a.property_names
             && !admits(names, &Value::String(key.clone()))
@@ -484,6 +546,9 @@ fn check_object(
         if let Some(u) = a.unevaluated_properties
             && !u.names.contains(&key.as_str())
             && !u.patterns.iter().any(|p| rules::matches(p, key))
+            && !holding.iter().any(|b| {
+                b.all_properties || b.names.contains(&key.as_str()) || b.patterns.iter().any(|p| rules::matches(p, key))
+            })
             && !admits(u.schema, v)
         {
             return Err(fail(
@@ -654,6 +719,54 @@ mod tests {
         let e = check("x", &json!({"id": 1, "name": "a"}), &rules, &mut nothing).unwrap_err();
         assert_eq!(e.rule, "unevaluatedProperties");
         assert!(e.message.contains("`name`"), "{}", e.message);
+    }
+
+    #[test]
+    fn unevaluated_properties_count_only_the_branches_that_hold() {
+        // `anyOf: [{properties: {a}, required: [a]}, {properties: {b}, required: [b]}]`,
+        // `unevaluatedProperties: false`: sub-schema 0 is `false`, 1 and 2 the branches.
+        let branches = [
+            Branch {
+                when: &[When::Admits(1)],
+                names: &["a"],
+                patterns: &[],
+                all_properties: false,
+                prefix: 0,
+                all_items: false,
+                contains: None,
+            },
+            Branch {
+                when: &[When::Admits(2)],
+                names: &["b"],
+                patterns: &[],
+                all_properties: false,
+                prefix: 0,
+                all_items: false,
+                contains: None,
+            },
+        ];
+        let rules = ValueRules {
+            applicators: Applicators {
+                any_of: &[1, 2],
+                unevaluated_properties: Some(Unevaluated {
+                    schema: 0,
+                    names: &[],
+                    patterns: &[],
+                }),
+                evaluated_by_value: &branches,
+                ..BASE.applicators
+            },
+            ..BASE
+        };
+        let mut admits = |i: usize, v: &Value| match i {
+            1 => v.get("a").is_some(),
+            2 => v.get("b").is_some(),
+            _ => false,
+        };
+        assert!(check("x", &json!({"a": 1}), &rules, &mut admits).is_ok());
+        assert!(check("x", &json!({"a": 1, "b": 2}), &rules, &mut admits).is_ok());
+        let e = check("x", &json!({"a": 1, "c": 3}), &rules, &mut admits).unwrap_err();
+        assert_eq!(e.rule, "unevaluatedProperties");
     }
 
     #[test]

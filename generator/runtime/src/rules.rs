@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, RwLock};
 
-use fancy_regex::Regex;
+use regress::Regex;
 
 use crate::formats::Format;
 
@@ -286,8 +286,13 @@ fn cmp_int(value: i128, bound: f64) -> std::cmp::Ordering {
     }
 }
 
+/// Whether `value` is a multiple of `m`; where the quotient overflows (`1e308 / 0.5`), the
+/// remainder (exact in floating point) decides instead of an infinity.
 fn is_multiple(value: f64, m: f64) -> bool {
     let q = value / m;
+    if !q.is_finite() {
+        return value.is_finite() && value % m == 0.0;
+    }
     (q - q.round()).abs() < 1e-9
 }
 
@@ -381,10 +386,9 @@ pub fn check_string(subject: &str, value: &str, rules: &StringRules<'_>) -> Resu
         ));
     }
     if let Some(pattern) = rules.pattern {
-        match compiled(pattern).map(|re| re.is_match(value)) {
-            Ok(Ok(true)) => {}
-            // Backtracking past the engine's limit: the value is not shown to match.
-            Ok(Ok(false) | Err(_)) => {
+        match compiled(pattern).map(|re| re.find(value).is_some()) {
+            Ok(true) => {}
+            Ok(false) => {
                 return Err(fail(
                     subject,
                     "pattern",
@@ -453,9 +457,9 @@ pub fn check_one_of(subject: &str, value: &serde_json::Value, allowed: &[&str]) 
 }
 
 /// Whether `pattern` (ECMA-262, unanchored) matches `text`; a pattern the engine cannot
-/// read, or a match past its backtracking limit, matches nothing.
+/// read matches nothing (lowering refuses such a pattern, located, before any code is made).
 pub fn matches(pattern: &str, text: &str) -> bool {
-    compiled(pattern).is_ok_and(|re| re.is_match(text).unwrap_or(false))
+    compiled(pattern).is_ok_and(|re| re.find(text).is_some())
 }
 
 /// Why the regex engine cannot read `pattern`, if it cannot.
@@ -463,7 +467,11 @@ pub fn pattern_error(pattern: &str) -> Option<String> {
     compiled(pattern).err()
 }
 
-/// Patterns are compiled once per process.
+/// Patterns are compiled once per process, by `regress` (the ECMAScript engine: OpenAPI and
+/// JSON Schema say patterns are ECMA-262) with the `u` flag, as JSON Schema reads them:
+/// `\d`, `\w` and `\b` are ASCII, `\s` is Unicode's white space and line terminators,
+/// `$` is the end of the text (no trailing newline), `\p{...}` are Unicode properties, and
+/// the text is matched as code points (non-BMP characters are one).
 fn compiled(pattern: &str) -> Result<Arc<Regex>, String> {
     static CACHE: RwLock<Option<HashMap<String, Arc<Regex>>>> = RwLock::new(None);
     if let Some(re) = CACHE
@@ -473,7 +481,7 @@ fn compiled(pattern: &str) -> Result<Arc<Regex>, String> {
     {
         return Ok(re);
     }
-    let re = Arc::new(Regex::new(pattern).map_err(|e| e.to_string())?);
+    let re = Arc::new(Regex::with_flags(pattern, "u").map_err(|e| e.to_string())?);
     if let Ok(mut cache) = CACHE.write() {
         cache
             .get_or_insert_with(HashMap::new)
@@ -485,6 +493,12 @@ fn compiled(pattern: &str) -> Result<Arc<Regex>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multiples_survive_an_overflowing_quotient() {
+        assert!(is_multiple(1e308, 0.5));
+        assert!(is_multiple(0.3, 0.1) && !is_multiple(0.35, 0.1));
+    }
 
     const RANGE: NumberRules = NumberRules {
         minimum: Some(Bound {

@@ -315,31 +315,48 @@ pub fn lib_rs(modules: &[String]) -> File {
 
 const DEPENDENCIES: &str = r#"axum = { version = "0.8", default-features = false, features = ["http1", "tokio"] }
 serde = { version = "1", features = ["derive"] }
-serde_json = { version = "1", features = ["preserve_order"] }
+serde_json = { version = "1", features = ["preserve_order", "float_roundtrip"] }
 "#;
 
-/// Whether a crate of `files` has a webhook receiver module, and so needs the runtime's
-/// `receiver` feature.
-pub fn uses_receiver(files: &[File]) -> bool {
-    files.iter().any(|f| f.path.ends_with("/receiver.rs"))
-}
-
-/// The runtime features a crate of `files` needs.
-fn runtime_features(files: &[File]) -> &'static str {
-    if uses_receiver(files) {
-        "[\"server\", \"receiver\"]"
-    } else {
-        "[\"server\"]"
+/// The runtime's features beside `server` that generated code for `apis` needs: those of the
+/// formats its types check (`Format::feature`: `idn` for `idn-hostname` and `idn-email`), and
+/// `receiver` where a spec has webhooks to receive; sorted, each once.
+pub fn runtime_features(apis: &[&Api]) -> Vec<&'static str> {
+    let mut features: Vec<&'static str> = apis
+        .iter()
+        .flat_map(|api| &api.types)
+        .filter_map(|def| match &def.kind {
+            crate::model::TypeKind::Constrained(c) => c.rules.format,
+            crate::model::TypeKind::Checked(c) => c.rules.format,
+            _ => None,
+        })
+        .filter_map(codegen_runtime::formats::Format::feature)
+        .collect();
+    if apis.iter().any(|api| has_receiver(api)) {
+        features.push("receiver");
     }
+    features.sort_unstable();
+    features.dedup();
+    features
 }
 
-/// `Cargo.toml` of the workspace's `generated` crate, whose sources are `files`.
-pub fn workspace_manifest(files: &[File]) -> File {
-    let features = runtime_features(files);
+/// `features = ["server", ...]`, with `extra` (from [`runtime_features`]) after `server`.
+fn runtime_feature_list(extra: &[&str]) -> String {
+    std::iter::once("server")
+        .chain(extra.iter().copied())
+        .map(|f| format!("\"{f}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `Cargo.toml` of the workspace's `generated` crate; `features` are the runtime's beyond
+/// `server` ([`runtime_features`]).
+pub fn workspace_manifest(features: &[&str]) -> File {
+    let features = runtime_feature_list(features);
     File {
         path: "Cargo.toml".into(),
         contents: format!(
-            "{MANIFEST_MARK}\n[package]\nname = \"generated\"\nversion = \"0.1.0\"\nedition.workspace = true\nlicense.workspace = true\npublish.workspace = true\n\n[lints]\nworkspace = true\n\n[dependencies]\naxum.workspace = true\ncodegen-runtime = {{ workspace = true, features = {features} }}\nserde.workspace = true\nserde_json.workspace = true\n"
+            "{MANIFEST_MARK}\n[package]\nname = \"generated\"\nversion = \"0.1.0\"\nedition.workspace = true\nlicense.workspace = true\npublish.workspace = true\n\n[lints]\nworkspace = true\n\n[dependencies]\naxum.workspace = true\ncodegen-runtime = {{ workspace = true, features = [{features}] }}\nserde.workspace = true\nserde_json.workspace = true\n"
         ),
     }
 }
@@ -359,9 +376,10 @@ impl RuntimeSource {
     pub const BESIDE: &str = "codegen-runtime";
 }
 
-/// `Cargo.toml` of a standalone crate whose sources are `files`.
-pub fn standalone_manifest(name: &str, runtime: &RuntimeSource, files: &[File]) -> File {
-    let features = runtime_features(files);
+/// `Cargo.toml` of a standalone crate for one spec; `features` are the runtime's beyond
+/// `server` ([`runtime_features`]).
+pub fn standalone_manifest(name: &str, runtime: &RuntimeSource, features: &[&str]) -> File {
+    let features = runtime_feature_list(features);
     let runtime = match runtime {
         RuntimeSource::Path(path) => format!("path = \"{}\"", path.replace('\\', "/")),
         RuntimeSource::Version(version) => format!("version = \"{version}\""),
@@ -369,7 +387,7 @@ pub fn standalone_manifest(name: &str, runtime: &RuntimeSource, files: &[File]) 
     File {
         path: "Cargo.toml".into(),
         contents: format!(
-            "{MANIFEST_MARK}\n[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n# Its own workspace, wherever it is written.\n[workspace]\n\n[dependencies]\ncodegen-runtime = {{ {runtime}, features = {features} }}\n{DEPENDENCIES}"
+            "{MANIFEST_MARK}\n[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n# Its own workspace, wherever it is written.\n[workspace]\n\n[dependencies]\ncodegen-runtime = {{ {runtime}, features = [{features}] }}\n{DEPENDENCIES}"
         ),
     }
 }

@@ -436,6 +436,28 @@ fn applicators(a: &crate::model::Applicators) -> Vec<TokenStream> {
     if let Some((schema, prefix)) = a.unevaluated_items {
         out.push(quote!(unevaluated_items: Some((#schema, #prefix)),));
     }
+    if !a.evaluated_by_value.is_empty() {
+        let branches = a.evaluated_by_value.iter().map(|b| {
+            let when = b.when.iter().map(|w| match w {
+                crate::model::When::Admits(i) => quote!(rt::json::When::Admits(#i)),
+                crate::model::When::Refuses(i) => quote!(rt::json::When::Refuses(#i)),
+                crate::model::When::Has(key) => quote!(rt::json::When::Has(#key)),
+            });
+            let (names, patterns) = (&b.names, &b.patterns);
+            let (all_properties, prefix, all_items) = (b.all_properties, b.prefix, b.all_items);
+            let contains = option_index(b.contains);
+            quote!(rt::json::Branch {
+                when: &[#(#when),*],
+                names: &[#(#names),*],
+                patterns: &[#(#patterns),*],
+                all_properties: #all_properties,
+                prefix: #prefix,
+                all_items: #all_items,
+                contains: #contains,
+            })
+        });
+        out.push(quote!(evaluated_by_value: &[#(#branches),*],));
+    }
     out
 }
 

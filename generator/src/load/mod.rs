@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use url::Url;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorKind, Position, Result, describe, join};
 
@@ -35,6 +35,9 @@ pub struct Document {
     /// Every `$id` in the document, resolved against the ids around it, with where it is;
     /// made on the first reference that names a resource.
     ids: OnceLock<Vec<(Url, String)>>,
+    /// The other documents [`embed_documents`] placed in this one, by the URL each was read
+    /// at (which its own `$id` may differ from), with where each is.
+    documents: Vec<(Url, String)>,
 }
 
 /// The address `$id`s and `$ref`s resolve against when nothing says another: the document
@@ -77,6 +80,7 @@ pub fn parse(source: String, file: Option<PathBuf>) -> Result<Document> {
         root,
         version: Version::V3_0,
         ids: OnceLock::new(),
+        documents: Vec::new(),
     };
     document.version = read_version(&document.root).map_err(|e| document.locate(e))?;
     if let Some(own) = document.root.get("$self")
@@ -235,7 +239,7 @@ impl Document {
         resource.set_fragment(None);
         let resource_pointer = if resource == self.base() {
             String::new()
-        } else if let Some((_, pointer)) = self.ids().iter().find(|(id, _)| *id == resource) {
+        } else if let Some((_, pointer)) = self.ids().iter().chain(&self.documents).find(|(id, _)| *id == resource) {
             pointer.clone()
         } else if reference.contains(".yaml")
             || reference.contains(".json")
@@ -296,7 +300,7 @@ impl Document {
     fn ids(&self) -> &[(Url, String)] {
         self.ids.get_or_init(|| {
             let mut out = Vec::new();
-            collect_ids(&self.root, &self.base(), String::new(), &mut out);
+            collect_ids(&self.root, &self.base(), String::new(), Place::OpenApi, &mut out);
             out
         })
     }
@@ -325,11 +329,138 @@ fn find_anchor(value: &Value, name: &str, pointer: String, top: bool) -> Option<
     }
 }
 
-fn collect_ids(value: &Value, base: &Url, pointer: String, out: &mut Vec<(Url, String)>) {
+/// The key of the OpenAPI object under which [`embed_documents`] places the other documents,
+/// by their URL.
+pub const DOCUMENTS: &str = "x-documents";
+
+/// Reads the other documents the `$ref`s name, from the folders `documents` maps URL prefixes
+/// to (the suite's `http://localhost:1234/` → `remotes/`; nothing is fetched), and places
+/// each under `/x-documents/<its URL>`, with that URL as its `$id` unless it has one (then it
+/// is found by both): a reference to it is then one inside the document, read by the one
+/// resolution of `$ref`s ([`Document::follow_ref`]). Repeats until the documents read name no other; a URL no
+/// folder maps, or a file that is not there, is left for the lowering to refuse by name.
+pub fn embed_documents(doc: &mut Document, documents: &[(String, PathBuf)]) -> Result<()> {
+    if documents.is_empty() {
+        return Ok(());
+    }
+    let mut tried: Vec<String> = Vec::new();
+    loop {
+        let mut refs = Vec::new();
+        collect_refs(&doc.root, String::new(), &mut refs);
+        let mut read: Vec<(String, Value)> = Vec::new();
+        for (at, reference) in refs {
+            let Ok(mut resource) = doc.base_uri(&at).join(&reference) else {
+                continue;
+            };
+            resource.set_fragment(None);
+            let url = resource.as_str().to_owned();
+            let known = doc.ids().iter().chain(&doc.documents).any(|(id, _)| *id == resource);
+            if resource == doc.base() || tried.contains(&url) || known {
+                continue;
+            }
+            tried.push(url.clone());
+            let Some((prefix, folder)) = documents.iter().find(|(prefix, _)| url.starts_with(prefix.as_str())) else {
+                continue;
+            };
+            let path = folder.join(&url[prefix.len()..]);
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let mut value: Value = serde_json::from_str(&text).map_err(|e| {
+                Error::at(
+                    join(&at, "$ref"),
+                    ErrorKind::Syntax(format!("{} (for `{reference}`): {e}", path.display())),
+                )
+            })?;
+            if let Value::Object(map) = &mut value
+                && !map.contains_key("$id")
+            {
+                map.insert("$id".into(), Value::String(url.clone()));
+            }
+            doc.documents.push((resource, join(&join("", DOCUMENTS), &url)));
+            read.push((url, value));
+        }
+        if read.is_empty() {
+            return Ok(());
+        }
+        let Some(root) = doc.root.as_object_mut() else {
+            return Ok(());
+        };
+        if let Value::Object(holder) = root.entry(DOCUMENTS).or_insert_with(|| Value::Object(Map::new())) {
+            holder.extend(read);
+        }
+        doc.ids = OnceLock::new();
+    }
+}
+
+/// Every `$ref` string under `value`, with the pointer of the object that holds it.
+fn collect_refs(value: &Value, pointer: String, out: &mut Vec<(String, String)>) {
     match value {
         Value::Object(map) => {
+            if let Some(Value::String(reference)) = map.get("$ref") {
+                out.push((pointer.clone(), reference.clone()));
+            }
+            for (k, v) in map {
+                if !matches!(k.as_str(), "enum" | "const" | "default" | "example" | "examples") {
+                    collect_refs(v, join(&pointer, k), out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                collect_refs(v, join(&pointer, &i.to_string()), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Where [`collect_ids`] is: in the OpenAPI document's own objects, in a schema, or in a
+/// keyword's value that holds schemas (by name or by position).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    OpenApi,
+    Schema,
+    SchemaMap,
+    SchemaList,
+}
+
+/// What a key of a schema holds: a schema, schemas by name, schemas by position, or none
+/// (data, annotations, and keywords JSON Schema does not know, whose `$id`s are not
+/// identifiers: `optional/unknownKeyword.json`).
+fn schema_keyword(key: &str) -> Option<Place> {
+    match key {
+        "items"
+        | "additionalItems"
+        | "additionalProperties"
+        | "unevaluatedItems"
+        | "unevaluatedProperties"
+        | "propertyNames"
+        | "contains"
+        | "not"
+        | "if"
+        | "then"
+        | "else"
+        | "contentSchema" => Some(Place::Schema),
+        "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" | "dependencies" => {
+            Some(Place::SchemaMap)
+        }
+        "allOf" | "anyOf" | "oneOf" | "prefixItems" => Some(Place::SchemaList),
+        _ => None,
+    }
+}
+
+fn collect_ids(value: &Value, base: &Url, pointer: String, place: Place, out: &mut Vec<(Url, String)>) {
+    match (value, place) {
+        (Value::Object(map), Place::SchemaMap) => {
+            for (k, v) in map {
+                collect_ids(v, base, join(&pointer, k), Place::Schema, out);
+            }
+        }
+        (Value::Object(map), Place::OpenApi | Place::Schema) => {
             let mut base = base.clone();
-            if let Some(id) = map.get("$id").and_then(Value::as_str)
+            if place == Place::Schema
+                && let Some(id) = map.get("$id").and_then(Value::as_str)
                 && let Ok(resolved) = base.join(id)
             {
                 let mut resource = resolved.clone();
@@ -338,15 +469,32 @@ fn collect_ids(value: &Value, base: &Url, pointer: String, out: &mut Vec<(Url, S
                 base = resolved;
             }
             for (k, v) in map {
-                // Values that are data, not schemas, hold no resources.
-                if !matches!(k.as_str(), "enum" | "const" | "default" | "example" | "examples") {
-                    collect_ids(v, &base, join(&pointer, k), out);
-                }
+                let next = match place {
+                    // The OpenAPI objects that hold schemas: `schema` (parameters, headers,
+                    // media types) and `components/schemas`.
+                    Place::OpenApi if k == "schema" => Place::Schema,
+                    Place::OpenApi if k == "schemas" || k == DOCUMENTS => Place::SchemaMap,
+                    // Values that are data, not schemas, hold no resources.
+                    Place::OpenApi if matches!(k.as_str(), "example" | "examples" | "default") => continue,
+                    Place::OpenApi => Place::OpenApi,
+                    _ => match schema_keyword(k) {
+                        // `items: [...]` (draft 4) is a list.
+                        Some(Place::Schema) if v.is_array() => Place::SchemaList,
+                        Some(next) => next,
+                        None => continue,
+                    },
+                };
+                collect_ids(v, &base, join(&pointer, k), next, out);
             }
         }
-        Value::Array(items) => {
+        (Value::Array(items), Place::OpenApi | Place::SchemaList) => {
+            let next = if place == Place::SchemaList {
+                Place::Schema
+            } else {
+                Place::OpenApi
+            };
             for (i, v) in items.iter().enumerate() {
-                collect_ids(v, base, join(&pointer, &i.to_string()), out);
+                collect_ids(v, base, join(&pointer, &i.to_string()), next, out);
             }
         }
         _ => {}

@@ -1,14 +1,14 @@
 //! Reading a schema's keywords: its kind (`type`, or what its keywords imply), integer
 //! widths, and the validation rules with 3.0 and 3.1 exclusive bounds made one.
 
-use codegen_runtime::formats::Format;
+use codegen_runtime::formats::{Format, FormatMode};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result, describe, join};
 use crate::model::{Bound, IntWidth, Rules};
 
 /// The validation keywords of a schema of `kind`, checked for sense.
-pub(super) fn rules(map: &Map<String, Value>, pointer: &str, kind: Kind) -> Result<Rules> {
+pub(super) fn rules(map: &Map<String, Value>, pointer: &str, kind: Kind, formats: FormatMode) -> Result<Rules> {
     let number = |key: &str| -> Result<Option<f64>> {
         match map.get(key) {
             None => Ok(None),
@@ -45,7 +45,7 @@ pub(super) fn rules(map: &Map<String, Value>, pointer: &str, kind: Kind) -> Resu
                         .to_owned(),
                 );
             }
-            rules.format = checked_format(map);
+            rules.format = checked_format(map, formats);
             if let (Some(min), Some(max)) = (rules.min_length, rules.max_length)
                 && min > max
             {
@@ -76,8 +76,11 @@ pub(super) fn rules(map: &Map<String, Value>, pointer: &str, kind: Kind) -> Resu
 /// The schema's `format`, read once here for all of lowering: only formats that can refuse a
 /// string are kept; the others (`password`, `binary`, the numeric widths, names the workspace
 /// does not know) only annotate, so they never reach [`Rules`] (unknown names are accepted
-/// as JSON Schema prescribes, without a warning).
-pub(super) fn checked_format(map: &Map<String, Value>) -> Option<Format> {
+/// as JSON Schema prescribes, without a warning). In [`FormatMode::Annotate`] none does.
+pub(super) fn checked_format(map: &Map<String, Value>, formats: FormatMode) -> Option<Format> {
+    if formats == FormatMode::Annotate {
+        return None;
+    }
     map.get("format")
         .and_then(Value::as_str)
         .and_then(Format::from_name)
@@ -182,7 +185,7 @@ impl Kind {
 
 /// A schema without `type` still says what it is through its keywords; [`Kind::Unknown`]
 /// when they say nothing.
-pub(super) fn infer_type(map: &Map<String, Value>, values: Option<&[Value]>) -> Kind {
+pub(super) fn infer_type(map: &Map<String, Value>, values: Option<&[Value]>, formats: FormatMode) -> Kind {
     let has = |keys: &[&str]| keys.iter().any(|k| map.contains_key(*k));
     if let Some(values) = values {
         if values.iter().all(Value::is_string) && !values.is_empty() {
@@ -202,7 +205,7 @@ pub(super) fn infer_type(map: &Map<String, Value>, values: Option<&[Value]>) -> 
         Kind::Object
     } else if has(&["items", "minItems", "maxItems", "uniqueItems"]) {
         Kind::Array
-    } else if has(&["minLength", "maxLength", "pattern"]) || checked_format(map).is_some() {
+    } else if has(&["minLength", "maxLength", "pattern"]) || checked_format(map, formats).is_some() {
         Kind::String
     } else if has(&[
         "minimum",

@@ -7,19 +7,37 @@ pub mod names;
 mod operations;
 mod schema;
 
+use codegen_runtime::formats::FormatMode;
 use serde_json::Value;
 
 use crate::error::{Error, ErrorKind, Result, join};
 use crate::load::Document;
 use crate::model::{Api, TypeId, TypeKind, TypeRef, validate::validate};
 
-/// Lowers a loaded document; errors carry the document's file and line.
-pub fn lower(doc: &Document) -> Result<Api> {
-    lower_unlocated(doc).map_err(|e| doc.locate(e))
+/// How a spec is read where JSON Schema leaves the choice to the reader.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Whether `format` is a rule (the default) or only an annotation.
+    pub formats: FormatMode,
+    /// Where the other documents a spec's `$ref`s name are found: a URL prefix and the folder
+    /// it maps to (`load::embed_documents`; nothing is fetched). Empty by default: a `$ref`
+    /// out of the document is refused by name.
+    pub documents: Vec<(String, std::path::PathBuf)>,
 }
 
-fn lower_unlocated(doc: &Document) -> Result<Api> {
-    let mut lowerer = schema::Lowerer::new(doc);
+/// Lowers a loaded document with the default [`Options`]; errors carry the document's file and
+/// line.
+pub fn lower(doc: &Document) -> Result<Api> {
+    lower_with(doc, Options::default())
+}
+
+/// Lowers a loaded document read as `options` say.
+pub fn lower_with(doc: &Document, options: Options) -> Result<Api> {
+    lower_unlocated(doc, options).map_err(|e| doc.locate(e))
+}
+
+fn lower_unlocated(doc: &Document, options: Options) -> Result<Api> {
+    let mut lowerer = schema::Lowerer::new(doc, &options);
     let mut warnings: Vec<Error> = doc
         .duplicate_keys
         .iter()

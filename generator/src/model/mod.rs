@@ -130,6 +130,38 @@ pub struct Applicators {
     pub unevaluated_properties: Option<(usize, Vec<String>, Vec<String>)>,
     /// `unevaluatedItems`: its sub-schema, and how many leading items are evaluated beside it.
     pub unevaluated_items: Option<(usize, usize)>,
+    /// What the branches of `anyOf`, `oneOf`, `if`/`then`/`else` and `dependentSchemas`
+    /// evaluate, counted only where a branch holds for the value (the runtime's
+    /// `json::Branch`).
+    pub evaluated_by_value: Vec<Branch>,
+}
+
+/// What one branch evaluates when it holds (the runtime's `json::Branch`, owned).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Branch {
+    /// Every condition must hold.
+    pub when: Vec<When>,
+    pub names: Vec<String>,
+    pub patterns: Vec<String>,
+    pub all_properties: bool,
+    pub prefix: usize,
+    pub all_items: bool,
+    /// The items this sub-schema admits are evaluated too.
+    pub contains: Option<usize>,
+}
+
+/// When a [`Branch`] holds (the runtime's `json::When`, owned).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum When {
+    Admits(usize),
+    Refuses(usize),
+    Has(String),
+}
+
+impl Default for When {
+    fn default() -> Self {
+        When::Admits(0)
+    }
 }
 
 impl Checked {
@@ -191,6 +223,36 @@ impl Checked {
             .unevaluated_properties
             .as_ref()
             .map(|(schema, names, patterns)| (*schema, texts(names), texts(patterns)));
+        let branch_parts: Vec<(Vec<&str>, Vec<&str>, Vec<json::When<'_>>)> = a
+            .evaluated_by_value
+            .iter()
+            .map(|b| {
+                let when = b
+                    .when
+                    .iter()
+                    .map(|w| match w {
+                        When::Admits(i) => json::When::Admits(*i),
+                        When::Refuses(i) => json::When::Refuses(*i),
+                        When::Has(key) => json::When::Has(key),
+                    })
+                    .collect();
+                (texts(&b.names), texts(&b.patterns), when)
+            })
+            .collect();
+        let branches: Vec<json::Branch<'_>> = a
+            .evaluated_by_value
+            .iter()
+            .zip(&branch_parts)
+            .map(|(b, (names, patterns, when))| json::Branch {
+                when,
+                names,
+                patterns,
+                all_properties: b.all_properties,
+                prefix: b.prefix,
+                all_items: b.all_items,
+                contains: b.contains,
+            })
+            .collect();
         let rules = json::ValueRules {
             types: self.types,
             whole_floats_are_integers,
@@ -237,6 +299,7 @@ impl Checked {
                     patterns,
                 }),
                 unevaluated_items: a.unevaluated_items,
+                evaluated_by_value: &branches,
             },
         };
         f(&rules)

@@ -68,7 +68,15 @@ impl Checker<'_> {
             TypeRef::Boolean if !value.is_boolean() => self.fail(at, format!("must be a boolean, got {}", kind(value))),
             TypeRef::Number if !value.is_number() => self.fail(at, format!("must be a number, got {}", kind(value))),
             TypeRef::Integer(width) if !fits(*width, value, self.api.whole_floats_are_integers) => {
-                self.fail(at, format!("must be an integer ({width:?}), got {value}"));
+                let whole = value
+                    .as_number()
+                    .is_some_and(|n| codegen_runtime::numbers::is_integer(n, self.api.whole_floats_are_integers));
+                if whole {
+                    // An integer past the Rust type: refused by name, never rounded.
+                    self.fail(at, format!("the integer {value} cannot be held in {width:?}"));
+                } else {
+                    self.fail(at, format!("must be an integer ({width:?}), got {value}"));
+                }
             }
             TypeRef::AnyObject if !value.is_object() => {
                 self.fail(at, format!("must be an object, got {}", kind(value)))

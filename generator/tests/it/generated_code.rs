@@ -61,7 +61,9 @@ fn compare(file: &File, report: &mut String) {
 fn generated_crate_is_what_the_emitter_writes() {
     let mut report = String::new();
     let mut modules = Vec::new();
-    let mut files = Vec::new();
+    // kallima's and kejue's webhooks need the runtime's `receiver`; no format of the
+    // workspace's specs needs another feature.
+    let mut files = vec![emit::workspace_manifest(&["receiver"])];
     for spec in specs() {
         let (module, api_files) = generate(&spec);
         // Same input, same bytes.
@@ -75,7 +77,6 @@ fn generated_crate_is_what_the_emitter_writes() {
     }
     assert!(!modules.is_empty(), "no specs in specs/");
     files.push(emit::lib_rs(&modules));
-    files.push(emit::workspace_manifest(&files));
     for file in &files {
         compare(file, &mut report);
     }

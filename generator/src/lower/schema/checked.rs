@@ -2,8 +2,9 @@
 //! and its JSON types, rules and sub-schemas (`checked`).
 
 use super::*;
+use crate::model::{Branch, When};
 
-impl Lowerer<'_> {
+impl<'a> Lowerer<'a> {
     /// Whether only a checked value says what this schema says: keywords no precise Rust type
     /// enforces, rules without a `type` (they leave other types free), values no Rust enum
     /// holds, `type: 'null'`, object rules without properties, `oneOf` without a
@@ -55,7 +56,7 @@ impl Lowerer<'_> {
         match &declared {
             None if has(TYPED_RULE_KEYWORDS) => return true,
             None => {
-                if checked_format(map).is_some() {
+                if checked_format(map, self.formats).is_some() {
                     return true;
                 }
             }
@@ -119,9 +120,9 @@ impl Lowerer<'_> {
                 types
             }
         };
-        let numbers = rules(map, pointer, Kind::Number)?;
-        let strings = rules(map, pointer, Kind::String)?;
-        let arrays = rules(map, pointer, Kind::Array)?;
+        let numbers = rules(map, pointer, Kind::Number, self.formats)?;
+        let strings = rules(map, pointer, Kind::String, self.formats)?;
+        let arrays = rules(map, pointer, Kind::Array, self.formats)?;
         checked.rules = Rules {
             minimum: numbers.minimum,
             maximum: numbers.maximum,
@@ -261,7 +262,46 @@ impl Lowerer<'_> {
         }
         if map.contains_key("unevaluatedProperties") || map.contains_key("unevaluatedItems") {
             let mut evaluated = Evaluated::default();
-            self.evaluated(map, pointer, &mut Vec::new(), true, &mut evaluated);
+            let mut deeper = Vec::new();
+            self.evaluated(map, pointer, &mut Vec::new(), true, &mut deeper, &mut evaluated);
+            // The branches whose evaluation counts only where they hold: the schema's own, by
+            // the index of their sub-schema (lowered above, in the keywords' order)...
+            let mut own: Vec<(When, String, &Value)> = Vec::new();
+            for (keyword, indexes) in [("anyOf", &a.any_of), ("oneOf", &a.one_of)] {
+                let members = map.get(keyword).and_then(Value::as_array).into_iter().flatten();
+                for ((i, member), index) in members.enumerate().zip(indexes.iter()) {
+                    let at = join(&join(pointer, keyword), &i.to_string());
+                    own.push((When::Admits(*index), at, member));
+                }
+            }
+            if let Some((condition, then, otherwise)) = a.if_then_else {
+                for (keyword, when) in [
+                    ("if", Some(When::Admits(condition))),
+                    ("then", then.map(|_| When::Admits(condition))),
+                    ("else", otherwise.map(|_| When::Refuses(condition))),
+                ] {
+                    if let (Some(when), Some(schema)) = (when, map.get(keyword)) {
+                        own.push((when, join(pointer, keyword), schema));
+                    }
+                }
+            }
+            for keyword in ["dependentSchemas", "dependencies"] {
+                for (key, schema) in map.get(keyword).and_then(Value::as_object).into_iter().flatten() {
+                    if !schema.is_array() {
+                        own.push((When::Has(key.clone()), join(&join(pointer, keyword), key), schema));
+                    }
+                }
+            }
+            let mut found = Vec::new();
+            for (when, at, schema) in own {
+                self.branch(subs, &target, schema, &at, vec![when], &mut found, &mut evaluated, 0)?;
+            }
+            // ...and those of the `allOf` members and references applied in place (which always
+            // apply), whose conditions are lowered here as sub-schemas of this value.
+            for (at, member) in deeper {
+                self.branches_below(subs, &target, &at, member, &[], &mut found, &mut evaluated, 0)?;
+            }
+            a.evaluated_by_value = found;
             let refuse = |keyword: &str, beside: &str, what: &str| {
                 Error::unsupported(
                     join(pointer, keyword),
@@ -310,30 +350,25 @@ impl Lowerer<'_> {
     /// Adds to `evaluated` what `map` evaluates whatever the value, for `unevaluatedProperties`
     /// and `unevaluatedItems` beside it: its own keywords, and those of the `allOf` members
     /// and `$ref`s applied in place. Below the top, another `unevaluated*` evaluates all.
-    /// A keyword whose evaluation depends on the value (which `anyOf` branches pass, whether
-    /// `if` holds, which items `contains` admits) is noted instead: then it is not known here.
-    fn evaluated(
+    /// The schemas below the top with keywords whose evaluation depends on the value (which
+    /// `anyOf` branches pass, whether `if` holds, which items `contains` admits) are collected
+    /// in `deeper`, for `branches_below`; `$dynamicRef` is noted: then it is not known here.
+    fn evaluated<'v>(
         &self,
-        map: &Map<String, Value>,
+        map: &'v Map<String, Value>,
         pointer: &str,
         seen: &mut Vec<String>,
         top: bool,
+        deeper: &mut Vec<(String, &'v Map<String, Value>)>,
         evaluated: &mut Evaluated,
-    ) {
-        const BY_VALUE: &[&str] = &[
-            "anyOf",
-            "oneOf",
-            "if",
-            "dependentSchemas",
-            "dependencies",
-            "$dynamicRef",
-        ];
-        if let Some(keyword) = BY_VALUE.iter().find(|k| map.contains_key(**k)) {
-            evaluated.properties_by_value.get_or_insert(keyword);
-            evaluated.items_by_value.get_or_insert(keyword);
-        }
-        if map.contains_key("contains") {
-            evaluated.items_by_value.get_or_insert("contains");
+    ) where
+        'a: 'v,
+    {
+        // The branches (the top's own, and those `deeper` collects below) are counted where
+        // they hold; a `$dynamicRef` is not known here.
+        if map.contains_key("$dynamicRef") {
+            evaluated.properties_by_value.get_or_insert("$dynamicRef");
+            evaluated.items_by_value.get_or_insert("$dynamicRef");
         }
         let nested = |keyword: &str| !top && map.contains_key(keyword);
         evaluated.all_properties |= map.contains_key("additionalProperties") || nested("unevaluatedProperties");
@@ -356,7 +391,14 @@ impl Lowerer<'_> {
         };
         evaluated.prefix = evaluated.prefix.max(prefix);
         evaluated.all_items |= map.contains_key(rest) || nested("unevaluatedItems");
-        let mut in_place: Vec<(String, &Value)> = Vec::new();
+        if !top
+            && ["anyOf", "oneOf", "if", "dependentSchemas", "dependencies", "contains"]
+                .iter()
+                .any(|k| map.contains_key(*k))
+        {
+            deeper.push((pointer.to_owned(), map));
+        }
+        let mut in_place: Vec<(String, &'v Value)> = Vec::new();
         if let Some(reference) = map.get("$ref").and_then(Value::as_str)
             && let Ok((target, value)) = self.doc.follow_ref(reference, pointer)
         {
@@ -376,7 +418,7 @@ impl Lowerer<'_> {
             let Some(member) = member.as_object() else { continue };
             if !seen.contains(&at) {
                 seen.push(at.clone());
-                self.evaluated(member, &at, seen, false, evaluated);
+                self.evaluated(member, &at, seen, false, deeper, evaluated);
             }
         }
         if top {
@@ -385,6 +427,138 @@ impl Lowerer<'_> {
             evaluated.patterns.sort();
             evaluated.patterns.dedup();
         }
+    }
+
+    /// `schema`, reached where every condition of `when` holds, as a branch: what it evaluates
+    /// (known from it), and the branches below it.
+    #[allow(clippy::too_many_arguments)]
+    fn branch(
+        &mut self,
+        subs: &mut Vec<TypeUse>,
+        target: &Target,
+        schema: &Value,
+        at: &str,
+        when: Vec<When>,
+        out: &mut Vec<Branch>,
+        evaluated: &mut Evaluated,
+        depth: usize,
+    ) -> Result<()> {
+        let Some(map) = schema.as_object() else { return Ok(()) };
+        let mut own = Evaluated::default();
+        let mut deeper = Vec::new();
+        self.evaluated(map, at, &mut vec![at.to_owned()], false, &mut deeper, &mut own);
+        evaluated.properties_by_value = evaluated.properties_by_value.or(own.properties_by_value);
+        evaluated.items_by_value = evaluated.items_by_value.or(own.items_by_value);
+        out.push(Branch {
+            when: when.clone(),
+            names: own.names,
+            patterns: own.patterns,
+            all_properties: own.all_properties,
+            prefix: own.prefix,
+            all_items: own.all_items,
+            contains: None,
+        });
+        for (member_at, member) in deeper {
+            self.branches_below(subs, target, &member_at, member, &when, out, evaluated, depth + 1)?;
+        }
+        Ok(())
+    }
+
+    /// The branches of `member`, a schema applied in place wherever `when` holds: its
+    /// `anyOf`/`oneOf` members, `if`/`then`/`else`, `dependentSchemas`, and the items its
+    /// `contains` admits, each condition lowered as a sub-schema of the checked value.
+    #[allow(clippy::too_many_arguments)]
+    fn branches_below(
+        &mut self,
+        subs: &mut Vec<TypeUse>,
+        target: &Target,
+        at: &str,
+        member: &Map<String, Value>,
+        when: &[When],
+        out: &mut Vec<Branch>,
+        evaluated: &mut Evaluated,
+        depth: usize,
+    ) -> Result<()> {
+        if depth > 8 {
+            return Err(Error::unsupported(
+                at,
+                "branches beside `unevaluatedProperties`/`unevaluatedItems` nested more than 8 deep",
+            ));
+        }
+        let with = |condition: When| {
+            let mut all = when.to_vec();
+            all.push(condition);
+            all
+        };
+        for keyword in ["anyOf", "oneOf"] {
+            for (i, schema) in member
+                .get(keyword)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                let schema_at = join(&join(at, keyword), &i.to_string());
+                let index = self.subschema(subs, schema, &schema_at, target, keyword)?;
+                self.branch(
+                    subs,
+                    target,
+                    schema,
+                    &schema_at,
+                    with(When::Admits(index)),
+                    out,
+                    evaluated,
+                    depth + 1,
+                )?;
+            }
+        }
+        if let Some(condition) = member.get("if") {
+            let index = self.subschema(subs, condition, &join(at, "if"), target, "if")?;
+            for (keyword, holds) in [
+                ("if", When::Admits(index)),
+                ("then", When::Admits(index)),
+                ("else", When::Refuses(index)),
+            ] {
+                if let Some(schema) = member.get(keyword) {
+                    self.branch(
+                        subs,
+                        target,
+                        schema,
+                        &join(at, keyword),
+                        with(holds),
+                        out,
+                        evaluated,
+                        depth + 1,
+                    )?;
+                }
+            }
+        }
+        for keyword in ["dependentSchemas", "dependencies"] {
+            for (key, schema) in member.get(keyword).and_then(Value::as_object).into_iter().flatten() {
+                if !schema.is_array() {
+                    let schema_at = join(&join(at, keyword), key);
+                    self.branch(
+                        subs,
+                        target,
+                        schema,
+                        &schema_at,
+                        with(When::Has(key.clone())),
+                        out,
+                        evaluated,
+                        depth + 1,
+                    )?;
+                }
+            }
+        }
+        if let Some(schema) = member.get("contains") {
+            let index = self.subschema(subs, schema, &join(at, "contains"), target, "contains")?;
+            out.push(Branch {
+                when: when.to_vec(),
+                contains: Some(index),
+                ..Branch::default()
+            });
+        }
+        Ok(())
     }
 
     pub(super) fn subschema(
@@ -423,7 +597,8 @@ struct Evaluated {
     all_items: bool,
     /// How many leading items are evaluated by position (the longest `prefixItems`).
     prefix: usize,
-    /// The keyword that makes which properties (or items) are evaluated depend on the value.
+    /// The keyword that makes which properties (or items) are evaluated unknown to the
+    /// lowering (`$dynamicRef`, which is refused anyway).
     properties_by_value: Option<&'static str>,
     items_by_value: Option<&'static str>,
 }

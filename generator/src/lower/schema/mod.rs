@@ -8,7 +8,7 @@ mod unions;
 
 use std::collections::HashMap;
 
-use codegen_runtime::formats::Format;
+use codegen_runtime::formats::{Format, FormatMode};
 use serde_json::{Map, Value};
 
 use super::keywords::{Kind, checked_format, count, infer_type, int_width, rules};
@@ -138,6 +138,23 @@ const ANNOTATIONS: &[&str] = &[
     "xml",
 ];
 
+/// Whether `$schema` names the dialect the document's schemas are read as: JSON Schema 2020-12
+/// or OpenAPI's own dialect in 3.1 and 3.2, draft 4 in 3.0.
+fn is_own_dialect(uri: &str, version: Version) -> bool {
+    let own: &[&str] = if version >= Version::V3_1 {
+        &[
+            "https://json-schema.org/draft/2020-12/schema",
+            "https://spec.openapis.org/oas/3.",
+        ]
+    } else {
+        &[
+            "http://json-schema.org/draft-04/schema",
+            "https://json-schema.org/draft-04/schema",
+        ]
+    };
+    own.iter().any(|prefix| uri.starts_with(prefix))
+}
+
 /// The keys a schema object may have besides annotations and `x-` extensions: anything else
 /// is a warning (a typo such as `requird` would otherwise be read as nothing at all).
 const SCHEMA_KEYWORDS: &[&str] = &[
@@ -172,10 +189,12 @@ pub struct Lowerer<'a> {
     /// `$ref`) can recurse without end, so it is bounded.
     depth: usize,
     names: Namer,
+    /// Whether `format` is a rule or an annotation here.
+    formats: FormatMode,
 }
 
 impl<'a> Lowerer<'a> {
-    pub fn new(doc: &'a Document) -> Self {
+    pub fn new(doc: &'a Document, options: &super::Options) -> Self {
         let mut names = Namer::default();
         // Component names win over names made up for inline schemas.
         if let Some(schemas) = doc.root.pointer("/components/schemas").and_then(Value::as_object) {
@@ -192,6 +211,7 @@ impl<'a> Lowerer<'a> {
             warnings: Vec::new(),
             depth: 0,
             names,
+            formats: options.formats,
         }
     }
 
@@ -348,6 +368,25 @@ impl<'a> Lowerer<'a> {
                 format!("the keyword `{keyword}` (not enforced by this generator)"),
             ));
         }
+        if let Some(Value::String(meta)) = map.get("$schema")
+            && !is_own_dialect(meta, self.doc.version)
+        {
+            // A meta-schema of one's own may leave vocabularies out (`vocabulary.json`: no
+            // validation at all) or add them, and another draft reads keywords otherwise
+            // (2019-09 has no `prefixItems`); reading either as this document's dialect would
+            // misread it.
+            return Err(Error::unsupported(
+                join(pointer, "$schema"),
+                format!(
+                    "the dialect `{meta}` (this document's schemas are read as {}; another draft or a meta-schema's own `$vocabulary` is not read)",
+                    if self.doc.version >= Version::V3_1 {
+                        "JSON Schema 2020-12"
+                    } else {
+                        "OpenAPI 3.0's draft 4"
+                    }
+                ),
+            ));
+        }
         if let Some(reference) = map.get("$ref") {
             return self.reference(map, reference, pointer, target);
         }
@@ -428,7 +467,7 @@ impl<'a> Lowerer<'a> {
         }
 
         let kind = match types.as_slice() {
-            [] => infer_type(map, values.as_deref()),
+            [] => infer_type(map, values.as_deref(), self.formats),
             [one] => *one,
             many => {
                 let ty = self.scalar_union(many, value, pointer, &target)?;
@@ -619,7 +658,7 @@ impl<'a> Lowerer<'a> {
         target: Target,
         values: Option<Vec<Value>>,
     ) -> Result<TypeRef> {
-        let mut rules = rules(map, pointer, kind)?;
+        let mut rules = rules(map, pointer, kind, self.formats)?;
         let base = match kind {
             Kind::Null | Kind::Unknown => return Ok(TypeRef::Any),
             Kind::String => {
@@ -934,8 +973,13 @@ fn schema_allows_null(value: &Value) -> bool {
 }
 
 fn has_shape_besides(map: &Map<String, Value>, keyword: &str) -> bool {
-    map.keys()
-        .any(|k| k != keyword && SHAPE_KEYWORDS.contains(&k.as_str()) && !(k == "type" && map[k] == "null"))
+    // The keywords only a checked value enforces count too: `$ref` beside `prefixItems` and
+    // `unevaluatedItems` must keep both (`unevaluatedItems.json`: "unevaluatedItems with $ref").
+    map.keys().any(|k| {
+        k != keyword
+            && (SHAPE_KEYWORDS.contains(&k.as_str()) || CHECKED_KEYWORDS.contains(&k.as_str()))
+            && !(k == "type" && map[k] == "null")
+    })
 }
 
 /// The string under `key`, trimmed; `None` when it is absent, not a string, or blank.
