@@ -11,6 +11,7 @@ pub mod newtype;
 pub mod nullable;
 pub mod numbers;
 pub mod objects;
+pub mod pattern;
 pub mod pointer;
 pub mod rules;
 #[cfg(feature = "server")]

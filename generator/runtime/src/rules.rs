@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, RwLock};
 
-use regress::Regex;
+use crate::pattern::Pattern;
 
 use crate::formats::Format;
 
@@ -386,7 +386,7 @@ pub fn check_string(subject: &str, value: &str, rules: &StringRules<'_>) -> Resu
         ));
     }
     if let Some(pattern) = rules.pattern {
-        match compiled(pattern).map(|re| re.find(value).is_some()) {
+        match compiled(pattern).map(|re| re.is_match(value)) {
             Ok(true) => {}
             Ok(false) => {
                 return Err(fail(
@@ -459,7 +459,7 @@ pub fn check_one_of(subject: &str, value: &serde_json::Value, allowed: &[&str]) 
 /// Whether `pattern` (ECMA-262, unanchored) matches `text`; a pattern the engine cannot
 /// read matches nothing (lowering refuses such a pattern, located, before any code is made).
 pub fn matches(pattern: &str, text: &str) -> bool {
-    compiled(pattern).is_ok_and(|re| re.find(text).is_some())
+    compiled(pattern).is_ok_and(|re| re.is_match(text))
 }
 
 /// Why the regex engine cannot read `pattern`, if it cannot.
@@ -467,13 +467,14 @@ pub fn pattern_error(pattern: &str) -> Option<String> {
     compiled(pattern).err()
 }
 
-/// Patterns are compiled once per process, by `regress` (the ECMAScript engine: OpenAPI and
-/// JSON Schema say patterns are ECMA-262) with the `u` flag, as JSON Schema reads them:
+/// Patterns are compiled once per process ([`Pattern`]: in linear time where the `regex`
+/// crate can say it, else by `regress`, the ECMAScript engine; OpenAPI and JSON Schema say
+/// patterns are ECMA-262) with the `u` flag, as JSON Schema reads them:
 /// `\d`, `\w` and `\b` are ASCII, `\s` is Unicode's white space and line terminators,
 /// `$` is the end of the text (no trailing newline), `\p{...}` are Unicode properties, and
 /// the text is matched as code points (non-BMP characters are one).
-fn compiled(pattern: &str) -> Result<Arc<Regex>, String> {
-    static CACHE: RwLock<Option<HashMap<String, Arc<Regex>>>> = RwLock::new(None);
+fn compiled(pattern: &str) -> Result<Arc<Pattern>, String> {
+    static CACHE: RwLock<Option<HashMap<String, Arc<Pattern>>>> = RwLock::new(None);
     if let Some(re) = CACHE
         .read()
         .ok()
@@ -481,7 +482,7 @@ fn compiled(pattern: &str) -> Result<Arc<Regex>, String> {
     {
         return Ok(re);
     }
-    let re = Arc::new(Regex::with_flags(pattern, "u").map_err(|e| e.to_string())?);
+    let re = Arc::new(Pattern::new(pattern)?);
     if let Ok(mut cache) = CACHE.write() {
         cache
             .get_or_insert_with(HashMap::new)

@@ -125,7 +125,11 @@ fn every_corpus_spec_generates_code_that_compiles_or_fails_clearly() {
     let runtime = root().join("generator/runtime").canonicalize().unwrap();
     let runtime = generator::emit::RuntimeSource::Path(runtime.display().to_string());
     // Every runtime feature: whatever formats and webhooks the corpus has compile.
-    files.push(generator::emit::standalone_manifest("corpus-check", &runtime, &["idn", "receiver"]));
+    files.push(generator::emit::standalone_manifest(
+        "corpus-check",
+        &runtime,
+        &["idn", "receiver"],
+    ));
     files.push(generator::emit::lib_rs(&modules));
     for file in &files {
         let path = out.join(&file.path);
