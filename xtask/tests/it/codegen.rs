@@ -198,7 +198,8 @@ fn runtime_path_or_version_replaces_the_copy() {
     assert!(output.status.success(), "{}", text(&output));
     let manifest = std::fs::read_to_string(by_version.join("Cargo.toml")).unwrap();
     assert!(
-        manifest.contains(r#"codegen-runtime = { version = "0.1.0", features = ["server"] }"#),
+        // kejue's webhooks: its receiver needs the runtime's `receiver`.
+        manifest.contains(r#"codegen-runtime = { version = "0.1.0", features = ["server", "receiver"] }"#),
         "{manifest}"
     );
     assert!(!by_version.join("codegen-runtime").exists());
