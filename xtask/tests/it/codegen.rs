@@ -216,7 +216,7 @@ fn runtime_path_or_version_replaces_the_copy() {
     assert!(output.status.success(), "{}", text(&output));
     let manifest = std::fs::read_to_string(by_path.join("Cargo.toml")).unwrap();
     assert!(
-        manifest.contains(r#"codegen-runtime = { path = "../runtime", features = ["server"] }"#),
+        manifest.contains(r#"codegen-runtime = { path = "../runtime", features = ["server", "receiver"] }"#),
         "{manifest}"
     );
 
