@@ -298,15 +298,30 @@ fn typed_candidates(sampler: &Sampler, c: &Checked, hint: Hint) -> Vec<(String, 
     candidates
 }
 
+/// A checked value's sub-schemas, as its edges use them.
+struct Subschemas<'a> {
+    sampler: &'a Sampler<'a>,
+    checked: &'a Checked,
+}
+
+impl Subschemas<'_> {
+    /// A valid value of sub-schema `i`.
+    fn value(&self, i: usize) -> Option<Value> {
+        self.sampler.value(&self.checked.subschemas[i].ty, Hint::default())
+    }
+
+    /// Whether sub-schema `i` refuses `value`.
+    fn refuses(&self, i: usize, value: &Value) -> bool {
+        !validate(self.sampler.api, &self.checked.subschemas[i], value).is_empty()
+    }
+}
+
 /// A checked object's edges: properties missing, too few or too many, names refused, values
 /// a pattern property refuses, keys nothing evaluates.
 fn object_candidates(sampler: &Sampler, ty: &TypeRef, c: &Checked, hint: Hint) -> Vec<(String, Value)> {
-    let api = sampler.api;
-    let sub_value = |i: usize| sampler.value(&c.subschemas[i].ty, Hint::default());
-    let sub_refuses = |i: usize, v: &Value| {
-        let sub = &c.subschemas[i];
-        !validate(api, sub, v).is_empty()
-    };
+    let subs = Subschemas { sampler, checked: c };
+    let sub_value = |i: usize| subs.value(i);
+    let sub_refuses = |i: usize, v: &Value| subs.refuses(i, v);
     let mut candidates = Vec::new();
     let a = &c.applicators;
     if let Some(Value::Object(base)) = sampler.value(ty, hint) {
@@ -373,12 +388,9 @@ fn object_candidates(sampler: &Sampler, ty: &TypeRef, c: &Checked, hint: Hint) -
 /// The edges of `not`, `if`/`then`/`else`, `unevaluatedItems`, `contains`, `oneOf` and
 /// `anyOf`: a value made to test each.
 fn applicator_candidates(sampler: &Sampler, ty: &TypeRef, c: &Checked, hint: Hint) -> Vec<(String, Value)> {
-    let api = sampler.api;
-    let sub_value = |i: usize| sampler.value(&c.subschemas[i].ty, Hint::default());
-    let sub_refuses = |i: usize, v: &Value| {
-        let sub = &c.subschemas[i];
-        !validate(api, sub, v).is_empty()
-    };
+    let subs = Subschemas { sampler, checked: c };
+    let sub_value = |i: usize| subs.value(i);
+    let sub_refuses = |i: usize, v: &Value| subs.refuses(i, v);
     let a = &c.applicators;
     let mut candidates = Vec::new();
     if let Some(v) = a.not.and_then(sub_value) {

@@ -614,16 +614,18 @@ pub fn filter_respected(ctx: &Context) -> Option<Outcome> {
 /// `deliveries_stay_in_tenant`: an event another tenant publishes, of the very type the
 /// webhook takes, never reaches it.
 pub fn deliveries_stay_in_tenant(ctx: &Context) -> Option<Outcome> {
-    let d = deliveries(ctx, &[DeliveryKind::OtherTenant])?;
+    nothing_arrived(ctx, DeliveryKind::OtherTenant, |n| {
+        format!("{n} delivery(ies) of an event another tenant published reached this tenant's webhook")
+    })
+}
+
+/// The verdict of a case where nothing may arrive: `what` says what did, given how many.
+fn nothing_arrived(ctx: &Context, kind: DeliveryKind, what: impl Fn(usize) -> String) -> Option<Outcome> {
+    let d = deliveries(ctx, &[kind])?;
     let n = d.got.len() + d.unwanted.len();
     verdict(
         ctx,
-        (n > 0).then(|| {
-            format!(
-                "{n} delivery(ies) of an event another tenant published reached this tenant's webhook within {} ms",
-                d.waited.as_millis()
-            )
-        }),
+        (n > 0).then(|| format!("{} within {} ms", what(n), d.waited.as_millis())),
     )
 }
 
@@ -745,17 +747,9 @@ pub fn stats_counted(ctx: &Context) -> Option<Outcome> {
 
 /// `disabled_gets_nothing`: a disabled webhook gets no delivery.
 pub fn disabled_gets_nothing(ctx: &Context) -> Option<Outcome> {
-    let d = deliveries(ctx, &[DeliveryKind::Disabled])?;
-    let n = d.got.len() + d.unwanted.len();
-    verdict(
-        ctx,
-        (n > 0).then(|| {
-            format!(
-                "the disabled webhook got {n} delivery(ies) within {} ms",
-                d.waited.as_millis()
-            )
-        }),
-    )
+    nothing_arrived(ctx, DeliveryKind::Disabled, |n| {
+        format!("the disabled webhook got {n} delivery(ies)")
+    })
 }
 
 /// `retries_bounded`: a receiver that answers 503 gets exactly retries + 1 attempts.

@@ -108,6 +108,23 @@ impl<'a> Lowerer<'a> {
         pointer: &str,
         target: Target,
     ) -> Result<TypeUse> {
+        // Sub-schemas are lowered in the keywords' order: the indexes below count on it.
+        let mut checked = self.assertions(map, pointer, &target)?;
+        self.object_applicators(map, pointer, &target, &mut checked)?;
+        self.other_applicators(map, pointer, &target, &mut checked)?;
+        if map.contains_key("unevaluatedProperties") || map.contains_key("unevaluatedItems") {
+            self.unevaluated(map, pointer, &target, &mut checked)?;
+        }
+        let id = self.define(&target, pointer, value, TypeKind::Checked(Box::new(checked)));
+        Ok(TypeUse {
+            ty: TypeRef::Named(id),
+            nullable: false,
+        })
+    }
+
+    /// A checked value's own assertions: its JSON types, each type's rules, `const` or `enum`,
+    /// property counts and the properties it requires.
+    fn assertions(&mut self, map: &Map<String, Value>, pointer: &str, target: &Target) -> Result<Checked> {
         let mut checked = Checked::nothing(target.subject.clone());
         checked.types = match map.get("type") {
             None => JsonTypes::ANY,
@@ -157,6 +174,18 @@ impl<'a> Lowerer<'a> {
                 checked.dependent_required.push((key.clone(), partners));
             }
         }
+        Ok(checked)
+    }
+
+    /// The object applicators: `properties`, `patternProperties`, `dependentSchemas` (and
+    /// draft 4's `dependencies`), `additionalProperties` and `propertyNames`.
+    fn object_applicators(
+        &mut self,
+        map: &Map<String, Value>,
+        pointer: &str,
+        target: &Target,
+        checked: &mut Checked,
+    ) -> Result<()> {
         let subs = &mut checked.subschemas;
         let a = &mut checked.applicators;
         for (keyword, list) in [
@@ -180,7 +209,7 @@ impl<'a> Lowerer<'a> {
                 }
                 list.push((
                     name.clone(),
-                    self.subschema(subs, schema, &join(&at, name), &target, name)?,
+                    self.subschema(subs, schema, &join(&at, name), target, name)?,
                 ));
             }
         }
@@ -201,23 +230,30 @@ impl<'a> Lowerer<'a> {
                         let names = property_names(dependency, &join(&at, key))?;
                         checked.dependent_required.push((key.clone(), names));
                     }
-                    schema => a.dependent_schemas.push((
-                        key.clone(),
-                        self.subschema(subs, schema, &join(&at, key), &target, key)?,
-                    )),
+                    schema => a
+                        .dependent_schemas
+                        .push((key.clone(), self.subschema(subs, schema, &join(&at, key), target, key)?)),
                 }
             }
         }
-        let one = |this: &mut Self, subs: &mut Vec<TypeUse>, key: &str| -> Result<Option<usize>> {
-            match map.get(key) {
-                Some(schema) => this
-                    .subschema(subs, schema, &join(pointer, key), &target, key)
-                    .map(Some),
-                None => Ok(None),
-            }
+        a.additional_properties = self.optional_subschema(subs, map, pointer, target, "additionalProperties")?;
+        a.property_names = self.optional_subschema(subs, map, pointer, target, "propertyNames")?;
+        Ok(())
+    }
+
+    /// `not`, `if`/`then`/`else`, the array applicators and `allOf`, `anyOf`, `oneOf`.
+    fn other_applicators(
+        &mut self,
+        map: &Map<String, Value>,
+        pointer: &str,
+        target: &Target,
+        checked: &mut Checked,
+    ) -> Result<()> {
+        let subs = &mut checked.subschemas;
+        let a = &mut checked.applicators;
+        let one = |this: &mut Self, subs: &mut Vec<TypeUse>, key: &str| {
+            this.optional_subschema(subs, map, pointer, target, key)
         };
-        a.additional_properties = one(self, subs, "additionalProperties")?;
-        a.property_names = one(self, subs, "propertyNames")?;
         a.not = one(self, subs, "not")?;
         if let Some(condition) = one(self, subs, "if")? {
             let then = one(self, subs, "then")?;
@@ -235,7 +271,7 @@ impl<'a> Lowerer<'a> {
                 .as_array()
                 .ok_or_else(|| Error::invalid(&at, "an array of schemas", describe(tuple)))?;
             for (i, schema) in tuple.iter().enumerate() {
-                let index = self.subschema(subs, schema, &join(&at, &i.to_string()), &target, &format!("item{i}"))?;
+                let index = self.subschema(subs, schema, &join(&at, &i.to_string()), target, &format!("item{i}"))?;
                 a.prefix_items.push(index);
             }
         }
@@ -257,94 +293,117 @@ impl<'a> Lowerer<'a> {
                 .ok_or_else(|| Error::invalid(&at, "an array of schemas", describe(branches)))?;
             for (i, branch) in branches.iter().enumerate() {
                 let name = format!("{keyword}{i}");
-                list.push(self.subschema(subs, branch, &join(&at, &i.to_string()), &target, &name)?);
+                list.push(self.subschema(subs, branch, &join(&at, &i.to_string()), target, &name)?);
             }
         }
-        if map.contains_key("unevaluatedProperties") || map.contains_key("unevaluatedItems") {
-            let mut evaluated = Evaluated::default();
-            let mut deeper = Vec::new();
-            self.evaluated(map, pointer, &mut Vec::new(), true, &mut deeper, &mut evaluated);
-            // The branches whose evaluation counts only where they hold: the schema's own, by
-            // the index of their sub-schema (lowered above, in the keywords' order)...
-            let mut own: Vec<(When, String, &Value)> = Vec::new();
-            for (keyword, indexes) in [("anyOf", &a.any_of), ("oneOf", &a.one_of)] {
-                let members = map.get(keyword).and_then(Value::as_array).into_iter().flatten();
-                for ((i, member), index) in members.enumerate().zip(indexes.iter()) {
-                    let at = join(&join(pointer, keyword), &i.to_string());
-                    own.push((When::Admits(*index), at, member));
-                }
+        Ok(())
+    }
+
+    /// The sub-schema at `key`, lowered, if the schema has one.
+    fn optional_subschema(
+        &mut self,
+        subs: &mut Vec<TypeUse>,
+        map: &Map<String, Value>,
+        pointer: &str,
+        target: &Target,
+        key: &str,
+    ) -> Result<Option<usize>> {
+        match map.get(key) {
+            Some(schema) => self.subschema(subs, schema, &join(pointer, key), target, key).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// `unevaluatedProperties` and `unevaluatedItems`: what is evaluated beside them, and the
+    /// branches whose evaluation counts only where they hold.
+    fn unevaluated(
+        &mut self,
+        map: &Map<String, Value>,
+        pointer: &str,
+        target: &Target,
+        checked: &mut Checked,
+    ) -> Result<()> {
+        let subs = &mut checked.subschemas;
+        let a = &mut checked.applicators;
+        let mut evaluated = Evaluated::default();
+        let mut deeper = Vec::new();
+        self.evaluated(map, pointer, &mut Vec::new(), true, &mut deeper, &mut evaluated);
+        // The branches whose evaluation counts only where they hold: the schema's own, by
+        // the index of their sub-schema (lowered above, in the keywords' order)...
+        let mut own: Vec<(When, String, &Value)> = Vec::new();
+        for (keyword, indexes) in [("anyOf", &a.any_of), ("oneOf", &a.one_of)] {
+            let members = map.get(keyword).and_then(Value::as_array).into_iter().flatten();
+            for ((i, member), index) in members.enumerate().zip(indexes.iter()) {
+                let at = join(&join(pointer, keyword), &i.to_string());
+                own.push((When::Admits(*index), at, member));
             }
-            if let Some((condition, then, otherwise)) = a.if_then_else {
-                for (keyword, when) in [
-                    ("if", Some(When::Admits(condition))),
-                    ("then", then.map(|_| When::Admits(condition))),
-                    ("else", otherwise.map(|_| When::Refuses(condition))),
-                ] {
-                    if let (Some(when), Some(schema)) = (when, map.get(keyword)) {
-                        own.push((when, join(pointer, keyword), schema));
-                    }
-                }
-            }
-            for keyword in ["dependentSchemas", "dependencies"] {
-                for (key, schema) in map.get(keyword).and_then(Value::as_object).into_iter().flatten() {
-                    if !schema.is_array() {
-                        own.push((When::Has(key.clone()), join(&join(pointer, keyword), key), schema));
-                    }
-                }
-            }
-            let mut found = Vec::new();
-            for (when, at, schema) in own {
-                self.branch(subs, &target, schema, &at, vec![when], &mut found, &mut evaluated, 0)?;
-            }
-            // ...and those of the `allOf` members and references applied in place (which always
-            // apply), whose conditions are lowered here as sub-schemas of this value.
-            for (at, member) in deeper {
-                self.branches_below(subs, &target, &at, member, &[], &mut found, &mut evaluated, 0)?;
-            }
-            a.evaluated_by_value = found;
-            let refuse = |keyword: &str, beside: &str, what: &str| {
-                Error::unsupported(
-                    join(pointer, keyword),
-                    format!("`{keyword}` beside `{beside}`, where which {what} are evaluated depends on the value"),
-                )
-            };
-            if let Some(schema) = map.get("unevaluatedProperties") {
-                if let Some(beside) = evaluated.properties_by_value {
-                    return Err(refuse("unevaluatedProperties", beside, "properties"));
-                }
-                let index = self.subschema(
-                    subs,
-                    schema,
-                    &join(pointer, "unevaluatedProperties"),
-                    &target,
-                    "unevaluated",
-                )?;
-                // Where every property is evaluated beside it, it applies to none.
-                if !evaluated.all_properties {
-                    a.unevaluated_properties = Some((index, evaluated.names, evaluated.patterns));
-                }
-            }
-            if let Some(schema) = map.get("unevaluatedItems") {
-                if let Some(beside) = evaluated.items_by_value {
-                    return Err(refuse("unevaluatedItems", beside, "items"));
-                }
-                let index = self.subschema(
-                    subs,
-                    schema,
-                    &join(pointer, "unevaluatedItems"),
-                    &target,
-                    "unevaluated_item",
-                )?;
-                if !evaluated.all_items {
-                    a.unevaluated_items = Some((index, evaluated.prefix));
+        }
+        if let Some((condition, then, otherwise)) = a.if_then_else {
+            for (keyword, when) in [
+                ("if", Some(When::Admits(condition))),
+                ("then", then.map(|_| When::Admits(condition))),
+                ("else", otherwise.map(|_| When::Refuses(condition))),
+            ] {
+                if let (Some(when), Some(schema)) = (when, map.get(keyword)) {
+                    own.push((when, join(pointer, keyword), schema));
                 }
             }
         }
-        let id = self.define(&target, pointer, value, TypeKind::Checked(Box::new(checked)));
-        Ok(TypeUse {
-            ty: TypeRef::Named(id),
-            nullable: false,
-        })
+        for keyword in ["dependentSchemas", "dependencies"] {
+            for (key, schema) in map.get(keyword).and_then(Value::as_object).into_iter().flatten() {
+                if !schema.is_array() {
+                    own.push((When::Has(key.clone()), join(&join(pointer, keyword), key), schema));
+                }
+            }
+        }
+        let mut found = Vec::new();
+        for (when, at, schema) in own {
+            self.branch(subs, target, schema, &at, vec![when], &mut found, &mut evaluated, 0)?;
+        }
+        // ...and those of the `allOf` members and references applied in place (which always
+        // apply), whose conditions are lowered here as sub-schemas of this value.
+        for (at, member) in deeper {
+            self.branches_below(subs, target, &at, member, &[], &mut found, &mut evaluated, 0)?;
+        }
+        a.evaluated_by_value = found;
+        let refuse = |keyword: &str, beside: &str, what: &str| {
+            Error::unsupported(
+                join(pointer, keyword),
+                format!("`{keyword}` beside `{beside}`, where which {what} are evaluated depends on the value"),
+            )
+        };
+        if let Some(schema) = map.get("unevaluatedProperties") {
+            if let Some(beside) = evaluated.properties_by_value {
+                return Err(refuse("unevaluatedProperties", beside, "properties"));
+            }
+            let index = self.subschema(
+                subs,
+                schema,
+                &join(pointer, "unevaluatedProperties"),
+                target,
+                "unevaluated",
+            )?;
+            // Where every property is evaluated beside it, it applies to none.
+            if !evaluated.all_properties {
+                a.unevaluated_properties = Some((index, evaluated.names, evaluated.patterns));
+            }
+        }
+        if let Some(schema) = map.get("unevaluatedItems") {
+            if let Some(beside) = evaluated.items_by_value {
+                return Err(refuse("unevaluatedItems", beside, "items"));
+            }
+            let index = self.subschema(
+                subs,
+                schema,
+                &join(pointer, "unevaluatedItems"),
+                target,
+                "unevaluated_item",
+            )?;
+            if !evaluated.all_items {
+                a.unevaluated_items = Some((index, evaluated.prefix));
+            }
+        }
+        Ok(())
     }
 
     /// Adds to `evaluated` what `map` evaluates whatever the value, for `unevaluatedProperties`
