@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use generated::kallima::models::{
-    EventAccepted, EventCreate, HttpError, HttpValidationError, WebhookCreate, WebhookResponse, WebhookUpdate,
+    EventAccepted, EventCreate, HttpError, HttpValidationError, WebhookCreate, WebhookRead, WebhookResponse,
+    WebhookUpdate,
 };
 use generated::kallima::server::*;
 use serde_json::{Value, json};
@@ -32,11 +33,19 @@ fn not_found() -> HttpError {
     }
 }
 
+/// The webhook as the create and a rotation answer it (with its secret there only).
 fn answer(mut doc: Value, with_secret: bool) -> Result<WebhookResponse, StoreError> {
     if !with_secret && let Some(map) = doc.as_object_mut() {
         map.remove("secret");
     }
     model(doc)
+}
+
+/// The webhook as reads answer it (`WebhookRead`, which refuses a secret), its fields in the
+/// order of the create's answer.
+fn read(doc: Value) -> Result<WebhookRead, StoreError> {
+    let shaped = serde_json::to_value(answer(doc, false)?).map_err(|e| StoreError(e.to_string()))?;
+    model(shaped)
 }
 
 impl Kallima {
@@ -45,7 +54,7 @@ impl Kallima {
             .store
             .list(API, tenant)?
             .into_iter()
-            .map(|d| answer(d, false))
+            .map(read)
             .collect::<Result<Vec<_>, _>>()?;
         Ok(ListWebhooksResponse::Ok(model(
             json!({ "object": "list", "data": data }),
@@ -72,7 +81,7 @@ impl Kallima {
 
     fn get(&self, tenant: &str, id: &str) -> Result<GetWebhookResponse, StoreError> {
         Ok(match self.store.get(API, tenant, id)? {
-            Some(doc) => GetWebhookResponse::Ok(answer(doc, false)?),
+            Some(doc) => GetWebhookResponse::Ok(read(doc)?),
             None => GetWebhookResponse::NotFound(not_found()),
         })
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::Request;
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::middleware::{Next, from_fn};
 use axum::response::Response;
 use conformance::exec::{Service, Settings, Target};
@@ -270,4 +270,53 @@ async fn undocumented_methods_answered_or_crashing_are_caught() {
             .collect();
         assert_eq!(failed(&report).len(), probes, "{answers:?}\n{}", report.summary());
     }
+}
+
+/// kallima's reads omit the secret, and its spec says so where a machine reads it (the
+/// `WebhookRead` answer refuses a `secret`): a server whose GET returns it is caught.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_that_returns_the_secret_is_caught() {
+    async fn leaks_the_secret(request: Request, next: Next) -> Response {
+        let is_read = request.method() == Method::GET && request.uri().path().contains("/webhooks/");
+        let response = next.run(request).await;
+        if !is_read || response.status() != StatusCode::OK {
+            return response;
+        }
+        let (parts, body) = response.into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+        let mut json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        json["secret"] = serde_json::json!("whsec_bGVha2VkLXNlY3JldA==");
+        let mut parts = parts;
+        parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+        Response::from_parts(parts, axum::body::Body::from(json.to_string()))
+    }
+    let kallima = |store: Arc<Store>| {
+        let keys: Vec<String> = EMBEDDED_KEYS.iter().map(|k| (*k).to_owned()).collect();
+        Api::Kallima.router(store, Arc::new(Tenants::new(&keys)))
+    };
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/kallima.yaml");
+    let run = |router: axum::Router| {
+        let spec = spec.clone();
+        async move {
+            InProcess::new(spec)
+                .token(EMBEDDED_KEYS[0])
+                .token_alt(EMBEDDED_KEYS[1])
+                .operations(["getWebhook"])
+                .run(router)
+                .await
+                .unwrap()
+        }
+    };
+    let clean = run(kallima(Arc::new(Store::open(None).unwrap()))).await;
+    assert!(clean.passed(), "{}", clean.summary());
+    let leaky = run(axum::Router::new()
+        .fallback_service(kallima(Arc::new(Store::open(None).unwrap())))
+        .layer(from_fn(leaks_the_secret)))
+    .await;
+    let valid = leaky.cases.iter().find(|c| c.name == "getWebhook.valid").unwrap();
+    assert!(
+        valid.failures.iter().any(|f| f.id == "response_schema_conformance"),
+        "{}",
+        leaky.summary()
+    );
 }

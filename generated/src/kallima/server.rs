@@ -80,7 +80,7 @@ pub struct GetWebhookParams {
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetWebhookResponse {
     /// Successful Response
-    Ok(models::WebhookResponse),
+    Ok(models::WebhookRead),
     /// Missing or invalid bearer token
     Unauthorized(models::HttpError),
     /// Webhook not found
