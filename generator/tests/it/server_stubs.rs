@@ -233,7 +233,7 @@ mod kallima_fixture {
         }
         async fn get_webhook(&self, _: String, params: GetWebhookParams) -> GetWebhookResponse {
             self.ids.lock().unwrap().push(params.webhook_id.to_string());
-            GetWebhookResponse::Ok(response())
+            GetWebhookResponse::Ok(serde_json::from_value(serde_json::to_value(response()).unwrap()).unwrap())
         }
         async fn delete_webhook(&self, _: String, _: DeleteWebhookParams) -> DeleteWebhookResponse {
             DeleteWebhookResponse::NoContent
