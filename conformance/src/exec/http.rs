@@ -379,9 +379,21 @@ impl Runner {
     /// Puts the credential where one of the operation's security alternatives wants it: the
     /// one given, else the first that asks for any.
     fn place_credential(&self, op: &Operation, alternative: Option<usize>, credential: &Credential, wire: &mut Wire) {
+        // The valid credential goes in the first alternative, or where the preflight found
+        // it accepted.
+        let accepted = |a: &&Vec<String>| {
+            self.primary_schemes
+                .get()
+                .is_none_or(|schemes| a.iter().all(|n| schemes.contains(n)))
+        };
         let chosen = match alternative {
             Some(i) => op.security.get(i),
-            None => op.security.iter().find(|a| !a.is_empty()),
+            None => op
+                .security
+                .iter()
+                .filter(|a| !a.is_empty())
+                .find(accepted)
+                .or_else(|| op.security.iter().find(|a| !a.is_empty())),
         };
         let Some(alternative) = chosen else {
             return;

@@ -444,6 +444,9 @@ pub struct Runner {
     /// Set when `timeouts_in_a_row` reached `max_timeouts`: the run stops.
     timed_out: AtomicBool,
     stop: Notify,
+    /// The security schemes the preflight found `CONFORMANCE_TOKEN` accepted in, where the
+    /// operation's first alternative refused it: the valid credential goes that way.
+    primary_schemes: std::sync::OnceLock<Vec<String>>,
 }
 
 /// What the preflight tried, in sentences for the report.
@@ -515,6 +518,7 @@ impl Runner {
             follow_ups: Arc::new(NoFollowUps),
             receiver: None,
             deliveries: Mutex::default(),
+            primary_schemes: std::sync::OnceLock::new(),
         })
     }
 
@@ -703,6 +707,38 @@ impl Runner {
                 .await;
             let probe = format!("{} {} ({})", step.sent.method, step.sent.url, op.operation_id);
             let who = variable.unwrap_or("no credential");
+            let refused =
+                |step: &Step| needs_credentials && step.received.as_ref().is_ok_and(|r| matches!(r.status, 401 | 403));
+            let mut step = step;
+            if refused(&step) && auth == Auth::Primary {
+                // Refused in the first alternative: a credential that another alternative
+                // takes is right, and the first one's refusal is the server's, which
+                // `security_alternative_accepted` reports.
+                for (i, alternative) in op.security.iter().enumerate().skip(1).filter(|(_, a)| !a.is_empty()) {
+                    let via = self
+                        .send(
+                            op,
+                            &[],
+                            &RequestBody::None,
+                            Auth::OnlyVia { alternative: i },
+                            None,
+                            StepKind::Preflight,
+                        )
+                        .await;
+                    if !refused(&via) && via.received.is_ok() {
+                        let first = op.security.iter().find(|a| !a.is_empty()).cloned().unwrap_or_default();
+                        notes.push(format!(
+                            "preflight: {probe}: CONFORMANCE_TOKEN is refused as {} and accepted as {}: the run sends \
+                             it so, and security_alternative_accepted judges the one refused",
+                            first.join(" + "),
+                            alternative.join(" + ")
+                        ));
+                        let _ = self.primary_schemes.set(alternative.clone());
+                        step = via;
+                        break;
+                    }
+                }
+            }
             match &step.received {
                 Ok(r) if needs_credentials && matches!(r.status, 401 | 403) => {
                     return Err(RunError::CredentialRefused {

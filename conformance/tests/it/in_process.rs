@@ -320,3 +320,67 @@ async fn a_read_that_returns_the_secret_is_caught() {
         leaky.summary()
     );
 }
+
+/// sendkit takes the key as `X-Api-Key` or as a bearer token. A server that refuses the first
+/// and takes the second is not a wrong credential: the run goes on with the bearer token, and
+/// the refused alternative is a failed `security_alternative_accepted`, never exit 2.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_security_alternative_is_a_failed_check_not_a_refused_credential() {
+    async fn refuses_api_keys(request: Request, next: Next) -> Response {
+        if request.headers().contains_key("x-api-key") {
+            return Response::builder()
+                .status(StatusCode::UNAUTHORIZED)
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from(
+                    r#"{"error":"Unauthorized","message":"no","code":401}"#,
+                ))
+                .unwrap();
+        }
+        next.run(request).await
+    }
+    let keys: Vec<String> = EMBEDDED_KEYS.iter().map(|k| (*k).to_owned()).collect();
+    let router = Api::Sendkit.router(Arc::new(Store::open(None).unwrap()), Arc::new(Tenants::new(&keys)));
+    let report = InProcess::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/sendkit.yaml"))
+        .token(EMBEDDED_KEYS[0])
+        .token_alt(EMBEDDED_KEYS[1])
+        .operations(["listWebhooks", "getWebhook"])
+        .run(
+            axum::Router::new()
+                .fallback_service(router)
+                .layer(from_fn(refuses_api_keys)),
+        )
+        .await
+        .expect("a credential one alternative takes is not refused");
+    assert!(
+        report
+            .preflight
+            .iter()
+            .any(|n| n.contains("refused as ApiKeyAuth and accepted as BearerAuth")),
+        "{:?}",
+        report.preflight
+    );
+    let failed: Vec<&str> = report
+        .cases
+        .iter()
+        .filter(|c| !c.failures.is_empty())
+        .map(|c| c.name.as_str())
+        .collect();
+    assert!(!failed.is_empty(), "{}", report.summary());
+    for case in &report.cases {
+        for failure in &case.failures {
+            assert_eq!(
+                failure.id,
+                "security_alternative_accepted",
+                "{}: {}",
+                case.name,
+                report.summary()
+            );
+        }
+    }
+    assert!(
+        report
+            .cases
+            .iter()
+            .any(|c| c.name == "getWebhook.valid" && c.failures.is_empty())
+    );
+}
