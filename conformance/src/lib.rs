@@ -37,6 +37,7 @@ pub mod redact;
 pub mod report;
 pub mod scenarios;
 pub mod shard;
+mod shrink;
 pub mod snapshot;
 pub mod text;
 
@@ -128,6 +129,8 @@ pub struct RunOptions {
     pub config: Arc<config::Config>,
     /// Keep every exchange of the cases as HAR 1.2 in `Report::har` (`--har`).
     pub har: bool,
+    /// Which phases are planned (`--phases`); coverage and stateful by default.
+    pub phases: plan::fuzz::Phases,
 }
 
 impl Default for RunOptions {
@@ -139,6 +142,7 @@ impl Default for RunOptions {
             shard: None,
             config: Arc::default(),
             har: false,
+            phases: plan::fuzz::Phases::default(),
         }
     }
 }
@@ -152,6 +156,7 @@ impl std::fmt::Debug for RunOptions {
             .field("shard", &self.shard)
             .field("config", &self.config)
             .field("har", &self.har)
+            .field("phases", &self.phases)
             .finish()
     }
 }
@@ -216,17 +221,19 @@ pub async fn run(suite: Suite, cancel: impl Future<Output = ()>) -> Result<Repor
 }
 
 /// A case's verdict from the spec's checks, before snapshots.
-struct Verdict {
+pub(crate) struct Verdict {
     status: Status,
     failures: Vec<checks::Check>,
     known: Vec<report::Known>,
     checks_run: usize,
+    /// Why a case that would have passed is not judged (its valid twin was refused).
+    not_judged: Option<String>,
 }
 
 /// What judges the cases: the checks chosen, `conformance.toml`, and today's date (for the
 /// known deviations' `until`).
 #[derive(Clone)]
-struct Judge {
+pub(crate) struct Judge {
     registry: &'static [checks::CheckDef],
     selection: checks::Selection,
     config: Arc<config::Config>,
@@ -234,12 +241,13 @@ struct Judge {
 }
 
 impl Judge {
-    fn judge(&self, plan: &plan::Plan, case: &plan::Case, exchange: &exec::Exchange) -> Verdict {
+    pub(crate) fn judge(&self, plan: &plan::Plan, case: &plan::Case, exchange: &exec::Exchange) -> Verdict {
         let verdict = |status| Verdict {
             status,
             failures: Vec::new(),
             known: Vec::new(),
             checks_run: 0,
+            not_judged: None,
         };
         if exchange.skipped.is_some() {
             return verdict(Status::Skipped);
@@ -290,6 +298,42 @@ impl Judge {
             failures,
             known,
             checks_run,
+            not_judged: None,
+        }
+    }
+
+    /// A refusal that passed counts only when its valid twin (the same request without the
+    /// edge: the operation's valid request, or the valid draw a fuzz case broke) was accepted
+    /// in the same run; else the server may have refused both for another reason, and the
+    /// case is not judged, with the twin's answer.
+    fn hollow(plan: &plan::Plan, exchanges: &[Option<exec::Exchange>], verdicts: &mut [Option<Verdict>]) {
+        let index: std::collections::HashMap<&str, usize> = plan
+            .cases
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.name.as_str(), i))
+            .collect();
+        for (i, case) in plan.cases.iter().enumerate() {
+            let Some(twin) = plan::twin_of(case) else { continue };
+            let Some(&j) = index.get(twin.as_str()) else { continue };
+            let Some(verdict) = verdicts[i].as_mut().filter(|v| v.status == Status::Passed) else {
+                continue;
+            };
+            let answer = exchanges[j]
+                .as_ref()
+                .and_then(|e| e.main.as_ref())
+                .and_then(|m| m.received.as_ref().ok());
+            let refused = match answer {
+                Some(a) if (200..300).contains(&a.status) => None,
+                Some(a) => Some(format!("answered {}: {}", a.status, text::excerpt(&a.text))),
+                None => Some("got no answer".to_owned()),
+            };
+            if let Some(why) = refused {
+                verdict.status = Status::Skipped;
+                verdict.not_judged = Some(format!(
+                    "not judged: its valid twin {twin} {why}, so this refusal may be for another reason"
+                ));
+            }
         }
     }
 }
@@ -345,8 +389,23 @@ async fn run_on(
         config: suite.options.config.clone(),
         today: config::Date::today(),
     };
-    let sent = send_and_judge(&runner, &plan, &judge, &control, cancel).await;
+    let mut sent = send_and_judge(&runner, &plan, &judge, &control, cancel).await;
     let interrupted = !sent.stopped && sent.exchanges.iter().any(Option::is_none);
+    // Failed fuzz cases, each replaced by the smallest request that still fails.
+    let mut cases = plan.cases.clone();
+    if !interrupted && !sent.stopped {
+        for (i, case) in plan.cases.iter().enumerate() {
+            let Some(verdict) = sent.verdicts[i].as_ref() else {
+                continue;
+            };
+            if let Some(shrunk) = shrink::shrink(&runner, &plan, &judge, case, verdict).await {
+                cases[i] = shrunk.case;
+                sent.exchanges[i] = Some(shrunk.exchange);
+                sent.verdicts[i] = Some(shrunk.verdict);
+            }
+        }
+    }
+    Judge::hollow(&plan, &sent.exchanges, &mut sent.verdicts);
     control.emit(Event::CleaningUp);
     let cleanup_failures = runner.cleanup().await;
     if let Some(RunError::TimedOut {
@@ -387,8 +446,7 @@ async fn run_on(
         credentials: &credentials,
     };
     let mut verdicts = sent.verdicts;
-    let cases = plan
-        .cases
+    let cases = cases
         .iter()
         .zip(&sent.exchanges)
         .zip(&mut verdicts)
@@ -521,6 +579,11 @@ fn planned(
     scenarios: &scenarios::Scenarios,
 ) -> Result<(Arc<plan::Plan>, Option<SnapshotRun>), RunError> {
     let mut plan = plan::plan_with(&suite.api, tag, &suite.operations, suite.settings.safety(), scenarios);
+    let phases = suite.options.phases;
+    if let Some(fuzz) = phases.fuzz {
+        plan::fuzz::extend(&mut plan, fuzz, suite.settings.safety());
+    }
+    plan.cases.retain(|c| phases.holds(c));
     if plan.cases.is_empty() {
         return Err(RunError::NoCases {
             suite: suite.name.clone(),
@@ -644,6 +707,7 @@ impl Reporting<'_> {
             failures,
             known,
             checks_run,
+            not_judged,
         } = verdict.unwrap_or_else(|| self.judge.judge(self.plan, case, exchange));
         let text = snapshot::render(case, exchange, redactor);
         let redacted = |mut c: checks::Check| {
@@ -664,8 +728,11 @@ impl Reporting<'_> {
             .or_else(|| exchange.main.as_ref().and_then(|m| m.received.as_ref().err()))
             .map(ToString::to_string)
             .or_else(|| exchange.skipped.clone())
+            .or(not_judged)
             .map(|e| redactor.message(&e));
-        let snapshot = match (self.snapshots, status) {
+        // A fuzz case's request is drawn anew with each seed: no answer of it is kept.
+        let snapshots = self.snapshots.filter(|_| case.fuzzed.is_none());
+        let snapshot = match (snapshots, status) {
             (Some(s), Status::Passed | Status::Failed | Status::Known | Status::Error) => {
                 match snapshot::compare(&s.dir, &case.name, &text, s.update) {
                     Ok(outcome) => Some(outcome),

@@ -173,6 +173,17 @@ struct RunArgs {
     /// No delivery case waits longer than this, whatever `[delivery]` says.
     #[arg(long, value_name = "SECONDS", default_value_t = 120)]
     delivery_cap_secs: u64,
+    /// The phases planned: `coverage` (each keyword's edges), `fuzz` (requests generated
+    /// from the schemas, a failing one shrunk), `stateful` (sequences over the resources).
+    #[arg(long, value_name = "LIST", default_value = "coverage,stateful")]
+    phases: String,
+    /// Where the fuzz phase's randomness starts; the summary prints it, and the same seed
+    /// sends the same requests. Random when not given.
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Valid requests the fuzz phase draws per operation (each followed by an invalid one).
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    max_examples: u32,
 }
 
 #[derive(Subcommand)]
@@ -489,6 +500,12 @@ fn suite(args: RunArgs) -> anyhow::Result<Suite> {
         bail!("--timeout must be a positive number of seconds");
     }
     let auth_header = args.server.auth_header.clone();
+    let fuzz = conformance::plan::fuzz::FuzzSettings {
+        seed: args.seed.unwrap_or_else(conformance::plan::fuzz::random_seed),
+        max_examples: args.max_examples,
+    };
+    let phases =
+        conformance::plan::fuzz::Phases::parse(&args.phases, fuzz).map_err(|e| anyhow::anyhow!("--phases: {e}"))?;
     Ok(Suite {
         name: name_of(&args.spec.spec),
         api,
@@ -515,6 +532,7 @@ fn suite(args: RunArgs) -> anyhow::Result<Suite> {
             shard: args.shard,
             config,
             har: args.har.is_some(),
+            phases,
             ..conformance::RunOptions::default()
         },
         snapshots: args.snapshots.map(absolute),

@@ -25,6 +25,22 @@ pub fn run() -> ExitCode {
     runtime.block_on(run_all())
 }
 
+/// Every phase: the snapshotted coverage and stateful cases, and a fuzz phase of the default
+/// size from a fresh seed (printed in each summary; `CONFORMANCE_SEED=N` draws the same again).
+fn phases() -> conformance::plan::fuzz::Phases {
+    let seed = std::env::var("CONFORMANCE_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(conformance::plan::fuzz::random_seed);
+    conformance::plan::fuzz::Phases {
+        fuzz: Some(conformance::plan::fuzz::FuzzSettings {
+            seed,
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
 async fn run_all() -> ExitCode {
     let started = std::time::Instant::now();
     let root = root();
@@ -88,6 +104,7 @@ async fn run_all() -> ExitCode {
             operations: Vec::new(),
             options: conformance::RunOptions {
                 config: std::sync::Arc::new(config),
+                phases: phases(),
                 ..Default::default()
             },
         };

@@ -952,7 +952,9 @@ impl Runner {
         &self.plan
     }
 
-    async fn run_case(&self, case: &Case) -> Exchange {
+    /// Sends one case (its setup, request and follow-ups), in the plan or not: the run's cases,
+    /// and the smaller requests a failing fuzz case is shrunk to.
+    pub async fn run_case(&self, case: &Case) -> Exchange {
         let mut exchange = Exchange {
             main: None,
             steps: Vec::new(),

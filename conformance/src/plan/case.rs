@@ -138,6 +138,8 @@ pub struct Case {
     pub may_be_missing: bool,
     /// The stateful scenario the case belongs to, if any.
     pub stateful: Option<Scenario>,
+    /// The fuzz example the case is (`plan::fuzz`): not snapshotted, shrunk when it fails.
+    pub fuzzed: Option<super::fuzz::Fuzzed>,
 }
 
 fn method_name<S: serde::Serializer>(m: &Method, s: S) -> Result<S::Ok, S::Error> {
@@ -146,6 +148,20 @@ fn method_name<S: serde::Serializer>(m: &Method, s: S) -> Result<S::Ok, S::Error
 
 fn location_name<S: serde::Serializer>(l: &ParamLocation, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(l.as_str())
+}
+
+/// The case whose acceptance gives a refusal of `case` its meaning, its valid twin: the
+/// operation's valid request for an edge, the valid draw an invalid fuzz case broke. Only
+/// refusals sent with the run's own credential have one.
+pub fn twin_of(case: &Case) -> Option<String> {
+    if case.stateful.is_some() || case.auth != Auth::Primary {
+        return None;
+    }
+    match (case.expect, case.fuzzed) {
+        (Expect::Rejected, Some(f)) if !f.valid => Some(format!("{}.fuzz.{}", case.operation, f.example)),
+        (Expect::Rejected | Expect::NotFound, None) => Some(format!("{}.valid", case.operation)),
+        _ => None,
+    }
 }
 
 /// The boundary of the multipart bodies the runner sends.

@@ -3,6 +3,7 @@
 //! runner tests exactly what the generated servers validate.
 
 pub mod edges;
+pub mod fuzz;
 mod pattern;
 pub mod safety;
 pub mod values;
@@ -21,7 +22,9 @@ mod stateful;
 #[cfg(test)]
 mod tests;
 
-pub use case::{Auth, Case, Edit, Expect, MULTIPART_BOUNDARY, Param, ParamValue, RequestBody, documents_refusal};
+pub use case::{
+    Auth, Case, Edit, Expect, MULTIPART_BOUNDARY, Param, ParamValue, RequestBody, documents_refusal, twin_of,
+};
 pub use resources::{
     Resources, TAG_PREFIX, carries_tag, kind_of, response_pointer, tagged_at, tagged_paths, wire_text,
 };
@@ -169,6 +172,7 @@ impl Planner<'_, '_> {
             needs_resource,
             may_be_missing: !needs_resource && op.parameters.iter().any(|p| p.location == ParamLocation::Path),
             stateful: None,
+            fuzzed: None,
         };
         let mut out = vec![base.clone()];
         let variant = |suffix: &str, varied: String, expect: Expect| Case {

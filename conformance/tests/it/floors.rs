@@ -18,7 +18,7 @@ const FLOORS: &[&[&str]] = &[
     &["config"],
     &["har"],
     // The crate root: `run`, `Suite`, `Control`, `Event`.
-    &["crate"],
+    &["crate", "shrink"],
     &["in_process"],
 ];
 
