@@ -199,7 +199,9 @@ pub struct Lowerer<'a> {
 
 impl<'a> Lowerer<'a> {
     pub fn new(doc: &'a Document, options: &super::Options) -> Self {
-        let mut names = Namer::default();
+        // What generated models name unqualified: a made-up name (a file `string.json`'s) is
+        // never one of them.
+        let mut names = Namer::with_reserved(&["String", "Vec", "Option", "Box", "Result", "Serialize", "Deserialize"]);
         let mut in_other_files = HashMap::new();
         // Component names win over names made up for inline schemas.
         if let Some(schemas) = doc.root.pointer("/components/schemas").and_then(Value::as_object) {
