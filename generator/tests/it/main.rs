@@ -18,3 +18,4 @@ mod nullable_items;
 mod oas32;
 mod server_stubs;
 mod styles;
+mod swagger2;
