@@ -1,4 +1,4 @@
-//! OpenAPI 3.0 / 3.1 / 3.2 → one model of the API → Rust models and axum server stubs.
+//! OpenAPI 3.0 / 3.1 / 3.2 and Swagger 2.0, in one file or many → one model of the API → Rust models and axum server stubs.
 //!
 //! Three stages, each knowing only its own end: [`load`] reads text into a document,
 //! [`lower`] turns the document into the [`model`], [`emit`] writes Rust from the model.
