@@ -76,6 +76,11 @@ struct Spec {
     /// Refuse a spec with defects the generator works around (its warnings), exit 2: for CI.
     #[arg(long)]
     strict: bool,
+    /// Read the documents the spec's `$ref`s name under the URL PREFIX from FOLDER
+    /// (repeatable); nothing is fetched, and a URL no prefix maps is refused by name.
+    /// Files next to the spec need no mapping.
+    #[arg(long = "map-url", value_name = "PREFIX=FOLDER", value_parser = generator::lower::Options::url_mapping)]
+    map_urls: Vec<(String, PathBuf)>,
 }
 
 impl Spec {
@@ -249,7 +254,11 @@ enum Command {
 
 fn load(spec: &Spec) -> anyhow::Result<generator::Api> {
     // The generator's message already names the file, line and column.
-    let api = generator::load(&spec.spec)?;
+    let options = generator::lower::Options {
+        documents: spec.map_urls.clone(),
+        ..generator::lower::Options::default()
+    };
+    let api = generator::read(&spec.spec, options)?.api;
     // What the generator assumed about a defective spec is what the cases are made from.
     let label = if spec.strict { "error" } else { "warning" };
     for warning in &api.warnings {

@@ -142,6 +142,13 @@ impl Error {
         self
     }
 
+    /// The same error, at `pointer` (into the text of the file it is in).
+    #[must_use]
+    pub(crate) fn with_pointer(mut self, pointer: String) -> Self {
+        self.pointer = pointer;
+        self
+    }
+
     /// The same error, at `position` in its file.
     #[must_use]
     pub fn at_position(mut self, position: Position) -> Self {

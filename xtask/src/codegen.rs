@@ -29,6 +29,11 @@ pub struct Args {
     /// Treat every warning (a defect in the spec worked around) as an error: for CI.
     #[arg(long)]
     strict: bool,
+    /// Read the documents the specs' `$ref`s name under the URL PREFIX from FOLDER
+    /// (repeatable); nothing is fetched, and a URL no prefix maps is refused by name. Files
+    /// next to a spec need no mapping.
+    #[arg(long = "map-url", value_name = "PREFIX=FOLDER", value_parser = generator::lower::Options::url_mapping)]
+    map_urls: Vec<(String, PathBuf)>,
 }
 
 fn parse_runtime(text: &str) -> Result<RuntimeSource, String> {
@@ -49,7 +54,7 @@ pub fn root() -> PathBuf {
 pub fn run(args: &Args) -> ExitCode {
     let outcome = match (&args.spec, &args.out) {
         (Some(spec), Some(out)) => standalone(spec, out, args),
-        _ => workspace(args.check, args.strict),
+        _ => workspace(args),
     };
     match outcome {
         Ok(code) => code,
@@ -67,9 +72,23 @@ fn module_name(spec: &Path) -> String {
     generator::lower::names::snake(stem)
 }
 
+/// The options every spec is read with: the `--map-url` mappings.
+fn options(args: &Args) -> generator::lower::Options {
+    generator::lower::Options {
+        documents: args.map_urls.clone(),
+        ..generator::lower::Options::default()
+    }
+}
+
 /// The spec's module name and the lowered API; warnings printed, or errors with `strict`.
-fn load(spec: &Path, strict: bool) -> anyhow::Result<(String, generator::Api)> {
-    let api = generator::load(spec)?;
+fn load(spec: &Path, args: &Args) -> anyhow::Result<(String, generator::Api)> {
+    let api = generator::read(spec, options(args))?.api;
+    report_warnings(spec, &api, args.strict)?;
+    Ok((module_name(spec), api))
+}
+
+/// Prints the spec's warnings, or, with `strict`, fails with them.
+fn report_warnings(spec: &Path, api: &generator::Api, strict: bool) -> anyhow::Result<()> {
     let label = if strict { "error" } else { "warning" };
     for warning in &api.warnings {
         eprintln!("{label}: {warning}");
@@ -81,7 +100,40 @@ fn load(spec: &Path, strict: bool) -> anyhow::Result<(String, generator::Api)> {
             api.warnings.len()
         );
     }
-    Ok((module_name(spec), api))
+    Ok(())
+}
+
+/// Every spec of `specs/` read, with the files each read (its own first): a file another
+/// spec's `$ref`s read (shared schemas beside the specs) is not a spec of its own.
+fn read_specs(dir: &Path, args: &Args) -> anyhow::Result<Vec<(PathBuf, generator::Loaded)>> {
+    let read: Vec<(PathBuf, Result<generator::Loaded, generator::Error>)> = specs(dir)?
+        .into_iter()
+        .map(|spec| {
+            let loaded = generator::read(&spec, options(args));
+            (spec, loaded)
+        })
+        .collect();
+    let referenced: BTreeSet<PathBuf> = read
+        .iter()
+        .filter_map(|(_, loaded)| loaded.as_ref().ok())
+        .flat_map(|loaded| {
+            loaded
+                .files
+                .iter()
+                .skip(1)
+                .filter_map(|f| std::fs::canonicalize(f).ok())
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (spec, loaded) in read {
+        if std::fs::canonicalize(&spec).is_ok_and(|s| referenced.contains(&s)) {
+            continue;
+        }
+        let loaded = loaded?;
+        report_warnings(&spec, &loaded.api, args.strict)?;
+        out.push((spec, loaded));
+    }
+    Ok(out)
 }
 
 fn specs(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
@@ -94,16 +146,23 @@ fn specs(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(specs)
 }
 
-fn workspace(check: bool, strict: bool) -> anyhow::Result<ExitCode> {
+fn workspace(args: &Args) -> anyhow::Result<ExitCode> {
+    let check = args.check;
     let root = root();
     let mut files = Vec::new();
     let mut modules = Vec::new();
     let mut features = Vec::new();
-    for spec in specs(&root.join("specs"))? {
-        let shown = spec.strip_prefix(&root).unwrap_or(&spec).display().to_string();
-        let (module, api) = load(&spec, strict)?;
-        let api_files = emit::api_module(&api, &module, &shown)?;
-        features.extend(emit::runtime_features(&[&api]));
+    // Each module's folder and the files its spec read, for --check to name.
+    let mut sources: Vec<(String, Vec<String>)> = Vec::new();
+    for (spec, loaded) in read_specs(&root.join("specs"), args)? {
+        let shown = |path: &Path| path.strip_prefix(&root).unwrap_or(path).display().to_string();
+        let module = module_name(&spec);
+        let api_files = emit::api_module(&loaded.api, &module, &shown(&spec))?;
+        features.extend(emit::runtime_features(&[&loaded.api]));
+        sources.push((
+            format!("src/{module}/"),
+            loaded.files.iter().map(|f| shown(f)).collect(),
+        ));
         modules.push(module);
         files.extend(api_files);
     }
@@ -118,10 +177,17 @@ fn workspace(check: bool, strict: bool) -> anyhow::Result<ExitCode> {
         .filter(|p| !expected.contains(p))
         .collect();
     if check {
+        // A spec in many files: any of them may have changed it; the message names them.
+        let read_from = |path: &str| -> String {
+            match sources.iter().find(|(folder, _)| path.starts_with(folder.as_str())) {
+                Some((_, read)) if read.len() > 1 => format!(" (read from {})", read.join(", ")),
+                _ => String::new(),
+            }
+        };
         let mut stale: Vec<String> = files
             .iter()
             .filter(|f| std::fs::read_to_string(out.join(&f.path)).ok().as_deref() != Some(f.contents.as_str()))
-            .map(|f| format!("generated/{} is stale", f.path))
+            .map(|f| format!("generated/{} is stale{}", f.path, read_from(&f.path)))
             .collect();
         stale.extend(
             leftovers
@@ -129,7 +195,8 @@ fn workspace(check: bool, strict: bool) -> anyhow::Result<ExitCode> {
                 .map(|p| format!("{} has no spec any more", p.display())),
         );
         if stale.is_empty() {
-            println!("generated/ is up to date ({} specs)", modules.len());
+            let read: usize = sources.iter().map(|(_, read)| read.len()).sum();
+            println!("generated/ is up to date ({} specs, {read} files read)", modules.len());
             return Ok(ExitCode::SUCCESS);
         }
         for line in &stale {
@@ -156,7 +223,7 @@ fn standalone(spec: &Path, out: &Path, args: &Args) -> anyhow::Result<ExitCode> 
     let shown = spec
         .file_name()
         .map_or_else(|| spec.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let (module, api) = load(spec, args.strict)?;
+    let (module, api) = load(spec, args)?;
     let runtime = args
         .runtime
         .clone()

@@ -124,3 +124,25 @@ fn a_3_2_spec_plans_query_and_additional_operations() {
     );
     assert!(!plan.cases.iter().any(|c| c.operation == "importItems"));
 }
+
+/// A Swagger 2.0 spec is planned as its OpenAPI 3.0 translation: the same cases, by name,
+/// with the same requests and expectations, and the same notes.
+#[test]
+fn a_swagger2_spec_plans_the_cases_of_its_openapi3_translation() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../generator/tests/fixtures/swagger2");
+    let plan = |file: &str| {
+        let api = generator::load(&fixtures.join(file)).unwrap_or_else(|e| panic!("{e}"));
+        conformance::plan(&api, "cfm-00000000", &[])
+    };
+    let (two, three) = (plan("petstore.yaml"), plan("petstore.openapi3.yaml"));
+    let names = |plan: &conformance::plan::Plan| plan.cases.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+    assert!(names(&two).len() > 20, "{:?}", names(&two));
+    assert!(
+        names(&two).iter().any(|n| n == "createPet.weight.exclusive_minimum"),
+        "{:?}",
+        names(&two)
+    );
+    assert_eq!(names(&two), names(&three));
+    assert_eq!(format!("{:?}", two.cases), format!("{:?}", three.cases));
+    assert_eq!(two.notes, three.notes);
+}

@@ -3,6 +3,7 @@
 
 mod duplicates;
 pub mod locate;
+mod swagger2;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -38,6 +39,32 @@ pub struct Document {
     /// The other documents [`embed_documents`] placed in this one, by the URL each was read
     /// at (which its own `$id` may differ from), with where each is.
     documents: Vec<(Url, String)>,
+    /// The text and file of each of those documents, in the same order: errors inside one
+    /// are located in its own text.
+    texts: Vec<Embedded>,
+    /// The documents a `$ref` names that were not read, and why (a URL no folder maps, a
+    /// file that is not there): the reference is refused with the reason when it is followed.
+    refused: Vec<(Url, String)>,
+    /// The URL of the file the document was read from (`file:///...`): what relative
+    /// references to other files resolve against. `None` for text read from no file.
+    location: Option<Url>,
+    /// For a Swagger 2.0 document, which was translated to OpenAPI 3.0 on reading: where each
+    /// translated part came from in the 2.0 text.
+    swagger2: Option<swagger2::Origins>,
+}
+
+/// One reader of positions per text, made when an error is first located in it (`None`: the
+/// document's own text).
+#[derive(Default)]
+struct Locators<'a>(std::collections::HashMap<Option<usize>, locate::Locator<'a>>);
+
+/// Another document read into this one: its file and text.
+#[derive(Debug)]
+struct Embedded {
+    /// Where it is in the whole document: `/x-documents/<its URL>`.
+    pointer: String,
+    file: PathBuf,
+    source: String,
 }
 
 /// The address `$id`s and `$ref`s resolve against when nothing says another: the document
@@ -46,10 +73,18 @@ fn document_base() -> Url {
     Url::parse("https://openapi-document.invalid/").expect("a valid URL")
 }
 
-/// Reads and parses a spec file.
+/// Reads and parses a spec file; references to other files resolve against its place.
 pub fn read(path: &Path) -> Result<Document> {
     let source = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    parse(source, Some(path.to_path_buf()))
+    let mut document = parse(source, Some(path.to_path_buf()))?;
+    document.location = file_url(path);
+    Ok(document)
+}
+
+/// The `file://` URL of a path, made absolute against the working directory.
+fn file_url(path: &Path) -> Option<Url> {
+    let absolute = std::path::absolute(path).ok()?;
+    Url::from_file_path(absolute).ok()
 }
 
 /// Parses spec text (JSON when it starts with `{`, YAML otherwise).
@@ -81,7 +116,16 @@ pub fn parse(source: String, file: Option<PathBuf>) -> Result<Document> {
         version: Version::V3_0,
         ids: OnceLock::new(),
         documents: Vec::new(),
+        texts: Vec::new(),
+        refused: Vec::new(),
+        location: None,
+        swagger2: None,
     };
+    if swagger2::is_swagger2(&document.root) {
+        let (root, origins) = swagger2::translate(&document.root).map_err(|e| document.locate(e))?;
+        document.root = root;
+        document.swagger2 = Some(origins);
+    }
     document.version = read_version(&document.root).map_err(|e| document.locate(e))?;
     if let Some(own) = document.root.get("$self")
         && !own.is_string()
@@ -135,10 +179,13 @@ fn read_version(root: &Value) -> Result<Version> {
         ));
     };
     let Some(version) = map.get("openapi") else {
-        if map.contains_key("swagger") {
+        if let Some(swagger) = map.get("swagger") {
             return Err(Error::unsupported(
                 "/swagger",
-                "Swagger 2.0 documents (convert to OpenAPI 3 first)",
+                format!(
+                    "Swagger version {} (this generator reads 2.0, and OpenAPI 3.0.x, 3.1.x and 3.2.x)",
+                    swagger.as_str().map_or_else(|| describe(swagger), str::to_owned)
+                ),
             ));
         }
         return Err(Error::invalid("", "an `openapi` field with the version", "none"));
@@ -165,29 +212,44 @@ fn read_version(root: &Value) -> Result<Version> {
 }
 
 impl Document {
-    /// Fills in the file and line of an error raised while reading this document.
+    /// Fills in the file and line of an error raised while reading this document: in the
+    /// file of the document the pointer is in (this one or one it references), at the place
+    /// in that file's text (in a Swagger 2.0 document, the 2.0 construct the translated part
+    /// came from), with the pointer rewritten to one into that text.
     pub fn locate(&self, error: Error) -> Error {
-        self.locate_in(&mut locate::Locator::new(&self.source), error)
+        self.locate_in(&mut Locators::default(), error)
     }
 
-    /// [`Document::locate`] for many errors (a spec's warnings), reading the text once.
+    /// [`Document::locate`] for many errors (a spec's warnings), reading each text once.
     pub fn locate_all(&self, errors: Vec<Error>) -> Vec<Error> {
-        let mut locator = locate::Locator::new(&self.source);
+        let mut locators = Locators::default();
         errors
             .into_iter()
-            .map(|error| self.locate_in(&mut locator, error))
+            .map(|error| self.locate_in(&mut locators, error))
             .collect()
     }
 
-    fn locate_in(&self, locator: &mut locate::Locator<'_>, mut error: Error) -> Error {
-        if let (None, Some(file)) = (error.file(), &self.file) {
-            error = error.in_file(file.clone());
-        }
+    fn locate_in<'a>(&'a self, locators: &mut Locators<'a>, mut error: Error) -> Error {
         if error.position().is_some() {
+            if let (None, Some(file)) = (error.file(), &self.file) {
+                error = error.in_file(file.clone());
+            }
             return error;
         }
+        let (text, pointer) = self.source_pointer(error.pointer());
+        let (file, source) = match text {
+            Some(i) => (Some(&self.texts[i].file), self.texts[i].source.as_str()),
+            None => (self.file.as_ref(), self.source.as_str()),
+        };
+        if let Some(file) = file
+            && (error.file().is_none() || text.is_some())
+        {
+            error = error.in_file(file.clone());
+        }
+        error = error.with_pointer(pointer.clone());
+        let locator = locators.0.entry(text).or_insert_with(|| locate::Locator::new(source));
         // A pointer to something absent (a missing `parameters`) is shown at its nearest parent.
-        let mut pointer = error.pointer();
+        let mut pointer = pointer.as_str();
         while !pointer.is_empty() {
             if let Some(position) = locator.locate(pointer) {
                 return error.at_position(position);
@@ -195,6 +257,47 @@ impl Document {
             pointer = pointer.rsplit_once('/').map_or("", |(parent, _)| parent);
         }
         error
+    }
+
+    /// Which text a pointer into the whole document is in (`None`: this document's own,
+    /// else the index of another document read into it), and the pointer into that text.
+    fn source_pointer(&self, pointer: &str) -> (Option<usize>, String) {
+        for (i, text) in self.texts.iter().enumerate() {
+            if let Some(rest) = pointer.strip_prefix(text.pointer.as_str())
+                && (rest.is_empty() || rest.starts_with('/'))
+            {
+                return (Some(i), rest.to_owned());
+            }
+        }
+        match &self.swagger2 {
+            Some(origins) => (None, origins.original(pointer)),
+            None => (None, pointer.to_owned()),
+        }
+    }
+
+    /// Whether a pointer is in another document read into this one.
+    pub fn in_other_file(&self, pointer: &str) -> bool {
+        self.texts.iter().any(|t| {
+            pointer
+                .strip_prefix(t.pointer.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+    }
+
+    /// Every file the document was read from: its own, then each other document a `$ref`
+    /// named, in the order they were read. A change in any of them may change the API.
+    pub fn files(&self) -> Vec<PathBuf> {
+        self.file
+            .iter()
+            .chain(self.texts.iter().map(|t| &t.file))
+            .cloned()
+            .collect()
+    }
+
+    /// Whether the document was written as Swagger 2.0 (and translated to OpenAPI 3.0 on
+    /// reading).
+    pub fn is_swagger2(&self) -> bool {
+        self.swagger2.is_some()
     }
 
     /// The value at a JSON pointer.
@@ -241,6 +344,8 @@ impl Document {
             String::new()
         } else if let Some((_, pointer)) = self.ids().iter().chain(&self.documents).find(|(id, _)| *id == resource) {
             pointer.clone()
+        } else if let Some((_, why)) = self.refused.iter().find(|(url, _)| *url == resource) {
+            return Err(Error::unsupported(here, format!("$ref `{reference}`: {why}")));
         } else if reference.contains(".yaml")
             || reference.contains(".json")
             || reference.contains("://")
@@ -262,21 +367,24 @@ impl Document {
             .ok_or_else(|| Error::at(here, ErrorKind::UnresolvedRef(reference.to_owned())))
     }
 
-    /// The document's own URI: its 3.2 `$self` (resolved against a placeholder when relative),
-    /// else the placeholder. A reference to it, absolute or relative, is one inside it.
+    /// The document's own URI: its 3.2 `$self` (resolved against the file it was read from,
+    /// or a placeholder for text from no file, when relative), else that file or the
+    /// placeholder. A reference to it, absolute or relative, is one inside it.
     fn base(&self) -> Url {
-        let placeholder = document_base();
+        let placeholder = self.location.clone().unwrap_or_else(document_base);
         match self.root.get("$self").and_then(Value::as_str) {
             Some(own) => placeholder.join(own).unwrap_or(placeholder),
             None => placeholder,
         }
     }
 
-    /// The base URI at `pointer`: the document's, changed by each `$id` on the way down.
+    /// The base URI at `pointer`: the document's, changed by each `$id` on the way down; in
+    /// another document read into this one (under `/x-documents/<URL>`), the URL it was read at.
     fn base_uri(&self, pointer: &str) -> Url {
         let mut base = self.base();
         let mut value = &self.root;
         let mut segments = pointer.split('/').skip(1);
+        let mut depth = 0;
         loop {
             if let Some(id) = value.get("$id").and_then(Value::as_str)
                 && let Ok(next) = base.join(id)
@@ -285,6 +393,13 @@ impl Document {
             }
             let Some(segment) = segments.next() else { break };
             let key = segment.replace("~1", "/").replace("~0", "~");
+            depth += 1;
+            if depth == 2
+                && pointer.starts_with(&format!("/{DOCUMENTS}/"))
+                && let Ok(url) = Url::parse(&key)
+            {
+                base = url;
+            }
             let next = match value {
                 Value::Object(map) => map.get(&key),
                 Value::Array(items) => key.parse::<usize>().ok().and_then(|i| items.get(i)),
@@ -333,17 +448,17 @@ fn find_anchor(value: &Value, name: &str, pointer: String, top: bool) -> Option<
 /// by their URL.
 pub const DOCUMENTS: &str = "x-documents";
 
-/// Reads the other documents the `$ref`s name, from the folders `documents` maps URL prefixes
-/// to (the suite's `http://localhost:1234/` → `remotes/`; nothing is fetched), and places
-/// each under `/x-documents/<its URL>`, with that URL as its `$id` unless it has one (then it
-/// is found by both): a reference to it is then one inside the document, read by the one
-/// resolution of `$ref`s ([`Document::follow_ref`]). Repeats until the documents read name no other; a URL no
-/// folder maps, or a file that is not there, is left for the lowering to refuse by name.
+/// Reads the other documents the `$ref`s name and places each under `/x-documents/<its URL>`
+/// (found by that URL, and by its own `$id` if it has one): a reference to it is then one
+/// inside the document, read by the one resolution of `$ref`s ([`Document::follow_ref`]), and
+/// an error in it is located in its own file ([`Document::locate`]). A file next to the
+/// document (a relative reference from a document read from a file) is read from its place;
+/// any other URL only through `documents`, which maps URL prefixes to folders (the suite's
+/// `http://localhost:1234/` → `remotes/`): nothing is fetched. Repeats until the documents
+/// read name no other. A URL no folder maps, or a file that is not there, is remembered with
+/// the reason, and the reference refused with it when lowering follows it.
 pub fn embed_documents(doc: &mut Document, documents: &[(String, PathBuf)]) -> Result<()> {
-    if documents.is_empty() {
-        return Ok(());
-    }
-    let mut tried: Vec<String> = Vec::new();
+    let mut tried: Vec<Url> = Vec::new();
     loop {
         let mut refs = Vec::new();
         collect_refs(&doc.root, String::new(), &mut refs);
@@ -353,31 +468,54 @@ pub fn embed_documents(doc: &mut Document, documents: &[(String, PathBuf)]) -> R
                 continue;
             };
             resource.set_fragment(None);
-            let url = resource.as_str().to_owned();
             let known = doc.ids().iter().chain(&doc.documents).any(|(id, _)| *id == resource);
-            if resource == doc.base() || tried.contains(&url) || known {
+            if resource == doc.base() || tried.contains(&resource) || known {
                 continue;
             }
-            tried.push(url.clone());
-            let Some((prefix, folder)) = documents.iter().find(|(prefix, _)| url.starts_with(prefix.as_str())) else {
-                continue;
+            tried.push(resource.clone());
+            let url = resource.as_str().to_owned();
+            let path = match documents.iter().find(|(prefix, _)| url.starts_with(prefix.as_str())) {
+                Some((prefix, folder)) => folder.join(&url[prefix.len()..]),
+                None if resource.scheme() == "file" => match resource.to_file_path() {
+                    Ok(path) => path,
+                    Err(()) => continue,
+                },
+                None if resource.host_str() == document_base().host_str() => {
+                    let why = "the document was read from no file, so a relative reference to another file has nothing to resolve against";
+                    doc.refused.push((resource, why.to_owned()));
+                    continue;
+                }
+                None if matches!(resource.scheme(), "http" | "https") => {
+                    let why = "not fetched (nothing is read over the network); map a URL prefix of it to a local folder (`--map-url PREFIX=FOLDER`, `lower::Options::documents`)";
+                    doc.refused.push((resource, why.to_owned()));
+                    continue;
+                }
+                None => continue,
             };
-            let path = folder.join(&url[prefix.len()..]);
-            let Ok(text) = std::fs::read_to_string(&path) else {
-                continue;
+            let text = match std::fs::read_to_string(&path) {
+                Ok(text) => text,
+                Err(e) => {
+                    let why = format!("cannot read {}: {e}", path.display());
+                    doc.refused.push((resource, why));
+                    continue;
+                }
             };
-            let mut value: Value = serde_json::from_str(&text).map_err(|e| {
-                Error::at(
-                    join(&at, "$ref"),
-                    ErrorKind::Syntax(format!("{} (for `{reference}`): {e}", path.display())),
-                )
+            let value = parse_value(&text).map_err(|(message, position)| {
+                let error = Error::at("", ErrorKind::Syntax(message)).in_file(path.clone());
+                match position {
+                    Some(position) => error.at_position(position),
+                    None => error,
+                }
             })?;
-            if let Value::Object(map) = &mut value
-                && !map.contains_key("$id")
-            {
-                map.insert("$id".into(), Value::String(url.clone()));
-            }
-            doc.documents.push((resource, join(&join("", DOCUMENTS), &url)));
+            let pointer = join(&join("", DOCUMENTS), &url);
+            doc.duplicate_keys
+                .extend(duplicate_keys(&text).into_iter().map(|key| format!("{pointer}{key}")));
+            doc.documents.push((resource, pointer.clone()));
+            doc.texts.push(Embedded {
+                pointer,
+                file: path,
+                source: text,
+            });
             read.push((url, value));
         }
         if read.is_empty() {
@@ -453,8 +591,11 @@ fn schema_keyword(key: &str) -> Option<Place> {
 fn collect_ids(value: &Value, base: &Url, pointer: String, place: Place, out: &mut Vec<(Url, String)>) {
     match (value, place) {
         (Value::Object(map), Place::SchemaMap) => {
+            let documents = pointer == join("", DOCUMENTS);
             for (k, v) in map {
-                collect_ids(v, base, join(&pointer, k), Place::Schema, out);
+                // Another document read into this one resolves against the URL it was read at.
+                let own = documents.then(|| Url::parse(k).ok()).flatten();
+                collect_ids(v, own.as_ref().unwrap_or(base), join(&pointer, k), Place::Schema, out);
             }
         }
         (Value::Object(map), Place::OpenApi | Place::Schema) => {

@@ -25,6 +25,21 @@ pub struct Options {
     pub documents: Vec<(String, std::path::PathBuf)>,
 }
 
+impl Options {
+    /// One entry of [`Options::documents`] as a command line writes it, `PREFIX=FOLDER`
+    /// (`--map-url https://schemas.example.com/=vendor/schemas`).
+    pub fn url_mapping(text: &str) -> std::result::Result<(String, std::path::PathBuf), String> {
+        match text.split_once('=') {
+            Some((prefix, folder)) if prefix.contains("://") && !folder.is_empty() => {
+                Ok((prefix.to_owned(), std::path::PathBuf::from(folder)))
+            }
+            _ => Err(format!(
+                "expected `PREFIX=FOLDER` (a URL prefix such as https://schemas.example.com/ and a local folder), found `{text}`"
+            )),
+        }
+    }
+}
+
 /// Lowers a loaded document with the default [`Options`]; errors carry the document's file and
 /// line.
 pub fn lower(doc: &Document) -> Result<Api> {

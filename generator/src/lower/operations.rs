@@ -462,7 +462,7 @@ fn lower_parameters(
             location: p.location,
             required,
             ty: lowered,
-            default: lowerer.default_of(&schema),
+            default: lowerer.default_of(&schema, &schema_at),
             description: string_key(&p.value, "description"),
             serialization,
             // Settled by `settle_shapes` once every type is lowered.

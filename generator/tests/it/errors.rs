@@ -75,8 +75,8 @@ fn versions_outside_3_0_to_3_2_are_refused_by_name() {
     assert!(e.to_string().contains("unsupported: OpenAPI version 3.3.0"), "{e}");
     let e = load("openapi: 4.0.0\ninfo: {title: t, version: '1'}\n");
     assert!(e.to_string().contains("unsupported: OpenAPI version 4.0.0"), "{e}");
-    let e = load("swagger: '2.0'\ninfo: {title: t, version: '1'}\n");
-    assert!(e.to_string().contains("Swagger 2.0"), "{e}");
+    let e = load("swagger: '1.2'\ninfo: {title: t, version: '1'}\n");
+    assert!(e.to_string().contains("unsupported: Swagger version 1.2"), "{e}");
 }
 
 /// Defects real specs carry are warnings that say where and what was assumed, and the API

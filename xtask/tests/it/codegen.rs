@@ -309,3 +309,27 @@ fn strict_turns_warnings_into_errors() {
         text(&output)
     );
 }
+
+/// A spec's references by URL are read from the folder `--map-url` maps their prefix to, and
+/// refused by name without it; nothing is fetched.
+#[test]
+fn map_url_reads_references_by_url_from_a_folder() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../generator/tests/fixtures/multifile");
+    let spec = fixtures.join("remote.yaml");
+    let dir = scratch("map-url");
+    let out = dir.join("out");
+    let args = ["--spec", spec.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    let output = xtask(&args);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(
+        text(&output).contains("$ref `https://schemas.example.com/v1/pet.yaml`: not fetched"),
+        "{}",
+        text(&output)
+    );
+    let mapping = format!("https://schemas.example.com/={}", fixtures.join("remote").display());
+    let output = xtask(&[&args[..], &["--map-url", &mapping]].concat());
+    assert!(output.status.success(), "{}", text(&output));
+    let models = std::fs::read_to_string(out.join("src/models.rs")).unwrap();
+    assert!(models.contains("pub struct Pet"), "{models}");
+    assert!(models.contains("pub struct Owner"), "{models}");
+}

@@ -191,18 +191,34 @@ pub struct Lowerer<'a> {
     names: Namer,
     /// Whether `format` is a rule or an annotation here.
     formats: FormatMode,
+    /// The schemas of other files that a component is only a `$ref` to
+    /// (`Pet: {$ref: schemas/pet.yaml}`), by their pointer, with the component's: the schema
+    /// is that component's type, named after it, as if it were written there.
+    in_other_files: HashMap<String, String>,
 }
 
 impl<'a> Lowerer<'a> {
     pub fn new(doc: &'a Document, options: &super::Options) -> Self {
-        let mut names = Namer::default();
+        // What generated models name unqualified: a made-up name (a file `string.json`'s) is
+        // never one of them.
+        let mut names = Namer::with_reserved(&["String", "Vec", "Option", "Box", "Result", "Serialize", "Deserialize"]);
+        let mut in_other_files = HashMap::new();
         // Component names win over names made up for inline schemas.
         if let Some(schemas) = doc.root.pointer("/components/schemas").and_then(Value::as_object) {
-            for name in schemas.keys() {
+            for (name, schema) in schemas {
                 names.unique(pascal(name));
+                let component = join("/components/schemas", name);
+                if let Some(Value::String(reference)) = schema.get("$ref")
+                    && schema.as_object().is_some_and(|m| m.len() == 1)
+                    && let Ok((target, _)) = doc.follow_ref(reference, &component)
+                    && doc.in_other_file(&target)
+                {
+                    in_other_files.entry(target).or_insert(component);
+                }
             }
         }
         Lowerer {
+            in_other_files,
             doc,
             types: Vec::new(),
             by_pointer: HashMap::new(),
@@ -255,10 +271,37 @@ impl<'a> Lowerer<'a> {
         let value = doc
             .get(pointer)
             .ok_or_else(|| Error::at(pointer, ErrorKind::UnresolvedRef(format!("#{pointer}"))))?;
-        let last = codegen_runtime::pointer::last(pointer).unwrap_or_default();
+        let component = pointer.starts_with("/components/schemas/") && pointer.matches('/').count() == 3;
+        if component
+            && let Some(Value::String(reference)) = value.get("$ref")
+            && let Ok((target, _)) = doc.follow_ref(reference, pointer)
+            && self.in_other_files.get(&target).map(String::as_str) == Some(pointer)
+        {
+            // The component is the other file's schema, lowered (and named) at its own place.
+            let lowered = self.pointer(&target)?;
+            if let TypeRef::Named(id) = lowered.ty {
+                self.by_pointer.insert(pointer.to_owned(), (id, lowered.nullable));
+            }
+            return Ok(lowered);
+        }
+        let last = match self.in_other_files.get(pointer) {
+            Some(component) => codegen_runtime::pointer::last(component),
+            None => codegen_runtime::pointer::last(pointer),
+        }
+        .unwrap_or_default();
+        // A whole other file (`/x-documents/<its URL>`) is named after the file: `pet.yaml`, Pet.
+        let last = match url::Url::parse(&last) {
+            Ok(url) if doc.in_other_file(pointer) => url
+                .path_segments()
+                .and_then(|mut segments| segments.next_back())
+                .map(|file| file.split('.').next().unwrap_or(file).to_owned())
+                .filter(|stem| !stem.is_empty())
+                .unwrap_or(last),
+            _ => last,
+        };
         let base = pascal(&last);
         // Components have their names reserved already; anything else gets a fresh one.
-        let name = if pointer.starts_with("/components/schemas/") && pointer.matches('/').count() == 3 {
+        let name = if component || self.in_other_files.contains_key(pointer) {
             base
         } else {
             self.names.unique(base)
@@ -791,7 +834,7 @@ impl<'a> Lowerer<'a> {
         for (wire, schema) in properties {
             let at = join(&join(pointer, "properties"), wire);
             let lowered = self.schema(schema, &at, target.child(wire, wire))?;
-            let annotations = self.annotations(schema);
+            let annotations = self.annotations(schema, &at);
             fields.push(Field {
                 wire_name: wire.clone(),
                 rust_name: namer.unique(super::names::snake(wire)),
@@ -854,17 +897,18 @@ impl<'a> Lowerer<'a> {
 
     /// A schema's default, from the schema or the one schema it wraps (`$ref`, `allOf`, a
     /// nullable `anyOf`): fields and parameters read it alike.
-    pub fn default_of(&self, schema: &Value) -> Option<Value> {
-        self.annotations(schema).default.filter(|d| !d.is_null())
+    pub fn default_of(&self, schema: &Value, at: &str) -> Option<Value> {
+        self.annotations(schema, at).default.filter(|d| !d.is_null())
     }
 
     /// Description, default and access flags, from the schema or, through `$ref`, `allOf`
-    /// or a nullable `anyOf`, from the one schema it wraps.
-    fn annotations(&self, schema: &Value) -> Annotations {
+    /// or a nullable `anyOf`, from the one schema it wraps; `at` is where the schema is (what
+    /// its `$ref` resolves against).
+    fn annotations(&self, schema: &Value, at: &str) -> Annotations {
         let mut out = Annotations::default();
-        let mut current = Some(schema);
+        let mut current = Some((at.to_owned(), schema));
         for _ in 0..8 {
-            let Some(Value::Object(map)) = current else {
+            let Some((at, Value::Object(map))) = current else {
                 break;
             };
             out.description = out
@@ -879,12 +923,18 @@ impl<'a> Lowerer<'a> {
             out.read_only |= map.get("readOnly").and_then(Value::as_bool).unwrap_or(false);
             out.write_only |= map.get("writeOnly").and_then(Value::as_bool).unwrap_or(false);
             current = if let Some(Value::String(r)) = map.get("$ref") {
-                self.doc.follow_ref(r, "").ok().map(|(_, v)| v)
+                self.doc.follow_ref(r, &at).ok()
             } else {
                 ["allOf", "anyOf", "oneOf"].iter().find_map(|k| {
-                    let branches: Vec<&Value> =
-                        map.get(*k)?.as_array()?.iter().filter(|b| !is_null_schema(b)).collect();
-                    (branches.len() == 1).then(|| branches[0])
+                    let branches: Vec<(usize, &Value)> = map
+                        .get(*k)?
+                        .as_array()?
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, b)| !is_null_schema(b))
+                        .collect();
+                    let [(i, branch)] = branches[..] else { return None };
+                    Some((join(&join(&at, k), &i.to_string()), branch))
                 })
             };
         }
