@@ -317,7 +317,7 @@ impl Planner<'_, '_> {
             Media::Form => {}
             Media::Multipart => {
                 let boundary = MULTIPART_BOUNDARY;
-                let whole = style::multipart_text(&style::write_fields(body), boundary);
+                let whole = style::multipart_text(&style::write_fields(body, &b.fields), boundary);
                 out.push(Case {
                     body: RequestBody::Raw {
                         content_type: format!("multipart/form-data; boundary={boundary}"),
@@ -456,7 +456,7 @@ impl Planner<'_, '_> {
         apply(&mut edited, &at, edge.value.clone());
         if let Some(b) = self.op.body.as_ref().filter(|b| !b.required)
             && matches!(b.media, Media::Form | Media::Multipart)
-            && style::write_fields(&edited).is_empty()
+            && style::write_fields(&edited, &b.fields).is_empty()
         {
             // An empty form body cannot be told from no body, which the spec allows.
             self.notes.push(format!(
@@ -490,13 +490,11 @@ impl Planner<'_, '_> {
             return true;
         };
         let read = if matches!(b.media, Media::Form | Media::Multipart) {
-            let pairs: Vec<(String, String)> = style::write_fields(&sent)
+            let pairs: Vec<(String, String)> = style::write_fields(&sent, &b.fields)
                 .into_iter()
                 .map(|f| (f.name, f.text))
                 .collect();
-            let kinds: Vec<(&str, generator::model::FieldKind)> =
-                b.fields.iter().map(|(k, kind)| (k.as_str(), *kind)).collect();
-            style::read_fields(&pairs, &kinds).unwrap_or(Value::Null)
+            style::read_fields(&pairs, &b.fields).unwrap_or(Value::Null)
         } else {
             sent
         };

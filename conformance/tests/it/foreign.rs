@@ -287,7 +287,7 @@ impl Mock {
         if let Some(b) = &op.body
             && matches!(b.media, Media::Json(_) | Media::Form | Media::Multipart)
         {
-            let kinds: Vec<(&str, FieldKind)> = b.fields.iter().map(|(k, kind)| (k.as_str(), *kind)).collect();
+            let kinds = &b.fields;
             match header_text("content-type") {
                 None if body.is_empty() && !b.required => {}
                 None => return self.answer(op, refused, None),
@@ -298,10 +298,10 @@ impl Mock {
                     let value = match &b.media {
                         Media::Form => std::str::from_utf8(body)
                             .ok()
-                            .and_then(|text| style::read_fields(&style::form_pairs(text), &kinds).ok()),
+                            .and_then(|text| style::read_fields(&style::form_pairs(text), kinds).ok()),
                         Media::Multipart => style::multipart_pairs(&ct, body)
                             .ok()
-                            .and_then(|pairs| style::read_fields(&pairs, &kinds).ok()),
+                            .and_then(|pairs| style::read_fields(&pairs, kinds).ok()),
                         _ => serde_json::from_slice::<Value>(body).ok(),
                     };
                     match value {

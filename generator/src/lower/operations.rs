@@ -12,8 +12,9 @@ use super::schema::{Lowerer, Target, or_null, string_key};
 use crate::error::{Error, Result, describe, join};
 use crate::load::{Document, Version};
 use crate::model::{
-    Api, Body, FieldKind, Link, Media, Method, Operation, ParamLocation, ParamShape, Parameter, Response, ResponseBody,
-    Scalar, SecurityKind, SecurityScheme, Serialization, StatusSpec, Style, TypeKind, TypeRef, TypeUse,
+    Api, Body, FieldKind, Link, Media, Method, Node, Operation, ParamLocation, ParamShape, Parameter, Response,
+    ResponseBody, Scalar, SecurityKind, SecurityScheme, Serialization, StatusSpec, Style, TypeId, TypeKind, TypeRef,
+    TypeUse,
 };
 
 /// The schemes a generated server can check; declared schemes it cannot (mutualTLS) are
@@ -579,18 +580,23 @@ fn request_body(lowerer: &mut Lowerer, value: &Value, at: &str, type_name: &str)
         Media::Binary(essence) if essence == "multipart/form-data" => Media::Multipart,
         other => other,
     };
+    let mut deep = Vec::new();
     if matches!(media, Media::Form | Media::Multipart)
         && let Some(encoding) = picked.value.get("encoding")
     {
-        check_encoding(encoding, &join(&picked.at, "encoding"), &mut lowerer.warnings)?;
+        deep = check_encoding(encoding, &join(&picked.at, "encoding"), &mut lowerer.warnings)?;
     }
     let lowered = body_schema(lowerer, &media, picked.value, &picked.at, format!("{type_name}Body"))?;
     Ok(Some(Body {
         required: value.get("required").and_then(Value::as_bool).unwrap_or(false),
         media,
         ty: lowered,
-        // Settled by `settle_shapes` once every type is lowered.
-        fields: Vec::new(),
+        // Settled by `settle_shapes` once every type is lowered; until then only the fields
+        // whose encoding says `deepObject`, their shape not yet known.
+        fields: deep
+            .into_iter()
+            .map(|name| (name, FieldKind::Nested(Node::Scalar(Scalar::Any))))
+            .collect(),
     }))
 }
 
@@ -781,12 +787,15 @@ fn serialization(p: &RawParam) -> Result<Serialization> {
     Ok(Serialization { style, explode })
 }
 
-/// An `encoding` map of a form or multipart body: only what restates the defaults the
-/// generated server and the runner use (`contentType` text/plain or JSON, `style: form`,
-/// `explode: true`, `allowReserved: false`) is read as written. Another `style` or `explode`
-/// (Stripe's form bodies say `style: deepObject` for their arrays and objects) is a warning,
-/// the defaults assumed; anything else is refused by name.
-fn check_encoding(encoding: &Value, at: &str, warnings: &mut Vec<Error>) -> Result<()> {
+/// An `encoding` map of a form or multipart body: what restates the defaults the generated
+/// server and the runner use (`contentType` text/plain or JSON, `style: form`, `explode:
+/// true`, `allowReserved: false`) is read as written, and `style: deepObject` (Stripe's form
+/// bodies say it for their arrays and objects) makes a field's arrays and objects go in the
+/// bracket form (`lines[0][amount]=100`), whatever its `explode`; the fields so named are
+/// returned. Another `style` or `explode` is a warning, the defaults assumed; anything else
+/// is refused by name.
+fn check_encoding(encoding: &Value, at: &str, warnings: &mut Vec<Error>) -> Result<Vec<String>> {
+    let mut deep = Vec::new();
     let map = encoding.as_object().ok_or_else(|| {
         Error::invalid(
             at,
@@ -799,14 +808,18 @@ fn check_encoding(encoding: &Value, at: &str, warnings: &mut Vec<Error>) -> Resu
         let fields = entry
             .as_object()
             .ok_or_else(|| Error::invalid(&entry_at, "an Encoding object", describe(entry)))?;
+        let deep_object = fields.get("style").is_some_and(|s| s == "deepObject");
+        if deep_object {
+            deep.push(property.clone());
+        }
         for (key, value) in fields {
             let restates_default = match key.as_str() {
                 "contentType" => value.as_str().is_some_and(|t| {
                     let (family, essence) = media::classify(t);
                     essence == "text/plain" || family == Family::Json
                 }),
-                "style" => value == "form",
-                "explode" => value == &Value::Bool(true),
+                "style" => value == "form" || deep_object,
+                "explode" => value == &Value::Bool(true) || deep_object,
                 "allowReserved" => value == &Value::Bool(false),
                 _ if key.starts_with("x-") => true,
                 _ => false,
@@ -828,7 +841,7 @@ fn check_encoding(encoding: &Value, at: &str, warnings: &mut Vec<Error>) -> Resu
             }
         }
     }
-    Ok(())
+    Ok(deep)
 }
 
 /// The JSON type a primitive of `ty` is read as; `None` for arrays and objects.
@@ -917,6 +930,49 @@ fn shape_of(api: &Api, ty: &TypeRef) -> Option<ParamShape> {
     }
 }
 
+/// The shape of a nested value of `ty`, level by level, for the bracket form. A type met
+/// again inside itself (a recursive schema) is read as anything there.
+fn node_of(api: &Api, ty: &TypeRef, visiting: &mut Vec<TypeId>) -> Node {
+    use codegen_runtime::json::JsonTypes;
+    if let Some(s) = scalar_of(api, ty) {
+        return Node::Scalar(s);
+    }
+    let any = || Node::Scalar(Scalar::Any);
+    match api.unalias(ty) {
+        TypeRef::Array(item) => Node::array(node_of(api, item, visiting)),
+        TypeRef::Map(value) => Node::object([], node_of(api, value, visiting)),
+        TypeRef::OrNull(inner) => node_of(api, inner, visiting),
+        TypeRef::Named(id) | TypeRef::Boxed(id) if visiting.contains(id) => any(),
+        TypeRef::Named(id) | TypeRef::Boxed(id) => {
+            visiting.push(*id);
+            let node = match &api.type_def(*id).kind {
+                TypeKind::Constrained(c) => node_of(api, &c.base, visiting),
+                TypeKind::Struct(s) => Node::Object {
+                    properties: s
+                        .fields
+                        .iter()
+                        .map(|f| (f.wire_name.clone(), node_of(api, &f.ty.ty, visiting)))
+                        .collect(),
+                    others: Box::new(match &s.additional {
+                        Some(Some(t)) => node_of(api, t, visiting),
+                        _ => Node::Scalar(Scalar::String),
+                    }),
+                },
+                TypeKind::Checked(c) if c.types.with(JsonTypes::NULL) == JsonTypes::ARRAY.with(JsonTypes::NULL) => {
+                    Node::array(any())
+                }
+                TypeKind::Checked(c) if c.types.with(JsonTypes::NULL) == JsonTypes::OBJECT.with(JsonTypes::NULL) => {
+                    Node::object([], any())
+                }
+                _ => any(),
+            };
+            visiting.pop();
+            node
+        }
+        _ => Node::object([], any()),
+    }
+}
+
 /// Once every type is lowered: each parameter's shape, checked against its style (a style
 /// that OpenAPI defines only for some shapes, values deeper than it defines), and the
 /// fields of form and multipart bodies.
@@ -927,19 +983,26 @@ pub fn settle_shapes(api: &mut Api) -> Result<()> {
     let mut warnings = Vec::new();
     for (o, op) in api.operations.iter().enumerate() {
         for (i, p) in op.parameters.iter().enumerate() {
-            let shape = shape_of(api, &p.ty.ty).ok_or_else(|| {
-                Error::unsupported(
-                    join(&p.origin, "schema"),
-                    format!(
-                        "the parameter `{}`, whose items or properties are arrays or objects (OpenAPI defines no {} for them)",
-                        p.name, p.serialization
-                    ),
-                )
-            })?;
             let style = p.serialization.style;
+            // deepObject writes arrays, and arrays and objects inside objects, in the bracket
+            // form (`lines[0][amount]=100`), as Stripe, Rails, PHP and qs do.
+            let shape = match shape_of(api, &p.ty.ty) {
+                Some(ParamShape::Array(_)) | None if style == Style::DeepObject => {
+                    ParamShape::Nested(node_of(api, &p.ty.ty, &mut Vec::new()))
+                }
+                Some(shape) => shape,
+                None => {
+                    return Err(Error::unsupported(
+                        join(&p.origin, "schema"),
+                        format!(
+                            "the parameter `{}`, whose items or properties are arrays or objects (OpenAPI defines no {} for them; deepObject writes them in the bracket form)",
+                            p.name, p.serialization
+                        ),
+                    ));
+                }
+            };
             let fits = match (&shape, style) {
-                (ParamShape::Object { .. }, _) => true,
-                (ParamShape::Array(_), Style::DeepObject) => false,
+                (ParamShape::Object { .. } | ParamShape::Nested(_), _) => true,
                 (ParamShape::Array(_), _) => true,
                 (ParamShape::Scalar(Scalar::Any), _) => true,
                 (ParamShape::Scalar(_), s) => {
@@ -952,7 +1015,7 @@ pub fn settle_shapes(api: &mut Api) -> Result<()> {
                 let what = match shape {
                     ParamShape::Scalar(_) => "a primitive",
                     ParamShape::Array(_) => "an array",
-                    ParamShape::Object { .. } => "an object",
+                    ParamShape::Object { .. } | ParamShape::Nested(_) => "an object",
                 };
                 let default = Serialization::default_for(p.location.to_style());
                 warnings.push(Error::invalid(
@@ -961,7 +1024,7 @@ pub fn settle_shapes(api: &mut Api) -> Result<()> {
                         "a style OpenAPI defines for {what} (`{}` is for {}); read and written as {default}, the default of its location",
                         style.name(),
                         if style == Style::DeepObject {
-                            "objects"
+                            "arrays and objects"
                         } else {
                             "arrays and objects"
                         }
@@ -990,6 +1053,11 @@ pub fn settle_shapes(api: &mut Api) -> Result<()> {
             .as_ref()
             .filter(|b| matches!(b.media, Media::Form | Media::Multipart))
         {
+            let deep = |name: &str| {
+                b.fields
+                    .iter()
+                    .any(|(k, kind)| k == name && matches!(kind, FieldKind::Nested(_)))
+            };
             let kinds: Vec<(String, FieldKind)> = api
                 .struct_of(&b.ty.ty)
                 .map(|s| {
@@ -998,6 +1066,9 @@ pub fn settle_shapes(api: &mut Api) -> Result<()> {
                         .map(|f| {
                             let kind = match (scalar_of(api, &f.ty.ty), api.unalias(&f.ty.ty)) {
                                 (Some(s), _) => FieldKind::Text(s),
+                                (None, _) if deep(&f.wire_name) => {
+                                    FieldKind::Nested(node_of(api, &f.ty.ty, &mut Vec::new()))
+                                }
                                 (None, TypeRef::Array(item)) => {
                                     scalar_of(api, item).map_or(FieldKind::Json, FieldKind::Repeated)
                                 }

@@ -13,6 +13,7 @@ mod generated_code;
 mod jsts;
 mod lowering;
 mod models;
+mod nested;
 mod nullable_items;
 mod oas32;
 mod server_stubs;

@@ -92,12 +92,9 @@ fn what_a_location_does_not_allow_or_the_generator_does_not_support_is_refused_b
         e.contains("parameters/0/content: unsupported: the parameter `f` given as `content` (`application/json`"),
         "{e}"
     );
-    // A style OpenAPI does not define for the value's shape (Stripe's `expand`, an array with
-    // deepObject) is a defect real specs carry: a warning, the location's default assumed.
-    for (schema, what) in [
-        ("{type: string}", "a primitive"),
-        ("{type: array, items: {type: string}}", "an array"),
-    ] {
+    // A style OpenAPI does not define for the value's shape (a primitive with deepObject) is
+    // a defect real specs carry: a warning, the location's default assumed.
+    for (schema, what) in [("{type: string}", "a primitive")] {
         let api = generator::load_str(
             &format!("{HEAD}        - {{name: f, in: query, style: deepObject, schema: {schema}}}\n"),
             None,
@@ -106,17 +103,19 @@ fn what_a_location_does_not_allow_or_the_generator_does_not_support_is_refused_b
         let warnings: Vec<String> = api.warnings.iter().map(ToString::to_string).collect();
         assert!(
             warnings.iter().any(|w| w.contains(&format!(
-                "parameters/0/style: expected a style OpenAPI defines for {what} (`deepObject` is for objects); read and written as style form with explode true, the default of its location"
+                "parameters/0/style: expected a style OpenAPI defines for {what} (`deepObject` is for arrays and objects); read and written as style form with explode true, the default of its location"
             ))),
             "{warnings:#?}"
         );
         let p = &api.operations[0].parameters[0];
         assert_eq!((p.serialization.style, p.serialization.explode), (Style::Form, true));
     }
+    // Nested values only in deepObject's bracket form (Stripe's `expand`, an array with
+    // deepObject, is `expand[0]=a`; see nested.rs).
     let e = param("{name: f, in: query, schema: {type: array, items: {type: array, items: {type: string}}}}");
     assert!(
         e.contains(
-            "parameters/0/schema: unsupported: the parameter `f`, whose items or properties are arrays or objects"
+            "parameters/0/schema: unsupported: the parameter `f`, whose items or properties are arrays or objects (OpenAPI defines no style form with explode true for them; deepObject writes them in the bracket form)"
         ),
         "{e}"
     );
@@ -129,18 +128,22 @@ fn what_a_location_does_not_allow_or_the_generator_does_not_support_is_refused_b
         e.contains("content/multipart~1form-data/encoding/f/headers: unsupported: the encoding `headers:"),
         "{e}"
     );
-    // Stripe's form bodies: `style: deepObject` for a field is a warning, the defaults assumed.
+    // Another style for a form field than form or deepObject is a warning, the defaults assumed.
     let api = generator::load_str(
-        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    post:\n      responses: {'204': {description: ok}}\n      requestBody:\n        content:\n          application/x-www-form-urlencoded:\n            schema: {type: object, properties: {expand: {type: array, items: {type: string}}}}\n            encoding: {expand: {style: deepObject, explode: true}}\n",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    post:\n      responses: {'204': {description: ok}}\n      requestBody:\n        content:\n          application/x-www-form-urlencoded:\n            schema: {type: object, properties: {expand: {type: array, items: {type: string}}}}\n            encoding: {expand: {style: pipeDelimited}}\n",
         None,
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let warnings: Vec<String> = api.warnings.iter().map(ToString::to_string).collect();
     assert!(
         warnings.iter().any(|w| w.contains(
-            "encoding/expand/style: unsupported: the encoding `style: \"deepObject\"` of field `expand`; read and written as the defaults"
+            "encoding/expand/style: unsupported: the encoding `style: \"pipeDelimited\"` of field `expand`; read and written as the defaults"
         )),
         "{warnings:#?}"
+    );
+    assert_eq!(
+        api.operations[0].body.as_ref().unwrap().fields,
+        [("expand".to_owned(), FieldKind::Repeated(Scalar::String))]
     );
 }
 
