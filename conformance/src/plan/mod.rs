@@ -267,7 +267,10 @@ impl Planner<'_, '_> {
             examples: &[],
             default: p.default.as_ref(),
         };
-        for edge in edges(self.sampler, &p.ty.ty, false, p.required, hint, Place::Parameter) {
+        // The bracket form carries arrays and objects as they are: a body's edges, each kept
+        // below only where it reads back as planned.
+        let place = if nested(p) { Place::Body } else { Place::Parameter };
+        for edge in edges(self.sampler, &p.ty.ty, false, p.required, hint, place) {
             // A path parameter cannot be left out or empty: without its segment the
             // request names another route (`/pets/` is the collection), and the literal
             // `{petId}` is a valid id for a string parameter.
@@ -298,6 +301,7 @@ impl Planner<'_, '_> {
             }
         }
         self.property_cases(p, base, variant, out);
+        self.item_property_cases(p, base, variant, out);
     }
 
     /// The cases of the body `b` (valid as `body`): field by field, then as a whole (not
@@ -704,6 +708,66 @@ impl Planner<'_, '_> {
         self.parameter_count_cases(p, s, &object, variant, out);
     }
 
+    /// The edges of each property of the first item of a nested array parameter whose items
+    /// are objects (`lines[0][amount]`), written in the bracket form; each kept only where it
+    /// reads back as planned and the spec decides it.
+    fn item_property_cases(
+        &mut self,
+        p: &Parameter,
+        base: &Case,
+        variant: &dyn Fn(&str, String, Expect) -> Case,
+        out: &mut Vec<Case>,
+    ) {
+        let TypeRef::Array(item) = self.api.unalias(&p.ty.ty) else {
+            return;
+        };
+        let (Some(s), true) = (self.api.struct_of(item), nested(p)) else {
+            return;
+        };
+        let planned = base
+            .params
+            .iter()
+            .find(|b| b.name == p.name && b.location == p.location)
+            .and_then(|b| match &b.value {
+                ParamValue::Structured(v) => Some(v.clone()),
+                _ => None,
+            });
+        let Some(Value::Array(items)) = planned.or_else(|| self.sampler.value(&p.ty.ty, Hint::named(&p.name))) else {
+            return;
+        };
+        let Some(first) = items.first().filter(|f| f.is_object()) else {
+            return;
+        };
+        for field in s.fields.iter().filter(|f| !f.read_only) {
+            for edge in field_edges(self.sampler, field, Place::Body) {
+                let mut one = first.clone();
+                apply(&mut one, std::slice::from_ref(&field.wire_name), edge.value.clone());
+                let mut value = items.clone();
+                value[0] = one;
+                let value = Value::Array(value);
+                let whole = Edge {
+                    value: Some(value.clone()),
+                    ..edge.clone()
+                };
+                let dotted = format!("{}.0.{}", p.name, field.wire_name);
+                let mut case = variant(
+                    &format!("{}.{dotted}.{}", p.location.as_str(), edge.name),
+                    describe(&dotted, &edge),
+                    edge.expect,
+                );
+                set_param(
+                    &mut case.params,
+                    p.location,
+                    &p.name,
+                    Some(ParamValue::Structured(value.clone())),
+                );
+                if self.arrives_as_planned(&case, p, &value, None) && self.param_edge_is_sound(&case, p, &whole) {
+                    out.push(case);
+                }
+            }
+        }
+    }
+
     /// The `minProperties`/`maxProperties` edges of an object parameter, made as a body's
     /// are (`count_cases`: its own properties, required ones first, then made-up keys
     /// where it admits them), written in its style and read back before they are planned.
@@ -781,6 +845,11 @@ fn field_edges(sampler: &Sampler, field: &generator::model::Field, place: Place)
         Hint::of(field),
         place,
     )
+}
+
+/// Whether `p` is written in the bracket form beyond OpenAPI's one level (`lines[0][amount]`).
+fn nested(p: &Parameter) -> bool {
+    matches!(p.shape, generator::model::ParamShape::Nested(_))
 }
 
 /// `value` as a server reads parameter `p` once the runner has written it in the

@@ -397,7 +397,10 @@ pub fn read(
                 return bracketed(&node);
             }
             match shape {
-                Shape::Nested(node) => bracketed(node),
+                Shape::Nested(node) if style == Style::DeepObject => bracketed(node),
+                Shape::Nested(_) => Err(StyleError(format!(
+                    "`{name}` holds arrays or objects, read only in deepObject's bracket form (not {serialization})"
+                ))),
                 Shape::Scalar(scalar) => Ok(single()?.map(|v| scalar.read(&decode(v)))),
                 Shape::Array(item) => {
                     if explode && matches!(style, Style::Form) {
