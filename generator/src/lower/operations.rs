@@ -232,56 +232,114 @@ fn collect(
             .as_object()
             .ok_or_else(|| Error::invalid(&item_at, "a path item", describe(item)))?;
         lowerer.warn_unknown(item_map, &item_at, &[fields::PATH_ITEM], "a field of a Path Item");
-        let shared = parameter_list(lowerer, item_map.get("parameters"), &join(&item_at, "parameters"))?;
         for (method, at, op) in item_operations(doc.version, item_map, &item_at, warnings)? {
-            let method_name = method.as_str().to_ascii_lowercase();
-            let method_name = method_name.as_str();
-            let op_map = op
-                .as_object()
-                .ok_or_else(|| Error::invalid(&at, "an operation object", describe(op)))?;
-            lowerer.warn_unknown(op_map, &at, &[fields::OPERATION], "a field of an Operation");
-            let operation_id = operation_id(op_map, &at, method_name, path, names, warnings)?;
-            let rust_name = names.rust.unique(snake(&operation_id));
-            let type_name = names.types.unique(pascal(&operation_id));
-            let own = parameter_list(lowerer, op_map.get("parameters"), &join(&at, "parameters"))?;
-            // Operation parameters override path-item ones with the same name and location.
-            let mut raw: Vec<RawParam> = shared
-                .iter()
-                .filter(|s| !own.iter().any(|o| o.name == s.name && o.location == s.location))
-                .cloned()
-                .collect();
-            raw.extend(own);
-            let parameters = lower_parameters(lowerer, raw, &type_name, path, &at, warnings)?;
-            let body = match op_map.get("requestBody") {
-                Some(b) => request_body(lowerer, b, &join(&at, "requestBody"), &type_name)?,
-                None => None,
+            // An operation the generator cannot handle is left out, with a warning, and
+            // leaves nothing behind; the others are lowered.
+            let checkpoint = lowerer.checkpoint();
+            let warned = warnings.len();
+            let context = OperationContext {
+                schemes,
+                global_security: &global_security,
+                path,
+                item_map,
+                item_at: &item_at,
             };
-            let responses = match op_map.get("responses") {
-                Some(r) => responses(lowerer, r, &join(&at, "responses"), &type_name)?,
-                None => Vec::new(),
-            };
-            let security = match op_map.get("security") {
-                Some(v) => security(&doc.root, v, &join(&at, "security"), schemes)?,
-                None => global_security.clone(),
-            };
-            out.push(Operation {
-                operation_id,
-                rust_name,
-                type_name,
-                method,
-                path: path.clone(),
-                summary: string_key(op, "summary"),
-                description: string_key(op, "description"),
-                inferred: op_map.get("x-inferred").and_then(Value::as_bool).unwrap_or(false),
-                parameters,
-                body,
-                responses,
-                security,
-                origin: at,
-            });
+            match operation(lowerer, &context, method.clone(), &at, op, names, warnings) {
+                Ok(operation) => out.push(operation),
+                Err(e) => {
+                    lowerer.rollback(checkpoint);
+                    warnings.truncate(warned);
+                    let id = op
+                        .get("operationId")
+                        .and_then(Value::as_str)
+                        .map(|id| format!("`{id}` "))
+                        .unwrap_or_default();
+                    let method = method.as_str().to_ascii_uppercase();
+                    warnings.push(e.left_out(if container == "/webhooks" {
+                        format!("the webhook `{path}` {id}({method}, at #{at})")
+                    } else {
+                        format!("the operation {id}({method} {path}, at #{at})")
+                    }));
+                }
+            }
         }
     }
     Ok(out)
+}
+
+/// What the operations of one path item share.
+struct OperationContext<'c> {
+    schemes: &'c [SecurityScheme],
+    global_security: &'c [Vec<String>],
+    path: &'c str,
+    item_map: &'c Map<String, Value>,
+    item_at: &'c str,
+}
+
+/// One operation at `at`, lowered.
+fn operation(
+    lowerer: &mut Lowerer,
+    context: &OperationContext<'_>,
+    method: Method,
+    at: &str,
+    op: &Value,
+    names: &mut OperationNames,
+    warnings: &mut Vec<Error>,
+) -> Result<Operation> {
+    let doc = lowerer.doc;
+    let OperationContext {
+        schemes,
+        global_security,
+        path,
+        item_map,
+        item_at,
+    } = *context;
+    let shared = parameter_list(lowerer, item_map.get("parameters"), &join(item_at, "parameters"))?;
+    let method_name = method.as_str().to_ascii_lowercase();
+    let method_name = method_name.as_str();
+    let op_map = op
+        .as_object()
+        .ok_or_else(|| Error::invalid(at, "an operation object", describe(op)))?;
+    lowerer.warn_unknown(op_map, at, &[fields::OPERATION], "a field of an Operation");
+    let operation_id = operation_id(op_map, at, method_name, path, names, warnings)?;
+    let rust_name = names.rust.unique(snake(&operation_id));
+    let type_name = names.types.unique(pascal(&operation_id));
+    let own = parameter_list(lowerer, op_map.get("parameters"), &join(at, "parameters"))?;
+    // Operation parameters override path-item ones with the same name and location.
+    let mut raw: Vec<RawParam> = shared
+        .iter()
+        .filter(|s| !own.iter().any(|o| o.name == s.name && o.location == s.location))
+        .cloned()
+        .collect();
+    raw.extend(own);
+    let parameters = lower_parameters(lowerer, raw, &type_name, path, at, warnings)?;
+    let body = match op_map.get("requestBody") {
+        Some(b) => request_body(lowerer, b, &join(at, "requestBody"), &type_name)?,
+        None => None,
+    };
+    let responses = match op_map.get("responses") {
+        Some(r) => responses(lowerer, r, &join(at, "responses"), &type_name)?,
+        None => Vec::new(),
+    };
+    let security = match op_map.get("security") {
+        Some(v) => security(&doc.root, v, &join(at, "security"), schemes)?,
+        None => global_security.to_vec(),
+    };
+    Ok(Operation {
+        operation_id,
+        rust_name,
+        type_name,
+        method,
+        path: path.to_owned(),
+        summary: string_key(op, "summary"),
+        description: string_key(op, "description"),
+        inferred: op_map.get("x-inferred").and_then(Value::as_bool).unwrap_or(false),
+        parameters,
+        body,
+        responses,
+        security,
+        origin: at.to_owned(),
+    })
 }
 
 /// The operations of a path item: its method fields, and in 3.2 `query` and the methods of
@@ -976,113 +1034,23 @@ fn node_of(api: &Api, ty: &TypeRef, visiting: &mut Vec<TypeId>) -> Node {
 /// Once every type is lowered: each parameter's shape, checked against its style (a style
 /// that OpenAPI defines only for some shapes, values deeper than it defines), and the
 /// fields of form and multipart bodies.
-pub fn settle_shapes(api: &mut Api) -> Result<()> {
+pub fn settle_shapes(api: &mut Api) {
     let mut shapes = Vec::new();
     let mut fields = Vec::new();
     let mut restyled = Vec::new();
     let mut warnings = Vec::new();
+    let mut failed = Vec::new();
     for (o, op) in api.operations.iter().enumerate() {
-        for (i, p) in op.parameters.iter().enumerate() {
-            let style = p.serialization.style;
-            // deepObject writes arrays, and arrays and objects inside objects, in the bracket
-            // form (`lines[0][amount]=100`), as Stripe, Rails, PHP and qs do.
-            let shape = match shape_of(api, &p.ty.ty) {
-                Some(ParamShape::Array(_)) | None if style == Style::DeepObject => {
-                    ParamShape::Nested(node_of(api, &p.ty.ty, &mut Vec::new()))
+        match settle_operation(api, op) {
+            Ok(settled) => {
+                shapes.extend(settled.shapes.into_iter().map(|(i, shape)| (o, i, shape)));
+                restyled.extend(settled.restyled.into_iter().map(|(i, s)| (o, i, s)));
+                warnings.extend(settled.warnings);
+                if let Some(kinds) = settled.fields {
+                    fields.push((o, kinds));
                 }
-                Some(shape) => shape,
-                None => {
-                    return Err(Error::unsupported(
-                        join(&p.origin, "schema"),
-                        format!(
-                            "the parameter `{}`, whose items or properties are arrays or objects (OpenAPI defines no {} for them; deepObject writes them in the bracket form)",
-                            p.name, p.serialization
-                        ),
-                    ));
-                }
-            };
-            let fits = match (&shape, style) {
-                (ParamShape::Object { .. } | ParamShape::Nested(_), _) => true,
-                (ParamShape::Array(_), _) => true,
-                (ParamShape::Scalar(Scalar::Any), _) => true,
-                (ParamShape::Scalar(_), s) => {
-                    !matches!(s, Style::DeepObject | Style::SpaceDelimited | Style::PipeDelimited)
-                }
-            };
-            // Real specs do this (Stripe's `expand`: an array with deepObject): a defect worked
-            // around, loudly, with the location's default style assumed by server and runner.
-            if !fits {
-                let what = match shape {
-                    ParamShape::Scalar(_) => "a primitive",
-                    ParamShape::Array(_) => "an array",
-                    ParamShape::Object { .. } | ParamShape::Nested(_) => "an object",
-                };
-                let default = Serialization::default_for(p.location.to_style());
-                warnings.push(Error::invalid(
-                    join(&p.origin, "style"),
-                    format!(
-                        "a style OpenAPI defines for {what} (`{}` is for {}); read and written as {default}, the default of its location",
-                        style.name(),
-                        if style == Style::DeepObject {
-                            "arrays and objects"
-                        } else {
-                            "arrays and objects"
-                        }
-                    ),
-                    format!("the parameter `{}` of that shape with style \"{}\"", p.name, style.name()),
-                ));
-                restyled.push((o, i, default));
             }
-            if let ParamShape::Object { properties, .. } = &shape
-                && properties.is_empty()
-                && style == Style::Form
-                && p.serialization.explode
-            {
-                return Err(Error::unsupported(
-                    join(&p.origin, "schema"),
-                    format!(
-                        "the object parameter `{}` with style form and explode true that declares no properties (its keys cannot be told apart from other parameters); declare its properties, or use deepObject",
-                        p.name
-                    ),
-                ));
-            }
-            shapes.push((o, i, shape));
-        }
-        if let Some(b) = op
-            .body
-            .as_ref()
-            .filter(|b| matches!(b.media, Media::Form | Media::Multipart))
-        {
-            let deep = |name: &str| {
-                b.fields
-                    .iter()
-                    .any(|(k, kind)| k == name && matches!(kind, FieldKind::Nested(_)))
-            };
-            let kinds: Vec<(String, FieldKind)> = api
-                .struct_of(&b.ty.ty)
-                .map(|s| {
-                    s.fields
-                        .iter()
-                        .map(|f| {
-                            let kind = match (scalar_of(api, &f.ty.ty), api.unalias(&f.ty.ty)) {
-                                (Some(s), _) => FieldKind::Text(s),
-                                (None, _) if deep(&f.wire_name) => {
-                                    FieldKind::Nested(node_of(api, &f.ty.ty, &mut Vec::new()))
-                                }
-                                (None, TypeRef::Array(item)) => {
-                                    scalar_of(api, item).map_or(FieldKind::Json, FieldKind::Repeated)
-                                }
-                                _ => match shape_of(api, &f.ty.ty) {
-                                    Some(ParamShape::Array(s)) => FieldKind::Repeated(s),
-                                    _ => FieldKind::Json,
-                                },
-                            };
-                            (f.wire_name.clone(), kind)
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            fields.push((o, kinds));
+            Err(e) => failed.push((o, e)),
         }
     }
     for (o, i, shape) in shapes {
@@ -1097,5 +1065,143 @@ pub fn settle_shapes(api: &mut Api) -> Result<()> {
             b.fields = kinds;
         }
     }
-    Ok(())
+    leave_out(api, failed);
+}
+
+/// Leaves out the operations at the indices of `failed` (ascending), each with a warning
+/// naming it and why.
+pub fn leave_out(api: &mut Api, failed: Vec<(usize, Error)>) {
+    for (o, e) in failed.into_iter().rev() {
+        let op = api.operations.remove(o);
+        api.warnings.push(e.left_out(format!(
+            "the operation `{}` ({} {}, at #{})",
+            op.operation_id,
+            op.method.as_str().to_ascii_uppercase(),
+            op.path,
+            op.origin
+        )));
+    }
+}
+
+/// What [`settle_operation`] decided for one operation: parameters' shapes and the styles
+/// assumed for defects worked around (by parameter index), the body's fields, warnings.
+struct Settled {
+    shapes: Vec<(usize, ParamShape)>,
+    restyled: Vec<(usize, Serialization)>,
+    fields: Option<Vec<(String, FieldKind)>>,
+    warnings: Vec<Error>,
+}
+
+/// One operation's parameter shapes, checked against their styles (a style that OpenAPI
+/// defines only for some shapes, values deeper than it defines), and its body's fields.
+fn settle_operation(api: &Api, op: &Operation) -> Result<Settled> {
+    let mut settled = Settled {
+        shapes: Vec::new(),
+        restyled: Vec::new(),
+        fields: None,
+        warnings: Vec::new(),
+    };
+    for (i, p) in op.parameters.iter().enumerate() {
+        let style = p.serialization.style;
+        // deepObject writes arrays, and arrays and objects inside objects, in the bracket
+        // form (`lines[0][amount]=100`), as Stripe, Rails, PHP and qs do.
+        let shape = match shape_of(api, &p.ty.ty) {
+            Some(ParamShape::Array(_)) | None if style == Style::DeepObject => {
+                ParamShape::Nested(node_of(api, &p.ty.ty, &mut Vec::new()))
+            }
+            Some(shape) => shape,
+            None => {
+                return Err(Error::unsupported(
+                    join(&p.origin, "schema"),
+                    format!(
+                        "the parameter `{}`, whose items or properties are arrays or objects (OpenAPI defines no {} for them; deepObject writes them in the bracket form)",
+                        p.name, p.serialization
+                    ),
+                ));
+            }
+        };
+        let fits = match (&shape, style) {
+            (ParamShape::Object { .. } | ParamShape::Nested(_), _) => true,
+            (ParamShape::Array(_), _) => true,
+            (ParamShape::Scalar(Scalar::Any), _) => true,
+            (ParamShape::Scalar(_), s) => {
+                !matches!(s, Style::DeepObject | Style::SpaceDelimited | Style::PipeDelimited)
+            }
+        };
+        // Real specs do this (Stripe's `expand`: an array with deepObject): a defect worked
+        // around, loudly, with the location's default style assumed by server and runner.
+        if !fits {
+            let what = match shape {
+                ParamShape::Scalar(_) => "a primitive",
+                ParamShape::Array(_) => "an array",
+                ParamShape::Object { .. } | ParamShape::Nested(_) => "an object",
+            };
+            let default = Serialization::default_for(p.location.to_style());
+            settled.warnings.push(Error::invalid(
+                join(&p.origin, "style"),
+                format!(
+                    "a style OpenAPI defines for {what} (`{}` is for {}); read and written as {default}, the default of its location",
+                    style.name(),
+                    if style == Style::DeepObject {
+                        "arrays and objects"
+                    } else {
+                        "arrays and objects"
+                    }
+                ),
+                format!("the parameter `{}` of that shape with style \"{}\"", p.name, style.name()),
+            ));
+            settled.restyled.push((i, default));
+        }
+        if let ParamShape::Object { properties, .. } = &shape
+            && properties.is_empty()
+            && style == Style::Form
+            && p.serialization.explode
+        {
+            return Err(Error::unsupported(
+                join(&p.origin, "schema"),
+                format!(
+                    "the object parameter `{}` with style form and explode true that declares no properties (its keys cannot be told apart from other parameters); declare its properties, or use deepObject",
+                    p.name
+                ),
+            ));
+        }
+        settled.shapes.push((i, shape));
+    }
+    if let Some(b) = op
+        .body
+        .as_ref()
+        .filter(|b| matches!(b.media, Media::Form | Media::Multipart))
+    {
+        let deep = |name: &str| {
+            b.fields
+                .iter()
+                .any(|(k, kind)| k == name && matches!(kind, FieldKind::Nested(_)))
+        };
+        let kinds: Vec<(String, FieldKind)> = api
+            .struct_of(&b.ty.ty)
+            .map(|s| {
+                s.fields
+                    .iter()
+                    .map(|f| {
+                        let kind = match (scalar_of(api, &f.ty.ty), api.unalias(&f.ty.ty)) {
+                            (Some(s), _) => FieldKind::Text(s),
+                            (None, _) if deep(&f.wire_name) => {
+                                FieldKind::Nested(node_of(api, &f.ty.ty, &mut Vec::new()))
+                            }
+                            (None, TypeRef::Array(item)) => {
+                                scalar_of(api, item).map_or(FieldKind::Json, FieldKind::Repeated)
+                            }
+                            _ => match shape_of(api, &f.ty.ty) {
+                                Some(ParamShape::Array(s)) => FieldKind::Repeated(s),
+                                _ => FieldKind::Json,
+                            },
+                        };
+                        (f.wire_name.clone(), kind)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        settled.fields = Some(kinds);
+    }
+    Ok(settled)
 }

@@ -11,6 +11,7 @@ mod corpus;
 mod errors;
 mod generated_code;
 mod jsts;
+mod left_out;
 mod lowering;
 mod models;
 mod nested;
