@@ -1104,9 +1104,11 @@ fn settle_operation(api: &Api, op: &Operation) -> Result<Settled> {
     for (i, p) in op.parameters.iter().enumerate() {
         let style = p.serialization.style;
         // deepObject writes arrays, and arrays and objects inside objects, in the bracket
-        // form (`lines[0][amount]=100`), as Stripe, Rails, PHP and qs do.
+        // form (`lines[0][amount]=100`), as Stripe, Rails, PHP and qs do; a union (Stripe's
+        // `created`: a range object or an integer) reads `created[gte]=1` as an object and
+        // `created=1` as a primitive.
         let shape = match shape_of(api, &p.ty.ty) {
-            Some(ParamShape::Array(_)) | None if style == Style::DeepObject => {
+            Some(ParamShape::Array(_) | ParamShape::Scalar(Scalar::Any)) | None if style == Style::DeepObject => {
                 ParamShape::Nested(node_of(api, &p.ty.ty, &mut Vec::new()))
             }
             Some(shape) => shape,
@@ -1184,10 +1186,11 @@ fn settle_operation(api: &Api, op: &Operation) -> Result<Settled> {
                     .iter()
                     .map(|f| {
                         let kind = match (scalar_of(api, &f.ty.ty), api.unalias(&f.ty.ty)) {
-                            (Some(s), _) => FieldKind::Text(s),
-                            (None, _) if deep(&f.wire_name) => {
+                            // A union may be an object (Stripe's `metadata`: an object or "").
+                            (None | Some(Scalar::Any), _) if deep(&f.wire_name) => {
                                 FieldKind::Nested(node_of(api, &f.ty.ty, &mut Vec::new()))
                             }
+                            (Some(s), _) => FieldKind::Text(s),
                             (None, TypeRef::Array(item)) => {
                                 scalar_of(api, item).map_or(FieldKind::Json, FieldKind::Repeated)
                             }
