@@ -31,7 +31,7 @@ struct Echo;
 
 impl Server for Echo {
     async fn preview_invoice(&self, p: PreviewInvoiceParams) -> PreviewInvoiceResponse {
-        let read = json!({"lines": p.lines, "metadata": p.metadata, "expand": p.expand});
+        let read = json!({"lines": p.lines, "metadata": p.metadata, "expand": p.expand, "created": p.created});
         PreviewInvoiceResponse::Ok(read.as_object().cloned().unwrap())
     }
     async fn create_invoice(&self, body: models::InvoiceForm) -> CreateInvoiceResponse {
@@ -108,6 +108,8 @@ fn lowering_gives_deep_object_arrays_and_nested_values_the_bracket_form() {
         op.parameters[2].shape,
         ParamShape::Nested(Node::array(Node::Scalar(Scalar::String)))
     );
+    // A union: `created[gte]=1` reads as an object, `created=7` as a primitive.
+    assert_eq!(op.parameters[3].shape, ParamShape::Nested(Node::Scalar(Scalar::Any)));
     let body = api.operation("createInvoice").unwrap().body.clone().unwrap();
     assert_eq!(
         body.fields,
@@ -158,6 +160,7 @@ fn a_generated_server_reads_back_what_the_bracket_form_wrote() {
         ],
         "metadata": {"order id": "7", "ü=&": "é"},
         "expand": ["customer", "lines.data"],
+        "created": {"gte": 1, "lte": 5},
     });
     let valid = query(&api, "previewInvoice", &params);
     assert!(
@@ -178,6 +181,12 @@ fn a_generated_server_reads_back_what_the_bracket_form_wrote() {
     let cases: Vec<(Value, u16, Value)> = vec![
         (get("valid", &valid), 200, Value::Null),
         (get("empty_lines", &empty), 200, Value::Null),
+        (get("created_integer", "lines=&created=7"), 200, Value::Null),
+        (
+            get("created_unknown_key", "lines=&created[gt]=7"),
+            400,
+            json!(["query", "created"]),
+        ),
         // What Rails, PHP and qs write for an array of primitives.
         (get("appended", "lines=&expand[]=a&expand[]=b"), 200, Value::Null),
         (post("form_valid", &form), 201, Value::Null),
@@ -242,8 +251,9 @@ fn a_generated_server_reads_back_what_the_bracket_form_wrote() {
     assert_eq!(answer("valid"), params);
     assert_eq!(
         answer("empty_lines"),
-        json!({"lines": [], "metadata": null, "expand": null})
+        json!({"lines": [], "metadata": null, "expand": null, "created": null})
     );
+    assert_eq!(answer("created_integer")["created"], json!(7));
     assert_eq!(answer("appended")["expand"], json!(["a", "b"]));
     assert_eq!(answer("form_valid"), form_value);
 }
