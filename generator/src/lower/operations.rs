@@ -1142,13 +1142,8 @@ fn settle_operation(api: &Api, op: &Operation) -> Result<Settled> {
             settled.warnings.push(Error::invalid(
                 join(&p.origin, "style"),
                 format!(
-                    "a style OpenAPI defines for {what} (`{}` is for {}); read and written as {default}, the default of its location",
+                    "a style OpenAPI defines for {what} (`{}` is for arrays and objects); read and written as {default}, the default of its location",
                     style.name(),
-                    if style == Style::DeepObject {
-                        "arrays and objects"
-                    } else {
-                        "arrays and objects"
-                    }
                 ),
                 format!("the parameter `{}` of that shape with style \"{}\"", p.name, style.name()),
             ));

@@ -91,7 +91,7 @@ fn what_a_location_does_not_allow_or_the_generator_does_not_support_is_refused_b
     );
     // A style OpenAPI does not define for the value's shape (a primitive with deepObject) is
     // a defect real specs carry: a warning, the location's default assumed.
-    for (schema, what) in [("{type: string}", "a primitive")] {
+    for (schema, what) in [("{type: string}", "a primitive"), ("{type: integer}", "a primitive")] {
         let api = generator::load_str(
             &format!("{HEAD}        - {{name: f, in: query, style: deepObject, schema: {schema}}}\n"),
             None,
