@@ -666,37 +666,15 @@ impl Planner<'_, '_> {
         let Some(s) = self.api.struct_of(&p.ty.ty) else {
             return;
         };
-        let planned = base
-            .params
-            .iter()
-            .find(|b| b.name == p.name && b.location == p.location)
-            .and_then(|b| match &b.value {
-                ParamValue::Structured(v) => Some(v.clone()),
-                _ => None,
-            });
-        let Some(object) = planned.or_else(|| self.sampler.value(&p.ty.ty, Hint::named(&p.name))) else {
+        let Some(object) = self.planned_value(base, p) else {
             return;
         };
         for field in s.fields.iter().filter(|f| !f.read_only) {
             for edge in field_edges(self.sampler, field, Place::Parameter) {
                 let mut value = object.clone();
                 apply(&mut value, std::slice::from_ref(&field.wire_name), edge.value.clone());
-                let whole = Edge {
-                    value: Some(value.clone()),
-                    ..edge.clone()
-                };
                 let dotted = format!("{}.{}", p.name, field.wire_name);
-                let mut case = variant(
-                    &format!("{}.{dotted}.{}", p.location.as_str(), edge.name),
-                    describe(&dotted, &edge),
-                    edge.expect,
-                );
-                set_param(
-                    &mut case.params,
-                    p.location,
-                    &p.name,
-                    Some(ParamValue::Structured(value.clone())),
-                );
+                let (case, whole) = structured_case(p, &dotted, &edge, &value, variant);
                 let arrives = !(is_checked(self.api, &field.ty.ty) || carried_as_text(p.location))
                     || edge.value.is_none()
                     || self.arrives_as_planned(&case, p, &value, Some(&field.wire_name));
@@ -706,6 +684,18 @@ impl Planner<'_, '_> {
             }
         }
         self.parameter_count_cases(p, s, &object, variant, out);
+    }
+
+    /// The value of `p` in the valid request `base`, or a sampled one.
+    fn planned_value(&self, base: &Case, p: &Parameter) -> Option<Value> {
+        base.params
+            .iter()
+            .find(|b| b.name == p.name && b.location == p.location)
+            .and_then(|b| match &b.value {
+                ParamValue::Structured(v) => Some(v.clone()),
+                _ => None,
+            })
+            .or_else(|| self.sampler.value(&p.ty.ty, Hint::named(&p.name)))
     }
 
     /// The edges of each property of the first item of a nested array parameter whose items
@@ -724,15 +714,7 @@ impl Planner<'_, '_> {
         let (Some(s), true) = (self.api.struct_of(item), nested(p)) else {
             return;
         };
-        let planned = base
-            .params
-            .iter()
-            .find(|b| b.name == p.name && b.location == p.location)
-            .and_then(|b| match &b.value {
-                ParamValue::Structured(v) => Some(v.clone()),
-                _ => None,
-            });
-        let Some(Value::Array(items)) = planned.or_else(|| self.sampler.value(&p.ty.ty, Hint::named(&p.name))) else {
+        let Some(Value::Array(items)) = self.planned_value(base, p) else {
             return;
         };
         let Some(first) = items.first().filter(|f| f.is_object()) else {
@@ -745,22 +727,8 @@ impl Planner<'_, '_> {
                 let mut value = items.clone();
                 value[0] = one;
                 let value = Value::Array(value);
-                let whole = Edge {
-                    value: Some(value.clone()),
-                    ..edge.clone()
-                };
                 let dotted = format!("{}.0.{}", p.name, field.wire_name);
-                let mut case = variant(
-                    &format!("{}.{dotted}.{}", p.location.as_str(), edge.name),
-                    describe(&dotted, &edge),
-                    edge.expect,
-                );
-                set_param(
-                    &mut case.params,
-                    p.location,
-                    &p.name,
-                    Some(ParamValue::Structured(value.clone())),
-                );
+                let (case, whole) = structured_case(p, &dotted, &edge, &value, variant);
                 if self.arrives_as_planned(&case, p, &value, None) && self.param_edge_is_sound(&case, p, &whole) {
                     out.push(case);
                 }
@@ -845,6 +813,33 @@ fn field_edges(sampler: &Sampler, field: &generator::model::Field, place: Place)
         Hint::of(field),
         place,
     )
+}
+
+/// The case that sends `value` (`edge` made at `dotted` inside it) as parameter `p`, and
+/// the edge as the whole parameter's value (what soundness is judged on).
+fn structured_case(
+    p: &Parameter,
+    dotted: &str,
+    edge: &Edge,
+    value: &Value,
+    variant: &dyn Fn(&str, String, Expect) -> Case,
+) -> (Case, Edge) {
+    let mut case = variant(
+        &format!("{}.{dotted}.{}", p.location.as_str(), edge.name),
+        describe(dotted, edge),
+        edge.expect,
+    );
+    set_param(
+        &mut case.params,
+        p.location,
+        &p.name,
+        Some(ParamValue::Structured(value.clone())),
+    );
+    let whole = Edge {
+        value: Some(value.clone()),
+        ..edge.clone()
+    };
+    (case, whole)
 }
 
 /// Whether `p` is written in the bracket form beyond OpenAPI's one level (`lines[0][amount]`).

@@ -17,15 +17,11 @@ fn fixture() -> Api {
     generator::load(&path).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// A server that echoes what it read, and a `main` that sends it the requests of the file
-/// in its first argument, in-process, printing one JSON line per answer.
+/// A server that echoes what it read (the crate's `main` is `run_generated::SEND_REQUESTS`).
 const MAIN: &str = r##"
-use std::sync::Arc;
-
-use serde_json::{Value, json};
+use serde_json::json;
 use nested::nested::models;
 use nested::nested::server::*;
-use tower::ServiceExt;
 
 struct Echo;
 
@@ -50,26 +46,6 @@ impl Server for Echo {
     }
 }
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() {
-    let path = std::env::args().nth(1).unwrap();
-    let requests: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let app = router(Arc::new(Echo));
-    for r in requests {
-        let mut request = axum::http::Request::builder()
-            .method(r["method"].as_str().unwrap())
-            .uri(r["uri"].as_str().unwrap());
-        if let Some(ct) = r["content_type"].as_str() {
-            request = request.header("content-type", ct);
-        }
-        let body = axum::body::Body::from(r["body"].as_str().unwrap_or_default().to_owned());
-        let response = app.clone().oneshot(request.body(body).unwrap()).await.unwrap();
-        let status = response.status().as_u16();
-        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
-        let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        println!("{}", json!({"name": r["name"], "status": status, "body": body}));
-    }
-}
 "##;
 
 #[test]
@@ -143,11 +119,11 @@ fn query(api: &Api, op: &str, values: &Value) -> String {
 }
 
 fn get(name: &str, query: &str) -> Value {
-    json!({"name": name, "method": "GET", "uri": format!("/invoices/preview?{query}")})
+    json!({"name": name, "method": "GET", "uri": format!("/invoices/preview?{query}"), "headers": {}})
 }
 
 fn post(name: &str, body: &str) -> Value {
-    json!({"name": name, "method": "POST", "uri": "/invoices", "content_type": "application/x-www-form-urlencoded", "body": body})
+    json!({"name": name, "method": "POST", "uri": "/invoices", "headers": {"content-type": "application/x-www-form-urlencoded"}, "body": body})
 }
 
 #[test]
@@ -222,32 +198,9 @@ fn a_generated_server_reads_back_what_the_bracket_form_wrote() {
             json!(["body"]),
         ),
     ];
-    let requests: Vec<Value> = cases.iter().map(|(r, _, _)| r.clone()).collect();
-    let input = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("nested_requests.json");
-    std::fs::write(&input, serde_json::to_string(&requests).unwrap()).unwrap();
     let files = generator::emit::api_module(&api, "nested", "nested.yaml").unwrap_or_else(|e| panic!("{e}"));
-    let printed = run_generated::build_and_run_with(
-        "nested",
-        files,
-        &["nested".to_owned()],
-        MAIN.to_owned(),
-        &[&input],
-        "tokio = { version = \"1\", default-features = false, features = [\"macros\", \"rt\"] }\ntower = { version = \"0.5\", default-features = false, features = [\"util\"] }\n",
-    );
-    let answers: Vec<Value> = String::from_utf8(printed)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    assert_eq!(answers.len(), cases.len());
-    for ((request, status, loc), answer) in cases.iter().zip(&answers) {
-        let name = &request["name"];
-        assert_eq!(answer["status"], *status, "{name}: {answer}");
-        if !loc.is_null() {
-            assert_eq!(answer["body"]["loc"], *loc, "{name}: {answer}");
-        }
-    }
-    let answer = |name: &str| answers.iter().find(|a| a["name"] == name).unwrap()["body"].clone();
+    let answers = run_generated::send_requests("nested", files, MAIN, &cases);
+    let answer = |name: &str| answers[name].clone();
     assert_eq!(answer("valid"), params);
     assert_eq!(
         answer("empty_lines"),
