@@ -55,6 +55,11 @@ pub enum ErrorKind {
     /// does not parse).
     #[error("{0}; this is a bug in the generator")]
     Internal(String),
+    /// One part of the spec (an operation, a component schema) that the generator cannot
+    /// handle, left out while the rest is generated and tested: a warning (an error with
+    /// `--strict`). `what` names the part; `reason` is what broke, at the error's pointer.
+    #[error("{what} is left out of the generated code and the runner's plan: {reason}")]
+    LeftOut { what: String, reason: Box<ErrorKind> },
 }
 
 /// Two I/O errors are equal when they are the same error, or have the same kind and message
@@ -77,6 +82,13 @@ impl PartialEq for ErrorKind {
                     found: found_b,
                 },
             ) => expected == expected_b && found == found_b,
+            (
+                LeftOut { what, reason },
+                LeftOut {
+                    what: what_b,
+                    reason: reason_b,
+                },
+            ) => what == what_b && reason == reason_b,
             _ => false,
         }
     }
@@ -123,6 +135,30 @@ impl Error {
 
     pub fn inconsistent(pointer: impl Into<String>, what: impl Into<String>) -> Self {
         Error::at(pointer, ErrorKind::Inconsistent(what.into()))
+    }
+
+    /// This error as the reason `what` is left out (a warning): where it broke stays.
+    #[must_use]
+    pub fn left_out(self, what: impl Into<String>) -> Self {
+        Error {
+            kind: ErrorKind::LeftOut {
+                what: what.into(),
+                reason: Box::new(self.kind),
+            },
+            ..self
+        }
+    }
+
+    /// For a warning that a part was left out ([`ErrorKind::LeftOut`]), the error that left
+    /// it out: where and what broke, as it would refuse the spec with `--strict`.
+    pub fn left_out_reason(&self) -> Option<Error> {
+        match &self.kind {
+            ErrorKind::LeftOut { reason, .. } => Some(Error {
+                kind: (**reason).clone(),
+                ..self.clone()
+            }),
+            _ => None,
+        }
     }
 
     /// A generator bug (not a problem with the spec).

@@ -426,18 +426,22 @@ impl Runner {
 }
 
 /// The content type and text of `body` as it goes on the wire: JSON, or the fields of a form
-/// or multipart body as `codegen_runtime::style` writes them (OpenAPI's `encoding` defaults).
+/// or multipart body as `codegen_runtime::style` writes them (as the body's `fields` say:
+/// OpenAPI's `encoding` defaults, or the bracket form for `deepObject`).
 fn body_text(op: &Operation, body: &RequestBody) -> (Option<String>, Option<String>) {
     match body {
         RequestBody::None => (None, None),
-        RequestBody::Json(v) => match op.body.as_ref().map(|b| &b.media) {
-            Some(Media::Form) => (
+        RequestBody::Json(v) => match op.body.as_ref().map(|b| (&b.media, &b.fields)) {
+            Some((Media::Form, fields)) => (
                 Some(Media::Form.content_type().to_owned()),
-                Some(style::form_text(&style::write_fields(v))),
+                Some(style::form_text(&style::write_fields(v, fields))),
             ),
-            Some(Media::Multipart) => (
+            Some((Media::Multipart, fields)) => (
                 Some(format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}")),
-                Some(style::multipart_text(&style::write_fields(v), MULTIPART_BOUNDARY)),
+                Some(style::multipart_text(
+                    &style::write_fields(v, fields),
+                    MULTIPART_BOUNDARY,
+                )),
             ),
             _ => (Some("application/json".to_owned()), Some(v.to_string())),
         },

@@ -271,7 +271,10 @@ impl Planner<'_, '_> {
             examples: &[],
             default: p.default.as_ref(),
         };
-        for edge in edges(self.sampler, &p.ty.ty, false, p.required, hint, Place::Parameter) {
+        // The bracket form carries arrays and objects as they are: a body's edges, each kept
+        // below only where it reads back as planned.
+        let place = if nested(p) { Place::Body } else { Place::Parameter };
+        for edge in edges(self.sampler, &p.ty.ty, false, p.required, hint, place) {
             // A path parameter cannot be left out or empty: without its segment the
             // request names another route (`/pets/` is the collection), and the literal
             // `{petId}` is a valid id for a string parameter.
@@ -302,6 +305,7 @@ impl Planner<'_, '_> {
             }
         }
         self.property_cases(p, base, variant, out);
+        self.item_property_cases(p, base, variant, out);
     }
 
     /// The cases of the body `b` (valid as `body`): field by field, then as a whole (not
@@ -321,7 +325,7 @@ impl Planner<'_, '_> {
             Media::Form => {}
             Media::Multipart => {
                 let boundary = MULTIPART_BOUNDARY;
-                let whole = style::multipart_text(&style::write_fields(body), boundary);
+                let whole = style::multipart_text(&style::write_fields(body, &b.fields), boundary);
                 out.push(Case {
                     body: RequestBody::Raw {
                         content_type: format!("multipart/form-data; boundary={boundary}"),
@@ -460,7 +464,7 @@ impl Planner<'_, '_> {
         apply(&mut edited, &at, edge.value.clone());
         if let Some(b) = self.op.body.as_ref().filter(|b| !b.required)
             && matches!(b.media, Media::Form | Media::Multipart)
-            && style::write_fields(&edited).is_empty()
+            && style::write_fields(&edited, &b.fields).is_empty()
         {
             // An empty form body cannot be told from no body, which the spec allows.
             self.notes.push(format!(
@@ -494,13 +498,11 @@ impl Planner<'_, '_> {
             return true;
         };
         let read = if matches!(b.media, Media::Form | Media::Multipart) {
-            let pairs: Vec<(String, String)> = style::write_fields(&sent)
+            let pairs: Vec<(String, String)> = style::write_fields(&sent, &b.fields)
                 .into_iter()
                 .map(|f| (f.name, f.text))
                 .collect();
-            let kinds: Vec<(&str, generator::model::FieldKind)> =
-                b.fields.iter().map(|(k, kind)| (k.as_str(), *kind)).collect();
-            style::read_fields(&pairs, &kinds).unwrap_or(Value::Null)
+            style::read_fields(&pairs, &b.fields).unwrap_or(Value::Null)
         } else {
             sent
         };
@@ -668,37 +670,15 @@ impl Planner<'_, '_> {
         let Some(s) = self.api.struct_of(&p.ty.ty) else {
             return;
         };
-        let planned = base
-            .params
-            .iter()
-            .find(|b| b.name == p.name && b.location == p.location)
-            .and_then(|b| match &b.value {
-                ParamValue::Structured(v) => Some(v.clone()),
-                _ => None,
-            });
-        let Some(object) = planned.or_else(|| self.sampler.value(&p.ty.ty, Hint::named(&p.name))) else {
+        let Some(object) = self.planned_value(base, p) else {
             return;
         };
         for field in s.fields.iter().filter(|f| !f.read_only) {
             for edge in field_edges(self.sampler, field, Place::Parameter) {
                 let mut value = object.clone();
                 apply(&mut value, std::slice::from_ref(&field.wire_name), edge.value.clone());
-                let whole = Edge {
-                    value: Some(value.clone()),
-                    ..edge.clone()
-                };
                 let dotted = format!("{}.{}", p.name, field.wire_name);
-                let mut case = variant(
-                    &format!("{}.{dotted}.{}", p.location.as_str(), edge.name),
-                    describe(&dotted, &edge),
-                    edge.expect,
-                );
-                set_param(
-                    &mut case.params,
-                    p.location,
-                    &p.name,
-                    Some(ParamValue::Structured(value.clone())),
-                );
+                let (case, whole) = structured_case(p, &dotted, &edge, &value, variant);
                 let arrives = !(is_checked(self.api, &field.ty.ty) || carried_as_text(p.location))
                     || edge.value.is_none()
                     || self.arrives_as_planned(&case, p, &value, Some(&field.wire_name));
@@ -708,6 +688,56 @@ impl Planner<'_, '_> {
             }
         }
         self.parameter_count_cases(p, s, &object, variant, out);
+    }
+
+    /// The value of `p` in the valid request `base`, or a sampled one.
+    fn planned_value(&self, base: &Case, p: &Parameter) -> Option<Value> {
+        base.params
+            .iter()
+            .find(|b| b.name == p.name && b.location == p.location)
+            .and_then(|b| match &b.value {
+                ParamValue::Structured(v) => Some(v.clone()),
+                _ => None,
+            })
+            .or_else(|| self.sampler.value(&p.ty.ty, Hint::named(&p.name)))
+    }
+
+    /// The edges of each property of the first item of a nested array parameter whose items
+    /// are objects (`lines[0][amount]`), written in the bracket form; each kept only where it
+    /// reads back as planned and the spec decides it.
+    fn item_property_cases(
+        &mut self,
+        p: &Parameter,
+        base: &Case,
+        variant: &dyn Fn(&str, String, Expect) -> Case,
+        out: &mut Vec<Case>,
+    ) {
+        let TypeRef::Array(item) = self.api.unalias(&p.ty.ty) else {
+            return;
+        };
+        let (Some(s), true) = (self.api.struct_of(item), nested(p)) else {
+            return;
+        };
+        let Some(Value::Array(items)) = self.planned_value(base, p) else {
+            return;
+        };
+        let Some(first) = items.first().filter(|f| f.is_object()) else {
+            return;
+        };
+        for field in s.fields.iter().filter(|f| !f.read_only) {
+            for edge in field_edges(self.sampler, field, Place::Body) {
+                let mut one = first.clone();
+                apply(&mut one, std::slice::from_ref(&field.wire_name), edge.value.clone());
+                let mut value = items.clone();
+                value[0] = one;
+                let value = Value::Array(value);
+                let dotted = format!("{}.0.{}", p.name, field.wire_name);
+                let (case, whole) = structured_case(p, &dotted, &edge, &value, variant);
+                if self.arrives_as_planned(&case, p, &value, None) && self.param_edge_is_sound(&case, p, &whole) {
+                    out.push(case);
+                }
+            }
+        }
     }
 
     /// The `minProperties`/`maxProperties` edges of an object parameter, made as a body's
@@ -787,6 +817,38 @@ fn field_edges(sampler: &Sampler, field: &generator::model::Field, place: Place)
         Hint::of(field),
         place,
     )
+}
+
+/// The case that sends `value` (`edge` made at `dotted` inside it) as parameter `p`, and
+/// the edge as the whole parameter's value (what soundness is judged on).
+fn structured_case(
+    p: &Parameter,
+    dotted: &str,
+    edge: &Edge,
+    value: &Value,
+    variant: &dyn Fn(&str, String, Expect) -> Case,
+) -> (Case, Edge) {
+    let mut case = variant(
+        &format!("{}.{dotted}.{}", p.location.as_str(), edge.name),
+        describe(dotted, edge),
+        edge.expect,
+    );
+    set_param(
+        &mut case.params,
+        p.location,
+        &p.name,
+        Some(ParamValue::Structured(value.clone())),
+    );
+    let whole = Edge {
+        value: Some(value.clone()),
+        ..edge.clone()
+    };
+    (case, whole)
+}
+
+/// Whether `p` is written in the bracket form beyond OpenAPI's one level (`lines[0][amount]`).
+fn nested(p: &Parameter) -> bool {
+    matches!(p.shape, generator::model::ParamShape::Nested(_))
 }
 
 /// `value` as a server reads parameter `p` once the runner has written it in the

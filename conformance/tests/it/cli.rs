@@ -457,3 +457,41 @@ async fn checks_and_exclude_checks_choose_what_judges() {
     );
     assert!(rest.iter().any(|n| n == "ignored_auth"), "{rest:?}");
 }
+
+/// One operation's defect stays in that operation (issue 24): the plan has the good
+/// operations' cases, the bad ones are named in the warnings printed first, and `--strict`
+/// refuses the spec.
+#[test]
+fn list_leaves_out_a_bad_operation_and_plans_the_rest() {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../generator/tests/fixtures/one_bad_operation.yaml");
+    let out = bin().args(["list", "--spec"]).arg(&spec).output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stdout}{stderr}");
+    for case in [
+        "listThings.valid",
+        "listThings.query.limit.above_maximum",
+        "createThing.name.missing",
+    ] {
+        assert!(stdout.contains(case), "{case} is not planned:\n{stdout}");
+    }
+    for left_out in ["readNested", "readDynamic", "readDefaulted"] {
+        assert!(!stdout.contains(left_out), "{left_out} is planned:\n{stdout}");
+        assert!(
+            stderr.contains(&format!("warning: {}", spec.display()))
+                && stderr.contains(&format!("the operation `{left_out}` (GET /")),
+            "{left_out} is not named:\n{stderr}"
+        );
+    }
+    assert!(
+        stderr.contains("one_bad_operation.yaml:43:11: at #/paths/~1nested/get/parameters/0/schema: the operation `readNested` (GET /nested, at #/paths/~1nested/get) is left out of the generated code and the runner's plan: unsupported: the parameter `grid`"),
+        "{stderr}"
+    );
+    let out = bin().args(["list", "--strict", "--spec"]).arg(&spec).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("4 warning(s), which --strict makes errors"), "{stderr}");
+    assert!(out.stdout.is_empty());
+}

@@ -27,7 +27,7 @@ use conformance::exec::{Settings, Target};
 use conformance::plan::values::{Hint, Sampler};
 use conformance::report::{Report, Status};
 use generator::model::validate::validate;
-use generator::model::{Api, FieldKind, Media, Method, Operation, ParamLocation, StatusSpec, TypeKind, TypeRef};
+use generator::model::{Api, Media, Method, Operation, ParamLocation, StatusSpec, TypeKind, TypeRef};
 use serde_json::Value;
 
 /// With a colon: a spec's HTTP Basic scheme takes `user:password` (here an empty password),
@@ -287,7 +287,7 @@ impl Mock {
         if let Some(b) = &op.body
             && matches!(b.media, Media::Json(_) | Media::Form | Media::Multipart)
         {
-            let kinds: Vec<(&str, FieldKind)> = b.fields.iter().map(|(k, kind)| (k.as_str(), *kind)).collect();
+            let kinds = &b.fields;
             match header_text("content-type") {
                 None if body.is_empty() && !b.required => {}
                 None => return self.answer(op, refused, None),
@@ -298,10 +298,10 @@ impl Mock {
                     let value = match &b.media {
                         Media::Form => std::str::from_utf8(body)
                             .ok()
-                            .and_then(|text| style::read_fields(&style::form_pairs(text), &kinds).ok()),
+                            .and_then(|text| style::read_fields(&style::form_pairs(text), kinds).ok()),
                         Media::Multipart => style::multipart_pairs(&ct, body)
                             .ok()
-                            .and_then(|pairs| style::read_fields(&pairs, &kinds).ok()),
+                            .and_then(|pairs| style::read_fields(&pairs, kinds).ok()),
                         _ => serde_json::from_slice::<Value>(body).ok(),
                     };
                     match value {
@@ -509,6 +509,23 @@ async fn serve(
     tokio::task::JoinHandle<()>,
     Arc<Mock>,
 ) {
+    let (app, served) = mock_router(api, defects);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+    });
+    (address, stop, server, served)
+}
+
+/// The mock of `api` as a router, and what it sees.
+fn mock_router(api: Api, defects: Defects) -> (axum::Router, Arc<Mock>) {
     let mut body_api = api.clone();
     if defects.ignores_property_counts {
         for def in &mut body_api.types {
@@ -534,18 +551,7 @@ async fn serve(
         let mock = mock.clone();
         async move { mock.handle(&method, &uri, &headers, &body) }
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
-            .unwrap();
-    });
-    (address, stop, server, served)
+    (app, served)
 }
 
 async fn run_against_mock(relative: &str, operations: &[&str]) -> Option<Report> {
@@ -965,4 +971,77 @@ async fn no_spec_of_the_corpus_writes_to_an_id_the_run_did_not_make_or_leaves_an
     }
     println!("{runs} runs, {writes} writes to items, each to an id the run made");
     assert!(runs >= 12 && writes > 100, "{runs} runs, {writes} writes");
+}
+
+/// `api` run in-process (no socket) against the mock with `defects`.
+async fn run_in_process_on_mock(name: &str, api: Api, defects: Defects) -> Report {
+    let (app, _) = mock_router(api.clone(), defects);
+    let suite = conformance::Suite {
+        name: name.into(),
+        target: Target {
+            base_url: conformance::in_process::base_url(&api),
+            token: Some(TOKEN.into()),
+            token_alt: None,
+            ca_certs: Vec::new(),
+        },
+        api,
+        settings: Settings {
+            allow_leftovers: true,
+            ..Settings::default()
+        },
+        snapshots: None,
+        operations: Vec::new(),
+        options: Default::default(),
+    };
+    let control = conformance::Control {
+        events: None,
+        max_failures: None,
+    };
+    conformance::run_in_process(
+        suite,
+        conformance::exec::Service::new(app),
+        std::future::pending(),
+        control,
+    )
+    .await
+    .unwrap()
+}
+
+/// Nested deepObject parameters and form fields (issue 24): an array of objects with arrays
+/// inside (`lines[0][tax_rates][0]`), a map, an array of strings, and a form body whose
+/// encoding says deepObject. The runner plans their edges, writes each in the bracket form
+/// and keeps only those that read back as planned; a server that reads them as the spec
+/// says raises no false alarm, and one that misreads deepObject fails the valid request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nested_deep_objects_and_form_fields_raise_no_false_alarm_and_a_misread_is_caught() {
+    let spec = testkit::workspace_root().join("generator/tests/fixtures/nested.yaml");
+    let api = generator::load(&spec).unwrap_or_else(|e| panic!("{e}"));
+    let report = run_in_process_on_mock("nested", api.clone(), Defects::default()).await;
+    assert_no_failures(&report);
+    for name in [
+        "previewInvoice.valid",
+        "previewInvoice.query.lines.empty_array",
+        "previewInvoice.query.lines.wrong_item_type",
+        "previewInvoice.query.lines.0.amount.below_minimum",
+        "previewInvoice.query.lines.0.amount.fraction",
+        "previewInvoice.query.lines.0.amount.missing",
+        "previewInvoice.query.lines.0.tax_rates.empty_array",
+        "previewInvoice.query.expand.wrong_type",
+        "createInvoice.valid",
+        "createInvoice.lines.wrong_item_type",
+        "createInvoice.customer.missing",
+    ] {
+        assert_eq!(status(&report, name), Status::Passed, "{name}: {}", report.summary());
+    }
+    let defects = Defects {
+        misreads_deep_objects: true,
+        ..Defects::default()
+    };
+    let report = run_in_process_on_mock("nested", api, defects).await;
+    assert_eq!(
+        status(&report, "previewInvoice.valid"),
+        Status::Failed,
+        "{}",
+        report.summary()
+    );
 }

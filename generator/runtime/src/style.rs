@@ -15,6 +15,10 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
+mod brackets;
+
+pub use brackets::Node;
+
 /// Where a parameter is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Location {
@@ -165,6 +169,9 @@ pub enum Shape<'a> {
         /// How other keys are read (`additionalProperties`), `String` where unspecified.
         others: Scalar,
     },
+    /// An array or object with arrays or objects inside (or an array, in `deepObject`),
+    /// written and read in the bracket form (`lines[0][amount]=100`; see [`Node`]).
+    Nested(&'a Node),
 }
 
 /// A parameter as it goes on the wire.
@@ -272,17 +279,7 @@ pub fn write(serialization: Serialization, location: Location, name: &str, value
         Location::Query | Location::Cookie => {
             let one = |text: String| Written::Pairs(vec![(name_enc.clone(), text)]);
             match (style, value) {
-                (Style::DeepObject, Value::Object(_)) => Written::Pairs(
-                    entries
-                        .iter()
-                        .map(|(k, v)| {
-                            (
-                                percent_encode(&format!("{name}[{}]", percent_decode(k, false))),
-                                v.clone(),
-                            )
-                        })
-                        .collect(),
-                ),
+                (Style::DeepObject, Value::Object(_) | Value::Array(_)) => Written::Pairs(deep_pairs(name, value)),
                 (Style::SpaceDelimited, Value::Array(_)) => one(items.join("%20")),
                 (Style::SpaceDelimited, Value::Object(_)) => one(flat().join("%20")),
                 (Style::PipeDelimited, Value::Array(_)) => one(items.join("|")),
@@ -316,6 +313,16 @@ pub fn write(serialization: Serialization, location: Location, name: &str, value
             (_, scalar) => enc(&piece(scalar)),
         }),
     }
+}
+
+/// `value` under `name` in the bracket form, each key and text percent-encoded (an empty
+/// object or array is `name=`, as at any depth).
+fn deep_pairs(name: &str, value: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    brackets::write(name, value, &mut out);
+    out.into_iter()
+        .map(|(k, v)| (percent_encode(&k), percent_encode(&v)))
+        .collect()
 }
 
 /// Why a parameter's text could not be read in its style.
@@ -375,7 +382,25 @@ pub fn read(
                 };
                 parts.into_iter().map(decode).collect()
             };
+            // deepObject's arrays and objects, and nested values: the bracket form.
+            let bracketed =
+                |node: &Node| brackets::read(name, node, pairs.iter().map(|(k, v)| (k.as_str(), decode(v))));
+            let deep = match shape {
+                Shape::Array(item) if style == Style::DeepObject => Some(Node::array(Node::Scalar(item))),
+                Shape::Object { properties, others } if style == Style::DeepObject => Some(Node::object(
+                    properties.iter().map(|(k, s)| (*k, Node::Scalar(*s))),
+                    Node::Scalar(others),
+                )),
+                _ => None,
+            };
+            if let Some(node) = deep {
+                return bracketed(&node);
+            }
             match shape {
+                Shape::Nested(node) if style == Style::DeepObject => bracketed(node),
+                Shape::Nested(_) => Err(StyleError(format!(
+                    "`{name}` holds arrays or objects, read only in deepObject's bracket form (not {serialization})"
+                ))),
                 Shape::Scalar(scalar) => Ok(single()?.map(|v| scalar.read(&decode(v)))),
                 Shape::Array(item) => {
                     if explode && matches!(style, Style::Form) {
@@ -391,24 +416,6 @@ pub fn read(
                 Shape::Object { properties, others } => {
                     let scalar_of = |key: &str| properties.iter().find(|(k, _)| *k == key).map_or(others, |(_, s)| *s);
                     match style {
-                        Style::DeepObject => {
-                            let mut object = Map::new();
-                            for (key, value) in pairs {
-                                let Some(inner) = key.strip_prefix(name).and_then(|k| k.strip_prefix('[')) else {
-                                    continue;
-                                };
-                                let Some(property) = inner.strip_suffix(']').filter(|p| !p.contains(['[', ']'])) else {
-                                    return Err(StyleError(format!(
-                                        "`{key}`: deepObject keys are {name}[property], one level deep"
-                                    )));
-                                };
-                                if object.contains_key(property) {
-                                    return Err(StyleError(format!("`{key}` is given twice")));
-                                }
-                                object.insert(property.to_owned(), scalar_of(property).read(&decode(value)));
-                            }
-                            Ok((!object.is_empty()).then_some(Value::Object(object)))
-                        }
                         Style::Form if explode => {
                             let mut object = Map::new();
                             for (key, scalar) in properties {
@@ -470,6 +477,11 @@ pub fn read(
             };
             let items = |sep: &str| -> Vec<String> { pieces(sep).into_iter().map(decode).collect() };
             Ok(Some(match shape {
+                Shape::Nested(_) => {
+                    return Err(StyleError(format!(
+                        "`{name}` holds arrays or objects, which are read only from query pairs in the bracket form"
+                    )));
+                }
                 Shape::Scalar(scalar) => scalar.read(&decode(body)),
                 Shape::Array(item) => {
                     let list = match (style, explode) {
@@ -523,7 +535,7 @@ fn pairs_to_object(list: &[String], scalar_of: impl Fn(&str) -> Scalar) -> Resul
 
 /// How a field of a form or multipart body is written: OpenAPI's `encoding` defaults
 /// (`form` with `explode` for form bodies; `contentType` for multipart parts).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum FieldKind {
     /// A primitive: its text.
     Text(Scalar),
@@ -531,6 +543,9 @@ pub enum FieldKind {
     Repeated(Scalar),
     /// An object, or an array of objects: JSON text (`application/json`).
     Json,
+    /// An array or object whose `encoding` says `style: deepObject`: one field per primitive
+    /// inside, in the bracket form (`lines[0][amount]=100`; see [`Node`]).
+    Nested(Node),
 }
 
 /// One field of a form or multipart body as written.
@@ -542,10 +557,10 @@ pub struct FieldText {
     pub json: bool,
 }
 
-/// The fields of a form or multipart body: each property of `value` (an object) as
-/// [`FieldKind`] says the value's own shape is written. Anything but an object has no
-/// fields.
-pub fn write_fields(value: &Value) -> Vec<FieldText> {
+/// The fields of a form or multipart body: each property of `value` (an object) written as
+/// `fields` says (the bracket form for [`FieldKind::Nested`]), else as the value's own shape
+/// is written by default ([`FieldKind`]). Anything but an object has no fields.
+pub fn write_fields<S: AsRef<str>>(value: &Value, fields: &[(S, FieldKind)]) -> Vec<FieldText> {
     let Value::Object(map) = value else {
         return Vec::new();
     };
@@ -559,7 +574,19 @@ pub fn write_fields(value: &Value) -> Vec<FieldText> {
     };
     let mut out = Vec::new();
     for (name, v) in map {
+        let nested = fields
+            .iter()
+            .any(|(k, kind)| k.as_ref() == name && matches!(kind, FieldKind::Nested(_)));
         match v {
+            Value::Array(_) | Value::Object(_) if nested => {
+                let mut pairs = Vec::new();
+                brackets::write(name, v, &mut pairs);
+                out.extend(pairs.into_iter().map(|(name, text)| FieldText {
+                    name,
+                    text,
+                    json: false,
+                }));
+            }
             Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => {
                 out.extend(items.iter().map(|i| field(name, i)));
             }
@@ -676,13 +703,35 @@ fn disposition_name(value: &str) -> Option<String> {
 
 /// Reads a form or multipart body's decoded fields as an object: each declared field by
 /// its kind; other keys as text, so a type that refuses unknown keys sees them.
-pub fn read_fields(pairs: &[(String, String)], fields: &[(&str, FieldKind)]) -> Result<Value, StyleError> {
+pub fn read_fields<S: AsRef<str>>(pairs: &[(String, String)], fields: &[(S, FieldKind)]) -> Result<Value, StyleError> {
     let mut object = Map::new();
-    for (name, text) in pairs {
+    // Nested fields first, each from the keys that are its name or start with `name[`.
+    let mut taken = vec![false; pairs.len()];
+    for (field, kind) in fields {
+        let FieldKind::Nested(node) = kind else { continue };
+        let field = field.as_ref();
+        let mine: Vec<usize> = (0..pairs.len())
+            .filter(|i| {
+                let key = &pairs[*i].0;
+                key == field || key.strip_prefix(field).is_some_and(|rest| rest.starts_with('['))
+            })
+            .collect();
+        if let Some(value) = brackets::read(
+            field,
+            node,
+            mine.iter().map(|i| (pairs[*i].0.as_str(), pairs[*i].1.clone())),
+        )? {
+            object.insert(field.to_owned(), value);
+        }
+        for i in mine {
+            taken[i] = true;
+        }
+    }
+    for ((name, text), _) in pairs.iter().zip(&taken).filter(|(_, taken)| !**taken) {
         let kind = fields
             .iter()
-            .find(|(k, _)| k == name)
-            .map_or(FieldKind::Text(Scalar::String), |(_, kind)| *kind);
+            .find(|(k, kind)| k.as_ref() == name && !matches!(kind, FieldKind::Nested(_)))
+            .map_or(&FieldKind::Text(Scalar::String), |(_, kind)| kind);
         match kind {
             FieldKind::Repeated(scalar) => {
                 let slot = object.entry(name.clone()).or_insert_with(|| Value::Array(Vec::new()));
@@ -697,6 +746,10 @@ pub fn read_fields(pairs: &[(String, String)], fields: &[(&str, FieldKind)]) -> 
             FieldKind::Json => {
                 let value = serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.clone()));
                 object.insert(name.clone(), value);
+            }
+            // Not found here (taken above): text, as an undeclared key is.
+            FieldKind::Nested(_) => {
+                object.insert(name.clone(), Value::String(text.clone()));
             }
         }
     }
@@ -1004,13 +1057,13 @@ mod tests {
     #[test]
     fn form_and_multipart_fields_round_trip() {
         let value = json!({"name": "a b&c", "tags": ["x", "y"], "meta": {"k": 1}, "n": 5});
-        let fields = write_fields(&value);
         let kinds: &[(&str, FieldKind)] = &[
             ("name", FieldKind::Text(Scalar::String)),
             ("tags", FieldKind::Repeated(Scalar::String)),
             ("meta", FieldKind::Json),
             ("n", FieldKind::Text(Scalar::Integer)),
         ];
+        let fields = write_fields(&value, kinds);
         let form = form_text(&fields);
         assert_eq!(form, "name=a%20b%26c&tags=x&tags=y&meta=%7B%22k%22%3A1%7D&n=5");
         assert_eq!(read_fields(&form_pairs(&form), kinds), Ok(value.clone()));

@@ -10,7 +10,7 @@ use quote::{format_ident, quote};
 use super::types::{doc, own_reading_type_tokens, type_tokens};
 use crate::lower::names::{Namer, snake, status_variant};
 use crate::model::{
-    Api, FieldKind, Media, Method, Operation, ParamLocation, ParamShape, Parameter, Scalar, SecurityKind,
+    Api, FieldKind, Media, Method, Node, Operation, ParamLocation, ParamShape, Parameter, Scalar, SecurityKind,
     Serialization, StatusSpec, Style, TypeKind, TypeRef, TypeUse,
 };
 
@@ -744,6 +744,10 @@ fn styled(p: &Parameter) -> Option<(TokenStream, TokenStream)> {
             let others = scalar_tokens(*others);
             quote!(codegen_runtime::style::Shape::Object { properties: &[#(#properties),*], others: #others })
         }
+        ParamShape::Nested(node) => {
+            let node = node_tokens(node);
+            quote!(codegen_runtime::style::Shape::Nested(&#node))
+        }
     };
     Some((serialization, shape))
 }
@@ -762,6 +766,28 @@ fn scalar_tokens(scalar: Scalar) -> TokenStream {
     quote!(codegen_runtime::style::Scalar::#name)
 }
 
+/// A nested value's shape (the bracket form), as tokens that build it.
+fn node_tokens(node: &Node) -> TokenStream {
+    match node {
+        Node::Scalar(s) => {
+            let s = scalar_tokens(*s);
+            quote!(codegen_runtime::style::Node::Scalar(#s))
+        }
+        Node::Array(item) => {
+            let item = node_tokens(item);
+            quote!(codegen_runtime::style::Node::array(#item))
+        }
+        Node::Object { properties, others } => {
+            let properties = properties.iter().map(|(k, n)| {
+                let n = node_tokens(n);
+                quote!((#k, #n))
+            });
+            let others = node_tokens(others);
+            quote!(codegen_runtime::style::Node::object([#(#properties),*], #others))
+        }
+    }
+}
+
 /// How each field of a form or multipart body is read, as tokens.
 fn field_tokens(fields: &[(String, FieldKind)]) -> TokenStream {
     let fields = fields.iter().map(|(name, kind)| {
@@ -775,6 +801,10 @@ fn field_tokens(fields: &[(String, FieldKind)]) -> TokenStream {
                 quote!(codegen_runtime::style::FieldKind::Repeated(#s))
             }
             FieldKind::Json => quote!(codegen_runtime::style::FieldKind::Json),
+            FieldKind::Nested(node) => {
+                let node = node_tokens(node);
+                quote!(codegen_runtime::style::FieldKind::Nested(#node))
+            }
         };
         quote!((#name, #kind))
     });

@@ -104,10 +104,10 @@ fn lower_unlocated(doc: &Document, options: Options) -> Result<Api> {
         warnings,
     };
     check_aliases(&api)?;
-    operations::settle_shapes(&mut api)?;
+    operations::settle_shapes(&mut api);
     box_recursive_fields(&mut api);
     drop_invalid_defaults(&mut api);
-    check_values(&api)?;
+    check_values(&mut api)?;
     api.warnings = doc.locate_all(std::mem::take(&mut api.warnings));
     Ok(api)
 }
@@ -224,8 +224,9 @@ fn drop_invalid_defaults(api: &mut Api) {
 }
 
 /// Patterns must compile and parameter defaults must be valid: generated code compiles
-/// patterns on first use and builds defaults without checks.
-fn check_values(api: &Api) -> Result<()> {
+/// patterns on first use and builds defaults without checks. An operation with an invalid
+/// parameter default is left out, with a warning.
+fn check_values(api: &mut Api) -> Result<()> {
     for def in &api.types {
         if let TypeKind::Constrained(c) = &def.kind
             && let Some(pattern) = &c.rules.pattern
@@ -240,21 +241,27 @@ fn check_values(api: &Api) -> Result<()> {
             ));
         }
     }
-    for op in &api.operations {
+    let mut failed = Vec::new();
+    for (o, op) in api.operations.iter().enumerate() {
         for p in &op.parameters {
             if let Some(default) = &p.default
                 && let Some(v) = validate(api, &p.ty, default).first()
             {
-                return Err(Error::inconsistent(
-                    &op.origin,
-                    format!(
-                        "the default {default} of parameter `{}` is not a valid value: {}",
-                        p.name, v.message
+                failed.push((
+                    o,
+                    Error::inconsistent(
+                        &op.origin,
+                        format!(
+                            "the default {default} of parameter `{}` is not a valid value: {}",
+                            p.name, v.message
+                        ),
                     ),
                 ));
+                break;
             }
         }
     }
+    operations::leave_out(api, failed);
     Ok(())
 }
 

@@ -6,7 +6,7 @@
 use codegen_runtime::formats::Format;
 use codegen_runtime::json;
 pub use codegen_runtime::json::JsonTypes;
-pub use codegen_runtime::style::{FieldKind, Scalar, Serialization, Style};
+pub use codegen_runtime::style::{FieldKind, Node, Scalar, Serialization, Style};
 use serde_json::Value;
 
 /// A whole API, lowered.
@@ -583,7 +583,8 @@ pub struct Parameter {
 }
 
 /// What a parameter's value is, for its serialization: a primitive, an array of primitives,
-/// or an object of primitives (OpenAPI defines no serialization for deeper values).
+/// an object of primitives, or (in `deepObject` only) an array or a deeper value, written in
+/// the bracket form (`lines[0][amount]=100`; OpenAPI defines no serialization for them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParamShape {
     Scalar(Scalar),
@@ -593,6 +594,7 @@ pub enum ParamShape {
         /// How keys the object does not declare are read.
         others: Scalar,
     },
+    Nested(Node),
 }
 
 impl ParamShape {
@@ -602,6 +604,7 @@ impl ParamShape {
         match self {
             ParamShape::Scalar(s) => f(Shape::Scalar(*s)),
             ParamShape::Array(s) => f(Shape::Array(*s)),
+            ParamShape::Nested(node) => f(Shape::Nested(node)),
             ParamShape::Object { properties, others } => {
                 let properties: Vec<(&str, Scalar)> = properties.iter().map(|(k, s)| (k.as_str(), *s)).collect();
                 f(Shape::Object {

@@ -26,10 +26,19 @@ fn corpus() -> Option<Vec<PathBuf>> {
 }
 
 /// Specs that must fail, and the start of the error each gives.
-const FAILS: &[(&str, &str)] = &[(
-    "swagger-petstore31-design-first-v3.1.1.yaml",
-    "swagger-petstore31-design-first-v3.1.1.yaml:377:11: at #/components/schemas/Pet/properties/petDetails/$ref: expected a `$ref` string",
-)];
+const FAILS: &[(&str, &str)] = &[];
+
+/// The reason swagger-petstore31's `Pet` cannot be lowered: an unquoted `$ref: #/...`, which
+/// YAML reads as a comment.
+macro_rules! petstore31_pet {
+    ($what:literal) => {
+        concat!(
+            "swagger-petstore31-design-first-v3.1.1.yaml:377:11: at #/components/schemas/Pet/properties/petDetails/$ref: ",
+            $what,
+            " is left out of the generated code and the runner's plan: expected a `$ref` string such as \"#/components/schemas/Name\" (in YAML, quote a `#...` value or it is read as a comment), found null"
+        )
+    };
+}
 
 /// The warnings each spec gives (what was assumed, and where), in full; a spec not listed
 /// gives none.
@@ -59,6 +68,22 @@ const WARNINGS: &[(&str, &[&str])] = &[
             "oai-v3.2-3.2-tags-example.yaml:43:5: at #/paths/~1flights~1international/get: expected an operationId, found none; assumed `getFlightsInternational` (from the method and path)",
             "oai-v3.2-3.2-tags-example.yaml:48:5: at #/paths/~1flights~1domestic/get: expected an operationId, found none; assumed `getFlightsDomestic` (from the method and path)",
             "oai-v3.2-3.2-tags-example.yaml:53:5: at #/paths/~1flights~1delayed/get: expected an operationId, found none; assumed `getFlightsDelayed` (from the method and path)",
+        ],
+    ),
+    (
+        "swagger-petstore31-design-first-v3.1.1.yaml",
+        &[
+            "swagger-petstore31-design-first-v3.1.1.yaml:445:7: at #/components/securitySchemes/mutual_tls/type: unsupported: the mutualTLS scheme `mutual_tls` (TLS client certificates are not visible to an HTTP handler); no operation may use it, so it is left out",
+            petstore31_pet!("the operation `updatePet` (PUT /pet, at #/paths/~1pet/put)"),
+            petstore31_pet!("the operation `addPet` (POST /pet, at #/paths/~1pet/post)"),
+            petstore31_pet!(
+                "the operation `findPetsByStatus` (GET /pet/findByStatus, at #/paths/~1pet~1findByStatus/get)"
+            ),
+            petstore31_pet!("the operation `findPetsByTags` (GET /pet/findByTags, at #/paths/~1pet~1findByTags/get)"),
+            petstore31_pet!("the operation `getPetById` (GET /pet/{petId}, at #/paths/~1pet~1{petId}/get)"),
+            petstore31_pet!("the webhook `newPet` (POST, at #/webhooks/newPet/post)"),
+            petstore31_pet!("the component schema `Pet`"),
+            "swagger-petstore31-design-first-v3.1.1.yaml:395:11: at #/components/schemas/PetDetails/properties/tag/$ref: the component schema `PetDetails` is left out of the generated code and the runner's plan: $ref `#/components/schemas/Tag` points at nothing in the document",
         ],
     ),
     (

@@ -295,7 +295,8 @@ fn groups(root: &Path) -> Vec<Group> {
                         formats,
                         documents: vec![(REMOTES.to_owned(), root.join("remotes"))],
                     },
-                ),
+                )
+                .and_then(refused_if_left_out),
                 formats,
                 name,
                 file: file.display().to_string(),
@@ -305,6 +306,18 @@ fn groups(root: &Path) -> Vec<Group> {
         }
     }
     out
+}
+
+/// A schema the generator cannot handle leaves its operation out (with a warning saying
+/// why) rather than refusing the spec: here, as `--strict` reads it, that is a refusal.
+fn refused_if_left_out(api: generator::Api) -> Result<generator::Api, generator::Error> {
+    if api.operation("t").is_some() {
+        return Ok(api);
+    }
+    match api.warnings.iter().find_map(generator::Error::left_out_reason) {
+        Some(reason) => Err(reason),
+        None => Ok(api),
+    }
 }
 
 /// The type of the one answer's body, with whether `null` is allowed beside it.

@@ -17,10 +17,7 @@ fn fixture() -> Api {
 }
 
 fn load_err(text: &str) -> String {
-    match generator::load_str(text, Some(Path::new("spec.yaml"))) {
-        Ok(_) => panic!("expected an error"),
-        Err(e) => e.to_string(),
-    }
+    crate::support::refusal(text).to_string()
 }
 
 #[test]
@@ -92,12 +89,9 @@ fn what_a_location_does_not_allow_or_the_generator_does_not_support_is_refused_b
         e.contains("parameters/0/content: unsupported: the parameter `f` given as `content` (`application/json`"),
         "{e}"
     );
-    // A style OpenAPI does not define for the value's shape (Stripe's `expand`, an array with
-    // deepObject) is a defect real specs carry: a warning, the location's default assumed.
-    for (schema, what) in [
-        ("{type: string}", "a primitive"),
-        ("{type: array, items: {type: string}}", "an array"),
-    ] {
+    // A style OpenAPI does not define for the value's shape (a primitive with deepObject) is
+    // a defect real specs carry: a warning, the location's default assumed.
+    for (schema, what) in [("{type: string}", "a primitive"), ("{type: integer}", "a primitive")] {
         let api = generator::load_str(
             &format!("{HEAD}        - {{name: f, in: query, style: deepObject, schema: {schema}}}\n"),
             None,
@@ -106,17 +100,19 @@ fn what_a_location_does_not_allow_or_the_generator_does_not_support_is_refused_b
         let warnings: Vec<String> = api.warnings.iter().map(ToString::to_string).collect();
         assert!(
             warnings.iter().any(|w| w.contains(&format!(
-                "parameters/0/style: expected a style OpenAPI defines for {what} (`deepObject` is for objects); read and written as style form with explode true, the default of its location"
+                "parameters/0/style: expected a style OpenAPI defines for {what} (`deepObject` is for arrays and objects); read and written as style form with explode true, the default of its location"
             ))),
             "{warnings:#?}"
         );
         let p = &api.operations[0].parameters[0];
         assert_eq!((p.serialization.style, p.serialization.explode), (Style::Form, true));
     }
+    // Nested values only in deepObject's bracket form (Stripe's `expand`, an array with
+    // deepObject, is `expand[0]=a`; see nested.rs).
     let e = param("{name: f, in: query, schema: {type: array, items: {type: array, items: {type: string}}}}");
     assert!(
         e.contains(
-            "parameters/0/schema: unsupported: the parameter `f`, whose items or properties are arrays or objects"
+            "parameters/0/schema: unsupported: the parameter `f`, whose items or properties are arrays or objects (OpenAPI defines no style form with explode true for them; deepObject writes them in the bracket form)"
         ),
         "{e}"
     );
@@ -129,31 +125,31 @@ fn what_a_location_does_not_allow_or_the_generator_does_not_support_is_refused_b
         e.contains("content/multipart~1form-data/encoding/f/headers: unsupported: the encoding `headers:"),
         "{e}"
     );
-    // Stripe's form bodies: `style: deepObject` for a field is a warning, the defaults assumed.
+    // Another style for a form field than form or deepObject is a warning, the defaults assumed.
     let api = generator::load_str(
-        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    post:\n      responses: {'204': {description: ok}}\n      requestBody:\n        content:\n          application/x-www-form-urlencoded:\n            schema: {type: object, properties: {expand: {type: array, items: {type: string}}}}\n            encoding: {expand: {style: deepObject, explode: true}}\n",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    post:\n      responses: {'204': {description: ok}}\n      requestBody:\n        content:\n          application/x-www-form-urlencoded:\n            schema: {type: object, properties: {expand: {type: array, items: {type: string}}}}\n            encoding: {expand: {style: pipeDelimited}}\n",
         None,
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let warnings: Vec<String> = api.warnings.iter().map(ToString::to_string).collect();
     assert!(
         warnings.iter().any(|w| w.contains(
-            "encoding/expand/style: unsupported: the encoding `style: \"deepObject\"` of field `expand`; read and written as the defaults"
+            "encoding/expand/style: unsupported: the encoding `style: \"pipeDelimited\"` of field `expand`; read and written as the defaults"
         )),
         "{warnings:#?}"
     );
+    assert_eq!(
+        api.operations[0].body.as_ref().unwrap().fields,
+        [("expand".to_owned(), FieldKind::Repeated(Scalar::String))]
+    );
 }
 
-/// A server for the fixture that answers each operation with what it read, and a `main`
-/// that sends it the requests of the file in its first argument, in-process, printing one
-/// JSON line per answer.
+/// A server for the fixture that answers each operation with what it read (the crate's
+/// `main` is `run_generated::SEND_REQUESTS`).
 const MAIN: &str = r##"
-use std::sync::Arc;
-
-use serde_json::{Value, json};
+use serde_json::json;
 use styles::styles::models;
 use styles::styles::server::*;
-use tower::ServiceExt;
 
 struct Echo;
 
@@ -187,26 +183,6 @@ impl Server for Echo {
     }
 }
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() {
-    let path = std::env::args().nth(1).unwrap();
-    let requests: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let app = router(Arc::new(Echo));
-    for r in requests {
-        let mut request = axum::http::Request::builder()
-            .method(r["method"].as_str().unwrap())
-            .uri(r["uri"].as_str().unwrap());
-        for (k, v) in r["headers"].as_object().unwrap() {
-            request = request.header(k.as_str(), v.as_str().unwrap());
-        }
-        let body = axum::body::Body::from(r["body"].as_str().unwrap_or_default().to_owned());
-        let response = app.clone().oneshot(request.body(body).unwrap()).await.unwrap();
-        let status = response.status().as_u16();
-        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
-        let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        println!("{}", json!({"name": r["name"], "status": status, "body": body}));
-    }
-}
 "##;
 
 const VALID_QUERY: &str = "tags=a&tags=b&sizes=1,2&words=x%20y&levels=1|2&time%5Bstart%5D=2026-03-02T00%3A00%3A00Z&time%5Bend%5D=2026-03-03T00%3A00%3A00Z&lat=1.5&lng=-2&strict=true&limit=10";
@@ -500,31 +476,8 @@ fn a_generated_server_reads_every_style_and_refuses_what_breaks_it() {
             json!(["body"]),
         ),
     ];
-    let requests: Vec<Value> = cases.iter().map(|(r, _, _)| r.clone()).collect();
-    let input = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("styles_requests.json");
-    std::fs::write(&input, serde_json::to_string(&requests).unwrap()).unwrap();
-    let printed = run_generated::build_and_run_with(
-        "styles",
-        files,
-        &["styles".to_owned()],
-        MAIN.to_owned(),
-        &[&input],
-        "tokio = { version = \"1\", default-features = false, features = [\"macros\", \"rt\"] }\ntower = { version = \"0.5\", default-features = false, features = [\"util\"] }\n",
-    );
-    let answers: Vec<Value> = String::from_utf8(printed)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    assert_eq!(answers.len(), cases.len());
-    for ((request, status, loc), answer) in cases.iter().zip(&answers) {
-        let name = &request["name"];
-        assert_eq!(answer["status"], *status, "{name}: {answer}");
-        if !loc.is_null() {
-            assert_eq!(answer["body"]["loc"], *loc, "{name}: {answer}");
-        }
-    }
-    let read = &answers[0]["body"];
+    let answers = run_generated::send_requests("styles", files, MAIN, &cases);
+    let read = &answers["valid"];
     assert_eq!(
         *read,
         json!({
@@ -535,12 +488,12 @@ fn a_generated_server_reads_every_style_and_refuses_what_breaks_it() {
             "X-Size": {"w": 3, "h": 4}, "recent": [5, 6],
         })
     );
-    let form_read = &answers.iter().find(|a| a["name"] == "form_valid").unwrap()["body"];
+    let form_read = &answers["form_valid"];
     assert_eq!(
         *form_read,
         json!({"name": "n 1", "kind": "note", "count": 3, "tags": ["a", "b,c"], "meta": {"owner": "me"}})
     );
-    let upload_read = &answers.iter().find(|a| a["name"] == "multipart_valid").unwrap()["body"];
+    let upload_read = &answers["multipart_valid"];
     assert_eq!(
         *upload_read,
         json!({"name": "n 1", "kind": "task", "count": 7, "tags": ["a", "b,c"], "meta": {"owner": "me"}})

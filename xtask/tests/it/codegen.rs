@@ -333,3 +333,35 @@ fn map_url_reads_references_by_url_from_a_folder() {
     assert!(models.contains("pub struct Pet"), "{models}");
     assert!(models.contains("pub struct Owner"), "{models}");
 }
+
+/// One operation's defect stays in that operation (issue 24): the crate is generated without
+/// it, the warning names it and where it broke, and `--strict` refuses the spec.
+#[test]
+fn a_bad_operation_is_left_out_and_strict_refuses_it() {
+    let dir = scratch("left-out");
+    let fixture = testkit::workspace_root().join("generator/tests/fixtures/one_bad_operation.yaml");
+    let out = dir.join("out");
+    let args = ["--spec", fixture.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    let output = xtask(&args);
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(
+        text(&output).contains(&format!(
+            "warning: {}:43:11: at #/paths/~1nested/get/parameters/0/schema: the operation `readNested` (GET /nested, at #/paths/~1nested/get) is left out",
+            fixture.display()
+        )),
+        "{}",
+        text(&output)
+    );
+    let server = std::fs::read_to_string(out.join("src/server.rs")).unwrap();
+    assert!(
+        server.contains("fn list_things") && !server.contains("read_nested"),
+        "{server}"
+    );
+    let output = xtask(&[&args[..], &["--strict"]].concat());
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(
+        text(&output).contains("error: ") && text(&output).contains("4 warning(s), which --strict makes errors"),
+        "{}",
+        text(&output)
+    );
+}

@@ -173,6 +173,14 @@ const SCHEMA_KEYWORDS: &[&str] = &[
     "contentSchema",
 ];
 
+/// Where a [`Lowerer`] stood ([`Lowerer::checkpoint`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Checkpoint {
+    types: usize,
+    warnings: usize,
+    depth: usize,
+}
+
 pub struct Lowerer<'a> {
     pub doc: &'a Document,
     /// What lowering noticed but could read past (unknown keys), each once, with where.
@@ -231,7 +239,31 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// Lowers every component schema, so each has its type even when nothing uses it.
+    /// Where lowering stands: [`Lowerer::rollback`] forgets what was lowered since, so that a
+    /// part of the spec that fails (an operation, a component schema) leaves nothing behind.
+    pub fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            types: self.types.len(),
+            warnings: self.warnings.len(),
+            depth: self.depth,
+        }
+    }
+
+    /// Forgets the types, `$ref` targets, shapes and warnings lowered since `checkpoint`
+    /// (names handed out stay taken).
+    pub fn rollback(&mut self, checkpoint: Checkpoint) {
+        let kept = |id: &TypeId| id.0 < checkpoint.types;
+        self.types.truncate(checkpoint.types);
+        self.warnings.truncate(checkpoint.warnings);
+        self.depth = checkpoint.depth;
+        self.by_pointer.retain(|_, (id, _)| kept(id));
+        self.by_format.retain(|_, id| kept(id));
+        self.by_shape.retain(|_, id| kept(id));
+    }
+
+    /// Lowers every component schema, so each has its type even when nothing uses it. One
+    /// the generator cannot handle is left out with a warning (as is each operation that
+    /// uses it, when lowered); the others are lowered.
     pub fn components(&mut self) -> Result<()> {
         let Some(schemas) = self.doc.root.pointer("/components/schemas") else {
             return Ok(());
@@ -244,7 +276,11 @@ impl<'a> Lowerer<'a> {
             ));
         };
         for name in schemas.keys() {
-            self.pointer(&join("/components/schemas", name))?;
+            let checkpoint = self.checkpoint();
+            if let Err(e) = self.pointer(&join("/components/schemas", name)) {
+                self.rollback(checkpoint);
+                self.warnings.push(e.left_out(format!("the component schema `{name}`")));
+            }
         }
         Ok(())
     }

@@ -70,3 +70,70 @@ pub fn build_and_run_with(
     assert!(run.status.success(), "{name}: {}", String::from_utf8_lossy(&run.stderr));
     run.stdout
 }
+
+/// The end of a `main.rs` whose crate has a `Server` impl for `Echo` (and imports its
+/// `server::*`): it serves `router(Arc::new(Echo))` in-process and sends it the requests of
+/// the JSON file in its first argument (`name`, `method`, `uri`, `headers`, `body`), printing
+/// one JSON line per answer (`name`, `status`, `body`).
+pub const SEND_REQUESTS: &str = r##"
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    use tower::ServiceExt;
+    let path = std::env::args().nth(1).unwrap();
+    let requests: Vec<serde_json::Value> = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let app = router(std::sync::Arc::new(Echo));
+    for r in requests {
+        let mut request = axum::http::Request::builder()
+            .method(r["method"].as_str().unwrap())
+            .uri(r["uri"].as_str().unwrap());
+        for (k, v) in r["headers"].as_object().unwrap() {
+            request = request.header(k.as_str(), v.as_str().unwrap());
+        }
+        let body = axum::body::Body::from(r["body"].as_str().unwrap_or_default().to_owned());
+        let response = app.clone().oneshot(request.body(body).unwrap()).await.unwrap();
+        let status = response.status().as_u16();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+        println!("{}", serde_json::json!({"name": r["name"], "status": status, "body": body}));
+    }
+}
+"##;
+
+/// Builds crate `name` (module `name`) from `files` and `main` (which ends with
+/// [`SEND_REQUESTS`]), sends it the request of each case, and checks each answer's status and,
+/// where given, the refusal's `loc`; returns the answers' bodies by request name.
+pub fn send_requests(
+    name: &str,
+    files: Vec<generator::emit::File>,
+    main: &str,
+    cases: &[(serde_json::Value, u16, serde_json::Value)],
+) -> std::collections::HashMap<String, serde_json::Value> {
+    let requests: Vec<&serde_json::Value> = cases.iter().map(|(r, _, _)| r).collect();
+    let input = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}_requests.json"));
+    std::fs::write(&input, serde_json::to_string(&requests).unwrap()).unwrap();
+    let printed = build_and_run_with(
+        name,
+        files,
+        &[name.to_owned()],
+        format!("{main}{SEND_REQUESTS}"),
+        &[&input],
+        "tokio = { version = \"1\", default-features = false, features = [\"macros\", \"rt\"] }\ntower = { version = \"0.5\", default-features = false, features = [\"util\"] }\n",
+    );
+    let answers: Vec<serde_json::Value> = String::from_utf8(printed)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(answers.len(), cases.len());
+    for ((request, status, loc), answer) in cases.iter().zip(&answers) {
+        let name = &request["name"];
+        assert_eq!(answer["status"], *status, "{name}: {answer}");
+        if !loc.is_null() {
+            assert_eq!(answer["body"]["loc"], *loc, "{name}: {answer}");
+        }
+    }
+    answers
+        .into_iter()
+        .map(|a| (a["name"].as_str().unwrap_or_default().to_owned(), a["body"].clone()))
+        .collect()
+}

@@ -103,3 +103,17 @@ pub fn assert_documented(api: &Api, operation_id: &str, answer: &Answer, status:
         );
     }
 }
+
+/// What refuses `text` (read as `spec.yaml`): the error that refuses it whole, or else the
+/// reason its first left-out part (an operation, a component schema) was left out, as
+/// `--strict` refuses it. Panics when the spec lowers without either.
+pub fn refusal(text: &str) -> generator::Error {
+    match generator::load_str(text, Some(Path::new("spec.yaml"))) {
+        Err(e) => e,
+        Ok(api) => api
+            .warnings
+            .iter()
+            .find_map(generator::Error::left_out_reason)
+            .unwrap_or_else(|| panic!("expected an error or a part left out: {:#?}", api.warnings)),
+    }
+}
