@@ -36,7 +36,10 @@ pub(crate) async fn shrink(
         return None;
     }
     let failed: Vec<CheckId> = verdict.failures.iter().map(|c| c.id).collect();
-    let strategy = fuzz::strategy(&plan.api, &plan.tag, case, fuzzed.valid)?;
+    // Drawn again from the operation's valid request, as the case was.
+    let valid = format!("{}.valid", case.operation);
+    let base = plan.cases.iter().find(|c| c.name == valid)?;
+    let strategy = fuzz::strategy(&plan.api, &plan.tag, base, fuzzed.valid)?;
     let mut shrinker = Shrinker::start(strategy, fuzzed.seed, case.operation.clone(), fuzzed.example);
     let mut smallest: Option<Shrunk> = None;
     let mut tries = 0;
@@ -45,7 +48,7 @@ pub(crate) async fn shrink(
             break;
         }
         tries += 1;
-        let candidate = fuzz::case(case, &draw, fuzzed);
+        let candidate = fuzz::case(base, &draw, fuzzed);
         let exchange = runner.run_case(&candidate).await;
         let verdict = judge.judge(plan, &candidate, &exchange);
         let fails = verdict.failures.iter().any(|c| failed.contains(&c.id));

@@ -333,7 +333,7 @@ fn step(out: &mut String, s: &Step, redactor: &Redactor) {
 fn answer(out: &mut String, r: &Received, redactor: &Redactor) {
     out.push_str(&format!("status: {}\n", r.status));
     let body = match &r.json {
-        Some(json) => serde_json::to_string_pretty(&redactor.json(json)).unwrap_or_default(),
+        Some(json) => serde_json::to_string_pretty(&shorten(redactor.json(json))).unwrap_or_default(),
         None if r.text.is_empty() => return,
         None => {
             let text: String = r.text.chars().take(2000).collect();
@@ -343,6 +343,21 @@ fn answer(out: &mut String, r: &Received, redactor: &Redactor) {
     out.push_str("body:\n");
     out.push_str(&body);
     out.push('\n');
+}
+
+/// Text longer than a screen (a large body echoed back) shown by its length and start.
+fn shorten(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    const LONGEST: usize = 2000;
+    match value {
+        Value::String(s) if s.chars().count() > LONGEST => {
+            let start: String = s.chars().take(40).collect();
+            Value::String(format!("[{} characters: {start}…]", s.chars().count()))
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(shorten).collect()),
+        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, shorten(v))).collect()),
+        other => other,
+    }
 }
 
 /// Lists of resources depend on what else the run had made at that moment: the snapshot

@@ -50,6 +50,10 @@ pub struct Args {
     /// section of BENCHMARKS.md.
     #[arg(long, conflicts_with_all = ["only", "write_synthetic"])]
     deliveries: bool,
+    /// Measure the conformance phases only (ours and Schemathesis's, one at a time), print
+    /// them, and write their section of BENCHMARKS.md.
+    #[arg(long, conflicts_with_all = ["only", "write_synthetic", "deliveries"])]
+    phases: bool,
 }
 
 pub fn run(args: &Args) -> ExitCode {
@@ -447,6 +451,15 @@ fn bench(args: &Args) -> anyhow::Result<()> {
     let work = work_dir(&root);
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work)?;
+    if args.phases {
+        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+        let section = runtime.block_on(phases_side_by_side(&root, &venv, &work, args.runs))?;
+        let path = root.join("BENCHMARKS.md");
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        std::fs::write(&path, with_section(&text, &section))?;
+        println!("{section}");
+        return Ok(());
+    }
     let xtask = std::env::current_exe()?;
     let mut rows = Vec::new();
     for input in inputs(&root, &work.join("synthetic"))? {
@@ -467,9 +480,10 @@ fn bench(args: &Args) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let conformance = runtime.block_on(conformance_side_by_side(&root, &venv, &work, args.runs))?;
     let ceiling = runtime.block_on(ceiling())?;
+    let phases = runtime.block_on(phases_side_by_side(&root, &venv, &work, args.runs))?;
     let delivered = runtime.block_on(deliveries::measure())?;
     let text = with_section(
-        &markdown(&rows, &conformance, &ceiling, args),
+        &with_section(&markdown(&rows, &conformance, &ceiling, args), &phases),
         &deliveries::markdown(&delivered),
     );
     std::fs::write(root.join("BENCHMARKS.md"), &text)?;
@@ -557,85 +571,153 @@ async fn conformance_side_by_side(root: &Path, venv: &Path, work: &Path, runs: u
         let mut ours = Vec::new();
         let mut theirs = Vec::new();
         for _ in 0..runs {
-            let (server, counter) = counted(api).await?;
-            let suite = conformance::Suite {
-                name: api.name().into(),
-                api: model.clone(),
-                target: conformance::exec::Target {
-                    base_url: server.base_url.clone(),
-                    token: Some(KEY.into()),
-                    token_alt: Some(reference::EMBEDDED_KEYS[1].into()),
-                    ca_certs: Vec::new(),
-                },
-                settings: conformance::exec::Settings::default(),
-                snapshots: None,
-                operations: Vec::new(),
-                options: Default::default(),
-            };
-            let start = Instant::now();
-            let report = conformance::run(suite, std::future::pending()).await?;
-            let seconds = start.elapsed().as_secs_f64();
-            let failed =
-                report.count(conformance::report::Status::Failed) + report.count(conformance::report::Status::Error);
-            ours.push(Measured {
-                requests: counter.load(Ordering::Relaxed),
-                seconds,
-                failures: format!("{failed} of {} cases", report.cases.len()),
-            });
-            let _ = server.stop().await;
-
-            let (server, counter) = counted(api).await?;
-            let junit = work.join(format!("schemathesis-{}.xml", api.name()));
-            let start = Instant::now();
-            let status = tokio::process::Command::new(venv.join("bin/st"))
-                .arg("run")
-                .arg(&spec)
-                .args([
-                    "--url",
-                    &server.base_url,
-                    "--header",
-                    &auth_header(api),
-                    "--phases",
-                    "coverage",
-                    "--checks",
-                    "all",
-                    "--report",
-                    "junit",
-                    "--report-junit-path",
-                ])
-                .arg(&junit)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .await
-                .context("schemathesis")?;
-            let seconds = start.elapsed().as_secs_f64();
-            let failures = std::fs::read_to_string(&junit)
-                .ok()
-                .and_then(|x| {
-                    x.split("failures=\"")
-                        .nth(1)
-                        .and_then(|r| r.split('"').next())
-                        .map(|n| format!("{n} failures (exit {})", status.code().unwrap_or(-1)))
-                })
-                .unwrap_or_else(|| format!("exit {}", status.code().unwrap_or(-1)));
-            theirs.push(Measured {
-                requests: counter.load(Ordering::Relaxed),
-                seconds,
-                failures,
-            });
-            let _ = server.stop().await;
+            ours.push(run_ours(api, &model, conformance::plan::fuzz::Phases::default()).await?);
+            theirs.push(run_schemathesis(api, &spec, venv, work, "coverage").await?);
         }
-        let pick = |mut all: Vec<Measured>| {
-            all.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
-            all.swap_remove(all.len() / 2)
-        };
         out.push(Side {
             api,
-            ours: pick(ours),
-            theirs: pick(theirs),
+            ours: median_run(ours),
+            theirs: median_run(theirs),
         });
     }
+    Ok(out)
+}
+
+/// The run of median wall time.
+fn median_run(mut all: Vec<Measured>) -> Measured {
+    all.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
+    all.swap_remove(all.len() / 2)
+}
+
+/// Our runner's `phases` against a fresh counted reference server of `api`.
+async fn run_ours(
+    api: Api,
+    model: &generator::Api,
+    phases: conformance::plan::fuzz::Phases,
+) -> anyhow::Result<Measured> {
+    let (server, counter) = counted(api).await?;
+    let suite = conformance::Suite {
+        name: api.name().into(),
+        api: model.clone(),
+        target: conformance::exec::Target {
+            base_url: server.base_url.clone(),
+            token: Some(KEY.into()),
+            token_alt: Some(reference::EMBEDDED_KEYS[1].into()),
+            ca_certs: Vec::new(),
+        },
+        settings: conformance::exec::Settings::default(),
+        snapshots: None,
+        operations: Vec::new(),
+        options: conformance::RunOptions {
+            phases,
+            ..Default::default()
+        },
+    };
+    let start = Instant::now();
+    let report = conformance::run(suite, std::future::pending()).await?;
+    let seconds = start.elapsed().as_secs_f64();
+    let failed = report.count(conformance::report::Status::Failed) + report.count(conformance::report::Status::Error);
+    let _ = server.stop().await;
+    Ok(Measured {
+        requests: counter.load(Ordering::Relaxed),
+        seconds,
+        failures: format!("{failed} of {} cases", report.cases.len()),
+    })
+}
+
+/// `st run --phases <phase> --checks all` against a fresh counted reference server of `api`.
+async fn run_schemathesis(api: Api, spec: &Path, venv: &Path, work: &Path, phase: &str) -> anyhow::Result<Measured> {
+    let (server, counter) = counted(api).await?;
+    let junit = work.join(format!("schemathesis-{}-{phase}.xml", api.name()));
+    let start = Instant::now();
+    let status = tokio::process::Command::new(venv.join("bin/st"))
+        .arg("run")
+        .arg(spec)
+        .args([
+            "--url",
+            &server.base_url,
+            "--header",
+            &auth_header(api),
+            "--phases",
+            phase,
+            "--checks",
+            "all",
+            "--seed",
+            "1",
+            "--report",
+            "junit",
+            "--report-junit-path",
+        ])
+        .arg(&junit)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .await
+        .context("schemathesis")?;
+    let seconds = start.elapsed().as_secs_f64();
+    let failures = std::fs::read_to_string(&junit)
+        .ok()
+        .and_then(|x| {
+            x.split("failures=\"")
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+                .map(|n| format!("{n} failures (exit {})", status.code().unwrap_or(-1)))
+        })
+        .unwrap_or_else(|| format!("exit {}", status.code().unwrap_or(-1)));
+    let _ = server.stop().await;
+    Ok(Measured {
+        requests: counter.load(Ordering::Relaxed),
+        seconds,
+        failures,
+    })
+}
+
+/// Each phase alone, ours and Schemathesis's, on each reference server: requests, wall time
+/// and failures (on a server that keeps its spec, every failure is a false alarm).
+async fn phases_side_by_side(root: &Path, venv: &Path, work: &Path, runs: usize) -> anyhow::Result<String> {
+    use conformance::plan::fuzz::{FuzzSettings, Phases};
+    let none = Phases {
+        coverage: false,
+        fuzz: None,
+        stateful: false,
+    };
+    let ours_phases = [
+        ("coverage", Phases { coverage: true, ..none }),
+        (
+            "fuzz",
+            Phases {
+                fuzz: Some(FuzzSettings {
+                    seed: 1,
+                    ..FuzzSettings::default()
+                }),
+                ..none
+            },
+        ),
+        ("stateful", Phases { stateful: true, ..none }),
+    ];
+    let mut out = String::from("## Conformance phases: ours and Schemathesis's\n\n");
+    out.push_str("| api | phase | ours: requests | ours: wall | ours: failures | Schemathesis: requests | wall | failures |\n|---|---|---|---|---|---|---|---|\n");
+    for api in Api::ALL {
+        let spec = root.join(format!("specs/{}.yaml", api.name()));
+        let model = generator::load(&spec)?;
+        for ((name, phases), theirs_phase) in ours_phases.iter().zip(["coverage", "fuzzing", "stateful"]) {
+            eprintln!("phases: {api} {name}");
+            let mut ours = Vec::new();
+            let mut theirs = Vec::new();
+            for _ in 0..runs {
+                ours.push(run_ours(api, &model, *phases).await?);
+                theirs.push(run_schemathesis(api, &spec, venv, work, theirs_phase).await?);
+            }
+            let (ours, theirs) = (median_run(ours), median_run(theirs));
+            out.push_str(&format!(
+                "| {api} | {name} / {theirs_phase} | {} | {:.2} s | {} | {} | {:.2} s | {} |\n",
+                ours.requests, ours.seconds, ours.failures, theirs.requests, theirs.seconds, theirs.failures
+            ));
+        }
+    }
+    out.push_str(&format!(
+        "\nThe reference servers keep their specs: every failure here is a false alarm. Requests are counted at the server. Medians of {runs} runs. Ours: `--phases` with one phase, the fuzz phase at its default size (10 valid draws per operation, each with an invalid twin, failures shrunk) from seed 1, stateful without `[delivery]` (no delivery cases). Schemathesis {SCHEMATHESIS}: `st run --phases <phase> --checks all --seed 1`, its default sizes. Which planted defects each phase finds is measured by the tests on broken servers (`conformance/tests/it/fuzz.rs`, `in_process.rs`, `deliveries.rs`), not here.\n\n"
+    ));
     Ok(out)
 }
 

@@ -27,6 +27,8 @@ pub enum Severity {
     /// Behaviour the spec implies beyond one answer: values kept, defaults applied, updates
     /// that preserve, deletes that delete.
     Medium,
+    /// Right in substance, off in form: a refusal with a status the spec does not list.
+    Low,
 }
 
 impl Severity {
@@ -35,6 +37,7 @@ impl Severity {
             Severity::Critical => "critical",
             Severity::High => "high",
             Severity::Medium => "medium",
+            Severity::Low => "low",
         }
     }
 }
@@ -47,6 +50,7 @@ impl Severity {
 pub enum CheckId {
     NotAServerError,
     StatusCodeConformance,
+    UndocumentedRefusalStatus,
     ContentTypeConformance,
     ResponseSchemaConformance,
     PositiveDataAcceptance,
@@ -60,6 +64,7 @@ pub enum CheckId {
     PartialUpdatePreserves,
     WriteOnlyNotReturned,
     UseAfterFree,
+    DeletedStaysDeleted,
     TenantIsolation,
     RotationChangesSecret,
     Delivered,
@@ -80,9 +85,10 @@ pub enum CheckId {
 
 impl CheckId {
     /// Every built-in check, in [`CHECKS`]' order.
-    pub const BUILT_IN: [CheckId; 29] = [
+    pub const BUILT_IN: [CheckId; 31] = [
         CheckId::NotAServerError,
         CheckId::StatusCodeConformance,
+        CheckId::UndocumentedRefusalStatus,
         CheckId::ContentTypeConformance,
         CheckId::ResponseSchemaConformance,
         CheckId::PositiveDataAcceptance,
@@ -96,6 +102,7 @@ impl CheckId {
         CheckId::PartialUpdatePreserves,
         CheckId::WriteOnlyNotReturned,
         CheckId::UseAfterFree,
+        CheckId::DeletedStaysDeleted,
         CheckId::TenantIsolation,
         CheckId::RotationChangesSecret,
         CheckId::Delivered,
@@ -117,6 +124,7 @@ impl CheckId {
         match self {
             CheckId::NotAServerError => "not_a_server_error",
             CheckId::StatusCodeConformance => "status_code_conformance",
+            CheckId::UndocumentedRefusalStatus => "undocumented_refusal_status",
             CheckId::ContentTypeConformance => "content_type_conformance",
             CheckId::ResponseSchemaConformance => "response_schema_conformance",
             CheckId::PositiveDataAcceptance => "positive_data_acceptance",
@@ -130,6 +138,7 @@ impl CheckId {
             CheckId::PartialUpdatePreserves => "partial_update_preserves",
             CheckId::WriteOnlyNotReturned => "write_only_not_returned",
             CheckId::UseAfterFree => "use_after_free",
+            CheckId::DeletedStaysDeleted => "deleted_stays_deleted",
             CheckId::TenantIsolation => "tenant_isolation",
             CheckId::RotationChangesSecret => "rotation_changes_secret",
             CheckId::Delivered => "delivered",
@@ -211,6 +220,12 @@ pub const CHECKS: &[CheckDef] = &[
         judge: answer::status_code_conformance,
     },
     CheckDef {
+        id: CheckId::UndocumentedRefusalStatus,
+        description: "A request refused as it should be is refused with a status the operation documents.",
+        severity: Severity::Low,
+        judge: answer::undocumented_refusal_status,
+    },
+    CheckDef {
         id: CheckId::ContentTypeConformance,
         description: "The answer's Content-Type is one its documented status lists.",
         severity: Severity::High,
@@ -287,6 +302,12 @@ pub const CHECKS: &[CheckDef] = &[
         description: "After a delete, reading the resource finds nothing.",
         severity: Severity::Medium,
         judge: scenarios::deleted::judge,
+    },
+    CheckDef {
+        id: CheckId::DeletedStaysDeleted,
+        description: "Acting again on a deleted resource never crashes: a second delete answers no 5xx, an update a 4xx.",
+        severity: Severity::High,
+        judge: scenarios::deleted::judge_acting_again,
     },
     CheckDef {
         id: CheckId::TenantIsolation,

@@ -591,6 +591,11 @@ fn place_params(
                 Ok(v) => v,
                 Err(e) => return Err((path, e)),
             },
+            ParamValue::LinkedUpperCase(expression) => match evaluate_link(expression, resource) {
+                Ok(Value::String(s)) => Value::String(s.to_uppercase()),
+                Ok(other) => other,
+                Err(e) => return Err((path, e)),
+            },
         };
         write_param(op, p, &value, &mut path, &mut wire);
     }

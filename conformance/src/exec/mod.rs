@@ -240,6 +240,10 @@ pub enum StepKind {
     Read,
     /// The case's request once more (a second rotation).
     Again,
+    /// The delete once more, after it succeeded.
+    DeleteAgain,
+    /// The resource's update, after its delete.
+    UpdateAfterDelete,
     /// Disabling the case's webhook before the publish.
     Disable,
     /// Rotating the case's webhook's secret between two attempts.
@@ -264,6 +268,8 @@ impl StepKind {
             StepKind::ListAsOtherTenant => "list as the other tenant",
             StepKind::Read => "read",
             StepKind::Again => "rotate again",
+            StepKind::DeleteAgain => "delete again",
+            StepKind::UpdateAfterDelete => "update after delete",
             StepKind::Disable => "disable",
             StepKind::Rotate => "rotate",
             StepKind::Publish => "publish",

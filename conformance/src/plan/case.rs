@@ -70,6 +70,9 @@ pub enum ParamValue {
     Structured(Value),
     /// A runtime expression such as `$response.body#/id`, on the create answer.
     Linked(String),
+    /// The linked value in upper case: another spelling of the same UUID (RFC 9562 compares
+    /// UUIDs without regard to case).
+    LinkedUpperCase(String),
 }
 
 impl ParamValue {

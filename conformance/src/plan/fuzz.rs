@@ -350,10 +350,14 @@ impl Drawing<'_> {
         if max <= min + 64 {
             return short;
         }
-        // Thousands of characters where nothing bounds the length.
-        let long = proptest::collection::vec(character, (min + 65)..=max.min(min + 4000))
-            .prop_map(|c| Value::String(c.into_iter().collect()));
-        prop_oneof![8 => short, 1 => long].sboxed()
+        // Thousands of characters where nothing bounds the length: a few characters over and
+        // over, so that shrinking halves the length rather than dropping one at a time.
+        let long = (
+            (min + 65)..=max.min(min + 4000),
+            proptest::collection::vec(character, 1..=8),
+        )
+            .prop_map(|(n, cycle)| Value::String(cycle.into_iter().cycle().take(n).collect()));
+        prop_oneof![3 => short, 1 => long].sboxed()
     }
 
     fn array(&self, item: &TypeRef, rules: &Rules, hint: Hint, depth: usize) -> SBoxedStrategy<Value> {
@@ -692,26 +696,33 @@ pub fn strategy(api: &Api, tag: &str, base: &Case, valid: bool) -> Option<DrawSt
         op,
     };
     let draws = drawing.valid(base)?;
-    // What a POST on a collection creates carries the run's tag, as the planned cases do.
-    let creates = op.method == generator::model::Method::Post && !base.needs_resource;
-    let draws = if creates && op.body.is_some() {
-        let (api, op, tag, ty) = (
-            api.clone(),
-            op.clone(),
-            tag.to_owned(),
-            op.body.as_ref().map(|b| b.ty.clone()),
-        );
+    // What a create makes carries the run's tag where the planned request carries it (so
+    // that cleanup and `sweep` know it): the drawn text there follows the tag.
+    let tagged = match &base.body {
+        RequestBody::Json(body) if !base.needs_resource => super::tagged_paths(body)
+            .into_iter()
+            .filter_map(|path| Some((pointer_get(body, &path)?.as_str()?.to_owned(), path)))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let draws = if tagged.is_empty() {
+        draws
+    } else {
+        let (api, ty) = (api.clone(), op.body.as_ref().map(|b| b.ty.clone()));
         draws
             .prop_filter_map("a tagged body valid by the spec", move |mut draw| {
-                let sampler = Sampler { api: &api, tag: &tag };
                 let body = draw.body.as_mut()?;
-                super::resources::with_tag(&api, &sampler, &op, body);
-                let ty = ty.as_ref()?;
-                validate(&api, ty, body).is_empty().then_some(draw)
+                for (planned, path) in &tagged {
+                    let tagged = match pointer_get(body, path) {
+                        Some(Value::String(drawn)) if super::carries_tag(drawn) => drawn.clone(),
+                        Some(Value::String(drawn)) => format!("{planned}-{drawn}"),
+                        _ => planned.clone(),
+                    };
+                    super::apply(body, path, Some(Value::String(tagged)));
+                }
+                validate(&api, ty.as_ref()?, body).is_empty().then_some(draw)
             })
             .sboxed()
-    } else {
-        draws
     };
     Some(if valid { draws } else { drawing.invalid(draws, base) })
 }

@@ -188,7 +188,7 @@ impl Planner<'_, '_> {
             self.parameter_cases(p, &base, &variant, &mut out);
         }
         if let (Some(b), Some(body)) = (&op.body, &body) {
-            self.body_cases(b, body, &variant, &mut out);
+            self.body_cases(b, body, !base.body_links.is_empty(), &variant, &mut out);
         }
 
         if let Some(resources) = self.resources {
@@ -219,6 +219,24 @@ impl Planner<'_, '_> {
             .iter()
             .any(|b| b.name == p.name && matches!(b.value, ParamValue::Linked(_)));
         if linked && p.location == ParamLocation::Path {
+            let expression = base.params.iter().find_map(|b| match &b.value {
+                ParamValue::Linked(e) if b.name == p.name => Some(e.clone()),
+                _ => None,
+            });
+            if let Some(expression) = expression.filter(|_| format_of(self.api, &p.ty.ty) == Some(Format::Uuid)) {
+                let mut case = variant(
+                    &format!("path.{}.upper_case", p.name),
+                    format!("path {} in upper case: the same UUID", p.name),
+                    Expect::Accepted,
+                );
+                set_param(
+                    &mut case.params,
+                    p.location,
+                    &p.name,
+                    Some(ParamValue::LinkedUpperCase(expression)),
+                );
+                out.push(case);
+            }
             if let Some(bad) = bad_format(self.api, &p.ty.ty) {
                 let mut case = variant(
                     &format!("path.{}.bad_format", p.name),
@@ -314,6 +332,7 @@ impl Planner<'_, '_> {
         &mut self,
         b: &generator::model::Body,
         body: &Value,
+        linked: bool,
         variant: &dyn Fn(&str, String, Expect) -> Case,
         out: &mut Vec<Case>,
     ) {
@@ -376,6 +395,87 @@ impl Planner<'_, '_> {
                 body_links: vec![],
                 ..variant("body.missing", "no body".into(), Expect::Rejected)
             });
+        }
+        if matches!(b.media, Media::Json(_)) {
+            self.shape_cases(b, body, linked, variant, out);
+        }
+    }
+
+    /// The shapes of a JSON body servers choke on, each valid by the spec: `{}` where every
+    /// field is optional, a key given twice (JSON says names should be unique, not must: any
+    /// answer but a 5xx), a body far larger than any example (any answer but a 5xx; a 413
+    /// only where documented). Bodies a case completes from its resource are left alone.
+    fn shape_cases(
+        &mut self,
+        b: &generator::model::Body,
+        body: &Value,
+        linked: bool,
+        variant: &dyn Fn(&str, String, Expect) -> Case,
+        out: &mut Vec<Case>,
+    ) {
+        let Some(object) = body.as_object().filter(|_| !linked) else {
+            return;
+        };
+        let valid = |v: &Value| generator::model::validate::validate(self.api, &b.ty, v).is_empty();
+        if !object.is_empty() && valid(&json!({})) {
+            out.push(Case {
+                body: RequestBody::Json(json!({})),
+                ..variant(
+                    "body.empty_object",
+                    "the body is {}: every field is optional".into(),
+                    Expect::Accepted,
+                )
+            });
+        }
+        if let Some((key, value)) = object.iter().next() {
+            let text = body.to_string();
+            let twice = format!("{{{}:{value},{}", Value::String(key.clone()), &text[1..]);
+            out.push(Case {
+                body: RequestBody::Raw {
+                    content_type: b.media.content_type().to_owned(),
+                    text: twice,
+                },
+                ..variant(
+                    "body.duplicate_key",
+                    format!("the key `{key}` given twice, with the same value"),
+                    Expect::Either,
+                )
+            });
+        }
+        // The first top-level text no rule bounds, and that does not carry the run's tag.
+        let TypeRef::Named(id) = self.api.unalias(&b.ty.ty) else {
+            return;
+        };
+        let TypeKind::Struct(s) = &self.api.type_def(*id).kind else {
+            return;
+        };
+        let unbounded = |ty: &TypeRef| match self.api.unalias(ty) {
+            TypeRef::String => true,
+            TypeRef::Named(id) => matches!(&self.api.type_def(*id).kind, TypeKind::Constrained(c)
+                if matches!(self.api.unalias(&c.base), TypeRef::String)
+                    && c.rules.max_length.is_none() && c.rules.pattern.is_none() && c.rules.format.is_none()),
+            _ => false,
+        };
+        let free = s.fields.iter().find(|f| {
+            !f.read_only
+                && unbounded(&f.ty.ty)
+                && object
+                    .get(&f.wire_name)
+                    .is_none_or(|v| !v.as_str().is_some_and(|t| t.contains(self.sampler.tag)))
+        });
+        if let Some(field) = free {
+            let mut large = body.clone();
+            large[field.wire_name.as_str()] = Value::String("conformance ".repeat(LARGE_TEXT / 12));
+            if valid(&large) {
+                out.push(Case {
+                    body: RequestBody::Json(large),
+                    ..variant(
+                        "body.large",
+                        format!("{} holds {} KiB of text", field.wire_name, LARGE_TEXT >> 10),
+                        Expect::Either,
+                    )
+                });
+            }
         }
     }
 
@@ -1018,6 +1118,9 @@ fn refusal_gaps(op: &Operation, cases: &[Case], notes: &mut Vec<String>) {
 /// Headers a spec may declare as parameters that the HTTP client writes itself (the
 /// framing and the connection): a value the runner chose would not be what is sent.
 /// `Accept`, `Content-Type` and `Authorization` parameters are ignored by OpenAPI already.
+/// The text of `body.large`: far beyond any example, below the 1 MiB many servers stop at.
+const LARGE_TEXT: usize = 512 << 10;
+
 const CLIENT_HEADERS: &[&str] = &["content-length", "host", "transfer-encoding", "connection", "cookie"];
 
 /// Whether a parameter in `location` travels in a header line, where not every text can

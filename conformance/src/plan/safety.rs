@@ -180,7 +180,7 @@ fn verdict(api: &Api, kinds: &[Resources], safety: Safety, unknown_ids: &[String
                 .iter()
                 .find(|p| p.location == ParamLocation::Path && p.name == q.name)
                 .is_some_and(|p| match &p.value {
-                    ParamValue::Linked(_) => true,
+                    ParamValue::Linked(_) | ParamValue::LinkedUpperCase(_) => true,
                     ParamValue::Structured(_) => false,
                     // Tagged text, a fresh random id, or text the server cannot read as a
                     // value of the parameter's type (read as it reads it: `1` is the integer
@@ -242,12 +242,14 @@ fn names_other_resource(api: &Api, op: &generator::model::Operation, body: Optio
         })
 }
 
-/// The JSON body a case sends, its edit applied (linked fields aside).
+/// The JSON body a case sends, its edit applied (linked fields aside); JSON sent as text
+/// (a key given twice) as a server reads it.
 fn case_body(case: &Case) -> Option<Value> {
-    let RequestBody::Json(body) = &case.body else {
-        return None;
+    let mut body = match &case.body {
+        RequestBody::Json(body) => body.clone(),
+        RequestBody::Raw { text, .. } => serde_json::from_str(text).ok()?,
+        RequestBody::None => return None,
     };
-    let mut body = body.clone();
     if let Some(edit) = &case.edit {
         apply(&mut body, &edit.path, edit.value.clone());
     }

@@ -1,5 +1,6 @@
 //! After a delete, reading the resource back finds nothing: a 404, or a list without it
-//! (Schemathesis's `use_after_free`).
+//! (Schemathesis's `use_after_free`); and acting on it again (a second delete, an update)
+//! is answered as for a resource that is gone, never with a crash.
 
 use serde_json::Value;
 
@@ -49,7 +50,46 @@ pub async fn follow_up(
     steps: &mut Vec<Step>,
 ) -> Result<(), CaseError> {
     steps.push(read_back(runner, resources, resource, StepKind::ReadBack, Auth::Primary).await?);
+    let delete = resources.delete.as_deref().and_then(|id| valid_case(runner, id));
+    if let Some(delete) = delete {
+        steps.push(runner.send_case(&delete, resource, StepKind::DeleteAgain).await?);
+    }
+    let update = resources.update.as_deref().and_then(|id| valid_case(runner, id));
+    if let Some(update) = update.filter(|u| u.needs_resource) {
+        steps.push(runner.send_case(&update, resource, StepKind::UpdateAfterDelete).await?);
+    }
     Ok(())
+}
+
+/// The valid request of `operation` the plan holds.
+fn valid_case(runner: &Runner, operation: &str) -> Option<Case> {
+    let name = format!("{operation}.valid");
+    runner.plan().cases.iter().find(|c| c.name == name).cloned()
+}
+
+/// `deleted_stays_deleted`: a second delete answers anything but a 5xx (a delete may be
+/// idempotent); an update of what is gone answers a 4xx.
+pub fn judge_acting_again(ctx: &Context) -> Option<Outcome> {
+    if ctx.case.stateful != Some(Scenario::DeletedIsGone) || !(200..300).contains(&ctx.received.status) {
+        return None;
+    }
+    let again = answer(ctx.exchange, StepKind::DeleteAgain);
+    let update = answer(ctx.exchange, StepKind::UpdateAfterDelete);
+    if again.is_none() && update.is_none() {
+        return None;
+    }
+    let mut wrong = Vec::new();
+    if let Some(a) = again.filter(|a| a.status >= 500) {
+        wrong.push(format!("a second delete answered {}: {}", a.status, excerpt(&a.text)));
+    }
+    if let Some(u) = update.filter(|u| !(400..500).contains(&u.status)) {
+        wrong.push(format!(
+            "an update after the delete answered {}: {}",
+            u.status,
+            excerpt(&u.text)
+        ));
+    }
+    verdict(ctx, wrong.is_empty(), || wrong.join("; "))
 }
 
 /// `use_after_free`.

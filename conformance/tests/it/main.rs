@@ -15,6 +15,7 @@ mod deliveries;
 mod docs;
 mod floors;
 mod foreign;
+mod fuzz;
 mod har;
 mod in_process;
 mod plan;
