@@ -532,9 +532,11 @@ impl Config {
 
     /// Applies the `[[expect]]` rules to a case's checks, given the status it got.
     pub fn apply_expected_statuses(&self, case: &Case, status: u16, checks: &mut [Check]) {
+        // An *either* case refused is held to the refusals' list: its status is all there is to judge.
         let judged = match case.expect {
-            Expect::Accepted => CheckId::PositiveDataAcceptance,
-            Expect::Rejected => CheckId::NegativeDataRejection,
+            Expect::Accepted => Some(CheckId::PositiveDataAcceptance),
+            Expect::Rejected => Some(CheckId::NegativeDataRejection),
+            Expect::Either if (400..500).contains(&status) => None,
             _ => return,
         };
         let Some((rule, statuses)) = self.expect.iter().find_map(|e| {
@@ -549,7 +551,7 @@ impl Config {
         };
         let listed = statuses.contains(&status);
         for check in checks.iter_mut() {
-            if check.id == judged {
+            if Some(check.id) == judged {
                 check.passed = listed;
                 check.rule = format!("{}:{}", self.origin(), rule.line);
                 check.message = if listed {
@@ -563,7 +565,11 @@ impl Config {
                         rule.scope
                     )
                 };
-            } else if check.id == CheckId::StatusCodeConformance && listed {
+            } else if matches!(
+                check.id,
+                CheckId::StatusCodeConformance | CheckId::UndocumentedRefusalStatus
+            ) && listed
+            {
                 check.passed = true;
                 check.message = String::new();
             }

@@ -190,7 +190,14 @@ impl Redactor {
                             // A mock's `string` is no secret; anything longer, or with a digit, is.
                             SECRET if s.len() >= MIN_TOKEN || looks_minted(s) => self.hidden.insert(s, SECRET),
                             SECRET => {}
-                            _ if looks_minted(s) => self.volatile.insert(s, kind),
+                            _ if looks_minted(s) => {
+                                self.volatile.insert(s, kind);
+                                // The same id respelt (a UUID in upper case) is the same value.
+                                let upper = s.to_uppercase();
+                                if upper != *s {
+                                    self.volatile.insert(&upper, kind);
+                                }
+                            }
                             _ => {}
                         }
                     }

@@ -501,7 +501,7 @@ impl Report {
     /// Cases that could not run to the end, one group per operation.
     /// The operations whose spec documents no status the server refuses bad input with:
     /// each with every 4xx its must-reject cases got, where one of them failed
-    /// `status_code_conformance` (an undocumented status). Those lines in `conformance.toml`
+    /// `undocumented_refusal_status` (or `status_code_conformance`). Those lines in `conformance.toml`
     /// record what the server does.
     pub fn unmet_refusals(&self) -> Vec<(&str, Vec<u16>)> {
         let mut by_op: BTreeMap<&str, (bool, Vec<u16>)> = BTreeMap::new();
@@ -510,7 +510,12 @@ impl Report {
                 continue;
             };
             let entry = by_op.entry(&c.operation).or_default();
-            entry.0 |= c.failures.iter().any(|f| f.id == CheckId::StatusCodeConformance);
+            entry.0 |= c.failures.iter().any(|f| {
+                matches!(
+                    f.id,
+                    CheckId::StatusCodeConformance | CheckId::UndocumentedRefusalStatus
+                )
+            });
             if !entry.1.contains(&status) {
                 entry.1.push(status);
             }

@@ -65,6 +65,7 @@ pub enum CheckId {
     WriteOnlyNotReturned,
     UseAfterFree,
     DeletedStaysDeleted,
+    StatefulWalk,
     TenantIsolation,
     RotationChangesSecret,
     Delivered,
@@ -85,7 +86,7 @@ pub enum CheckId {
 
 impl CheckId {
     /// Every built-in check, in [`CHECKS`]' order.
-    pub const BUILT_IN: [CheckId; 31] = [
+    pub const BUILT_IN: [CheckId; 32] = [
         CheckId::NotAServerError,
         CheckId::StatusCodeConformance,
         CheckId::UndocumentedRefusalStatus,
@@ -103,6 +104,7 @@ impl CheckId {
         CheckId::WriteOnlyNotReturned,
         CheckId::UseAfterFree,
         CheckId::DeletedStaysDeleted,
+        CheckId::StatefulWalk,
         CheckId::TenantIsolation,
         CheckId::RotationChangesSecret,
         CheckId::Delivered,
@@ -139,6 +141,7 @@ impl CheckId {
             CheckId::WriteOnlyNotReturned => "write_only_not_returned",
             CheckId::UseAfterFree => "use_after_free",
             CheckId::DeletedStaysDeleted => "deleted_stays_deleted",
+            CheckId::StatefulWalk => "stateful_walk",
             CheckId::TenantIsolation => "tenant_isolation",
             CheckId::RotationChangesSecret => "rotation_changes_secret",
             CheckId::Delivered => "delivered",
@@ -308,6 +311,12 @@ pub const CHECKS: &[CheckDef] = &[
         description: "Acting again on a deleted resource never crashes: a second delete answers no 5xx, an update a 4xx.",
         severity: Severity::High,
         judge: scenarios::deleted::judge_acting_again,
+    },
+    CheckDef {
+        id: CheckId::StatefulWalk,
+        description: "A seeded walk of reads, lists, updates and deletes over a resource gets, at each step, what the resource's state calls for: a 2xx while it exists, a 4xx after its delete, no 5xx, a documented status.",
+        severity: Severity::High,
+        judge: scenarios::walk::judge,
     },
     CheckDef {
         id: CheckId::TenantIsolation,

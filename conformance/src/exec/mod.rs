@@ -244,6 +244,8 @@ pub enum StepKind {
     DeleteAgain,
     /// The resource's update, after its delete.
     UpdateAfterDelete,
+    /// One step of a seeded walk over the resource.
+    Walk,
     /// Disabling the case's webhook before the publish.
     Disable,
     /// Rotating the case's webhook's secret between two attempts.
@@ -270,6 +272,7 @@ impl StepKind {
             StepKind::Again => "rotate again",
             StepKind::DeleteAgain => "delete again",
             StepKind::UpdateAfterDelete => "update after delete",
+            StepKind::Walk => "walk",
             StepKind::Disable => "disable",
             StepKind::Rotate => "rotate",
             StepKind::Publish => "publish",

@@ -18,6 +18,8 @@ pub enum Scenario {
     WriteOnly { fields: Vec<String> },
     /// After a delete, the resource is gone.
     DeletedIsGone,
+    /// A seeded walk of reads, lists, updates and deletes over the resource (its number).
+    Walk(u32),
     /// Another tenant's request on the resource is refused, and it stays as it was.
     Isolation,
     /// Two rotations give two different values of `field`.

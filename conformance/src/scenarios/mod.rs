@@ -13,6 +13,7 @@ pub mod delivery;
 pub mod isolation;
 pub mod partial_update;
 pub mod rotation;
+pub mod walk;
 pub mod write_only;
 
 pub use crate::plan::{PartialUpdate, PlanStateful, Planning, Scenario};
@@ -49,6 +50,7 @@ pub const SCENARIOS: &[&dyn StatefulScenario] = &[
     &partial_update::PartialUpdatePreserves,
     &rotation::RotationChanges,
     &deleted::DeletedIsGone,
+    &walk::Walks,
     &isolation::TenantIsolation,
     &delivery::DeliveryCases,
 ];

@@ -95,6 +95,8 @@ enum Defect {
     Refuses422,
     /// Crashes on a body over 100 KiB.
     ChokesOnLargeBodies,
+    /// Updates a deleted note as if it were there.
+    UpdatesTheDeleted,
 }
 
 #[derive(Clone)]
@@ -220,6 +222,9 @@ async fn update(
         Err(why) => return refuse(notes.defect, why),
     };
     let mut store = notes.store.lock().unwrap();
+    if notes.defect == Defect::UpdatesTheDeleted && store.contains_key(&format!("deleted:{id}")) {
+        return answer(StatusCode::OK, &json!({"id": id, "title": "ghost"}));
+    }
     let Some(note) = store.get_mut(&id).filter(|n| !n.is_null()) else {
         return StatusCode::NOT_FOUND.into_response();
     };
@@ -375,6 +380,23 @@ async fn the_coverage_phase_probes_shapes_second_deletes_and_refusal_statuses() 
             "deleteNote.stateful.deleted_is_gone".into(),
             "deleted_stays_deleted".into()
         )),
+        "{failed:?}"
+    );
+
+    // The seeded walks act on the note after its delete, as the scenario does.
+    let (report, _) = run(Defect::UpdatesTheDeleted, Phases::default()).await;
+    let failed = failed_checks(&report);
+    assert!(
+        failed.contains(&(
+            "deleteNote.stateful.deleted_is_gone".into(),
+            "deleted_stays_deleted".into()
+        )),
+        "{failed:?}"
+    );
+    assert!(
+        failed
+            .iter()
+            .any(|(case, check)| case.starts_with("getNote.stateful.walk.") && check == "stateful_walk"),
         "{failed:?}"
     );
 

@@ -1,0 +1,188 @@
+//! Seeded walks over one resource: after it is made and read, a sequence of reads, lists,
+//! updates and deletes drawn from a generator seeded by the case's name (the same walk on
+//! every run, so its answers are snapshots), acting on the resource again after it is
+//! deleted. Each answer is judged against what the run has seen of the resource: read or
+//! updated while it exists, a 2xx; after its delete, a read or an update is a 4xx and a list
+//! does not hold it; a second delete is no 5xx; and no step answers a 5xx or a status its
+//! operation does not document. A failure names the shortest prefix of the walk that shows it.
+
+use rand::{RngExt, SeedableRng};
+use rand_pcg::Pcg64Mcg;
+
+use super::{BoxFuture, FollowUp, Planning, Scenario, StatefulScenario, case, resource_id, verdict};
+use crate::exec::{CaseError, StepKind};
+use crate::judgement::{Context, Outcome};
+use crate::plan::{Auth, Case, Expect, Plan, Resources};
+use crate::text::excerpt;
+
+/// Walks per kind of resource, and steps per walk.
+pub const WALKS: u32 = 3;
+pub const MAX_STEPS: usize = 8;
+
+/// What one step of a walk does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Read,
+    List,
+    Update,
+    Delete,
+}
+
+impl Action {
+    fn label(self) -> &'static str {
+        match self {
+            Action::Read => "read",
+            Action::List => "list",
+            Action::Update => "update",
+            Action::Delete => "delete",
+        }
+    }
+
+    fn operation(self, resources: &Resources) -> Option<&str> {
+        match self {
+            Action::Read => resources.get.as_deref(),
+            Action::List => resources.list.as_deref(),
+            Action::Update => resources.update.as_deref(),
+            Action::Delete => resources.delete.as_deref(),
+        }
+    }
+}
+
+/// Seeded walks over a resource (`stateful_walk`).
+pub struct Walks;
+
+impl StatefulScenario for Walks {
+    fn owns(&self, scenario: &Scenario) -> bool {
+        matches!(scenario, Scenario::Walk(_))
+    }
+
+    fn plan(&self, planning: &Planning, base: &Case, out: &mut Vec<Case>, _: &mut Vec<String>) {
+        let r = planning.resources;
+        let acts = r.update.is_some() || r.delete.is_some();
+        if base.needs_resource && Some(&base.operation) == r.get.as_ref() && acts {
+            for walk in 0..WALKS {
+                out.push(case(
+                    base,
+                    &format!("stateful.walk.{walk}"),
+                    format!("read, then a seeded walk of {MAX_STEPS} steps (walk {walk})"),
+                    Scenario::Walk(walk),
+                    Auth::Primary,
+                    Expect::Accepted,
+                ));
+            }
+        }
+    }
+
+    fn follow_up<'a>(&'a self, f: FollowUp<'a>) -> BoxFuture<'a> {
+        Box::pin(async move {
+            for (_, case) in walk(f.runner.plan(), &f.case.name, f.resources) {
+                f.steps
+                    .push(f.runner.send_case(&case, f.resource, StepKind::Walk).await?);
+            }
+            Ok::<(), CaseError>(())
+        })
+    }
+}
+
+/// The walk of the case named `name`, each step with the valid request it sends (a step
+/// whose operation's valid request the plan does not hold, skipped by the configuration, is
+/// left out): what the follow-up sends and the judgement reads.
+fn walk(plan: &Plan, name: &str, resources: &Resources) -> Vec<(Action, Case)> {
+    actions(name, resources)
+        .into_iter()
+        .filter_map(|action| {
+            let valid = format!("{}.valid", action.operation(resources)?);
+            Some((action, plan.cases.iter().find(|c| c.name == valid)?.clone()))
+        })
+        .collect()
+}
+
+/// The walk of the case named `name`: the same on every run and machine.
+fn actions(name: &str, resources: &Resources) -> Vec<Action> {
+    let possible: Vec<Action> = [Action::Read, Action::List, Action::Update, Action::Delete]
+        .into_iter()
+        .filter(|a| a.operation(resources).is_some())
+        .collect();
+    let mut rng = Pcg64Mcg::seed_from_u64(crate::text::fnv1a(name.bytes()));
+    (0..MAX_STEPS)
+        .map(|_| possible[rng.random_range(0..possible.len())])
+        .collect()
+}
+
+/// `stateful_walk`.
+pub fn judge(ctx: &Context) -> Option<Outcome> {
+    if !matches!(ctx.case.stateful, Some(Scenario::Walk(_))) || !(200..300).contains(&ctx.received.status) {
+        return None;
+    }
+    let resources = ctx.plan.kind_of(&ctx.case.operation)?;
+    let id = resource_id(ctx);
+    let steps = ctx.exchange.steps.iter().filter(|s| s.kind == StepKind::Walk);
+    let mut deleted = false;
+    let mut done = vec!["create", "read"];
+    for ((action, _), step) in walk(ctx.plan, &ctx.case.name, resources).into_iter().zip(steps) {
+        done.push(action.label());
+        let Ok(answer) = &step.received else {
+            return verdict(ctx, false, || format!("{}: no answer", done.join(", ")));
+        };
+        let status = answer.status;
+        let documented = action
+            .operation(resources)
+            .and_then(|op| ctx.plan.api.operation(op))
+            .is_none_or(|op| op.responses.is_empty() || op.response_for(status).is_some());
+        let holds = |text: &str| id.as_ref().is_some_and(|id| text.contains(id.as_str()));
+        let wrong = match (action, deleted) {
+            _ if status >= 500 => Some("a server error"),
+            _ if !documented => Some("a status the operation does not document"),
+            (Action::Read | Action::Update, false) if !(200..300).contains(&status) => {
+                Some("a refusal of a resource that exists")
+            }
+            (Action::Delete, false) if !(200..300).contains(&status) => {
+                Some("a refused delete of a resource that exists")
+            }
+            (Action::Read | Action::Update, true) if !(400..500).contains(&status) => {
+                Some("an answer as if the deleted resource were still there")
+            }
+            (Action::List, true) if (200..300).contains(&status) && holds(&answer.text) => {
+                Some("a list that still holds the deleted resource")
+            }
+            _ => None,
+        };
+        if let Some(what) = wrong {
+            let text = excerpt(&answer.text);
+            return verdict(ctx, false, || {
+                format!("{}: the last answered {status}, {what}: {text}", done.join(", "))
+            });
+        }
+        if action == Action::Delete {
+            deleted = true;
+        }
+    }
+    verdict(ctx, true, String::new)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_walk_is_the_same_for_the_same_name_and_differs_between_names() {
+        let resources = Resources {
+            create: "create".into(),
+            create_body: None,
+            create_params: Vec::new(),
+            links: Vec::new(),
+            get: Some("get".into()),
+            update: Some("update".into()),
+            delete: Some("delete".into()),
+            list: None,
+            inferred: true,
+            tag_fields: Vec::new(),
+            unique_fields: Vec::new(),
+        };
+        let a = actions("getThing.stateful.walk.0", &resources);
+        assert_eq!(a, actions("getThing.stateful.walk.0", &resources));
+        assert_eq!(a.len(), MAX_STEPS);
+        assert!(!a.contains(&Action::List), "no list operation, no list step");
+        assert_ne!(a, actions("getThing.stateful.walk.1", &resources));
+    }
+}
