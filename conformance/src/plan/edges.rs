@@ -683,6 +683,10 @@ fn array(sampler: &Sampler, item: &TypeRef, rules: &Rules, hint: Hint, place: Pl
     if let Some(bad) = wrong_item {
         out.push(reject("wrong_item_type", json!([bad])));
     }
+    // `[null]`, where items may not be null (servers that crash on it are common).
+    if in_body && rules.min_items.unwrap_or(0) <= 1 && !sampler.is_valid(item, &Value::Null) {
+        out.push(reject("null_item", json!([null])));
+    }
     if in_body {
         out.push(reject("wrong_type", json!("conformance")));
     }

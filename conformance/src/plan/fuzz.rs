@@ -411,15 +411,7 @@ fn select_of(branches: Vec<SBoxedStrategy<Value>>) -> SBoxedStrategy<Value> {
 }
 
 fn uuid_text(n: u128) -> String {
-    let hex = format!("{n:032x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
+    super::hyphenated(&format!("{n:032x}"))
 }
 
 /// Integers inside the rules' bounds (a 64-bit integer where none bounds them), their

@@ -337,6 +337,7 @@ impl Planner<'_, '_> {
         out: &mut Vec<Case>,
     ) {
         self.field_cases(&b.ty.ty, body, &[], variant, out, 0);
+        self.root_array_cases(b, variant, out);
         let json_type = b.media.content_type().to_owned();
         let sent = body.to_string();
         match b.media {
@@ -398,6 +399,56 @@ impl Planner<'_, '_> {
         }
         if matches!(b.media, Media::Json(_)) {
             self.shape_cases(b, body, linked, variant, out);
+        }
+    }
+
+    /// The edges of a body that is an array (its count, its items' types, `[null]`), each
+    /// checked by the validator: a field has none to vary.
+    fn root_array_cases(
+        &mut self,
+        b: &generator::model::Body,
+        variant: &dyn Fn(&str, String, Expect) -> Case,
+        out: &mut Vec<Case>,
+    ) {
+        let is_array = |ty: &TypeRef| match self.api.unalias(ty) {
+            TypeRef::Array(_) => true,
+            TypeRef::Named(id) => matches!(&self.api.type_def(*id).kind, TypeKind::Constrained(c)
+                if matches!(self.api.unalias(&c.base), TypeRef::Array(_))),
+            _ => false,
+        };
+        if !matches!(b.media, Media::Json(_)) || !is_array(&b.ty.ty) {
+            return;
+        }
+        for edge in edges(
+            self.sampler,
+            &b.ty.ty,
+            b.ty.nullable,
+            true,
+            Hint::default(),
+            Place::Body,
+        ) {
+            let Some(value) = edge.value else { continue };
+            let valid = generator::model::validate::validate(self.api, &b.ty, &value).is_empty();
+            let sound = match edge.expect {
+                Expect::Accepted => valid,
+                Expect::Rejected => !valid,
+                _ => true,
+            };
+            if !sound {
+                self.notes.push(format!(
+                    "{}.body.{}: the spec does not decide this case; left out",
+                    self.op.operation_id, edge.name
+                ));
+                continue;
+            }
+            out.push(Case {
+                body: RequestBody::Json(value.clone()),
+                ..variant(
+                    &format!("body.{}", edge.name),
+                    format!("the body is {}", short(&value)),
+                    edge.expect,
+                )
+            });
         }
     }
 
@@ -1166,6 +1217,11 @@ fn random_uuid() -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    hyphenated(&hex)
+}
+
+/// 32 hex digits as a UUID is written: 8-4-4-4-12.
+fn hyphenated(hex: &str) -> String {
     format!(
         "{}-{}-{}-{}-{}",
         &hex[..8],

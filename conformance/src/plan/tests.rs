@@ -708,3 +708,54 @@ paths:
         Expect::Rejected
     );
 }
+
+/// A body that is an array gets the edges of its count and items, `[null]` among them, each
+/// judged by the validator; an array field gets `null_item` where its items may not be null.
+#[test]
+fn array_bodies_and_array_items_get_edges() {
+    let plan = planned(
+        r#"
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /tags:
+    post:
+      operationId: setTags
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: array, maxItems: 3, items: {type: string}}
+      responses: {'201': {description: set, content: {application/json: {schema: {type: object}}}}, '400': {description: refused}}
+  /labels:
+    post:
+      operationId: setLabels
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                names: {type: array, items: {type: string}}
+                maybe: {type: array, items: {type: [string, 'null']}}
+      responses: {'201': {description: set, content: {application/json: {schema: {type: object}}}}, '400': {description: refused}}
+"#,
+    );
+    let api = &plan.api;
+    for (name, expect) in [
+        ("setTags.body.more_than_max_items", Expect::Rejected),
+        ("setTags.body.wrong_item_type", Expect::Rejected),
+        ("setTags.body.null_item", Expect::Rejected),
+        ("setTags.body.wrong_type", Expect::Rejected),
+        ("setLabels.names.null_item", Expect::Rejected),
+    ] {
+        let c = case(&plan, name);
+        assert_eq!(c.expect, expect, "{name}");
+        let op = api.operation(&c.operation).unwrap();
+        let valid = validate(api, &op.body.as_ref().unwrap().ty, &sent_body(c)).is_empty();
+        assert_eq!(valid, expect == Expect::Accepted, "{name}: {}", sent_body(c));
+    }
+    assert_eq!(sent_body(case(&plan, "setTags.body.null_item")), json!([null]));
+    assert!(!has_case(&plan, "setLabels.maybe.null_item"), "its items may be null");
+}

@@ -12,7 +12,7 @@ use rand_pcg::Pcg64Mcg;
 use super::{BoxFuture, FollowUp, Planning, Scenario, StatefulScenario, case, resource_id, verdict};
 use crate::exec::{CaseError, StepKind};
 use crate::judgement::{Context, Outcome};
-use crate::plan::{Auth, Case, Expect, Plan, Resources};
+use crate::plan::{Auth, Case, Expect, Plan, Resources, documents_refusal};
 use crate::text::excerpt;
 
 /// Walks per kind of resource, and steps per walk.
@@ -128,7 +128,11 @@ pub fn judge(ctx: &Context) -> Option<Outcome> {
         let documented = action
             .operation(resources)
             .and_then(|op| ctx.plan.api.operation(op))
-            .is_none_or(|op| op.responses.is_empty() || op.response_for(status).is_some());
+            .is_none_or(|op| {
+                // A refusal where the operation documents none at all is said once by the plan.
+                let undocumented_refusals = (400..500).contains(&status) && !documents_refusal(op, Expect::NotFound);
+                op.responses.is_empty() || op.response_for(status).is_some() || undocumented_refusals
+            });
         let holds = |text: &str| id.as_ref().is_some_and(|id| text.contains(id.as_str()));
         let wrong = match (action, deleted) {
             _ if status >= 500 => Some("a server error"),

@@ -110,6 +110,13 @@ fn answer(status: StatusCode, body: &Value) -> Response {
     (status, [("content-type", "application/json")], body.to_string()).into_response()
 }
 
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"))
+}
+
 fn refuse(defect: Defect, why: &str) -> Response {
     let status = if defect == Defect::Refuses422 {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -151,10 +158,7 @@ fn read(body: &Value) -> Result<Value, &'static str> {
 }
 
 async fn create(State(notes): State<Notes>, headers: axum::http::HeaderMap, body: axum::body::Bytes) -> Response {
-    let json = headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
+    let json = is_json(&headers);
     if !json {
         return refuse(notes.defect, "not JSON");
     }
@@ -205,10 +209,7 @@ async fn update(
     headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let json = headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
+    let json = is_json(&headers);
     if notes.defect == Defect::ChokesOnLargeBodies && body.len() > 100 << 10 {
         return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
     }
