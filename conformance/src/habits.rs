@@ -121,8 +121,53 @@ pub fn in_envelope<'a>(answer: &'a Value, pointer: &str) -> Option<&'a Value> {
     })
 }
 
+/// Whether a field's name says it ends a range of time (`end`, `ends_at`, `to`, `until`,
+/// `before`, `expires_at`, `finish`, `stop`): its sample is a day after a start's.
+pub fn ends_a_range(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .chain(std::iter::once(lower.as_str()))
+        .any(|word| {
+            [
+                "end", "ends", "to", "until", "before", "expires", "expiry", "finish", "stop", "till",
+            ]
+            .contains(&word)
+                || ["endat", "endtime", "enddate", "endsat", "expiresat", "until"]
+                    .iter()
+                    .any(|w| word.replace('_', "").ends_with(w))
+        })
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn names_that_end_a_range() {
+        for name in [
+            "ends_at",
+            "end",
+            "endTime",
+            "created_before",
+            "valid_until",
+            "expires_at",
+            "stop_at",
+            "to",
+        ] {
+            assert!(super::ends_a_range(name), "{name}");
+        }
+        for name in [
+            "starts_at",
+            "start",
+            "created_after",
+            "total",
+            "tokens",
+            "timestamp",
+            "from",
+        ] {
+            assert!(!super::ends_a_range(name), "{name}");
+        }
+    }
+
     use super::*;
 
     #[test]

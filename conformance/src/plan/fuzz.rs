@@ -90,9 +90,12 @@ impl Phases {
         Ok(phases)
     }
 
-    /// Whether `case` is in a phase the run plans.
+    /// Whether `case` is in a phase the run plans. The fuzz phase keeps each operation's
+    /// valid request: what its draws start from when they shrink.
     pub fn holds(&self, case: &Case) -> bool {
-        if case.fuzzed.is_some() {
+        if self.fuzz.is_some() && case.stateful.is_none() && case.name == format!("{}.valid", case.operation) {
+            true
+        } else if case.fuzzed.is_some() {
             self.fuzz.is_some()
         } else if case.stateful.is_some() {
             self.stateful

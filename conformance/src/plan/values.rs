@@ -74,7 +74,16 @@ impl Sampler<'_> {
             TypeRef::Boolean => return given().or(Some(json!(true))),
             TypeRef::Any => return given().or(Some(json!("conformance"))),
             TypeRef::OrNull(inner) => return given().or_else(|| self.value_at(inner, hint, depth + 1)),
-            TypeRef::AnyObject | TypeRef::Map(_) => return given().or(Some(json!({}))),
+            // Content where a server would expect some: one entry, not an empty map.
+            TypeRef::AnyObject => return given().or(Some(json!({"conformance": "conformance"}))),
+            TypeRef::Map(item) => {
+                if let Some(v) = given() {
+                    return Some(v);
+                }
+                let value = self.value_at(item, Hint::named(hint.name), depth + 1)?;
+                let one = json!({ "conformance": value });
+                return Some(if self.is_valid(ty, &one) { one } else { json!({}) });
+            }
             TypeRef::Array(item) => {
                 if let Some(v) = given() {
                     return Some(v);
@@ -291,6 +300,17 @@ impl Sampler<'_> {
             match format {
                 Format::Uri | Format::UriReference => out.push(tagged_url(tag)),
                 Format::Email => out.push(format!("{tag}@example.com")),
+                // Realistic times: in the future (a schedule, an expiry), and where the name
+                // ends a range, a day after where one starts it, so a range never ends before
+                // it starts or has no length.
+                Format::DateTime | Format::Date => {
+                    let day = if crate::habits::ends_a_range(name) { "02" } else { "01" };
+                    out.push(match format {
+                        Format::DateTime => format!("2099-01-{day}T00:00:00Z"),
+                        _ => format!("2099-01-{day}"),
+                    });
+                    out.extend(format.valid_sample().map(str::to_owned));
+                }
                 other => out.extend(other.valid_sample().map(str::to_owned)),
             }
         }
@@ -371,6 +391,10 @@ mod tests {
             assert!(format.check(first).is_ok(), "{format}: {first}");
             if matches!(format, Format::Uri | Format::UriReference | Format::Email) {
                 assert!(first.contains("cfm-1234abcd"), "{format}: {first}");
+            } else if matches!(format, Format::DateTime | Format::Date) {
+                assert!(first.starts_with("2099-01-01"), "{format}: {first}: a time to come");
+                let end = sampler.strings(&rules, "ends_at").remove(0);
+                assert!(end.as_str().unwrap().starts_with("2099-01-02"), "{format}: {end}: after the start");
             } else {
                 assert_eq!(Some(first), format.valid_sample());
             }
