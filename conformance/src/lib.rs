@@ -584,6 +584,11 @@ fn planned(
         plan::fuzz::extend(&mut plan, fuzz, suite.settings.safety());
     }
     plan.cases.retain(|c| phases.holds(c));
+    if let Some(steps) = phases.max_steps {
+        plan.cases
+            .iter_mut()
+            .for_each(|c| scenarios::walk::with_steps(c, steps));
+    }
     if plan.cases.is_empty() {
         return Err(RunError::NoCases {
             suite: suite.name.clone(),

@@ -189,6 +189,9 @@ struct RunArgs {
     /// Valid requests the fuzz phase draws per operation (each followed by an invalid one).
     #[arg(long, value_name = "N", default_value_t = 10)]
     max_examples: u32,
+    /// Steps of each seeded stateful walk over a resource (8 by default).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1000))]
+    max_steps: Option<u64>,
 }
 
 #[derive(Subcommand)]
@@ -513,8 +516,10 @@ fn suite(args: RunArgs) -> anyhow::Result<Suite> {
         seed: args.seed.unwrap_or_else(conformance::plan::fuzz::random_seed),
         max_examples: args.max_examples,
     };
-    let phases =
-        conformance::plan::fuzz::Phases::parse(&args.phases, fuzz).map_err(|e| anyhow::anyhow!("--phases: {e}"))?;
+    let phases = conformance::plan::fuzz::Phases {
+        max_steps: args.max_steps.map(|n| n as usize),
+        ..conformance::plan::fuzz::Phases::parse(&args.phases, fuzz).map_err(|e| anyhow::anyhow!("--phases: {e}"))?
+    };
     Ok(Suite {
         name: name_of(&args.spec.spec),
         api,

@@ -680,6 +680,7 @@ async fn phases_side_by_side(root: &Path, venv: &Path, work: &Path, runs: usize)
         coverage: false,
         fuzz: None,
         stateful: false,
+        max_steps: None,
     };
     let ours_phases = [
         ("coverage", Phases { coverage: true, ..none }),

@@ -47,6 +47,8 @@ pub struct Phases {
     pub coverage: bool,
     pub fuzz: Option<FuzzSettings>,
     pub stateful: bool,
+    /// Steps of each stateful walk (`--max-steps`); `None`: the scenario's own.
+    pub max_steps: Option<usize>,
 }
 
 impl Default for Phases {
@@ -56,6 +58,7 @@ impl Default for Phases {
             coverage: true,
             fuzz: None,
             stateful: true,
+            max_steps: None,
         }
     }
 }
@@ -67,6 +70,7 @@ impl Phases {
             coverage: false,
             fuzz: None,
             stateful: false,
+            max_steps: None,
         };
         for name in text.split(',').map(str::trim).filter(|n| !n.is_empty()) {
             match name {
@@ -78,13 +82,7 @@ impl Phases {
                 }
             }
         }
-        if phases
-            == (Phases {
-                coverage: false,
-                fuzz: None,
-                stateful: false,
-            })
-        {
+        if !phases.coverage && phases.fuzz.is_none() && !phases.stateful {
             return Err("no phase named (coverage, fuzz, stateful)".into());
         }
         Ok(phases)

@@ -18,8 +18,9 @@ pub enum Scenario {
     WriteOnly { fields: Vec<String> },
     /// After a delete, the resource is gone.
     DeletedIsGone,
-    /// A seeded walk of reads, lists, updates and deletes over the resource (its number).
-    Walk(u32),
+    /// A seeded walk of reads, lists, updates and deletes over the resource: its number, and
+    /// how many steps it takes (`--max-steps`).
+    Walk { walk: u32, steps: usize },
     /// Another tenant's request on the resource is refused, and it stays as it was.
     Isolation,
     /// Two rotations give two different values of `field`.

@@ -394,7 +394,10 @@ mod tests {
             } else if matches!(format, Format::DateTime | Format::Date) {
                 assert!(first.starts_with("2099-01-01"), "{format}: {first}: a time to come");
                 let end = sampler.strings(&rules, "ends_at").remove(0);
-                assert!(end.as_str().unwrap().starts_with("2099-01-02"), "{format}: {end}: after the start");
+                assert!(
+                    end.as_str().unwrap().starts_with("2099-01-02"),
+                    "{format}: {end}: after the start"
+                );
             } else {
                 assert_eq!(Some(first), format.valid_sample());
             }

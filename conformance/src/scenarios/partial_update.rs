@@ -306,7 +306,10 @@ pub fn judge(ctx: &Context) -> Option<Outcome> {
         .iter()
         .map(String::as_str)
         .filter(|path| {
-            pointer::last(path).as_deref() != Some(field.as_str()) && !crate::habits::changes_on_every_write(path)
+            // The field itself, and what is inside it (a map's entries), changes as sent.
+            let in_field = pointer::last(path).as_deref() == Some(field.as_str())
+                || path.split('/').any(|segment| segment == field.as_str());
+            !in_field && !crate::habits::changes_on_every_write(path)
         })
         .collect();
     if !unexpected.is_empty() {

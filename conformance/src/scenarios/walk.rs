@@ -15,9 +15,9 @@ use crate::judgement::{Context, Outcome};
 use crate::plan::{Auth, Case, Expect, Plan, Resources, documents_refusal};
 use crate::text::excerpt;
 
-/// Walks per kind of resource, and steps per walk.
+/// Walks per kind of resource, and the steps of each unless `--max-steps` says otherwise.
 pub const WALKS: u32 = 3;
-pub const MAX_STEPS: usize = 8;
+pub const STEPS: usize = 8;
 
 /// What one step of a walk does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,7 +53,7 @@ pub struct Walks;
 
 impl StatefulScenario for Walks {
     fn owns(&self, scenario: &Scenario) -> bool {
-        matches!(scenario, Scenario::Walk(_))
+        matches!(scenario, Scenario::Walk { .. })
     }
 
     fn plan(&self, planning: &Planning, base: &Case, out: &mut Vec<Case>, _: &mut Vec<String>) {
@@ -61,21 +61,23 @@ impl StatefulScenario for Walks {
         let acts = r.update.is_some() || r.delete.is_some();
         if base.needs_resource && Some(&base.operation) == r.get.as_ref() && acts {
             for walk in 0..WALKS {
-                out.push(case(
+                let mut walk = case(
                     base,
                     &format!("stateful.walk.{walk}"),
-                    format!("read, then a seeded walk of {MAX_STEPS} steps (walk {walk})"),
-                    Scenario::Walk(walk),
+                    String::new(),
+                    Scenario::Walk { walk, steps: STEPS },
                     Auth::Primary,
                     Expect::Accepted,
-                ));
+                );
+                with_steps(&mut walk, STEPS);
+                out.push(walk);
             }
         }
     }
 
     fn follow_up<'a>(&'a self, f: FollowUp<'a>) -> BoxFuture<'a> {
         Box::pin(async move {
-            for (_, case) in walk(f.runner.plan(), &f.case.name, f.resources) {
+            for (_, case) in walk(f.runner.plan(), f.case, f.resources) {
                 f.steps
                     .push(f.runner.send_case(&case, f.resource, StepKind::Walk).await?);
             }
@@ -84,11 +86,23 @@ impl StatefulScenario for Walks {
     }
 }
 
-/// The walk of the case named `name`, each step with the valid request it sends (a step
+/// `case`, a walk, made to take `steps` steps (`--max-steps`); other cases as they are.
+pub fn with_steps(case: &mut Case, steps: usize) {
+    if let Some(Scenario::Walk { walk, steps: taken }) = &mut case.stateful {
+        *taken = steps;
+        case.varied = format!("read, then a seeded walk of {steps} steps (walk {walk})");
+    }
+}
+
+/// The walk of `case`, each step with the valid request it sends (a step
 /// whose operation's valid request the plan does not hold, skipped by the configuration, is
 /// left out): what the follow-up sends and the judgement reads.
-fn walk(plan: &Plan, name: &str, resources: &Resources) -> Vec<(Action, Case)> {
-    actions(name, resources)
+fn walk(plan: &Plan, case: &Case, resources: &Resources) -> Vec<(Action, Case)> {
+    let steps = match case.stateful {
+        Some(Scenario::Walk { steps, .. }) => steps,
+        _ => 0,
+    };
+    actions(&case.name, resources, steps)
         .into_iter()
         .filter_map(|action| {
             let valid = format!("{}.valid", action.operation(resources)?);
@@ -98,20 +112,20 @@ fn walk(plan: &Plan, name: &str, resources: &Resources) -> Vec<(Action, Case)> {
 }
 
 /// The walk of the case named `name`: the same on every run and machine.
-fn actions(name: &str, resources: &Resources) -> Vec<Action> {
+fn actions(name: &str, resources: &Resources, steps: usize) -> Vec<Action> {
     let possible: Vec<Action> = [Action::Read, Action::List, Action::Update, Action::Delete]
         .into_iter()
         .filter(|a| a.operation(resources).is_some())
         .collect();
     let mut rng = Pcg64Mcg::seed_from_u64(crate::text::fnv1a(name.bytes()));
-    (0..MAX_STEPS)
+    (0..steps)
         .map(|_| possible[rng.random_range(0..possible.len())])
         .collect()
 }
 
 /// `stateful_walk`.
 pub fn judge(ctx: &Context) -> Option<Outcome> {
-    if !matches!(ctx.case.stateful, Some(Scenario::Walk(_))) || !(200..300).contains(&ctx.received.status) {
+    if !matches!(ctx.case.stateful, Some(Scenario::Walk { .. })) || !(200..300).contains(&ctx.received.status) {
         return None;
     }
     let resources = ctx.plan.kind_of(&ctx.case.operation)?;
@@ -119,7 +133,7 @@ pub fn judge(ctx: &Context) -> Option<Outcome> {
     let steps = ctx.exchange.steps.iter().filter(|s| s.kind == StepKind::Walk);
     let mut deleted = false;
     let mut done = vec!["create", "read"];
-    for ((action, _), step) in walk(ctx.plan, &ctx.case.name, resources).into_iter().zip(steps) {
+    for ((action, _), step) in walk(ctx.plan, ctx.case, resources).into_iter().zip(steps) {
         done.push(action.label());
         let Ok(answer) = &step.received else {
             return verdict(ctx, false, || format!("{}: no answer", done.join(", ")));
@@ -183,10 +197,10 @@ mod tests {
             tag_fields: Vec::new(),
             unique_fields: Vec::new(),
         };
-        let a = actions("getThing.stateful.walk.0", &resources);
-        assert_eq!(a, actions("getThing.stateful.walk.0", &resources));
-        assert_eq!(a.len(), MAX_STEPS);
+        let a = actions("getThing.stateful.walk.0", &resources, 8);
+        assert_eq!(a, actions("getThing.stateful.walk.0", &resources, 8));
+        assert_eq!(a.len(), 8);
         assert!(!a.contains(&Action::List), "no list operation, no list step");
-        assert_ne!(a, actions("getThing.stateful.walk.1", &resources));
+        assert_ne!(a, actions("getThing.stateful.walk.1", &resources, 8));
     }
 }

@@ -453,3 +453,31 @@ async fn a_refusal_whose_valid_twin_was_refused_is_not_judged() {
         }
     }
 }
+
+/// `--max-steps` sets how long each seeded walk is; the walk passes on a correct server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_steps_sets_the_length_of_each_walk() {
+    for steps in [2, 12] {
+        let phases = Phases {
+            max_steps: Some(steps),
+            ..Phases::default()
+        };
+        let (report, left) = run(Defect::None, phases).await;
+        assert!(report.passed(), "{}", report.summary());
+        assert_eq!(left, 0);
+        let walks: Vec<_> = report
+            .cases
+            .iter()
+            .filter(|c| c.name.starts_with("getNote.stateful.walk."))
+            .collect();
+        assert_eq!(walks.len(), 3);
+        for walk in walks {
+            assert!(
+                walk.varied.contains(&format!("walk of {steps} steps")),
+                "{}",
+                walk.varied
+            );
+            assert_eq!(walk.exchange.matches("--- walk").count(), steps, "{}", walk.exchange);
+        }
+    }
+}
