@@ -189,6 +189,10 @@ struct RunArgs {
     /// Valid requests the fuzz phase draws per operation (each followed by an invalid one).
     #[arg(long, value_name = "N", default_value_t = 10)]
     max_examples: u32,
+    /// The fuzz phase's time, from the start of the run: fuzz cases not started by then are
+    /// skipped (saying so) and shrinking stops.
+    #[arg(long, value_name = "SECONDS")]
+    fuzz_seconds: Option<u64>,
     /// Steps of each seeded stateful walk over a resource (8 by default).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1000))]
     max_steps: Option<u64>,
@@ -539,6 +543,7 @@ fn suite(args: RunArgs) -> anyhow::Result<Suite> {
                 allow_foreign: args.allow_foreign_deliveries,
                 cap: Duration::from_secs(args.delivery_cap_secs),
             },
+            fuzz_budget: args.fuzz_seconds.map(Duration::from_secs),
             ..Settings::default()
         },
         options: conformance::RunOptions {

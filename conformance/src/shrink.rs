@@ -44,7 +44,7 @@ pub(crate) async fn shrink(
     let mut smallest: Option<Shrunk> = None;
     let mut tries = 0;
     while let Some(draw) = shrinker.next().await {
-        if tries == MAX_TRIES {
+        if tries == MAX_TRIES || runner.fuzz_time_is_up() {
             break;
         }
         tries += 1;

@@ -159,6 +159,9 @@ pub struct Settings {
     pub delivery: Option<DeliverySettings>,
     /// Where the receiver listens and what delivery cases may do.
     pub receiver: ReceiverOptions,
+    /// How long the fuzz phase may take from the start of the run (`--fuzz-seconds`): a
+    /// fuzz case not started by then is skipped, saying so, and shrinking stops.
+    pub fuzz_budget: Option<Duration>,
 }
 
 impl Default for Settings {
@@ -175,6 +178,7 @@ impl Default for Settings {
             auth_header: None,
             delivery: None,
             receiver: ReceiverOptions::default(),
+            fuzz_budget: None,
         }
     }
 }
@@ -428,6 +432,8 @@ enum Transport {
 }
 
 pub struct Runner {
+    /// When the fuzz phase's time is up (`Settings::fuzz_budget` from the runner's start).
+    fuzz_deadline: Option<std::time::Instant>,
     plan: Arc<Plan>,
     target: Target,
     settings: Settings,
@@ -512,6 +518,7 @@ impl Runner {
             None => Transport::Http(client(&target, &settings)?),
         };
         Ok(Runner {
+            fuzz_deadline: settings.fuzz_budget.map(|b| std::time::Instant::now() + b),
             plan,
             target,
             settings,
@@ -961,6 +968,11 @@ impl Runner {
         &self.plan
     }
 
+    /// Whether the fuzz phase's time (`Settings::fuzz_budget`) has run out.
+    pub fn fuzz_time_is_up(&self) -> bool {
+        self.fuzz_deadline.is_some_and(|d| std::time::Instant::now() >= d)
+    }
+
     /// Sends one case (its setup, request and follow-ups), in the plan or not: the run's cases,
     /// and the smaller requests a failing fuzz case is shrunk to.
     pub async fn run_case(&self, case: &Case) -> Exchange {
@@ -972,6 +984,13 @@ impl Runner {
             skipped: None,
             deliveries: None,
         };
+        if case.fuzzed.is_some() && self.fuzz_time_is_up() {
+            exchange.skipped = Some(format!(
+                "not sent: the fuzz phase's {} s ran out (--fuzz-seconds)",
+                self.settings.fuzz_budget.map_or(0, |b| b.as_secs())
+            ));
+            return exchange;
+        }
         if case.auth == Auth::Alternate
             && let Err(why) = self.second_tenant()
         {

@@ -272,6 +272,10 @@ async fn fuzzed(defect: Defect, seed: u64) -> (Report, usize) {
 }
 
 async fn run(defect: Defect, phases: Phases) -> (Report, usize) {
+    run_with(defect, phases, conformance::exec::Settings::default()).await
+}
+
+async fn run_with(defect: Defect, phases: Phases, settings: conformance::exec::Settings) -> (Report, usize) {
     let dir = std::env::temp_dir().join(format!("conformance-fuzz-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let spec = dir.join("notes.yaml");
@@ -279,6 +283,7 @@ async fn run(defect: Defect, phases: Phases) -> (Report, usize) {
     let (router, store) = router(defect);
     let report = InProcess::new(&spec)
         .token("unused")
+        .settings(settings)
         .options(RunOptions {
             phases,
             ..RunOptions::default()
@@ -479,5 +484,38 @@ async fn max_steps_sets_the_length_of_each_walk() {
             );
             assert_eq!(walk.exchange.matches("--- walk").count(), steps, "{}", walk.exchange);
         }
+    }
+}
+
+/// `--fuzz-seconds` bounds the fuzz phase by time: with none left, no fuzz case is sent and
+/// each says why; the other phases run as ever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fuzz_phase_stops_when_its_time_is_up() {
+    let phases = Phases {
+        fuzz: Some(FuzzSettings {
+            seed: 3,
+            max_examples: 5,
+        }),
+        ..Phases::default()
+    };
+    let settings = conformance::exec::Settings {
+        fuzz_budget: Some(std::time::Duration::ZERO),
+        ..conformance::exec::Settings::default()
+    };
+    let (report, _) = run_with(Defect::NonAscii, phases, settings).await;
+    assert!(
+        report.passed(),
+        "the defect is only in reach of fuzz cases:\n{}",
+        report.summary()
+    );
+    let fuzz: Vec<_> = report.cases.iter().filter(|c| c.name.contains(".fuzz")).collect();
+    assert!(!fuzz.is_empty());
+    for case in fuzz {
+        assert_eq!(case.status, Status::Skipped, "{}", case.name);
+        assert!(
+            case.error.as_deref().is_some_and(|e| e.contains("--fuzz-seconds")),
+            "{:?}",
+            case.error
+        );
     }
 }
