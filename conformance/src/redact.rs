@@ -192,10 +192,12 @@ impl Redactor {
                             SECRET => {}
                             _ if looks_minted(s) => {
                                 self.volatile.insert(s, kind);
-                                // The same id respelt (a UUID in upper case) is the same value.
-                                let upper = s.to_uppercase();
-                                if upper != *s {
-                                    self.volatile.insert(&upper, kind);
+                                // The same id respelt (a UUID in upper case, a letter
+                                // percent-encoded in a path) is the same value.
+                                for respelt in [s.to_uppercase(), crate::text::encode_first_alphanumeric(s)] {
+                                    if respelt != *s {
+                                        self.volatile.insert(&respelt, kind);
+                                    }
                                 }
                             }
                             _ => {}

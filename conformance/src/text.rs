@@ -1,5 +1,5 @@
-//! Text helpers every floor of the runner may use: excerpts of long text, and the hash
-//! that names seeds, snapshot files and shards.
+//! Text helpers every floor of the runner may use: excerpts of long text, the hash that
+//! names seeds, snapshot files and shards, and another spelling of a path segment.
 
 /// FNV-1a (64 bits): a hash that no Rust release, crate release or machine changes (std's
 /// `DefaultHasher` may), for seeds, file names and shards: `fnv`'s `FnvHasher`, fed the
@@ -28,4 +28,13 @@ pub fn clipped(text: &str, limit: usize, keep: usize) -> Option<&str> {
     }
     let end = text.char_indices().nth(keep).map_or(text.len(), |(i, _)| i);
     Some(&text[..end])
+}
+
+/// `text` (a path segment as written) with its first ASCII letter or digit as `%XX`: the
+/// same segment by RFC 3986's rules (6.2.2.2), another spelling on the wire.
+pub fn encode_first_alphanumeric(text: &str) -> String {
+    match text.char_indices().find(|(_, c)| c.is_ascii_alphanumeric()) {
+        Some((at, c)) => format!("{}%{:02X}{}", &text[..at], c as u32, &text[at + 1..]),
+        None => text.to_owned(),
+    }
 }

@@ -318,9 +318,7 @@ impl Runner {
                             .find(|p| &p.name == name)
                             .and_then(|p| match &p.value {
                                 ParamValue::Text(t) => t.parse::<i64>().ok(),
-                                ParamValue::Linked(_) | ParamValue::LinkedUpperCase(_) | ParamValue::Structured(_) => {
-                                    None
-                                }
+                                ParamValue::Linked(_) | ParamValue::Respelt { .. } | ParamValue::Structured(_) => None,
                             })
                             .unwrap_or(1);
                         let mut p = fixed.clone();

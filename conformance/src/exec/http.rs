@@ -13,7 +13,7 @@ use super::service::{self, Incoming, Outgoing};
 use super::{
     CaseError, MAX_BODY, Received, Runner, Sent, Step, StepKind, Timing, Transport, WRONG_CREDENTIAL, evaluate_link,
 };
-use crate::plan::{Auth, MULTIPART_BOUNDARY, Param, ParamValue, RequestBody};
+use crate::plan::{Auth, MULTIPART_BOUNDARY, Param, ParamValue, RequestBody, Spelling};
 
 /// The Accept header: every media type the operation's answers document, in the spec's
 /// order, so a server that can answer in several picks one the spec documents; `*/*` (what
@@ -452,14 +452,20 @@ fn body_text(op: &Operation, body: &RequestBody) -> (Option<String>, Option<Stri
 /// Writes `value` of parameter `p` into the path, a header, a cookie or the query, in the
 /// parameter's style (`codegen_runtime::style`, the one the generated servers read); a
 /// parameter the spec does not declare in its location's default.
-fn write_param(op: &Operation, p: &Param, value: &Value, path: &mut String, wire: &mut Wire) {
+/// `value` as the parameter's style writes it.
+fn written(op: &Operation, p: &Param, value: &Value) -> Written {
     let location = p.location.to_style();
     let serialization = op
         .parameters
         .iter()
         .find(|m| m.name == p.name && m.location == p.location)
         .map_or(Serialization::default_for(location), |m| m.serialization);
-    match (style::write(serialization, location, &p.name, value), p.location) {
+    style::write(serialization, location, &p.name, value)
+}
+
+/// A parameter's written value, where its location takes it.
+fn place(p: &Param, written: Written, path: &mut String, wire: &mut Wire) {
+    match (written, p.location) {
         (Written::Text(t), ParamLocation::Path) => *path = path.replace(&format!("{{{}}}", p.name), &t),
         (Written::Text(t), _) => wire.headers.push((p.name.clone(), vec![Seg::Lit(t)])),
         (Written::Pairs(pairs), ParamLocation::Cookie) => wire
@@ -591,13 +597,25 @@ fn place_params(
                 Ok(v) => v,
                 Err(e) => return Err((path, e)),
             },
-            ParamValue::LinkedUpperCase(expression) => match evaluate_link(expression, resource) {
-                Ok(Value::String(s)) => Value::String(s.to_uppercase()),
-                Ok(other) => other,
+            ParamValue::Respelt { expression, spelling } => match evaluate_link(expression, resource) {
+                Ok(Value::String(s)) if *spelling == Spelling::UpperCase => Value::String(s.to_uppercase()),
+                Ok(v) => v,
                 Err(e) => return Err((path, e)),
             },
         };
-        write_param(op, p, &value, &mut path, &mut wire);
+        let respelt = matches!(
+            p.value,
+            ParamValue::Respelt {
+                spelling: Spelling::PercentEncoded,
+                ..
+            }
+        );
+        match written(op, p, &value) {
+            Written::Text(t) if respelt && p.location == ParamLocation::Path => {
+                path = path.replace(&format!("{{{}}}", p.name), &crate::text::encode_first_alphanumeric(&t));
+            }
+            text => place(p, text, &mut path, &mut wire),
+        }
     }
     Ok((path, wire))
 }

@@ -70,9 +70,22 @@ pub enum ParamValue {
     Structured(Value),
     /// A runtime expression such as `$response.body#/id`, on the create answer.
     Linked(String),
-    /// The linked value in upper case: another spelling of the same UUID (RFC 9562 compares
-    /// UUIDs without regard to case).
-    LinkedUpperCase(String),
+    /// The linked value spelt another way that names the same resource.
+    Respelt {
+        expression: String,
+        spelling: Spelling,
+    },
+}
+
+/// Another spelling of one id, equal by the rules of its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Spelling {
+    /// A UUID in upper case (RFC 9562 compares UUIDs without regard to case).
+    UpperCase,
+    /// The path segment with its first letter or digit percent-encoded (RFC 3986, 6.2.2.2:
+    /// an unreserved character encoded is the same URI).
+    PercentEncoded,
 }
 
 impl ParamValue {

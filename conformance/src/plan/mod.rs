@@ -23,7 +23,7 @@ mod stateful;
 mod tests;
 
 pub use case::{
-    Auth, Case, Edit, Expect, MULTIPART_BOUNDARY, Param, ParamValue, RequestBody, documents_refusal, twin_of,
+    Auth, Case, Edit, Expect, MULTIPART_BOUNDARY, Param, ParamValue, RequestBody, Spelling, documents_refusal, twin_of,
 };
 pub use resources::{
     Resources, TAG_PREFIX, carries_tag, kind_of, response_pointer, tagged_at, tagged_paths, wire_text,
@@ -223,18 +223,27 @@ impl Planner<'_, '_> {
                 ParamValue::Linked(e) if b.name == p.name => Some(e.clone()),
                 _ => None,
             });
-            if let Some(expression) = expression.filter(|_| format_of(self.api, &p.ty.ty) == Some(Format::Uuid)) {
+            let uuid = format_of(self.api, &p.ty.ty) == Some(Format::Uuid);
+            let spellings = [
+                (uuid, Spelling::UpperCase, "upper_case", "in upper case: the same UUID"),
+                (
+                    true,
+                    Spelling::PercentEncoded,
+                    "percent_encoded",
+                    "with its first letter or digit percent-encoded: the same id",
+                ),
+            ];
+            for (applies, spelling, suffix, what) in spellings {
+                let Some(expression) = expression.clone().filter(|_| applies) else {
+                    continue;
+                };
                 let mut case = variant(
-                    &format!("path.{}.upper_case", p.name),
-                    format!("path {} in upper case: the same UUID", p.name),
+                    &format!("path.{}.{suffix}", p.name),
+                    format!("path {} {what}", p.name),
                     Expect::Accepted,
                 );
-                set_param(
-                    &mut case.params,
-                    p.location,
-                    &p.name,
-                    Some(ParamValue::LinkedUpperCase(expression)),
-                );
+                let value = ParamValue::Respelt { expression, spelling };
+                set_param(&mut case.params, p.location, &p.name, Some(value));
                 out.push(case);
             }
             if let Some(bad) = bad_format(self.api, &p.ty.ty) {

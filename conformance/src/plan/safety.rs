@@ -180,7 +180,7 @@ fn verdict(api: &Api, kinds: &[Resources], safety: Safety, unknown_ids: &[String
                 .iter()
                 .find(|p| p.location == ParamLocation::Path && p.name == q.name)
                 .is_some_and(|p| match &p.value {
-                    ParamValue::Linked(_) | ParamValue::LinkedUpperCase(_) => true,
+                    ParamValue::Linked(_) | ParamValue::Respelt { .. } => true,
                     ParamValue::Structured(_) => false,
                     // Tagged text, a fresh random id, or text the server cannot read as a
                     // value of the parameter's type (read as it reads it: `1` is the integer

@@ -97,6 +97,8 @@ enum Defect {
     ChokesOnLargeBodies,
     /// Updates a deleted note as if it were there.
     UpdatesTheDeleted,
+    /// Finds a note by the raw path, so an id with a letter percent-encoded names nothing.
+    RawIds,
 }
 
 #[derive(Clone)]
@@ -196,7 +198,10 @@ async fn create(State(notes): State<Notes>, headers: axum::http::HeaderMap, body
     answer(StatusCode::CREATED, &note)
 }
 
-async fn read_one(State(notes): State<Notes>, Path(id): Path<String>) -> Response {
+async fn read_one(State(notes): State<Notes>, Path(id): Path<String>, uri: axum::http::Uri) -> Response {
+    if notes.defect == Defect::RawIds && uri.path().contains('%') {
+        return StatusCode::NOT_FOUND.into_response();
+    }
     match notes.store.lock().unwrap().get(&id) {
         Some(n) => answer(StatusCode::OK, n),
         None => StatusCode::NOT_FOUND.into_response(),
@@ -403,6 +408,16 @@ async fn the_coverage_phase_probes_shapes_second_deletes_and_refusal_statuses() 
         failed
             .iter()
             .any(|(case, check)| case.starts_with("getNote.stateful.walk.") && check == "stateful_walk"),
+        "{failed:?}"
+    );
+
+    let (report, _) = run(Defect::RawIds, Phases::default()).await;
+    let failed = failed_checks(&report);
+    assert!(
+        failed.contains(&(
+            "getNote.path.id.percent_encoded".into(),
+            "positive_data_acceptance".into()
+        )),
         "{failed:?}"
     );
 

@@ -40,7 +40,7 @@ fn assert_touches_only_its_own(plan: &Plan) {
     {
         for p in case.params.iter().filter(|p| p.location == ParamLocation::Path) {
             let ok = match &p.value {
-                ParamValue::Linked(_) | ParamValue::LinkedUpperCase(_) => true,
+                ParamValue::Linked(_) | ParamValue::Respelt { .. } => true,
                 // An array or object names no resource the run made.
                 ParamValue::Structured(_) => false,
                 ParamValue::Text(t) => {
