@@ -362,6 +362,15 @@ async fn each_defect_is_caught_by_a_fuzz_case_and_shrunk() {
     }
 }
 
+/// Runs the default phases against a server with `defect`, asserts that `case` failed
+/// `check`, and gives every failed (case, check).
+async fn caught(defect: Defect, case: &str, check: &str) -> Vec<(String, String)> {
+    let (report, _) = run(defect, Phases::default()).await;
+    let failed = failed_checks(&report);
+    assert!(failed.contains(&(case.into(), check.into())), "{defect:?}: {failed:?}");
+    failed
+}
+
 /// The failed checks of a run, by name.
 fn failed_checks(report: &Report) -> Vec<(String, String)> {
     report
@@ -384,26 +393,20 @@ async fn the_coverage_phase_probes_shapes_second_deletes_and_refusal_statuses() 
         );
     }
 
-    let (report, _) = run(Defect::CrashOnSecondDelete, Phases::default()).await;
-    let failed = failed_checks(&report);
-    assert!(
-        failed.contains(&(
-            "deleteNote.stateful.deleted_is_gone".into(),
-            "deleted_stays_deleted".into()
-        )),
-        "{failed:?}"
-    );
+    caught(
+        Defect::CrashOnSecondDelete,
+        "deleteNote.stateful.deleted_is_gone",
+        "deleted_stays_deleted",
+    )
+    .await;
 
     // The seeded walks act on the note after its delete, as the scenario does.
-    let (report, _) = run(Defect::UpdatesTheDeleted, Phases::default()).await;
-    let failed = failed_checks(&report);
-    assert!(
-        failed.contains(&(
-            "deleteNote.stateful.deleted_is_gone".into(),
-            "deleted_stays_deleted".into()
-        )),
-        "{failed:?}"
-    );
+    let failed = caught(
+        Defect::UpdatesTheDeleted,
+        "deleteNote.stateful.deleted_is_gone",
+        "deleted_stays_deleted",
+    )
+    .await;
     assert!(
         failed
             .iter()
@@ -411,15 +414,12 @@ async fn the_coverage_phase_probes_shapes_second_deletes_and_refusal_statuses() 
         "{failed:?}"
     );
 
-    let (report, _) = run(Defect::RawIds, Phases::default()).await;
-    let failed = failed_checks(&report);
-    assert!(
-        failed.contains(&(
-            "getNote.path.id.percent_encoded".into(),
-            "positive_data_acceptance".into()
-        )),
-        "{failed:?}"
-    );
+    caught(
+        Defect::RawIds,
+        "getNote.path.id.percent_encoded",
+        "positive_data_acceptance",
+    )
+    .await;
 
     let (report, _) = run(Defect::Refuses422, Phases::default()).await;
     let failed = failed_checks(&report);
@@ -441,12 +441,12 @@ async fn the_coverage_phase_probes_shapes_second_deletes_and_refusal_statuses() 
         "{failed:?}"
     );
 
-    let (report, _) = run(Defect::ChokesOnLargeBodies, Phases::default()).await;
-    let failed = failed_checks(&report);
-    assert!(
-        failed.contains(&("updateNote.body.large".into(), "not_a_server_error".into())),
-        "{failed:?}"
-    );
+    caught(
+        Defect::ChokesOnLargeBodies,
+        "updateNote.body.large",
+        "not_a_server_error",
+    )
+    .await;
 }
 
 /// A server that refuses even the valid request, by a rule the spec does not state: its
