@@ -306,9 +306,10 @@ fn with_ledger(router: axum::Router, ledger: Arc<Mutex<Ledger>>) -> axum::Router
                     ledger.created.push(created["id"].as_str().unwrap().to_owned());
                 }
                 if method == Method::DELETE && status == 204 {
-                    ledger
-                        .deleted
-                        .push(path.rsplit('/').next().unwrap_or_default().to_owned());
+                    ledger.deleted.push(codegen_runtime::style::percent_decode(
+                        path.rsplit('/').next().unwrap_or_default(),
+                        false,
+                    ));
                 }
                 ledger.seen.push(Seen {
                     method,

@@ -314,7 +314,9 @@ impl Mock {
         // Items of a collection this mock made things in: only what it made (and kept).
         let mut made = self.made.lock().unwrap();
         let ok = documented(op, &[200, 201, 202, 204], 2, 200);
-        if let Some((name, id)) = path_params.first() {
+        if let Some((name, raw)) = path_params.first() {
+            // As servers read a path: percent-decoded (`%31004` is `1004`).
+            let id = &style::percent_decode(raw, false);
             let collection = op
                 .path
                 .split(&format!("/{{{name}}}"))
