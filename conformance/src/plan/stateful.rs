@@ -18,9 +18,13 @@ pub enum Scenario {
     WriteOnly { fields: Vec<String> },
     /// After a delete, the resource is gone.
     DeletedIsGone,
-    /// A seeded walk of reads, lists, updates and deletes over the resource: its number, and
-    /// how many steps it takes (`--max-steps`).
-    Walk { walk: u32, steps: usize },
+    /// A seeded walk of reads, lists, updates and deletes over the resource: its number, how
+    /// many steps it draws (`--max-steps`), and which of them a shrunk walk leaves out.
+    Walk {
+        walk: u32,
+        steps: usize,
+        left_out: Vec<usize>,
+    },
     /// Another tenant's request on the resource is refused, and it stays as it was.
     Isolation,
     /// Two rotations give two different values of `field`.

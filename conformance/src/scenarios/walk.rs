@@ -65,7 +65,11 @@ impl StatefulScenario for Walks {
                     base,
                     &format!("stateful.walk.{walk}"),
                     String::new(),
-                    Scenario::Walk { walk, steps: STEPS },
+                    Scenario::Walk {
+                        walk,
+                        steps: STEPS,
+                        left_out: Vec::new(),
+                    },
                     Auth::Primary,
                     Expect::Accepted,
                 );
@@ -88,23 +92,46 @@ impl StatefulScenario for Walks {
 
 /// `case`, a walk, made to take `steps` steps (`--max-steps`); other cases as they are.
 pub fn with_steps(case: &mut Case, steps: usize) {
-    if let Some(Scenario::Walk { walk, steps: taken }) = &mut case.stateful {
+    if let Some(Scenario::Walk { walk, steps: taken, .. }) = &mut case.stateful {
         *taken = steps;
         case.varied = format!("read, then a seeded walk of {steps} steps (walk {walk})");
     }
+}
+
+/// The smaller walks a failing `case` is tried as, smallest first: each shorter prefix,
+/// then the walk without one of its steps (`shrink` keeps each that still fails).
+pub fn smaller(case: &Case) -> Vec<Case> {
+    let Some(Scenario::Walk { steps, left_out, .. }) = &case.stateful else {
+        return Vec::new();
+    };
+    let shorter = (1..*steps).map(|n| {
+        let mut c = case.clone();
+        with_steps(&mut c, n);
+        c
+    });
+    let without = (0..*steps).filter(|i| !left_out.contains(i)).map(|i| {
+        let mut c = case.clone();
+        if let Some(Scenario::Walk { left_out, .. }) = &mut c.stateful {
+            left_out.push(i);
+        }
+        c
+    });
+    shorter.chain(without).collect()
 }
 
 /// The walk of `case`, each step with the valid request it sends (a step
 /// whose operation's valid request the plan does not hold, skipped by the configuration, is
 /// left out): what the follow-up sends and the judgement reads.
 fn walk(plan: &Plan, case: &Case, resources: &Resources) -> Vec<(Action, Case)> {
-    let steps = match case.stateful {
-        Some(Scenario::Walk { steps, .. }) => steps,
-        _ => 0,
+    let (steps, left_out) = match &case.stateful {
+        Some(Scenario::Walk { steps, left_out, .. }) => (*steps, left_out.as_slice()),
+        _ => (0, &[][..]),
     };
     actions(&case.name, resources, steps)
         .into_iter()
-        .filter_map(|action| {
+        .enumerate()
+        .filter(|(i, _)| !left_out.contains(i))
+        .filter_map(|(_, action)| {
             let valid = format!("{}.valid", action.operation(resources)?);
             Some((action, plan.cases.iter().find(|c| c.name == valid)?.clone()))
         })

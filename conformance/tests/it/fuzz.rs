@@ -413,6 +413,24 @@ async fn the_coverage_phase_probes_shapes_second_deletes_and_refusal_statuses() 
             .any(|(case, check)| case.starts_with("getNote.stateful.walk.") && check == "stateful_walk"),
         "{failed:?}"
     );
+    // Each failing walk is shrunk to the one sequence that shows the defect.
+    let (report, _) = run(Defect::UpdatesTheDeleted, Phases::default()).await;
+    for case in report
+        .cases
+        .iter()
+        .filter(|c| c.name.starts_with("getNote.stateful.walk."))
+    {
+        let Some(failure) = case.failures.iter().find(|f| f.id.name() == "stateful_walk") else {
+            continue;
+        };
+        assert!(
+            failure.message.starts_with("create, read, delete, update: "),
+            "{}: {}",
+            case.name,
+            failure.message
+        );
+        assert!(case.varied.contains("shrunk"), "{}", case.varied);
+    }
 
     caught(
         Defect::RawIds,
