@@ -1047,3 +1047,22 @@ async fn nested_deep_objects_and_form_fields_raise_no_false_alarm_and_a_misread_
         report.summary()
     );
 }
+
+/// A Swagger 2.0 spec is run as its OpenAPI 3.0 translation is: against the mock serving
+/// each, the same cases with the same verdicts, and no false alarm.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_swagger2_spec_runs_as_its_openapi3_translation() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../generator/tests/fixtures/swagger2");
+    let mut verdicts = Vec::new();
+    for file in ["petstore.yaml", "petstore.openapi3.yaml"] {
+        let api = generator::load(&fixtures.join(file)).unwrap_or_else(|e| panic!("{e}"));
+        let report = run_against(file, api, &[], Defects::default()).await;
+        let failed = report.count(Status::Failed) + report.count(Status::Error);
+        assert_eq!(failed, 0, "{file}:\n{}", report.summary());
+        let mut cases: Vec<(String, Status)> = report.cases.iter().map(|c| (c.name.clone(), c.status)).collect();
+        cases.sort_by(|a, b| a.0.cmp(&b.0));
+        verdicts.push(cases);
+    }
+    assert!(verdicts[0].len() > 20, "{} cases", verdicts[0].len());
+    assert_eq!(verdicts[0], verdicts[1]);
+}
