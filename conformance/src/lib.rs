@@ -391,7 +391,7 @@ async fn run_on(
     };
     let mut sent = send_and_judge(&runner, &plan, &judge, &control, cancel).await;
     let interrupted = !sent.stopped && sent.exchanges.iter().any(Option::is_none);
-    // Failed fuzz cases, each replaced by the smallest request that still fails.
+    // Failed fuzz cases and walks, each replaced by the smallest that still fails.
     let mut cases = plan.cases.clone();
     if !interrupted && !sent.stopped {
         for (i, case) in plan.cases.iter().enumerate() {

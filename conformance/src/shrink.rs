@@ -41,8 +41,7 @@ pub(crate) async fn shrink(
     let fuzzed = case.fuzzed?;
     let failed: Vec<CheckId> = verdict.failures.iter().map(|c| c.id).collect();
     // Drawn again from the operation's valid request, as the case was.
-    let valid = format!("{}.valid", case.operation);
-    let base = plan.cases.iter().find(|c| c.name == valid)?;
+    let base = plan.valid_request(&case.operation)?;
     let strategy = fuzz::strategy(&plan.api, &plan.tag, base, fuzzed.valid)?;
     let mut shrinker = Shrinker::start(strategy, fuzzed.seed, case.operation.clone(), fuzzed.example);
     let mut smallest: Option<Shrunk> = None;

@@ -166,6 +166,18 @@ fn location_name<S: serde::Serializer>(l: &ParamLocation, s: S) -> Result<S::Ok,
     s.serialize_str(l.as_str())
 }
 
+/// The name of `operation`'s valid request, the case every other case of it varies.
+pub fn valid_name(operation: &str) -> String {
+    format!("{operation}.valid")
+}
+
+impl Case {
+    /// Whether this is its operation's valid request.
+    pub fn is_valid_request(&self) -> bool {
+        self.stateful.is_none() && self.fuzzed.is_none() && self.name == valid_name(&self.operation)
+    }
+}
+
 /// The case whose acceptance gives a refusal of `case` its meaning, its valid twin: the
 /// operation's valid request for an edge, the valid draw an invalid fuzz case broke. Only
 /// refusals sent with the run's own credential have one.
@@ -175,7 +187,7 @@ pub fn twin_of(case: &Case) -> Option<String> {
     }
     match (case.expect, case.fuzzed) {
         (Expect::Rejected, Some(f)) if !f.valid => Some(format!("{}.fuzz.{}", case.operation, f.example)),
-        (Expect::Rejected | Expect::NotFound, None) => Some(format!("{}.valid", case.operation)),
+        (Expect::Rejected | Expect::NotFound, None) => Some(valid_name(&case.operation)),
         _ => None,
     }
 }

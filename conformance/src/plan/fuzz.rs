@@ -12,6 +12,7 @@
 use std::sync::mpsc;
 
 use codegen_runtime::formats::Format;
+use codegen_runtime::pointer;
 use generator::model::validate::validate;
 use generator::model::{Api, Media, Operation, ParamLocation, Parameter, Rules, Struct, TypeKind, TypeRef, TypeUse};
 use proptest::prelude::*;
@@ -91,7 +92,7 @@ impl Phases {
     /// Whether `case` is in a phase the run plans. The fuzz phase keeps each operation's
     /// valid request: what its draws start from when they shrink.
     pub fn holds(&self, case: &Case) -> bool {
-        if self.fuzz.is_some() && case.stateful.is_none() && case.name == format!("{}.valid", case.operation) {
+        if self.fuzz.is_some() && case.is_valid_request() {
             true
         } else if case.fuzzed.is_some() {
             self.fuzz.is_some()
@@ -484,7 +485,7 @@ fn break_one(
     paths.retain(|p| p.first().is_none_or(|field| !linked.contains(field)));
     let start = place.index(paths.len());
     for path in paths[start..].iter().chain(&paths[..start]) {
-        let here = pointer_get(value, path)?;
+        let here = at(value, path)?;
         let mut breaks = breaks_of(here);
         // Leaving out a linked field is no break either.
         if path.is_empty() {
@@ -493,7 +494,7 @@ fn break_one(
         let first = how.index(breaks.len().max(1));
         for (replacement, what) in breaks[first..].iter().chain(&breaks[..first]) {
             let mut broken = value.clone();
-            *pointer_get_mut(&mut broken, path)? = replacement.clone();
+            *broken.pointer_mut(&pointer::from_segments(path))? = replacement.clone();
             if !validate(api, ty, &broken).is_empty() {
                 let at = if path.is_empty() {
                     "the body".to_owned()
@@ -564,20 +565,9 @@ fn collect_paths(value: &Value, at: &mut Vec<String>, out: &mut Vec<Vec<String>>
     }
 }
 
-fn pointer_get<'v>(value: &'v Value, path: &[String]) -> Option<&'v Value> {
-    path.iter().try_fold(value, |v, key| match v {
-        Value::Object(map) => map.get(key),
-        Value::Array(items) => items.get(key.parse::<usize>().ok()?),
-        _ => None,
-    })
-}
-
-fn pointer_get_mut<'v>(value: &'v mut Value, path: &[String]) -> Option<&'v mut Value> {
-    path.iter().try_fold(value, |v, key| match v {
-        Value::Object(map) => map.get_mut(key),
-        Value::Array(items) => items.get_mut(key.parse::<usize>().ok()?),
-        _ => None,
-    })
+/// The value at a path of keys and indices (a JSON pointer's segments).
+fn at<'v>(value: &'v Value, path: &[String]) -> Option<&'v Value> {
+    value.pointer(&pointer::from_segments(path))
 }
 
 /// The runner that draws example `example` of `operation` from `seed`: the same three give
@@ -694,7 +684,7 @@ pub fn strategy(api: &Api, tag: &str, base: &Case, valid: bool) -> Option<DrawSt
     let tagged = match &base.body {
         RequestBody::Json(body) if !base.needs_resource => super::tagged_paths(body)
             .into_iter()
-            .filter_map(|path| Some((pointer_get(body, &path)?.as_str()?.to_owned(), path)))
+            .filter_map(|path| Some((at(body, &path)?.as_str()?.to_owned(), path)))
             .collect(),
         _ => Vec::new(),
     };
@@ -706,7 +696,7 @@ pub fn strategy(api: &Api, tag: &str, base: &Case, valid: bool) -> Option<DrawSt
             .prop_filter_map("a tagged body valid by the spec", move |mut draw| {
                 let body = draw.body.as_mut()?;
                 for (planned, path) in &tagged {
-                    let tagged = match pointer_get(body, path) {
+                    let tagged = match at(body, path) {
                         Some(Value::String(drawn)) if super::carries_tag(drawn) => drawn.clone(),
                         Some(Value::String(drawn)) => format!("{planned}-{drawn}"),
                         _ => planned.clone(),
@@ -738,7 +728,7 @@ pub fn extend(plan: &mut super::Plan, settings: FuzzSettings, safety: super::Saf
 /// not be drawn is noted.
 pub fn cases(api: &Api, tag: &str, cases: &[Case], settings: FuzzSettings, notes: &mut Vec<String>) -> Vec<Case> {
     let mut out = Vec::new();
-    for base in cases.iter().filter(|c| c.name == format!("{}.valid", c.operation)) {
+    for base in cases.iter().filter(|c| c.is_valid_request()) {
         let Some(valid) = strategy(api, tag, base, true) else {
             continue;
         };

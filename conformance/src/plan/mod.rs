@@ -24,6 +24,7 @@ mod tests;
 
 pub use case::{
     Auth, Case, Edit, Expect, MULTIPART_BOUNDARY, Param, ParamValue, RequestBody, Spelling, documents_refusal, twin_of,
+    valid_name,
 };
 pub use resources::{
     Resources, TAG_PREFIX, carries_tag, kind_of, response_pointer, tagged_at, tagged_paths, wire_text,
@@ -50,6 +51,12 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// `operation`'s valid request, where the plan holds it.
+    pub fn valid_request(&self, operation: &str) -> Option<&Case> {
+        let name = valid_name(operation);
+        self.cases.iter().find(|c| c.name == name)
+    }
+
     /// The kind of resource `operation` creates or acts on.
     pub fn kind_of(&self, operation: &str) -> Option<&Resources> {
         kind_of(&self.resources, operation)
@@ -158,7 +165,7 @@ impl Planner<'_, '_> {
         };
         let needs_resource = link.is_some();
         let base = Case {
-            name: format!("{}.valid", op.operation_id),
+            name: valid_name(&op.operation_id),
             operation: op.operation_id.clone(),
             method: op.method.clone(),
             path: op.path.clone(),
@@ -1109,10 +1116,7 @@ fn method_named(name: &str) -> generator::model::Method {
 fn method_probes(api: &Api, cases: &[Case], notes: &mut Vec<String>) -> Vec<Case> {
     let mut probes = Vec::new();
     let mut paths: Vec<&str> = Vec::new();
-    for valid in cases
-        .iter()
-        .filter(|c| c.name.ends_with(".valid") && c.stateful.is_none())
-    {
+    for valid in cases.iter().filter(|c| c.is_valid_request()) {
         if paths.contains(&valid.path.as_str()) {
             continue;
         }

@@ -50,21 +50,21 @@ pub async fn follow_up(
     steps: &mut Vec<Step>,
 ) -> Result<(), CaseError> {
     steps.push(read_back(runner, resources, resource, StepKind::ReadBack, Auth::Primary).await?);
-    let delete = resources.delete.as_deref().and_then(|id| valid_case(runner, id));
+    let delete = resources
+        .delete
+        .as_deref()
+        .and_then(|id| runner.plan().valid_request(id));
     if let Some(delete) = delete {
-        steps.push(runner.send_case(&delete, resource, StepKind::DeleteAgain).await?);
+        steps.push(runner.send_case(delete, resource, StepKind::DeleteAgain).await?);
     }
-    let update = resources.update.as_deref().and_then(|id| valid_case(runner, id));
+    let update = resources
+        .update
+        .as_deref()
+        .and_then(|id| runner.plan().valid_request(id));
     if let Some(update) = update.filter(|u| u.needs_resource) {
-        steps.push(runner.send_case(&update, resource, StepKind::UpdateAfterDelete).await?);
+        steps.push(runner.send_case(update, resource, StepKind::UpdateAfterDelete).await?);
     }
     Ok(())
-}
-
-/// The valid request of `operation` the plan holds.
-fn valid_case(runner: &Runner, operation: &str) -> Option<Case> {
-    let name = format!("{operation}.valid");
-    runner.plan().cases.iter().find(|c| c.name == name).cloned()
 }
 
 /// `deleted_stays_deleted`: a second delete answers anything but a 5xx (a delete may be

@@ -83,7 +83,7 @@ impl StatefulScenario for Walks {
         Box::pin(async move {
             for (_, case) in walk(f.runner.plan(), f.case, f.resources) {
                 f.steps
-                    .push(f.runner.send_case(&case, f.resource, StepKind::Walk).await?);
+                    .push(f.runner.send_case(case, f.resource, StepKind::Walk).await?);
             }
             Ok::<(), CaseError>(())
         })
@@ -122,7 +122,7 @@ pub fn smaller(case: &Case) -> Vec<Case> {
 /// The walk of `case`, each step with the valid request it sends (a step
 /// whose operation's valid request the plan does not hold, skipped by the configuration, is
 /// left out): what the follow-up sends and the judgement reads.
-fn walk(plan: &Plan, case: &Case, resources: &Resources) -> Vec<(Action, Case)> {
+fn walk<'p>(plan: &'p Plan, case: &Case, resources: &Resources) -> Vec<(Action, &'p Case)> {
     let (steps, left_out) = match &case.stateful {
         Some(Scenario::Walk { steps, left_out, .. }) => (*steps, left_out.as_slice()),
         _ => (0, &[][..]),
@@ -131,10 +131,7 @@ fn walk(plan: &Plan, case: &Case, resources: &Resources) -> Vec<(Action, Case)> 
         .into_iter()
         .enumerate()
         .filter(|(i, _)| !left_out.contains(i))
-        .filter_map(|(_, action)| {
-            let valid = format!("{}.valid", action.operation(resources)?);
-            Some((action, plan.cases.iter().find(|c| c.name == valid)?.clone()))
-        })
+        .filter_map(|(_, action)| Some((action, plan.valid_request(action.operation(resources)?)?)))
         .collect()
 }
 
