@@ -31,20 +31,9 @@ fn read(path: &Path, options: Options) -> generator::Loaded {
     generator::read(path, options).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// The error that refuses the spec, or the warnings of what was left out for it (an
-/// operation the generator cannot handle is left out, with the reason and its place).
+/// The error that refuses the spec, or the reason the part it broke was left out for.
 fn error(path: &Path, options: Options) -> String {
-    match generator::read(path, options) {
-        Ok(loaded) if loaded.api.warnings.is_empty() => panic!("{} lowered without an error", path.display()),
-        Ok(loaded) => loaded
-            .api
-            .warnings
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("\n"),
-        Err(e) => e.to_string(),
-    }
+    crate::support::refused(generator::read(path, options).map(|loaded| loaded.api)).to_string()
 }
 
 #[test]

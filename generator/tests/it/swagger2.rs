@@ -10,18 +10,9 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// The error that refuses the document, or the warnings of what was left out for it.
+/// The error that refuses the document, or the reason the part it broke was left out for.
 fn error(name: &str) -> String {
-    match generator::load(&fixture(name)) {
-        Ok(api) if api.warnings.is_empty() => panic!("{name} lowered without an error"),
-        Ok(api) => api
-            .warnings
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("\n"),
-        Err(e) => e.to_string(),
-    }
+    crate::support::refused(generator::load(&fixture(name))).to_string()
 }
 
 #[test]

@@ -108,7 +108,13 @@ pub fn assert_documented(api: &Api, operation_id: &str, answer: &Answer, status:
 /// reason its first left-out part (an operation, a component schema) was left out, as
 /// `--strict` refuses it. Panics when the spec lowers without either.
 pub fn refusal(text: &str) -> generator::Error {
-    match generator::load_str(text, Some(Path::new("spec.yaml"))) {
+    refused(generator::load_str(text, Some(Path::new("spec.yaml"))))
+}
+
+/// What refused a spec that was read: its error, or the reason its first left-out part was
+/// left out. Panics when it lowered without either.
+pub fn refused(read: Result<Api, generator::Error>) -> generator::Error {
+    match read {
         Err(e) => e,
         Ok(api) => api
             .warnings
