@@ -232,6 +232,7 @@ fn standalone(spec: &Path, out: &Path, args: &Args) -> anyhow::Result<ExitCode> 
         &module.replace('_', "-"),
         &runtime,
         &emit::runtime_features(&[&api]),
+        emit::crate_features(&api).names(),
     )];
     files.extend(emit::api_crate(&api, &module, &shown)?);
     if args.runtime.is_none() {

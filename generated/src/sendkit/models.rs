@@ -13,8 +13,7 @@ rt::string_enum! {
 }
 
 /// Body for POST /v1/webhooks.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WebhookCreate {
     /// Webhook name (trimmed)
     pub name: WebhookCreateName,
@@ -23,11 +22,69 @@ pub struct WebhookCreate {
     /// Events to subscribe to
     pub events: Vec<String>,
     /// HMAC signing secret
-    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
 }
 
-rt::object!(WebhookCreate);
+impl<'de> rt::objects::Object<'de> for WebhookCreate {
+    const SHAPE: rt::objects::Shape = rt::objects::Shape {
+        expecting: "struct WebhookCreate",
+        fields: &["name", "url", "events", "secret"],
+        others: rt::objects::Others::Ignored,
+        counts: None,
+    };
+    type Slots = (
+        Option<WebhookCreateName>,
+        Option<Uri>,
+        Option<Vec<String>>,
+        Option<Option<String>>,
+    );
+    fn slots() -> Self::Slots {
+        (None, None, None, None)
+    }
+    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
+        slots: &mut Self::Slots,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => rt::objects::plain(&mut slots.0, "name", map),
+            1 => rt::objects::plain(&mut slots.1, "url", map),
+            2 => rt::objects::plain(&mut slots.2, "events", map),
+            3 => rt::objects::non_null(&mut slots.3, "secret", map),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
+        Ok(Self {
+            name: rt::objects::required(slots.0, "name")?,
+            url: rt::objects::required(slots.1, "url")?,
+            events: rt::objects::required(slots.2, "events")?,
+            secret: slots.3.flatten(),
+        })
+    }
+}
+
+impl<'de> rt::__serde::Deserialize<'de> for WebhookCreate {
+    fn deserialize<D: rt::__serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::objects::read(deserializer)
+    }
+}
+
+impl rt::__serde::Serialize for WebhookCreate {
+    fn serialize<S: rt::__serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut writer = rt::objects::Writer::new(serializer)?;
+        writer.field("name", &self.name)?;
+        writer.field("url", &self.url)?;
+        writer.field("events", &self.events)?;
+        writer.present("secret", &self.secret)?;
+        writer.end()
+    }
+}
 
 /// Webhook name (trimmed)
 #[derive(Debug, Clone, PartialEq)]
@@ -44,57 +101,209 @@ pub struct Uri(String);
 rt::newtype!(string Uri, "uri", rt::StringRules::NONE.format(rt::Format::Uri));
 
 /// Body for PATCH /v1/webhooks/{id}. All fields are optional — only provided fields are changed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WebhookUpdate {
     /// Webhook name (trimmed)
-    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
     pub name: Option<WebhookCreateName>,
     /// Endpoint URL
-    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
     pub url: Option<Uri>,
     /// Events to subscribe to
-    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<String>>,
     /// HMAC signing secret
-    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
     /// Enable or disable the webhook
-    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
     pub status: Option<WebhookStatus>,
 }
 
-rt::object!(WebhookUpdate);
+impl<'de> rt::objects::Object<'de> for WebhookUpdate {
+    const SHAPE: rt::objects::Shape = rt::objects::Shape {
+        expecting: "struct WebhookUpdate",
+        fields: &["name", "url", "events", "secret", "status"],
+        others: rt::objects::Others::Ignored,
+        counts: None,
+    };
+    type Slots = (
+        Option<Option<WebhookCreateName>>,
+        Option<Option<Uri>>,
+        Option<Option<Vec<String>>>,
+        Option<Option<String>>,
+        Option<Option<WebhookStatus>>,
+    );
+    fn slots() -> Self::Slots {
+        (None, None, None, None, None)
+    }
+    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
+        slots: &mut Self::Slots,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => rt::objects::non_null(&mut slots.0, "name", map),
+            1 => rt::objects::non_null(&mut slots.1, "url", map),
+            2 => rt::objects::non_null(&mut slots.2, "events", map),
+            3 => rt::objects::non_null(&mut slots.3, "secret", map),
+            4 => rt::objects::non_null(&mut slots.4, "status", map),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
+        Ok(Self {
+            name: slots.0.flatten(),
+            url: slots.1.flatten(),
+            events: slots.2.flatten(),
+            secret: slots.3.flatten(),
+            status: slots.4.flatten(),
+        })
+    }
+}
+
+impl<'de> rt::__serde::Deserialize<'de> for WebhookUpdate {
+    fn deserialize<D: rt::__serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::objects::read(deserializer)
+    }
+}
+
+impl rt::__serde::Serialize for WebhookUpdate {
+    fn serialize<S: rt::__serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut writer = rt::objects::Writer::new(serializer)?;
+        writer.present("name", &self.name)?;
+        writer.present("url", &self.url)?;
+        writer.present("events", &self.events)?;
+        writer.present("secret", &self.secret)?;
+        writer.present("status", &self.status)?;
+        writer.end()
+    }
+}
 
 /// A webhook. The page's response example shows these fields; `secret` is optional
 /// because a create may leave it out (VENDORS.md: `secret?`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Webhook {
-    #[serde(rename = "_id")]
     pub id: String,
-    #[serde(rename = "workspaceId")]
     pub workspace_id: String,
     pub name: String,
     pub url: String,
     pub events: Vec<String>,
-    #[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
-    #[serde(rename = "retryAttempts")]
     pub retry_attempts: i64,
-    #[serde(rename = "timeoutMs")]
     pub timeout_ms: i64,
     /// Enable or disable the webhook
     pub status: WebhookStatus,
-    #[serde(rename = "createdBy")]
     pub created_by: String,
-    #[serde(rename = "createdAt")]
     pub created_at: DateTime,
-    #[serde(rename = "updatedAt")]
     pub updated_at: DateTime,
 }
 
-rt::object!(Webhook);
+impl<'de> rt::objects::Object<'de> for Webhook {
+    const SHAPE: rt::objects::Shape = rt::objects::Shape {
+        expecting: "struct Webhook",
+        fields: &[
+            "_id",
+            "workspaceId",
+            "name",
+            "url",
+            "events",
+            "secret",
+            "retryAttempts",
+            "timeoutMs",
+            "status",
+            "createdBy",
+            "createdAt",
+            "updatedAt",
+        ],
+        others: rt::objects::Others::Ignored,
+        counts: None,
+    };
+    type Slots = (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<Vec<String>>,
+        Option<Option<String>>,
+        Option<i64>,
+        Option<i64>,
+        Option<WebhookStatus>,
+        Option<String>,
+        Option<DateTime>,
+        Option<DateTime>,
+    );
+    fn slots() -> Self::Slots {
+        (None, None, None, None, None, None, None, None, None, None, None, None)
+    }
+    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
+        slots: &mut Self::Slots,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => rt::objects::plain(&mut slots.0, "_id", map),
+            1 => rt::objects::plain(&mut slots.1, "workspaceId", map),
+            2 => rt::objects::plain(&mut slots.2, "name", map),
+            3 => rt::objects::plain(&mut slots.3, "url", map),
+            4 => rt::objects::plain(&mut slots.4, "events", map),
+            5 => rt::objects::non_null(&mut slots.5, "secret", map),
+            6 => rt::objects::plain(&mut slots.6, "retryAttempts", map),
+            7 => rt::objects::plain(&mut slots.7, "timeoutMs", map),
+            8 => rt::objects::plain(&mut slots.8, "status", map),
+            9 => rt::objects::plain(&mut slots.9, "createdBy", map),
+            10 => rt::objects::plain(&mut slots.10, "createdAt", map),
+            11 => rt::objects::plain(&mut slots.11, "updatedAt", map),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
+        Ok(Self {
+            id: rt::objects::required(slots.0, "_id")?,
+            workspace_id: rt::objects::required(slots.1, "workspaceId")?,
+            name: rt::objects::required(slots.2, "name")?,
+            url: rt::objects::required(slots.3, "url")?,
+            events: rt::objects::required(slots.4, "events")?,
+            secret: slots.5.flatten(),
+            retry_attempts: rt::objects::required(slots.6, "retryAttempts")?,
+            timeout_ms: rt::objects::required(slots.7, "timeoutMs")?,
+            status: rt::objects::required(slots.8, "status")?,
+            created_by: rt::objects::required(slots.9, "createdBy")?,
+            created_at: rt::objects::required(slots.10, "createdAt")?,
+            updated_at: rt::objects::required(slots.11, "updatedAt")?,
+        })
+    }
+}
+
+impl<'de> rt::__serde::Deserialize<'de> for Webhook {
+    fn deserialize<D: rt::__serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::objects::read(deserializer)
+    }
+}
+
+impl rt::__serde::Serialize for Webhook {
+    fn serialize<S: rt::__serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut writer = rt::objects::Writer::new(serializer)?;
+        writer.field("_id", &self.id)?;
+        writer.field("workspaceId", &self.workspace_id)?;
+        writer.field("name", &self.name)?;
+        writer.field("url", &self.url)?;
+        writer.field("events", &self.events)?;
+        writer.present("secret", &self.secret)?;
+        writer.field("retryAttempts", &self.retry_attempts)?;
+        writer.field("timeoutMs", &self.timeout_ms)?;
+        writer.field("status", &self.status)?;
+        writer.field("createdBy", &self.created_by)?;
+        writer.field("createdAt", &self.created_at)?;
+        writer.field("updatedAt", &self.updated_at)?;
+        writer.end()
+    }
+}
 
 /// A string in the `date-time` format.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,8 +313,7 @@ rt::newtype!(
     string DateTime, "date-time", rt::StringRules::NONE.format(rt::Format::DateTime)
 );
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WebhookEnvelope {
     pub success: bool,
     /// A webhook. The page's response example shows these fields; `secret` is optional
@@ -113,46 +321,280 @@ pub struct WebhookEnvelope {
     pub data: Webhook,
 }
 
-rt::object!(WebhookEnvelope);
+impl<'de> rt::objects::Object<'de> for WebhookEnvelope {
+    const SHAPE: rt::objects::Shape = rt::objects::Shape {
+        expecting: "struct WebhookEnvelope",
+        fields: &["success", "data"],
+        others: rt::objects::Others::Ignored,
+        counts: None,
+    };
+    type Slots = (Option<bool>, Option<Webhook>);
+    fn slots() -> Self::Slots {
+        (None, None)
+    }
+    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
+        slots: &mut Self::Slots,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => rt::objects::plain(&mut slots.0, "success", map),
+            1 => rt::objects::plain(&mut slots.1, "data", map),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
+        Ok(Self {
+            success: rt::objects::required(slots.0, "success")?,
+            data: rt::objects::required(slots.1, "data")?,
+        })
+    }
+}
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+impl<'de> rt::__serde::Deserialize<'de> for WebhookEnvelope {
+    fn deserialize<D: rt::__serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::objects::read(deserializer)
+    }
+}
+
+impl rt::__serde::Serialize for WebhookEnvelope {
+    fn serialize<S: rt::__serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut writer = rt::objects::Writer::new(serializer)?;
+        writer.field("success", &self.success)?;
+        writer.field("data", &self.data)?;
+        writer.end()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct WebhookListEnvelope {
     pub success: bool,
     pub data: Vec<Webhook>,
 }
 
-rt::object!(WebhookListEnvelope);
+impl<'de> rt::objects::Object<'de> for WebhookListEnvelope {
+    const SHAPE: rt::objects::Shape = rt::objects::Shape {
+        expecting: "struct WebhookListEnvelope",
+        fields: &["success", "data"],
+        others: rt::objects::Others::Ignored,
+        counts: None,
+    };
+    type Slots = (Option<bool>, Option<Vec<Webhook>>);
+    fn slots() -> Self::Slots {
+        (None, None)
+    }
+    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
+        slots: &mut Self::Slots,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => rt::objects::plain(&mut slots.0, "success", map),
+            1 => rt::objects::plain(&mut slots.1, "data", map),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
+        Ok(Self {
+            success: rt::objects::required(slots.0, "success")?,
+            data: rt::objects::required(slots.1, "data")?,
+        })
+    }
+}
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+impl<'de> rt::__serde::Deserialize<'de> for WebhookListEnvelope {
+    fn deserialize<D: rt::__serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::objects::read(deserializer)
+    }
+}
+
+impl rt::__serde::Serialize for WebhookListEnvelope {
+    fn serialize<S: rt::__serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut writer = rt::objects::Writer::new(serializer)?;
+        writer.field("success", &self.success)?;
+        writer.field("data", &self.data)?;
+        writer.end()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct WebhookDeleted {
-    #[serde(rename = "_id")]
     pub id: String,
 }
 
-rt::object!(WebhookDeleted);
+impl<'de> rt::objects::Object<'de> for WebhookDeleted {
+    const SHAPE: rt::objects::Shape = rt::objects::Shape {
+        expecting: "struct WebhookDeleted",
+        fields: &["_id"],
+        others: rt::objects::Others::Ignored,
+        counts: None,
+    };
+    type Slots = (Option<String>,);
+    fn slots() -> Self::Slots {
+        (None,)
+    }
+    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
+        slots: &mut Self::Slots,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => rt::objects::plain(&mut slots.0, "_id", map),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
+        Ok(Self {
+            id: rt::objects::required(slots.0, "_id")?,
+        })
+    }
+}
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+impl<'de> rt::__serde::Deserialize<'de> for WebhookDeleted {
+    fn deserialize<D: rt::__serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::objects::read(deserializer)
+    }
+}
+
+impl rt::__serde::Serialize for WebhookDeleted {
+    fn serialize<S: rt::__serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut writer = rt::objects::Writer::new(serializer)?;
+        writer.field("_id", &self.id)?;
+        writer.end()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct WebhookDeletedEnvelope {
     pub success: bool,
     pub data: WebhookDeleted,
 }
 
-rt::object!(WebhookDeletedEnvelope);
+impl<'de> rt::objects::Object<'de> for WebhookDeletedEnvelope {
+    const SHAPE: rt::objects::Shape = rt::objects::Shape {
+        expecting: "struct WebhookDeletedEnvelope",
+        fields: &["success", "data"],
+        others: rt::objects::Others::Ignored,
+        counts: None,
+    };
+    type Slots = (Option<bool>, Option<WebhookDeleted>);
+    fn slots() -> Self::Slots {
+        (None, None)
+    }
+    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
+        slots: &mut Self::Slots,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => rt::objects::plain(&mut slots.0, "success", map),
+            1 => rt::objects::plain(&mut slots.1, "data", map),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
+        Ok(Self {
+            success: rt::objects::required(slots.0, "success")?,
+            data: rt::objects::required(slots.1, "data")?,
+        })
+    }
+}
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+impl<'de> rt::__serde::Deserialize<'de> for WebhookDeletedEnvelope {
+    fn deserialize<D: rt::__serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::objects::read(deserializer)
+    }
+}
+
+impl rt::__serde::Serialize for WebhookDeletedEnvelope {
+    fn serialize<S: rt::__serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut writer = rt::objects::Writer::new(serializer)?;
+        writer.field("success", &self.success)?;
+        writer.field("data", &self.data)?;
+        writer.end()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct EventCreate {
     /// The event type, matched against each webhook's `events`.
-    #[serde(rename = "type")]
     pub type_: EventCreateType,
     /// The event's payload, delivered as it is.
     pub data: serde_json::Map<String, serde_json::Value>,
 }
 
-rt::object!(EventCreate);
+impl<'de> rt::objects::Object<'de> for EventCreate {
+    const SHAPE: rt::objects::Shape = rt::objects::Shape {
+        expecting: "struct EventCreate",
+        fields: &["type", "data"],
+        others: rt::objects::Others::Ignored,
+        counts: None,
+    };
+    type Slots = (
+        Option<EventCreateType>,
+        Option<serde_json::Map<String, serde_json::Value>>,
+    );
+    fn slots() -> Self::Slots {
+        (None, None)
+    }
+    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
+        slots: &mut Self::Slots,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => rt::objects::plain(&mut slots.0, "type", map),
+            1 => rt::objects::plain(&mut slots.1, "data", map),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
+        Ok(Self {
+            type_: rt::objects::required(slots.0, "type")?,
+            data: rt::objects::required(slots.1, "data")?,
+        })
+    }
+}
+
+impl<'de> rt::__serde::Deserialize<'de> for EventCreate {
+    fn deserialize<D: rt::__serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::objects::read(deserializer)
+    }
+}
+
+impl rt::__serde::Serialize for EventCreate {
+    fn serialize<S: rt::__serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut writer = rt::objects::Writer::new(serializer)?;
+        writer.field("type", &self.type_)?;
+        writer.field("data", &self.data)?;
+        writer.end()
+    }
+}
 
 /// The event type, matched against each webhook's `events`.
 #[derive(Debug, Clone, PartialEq)]
@@ -160,14 +602,61 @@ pub struct EventCreateType(String);
 
 rt::newtype!(string EventCreateType, "type", rt::StringRules::NONE.min_length(1));
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EventAccepted {
     pub id: EventAcceptedId,
     pub deliveries: EventAcceptedDeliveries,
 }
 
-rt::object!(EventAccepted);
+impl<'de> rt::objects::Object<'de> for EventAccepted {
+    const SHAPE: rt::objects::Shape = rt::objects::Shape {
+        expecting: "struct EventAccepted",
+        fields: &["id", "deliveries"],
+        others: rt::objects::Others::Ignored,
+        counts: None,
+    };
+    type Slots = (Option<EventAcceptedId>, Option<EventAcceptedDeliveries>);
+    fn slots() -> Self::Slots {
+        (None, None)
+    }
+    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
+        slots: &mut Self::Slots,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => rt::objects::plain(&mut slots.0, "id", map),
+            1 => rt::objects::plain(&mut slots.1, "deliveries", map),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
+        Ok(Self {
+            id: rt::objects::required(slots.0, "id")?,
+            deliveries: rt::objects::required(slots.1, "deliveries")?,
+        })
+    }
+}
+
+impl<'de> rt::__serde::Deserialize<'de> for EventAccepted {
+    fn deserialize<D: rt::__serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::objects::read(deserializer)
+    }
+}
+
+impl rt::__serde::Serialize for EventAccepted {
+    fn serialize<S: rt::__serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut writer = rt::objects::Writer::new(serializer)?;
+        writer.field("id", &self.id)?;
+        writer.field("deliveries", &self.deliveries)?;
+        writer.end()
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventAcceptedId(String);
@@ -181,21 +670,118 @@ rt::newtype!(
     scalar EventAcceptedDeliveries(i64), "deliveries", rt::NumberRules::NONE.minimum(0.0)
 );
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EventAcceptedEnvelope {
     pub success: bool,
     pub data: EventAccepted,
 }
 
-rt::object!(EventAcceptedEnvelope);
+impl<'de> rt::objects::Object<'de> for EventAcceptedEnvelope {
+    const SHAPE: rt::objects::Shape = rt::objects::Shape {
+        expecting: "struct EventAcceptedEnvelope",
+        fields: &["success", "data"],
+        others: rt::objects::Others::Ignored,
+        counts: None,
+    };
+    type Slots = (Option<bool>, Option<EventAccepted>);
+    fn slots() -> Self::Slots {
+        (None, None)
+    }
+    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
+        slots: &mut Self::Slots,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => rt::objects::plain(&mut slots.0, "success", map),
+            1 => rt::objects::plain(&mut slots.1, "data", map),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
+        Ok(Self {
+            success: rt::objects::required(slots.0, "success")?,
+            data: rt::objects::required(slots.1, "data")?,
+        })
+    }
+}
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+impl<'de> rt::__serde::Deserialize<'de> for EventAcceptedEnvelope {
+    fn deserialize<D: rt::__serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::objects::read(deserializer)
+    }
+}
+
+impl rt::__serde::Serialize for EventAcceptedEnvelope {
+    fn serialize<S: rt::__serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut writer = rt::objects::Writer::new(serializer)?;
+        writer.field("success", &self.success)?;
+        writer.field("data", &self.data)?;
+        writer.end()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorResponse {
     pub error: String,
     pub message: String,
     pub code: i64,
 }
 
-rt::object!(ErrorResponse);
+impl<'de> rt::objects::Object<'de> for ErrorResponse {
+    const SHAPE: rt::objects::Shape = rt::objects::Shape {
+        expecting: "struct ErrorResponse",
+        fields: &["error", "message", "code"],
+        others: rt::objects::Others::Ignored,
+        counts: None,
+    };
+    type Slots = (Option<String>, Option<String>, Option<i64>);
+    fn slots() -> Self::Slots {
+        (None, None, None)
+    }
+    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
+        slots: &mut Self::Slots,
+        index: usize,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => rt::objects::plain(&mut slots.0, "error", map),
+            1 => rt::objects::plain(&mut slots.1, "message", map),
+            2 => rt::objects::plain(&mut slots.2, "code", map),
+            _ => Ok(()),
+        }
+    }
+    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
+        Ok(Self {
+            error: rt::objects::required(slots.0, "error")?,
+            message: rt::objects::required(slots.1, "message")?,
+            code: rt::objects::required(slots.2, "code")?,
+        })
+    }
+}
+
+impl<'de> rt::__serde::Deserialize<'de> for ErrorResponse {
+    fn deserialize<D: rt::__serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::objects::read(deserializer)
+    }
+}
+
+impl rt::__serde::Serialize for ErrorResponse {
+    fn serialize<S: rt::__serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut writer = rt::objects::Writer::new(serializer)?;
+        writer.field("error", &self.error)?;
+        writer.field("message", &self.message)?;
+        writer.field("code", &self.code)?;
+        writer.end()
+    }
+}

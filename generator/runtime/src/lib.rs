@@ -20,8 +20,7 @@ pub mod style;
 pub mod uuid;
 
 pub use formats::Format;
-pub use nullable::{Nullable, optional};
-pub use numbers::optional_whole;
+pub use nullable::Nullable;
 pub use rules::{ArrayRules, ConstraintError, NumberRules, StringRules};
 
 // What the runtime's macros expand to, reachable from any crate that uses them.

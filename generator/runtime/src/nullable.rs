@@ -2,9 +2,9 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// An optional, nullable field. Use with
-/// `#[serde(default, skip_serializing_if = "Nullable::is_absent")]` so that all three
-/// states survive a round trip: absent stays absent, `null` stays `null`.
+/// An optional, nullable field. Generated structs read it with `objects::plain` and write it
+/// with `objects::Writer::present`, so that all three states survive a round trip: absent
+/// stays absent, `null` stays `null`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Nullable<T> {
     /// The key was not there.
@@ -89,30 +89,5 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Nullable<T> {
     /// Called only when the key is present (absent keys take `Default`).
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         Option::<T>::deserialize(deserializer).map(Nullable::from)
-    }
-}
-
-/// For required nullable fields (`Option<T>` that must be present): with a
-/// `deserialize_with`, serde reports a missing key instead of defaulting it to `None`.
-pub fn required<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
-    Option::<T>::deserialize(deserializer)
-}
-
-/// For optional fields that must not be null (`Option<T>` with `default`): serde alone
-/// would read `null` as `None`, letting a null through where the spec forbids it.
-pub fn non_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
-    T::deserialize(deserializer).map(Some)
-}
-
-/// `#[serde(default, with = "codegen_runtime::optional", skip_serializing_if = "Option::is_none")]`:
-/// an optional field that must not be null ([`non_null`] on the way in).
-pub mod optional {
-    use serde::{Serialize, Serializer};
-
-    pub use super::non_null as deserialize;
-
-    /// Only ever called for `Some`: `None` is skipped.
-    pub fn serialize<S: Serializer, T: Serialize>(value: &Option<T>, serializer: S) -> Result<S::Ok, S::Error> {
-        value.serialize(serializer)
     }
 }

@@ -117,35 +117,10 @@ impl<T: fmt::Display> fmt::Display for Whole<T> {
     }
 }
 
-/// `deserialize_with` for plain integer fields of 3.1 schemas.
+/// An integer of a 3.1 schema, read from any number without a fraction ([`Whole`]).
 pub fn integer<'de, D: Deserializer<'de>, T: TryFrom<i128>>(deserializer: D) -> Result<T, D::Error> {
     let value: JsonInteger = de::Deserialize::deserialize(deserializer)?;
     value.narrow("value").map_err(de::Error::custom)
-}
-
-/// `deserialize_with` for optional (not nullable) integer fields of 3.1 schemas.
-pub fn optional_integer<'de, D: Deserializer<'de>, T: TryFrom<i128>>(deserializer: D) -> Result<Option<T>, D::Error> {
-    integer(deserializer).map(Some)
-}
-
-/// `#[serde(default, with = "codegen_runtime::optional_whole", skip_serializing_if = "Option::is_none")]`:
-/// an optional (not nullable) integer field of a 3.1 schema.
-pub mod optional_whole {
-    pub use super::optional_integer as deserialize;
-    pub use crate::nullable::optional::serialize;
-}
-
-/// `deserialize_with` for required nullable integer fields of 3.1 schemas.
-pub fn nullable_integer<'de, D: Deserializer<'de>, T: TryFrom<i128>>(deserializer: D) -> Result<Option<T>, D::Error> {
-    let value: Option<JsonInteger> = de::Deserialize::deserialize(deserializer)?;
-    value.map(|v| v.narrow("value").map_err(de::Error::custom)).transpose()
-}
-
-/// `deserialize_with` for optional nullable integer fields of 3.1 schemas (present: null or a value).
-pub fn tri_state_integer<'de, D: Deserializer<'de>, T: TryFrom<i128>>(
-    deserializer: D,
-) -> Result<crate::Nullable<T>, D::Error> {
-    nullable_integer::<D, T>(deserializer).map(crate::Nullable::<T>::from)
 }
 
 #[cfg(test)]
@@ -191,25 +166,5 @@ mod tests {
         assert_eq!(serde_json::to_string(&items).unwrap(), "[1,2]");
         assert!(serde_json::from_str::<Whole<u32>>("-1").is_err());
         assert!(serde_json::from_str::<Whole<i64>>("1.5").is_err());
-    }
-
-    #[test]
-    fn nullable_and_tri_state_fields() {
-        #[derive(serde::Deserialize)]
-        struct Row {
-            #[serde(deserialize_with = "super::nullable_integer")]
-            a: Option<i64>,
-            #[serde(default, deserialize_with = "super::tri_state_integer")]
-            b: crate::Nullable<u32>,
-        }
-        let row: Row = serde_json::from_str(r#"{"a": 2.0, "b": null}"#).unwrap();
-        assert_eq!((row.a, row.b), (Some(2), crate::Nullable::Null));
-        let row: Row = serde_json::from_str(r#"{"a": null}"#).unwrap();
-        assert_eq!((row.a, row.b), (None, crate::Nullable::Absent));
-        assert!(serde_json::from_str::<Row>(r#"{"b": 1}"#).is_err(), "a is required");
-        assert!(
-            serde_json::from_str::<Row>(r#"{"a": 1, "b": -1}"#).is_err(),
-            "b is unsigned"
-        );
     }
 }

@@ -3,9 +3,10 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
+use super::features::{Features, gated};
 use super::types::{doc, is_uuid_value, literal, own_reading_type_tokens, type_tokens};
 use crate::lower::names::snake;
-use crate::model::{Api, Checked, Constrained, EnumValue, Presence, Rules, Struct, TypeDef, TypeRef, Union};
+use crate::model::{Api, Checked, Constrained, EnumValue, Presence, Rules, Struct, TypeDef, TypeId, TypeRef, Union};
 
 /// Types per part of the models file.
 const TYPES_PER_PART: usize = 128;
@@ -18,13 +19,13 @@ pub fn parts(api: &Api) -> usize {
 }
 
 /// Part `part` of the models file (see [`parts`]), in file order.
-pub fn part(api: &Api, part: usize) -> TokenStream {
+pub fn part(api: &Api, features: &Features, part: usize) -> TokenStream {
     if part + 1 == parts(api) {
-        return defaults(api);
+        return defaults(api, features);
     }
     let start = part * TYPES_PER_PART;
     let end = (start + TYPES_PER_PART).min(api.types.len());
-    let types = types(api, &api.types[start..end]);
+    let types = types(api, features, start..end);
     if part > 0 {
         return types;
     }
@@ -36,23 +37,32 @@ pub fn part(api: &Api, part: usize) -> TokenStream {
     }
 }
 
-/// The Rust items of `defs`.
-fn types(api: &Api, defs: &[TypeDef]) -> TokenStream {
+/// The Rust items of the types in `range`, each behind its features.
+fn types(api: &Api, features: &Features, range: std::ops::Range<usize>) -> TokenStream {
     let here = quote!();
-    let items = defs.iter().map(|def| match &def.kind {
-        crate::model::TypeKind::Struct(s) => structure(api, def, s, &here),
+    let items = range.map(|id| {
+        let def = &api.types[id];
+        let tokens = type_items(api, def, &here);
+        gated(&features.of_type(TypeId(id)), tokens)
+    });
+    quote!(#(#items)*)
+}
+
+/// The Rust items of one type.
+fn type_items(api: &Api, def: &TypeDef, here: &TokenStream) -> TokenStream {
+    match &def.kind {
+        crate::model::TypeKind::Struct(s) => structure(api, def, s, here),
         crate::model::TypeKind::Enum(values) => enumeration(def, values),
-        crate::model::TypeKind::Constrained(c) => constrained(api, def, c, &here),
-        crate::model::TypeKind::Union(u) => union(api, def, u, &here),
-        crate::model::TypeKind::Checked(c) => checked(api, def, c, &here),
+        crate::model::TypeKind::Constrained(c) => constrained(api, def, c, here),
+        crate::model::TypeKind::Union(u) => union(api, def, u, here),
+        crate::model::TypeKind::Checked(c) => checked(api, def, c, here),
         crate::model::TypeKind::Alias(inner) => {
             let name = format_ident!("{}", def.name);
             let docs = doc(def.description.as_deref());
-            let inner = type_tokens(api, inner, &here);
+            let inner = type_tokens(api, inner, here);
             quote!(#docs pub type #name = #inner;)
         }
-    });
-    quote!(#(#items)*)
+    }
 }
 
 fn default_fn_name(def: &TypeDef, field: &crate::model::Field) -> String {
@@ -64,18 +74,82 @@ pub fn param_default_fn_name(op: &crate::model::Operation, p: &crate::model::Par
     format!("{}_{}_param", op.rust_name, p.rust_name.trim_end_matches('_'))
 }
 
+/// How a field of a generated struct is read (`rt::objects`' reader), finished from its
+/// slot, and written.
+struct FieldCode {
+    /// The field's Rust type.
+    ty: TokenStream,
+    reader: TokenStream,
+    finish: TokenStream,
+    /// Written only when present (`Option`, `Nullable`), or always.
+    skipped_when_absent: bool,
+}
+
+fn field_code(api: &Api, def: &TypeDef, f: &crate::model::Field, slot: &TokenStream, here: &TokenStream) -> FieldCode {
+    let ty = own_reading_type_tokens(api, &f.ty.ty, here);
+    // Plain integers of 3.1 schemas also take `10.0` (constrained ones do in their type).
+    let whole = api.whole_floats_are_integers && matches!(api.unalias(&f.ty.ty), TypeRef::Integer(_));
+    let reader = |plain: &str, integer: &str| {
+        let name = format_ident!("{}", if whole { integer } else { plain });
+        quote!(rt::objects::#name)
+    };
+    let wire = &f.wire_name;
+    let required = quote!(rt::objects::required(#slot, #wire)?);
+    let defaulted = || {
+        let default = format_ident!("{}", default_fn_name(def, f));
+        quote!(#slot.unwrap_or_else(defaults::#default))
+    };
+    let (ty, reader, finish, skipped_when_absent) = match f.presence() {
+        Presence::Required => (ty, reader("plain", "whole"), required, false),
+        Presence::RequiredNullable => (quote!(Option<#ty>), reader("plain", "whole_nullable"), required, false),
+        Presence::Optional => (
+            quote!(Option<#ty>),
+            reader("non_null", "whole_non_null"),
+            quote!(#slot.flatten()),
+            true,
+        ),
+        Presence::Defaulted => (ty, reader("plain", "whole"), defaulted(), false),
+        Presence::OptionalNullable => (
+            quote!(rt::Nullable<#ty>),
+            reader("plain", "whole_tri_state"),
+            quote!(#slot.unwrap_or_default()),
+            true,
+        ),
+        Presence::DefaultedNullable => (
+            quote!(Option<#ty>),
+            reader("plain", "whole_nullable"),
+            defaulted(),
+            false,
+        ),
+    };
+    FieldCode {
+        ty,
+        reader,
+        finish,
+        skipped_when_absent,
+    }
+}
+
+/// A struct, and its serde impls through `rt::objects`: the struct's shape once, then a line
+/// per field to read, finish and write it (serde's derives would write a visitor, a field
+/// enum and a wrapper type per field here).
 fn structure(api: &Api, def: &TypeDef, s: &Struct, here: &TokenStream) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let docs = doc(def.description.as_deref());
-    let fields = s.fields.iter().map(|f| {
+    let slots: Vec<TokenStream> = (0..=s.fields.len())
+        .map(|i| {
+            let i = Literal::usize_unsuffixed(i);
+            quote!(slots.#i)
+        })
+        .collect();
+    let codes: Vec<FieldCode> = s
+        .fields
+        .iter()
+        .zip(&slots)
+        .map(|(f, slot)| field_code(api, def, f, slot, here))
+        .collect();
+    let fields = s.fields.iter().zip(&codes).map(|(f, code)| {
         let ident = format_ident!("{}", f.rust_name);
-        let ty = own_reading_type_tokens(api, &f.ty.ty, here);
-        // Plain integers of 3.1 schemas also take `10.0` (constrained ones do in their type).
-        let whole_floats = api.whole_floats_are_integers && matches!(api.unalias(&f.ty.ty), TypeRef::Integer(_));
-        let rename = (f.rust_name != f.wire_name).then(|| {
-            let wire = &f.wire_name;
-            quote!(#[serde(rename = #wire)])
-        });
         let mut notes: Vec<String> = f.description.iter().cloned().collect();
         if f.write_only {
             notes.push("Write-only: sent in requests, never returned.".into());
@@ -84,80 +158,124 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, here: &TokenStream) -> TokenS
             notes.push("Read-only: returned by the server, not sent.".into());
         }
         let docs = doc(Some(notes.join("\n\n")).filter(|n| !n.is_empty()).as_deref());
-        let default_fn = || format!("defaults::{}", default_fn_name(def, f));
-        let (attr, ty) = match f.presence() {
-            Presence::Required if whole_floats => (quote!(#[serde(deserialize_with = "rt::numbers::integer")]), ty),
-            Presence::Required => (quote!(), ty),
-            Presence::RequiredNullable if whole_floats => (
-                quote!(#[serde(deserialize_with = "rt::numbers::nullable_integer")]),
-                quote!(Option<#ty>),
-            ),
-            Presence::RequiredNullable => (
-                quote!(#[serde(deserialize_with = "rt::nullable::required")]),
-                quote!(Option<#ty>),
-            ),
-            Presence::Optional if whole_floats => (
-                quote!(#[serde(default, with = "rt::optional_whole", skip_serializing_if = "Option::is_none")]),
-                quote!(Option<#ty>),
-            ),
-            Presence::Optional => (
-                quote!(#[serde(default, with = "rt::optional", skip_serializing_if = "Option::is_none")]),
-                quote!(Option<#ty>),
-            ),
-            Presence::Defaulted => {
-                let path = default_fn();
-                let with = whole_floats.then(|| quote!(deserialize_with = "rt::numbers::integer",));
-                (quote!(#[serde(#with default = #path)]), ty)
-            }
-            Presence::OptionalNullable if whole_floats => (
-                quote!(#[serde(default, deserialize_with = "rt::numbers::tri_state_integer", skip_serializing_if = "rt::Nullable::is_absent")]),
-                quote!(codegen_runtime::Nullable<#ty>),
-            ),
-            Presence::OptionalNullable => (
-                quote!(#[serde(default, skip_serializing_if = "rt::Nullable::is_absent")]),
-                quote!(codegen_runtime::Nullable<#ty>),
-            ),
-            Presence::DefaultedNullable => {
-                let path = default_fn();
-                (quote!(#[serde(default = #path)]), quote!(Option<#ty>))
-            }
-        };
-        quote!(#docs #rename #attr pub #ident: #ty,)
+        let ty = &code.ty;
+        quote!(#docs pub #ident: #ty,)
     });
-    let (container, extra) = match &s.additional {
-        Some(None) => (quote!(#[serde(deny_unknown_fields)]), quote!()),
+    let wires: Vec<&str> = s.fields.iter().map(|f| f.wire_name.as_str()).collect();
+    let idents: Vec<_> = s.fields.iter().map(|f| format_ident!("{}", f.rust_name)).collect();
+    let slot_types = codes.iter().map(|c| {
+        let ty = &c.ty;
+        quote!(Option<#ty>,)
+    });
+    let empties = codes.iter().map(|_| quote!(None,));
+    let reads = codes
+        .iter()
+        .zip(&slots)
+        .zip(&wires)
+        .enumerate()
+        .map(|(i, ((c, slot), wire))| {
+            let reader = &c.reader;
+            let i = Literal::usize_unsuffixed(i);
+            quote!(#i => #reader(&mut #slot, #wire, map),)
+        });
+    let finishes = codes.iter().zip(&idents).map(|(c, ident)| {
+        let finish = &c.finish;
+        quote!(#ident: #finish,)
+    });
+    let writes = codes.iter().zip(&idents).zip(&wires).map(|((c, ident), wire)| {
+        if c.skipped_when_absent {
+            quote!(writer.present(#wire, &self.#ident)?;)
+        } else {
+            quote!(writer.field(#wire, &self.#ident)?;)
+        }
+    });
+    let others_slot = &slots[s.fields.len()];
+    let (others, others_field, others_code) = match &s.additional {
+        None => (quote!(Ignored), quote!(), None),
+        Some(None) => (quote!(Refused), quote!(), None),
         Some(Some(t)) => {
             let t = type_tokens(api, t, here);
             (
-                quote!(),
+                quote!(Kept),
                 quote!(
                     /// Properties beyond the named ones.
-                    #[serde(flatten)]
                     pub additional_properties: std::collections::BTreeMap<String, #t>,
                 ),
+                Some(t),
             )
         }
-        None => (quote!(), quote!()),
     };
-    let object = if (s.min_properties, s.max_properties) == (None, None) {
-        quote!(rt::object!(#name);)
+    let (others_slot_type, others_empty, others_read, others_finish, others_write) = match &others_code {
+        None => (quote!(), quote!(), quote!(), quote!(), quote!()),
+        Some(t) => (
+            quote!(std::collections::BTreeMap<String, #t>,),
+            quote!(std::collections::BTreeMap::new(),),
+            quote! {
+                fn read_other<A: rt::__serde::de::MapAccess<'de>>(slots: &mut Self::Slots, key: String, map: &mut A) -> Result<(), A::Error> {
+                    rt::objects::other(&mut #others_slot, key, map)
+                }
+            },
+            quote!(additional_properties: #others_slot,),
+            quote!(writer.others(&self.additional_properties)?;),
+        ),
+    };
+    let counts = if (s.min_properties, s.max_properties) == (None, None) {
+        quote!(None)
     } else {
         let subject = &def.name;
         let counts = property_counts(s.min_properties, s.max_properties);
-        quote!(rt::object!(#name, #subject, rt::json::ObjectRules { #(#counts)* ..rt::json::ObjectRules::NONE });)
+        quote!(Some((#subject, rt::json::ObjectRules { #(#counts)* ..rt::json::ObjectRules::NONE })))
     };
-    // `remote = "Self"` makes the derives plain functions, so the trait impls `rt::object!`
-    // writes can route deserializing through `ObjectsOnly`: a JSON array is not an object.
+    let expecting = format!("struct {}", def.name);
+    // A struct without fields or a map of others reads nothing into its slots (`()`).
+    let unused = (s.fields.is_empty() && others_code.is_none()).then(|| quote!(let _ = (&slots, map);));
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-        #[serde(remote = "Self")]
-        #container
+        #[derive(Debug, Clone, PartialEq)]
         pub struct #name {
             #(#fields)*
-            #extra
+            #others_field
         }
-        #object
+
+        impl<'de> rt::objects::Object<'de> for #name {
+            const SHAPE: rt::objects::Shape = rt::objects::Shape {
+                expecting: #expecting,
+                fields: &[#(#wires),*],
+                others: rt::objects::Others::#others,
+                counts: #counts,
+            };
+            type Slots = (#(#slot_types)* #others_slot_type);
+            fn slots() -> Self::Slots {
+                (#(#empties)* #others_empty)
+            }
+            fn read_field<A: rt::__serde::de::MapAccess<'de>>(slots: &mut Self::Slots, index: usize, map: &mut A) -> Result<(), A::Error> {
+                #unused
+                match index {
+                    #(#reads)*
+                    _ => Ok(()),
+                }
+            }
+            #others_read
+            fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
+                #unused
+                Ok(Self { #(#finishes)* #others_finish })
+            }
+        }
+
+        impl<'de> rt::__serde::Deserialize<'de> for #name {
+            fn deserialize<D: rt::__serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                rt::objects::read(deserializer)
+            }
+        }
+
+        impl rt::__serde::Serialize for #name {
+            fn serialize<S: rt::__serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut writer = rt::objects::Writer::new(serializer)?;
+                #(#writes)*
+                #others_write
+                writer.end()
+            }
+        }
     }
 }
 
@@ -515,37 +633,40 @@ fn union(api: &Api, def: &TypeDef, u: &Union, here: &TokenStream) -> TokenStream
     }
 }
 
-fn defaults(api: &Api) -> TokenStream {
+fn defaults(api: &Api, features: &Features) -> TokenStream {
     let here = quote!(super::);
     let fns: Vec<TokenStream> = api
         .types
         .iter()
-        .filter_map(|def| match &def.kind {
-            crate::model::TypeKind::Struct(s) => Some((def, s)),
+        .enumerate()
+        .filter_map(|(id, def)| match &def.kind {
+            crate::model::TypeKind::Struct(s) => Some((features.of_type(TypeId(id)), def, s)),
             _ => None,
         })
-        .flat_map(|(def, s)| s.fields.iter().map(move |f| (def, f)))
-        .filter_map(|(def, f)| {
+        .flat_map(|(cfg, def, s)| s.fields.iter().map(move |f| (cfg.clone(), def, f)))
+        .filter_map(|(cfg, def, f)| {
             let value = f.default.as_ref()?;
             let name = format_ident!("{}", default_fn_name(def, f));
             let ty = own_reading_type_tokens(api, &f.ty.ty, &here);
             let lit = literal(api, &f.ty.ty, value, &here);
             Some(match f.presence() {
-                Presence::DefaultedNullable => quote!(pub fn #name() -> Option<#ty> { Some(#lit) }),
-                _ => quote!(pub fn #name() -> #ty { #lit }),
+                Presence::DefaultedNullable => quote!(#cfg pub fn #name() -> Option<#ty> { Some(#lit) }),
+                _ => quote!(#cfg pub fn #name() -> #ty { #lit }),
             })
         })
         .collect();
     let param_fns = api
         .operations
         .iter()
-        .flat_map(|op| op.parameters.iter().map(move |p| (op, p)))
-        .filter_map(|(op, p)| {
+        .enumerate()
+        .flat_map(|(index, op)| op.parameters.iter().map(move |p| (index, op, p)))
+        .filter_map(|(index, op, p)| {
             let value = p.default.as_ref()?;
             let name = format_ident!("{}", param_default_fn_name(op, p));
             let ty = own_reading_type_tokens(api, &p.ty.ty, &here);
             let lit = literal(api, &p.ty.ty, value, &here);
-            Some(quote!(pub fn #name() -> #ty { #lit }))
+            let cfg = features.operation(index);
+            Some(quote!(#cfg pub fn #name() -> #ty { #lit }))
         });
     let fns: Vec<TokenStream> = fns.into_iter().chain(param_fns).collect();
     if fns.is_empty() {

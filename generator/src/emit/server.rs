@@ -7,11 +7,12 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::features::{Features, gated};
 use super::types::{doc, own_reading_type_tokens, type_tokens};
 use crate::lower::names::{Namer, snake, status_variant};
 use crate::model::{
     Api, FieldKind, Media, Method, Node, Operation, ParamLocation, ParamShape, Parameter, Scalar, SecurityKind,
-    Serialization, StatusSpec, Style, TypeKind, TypeRef, TypeUse,
+    Serialization, StatusSpec, Style, TypeId, TypeKind, TypeRef, TypeUse,
 };
 
 /// How an operation answers the requests its generated handler refuses itself.
@@ -107,17 +108,28 @@ pub fn parts(api: &Api) -> usize {
 }
 
 /// Part `part` of the server file (see [`parts`]), in file order.
-pub fn part(api: &Api, part: usize) -> TokenStream {
+pub fn part(api: &Api, features: &Features, part: usize) -> TokenStream {
     if part == 0 {
-        head(api)
+        head(api, features)
     } else if part + 1 == parts(api) {
-        let (_, dispatchers) = routing(api);
+        let (_, dispatchers) = routing(api, features);
         quote!(#(#dispatchers)*)
     } else {
         let start = (part - 1) * HANDLERS_PER_PART;
         let end = (start + HANDLERS_PER_PART).min(api.operations.len());
-        handlers(api, start..end)
+        handlers(api, features, start..end)
     }
+}
+
+/// The types of the bodies refusals answer with: the `Server` trait names them whatever
+/// operations are compiled.
+pub(super) fn refusal_bodies(api: &Api) -> Vec<TypeId> {
+    refusals(api)
+        .iter()
+        .flat_map(|r| [r.credentials.body, r.input.body, r.too_large.body])
+        .flatten()
+        .map(TypeId)
+        .collect()
 }
 
 /// One rejecting function per distinct set of refusals, named by its statuses.
@@ -138,81 +150,85 @@ fn reject_names(refusals: &[Refusals]) -> BTreeMap<Refusals, proc_macro2::Ident>
 
 /// The handler of each operation in `range`: it reads the request and refuses it as the
 /// operation documents.
-fn handlers(api: &Api, range: std::ops::Range<usize>) -> TokenStream {
+fn handlers(api: &Api, features: &Features, range: std::ops::Range<usize>) -> TokenStream {
     let models = quote!(models::);
     let refusals = refusals(api);
     let reject_names = reject_names(&refusals);
-    let handlers = api.operations[range.clone()]
-        .iter()
-        .zip(&refusals[range])
-        .map(|(op, refusal)| {
-            let reject = &reject_names[refusal];
-            let handler = format_ident!("handle_{}", op.rust_name);
-            let body = operation(api, op, &models).handler_body;
-            quote! {
-                async fn #handler<S: Server>(State(server): State<Arc<S>>, request: Request) -> Response {
-                    let server = &*server;
-                    let outcome: Result<Response, Problem> = async { #body }.await;
-                    outcome.unwrap_or_else(|problem| #reject(server, problem))
-                }
+    let handlers = range.map(|index| {
+        let (op, refusal) = (&api.operations[index], &refusals[index]);
+        let reject = &reject_names[refusal];
+        let handler = format_ident!("handle_{}", op.rust_name);
+        let body = operation(api, op, &models).handler_body;
+        let cfg = features.operation(index);
+        quote! {
+            #cfg
+            async fn #handler<S: Server>(State(server): State<Arc<S>>, request: Request) -> Response {
+                let server = &*server;
+                let outcome: Result<Response, Problem> = async { #body }.await;
+                outcome.unwrap_or_else(|problem| #reject(server, problem))
             }
-        });
+        }
+    });
     quote!(#(#handlers)*)
 }
 
-/// The router's `.route(...)` calls, and the functions that pick the operations axum has no
-/// method filter for (QUERY, `additionalOperations`) by name.
-fn routing(api: &Api) -> (Vec<TokenStream>, Vec<TokenStream>) {
-    let mut routes: BTreeMap<&str, Vec<(Method, proc_macro2::Ident)>> = BTreeMap::new();
-    for op in &api.operations {
+/// The router's statements, a `.route(...)` per operation behind its features (axum joins a
+/// path's methods), and the functions that pick the operations axum has no method filter for
+/// (QUERY, `additionalOperations`) by name.
+fn routing(api: &Api, features: &Features) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    let mut routes: BTreeMap<&str, Vec<(Method, usize)>> = BTreeMap::new();
+    for (index, op) in api.operations.iter().enumerate() {
         routes
             .entry(op.path.as_str())
             .or_default()
-            .push((op.method.clone(), format_ident!("handle_{}", op.rust_name)));
+            .push((op.method.clone(), index));
     }
+    let handler = |index: usize| format_ident!("handle_{}", api.operations[index].rust_name);
     let mut dispatchers = Vec::new();
-    let route_calls: Vec<TokenStream> = routes
-        .into_iter()
-        .map(|(path, mut list)| {
-            // HEAD before GET: GET answers HEAD only where no HEAD route is set.
-            list.sort_by_key(|(m, _)| (*m != Method::Head, m.clone()));
-            let (fixed, by_name): (Vec<_>, Vec<_>) = list.iter().partition(|(m, _)| m.is_routable_by_axum());
-            let mut chain = None;
-            for (method, handler) in fixed {
-                let m = format_ident!("{}", method.as_str());
-                chain = Some(match chain {
-                    None => quote!(axum::routing::#m(#handler::<S>)),
-                    Some(chain) => quote!(#chain.#m(#handler::<S>)),
-                });
-            }
-            // QUERY and `additionalOperations` have no axum method filter: one function per
-            // path picks them by name, and answers 405 to any other method.
-            if !by_name.is_empty() {
-                let dispatcher = format_ident!("dispatch_by_name_{}", dispatchers.len());
-                let arms = by_name.iter().map(|(method, handler)| {
-                    let wire = method.to_http().to_string();
-                    quote!(#wire => #handler::<S>(state, request).await,)
-                });
-                dispatchers.push(quote! {
-                    async fn #dispatcher<S: Server>(state: State<Arc<S>>, request: Request) -> Response {
-                        match request.method().as_str() {
-                            #(#arms)*
-                            _ => axum::http::StatusCode::METHOD_NOT_ALLOWED.into_response(),
-                        }
+    let mut statements = Vec::new();
+    for (path, mut list) in routes {
+        // HEAD before GET: GET answers HEAD only where no HEAD route is set.
+        list.sort_by_key(|(m, _)| (*m != Method::Head, m.clone()));
+        let (fixed, by_name): (Vec<_>, Vec<_>) = list.iter().partition(|(m, _)| m.is_routable_by_axum());
+        for (method, index) in fixed {
+            let (m, handler, cfg) = (
+                format_ident!("{}", method.as_str()),
+                handler(*index),
+                features.operation(*index),
+            );
+            statements.push(quote!(#cfg let routes = routes.route(#path, axum::routing::#m(#handler::<S>));));
+        }
+        // QUERY and `additionalOperations` have no axum method filter: one function per
+        // path picks them by name, and answers 405 to any other method.
+        if !by_name.is_empty() {
+            let dispatcher = format_ident!("dispatch_by_name_{}", dispatchers.len());
+            let arms = by_name.iter().map(|(method, index)| {
+                let (wire, handler, cfg) = (
+                    method.to_http().to_string(),
+                    handler(*index),
+                    features.operation(*index),
+                );
+                quote!(#cfg #wire => #handler::<S>(state, request).await,)
+            });
+            dispatchers.push(quote! {
+                async fn #dispatcher<S: Server>(state: State<Arc<S>>, request: Request) -> Response {
+                    match request.method().as_str() {
+                        #(#arms)*
+                        _ => axum::http::StatusCode::METHOD_NOT_ALLOWED.into_response(),
                     }
-                });
-                chain = Some(match chain {
-                    None => quote!(axum::routing::any(#dispatcher::<S>)),
-                    Some(chain) => quote!(#chain.fallback(#dispatcher::<S>)),
-                });
-            }
-            quote!(.route(#path, #chain))
-        })
-        .collect();
-    (route_calls, dispatchers)
+                }
+            });
+            // The path's methods axum routes by itself stay theirs; the rest reach the dispatcher.
+            let cfg = features.operations(by_name.iter().map(|(_, index)| *index));
+            statements.push(quote! {
+                #cfg let routes = routes.route(#path, axum::routing::MethodRouter::new().fallback(#dispatcher::<S>));
+            });
+        }
+    }
+    (statements, dispatchers)
 }
 
-fn head(api: &Api) -> TokenStream {
+fn head(api: &Api, features: &Features) -> TokenStream {
     let models = quote!(models::);
     let refusals = refusals(api);
     let needs_auth = api.operations.iter().any(|op| !op.security.is_empty());
@@ -224,12 +240,14 @@ fn head(api: &Api) -> TokenStream {
 
     let mut items = Vec::new();
     let mut methods = Vec::new();
-    for op in &api.operations {
+    for (index, op) in api.operations.iter().enumerate() {
         let op_items = operation(api, op, &models);
-        items.push(op_items.types);
-        methods.push(op_items.method);
+        let cfg = features.operation(index);
+        items.push(gated(&cfg, op_items.types));
+        let method = op_items.method;
+        methods.push(quote!(#cfg #method));
     }
-    let (route_calls, _) = routing(api);
+    let (route_statements, _) = routing(api, features);
     let auth_items = needs_auth.then(|| {
         quote! {
             /// Who a credential belongs to: handed to every operation that needs one.
@@ -246,7 +264,8 @@ fn head(api: &Api) -> TokenStream {
         quote!(axum::Router::new().nest(BASE_PATH, routes))
     };
     quote! {
-        #![allow(clippy::all, unused_imports, unused_variables, unused_mut)]
+        // `dead_code`: what only operations of features turned off use.
+        #![allow(clippy::all, unused_imports, unused_variables, unused_mut, dead_code)]
         use std::future::Future;
         use std::sync::Arc;
         use axum::extract::{Request, State};
@@ -281,7 +300,9 @@ fn head(api: &Api) -> TokenStream {
 
         /// Routes every operation of the spec to `server`, below [`BASE_PATH`].
         pub fn router<S: Server>(server: Arc<S>) -> axum::Router {
-            let routes = axum::Router::new() #(#route_calls)* .with_state(server);
+            let routes: axum::Router<Arc<S>> = axum::Router::new();
+            #(#route_statements)*
+            let routes = routes.with_state(server);
             #nest
         }
 

@@ -334,12 +334,31 @@ fn operation(
         summary: string_key(op, "summary"),
         description: string_key(op, "description"),
         inferred: op_map.get("x-inferred").and_then(Value::as_bool).unwrap_or(false),
+        tags: tags(op_map.get("tags"), &join(at, "tags"))?,
         parameters,
         body,
         responses,
         security,
         origin: at.to_owned(),
     })
+}
+
+/// An operation's `tags`: a list of strings, or nothing.
+fn tags(tags: Option<&Value>, at: &str) -> Result<Vec<String>, Error> {
+    let Some(tags) = tags else {
+        return Ok(Vec::new());
+    };
+    let list = tags
+        .as_array()
+        .ok_or_else(|| Error::invalid(at, "a list of tag names", describe(tags)))?;
+    list.iter()
+        .enumerate()
+        .map(|(i, tag)| {
+            tag.as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| Error::invalid(join(at, &i.to_string()), "a tag name", describe(tag)))
+        })
+        .collect()
 }
 
 /// The operations of a path item: its method fields, and in 3.2 `query` and the methods of

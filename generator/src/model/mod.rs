@@ -449,6 +449,22 @@ pub enum TypeRef {
     Boxed(TypeId),
 }
 
+impl TypeRef {
+    /// The named type this use is written with, through arrays, maps, `null` and boxes.
+    pub fn named(&self) -> Option<TypeId> {
+        match self {
+            TypeRef::Named(id) | TypeRef::Boxed(id) => Some(*id),
+            TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::OrNull(inner) => inner.named(),
+            TypeRef::String
+            | TypeRef::Integer(_)
+            | TypeRef::Number
+            | TypeRef::Boolean
+            | TypeRef::Any
+            | TypeRef::AnyObject => None,
+        }
+    }
+}
+
 /// The width an integer is held in: its `format`'s, else [`IntWidth::Unformatted`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum IntWidth {
@@ -481,6 +497,8 @@ pub struct Operation {
     pub parameters: Vec<Parameter>,
     pub body: Option<Body>,
     pub responses: Vec<Response>,
+    /// The spec's `tags`, in its order.
+    pub tags: Vec<String>,
     /// Alternatives; each alternative is a set of schemes that must all be present.
     /// Empty: no credentials needed. An empty alternative makes credentials optional.
     pub security: Vec<Vec<String>>,
@@ -763,6 +781,32 @@ pub enum SecurityKind {
 impl Api {
     pub fn type_def(&self, id: TypeId) -> &TypeDef {
         &self.types[id.0]
+    }
+
+    /// The named types a value of `id` is written with: its fields', items', variants', base
+    /// and sub-schemas' types (those a checked value's code names), through arrays, maps,
+    /// `null` and boxes.
+    pub fn types_held_by(&self, id: TypeId) -> Vec<TypeId> {
+        let refs: Vec<&TypeRef> = match &self.type_def(id).kind {
+            TypeKind::Struct(s) => {
+                let extra = s.additional.iter().flatten();
+                s.fields.iter().map(|f| &f.ty.ty).chain(extra).collect()
+            }
+            TypeKind::Union(u) => u.variants.iter().map(|v| &v.ty).collect(),
+            TypeKind::Alias(t) => vec![t],
+            TypeKind::Constrained(c) => vec![&c.base],
+            TypeKind::Checked(c) => c.subschemas.iter().map(|u| &u.ty).collect(),
+            TypeKind::Enum(_) => Vec::new(),
+        };
+        refs.into_iter().filter_map(TypeRef::named).collect()
+    }
+
+    /// The named types an operation's parameters, body and answers are written with.
+    pub fn types_used_by(&self, op: &Operation) -> Vec<TypeId> {
+        let params = op.parameters.iter().map(|p| &p.ty.ty);
+        let body = op.body.iter().map(|b| &b.ty.ty);
+        let answers = op.responses.iter().flat_map(|r| &r.body).map(|b| &b.ty.ty);
+        params.chain(body).chain(answers).filter_map(TypeRef::named).collect()
     }
 
     pub fn operation(&self, operation_id: &str) -> Option<&Operation> {

@@ -154,6 +154,7 @@ fn every_corpus_spec_generates_code_that_compiles_or_fails_clearly() {
         "corpus-check",
         &runtime,
         &["idn", "receiver"],
+        &Default::default(),
     ));
     files.push(generator::emit::lib_rs(&modules));
     for file in &files {

@@ -9,6 +9,7 @@ mod checked_keywords;
 mod compile_fail;
 mod corpus;
 mod errors;
+mod features;
 mod generated_code;
 mod jsts;
 mod left_out;

@@ -173,23 +173,6 @@ fn required_optional_and_nullable_fields() {
 }
 
 #[test]
-fn required_nullable_must_be_present() {
-    // No vendor spec has a required nullable field; the generated attribute is checked here.
-    #[derive(Debug, serde::Deserialize, serde::Serialize)]
-    struct Row {
-        #[serde(deserialize_with = "codegen_runtime::nullable::required")]
-        last_error: Option<String>,
-    }
-    assert!(
-        parse::<Row>(json!({}))
-            .unwrap_err()
-            .contains("missing field `last_error`")
-    );
-    let row: Row = parse(json!({"last_error": null})).unwrap();
-    assert_eq!(serde_json::to_value(&row).unwrap(), json!({"last_error": null}));
-}
-
-#[test]
 fn responses_round_trip_the_documented_examples() {
     let example = json!({
         "created_at": "2026-04-23T10:00:00+00:00", "enabled": true,

@@ -36,7 +36,7 @@ pub fn build_and_run_with(
     let runtime = generator::emit::RuntimeSource::Path(runtime.display().to_string());
     let mut files = files;
     // With every runtime feature, so that any format or webhook a test's spec has compiles.
-    let mut manifest = generator::emit::standalone_manifest(name, &runtime, &["idn", "receiver"]);
+    let mut manifest = generator::emit::standalone_manifest(name, &runtime, &["idn", "receiver"], &Default::default());
     manifest.contents.push_str(dependencies);
     files.push(manifest);
     files.push(generator::emit::lib_rs(modules));
@@ -44,17 +44,30 @@ pub fn build_and_run_with(
         path: "src/main.rs".into(),
         contents: main,
     });
-    for file in &files {
+    write_crate(&out, &files);
+    build_and_run_crate(&out, name, &[], args)
+}
+
+/// Writes `files` as the crate in `out`, with the workspace's lock file.
+pub fn write_crate(out: &Path, files: &[generator::emit::File]) {
+    let _ = std::fs::remove_dir_all(out.join("src"));
+    for file in files {
         let path = out.join(&file.path);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, &file.contents).unwrap();
     }
     // The workspace's lock file pins the same dependency versions, so no network is needed.
-    std::fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock")).unwrap();
-    let target = root.join("target/generated-run");
+    std::fs::copy(testkit::workspace_root().join("Cargo.lock"), out.join("Cargo.lock")).unwrap();
+}
+
+/// Builds the crate written in `out` with `cargo_args` (`--features`, …), runs its binary
+/// `name` with `args`, and returns what it printed.
+pub fn build_and_run_crate(out: &Path, name: &str, cargo_args: &[&str], args: &[&Path]) -> Vec<u8> {
+    let target = testkit::workspace_root().join("target/generated-run");
     let status = Command::new(env!("CARGO"))
         .args(["build", "--quiet", "--offline", "--manifest-path"])
         .arg(out.join("Cargo.toml"))
+        .args(cargo_args)
         .env("CARGO_TARGET_DIR", &target)
         .status()
         .expect("cargo runs");
