@@ -284,11 +284,9 @@ macro_rules! checked {
                 Self::new(value)
             }
         }
-        // `Into` for the reason `newtype!` gives.
-        #[allow(clippy::from_over_into)]
-        impl ::core::convert::Into<$crate::__serde_json::Value> for $name {
-            fn into(self) -> $crate::__serde_json::Value {
-                self.0
+        impl ::core::convert::From<$name> for $crate::__serde_json::Value {
+            fn from(value: $name) -> Self {
+                value.0
             }
         }
         impl $crate::__serde::Serialize for $name {

@@ -80,12 +80,9 @@ macro_rules! newtype {
                 Self::new(value)
             }
         }
-        // `Into`, not `From<$name> for $base`: a thousand `From` impls for one type (`String`,
-        // `i64`) make rustc's coherence check compare each pair, a big crate's slowest step.
-        #[allow(clippy::from_over_into)]
-        impl ::core::convert::Into<$base> for $name {
-            fn into(self) -> $base {
-                self.0
+        impl ::core::convert::From<$name> for $base {
+            fn from(value: $name) -> Self {
+                value.0
             }
         }
         impl ::core::ops::Deref for $name {
