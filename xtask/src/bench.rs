@@ -319,7 +319,9 @@ fn largest_tag(spec: &Path) -> anyhow::Result<Option<(String, usize, usize)>> {
     if counts.len() < 2 {
         return Ok(None);
     }
-    let largest = counts.into_iter().max_by_key(|(name, n)| (*n, std::cmp::Reverse(name.clone())));
+    let largest = counts
+        .into_iter()
+        .max_by_key(|(name, n)| (*n, std::cmp::Reverse(name.clone())));
     Ok(largest.map(|(feature, n)| (feature, n, api.operations.len())))
 }
 

@@ -4,245 +4,72 @@
 use codegen_runtime as rt;
 use serde::{Deserialize, Serialize};
 
-/// Body for POST /v1/webhooks.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookCreate {
-    /// Endpoint URL. Required: a webhook's `url` is a required string in every answer,
-    /// and only a create can set it first.
-    pub url: String,
-    /// Event types to subscribe to. null or [] means all events.
-    pub events: rt::Nullable<Vec<String>>,
-    /// Whether deliveries are being attempted.
-    pub enabled: bool,
-}
-
-impl<'de> rt::objects::Object<'de> for WebhookCreate {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct WebhookCreate",
-        fields: &["url", "events", "enabled"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (Option<String>, Option<rt::Nullable<Vec<String>>>, Option<bool>);
-    fn slots() -> Self::Slots {
-        (None, None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "url", map),
-            1 => rt::objects::plain(&mut slots.1, "events", map),
-            2 => rt::objects::plain(&mut slots.2, "enabled", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            url: rt::objects::required(slots.0, "url")?,
-            events: slots.1.unwrap_or_default(),
-            enabled: slots.2.unwrap_or_else(defaults::webhook_create_enabled),
-        })
+rt::object! {
+    #[object(Ignored)]
+    /// Body for POST /v1/webhooks.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WebhookCreate {
+        #[object(0, plain, "url", required, field)]
+        /// Endpoint URL. Required: a webhook's `url` is a required string in every answer,
+        /// and only a create can set it first.
+        pub url: String,
+        #[object(1, plain, "events", absent, present)]
+        /// Event types to subscribe to. null or [] means all events.
+        pub events: rt::Nullable<Vec<String>>,
+        #[object(2, plain, "enabled", default(defaults::webhook_create_enabled), field)]
+        /// Whether deliveries are being attempted.
+        pub enabled: bool,
     }
 }
 
-impl<'de> rt::__serde::Deserialize<'de> for WebhookCreate {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
+rt::object! {
+    #[object(Ignored)]
+    /// Body for PATCH /v1/webhooks/{id}.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WebhookUpdate {
+        #[object(0, plain, "url", absent, present)]
+        /// New endpoint URL.
+        pub url: rt::Nullable<String>,
+        #[object(1, plain, "events", absent, present)]
+        /// Replace the event filter list. Pass [] to receive all events.
+        pub events: rt::Nullable<Vec<String>>,
+        #[object(2, plain, "enabled", absent, present)]
+        /// Enable or disable delivery.
+        pub enabled: rt::Nullable<bool>,
     }
 }
 
-impl rt::__serde::Serialize for WebhookCreate {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("url", &self.url)?;
-        writer.present("events", &self.events)?;
-        writer.field("enabled", &self.enabled)?;
-        writer.end()
-    }
-}
-
-/// Body for PATCH /v1/webhooks/{id}.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookUpdate {
-    /// New endpoint URL.
-    pub url: rt::Nullable<String>,
-    /// Replace the event filter list. Pass [] to receive all events.
-    pub events: rt::Nullable<Vec<String>>,
-    /// Enable or disable delivery.
-    pub enabled: rt::Nullable<bool>,
-}
-
-impl<'de> rt::objects::Object<'de> for WebhookUpdate {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct WebhookUpdate",
-        fields: &["url", "events", "enabled"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (
-        Option<rt::Nullable<String>>,
-        Option<rt::Nullable<Vec<String>>>,
-        Option<rt::Nullable<bool>>,
-    );
-    fn slots() -> Self::Slots {
-        (None, None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "url", map),
-            1 => rt::objects::plain(&mut slots.1, "events", map),
-            2 => rt::objects::plain(&mut slots.2, "enabled", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            url: slots.0.unwrap_or_default(),
-            events: slots.1.unwrap_or_default(),
-            enabled: slots.2.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> rt::__serde::Deserialize<'de> for WebhookUpdate {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for WebhookUpdate {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.present("url", &self.url)?;
-        writer.present("events", &self.events)?;
-        writer.present("enabled", &self.enabled)?;
-        writer.end()
-    }
-}
-
-/// Registered webhook endpoint.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookResponse {
-    /// Opaque webhook identifier (UUID).
-    pub id: Uuid,
-    /// HTTPS endpoint Kallima delivers events to.
-    pub url: String,
-    /// Whether deliveries are being attempted.
-    pub enabled: bool,
-    /// ISO-8601 creation timestamp (UTC).
-    pub created_at: DateTime,
-    /// ISO-8601 last-updated timestamp (UTC).
-    pub updated_at: DateTime,
-    /// Polymorphic discriminator. Always webhook.
-    pub object: WebhookResponseObject,
-    /// Subscribed event types. null means all events.
-    pub events: rt::Nullable<Vec<String>>,
-    /// Webhook signing secret. Returned only at creation time — subsequent reads omit this field. Store it immediately; it cannot be recovered. Rotate via PATCH rotate_secret=true.
-    ///
-    /// Read-only: returned by the server, not sent.
-    pub secret: rt::Nullable<WebhookResponseSecret>,
-}
-
-impl<'de> rt::objects::Object<'de> for WebhookResponse {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct WebhookResponse",
-        fields: &[
-            "id",
-            "url",
-            "enabled",
-            "created_at",
-            "updated_at",
-            "object",
-            "events",
-            "secret",
-        ],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (
-        Option<Uuid>,
-        Option<String>,
-        Option<bool>,
-        Option<DateTime>,
-        Option<DateTime>,
-        Option<WebhookResponseObject>,
-        Option<rt::Nullable<Vec<String>>>,
-        Option<rt::Nullable<WebhookResponseSecret>>,
-    );
-    fn slots() -> Self::Slots {
-        (None, None, None, None, None, None, None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "id", map),
-            1 => rt::objects::plain(&mut slots.1, "url", map),
-            2 => rt::objects::plain(&mut slots.2, "enabled", map),
-            3 => rt::objects::plain(&mut slots.3, "created_at", map),
-            4 => rt::objects::plain(&mut slots.4, "updated_at", map),
-            5 => rt::objects::plain(&mut slots.5, "object", map),
-            6 => rt::objects::plain(&mut slots.6, "events", map),
-            7 => rt::objects::plain(&mut slots.7, "secret", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            id: rt::objects::required(slots.0, "id")?,
-            url: rt::objects::required(slots.1, "url")?,
-            enabled: rt::objects::required(slots.2, "enabled")?,
-            created_at: rt::objects::required(slots.3, "created_at")?,
-            updated_at: rt::objects::required(slots.4, "updated_at")?,
-            object: slots.5.unwrap_or_else(defaults::webhook_response_object),
-            events: slots.6.unwrap_or_default(),
-            secret: slots.7.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> rt::__serde::Deserialize<'de> for WebhookResponse {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for WebhookResponse {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("id", &self.id)?;
-        writer.field("url", &self.url)?;
-        writer.field("enabled", &self.enabled)?;
-        writer.field("created_at", &self.created_at)?;
-        writer.field("updated_at", &self.updated_at)?;
-        writer.field("object", &self.object)?;
-        writer.present("events", &self.events)?;
-        writer.present("secret", &self.secret)?;
-        writer.end()
+rt::object! {
+    #[object(Ignored)]
+    /// Registered webhook endpoint.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WebhookResponse {
+        #[object(0, plain, "id", required, field)]
+        /// Opaque webhook identifier (UUID).
+        pub id: Uuid,
+        #[object(1, plain, "url", required, field)]
+        /// HTTPS endpoint Kallima delivers events to.
+        pub url: String,
+        #[object(2, plain, "enabled", required, field)]
+        /// Whether deliveries are being attempted.
+        pub enabled: bool,
+        #[object(3, plain, "created_at", required, field)]
+        /// ISO-8601 creation timestamp (UTC).
+        pub created_at: DateTime,
+        #[object(4, plain, "updated_at", required, field)]
+        /// ISO-8601 last-updated timestamp (UTC).
+        pub updated_at: DateTime,
+        #[object(5, plain, "object", default(defaults::webhook_response_object), field)]
+        /// Polymorphic discriminator. Always webhook.
+        pub object: WebhookResponseObject,
+        #[object(6, plain, "events", absent, present)]
+        /// Subscribed event types. null means all events.
+        pub events: rt::Nullable<Vec<String>>,
+        #[object(7, plain, "secret", absent, present)]
+        /// Webhook signing secret. Returned only at creation time — subsequent reads omit this field. Store it immediately; it cannot be recovered. Rotate via PATCH rotate_secret=true.
+        ///
+        /// Read-only: returned by the server, not sent.
+        pub secret: rt::Nullable<WebhookResponseSecret>,
     }
 }
 
@@ -342,61 +169,16 @@ impl WebhookReadAllOf1 {
 
 rt::checked!(WebhookReadAllOf1, "WebhookRead");
 
-/// A list of registered webhook endpoints.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookList {
-    /// Always list.
-    pub object: WebhookListObject,
-    pub data: Vec<WebhookRead>,
-}
-
-impl<'de> rt::objects::Object<'de> for WebhookList {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct WebhookList",
-        fields: &["object", "data"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (Option<WebhookListObject>, Option<Vec<WebhookRead>>);
-    fn slots() -> Self::Slots {
-        (None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "object", map),
-            1 => rt::objects::plain(&mut slots.1, "data", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            object: rt::objects::required(slots.0, "object")?,
-            data: rt::objects::required(slots.1, "data")?,
-        })
-    }
-}
-
-impl<'de> rt::__serde::Deserialize<'de> for WebhookList {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for WebhookList {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("object", &self.object)?;
-        writer.field("data", &self.data)?;
-        writer.end()
+rt::object! {
+    #[object(Ignored)]
+    /// A list of registered webhook endpoints.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WebhookList {
+        #[object(0, plain, "object", required, field)]
+        /// Always list.
+        pub object: WebhookListObject,
+        #[object(1, plain, "data", required, field)]
+        pub data: Vec<WebhookRead>,
     }
 }
 
@@ -407,65 +189,17 @@ rt::string_enum! {
     }
 }
 
-/// An event to publish to the workspace's webhooks.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventCreate {
-    /// The event type, matched against each webhook's `events`.
-    pub type_: EventCreateType,
-    /// The event's payload, delivered as it is.
-    pub data: serde_json::Map<String, serde_json::Value>,
-}
-
-impl<'de> rt::objects::Object<'de> for EventCreate {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct EventCreate",
-        fields: &["type", "data"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (
-        Option<EventCreateType>,
-        Option<serde_json::Map<String, serde_json::Value>>,
-    );
-    fn slots() -> Self::Slots {
-        (None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "type", map),
-            1 => rt::objects::plain(&mut slots.1, "data", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            type_: rt::objects::required(slots.0, "type")?,
-            data: rt::objects::required(slots.1, "data")?,
-        })
-    }
-}
-
-impl<'de> rt::__serde::Deserialize<'de> for EventCreate {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for EventCreate {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("type", &self.type_)?;
-        writer.field("data", &self.data)?;
-        writer.end()
+rt::object! {
+    #[object(Ignored)]
+    /// An event to publish to the workspace's webhooks.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct EventCreate {
+        #[object(0, plain, "type", required, field)]
+        /// The event type, matched against each webhook's `events`.
+        pub type_: EventCreateType,
+        #[object(1, plain, "data", required, field)]
+        /// The event's payload, delivered as it is.
+        pub data: serde_json::Map<String, serde_json::Value>,
     }
 }
 
@@ -475,60 +209,15 @@ pub struct EventCreateType(String);
 
 rt::newtype!(string EventCreateType, "type", rt::StringRules::NONE.min_length(1));
 
-/// A published event, and how many webhooks it will be delivered to.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventAccepted {
-    pub id: EventAcceptedId,
-    pub deliveries: EventAcceptedDeliveries,
-}
-
-impl<'de> rt::objects::Object<'de> for EventAccepted {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct EventAccepted",
-        fields: &["id", "deliveries"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (Option<EventAcceptedId>, Option<EventAcceptedDeliveries>);
-    fn slots() -> Self::Slots {
-        (None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "id", map),
-            1 => rt::objects::plain(&mut slots.1, "deliveries", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            id: rt::objects::required(slots.0, "id")?,
-            deliveries: rt::objects::required(slots.1, "deliveries")?,
-        })
-    }
-}
-
-impl<'de> rt::__serde::Deserialize<'de> for EventAccepted {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for EventAccepted {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("id", &self.id)?;
-        writer.field("deliveries", &self.deliveries)?;
-        writer.end()
+rt::object! {
+    #[object(Ignored)]
+    /// A published event, and how many webhooks it will be delivered to.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct EventAccepted {
+        #[object(0, plain, "id", required, field)]
+        pub id: EventAcceptedId,
+        #[object(1, plain, "deliveries", required, field)]
+        pub deliveries: EventAcceptedDeliveries,
     }
 }
 
@@ -544,181 +233,40 @@ rt::newtype!(
     whole EventAcceptedDeliveries(i64), "deliveries", rt::NumberRules::NONE.minimum(0.0)
 );
 
-/// The body a webhook's `url` receives.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventDelivery {
-    pub type_: String,
-    pub timestamp: DateTime,
-    pub data: serde_json::Map<String, serde_json::Value>,
-}
-
-impl<'de> rt::objects::Object<'de> for EventDelivery {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct EventDelivery",
-        fields: &["type", "timestamp", "data"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (
-        Option<String>,
-        Option<DateTime>,
-        Option<serde_json::Map<String, serde_json::Value>>,
-    );
-    fn slots() -> Self::Slots {
-        (None, None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "type", map),
-            1 => rt::objects::plain(&mut slots.1, "timestamp", map),
-            2 => rt::objects::plain(&mut slots.2, "data", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            type_: rt::objects::required(slots.0, "type")?,
-            timestamp: rt::objects::required(slots.1, "timestamp")?,
-            data: rt::objects::required(slots.2, "data")?,
-        })
+rt::object! {
+    #[object(Ignored)]
+    /// The body a webhook's `url` receives.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct EventDelivery {
+        #[object(0, plain, "type", required, field)]
+        pub type_: String,
+        #[object(1, plain, "timestamp", required, field)]
+        pub timestamp: DateTime,
+        #[object(2, plain, "data", required, field)]
+        pub data: serde_json::Map<String, serde_json::Value>,
     }
 }
 
-impl<'de> rt::__serde::Deserialize<'de> for EventDelivery {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
+rt::object! {
+    #[object(Ignored)]
+    /// A missing or wrong token (401) or an unknown id (404): `{"detail": "..."}`, as FastAPI answers.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct HttpError {
+        #[object(0, plain, "detail", required, field)]
+        pub detail: String,
     }
 }
 
-impl rt::__serde::Serialize for EventDelivery {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("type", &self.type_)?;
-        writer.field("timestamp", &self.timestamp)?;
-        writer.field("data", &self.data)?;
-        writer.end()
-    }
-}
-
-/// A missing or wrong token (401) or an unknown id (404): `{"detail": "..."}`, as FastAPI answers.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HttpError {
-    pub detail: String,
-}
-
-impl<'de> rt::objects::Object<'de> for HttpError {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct HttpError",
-        fields: &["detail"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (Option<String>,);
-    fn slots() -> Self::Slots {
-        (None,)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "detail", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            detail: rt::objects::required(slots.0, "detail")?,
-        })
-    }
-}
-
-impl<'de> rt::__serde::Deserialize<'de> for HttpError {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for HttpError {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("detail", &self.detail)?;
-        writer.end()
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct ValidationError {
-    pub loc: Vec<ValidationErrorLocItem>,
-    pub msg: String,
-    pub type_: String,
-}
-
-impl<'de> rt::objects::Object<'de> for ValidationError {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct ValidationError",
-        fields: &["loc", "msg", "type"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (Option<Vec<ValidationErrorLocItem>>, Option<String>, Option<String>);
-    fn slots() -> Self::Slots {
-        (None, None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "loc", map),
-            1 => rt::objects::plain(&mut slots.1, "msg", map),
-            2 => rt::objects::plain(&mut slots.2, "type", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            loc: rt::objects::required(slots.0, "loc")?,
-            msg: rt::objects::required(slots.1, "msg")?,
-            type_: rt::objects::required(slots.2, "type")?,
-        })
-    }
-}
-
-impl<'de> rt::__serde::Deserialize<'de> for ValidationError {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for ValidationError {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("loc", &self.loc)?;
-        writer.field("msg", &self.msg)?;
-        writer.field("type", &self.type_)?;
-        writer.end()
+rt::object! {
+    #[object(Ignored)]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ValidationError {
+        #[object(0, plain, "loc", required, field)]
+        pub loc: Vec<ValidationErrorLocItem>,
+        #[object(1, plain, "msg", required, field)]
+        pub msg: String,
+        #[object(2, plain, "type", required, field)]
+        pub type_: String,
     }
 }
 
@@ -729,55 +277,12 @@ pub enum ValidationErrorLocItem {
     Integer(codegen_runtime::numbers::Whole<i64>),
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct HttpValidationError {
-    pub detail: Vec<ValidationError>,
-}
-
-impl<'de> rt::objects::Object<'de> for HttpValidationError {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct HttpValidationError",
-        fields: &["detail"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (Option<Vec<ValidationError>>,);
-    fn slots() -> Self::Slots {
-        (None,)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "detail", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            detail: rt::objects::required(slots.0, "detail")?,
-        })
-    }
-}
-
-impl<'de> rt::__serde::Deserialize<'de> for HttpValidationError {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for HttpValidationError {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("detail", &self.detail)?;
-        writer.end()
+rt::object! {
+    #[object(Ignored)]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct HttpValidationError {
+        #[object(0, plain, "detail", required, field)]
+        pub detail: Vec<ValidationError>,
     }
 }
 

@@ -23,121 +23,64 @@ rt::string_enum! {
     }
 }
 
-/// Create a webhook subscription (public API).
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookCreate {
-    /// URL to send webhook events to. An `http` or `https` URL with a host (FastAPI's `HttpUrl`).
-    pub url: WebhookCreateUrl,
-    /// List of event types to subscribe to. Use '*' for all events.
-    pub events: Vec<String>,
-    /// Display name for the webhook
-    pub name: rt::Nullable<String>,
-    /// Signing method: hmac_sha256, hmac_sha1, bearer, basic_auth, none
-    pub signing_method: WebhookSigningMethod,
-    /// Signing secret (auto-creates workspace secret)
-    ///
-    /// Write-only: sent in requests, never returned.
-    pub secret: rt::Nullable<String>,
-    /// Scope filtering: 'global' for all events, 'persona' for specific persona
-    pub scope_type: WebhookScopeType,
-    /// Persona ID if scope_type is 'persona'
-    pub persona_id: rt::Nullable<String>,
-    /// Request timeout in milliseconds (1000-30000)
-    pub timeout_ms: WebhookCreateTimeoutMs,
-    /// Maximum retry attempts (0-10)
-    pub max_retries: WebhookCreateMaxRetries,
-}
-
-impl<'de> rt::objects::Object<'de> for WebhookCreate {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct WebhookCreate",
-        fields: &[
-            "url",
-            "events",
-            "name",
+rt::object! {
+    #[object(Ignored)]
+    /// Create a webhook subscription (public API).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WebhookCreate {
+        #[object(0, plain, "url", required, field)]
+        /// URL to send webhook events to. An `http` or `https` URL with a host (FastAPI's `HttpUrl`).
+        pub url: WebhookCreateUrl,
+        #[object(1, plain, "events", required, field)]
+        /// List of event types to subscribe to. Use '*' for all events.
+        pub events: Vec<String>,
+        #[object(2, plain, "name", absent, present)]
+        /// Display name for the webhook
+        pub name: rt::Nullable<String>,
+        #[object(
+            3,
+            plain,
             "signing_method",
-            "secret",
+            default(defaults::webhook_create_signing_method),
+            field
+        )]
+        /// Signing method: hmac_sha256, hmac_sha1, bearer, basic_auth, none
+        pub signing_method: WebhookSigningMethod,
+        #[object(4, plain, "secret", absent, present)]
+        /// Signing secret (auto-creates workspace secret)
+        ///
+        /// Write-only: sent in requests, never returned.
+        pub secret: rt::Nullable<String>,
+        #[object(
+            5,
+            plain,
             "scope_type",
-            "persona_id",
+            default(defaults::webhook_create_scope_type),
+            field
+        )]
+        /// Scope filtering: 'global' for all events, 'persona' for specific persona
+        pub scope_type: WebhookScopeType,
+        #[object(6, plain, "persona_id", absent, present)]
+        /// Persona ID if scope_type is 'persona'
+        pub persona_id: rt::Nullable<String>,
+        #[object(
+            7,
+            plain,
             "timeout_ms",
+            default(defaults::webhook_create_timeout_ms),
+            field
+        )]
+        /// Request timeout in milliseconds (1000-30000)
+        pub timeout_ms: WebhookCreateTimeoutMs,
+        #[object(
+            8,
+            plain,
             "max_retries",
-        ],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (
-        Option<WebhookCreateUrl>,
-        Option<Vec<String>>,
-        Option<rt::Nullable<String>>,
-        Option<WebhookSigningMethod>,
-        Option<rt::Nullable<String>>,
-        Option<WebhookScopeType>,
-        Option<rt::Nullable<String>>,
-        Option<WebhookCreateTimeoutMs>,
-        Option<WebhookCreateMaxRetries>,
-    );
-    fn slots() -> Self::Slots {
-        (None, None, None, None, None, None, None, None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "url", map),
-            1 => rt::objects::plain(&mut slots.1, "events", map),
-            2 => rt::objects::plain(&mut slots.2, "name", map),
-            3 => rt::objects::plain(&mut slots.3, "signing_method", map),
-            4 => rt::objects::plain(&mut slots.4, "secret", map),
-            5 => rt::objects::plain(&mut slots.5, "scope_type", map),
-            6 => rt::objects::plain(&mut slots.6, "persona_id", map),
-            7 => rt::objects::plain(&mut slots.7, "timeout_ms", map),
-            8 => rt::objects::plain(&mut slots.8, "max_retries", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            url: rt::objects::required(slots.0, "url")?,
-            events: rt::objects::required(slots.1, "events")?,
-            name: slots.2.unwrap_or_default(),
-            signing_method: slots
-                .3
-                .unwrap_or_else(defaults::webhook_create_signing_method),
-            secret: slots.4.unwrap_or_default(),
-            scope_type: slots.5.unwrap_or_else(defaults::webhook_create_scope_type),
-            persona_id: slots.6.unwrap_or_default(),
-            timeout_ms: slots.7.unwrap_or_else(defaults::webhook_create_timeout_ms),
-            max_retries: slots.8.unwrap_or_else(defaults::webhook_create_max_retries),
-        })
-    }
-}
-
-impl<'de> rt::__serde::Deserialize<'de> for WebhookCreate {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for WebhookCreate {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("url", &self.url)?;
-        writer.field("events", &self.events)?;
-        writer.present("name", &self.name)?;
-        writer.field("signing_method", &self.signing_method)?;
-        writer.present("secret", &self.secret)?;
-        writer.field("scope_type", &self.scope_type)?;
-        writer.present("persona_id", &self.persona_id)?;
-        writer.field("timeout_ms", &self.timeout_ms)?;
-        writer.field("max_retries", &self.max_retries)?;
-        writer.end()
+            default(defaults::webhook_create_max_retries),
+            field
+        )]
+        /// Maximum retry attempts (0-10)
+        pub max_retries: WebhookCreateMaxRetries,
     }
 }
 
@@ -168,440 +111,125 @@ rt::newtype!(
     .maximum(10.0)
 );
 
-/// Partial update for a webhook subscription (public API).
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookUpdate {
-    pub name: rt::Nullable<String>,
-    /// An `http` or `https` URL with a host (FastAPI's `HttpUrl`).
-    pub url: rt::Nullable<WebhookCreateUrl>,
-    pub events: rt::Nullable<Vec<String>>,
-    /// Webhook signing methods.
-    pub signing_method: rt::Nullable<WebhookSigningMethod>,
-    /// Webhook scope types.
-    pub scope_type: rt::Nullable<WebhookScopeType>,
-    pub persona_id: rt::Nullable<String>,
-    pub timeout_ms: rt::Nullable<WebhookCreateTimeoutMs>,
-    pub max_retries: rt::Nullable<WebhookCreateMaxRetries>,
-}
-
-impl<'de> rt::objects::Object<'de> for WebhookUpdate {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct WebhookUpdate",
-        fields: &[
-            "name",
-            "url",
-            "events",
-            "signing_method",
-            "scope_type",
-            "persona_id",
-            "timeout_ms",
-            "max_retries",
-        ],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (
-        Option<rt::Nullable<String>>,
-        Option<rt::Nullable<WebhookCreateUrl>>,
-        Option<rt::Nullable<Vec<String>>>,
-        Option<rt::Nullable<WebhookSigningMethod>>,
-        Option<rt::Nullable<WebhookScopeType>>,
-        Option<rt::Nullable<String>>,
-        Option<rt::Nullable<WebhookCreateTimeoutMs>>,
-        Option<rt::Nullable<WebhookCreateMaxRetries>>,
-    );
-    fn slots() -> Self::Slots {
-        (None, None, None, None, None, None, None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "name", map),
-            1 => rt::objects::plain(&mut slots.1, "url", map),
-            2 => rt::objects::plain(&mut slots.2, "events", map),
-            3 => rt::objects::plain(&mut slots.3, "signing_method", map),
-            4 => rt::objects::plain(&mut slots.4, "scope_type", map),
-            5 => rt::objects::plain(&mut slots.5, "persona_id", map),
-            6 => rt::objects::plain(&mut slots.6, "timeout_ms", map),
-            7 => rt::objects::plain(&mut slots.7, "max_retries", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            name: slots.0.unwrap_or_default(),
-            url: slots.1.unwrap_or_default(),
-            events: slots.2.unwrap_or_default(),
-            signing_method: slots.3.unwrap_or_default(),
-            scope_type: slots.4.unwrap_or_default(),
-            persona_id: slots.5.unwrap_or_default(),
-            timeout_ms: slots.6.unwrap_or_default(),
-            max_retries: slots.7.unwrap_or_default(),
-        })
+rt::object! {
+    #[object(Ignored)]
+    /// Partial update for a webhook subscription (public API).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WebhookUpdate {
+        #[object(0, plain, "name", absent, present)]
+        pub name: rt::Nullable<String>,
+        #[object(1, plain, "url", absent, present)]
+        /// An `http` or `https` URL with a host (FastAPI's `HttpUrl`).
+        pub url: rt::Nullable<WebhookCreateUrl>,
+        #[object(2, plain, "events", absent, present)]
+        pub events: rt::Nullable<Vec<String>>,
+        #[object(3, plain, "signing_method", absent, present)]
+        /// Webhook signing methods.
+        pub signing_method: rt::Nullable<WebhookSigningMethod>,
+        #[object(4, plain, "scope_type", absent, present)]
+        /// Webhook scope types.
+        pub scope_type: rt::Nullable<WebhookScopeType>,
+        #[object(5, plain, "persona_id", absent, present)]
+        pub persona_id: rt::Nullable<String>,
+        #[object(6, plain, "timeout_ms", absent, present)]
+        pub timeout_ms: rt::Nullable<WebhookCreateTimeoutMs>,
+        #[object(7, plain, "max_retries", absent, present)]
+        pub max_retries: rt::Nullable<WebhookCreateMaxRetries>,
     }
 }
 
-impl<'de> rt::__serde::Deserialize<'de> for WebhookUpdate {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for WebhookUpdate {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.present("name", &self.name)?;
-        writer.present("url", &self.url)?;
-        writer.present("events", &self.events)?;
-        writer.present("signing_method", &self.signing_method)?;
-        writer.present("scope_type", &self.scope_type)?;
-        writer.present("persona_id", &self.persona_id)?;
-        writer.present("timeout_ms", &self.timeout_ms)?;
-        writer.present("max_retries", &self.max_retries)?;
-        writer.end()
-    }
-}
-
-/// Delivery configuration for a webhook subscription.
-///
-/// The pages show this object's keys only in their response example, with no
-/// `required` marks, and the example shows optional keys too; so none is required here.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookDeliverySettings {
-    pub timeout_ms: Option<i64>,
-    pub max_retries: Option<i64>,
-    pub backoff_ms: Option<i64>,
-}
-
-impl<'de> rt::objects::Object<'de> for WebhookDeliverySettings {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct WebhookDeliverySettings",
-        fields: &["timeout_ms", "max_retries", "backoff_ms"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (Option<Option<i64>>, Option<Option<i64>>, Option<Option<i64>>);
-    fn slots() -> Self::Slots {
-        (None, None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::whole_non_null(&mut slots.0, "timeout_ms", map),
-            1 => rt::objects::whole_non_null(&mut slots.1, "max_retries", map),
-            2 => rt::objects::whole_non_null(&mut slots.2, "backoff_ms", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            timeout_ms: slots.0.flatten(),
-            max_retries: slots.1.flatten(),
-            backoff_ms: slots.2.flatten(),
-        })
-    }
-}
-
-impl<'de> rt::__serde::Deserialize<'de> for WebhookDeliverySettings {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for WebhookDeliverySettings {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.present("timeout_ms", &self.timeout_ms)?;
-        writer.present("max_retries", &self.max_retries)?;
-        writer.present("backoff_ms", &self.backoff_ms)?;
-        writer.end()
-    }
-}
-
-/// Delivery statistics for a webhook subscription.
-///
-/// The pages show this object's keys only in their response example, with no
-/// `required` marks, and the example shows optional keys too; so none is required here.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookStats {
-    pub total_deliveries: Option<i64>,
-    pub failed_deliveries: Option<i64>,
-    pub success_rate: Option<f64>,
-}
-
-impl<'de> rt::objects::Object<'de> for WebhookStats {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct WebhookStats",
-        fields: &["total_deliveries", "failed_deliveries", "success_rate"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (Option<Option<i64>>, Option<Option<i64>>, Option<Option<f64>>);
-    fn slots() -> Self::Slots {
-        (None, None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::whole_non_null(&mut slots.0, "total_deliveries", map),
-            1 => rt::objects::whole_non_null(&mut slots.1, "failed_deliveries", map),
-            2 => rt::objects::non_null(&mut slots.2, "success_rate", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            total_deliveries: slots.0.flatten(),
-            failed_deliveries: slots.1.flatten(),
-            success_rate: slots.2.flatten(),
-        })
-    }
-}
-
-impl<'de> rt::__serde::Deserialize<'de> for WebhookStats {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for WebhookStats {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.present("total_deliveries", &self.total_deliveries)?;
-        writer.present("failed_deliveries", &self.failed_deliveries)?;
-        writer.present("success_rate", &self.success_rate)?;
-        writer.end()
-    }
-}
-
-/// Webhook subscription response (public-safe).
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookResponse {
-    pub id: String,
-    pub url: String,
-    pub events: Vec<String>,
-    /// Webhook signing methods.
-    pub signing_method: WebhookSigningMethod,
-    /// Webhook scope types.
-    pub scope_type: WebhookScopeType,
+rt::object! {
+    #[object(Ignored)]
     /// Delivery configuration for a webhook subscription.
     ///
     /// The pages show this object's keys only in their response example, with no
     /// `required` marks, and the example shows optional keys too; so none is required here.
-    pub delivery_settings: WebhookDeliverySettings,
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WebhookDeliverySettings {
+        #[object(0, whole_non_null, "timeout_ms", flatten, present)]
+        pub timeout_ms: Option<i64>,
+        #[object(1, whole_non_null, "max_retries", flatten, present)]
+        pub max_retries: Option<i64>,
+        #[object(2, whole_non_null, "backoff_ms", flatten, present)]
+        pub backoff_ms: Option<i64>,
+    }
+}
+
+rt::object! {
+    #[object(Ignored)]
     /// Delivery statistics for a webhook subscription.
     ///
     /// The pages show this object's keys only in their response example, with no
     /// `required` marks, and the example shows optional keys too; so none is required here.
-    pub stats: WebhookStats,
-    pub name: rt::Nullable<String>,
-    pub persona_id: rt::Nullable<String>,
-    pub last_delivery_at: rt::Nullable<String>,
-    pub last_error: rt::Nullable<String>,
-    pub created_at: rt::Nullable<String>,
-    pub updated_at: rt::Nullable<String>,
-}
-
-impl<'de> rt::objects::Object<'de> for WebhookResponse {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct WebhookResponse",
-        fields: &[
-            "id",
-            "url",
-            "events",
-            "signing_method",
-            "scope_type",
-            "delivery_settings",
-            "stats",
-            "name",
-            "persona_id",
-            "last_delivery_at",
-            "last_error",
-            "created_at",
-            "updated_at",
-        ],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (
-        Option<String>,
-        Option<String>,
-        Option<Vec<String>>,
-        Option<WebhookSigningMethod>,
-        Option<WebhookScopeType>,
-        Option<WebhookDeliverySettings>,
-        Option<WebhookStats>,
-        Option<rt::Nullable<String>>,
-        Option<rt::Nullable<String>>,
-        Option<rt::Nullable<String>>,
-        Option<rt::Nullable<String>>,
-        Option<rt::Nullable<String>>,
-        Option<rt::Nullable<String>>,
-    );
-    fn slots() -> Self::Slots {
-        (None, None, None, None, None, None, None, None, None, None, None, None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "id", map),
-            1 => rt::objects::plain(&mut slots.1, "url", map),
-            2 => rt::objects::plain(&mut slots.2, "events", map),
-            3 => rt::objects::plain(&mut slots.3, "signing_method", map),
-            4 => rt::objects::plain(&mut slots.4, "scope_type", map),
-            5 => rt::objects::plain(&mut slots.5, "delivery_settings", map),
-            6 => rt::objects::plain(&mut slots.6, "stats", map),
-            7 => rt::objects::plain(&mut slots.7, "name", map),
-            8 => rt::objects::plain(&mut slots.8, "persona_id", map),
-            9 => rt::objects::plain(&mut slots.9, "last_delivery_at", map),
-            10 => rt::objects::plain(&mut slots.10, "last_error", map),
-            11 => rt::objects::plain(&mut slots.11, "created_at", map),
-            12 => rt::objects::plain(&mut slots.12, "updated_at", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            id: rt::objects::required(slots.0, "id")?,
-            url: rt::objects::required(slots.1, "url")?,
-            events: rt::objects::required(slots.2, "events")?,
-            signing_method: rt::objects::required(slots.3, "signing_method")?,
-            scope_type: rt::objects::required(slots.4, "scope_type")?,
-            delivery_settings: rt::objects::required(slots.5, "delivery_settings")?,
-            stats: rt::objects::required(slots.6, "stats")?,
-            name: slots.7.unwrap_or_default(),
-            persona_id: slots.8.unwrap_or_default(),
-            last_delivery_at: slots.9.unwrap_or_default(),
-            last_error: slots.10.unwrap_or_default(),
-            created_at: slots.11.unwrap_or_default(),
-            updated_at: slots.12.unwrap_or_default(),
-        })
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WebhookStats {
+        #[object(0, whole_non_null, "total_deliveries", flatten, present)]
+        pub total_deliveries: Option<i64>,
+        #[object(1, whole_non_null, "failed_deliveries", flatten, present)]
+        pub failed_deliveries: Option<i64>,
+        #[object(2, non_null, "success_rate", flatten, present)]
+        pub success_rate: Option<f64>,
     }
 }
 
-impl<'de> rt::__serde::Deserialize<'de> for WebhookResponse {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
+rt::object! {
+    #[object(Ignored)]
+    /// Webhook subscription response (public-safe).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WebhookResponse {
+        #[object(0, plain, "id", required, field)]
+        pub id: String,
+        #[object(1, plain, "url", required, field)]
+        pub url: String,
+        #[object(2, plain, "events", required, field)]
+        pub events: Vec<String>,
+        #[object(3, plain, "signing_method", required, field)]
+        /// Webhook signing methods.
+        pub signing_method: WebhookSigningMethod,
+        #[object(4, plain, "scope_type", required, field)]
+        /// Webhook scope types.
+        pub scope_type: WebhookScopeType,
+        #[object(5, plain, "delivery_settings", required, field)]
+        /// Delivery configuration for a webhook subscription.
+        ///
+        /// The pages show this object's keys only in their response example, with no
+        /// `required` marks, and the example shows optional keys too; so none is required here.
+        pub delivery_settings: WebhookDeliverySettings,
+        #[object(6, plain, "stats", required, field)]
+        /// Delivery statistics for a webhook subscription.
+        ///
+        /// The pages show this object's keys only in their response example, with no
+        /// `required` marks, and the example shows optional keys too; so none is required here.
+        pub stats: WebhookStats,
+        #[object(7, plain, "name", absent, present)]
+        pub name: rt::Nullable<String>,
+        #[object(8, plain, "persona_id", absent, present)]
+        pub persona_id: rt::Nullable<String>,
+        #[object(9, plain, "last_delivery_at", absent, present)]
+        pub last_delivery_at: rt::Nullable<String>,
+        #[object(10, plain, "last_error", absent, present)]
+        pub last_error: rt::Nullable<String>,
+        #[object(11, plain, "created_at", absent, present)]
+        pub created_at: rt::Nullable<String>,
+        #[object(12, plain, "updated_at", absent, present)]
+        pub updated_at: rt::Nullable<String>,
     }
 }
 
-impl rt::__serde::Serialize for WebhookResponse {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("id", &self.id)?;
-        writer.field("url", &self.url)?;
-        writer.field("events", &self.events)?;
-        writer.field("signing_method", &self.signing_method)?;
-        writer.field("scope_type", &self.scope_type)?;
-        writer.field("delivery_settings", &self.delivery_settings)?;
-        writer.field("stats", &self.stats)?;
-        writer.present("name", &self.name)?;
-        writer.present("persona_id", &self.persona_id)?;
-        writer.present("last_delivery_at", &self.last_delivery_at)?;
-        writer.present("last_error", &self.last_error)?;
-        writer.present("created_at", &self.created_at)?;
-        writer.present("updated_at", &self.updated_at)?;
-        writer.end()
-    }
-}
-
-/// An event to publish to the workspace's webhooks.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventCreate {
-    /// The event type, matched against each webhook's `events` (e.g. `call.ended`).
-    pub type_: EventCreateType,
-    /// The event's payload, delivered as it is.
-    pub data: serde_json::Map<String, serde_json::Value>,
-    /// The persona the event is about; `scope_type: persona` webhooks get only their persona's events.
-    pub persona_id: rt::Nullable<String>,
-}
-
-impl<'de> rt::objects::Object<'de> for EventCreate {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct EventCreate",
-        fields: &["type", "data", "persona_id"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (
-        Option<EventCreateType>,
-        Option<serde_json::Map<String, serde_json::Value>>,
-        Option<rt::Nullable<String>>,
-    );
-    fn slots() -> Self::Slots {
-        (None, None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "type", map),
-            1 => rt::objects::plain(&mut slots.1, "data", map),
-            2 => rt::objects::plain(&mut slots.2, "persona_id", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            type_: rt::objects::required(slots.0, "type")?,
-            data: rt::objects::required(slots.1, "data")?,
-            persona_id: slots.2.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> rt::__serde::Deserialize<'de> for EventCreate {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for EventCreate {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("type", &self.type_)?;
-        writer.field("data", &self.data)?;
-        writer.present("persona_id", &self.persona_id)?;
-        writer.end()
+rt::object! {
+    #[object(Ignored)]
+    /// An event to publish to the workspace's webhooks.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct EventCreate {
+        #[object(0, plain, "type", required, field)]
+        /// The event type, matched against each webhook's `events` (e.g. `call.ended`).
+        pub type_: EventCreateType,
+        #[object(1, plain, "data", required, field)]
+        /// The event's payload, delivered as it is.
+        pub data: serde_json::Map<String, serde_json::Value>,
+        #[object(2, plain, "persona_id", absent, present)]
+        /// The persona the event is about; `scope_type: persona` webhooks get only their persona's events.
+        pub persona_id: rt::Nullable<String>,
     }
 }
 
@@ -611,60 +239,15 @@ pub struct EventCreateType(String);
 
 rt::newtype!(string EventCreateType, "type", rt::StringRules::NONE.min_length(1));
 
-/// A published event, and how many webhooks it will be delivered to.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventAccepted {
-    pub id: EventAcceptedId,
-    pub deliveries: EventAcceptedDeliveries,
-}
-
-impl<'de> rt::objects::Object<'de> for EventAccepted {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct EventAccepted",
-        fields: &["id", "deliveries"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (Option<EventAcceptedId>, Option<EventAcceptedDeliveries>);
-    fn slots() -> Self::Slots {
-        (None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "id", map),
-            1 => rt::objects::plain(&mut slots.1, "deliveries", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            id: rt::objects::required(slots.0, "id")?,
-            deliveries: rt::objects::required(slots.1, "deliveries")?,
-        })
-    }
-}
-
-impl<'de> rt::__serde::Deserialize<'de> for EventAccepted {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for EventAccepted {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("id", &self.id)?;
-        writer.field("deliveries", &self.deliveries)?;
-        writer.end()
+rt::object! {
+    #[object(Ignored)]
+    /// A published event, and how many webhooks it will be delivered to.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct EventAccepted {
+        #[object(0, plain, "id", required, field)]
+        pub id: EventAcceptedId,
+        #[object(1, plain, "deliveries", required, field)]
+        pub deliveries: EventAcceptedDeliveries,
     }
 }
 
@@ -680,68 +263,17 @@ rt::newtype!(
     whole EventAcceptedDeliveries(i64), "deliveries", rt::NumberRules::NONE.minimum(0.0)
 );
 
-/// The body a webhook's `url` receives.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventDelivery {
-    pub type_: String,
-    pub timestamp: DateTime,
-    pub data: serde_json::Map<String, serde_json::Value>,
-}
-
-impl<'de> rt::objects::Object<'de> for EventDelivery {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct EventDelivery",
-        fields: &["type", "timestamp", "data"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (
-        Option<String>,
-        Option<DateTime>,
-        Option<serde_json::Map<String, serde_json::Value>>,
-    );
-    fn slots() -> Self::Slots {
-        (None, None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "type", map),
-            1 => rt::objects::plain(&mut slots.1, "timestamp", map),
-            2 => rt::objects::plain(&mut slots.2, "data", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            type_: rt::objects::required(slots.0, "type")?,
-            timestamp: rt::objects::required(slots.1, "timestamp")?,
-            data: rt::objects::required(slots.2, "data")?,
-        })
-    }
-}
-
-impl<'de> rt::__serde::Deserialize<'de> for EventDelivery {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for EventDelivery {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("type", &self.type_)?;
-        writer.field("timestamp", &self.timestamp)?;
-        writer.field("data", &self.data)?;
-        writer.end()
+rt::object! {
+    #[object(Ignored)]
+    /// The body a webhook's `url` receives.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct EventDelivery {
+        #[object(0, plain, "type", required, field)]
+        pub type_: String,
+        #[object(1, plain, "timestamp", required, field)]
+        pub timestamp: DateTime,
+        #[object(2, plain, "data", required, field)]
+        pub data: serde_json::Map<String, serde_json::Value>,
     }
 }
 
@@ -753,116 +285,26 @@ rt::newtype!(
     string DateTime, "date-time", rt::StringRules::NONE.format(rt::Format::DateTime)
 );
 
-/// A missing or wrong key (401) or an unknown id (404): `{"detail": "..."}`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HttpError {
-    pub detail: String,
-}
-
-impl<'de> rt::objects::Object<'de> for HttpError {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct HttpError",
-        fields: &["detail"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (Option<String>,);
-    fn slots() -> Self::Slots {
-        (None,)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "detail", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            detail: rt::objects::required(slots.0, "detail")?,
-        })
+rt::object! {
+    #[object(Ignored)]
+    /// A missing or wrong key (401) or an unknown id (404): `{"detail": "..."}`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct HttpError {
+        #[object(0, plain, "detail", required, field)]
+        pub detail: String,
     }
 }
 
-impl<'de> rt::__serde::Deserialize<'de> for HttpError {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for HttpError {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("detail", &self.detail)?;
-        writer.end()
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct ValidationError {
-    pub loc: Vec<ValidationErrorLocItem>,
-    pub msg: String,
-    pub type_: String,
-}
-
-impl<'de> rt::objects::Object<'de> for ValidationError {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct ValidationError",
-        fields: &["loc", "msg", "type"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (Option<Vec<ValidationErrorLocItem>>, Option<String>, Option<String>);
-    fn slots() -> Self::Slots {
-        (None, None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "loc", map),
-            1 => rt::objects::plain(&mut slots.1, "msg", map),
-            2 => rt::objects::plain(&mut slots.2, "type", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            loc: rt::objects::required(slots.0, "loc")?,
-            msg: rt::objects::required(slots.1, "msg")?,
-            type_: rt::objects::required(slots.2, "type")?,
-        })
-    }
-}
-
-impl<'de> rt::__serde::Deserialize<'de> for ValidationError {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for ValidationError {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("loc", &self.loc)?;
-        writer.field("msg", &self.msg)?;
-        writer.field("type", &self.type_)?;
-        writer.end()
+rt::object! {
+    #[object(Ignored)]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ValidationError {
+        #[object(0, plain, "loc", required, field)]
+        pub loc: Vec<ValidationErrorLocItem>,
+        #[object(1, plain, "msg", required, field)]
+        pub msg: String,
+        #[object(2, plain, "type", required, field)]
+        pub type_: String,
     }
 }
 
@@ -873,55 +315,12 @@ pub enum ValidationErrorLocItem {
     Integer(codegen_runtime::numbers::Whole<i64>),
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct HttpValidationError {
-    pub detail: Vec<ValidationError>,
-}
-
-impl<'de> rt::objects::Object<'de> for HttpValidationError {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct HttpValidationError",
-        fields: &["detail"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (Option<Vec<ValidationError>>,);
-    fn slots() -> Self::Slots {
-        (None,)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "detail", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            detail: rt::objects::required(slots.0, "detail")?,
-        })
-    }
-}
-
-impl<'de> rt::__serde::Deserialize<'de> for HttpValidationError {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for HttpValidationError {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("detail", &self.detail)?;
-        writer.end()
+rt::object! {
+    #[object(Ignored)]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct HttpValidationError {
+        #[object(0, plain, "detail", required, field)]
+        pub detail: Vec<ValidationError>,
     }
 }
 

@@ -12,62 +12,17 @@ rt::string_enum! {
     }
 }
 
-/// Body for POST /v1/webhook/endpoint.add.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EndpointCreate {
-    /// Callback URL of the endpoint. Must use HTTPS with SSL security level 2 or higher.
-    pub url: EndpointCreateUrl,
-    /// List of event types to listen for. Use None or empty array to subscribe to all events
-    pub events: rt::Nullable<Vec<String>>,
-}
-
-impl<'de> rt::objects::Object<'de> for EndpointCreate {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct EndpointCreate",
-        fields: &["url", "events"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (Option<EndpointCreateUrl>, Option<rt::Nullable<Vec<String>>>);
-    fn slots() -> Self::Slots {
-        (None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "url", map),
-            1 => rt::objects::plain(&mut slots.1, "events", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            url: rt::objects::required(slots.0, "url")?,
-            events: slots.1.unwrap_or_default(),
-        })
-    }
-}
-
-impl<'de> rt::__serde::Deserialize<'de> for EndpointCreate {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for EndpointCreate {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("url", &self.url)?;
-        writer.present("events", &self.events)?;
-        writer.end()
+rt::object! {
+    #[object(Ignored)]
+    /// Body for POST /v1/webhook/endpoint.add.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct EndpointCreate {
+        #[object(0, plain, "url", required, field)]
+        /// Callback URL of the endpoint. Must use HTTPS with SSL security level 2 or higher.
+        pub url: EndpointCreateUrl,
+        #[object(1, plain, "events", absent, present)]
+        /// List of event types to listen for. Use None or empty array to subscribe to all events
+        pub events: rt::Nullable<Vec<String>>,
     }
 }
 
@@ -80,172 +35,50 @@ rt::newtype!(
     .pattern("^https://[^\\s/?#@:]").format(rt::Format::Uri)
 );
 
-/// Body for PATCH /v1/webhook/endpoint.update. Only provided fields will be updated.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EndpointUpdate {
-    /// Unique identifier of the webhook endpoint to update (required)
-    pub endpoint_id: String,
-    /// New callback URL to set for the endpoint. Must support SSL level 2 or higher if HTTPS. The page's notes add that the URL must use HTTPS with SSL security level 2 or higher.
-    pub url: Option<EndpointCreateUrl>,
-    /// Updated list of event types to listen for. Use None or empty array to subscribe to all events
-    pub events: rt::Nullable<Vec<String>>,
-}
-
-impl<'de> rt::objects::Object<'de> for EndpointUpdate {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct EndpointUpdate",
-        fields: &["endpoint_id", "url", "events"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (
-        Option<String>,
-        Option<Option<EndpointCreateUrl>>,
-        Option<rt::Nullable<Vec<String>>>,
-    );
-    fn slots() -> Self::Slots {
-        (None, None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "endpoint_id", map),
-            1 => rt::objects::non_null(&mut slots.1, "url", map),
-            2 => rt::objects::plain(&mut slots.2, "events", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            endpoint_id: rt::objects::required(slots.0, "endpoint_id")?,
-            url: slots.1.flatten(),
-            events: slots.2.unwrap_or_default(),
-        })
+rt::object! {
+    #[object(Ignored)]
+    /// Body for PATCH /v1/webhook/endpoint.update. Only provided fields will be updated.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct EndpointUpdate {
+        #[object(0, plain, "endpoint_id", required, field)]
+        /// Unique identifier of the webhook endpoint to update (required)
+        pub endpoint_id: String,
+        #[object(1, non_null, "url", flatten, present)]
+        /// New callback URL to set for the endpoint. Must support SSL level 2 or higher if HTTPS. The page's notes add that the URL must use HTTPS with SSL security level 2 or higher.
+        pub url: Option<EndpointCreateUrl>,
+        #[object(2, plain, "events", absent, present)]
+        /// Updated list of event types to listen for. Use None or empty array to subscribe to all events
+        pub events: rt::Nullable<Vec<String>>,
     }
 }
 
-impl<'de> rt::__serde::Deserialize<'de> for EndpointUpdate {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for EndpointUpdate {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("endpoint_id", &self.endpoint_id)?;
-        writer.present("url", &self.url)?;
-        writer.present("events", &self.events)?;
-        writer.end()
-    }
-}
-
-/// A webhook endpoint. The page's response structure lists these seven fields; each
-/// is in every answer.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Endpoint {
-    /// ID of the updated webhook endpoint
-    pub endpoint_id: String,
-    /// URL of the updated webhook endpoint
-    pub url: String,
-    /// Secret key for verifying callback authenticity
-    pub secret: String,
-    /// Current operational status of the webhook endpoint
-    pub status: EndpointStatus,
-    /// List of events the endpoint is currently subscribed to
-    pub events: Vec<String>,
-    /// Username associated with the webhook endpoint
-    pub username: String,
-    /// Timestamp when the endpoint was originally created
-    pub created_at: DateTime,
-}
-
-impl<'de> rt::objects::Object<'de> for Endpoint {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct Endpoint",
-        fields: &[
-            "endpoint_id",
-            "url",
-            "secret",
-            "status",
-            "events",
-            "username",
-            "created_at",
-        ],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<EndpointStatus>,
-        Option<Vec<String>>,
-        Option<String>,
-        Option<DateTime>,
-    );
-    fn slots() -> Self::Slots {
-        (None, None, None, None, None, None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "endpoint_id", map),
-            1 => rt::objects::plain(&mut slots.1, "url", map),
-            2 => rt::objects::plain(&mut slots.2, "secret", map),
-            3 => rt::objects::plain(&mut slots.3, "status", map),
-            4 => rt::objects::plain(&mut slots.4, "events", map),
-            5 => rt::objects::plain(&mut slots.5, "username", map),
-            6 => rt::objects::plain(&mut slots.6, "created_at", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            endpoint_id: rt::objects::required(slots.0, "endpoint_id")?,
-            url: rt::objects::required(slots.1, "url")?,
-            secret: rt::objects::required(slots.2, "secret")?,
-            status: rt::objects::required(slots.3, "status")?,
-            events: rt::objects::required(slots.4, "events")?,
-            username: rt::objects::required(slots.5, "username")?,
-            created_at: rt::objects::required(slots.6, "created_at")?,
-        })
-    }
-}
-
-impl<'de> rt::__serde::Deserialize<'de> for Endpoint {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for Endpoint {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("endpoint_id", &self.endpoint_id)?;
-        writer.field("url", &self.url)?;
-        writer.field("secret", &self.secret)?;
-        writer.field("status", &self.status)?;
-        writer.field("events", &self.events)?;
-        writer.field("username", &self.username)?;
-        writer.field("created_at", &self.created_at)?;
-        writer.end()
+rt::object! {
+    #[object(Ignored)]
+    /// A webhook endpoint. The page's response structure lists these seven fields; each
+    /// is in every answer.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Endpoint {
+        #[object(0, plain, "endpoint_id", required, field)]
+        /// ID of the updated webhook endpoint
+        pub endpoint_id: String,
+        #[object(1, plain, "url", required, field)]
+        /// URL of the updated webhook endpoint
+        pub url: String,
+        #[object(2, plain, "secret", required, field)]
+        /// Secret key for verifying callback authenticity
+        pub secret: String,
+        #[object(3, plain, "status", required, field)]
+        /// Current operational status of the webhook endpoint
+        pub status: EndpointStatus,
+        #[object(4, plain, "events", required, field)]
+        /// List of events the endpoint is currently subscribed to
+        pub events: Vec<String>,
+        #[object(5, plain, "username", required, field)]
+        /// Username associated with the webhook endpoint
+        pub username: String,
+        #[object(6, plain, "created_at", required, field)]
+        /// Timestamp when the endpoint was originally created
+        pub created_at: DateTime,
     }
 }
 
@@ -257,236 +90,55 @@ rt::newtype!(
     string DateTime, "date-time", rt::StringRules::NONE.format(rt::Format::DateTime)
 );
 
-/// The webhook endpoints of the authenticated user.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EndpointList {
-    pub endpoints: Vec<Endpoint>,
-}
-
-impl<'de> rt::objects::Object<'de> for EndpointList {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct EndpointList",
-        fields: &["endpoints"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (Option<Vec<Endpoint>>,);
-    fn slots() -> Self::Slots {
-        (None,)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "endpoints", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            endpoints: rt::objects::required(slots.0, "endpoints")?,
-        })
+rt::object! {
+    #[object(Ignored)]
+    /// The webhook endpoints of the authenticated user.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct EndpointList {
+        #[object(0, plain, "endpoints", required, field)]
+        pub endpoints: Vec<Endpoint>,
     }
 }
 
-impl<'de> rt::__serde::Deserialize<'de> for EndpointList {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
+rt::object! {
+    #[object(Ignored)]
+    /// Confirmation that a webhook endpoint was deleted.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct EndpointDeleted {
+        #[object(0, plain, "endpoint_id", required, field)]
+        /// ID of the deleted webhook endpoint
+        pub endpoint_id: String,
+        #[object(1, plain, "deleted", required, field)]
+        /// Always true.
+        pub deleted: bool,
     }
 }
 
-impl rt::__serde::Serialize for EndpointList {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("endpoints", &self.endpoints)?;
-        writer.end()
+rt::object! {
+    #[object(Ignored)]
+    /// Body for PATCH /v1/webhook/endpoint.status.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct EndpointStatusUpdate {
+        #[object(0, plain, "endpoint_id", required, field)]
+        /// Unique identifier of the webhook endpoint.
+        pub endpoint_id: String,
+        #[object(1, plain, "status", required, field)]
+        /// Current operational status of the webhook endpoint
+        pub status: EndpointStatus,
     }
 }
 
-/// Confirmation that a webhook endpoint was deleted.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EndpointDeleted {
-    /// ID of the deleted webhook endpoint
-    pub endpoint_id: String,
-    /// Always true.
-    pub deleted: bool,
-}
-
-impl<'de> rt::objects::Object<'de> for EndpointDeleted {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct EndpointDeleted",
-        fields: &["endpoint_id", "deleted"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (Option<String>, Option<bool>);
-    fn slots() -> Self::Slots {
-        (None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "endpoint_id", map),
-            1 => rt::objects::plain(&mut slots.1, "deleted", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            endpoint_id: rt::objects::required(slots.0, "endpoint_id")?,
-            deleted: rt::objects::required(slots.1, "deleted")?,
-        })
-    }
-}
-
-impl<'de> rt::__serde::Deserialize<'de> for EndpointDeleted {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for EndpointDeleted {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("endpoint_id", &self.endpoint_id)?;
-        writer.field("deleted", &self.deleted)?;
-        writer.end()
-    }
-}
-
-/// Body for PATCH /v1/webhook/endpoint.status.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EndpointStatusUpdate {
-    /// Unique identifier of the webhook endpoint.
-    pub endpoint_id: String,
-    /// Current operational status of the webhook endpoint
-    pub status: EndpointStatus,
-}
-
-impl<'de> rt::objects::Object<'de> for EndpointStatusUpdate {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct EndpointStatusUpdate",
-        fields: &["endpoint_id", "status"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (Option<String>, Option<EndpointStatus>);
-    fn slots() -> Self::Slots {
-        (None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "endpoint_id", map),
-            1 => rt::objects::plain(&mut slots.1, "status", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            endpoint_id: rt::objects::required(slots.0, "endpoint_id")?,
-            status: rt::objects::required(slots.1, "status")?,
-        })
-    }
-}
-
-impl<'de> rt::__serde::Deserialize<'de> for EndpointStatusUpdate {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for EndpointStatusUpdate {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("endpoint_id", &self.endpoint_id)?;
-        writer.field("status", &self.status)?;
-        writer.end()
-    }
-}
-
-/// Body for POST /v1/webhook/event.send.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventCreate {
-    /// The event type, matched against each endpoint's `events` (e.g. `video.updated`).
-    pub type_: EventCreateType,
-    /// The event's payload, delivered as it is.
-    pub data: serde_json::Map<String, serde_json::Value>,
-}
-
-impl<'de> rt::objects::Object<'de> for EventCreate {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct EventCreate",
-        fields: &["type", "data"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (
-        Option<EventCreateType>,
-        Option<serde_json::Map<String, serde_json::Value>>,
-    );
-    fn slots() -> Self::Slots {
-        (None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "type", map),
-            1 => rt::objects::plain(&mut slots.1, "data", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            type_: rt::objects::required(slots.0, "type")?,
-            data: rt::objects::required(slots.1, "data")?,
-        })
-    }
-}
-
-impl<'de> rt::__serde::Deserialize<'de> for EventCreate {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for EventCreate {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("type", &self.type_)?;
-        writer.field("data", &self.data)?;
-        writer.end()
+rt::object! {
+    #[object(Ignored)]
+    /// Body for POST /v1/webhook/event.send.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct EventCreate {
+        #[object(0, plain, "type", required, field)]
+        /// The event type, matched against each endpoint's `events` (e.g. `video.updated`).
+        pub type_: EventCreateType,
+        #[object(1, plain, "data", required, field)]
+        /// The event's payload, delivered as it is.
+        pub data: serde_json::Map<String, serde_json::Value>,
     }
 }
 
@@ -496,60 +148,15 @@ pub struct EventCreateType(String);
 
 rt::newtype!(string EventCreateType, "type", rt::StringRules::NONE.min_length(1));
 
-/// A published event, and how many endpoints it will be delivered to.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventAccepted {
-    pub id: EventAcceptedId,
-    pub deliveries: EventAcceptedDeliveries,
-}
-
-impl<'de> rt::objects::Object<'de> for EventAccepted {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct EventAccepted",
-        fields: &["id", "deliveries"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (Option<EventAcceptedId>, Option<EventAcceptedDeliveries>);
-    fn slots() -> Self::Slots {
-        (None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "id", map),
-            1 => rt::objects::plain(&mut slots.1, "deliveries", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            id: rt::objects::required(slots.0, "id")?,
-            deliveries: rt::objects::required(slots.1, "deliveries")?,
-        })
-    }
-}
-
-impl<'de> rt::__serde::Deserialize<'de> for EventAccepted {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for EventAccepted {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("id", &self.id)?;
-        writer.field("deliveries", &self.deliveries)?;
-        writer.end()
+rt::object! {
+    #[object(Ignored)]
+    /// A published event, and how many endpoints it will be delivered to.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct EventAccepted {
+        #[object(0, plain, "id", required, field)]
+        pub id: EventAcceptedId,
+        #[object(1, plain, "deliveries", required, field)]
+        pub deliveries: EventAcceptedDeliveries,
     }
 }
 
@@ -565,113 +172,25 @@ rt::newtype!(
     scalar EventAcceptedDeliveries(i64), "deliveries", rt::NumberRules::NONE.minimum(0.0)
 );
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct ErrorDetail {
-    /// Machine-readable error code.
-    pub code: String,
-    /// Human-readable error message.
-    pub message: String,
-}
-
-impl<'de> rt::objects::Object<'de> for ErrorDetail {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct ErrorDetail",
-        fields: &["code", "message"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (Option<String>, Option<String>);
-    fn slots() -> Self::Slots {
-        (None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "code", map),
-            1 => rt::objects::plain(&mut slots.1, "message", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            code: rt::objects::required(slots.0, "code")?,
-            message: rt::objects::required(slots.1, "message")?,
-        })
+rt::object! {
+    #[object(Ignored)]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ErrorDetail {
+        #[object(0, plain, "code", required, field)]
+        /// Machine-readable error code.
+        pub code: String,
+        #[object(1, plain, "message", required, field)]
+        /// Human-readable error message.
+        pub message: String,
     }
 }
 
-impl<'de> rt::__serde::Deserialize<'de> for ErrorDetail {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for ErrorDetail {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("code", &self.code)?;
-        writer.field("message", &self.message)?;
-        writer.end()
-    }
-}
-
-/// Every Konpro error body.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ErrorResponse {
-    pub error: ErrorDetail,
-}
-
-impl<'de> rt::objects::Object<'de> for ErrorResponse {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct ErrorResponse",
-        fields: &["error"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (Option<ErrorDetail>,);
-    fn slots() -> Self::Slots {
-        (None,)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "error", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            error: rt::objects::required(slots.0, "error")?,
-        })
-    }
-}
-
-impl<'de> rt::__serde::Deserialize<'de> for ErrorResponse {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for ErrorResponse {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("error", &self.error)?;
-        writer.end()
+rt::object! {
+    #[object(Ignored)]
+    /// Every Konpro error body.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ErrorResponse {
+        #[object(0, plain, "error", required, field)]
+        pub error: ErrorDetail,
     }
 }

@@ -12,77 +12,23 @@ rt::string_enum! {
     }
 }
 
-/// Body for POST /v1/webhooks.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookCreate {
-    /// Webhook name (trimmed)
-    pub name: WebhookCreateName,
-    /// Endpoint URL
-    pub url: Uri,
-    /// Events to subscribe to
-    pub events: Vec<String>,
-    /// HMAC signing secret
-    pub secret: Option<String>,
-}
-
-impl<'de> rt::objects::Object<'de> for WebhookCreate {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct WebhookCreate",
-        fields: &["name", "url", "events", "secret"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (
-        Option<WebhookCreateName>,
-        Option<Uri>,
-        Option<Vec<String>>,
-        Option<Option<String>>,
-    );
-    fn slots() -> Self::Slots {
-        (None, None, None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "name", map),
-            1 => rt::objects::plain(&mut slots.1, "url", map),
-            2 => rt::objects::plain(&mut slots.2, "events", map),
-            3 => rt::objects::non_null(&mut slots.3, "secret", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            name: rt::objects::required(slots.0, "name")?,
-            url: rt::objects::required(slots.1, "url")?,
-            events: rt::objects::required(slots.2, "events")?,
-            secret: slots.3.flatten(),
-        })
-    }
-}
-
-impl<'de> rt::__serde::Deserialize<'de> for WebhookCreate {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for WebhookCreate {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("name", &self.name)?;
-        writer.field("url", &self.url)?;
-        writer.field("events", &self.events)?;
-        writer.present("secret", &self.secret)?;
-        writer.end()
+rt::object! {
+    #[object(Ignored)]
+    /// Body for POST /v1/webhooks.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WebhookCreate {
+        #[object(0, plain, "name", required, field)]
+        /// Webhook name (trimmed)
+        pub name: WebhookCreateName,
+        #[object(1, plain, "url", required, field)]
+        /// Endpoint URL
+        pub url: Uri,
+        #[object(2, plain, "events", required, field)]
+        /// Events to subscribe to
+        pub events: Vec<String>,
+        #[object(3, non_null, "secret", flatten, present)]
+        /// HMAC signing secret
+        pub secret: Option<String>,
     }
 }
 
@@ -100,208 +46,60 @@ pub struct Uri(String);
 
 rt::newtype!(string Uri, "uri", rt::StringRules::NONE.format(rt::Format::Uri));
 
-/// Body for PATCH /v1/webhooks/{id}. All fields are optional — only provided fields are changed.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookUpdate {
-    /// Webhook name (trimmed)
-    pub name: Option<WebhookCreateName>,
-    /// Endpoint URL
-    pub url: Option<Uri>,
-    /// Events to subscribe to
-    pub events: Option<Vec<String>>,
-    /// HMAC signing secret
-    pub secret: Option<String>,
-    /// Enable or disable the webhook
-    pub status: Option<WebhookStatus>,
-}
-
-impl<'de> rt::objects::Object<'de> for WebhookUpdate {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct WebhookUpdate",
-        fields: &["name", "url", "events", "secret", "status"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (
-        Option<Option<WebhookCreateName>>,
-        Option<Option<Uri>>,
-        Option<Option<Vec<String>>>,
-        Option<Option<String>>,
-        Option<Option<WebhookStatus>>,
-    );
-    fn slots() -> Self::Slots {
-        (None, None, None, None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::non_null(&mut slots.0, "name", map),
-            1 => rt::objects::non_null(&mut slots.1, "url", map),
-            2 => rt::objects::non_null(&mut slots.2, "events", map),
-            3 => rt::objects::non_null(&mut slots.3, "secret", map),
-            4 => rt::objects::non_null(&mut slots.4, "status", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            name: slots.0.flatten(),
-            url: slots.1.flatten(),
-            events: slots.2.flatten(),
-            secret: slots.3.flatten(),
-            status: slots.4.flatten(),
-        })
+rt::object! {
+    #[object(Ignored)]
+    /// Body for PATCH /v1/webhooks/{id}. All fields are optional — only provided fields are changed.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WebhookUpdate {
+        #[object(0, non_null, "name", flatten, present)]
+        /// Webhook name (trimmed)
+        pub name: Option<WebhookCreateName>,
+        #[object(1, non_null, "url", flatten, present)]
+        /// Endpoint URL
+        pub url: Option<Uri>,
+        #[object(2, non_null, "events", flatten, present)]
+        /// Events to subscribe to
+        pub events: Option<Vec<String>>,
+        #[object(3, non_null, "secret", flatten, present)]
+        /// HMAC signing secret
+        pub secret: Option<String>,
+        #[object(4, non_null, "status", flatten, present)]
+        /// Enable or disable the webhook
+        pub status: Option<WebhookStatus>,
     }
 }
 
-impl<'de> rt::__serde::Deserialize<'de> for WebhookUpdate {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for WebhookUpdate {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.present("name", &self.name)?;
-        writer.present("url", &self.url)?;
-        writer.present("events", &self.events)?;
-        writer.present("secret", &self.secret)?;
-        writer.present("status", &self.status)?;
-        writer.end()
-    }
-}
-
-/// A webhook. The page's response example shows these fields; `secret` is optional
-/// because a create may leave it out (VENDORS.md: `secret?`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Webhook {
-    pub id: String,
-    pub workspace_id: String,
-    pub name: String,
-    pub url: String,
-    pub events: Vec<String>,
-    pub secret: Option<String>,
-    pub retry_attempts: i64,
-    pub timeout_ms: i64,
-    /// Enable or disable the webhook
-    pub status: WebhookStatus,
-    pub created_by: String,
-    pub created_at: DateTime,
-    pub updated_at: DateTime,
-}
-
-impl<'de> rt::objects::Object<'de> for Webhook {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct Webhook",
-        fields: &[
-            "_id",
-            "workspaceId",
-            "name",
-            "url",
-            "events",
-            "secret",
-            "retryAttempts",
-            "timeoutMs",
-            "status",
-            "createdBy",
-            "createdAt",
-            "updatedAt",
-        ],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<Vec<String>>,
-        Option<Option<String>>,
-        Option<i64>,
-        Option<i64>,
-        Option<WebhookStatus>,
-        Option<String>,
-        Option<DateTime>,
-        Option<DateTime>,
-    );
-    fn slots() -> Self::Slots {
-        (None, None, None, None, None, None, None, None, None, None, None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "_id", map),
-            1 => rt::objects::plain(&mut slots.1, "workspaceId", map),
-            2 => rt::objects::plain(&mut slots.2, "name", map),
-            3 => rt::objects::plain(&mut slots.3, "url", map),
-            4 => rt::objects::plain(&mut slots.4, "events", map),
-            5 => rt::objects::non_null(&mut slots.5, "secret", map),
-            6 => rt::objects::plain(&mut slots.6, "retryAttempts", map),
-            7 => rt::objects::plain(&mut slots.7, "timeoutMs", map),
-            8 => rt::objects::plain(&mut slots.8, "status", map),
-            9 => rt::objects::plain(&mut slots.9, "createdBy", map),
-            10 => rt::objects::plain(&mut slots.10, "createdAt", map),
-            11 => rt::objects::plain(&mut slots.11, "updatedAt", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            id: rt::objects::required(slots.0, "_id")?,
-            workspace_id: rt::objects::required(slots.1, "workspaceId")?,
-            name: rt::objects::required(slots.2, "name")?,
-            url: rt::objects::required(slots.3, "url")?,
-            events: rt::objects::required(slots.4, "events")?,
-            secret: slots.5.flatten(),
-            retry_attempts: rt::objects::required(slots.6, "retryAttempts")?,
-            timeout_ms: rt::objects::required(slots.7, "timeoutMs")?,
-            status: rt::objects::required(slots.8, "status")?,
-            created_by: rt::objects::required(slots.9, "createdBy")?,
-            created_at: rt::objects::required(slots.10, "createdAt")?,
-            updated_at: rt::objects::required(slots.11, "updatedAt")?,
-        })
-    }
-}
-
-impl<'de> rt::__serde::Deserialize<'de> for Webhook {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for Webhook {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("_id", &self.id)?;
-        writer.field("workspaceId", &self.workspace_id)?;
-        writer.field("name", &self.name)?;
-        writer.field("url", &self.url)?;
-        writer.field("events", &self.events)?;
-        writer.present("secret", &self.secret)?;
-        writer.field("retryAttempts", &self.retry_attempts)?;
-        writer.field("timeoutMs", &self.timeout_ms)?;
-        writer.field("status", &self.status)?;
-        writer.field("createdBy", &self.created_by)?;
-        writer.field("createdAt", &self.created_at)?;
-        writer.field("updatedAt", &self.updated_at)?;
-        writer.end()
+rt::object! {
+    #[object(Ignored)]
+    /// A webhook. The page's response example shows these fields; `secret` is optional
+    /// because a create may leave it out (VENDORS.md: `secret?`).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Webhook {
+        #[object(0, plain, "_id", required, field)]
+        pub id: String,
+        #[object(1, plain, "workspaceId", required, field)]
+        pub workspace_id: String,
+        #[object(2, plain, "name", required, field)]
+        pub name: String,
+        #[object(3, plain, "url", required, field)]
+        pub url: String,
+        #[object(4, plain, "events", required, field)]
+        pub events: Vec<String>,
+        #[object(5, non_null, "secret", flatten, present)]
+        pub secret: Option<String>,
+        #[object(6, plain, "retryAttempts", required, field)]
+        pub retry_attempts: i64,
+        #[object(7, plain, "timeoutMs", required, field)]
+        pub timeout_ms: i64,
+        #[object(8, plain, "status", required, field)]
+        /// Enable or disable the webhook
+        pub status: WebhookStatus,
+        #[object(9, plain, "createdBy", required, field)]
+        pub created_by: String,
+        #[object(10, plain, "createdAt", required, field)]
+        pub created_at: DateTime,
+        #[object(11, plain, "updatedAt", required, field)]
+        pub updated_at: DateTime,
     }
 }
 
@@ -313,286 +111,60 @@ rt::newtype!(
     string DateTime, "date-time", rt::StringRules::NONE.format(rt::Format::DateTime)
 );
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookEnvelope {
-    pub success: bool,
-    /// A webhook. The page's response example shows these fields; `secret` is optional
-    /// because a create may leave it out (VENDORS.md: `secret?`).
-    pub data: Webhook,
-}
-
-impl<'de> rt::objects::Object<'de> for WebhookEnvelope {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct WebhookEnvelope",
-        fields: &["success", "data"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (Option<bool>, Option<Webhook>);
-    fn slots() -> Self::Slots {
-        (None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "success", map),
-            1 => rt::objects::plain(&mut slots.1, "data", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            success: rt::objects::required(slots.0, "success")?,
-            data: rt::objects::required(slots.1, "data")?,
-        })
+rt::object! {
+    #[object(Ignored)]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WebhookEnvelope {
+        #[object(0, plain, "success", required, field)]
+        pub success: bool,
+        #[object(1, plain, "data", required, field)]
+        /// A webhook. The page's response example shows these fields; `secret` is optional
+        /// because a create may leave it out (VENDORS.md: `secret?`).
+        pub data: Webhook,
     }
 }
 
-impl<'de> rt::__serde::Deserialize<'de> for WebhookEnvelope {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
+rt::object! {
+    #[object(Ignored)]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WebhookListEnvelope {
+        #[object(0, plain, "success", required, field)]
+        pub success: bool,
+        #[object(1, plain, "data", required, field)]
+        pub data: Vec<Webhook>,
     }
 }
 
-impl rt::__serde::Serialize for WebhookEnvelope {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("success", &self.success)?;
-        writer.field("data", &self.data)?;
-        writer.end()
+rt::object! {
+    #[object(Ignored)]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WebhookDeleted {
+        #[object(0, plain, "_id", required, field)]
+        pub id: String,
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookListEnvelope {
-    pub success: bool,
-    pub data: Vec<Webhook>,
-}
-
-impl<'de> rt::objects::Object<'de> for WebhookListEnvelope {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct WebhookListEnvelope",
-        fields: &["success", "data"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (Option<bool>, Option<Vec<Webhook>>);
-    fn slots() -> Self::Slots {
-        (None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "success", map),
-            1 => rt::objects::plain(&mut slots.1, "data", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            success: rt::objects::required(slots.0, "success")?,
-            data: rt::objects::required(slots.1, "data")?,
-        })
+rt::object! {
+    #[object(Ignored)]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WebhookDeletedEnvelope {
+        #[object(0, plain, "success", required, field)]
+        pub success: bool,
+        #[object(1, plain, "data", required, field)]
+        pub data: WebhookDeleted,
     }
 }
 
-impl<'de> rt::__serde::Deserialize<'de> for WebhookListEnvelope {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for WebhookListEnvelope {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("success", &self.success)?;
-        writer.field("data", &self.data)?;
-        writer.end()
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookDeleted {
-    pub id: String,
-}
-
-impl<'de> rt::objects::Object<'de> for WebhookDeleted {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct WebhookDeleted",
-        fields: &["_id"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (Option<String>,);
-    fn slots() -> Self::Slots {
-        (None,)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "_id", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            id: rt::objects::required(slots.0, "_id")?,
-        })
-    }
-}
-
-impl<'de> rt::__serde::Deserialize<'de> for WebhookDeleted {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for WebhookDeleted {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("_id", &self.id)?;
-        writer.end()
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookDeletedEnvelope {
-    pub success: bool,
-    pub data: WebhookDeleted,
-}
-
-impl<'de> rt::objects::Object<'de> for WebhookDeletedEnvelope {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct WebhookDeletedEnvelope",
-        fields: &["success", "data"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (Option<bool>, Option<WebhookDeleted>);
-    fn slots() -> Self::Slots {
-        (None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "success", map),
-            1 => rt::objects::plain(&mut slots.1, "data", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            success: rt::objects::required(slots.0, "success")?,
-            data: rt::objects::required(slots.1, "data")?,
-        })
-    }
-}
-
-impl<'de> rt::__serde::Deserialize<'de> for WebhookDeletedEnvelope {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for WebhookDeletedEnvelope {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("success", &self.success)?;
-        writer.field("data", &self.data)?;
-        writer.end()
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventCreate {
-    /// The event type, matched against each webhook's `events`.
-    pub type_: EventCreateType,
-    /// The event's payload, delivered as it is.
-    pub data: serde_json::Map<String, serde_json::Value>,
-}
-
-impl<'de> rt::objects::Object<'de> for EventCreate {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct EventCreate",
-        fields: &["type", "data"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (
-        Option<EventCreateType>,
-        Option<serde_json::Map<String, serde_json::Value>>,
-    );
-    fn slots() -> Self::Slots {
-        (None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "type", map),
-            1 => rt::objects::plain(&mut slots.1, "data", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            type_: rt::objects::required(slots.0, "type")?,
-            data: rt::objects::required(slots.1, "data")?,
-        })
-    }
-}
-
-impl<'de> rt::__serde::Deserialize<'de> for EventCreate {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for EventCreate {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("type", &self.type_)?;
-        writer.field("data", &self.data)?;
-        writer.end()
+rt::object! {
+    #[object(Ignored)]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct EventCreate {
+        #[object(0, plain, "type", required, field)]
+        /// The event type, matched against each webhook's `events`.
+        pub type_: EventCreateType,
+        #[object(1, plain, "data", required, field)]
+        /// The event's payload, delivered as it is.
+        pub data: serde_json::Map<String, serde_json::Value>,
     }
 }
 
@@ -602,59 +174,14 @@ pub struct EventCreateType(String);
 
 rt::newtype!(string EventCreateType, "type", rt::StringRules::NONE.min_length(1));
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventAccepted {
-    pub id: EventAcceptedId,
-    pub deliveries: EventAcceptedDeliveries,
-}
-
-impl<'de> rt::objects::Object<'de> for EventAccepted {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct EventAccepted",
-        fields: &["id", "deliveries"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (Option<EventAcceptedId>, Option<EventAcceptedDeliveries>);
-    fn slots() -> Self::Slots {
-        (None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "id", map),
-            1 => rt::objects::plain(&mut slots.1, "deliveries", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            id: rt::objects::required(slots.0, "id")?,
-            deliveries: rt::objects::required(slots.1, "deliveries")?,
-        })
-    }
-}
-
-impl<'de> rt::__serde::Deserialize<'de> for EventAccepted {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for EventAccepted {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("id", &self.id)?;
-        writer.field("deliveries", &self.deliveries)?;
-        writer.end()
+rt::object! {
+    #[object(Ignored)]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct EventAccepted {
+        #[object(0, plain, "id", required, field)]
+        pub id: EventAcceptedId,
+        #[object(1, plain, "deliveries", required, field)]
+        pub deliveries: EventAcceptedDeliveries,
     }
 }
 
@@ -670,118 +197,26 @@ rt::newtype!(
     scalar EventAcceptedDeliveries(i64), "deliveries", rt::NumberRules::NONE.minimum(0.0)
 );
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventAcceptedEnvelope {
-    pub success: bool,
-    pub data: EventAccepted,
-}
-
-impl<'de> rt::objects::Object<'de> for EventAcceptedEnvelope {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct EventAcceptedEnvelope",
-        fields: &["success", "data"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (Option<bool>, Option<EventAccepted>);
-    fn slots() -> Self::Slots {
-        (None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "success", map),
-            1 => rt::objects::plain(&mut slots.1, "data", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            success: rt::objects::required(slots.0, "success")?,
-            data: rt::objects::required(slots.1, "data")?,
-        })
+rt::object! {
+    #[object(Ignored)]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct EventAcceptedEnvelope {
+        #[object(0, plain, "success", required, field)]
+        pub success: bool,
+        #[object(1, plain, "data", required, field)]
+        pub data: EventAccepted,
     }
 }
 
-impl<'de> rt::__serde::Deserialize<'de> for EventAcceptedEnvelope {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for EventAcceptedEnvelope {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("success", &self.success)?;
-        writer.field("data", &self.data)?;
-        writer.end()
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct ErrorResponse {
-    pub error: String,
-    pub message: String,
-    pub code: i64,
-}
-
-impl<'de> rt::objects::Object<'de> for ErrorResponse {
-    const SHAPE: rt::objects::Shape = rt::objects::Shape {
-        expecting: "struct ErrorResponse",
-        fields: &["error", "message", "code"],
-        others: rt::objects::Others::Ignored,
-        counts: None,
-    };
-    type Slots = (Option<String>, Option<String>, Option<i64>);
-    fn slots() -> Self::Slots {
-        (None, None, None)
-    }
-    fn read_field<A: rt::__serde::de::MapAccess<'de>>(
-        slots: &mut Self::Slots,
-        index: usize,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match index {
-            0 => rt::objects::plain(&mut slots.0, "error", map),
-            1 => rt::objects::plain(&mut slots.1, "message", map),
-            2 => rt::objects::plain(&mut slots.2, "code", map),
-            _ => Ok(()),
-        }
-    }
-    fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-        Ok(Self {
-            error: rt::objects::required(slots.0, "error")?,
-            message: rt::objects::required(slots.1, "message")?,
-            code: rt::objects::required(slots.2, "code")?,
-        })
-    }
-}
-
-impl<'de> rt::__serde::Deserialize<'de> for ErrorResponse {
-    fn deserialize<D: rt::__serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::objects::read(deserializer)
-    }
-}
-
-impl rt::__serde::Serialize for ErrorResponse {
-    fn serialize<S: rt::__serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut writer = rt::objects::Writer::new(serializer)?;
-        writer.field("error", &self.error)?;
-        writer.field("message", &self.message)?;
-        writer.field("code", &self.code)?;
-        writer.end()
+rt::object! {
+    #[object(Ignored)]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ErrorResponse {
+        #[object(0, plain, "error", required, field)]
+        pub error: String,
+        #[object(1, plain, "message", required, field)]
+        pub message: String,
+        #[object(2, plain, "code", required, field)]
+        pub code: i64,
     }
 }

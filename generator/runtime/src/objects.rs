@@ -25,7 +25,7 @@ pub enum Others {
     Ignored,
     /// Refused (`additionalProperties: false`).
     Refused,
-    /// Kept in the struct's map of additional properties ([`Object::read_other`]).
+    /// Kept in the struct's map of additional properties ([`other`]).
     Kept,
 }
 
@@ -34,7 +34,7 @@ pub enum Others {
 pub struct Shape {
     /// What the struct is, for "expected …" in errors: `struct Name`.
     pub expecting: &'static str,
-    /// Each field's wire name, in the order [`Object::read_field`] numbers them.
+    /// Each field's wire name.
     pub fields: &'static [&'static str],
     pub others: Others,
     /// `minProperties`/`maxProperties`, counting every key, named or not, and the subject
@@ -42,7 +42,8 @@ pub struct Shape {
     pub counts: Option<(&'static str, ObjectRules<'static>)>,
 }
 
-/// A generated struct: its shape, and how its fields are filled. Read it with [`read`].
+/// A generated struct: its shape, and how its fields are filled. [`object!`](crate::object)
+/// writes it; read it with [`read`].
 pub trait Object<'de>: Sized {
     const SHAPE: Shape;
     /// One slot per field, empty until its key is read.
@@ -55,7 +56,7 @@ pub trait Object<'de>: Sized {
     /// Reads the value of a key no field has, for [`Others::Kept`] (with [`other`]).
     fn read_other<A: MapAccess<'de>>(slots: &mut Self::Slots, key: String, map: &mut A) -> Result<(), A::Error> {
         let _ = (slots, key);
-        map.next_value::<IgnoredAny>().map(|_| ())
+        ignore(map)
     }
     /// The struct from its slots; a required field left empty is missing (with [`required`]).
     fn finish<E: de::Error>(slots: Self::Slots) -> Result<Self, E>;
@@ -84,9 +85,7 @@ impl<'de, T: Object<'de>> Visitor<'de> for ObjectVisitor<T> {
             match key {
                 Key::Field(index) => T::read_field(&mut slots, index, &mut map)?,
                 Key::Other(name) => T::read_other(&mut slots, name, &mut map)?,
-                Key::Ignored => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+                Key::Ignored => ignore(&mut map)?,
             }
         }
         let value = T::finish(slots)?;
@@ -101,6 +100,11 @@ enum Key {
     Field(usize),
     Other(String),
     Ignored,
+}
+
+/// Reads past a value nothing keeps.
+pub fn ignore<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    map.next_value::<IgnoredAny>().map(|_| ())
 }
 
 /// A key: a field's number, or another key as the shape says (refused here, where serde's
@@ -141,7 +145,7 @@ impl<'de> Visitor<'de> for KeySeed<'_> {
     }
 }
 
-/// Fills `slot` with `value` read by `read`, refusing a key given twice.
+/// Fills `slot` with the value `read` reads, refusing a key given twice.
 fn fill<'de, A: MapAccess<'de>, T>(
     slot: &mut Option<T>,
     name: &'static str,
@@ -193,7 +197,7 @@ pub fn whole_non_null<'de, A: MapAccess<'de>, T: TryFrom<i128>>(
     fill(slot, name, |m| m.next_value::<Whole<T>>().map(|w| Some(w.0)), map)
 }
 
-/// A required nullable integer of a 3.1 schema.
+/// A required (or defaulted) nullable integer of a 3.1 schema.
 pub fn whole_nullable<'de, A: MapAccess<'de>, T: TryFrom<i128>>(
     slot: &mut Option<Option<T>>,
     name: &'static str,
@@ -284,101 +288,157 @@ impl<T: Serialize> Present for Nullable<T> {
     }
 }
 
+/// A generated struct and its serde impls, from its declaration: the struct's
+/// `#[object(Others)]` (or `#[object(Others, "subject", ObjectRules {…})]` with property
+/// counts), and each field's `#[object(index, reader, "wire", finish, write)]`: `index` its
+/// place among the fields (from 0), `reader` one of this
+/// module's readers, `finish` `required`, `flatten` (an optional field's `Option<Option<T>>`
+/// slot), `absent` (a tri-state's) or `default(path)`, `write` `field` or `present` (skipped
+/// when absent). The map of kept keys is the last field, marked `#[others(index)]`.
+///
+/// ```
+/// codegen_runtime::object! {
+///     #[object(Refused)]
+///     #[derive(Debug, Clone, PartialEq)]
+///     pub struct Point {
+///         #[object(0, plain, "x", required, field)]
+///         pub x: i32,
+///         #[object(1, non_null, "label", flatten, present)]
+///         pub label: Option<String>,
+///     }
+/// }
+/// let p: Point = serde_json::from_str(r#"{"x": 1}"#).unwrap();
+/// assert_eq!(serde_json::to_string(&p).unwrap(), r#"{"x":1}"#);
+/// assert!(serde_json::from_str::<Point>(r#"{"x": 1, "label": null}"#).is_err());
+/// assert!(serde_json::from_str::<Point>(r#"{"x": 1, "y": 2}"#).is_err());
+/// ```
+#[macro_export]
+macro_rules! object {
+    (
+        #[object($others_kind:ident $(, $subject:literal, $counts:expr)?)]
+        $(#[$attr:meta])*
+        pub struct $name:ident {
+            $(
+                #[object($index:tt, $read:ident, $wire:literal, $finish:ident $(($default:path))?, $write:ident)]
+                $(#[$field_attr:meta])*
+                pub $field:ident : $ty:ty,
+            )*
+            $(
+                #[others($others_index:tt)]
+                $(#[$others_attr:meta])*
+                pub $others:ident : $others_ty:ty,
+            )?
+        }
+    ) => {
+        $(#[$attr])*
+        pub struct $name {
+            $( $(#[$field_attr])* pub $field: $ty, )*
+            $( $(#[$others_attr])* pub $others: $others_ty, )?
+        }
+
+        impl<'de> $crate::objects::Object<'de> for $name {
+            const SHAPE: $crate::objects::Shape = $crate::objects::Shape {
+                expecting: ::core::concat!("struct ", ::core::stringify!($name)),
+                fields: &[$($wire),*],
+                others: $crate::objects::Others::$others_kind,
+                counts: $crate::object!(@counts $($subject, $counts)?),
+            };
+
+            // One slot per field, numbered as the fields are (and the kept keys' map last).
+            type Slots = ($( ::core::option::Option<$ty>, )* $( $others_ty, )?);
+
+            #[allow(clippy::unused_unit)] // a struct with no fields has no slots: `()`
+            fn slots() -> Self::Slots {
+                ($( ::core::option::Option::<$ty>::None, )* $( <$others_ty>::new(), )?)
+            }
+
+            #[allow(unused_variables)] // a struct with no fields has no slots
+            fn read_field<A: $crate::__serde::de::MapAccess<'de>>(
+                slots: &mut Self::Slots,
+                index: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match index {
+                    $( $index => $crate::objects::$read(&mut slots.$index, $wire, map), )*
+                    _ => $crate::objects::ignore(map),
+                }
+            }
+
+            $(
+                fn read_other<A: $crate::__serde::de::MapAccess<'de>>(
+                    slots: &mut Self::Slots,
+                    key: ::std::string::String,
+                    map: &mut A,
+                ) -> ::core::result::Result<(), A::Error> {
+                    $crate::objects::other(&mut slots.$others_index, key, map)
+                }
+            )?
+
+            #[allow(unused_variables)] // a struct with no fields has no slots
+            fn finish<E: $crate::__serde::de::Error>(slots: Self::Slots) -> ::core::result::Result<Self, E> {
+                ::core::result::Result::Ok(Self {
+                    $( $field: $crate::object!(@finish $finish slots.$index, $wire $($default)?), )*
+                    $( $others: slots.$others_index, )?
+                })
+            }
+        }
+
+        impl<'de> $crate::__serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::__serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                $crate::objects::read(deserializer)
+            }
+        }
+
+        impl $crate::__serde::Serialize for $name {
+            fn serialize<S: $crate::__serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+                #[allow(unused_mut)] // a struct with no fields writes none
+                let mut writer = $crate::objects::Writer::new(serializer)?;
+                $( writer.$write($wire, &self.$field)?; )*
+                $( writer.others(&self.$others)?; )?
+                writer.end()
+            }
+        }
+    };
+    (@counts) => { ::core::option::Option::None };
+    (@counts $subject:literal, $counts:expr) => { ::core::option::Option::Some(($subject, $counts)) };
+    (@finish required $slot:expr, $wire:literal) => { $crate::objects::required($slot, $wire)? };
+    (@finish flatten $slot:expr, $wire:literal) => { $slot.flatten() };
+    (@finish absent $slot:expr, $wire:literal) => { $slot.unwrap_or_default() };
+    (@finish default $slot:expr, $wire:literal $default:path) => { $slot.unwrap_or_else($default) };
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
 
-    use serde::de::{self, MapAccess};
-
     use super::*;
     use crate::json::ObjectRules;
 
-    /// What the generator writes for a struct, by hand: one field of each reader.
-    #[derive(Debug, PartialEq)]
-    struct Row {
-        id: i32,
-        name: Option<String>,
-        note: Option<String>,
-        tag: Nullable<String>,
-        count: Option<i64>,
-        score: Option<i64>,
-        rank: Nullable<u32>,
-        others: BTreeMap<String, u8>,
+    fn default_id() -> i32 {
+        7
     }
 
-    impl<'de> de::Deserialize<'de> for Row {
-        fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            read(deserializer)
-        }
-    }
-
-    impl<'de> Object<'de> for Row {
-        const SHAPE: Shape = Shape {
-            expecting: "struct Row",
-            fields: &["id", "name", "note", "tag", "count", "score", "rank"],
-            others: Others::Kept,
-            counts: Some((
-                "body",
-                ObjectRules {
-                    max_properties: Some(8),
-                    ..ObjectRules::NONE
-                },
-            )),
-        };
-        type Slots = (
-            Option<i32>,
-            Option<Option<String>>,
-            Option<Option<String>>,
-            Option<Nullable<String>>,
-            Option<Option<i64>>,
-            Option<Option<i64>>,
-            Option<Nullable<u32>>,
-            BTreeMap<String, u8>,
-        );
-        fn slots() -> Self::Slots {
-            (None, None, None, None, None, None, None, BTreeMap::new())
-        }
-        fn read_field<A: MapAccess<'de>>(s: &mut Self::Slots, index: usize, map: &mut A) -> Result<(), A::Error> {
-            match index {
-                0 => whole(&mut s.0, "id", map),
-                1 => non_null(&mut s.1, "name", map),
-                2 => plain(&mut s.2, "note", map),
-                3 => plain(&mut s.3, "tag", map),
-                4 => whole_non_null(&mut s.4, "count", map),
-                5 => whole_nullable(&mut s.5, "score", map),
-                6 => whole_tri_state(&mut s.6, "rank", map),
-                _ => Ok(()),
-            }
-        }
-        fn read_other<A: MapAccess<'de>>(s: &mut Self::Slots, key: String, map: &mut A) -> Result<(), A::Error> {
-            other(&mut s.7, key, map)
-        }
-        fn finish<E: de::Error>(s: Self::Slots) -> Result<Self, E> {
-            Ok(Row {
-                id: required(s.0, "id")?,
-                name: s.1.flatten(),
-                note: required(s.2, "note")?,
-                tag: s.3.unwrap_or_default(),
-                count: s.4.flatten(),
-                score: required(s.5, "score")?,
-                rank: s.6.unwrap_or_default(),
-                others: s.7,
-            })
-        }
-    }
-
-    impl Serialize for Row {
-        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            let mut w = Writer::new(serializer)?;
-            w.field("id", &self.id)?;
-            w.present("name", &self.name)?;
-            w.field("note", &self.note)?;
-            w.present("tag", &self.tag)?;
-            w.present("count", &self.count)?;
-            w.field("score", &self.score)?;
-            w.present("rank", &self.rank)?;
-            w.others(&self.others)?;
-            w.end()
+    crate::object! {
+        #[object(Kept, "body", ObjectRules { max_properties: Some(8), ..ObjectRules::NONE })]
+        /// One field of each reader, finish and write.
+        #[derive(Debug, PartialEq)]
+        pub struct Row {
+            #[object(0, whole, "id", default(default_id), field)]
+            pub id: i32,
+            #[object(1, non_null, "name", flatten, present)]
+            pub name: Option<String>,
+            #[object(2, plain, "note", required, field)]
+            pub note: Option<String>,
+            #[object(3, plain, "tag", absent, present)]
+            pub tag: Nullable<String>,
+            #[object(4, whole_non_null, "count", flatten, present)]
+            pub count: Option<i64>,
+            #[object(5, whole_nullable, "score", required, field)]
+            pub score: Option<i64>,
+            #[object(6, whole_tri_state, "rank", absent, present)]
+            pub rank: Nullable<u32>,
+            #[others(7)]
+            pub others: BTreeMap<String, u8>,
         }
     }
 
@@ -404,9 +464,9 @@ mod tests {
             (Some("a"), &Nullable::Absent, Some(3))
         );
         assert_eq!((r.score, r.rank), (Some(4), Nullable::Value(5)));
-        let r = row(r#"{"id": 2, "note": "n", "score": 1}"#).unwrap();
-        assert_eq!(r.rank, Nullable::Absent);
-        assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"id":2,"note":"n","score":1}"#);
+        let r = row(r#"{"note": "n", "score": 1}"#).unwrap();
+        assert_eq!((r.id, &r.rank), (7, &Nullable::Absent));
+        assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"id":7,"note":"n","score":1}"#);
     }
 
     #[test]
@@ -419,8 +479,6 @@ mod tests {
         assert!(e.starts_with("invalid type: null, expected an integer"), "{e}");
         let e = refused(r#", "rank": -1"#);
         assert!(e.contains("must fit in u32"), "{e}");
-        let e = row(r#"{"note": null, "score": 1}"#).unwrap_err();
-        assert!(e.starts_with("missing field `id`"), "{e}");
         let e = row(r#"{"id": 1, "score": 1}"#).unwrap_err();
         assert!(e.starts_with("missing field `note`"), "{e}");
         let e = row(r#"{"id": 1, "note": null}"#).unwrap_err();
@@ -456,37 +514,33 @@ mod tests {
         }
     }
 
-    /// `additionalProperties: false`, and a struct with no fields.
-    #[derive(Debug)]
-    struct Closed;
-
-    impl<'de> de::Deserialize<'de> for Closed {
-        fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            read(deserializer)
+    crate::object! {
+        #[object(Refused)]
+        /// `additionalProperties: false`.
+        #[derive(Debug)]
+        pub struct Closed {
+            #[object(0, plain, "a", required, field)]
+            pub a: u8,
+            #[object(1, plain, "b", absent, present)]
+            pub b: Nullable<u8>,
         }
     }
 
-    impl<'de> Object<'de> for Closed {
-        const SHAPE: Shape = Shape {
-            expecting: "struct Closed",
-            fields: &["a", "b"],
-            others: Others::Refused,
-            counts: None,
-        };
-        type Slots = ();
-        fn slots() {}
-        fn read_field<A: MapAccess<'de>>(_: &mut (), _: usize, map: &mut A) -> Result<(), A::Error> {
-            map.next_value::<IgnoredAny>().map(|_| ())
-        }
-        fn finish<E: de::Error>((): ()) -> Result<Self, E> {
-            Ok(Closed)
-        }
+    crate::object! {
+        #[object(Ignored)]
+        /// No fields.
+        #[derive(Debug)]
+        pub struct Empty {}
     }
 
     #[test]
     fn unknown_keys_are_refused_where_the_schema_closes_the_object() {
         assert!(serde_json::from_str::<Closed>(r#"{"a": 1}"#).is_ok());
-        let e = serde_json::from_str::<Closed>(r#"{"c": 1}"#).unwrap_err().to_string();
+        let e = serde_json::from_str::<Closed>(r#"{"a": 1, "c": 1}"#)
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("unknown field `c`, expected `a` or `b`"), "{e}");
+        assert!(serde_json::from_str::<Empty>(r#"{"c": [1]}"#).is_ok());
+        assert!(serde_json::from_str::<Empty>("[]").is_err());
     }
 }

@@ -47,8 +47,13 @@ impl Features {
     /// A feature per tag; [`WEBHOOKS`] for the webhooks' receiver and the types it uses;
     /// [`UNUSED_SCHEMAS`] for the types nothing uses. `always` are the types compiled whatever
     /// the features (those a refusal's body is written with), and every type they hold.
+    /// With fewer than two features among the operations (no tags, or one), there is nothing
+    /// to choose between: no features.
     pub fn by_tag(api: &Api, always: impl IntoIterator<Item = TypeId>) -> Features {
         let operations: Vec<BTreeSet<String>> = api.operations.iter().map(tag_features).collect();
+        if operations.iter().flatten().collect::<BTreeSet<_>>().len() < 2 {
+            return Features::none(api);
+        }
         let mut types = vec![BTreeSet::new(); api.types.len()];
         let add = |types: &mut Vec<BTreeSet<String>>, roots: Vec<TypeId>, features: &BTreeSet<String>| {
             for id in held(api, roots) {

@@ -75,80 +75,61 @@ pub fn param_default_fn_name(op: &crate::model::Operation, p: &crate::model::Par
 }
 
 /// How a field of a generated struct is read (`rt::objects`' reader), finished from its
-/// slot, and written.
-struct FieldCode {
-    /// The field's Rust type.
-    ty: TokenStream,
-    reader: TokenStream,
-    finish: TokenStream,
-    /// Written only when present (`Option`, `Nullable`), or always.
-    skipped_when_absent: bool,
-}
-
-fn field_code(api: &Api, def: &TypeDef, f: &crate::model::Field, slot: &TokenStream, here: &TokenStream) -> FieldCode {
+/// slot, and written: its `#[object(...)]` in `rt::object!`.
+fn field_code(
+    api: &Api,
+    def: &TypeDef,
+    index: usize,
+    f: &crate::model::Field,
+    here: &TokenStream,
+) -> (TokenStream, TokenStream) {
     let ty = own_reading_type_tokens(api, &f.ty.ty, here);
     // Plain integers of 3.1 schemas also take `10.0` (constrained ones do in their type).
     let whole = api.whole_floats_are_integers && matches!(api.unalias(&f.ty.ty), TypeRef::Integer(_));
-    let reader = |plain: &str, integer: &str| {
-        let name = format_ident!("{}", if whole { integer } else { plain });
-        quote!(rt::objects::#name)
-    };
-    let wire = &f.wire_name;
-    let required = quote!(rt::objects::required(#slot, #wire)?);
+    let reader = |plain: &str, integer: &str| format_ident!("{}", if whole { integer } else { plain });
     let defaulted = || {
         let default = format_ident!("{}", default_fn_name(def, f));
-        quote!(#slot.unwrap_or_else(defaults::#default))
+        quote!(default(defaults::#default))
     };
-    let (ty, reader, finish, skipped_when_absent) = match f.presence() {
-        Presence::Required => (ty, reader("plain", "whole"), required, false),
-        Presence::RequiredNullable => (quote!(Option<#ty>), reader("plain", "whole_nullable"), required, false),
+    let (ty, reader, finish, write) = match f.presence() {
+        Presence::Required => (ty, reader("plain", "whole"), quote!(required), quote!(field)),
+        Presence::RequiredNullable => (
+            quote!(Option<#ty>),
+            reader("plain", "whole_nullable"),
+            quote!(required),
+            quote!(field),
+        ),
         Presence::Optional => (
             quote!(Option<#ty>),
             reader("non_null", "whole_non_null"),
-            quote!(#slot.flatten()),
-            true,
+            quote!(flatten),
+            quote!(present),
         ),
-        Presence::Defaulted => (ty, reader("plain", "whole"), defaulted(), false),
+        Presence::Defaulted => (ty, reader("plain", "whole"), defaulted(), quote!(field)),
         Presence::OptionalNullable => (
             quote!(rt::Nullable<#ty>),
             reader("plain", "whole_tri_state"),
-            quote!(#slot.unwrap_or_default()),
-            true,
+            quote!(absent),
+            quote!(present),
         ),
         Presence::DefaultedNullable => (
             quote!(Option<#ty>),
             reader("plain", "whole_nullable"),
             defaulted(),
-            false,
+            quote!(field),
         ),
     };
-    FieldCode {
-        ty,
-        reader,
-        finish,
-        skipped_when_absent,
-    }
+    let (wire, index) = (&f.wire_name, Literal::usize_unsuffixed(index));
+    (quote!(#[object(#index, #reader, #wire, #finish, #write)]), ty)
 }
 
-/// A struct, and its serde impls through `rt::objects`: the struct's shape once, then a line
-/// per field to read, finish and write it (serde's derives would write a visitor, a field
-/// enum and a wrapper type per field here).
+/// A struct, through `rt::object!`: its declaration with the shape on the struct and a
+/// reader, finish and writer on each field; the runtime writes the serde impls (serde's
+/// derives would write a visitor, a field enum and a wrapper type per field here).
 fn structure(api: &Api, def: &TypeDef, s: &Struct, here: &TokenStream) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let docs = doc(def.description.as_deref());
-    let slots: Vec<TokenStream> = (0..=s.fields.len())
-        .map(|i| {
-            let i = Literal::usize_unsuffixed(i);
-            quote!(slots.#i)
-        })
-        .collect();
-    let codes: Vec<FieldCode> = s
-        .fields
-        .iter()
-        .zip(&slots)
-        .map(|(f, slot)| field_code(api, def, f, slot, here))
-        .collect();
-    let fields = s.fields.iter().zip(&codes).map(|(f, code)| {
+    let fields = s.fields.iter().enumerate().map(|(index, f)| {
         let ident = format_ident!("{}", f.rust_name);
         let mut notes: Vec<String> = f.description.iter().cloned().collect();
         if f.write_only {
@@ -158,122 +139,40 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, here: &TokenStream) -> TokenS
             notes.push("Read-only: returned by the server, not sent.".into());
         }
         let docs = doc(Some(notes.join("\n\n")).filter(|n| !n.is_empty()).as_deref());
-        let ty = &code.ty;
-        quote!(#docs pub #ident: #ty,)
+        let (object, ty) = field_code(api, def, index, f, here);
+        quote!(#object #docs pub #ident: #ty,)
     });
-    let wires: Vec<&str> = s.fields.iter().map(|f| f.wire_name.as_str()).collect();
-    let idents: Vec<_> = s.fields.iter().map(|f| format_ident!("{}", f.rust_name)).collect();
-    let slot_types = codes.iter().map(|c| {
-        let ty = &c.ty;
-        quote!(Option<#ty>,)
-    });
-    let empties = codes.iter().map(|_| quote!(None,));
-    let reads = codes
-        .iter()
-        .zip(&slots)
-        .zip(&wires)
-        .enumerate()
-        .map(|(i, ((c, slot), wire))| {
-            let reader = &c.reader;
-            let i = Literal::usize_unsuffixed(i);
-            quote!(#i => #reader(&mut #slot, #wire, map),)
-        });
-    let finishes = codes.iter().zip(&idents).map(|(c, ident)| {
-        let finish = &c.finish;
-        quote!(#ident: #finish,)
-    });
-    let writes = codes.iter().zip(&idents).zip(&wires).map(|((c, ident), wire)| {
-        if c.skipped_when_absent {
-            quote!(writer.present(#wire, &self.#ident)?;)
-        } else {
-            quote!(writer.field(#wire, &self.#ident)?;)
-        }
-    });
-    let others_slot = &slots[s.fields.len()];
-    let (others, others_field, others_code) = match &s.additional {
-        None => (quote!(Ignored), quote!(), None),
-        Some(None) => (quote!(Refused), quote!(), None),
+    let (others, others_field) = match &s.additional {
+        None => (quote!(Ignored), quote!()),
+        Some(None) => (quote!(Refused), quote!()),
         Some(Some(t)) => {
             let t = type_tokens(api, t, here);
+            let index = Literal::usize_unsuffixed(s.fields.len());
             (
                 quote!(Kept),
                 quote!(
+                    #[others(#index)]
                     /// Properties beyond the named ones.
                     pub additional_properties: std::collections::BTreeMap<String, #t>,
                 ),
-                Some(t),
             )
         }
     };
-    let (others_slot_type, others_empty, others_read, others_finish, others_write) = match &others_code {
-        None => (quote!(), quote!(), quote!(), quote!(), quote!()),
-        Some(t) => (
-            quote!(std::collections::BTreeMap<String, #t>,),
-            quote!(std::collections::BTreeMap::new(),),
-            quote! {
-                fn read_other<A: rt::__serde::de::MapAccess<'de>>(slots: &mut Self::Slots, key: String, map: &mut A) -> Result<(), A::Error> {
-                    rt::objects::other(&mut #others_slot, key, map)
-                }
-            },
-            quote!(additional_properties: #others_slot,),
-            quote!(writer.others(&self.additional_properties)?;),
-        ),
-    };
-    let counts = if (s.min_properties, s.max_properties) == (None, None) {
-        quote!(None)
+    let shape = if (s.min_properties, s.max_properties) == (None, None) {
+        quote!(#[object(#others)])
     } else {
         let subject = &def.name;
         let counts = property_counts(s.min_properties, s.max_properties);
-        quote!(Some((#subject, rt::json::ObjectRules { #(#counts)* ..rt::json::ObjectRules::NONE })))
+        quote!(#[object(#others, #subject, rt::json::ObjectRules { #(#counts)* ..rt::json::ObjectRules::NONE })])
     };
-    let expecting = format!("struct {}", def.name);
-    // A struct without fields or a map of others reads nothing into its slots (`()`).
-    let unused = (s.fields.is_empty() && others_code.is_none()).then(|| quote!(let _ = (&slots, map);));
     quote! {
-        #docs
-        #[derive(Debug, Clone, PartialEq)]
-        pub struct #name {
-            #(#fields)*
-            #others_field
-        }
-
-        impl<'de> rt::objects::Object<'de> for #name {
-            const SHAPE: rt::objects::Shape = rt::objects::Shape {
-                expecting: #expecting,
-                fields: &[#(#wires),*],
-                others: rt::objects::Others::#others,
-                counts: #counts,
-            };
-            type Slots = (#(#slot_types)* #others_slot_type);
-            fn slots() -> Self::Slots {
-                (#(#empties)* #others_empty)
-            }
-            fn read_field<A: rt::__serde::de::MapAccess<'de>>(slots: &mut Self::Slots, index: usize, map: &mut A) -> Result<(), A::Error> {
-                #unused
-                match index {
-                    #(#reads)*
-                    _ => Ok(()),
-                }
-            }
-            #others_read
-            fn finish<E: rt::__serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
-                #unused
-                Ok(Self { #(#finishes)* #others_finish })
-            }
-        }
-
-        impl<'de> rt::__serde::Deserialize<'de> for #name {
-            fn deserialize<D: rt::__serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                rt::objects::read(deserializer)
-            }
-        }
-
-        impl rt::__serde::Serialize for #name {
-            fn serialize<S: rt::__serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let mut writer = rt::objects::Writer::new(serializer)?;
-                #(#writes)*
-                #others_write
-                writer.end()
+        rt::object! {
+            #shape
+            #docs
+            #[derive(Debug, Clone, PartialEq)]
+            pub struct #name {
+                #(#fields)*
+                #others_field
             }
         }
     }
