@@ -29,8 +29,6 @@ pub struct Features {
     /// compiled (no features, or a use no feature turns off).
     types: Vec<BTreeSet<String>>,
     names: BTreeSet<String>,
-    /// Whether the receiver is behind [`WEBHOOKS`].
-    webhooks: bool,
 }
 
 impl Features {
@@ -40,7 +38,6 @@ impl Features {
             operations: vec![BTreeSet::new(); api.operations.len()],
             types: vec![BTreeSet::new(); api.types.len()],
             names: BTreeSet::new(),
-            webhooks: false,
         }
     }
 
@@ -82,7 +79,6 @@ impl Features {
         Features {
             operations,
             types,
-            webhooks: names.contains(WEBHOOKS),
             names,
         }
     }
@@ -94,7 +90,7 @@ impl Features {
 
     /// The attribute on the webhooks' receiver module, or nothing.
     pub fn receiver_attribute(&self) -> String {
-        if self.webhooks {
+        if self.names.contains(WEBHOOKS) {
             format!("#[cfg(feature = \"{WEBHOOKS}\")]\n")
         } else {
             String::new()
@@ -169,6 +165,6 @@ pub fn gated(cfg: &TokenStream, tokens: TokenStream) -> TokenStream {
     if cfg.is_empty() {
         return tokens;
     }
-    let items = super::items(tokens).into_iter().map(|item| quote!(#cfg #item));
+    let items = super::items(tokens).into_iter().map(|item| quote!(#cfg #(#item)*));
     quote!(#(#items)*)
 }

@@ -186,7 +186,7 @@ fn item_chunks(tokens: TokenStream) -> Vec<TokenStream> {
     let mut current = TokenStream::new();
     let mut trees = 0;
     for item in items(tokens) {
-        trees += item.clone().into_iter().count();
+        trees += item.len();
         current.extend(item);
         if trees >= CHUNK_TREES {
             chunks.push(std::mem::take(&mut current));
@@ -202,7 +202,7 @@ fn item_chunks(tokens: TokenStream) -> Vec<TokenStream> {
 /// Tokens cut between top-level items: an item ends at a top-level `;`, or at a top-level
 /// `{…}` that the next item's start follows (an attribute, a keyword that opens an item, or
 /// the end).
-fn items(tokens: TokenStream) -> Vec<TokenStream> {
+fn items(tokens: TokenStream) -> Vec<Vec<TokenTree>> {
     let mut items = Vec::new();
     let mut current: Vec<TokenTree> = Vec::new();
     let mut trees = tokens.into_iter().peekable();
@@ -214,11 +214,11 @@ fn items(tokens: TokenStream) -> Vec<TokenStream> {
         };
         current.push(tree);
         if ends_item {
-            items.push(current.drain(..).collect());
+            items.push(std::mem::take(&mut current));
         }
     }
     if !current.is_empty() {
-        items.push(current.into_iter().collect());
+        items.push(current);
     }
     items
 }
