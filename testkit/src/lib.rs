@@ -5,6 +5,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// The variable that turns a skip for a missing `../shared/` into a failure.
 pub const REQUIRE_SHARED: &str = "REQUIRE_SHARED";
@@ -33,4 +34,23 @@ pub fn shared(relative: &str) -> Option<PathBuf> {
     // passing test: a skip must show in `cargo test`'s output.
     let _ = writeln!(std::io::stderr(), "{message}");
     None
+}
+
+/// Where every crate a test generates is built: one folder, so that their shared
+/// dependencies (serde, axum, tokio) are compiled once.
+pub fn generated_crates_target() -> PathBuf {
+    workspace_root().join("target/generated-crates")
+}
+
+/// `cargo <subcommand>` for a crate a test generated, built in [`generated_crates_target`]
+/// without debug info or incremental caches: such crates are built once and thrown away, and
+/// their debug info would be most of the gigabytes a CI run writes to a small disk.
+pub fn cargo_for_generated_crate(subcommand: &str) -> Command {
+    let mut command = Command::new(env!("CARGO"));
+    command
+        .arg(subcommand)
+        .env("CARGO_TARGET_DIR", generated_crates_target())
+        .env("CARGO_PROFILE_DEV_DEBUG", "false")
+        .env("CARGO_INCREMENTAL", "0");
+    command
 }

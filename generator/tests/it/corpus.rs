@@ -2,7 +2,6 @@
 //! fails with the clear error pinned here (docs/codegen.md: "The corpus").
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn root() -> PathBuf {
     testkit::workspace_root()
@@ -164,10 +163,9 @@ fn every_corpus_spec_generates_code_that_compiles_or_fails_clearly() {
     }
     // The workspace's lock file pins the same dependency versions, so no network is needed.
     std::fs::copy(root().join("Cargo.lock"), out.join("Cargo.lock")).unwrap();
-    let status = Command::new(env!("CARGO"))
-        .args(["check", "--quiet", "--offline", "--manifest-path"])
+    let status = testkit::cargo_for_generated_crate("check")
+        .args(["--quiet", "--offline", "--manifest-path"])
         .arg(out.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", root().join("target/corpus-check"))
         .env("RUSTFLAGS", "-D warnings")
         .status()
         .expect("cargo runs");

@@ -8,7 +8,7 @@
 //! under `#/components/schemas/T`. Every test's `data` is then judged by `model::validate`
 //! (part A), and deserialized into the generated type of the answer (part B: every group's
 //! models in one generated crate under `CARGO_TARGET_TMPDIR`, built once into
-//! `target/generated-run` with a small binary that judges each test). A verdict is *agree*
+//! `target/generated-crates` with a small binary that judges each test). A verdict is *agree*
 //! when it matches the suite's `valid`, *WRONG* when it does not, and *refused* when
 //! lowering failed with an error (printed, naming file, pointer and keyword), or when a valid
 //! number is refused by name as one its Rust type cannot hold: a refusal is honest, a WRONG

@@ -165,14 +165,9 @@ fn a_generated_crate_builds_and_serves_after_it_is_moved() {
     std::fs::write(moved.join("tests/served.rs"), SERVED_TEST).unwrap();
     // The workspace's lock file pins the same versions: no network needed.
     std::fs::copy(testkit::workspace_root().join("Cargo.lock"), moved.join("Cargo.lock")).unwrap();
-    let status = Command::new(env!("CARGO"))
-        .args(["test", "--quiet", "--offline", "--tests"])
+    let status = testkit::cargo_for_generated_crate("test")
+        .args(["--quiet", "--offline", "--tests"])
         .current_dir(&moved)
-        // Shared with the corpus test, whose dependencies are the same: mostly the crate builds.
-        .env(
-            "CARGO_TARGET_DIR",
-            testkit::workspace_root().join("target/corpus-check"),
-        )
         .env("RUSTFLAGS", "-D warnings")
         .status()
         .expect("cargo runs");

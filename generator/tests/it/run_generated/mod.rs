@@ -1,6 +1,6 @@
 //! Builds generated code with a small `main.rs` into one crate and runs it: for tests of how
 //! the generated types behave, not only that they compile. The crate is written under
-//! `CARGO_TARGET_TMPDIR`; its build goes to `target/generated-run`, which keeps the
+//! `CARGO_TARGET_TMPDIR`; its build goes to `target/generated-crates` (`testkit`), which keeps the
 //! dependencies built from run to run.
 
 use std::path::{Path, PathBuf};
@@ -63,12 +63,10 @@ pub fn write_crate(out: &Path, files: &[generator::emit::File]) {
 /// Builds the crate written in `out` with `cargo_args` (`--features`, …), runs its binary
 /// `name` with `args`, and returns what it printed.
 pub fn build_and_run_crate(out: &Path, name: &str, cargo_args: &[&str], args: &[&Path]) -> Vec<u8> {
-    let target = testkit::workspace_root().join("target/generated-run");
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "--offline", "--manifest-path"])
+    let status = testkit::cargo_for_generated_crate("build")
+        .args(["--quiet", "--offline", "--manifest-path"])
         .arg(out.join("Cargo.toml"))
         .args(cargo_args)
-        .env("CARGO_TARGET_DIR", &target)
         .status()
         .expect("cargo runs");
     assert!(
@@ -76,7 +74,7 @@ pub fn build_and_run_crate(out: &Path, name: &str, cargo_args: &[&str], args: &[
         "the generated crate does not compile ({})",
         out.display()
     );
-    let run = Command::new(target.join("debug").join(name))
+    let run = Command::new(testkit::generated_crates_target().join("debug").join(name))
         .args(args)
         .output()
         .expect("the binary runs");
