@@ -105,8 +105,7 @@ fn inputs(root: &Path, work: &Path) -> anyhow::Result<Vec<Input>> {
         found.sort();
         paths.extend(found);
     }
-    paths.extend(write_synthetic(work)?);
-    paths
+    let mut inputs = paths
         .into_iter()
         .map(|path| {
             let bytes = std::fs::metadata(&path)
@@ -116,18 +115,34 @@ fn inputs(root: &Path, work: &Path) -> anyhow::Result<Vec<Input>> {
             let name = name.strip_suffix(".openapi").unwrap_or(name).to_owned();
             Ok(Input { name, path, bytes })
         })
-        .collect()
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    inputs.extend(write_synthetic(work)?);
+    Ok(inputs)
 }
 
-/// Writes the synthetic specs into `dir`; returns their paths.
-fn write_synthetic(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir).with_context(|| dir.display().to_string())?;
+/// Writes the synthetic specs into `dir`, a spec of one file as `<name>.json`, one of many
+/// into the folder `<name>/`; returns them as inputs, each the size of all its files.
+fn write_synthetic(dir: &Path) -> anyhow::Result<Vec<Input>> {
     synthetic::all()
         .into_iter()
         .map(|spec| {
-            let path = dir.join(format!("{}.json", spec.name));
-            std::fs::write(&path, spec.text).with_context(|| path.display().to_string())?;
-            Ok(path)
+            let folder = match spec.files.len() {
+                1 => dir.to_path_buf(),
+                _ => dir.join(spec.name),
+            };
+            let mut bytes = 0;
+            for file in &spec.files {
+                let path = folder.join(&file.path);
+                std::fs::create_dir_all(path.parent().unwrap_or(&folder))
+                    .with_context(|| path.display().to_string())?;
+                std::fs::write(&path, &file.text).with_context(|| path.display().to_string())?;
+                bytes += file.text.len() as u64;
+            }
+            Ok(Input {
+                name: spec.name.to_owned(),
+                path: folder.join(&spec.files[0].path),
+                bytes,
+            })
         })
         .collect()
 }
@@ -487,8 +502,8 @@ fn measure(input: Input, args: &Args, xtask: &Path, venv: &Path, work: &Path) ->
 fn bench(args: &Args) -> anyhow::Result<()> {
     let root = root();
     if let Some(dir) = &args.write_synthetic {
-        for path in write_synthetic(dir)? {
-            println!("{}", path.display());
+        for input in write_synthetic(dir)? {
+            println!("{}", input.path.display());
         }
         return Ok(());
     }
@@ -912,7 +927,7 @@ fn codegen_markdown(rows: &[Row]) -> String {
             ));
         }
     }
-    out.push_str("\nLines: the `.rs` files of the generated crate's own `src/` (ours without the copy of `codegen-runtime` beside it). `cargo check`: the second check of the crate after touching its root file, so that its dependencies (the runtime copy, axum, serde) are built already and the figure is the generated crate itself, checked from scratch as CI does (`CARGO_INCREMENTAL=0`: figures before issue 24 let incremental compilation replay the first check: large-github-shaped then measured 52 s and 7.1 GiB replayed, 160 s and 10 GiB fresh); one run each. `wide-stripe-shaped` and `large-github-shaped` are synthetic specs in the shapes of Stripe's (many inline enums repeated under several parents, one of ~600 and one of ~1,200 values, constrained fields, nested inline objects, `anyOf` of an object and `\"\"`) and api.github.com's (~1,000 operations, ~900 component schemas, shared parameters and responses, nullable fields, `allOf`/`oneOf`, examples), written by `xtask/src/bench/synthetic.rs` from a fixed seed (`cargo xtask bench --write-synthetic DIR` writes them). The `check` targets are issue 24's: GitHub-sized ≤ 30 s and ≤ 2 GiB, Stripe-sized ≤ 10 s. Its levers, measured on large-github-shaped: structs read and written through `codegen-runtime`'s `objects` instead of serde's derives (160 s and 10 GiB from scratch before, 54 s and 3.9 GiB after); one cargo feature per tag, all on by default (the *one tag's feature* rows: `--no-default-features --features <the tag with the most operations>`, which compiles its operations and the types they use). wide-stripe-shaped has no tags, so only the first applies to it.\n\n");
+    out.push_str("\nLines: the `.rs` files of the generated crate's own `src/` (ours without the copy of `codegen-runtime` beside it). `cargo check`: the second check of the crate after touching its root file, so that its dependencies (the runtime copy, axum, serde) are built already and the figure is the generated crate itself, checked from scratch as CI does (`CARGO_INCREMENTAL=0`: figures before issue 24 let incremental compilation replay the first check: large-github-shaped then measured 52 s and 7.1 GiB replayed, 160 s and 10 GiB fresh); one run each. `wide-stripe-shaped` and `large-github-shaped` are synthetic specs in the shapes of Stripe's (many inline enums repeated under several parents, one of ~600 and one of ~1,200 values, constrained fields, nested inline objects, `anyOf` of an object and `\"\"`) and api.github.com's (~1,000 operations, ~900 component schemas, shared parameters and responses, nullable fields, `allOf`/`oneOf`, examples; written over ~1,500 files as Redocly splits a spec, each path item and each component schema in its own, so that reading external references is measured too), written by `xtask/src/bench/synthetic.rs` from a fixed seed (`cargo xtask bench --write-synthetic DIR` writes them). The `check` targets are issue 24's: GitHub-sized ≤ 30 s and ≤ 2 GiB, Stripe-sized ≤ 10 s. Its levers, measured on large-github-shaped: structs read and written through `codegen-runtime`'s `objects` instead of serde's derives (160 s and 10 GiB from scratch before, 54 s and 3.9 GiB after); one cargo feature per tag, all on by default (the *one tag's feature* rows: `--no-default-features --features <the tag with the most operations>`, which compiles its operations and the types they use). wide-stripe-shaped has no tags, so only the first applies to it.\n\n");
     out
 }
 
