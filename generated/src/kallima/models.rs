@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 rt::object! {
     #[object(Ignored)]
     /// Body for POST /v1/webhooks.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct WebhookCreate {
         #[object(0, plain, "url", required, field)]
         /// Endpoint URL. Required: a webhook's `url` is a required string in every answer,
@@ -25,7 +25,7 @@ rt::object! {
 rt::object! {
     #[object(Ignored)]
     /// Body for PATCH /v1/webhooks/{id}.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct WebhookUpdate {
         #[object(0, plain, "url", absent, present)]
         /// New endpoint URL.
@@ -42,7 +42,7 @@ rt::object! {
 rt::object! {
     #[object(Ignored)]
     /// Registered webhook endpoint.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct WebhookResponse {
         #[object(0, plain, "id", required, field)]
         /// Opaque webhook identifier (UUID).
@@ -172,7 +172,7 @@ rt::checked!(WebhookReadAllOf1, "WebhookRead");
 rt::object! {
     #[object(Ignored)]
     /// A list of registered webhook endpoints.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct WebhookList {
         #[object(0, plain, "object", required, field)]
         /// Always list.
@@ -192,7 +192,7 @@ rt::string_enum! {
 rt::object! {
     #[object(Ignored)]
     /// An event to publish to the workspace's webhooks.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct EventCreate {
         #[object(0, plain, "type", required, field)]
         /// The event type, matched against each webhook's `events`.
@@ -212,7 +212,7 @@ rt::newtype!(string EventCreateType, "type", rt::StringRules::NONE.min_length(1)
 rt::object! {
     #[object(Ignored)]
     /// A published event, and how many webhooks it will be delivered to.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct EventAccepted {
         #[object(0, plain, "id", required, field)]
         pub id: EventAcceptedId,
@@ -236,7 +236,7 @@ rt::newtype!(
 rt::object! {
     #[object(Ignored)]
     /// The body a webhook's `url` receives.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct EventDelivery {
         #[object(0, plain, "type", required, field)]
         pub type_: String,
@@ -250,7 +250,7 @@ rt::object! {
 rt::object! {
     #[object(Ignored)]
     /// A missing or wrong token (401) or an unknown id (404): `{"detail": "..."}`, as FastAPI answers.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct HttpError {
         #[object(0, plain, "detail", required, field)]
         pub detail: String,
@@ -259,7 +259,7 @@ rt::object! {
 
 rt::object! {
     #[object(Ignored)]
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct ValidationError {
         #[object(0, plain, "loc", required, field)]
         pub loc: Vec<ValidationErrorLocItem>,
@@ -279,7 +279,7 @@ pub enum ValidationErrorLocItem {
 
 rt::object! {
     #[object(Ignored)]
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct HttpValidationError {
         #[object(0, plain, "detail", required, field)]
         pub detail: Vec<ValidationError>,

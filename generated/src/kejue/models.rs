@@ -26,7 +26,7 @@ rt::string_enum! {
 rt::object! {
     #[object(Ignored)]
     /// Create a webhook subscription (public API).
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct WebhookCreate {
         #[object(0, plain, "url", required, field)]
         /// URL to send webhook events to. An `http` or `https` URL with a host (FastAPI's `HttpUrl`).
@@ -114,7 +114,7 @@ rt::newtype!(
 rt::object! {
     #[object(Ignored)]
     /// Partial update for a webhook subscription (public API).
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct WebhookUpdate {
         #[object(0, plain, "name", absent, present)]
         pub name: rt::Nullable<String>,
@@ -144,7 +144,7 @@ rt::object! {
     ///
     /// The pages show this object's keys only in their response example, with no
     /// `required` marks, and the example shows optional keys too; so none is required here.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct WebhookDeliverySettings {
         #[object(0, whole_non_null, "timeout_ms", flatten, present)]
         pub timeout_ms: Option<i64>,
@@ -161,7 +161,7 @@ rt::object! {
     ///
     /// The pages show this object's keys only in their response example, with no
     /// `required` marks, and the example shows optional keys too; so none is required here.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct WebhookStats {
         #[object(0, whole_non_null, "total_deliveries", flatten, present)]
         pub total_deliveries: Option<i64>,
@@ -175,7 +175,7 @@ rt::object! {
 rt::object! {
     #[object(Ignored)]
     /// Webhook subscription response (public-safe).
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct WebhookResponse {
         #[object(0, plain, "id", required, field)]
         pub id: String,
@@ -219,7 +219,7 @@ rt::object! {
 rt::object! {
     #[object(Ignored)]
     /// An event to publish to the workspace's webhooks.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct EventCreate {
         #[object(0, plain, "type", required, field)]
         /// The event type, matched against each webhook's `events` (e.g. `call.ended`).
@@ -242,7 +242,7 @@ rt::newtype!(string EventCreateType, "type", rt::StringRules::NONE.min_length(1)
 rt::object! {
     #[object(Ignored)]
     /// A published event, and how many webhooks it will be delivered to.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct EventAccepted {
         #[object(0, plain, "id", required, field)]
         pub id: EventAcceptedId,
@@ -266,7 +266,7 @@ rt::newtype!(
 rt::object! {
     #[object(Ignored)]
     /// The body a webhook's `url` receives.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct EventDelivery {
         #[object(0, plain, "type", required, field)]
         pub type_: String,
@@ -288,7 +288,7 @@ rt::newtype!(
 rt::object! {
     #[object(Ignored)]
     /// A missing or wrong key (401) or an unknown id (404): `{"detail": "..."}`.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct HttpError {
         #[object(0, plain, "detail", required, field)]
         pub detail: String,
@@ -297,7 +297,7 @@ rt::object! {
 
 rt::object! {
     #[object(Ignored)]
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct ValidationError {
         #[object(0, plain, "loc", required, field)]
         pub loc: Vec<ValidationErrorLocItem>,
@@ -317,7 +317,7 @@ pub enum ValidationErrorLocItem {
 
 rt::object! {
     #[object(Ignored)]
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct HttpValidationError {
         #[object(0, plain, "detail", required, field)]
         pub detail: Vec<ValidationError>,

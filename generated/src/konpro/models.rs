@@ -15,7 +15,7 @@ rt::string_enum! {
 rt::object! {
     #[object(Ignored)]
     /// Body for POST /v1/webhook/endpoint.add.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct EndpointCreate {
         #[object(0, plain, "url", required, field)]
         /// Callback URL of the endpoint. Must use HTTPS with SSL security level 2 or higher.
@@ -38,7 +38,7 @@ rt::newtype!(
 rt::object! {
     #[object(Ignored)]
     /// Body for PATCH /v1/webhook/endpoint.update. Only provided fields will be updated.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct EndpointUpdate {
         #[object(0, plain, "endpoint_id", required, field)]
         /// Unique identifier of the webhook endpoint to update (required)
@@ -56,7 +56,7 @@ rt::object! {
     #[object(Ignored)]
     /// A webhook endpoint. The page's response structure lists these seven fields; each
     /// is in every answer.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct Endpoint {
         #[object(0, plain, "endpoint_id", required, field)]
         /// ID of the updated webhook endpoint
@@ -93,7 +93,7 @@ rt::newtype!(
 rt::object! {
     #[object(Ignored)]
     /// The webhook endpoints of the authenticated user.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct EndpointList {
         #[object(0, plain, "endpoints", required, field)]
         pub endpoints: Vec<Endpoint>,
@@ -103,7 +103,7 @@ rt::object! {
 rt::object! {
     #[object(Ignored)]
     /// Confirmation that a webhook endpoint was deleted.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct EndpointDeleted {
         #[object(0, plain, "endpoint_id", required, field)]
         /// ID of the deleted webhook endpoint
@@ -117,7 +117,7 @@ rt::object! {
 rt::object! {
     #[object(Ignored)]
     /// Body for PATCH /v1/webhook/endpoint.status.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct EndpointStatusUpdate {
         #[object(0, plain, "endpoint_id", required, field)]
         /// Unique identifier of the webhook endpoint.
@@ -131,7 +131,7 @@ rt::object! {
 rt::object! {
     #[object(Ignored)]
     /// Body for POST /v1/webhook/event.send.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct EventCreate {
         #[object(0, plain, "type", required, field)]
         /// The event type, matched against each endpoint's `events` (e.g. `video.updated`).
@@ -151,7 +151,7 @@ rt::newtype!(string EventCreateType, "type", rt::StringRules::NONE.min_length(1)
 rt::object! {
     #[object(Ignored)]
     /// A published event, and how many endpoints it will be delivered to.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct EventAccepted {
         #[object(0, plain, "id", required, field)]
         pub id: EventAcceptedId,
@@ -174,7 +174,7 @@ rt::newtype!(
 
 rt::object! {
     #[object(Ignored)]
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct ErrorDetail {
         #[object(0, plain, "code", required, field)]
         /// Machine-readable error code.
@@ -188,7 +188,7 @@ rt::object! {
 rt::object! {
     #[object(Ignored)]
     /// Every Konpro error body.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct ErrorResponse {
         #[object(0, plain, "error", required, field)]
         pub error: ErrorDetail,

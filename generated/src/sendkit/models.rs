@@ -15,7 +15,7 @@ rt::string_enum! {
 rt::object! {
     #[object(Ignored)]
     /// Body for POST /v1/webhooks.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct WebhookCreate {
         #[object(0, plain, "name", required, field)]
         /// Webhook name (trimmed)
@@ -49,7 +49,7 @@ rt::newtype!(string Uri, "uri", rt::StringRules::NONE.format(rt::Format::Uri));
 rt::object! {
     #[object(Ignored)]
     /// Body for PATCH /v1/webhooks/{id}. All fields are optional — only provided fields are changed.
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct WebhookUpdate {
         #[object(0, non_null, "name", flatten, present)]
         /// Webhook name (trimmed)
@@ -73,7 +73,7 @@ rt::object! {
     #[object(Ignored)]
     /// A webhook. The page's response example shows these fields; `secret` is optional
     /// because a create may leave it out (VENDORS.md: `secret?`).
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct Webhook {
         #[object(0, plain, "_id", required, field)]
         pub id: String,
@@ -113,7 +113,7 @@ rt::newtype!(
 
 rt::object! {
     #[object(Ignored)]
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct WebhookEnvelope {
         #[object(0, plain, "success", required, field)]
         pub success: bool,
@@ -126,7 +126,7 @@ rt::object! {
 
 rt::object! {
     #[object(Ignored)]
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct WebhookListEnvelope {
         #[object(0, plain, "success", required, field)]
         pub success: bool,
@@ -137,7 +137,7 @@ rt::object! {
 
 rt::object! {
     #[object(Ignored)]
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct WebhookDeleted {
         #[object(0, plain, "_id", required, field)]
         pub id: String,
@@ -146,7 +146,7 @@ rt::object! {
 
 rt::object! {
     #[object(Ignored)]
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct WebhookDeletedEnvelope {
         #[object(0, plain, "success", required, field)]
         pub success: bool,
@@ -157,7 +157,7 @@ rt::object! {
 
 rt::object! {
     #[object(Ignored)]
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct EventCreate {
         #[object(0, plain, "type", required, field)]
         /// The event type, matched against each webhook's `events`.
@@ -176,7 +176,7 @@ rt::newtype!(string EventCreateType, "type", rt::StringRules::NONE.min_length(1)
 
 rt::object! {
     #[object(Ignored)]
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct EventAccepted {
         #[object(0, plain, "id", required, field)]
         pub id: EventAcceptedId,
@@ -199,7 +199,7 @@ rt::newtype!(
 
 rt::object! {
     #[object(Ignored)]
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct EventAcceptedEnvelope {
         #[object(0, plain, "success", required, field)]
         pub success: bool,
@@ -210,7 +210,7 @@ rt::object! {
 
 rt::object! {
     #[object(Ignored)]
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Clone, PartialEq)]
     pub struct ErrorResponse {
         #[object(0, plain, "error", required, field)]
         pub error: String,

@@ -5,7 +5,8 @@
 //! compile time. What they guaranteed is kept here, once: a struct is read from a JSON object
 //! and nothing else (never from an array of its fields), a key given twice is refused, a
 //! required field missing is named, unknown keys are ignored, refused or kept as the schema
-//! says, and every field keeps its own path in errors.
+//! says, and every field keeps its own path in errors. `Debug` is written here too, as the
+//! struct's name and its JSON (see [`debug`]).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -271,6 +272,24 @@ impl<M: SerializeMap> Writer<M> {
     }
 }
 
+/// A generated struct's `Debug`: its name and its JSON as it goes on the wire, `Name {"id":7}`
+/// (pretty-printed with `{:#?}`). The derive would write a `&dyn Debug` coercion per field of
+/// every struct, a fifth of a big crate's `cargo check` (issue 24, BENCHMARKS.md); the JSON
+/// shows the same values, keeps absent, `null` and a value apart, and names fields as the
+/// spec does.
+pub fn debug<T: Serialize>(name: &str, value: &T, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let json = if f.alternate() {
+        serde_json::to_string_pretty(value)
+    } else {
+        serde_json::to_string(value)
+    };
+    match json {
+        Ok(json) => write!(f, "{name} {json}"),
+        // A map keyed by something other than text, say: not from a spec, but shown, not lost.
+        Err(error) => write!(f, "{name} <not JSON: {error}>"),
+    }
+}
+
 /// A field type that can be absent: an optional field's `Option` or a tri-state [`Nullable`].
 pub trait Present: Serialize {
     fn is_present(&self) -> bool;
@@ -288,7 +307,7 @@ impl<T: Serialize> Present for Nullable<T> {
     }
 }
 
-/// A generated struct and its serde impls, from its declaration: the struct's
+/// A generated struct and its serde and `Debug` impls, from its declaration: the struct's
 /// `#[object(Others)]` (or `#[object(Others, "subject", ObjectRules {…})]` with property
 /// counts), and each field's `#[object(index, reader, "wire", finish, write)]`: `index` its
 /// place among the fields (from 0), `reader` one of this
@@ -299,7 +318,7 @@ impl<T: Serialize> Present for Nullable<T> {
 /// ```
 /// codegen_runtime::object! {
 ///     #[object(Refused)]
-///     #[derive(Debug, Clone, PartialEq)]
+///     #[derive(Clone, PartialEq)]
 ///     pub struct Point {
 ///         #[object(0, plain, "x", required, field)]
 ///         pub x: i32,
@@ -311,6 +330,7 @@ impl<T: Serialize> Present for Nullable<T> {
 /// assert_eq!(serde_json::to_string(&p).unwrap(), r#"{"x":1}"#);
 /// assert!(serde_json::from_str::<Point>(r#"{"x": 1, "label": null}"#).is_err());
 /// assert!(serde_json::from_str::<Point>(r#"{"x": 1, "y": 2}"#).is_err());
+/// assert_eq!(format!("{p:?}"), r#"Point {"x":1}"#);
 /// ```
 #[macro_export]
 macro_rules! object {
@@ -383,6 +403,12 @@ macro_rules! object {
             }
         }
 
+        impl ::core::fmt::Debug for $name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                $crate::objects::debug(::core::stringify!($name), self, f)
+            }
+        }
+
         impl<'de> $crate::__serde::Deserialize<'de> for $name {
             fn deserialize<D: $crate::__serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
                 $crate::objects::read(deserializer)
@@ -421,7 +447,7 @@ mod tests {
     crate::object! {
         #[object(Kept, "body", ObjectRules { max_properties: Some(8), ..ObjectRules::NONE })]
         /// One field of each reader, finish and write.
-        #[derive(Debug, PartialEq)]
+        #[derive(PartialEq)]
         pub struct Row {
             #[object(0, whole, "id", default(default_id), field)]
             pub id: i32,
@@ -467,6 +493,18 @@ mod tests {
         let r = row(r#"{"note": "n", "score": 1}"#).unwrap();
         assert_eq!((r.id, &r.rank), (7, &Nullable::Absent));
         assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"id":7,"note":"n","score":1}"#);
+    }
+
+    /// `Debug` is the name and the wire JSON: absent left out, `null` shown, others kept.
+    #[test]
+    fn debug_shows_the_name_and_the_json() {
+        let r = row(r#"{"note": null, "tag": null, "score": 1, "x": 7}"#).unwrap();
+        assert_eq!(
+            format!("{r:?}"),
+            r#"Row {"id":7,"note":null,"tag":null,"score":1,"x":7}"#
+        );
+        assert!(format!("{r:#?}").starts_with("Row {\n  \"id\": 7,\n"), "{r:#?}");
+        assert_eq!(format!("{:?}", Empty {}), "Empty {}");
     }
 
     #[test]
@@ -517,7 +555,6 @@ mod tests {
     crate::object! {
         #[object(Refused)]
         /// `additionalProperties: false`.
-        #[derive(Debug)]
         pub struct Closed {
             #[object(0, plain, "a", required, field)]
             pub a: u8,
@@ -529,7 +566,6 @@ mod tests {
     crate::object! {
         #[object(Ignored)]
         /// No fields.
-        #[derive(Debug)]
         pub struct Empty {}
     }
 

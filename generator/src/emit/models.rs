@@ -169,7 +169,7 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, here: &TokenStream) -> TokenS
         rt::object! {
             #shape
             #docs
-            #[derive(Debug, Clone, PartialEq)]
+            #[derive(Clone, PartialEq)]
             pub struct #name {
                 #(#fields)*
                 #others_field

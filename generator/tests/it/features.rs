@@ -26,12 +26,12 @@ fn each_item_is_behind_the_features_of_the_operations_that_use_it() {
     let text = |path: &str| tight(&files.iter().find(|f| f.path == path).unwrap().contents);
     let (models, server) = (text("src/models.rs"), text("src/server.rs"));
     for expected in [
-        "#[cfg(any(feature=\"notes\"))]rt::object!{#[object(Ignored)]#[derive(Debug,Clone,PartialEq)]pubstructNote{",
+        "#[cfg(any(feature=\"notes\"))]rt::object!{#[object(Ignored)]#[derive(Clone,PartialEq)]pubstructNote{",
         // A type two tags' operations (or a schema nothing uses) hold: either feature.
         "#[cfg(any(feature=\"admin_tools\",feature=\"labels\",feature=\"unused_schemas\"))]rt::string_enum!{pubenumColor",
-        "#[cfg(any(feature=\"unused_schemas\"))]rt::object!{#[object(Ignored)]#[derive(Debug,Clone,PartialEq)]pubstructOrphan{",
+        "#[cfg(any(feature=\"unused_schemas\"))]rt::object!{#[object(Ignored)]#[derive(Clone,PartialEq)]pubstructOrphan{",
         // The refusals' body: the `Server` trait names it whatever is on.
-        "}rt::object!{#[object(Ignored)]#[derive(Debug,Clone,PartialEq)]pubstructProblem{",
+        "}rt::object!{#[object(Ignored)]#[derive(Clone,PartialEq)]pubstructProblem{",
     ] {
         assert!(models.contains(expected), "{expected}");
     }
