@@ -76,13 +76,12 @@ rt::object! {
 /// A string in the `uuid` format.
 pub type Uuid = codegen_runtime::uuid::Uuid;
 
-/// A string in the `date-time` format.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DateTime(String);
-
-rt::newtype!(
-    string DateTime, "date-time", rt::StringRules::NONE.format(rt::Format::DateTime)
-);
+rt::newtype! {
+    #[newtype(string, "date-time")]
+    #[rules = rt::StringRules::NONE.format(rt::Format::DateTime)]
+    /// A string in the `date-time` format.
+    pub type DateTime = rt::newtype::Constrained<DateTimeRules_>;
+}
 
 rt::string_enum! {
     /// Polymorphic discriminator. Always webhook.
@@ -91,12 +90,11 @@ rt::string_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookResponseSecret(String);
-
-rt::newtype!(
-    string WebhookResponseSecret, "secret", rt::StringRules::NONE.pattern("^whsec_")
-);
+rt::newtype! {
+    #[newtype(string, "secret")]
+    #[rules = rt::StringRules::NONE.pattern("^whsec_")]
+    pub type WebhookResponseSecret = rt::newtype::Constrained<WebhookResponseSecretRules_>;
+}
 
 /// A webhook as reads show it (GET, list): without its `secret`, which only the create
 /// and a PATCH with `rotate_secret=true` return ("subsequent reads omit this field").
@@ -203,11 +201,12 @@ rt::object! {
     }
 }
 
-/// The event type, matched against each webhook's `events`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventCreateType(String);
-
-rt::newtype!(string EventCreateType, "type", rt::StringRules::NONE.min_length(1));
+rt::newtype! {
+    #[newtype(string, "type")]
+    #[rules = rt::StringRules::NONE.min_length(1)]
+    /// The event type, matched against each webhook's `events`.
+    pub type EventCreateType = rt::newtype::Constrained<EventCreateTypeRules_>;
+}
 
 rt::object! {
     #[object(Ignored)]
@@ -221,17 +220,19 @@ rt::object! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventAcceptedId(String);
+rt::newtype! {
+    #[newtype(string, "id")]
+    #[rules = rt::StringRules::NONE.pattern("^msg_")]
+    pub type EventAcceptedId = rt::newtype::Constrained<EventAcceptedIdRules_>;
+}
 
-rt::newtype!(string EventAcceptedId, "id", rt::StringRules::NONE.pattern("^msg_"));
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventAcceptedDeliveries(i64);
-
-rt::newtype!(
-    whole EventAcceptedDeliveries(i64), "deliveries", rt::NumberRules::NONE.minimum(0.0)
-);
+rt::newtype! {
+    #[newtype(whole(i64), "deliveries")]
+    #[rules = rt::NumberRules::NONE.minimum(0.0)]
+    pub type EventAcceptedDeliveries = rt::newtype::Constrained<
+        EventAcceptedDeliveriesRules_,
+    >;
+}
 
 rt::object! {
     #[object(Ignored)]

@@ -84,32 +84,32 @@ rt::object! {
     }
 }
 
-/// URL to send webhook events to. An `http` or `https` URL with a host (FastAPI's `HttpUrl`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookCreateUrl(String);
+rt::newtype! {
+    #[newtype(string, "url")]
+    #[rules = rt::StringRules::NONE
+        .min_length(1)
+        .max_length(2083)
+        .pattern("^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#@:]")
+        .format(rt::Format::Uri)]
+    /// URL to send webhook events to. An `http` or `https` URL with a host (FastAPI's `HttpUrl`).
+    pub type WebhookCreateUrl = rt::newtype::Constrained<WebhookCreateUrlRules_>;
+}
 
-rt::newtype!(
-    string WebhookCreateUrl, "url", rt::StringRules::NONE.min_length(1).max_length(2083)
-    .pattern("^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#@:]").format(rt::Format::Uri)
-);
+rt::newtype! {
+    #[newtype(whole(i64), "timeout_ms")]
+    #[rules = rt::NumberRules::NONE.minimum(1000.0).maximum(30000.0)]
+    /// Request timeout in milliseconds (1000-30000)
+    pub type WebhookCreateTimeoutMs = rt::newtype::Constrained<WebhookCreateTimeoutMsRules_>;
+}
 
-/// Request timeout in milliseconds (1000-30000)
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookCreateTimeoutMs(i64);
-
-rt::newtype!(
-    whole WebhookCreateTimeoutMs(i64), "timeout_ms", rt::NumberRules::NONE
-    .minimum(1000.0).maximum(30000.0)
-);
-
-/// Maximum retry attempts (0-10)
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookCreateMaxRetries(i64);
-
-rt::newtype!(
-    whole WebhookCreateMaxRetries(i64), "max_retries", rt::NumberRules::NONE.minimum(0.0)
-    .maximum(10.0)
-);
+rt::newtype! {
+    #[newtype(whole(i64), "max_retries")]
+    #[rules = rt::NumberRules::NONE.minimum(0.0).maximum(10.0)]
+    /// Maximum retry attempts (0-10)
+    pub type WebhookCreateMaxRetries = rt::newtype::Constrained<
+        WebhookCreateMaxRetriesRules_,
+    >;
+}
 
 rt::object! {
     #[object(Ignored)]
@@ -233,11 +233,12 @@ rt::object! {
     }
 }
 
-/// The event type, matched against each webhook's `events` (e.g. `call.ended`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventCreateType(String);
-
-rt::newtype!(string EventCreateType, "type", rt::StringRules::NONE.min_length(1));
+rt::newtype! {
+    #[newtype(string, "type")]
+    #[rules = rt::StringRules::NONE.min_length(1)]
+    /// The event type, matched against each webhook's `events` (e.g. `call.ended`).
+    pub type EventCreateType = rt::newtype::Constrained<EventCreateTypeRules_>;
+}
 
 rt::object! {
     #[object(Ignored)]
@@ -251,17 +252,19 @@ rt::object! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventAcceptedId(String);
+rt::newtype! {
+    #[newtype(string, "id")]
+    #[rules = rt::StringRules::NONE.pattern("^msg_")]
+    pub type EventAcceptedId = rt::newtype::Constrained<EventAcceptedIdRules_>;
+}
 
-rt::newtype!(string EventAcceptedId, "id", rt::StringRules::NONE.pattern("^msg_"));
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventAcceptedDeliveries(i64);
-
-rt::newtype!(
-    whole EventAcceptedDeliveries(i64), "deliveries", rt::NumberRules::NONE.minimum(0.0)
-);
+rt::newtype! {
+    #[newtype(whole(i64), "deliveries")]
+    #[rules = rt::NumberRules::NONE.minimum(0.0)]
+    pub type EventAcceptedDeliveries = rt::newtype::Constrained<
+        EventAcceptedDeliveriesRules_,
+    >;
+}
 
 rt::object! {
     #[object(Ignored)]
@@ -277,13 +280,12 @@ rt::object! {
     }
 }
 
-/// A string in the `date-time` format.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DateTime(String);
-
-rt::newtype!(
-    string DateTime, "date-time", rt::StringRules::NONE.format(rt::Format::DateTime)
-);
+rt::newtype! {
+    #[newtype(string, "date-time")]
+    #[rules = rt::StringRules::NONE.format(rt::Format::DateTime)]
+    /// A string in the `date-time` format.
+    pub type DateTime = rt::newtype::Constrained<DateTimeRules_>;
+}
 
 rt::object! {
     #[object(Ignored)]
@@ -333,9 +335,11 @@ pub mod defaults {
         super::WebhookScopeType::Global
     }
     pub fn webhook_create_timeout_ms() -> super::WebhookCreateTimeoutMs {
-        super::WebhookCreateTimeoutMs(5000i64)
+        super::WebhookCreateTimeoutMs::new(5000i64)
+            .expect("the generator checked that this default is a valid value")
     }
     pub fn webhook_create_max_retries() -> super::WebhookCreateMaxRetries {
-        super::WebhookCreateMaxRetries(3i64)
+        super::WebhookCreateMaxRetries::new(3i64)
+            .expect("the generator checked that this default is a valid value")
     }
 }

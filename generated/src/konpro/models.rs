@@ -26,14 +26,12 @@ rt::object! {
     }
 }
 
-/// Callback URL of the endpoint. Must use HTTPS with SSL security level 2 or higher.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EndpointCreateUrl(String);
-
-rt::newtype!(
-    string EndpointCreateUrl, "url", rt::StringRules::NONE
-    .pattern("^https://[^\\s/?#@:]").format(rt::Format::Uri)
-);
+rt::newtype! {
+    #[newtype(string, "url")]
+    #[rules = rt::StringRules::NONE.pattern("^https://[^\\s/?#@:]").format(rt::Format::Uri)]
+    /// Callback URL of the endpoint. Must use HTTPS with SSL security level 2 or higher.
+    pub type EndpointCreateUrl = rt::newtype::Constrained<EndpointCreateUrlRules_>;
+}
 
 rt::object! {
     #[object(Ignored)]
@@ -82,13 +80,12 @@ rt::object! {
     }
 }
 
-/// A string in the `date-time` format.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DateTime(String);
-
-rt::newtype!(
-    string DateTime, "date-time", rt::StringRules::NONE.format(rt::Format::DateTime)
-);
+rt::newtype! {
+    #[newtype(string, "date-time")]
+    #[rules = rt::StringRules::NONE.format(rt::Format::DateTime)]
+    /// A string in the `date-time` format.
+    pub type DateTime = rt::newtype::Constrained<DateTimeRules_>;
+}
 
 rt::object! {
     #[object(Ignored)]
@@ -142,11 +139,12 @@ rt::object! {
     }
 }
 
-/// The event type, matched against each endpoint's `events` (e.g. `video.updated`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventCreateType(String);
-
-rt::newtype!(string EventCreateType, "type", rt::StringRules::NONE.min_length(1));
+rt::newtype! {
+    #[newtype(string, "type")]
+    #[rules = rt::StringRules::NONE.min_length(1)]
+    /// The event type, matched against each endpoint's `events` (e.g. `video.updated`).
+    pub type EventCreateType = rt::newtype::Constrained<EventCreateTypeRules_>;
+}
 
 rt::object! {
     #[object(Ignored)]
@@ -160,17 +158,19 @@ rt::object! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventAcceptedId(String);
+rt::newtype! {
+    #[newtype(string, "id")]
+    #[rules = rt::StringRules::NONE.pattern("^msg_")]
+    pub type EventAcceptedId = rt::newtype::Constrained<EventAcceptedIdRules_>;
+}
 
-rt::newtype!(string EventAcceptedId, "id", rt::StringRules::NONE.pattern("^msg_"));
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventAcceptedDeliveries(i64);
-
-rt::newtype!(
-    scalar EventAcceptedDeliveries(i64), "deliveries", rt::NumberRules::NONE.minimum(0.0)
-);
+rt::newtype! {
+    #[newtype(value(i64), "deliveries")]
+    #[rules = rt::NumberRules::NONE.minimum(0.0)]
+    pub type EventAcceptedDeliveries = rt::newtype::Constrained<
+        EventAcceptedDeliveriesRules_,
+    >;
+}
 
 rt::object! {
     #[object(Ignored)]

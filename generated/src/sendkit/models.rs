@@ -32,19 +32,19 @@ rt::object! {
     }
 }
 
-/// Webhook name (trimmed)
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookCreateName(String);
+rt::newtype! {
+    #[newtype(string, "name")]
+    #[rules = rt::StringRules::NONE.min_length(1).pattern("\\S")]
+    /// Webhook name (trimmed)
+    pub type WebhookCreateName = rt::newtype::Constrained<WebhookCreateNameRules_>;
+}
 
-rt::newtype!(
-    string WebhookCreateName, "name", rt::StringRules::NONE.min_length(1).pattern("\\S")
-);
-
-/// A string in the `uri` format.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Uri(String);
-
-rt::newtype!(string Uri, "uri", rt::StringRules::NONE.format(rt::Format::Uri));
+rt::newtype! {
+    #[newtype(string, "uri")]
+    #[rules = rt::StringRules::NONE.format(rt::Format::Uri)]
+    /// A string in the `uri` format.
+    pub type Uri = rt::newtype::Constrained<UriRules_>;
+}
 
 rt::object! {
     #[object(Ignored)]
@@ -103,13 +103,12 @@ rt::object! {
     }
 }
 
-/// A string in the `date-time` format.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DateTime(String);
-
-rt::newtype!(
-    string DateTime, "date-time", rt::StringRules::NONE.format(rt::Format::DateTime)
-);
+rt::newtype! {
+    #[newtype(string, "date-time")]
+    #[rules = rt::StringRules::NONE.format(rt::Format::DateTime)]
+    /// A string in the `date-time` format.
+    pub type DateTime = rt::newtype::Constrained<DateTimeRules_>;
+}
 
 rt::object! {
     #[object(Ignored)]
@@ -168,11 +167,12 @@ rt::object! {
     }
 }
 
-/// The event type, matched against each webhook's `events`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventCreateType(String);
-
-rt::newtype!(string EventCreateType, "type", rt::StringRules::NONE.min_length(1));
+rt::newtype! {
+    #[newtype(string, "type")]
+    #[rules = rt::StringRules::NONE.min_length(1)]
+    /// The event type, matched against each webhook's `events`.
+    pub type EventCreateType = rt::newtype::Constrained<EventCreateTypeRules_>;
+}
 
 rt::object! {
     #[object(Ignored)]
@@ -185,17 +185,19 @@ rt::object! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventAcceptedId(String);
+rt::newtype! {
+    #[newtype(string, "id")]
+    #[rules = rt::StringRules::NONE.pattern("^msg_")]
+    pub type EventAcceptedId = rt::newtype::Constrained<EventAcceptedIdRules_>;
+}
 
-rt::newtype!(string EventAcceptedId, "id", rt::StringRules::NONE.pattern("^msg_"));
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventAcceptedDeliveries(i64);
-
-rt::newtype!(
-    scalar EventAcceptedDeliveries(i64), "deliveries", rt::NumberRules::NONE.minimum(0.0)
-);
+rt::newtype! {
+    #[newtype(value(i64), "deliveries")]
+    #[rules = rt::NumberRules::NONE.minimum(0.0)]
+    pub type EventAcceptedDeliveries = rt::newtype::Constrained<
+        EventAcceptedDeliveriesRules_,
+    >;
+}
 
 rt::object! {
     #[object(Ignored)]

@@ -69,7 +69,7 @@ fn default_fn_name(def: &TypeDef, field: &crate::model::Field) -> String {
     format!("{}_{}", snake(&def.name), field.rust_name.trim_end_matches('_'))
 }
 
-/// Parameter defaults live beside field defaults: constrained types are built unchecked only here.
+/// Parameter defaults live beside field defaults, in the models file's `defaults` module.
 pub fn param_default_fn_name(op: &crate::model::Operation, p: &crate::model::Parameter) -> String {
     format!("{}_{}_param", op.rust_name, p.rust_name.trim_end_matches('_'))
 }
@@ -259,13 +259,16 @@ fn allowed_values(values: &[serde_json::Value]) -> TokenStream {
     quote!(&[#(#texts),*])
 }
 
-/// A constrained newtype: the struct, and its rules for `rt::newtype!`, which writes the rest.
+/// A constrained type: its name, its marker and rules for `rt::newtype!`, which declares the
+/// name as `rt::newtype::Constrained<marker>` (whose methods and traits the runtime writes
+/// once) and the marker's `Constraint` impl.
 fn constrained(api: &Api, def: &TypeDef, c: &Constrained, here: &TokenStream) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let docs = doc(def.description.as_deref());
     if is_uuid_value(c) {
         return quote!(#docs pub type #name = codegen_runtime::uuid::Uuid;);
     }
+    let marker = format_ident!("{}", constraint_marker(&def.name));
     let base = own_reading_type_tokens(api, &c.base, here);
     let subject = &c.subject;
     let r = &c.rules;
@@ -284,22 +287,26 @@ fn constrained(api: &Api, def: &TypeDef, c: &Constrained, here: &TokenStream) ->
         None => rules,
     };
     // 3.1 integers are read from any number without a fraction, then narrowed and checked.
-    let invocation = match base_kind {
-        TypeRef::String if c.base == TypeRef::String => quote!(rt::newtype!(string #name, #subject, #rules);),
-        TypeRef::Integer(_) if api.whole_floats_are_integers => {
-            quote!(rt::newtype!(whole #name(#base), #subject, #rules);)
-        }
-        TypeRef::Integer(_) | TypeRef::Number | TypeRef::Boolean | TypeRef::String => {
-            quote!(rt::newtype!(scalar #name(#base), #subject, #rules);)
-        }
-        _ => quote!(rt::newtype!(other #name(#base), #subject, #rules);),
+    let kind = match base_kind {
+        TypeRef::String if c.base == TypeRef::String => quote!(string),
+        TypeRef::Integer(_) if api.whole_floats_are_integers => quote!(whole(#base)),
+        _ => quote!(value(#base)),
     };
     quote! {
-        #docs
-        #[derive(Debug, Clone, PartialEq)]
-        pub struct #name(#base);
-        #invocation
+        rt::newtype! {
+            #[newtype(#kind, #subject)]
+            #[rules = #rules]
+            #docs
+            pub type #name = rt::newtype::Constrained<#marker>;
+        }
     }
+}
+
+/// The marker type holding a constrained type's rules: `NameRules_`. Type names never end in
+/// an underscore but `Self_` (they are PascalCase words, numbered `Name2` or `Name2_2`), so
+/// no schema's type can take it.
+fn constraint_marker(name: &str) -> String {
+    format!("{name}Rules_")
 }
 
 /// A checked value: the JSON as it came, judged on the way in by `codegen_runtime::json`,

@@ -77,8 +77,8 @@ pub fn int_type(width: IntWidth) -> TokenStream {
     }
 }
 
-/// An expression of type `ty` with the value `value`, which lowering has checked is valid:
-/// constrained types are built directly, without a fallible check. `ty` is at a position of
+/// An expression of type `ty` with the value `value`, which lowering has checked is valid (so
+/// a constrained type's `new` and a structured value's parse cannot fail). `ty` is at a position of
 /// [`own_reading_type_tokens`] (a field or parameter default).
 pub fn literal(api: &Api, ty: &TypeRef, value: &Value, prefix: &TokenStream) -> TokenStream {
     literal_at(api, ty, value, prefix, false)
@@ -135,7 +135,9 @@ fn literal_at(api: &Api, ty: &TypeRef, value: &Value, prefix: &TokenStream, nest
                     }),
                 TypeKind::Constrained(c) => {
                     let base = literal(api, &c.base, value, prefix);
-                    Some(quote!(#prefix #name(#base)))
+                    Some(
+                        quote!(#prefix #name::new(#base).expect("the generator checked that this default is a valid value")),
+                    )
                 }
                 TypeKind::Alias(inner) => Some(literal_at(api, inner, value, prefix, true)),
                 _ => None,

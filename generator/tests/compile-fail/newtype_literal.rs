@@ -1,5 +1,5 @@
-// A constrained newtype cannot be built around its checks: its field is private, so the
-// tuple-struct literal does not compile outside the generated crate (`new`/`TryFrom` check).
+// A constrained type cannot be built around its checks: it is an alias of the runtime's
+// `Constrained`, which has no public constructor but `new` (and `TryFrom`), which check.
 use generated::kejue::models::WebhookCreateTimeoutMs;
 
 fn main() {
