@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::sync::Arc;
 use axum::extract::{Request, State};
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use codegen_runtime::server::{self as rt};
 
@@ -300,25 +301,103 @@ pub trait Server: Send + Sync + 'static {
 /// Routes every operation of the spec to `server`, below [`BASE_PATH`].
 pub fn router<S: Server>(server: Arc<S>) -> axum::Router {
     let routes: axum::Router<Arc<S>> = axum::Router::new();
-    let routes = routes.route("/events", axum::routing::post(handle_publish_event::<S>));
     let routes = routes
-        .route("/webhooks", axum::routing::get(handle_list_webhooks::<S>));
+        .route("/events", axum::routing::post(serve::<S, PublishEventOperation>));
     let routes = routes
-        .route("/webhooks", axum::routing::post(handle_create_webhook::<S>));
+        .route("/webhooks", axum::routing::get(serve::<S, ListWebhooksOperation>));
     let routes = routes
-        .route("/webhooks/{webhook_id}", axum::routing::get(handle_get_webhook::<S>));
+        .route("/webhooks", axum::routing::post(serve::<S, CreateWebhookOperation>));
     let routes = routes
         .route(
             "/webhooks/{webhook_id}",
-            axum::routing::delete(handle_delete_webhook::<S>),
+            axum::routing::get(serve::<S, GetWebhookOperation>),
         );
     let routes = routes
         .route(
             "/webhooks/{webhook_id}",
-            axum::routing::patch(handle_update_webhook::<S>),
+            axum::routing::delete(serve::<S, DeleteWebhookOperation>),
+        );
+    let routes = routes
+        .route(
+            "/webhooks/{webhook_id}",
+            axum::routing::patch(serve::<S, UpdateWebhookOperation>),
         );
     let routes = routes.with_state(server);
     axum::Router::new().nest(BASE_PATH, routes)
+}
+
+/// How an operation's caller is known: `()` for an operation without security,
+/// `Authenticated` where credentials are required, `Option` where they may be absent.
+trait Caller<S: Server>: Sized + Send {
+    fn read(
+        server: &S,
+        parts: &Parts,
+        alternatives: &'static [&'static [&'static str]],
+    ) -> impl Future<Output = Result<Self, Problem>> + Send;
+}
+
+impl<S: Server> Caller<S> for () {
+    fn read(
+        _: &S,
+        _: &Parts,
+        _: &'static [&'static [&'static str]],
+    ) -> impl Future<Output = Result<Self, Problem>> + Send {
+        std::future::ready(Ok(()))
+    }
+}
+
+/// An operation: who calls it, how its parameters and body are read, the method they
+/// reach, and how a refused request is answered. Each operation is a type implementing
+/// it, and [`serve`] runs them all.
+trait Operation<S: Server>: 'static {
+    type Caller: Caller<S>;
+    type Params: Send;
+    type Body: Send;
+    type Answer: IntoResponse;
+    /// The credentials' alternatives, for a caller that must be `Authenticated`.
+    const SECURITY: &'static [&'static [&'static str]] = &[];
+    /// Whether it has parameters (without, the query is not read: nothing in it is refused).
+    const PARAMETERS: bool = false;
+    /// Its body's media type; without one, the body is not read.
+    const MEDIA: Option<&'static str> = None;
+    fn params(raw: &rt::Params) -> Result<Self::Params, Problem>;
+    fn body(parts: &Parts, bytes: Option<rt::Bytes>) -> Result<Self::Body, Problem>;
+    fn call(
+        server: &S,
+        caller: Self::Caller,
+        params: Self::Params,
+        body: Self::Body,
+    ) -> impl Future<Output = Self::Answer> + Send;
+    fn reject(server: &S, problem: Problem) -> Response;
+}
+
+/// Every operation's handler: the caller first (a 401 before anything else), then its
+/// parameters, then its body, then its method; a refusal answered as it documents.
+async fn serve<S: Server, O: Operation<S>>(
+    State(server): State<Arc<S>>,
+    request: Request,
+) -> Response {
+    let server = &*server;
+    let outcome: Result<Response, Problem> = async {
+        let (mut parts, body) = request.into_parts();
+        let caller = O::Caller::read(server, &parts, O::SECURITY).await?;
+        let params = if O::PARAMETERS {
+            O::params(&rt::Params::read(&mut parts).await?)?
+        } else {
+            O::params(&rt::Params::default())?
+        };
+        let bytes = match O::MEDIA {
+            Some(media) => rt::read_body(&parts, body, server.body_limit(), media).await?,
+            None => {
+                drop(body);
+                None
+            }
+        };
+        let body = O::body(&parts, bytes)?;
+        Ok(O::call(server, caller, params, body).await.into_response())
+    }
+        .await;
+    outcome.unwrap_or_else(|problem| O::reject(server, problem))
 }
 
 fn reject_401_422<S: Server>(server: &S, problem: Problem) -> Response {
@@ -338,7 +417,7 @@ fn reject_401_422<S: Server>(server: &S, problem: Problem) -> Response {
 /// accept, 401.
 async fn required_principal<S: Server>(
     server: &S,
-    parts: &axum::http::request::Parts,
+    parts: &Parts,
     alternatives: &[&[&str]],
 ) -> Result<S::Principal, Problem> {
     let credentials = rt::credentials(parts, SCHEMES);
@@ -350,119 +429,206 @@ async fn required_principal<S: Server>(
     server.authenticate(&credentials).await.ok_or_else(rt::invalid_credentials)
 }
 
-async fn handle_list_webhooks<S: Server>(
-    State(server): State<Arc<S>>,
-    request: Request,
-) -> Response {
-    let server = &*server;
-    let outcome: Result<Response, Problem> = async {
-        let (mut parts, body) = request.into_parts();
-        let principal = required_principal(server, &parts, &[&["APIKeyHeader"]]).await?;
-        drop(body);
-        Ok(server.list_webhooks(principal).await.into_response())
+/// The caller of an operation that requires credentials: who they belong to.
+struct Authenticated<P>(P);
+
+impl<S: Server> Caller<S> for Authenticated<S::Principal> {
+    fn read(
+        server: &S,
+        parts: &Parts,
+        alternatives: &'static [&'static [&'static str]],
+    ) -> impl Future<Output = Result<Self, Problem>> + Send {
+        async move {
+            required_principal(server, parts, alternatives).await.map(Authenticated)
+        }
     }
-        .await;
-    outcome.unwrap_or_else(|problem| reject_401_422(server, problem))
 }
 
-async fn handle_create_webhook<S: Server>(
-    State(server): State<Arc<S>>,
-    request: Request,
-) -> Response {
-    let server = &*server;
-    let outcome: Result<Response, Problem> = async {
-        let (mut parts, body) = request.into_parts();
-        let principal = required_principal(server, &parts, &[&["APIKeyHeader"]]).await?;
-        let bytes = rt::read_body(&parts, body, server.body_limit(), "application/json")
-            .await?;
-        let body: models::WebhookCreate = match bytes {
-            Some(bytes) => rt::decode_json(&bytes)?,
-            None => return Err(rt::missing_body()),
-        };
-        Ok(server.create_webhook(principal, body).await.into_response())
+/// `GET /webhooks`: how its request is read, and the method it reaches.
+struct ListWebhooksOperation;
+
+impl<S: Server> Operation<S> for ListWebhooksOperation {
+    type Caller = Authenticated<S::Principal>;
+    type Params = ();
+    type Body = ();
+    type Answer = ListWebhooksResponse;
+    const SECURITY: &'static [&'static [&'static str]] = &[&["APIKeyHeader"]];
+    fn params(raw: &rt::Params) -> Result<Self::Params, Problem> {
+        Ok(())
     }
-        .await;
-    outcome.unwrap_or_else(|problem| reject_401_422(server, problem))
+    fn body(parts: &Parts, bytes: Option<rt::Bytes>) -> Result<Self::Body, Problem> {
+        Ok(())
+    }
+    fn call(
+        server: &S,
+        Authenticated(principal): Self::Caller,
+        _: Self::Params,
+        _: Self::Body,
+    ) -> impl Future<Output = Self::Answer> + Send {
+        server.list_webhooks(principal)
+    }
+    fn reject(server: &S, problem: Problem) -> Response {
+        reject_401_422(server, problem)
+    }
 }
 
-async fn handle_get_webhook<S: Server>(
-    State(server): State<Arc<S>>,
-    request: Request,
-) -> Response {
-    let server = &*server;
-    let outcome: Result<Response, Problem> = async {
-        let (mut parts, body) = request.into_parts();
-        let principal = required_principal(server, &parts, &[&["APIKeyHeader"]]).await?;
-        let raw = rt::Params::read(&mut parts).await?;
-        let params = GetWebhookParams {
+/// `POST /webhooks`: how its request is read, and the method it reaches.
+struct CreateWebhookOperation;
+
+impl<S: Server> Operation<S> for CreateWebhookOperation {
+    type Caller = Authenticated<S::Principal>;
+    type Params = ();
+    type Body = models::WebhookCreate;
+    type Answer = CreateWebhookResponse;
+    const SECURITY: &'static [&'static [&'static str]] = &[&["APIKeyHeader"]];
+    const MEDIA: Option<&'static str> = Some("application/json");
+    fn params(raw: &rt::Params) -> Result<Self::Params, Problem> {
+        Ok(())
+    }
+    fn body(parts: &Parts, bytes: Option<rt::Bytes>) -> Result<Self::Body, Problem> {
+        match bytes {
+            Some(bytes) => Ok(rt::decode_json(&bytes)?),
+            None => Err(rt::missing_body()),
+        }
+    }
+    fn call(
+        server: &S,
+        Authenticated(principal): Self::Caller,
+        _: Self::Params,
+        body: Self::Body,
+    ) -> impl Future<Output = Self::Answer> + Send {
+        server.create_webhook(principal, body)
+    }
+    fn reject(server: &S, problem: Problem) -> Response {
+        reject_401_422(server, problem)
+    }
+}
+
+/// `GET /webhooks/{webhook_id}`: how its request is read, and the method it reaches.
+struct GetWebhookOperation;
+
+impl<S: Server> Operation<S> for GetWebhookOperation {
+    type Caller = Authenticated<S::Principal>;
+    type Params = GetWebhookParams;
+    type Body = ();
+    type Answer = GetWebhookResponse;
+    const SECURITY: &'static [&'static [&'static str]] = &[&["APIKeyHeader"]];
+    const PARAMETERS: bool = true;
+    fn params(raw: &rt::Params) -> Result<Self::Params, Problem> {
+        Ok(GetWebhookParams {
             webhook_id: raw.required("path", "webhook_id")?,
-        };
-        drop(body);
-        Ok(server.get_webhook(principal, params).await.into_response())
+        })
     }
-        .await;
-    outcome.unwrap_or_else(|problem| reject_401_422(server, problem))
+    fn body(parts: &Parts, bytes: Option<rt::Bytes>) -> Result<Self::Body, Problem> {
+        Ok(())
+    }
+    fn call(
+        server: &S,
+        Authenticated(principal): Self::Caller,
+        params: Self::Params,
+        _: Self::Body,
+    ) -> impl Future<Output = Self::Answer> + Send {
+        server.get_webhook(principal, params)
+    }
+    fn reject(server: &S, problem: Problem) -> Response {
+        reject_401_422(server, problem)
+    }
 }
 
-async fn handle_delete_webhook<S: Server>(
-    State(server): State<Arc<S>>,
-    request: Request,
-) -> Response {
-    let server = &*server;
-    let outcome: Result<Response, Problem> = async {
-        let (mut parts, body) = request.into_parts();
-        let principal = required_principal(server, &parts, &[&["APIKeyHeader"]]).await?;
-        let raw = rt::Params::read(&mut parts).await?;
-        let params = DeleteWebhookParams {
+/// `DELETE /webhooks/{webhook_id}`: how its request is read, and the method it reaches.
+struct DeleteWebhookOperation;
+
+impl<S: Server> Operation<S> for DeleteWebhookOperation {
+    type Caller = Authenticated<S::Principal>;
+    type Params = DeleteWebhookParams;
+    type Body = ();
+    type Answer = DeleteWebhookResponse;
+    const SECURITY: &'static [&'static [&'static str]] = &[&["APIKeyHeader"]];
+    const PARAMETERS: bool = true;
+    fn params(raw: &rt::Params) -> Result<Self::Params, Problem> {
+        Ok(DeleteWebhookParams {
             webhook_id: raw.required("path", "webhook_id")?,
-        };
-        drop(body);
-        Ok(server.delete_webhook(principal, params).await.into_response())
+        })
     }
-        .await;
-    outcome.unwrap_or_else(|problem| reject_401_422(server, problem))
+    fn body(parts: &Parts, bytes: Option<rt::Bytes>) -> Result<Self::Body, Problem> {
+        Ok(())
+    }
+    fn call(
+        server: &S,
+        Authenticated(principal): Self::Caller,
+        params: Self::Params,
+        _: Self::Body,
+    ) -> impl Future<Output = Self::Answer> + Send {
+        server.delete_webhook(principal, params)
+    }
+    fn reject(server: &S, problem: Problem) -> Response {
+        reject_401_422(server, problem)
+    }
 }
 
-async fn handle_update_webhook<S: Server>(
-    State(server): State<Arc<S>>,
-    request: Request,
-) -> Response {
-    let server = &*server;
-    let outcome: Result<Response, Problem> = async {
-        let (mut parts, body) = request.into_parts();
-        let principal = required_principal(server, &parts, &[&["APIKeyHeader"]]).await?;
-        let raw = rt::Params::read(&mut parts).await?;
-        let params = UpdateWebhookParams {
+/// `PATCH /webhooks/{webhook_id}`: how its request is read, and the method it reaches.
+struct UpdateWebhookOperation;
+
+impl<S: Server> Operation<S> for UpdateWebhookOperation {
+    type Caller = Authenticated<S::Principal>;
+    type Params = UpdateWebhookParams;
+    type Body = models::WebhookUpdate;
+    type Answer = UpdateWebhookResponse;
+    const SECURITY: &'static [&'static [&'static str]] = &[&["APIKeyHeader"]];
+    const PARAMETERS: bool = true;
+    const MEDIA: Option<&'static str> = Some("application/json");
+    fn params(raw: &rt::Params) -> Result<Self::Params, Problem> {
+        Ok(UpdateWebhookParams {
             webhook_id: raw.required("path", "webhook_id")?,
-        };
-        let bytes = rt::read_body(&parts, body, server.body_limit(), "application/json")
-            .await?;
-        let body: models::WebhookUpdate = match bytes {
-            Some(bytes) => rt::decode_json(&bytes)?,
-            None => return Err(rt::missing_body()),
-        };
-        Ok(server.update_webhook(principal, params, body).await.into_response())
+        })
     }
-        .await;
-    outcome.unwrap_or_else(|problem| reject_401_422(server, problem))
+    fn body(parts: &Parts, bytes: Option<rt::Bytes>) -> Result<Self::Body, Problem> {
+        match bytes {
+            Some(bytes) => Ok(rt::decode_json(&bytes)?),
+            None => Err(rt::missing_body()),
+        }
+    }
+    fn call(
+        server: &S,
+        Authenticated(principal): Self::Caller,
+        params: Self::Params,
+        body: Self::Body,
+    ) -> impl Future<Output = Self::Answer> + Send {
+        server.update_webhook(principal, params, body)
+    }
+    fn reject(server: &S, problem: Problem) -> Response {
+        reject_401_422(server, problem)
+    }
 }
 
-async fn handle_publish_event<S: Server>(
-    State(server): State<Arc<S>>,
-    request: Request,
-) -> Response {
-    let server = &*server;
-    let outcome: Result<Response, Problem> = async {
-        let (mut parts, body) = request.into_parts();
-        let principal = required_principal(server, &parts, &[&["APIKeyHeader"]]).await?;
-        let bytes = rt::read_body(&parts, body, server.body_limit(), "application/json")
-            .await?;
-        let body: models::EventCreate = match bytes {
-            Some(bytes) => rt::decode_json(&bytes)?,
-            None => return Err(rt::missing_body()),
-        };
-        Ok(server.publish_event(principal, body).await.into_response())
+/// `POST /events`: how its request is read, and the method it reaches.
+struct PublishEventOperation;
+
+impl<S: Server> Operation<S> for PublishEventOperation {
+    type Caller = Authenticated<S::Principal>;
+    type Params = ();
+    type Body = models::EventCreate;
+    type Answer = PublishEventResponse;
+    const SECURITY: &'static [&'static [&'static str]] = &[&["APIKeyHeader"]];
+    const MEDIA: Option<&'static str> = Some("application/json");
+    fn params(raw: &rt::Params) -> Result<Self::Params, Problem> {
+        Ok(())
     }
-        .await;
-    outcome.unwrap_or_else(|problem| reject_401_422(server, problem))
+    fn body(parts: &Parts, bytes: Option<rt::Bytes>) -> Result<Self::Body, Problem> {
+        match bytes {
+            Some(bytes) => Ok(rt::decode_json(&bytes)?),
+            None => Err(rt::missing_body()),
+        }
+    }
+    fn call(
+        server: &S,
+        Authenticated(principal): Self::Caller,
+        _: Self::Params,
+        body: Self::Body,
+    ) -> impl Future<Output = Self::Answer> + Send {
+        server.publish_event(principal, body)
+    }
+    fn reject(server: &S, problem: Problem) -> Response {
+        reject_401_422(server, problem)
+    }
 }

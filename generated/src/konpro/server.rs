@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::sync::Arc;
 use axum::extract::{Request, State};
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use codegen_runtime::server::{self as rt};
 
@@ -294,32 +295,109 @@ pub fn router<S: Server>(server: Arc<S>) -> axum::Router {
     let routes = routes
         .route(
             "/v1/webhook/endpoint.add",
-            axum::routing::post(handle_create_endpoint::<S>),
+            axum::routing::post(serve::<S, CreateEndpointOperation>),
         );
     let routes = routes
         .route(
             "/v1/webhook/endpoint.delete",
-            axum::routing::delete(handle_delete_endpoint::<S>),
+            axum::routing::delete(serve::<S, DeleteEndpointOperation>),
         );
     let routes = routes
         .route(
             "/v1/webhook/endpoint.list",
-            axum::routing::get(handle_list_endpoints::<S>),
+            axum::routing::get(serve::<S, ListEndpointsOperation>),
         );
     let routes = routes
         .route(
             "/v1/webhook/endpoint.status",
-            axum::routing::patch(handle_set_endpoint_status::<S>),
+            axum::routing::patch(serve::<S, SetEndpointStatusOperation>),
         );
     let routes = routes
         .route(
             "/v1/webhook/endpoint.update",
-            axum::routing::patch(handle_update_endpoint::<S>),
+            axum::routing::patch(serve::<S, UpdateEndpointOperation>),
         );
     let routes = routes
-        .route("/v1/webhook/event.send", axum::routing::post(handle_send_event::<S>));
+        .route(
+            "/v1/webhook/event.send",
+            axum::routing::post(serve::<S, SendEventOperation>),
+        );
     let routes = routes.with_state(server);
     routes
+}
+
+/// How an operation's caller is known: `()` for an operation without security,
+/// `Authenticated` where credentials are required, `Option` where they may be absent.
+trait Caller<S: Server>: Sized + Send {
+    fn read(
+        server: &S,
+        parts: &Parts,
+        alternatives: &'static [&'static [&'static str]],
+    ) -> impl Future<Output = Result<Self, Problem>> + Send;
+}
+
+impl<S: Server> Caller<S> for () {
+    fn read(
+        _: &S,
+        _: &Parts,
+        _: &'static [&'static [&'static str]],
+    ) -> impl Future<Output = Result<Self, Problem>> + Send {
+        std::future::ready(Ok(()))
+    }
+}
+
+/// An operation: who calls it, how its parameters and body are read, the method they
+/// reach, and how a refused request is answered. Each operation is a type implementing
+/// it, and [`serve`] runs them all.
+trait Operation<S: Server>: 'static {
+    type Caller: Caller<S>;
+    type Params: Send;
+    type Body: Send;
+    type Answer: IntoResponse;
+    /// The credentials' alternatives, for a caller that must be `Authenticated`.
+    const SECURITY: &'static [&'static [&'static str]] = &[];
+    /// Whether it has parameters (without, the query is not read: nothing in it is refused).
+    const PARAMETERS: bool = false;
+    /// Its body's media type; without one, the body is not read.
+    const MEDIA: Option<&'static str> = None;
+    fn params(raw: &rt::Params) -> Result<Self::Params, Problem>;
+    fn body(parts: &Parts, bytes: Option<rt::Bytes>) -> Result<Self::Body, Problem>;
+    fn call(
+        server: &S,
+        caller: Self::Caller,
+        params: Self::Params,
+        body: Self::Body,
+    ) -> impl Future<Output = Self::Answer> + Send;
+    fn reject(server: &S, problem: Problem) -> Response;
+}
+
+/// Every operation's handler: the caller first (a 401 before anything else), then its
+/// parameters, then its body, then its method; a refusal answered as it documents.
+async fn serve<S: Server, O: Operation<S>>(
+    State(server): State<Arc<S>>,
+    request: Request,
+) -> Response {
+    let server = &*server;
+    let outcome: Result<Response, Problem> = async {
+        let (mut parts, body) = request.into_parts();
+        let caller = O::Caller::read(server, &parts, O::SECURITY).await?;
+        let params = if O::PARAMETERS {
+            O::params(&rt::Params::read(&mut parts).await?)?
+        } else {
+            O::params(&rt::Params::default())?
+        };
+        let bytes = match O::MEDIA {
+            Some(media) => rt::read_body(&parts, body, server.body_limit(), media).await?,
+            None => {
+                drop(body);
+                None
+            }
+        };
+        let body = O::body(&parts, bytes)?;
+        Ok(O::call(server, caller, params, body).await.into_response())
+    }
+        .await;
+    outcome.unwrap_or_else(|problem| O::reject(server, problem))
 }
 
 fn reject_401_400<S: Server>(server: &S, problem: Problem) -> Response {
@@ -339,7 +417,7 @@ fn reject_401_400<S: Server>(server: &S, problem: Problem) -> Response {
 /// accept, 401.
 async fn required_principal<S: Server>(
     server: &S,
-    parts: &axum::http::request::Parts,
+    parts: &Parts,
     alternatives: &[&[&str]],
 ) -> Result<S::Principal, Problem> {
     let credentials = rt::credentials(parts, SCHEMES);
@@ -351,116 +429,204 @@ async fn required_principal<S: Server>(
     server.authenticate(&credentials).await.ok_or_else(rt::invalid_credentials)
 }
 
-async fn handle_create_endpoint<S: Server>(
-    State(server): State<Arc<S>>,
-    request: Request,
-) -> Response {
-    let server = &*server;
-    let outcome: Result<Response, Problem> = async {
-        let (mut parts, body) = request.into_parts();
-        let principal = required_principal(server, &parts, &[&["ApiKeyAuth"]]).await?;
-        let bytes = rt::read_body(&parts, body, server.body_limit(), "application/json")
-            .await?;
-        let body: models::EndpointCreate = match bytes {
-            Some(bytes) => rt::decode_json(&bytes)?,
-            None => return Err(rt::missing_body()),
-        };
-        Ok(server.create_endpoint(principal, body).await.into_response())
+/// The caller of an operation that requires credentials: who they belong to.
+struct Authenticated<P>(P);
+
+impl<S: Server> Caller<S> for Authenticated<S::Principal> {
+    fn read(
+        server: &S,
+        parts: &Parts,
+        alternatives: &'static [&'static [&'static str]],
+    ) -> impl Future<Output = Result<Self, Problem>> + Send {
+        async move {
+            required_principal(server, parts, alternatives).await.map(Authenticated)
+        }
     }
-        .await;
-    outcome.unwrap_or_else(|problem| reject_401_400(server, problem))
 }
 
-async fn handle_list_endpoints<S: Server>(
-    State(server): State<Arc<S>>,
-    request: Request,
-) -> Response {
-    let server = &*server;
-    let outcome: Result<Response, Problem> = async {
-        let (mut parts, body) = request.into_parts();
-        let principal = required_principal(server, &parts, &[&["ApiKeyAuth"]]).await?;
-        drop(body);
-        Ok(server.list_endpoints(principal).await.into_response())
+/// `POST /v1/webhook/endpoint.add`: how its request is read, and the method it reaches.
+struct CreateEndpointOperation;
+
+impl<S: Server> Operation<S> for CreateEndpointOperation {
+    type Caller = Authenticated<S::Principal>;
+    type Params = ();
+    type Body = models::EndpointCreate;
+    type Answer = CreateEndpointResponse;
+    const SECURITY: &'static [&'static [&'static str]] = &[&["ApiKeyAuth"]];
+    const MEDIA: Option<&'static str> = Some("application/json");
+    fn params(raw: &rt::Params) -> Result<Self::Params, Problem> {
+        Ok(())
     }
-        .await;
-    outcome.unwrap_or_else(|problem| reject_401_400(server, problem))
+    fn body(parts: &Parts, bytes: Option<rt::Bytes>) -> Result<Self::Body, Problem> {
+        match bytes {
+            Some(bytes) => Ok(rt::decode_json(&bytes)?),
+            None => Err(rt::missing_body()),
+        }
+    }
+    fn call(
+        server: &S,
+        Authenticated(principal): Self::Caller,
+        _: Self::Params,
+        body: Self::Body,
+    ) -> impl Future<Output = Self::Answer> + Send {
+        server.create_endpoint(principal, body)
+    }
+    fn reject(server: &S, problem: Problem) -> Response {
+        reject_401_400(server, problem)
+    }
 }
 
-async fn handle_update_endpoint<S: Server>(
-    State(server): State<Arc<S>>,
-    request: Request,
-) -> Response {
-    let server = &*server;
-    let outcome: Result<Response, Problem> = async {
-        let (mut parts, body) = request.into_parts();
-        let principal = required_principal(server, &parts, &[&["ApiKeyAuth"]]).await?;
-        let bytes = rt::read_body(&parts, body, server.body_limit(), "application/json")
-            .await?;
-        let body: models::EndpointUpdate = match bytes {
-            Some(bytes) => rt::decode_json(&bytes)?,
-            None => return Err(rt::missing_body()),
-        };
-        Ok(server.update_endpoint(principal, body).await.into_response())
+/// `GET /v1/webhook/endpoint.list`: how its request is read, and the method it reaches.
+struct ListEndpointsOperation;
+
+impl<S: Server> Operation<S> for ListEndpointsOperation {
+    type Caller = Authenticated<S::Principal>;
+    type Params = ();
+    type Body = ();
+    type Answer = ListEndpointsResponse;
+    const SECURITY: &'static [&'static [&'static str]] = &[&["ApiKeyAuth"]];
+    fn params(raw: &rt::Params) -> Result<Self::Params, Problem> {
+        Ok(())
     }
-        .await;
-    outcome.unwrap_or_else(|problem| reject_401_400(server, problem))
+    fn body(parts: &Parts, bytes: Option<rt::Bytes>) -> Result<Self::Body, Problem> {
+        Ok(())
+    }
+    fn call(
+        server: &S,
+        Authenticated(principal): Self::Caller,
+        _: Self::Params,
+        _: Self::Body,
+    ) -> impl Future<Output = Self::Answer> + Send {
+        server.list_endpoints(principal)
+    }
+    fn reject(server: &S, problem: Problem) -> Response {
+        reject_401_400(server, problem)
+    }
 }
 
-async fn handle_delete_endpoint<S: Server>(
-    State(server): State<Arc<S>>,
-    request: Request,
-) -> Response {
-    let server = &*server;
-    let outcome: Result<Response, Problem> = async {
-        let (mut parts, body) = request.into_parts();
-        let principal = required_principal(server, &parts, &[&["ApiKeyAuth"]]).await?;
-        let raw = rt::Params::read(&mut parts).await?;
-        let params = DeleteEndpointParams {
+/// `PATCH /v1/webhook/endpoint.update`: how its request is read, and the method it reaches.
+struct UpdateEndpointOperation;
+
+impl<S: Server> Operation<S> for UpdateEndpointOperation {
+    type Caller = Authenticated<S::Principal>;
+    type Params = ();
+    type Body = models::EndpointUpdate;
+    type Answer = UpdateEndpointResponse;
+    const SECURITY: &'static [&'static [&'static str]] = &[&["ApiKeyAuth"]];
+    const MEDIA: Option<&'static str> = Some("application/json");
+    fn params(raw: &rt::Params) -> Result<Self::Params, Problem> {
+        Ok(())
+    }
+    fn body(parts: &Parts, bytes: Option<rt::Bytes>) -> Result<Self::Body, Problem> {
+        match bytes {
+            Some(bytes) => Ok(rt::decode_json(&bytes)?),
+            None => Err(rt::missing_body()),
+        }
+    }
+    fn call(
+        server: &S,
+        Authenticated(principal): Self::Caller,
+        _: Self::Params,
+        body: Self::Body,
+    ) -> impl Future<Output = Self::Answer> + Send {
+        server.update_endpoint(principal, body)
+    }
+    fn reject(server: &S, problem: Problem) -> Response {
+        reject_401_400(server, problem)
+    }
+}
+
+/// `DELETE /v1/webhook/endpoint.delete`: how its request is read, and the method it reaches.
+struct DeleteEndpointOperation;
+
+impl<S: Server> Operation<S> for DeleteEndpointOperation {
+    type Caller = Authenticated<S::Principal>;
+    type Params = DeleteEndpointParams;
+    type Body = ();
+    type Answer = DeleteEndpointResponse;
+    const SECURITY: &'static [&'static [&'static str]] = &[&["ApiKeyAuth"]];
+    const PARAMETERS: bool = true;
+    fn params(raw: &rt::Params) -> Result<Self::Params, Problem> {
+        Ok(DeleteEndpointParams {
             endpoint_id: raw.required("query", "endpoint_id")?,
-        };
-        drop(body);
-        Ok(server.delete_endpoint(principal, params).await.into_response())
+        })
     }
-        .await;
-    outcome.unwrap_or_else(|problem| reject_401_400(server, problem))
+    fn body(parts: &Parts, bytes: Option<rt::Bytes>) -> Result<Self::Body, Problem> {
+        Ok(())
+    }
+    fn call(
+        server: &S,
+        Authenticated(principal): Self::Caller,
+        params: Self::Params,
+        _: Self::Body,
+    ) -> impl Future<Output = Self::Answer> + Send {
+        server.delete_endpoint(principal, params)
+    }
+    fn reject(server: &S, problem: Problem) -> Response {
+        reject_401_400(server, problem)
+    }
 }
 
-async fn handle_set_endpoint_status<S: Server>(
-    State(server): State<Arc<S>>,
-    request: Request,
-) -> Response {
-    let server = &*server;
-    let outcome: Result<Response, Problem> = async {
-        let (mut parts, body) = request.into_parts();
-        let principal = required_principal(server, &parts, &[&["ApiKeyAuth"]]).await?;
-        let bytes = rt::read_body(&parts, body, server.body_limit(), "application/json")
-            .await?;
-        let body: models::EndpointStatusUpdate = match bytes {
-            Some(bytes) => rt::decode_json(&bytes)?,
-            None => return Err(rt::missing_body()),
-        };
-        Ok(server.set_endpoint_status(principal, body).await.into_response())
+/// `PATCH /v1/webhook/endpoint.status`: how its request is read, and the method it reaches.
+struct SetEndpointStatusOperation;
+
+impl<S: Server> Operation<S> for SetEndpointStatusOperation {
+    type Caller = Authenticated<S::Principal>;
+    type Params = ();
+    type Body = models::EndpointStatusUpdate;
+    type Answer = SetEndpointStatusResponse;
+    const SECURITY: &'static [&'static [&'static str]] = &[&["ApiKeyAuth"]];
+    const MEDIA: Option<&'static str> = Some("application/json");
+    fn params(raw: &rt::Params) -> Result<Self::Params, Problem> {
+        Ok(())
     }
-        .await;
-    outcome.unwrap_or_else(|problem| reject_401_400(server, problem))
+    fn body(parts: &Parts, bytes: Option<rt::Bytes>) -> Result<Self::Body, Problem> {
+        match bytes {
+            Some(bytes) => Ok(rt::decode_json(&bytes)?),
+            None => Err(rt::missing_body()),
+        }
+    }
+    fn call(
+        server: &S,
+        Authenticated(principal): Self::Caller,
+        _: Self::Params,
+        body: Self::Body,
+    ) -> impl Future<Output = Self::Answer> + Send {
+        server.set_endpoint_status(principal, body)
+    }
+    fn reject(server: &S, problem: Problem) -> Response {
+        reject_401_400(server, problem)
+    }
 }
 
-async fn handle_send_event<S: Server>(
-    State(server): State<Arc<S>>,
-    request: Request,
-) -> Response {
-    let server = &*server;
-    let outcome: Result<Response, Problem> = async {
-        let (mut parts, body) = request.into_parts();
-        let principal = required_principal(server, &parts, &[&["ApiKeyAuth"]]).await?;
-        let bytes = rt::read_body(&parts, body, server.body_limit(), "application/json")
-            .await?;
-        let body: models::EventCreate = match bytes {
-            Some(bytes) => rt::decode_json(&bytes)?,
-            None => return Err(rt::missing_body()),
-        };
-        Ok(server.send_event(principal, body).await.into_response())
+/// `POST /v1/webhook/event.send`: how its request is read, and the method it reaches.
+struct SendEventOperation;
+
+impl<S: Server> Operation<S> for SendEventOperation {
+    type Caller = Authenticated<S::Principal>;
+    type Params = ();
+    type Body = models::EventCreate;
+    type Answer = SendEventResponse;
+    const SECURITY: &'static [&'static [&'static str]] = &[&["ApiKeyAuth"]];
+    const MEDIA: Option<&'static str> = Some("application/json");
+    fn params(raw: &rt::Params) -> Result<Self::Params, Problem> {
+        Ok(())
     }
-        .await;
-    outcome.unwrap_or_else(|problem| reject_401_400(server, problem))
+    fn body(parts: &Parts, bytes: Option<rt::Bytes>) -> Result<Self::Body, Problem> {
+        match bytes {
+            Some(bytes) => Ok(rt::decode_json(&bytes)?),
+            None => Err(rt::missing_body()),
+        }
+    }
+    fn call(
+        server: &S,
+        Authenticated(principal): Self::Caller,
+        _: Self::Params,
+        body: Self::Body,
+    ) -> impl Future<Output = Self::Answer> + Send {
+        server.send_event(principal, body)
+    }
+    fn reject(server: &S, problem: Problem) -> Response {
+        reject_401_400(server, problem)
+    }
 }

@@ -148,8 +148,9 @@ fn reject_names(refusals: &[Refusals]) -> BTreeMap<Refusals, proc_macro2::Ident>
     names
 }
 
-/// The handler of each operation in `range`: it reads the request and refuses it as the
-/// operation documents.
+/// Each operation in `range` as a type implementing `Operation`: how its request is read and
+/// which method it reaches. The one generic `serve` runs them all, so no async body is
+/// compiled per operation.
 fn handlers(api: &Api, features: &Features, range: std::ops::Range<usize>) -> TokenStream {
     let models = quote!(models::);
     let refusals = refusals(api);
@@ -157,19 +158,35 @@ fn handlers(api: &Api, features: &Features, range: std::ops::Range<usize>) -> To
     let handlers = range.map(|index| {
         let (op, refusal) = (&api.operations[index], &refusals[index]);
         let reject = &reject_names[refusal];
-        let handler = format_ident!("handle_{}", op.rust_name);
-        let body = operation(api, op, &models).handler_body;
+        let marker = operation_marker(op);
+        let implementation = operation(api, op, &models).implementation;
         let cfg = features.operation(index);
+        let note = format!(
+            " `{} {}`: how its request is read, and the method it reaches.",
+            op.method.as_str().to_ascii_uppercase(),
+            op.path
+        );
         quote! {
+            #[doc = #note]
             #cfg
-            async fn #handler<S: Server>(State(server): State<Arc<S>>, request: Request) -> Response {
-                let server = &*server;
-                let outcome: Result<Response, Problem> = async { #body }.await;
-                outcome.unwrap_or_else(|problem| #reject(server, problem))
+            struct #marker;
+            #cfg
+            impl<S: Server> Operation<S> for #marker {
+                #implementation
+                fn reject(server: &S, problem: Problem) -> Response {
+                    #reject(server, problem)
+                }
             }
         }
     });
     quote!(#(#handlers)*)
+}
+
+/// The type of an operation (`ListWebhooksOperation`), which routes name as `serve::<S, it>`.
+/// No other item of the server file ends so: the others are `…Params`, `…Response` and
+/// the file's own few names.
+fn operation_marker(op: &Operation) -> proc_macro2::Ident {
+    format_ident!("{}Operation", op.type_name)
 }
 
 /// The router's statements, a `.route(...)` per operation behind its features (axum joins a
@@ -183,7 +200,7 @@ fn routing(api: &Api, features: &Features) -> (Vec<TokenStream>, Vec<TokenStream
             .or_default()
             .push((op.method.clone(), index));
     }
-    let handler = |index: usize| format_ident!("handle_{}", api.operations[index].rust_name);
+    let handler = |index: usize| operation_marker(&api.operations[index]);
     let mut dispatchers = Vec::new();
     let mut statements = Vec::new();
     for (path, mut list) in routes {
@@ -196,7 +213,7 @@ fn routing(api: &Api, features: &Features) -> (Vec<TokenStream>, Vec<TokenStream
                 handler(*index),
                 features.operation(*index),
             );
-            statements.push(quote!(#cfg let routes = routes.route(#path, axum::routing::#m(#handler::<S>));));
+            statements.push(quote!(#cfg let routes = routes.route(#path, axum::routing::#m(serve::<S, #handler>));));
         }
         // QUERY and `additionalOperations` have no axum method filter: one function per
         // path picks them by name, and answers 405 to any other method.
@@ -208,7 +225,7 @@ fn routing(api: &Api, features: &Features) -> (Vec<TokenStream>, Vec<TokenStream
                     handler(*index),
                     features.operation(*index),
                 );
-                quote!(#cfg #wire => #handler::<S>(state, request).await,)
+                quote!(#cfg #wire => serve::<S, #handler>(state, request).await,)
             });
             dispatchers.push(quote! {
                 async fn #dispatcher<S: Server>(state: State<Arc<S>>, request: Request) -> Response {
@@ -269,6 +286,7 @@ fn head(api: &Api, features: &Features) -> TokenStream {
         use std::future::Future;
         use std::sync::Arc;
         use axum::extract::{Request, State};
+        use axum::http::request::Parts;
         use axum::response::{IntoResponse, Response};
         use codegen_runtime::server::{self as rt};
         /// What an implementation of [`Server`] reads: the credentials a request carried, and
@@ -304,6 +322,64 @@ fn head(api: &Api, features: &Features) -> TokenStream {
             #(#route_statements)*
             let routes = routes.with_state(server);
             #nest
+        }
+
+        /// How an operation's caller is known: `()` for an operation without security,
+        /// `Authenticated` where credentials are required, `Option` where they may be absent.
+        trait Caller<S: Server>: Sized + Send {
+            fn read(server: &S, parts: &Parts, alternatives: &'static [&'static [&'static str]]) -> impl Future<Output = Result<Self, Problem>> + Send;
+        }
+
+        impl<S: Server> Caller<S> for () {
+            fn read(_: &S, _: &Parts, _: &'static [&'static [&'static str]]) -> impl Future<Output = Result<Self, Problem>> + Send {
+                std::future::ready(Ok(()))
+            }
+        }
+
+        /// An operation: who calls it, how its parameters and body are read, the method they
+        /// reach, and how a refused request is answered. Each operation is a type implementing
+        /// it, and [`serve`] runs them all.
+        trait Operation<S: Server>: 'static {
+            type Caller: Caller<S>;
+            type Params: Send;
+            type Body: Send;
+            type Answer: IntoResponse;
+            /// The credentials' alternatives, for a caller that must be `Authenticated`.
+            const SECURITY: &'static [&'static [&'static str]] = &[];
+            /// Whether it has parameters (without, the query is not read: nothing in it is refused).
+            const PARAMETERS: bool = false;
+            /// Its body's media type; without one, the body is not read.
+            const MEDIA: Option<&'static str> = None;
+            fn params(raw: &rt::Params) -> Result<Self::Params, Problem>;
+            fn body(parts: &Parts, bytes: Option<rt::Bytes>) -> Result<Self::Body, Problem>;
+            fn call(server: &S, caller: Self::Caller, params: Self::Params, body: Self::Body) -> impl Future<Output = Self::Answer> + Send;
+            fn reject(server: &S, problem: Problem) -> Response;
+        }
+
+        /// Every operation's handler: the caller first (a 401 before anything else), then its
+        /// parameters, then its body, then its method; a refusal answered as it documents.
+        async fn serve<S: Server, O: Operation<S>>(State(server): State<Arc<S>>, request: Request) -> Response {
+            let server = &*server;
+            let outcome: Result<Response, Problem> = async {
+                let (mut parts, body) = request.into_parts();
+                let caller = O::Caller::read(server, &parts, O::SECURITY).await?;
+                let params = if O::PARAMETERS {
+                    O::params(&rt::Params::read(&mut parts).await?)?
+                } else {
+                    O::params(&rt::Params::default())?
+                };
+                let bytes = match O::MEDIA {
+                    Some(media) => rt::read_body(&parts, body, server.body_limit(), media).await?,
+                    None => {
+                        drop(body);
+                        None
+                    }
+                };
+                let body = O::body(&parts, bytes)?;
+                Ok(O::call(server, caller, params, body).await.into_response())
+            }
+            .await;
+            outcome.unwrap_or_else(|problem| O::reject(server, problem))
         }
 
         #(#reject_fns)*
@@ -350,7 +426,7 @@ fn principal_fns(api: &Api) -> TokenStream {
             /// accept, 401.
             async fn required_principal<S: Server>(
                 server: &S,
-                parts: &axum::http::request::Parts,
+                parts: &Parts,
                 alternatives: &[&[&str]],
             ) -> Result<S::Principal, Problem> {
                 let credentials = rt::credentials(parts, SCHEMES);
@@ -368,7 +444,7 @@ fn principal_fns(api: &Api) -> TokenStream {
             /// Who sent a request whose credentials are optional: none without any.
             async fn optional_principal<S: Server>(
                 server: &S,
-                parts: &axum::http::request::Parts,
+                parts: &Parts,
             ) -> Result<Option<S::Principal>, Problem> {
                 let credentials = rt::credentials(parts, SCHEMES);
                 if credentials.is_empty() {
@@ -378,7 +454,28 @@ fn principal_fns(api: &Api) -> TokenStream {
             }
         }
     });
-    quote!(#required_fn #optional_fn)
+    let required_caller = required.then(|| {
+        quote! {
+            /// The caller of an operation that requires credentials: who they belong to.
+            struct Authenticated<P>(P);
+
+            impl<S: Server> Caller<S> for Authenticated<S::Principal> {
+                fn read(server: &S, parts: &Parts, alternatives: &'static [&'static [&'static str]]) -> impl Future<Output = Result<Self, Problem>> + Send {
+                    async move { required_principal(server, parts, alternatives).await.map(Authenticated) }
+                }
+            }
+        }
+    });
+    let optional_caller = optional.then(|| {
+        quote! {
+            impl<S: Server> Caller<S> for Option<S::Principal> {
+                fn read(server: &S, parts: &Parts, _: &'static [&'static [&'static str]]) -> impl Future<Output = Result<Self, Problem>> + Send {
+                    optional_principal(server, parts)
+                }
+            }
+        }
+    });
+    quote!(#required_fn #optional_fn #required_caller #optional_caller)
 }
 
 /// The functions that answer a refused request as each operation documents (one per kind
@@ -433,7 +530,8 @@ fn refusal_items(api: &Api, refusals: &[Refusals], models: &TokenStream) -> (Vec
 struct OperationItems {
     types: TokenStream,
     method: TokenStream,
-    handler_body: TokenStream,
+    /// The body of its `Operation` impl, but `reject`.
+    implementation: TokenStream,
 }
 
 pub(super) fn media_type_tokens(api: &Api, media: &Media, ty: &TypeUse, models: &TokenStream) -> TokenStream {
@@ -457,21 +555,8 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
     let (variants, arms) = answers(api, op, models);
     let response_doc = format!(" The answers `{}` documents.", op.operation_id);
     let (params_struct, params) = params(api, op, models, &params_name);
-    let Input {
-        arg: params_arg,
-        param: params_param,
-        read: params_read,
-    } = params;
-    let Input {
-        arg: auth_arg,
-        param: auth_param,
-        read: auth_read,
-    } = credentials(op);
-    let Input {
-        arg: body_arg,
-        param: body_param,
-        read: body_read,
-    } = body(api, op, models);
+    let (caller, security) = credentials(op);
+    let body = body(api, op, models);
     let mut notes = vec![format!("`{} {}`", op.method.as_str().to_ascii_uppercase(), op.path)];
     notes.extend(op.summary.clone());
     notes.extend(op.description.clone());
@@ -479,16 +564,43 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
         notes.push("Not shown in the vendor's documentation (`x-inferred`).".into());
     }
     let method_doc = doc(Some(&notes.join("\n\n")));
+    let (auth_param, params_param, body_param) = (&caller.param, &params.param, &body.param);
     let method = quote! {
         #method_doc
         fn #method_name(&self, #auth_param #params_param #body_param) -> impl Future<Output = #response_name> + Send;
     };
-    let handler_body = quote! {
-        let (mut parts, body) = request.into_parts();
-        #auth_read
-        #params_read
-        #body_read
-        Ok(server.#method_name(#auth_arg #params_arg #body_arg).await.into_response())
+    let [caller_ty, params_ty, body_ty] = [&caller.ty, &params.ty, &body.ty];
+    let [caller_pattern, params_pattern, body_pattern] = [&caller.pattern, &params.pattern, &body.pattern];
+    let [auth_arg, params_arg, body_arg] = [&caller.arg, &params.arg, &body.arg];
+    let [params_read, body_read] = [&params.read, &body.read];
+    let security =
+        security.map(|alternatives| quote!(const SECURITY: &'static [&'static [&'static str]] = #alternatives;));
+    let parameters = (!op.parameters.is_empty()).then(|| {
+        quote!(
+            const PARAMETERS: bool = true;
+        )
+    });
+    let media = op.body.as_ref().map(|b| {
+        let media = b.media.content_type();
+        quote!(const MEDIA: Option<&'static str> = Some(#media);)
+    });
+    let implementation = quote! {
+        type Caller = #caller_ty;
+        type Params = #params_ty;
+        type Body = #body_ty;
+        type Answer = #response_name;
+        #security
+        #parameters
+        #media
+        fn params(raw: &rt::Params) -> Result<Self::Params, Problem> {
+            #params_read
+        }
+        fn body(parts: &Parts, bytes: Option<rt::Bytes>) -> Result<Self::Body, Problem> {
+            #body_read
+        }
+        fn call(server: &S, #caller_pattern: Self::Caller, #params_pattern: Self::Params, #body_pattern: Self::Body) -> impl Future<Output = Self::Answer> + Send {
+            server.#method_name(#auth_arg #params_arg #body_arg)
+        }
     };
     let types = quote! {
         #params_struct
@@ -504,7 +616,7 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
     OperationItems {
         types,
         method,
-        handler_body,
+        implementation,
     }
 }
 
@@ -572,13 +684,27 @@ fn answers(api: &Api, op: &Operation, models: &TokenStream) -> (Vec<TokenStream>
     (variants, arms)
 }
 
-/// What a handler hands its `Server` method, in three places: the argument passed, the
-/// parameter declared, and the statements that read it from the request.
-#[derive(Default)]
+/// What an operation hands its `Server` method, in five places: the argument passed, the
+/// parameter declared, its type in the `Operation` impl, the pattern `call` binds it with,
+/// and the expression (a `Result`) that reads it from the request. Nothing by default: `()`.
 struct Input {
     arg: TokenStream,
     param: TokenStream,
+    ty: TokenStream,
+    pattern: TokenStream,
     read: TokenStream,
+}
+
+impl Default for Input {
+    fn default() -> Self {
+        Input {
+            arg: quote!(),
+            param: quote!(),
+            ty: quote!(()),
+            pattern: quote!(_),
+            read: quote!(Ok(())),
+        }
+    }
 }
 
 /// The operation's parameters struct (none without parameters) and how it is read.
@@ -640,10 +766,9 @@ fn params(
         Input {
             arg: quote!(params,),
             param: quote!(params: #params_name,),
-            read: quote! {
-                let raw = rt::Params::read(&mut parts).await?;
-                let params = #params_name { #(#param_reads)* };
-            },
+            ty: quote!(#params_name),
+            pattern: quote!(params),
+            read: quote!(Ok(#params_name { #(#param_reads)* })),
         }
     } else {
         Input::default()
@@ -651,72 +776,72 @@ fn params(
     (params_struct, input)
 }
 
-/// The principal, where the operation has security: required, or optional where one of its
-/// alternatives is empty.
-fn credentials(op: &Operation) -> Input {
+/// The caller, where the operation has security: required (`Authenticated`, with the
+/// alternatives the credentials must meet), or optional where one of its alternatives is
+/// empty.
+fn credentials(op: &Operation) -> (Input, Option<TokenStream>) {
     let optional_auth = op.security.iter().any(Vec::is_empty);
     let alternatives = op.security.iter().map(|alt| quote!(&[#(#alt),*]));
     if op.security.is_empty() {
-        Input::default()
+        (Input::default(), None)
     } else if optional_auth {
-        Input {
+        let input = Input {
             arg: quote!(principal,),
             param: quote!(principal: Option<Self::Principal>,),
-            read: quote!(let principal = optional_principal(server, &parts).await?;),
-        }
+            ty: quote!(Option<S::Principal>),
+            pattern: quote!(principal),
+            read: quote!(),
+        };
+        (input, None)
     } else {
-        Input {
+        let input = Input {
             arg: quote!(principal,),
             param: quote!(principal: Self::Principal,),
-            read: quote!(let principal = required_principal(server, &parts, &[#(#alternatives),*]).await?;),
-        }
+            ty: quote!(Authenticated<S::Principal>),
+            pattern: quote!(Authenticated(principal)),
+            read: quote!(),
+        };
+        (input, Some(quote!(&[#(#alternatives),*])))
     }
 }
 
-/// The request body, read within the server's limit and decoded as its media type says.
+/// The request body, decoded as its media type says (`serve` reads it, within the server's
+/// limit).
 fn body(api: &Api, op: &Operation, models: &TokenStream) -> Input {
-    match &op.body {
-        None => Input {
-            read: quote!(drop(body);),
-            ..Input::default()
-        },
-        Some(b) => {
-            let ty = media_type_tokens(api, &b.media, &b.ty, models);
-            let media = b.media.content_type().to_owned();
-            let decode = match &b.media {
-                Media::Json(_) => quote!(rt::decode_json(&bytes)?),
-                Media::Form => {
-                    let fields = field_tokens(&b.fields);
-                    quote!(rt::decode_form(&bytes, #fields)?)
-                }
-                Media::Multipart => {
-                    let fields = field_tokens(&b.fields);
-                    quote!(rt::decode_multipart(&parts, &bytes, #fields)?)
-                }
-                Media::Text(_) => quote!(rt::decode_text(&bytes)?),
-                Media::Binary(_) => quote!(bytes),
-                Media::Sequence(_) => quote!(rt::decode_sequence(&bytes, #media)?),
-            };
-            let read = quote!(let bytes = rt::read_body(&parts, body, server.body_limit(), #media).await?;);
-            if b.required {
-                Input {
-                    arg: quote!(body),
-                    param: quote!(body: #ty,),
-                    read: quote! {
-                        #read
-                        let body: #ty = match bytes { Some(bytes) => #decode, None => return Err(rt::missing_body()) };
-                    },
-                }
-            } else {
-                Input {
-                    arg: quote!(body),
-                    param: quote!(body: Option<#ty>,),
-                    read: quote! {
-                        #read
-                        let body: Option<#ty> = match bytes { Some(bytes) => Some(#decode), None => None };
-                    },
-                }
-            }
+    let Some(b) = &op.body else {
+        return Input::default();
+    };
+    let ty = media_type_tokens(api, &b.media, &b.ty, models);
+    let media = b.media.content_type().to_owned();
+    let decode = match &b.media {
+        Media::Json(_) => quote!(rt::decode_json(&bytes)?),
+        Media::Form => {
+            let fields = field_tokens(&b.fields);
+            quote!(rt::decode_form(&bytes, #fields)?)
+        }
+        Media::Multipart => {
+            let fields = field_tokens(&b.fields);
+            quote!(rt::decode_multipart(parts, &bytes, #fields)?)
+        }
+        Media::Text(_) => quote!(rt::decode_text(&bytes)?),
+        Media::Binary(_) => quote!(bytes),
+        Media::Sequence(_) => quote!(rt::decode_sequence(&bytes, #media)?),
+    };
+    if b.required {
+        Input {
+            arg: quote!(body),
+            param: quote!(body: #ty,),
+            ty: ty.clone(),
+            pattern: quote!(body),
+            read: quote!(match bytes { Some(bytes) => Ok(#decode), None => Err(rt::missing_body()) }),
+        }
+    } else {
+        Input {
+            arg: quote!(body),
+            param: quote!(body: Option<#ty>,),
+            ty: quote!(Option<#ty>),
+            pattern: quote!(body),
+            read: quote!(Ok(match bytes { Some(bytes) => Some(#decode), None => None })),
         }
     }
 }

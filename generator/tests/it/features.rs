@@ -36,9 +36,10 @@ fn each_item_is_behind_the_features_of_the_operations_that_use_it() {
         assert!(models.contains(expected), "{expected}");
     }
     for expected in [
-        "#[cfg(any(feature=\"notes\"))]asyncfnhandle_list_notes<S:Server>",
-        "#[cfg(any(feature=\"notes\"))]letroutes=routes.route(\"/notes\",axum::routing::get(handle_list_notes::<S>));",
-        "#[cfg(any(feature=\"untagged\"))]asyncfnhandle_health<S:Server>",
+        "#[cfg(any(feature=\"notes\"))]structListNotesOperation;",
+        "#[cfg(any(feature=\"notes\"))]impl<S:Server>Operation<S>forListNotesOperation{",
+        "#[cfg(any(feature=\"notes\"))]letroutes=routes.route(\"/notes\",axum::routing::get(serve::<S,ListNotesOperation>));",
+        "#[cfg(any(feature=\"untagged\"))]structHealthOperation;",
         "fnproblem_body(&self,problem:&Problem)->models::Problem;",
     ] {
         assert!(server.contains(expected), "{expected}");
