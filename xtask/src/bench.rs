@@ -130,18 +130,10 @@ fn write_synthetic(dir: &Path) -> anyhow::Result<Vec<Input>> {
                 1 => dir.to_path_buf(),
                 _ => dir.join(spec.name),
             };
-            let mut bytes = 0;
-            for file in &spec.files {
-                let path = folder.join(&file.path);
-                std::fs::create_dir_all(path.parent().unwrap_or(&folder))
-                    .with_context(|| path.display().to_string())?;
-                std::fs::write(&path, &file.text).with_context(|| path.display().to_string())?;
-                bytes += file.text.len() as u64;
-            }
             Ok(Input {
                 name: spec.name.to_owned(),
-                path: folder.join(&spec.files[0].path),
-                bytes,
+                path: spec.write_into(&folder)?,
+                bytes: spec.bytes(),
             })
         })
         .collect()

@@ -778,7 +778,7 @@ fn params(
 
 /// The caller, where the operation has security: required (`Authenticated`, with the
 /// alternatives the credentials must meet), or optional where one of its alternatives is
-/// empty.
+/// empty. Its `read` is the default's: `serve` reads the caller through its `Caller` impl.
 fn credentials(op: &Operation) -> (Input, Option<TokenStream>) {
     let optional_auth = op.security.iter().any(Vec::is_empty);
     let alternatives = op.security.iter().map(|alt| quote!(&[#(#alt),*]));
@@ -790,7 +790,7 @@ fn credentials(op: &Operation) -> (Input, Option<TokenStream>) {
             param: quote!(principal: Option<Self::Principal>,),
             ty: quote!(Option<S::Principal>),
             pattern: quote!(principal),
-            read: quote!(),
+            ..Input::default()
         };
         (input, None)
     } else {
@@ -799,7 +799,7 @@ fn credentials(op: &Operation) -> (Input, Option<TokenStream>) {
             param: quote!(principal: Self::Principal,),
             ty: quote!(Authenticated<S::Principal>),
             pattern: quote!(Authenticated(principal)),
-            read: quote!(),
+            ..Input::default()
         };
         (input, Some(quote!(&[#(#alternatives),*])))
     }

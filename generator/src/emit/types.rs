@@ -77,6 +77,9 @@ pub fn int_type(width: IntWidth) -> TokenStream {
     }
 }
 
+/// Why building a default cannot fail: lowering checked the value against its schema.
+const DEFAULT_IS_VALID: &str = "the generator checked that this default is a valid value";
+
 /// An expression of type `ty` with the value `value`, which lowering has checked is valid (so
 /// a constrained type's `new` and a structured value's parse cannot fail). `ty` is at a position of
 /// [`own_reading_type_tokens`] (a field or parameter default).
@@ -135,9 +138,7 @@ fn literal_at(api: &Api, ty: &TypeRef, value: &Value, prefix: &TokenStream, nest
                     }),
                 TypeKind::Constrained(c) => {
                     let base = literal(api, &c.base, value, prefix);
-                    Some(
-                        quote!(#prefix #name::new(#base).expect("the generator checked that this default is a valid value")),
-                    )
+                    Some(quote!(#prefix #name::new(#base).expect(#DEFAULT_IS_VALID)))
                 }
                 TypeKind::Alias(inner) => Some(literal_at(api, inner, value, prefix, true)),
                 _ => None,
@@ -156,7 +157,7 @@ fn literal_at(api: &Api, ty: &TypeRef, value: &Value, prefix: &TokenStream, nest
 /// Structured defaults are parsed from their JSON text, which lowering has validated.
 fn from_json(value: &Value) -> TokenStream {
     let text = value.to_string();
-    quote!(serde_json::from_str(#text).expect("the generator checked that this default is a valid value"))
+    quote!(serde_json::from_str(#text).expect(#DEFAULT_IS_VALID))
 }
 
 /// `#[doc = "..."]` lines for a description, or nothing.

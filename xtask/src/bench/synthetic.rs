@@ -21,6 +21,25 @@ pub struct SpecFile {
     pub text: String,
 }
 
+impl Synthetic {
+    /// Writes the spec's files below `folder` (creating the folders they sit in); returns the
+    /// root file's path, which the generator is given.
+    pub fn write_into(&self, folder: &std::path::Path) -> anyhow::Result<std::path::PathBuf> {
+        use anyhow::Context;
+        for file in &self.files {
+            let path = folder.join(&file.path);
+            std::fs::create_dir_all(path.parent().unwrap_or(folder)).with_context(|| path.display().to_string())?;
+            std::fs::write(&path, &file.text).with_context(|| path.display().to_string())?;
+        }
+        Ok(folder.join(&self.files[0].path))
+    }
+
+    /// The size of all its files.
+    pub fn bytes(&self) -> u64 {
+        self.files.iter().map(|f| f.text.len() as u64).sum()
+    }
+}
+
 /// Both synthetic specs.
 pub fn all() -> Vec<Synthetic> {
     vec![
@@ -43,11 +62,12 @@ const SPLIT_ROOT: &str = "openapi.json";
 
 /// `spec` as the multi-file layout Redocly and Stoplight write: each path item in
 /// `paths/<n>.json`, each component schema in `components/schemas/<name>.json` (the root's
-/// `components/schemas` lists each by a reference to its file), and the rest in the root. References are rewritten relative to the file they are in: between schema
-/// files (`other.json`), from path files to schemas
-/// (`../components/schemas/x.json`) and back into the root for shared parameters, responses
-/// and examples (`../openapi.json#/components/parameters/page`). It generates the same crate as
-/// the spec in one file (a test below).
+/// `components/schemas` lists each by a reference to its file), and the rest in the root.
+/// References are rewritten relative to the file they are in: between schema files
+/// (`other.json`), from path files to schemas (`../components/schemas/x.json`) and back into
+/// the root for shared parameters, responses and examples
+/// (`../openapi.json#/components/parameters/page`). It generates the same crate as the spec in
+/// one file (a test below).
 fn split_into_files(mut spec: Value) -> Vec<SpecFile> {
     let schemas = spec["components"]
         .as_object_mut()
@@ -1217,12 +1237,7 @@ mod tests {
     fn written(spec: &Synthetic, test: &str) -> (std::path::PathBuf, std::path::PathBuf) {
         let dir = std::env::temp_dir().join(format!("{test}-{}-{}", spec.name, std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        for file in &spec.files {
-            let path = dir.join(&file.path);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(&path, &file.text).unwrap();
-        }
-        let root = dir.join(&spec.files[0].path);
+        let root = spec.write_into(&dir).unwrap();
         (dir, root)
     }
 
@@ -1238,10 +1253,7 @@ mod tests {
                     .all(|(x, y)| x.path == y.path && x.text == y.text);
             assert!(same, "{} differs between two runs", a.name);
         }
-        let size = |name: &str| {
-            let spec = first.iter().find(|s| s.name == name).unwrap();
-            spec.files.iter().map(|f| f.text.len()).sum::<usize>()
-        };
+        let size = |name: &str| first.iter().find(|s| s.name == name).unwrap().bytes();
         let stripe = size("wide-stripe-shaped");
         assert!(
             (2_000_000..3_000_000).contains(&stripe),
