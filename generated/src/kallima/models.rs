@@ -96,76 +96,60 @@ rt::newtype! {
     pub type WebhookResponseSecret = rt::newtype::Constrained<WebhookResponseSecretRules_>;
 }
 
-/// A webhook as reads show it (GET, list): without its `secret`, which only the create
-/// and a PATCH with `rotate_secret=true` return ("subsequent reads omit this field").
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookRead(serde_json::Value);
-
-impl WebhookRead {
-    /// The JSON types and the rules the spec sets, each rule for its own type.
-    pub const RULES: rt::json::ValueRules<'static> = rt::json::ValueRules {
-        types: rt::json::JsonTypes(127),
-        whole_floats_are_integers: true,
-        applicators: rt::json::Applicators {
-            all_of: &[0usize, 1usize],
-            ..rt::json::Applicators::NONE
+rt::newtype! {
+    #[newtype(value(serde_json::Value), "WebhookRead")]
+    #[rules = rt::json::ValueCheck {
+        rules: rt::json::ValueRules {
+            types: rt::json::JsonTypes(127),
+            whole_floats_are_integers: true,
+            applicators: rt::json::Applicators {
+                all_of: &[0usize, 1usize],
+                ..rt::json::Applicators::NONE
+            },
+            ..rt::json::ValueRules::NONE
         },
-        ..rt::json::ValueRules::NONE
-    };
-    /// Whether sub-schema `schema` (as `RULES` numbers them) admits `value`.
-    fn admits(schema: usize, value: &serde_json::Value) -> bool {
-        match schema {
+        admits: |schema, value| match schema {
             0usize => rt::json::admits::<WebhookResponse>(value, false),
             1usize => rt::json::admits::<WebhookReadAllOf1>(value, false),
             _ => false,
-        }
-    }
+        },
+    }]
+    /// A webhook as reads show it (GET, list): without its `secret`, which only the create
+    /// and a PATCH with `rotate_secret=true` return ("subsequent reads omit this field").
+    pub type WebhookRead = rt::newtype::Constrained<WebhookReadRules_>;
 }
 
-rt::checked!(WebhookRead, "WebhookRead");
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookReadAllOf1Secret(serde_json::Value);
-
-impl WebhookReadAllOf1Secret {
-    /// The JSON types and the rules the spec sets, each rule for its own type.
-    pub const RULES: rt::json::ValueRules<'static> = rt::json::ValueRules {
+rt::newtype! {
+    #[newtype(value(serde_json::Value), "WebhookRead")]
+    #[rules = rt::json::ValueCheck::of(rt::json::ValueRules {
         types: rt::json::JsonTypes(0),
         whole_floats_are_integers: true,
         ..rt::json::ValueRules::NONE
-    };
-    /// Whether sub-schema `schema` (as `RULES` numbers them) admits `value`.
-    fn admits(_: usize, _: &serde_json::Value) -> bool {
-        false
-    }
+    })]
+    pub type WebhookReadAllOf1Secret = rt::newtype::Constrained<
+        WebhookReadAllOf1SecretRules_,
+    >;
 }
 
-rt::checked!(WebhookReadAllOf1Secret, "WebhookRead");
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct WebhookReadAllOf1(serde_json::Value);
-
-impl WebhookReadAllOf1 {
-    /// The JSON types and the rules the spec sets, each rule for its own type.
-    pub const RULES: rt::json::ValueRules<'static> = rt::json::ValueRules {
-        types: rt::json::JsonTypes(127),
-        whole_floats_are_integers: true,
-        applicators: rt::json::Applicators {
-            properties: &[("secret", 0usize)],
-            ..rt::json::Applicators::NONE
+rt::newtype! {
+    #[newtype(value(serde_json::Value), "WebhookRead")]
+    #[rules = rt::json::ValueCheck {
+        rules: rt::json::ValueRules {
+            types: rt::json::JsonTypes(127),
+            whole_floats_are_integers: true,
+            applicators: rt::json::Applicators {
+                properties: &[("secret", 0usize)],
+                ..rt::json::Applicators::NONE
+            },
+            ..rt::json::ValueRules::NONE
         },
-        ..rt::json::ValueRules::NONE
-    };
-    /// Whether sub-schema `schema` (as `RULES` numbers them) admits `value`.
-    fn admits(schema: usize, value: &serde_json::Value) -> bool {
-        match schema {
+        admits: |schema, value| match schema {
             0usize => rt::json::admits::<WebhookReadAllOf1Secret>(value, false),
             _ => false,
-        }
-    }
+        },
+    }]
+    pub type WebhookReadAllOf1 = rt::newtype::Constrained<WebhookReadAllOf1Rules_>;
 }
-
-rt::checked!(WebhookReadAllOf1, "WebhookRead");
 
 rt::object! {
     #[object(Ignored)]

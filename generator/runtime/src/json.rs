@@ -9,7 +9,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::rules::{self, ArrayRules, ConstraintError, NumberRules, StringRules};
+use crate::rules::{self, ArrayRules, Check, ConstraintError, NumberRules, StringRules};
 
 /// A set of JSON types. `INTEGER` is a part of `NUMBER`: a set with `NUMBER` admits integers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -259,53 +259,31 @@ impl ValueRules<'static> {
     };
 }
 
-/// A checked newtype's methods and traits: the type has `RULES` and
-/// `fn admits(schema: usize, value: &Value) -> bool` (whether sub-schema `schema` admits
-/// `value`); `new` judges by [`check`].
-#[macro_export]
-macro_rules! checked {
-    ($name:ident, $subject:literal) => {
-        impl $name {
-            /// Checks `value` against the spec's types and rules.
-            pub fn new(value: $crate::__serde_json::Value) -> ::core::result::Result<Self, $crate::ConstraintError> {
-                $crate::json::check($subject, &value, &Self::RULES, &mut Self::admits)?;
-                ::core::result::Result::Ok(Self(value))
-            }
-            pub fn get(&self) -> &$crate::__serde_json::Value {
-                &self.0
-            }
-            pub fn into_inner(self) -> $crate::__serde_json::Value {
-                self.0
-            }
+/// The rules of a checked value (a constrained type holding a `Value`, declared with
+/// [`newtype!`](crate::newtype)): the JSON types and rules over them, and whether sub-schema
+/// `i` (as `rules` numbers them) admits a value, which generated code answers with its
+/// sub-schemas' own types ([`admits`]).
+#[derive(Debug, Clone, Copy)]
+pub struct ValueCheck {
+    pub rules: ValueRules<'static>,
+    pub admits: fn(usize, &Value) -> bool,
+}
+
+impl ValueCheck {
+    /// Rules with no sub-schemas.
+    pub const fn of(rules: ValueRules<'static>) -> ValueCheck {
+        ValueCheck {
+            rules,
+            admits: |_, _| false,
         }
-        impl ::core::convert::TryFrom<$crate::__serde_json::Value> for $name {
-            type Error = $crate::ConstraintError;
-            fn try_from(value: $crate::__serde_json::Value) -> ::core::result::Result<Self, Self::Error> {
-                Self::new(value)
-            }
-        }
-        impl ::core::convert::From<$name> for $crate::__serde_json::Value {
-            fn from(value: $name) -> Self {
-                value.0
-            }
-        }
-        impl $crate::__serde::Serialize for $name {
-            fn serialize<S: $crate::__serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> ::core::result::Result<S::Ok, S::Error> {
-                $crate::__serde::Serialize::serialize(&self.0, serializer)
-            }
-        }
-        impl<'de> $crate::__serde::Deserialize<'de> for $name {
-            fn deserialize<D: $crate::__serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::core::result::Result<Self, D::Error> {
-                let value = <$crate::__serde_json::Value as $crate::__serde::Deserialize>::deserialize(deserializer)?;
-                Self::new(value).map_err($crate::__serde::de::Error::custom)
-            }
-        }
-    };
+    }
+}
+
+impl Check<Value> for ValueCheck {
+    fn check(&self, subject: &str, value: &Value) -> Result<(), ConstraintError> {
+        let mut admits = self.admits;
+        check(subject, value, &self.rules, &mut admits)
+    }
 }
 
 fn fail(subject: &str, rule: &'static str, message: String) -> ConstraintError {
@@ -633,6 +611,37 @@ mod tests {
         whole_floats_are_integers: true,
         ..ValueRules::NONE
     };
+
+    crate::newtype! {
+        #[newtype(value(serde_json::Value), "tag")]
+        #[rules = ValueCheck {
+            rules: ValueRules {
+                types: JsonTypes::STRING.with(JsonTypes::INTEGER),
+                applicators: Applicators { not: Some(0), ..Applicators::NONE },
+                ..BASE
+            },
+            admits: |schema, value| schema == 0 && value == &json!("none"),
+        }]
+        /// A string or an integer, but not `"none"`.
+        pub type Tag = crate::newtype::Constrained<TagRules_>;
+    }
+
+    /// A checked value is a constrained type holding the JSON as it came: read through its
+    /// rules and its sub-schemas' `admits`, written back as it was, shown by its name.
+    #[test]
+    fn a_checked_value_keeps_its_rules_and_its_json() {
+        let tag: Tag = serde_json::from_str("1").unwrap();
+        assert_eq!(tag.get(), &json!(1));
+        let tag: Tag = serde_json::from_str(r#""blue""#).unwrap();
+        assert_eq!(serde_json::to_string(&tag).unwrap(), r#""blue""#);
+        assert_eq!(format!("{tag:?}"), r#"Tag(String("blue"))"#);
+        assert_eq!(serde_json::Value::from(tag.clone()), json!("blue"));
+        let e = serde_json::from_str::<Tag>(r#""none""#).unwrap_err().to_string();
+        assert!(e.starts_with("tag matches the `not` schema"), "{e}");
+        let e = serde_json::from_str::<Tag>("[1]").unwrap_err().to_string();
+        assert!(e.starts_with("tag must be of type integer, string"), "{e}");
+        assert!(Tag::try_from(json!(2.5)).is_err());
+    }
 
     #[test]
     fn rules_apply_only_to_their_type() {

@@ -174,7 +174,7 @@ macro_rules! conversions {
         }
     )*};
 }
-conversions!(String, bool, f64, i32, i64, u32, u64);
+conversions!(String, bool, f64, i32, i64, u32, u64, serde_json::Value);
 
 impl<T, C: Constraint<Value = Vec<T>>> TryFrom<Vec<T>> for Constrained<C> {
     type Error = ConstraintError;

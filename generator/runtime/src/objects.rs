@@ -59,7 +59,7 @@ pub trait Object<'de>: Sized {
         let _ = (slots, key);
         ignore(map)
     }
-    /// The struct from its slots; a required field left empty is missing (with [`required`]).
+    /// The struct from its slots; a required field left empty is missing (`missing field`).
     fn finish<E: de::Error>(slots: Self::Slots) -> Result<Self, E>;
 }
 
@@ -236,39 +236,51 @@ pub fn other<'de, A: MapAccess<'de>, T: de::Deserialize<'de>>(
     Ok(())
 }
 
-/// A required field's value, or the error naming it.
-pub fn required<T, E: de::Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
-    slot.ok_or_else(|| E::missing_field(name))
-}
-
 /// Writes a generated struct as a map: its fields in order, then its additional properties.
-pub struct Writer<M>(M);
+/// The first error is kept and the writes after it are skipped, so that a struct's
+/// `serialize` is one plain call per field, with no `?` to type-check per field (issue 24:
+/// the per-field `?` was a large share of a big crate's `cargo check`).
+pub struct Writer<M: SerializeMap> {
+    map: M,
+    error: Option<M::Error>,
+}
 
 impl<M: SerializeMap> Writer<M> {
     pub fn new<S: Serializer<SerializeMap = M>>(serializer: S) -> Result<Self, S::Error> {
-        serializer.serialize_map(None).map(Writer)
+        serializer.serialize_map(None).map(|map| Writer { map, error: None })
+    }
+
+    fn entry<K: Serialize + ?Sized, T: Serialize + ?Sized>(&mut self, key: &K, value: &T) {
+        if self.error.is_none() {
+            self.error = self.map.serialize_entry(key, value).err();
+        }
     }
 
     /// A field that is always written (`null` for a nullable one that is `None`).
-    pub fn field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> Result<(), M::Error> {
-        self.0.serialize_entry(name, value)
+    pub fn field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
+        self.entry(name, value);
     }
 
     /// A field that may be absent: written only when present.
-    pub fn present<T: Present>(&mut self, name: &'static str, value: &T) -> Result<(), M::Error> {
+    pub fn present<T: Present>(&mut self, name: &'static str, value: &T) {
         if value.is_present() {
-            self.0.serialize_entry(name, value)?;
+            self.entry(name, value);
         }
-        Ok(())
     }
 
     /// The additional properties, after the fields.
-    pub fn others<T: Serialize>(&mut self, others: &BTreeMap<String, T>) -> Result<(), M::Error> {
-        others.iter().try_for_each(|(k, v)| self.0.serialize_entry(k, v))
+    pub fn others<T: Serialize>(&mut self, others: &BTreeMap<String, T>) {
+        for (key, value) in others {
+            self.entry(key, value);
+        }
     }
 
+    /// The map, or the first error of its writes.
     pub fn end(self) -> Result<M::Ok, M::Error> {
-        self.0.end()
+        match self.error {
+            Some(error) => Err(error),
+            None => self.map.end(),
+        }
     }
 }
 
@@ -419,15 +431,23 @@ macro_rules! object {
             fn serialize<S: $crate::__serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
                 #[allow(unused_mut)] // a struct with no fields writes none
                 let mut writer = $crate::objects::Writer::new(serializer)?;
-                $( writer.$write($wire, &self.$field)?; )*
-                $( writer.others(&self.$others)?; )?
+                $( writer.$write($wire, &self.$field); )*
+                $( writer.others(&self.$others); )?
                 writer.end()
             }
         }
     };
     (@counts) => { ::core::option::Option::None };
     (@counts $subject:literal, $counts:expr) => { ::core::option::Option::Some(($subject, $counts)) };
-    (@finish required $slot:expr, $wire:literal) => { $crate::objects::required($slot, $wire)? };
+    // A match, not `required(…)?`: the `?` per field was a large share of a big crate's check.
+    (@finish required $slot:expr, $wire:literal) => {
+        match $slot {
+            ::core::option::Option::Some(value) => value,
+            ::core::option::Option::None => {
+                return ::core::result::Result::Err(<E as $crate::__serde::de::Error>::missing_field($wire))
+            }
+        }
+    };
     (@finish flatten $slot:expr, $wire:literal) => { $slot.flatten() };
     (@finish absent $slot:expr, $wire:literal) => { $slot.unwrap_or_default() };
     (@finish default $slot:expr, $wire:literal $default:path) => { $slot.unwrap_or_else($default) };
@@ -567,6 +587,49 @@ mod tests {
         #[object(Ignored)]
         /// No fields.
         pub struct Empty {}
+    }
+
+    /// A value that cannot be written, and counts its tries.
+    pub struct Unwritable(std::cell::Cell<u32>);
+
+    impl Serialize for Unwritable {
+        fn serialize<S: Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            self.0.set(self.0.get() + 1);
+            Err(serde::ser::Error::custom(format!("unwritable, try {}", self.0.get())))
+        }
+    }
+
+    crate::object! {
+        #[object(Ignored)]
+        /// Two fields that fail to write, and one that writes.
+        pub struct Failing {
+            #[object(0, plain, "a", required, field)]
+            pub a: u8,
+            #[object(1, plain, "b", required, field)]
+            pub b: Unwritable,
+            #[object(2, plain, "c", required, field)]
+            pub c: Unwritable,
+        }
+    }
+
+    impl<'de> de::Deserialize<'de> for Unwritable {
+        fn deserialize<D: Deserializer<'de>>(_: D) -> Result<Self, D::Error> {
+            Err(de::Error::custom("not read here"))
+        }
+    }
+
+    /// The writer keeps the first error and writes nothing after it.
+    #[test]
+    fn the_first_write_error_is_the_one_returned() {
+        let cell = || Unwritable(std::cell::Cell::new(0));
+        let value = Failing {
+            a: 1,
+            b: cell(),
+            c: cell(),
+        };
+        let e = serde_json::to_string(&value).unwrap_err().to_string();
+        assert_eq!(e, "unwritable, try 1");
+        assert_eq!((value.b.0.get(), value.c.0.get()), (1, 0));
     }
 
     #[test]

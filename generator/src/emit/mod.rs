@@ -225,7 +225,7 @@ fn items(tokens: TokenStream) -> Vec<Vec<TokenTree>> {
 
 /// Whether `next`, after a top-level `{…}`, starts another top-level item: an attribute, or a
 /// word that does not go on with an expression (`else`, `as`), such as a keyword that opens an
-/// item or the path of a macro invocation (`rt::checked!(…);`); or the end.
+/// item or the path of a macro invocation (`rt::newtype! {…}`); or the end.
 fn opens_item(next: Option<&TokenTree>) -> bool {
     match next {
         None => true,

@@ -310,8 +310,9 @@ fn constraint_marker(name: &str) -> String {
 }
 
 /// A checked value: the JSON as it came, judged on the way in by `codegen_runtime::json`,
-/// which asks the sub-schemas' own types about the parts they govern. Only the rules the spec
-/// sets are written; `rt::checked!` writes the methods and traits.
+/// which asks the sub-schemas' own types about the parts they govern (`admits`, by number).
+/// Only the rules the spec sets are written. It is a constrained type like the others (a
+/// `Constrained` alias and its marker), its value a `serde_json::Value`.
 fn checked(api: &Api, def: &TypeDef, c: &Checked, here: &TokenStream) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let docs = doc(def.description.as_deref());
@@ -359,39 +360,31 @@ fn checked(api: &Api, def: &TypeDef, c: &Checked, here: &TokenStream) -> TokenSt
     if !applicators.is_empty() {
         fields.push(quote!(applicators: rt::json::Applicators { #(#applicators)* ..rt::json::Applicators::NONE },));
     }
-    let arms = c.subschemas.iter().enumerate().map(|(i, sub)| {
-        let ty = type_tokens(api, &sub.ty, here);
-        let nullable = sub.nullable;
-        quote!(#i => rt::json::admits::<#ty>(value, #nullable),)
-    });
-    let admits = if c.subschemas.is_empty() {
-        quote!(
-            fn admits(_: usize, _: &serde_json::Value) -> bool {
-                false
-            }
-        )
+    let rules = quote!(rt::json::ValueRules { #(#fields)* ..rt::json::ValueRules::NONE });
+    let check = if c.subschemas.is_empty() {
+        quote!(rt::json::ValueCheck::of(#rules))
     } else {
-        quote!(fn admits(schema: usize, value: &serde_json::Value) -> bool {
-            match schema {
+        let arms = c.subschemas.iter().enumerate().map(|(i, sub)| {
+            let ty = type_tokens(api, &sub.ty, here);
+            let nullable = sub.nullable;
+            quote!(#i => rt::json::admits::<#ty>(value, #nullable),)
+        });
+        quote!(rt::json::ValueCheck {
+            rules: #rules,
+            admits: |schema, value| match schema {
                 #(#arms)*
                 _ => false,
-            }
+            },
         })
     };
+    let marker = format_ident!("{}", constraint_marker(&def.name));
     quote! {
-        #docs
-        #[derive(Debug, Clone, PartialEq)]
-        pub struct #name(serde_json::Value);
-        impl #name {
-            /// The JSON types and the rules the spec sets, each rule for its own type.
-            pub const RULES: rt::json::ValueRules<'static> = rt::json::ValueRules {
-                #(#fields)*
-                ..rt::json::ValueRules::NONE
-            };
-            /// Whether sub-schema `schema` (as `RULES` numbers them) admits `value`.
-            #admits
+        rt::newtype! {
+            #[newtype(value(serde_json::Value), #subject)]
+            #[rules = #check]
+            #docs
+            pub type #name = rt::newtype::Constrained<#marker>;
         }
-        rt::checked!(#name, #subject);
     }
 }
 
