@@ -49,6 +49,10 @@ pub enum Style {
     SpaceDelimited,
     PipeDelimited,
     DeepObject,
+    /// Swagger 2.0's `collectionFormat: tsv` (values joined by tabs): no OpenAPI 3 style, so
+    /// not in [`Style::ALL`] and not read from a 3.x spec; only a 2.0 spec's query
+    /// parameters have it.
+    TabDelimited,
 }
 
 impl Style {
@@ -62,7 +66,8 @@ impl Style {
         Style::DeepObject,
     ];
 
-    /// The name the spec writes.
+    /// The name the spec writes (for [`Style::TabDelimited`], the name a 2.0 spec's
+    /// translation writes).
     pub fn name(self) -> &'static str {
         match self {
             Style::Form => "form",
@@ -72,6 +77,7 @@ impl Style {
             Style::SpaceDelimited => "spaceDelimited",
             Style::PipeDelimited => "pipeDelimited",
             Style::DeepObject => "deepObject",
+            Style::TabDelimited => "tabDelimited",
         }
     }
 
@@ -86,7 +92,7 @@ impl Style {
             Style::Form => matches!(location, Query | Cookie),
             Style::Simple => matches!(location, Path | Header),
             Style::Label | Style::Matrix => location == Path,
-            Style::SpaceDelimited | Style::PipeDelimited | Style::DeepObject => location == Query,
+            Style::SpaceDelimited | Style::PipeDelimited | Style::TabDelimited | Style::DeepObject => location == Query,
         }
     }
 }
@@ -284,6 +290,8 @@ pub fn write(serialization: Serialization, location: Location, name: &str, value
                 (Style::SpaceDelimited, Value::Object(_)) => one(flat().join("%20")),
                 (Style::PipeDelimited, Value::Array(_)) => one(items.join("|")),
                 (Style::PipeDelimited, Value::Object(_)) => one(flat().join("|")),
+                (Style::TabDelimited, Value::Array(_)) => one(items.join("%09")),
+                (Style::TabDelimited, Value::Object(_)) => one(flat().join("%09")),
                 (_, Value::Array(_)) if explode && style != Style::SpaceDelimited => {
                     Written::Pairs(items.iter().map(|i| (name_enc.clone(), i.clone())).collect())
                 }
@@ -378,6 +386,8 @@ pub fn read(
                 let parts: Vec<&str> = match style {
                     Style::SpaceDelimited => text.split(['+', ' ']).flat_map(|p| p.split("%20")).collect(),
                     Style::PipeDelimited => text.split('|').collect(),
+                    // A tab is never raw in a URL.
+                    Style::TabDelimited => text.split("%09").collect(),
                     _ => text.split(',').collect(),
                 };
                 parts.into_iter().map(decode).collect()
@@ -881,6 +891,15 @@ mod tests {
                 None,
                 Some("color=blue|black|brown"),
                 "color=R|100|G|200|B|150",
+            ),
+            (
+                Style::TabDelimited,
+                false,
+                Location::Query,
+                None,
+                None,
+                Some("color=blue%09black%09brown"),
+                "color=R%09100%09G%09200%09B%09150",
             ),
             (
                 Style::DeepObject,

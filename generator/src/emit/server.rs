@@ -865,6 +865,7 @@ fn styled(p: &Parameter) -> Option<(TokenStream, TokenStream)> {
             Style::Matrix => "Matrix",
             Style::SpaceDelimited => "SpaceDelimited",
             Style::PipeDelimited => "PipeDelimited",
+            Style::TabDelimited => "TabDelimited",
             Style::DeepObject => "DeepObject",
         }
     );

@@ -361,6 +361,8 @@ impl Translator<'_> {
                 ("query", "multi") => Some(("form", true)),
                 ("query", "ssv") => Some(("spaceDelimited", false)),
                 ("query", "pipes") => Some(("pipeDelimited", false)),
+                // No OpenAPI 3 style: a style of the generator's own, read only from a 2.0 spec.
+                ("query", "tsv") => Some(("tabDelimited", false)),
                 // `simple`, not exploded: 3.0's default there.
                 ("path" | "header", "csv") => None,
                 _ => return Err(unsupported_format(map, at, location, format)),
@@ -485,6 +487,7 @@ impl Translator<'_> {
                     "csv" => Some(("form", false)),
                     "ssv" => Some(("spaceDelimited", false)),
                     "pipes" => Some(("pipeDelimited", false)),
+                    "tsv" => Some(("tabDelimited", false)),
                     _ => return Err(unsupported_format(&field.value, &field.at, "formData", format)),
                 };
                 if let Some((style, explode)) = style {
@@ -693,7 +696,6 @@ fn collection_format<'v>(map: &'v Map<String, Value>, at: &str) -> Result<&'v st
 fn unsupported_format(map: &Map<String, Value>, at: &str, location: &str, format: &str) -> Error {
     let name = map.get("name").and_then(Value::as_str).unwrap_or_default();
     let why = match format {
-        "tsv" => "OpenAPI 3 has no tab-separated style, and the generator reads OpenAPI 3's styles",
         "multi" => "Swagger 2.0 allows `multi` only in query and formData parameters",
         _ => "OpenAPI 3 has no such style there",
     };

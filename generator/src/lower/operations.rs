@@ -505,7 +505,7 @@ fn lower_parameters(
         if let Some(fields) = p.value.as_object() {
             lowerer.warn_unknown(fields, &p.at, &[fields::PARAMETER], "a field of a Parameter");
         }
-        let serialization = serialization(&p)?;
+        let serialization = serialization(&p, lowerer.doc.is_swagger2())?;
         let schema_at = join(&p.at, "schema");
         let schema = match (p.value.get("schema"), p.value.get("content")) {
             (Some(s), _) => s.clone(),
@@ -810,12 +810,14 @@ fn links(response: &Value) -> Vec<Link> {
 
 /// A parameter's `style` and `explode` (OpenAPI's defaults for its location where absent);
 /// a style its location does not allow, and what the generator does not support
-/// (`allowReserved: true`), are refused by name.
-fn serialization(p: &RawParam) -> Result<Serialization> {
+/// (`allowReserved: true`), are refused by name. `tabDelimited` is read only from the
+/// translation of a Swagger 2.0 spec (`collectionFormat: tsv`).
+fn serialization(p: &RawParam, swagger2: bool) -> Result<Serialization> {
     let location = p.location.to_style();
     let default = Serialization::default_for(location);
     let style = match p.value.get("style") {
         None => default.style,
+        Some(Value::String(name)) if swagger2 && name == Style::TabDelimited.name() => Style::TabDelimited,
         Some(Value::String(name)) => Style::from_name(name).ok_or_else(|| {
             Error::invalid(
                 join(&p.at, "style"),
@@ -1145,9 +1147,10 @@ fn settle_operation(api: &Api, op: &Operation) -> Result<Settled> {
             (ParamShape::Object { .. } | ParamShape::Nested(_), _) => true,
             (ParamShape::Array(_), _) => true,
             (ParamShape::Scalar(Scalar::Any), _) => true,
-            (ParamShape::Scalar(_), s) => {
-                !matches!(s, Style::DeepObject | Style::SpaceDelimited | Style::PipeDelimited)
-            }
+            (ParamShape::Scalar(_), s) => !matches!(
+                s,
+                Style::DeepObject | Style::SpaceDelimited | Style::PipeDelimited | Style::TabDelimited
+            ),
         };
         // Real specs do this (Stripe's `expand`: an array with deepObject): a defect worked
         // around, loudly, with the location's default style assumed by server and runner.
