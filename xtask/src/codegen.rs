@@ -228,13 +228,7 @@ fn standalone(spec: &Path, out: &Path, args: &Args) -> anyhow::Result<ExitCode> 
         .runtime
         .clone()
         .unwrap_or_else(|| RuntimeSource::Path(RuntimeSource::BESIDE.to_owned()));
-    let mut files = vec![emit::standalone_manifest(
-        &module.replace('_', "-"),
-        &runtime,
-        &emit::runtime_features(&[&api]),
-        emit::crate_features(&api).names(),
-    )];
-    files.extend(emit::api_crate(&api, &module, &shown)?);
+    let mut files = emit::standalone_crate(&api, &module, &shown, &runtime)?;
     if args.runtime.is_none() {
         files.extend(runtime_copy(&root().join("generator/runtime"), RuntimeSource::BESIDE)?);
     }
@@ -245,6 +239,7 @@ fn standalone(spec: &Path, out: &Path, args: &Args) -> anyhow::Result<ExitCode> 
     if ours {
         let expected: BTreeSet<PathBuf> = files.iter().map(|f| out.join(&f.path)).collect();
         let mut sources = existing_sources(&out.join("src"));
+        sources.extend(existing_sources(&out.join("models/src")));
         sources.extend(existing_sources(&out.join(RuntimeSource::BESIDE).join("src")));
         for path in sources.into_iter().filter(|p| !expected.contains(p)) {
             std::fs::remove_file(&path).with_context(|| path.display().to_string())?;

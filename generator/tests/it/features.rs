@@ -22,9 +22,30 @@ fn each_item_is_behind_the_features_of_the_operations_that_use_it() {
     let features = generator::emit::crate_features(&api);
     let names: Vec<&str> = features.names().iter().map(String::as_str).collect();
     assert_eq!(names, ["admin_tools", "labels", "notes", "untagged", "unused_schemas"]);
-    let files = generator::emit::api_crate(&api, "tagged", "tagged.yaml").unwrap_or_else(|e| panic!("{e}"));
+    let runtime = generator::emit::RuntimeSource::Path("codegen-runtime".into());
+    let files =
+        generator::emit::standalone_crate(&api, "tagged", "tagged.yaml", &runtime).unwrap_or_else(|e| panic!("{e}"));
     let text = |path: &str| tight(&files.iter().find(|f| f.path == path).unwrap().contents);
-    let (models, server) = (text("src/models.rs"), text("src/server.rs"));
+    let (models, server) = (text("models/src/lib.rs"), text("src/server.rs"));
+    // The models are a crate of their own, with the same features, which the outer crate's
+    // turn on; each crate finds the runtime from its own folder.
+    let (outer, inner) = (text("Cargo.toml"), text("models/Cargo.toml"));
+    for expected in [
+        "tagged-models={path=\"models\",default-features=false}",
+        "\"notes\"=[\"tagged-models/notes\"]",
+        "codegen-runtime={path=\"codegen-runtime\",features=[\"server\"]}",
+    ] {
+        assert!(outer.contains(expected), "{expected} in {outer}");
+    }
+    for expected in [
+        "name=\"tagged-models\"",
+        "\"notes\"=[]",
+        "codegen-runtime={path=\"../codegen-runtime\",features=[]}",
+    ] {
+        assert!(inner.contains(expected), "{expected} in {inner}");
+    }
+    assert!(!inner.contains("axum") && !inner.contains("[workspace]"), "{inner}");
+    assert!(text("src/lib.rs").contains("pubusetagged_modelsasmodels;"));
     for expected in [
         "#[cfg(any(feature=\"notes\"))]rt::object!{#[object(Ignored)]#[derive(Clone,PartialEq)]pubstructNote{",
         // A type two tags' operations (or a schema nothing uses) hold: either feature.
@@ -83,13 +104,12 @@ fn a_tag_alone_compiles_and_routes_its_operations_and_the_defaults_everything() 
         .canonicalize()
         .unwrap();
     let runtime = generator::emit::RuntimeSource::Path(runtime.display().to_string());
-    let features = generator::emit::crate_features(&api);
-    let mut manifest = generator::emit::standalone_manifest(name, &runtime, &[], features.names());
+    let mut files =
+        generator::emit::standalone_crate(&api, name, "tagged.yaml", &runtime).unwrap_or_else(|e| panic!("{e}"));
+    let manifest = files.iter_mut().find(|f| f.path == "Cargo.toml").unwrap();
     manifest.contents.push_str(
         "tokio = { version = \"1\", default-features = false, features = [\"macros\", \"rt\"] }\ntower = { version = \"0.5\", default-features = false, features = [\"util\"] }\n",
     );
-    let mut files = generator::emit::api_crate(&api, name, "tagged.yaml").unwrap_or_else(|e| panic!("{e}"));
-    files.push(manifest);
     files.push(generator::emit::File {
         path: "src/main.rs".into(),
         contents: format!("{MAIN}{SEND_REQUESTS}"),

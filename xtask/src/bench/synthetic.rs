@@ -1335,7 +1335,8 @@ mod tests {
         let split = split.unwrap_or_else(|e| panic!("split: {e}"));
         let whole = generator::load_str(&pretty(&github_shaped()), None).unwrap();
         let emitted = |api: &generator::Api| {
-            generator::emit::api_crate(api, "github", "github.json")
+            let runtime = generator::emit::RuntimeSource::Path("codegen-runtime".into());
+            generator::emit::standalone_crate(api, "github", "github.json", &runtime)
                 .unwrap()
                 .into_iter()
                 .map(|f| (f.path, f.contents))

@@ -197,6 +197,12 @@ fn runtime_path_or_version_replaces_the_copy() {
         manifest.contains(r#"codegen-runtime = { version = "0.1.0", features = ["server", "receiver"] }"#),
         "{manifest}"
     );
+    // The models' crate asks for the same version, with none of the server's features.
+    let models = std::fs::read_to_string(by_version.join("models/Cargo.toml")).unwrap();
+    assert!(
+        models.contains(r#"codegen-runtime = { version = "0.1.0", features = [] }"#),
+        "{models}"
+    );
     assert!(!by_version.join("codegen-runtime").exists());
 
     let by_path = dir.join("by-path");
@@ -213,6 +219,12 @@ fn runtime_path_or_version_replaces_the_copy() {
     assert!(
         manifest.contains(r#"codegen-runtime = { path = "../runtime", features = ["server", "receiver"] }"#),
         "{manifest}"
+    );
+    // From the models' crate, one folder down, the same folder.
+    let models = std::fs::read_to_string(by_path.join("models/Cargo.toml")).unwrap();
+    assert!(
+        models.contains(r#"codegen-runtime = { path = "../../runtime", features = [] }"#),
+        "{models}"
     );
 
     let output = xtask(&["--spec", &spec("kejue"), "--out", "x", "--runtime", "git:https://x"]);
@@ -325,7 +337,7 @@ fn map_url_reads_references_by_url_from_a_folder() {
     let mapping = format!("https://schemas.example.com/={}", fixtures.join("remote").display());
     let output = xtask(&[&args[..], &["--map-url", &mapping]].concat());
     assert!(output.status.success(), "{}", text(&output));
-    let models = std::fs::read_to_string(out.join("src/models.rs")).unwrap();
+    let models = std::fs::read_to_string(out.join("models/src/lib.rs")).unwrap();
     assert!(models.contains("pub struct Pet"), "{models}");
     assert!(models.contains("pub struct Owner"), "{models}");
 }
