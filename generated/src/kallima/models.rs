@@ -255,11 +255,12 @@ rt::object! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum ValidationErrorLocItem {
-    String(String),
-    Integer(codegen_runtime::numbers::Whole<i64>),
+rt::one_of! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum ValidationErrorLocItem {
+        String(String),
+        Integer(codegen_runtime::numbers::Whole<i64>),
+    }
 }
 
 rt::object! {

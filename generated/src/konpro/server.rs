@@ -2,6 +2,7 @@
 
 #![allow(clippy::all, unused_imports, unused_variables, unused_mut, dead_code)]
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
@@ -362,12 +363,14 @@ trait Operation<S: Server>: 'static {
     const MEDIA: Option<&'static str> = None;
     fn params(raw: &rt::Params) -> Result<Self::Params, Problem>;
     fn body(parts: &Parts, bytes: Option<rt::Bytes>) -> Result<Self::Body, Problem>;
+    /// The method's future, boxed: an opaque `impl Future` per operation cost more to
+    /// check than the allocation costs a request (issue 24).
     fn call(
         server: &S,
         caller: Self::Caller,
         params: Self::Params,
         body: Self::Body,
-    ) -> impl Future<Output = Self::Answer> + Send;
+    ) -> Pin<Box<dyn Future<Output = Self::Answer> + Send + '_>>;
     fn reject(server: &S, problem: Problem) -> Response;
 }
 
@@ -468,8 +471,8 @@ impl<S: Server> Operation<S> for CreateEndpointOperation {
         Authenticated(principal): Self::Caller,
         _: Self::Params,
         body: Self::Body,
-    ) -> impl Future<Output = Self::Answer> + Send {
-        server.create_endpoint(principal, body)
+    ) -> Pin<Box<dyn Future<Output = Self::Answer> + Send + '_>> {
+        Box::pin(server.create_endpoint(principal, body))
     }
     fn reject(server: &S, problem: Problem) -> Response {
         reject_401_400(server, problem)
@@ -496,8 +499,8 @@ impl<S: Server> Operation<S> for ListEndpointsOperation {
         Authenticated(principal): Self::Caller,
         _: Self::Params,
         _: Self::Body,
-    ) -> impl Future<Output = Self::Answer> + Send {
-        server.list_endpoints(principal)
+    ) -> Pin<Box<dyn Future<Output = Self::Answer> + Send + '_>> {
+        Box::pin(server.list_endpoints(principal))
     }
     fn reject(server: &S, problem: Problem) -> Response {
         reject_401_400(server, problem)
@@ -528,8 +531,8 @@ impl<S: Server> Operation<S> for UpdateEndpointOperation {
         Authenticated(principal): Self::Caller,
         _: Self::Params,
         body: Self::Body,
-    ) -> impl Future<Output = Self::Answer> + Send {
-        server.update_endpoint(principal, body)
+    ) -> Pin<Box<dyn Future<Output = Self::Answer> + Send + '_>> {
+        Box::pin(server.update_endpoint(principal, body))
     }
     fn reject(server: &S, problem: Problem) -> Response {
         reject_401_400(server, problem)
@@ -559,8 +562,8 @@ impl<S: Server> Operation<S> for DeleteEndpointOperation {
         Authenticated(principal): Self::Caller,
         params: Self::Params,
         _: Self::Body,
-    ) -> impl Future<Output = Self::Answer> + Send {
-        server.delete_endpoint(principal, params)
+    ) -> Pin<Box<dyn Future<Output = Self::Answer> + Send + '_>> {
+        Box::pin(server.delete_endpoint(principal, params))
     }
     fn reject(server: &S, problem: Problem) -> Response {
         reject_401_400(server, problem)
@@ -591,8 +594,8 @@ impl<S: Server> Operation<S> for SetEndpointStatusOperation {
         Authenticated(principal): Self::Caller,
         _: Self::Params,
         body: Self::Body,
-    ) -> impl Future<Output = Self::Answer> + Send {
-        server.set_endpoint_status(principal, body)
+    ) -> Pin<Box<dyn Future<Output = Self::Answer> + Send + '_>> {
+        Box::pin(server.set_endpoint_status(principal, body))
     }
     fn reject(server: &S, problem: Problem) -> Response {
         reject_401_400(server, problem)
@@ -623,8 +626,8 @@ impl<S: Server> Operation<S> for SendEventOperation {
         Authenticated(principal): Self::Caller,
         _: Self::Params,
         body: Self::Body,
-    ) -> impl Future<Output = Self::Answer> + Send {
-        server.send_event(principal, body)
+    ) -> Pin<Box<dyn Future<Output = Self::Answer> + Send + '_>> {
+        Box::pin(server.send_event(principal, body))
     }
     fn reject(server: &S, problem: Problem) -> Response {
         reject_401_400(server, problem)

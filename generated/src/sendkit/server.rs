@@ -2,6 +2,7 @@
 
 #![allow(clippy::all, unused_imports, unused_variables, unused_mut, dead_code)]
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
@@ -367,12 +368,14 @@ trait Operation<S: Server>: 'static {
     const MEDIA: Option<&'static str> = None;
     fn params(raw: &rt::Params) -> Result<Self::Params, Problem>;
     fn body(parts: &Parts, bytes: Option<rt::Bytes>) -> Result<Self::Body, Problem>;
+    /// The method's future, boxed: an opaque `impl Future` per operation cost more to
+    /// check than the allocation costs a request (issue 24).
     fn call(
         server: &S,
         caller: Self::Caller,
         params: Self::Params,
         body: Self::Body,
-    ) -> impl Future<Output = Self::Answer> + Send;
+    ) -> Pin<Box<dyn Future<Output = Self::Answer> + Send + '_>>;
     fn reject(server: &S, problem: Problem) -> Response;
 }
 
@@ -472,8 +475,8 @@ impl<S: Server> Operation<S> for ListWebhooksOperation {
         Authenticated(principal): Self::Caller,
         _: Self::Params,
         _: Self::Body,
-    ) -> impl Future<Output = Self::Answer> + Send {
-        server.list_webhooks(principal)
+    ) -> Pin<Box<dyn Future<Output = Self::Answer> + Send + '_>> {
+        Box::pin(server.list_webhooks(principal))
     }
     fn reject(server: &S, problem: Problem) -> Response {
         reject_401_400(server, problem)
@@ -507,8 +510,8 @@ impl<S: Server> Operation<S> for CreateWebhookOperation {
         Authenticated(principal): Self::Caller,
         _: Self::Params,
         body: Self::Body,
-    ) -> impl Future<Output = Self::Answer> + Send {
-        server.create_webhook(principal, body)
+    ) -> Pin<Box<dyn Future<Output = Self::Answer> + Send + '_>> {
+        Box::pin(server.create_webhook(principal, body))
     }
     fn reject(server: &S, problem: Problem) -> Response {
         reject_401_400(server, problem)
@@ -541,8 +544,8 @@ impl<S: Server> Operation<S> for GetWebhookOperation {
         Authenticated(principal): Self::Caller,
         params: Self::Params,
         _: Self::Body,
-    ) -> impl Future<Output = Self::Answer> + Send {
-        server.get_webhook(principal, params)
+    ) -> Pin<Box<dyn Future<Output = Self::Answer> + Send + '_>> {
+        Box::pin(server.get_webhook(principal, params))
     }
     fn reject(server: &S, problem: Problem) -> Response {
         reject_401_400(server, problem)
@@ -575,8 +578,8 @@ impl<S: Server> Operation<S> for DeleteWebhookOperation {
         Authenticated(principal): Self::Caller,
         params: Self::Params,
         _: Self::Body,
-    ) -> impl Future<Output = Self::Answer> + Send {
-        server.delete_webhook(principal, params)
+    ) -> Pin<Box<dyn Future<Output = Self::Answer> + Send + '_>> {
+        Box::pin(server.delete_webhook(principal, params))
     }
     fn reject(server: &S, problem: Problem) -> Response {
         reject_401_400(server, problem)
@@ -613,8 +616,8 @@ impl<S: Server> Operation<S> for UpdateWebhookOperation {
         Authenticated(principal): Self::Caller,
         params: Self::Params,
         body: Self::Body,
-    ) -> impl Future<Output = Self::Answer> + Send {
-        server.update_webhook(principal, params, body)
+    ) -> Pin<Box<dyn Future<Output = Self::Answer> + Send + '_>> {
+        Box::pin(server.update_webhook(principal, params, body))
     }
     fn reject(server: &S, problem: Problem) -> Response {
         reject_401_400(server, problem)
@@ -648,8 +651,8 @@ impl<S: Server> Operation<S> for PublishEventOperation {
         Authenticated(principal): Self::Caller,
         _: Self::Params,
         body: Self::Body,
-    ) -> impl Future<Output = Self::Answer> + Send {
-        server.publish_event(principal, body)
+    ) -> Pin<Box<dyn Future<Output = Self::Answer> + Send + '_>> {
+        Box::pin(server.publish_event(principal, body))
     }
     fn reject(server: &S, problem: Problem) -> Response {
         reject_401_400(server, problem)

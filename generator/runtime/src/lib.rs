@@ -17,6 +17,7 @@ pub mod rules;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod style;
+pub mod unions;
 pub mod uuid;
 
 pub use formats::Format;

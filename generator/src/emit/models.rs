@@ -495,10 +495,11 @@ fn union(api: &Api, def: &TypeDef, u: &Union, here: &TokenStream) -> TokenStream
     });
     let Some(property) = &u.discriminator else {
         return quote! {
-            #docs
-            #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-            #[serde(untagged)]
-            pub enum #name { #(#variants)* }
+            rt::one_of! {
+                #docs
+                #[derive(Debug, Clone, PartialEq)]
+                pub enum #name { #(#variants)* }
+            }
         };
     };
     // The tag is read first, so a wrong variant is reported as such, not as "no variant matched".
@@ -514,10 +515,12 @@ fn union(api: &Api, def: &TypeDef, u: &Union, here: &TokenStream) -> TokenStream
         .collect();
     let expected = all_tags.join(", ");
     quote! {
-        #docs
-        #[derive(Debug, Clone, PartialEq, Serialize)]
-        #[serde(untagged)]
-        pub enum #name { #(#variants)* }
+        rt::one_of! {
+            #[one_of(written_only)]
+            #docs
+            #[derive(Debug, Clone, PartialEq)]
+            pub enum #name { #(#variants)* }
+        }
         impl<'de> Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value = serde_json::Value::deserialize(deserializer)?;

@@ -284,6 +284,7 @@ fn head(api: &Api, features: &Features) -> TokenStream {
         // `dead_code`: what only operations of features turned off use.
         #![allow(clippy::all, unused_imports, unused_variables, unused_mut, dead_code)]
         use std::future::Future;
+        use std::pin::Pin;
         use std::sync::Arc;
         use axum::extract::{Request, State};
         use axum::http::request::Parts;
@@ -352,7 +353,9 @@ fn head(api: &Api, features: &Features) -> TokenStream {
             const MEDIA: Option<&'static str> = None;
             fn params(raw: &rt::Params) -> Result<Self::Params, Problem>;
             fn body(parts: &Parts, bytes: Option<rt::Bytes>) -> Result<Self::Body, Problem>;
-            fn call(server: &S, caller: Self::Caller, params: Self::Params, body: Self::Body) -> impl Future<Output = Self::Answer> + Send;
+            /// The method's future, boxed: an opaque `impl Future` per operation cost more to
+            /// check than the allocation costs a request (issue 24).
+            fn call(server: &S, caller: Self::Caller, params: Self::Params, body: Self::Body) -> Pin<Box<dyn Future<Output = Self::Answer> + Send + '_>>;
             fn reject(server: &S, problem: Problem) -> Response;
         }
 
@@ -598,8 +601,8 @@ fn operation(api: &Api, op: &Operation, models: &TokenStream) -> OperationItems 
         fn body(parts: &Parts, bytes: Option<rt::Bytes>) -> Result<Self::Body, Problem> {
             #body_read
         }
-        fn call(server: &S, #caller_pattern: Self::Caller, #params_pattern: Self::Params, #body_pattern: Self::Body) -> impl Future<Output = Self::Answer> + Send {
-            server.#method_name(#auth_arg #params_arg #body_arg)
+        fn call(server: &S, #caller_pattern: Self::Caller, #params_pattern: Self::Params, #body_pattern: Self::Body) -> Pin<Box<dyn Future<Output = Self::Answer> + Send + '_>> {
+            Box::pin(server.#method_name(#auth_arg #params_arg #body_arg))
         }
     };
     let types = quote! {
