@@ -9,7 +9,7 @@ mod types;
 pub use features::{Features, feature_name};
 pub use receiver::has_receiver;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
@@ -44,7 +44,7 @@ pub fn standalone_crate(api: &Api, module: &str, source: &str, runtime: &Runtime
     let models = format!("{name}-models");
     let extra = runtime_features(&[api]);
     let tags = features.names();
-    let forwarded: BTreeSet<(String, Vec<String>)> = tags
+    let forwarded: BTreeMap<String, Vec<String>> = tags
         .iter()
         .map(|tag| (tag.clone(), vec![format!("{models}/{tag}")]))
         .collect();
@@ -60,9 +60,8 @@ pub fn standalone_crate(api: &Api, module: &str, source: &str, runtime: &Runtime
             "\n# Its own workspace, wherever it is written (with its models' crate and the runtime beside it).\n[workspace]\n",
             &forwarded,
             &format!(
-                "{models} = {{ path = \"models\"{default_features} }}\ncodegen-runtime = {{ {}, features = [{}] }}\n{AXUM_DEPENDENCY}{SERDE_DEPENDENCIES}",
-                runtime.dependency(""),
-                runtime_feature_list(&extra),
+                "{models} = {{ path = \"models\"{default_features} }}\n{}{AXUM_DEPENDENCY}{SERDE_DEPENDENCIES}",
+                runtime.dependency("", &runtime_feature_list(&extra)),
             ),
         ),
         manifest(
@@ -71,9 +70,8 @@ pub fn standalone_crate(api: &Api, module: &str, source: &str, runtime: &Runtime
             "",
             &tags.iter().map(|tag| (tag.clone(), Vec::new())).collect(),
             &format!(
-                "codegen-runtime = {{ {}, features = [{}] }}\n{SERDE_DEPENDENCIES}",
-                runtime.dependency("../"),
-                feature_list(extra.iter().copied().filter(|f| *f != "receiver")),
+                "{}{SERDE_DEPENDENCIES}",
+                runtime.dependency("../", &feature_list(extra.iter().copied().filter(|f| *f != "receiver"))),
             ),
         ),
     ];
@@ -470,10 +468,10 @@ impl RuntimeSource {
     /// The folder, inside the crate, where the copy of the runtime goes by default.
     pub const BESIDE: &str = "codegen-runtime";
 
-    /// The dependency's source as a `Cargo.toml` of a crate in a folder `up` (`""` or
-    /// `"../"`) below the outer crate's writes it: a relative folder is relative to the
-    /// manifest's own folder.
-    fn dependency(&self, up: &str) -> String {
+    /// The `codegen-runtime = { ... }` line of a `Cargo.toml` in a folder `up` (`""` or
+    /// `"../"`) below the outer crate's (a relative folder is relative to the manifest's own),
+    /// with `features` (a TOML list's items).
+    fn dependency(&self, up: &str, features: &str) -> String {
         match self {
             RuntimeSource::Path(path) => {
                 let path = path.replace('\\', "/");
@@ -482,9 +480,11 @@ impl RuntimeSource {
                 } else {
                     up
                 };
-                format!("path = \"{up}{path}\"")
+                format!("codegen-runtime = {{ path = \"{up}{path}\", features = [{features}] }}\n")
             }
-            RuntimeSource::Version(version) => format!("version = \"{version}\""),
+            RuntimeSource::Version(version) => {
+                format!("codegen-runtime = {{ version = \"{version}\", features = [{features}] }}\n")
+            }
         }
     }
 }
@@ -499,9 +499,8 @@ pub fn standalone_manifest(name: &str, runtime: &RuntimeSource, features: &[&str
         "\n# Its own workspace, wherever it is written.\n[workspace]\n",
         &tags.iter().map(|tag| (tag.clone(), Vec::new())).collect(),
         &format!(
-            "codegen-runtime = {{ {}, features = [{}] }}\n{AXUM_DEPENDENCY}{SERDE_DEPENDENCIES}",
-            runtime.dependency(""),
-            runtime_feature_list(features)
+            "{}{AXUM_DEPENDENCY}{SERDE_DEPENDENCIES}",
+            runtime.dependency("", &runtime_feature_list(features))
         ),
     )
 }
@@ -509,13 +508,7 @@ pub fn standalone_manifest(name: &str, runtime: &RuntimeSource, features: &[&str
 /// A generated `Cargo.toml`: the package `name`, then `workspace` (a `[workspace]` table or
 /// nothing), one feature per tag (each with the features it turns on elsewhere), all on by
 /// default, and `dependencies`.
-fn manifest(
-    path: &str,
-    name: &str,
-    workspace: &str,
-    tags: &BTreeSet<(String, Vec<String>)>,
-    dependencies: &str,
-) -> File {
+fn manifest(path: &str, name: &str, workspace: &str, tags: &BTreeMap<String, Vec<String>>, dependencies: &str) -> File {
     let features = if tags.is_empty() {
         String::new()
     } else {
@@ -525,7 +518,7 @@ fn manifest(
             .collect();
         format!(
             "\n# One feature per tag of the spec: an operation is compiled when one of its tags' is\n# on, a type when an operation that uses it is.\n[features]\ndefault = [{}]\n{each}",
-            feature_list(tags.iter().map(|(tag, _)| tag.as_str()))
+            feature_list(tags.keys().map(String::as_str))
         )
     };
     File {
