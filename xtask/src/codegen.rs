@@ -228,7 +228,7 @@ fn standalone(spec: &Path, out: &Path, args: &Args) -> anyhow::Result<ExitCode> 
         .runtime
         .clone()
         .unwrap_or_else(|| RuntimeSource::Path(RuntimeSource::BESIDE.to_owned()));
-    let mut files = emit::standalone_crate(&api, &module, &shown, &runtime)?;
+    let mut files = emit::standalone_crate(&api, &module, &shown, &runtime, emit::split::Sizes::MEASURED)?;
     if args.runtime.is_none() {
         files.extend(runtime_copy(&root().join("generator/runtime"), RuntimeSource::BESIDE)?);
     }
@@ -241,9 +241,29 @@ fn standalone(spec: &Path, out: &Path, args: &Args) -> anyhow::Result<ExitCode> 
         let mut sources = existing_sources(&out.join("src"));
         sources.extend(existing_sources(&out.join("models/src")));
         sources.extend(existing_sources(&out.join(RuntimeSource::BESIDE).join("src")));
+        // The models' crates of an earlier cut (`models/part-<k>/`), with their manifests.
+        let part_folders: Vec<PathBuf> = std::fs::read_dir(out.join("models"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|entry| entry.path())
+            .filter(|p| p.is_dir() && p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("part-")))
+            .collect();
+        for folder in &part_folders {
+            sources.extend(existing_sources(&folder.join("src")));
+            let manifest = folder.join("Cargo.toml");
+            if manifest.exists() && matches!(refuse_foreign_crate(folder, false), Ok(true)) {
+                sources.push(manifest);
+            }
+        }
         for path in sources.into_iter().filter(|p| !expected.contains(p)) {
             std::fs::remove_file(&path).with_context(|| path.display().to_string())?;
             removed += 1;
+        }
+        for folder in &part_folders {
+            // Gone only if nothing but what was removed was in it.
+            let _ = std::fs::remove_dir(folder.join("src"));
+            let _ = std::fs::remove_dir(folder);
         }
     }
     println!(

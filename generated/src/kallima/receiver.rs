@@ -9,7 +9,6 @@ use codegen_runtime::server::receiver as rt;
 
 /// What identifies a verified delivery (`webhook-id`, the same on every attempt).
 pub use codegen_runtime::server::receiver::Delivery;
-
 use super::models;
 
 /// The webhooks Kallima Webhooks API 1.0.0 delivers, as its customers receive them.

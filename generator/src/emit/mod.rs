@@ -4,6 +4,7 @@ mod features;
 mod models;
 mod receiver;
 mod server;
+pub mod split;
 mod types;
 
 pub use features::{Features, feature_name};
@@ -28,7 +29,15 @@ pub struct File {
 /// The module of one API in a crate of several: `src/<module>/mod.rs`, `models.rs` and
 /// `server.rs`, used as `<crate>::<module>::server`.
 pub fn api_module(api: &Api, module: &str, source: &str) -> Result<Vec<File>> {
-    api_files(api, &Features::none(api), module, source, Layout::Module)
+    api_files(
+        api,
+        &Features::none(api),
+        module,
+        source,
+        Layout::Module,
+        ModelsOutput::Whole,
+        Vec::new(),
+    )
 }
 
 /// A standalone crate of one API, with a feature per tag ([`crate_features`]), in two crates:
@@ -37,30 +46,61 @@ pub fn api_module(api: &Api, module: &str, source: &str) -> Result<Vec<File>> {
 /// it (`src/lib.rs`, `server.rs`, `receiver.rs`, used as `<crate>::server`), which re-exports
 /// the first as `<crate>::models`. Two crates, so that no one rustc holds both: GitHub's API
 /// checked as one crate took over 2 GiB, as two 1.6 GiB at most (issue 24, BENCHMARKS.md).
-/// `runtime` is where both find `codegen-runtime`, as from the outer crate's folder.
-pub fn standalone_crate(api: &Api, module: &str, source: &str, runtime: &RuntimeSource) -> Result<Vec<File>> {
+/// Models bigger than `sizes` says are cut into crates of their own, `models/part-<k>/`
+/// ([`split`]), that `<name>-models` re-exports, so that cargo checks them side by side.
+/// `runtime` is where every crate finds `codegen-runtime`, as from the outer crate's folder.
+pub fn standalone_crate(
+    api: &Api,
+    module: &str,
+    source: &str,
+    runtime: &RuntimeSource,
+    sizes: split::Sizes,
+) -> Result<Vec<File>> {
     let features = crate_features(api);
     let name = module.replace('_', "-");
     let models = format!("{name}-models");
     let extra = runtime_features(&[api]);
+    let models_runtime = feature_list(extra.iter().copied().filter(|f| *f != "receiver"));
     let tags = features.names();
-    let forwarded: BTreeMap<String, Vec<String>> = tags
-        .iter()
-        .map(|tag| (tag.clone(), vec![format!("{models}/{tag}")]))
-        .collect();
+    let forward = |crates: &[String]| -> BTreeMap<String, Vec<String>> {
+        tags.iter()
+            .map(|tag| (tag.clone(), crates.iter().map(|c| format!("{c}/{tag}")).collect()))
+            .collect()
+    };
     let default_features = if tags.is_empty() {
         ""
     } else {
         ", default-features = false"
     };
+    let path_dependency =
+        |crate_name: &str, path: &str| format!("{crate_name} = {{ path = \"{path}\"{default_features} }}\n");
+    let parts = split::parts(api, sizes);
+    let part_crate = |k: usize| format!("{models}-part-{k}");
+    let (models_file, models_crates) = if parts.len() > 1 {
+        let crates: Vec<String> = (0..parts.len()).map(part_crate).collect();
+        let names: Vec<(String, bool)> = parts
+            .iter()
+            .enumerate()
+            .map(|(k, part)| {
+                (
+                    rust_crate(&crate_name_of(module, k)),
+                    models::has_field_defaults(api, &part.types),
+                )
+            })
+            .collect();
+        (ModelsOutput::Facade(names), crates)
+    } else {
+        (ModelsOutput::Whole, Vec::new())
+    };
     let mut files = vec![
         manifest(
             "Cargo.toml",
             &name,
-            "\n# Its own workspace, wherever it is written (with its models' crate and the runtime beside it).\n[workspace]\n",
-            &forwarded,
+            "\n# Its own workspace, wherever it is written (with its models' crates and the runtime beside it).\n[workspace]\n",
+            &forward(std::slice::from_ref(&models)),
             &format!(
-                "{models} = {{ path = \"models\"{default_features} }}\n{}{AXUM_DEPENDENCY}{SERDE_DEPENDENCIES}",
+                "{}{}{AXUM_DEPENDENCY}{SERDE_DEPENDENCIES}",
+                path_dependency(&models, "models"),
                 runtime.dependency("", &runtime_feature_list(&extra)),
             ),
         ),
@@ -68,15 +108,76 @@ pub fn standalone_crate(api: &Api, module: &str, source: &str, runtime: &Runtime
             "models/Cargo.toml",
             &models,
             "",
-            &tags.iter().map(|tag| (tag.clone(), Vec::new())).collect(),
+            &forward(&models_crates),
             &format!(
-                "{}{SERDE_DEPENDENCIES}",
-                runtime.dependency("../", &feature_list(extra.iter().copied().filter(|f| *f != "receiver"))),
+                "{}{}{SERDE_DEPENDENCIES}",
+                models_crates
+                    .iter()
+                    .enumerate()
+                    .map(|(k, c)| path_dependency(c, &format!("part-{k}")))
+                    .collect::<String>(),
+                runtime.dependency("../", &models_runtime),
             ),
         ),
     ];
-    files.extend(api_files(api, &features, module, source, Layout::Crates)?);
+    let mut part_files = Vec::new();
+    if parts.len() > 1 {
+        for (k, part) in parts.iter().enumerate() {
+            let uses: Vec<String> = part.uses.iter().map(|&u| part_crate(u)).collect();
+            files.push(manifest(
+                &format!("models/part-{k}/Cargo.toml"),
+                &part_crate(k),
+                "",
+                &forward(&uses),
+                &format!(
+                    "{}{}{SERDE_DEPENDENCIES}",
+                    part.uses
+                        .iter()
+                        .map(|&u| path_dependency(&part_crate(u), &format!("../part-{u}")))
+                        .collect::<String>(),
+                    runtime.dependency("../../", &models_runtime),
+                ),
+            ));
+            part_files.push(models::ModelsFile {
+                types: part.types.clone(),
+                uses: part
+                    .uses
+                    .iter()
+                    .map(|&u| rust_crate(&crate_name_of(module, u)))
+                    .collect(),
+                param_defaults: false,
+            });
+        }
+    }
+    files.extend(api_files(
+        api,
+        &features,
+        module,
+        source,
+        Layout::Crates,
+        models_file,
+        part_files,
+    )?);
     Ok(files)
+}
+
+/// The Rust name of part `k` of the models of `module` (its crate `<name>-models-part-<k>`).
+fn crate_name_of(module: &str, k: usize) -> String {
+    format!("{module}_models_part_{k}")
+}
+
+/// A crate's name as Rust code names it.
+fn rust_crate(name: &str) -> String {
+    name.replace('-', "_")
+}
+
+/// What the models' file of an API holds.
+#[derive(Debug, Clone)]
+enum ModelsOutput {
+    /// Every type.
+    Whole,
+    /// The parts' crates re-exported (their Rust names, and whether each has defaults).
+    Facade(Vec<(String, bool)>),
 }
 
 /// The features of a crate of one API: one per tag ([`features`]); its manifest lists
@@ -97,7 +198,15 @@ enum Layout {
 }
 
 /// The API's files, laid out as `layout` says.
-fn api_files(api: &Api, features: &Features, module: &str, source: &str, layout: Layout) -> Result<Vec<File>> {
+fn api_files(
+    api: &Api,
+    features: &Features,
+    module: &str,
+    source: &str,
+    layout: Layout,
+    models_output: ModelsOutput,
+    part_files: Vec<models::ModelsFile>,
+) -> Result<Vec<File>> {
     let header = format!("// @generated by `cargo xtask codegen` from {source}. Do not edit.\n\n");
     let title = format!("{} {}", api.title, api.version);
     let mut docs = format!("//! {title}, generated from `{source}`.\n");
@@ -127,17 +236,34 @@ fn api_files(api: &Api, features: &Features, module: &str, source: &str, layout:
     }
     let dir = root.rsplit_once('/').map_or("", |(dir, _)| dir).to_owned();
     // The server's parts first: its head, the largest part, starts at once.
-    let [server, models, receiver] = files_in_parts(
-        api,
-        module,
-        ["server", "models", "receiver"],
-        [server::parts, models::parts, receiver::parts],
-        |file, part| match file {
-            0 => server::part(api, features, part),
-            1 => models::part(api, features, part),
-            _ => receiver::part(api),
+    let whole = models::ModelsFile::whole(api);
+    let facade_parts = match &models_output {
+        ModelsOutput::Whole => None,
+        ModelsOutput::Facade(parts) => Some(parts),
+    };
+    let mut counts = vec![
+        server::parts(api),
+        if facade_parts.is_some() { 1 } else { whole.parts() },
+        receiver::parts(api),
+    ];
+    counts.extend(part_files.iter().map(models::ModelsFile::parts));
+    let mut texts = files_in_parts(module, &counts, |file, part| match file {
+        0 => server::part(api, features, part),
+        1 => match facade_parts {
+            Some(parts) => models::facade(api, features, parts),
+            None => whole.part(api, features, part),
         },
-    );
+        2 => receiver::part(api),
+        n => part_files[n - 3].part(api, features, part),
+    })
+    .into_iter();
+    let mut next = || {
+        texts
+            .next()
+            .unwrap_or_else(|| Err(Error::internal("a generated file was not made".to_owned())))
+    };
+    let (server, models, receiver) = (next(), next(), next());
+    let part_texts: Vec<Result<String>> = part_files.iter().map(|_| next()).collect();
     let receiver = has_receiver(api)
         .then(|| {
             Ok::<_, Error>(File {
@@ -146,7 +272,7 @@ fn api_files(api: &Api, features: &Features, module: &str, source: &str, layout:
             })
         })
         .transpose()?;
-    Ok(vec![
+    vec![
         File {
             path: root.clone(),
             contents: root_file,
@@ -169,23 +295,32 @@ fn api_files(api: &Api, features: &Features, module: &str, source: &str, layout:
     ]
     .into_iter()
     .chain(receiver)
-    .collect())
+    .map(Ok)
+    .chain(part_texts.into_iter().enumerate().map(|(k, text)| {
+        Ok(File {
+            path: format!("models/part-{k}/src/lib.rs"),
+            contents: format!(
+                "{header}//! Part {k} of the models of {title}, re-exported by its models' crate.\n#![cfg_attr(rustfmt, rustfmt::skip)]\n{}",
+                text?
+            ),
+        })
+    }))
+    .collect()
 }
 
-/// Makes and formats each file's parts on as many threads as the machine has, a part at a
-/// time to whichever thread is free, and joins each file's parts in order. Tokens cannot
-/// leave the thread that made them, so each part is made where it is formatted.
-fn files_in_parts<const N: usize>(
-    api: &Api,
+/// Makes and formats each file's parts (file `f` has `counts[f]`) on as many threads as the
+/// machine has, a part at a time to whichever thread is free, and joins each file's parts in
+/// order. Tokens cannot leave the thread that made them, so each part is made where it is
+/// formatted.
+fn files_in_parts(
     module: &str,
-    names: [&str; N],
-    parts: [fn(&Api) -> usize; N],
+    counts: &[usize],
     make: impl Fn(usize, usize) -> TokenStream + Sync,
-) -> [Result<String>; N] {
-    let jobs: Vec<(usize, usize)> = parts
+) -> Vec<Result<String>> {
+    let jobs: Vec<(usize, usize)> = counts
         .iter()
         .enumerate()
-        .flat_map(|(file, count)| (0..count(api)).map(move |part| (file, part)))
+        .flat_map(|(file, &count)| (0..count).map(move |part| (file, part)))
         .collect();
     let done: Vec<Mutex<Option<Result<String>>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
@@ -193,7 +328,7 @@ fn files_in_parts<const N: usize>(
         loop {
             let index = next.fetch_add(1, Ordering::Relaxed);
             let Some(&(file, part)) = jobs.get(index) else { break };
-            let text = format(make(file, part), &format!("{module}.{}.{part}", names[file]));
+            let text = format(make(file, part), &format!("{module}.{file}.{part}"));
             *done[index].lock().unwrap_or_else(PoisonError::into_inner) = Some(text);
         }
     };
@@ -205,7 +340,7 @@ fn files_in_parts<const N: usize>(
             helper.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         }
     });
-    let mut texts: [Result<String>; N] = std::array::from_fn(|_| Ok(String::new()));
+    let mut texts: Vec<Result<String>> = counts.iter().map(|_| Ok(String::new())).collect();
     for ((file, _), text) in jobs.iter().zip(done) {
         let text = text
             .into_inner()
@@ -218,7 +353,7 @@ fn files_in_parts<const N: usize>(
             }
         }
     }
-    texts.map(|text| text.map(|t| separate_items(&t)))
+    texts.into_iter().map(|text| text.map(|t| separate_items(&t))).collect()
 }
 
 /// Turns a part's tokens into formatted source; failure here is a generator bug, reported
@@ -363,6 +498,10 @@ fn item_macro_body(item: &syn::Item) -> Option<(String, syn::Item)> {
     Some((path, body))
 }
 
+fn is_import(line: &str) -> bool {
+    line.starts_with("use ") || line.starts_with("pub use ")
+}
+
 /// prettyplease puts top-level items back to back; a blank line after each one that ends
 /// (a `}` or `;` at column 0) makes the files readable.
 fn separate_items(source: &str) -> String {
@@ -372,10 +511,10 @@ fn separate_items(source: &str) -> String {
         out.push_str(line);
         out.push('\n');
         let ends_item =
-            line == "}" || line == "};" || (line.ends_with(';') && !line.starts_with(' ') && !line.starts_with("use "));
-        let ends_imports = line.starts_with("use ") || line.starts_with("#![");
+            line == "}" || line == "};" || (line.ends_with(';') && !line.starts_with(' ') && !is_import(line));
+        let ends_imports = is_import(line) || line.starts_with("#![");
         let next_differs =
-            |next: &&str| !next.is_empty() && !(ends_imports && (next.starts_with("use ") || next.starts_with("#![")));
+            |next: &&str| !next.is_empty() && !(ends_imports && (is_import(next) || next.starts_with("#![")));
         if (ends_item || ends_imports) && lines.peek().is_some_and(next_differs) {
             out.push('\n');
         }

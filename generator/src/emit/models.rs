@@ -8,42 +8,104 @@ use super::types::{doc, is_uuid_value, literal, own_reading_type_tokens, type_to
 use crate::lower::names::snake;
 use crate::model::{Api, Checked, Constrained, EnumValue, Presence, Rules, Struct, TypeDef, TypeId, TypeRef, Union};
 
-/// Types per part of the models file.
+/// Types per part of a models file.
 const TYPES_PER_PART: usize = 128;
 
-/// How many parts the models file is made of, each made and formatted on its own (on
-/// whichever thread is free): its types in runs of [`TYPES_PER_PART`] (the first with the
-/// file's header), then the defaults.
-pub fn parts(api: &Api) -> usize {
-    api.types.len().div_ceil(TYPES_PER_PART).max(1) + 1
+/// A file of models: the crate root of the models' crate (or the API's `models` module), or
+/// of one crate of them when they are cut into several ([`super::split`]).
+#[derive(Debug, Clone)]
+pub struct ModelsFile {
+    /// Its types, in the model's order.
+    pub types: Vec<TypeId>,
+    /// The crates of models its types hold types of (their Rust names), glob-imported.
+    pub uses: Vec<String>,
+    /// Whether its `defaults` module holds the parameters' defaults too (the crate the server
+    /// names them through does).
+    pub param_defaults: bool,
 }
 
-/// Part `part` of the models file (see [`parts`]), in file order.
-pub fn part(api: &Api, features: &Features, part: usize) -> TokenStream {
-    if part + 1 == parts(api) {
-        return defaults(api, features);
+impl ModelsFile {
+    /// Every type of `api`, and every default: the models in one file.
+    pub fn whole(api: &Api) -> ModelsFile {
+        ModelsFile {
+            types: (0..api.types.len()).map(TypeId).collect(),
+            uses: Vec::new(),
+            param_defaults: true,
+        }
     }
-    let start = part * TYPES_PER_PART;
-    let end = (start + TYPES_PER_PART).min(api.types.len());
-    let types = types(api, features, start..end);
-    if part > 0 {
-        return types;
+
+    /// How many parts the file is made of, each made and formatted on its own (on whichever
+    /// thread is free): its types in runs of [`TYPES_PER_PART`] (the first with the file's
+    /// header), then the defaults.
+    pub fn parts(&self) -> usize {
+        self.types.len().div_ceil(TYPES_PER_PART).max(1) + 1
     }
+
+    /// Part `part` of the file (see [`ModelsFile::parts`]), in file order.
+    pub fn part(&self, api: &Api, features: &Features, part: usize) -> TokenStream {
+        if part + 1 == self.parts() {
+            return defaults(api, features, &self.types, self.param_defaults).unwrap_or_default();
+        }
+        let start = part * TYPES_PER_PART;
+        let end = (start + TYPES_PER_PART).min(self.types.len());
+        let types = types(api, features, &self.types[start..end]);
+        if part > 0 {
+            return types;
+        }
+        let uses = self.uses.iter().map(|name| {
+            let name = format_ident!("{name}");
+            quote!(use #name::*;)
+        });
+        quote! {
+            #![allow(clippy::all, unused_imports)]
+            use codegen_runtime as rt;
+            use serde::{Deserialize, Serialize};
+            #(#uses)*
+            #types
+        }
+    }
+}
+
+/// The root of the models' crate when the models are cut into crates (`parts`, by their Rust
+/// names, each with whether it has a `defaults` module): every part's types re-exported, and
+/// one `defaults` module with theirs and the parameters'.
+pub fn facade(api: &Api, features: &Features, parts: &[(String, bool)]) -> TokenStream {
+    let reexports = parts.iter().map(|(name, _)| {
+        let name = format_ident!("{name}");
+        quote!(pub use #name::*;)
+    });
+    let defaults_of_parts: Vec<TokenStream> = parts
+        .iter()
+        .filter(|(_, has_defaults)| *has_defaults)
+        .map(|(name, _)| {
+            let name = format_ident!("{name}");
+            quote!(pub use #name::defaults::*;)
+        })
+        .collect();
+    let params = param_default_fns(api, features);
+    let defaults = (!defaults_of_parts.is_empty() || !params.is_empty()).then(|| {
+        quote! {
+            /// The spec's defaults, applied when a field or parameter is absent.
+            pub mod defaults {
+                #(#defaults_of_parts)*
+                #(#params)*
+            }
+        }
+    });
     quote! {
         #![allow(clippy::all, unused_imports)]
-        use codegen_runtime as rt;
-        use serde::{Deserialize, Serialize};
-        #types
+        #(#reexports)*
+        #defaults
     }
 }
 
-/// The Rust items of the types in `range`, each behind its features.
-fn types(api: &Api, features: &Features, range: std::ops::Range<usize>) -> TokenStream {
+/// The Rust items of `ids`, each behind its features.
+fn types(api: &Api, features: &Features, ids: &[TypeId]) -> TokenStream {
     let here = quote!();
-    let items = range.map(|id| {
-        let def = &api.types[id];
+    let items = ids.iter().map(|&id| {
+        let def = api.type_def(id);
         let tokens = type_items(api, def, &here);
-        gated(&features.of_type(TypeId(id)), tokens)
+        gated(&features.of_type(id), tokens)
     });
     quote!(#(#items)*)
 }
@@ -535,14 +597,14 @@ fn union(api: &Api, def: &TypeDef, u: &Union, here: &TokenStream) -> TokenStream
     }
 }
 
-fn defaults(api: &Api, features: &Features) -> TokenStream {
+/// The `defaults` module of the fields of `ids` (and the parameters', with `params`), if any
+/// has one.
+fn defaults(api: &Api, features: &Features, ids: &[TypeId], params: bool) -> Option<TokenStream> {
     let here = quote!(super::);
-    let fns: Vec<TokenStream> = api
-        .types
+    let fields = ids
         .iter()
-        .enumerate()
-        .filter_map(|(id, def)| match &def.kind {
-            crate::model::TypeKind::Struct(s) => Some((features.of_type(TypeId(id)), def, s)),
+        .filter_map(|&id| match &api.type_def(id).kind {
+            crate::model::TypeKind::Struct(s) => Some((features.of_type(id), api.type_def(id), s)),
             _ => None,
         })
         .flat_map(|(cfg, def, s)| s.fields.iter().map(move |f| (cfg.clone(), def, f)))
@@ -555,10 +617,36 @@ fn defaults(api: &Api, features: &Features) -> TokenStream {
                 Presence::DefaultedNullable => quote!(#cfg pub fn #name() -> Option<#ty> { Some(#lit) }),
                 _ => quote!(#cfg pub fn #name() -> #ty { #lit }),
             })
-        })
-        .collect();
-    let param_fns = api
-        .operations
+        });
+    let params = if params {
+        param_default_fns(api, features)
+    } else {
+        Vec::new()
+    };
+    let fns: Vec<TokenStream> = fields.chain(params).collect();
+    if fns.is_empty() {
+        return None;
+    }
+    Some(quote! {
+        /// The spec's defaults, applied when a field or parameter is absent.
+        pub mod defaults {
+            #(#fns)*
+        }
+    })
+}
+
+/// Whether the fields of `ids` have a default (and so their crate a `defaults` module).
+pub fn has_field_defaults(api: &Api, ids: &[TypeId]) -> bool {
+    ids.iter().any(|&id| match &api.type_def(id).kind {
+        crate::model::TypeKind::Struct(s) => s.fields.iter().any(|f| f.default.is_some()),
+        _ => false,
+    })
+}
+
+/// The parameters' default functions, in a `defaults` module (types named from `super::`).
+fn param_default_fns(api: &Api, features: &Features) -> Vec<TokenStream> {
+    let here = quote!(super::);
+    api.operations
         .iter()
         .enumerate()
         .flat_map(|(index, op)| op.parameters.iter().map(move |p| (index, op, p)))
@@ -569,15 +657,6 @@ fn defaults(api: &Api, features: &Features) -> TokenStream {
             let lit = literal(api, &p.ty.ty, value, &here);
             let cfg = features.operation(index);
             Some(quote!(#cfg pub fn #name() -> #ty { #lit }))
-        });
-    let fns: Vec<TokenStream> = fns.into_iter().chain(param_fns).collect();
-    if fns.is_empty() {
-        return quote!();
-    }
-    quote! {
-        /// The spec's defaults, applied when a field or parameter is absent.
-        pub mod defaults {
-            #(#fns)*
-        }
-    }
+        })
+        .collect()
 }

@@ -23,8 +23,14 @@ fn each_item_is_behind_the_features_of_the_operations_that_use_it() {
     let names: Vec<&str> = features.names().iter().map(String::as_str).collect();
     assert_eq!(names, ["admin_tools", "labels", "notes", "untagged", "unused_schemas"]);
     let runtime = generator::emit::RuntimeSource::Path("codegen-runtime".into());
-    let files =
-        generator::emit::standalone_crate(&api, "tagged", "tagged.yaml", &runtime).unwrap_or_else(|e| panic!("{e}"));
+    let files = generator::emit::standalone_crate(
+        &api,
+        "tagged",
+        "tagged.yaml",
+        &runtime,
+        generator::emit::split::Sizes::MEASURED,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let text = |path: &str| tight(&files.iter().find(|f| f.path == path).unwrap().contents);
     let (models, server) = (text("models/src/lib.rs"), text("src/server.rs"));
     // The models are a crate of their own, with the same features, which the outer crate's
@@ -59,7 +65,7 @@ fn each_item_is_behind_the_features_of_the_operations_that_use_it() {
     for expected in [
         "#[cfg(any(feature=\"notes\"))]structListNotesOperation;",
         "#[cfg(any(feature=\"notes\"))]impl<S:Server>Operation<S>forListNotesOperation{",
-        "#[cfg(any(feature=\"notes\"))]letroutes=routes.route(\"/notes\",axum::routing::get(serve::<S,ListNotesOperation>));",
+        "#[cfg(any(feature=\"notes\"))]letroutes=routes.route(\"/notes\",route::<S,ListNotesOperation>(axum::routing::MethodFilter::GET)",
         "#[cfg(any(feature=\"untagged\"))]structHealthOperation;",
         "fnproblem_body(&self,problem:&Problem)->models::Problem;",
     ] {
@@ -94,7 +100,7 @@ impl Server for Echo {
 "#;
 
 #[test]
-fn a_tag_alone_compiles_and_routes_its_operations_and_the_defaults_everything() {
+fn a_tag_alone_compiles_and_routes_its_operations_and_the_defaults_everything_through_models_cut_into_crates() {
     let api = tagged();
     let name = "tagged";
     let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("features");
@@ -104,8 +110,16 @@ fn a_tag_alone_compiles_and_routes_its_operations_and_the_defaults_everything() 
         .canonicalize()
         .unwrap();
     let runtime = generator::emit::RuntimeSource::Path(runtime.display().to_string());
-    let mut files =
-        generator::emit::standalone_crate(&api, name, "tagged.yaml", &runtime).unwrap_or_else(|e| panic!("{e}"));
+    // The models cut into as many crates as they can be (`emit::split`), so that the features
+    // are seen forwarded through every one of them.
+    let every_cut = generator::emit::split::Sizes {
+        crate_start: 0,
+        split_from: 0,
+    };
+    let mut files = generator::emit::standalone_crate(&api, name, "tagged.yaml", &runtime, every_cut)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    assert!(paths.contains(&"models/part-1/src/lib.rs"), "{paths:?}");
     let manifest = files.iter_mut().find(|f| f.path == "Cargo.toml").unwrap();
     manifest.contents.push_str(
         "tokio = { version = \"1\", default-features = false, features = [\"macros\", \"rt\"] }\ntower = { version = \"0.5\", default-features = false, features = [\"util\"] }\n",

@@ -1336,11 +1336,17 @@ mod tests {
         let whole = generator::load_str(&pretty(&github_shaped()), None).unwrap();
         let emitted = |api: &generator::Api| {
             let runtime = generator::emit::RuntimeSource::Path("codegen-runtime".into());
-            generator::emit::standalone_crate(api, "github", "github.json", &runtime)
-                .unwrap()
-                .into_iter()
-                .map(|f| (f.path, f.contents))
-                .collect::<Vec<_>>()
+            generator::emit::standalone_crate(
+                api,
+                "github",
+                "github.json",
+                &runtime,
+                generator::emit::split::Sizes::MEASURED,
+            )
+            .unwrap()
+            .into_iter()
+            .map(|f| (f.path, f.contents))
+            .collect::<Vec<_>>()
         };
         assert!(
             emitted(&split) == emitted(&whole),

@@ -266,18 +266,35 @@ fn a_folder_with_someone_elses_cargo_toml_is_refused_without_force() {
     let own_out = own.to_str().unwrap();
     let output = xtask(&["--spec", &spec("kejue"), "--out", own_out]);
     assert!(output.status.success(), "{}", text(&output));
-    for stale in ["src/kejue/models.rs", "codegen-runtime/src/gone.rs"] {
+    // A crate of models an earlier run cut out of a bigger spec (`emit::split`) goes whole;
+    // one it did not write stays.
+    let earlier_part = format!(
+        "{}\n[package]\nname = \"kejue-models-part-3\"\n",
+        generator::emit::MANIFEST_MARK
+    );
+    for (stale, text) in [
+        ("src/kejue/models.rs", "// an earlier run\n"),
+        ("codegen-runtime/src/gone.rs", "// an earlier run\n"),
+        ("models/part-3/src/lib.rs", "// an earlier run\n"),
+        ("models/part-3/Cargo.toml", earlier_part.as_str()),
+        ("models/part-4/Cargo.toml", "[package]\nname = \"mine\"\n"),
+    ] {
         std::fs::create_dir_all(own.join(stale).parent().unwrap()).unwrap();
-        std::fs::write(own.join(stale), "// an earlier run\n").unwrap();
+        std::fs::write(own.join(stale), text).unwrap();
     }
     let output = xtask(&["--spec", &spec("kejue"), "--out", own_out]);
     assert!(output.status.success(), "{}", text(&output));
     assert!(
-        text(&output).contains("0 files changed, 2 removed"),
+        text(&output).contains("0 files changed, 4 removed"),
         "{}",
         text(&output)
     );
     assert!(!own.join("src/kejue/models.rs").exists() && !own.join("codegen-runtime/src/gone.rs").exists());
+    assert!(!own.join("models/part-3").exists(), "the earlier part's folder is gone");
+    assert!(
+        own.join("models/part-4/Cargo.toml").exists(),
+        "a manifest it did not write stays"
+    );
 }
 
 #[test]
@@ -372,4 +389,62 @@ fn a_bad_operation_is_left_out_and_strict_refuses_it() {
         "{}",
         text(&output)
     );
+}
+
+/// A spec big enough that its models are cut into crates (`emit::split`: Stripe's shape,
+/// from the benchmark's generator): every part builds on the parts it names, and the crate
+/// on them all.
+#[test]
+fn a_big_spec_s_models_are_cut_into_crates_that_check() {
+    let dir = scratch("cut");
+    let specs = dir.join("specs");
+    let written = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["bench", "--write-synthetic", specs.to_str().unwrap()])
+        .output()
+        .expect("xtask runs");
+    assert!(written.status.success(), "{}", text(&written));
+    let out = dir.join("crate");
+    let spec = specs.join("wide-stripe-shaped.json");
+    let output = xtask(&["--spec", spec.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", text(&output));
+    let manifest = |path: &Path| std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let facade = manifest(&out.join("models/Cargo.toml"));
+    let parts: Vec<PathBuf> = (0..)
+        .map(|k| out.join(format!("models/part-{k}")))
+        .take_while(|p| p.exists())
+        .collect();
+    assert!(parts.len() >= 2, "{} parts", parts.len());
+    for (k, part) in parts.iter().enumerate() {
+        assert!(facade.contains(&format!("path = \"part-{k}\"")), "{facade}");
+        let lib = manifest(&part.join("src/lib.rs"));
+        let own = manifest(&part.join("Cargo.toml"));
+        // A part names the types of the parts it depends on, and only those.
+        for line in lib
+            .lines()
+            .filter(|l| l.starts_with("use wide_stripe_shaped_models_part_"))
+        {
+            let used = line
+                .trim_start_matches("use ")
+                .trim_end_matches("::*;")
+                .replace('_', "-");
+            assert!(
+                own.contains(&format!("{used} = {{ path = \"../")),
+                "{line} in part {k}: {own}"
+            );
+        }
+    }
+    assert!(
+        parts
+            .iter()
+            .any(|p| manifest(&p.join("Cargo.toml")).contains("path = \"../part-")),
+        "no part builds on another"
+    );
+    std::fs::copy(testkit::workspace_root().join("Cargo.lock"), out.join("Cargo.lock")).unwrap();
+    let status = testkit::cargo_for_generated_crate("check")
+        .args(["--quiet", "--offline"])
+        .current_dir(&out)
+        .env("RUSTFLAGS", "-D warnings")
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "the cut crate does not check ({})", out.display());
 }
