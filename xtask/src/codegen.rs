@@ -72,6 +72,25 @@ fn module_name(spec: &Path) -> String {
     generator::lower::names::snake(stem)
 }
 
+/// A standalone crate's module name: its spec's ([`module_name`]), or, for a root file named as
+/// split specs' roots are (`openapi.yaml`, `swagger.json`, ...), the `--out` folder's, as
+/// `cargo new` names a package: `--spec api/openapi.yaml --out my-api` is `my_api`.
+fn crate_module_name(spec: &Path, out: &Path) -> String {
+    const NAMELESS: &[&str] = &["openapi", "swagger", "api", "spec", "index", "root", "schema", "main"];
+    let module = module_name(spec);
+    if !NAMELESS.contains(&module.as_str()) {
+        return module;
+    }
+    std::path::absolute(out)
+        .ok()
+        .and_then(|out| {
+            out.file_name()
+                .and_then(|n| n.to_str())
+                .map(generator::lower::names::snake)
+        })
+        .unwrap_or(module)
+}
+
 /// The options every spec is read with: the `--map-url` mappings.
 fn options(args: &Args) -> generator::lower::Options {
     generator::lower::Options {
@@ -223,7 +242,8 @@ fn standalone(spec: &Path, out: &Path, args: &Args) -> anyhow::Result<ExitCode> 
     let shown = spec
         .file_name()
         .map_or_else(|| spec.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let (module, api) = load(spec, args)?;
+    let (_, api) = load(spec, args)?;
+    let module = crate_module_name(spec, out);
     let runtime = args
         .runtime
         .clone()

@@ -607,8 +607,8 @@ impl RuntimeSource {
     /// The folder, inside the crate, where the copy of the runtime goes by default.
     pub const BESIDE: &str = "codegen-runtime";
 
-    /// The `codegen-runtime = { ... }` line of a `Cargo.toml` in a folder `up` (`""` or
-    /// `"../"`) below the outer crate's (a relative folder is relative to the manifest's own),
+    /// The `codegen-runtime = { ... }` line of a `Cargo.toml` in a folder `up` (`""`,
+    /// `"../"` or `"../../"`) below the outer crate's (a relative folder is relative to the manifest's own),
     /// with `features` (a TOML list's items).
     fn dependency(&self, up: &str, features: &str) -> String {
         match self {

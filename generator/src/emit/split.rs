@@ -18,6 +18,10 @@ use crate::model::{Api, TypeId, TypeKind};
 /// How many crates of one stage are checked side by side: CI runners have two cores.
 pub const WIDTH: usize = 2;
 
+/// The most heights the stages are chosen between (GitHub's types are 9 deep, the
+/// benchmark's GitHub-shaped ones 91).
+const LEVELS: usize = 64;
+
 /// What a crate of models costs, in the units of [`cost`] (about a line of generated code).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sizes {
@@ -141,6 +145,14 @@ impl Condensed {
         for c in 0..count {
             heights[c] = holds[c].iter().map(|&h| heights[h] + 1).max().unwrap_or(0);
         }
+        // The search over stages costs the square of the heights: a deeper graph's heights
+        // are scaled down to [`LEVELS`] (still never lower than a height it holds).
+        let top = heights.iter().max().map_or(0, |h| h + 1);
+        if top > LEVELS {
+            for h in &mut heights {
+                *h = *h * LEVELS / top;
+            }
+        }
         Condensed {
             members,
             holds,
@@ -152,16 +164,44 @@ impl Condensed {
     /// The bands of heights `[low, high)` that make the shortest chain of crates.
     fn stages(&self, crate_start: u64) -> Vec<(usize, usize)> {
         let top = self.heights.iter().max().map_or(0, |h| h + 1);
+        let mut by_height: Vec<Vec<usize>> = vec![Vec::new(); top];
+        for (c, &h) in self.heights.iter().enumerate() {
+            by_height[h].push(c);
+        }
+        // longest[low][high]: the costliest crate of the stage `[low, high)`. For each `low`,
+        // the stage grows a height at a time, its groups joined as they are found linked
+        // (union-find: `root`, with each group's cost at its root).
+        let mut longest = vec![vec![0u64; top + 1]; top + 1];
+        let mut root: Vec<usize> = (0..self.members.len()).collect();
+        let mut cost = self.costs.clone();
+        for (low, longest_from) in longest.iter_mut().enumerate().take(top) {
+            let mut roots: Vec<usize> = Vec::new();
+            for high in low + 1..=top {
+                for &c in &by_height[high - 1] {
+                    root[c] = c;
+                    cost[c] = self.costs[c];
+                    roots.push(c);
+                }
+                for &c in &by_height[high - 1] {
+                    for &h in self.holds[c].iter().filter(|&&h| self.heights[h] >= low) {
+                        let (a, b) = (find(&mut root, c), find(&mut root, h));
+                        if a != b {
+                            root[b] = a;
+                            cost[a] += cost[b];
+                        }
+                    }
+                }
+                roots.retain(|&c| root[c] == c);
+                let groups = roots.iter().map(|&c| (cost[c], ())).collect();
+                longest_from[high] = share(groups, crate_start).first().map_or(0, |(load, _)| *load);
+            }
+        }
         // best[h]: the shortest chain through the stages below height h, and where its last
         // stage starts.
         let mut best: Vec<(u64, usize)> = vec![(0, 0); top + 1];
         for high in 1..=top {
             best[high] = (0..high)
-                .map(|low| {
-                    let stage = self.bins(low, high, crate_start);
-                    let longest = stage.iter().map(|bin| self.cost_of(bin)).max().unwrap_or(0);
-                    (best[low].0 + longest + crate_start, low)
-                })
+                .map(|low| (best[low].0 + longest[low][high] + crate_start, low))
                 .min()
                 .unwrap_or((0, 0));
         }
@@ -176,28 +216,18 @@ impl Condensed {
         stages
     }
 
-    /// The nodes of heights `[low, high)` in at most [`WIDTH`] crates: the groups that hold
-    /// none of each other's types, the largest first, each into the crate that costs least so
-    /// far; a crate that would cost less than starting it joins another.
+    /// The nodes of heights `[low, high)` in at most [`WIDTH`] crates ([`share`]).
     fn bins(&self, low: usize, high: usize, crate_start: u64) -> Vec<Vec<usize>> {
         let inside = |c: usize| (low..high).contains(&self.heights[c]);
-        let mut groups = self.groups(inside);
-        groups.sort_by_key(|g| (std::cmp::Reverse(self.cost_of(g)), g[0]));
-        let mut bins: Vec<Vec<usize>> = vec![Vec::new(); WIDTH];
-        for group in groups {
-            let lightest = (0..WIDTH).min_by_key(|&b| (self.cost_of(&bins[b]), b)).unwrap_or(0);
-            bins[lightest].extend(group);
-        }
-        bins.retain(|b| !b.is_empty());
-        bins.sort_by_key(|b| std::cmp::Reverse(self.cost_of(b)));
-        while bins.len() > 1 && bins.last().is_some_and(|b| self.cost_of(b) < crate_start) {
-            let small = bins.pop().unwrap_or_default();
-            bins[0].extend(small);
-        }
-        for bin in &mut bins {
-            bin.sort_unstable();
-        }
-        bins
+        let groups = self.groups(inside).into_iter().map(|g| (self.cost_of(&g), g)).collect();
+        share(groups, crate_start)
+            .into_iter()
+            .map(|(_, groups)| {
+                let mut bin: Vec<usize> = groups.into_iter().flatten().collect();
+                bin.sort_unstable();
+                bin
+            })
+            .collect()
     }
 
     /// The nodes `inside` in groups linked by holding, either way (each sorted, in the order
@@ -236,6 +266,39 @@ impl Condensed {
     fn cost_of(&self, nodes: &[usize]) -> u64 {
         nodes.iter().map(|&c| self.costs[c]).sum()
     }
+}
+
+/// Groups (each with its cost) shared between at most [`WIDTH`] crates, the costliest first
+/// crate first: the largest group first, each into the crate that costs least so far; a crate
+/// that would cost less than starting it joins the first. The stages' search and the final cut
+/// both share through here, so the cut is the one the search costed.
+fn share<T>(mut groups: Vec<(u64, T)>, crate_start: u64) -> Vec<(u64, Vec<T>)> {
+    groups.sort_by_key(|(cost, _)| std::cmp::Reverse(*cost));
+    let mut bins: Vec<(u64, Vec<T>)> = (0..WIDTH).map(|_| (0, Vec::new())).collect();
+    for (cost, group) in groups {
+        if let Some(lightest) = bins.iter_mut().min_by_key(|(load, _)| *load) {
+            lightest.0 += cost;
+            lightest.1.push(group);
+        }
+    }
+    bins.retain(|(_, groups)| !groups.is_empty());
+    bins.sort_by_key(|(load, _)| std::cmp::Reverse(*load));
+    while bins.len() > 1 && bins.last().is_some_and(|(load, _)| *load < crate_start) {
+        if let Some((load, groups)) = bins.pop() {
+            bins[0].0 += load;
+            bins[0].1.extend(groups);
+        }
+    }
+    bins
+}
+
+/// The root of `c`'s group, halving the path there.
+fn find(root: &mut [usize], mut c: usize) -> usize {
+    while root[c] != c {
+        root[c] = root[root[c]];
+        c = root[c];
+    }
+    c
 }
 
 /// Each type's strongly connected component (Tarjan's, without recursion: GitHub's types

@@ -448,3 +448,28 @@ fn a_big_spec_s_models_are_cut_into_crates_that_check() {
         .expect("cargo runs");
     assert!(status.success(), "the cut crate does not check ({})", out.display());
 }
+
+/// A spec split over files has a root named like every other (`openapi.yaml`): its crate takes
+/// the `--out` folder's name, as `cargo new` does; a spec with a name of its own keeps it.
+#[test]
+fn a_nameless_root_s_crate_is_named_after_its_folder() {
+    let dir = scratch("named");
+    let root = testkit::workspace_root().join("generator/tests/fixtures/multifile/openapi.yaml");
+    let out = dir.join("Pet Store");
+    let output = xtask(&["--spec", root.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", text(&output));
+    let manifest = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("name = \"pet-store\""), "{manifest}");
+    assert!(
+        manifest.contains("pet-store-models = { path = \"models\""),
+        "{manifest}"
+    );
+    let lib = std::fs::read_to_string(out.join("src/lib.rs")).unwrap();
+    assert!(lib.contains("pub use pet_store_models as models;"), "{lib}");
+
+    let other = dir.join("elsewhere");
+    let output = xtask(&["--spec", &spec("kejue"), "--out", other.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", text(&output));
+    let manifest = std::fs::read_to_string(other.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("name = \"kejue\""), "{manifest}");
+}
