@@ -15,6 +15,8 @@ const TYPES_PER_PART: usize = 128;
 /// of one crate of them when they are cut into several ([`super::split`]).
 #[derive(Debug, Clone)]
 pub struct ModelsFile {
+    /// The crate it is the root of, as Rust names it, when it is one of several.
+    pub crate_name: Option<String>,
     /// Its types, in the model's order.
     pub types: Vec<TypeId>,
     /// The crates of models its types hold types of (their Rust names), glob-imported.
@@ -28,6 +30,7 @@ impl ModelsFile {
     /// Every type of `api`, and every default: the models in one file.
     pub fn whole(api: &Api) -> ModelsFile {
         ModelsFile {
+            crate_name: None,
             types: (0..api.types.len()).map(TypeId).collect(),
             uses: Vec::new(),
             param_defaults: true,
@@ -66,18 +69,19 @@ impl ModelsFile {
     }
 }
 
-/// The root of the models' crate when the models are cut into crates (`parts`, by their Rust
-/// names, each with whether it has a `defaults` module): every part's types re-exported, and
-/// one `defaults` module with theirs and the parameters'.
-pub fn facade(api: &Api, features: &Features, parts: &[(String, bool)]) -> TokenStream {
-    let reexports = parts.iter().map(|(name, _)| {
+/// The root of the models' crate when the models are cut into crates (`parts`): every part's
+/// types re-exported, and one `defaults` module with theirs and the parameters'.
+pub fn facade(api: &Api, features: &Features, parts: &[ModelsFile]) -> TokenStream {
+    let names = parts.iter().filter_map(|part| part.crate_name.as_deref());
+    let reexports = names.clone().map(|name| {
         let name = format_ident!("{name}");
         quote!(pub use #name::*;)
     });
     let defaults_of_parts: Vec<TokenStream> = parts
         .iter()
-        .filter(|(_, has_defaults)| *has_defaults)
-        .map(|(name, _)| {
+        .filter(|part| has_field_defaults(api, &part.types))
+        .filter_map(|part| part.crate_name.as_deref())
+        .map(|name| {
             let name = format_ident!("{name}");
             quote!(pub use #name::defaults::*;)
         })
@@ -636,7 +640,7 @@ fn defaults(api: &Api, features: &Features, ids: &[TypeId], params: bool) -> Opt
 }
 
 /// Whether the fields of `ids` have a default (and so their crate a `defaults` module).
-pub fn has_field_defaults(api: &Api, ids: &[TypeId]) -> bool {
+fn has_field_defaults(api: &Api, ids: &[TypeId]) -> bool {
     ids.iter().any(|&id| match &api.type_def(id).kind {
         crate::model::TypeKind::Struct(s) => s.fields.iter().any(|f| f.default.is_some()),
         _ => false,

@@ -39,12 +39,6 @@ impl Sizes {
         crate_start: 1_500,
         split_from: 12_000,
     };
-
-    /// One crate, whatever the size.
-    pub const ONE: Sizes = Sizes {
-        crate_start: 0,
-        split_from: u64::MAX,
-    };
 }
 
 /// One crate of models: its types, in the model's order, and the parts whose types they hold.
@@ -218,8 +212,11 @@ impl Condensed {
 
     /// The nodes of heights `[low, high)` in at most [`WIDTH`] crates ([`share`]).
     fn bins(&self, low: usize, high: usize, crate_start: u64) -> Vec<Vec<usize>> {
-        let inside = |c: usize| (low..high).contains(&self.heights[c]);
-        let groups = self.groups(inside).into_iter().map(|g| (self.cost_of(&g), g)).collect();
+        let groups = self
+            .groups(low, high)
+            .into_iter()
+            .map(|g| (self.cost_of(&g), g))
+            .collect();
         share(groups, crate_start)
             .into_iter()
             .map(|(_, groups)| {
@@ -230,36 +227,25 @@ impl Condensed {
             .collect()
     }
 
-    /// The nodes `inside` in groups linked by holding, either way (each sorted, in the order
-    /// of their first node).
-    fn groups(&self, inside: impl Fn(usize) -> bool) -> Vec<Vec<usize>> {
-        let count = self.members.len();
-        let mut linked: Vec<Vec<usize>> = vec![Vec::new(); count];
-        for c in (0..count).filter(|&c| inside(c)) {
+    /// The nodes of heights `[low, high)` in groups linked by holding, either way (each
+    /// sorted, in the order of their first node), joined by the union-find the stages' search
+    /// uses.
+    fn groups(&self, low: usize, high: usize) -> Vec<Vec<usize>> {
+        let inside = |c: usize| (low..high).contains(&self.heights[c]);
+        let mut root: Vec<usize> = (0..self.members.len()).collect();
+        for c in (0..self.members.len()).filter(|&c| inside(c)) {
             for &h in self.holds[c].iter().filter(|&&h| inside(h)) {
-                linked[c].push(h);
-                linked[h].push(c);
+                let (a, b) = (find(&mut root, c), find(&mut root, h));
+                root[b] = a;
             }
         }
-        let mut seen = vec![false; count];
-        let mut groups = Vec::new();
-        for start in (0..count).filter(|&c| inside(c)) {
-            if std::mem::replace(&mut seen[start], true) {
-                continue;
-            }
-            let mut group = vec![start];
-            let mut stack = vec![start];
-            while let Some(c) = stack.pop() {
-                for &next in &linked[c] {
-                    if !std::mem::replace(&mut seen[next], true) {
-                        group.push(next);
-                        stack.push(next);
-                    }
-                }
-            }
-            group.sort_unstable();
-            groups.push(group);
+        let mut by_root: std::collections::BTreeMap<usize, Vec<usize>> = std::collections::BTreeMap::new();
+        for c in (0..self.members.len()).filter(|&c| inside(c)) {
+            let r = find(&mut root, c);
+            by_root.entry(r).or_default().push(c);
         }
+        let mut groups: Vec<Vec<usize>> = by_root.into_values().collect();
+        groups.sort_by_key(|g| g[0]);
         groups
     }
 

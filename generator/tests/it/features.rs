@@ -22,15 +22,7 @@ fn each_item_is_behind_the_features_of_the_operations_that_use_it() {
     let features = generator::emit::crate_features(&api);
     let names: Vec<&str> = features.names().iter().map(String::as_str).collect();
     assert_eq!(names, ["admin_tools", "labels", "notes", "untagged", "unused_schemas"]);
-    let runtime = generator::emit::RuntimeSource::Path("codegen-runtime".into());
-    let files = generator::emit::standalone_crate(
-        &api,
-        "tagged",
-        "tagged.yaml",
-        &runtime,
-        generator::emit::split::Sizes::MEASURED,
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let files = crate::support::standalone_crate(&api, "tagged");
     let text = |path: &str| tight(&files.iter().find(|f| f.path == path).unwrap().contents);
     let (models, server) = (text("models/src/lib.rs"), text("src/server.rs"));
     // The models are a crate of their own, with the same features, which the outer crate's

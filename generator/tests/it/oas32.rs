@@ -98,15 +98,7 @@ fn a_nullable_item_schema_keeps_its_null() {
 #[test]
 fn the_server_routes_query_and_additional_methods_by_name() {
     let api = fixture();
-    let runtime = generator::emit::RuntimeSource::Path("codegen-runtime".into());
-    let files = generator::emit::standalone_crate(
-        &api,
-        "oas32",
-        "oas32.yaml",
-        &runtime,
-        generator::emit::split::Sizes::MEASURED,
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let files = crate::support::standalone_crate(&api, "oas32");
     let server = &files.iter().find(|f| f.path == "src/server.rs").unwrap().contents;
     // The router's statements, laid out by prettyplease: compared without white space.
     let tight: String = server.split_whitespace().collect();

@@ -123,3 +123,17 @@ pub fn refused(read: Result<Api, generator::Error>) -> generator::Error {
             .unwrap_or_else(|| panic!("expected an error or a part left out: {:#?}", api.warnings)),
     }
 }
+
+/// The files of `api` as the standalone crate `name` (from `<name>.yaml`), with the runtime
+/// beside it and its models cut as measured.
+pub fn standalone_crate(api: &Api, name: &str) -> Vec<generator::emit::File> {
+    let runtime = generator::emit::RuntimeSource::Path("codegen-runtime".into());
+    generator::emit::standalone_crate(
+        api,
+        name,
+        &format!("{name}.yaml"),
+        &runtime,
+        generator::emit::split::Sizes::MEASURED,
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
